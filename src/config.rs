@@ -1,0 +1,714 @@
+//! Client identity, client authentication and server metadata.
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+use core::net::IpAddr;
+
+use base64ct::{Base64, Encoding};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use url::{Host, Url};
+
+use crate::secret::ClientSecret;
+use crate::wire::form::{self, FormSerializer};
+
+/// Authorization server metadata, with the member names of RFC 8414 §2, so
+/// a discovery document deserializes straight into it. Unknown members are
+/// kept in [`extra`](Self::extra).
+///
+/// This is the caller's description of the server; [`Client::new`]
+/// validates it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ServerMetadata {
+    /// The authorization server's issuer identifier (RFC 8414 §2): compared
+    /// byte for byte with the callback's `iss` (RFC 9207 §2.4).
+    pub issuer: String,
+    /// Where the user is sent to log in (RFC 6749 §3.1).
+    pub authorization_endpoint: String,
+    /// Where codes and refresh tokens are exchanged (RFC 6749 §3.2).
+    pub token_endpoint: String,
+    /// Where tokens are revoked (RFC 7009), if the server has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation_endpoint: Option<String>,
+    /// RFC 9126 §5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pushed_authorization_request_endpoint: Option<String>,
+    /// RFC 9126 §5.
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
+    /// When true, every authorization response must carry `iss`
+    /// (RFC 9207 §3).
+    #[serde(default)]
+    pub authorization_response_iss_parameter_supported: bool,
+    /// The PKCE methods the server accepts (RFC 8414 §2); absent means the
+    /// server did not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_challenge_methods_supported: Option<Vec<String>>,
+    /// The client authentication methods the token endpoint accepts
+    /// (RFC 8414 §2); absent means `client_secret_basic`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
+    /// RFC 8414 §2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes_supported: Option<Vec<String>>,
+    /// RFC 8414 §2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_types_supported: Option<Vec<String>>,
+    /// RFC 8414 §2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_modes_supported: Option<Vec<String>>,
+    /// RFC 8414 §2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_types_supported: Option<Vec<String>>,
+    /// Members this crate does not model, kept as they came.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+impl ServerMetadata {
+    /// Metadata with the three members every flow needs.
+    pub fn new(
+        issuer: impl Into<String>,
+        authorization_endpoint: impl Into<String>,
+        token_endpoint: impl Into<String>,
+    ) -> Self {
+        Self {
+            issuer: issuer.into(),
+            authorization_endpoint: authorization_endpoint.into(),
+            token_endpoint: token_endpoint.into(),
+            revocation_endpoint: None,
+            pushed_authorization_request_endpoint: None,
+            require_pushed_authorization_requests: false,
+            authorization_response_iss_parameter_supported: false,
+            code_challenge_methods_supported: None,
+            token_endpoint_auth_methods_supported: None,
+            scopes_supported: None,
+            response_types_supported: None,
+            response_modes_supported: None,
+            grant_types_supported: None,
+            extra: BTreeMap::new(),
+        }
+    }
+
+    /// Sets the RFC 7009 revocation endpoint.
+    #[must_use]
+    pub fn with_revocation_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.revocation_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Declares that the server always sends `iss` in its authorization
+    /// responses (RFC 9207 §3), which makes `iss` required at the callback.
+    #[must_use]
+    pub fn with_authorization_response_iss_parameter_supported(mut self, supported: bool) -> Self {
+        self.authorization_response_iss_parameter_supported = supported;
+        self
+    }
+
+    /// Sets `code_challenge_methods_supported`.
+    #[must_use]
+    pub fn with_code_challenge_methods_supported<I, S>(mut self, methods: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.code_challenge_methods_supported = Some(methods.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `token_endpoint_auth_methods_supported`.
+    #[must_use]
+    pub fn with_token_endpoint_auth_methods_supported<I, S>(mut self, methods: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.token_endpoint_auth_methods_supported =
+            Some(methods.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Pagero Online's endpoints, from its public documentation
+    /// ("Authorization code grant flow with proof key for code exchange").
+    ///
+    /// Pagero's documentation does not state its issuer identifier. This
+    /// preset uses the identifier of Pagero's Curity-style anonymous OAuth
+    /// profile, `https://sso.pageroonline.com/oauth/v2/oauth-anonymous`;
+    /// when a callback carries an `iss` that differs, the callback is
+    /// refused ([`CallbackError::IssuerMismatch`](crate::CallbackError::IssuerMismatch)),
+    /// so confirm the value against the server's discovery document and set
+    /// [`issuer`](Self::issuer) if it differs.
+    #[must_use]
+    pub fn pagero() -> Self {
+        Self::new(
+            "https://sso.pageroonline.com/oauth/v2/oauth-anonymous",
+            "https://sso.pageroonline.com/oauth/v2/oauth-authorize",
+            "https://sso.pageroonline.com/oauth/v2/oauth-token",
+        )
+        .with_revocation_endpoint("https://sso.pageroonline.com/oauth/v2/oauth-revoke")
+        .with_code_challenge_methods_supported(["S256"])
+        .with_token_endpoint_auth_methods_supported(["client_secret_basic", "client_secret_post"])
+    }
+}
+
+/// An endpoint URL that passed validation: absolute, no fragment
+/// (RFC 6749 §3.1, §3.2), and `https` unless the host is loopback
+/// (RFC 6749 §3.1, RFC 8252 §7.3).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Endpoint(Url);
+
+/// Why an endpoint or redirect URI was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UrlProblem {
+    /// It does not parse as an absolute URL.
+    NotAbsoluteUrl,
+    /// It has a `#fragment` (RFC 6749 §3.1, §3.1.2).
+    HasFragment,
+    /// `http://` on a host that is not loopback: tokens would cross the
+    /// network in clear text.
+    NotHttps,
+    /// A scheme other than `https` (or `http` on loopback).
+    UnsupportedScheme,
+    /// Userinfo (`user:pass@`) in the URL: credentials never go in a URL.
+    HasUserinfo,
+    /// An issuer identifier with a query component (RFC 8414 §2).
+    IssuerHasQuery,
+}
+
+impl fmt::Display for UrlProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::NotAbsoluteUrl => "not an absolute URL",
+            Self::HasFragment => "has a fragment",
+            Self::NotHttps => "uses http:// on a host that is not loopback",
+            Self::UnsupportedScheme => "has a scheme other than https",
+            Self::HasUserinfo => "has credentials in the URL",
+            Self::IssuerHasQuery => "is an issuer with a query component",
+        })
+    }
+}
+
+impl core::error::Error for UrlProblem {}
+
+impl Endpoint {
+    /// Validates an endpoint URL.
+    ///
+    /// # Errors
+    /// See [`UrlProblem`].
+    pub fn parse(url: &str) -> Result<Self, UrlProblem> {
+        let url = Url::parse(url).map_err(|_| UrlProblem::NotAbsoluteUrl)?;
+        check_transport(&url)?;
+        Ok(Self(url))
+    }
+
+    /// The URL.
+    #[must_use]
+    pub fn url(&self) -> &Url {
+        &self.0
+    }
+
+    /// The URL as a string.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+/// Refuses a fragment, userinfo, and anything but https or loopback http.
+pub(crate) fn check_transport(url: &Url) -> Result<(), UrlProblem> {
+    if url.fragment().is_some() {
+        return Err(UrlProblem::HasFragment);
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(UrlProblem::HasUserinfo);
+    }
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        "http" => Err(UrlProblem::NotHttps),
+        _ => Err(UrlProblem::UnsupportedScheme),
+    }
+}
+
+/// Whether the URL's host is a loopback address or `localhost`
+/// (RFC 8252 §7.3, §8.3).
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        Some(Host::Domain(domain)) => {
+            domain.eq_ignore_ascii_case("localhost") || domain.eq_ignore_ascii_case("localhost.")
+        }
+        None => false,
+    }
+}
+
+impl fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Endpoint({:?})", self.0.as_str())
+    }
+}
+
+impl Serialize for Endpoint {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Endpoint {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        Endpoint::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The client's `redirect_uri` (RFC 6749 §3.1.2), kept as the exact string
+/// the caller gave: it is sent byte for byte in the authorization request and
+/// in the token request, because servers compare it as a string
+/// (`http://localhost:8080` and `http://localhost:8080/` differ).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct RedirectUri(String);
+
+impl RedirectUri {
+    /// Validates a redirect URI: absolute, no fragment (RFC 6749 §3.1.2),
+    /// no userinfo, and not `http://` unless the host is loopback
+    /// (RFC 8252 §7.3). `https` and private-use schemes (RFC 8252 §7.1,
+    /// `com.example.app:/callback`) are accepted.
+    ///
+    /// # Errors
+    /// See [`UrlProblem`].
+    pub fn new(uri: impl Into<String>) -> Result<Self, UrlProblem> {
+        let uri = uri.into();
+        let url = Url::parse(&uri).map_err(|_| UrlProblem::NotAbsoluteUrl)?;
+        if url.fragment().is_some() || uri.contains('#') {
+            return Err(UrlProblem::HasFragment);
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(UrlProblem::HasUserinfo);
+        }
+        if url.scheme() == "http" && !is_loopback(&url) {
+            return Err(UrlProblem::NotHttps);
+        }
+        Ok(Self(uri))
+    }
+
+    /// The exact string given.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for RedirectUri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RedirectUri({:?})", self.0)
+    }
+}
+
+impl Serialize for RedirectUri {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for RedirectUri {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        RedirectUri::new(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The `client_id` (RFC 6749 §2.2): a non-empty string of printable ASCII
+/// (`*VSCHAR`, Appendix A.1). Not a secret.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ClientId(String);
+
+impl ClientId {
+    /// Validates a client identifier.
+    ///
+    /// # Errors
+    /// An empty identifier or one with a character outside `%x20-7E`.
+    pub fn new(id: impl Into<String>) -> Result<Self, InvalidClientId> {
+        let id = id.into();
+        if id.is_empty() || !id.bytes().all(|b| (0x20..=0x7E).contains(&b)) {
+            return Err(InvalidClientId);
+        }
+        Ok(Self(id))
+    }
+
+    /// The identifier.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ClientId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ClientId({:?})", self.0)
+    }
+}
+
+impl Serialize for ClientId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ClientId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        ClientId::new(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A `client_id` that is empty or has a character outside `%x20-7E`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvalidClientId;
+
+impl fmt::Display for InvalidClientId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("client_id is empty or has a character outside printable ASCII")
+    }
+}
+
+impl core::error::Error for InvalidClientId {}
+
+/// How the client authenticates to the token and revocation endpoints
+/// (RFC 6749 §2.3). Exactly one method is used per request, and credentials
+/// never go in a URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClientAuthentication {
+    /// A public client: `client_id` in the request body, no secret
+    /// (RFC 6749 §3.2.1; `none` in RFC 7591).
+    None,
+    /// `Authorization: Basic` with the form-encoded id and secret
+    /// (RFC 6749 §2.3.1). What servers must support; the default choice.
+    ClientSecretBasic(ClientSecret),
+    /// `client_id` and `client_secret` in the request body (RFC 6749
+    /// §2.3.1, "NOT RECOMMENDED" but widely required).
+    ClientSecretPost(ClientSecret),
+}
+
+impl ClientAuthentication {
+    /// The RFC 7591 name of the method, as in
+    /// `token_endpoint_auth_methods_supported`.
+    #[must_use]
+    pub const fn method_name(&self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::ClientSecretBasic(_) => "client_secret_basic",
+            Self::ClientSecretPost(_) => "client_secret_post",
+        }
+    }
+
+    /// Adds the credentials to a token or revocation request: into the
+    /// form body, or as an `Authorization` header value returned.
+    pub(crate) fn apply(&self, client_id: &ClientId, form: &mut FormSerializer) -> Option<String> {
+        match self {
+            Self::None => {
+                form.append("client_id", client_id.as_str());
+                None
+            }
+            Self::ClientSecretPost(secret) => {
+                form.append("client_id", client_id.as_str());
+                form.append("client_secret", secret.secret());
+                None
+            }
+            Self::ClientSecretBasic(secret) => Some(basic_authorization(client_id, secret)),
+        }
+    }
+}
+
+/// `Basic base64(urlencode(client_id) ":" urlencode(client_secret))`
+/// (RFC 6749 §2.3.1: form-encode each part *before* base64).
+pub(crate) fn basic_authorization(client_id: &ClientId, secret: &ClientSecret) -> String {
+    let mut credentials = form::encode(client_id.as_str());
+    credentials.push(':');
+    form::encode_into(&mut credentials, secret.secret());
+    let mut value = String::from("Basic ");
+    value.push_str(&Base64::encode_string(credentials.as_bytes()));
+    zeroize::Zeroize::zeroize(&mut credentials);
+    value
+}
+
+/// A configured client of one authorization server: who it is, how it
+/// authenticates and where the user comes back to.
+///
+/// Long-lived and shared by every flow. The flow states never store the
+/// client secret, so the pending flow can go into a cookie; operations that
+/// authenticate take the `Client` as an argument.
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub(crate) metadata: ServerMetadata,
+    pub(crate) issuer: String,
+    pub(crate) authorization_endpoint: Endpoint,
+    pub(crate) token_endpoint: Endpoint,
+    pub(crate) revocation_endpoint: Option<Endpoint>,
+    pub(crate) client_id: ClientId,
+    pub(crate) authentication: ClientAuthentication,
+    pub(crate) redirect_uri: RedirectUri,
+}
+
+/// Why a [`Client`] could not be built. Each variant is a mistake in the
+/// configuration: fix it and build again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The metadata's `issuer` is not an https URL without query or fragment
+    /// (RFC 8414 §2; http allowed on loopback).
+    InvalidIssuer(UrlProblem),
+    /// An endpoint in the metadata is not acceptable.
+    InvalidEndpoint {
+        /// The metadata member, e.g. `token_endpoint`.
+        member: &'static str,
+        /// What is wrong with it.
+        problem: UrlProblem,
+    },
+    /// The server's `token_endpoint_auth_methods_supported` does not list
+    /// the configured method; choose one it lists.
+    AuthenticationMethodNotSupported {
+        /// The configured method's RFC 7591 name.
+        method: &'static str,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidIssuer(problem) => write!(f, "the issuer identifier {problem}"),
+            Self::InvalidEndpoint { member, problem } => write!(f, "`{member}` {problem}"),
+            Self::AuthenticationMethodNotSupported { method } => write!(
+                f,
+                "the server does not list `{method}` in token_endpoint_auth_methods_supported"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for ConfigError {}
+
+impl Client {
+    /// Validates the configuration.
+    ///
+    /// # Errors
+    /// See [`ConfigError`].
+    pub fn new(
+        metadata: ServerMetadata,
+        client_id: ClientId,
+        authentication: ClientAuthentication,
+        redirect_uri: RedirectUri,
+    ) -> Result<Self, ConfigError> {
+        let issuer_url = Url::parse(&metadata.issuer)
+            .map_err(|_| ConfigError::InvalidIssuer(UrlProblem::NotAbsoluteUrl))?;
+        check_transport(&issuer_url).map_err(ConfigError::InvalidIssuer)?;
+        if issuer_url.query().is_some() {
+            return Err(ConfigError::InvalidIssuer(UrlProblem::IssuerHasQuery));
+        }
+        let endpoint = |member: &'static str, url: &str| {
+            Endpoint::parse(url).map_err(|problem| ConfigError::InvalidEndpoint { member, problem })
+        };
+        let authorization_endpoint =
+            endpoint("authorization_endpoint", &metadata.authorization_endpoint)?;
+        let token_endpoint = endpoint("token_endpoint", &metadata.token_endpoint)?;
+        let revocation_endpoint = metadata
+            .revocation_endpoint
+            .as_deref()
+            .map(|url| endpoint("revocation_endpoint", url))
+            .transpose()?;
+        let method = authentication.method_name();
+        // RFC 8414 §2: when omitted, the default is client_secret_basic.
+        let supported = match &metadata.token_endpoint_auth_methods_supported {
+            Some(methods) => methods.iter().any(|m| m == method),
+            None => method == "client_secret_basic" || method == "none",
+        };
+        if !supported {
+            return Err(ConfigError::AuthenticationMethodNotSupported { method });
+        }
+        Ok(Self {
+            issuer: metadata.issuer.clone(),
+            metadata,
+            authorization_endpoint,
+            token_endpoint,
+            revocation_endpoint,
+            client_id,
+            authentication,
+            redirect_uri,
+        })
+    }
+
+    /// The metadata this client was built from.
+    #[must_use]
+    pub fn metadata(&self) -> &ServerMetadata {
+        &self.metadata
+    }
+
+    /// The `client_id`.
+    #[must_use]
+    pub fn client_id(&self) -> &ClientId {
+        &self.client_id
+    }
+
+    /// The `redirect_uri`.
+    #[must_use]
+    pub fn redirect_uri(&self) -> &RedirectUri {
+        &self.redirect_uri
+    }
+
+    /// The client authentication method.
+    #[must_use]
+    pub fn authentication(&self) -> &ClientAuthentication {
+        &self.authentication
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn basic(id: &str, secret: &str) -> String {
+        basic_authorization(&ClientId::new(id).unwrap(), &ClientSecret::new(secret))
+    }
+
+    /// RFC 6749 §2.3.1's example.
+    #[test]
+    fn basic_rfc6749_example() {
+        assert_eq!(
+            basic("s6BhdRkqt3", "7Fjfp0ZBr1KtDRbnfVdmIw"),
+            "Basic czZCaGRSa3F0Mzo3RmpmcDBaQnIxS3REUmJuZlZkbUl3"
+        );
+    }
+
+    /// `:` in the id would split the pair in the wrong place without the
+    /// form-encoding step; `+`, `/`, `=` and non-ASCII must be encoded too.
+    #[test]
+    fn basic_encodes_before_base64() {
+        let value = basic("my:client+id", "s/e=c ré");
+        let encoded = value.strip_prefix("Basic ").unwrap();
+        let decoded = Base64::decode_vec(encoded).unwrap();
+        assert_eq!(decoded, b"my%3Aclient%2Bid:s%2Fe%3Dc+r%C3%A9");
+    }
+
+    #[test]
+    fn endpoints_must_be_https_or_loopback() {
+        assert!(Endpoint::parse("https://as.example/token").is_ok());
+        assert!(Endpoint::parse("https://as.example/token?tenant=x").is_ok());
+        assert!(Endpoint::parse("http://127.0.0.1:8080/token").is_ok());
+        assert!(Endpoint::parse("http://127.5.0.1/token").is_ok());
+        assert!(Endpoint::parse("http://[::1]:80/token").is_ok());
+        assert!(Endpoint::parse("http://localhost/token").is_ok());
+        assert_eq!(
+            Endpoint::parse("http://as.example/token"),
+            Err(UrlProblem::NotHttps)
+        );
+        assert_eq!(
+            Endpoint::parse("http://128.0.0.1/token"),
+            Err(UrlProblem::NotHttps)
+        );
+        assert_eq!(
+            Endpoint::parse("https://as.example/t#x"),
+            Err(UrlProblem::HasFragment)
+        );
+        assert_eq!(
+            Endpoint::parse("https://u:p@as.example/t"),
+            Err(UrlProblem::HasUserinfo)
+        );
+        assert_eq!(
+            Endpoint::parse("ftp://as.example/t"),
+            Err(UrlProblem::UnsupportedScheme)
+        );
+        assert_eq!(Endpoint::parse("/token"), Err(UrlProblem::NotAbsoluteUrl));
+    }
+
+    #[test]
+    fn redirect_uri_is_kept_verbatim() {
+        let uri = RedirectUri::new("https://urltoclient:4443").unwrap();
+        assert_eq!(uri.as_str(), "https://urltoclient:4443");
+        assert!(RedirectUri::new("com.example.app:/oauth2redirect").is_ok());
+        assert!(RedirectUri::new("http://127.0.0.1:5000/cb").is_ok());
+        assert_eq!(
+            RedirectUri::new("http://app.example/cb"),
+            Err(UrlProblem::NotHttps)
+        );
+        assert_eq!(
+            RedirectUri::new("https://app.example/cb#"),
+            Err(UrlProblem::HasFragment)
+        );
+        assert_eq!(RedirectUri::new("/cb"), Err(UrlProblem::NotAbsoluteUrl));
+    }
+
+    #[test]
+    fn client_id_charset() {
+        assert!(ClientId::new("client id 1").is_ok());
+        assert!(ClientId::new("").is_err());
+        assert!(ClientId::new("é").is_err());
+        assert!(ClientId::new("a\nb").is_err());
+    }
+
+    #[test]
+    fn client_checks_the_metadata() {
+        let id = ClientId::new("c").unwrap();
+        let redirect = RedirectUri::new("https://app.example/cb").unwrap();
+        let auth = ClientAuthentication::ClientSecretBasic(ClientSecret::new("s"));
+        assert!(Client::new(
+            ServerMetadata::pagero(),
+            id.clone(),
+            auth.clone(),
+            redirect.clone()
+        )
+        .is_ok());
+
+        let mut bad = ServerMetadata::pagero();
+        bad.token_endpoint = "http://sso.pageroonline.com/oauth/v2/oauth-token".into();
+        assert_eq!(
+            Client::new(bad, id.clone(), auth.clone(), redirect.clone()).unwrap_err(),
+            ConfigError::InvalidEndpoint {
+                member: "token_endpoint",
+                problem: UrlProblem::NotHttps
+            }
+        );
+
+        let mut bad = ServerMetadata::pagero();
+        bad.issuer = "https://as.example/?tenant=1".into();
+        assert_eq!(
+            Client::new(bad, id.clone(), auth.clone(), redirect.clone()).unwrap_err(),
+            ConfigError::InvalidIssuer(UrlProblem::IssuerHasQuery)
+        );
+
+        let basic_only = ServerMetadata::new(
+            "https://as.example",
+            "https://as.example/a",
+            "https://as.example/t",
+        );
+        assert_eq!(
+            Client::new(
+                basic_only,
+                id,
+                ClientAuthentication::ClientSecretPost(ClientSecret::new("s")),
+                redirect
+            )
+            .unwrap_err(),
+            ConfigError::AuthenticationMethodNotSupported {
+                method: "client_secret_post"
+            }
+        );
+    }
+
+    #[test]
+    fn metadata_deserializes_from_a_discovery_document() {
+        let json = r#"{
+            "issuer": "https://as.example",
+            "authorization_endpoint": "https://as.example/authorize",
+            "token_endpoint": "https://as.example/token",
+            "code_challenge_methods_supported": ["S256"],
+            "authorization_response_iss_parameter_supported": true,
+            "jwks_uri": "https://as.example/jwks"
+        }"#;
+        let metadata: ServerMetadata = serde_json::from_str(json).unwrap();
+        assert!(metadata.authorization_response_iss_parameter_supported);
+        assert_eq!(metadata.extra["jwks_uri"], "https://as.example/jwks");
+        assert_eq!(metadata.revocation_endpoint, None);
+    }
+}

@@ -1,0 +1,273 @@
+//! Holding tokens: the token set (RFC 6749 §5.1) and using the access token
+//! (RFC 6750 §2.1).
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use core::fmt;
+use core::time::Duration;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+
+use crate::config::{ClientId, Endpoint};
+use crate::error::BearerError;
+use crate::flow::{check_version, Origin, FORMAT_VERSION};
+use crate::scope::Scope;
+use crate::secret::{AccessToken, AuthorizationValue, RefreshToken};
+use crate::time::UnixTime;
+use crate::wire::token::TokenResponse;
+
+/// The tokens one grant produced.
+#[derive(Clone, PartialEq)]
+pub struct TokenSet {
+    access_token: AccessToken,
+    expires_at: Option<UnixTime>,
+    refresh_token: Option<RefreshToken>,
+    scope: Scope,
+    extra: BTreeMap<String, Value>,
+    generation: u64,
+}
+
+impl TokenSet {
+    /// Builds the token set from a checked response. An omitted `scope`
+    /// means the requested one (RFC 6749 §5.1); an omitted refresh token
+    /// keeps the previous one (RFC 6749 §6).
+    pub(crate) fn from_response(
+        response: TokenResponse,
+        requested_scope: &Scope,
+        previous: Option<&TokenSet>,
+        now: UnixTime,
+    ) -> Self {
+        let refresh_token = response
+            .refresh_token
+            .or_else(|| previous.and_then(|p| p.refresh_token.clone()));
+        Self {
+            access_token: response.access_token,
+            expires_at: response
+                .expires_in
+                .map(|s| now.saturating_add(Duration::from_secs(s))),
+            refresh_token,
+            scope: response.scope.unwrap_or_else(|| requested_scope.clone()),
+            extra: response.extra,
+            generation: previous.map_or(0, |p| p.generation.saturating_add(1)),
+        }
+    }
+
+    /// The access token.
+    #[must_use]
+    pub fn access_token(&self) -> &AccessToken {
+        &self.access_token
+    }
+
+    /// When the access token expires, if the server said (`expires_in`).
+    #[must_use]
+    pub fn expires_at(&self) -> Option<UnixTime> {
+        self.expires_at
+    }
+
+    /// The refresh token, if any.
+    #[must_use]
+    pub fn refresh_token(&self) -> Option<&RefreshToken> {
+        self.refresh_token.as_ref()
+    }
+
+    /// The granted scope.
+    #[must_use]
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// Response members this crate does not model, as sent (Pagero's
+    /// `claims`, OpenID Connect's `id_token`, …). Values may be secret.
+    #[must_use]
+    pub fn extra(&self) -> &BTreeMap<String, Value> {
+        &self.extra
+    }
+
+    /// 0 for the token set from the code exchange, one more for each
+    /// refresh: a store can compare-and-swap on it so two refreshes racing
+    /// with one rotating refresh token do not overwrite each other.
+    #[must_use]
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+}
+
+impl fmt::Debug for TokenSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenSet")
+            .field("access_token", &self.access_token)
+            .field("expires_at", &self.expires_at)
+            .field("refresh_token", &self.refresh_token)
+            .field("scope", &self.scope)
+            .field("extra", &self.extra.keys().collect::<alloc::vec::Vec<_>>())
+            .field("generation", &self.generation)
+            .finish()
+    }
+}
+
+/// A logged-in client: the tokens and where they came from.
+///
+/// `Serialize + Deserialize` with a format version, for a session store.
+/// The stored form holds the tokens: store it encrypted.
+#[must_use]
+#[derive(Clone, Debug, PartialEq)]
+pub struct Authorized {
+    pub(crate) origin: Origin,
+    pub(crate) tokens: TokenSet,
+}
+
+impl Authorized {
+    pub(crate) fn new(origin: Origin, tokens: TokenSet) -> Self {
+        Self { origin, tokens }
+    }
+
+    /// The tokens.
+    pub fn tokens(&self) -> &TokenSet {
+        &self.tokens
+    }
+
+    /// The issuer the tokens come from.
+    #[must_use]
+    pub fn issuer(&self) -> &str {
+        &self.origin.issuer
+    }
+
+    /// Whether the access token has expired at `now`, or will within
+    /// `leeway` (for the time a request takes to arrive). An unknown expiry
+    /// is never expired: use the API's `401 invalid_token` answer instead.
+    #[must_use]
+    pub fn is_expired(&self, now: UnixTime, leeway: Duration) -> bool {
+        self.tokens
+            .expires_at
+            .is_some_and(|expires_at| now.saturating_add(leeway) >= expires_at)
+    }
+
+    /// The `Authorization` header value, `Bearer <access token>`, for a
+    /// request to `target_uri` (RFC 6750 §2.1).
+    ///
+    /// # Errors
+    /// [`BearerError::InsecureTarget`] if `target_uri` is not `https` (nor
+    /// `http` on loopback): a bearer token must never cross the network in
+    /// clear text (RFC 6750 §5.3). [`BearerError::InvalidToken`] if the token
+    /// is not a `b64token`.
+    pub fn bearer_authorization(
+        &self,
+        target_uri: &str,
+    ) -> Result<AuthorizationValue, BearerError> {
+        let url = url::Url::parse(target_uri).map_err(|_| BearerError::InsecureTarget)?;
+        let secure = match url.scheme() {
+            "https" => true,
+            "http" => crate::config::is_loopback(&url),
+            _ => false,
+        };
+        if !secure {
+            return Err(BearerError::InsecureTarget);
+        }
+        let token = self.tokens.access_token.secret();
+        if !is_b64token(token) {
+            return Err(BearerError::InvalidToken);
+        }
+        let mut value = String::with_capacity(7 + token.len());
+        value.push_str("Bearer ");
+        value.push_str(token);
+        Ok(AuthorizationValue::new(value))
+    }
+
+    /// Puts `Authorization: Bearer <access token>` on `request`
+    /// (RFC 6750 §2.1), marked sensitive. Refuses a non-https, non-loopback
+    /// target.
+    ///
+    /// # Errors
+    /// As [`bearer_authorization`](Self::bearer_authorization).
+    #[cfg(feature = "http")]
+    pub fn authorize_request<B>(&self, request: &mut http::Request<B>) -> Result<(), BearerError> {
+        let value =
+            self.bearer_authorization(&alloc::string::ToString::to_string(request.uri()))?;
+        let mut header =
+            http::HeaderValue::from_str(value.secret()).map_err(|_| BearerError::InvalidToken)?;
+        header.set_sensitive(true);
+        request
+            .headers_mut()
+            .insert(http::header::AUTHORIZATION, header);
+        Ok(())
+    }
+}
+
+/// `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`
+/// (RFC 6750 §2.1).
+fn is_b64token(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty()
+        && body.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        })
+}
+
+/// The stored form, version 1.
+#[derive(Serialize, Deserialize)]
+struct StoredV1 {
+    v: u32,
+    issuer: String,
+    client_id: ClientId,
+    token_endpoint: Endpoint,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    revocation_endpoint: Option<Endpoint>,
+    access_token: AccessToken,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expires_at: Option<UnixTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<RefreshToken>,
+    #[serde(default, skip_serializing_if = "Scope::is_empty")]
+    scope: Scope,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    extra: BTreeMap<String, Value>,
+    #[serde(default)]
+    generation: u64,
+}
+
+impl Serialize for Authorized {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let tokens = &self.tokens;
+        StoredV1 {
+            v: FORMAT_VERSION,
+            issuer: self.origin.issuer.clone(),
+            client_id: self.origin.client_id.clone(),
+            token_endpoint: self.origin.token_endpoint.clone(),
+            revocation_endpoint: self.origin.revocation_endpoint.clone(),
+            access_token: tokens.access_token.clone(),
+            expires_at: tokens.expires_at,
+            refresh_token: tokens.refresh_token.clone(),
+            scope: tokens.scope.clone(),
+            extra: tokens.extra.clone(),
+            generation: tokens.generation,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Authorized {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let stored = StoredV1::deserialize(deserializer)?;
+        check_version(stored.v)?;
+        if stored.access_token.secret().is_empty() {
+            return Err(serde::de::Error::custom("stored access_token is empty"));
+        }
+        Ok(Self {
+            origin: Origin {
+                issuer: stored.issuer,
+                client_id: stored.client_id,
+                token_endpoint: stored.token_endpoint,
+                revocation_endpoint: stored.revocation_endpoint,
+            },
+            tokens: TokenSet {
+                access_token: stored.access_token,
+                expires_at: stored.expires_at,
+                refresh_token: stored.refresh_token,
+                scope: stored.scope,
+                extra: stored.extra,
+                generation: stored.generation,
+            },
+        })
+    }
+}

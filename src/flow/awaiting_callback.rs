@@ -1,0 +1,196 @@
+//! The pending flow, between the redirect to the authorization endpoint
+//! and the callback (RFC 6749 §4.1.2, RFC 9207 §2.4).
+
+use alloc::string::String;
+use core::time::Duration;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::config::{Client, ClientId, Endpoint, RedirectUri};
+use crate::error::CallbackError;
+use crate::flow::exchanging::Exchanging;
+use crate::flow::{check_version, Origin, FORMAT_VERSION};
+use crate::scope::Scope;
+use crate::secret::{ct_eq, CodeVerifier, State};
+use crate::time::UnixTime;
+use crate::wire::callback::Callback;
+
+/// A login waiting for the user to come back to the redirect URI.
+///
+/// # Storing it
+///
+/// A web app keeps this between the redirect and the callback, often in
+/// another request or another process: it is `Serialize + Deserialize`, holds
+/// no client secret, and its JSON form is a few hundred bytes, small enough
+/// for an encrypted cookie. The stored form carries a format version, the
+/// issuer, the token endpoint and the `redirect_uri` it was made for, so the
+/// code goes to the endpoint the flow began with.
+///
+/// - Key the stored flow by its [`state`](Self::state), so two tabs logging
+///   in at once do not overwrite each other; find it again with
+///   [`Callback::state`].
+/// - Delete it as soon as a callback was handled, whatever the outcome: a
+///   flow is single-use.
+/// - A session cookie that carries it must be `SameSite=Lax`, not `Strict`:
+///   the callback is a cross-site navigation from the provider, and a
+///   `Strict` cookie is not sent with it (the user then sees an opaque
+///   failure). A `response_mode=form_post` callback is a cross-site `POST`,
+///   which even `Lax` cookies do not accompany: look the flow up on the
+///   server by `state` instead.
+#[must_use = "the pending flow is needed to handle the callback"]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AwaitingCallback {
+    pub(crate) origin: Origin,
+    pub(crate) iss_required: bool,
+    pub(crate) redirect_uri: RedirectUri,
+    pub(crate) state: State,
+    pub(crate) code_verifier: CodeVerifier,
+    pub(crate) scope: Scope,
+    pub(crate) started_at: UnixTime,
+}
+
+impl AwaitingCallback {
+    /// The flow's `state`: the key to store it under.
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The scope requested.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// When [`Start::begin`](crate::Start::begin) was called.
+    pub fn started_at(&self) -> UnixTime {
+        self.started_at
+    }
+
+    /// Whether the flow began more than `max_age` before `now`: a login
+    /// left for that long should be discarded rather than completed.
+    #[must_use]
+    pub fn is_older_than(&self, max_age: Duration, now: UnixTime) -> bool {
+        now.saturating_duration_since(self.started_at) > max_age
+    }
+
+    /// Checks the callback against this flow and, when it carries a code,
+    /// moves on to the code exchange.
+    ///
+    /// The checks, in order: repeated parameters (already refused by the
+    /// [`Callback`] parsers); `iss` equal to the issuer, byte for byte, and
+    /// present when the server declares
+    /// `authorization_response_iss_parameter_supported` (RFC 9207 §2.4);
+    /// `state` equal in constant time (RFC 6749 §10.12); only then an
+    /// `error` response (RFC 6749 §4.1.2.1); and last, a `code`.
+    ///
+    /// The flow is consumed whatever the outcome: delete its stored copy.
+    ///
+    /// # Errors
+    /// See [`CallbackError`].
+    pub fn handle_callback(
+        self,
+        client: &Client,
+        callback: Callback,
+    ) -> Result<Exchanging, CallbackError> {
+        match &callback.iss {
+            Some(iss) if !ct_eq(iss, &self.origin.issuer) => {
+                return Err(CallbackError::IssuerMismatch {
+                    received: iss.clone(),
+                })
+            }
+            Some(_) => {}
+            None if self.iss_required => return Err(CallbackError::MissingIssuer),
+            None => {}
+        }
+        let Some(state) = &callback.state else {
+            return Err(CallbackError::MissingState);
+        };
+        if *state != self.state {
+            return Err(CallbackError::StateMismatch);
+        }
+        if let Some(error) = callback.error {
+            return Err(CallbackError::Authorization(error));
+        }
+        let Some(code) = callback.code else {
+            return Err(CallbackError::MissingCode);
+        };
+        if client.client_id != self.origin.client_id {
+            return Err(CallbackError::ClientMismatch);
+        }
+        Ok(Exchanging {
+            origin: self.origin,
+            authentication: client.authentication.clone(),
+            redirect_uri: self.redirect_uri,
+            code,
+            code_verifier: self.code_verifier,
+            scope: self.scope,
+        })
+    }
+}
+
+/// The stored form, version 1. Field names are short but readable; the
+/// whole thing stays far under a cookie's 4 KiB.
+#[derive(Serialize, Deserialize)]
+struct StoredV1 {
+    v: u32,
+    issuer: String,
+    client_id: ClientId,
+    token_endpoint: Endpoint,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    revocation_endpoint: Option<Endpoint>,
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    iss_required: bool,
+    redirect_uri: RedirectUri,
+    state: State,
+    code_verifier: CodeVerifier,
+    #[serde(default, skip_serializing_if = "Scope::is_empty")]
+    scope: Scope,
+    started_at: UnixTime,
+}
+
+impl Serialize for AwaitingCallback {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        StoredV1 {
+            v: FORMAT_VERSION,
+            issuer: self.origin.issuer.clone(),
+            client_id: self.origin.client_id.clone(),
+            token_endpoint: self.origin.token_endpoint.clone(),
+            revocation_endpoint: self.origin.revocation_endpoint.clone(),
+            iss_required: self.iss_required,
+            redirect_uri: self.redirect_uri.clone(),
+            state: self.state.clone(),
+            code_verifier: self.code_verifier.clone(),
+            scope: self.scope.clone(),
+            started_at: self.started_at,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for AwaitingCallback {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let stored = StoredV1::deserialize(deserializer)?;
+        check_version(stored.v)?;
+        if !stored.code_verifier.is_well_formed() {
+            return Err(serde::de::Error::custom(
+                "stored code_verifier is not 43-128 unreserved characters",
+            ));
+        }
+        if stored.state.secret().is_empty() {
+            return Err(serde::de::Error::custom("stored state is empty"));
+        }
+        Ok(Self {
+            origin: Origin {
+                issuer: stored.issuer,
+                client_id: stored.client_id,
+                token_endpoint: stored.token_endpoint,
+                revocation_endpoint: stored.revocation_endpoint,
+            },
+            iss_required: stored.iss_required,
+            redirect_uri: stored.redirect_uri,
+            state: stored.state,
+            code_verifier: stored.code_verifier,
+            scope: stored.scope,
+            started_at: stored.started_at,
+        })
+    }
+}

@@ -1,0 +1,53 @@
+//! The flow's states, one file each: [`Start`] → [`AwaitingCallback`] →
+//! [`Exchanging`] → [`Authorized`]. Each transition consumes the state it
+//! leaves, so an authorization code cannot be exchanged twice and a token
+//! request cannot be built before the callback was checked.
+
+mod authorized;
+mod awaiting_callback;
+mod exchanging;
+mod start;
+
+pub use authorized::{Authorized, TokenSet};
+pub use awaiting_callback::AwaitingCallback;
+pub use exchanging::Exchanging;
+pub use start::{AuthorizationRequest, FlowEntropy, Start};
+
+use crate::config::{Client, ClientId, Endpoint};
+
+/// What a flow remembers of the server and client it started with, so every
+/// later request goes where the flow began, whatever a callback or a changed
+/// configuration says (mix-up defense, RFC 9700 §4.4).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Origin {
+    pub(crate) issuer: alloc::string::String,
+    pub(crate) client_id: ClientId,
+    pub(crate) token_endpoint: Endpoint,
+    pub(crate) revocation_endpoint: Option<Endpoint>,
+}
+
+impl Origin {
+    pub(crate) fn of(client: &Client) -> Self {
+        Self {
+            issuer: client.issuer.clone(),
+            client_id: client.client_id.clone(),
+            token_endpoint: client.token_endpoint.clone(),
+            revocation_endpoint: client.revocation_endpoint.clone(),
+        }
+    }
+}
+
+/// The version of the stored form of [`AwaitingCallback`] and
+/// [`Authorized`]. A stored state of an unknown version fails to
+/// deserialize with a clear error instead of being misread.
+pub(crate) const FORMAT_VERSION: u32 = 1;
+
+pub(crate) fn check_version<E: serde::de::Error>(version: u32) -> Result<(), E> {
+    if version == FORMAT_VERSION {
+        Ok(())
+    } else {
+        Err(E::custom(alloc::format!(
+            "stored flow state has format version {version}; this build of oauth2-pkce reads version {FORMAT_VERSION}"
+        )))
+    }
+}

@@ -1,0 +1,270 @@
+//! The first step: the authorization request (RFC 6749 §4.1.1, RFC 7636
+//! §4.3).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use url::Url;
+use zeroize::Zeroize;
+
+use crate::config::Client;
+use crate::error::StartError;
+use crate::flow::awaiting_callback::AwaitingCallback;
+use crate::flow::Origin;
+use crate::http::{HttpRequest, Method};
+use crate::pkce::CodeChallengeMethod;
+use crate::scope::Scope;
+use crate::secret::{CodeVerifier, State};
+use crate::time::UnixTime;
+use crate::wire::form::{self, FormSerializer};
+
+/// Parameters the flow sets itself; an extra parameter may not use them.
+const RESERVED: &[&str] = &[
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+    "code_verifier",
+    "client_secret",
+    "request_uri",
+    "request",
+];
+
+/// The randomness one flow needs: 32 bytes for the `code_verifier`
+/// (RFC 7636 §4.1) and 32 for `state` (RFC 6749 §10.10 asks for at least
+/// 128 bits). The caller supplies it; with the `getrandom` feature,
+/// [`FlowEntropy::from_os_rng`] fills it from the operating system.
+pub struct FlowEntropy([u8; 64]);
+
+impl FlowEntropy {
+    /// Entropy from the caller's own cryptographically secure generator.
+    /// Never reuse bytes across flows.
+    #[must_use]
+    pub const fn from_bytes(bytes: [u8; 64]) -> Self {
+        Self(bytes)
+    }
+
+    /// Entropy from the operating system's generator.
+    ///
+    /// # Errors
+    /// The operating system could not provide randomness.
+    #[cfg(feature = "getrandom")]
+    pub fn from_os_rng() -> Result<Self, getrandom::Error> {
+        let mut bytes = [0; 64];
+        getrandom::fill(&mut bytes)?;
+        Ok(Self(bytes))
+    }
+
+    fn split(&self) -> (&[u8; 32], &[u8; 32]) {
+        let (verifier, state) = self.0.split_at(32);
+        // Both halves are exactly 32 bytes; the fallbacks cannot happen.
+        (
+            verifier.try_into().unwrap_or(&[0; 32]),
+            state.try_into().unwrap_or(&[0; 32]),
+        )
+    }
+}
+
+impl Drop for FlowEntropy {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl fmt::Debug for FlowEntropy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("FlowEntropy([redacted])")
+    }
+}
+
+/// A login about to begin: the scope and extra parameters of the
+/// authorization request.
+///
+/// ```
+/// # use oauth2_pkce::*;
+/// # let client = Client::new(ServerMetadata::pagero(), ClientId::new("id").unwrap(),
+/// #     ClientAuthentication::ClientSecretBasic(ClientSecret::new("s")), RedirectUri::new("https://app.example/cb").unwrap()).unwrap();
+/// let (request, pending) = Start::new(&client)
+///     .scope(Scope::parse("openid").unwrap())
+///     .param("prompt", "login")
+///     .begin(FlowEntropy::from_bytes([7; 64]), UnixTime::from_secs(1_700_000_000))
+///     .unwrap();
+/// assert!(request.url().as_str().starts_with("https://sso.pageroonline.com/oauth/v2/oauth-authorize?"));
+/// # let _ = pending;
+/// ```
+#[must_use = "nothing happens until `begin` is called"]
+#[derive(Debug)]
+pub struct Start<'c> {
+    client: &'c Client,
+    scope: Scope,
+    extra: Vec<(String, String)>,
+    method: CodeChallengeMethod,
+}
+
+impl<'c> Start<'c> {
+    /// A login for `client`, with no scope and S256 PKCE.
+    pub fn new(client: &'c Client) -> Self {
+        Self {
+            client,
+            scope: Scope::empty(),
+            extra: Vec::new(),
+            method: CodeChallengeMethod::S256,
+        }
+    }
+
+    /// The scope to request (RFC 6749 §3.3). Omitted when empty.
+    pub fn scope(mut self, scope: Scope) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// An extra authorization request parameter (`prompt`, `login_hint`,
+    /// `resource`, `nonce`, `response_mode`, …). Names the flow sets itself
+    /// and repeated names are refused by [`begin`](Self::begin).
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra.push((name.into(), value.into()));
+        self
+    }
+
+    /// Uses the `plain` PKCE method instead of `S256`. The code challenge is
+    /// then the verifier itself, so anyone who sees the authorization
+    /// request can redeem an intercepted code. Only for a server that
+    /// cannot do `S256` (RFC 7636 §4.2, §7.2).
+    pub fn dangerous_use_plain_pkce(mut self) -> Self {
+        self.method = CodeChallengeMethod::Plain;
+        self
+    }
+
+    /// Builds the authorization request and the pending flow.
+    ///
+    /// Send the user's browser to the request's URL; keep the
+    /// [`AwaitingCallback`] (in the session, keyed by its
+    /// [`state`](AwaitingCallback::state)) until the callback arrives.
+    ///
+    /// # Errors
+    /// See [`StartError`].
+    pub fn begin(
+        self,
+        entropy: FlowEntropy,
+        now: UnixTime,
+    ) -> Result<(AuthorizationRequest, AwaitingCallback), StartError> {
+        let client = self.client;
+        let metadata = client.metadata();
+        if metadata.require_pushed_authorization_requests {
+            return Err(StartError::PushedAuthorizationRequired);
+        }
+        if self.method == CodeChallengeMethod::S256 {
+            if let Some(methods) = &metadata.code_challenge_methods_supported {
+                if !methods.iter().any(|m| m == "S256") {
+                    return Err(StartError::S256NotSupported);
+                }
+            }
+        }
+
+        let mut url: Url = client.authorization_endpoint.url().clone();
+        // RFC 6749 §3.1: the endpoint's own query is kept; none of its
+        // parameters may be sent twice.
+        let existing: Vec<String> = url
+            .query()
+            .map(|query| {
+                query
+                    .split('&')
+                    .filter(|s| !s.is_empty())
+                    .map(|pair| pair.split('=').next().unwrap_or(""))
+                    .map(|name| form::decode(name).unwrap_or_else(|_| String::from(name)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut seen: Vec<&str> = existing.iter().map(String::as_str).collect();
+        for (name, _) in &self.extra {
+            if RESERVED.contains(&name.as_str()) {
+                return Err(StartError::ReservedParameter(name.clone()));
+            }
+            if seen.contains(&name.as_str()) {
+                return Err(StartError::RepeatedParameter(name.clone()));
+            }
+            seen.push(name.as_str());
+        }
+        if let Some(name) = RESERVED.iter().find(|r| existing.iter().any(|e| e == *r)) {
+            return Err(StartError::RepeatedParameter(String::from(*name)));
+        }
+
+        let (verifier_entropy, state_entropy) = entropy.split();
+        let code_verifier = CodeVerifier::from_entropy(verifier_entropy);
+        let state = State::new(Base64UrlUnpadded::encode_string(state_entropy));
+
+        let mut query = FormSerializer::with_existing(String::from(url.query().unwrap_or("")));
+        query
+            .append("response_type", "code")
+            .append("client_id", client.client_id.as_str())
+            .append("redirect_uri", client.redirect_uri.as_str());
+        if !self.scope.is_empty() {
+            query.append("scope", &self.scope.to_wire());
+        }
+        query
+            .append("state", state.secret())
+            .append("code_challenge", &code_verifier.code_challenge(self.method))
+            .append("code_challenge_method", self.method.as_str());
+        for (name, value) in &self.extra {
+            query.append(name, value);
+        }
+        url.set_query(Some(&query.finish()));
+
+        let pending = AwaitingCallback {
+            origin: Origin::of(client),
+            iss_required: metadata.authorization_response_iss_parameter_supported,
+            redirect_uri: client.redirect_uri.clone(),
+            state,
+            code_verifier,
+            scope: self.scope,
+            started_at: now,
+        };
+        Ok((AuthorizationRequest { url }, pending))
+    }
+}
+
+/// The authorization request (RFC 6749 §4.1.1): the URL to send the user's
+/// browser to, with a `302` or a link.
+#[must_use = "send the user's browser to this URL"]
+#[derive(Clone, PartialEq, Eq)]
+pub struct AuthorizationRequest {
+    url: Url,
+}
+
+impl AuthorizationRequest {
+    /// The authorization URL.
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    /// The same as a `GET` request value.
+    pub fn to_request(&self) -> HttpRequest {
+        HttpRequest::new(Method::Get, String::from(self.url.as_str()))
+    }
+
+    /// The same as an `http::Request`.
+    ///
+    /// # Errors
+    /// Only if the `http` crate refuses a URI that `url` accepted.
+    #[cfg(feature = "http")]
+    pub fn to_http(&self) -> Result<http::Request<alloc::vec::Vec<u8>>, http::Error> {
+        self.to_request().into_http()
+    }
+}
+
+impl fmt::Debug for AuthorizationRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut endpoint = self.url.clone();
+        endpoint.set_query(None);
+        write!(
+            f,
+            "AuthorizationRequest({:?} with [redacted] query)",
+            endpoint.as_str()
+        )
+    }
+}

@@ -1,0 +1,364 @@
+//! The crate's own HTTP request and response values, and their conversions
+//! to and from the `http` crate (feature `http`).
+//!
+//! The `http` crate does not build without `std`, so the core speaks in
+//! these small types; with the default `http` feature every request converts
+//! into an `http::Request<Vec<u8>>` and every `&http::Response<B>` converts
+//! into an [`HttpResponse`].
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+use core::time::Duration;
+
+use zeroize::Zeroize;
+
+use crate::secret::REDACTED;
+
+/// The request methods this crate emits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// `GET`: the authorization request.
+    Get,
+    /// `POST`: token, revocation and pushed authorization requests.
+    Post,
+}
+
+impl Method {
+    /// The method's name on the wire.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+        }
+    }
+}
+
+/// An HTTP request the caller must send, as a value.
+///
+/// Send it as it is, and do **not** follow redirects for a `POST`: the
+/// response, whatever its status, goes back to the state that built the
+/// request. `Debug` redacts the `Authorization` header and the body, which
+/// carry secrets; both are zeroized when the request is dropped.
+#[must_use = "a request does nothing until the caller sends it"]
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    method: Method,
+    uri: String,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+}
+
+impl HttpRequest {
+    pub(crate) fn new(method: Method, uri: String) -> Self {
+        Self {
+            method,
+            uri,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// A form-encoded `POST` that expects JSON back.
+    pub(crate) fn form_post(uri: String, body: String, authorization: Option<String>) -> Self {
+        let mut request = Self::new(Method::Post, uri);
+        if let Some(value) = authorization {
+            request.headers.push(("authorization", value));
+        }
+        request.headers.push((
+            "content-type",
+            String::from("application/x-www-form-urlencoded"),
+        ));
+        request
+            .headers
+            .push(("accept", String::from("application/json")));
+        request.body = body.into_bytes();
+        request
+    }
+
+    /// The method.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The absolute request URI.
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    /// The headers, names in lowercase, in the order they should be sent.
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+    }
+
+    /// The value of the header `name` (lowercase), if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    /// The body (empty for `GET`). It holds secrets: do not log it.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// Converts into an `http::Request`. The `Authorization` header is
+    /// marked sensitive.
+    ///
+    /// # Errors
+    /// Only if the `http` crate refuses a URI or header that `url` accepted
+    /// (for example a character `http::Uri` does not allow).
+    #[cfg(feature = "http")]
+    pub fn into_http(mut self) -> Result<http::Request<Vec<u8>>, http::Error> {
+        let mut builder = http::Request::builder()
+            .method(match self.method {
+                Method::Get => http::Method::GET,
+                Method::Post => http::Method::POST,
+            })
+            .uri(self.uri.as_str());
+        for (name, value) in &self.headers {
+            let mut value = http::HeaderValue::from_str(value)?;
+            if *name == "authorization" {
+                value.set_sensitive(true);
+            }
+            builder = builder.header(*name, value);
+        }
+        builder.body(core::mem::take(&mut self.body))
+    }
+}
+
+impl Drop for HttpRequest {
+    fn drop(&mut self) {
+        self.body.zeroize();
+        for (_, value) in &mut self.headers {
+            value.zeroize();
+        }
+    }
+}
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Headers<'a>(&'a [(&'static str, String)]);
+        impl fmt::Debug for Headers<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_map()
+                    .entries(self.0.iter().map(|(name, value)| {
+                        let shown = if *name == "authorization" {
+                            REDACTED
+                        } else {
+                            value.as_str()
+                        };
+                        (name, shown)
+                    }))
+                    .finish()
+            }
+        }
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("uri", &RedactedQuery(&self.uri))
+            .field("headers", &Headers(&self.headers))
+            .field(
+                "body",
+                &format_args!("[redacted, {} bytes]", self.body.len()),
+            )
+            .finish()
+    }
+}
+
+/// Prints a URI with its query, which can carry `state` and PKCE values,
+/// redacted.
+struct RedactedQuery<'a>(&'a str);
+
+impl fmt::Debug for RedactedQuery<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.split_once('?') {
+            Some((base, _)) => write!(f, "\"{base}?{REDACTED}\""),
+            None => write!(f, "{:?}", self.0),
+        }
+    }
+}
+
+/// A view of an HTTP response, borrowed from whatever the caller's HTTP
+/// stack produced.
+///
+/// ```
+/// # use oauth2_pkce::HttpResponse;
+/// let response = HttpResponse::new(200, br#"{"access_token":"a","token_type":"Bearer"}"#)
+///     .with_content_type("application/json");
+/// # let _ = response;
+/// ```
+#[derive(Clone, Copy)]
+pub struct HttpResponse<'a> {
+    status: u16,
+    content_type: Option<&'a str>,
+    retry_after: Option<&'a str>,
+    www_authenticate: Option<&'a str>,
+    body: &'a [u8],
+}
+
+impl<'a> HttpResponse<'a> {
+    /// A response with a status code and a body.
+    #[must_use]
+    pub const fn new(status: u16, body: &'a [u8]) -> Self {
+        Self {
+            status,
+            content_type: None,
+            retry_after: None,
+            www_authenticate: None,
+            body,
+        }
+    }
+
+    /// Sets the `Content-Type` header's value.
+    #[must_use]
+    pub const fn with_content_type(mut self, value: &'a str) -> Self {
+        self.content_type = Some(value);
+        self
+    }
+
+    /// Sets the `Retry-After` header's value.
+    #[must_use]
+    pub const fn with_retry_after(mut self, value: &'a str) -> Self {
+        self.retry_after = Some(value);
+        self
+    }
+
+    /// Sets the `WWW-Authenticate` header's value.
+    #[must_use]
+    pub const fn with_www_authenticate(mut self, value: &'a str) -> Self {
+        self.www_authenticate = Some(value);
+        self
+    }
+
+    /// The status code.
+    #[must_use]
+    pub const fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The `Content-Type` header, if any.
+    #[must_use]
+    pub const fn content_type(&self) -> Option<&'a str> {
+        self.content_type
+    }
+
+    /// The `WWW-Authenticate` header, if any.
+    #[must_use]
+    pub const fn www_authenticate(&self) -> Option<&'a str> {
+        self.www_authenticate
+    }
+
+    /// The body.
+    #[must_use]
+    pub const fn body(&self) -> &'a [u8] {
+        self.body
+    }
+
+    /// `Retry-After` in its delta-seconds form (RFC 9110 §10.2.3); an
+    /// HTTP-date is not interpreted, since the crate reads no clock.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        let value = self.retry_after?.trim();
+        if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        value.parse().ok().map(Duration::from_secs)
+    }
+
+    /// The media type of `Content-Type`, lowercased, without parameters.
+    pub(crate) fn media_type(&self) -> Option<String> {
+        let value = self.content_type?;
+        let essence = value.split(';').next().unwrap_or("").trim();
+        Some(essence.to_ascii_lowercase())
+    }
+}
+
+impl fmt::Debug for HttpResponse<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("content_type", &self.content_type)
+            .field(
+                "body",
+                &format_args!("[redacted, {} bytes]", self.body.len()),
+            )
+            .finish()
+    }
+}
+
+#[cfg(feature = "http")]
+impl<'a, B: AsRef<[u8]>> From<&'a http::Response<B>> for HttpResponse<'a> {
+    fn from(response: &'a http::Response<B>) -> Self {
+        let header = |name: http::header::HeaderName| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+        };
+        Self {
+            status: response.status().as_u16(),
+            content_type: header(http::header::CONTENT_TYPE),
+            retry_after: header(http::header::RETRY_AFTER),
+            www_authenticate: header(http::header::WWW_AUTHENTICATE),
+            body: response.body().as_ref(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::format;
+
+    #[test]
+    fn debug_redacts_secrets() {
+        let request = HttpRequest::form_post(
+            "https://as.example/token".into(),
+            "code=SECRETCODE".into(),
+            Some("Basic U0VDUkVU".into()),
+        );
+        let printed = format!("{request:?}");
+        assert!(!printed.contains("SECRETCODE"), "{printed}");
+        assert!(!printed.contains("U0VDUkVU"), "{printed}");
+        assert!(printed.contains("application/x-www-form-urlencoded"));
+
+        let get = HttpRequest::new(Method::Get, "https://as.example/a?state=S3CR3T".into());
+        let printed = format!("{get:?}");
+        assert!(!printed.contains("S3CR3T"), "{printed}");
+        assert!(
+            printed.contains("https://as.example/a?[redacted]"),
+            "{printed}"
+        );
+    }
+
+    #[test]
+    fn retry_after_delta_seconds_only() {
+        let response = HttpResponse::new(503, b"");
+        assert_eq!(
+            response.with_retry_after("120").retry_after(),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            response
+                .with_retry_after("Fri, 31 Dec 1999 23:59:59 GMT")
+                .retry_after(),
+            None
+        );
+        assert_eq!(response.with_retry_after("-1").retry_after(), None);
+        assert_eq!(
+            response
+                .with_retry_after("99999999999999999999999")
+                .retry_after(),
+            None
+        );
+    }
+
+    #[test]
+    fn media_type_ignores_parameters_and_case() {
+        let response =
+            HttpResponse::new(200, b"").with_content_type("Application/JSON; charset=UTF-8");
+        assert_eq!(response.media_type().as_deref(), Some("application/json"));
+    }
+}

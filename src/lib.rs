@@ -1,0 +1,126 @@
+//! A sans-IO OAuth 2.0 client for the Authorization Code grant with PKCE
+//! (RFC 6749 §4.1, RFC 7636).
+//!
+//! Every HTTP request the flow needs is built as a value and every HTTP
+//! response is taken as a value: the crate never opens a socket, reads a
+//! clock or draws randomness by itself. It runs under any HTTP stack
+//! (reqwest, hyper, ureq, a wasm `fetch`, an embedded stack) and under a
+//! fuzzer, and builds with `no_std` + `alloc`.
+//!
+//! # The flow
+//!
+//! Each step is a state, consumed by the transition that leaves it:
+//!
+//! ```text
+//! Start ──begin(entropy, now)──▶ (AuthorizationRequest, AwaitingCallback)
+//! AwaitingCallback ──handle_callback(client, callback)──▶ Exchanging
+//! Exchanging ──token_request()──▶ HttpRequest  ──handle_token_response(response, now)──▶ Authorized
+//! Authorized ──bearer_authorization(uri) / authorize_request(&mut request)
+//! ```
+//!
+//! Inputs are `handle_*` methods; outputs are request values. Time (`now`)
+//! and entropy are arguments.
+//!
+//! ```
+//! use oauth2_pkce::*;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // Once, at startup: who we are and which server we talk to.
+//! let client = Client::new(
+//!     ServerMetadata::pagero(),
+//!     ClientId::new("client-id")?,
+//!     ClientAuthentication::ClientSecretBasic(ClientSecret::new("client-secret")),
+//!     RedirectUri::new("https://urltoclient:4443")?,
+//! )?;
+//!
+//! // 1. Send the user to log in. Keep `pending` in the session.
+//! let (authorization, pending) = Start::new(&client)
+//!     .begin(FlowEntropy::from_os_rng()?, UnixTime::now())?;
+//! let _redirect_the_browser_to = authorization.url();
+//! let stored = serde_json::to_string(&pending)?;
+//!
+//! // 2. The browser comes back to the redirect URI.
+//! let pending: AwaitingCallback = serde_json::from_str(&stored)?;
+//! # let state = pending.state().secret().to_owned();
+//! # let callback_url = format!("https://urltoclient:4443/?code=0F7ijeaW4BCwhvyg6ozY9PeLsFF6KUi1&state={state}");
+//! let callback = Callback::from_url(&callback_url)?;
+//! let exchanging = pending.handle_callback(&client, callback)?;
+//!
+//! // 3. Exchange the code: send this request with any HTTP client...
+//! let request: http::Request<Vec<u8>> = exchanging.token_request_http()?;
+//! assert_eq!(request.uri(), "https://sso.pageroonline.com/oauth/v2/oauth-token");
+//! // ...and hand back the response.
+//! # let response = http::Response::builder()
+//! #     .header("content-type", "application/json")
+//! #     .body(br#"{"token_type":"bearer","access_token":"_0XBPWQQ_2a66dd33-e108-4dc3-b653-e71b9feae02e","refresh_token":"_1XBPWQQ_e61b091b-9139-4268-a7c7-765d2d418d52","scope":"","claims":"publicid","expires_in":600}"#.to_vec())?;
+//! let authorized = exchanging.handle_token_response(&response, UnixTime::now())?;
+//!
+//! // 4. Call the API.
+//! let mut api_call = http::Request::get("https://api.pageroonline.com/someresource").body(())?;
+//! authorized.authorize_request(&mut api_call)?;
+//! assert!(api_call.headers()["authorization"].is_sensitive());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Features
+//!
+//! - `std` (default): `UnixTime::now`, and what `http` needs.
+//! - `http` (default): requests as `http::Request<Vec<u8>>`, responses from
+//!   `&http::Response<B>`, callbacks from `&http::Request<B>`.
+//! - `getrandom` (default): [`FlowEntropy::from_os_rng`].
+//!
+//! Without default features the crate is `no_std` + `alloc`, and speaks in
+//! its own [`HttpRequest`] and [`HttpResponse`] values.
+//!
+//! # Errors and panics
+//!
+//! Each operation has its own `#[non_exhaustive]` error, whose variants say
+//! what to do. Errors mean bad input; a panic would be a bug: nothing from
+//! the network, from storage or from the caller makes the crate panic.
+//! Secrets print as `[redacted]` in `Debug` and never appear in `Display`.
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(
+    clippy::std_instead_of_core,
+    clippy::alloc_instead_of_core,
+    clippy::std_instead_of_alloc
+)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+mod config;
+mod error;
+mod flow;
+mod http;
+mod pkce;
+mod scope;
+mod secret;
+mod time;
+mod wire;
+
+pub use crate::config::{
+    Client, ClientAuthentication, ClientId, ConfigError, Endpoint, InvalidClientId, RedirectUri,
+    ServerMetadata, UrlProblem,
+};
+pub use crate::error::{
+    BearerError, CallbackError, ResponseProblem, StartError, TokenError, TokenFailure,
+};
+pub use crate::flow::{
+    AuthorizationRequest, Authorized, AwaitingCallback, Exchanging, FlowEntropy, Start, TokenSet,
+};
+pub use crate::http::{HttpRequest, HttpResponse, Method};
+pub use crate::pkce::CodeChallengeMethod;
+pub use crate::scope::{InvalidScope, Scope};
+pub use crate::secret::{
+    AccessToken, AuthorizationCode, AuthorizationValue, ClientSecret, CodeVerifier, RefreshToken,
+    State,
+};
+pub use crate::time::UnixTime;
+pub use crate::wire::callback::Callback;
+pub use crate::wire::error_response::{AuthorizationErrorCode, ErrorResponse, TokenErrorCode};
+pub use crate::wire::form::FormError;

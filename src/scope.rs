@@ -1,0 +1,174 @@
+//! Access token scope (RFC 6749 §3.3).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A set of scope tokens, kept in the order first given, without repeats.
+///
+/// On the wire it is the tokens joined by single spaces (RFC 6749 §3.3):
+/// `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`.
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct Scope {
+    tokens: Vec<String>,
+}
+
+/// A scope token outside RFC 6749 §3.3's character set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidScope {
+    token: String,
+}
+
+impl InvalidScope {
+    /// The offending token (scope tokens are not secret).
+    #[must_use]
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+}
+
+impl fmt::Display for InvalidScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "scope token {:?} has a character outside RFC 6749 §3.3's set (printable ASCII except space, `\"` and `\\`)",
+            self.token
+        )
+    }
+}
+
+impl core::error::Error for InvalidScope {}
+
+impl Scope {
+    /// The empty scope.
+    #[must_use]
+    pub const fn empty() -> Self {
+        Self { tokens: Vec::new() }
+    }
+
+    /// Parses a space-delimited scope string as a server sends it. Runs of
+    /// spaces are tolerated; repeated tokens are kept once.
+    ///
+    /// # Errors
+    /// A token with a character outside `%x21 / %x23-5B / %x5D-7E`.
+    pub fn parse(scope: &str) -> Result<Self, InvalidScope> {
+        Self::from_tokens(scope.split(' ').filter(|t| !t.is_empty()))
+    }
+
+    /// Builds a scope from individual tokens.
+    ///
+    /// # Errors
+    /// A token that is empty or has a character outside
+    /// `%x21 / %x23-5B / %x5D-7E`.
+    pub fn from_tokens<I, T>(tokens: I) -> Result<Self, InvalidScope>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<str>,
+    {
+        let mut scope = Self::empty();
+        for token in tokens {
+            let token = token.as_ref();
+            if !is_scope_token(token) {
+                return Err(InvalidScope {
+                    token: token.into(),
+                });
+            }
+            if !scope.contains(token) {
+                scope.tokens.push(token.into());
+            }
+        }
+        Ok(scope)
+    }
+
+    /// Whether `token` is one of this scope's tokens.
+    #[must_use]
+    pub fn contains(&self, token: &str) -> bool {
+        self.tokens.iter().any(|t| t == token)
+    }
+
+    /// Whether every token of `self` is in `other`.
+    #[must_use]
+    pub fn is_subset_of(&self, other: &Scope) -> bool {
+        self.tokens.iter().all(|t| other.contains(t))
+    }
+
+    /// Whether there are no tokens.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// The tokens, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.tokens.iter().map(String::as_str)
+    }
+
+    /// The tokens joined by single spaces, as sent in `scope=`.
+    #[must_use]
+    pub fn to_wire(&self) -> String {
+        self.tokens.join(" ")
+    }
+}
+
+fn is_scope_token(token: &str) -> bool {
+    !token.is_empty()
+        && token
+            .bytes()
+            .all(|b| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+}
+
+impl fmt::Debug for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Scope({:?})", self.to_wire())
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_wire())
+    }
+}
+
+impl Serialize for Scope {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_wire())
+    }
+}
+
+impl<'de> Deserialize<'de> for Scope {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let wire = String::deserialize(deserializer)?;
+        Scope::parse(&wire).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_joins() {
+        let scope = Scope::parse("openid  profile openid").unwrap();
+        assert_eq!(scope.to_wire(), "openid profile");
+        assert!(Scope::parse("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn refuses_characters_outside_the_set() {
+        for bad in ["a\"b", "a\\b", "é", "a\tb"] {
+            assert!(Scope::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(Scope::from_tokens([""]).is_err());
+        assert!(Scope::parse("!#[]~").is_ok());
+    }
+
+    #[test]
+    fn subset() {
+        let wide = Scope::parse("a b c").unwrap();
+        let narrow = Scope::parse("c a").unwrap();
+        assert!(narrow.is_subset_of(&wide));
+        assert!(!wide.is_subset_of(&narrow));
+    }
+}

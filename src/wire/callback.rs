@@ -1,0 +1,209 @@
+//! The authorization response as it reaches the redirect URI
+//! (RFC 6749 §4.1.2, §4.1.2.1; RFC 9207 §2).
+
+use alloc::string::String;
+use core::fmt;
+
+use crate::error::CallbackError;
+use crate::secret::{AuthorizationCode, State};
+use crate::wire::error_response::{AuthorizationErrorCode, ErrorResponse};
+use crate::wire::form::{self, FormError};
+
+/// The parameters of an authorization response, decoded once and checked
+/// for repeats, not yet checked against the pending flow.
+///
+/// Build it from whatever the redirect brought — a full URL, a raw query
+/// string, a `response_mode=form_post` body, or (feature `http`) the
+/// `http::Request` itself — then hand it to
+/// [`AwaitingCallback::handle_callback`](crate::AwaitingCallback::handle_callback),
+/// which does the checks. Empty parameters count as absent; unknown
+/// parameters are ignored.
+#[derive(Clone, Default)]
+pub struct Callback {
+    pub(crate) code: Option<AuthorizationCode>,
+    pub(crate) state: Option<State>,
+    pub(crate) iss: Option<String>,
+    pub(crate) error: Option<ErrorResponse<AuthorizationErrorCode>>,
+}
+
+impl Callback {
+    /// Parses a raw query string, with or without its leading `?`.
+    ///
+    /// # Errors
+    /// [`CallbackError::RepeatedParameter`] or
+    /// [`CallbackError::Malformed`].
+    pub fn from_query(query: &str) -> Result<Self, CallbackError> {
+        let query = query.strip_prefix('?').unwrap_or(query);
+        Self::from_pairs(form::parse_unique(query))
+    }
+
+    /// Parses the full URL the browser was redirected to; the query is
+    /// read, a fragment is ignored.
+    ///
+    /// # Errors
+    /// [`CallbackError::NotAUrl`], and as [`Callback::from_query`].
+    pub fn from_url(url: &str) -> Result<Self, CallbackError> {
+        let url = url::Url::parse(url).map_err(|_| CallbackError::NotAUrl)?;
+        Self::from_query(url.query().unwrap_or(""))
+    }
+
+    /// Parses the body of a `response_mode=form_post` callback
+    /// (`application/x-www-form-urlencoded`).
+    ///
+    /// # Errors
+    /// As [`Callback::from_query`].
+    pub fn from_form_body(body: &[u8]) -> Result<Self, CallbackError> {
+        let body = core::str::from_utf8(body)
+            .map_err(|_| CallbackError::Malformed(FormError::InvalidUtf8))?;
+        Self::from_pairs(form::parse_unique(body))
+    }
+
+    /// Parses the callback request itself: the query of a `GET`, or the
+    /// form body of a `POST` (`response_mode=form_post`).
+    ///
+    /// # Errors
+    /// [`CallbackError::UnsupportedRequest`] for another method or a `POST`
+    /// that is not form-encoded, and as [`Callback::from_query`].
+    #[cfg(feature = "http")]
+    pub fn from_http<B: AsRef<[u8]>>(request: &http::Request<B>) -> Result<Self, CallbackError> {
+        match *request.method() {
+            http::Method::GET => Self::from_query(request.uri().query().unwrap_or("")),
+            http::Method::POST => {
+                let form_encoded = request
+                    .headers()
+                    .get(http::header::CONTENT_TYPE)
+                    .and_then(|value| value.to_str().ok())
+                    .and_then(|value| value.split(';').next())
+                    .is_some_and(|essence| {
+                        essence
+                            .trim()
+                            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+                    });
+                if !form_encoded {
+                    return Err(CallbackError::UnsupportedRequest);
+                }
+                Self::from_form_body(request.body().as_ref())
+            }
+            _ => Err(CallbackError::UnsupportedRequest),
+        }
+    }
+
+    fn from_pairs(
+        pairs: Result<alloc::vec::Vec<(String, String)>, FormError>,
+    ) -> Result<Self, CallbackError> {
+        let pairs = pairs.map_err(|error| match error {
+            FormError::RepeatedParameter(name) => CallbackError::RepeatedParameter(name),
+            other => CallbackError::Malformed(other),
+        })?;
+        let mut callback = Self::default();
+        let mut error = None;
+        let mut error_description = None;
+        let mut error_uri = None;
+        for (name, value) in pairs {
+            if value.is_empty() {
+                continue;
+            }
+            match name.as_str() {
+                "code" => callback.code = Some(AuthorizationCode::new(value)),
+                "state" => callback.state = Some(State::new(value)),
+                "iss" => callback.iss = Some(value),
+                "error" => error = Some(value),
+                "error_description" => error_description = Some(value),
+                "error_uri" => error_uri = Some(value),
+                _ => {}
+            }
+        }
+        callback.error = error.map(|code| ErrorResponse {
+            error: AuthorizationErrorCode::from_wire(&code),
+            error_description,
+            error_uri,
+        });
+        Ok(callback)
+    }
+
+    /// The `iss` parameter, if present (RFC 9207). Not secret.
+    #[must_use]
+    pub fn iss(&self) -> Option<&str> {
+        self.iss.as_deref()
+    }
+
+    /// The `state` parameter, if present: use it to find the pending flow
+    /// this callback belongs to, then let `handle_callback` compare it.
+    #[must_use]
+    pub fn state(&self) -> Option<&State> {
+        self.state.as_ref()
+    }
+
+    /// Whether the callback carries an `error` (not yet trusted: the
+    /// `state` and `iss` checks come first).
+    #[must_use]
+    pub fn is_error(&self) -> bool {
+        self.error.is_some()
+    }
+}
+
+impl fmt::Debug for Callback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Callback")
+            .field("code", &self.code)
+            .field("state", &self.state)
+            .field("iss", &self.iss)
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::format;
+
+    /// The callback in Pagero's documentation.
+    #[test]
+    fn pagero_example() {
+        let callback = Callback::from_url(
+            "https://urltoclient:4443/?code=0F7ijeaW4BCwhvyg6ozY9PeLsFF6KUi1&state=exampleState&iss=https%3A%2F%2Fauthorization-server.com",
+        )
+        .unwrap();
+        assert_eq!(
+            callback.code.as_ref().unwrap().secret(),
+            "0F7ijeaW4BCwhvyg6ozY9PeLsFF6KUi1"
+        );
+        assert_eq!(callback.state.as_ref().unwrap().secret(), "exampleState");
+        assert_eq!(callback.iss(), Some("https://authorization-server.com"));
+        assert!(!callback.is_error());
+        let printed = format!("{callback:?}");
+        assert!(!printed.contains("0F7ijeaW4"), "{printed}");
+        assert!(!printed.contains("exampleState"), "{printed}");
+    }
+
+    #[test]
+    fn error_response_keeps_unknown_codes() {
+        let callback =
+            Callback::from_query("?error=login_required&error_description=Log+in&state=s").unwrap();
+        let error = callback.error.unwrap();
+        assert_eq!(
+            error.error(),
+            &AuthorizationErrorCode::Other("login_required".into())
+        );
+        assert_eq!(error.error_description(), Some("Log in"));
+    }
+
+    #[test]
+    fn empty_is_absent_and_repeats_are_refused() {
+        let callback = Callback::from_query("code=&state=s&unknown=1").unwrap();
+        assert!(callback.code.is_none());
+        assert!(matches!(
+            Callback::from_query("state=a&code=c&state=a"),
+            Err(CallbackError::RepeatedParameter(name)) if name == "state"
+        ));
+        assert!(matches!(
+            Callback::from_url("not a url"),
+            Err(CallbackError::NotAUrl)
+        ));
+        assert!(matches!(
+            Callback::from_form_body(b"code=%FF"),
+            Err(CallbackError::Malformed(FormError::InvalidUtf8))
+        ));
+    }
+}

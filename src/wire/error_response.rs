@@ -1,0 +1,135 @@
+//! Error responses: the authorization endpoint's (RFC 6749 §4.1.2.1) and the
+//! token endpoint's (RFC 6749 §5.2), with their registered codes typed and
+//! unknown codes kept.
+
+use alloc::string::String;
+use core::fmt;
+
+macro_rules! error_codes {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)*
+            /// A code this crate does not know, kept as the server sent it.
+            Other(String),
+        }
+
+        impl $name {
+            /// Types a code from the wire.
+            #[must_use]
+            pub fn from_wire(code: &str) -> Self {
+                match code {
+                    $($wire => Self::$variant,)*
+                    other => Self::Other(other.into()),
+                }
+            }
+
+            /// The code as sent on the wire.
+            #[must_use]
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)*
+                    Self::Other(other) => other,
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+error_codes!(
+    /// The `error` of an authorization response (RFC 6749 §4.1.2.1).
+    AuthorizationErrorCode {
+        /// `invalid_request`: the authorization request was malformed; a bug
+        /// on the client side.
+        InvalidRequest = "invalid_request",
+        /// `unauthorized_client`: this client may not use the code grant.
+        UnauthorizedClient = "unauthorized_client",
+        /// `access_denied`: the user or the server said no. Tell the user.
+        AccessDenied = "access_denied",
+        /// `unsupported_response_type`: the server does not do `code`.
+        UnsupportedResponseType = "unsupported_response_type",
+        /// `invalid_scope`: ask for a scope the server knows.
+        InvalidScope = "invalid_scope",
+        /// `server_error`: the server failed; a new login may work.
+        ServerError = "server_error",
+        /// `temporarily_unavailable`: try a new login later.
+        TemporarilyUnavailable = "temporarily_unavailable",
+    }
+);
+
+error_codes!(
+    /// The `error` of a token endpoint error response (RFC 6749 §5.2), plus
+    /// two codes servers send there in practice.
+    TokenErrorCode {
+        /// `invalid_request`: the request was malformed; a bug on the
+        /// client side or a server that expects something else.
+        InvalidRequest = "invalid_request",
+        /// `invalid_client`: client authentication failed; check the client
+        /// id, secret and authentication method.
+        InvalidClient = "invalid_client",
+        /// `invalid_grant`: the code or refresh token is invalid, expired,
+        /// used, revoked, or the `code_verifier`/`redirect_uri` do not
+        /// match. The grant is gone: start a new login.
+        InvalidGrant = "invalid_grant",
+        /// `unauthorized_client`: this client may not use this grant type.
+        UnauthorizedClient = "unauthorized_client",
+        /// `unsupported_grant_type`: the server does not support the grant.
+        UnsupportedGrantType = "unsupported_grant_type",
+        /// `invalid_scope`: the scope asked for is invalid or wider than
+        /// granted.
+        InvalidScope = "invalid_scope",
+        /// `temporarily_unavailable` (RFC 6749 §4.1.2.1, sent by some
+        /// servers at the token endpoint too): retry later.
+        TemporarilyUnavailable = "temporarily_unavailable",
+        /// `server_error` (likewise): retry later.
+        ServerError = "server_error",
+    }
+);
+
+/// An OAuth error response: the code, and the optional human-readable
+/// description and documentation URI the server sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorResponse<C> {
+    pub(crate) error: C,
+    pub(crate) error_description: Option<String>,
+    pub(crate) error_uri: Option<String>,
+}
+
+impl<C> ErrorResponse<C> {
+    /// The `error` code.
+    pub fn error(&self) -> &C {
+        &self.error
+    }
+
+    /// The `error_description`, if sent: for developers, not for users.
+    #[must_use]
+    pub fn error_description(&self) -> Option<&str> {
+        self.error_description.as_deref()
+    }
+
+    /// The `error_uri`, if sent.
+    #[must_use]
+    pub fn error_uri(&self) -> Option<&str> {
+        self.error_uri.as_deref()
+    }
+}
+
+impl<C: fmt::Display> fmt::Display for ErrorResponse<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.error)?;
+        if let Some(description) = &self.error_description {
+            // Debug formatting escapes control characters: the text comes
+            // from the network and must not forge log lines.
+            write!(f, ": {description:?}")?;
+        }
+        Ok(())
+    }
+}

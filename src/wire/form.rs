@@ -1,0 +1,202 @@
+//! `application/x-www-form-urlencoded` (RFC 6749 Appendix B, WHATWG URL §5),
+//! the encoding of token request bodies, of query-string callbacks and of
+//! `response_mode=form_post` callbacks.
+//!
+//! Decoding is strict where being lenient could hide an attack: a parameter
+//! that appears twice is refused (RFC 6749 §3.1, "parameters MUST NOT be
+//! included more than once"), a broken `%` escape is refused, and the bytes
+//! are decoded once, as UTF-8, with no replacement characters.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+/// Why a form-encoded string was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FormError {
+    /// A `%` not followed by two hexadecimal digits.
+    MalformedPercentEncoding,
+    /// The decoded bytes are not UTF-8.
+    InvalidUtf8,
+    /// The parameter with this name appears more than once.
+    RepeatedParameter(String),
+}
+
+impl fmt::Display for FormError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MalformedPercentEncoding => f.write_str("malformed percent-encoding"),
+            Self::InvalidUtf8 => f.write_str("percent-decoded bytes are not UTF-8"),
+            Self::RepeatedParameter(name) => write!(f, "parameter `{name}` appears more than once"),
+        }
+    }
+}
+
+impl core::error::Error for FormError {}
+
+/// A form-encoded string being built: `name=value` pairs joined by `&`.
+#[derive(Default)]
+pub(crate) struct FormSerializer {
+    out: String,
+}
+
+impl FormSerializer {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    pub(crate) fn with_existing(out: String) -> Self {
+        Self { out }
+    }
+
+    /// Appends `name=value`, both encoded.
+    pub(crate) fn append(&mut self, name: &str, value: &str) -> &mut Self {
+        if !self.out.is_empty() {
+            self.out.push('&');
+        }
+        encode_into(&mut self.out, name);
+        self.out.push('=');
+        encode_into(&mut self.out, value);
+        self
+    }
+
+    pub(crate) fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// Form-encodes `input`: ASCII letters, digits and `*-._` stay, space
+/// becomes `+`, every other byte becomes `%XX`.
+pub(crate) fn encode_into(out: &mut String, input: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &byte in input.as_bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(char::from(byte));
+            }
+            b' ' => out.push('+'),
+            _ => {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 0x0F)]));
+            }
+        }
+    }
+}
+
+/// Form-encodes `input` into a new string.
+pub(crate) fn encode(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    encode_into(&mut out, input);
+    out
+}
+
+/// Decodes one name or value: `+` is a space, `%XX` a byte, and the result
+/// must be UTF-8.
+pub(crate) fn decode(input: &str) -> Result<String, FormError> {
+    let bytes = input.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while let Some((&byte, tail)) = rest.split_first() {
+        rest = tail;
+        match byte {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let (hi, lo, tail) = match rest {
+                    [hi, lo, tail @ ..] => (*hi, *lo, tail),
+                    _ => return Err(FormError::MalformedPercentEncoding),
+                };
+                let (Some(hi), Some(lo)) = (hex_value(hi), hex_value(lo)) else {
+                    return Err(FormError::MalformedPercentEncoding);
+                };
+                out.push((hi << 4) | lo);
+                rest = tail;
+            }
+            other => out.push(other),
+        }
+    }
+    String::from_utf8(out).map_err(|_| FormError::InvalidUtf8)
+}
+
+fn hex_value(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Parses a whole form-encoded string into its `(name, value)` pairs, in
+/// order, refusing any name that appears twice. Empty `&&` sequences are
+/// skipped; a pair with no `=` has an empty value.
+pub(crate) fn parse_unique(input: &str) -> Result<Vec<(String, String)>, FormError> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for sequence in input.split('&').filter(|s| !s.is_empty()) {
+        let (name, value) = sequence.split_once('=').unwrap_or((sequence, ""));
+        let name = decode(name)?;
+        if pairs.iter().any(|(seen, _)| *seen == name) {
+            return Err(FormError::RepeatedParameter(name));
+        }
+        let value = decode(value)?;
+        pairs.push((name, value));
+    }
+    Ok(pairs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    #[test]
+    fn encodes_like_the_whatwg_serializer() {
+        assert_eq!(
+            encode("a b+c/d=e&f~g*h-i.j_k"),
+            "a+b%2Bc%2Fd%3De%26f%7Eg*h-i.j_k"
+        );
+        assert_eq!(encode("é"), "%C3%A9");
+        assert_eq!(encode(""), "");
+    }
+
+    #[test]
+    fn decodes_plus_percent_and_utf8() {
+        assert_eq!(decode("a+b%2Bc%2fd").unwrap(), "a b+c/d");
+        assert_eq!(decode("%C3%A9").unwrap(), "é");
+        assert_eq!(
+            decode("%").unwrap_err(),
+            FormError::MalformedPercentEncoding
+        );
+        assert_eq!(
+            decode("%4").unwrap_err(),
+            FormError::MalformedPercentEncoding
+        );
+        assert_eq!(
+            decode("%zz").unwrap_err(),
+            FormError::MalformedPercentEncoding
+        );
+        assert_eq!(decode("%FF").unwrap_err(), FormError::InvalidUtf8);
+    }
+
+    #[test]
+    fn parses_pairs_and_refuses_repeats() {
+        assert_eq!(
+            parse_unique("a=1&&b=&c").unwrap(),
+            vec![
+                ("a".into(), "1".into()),
+                ("b".into(), "".into()),
+                ("c".into(), "".into())
+            ]
+        );
+        assert_eq!(
+            parse_unique("code=1&code=2").unwrap_err(),
+            FormError::RepeatedParameter("code".into())
+        );
+        // The same name spelled two ways is still the same name once decoded.
+        assert_eq!(
+            parse_unique("state=1&st%61te=2").unwrap_err(),
+            FormError::RepeatedParameter("state".into())
+        );
+    }
+}

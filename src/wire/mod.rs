@@ -1,0 +1,7 @@
+//! What goes over the wire: form encoding, the callback, token and error
+//! responses.
+
+pub(crate) mod callback;
+pub(crate) mod error_response;
+pub(crate) mod form;
+pub(crate) mod token;
