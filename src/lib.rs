@@ -83,6 +83,23 @@
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// Nothing from the network, storage or the caller may make the crate panic:
+// library code has no unwrap, expect, panic, unchecked indexing or
+// unchecked arithmetic. Tests may use them.
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects,
+        clippy::string_slice
+    )
+)]
 #![warn(
     clippy::std_instead_of_core,
     clippy::alloc_instead_of_core,

@@ -168,7 +168,7 @@ impl Authorized {
         if !is_b64token(token) {
             return Err(BearerError::InvalidToken);
         }
-        let mut value = String::with_capacity(7 + token.len());
+        let mut value = String::with_capacity(token.len().saturating_add(7));
         value.push_str("Bearer ");
         value.push_str(token);
         Ok(AuthorizationValue::new(value))

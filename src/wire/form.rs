@@ -69,7 +69,6 @@ impl FormSerializer {
 /// Form-encodes `input`: ASCII letters, digits and `*-._` stay, space
 /// becomes `+`, every other byte becomes `%XX`.
 pub(crate) fn encode_into(out: &mut String, input: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &byte in input.as_bytes() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
@@ -78,8 +77,8 @@ pub(crate) fn encode_into(out: &mut String, input: &str) {
             b' ' => out.push('+'),
             _ => {
                 out.push('%');
-                out.push(char::from(HEX[usize::from(byte >> 4)]));
-                out.push(char::from(HEX[usize::from(byte & 0x0F)]));
+                out.push(hex_digit(byte >> 4));
+                out.push(hex_digit(byte & 0x0F));
             }
         }
     }
@@ -119,13 +118,17 @@ pub(crate) fn decode(input: &str) -> Result<String, FormError> {
     String::from_utf8(out).map_err(|_| FormError::InvalidUtf8)
 }
 
+/// The uppercase hexadecimal digit for a nibble (the low four bits).
+fn hex_digit(nibble: u8) -> char {
+    char::from_digit(u32::from(nibble & 0x0F), 16)
+        .unwrap_or('0')
+        .to_ascii_uppercase()
+}
+
 fn hex_value(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        b'A'..=b'F' => Some(digit - b'A' + 10),
-        _ => None,
-    }
+    char::from(digit)
+        .to_digit(16)
+        .and_then(|value| u8::try_from(value).ok())
 }
 
 /// Parses a whole form-encoded string into its `(name, value)` pairs, in

@@ -1,0 +1,96 @@
+//! The whole Authorization Code + PKCE flow over real loopback HTTP against
+//! an embedded authorization server (oxide-auth, a third-party
+//! implementation), printing each step with secrets redacted.
+//!
+//! ```sh
+//! cargo run --example demo
+//! ```
+
+use std::error::Error;
+
+use oauth2_pkce::{
+    Callback, Client, ClientAuthentication, ClientId, ClientSecret, FlowEntropy, RedirectUri,
+    Scope, ServerMetadata, Start, UnixTime,
+};
+use oauth2_pkce_test_server::{
+    AuthorizationServer, ServerConfig, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
+};
+
+#[path = "../tests/common/transport.rs"]
+mod transport;
+
+const REDIRECT_URI: &str = "http://127.0.0.1/callback";
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let server = AuthorizationServer::start(ServerConfig::default().redirect_uri(REDIRECT_URI))?;
+    println!(
+        "authorization server (oxide-auth) listening at {}",
+        server.issuer()
+    );
+
+    let client = Client::new(
+        ServerMetadata::new(
+            server.issuer(),
+            server.authorization_endpoint(),
+            server.token_endpoint(),
+        ),
+        ClientId::new(DEMO_CLIENT_ID)?,
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new(DEMO_CLIENT_SECRET)),
+        RedirectUri::new(REDIRECT_URI)?,
+    )?;
+    println!(
+        "client: {:?}, {}, redirect_uri {:?}\n",
+        client.client_id(),
+        client.authentication().method_name(),
+        client.redirect_uri().as_str()
+    );
+
+    // 1. Send the user to log in.
+    let (authorization, pending) = Start::new(&client)
+        .scope(Scope::parse("read write")?)
+        .begin(FlowEntropy::from_os_rng()?, UnixTime::now())?;
+    println!("1. authorization request: {authorization:?}");
+    let stored = serde_json::to_string(&pending)?;
+    println!(
+        "   pending flow stored in the session ({} bytes of JSON)",
+        stored.len()
+    );
+
+    // 2. The user logs in; the browser comes back to the redirect URI.
+    let callback_url = server.log_in(authorization.url().as_str())?;
+    let callback = Callback::from_url(&callback_url)?;
+    println!("2. callback: {callback:?}");
+    let pending: oauth2_pkce::AwaitingCallback = serde_json::from_str(&stored)?;
+    let exchanging = pending.handle_callback(&client, callback)?;
+    println!("   state and iss checked; code ready to exchange");
+
+    // 3. Exchange the code.
+    let request = exchanging.token_request();
+    println!("3. token request: {request:?}");
+    let response = transport::send(request.into_http()?)?;
+    println!("   token response: HTTP {}", response.status());
+    let authorized = exchanging.handle_token_response(&response, UnixTime::now())?;
+    println!("   authorized: {:?}", authorized.tokens());
+
+    // 4. Call the API with the access token.
+    let mut api_call = http::Request::get(server.resource_endpoint()).body(Vec::new())?;
+    authorized.authorize_request(&mut api_call)?;
+    println!(
+        "4. API request: GET {} with {:?}",
+        api_call.uri(),
+        api_call.headers()
+    );
+    let api_response = transport::send(api_call)?;
+    println!(
+        "   API response: HTTP {} {}",
+        api_response.status(),
+        String::from_utf8_lossy(api_response.body())
+    );
+    if !api_response.status().is_success() {
+        return Err("the API refused the access token".into());
+    }
+
+    server.shutdown();
+    println!("\ndone: the server is stopped");
+    Ok(())
+}
