@@ -141,3 +141,8 @@ pub use crate::time::UnixTime;
 pub use crate::wire::callback::Callback;
 pub use crate::wire::error_response::{AuthorizationErrorCode, ErrorResponse, TokenErrorCode};
 pub use crate::wire::form::FormError;
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
