@@ -341,3 +341,74 @@ impl fmt::Display for BearerError {
 }
 
 impl core::error::Error for BearerError {}
+
+/// Why a refresh could not start ([`Authorized::refresh`](crate::Authorized::refresh)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RefreshError {
+    /// The server issued no refresh token: log in again (or, for the
+    /// client credentials grant, run it again).
+    NoRefreshToken,
+    /// The scope asked for is not part of the grant (RFC 6749 §6); nothing
+    /// was sent. Ask for a part of [`Authorized::grant_scope`](crate::Authorized::grant_scope),
+    /// or log in again for more.
+    ScopeNotGranted,
+    /// The [`Client`](crate::Client) passed in has another `client_id` than
+    /// the one the tokens were issued to: pass the same client.
+    ClientMismatch,
+}
+
+impl fmt::Display for RefreshError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::NoRefreshToken => "there is no refresh token",
+            Self::ScopeNotGranted => "the scope asked for is wider than the grant",
+            Self::ClientMismatch => "the client passed in is not the one the tokens were issued to",
+        })
+    }
+}
+
+impl core::error::Error for RefreshError {}
+
+/// Why a revocation could not start ([`Authorized::revoke`](crate::Authorized::revoke)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RevocationError {
+    /// The server has no `revocation_endpoint`: the tokens cannot be
+    /// revoked; drop them and let them expire.
+    NoRevocationEndpoint,
+    /// The refresh token was asked for, and there is none.
+    NoRefreshToken,
+    /// The [`Client`](crate::Client) passed in has another `client_id` than
+    /// the one the tokens were issued to: pass the same client.
+    ClientMismatch,
+}
+
+impl fmt::Display for RevocationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::NoRevocationEndpoint => "the server has no revocation endpoint",
+            Self::NoRefreshToken => "there is no refresh token to revoke",
+            Self::ClientMismatch => "the client passed in is not the one the tokens were issued to",
+        })
+    }
+}
+
+impl core::error::Error for RevocationError {}
+
+/// Why a client credentials grant could not start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClientCredentialsError {
+    /// The client has no secret (`ClientAuthentication::None`): the grant
+    /// is for confidential clients only (RFC 6749 §4.4).
+    PublicClient,
+}
+
+impl fmt::Display for ClientCredentialsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the client credentials grant needs a confidential client")
+    }
+}
+
+impl core::error::Error for ClientCredentialsError {}

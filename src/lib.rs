@@ -125,10 +125,12 @@ pub use crate::config::{
     ServerMetadata, UrlProblem,
 };
 pub use crate::error::{
-    BearerError, CallbackError, ResponseProblem, StartError, TokenError, TokenFailure,
+    BearerError, CallbackError, ClientCredentialsError, RefreshError, ResponseProblem,
+    RevocationError, StartError, TokenError, TokenFailure,
 };
 pub use crate::flow::{
-    AuthorizationRequest, Authorized, AwaitingCallback, Exchanging, FlowEntropy, Start, TokenSet,
+    AuthorizationRequest, Authorized, AwaitingCallback, ClientCredentials, Exchanging, FlowEntropy,
+    Refreshing, Revocation, Start, TokenSet, TokenTypeHint, DEFAULT_REFRESH_LEEWAY,
 };
 pub use crate::http::{HttpRequest, HttpResponse, Method};
 pub use crate::pkce::CodeChallengeMethod;
@@ -139,6 +141,7 @@ pub use crate::secret::{
 };
 pub use crate::time::UnixTime;
 pub use crate::wire::callback::Callback;
+pub use crate::wire::challenge::{BearerChallenge, BearerErrorCode, ChallengeError, NextStep};
 pub use crate::wire::error_response::{AuthorizationErrorCode, ErrorResponse, TokenErrorCode};
 pub use crate::wire::form::FormError;
 

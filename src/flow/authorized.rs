@@ -115,11 +115,59 @@ impl fmt::Debug for TokenSet {
 pub struct Authorized {
     pub(crate) origin: Origin,
     pub(crate) tokens: TokenSet,
+    /// The scope of the grant behind the refresh token: a refresh may ask
+    /// for any part of it, even after an earlier refresh narrowed the
+    /// access token (RFC 6749 §6).
+    pub(crate) grant_scope: Scope,
 }
+
+/// How long before the access token's expiry
+/// [`Authorized::needs_refresh`] says "now" unless told otherwise: one
+/// minute, for clock skew between client and server and for the time a
+/// request takes to arrive.
+pub const DEFAULT_REFRESH_LEEWAY: Duration = Duration::from_secs(60);
 
 impl Authorized {
     pub(crate) fn new(origin: Origin, tokens: TokenSet) -> Self {
-        Self { origin, tokens }
+        let grant_scope = tokens.scope.clone();
+        Self {
+            origin,
+            tokens,
+            grant_scope,
+        }
+    }
+
+    /// The tokens of a refresh response replacing these ones.
+    pub(crate) fn refreshed(&self, tokens: TokenSet) -> Self {
+        Self {
+            origin: self.origin.clone(),
+            tokens,
+            grant_scope: self.grant_scope.clone(),
+        }
+    }
+
+    /// The scope of the grant: the widest scope a refresh may ask for.
+    pub fn grant_scope(&self) -> &Scope {
+        &self.grant_scope
+    }
+
+    /// When to refresh: `leeway` before the access token expires. `None`
+    /// when the expiry is unknown (the server sent no `expires_in`: refresh
+    /// when the API answers `401 invalid_token`) or there is no refresh
+    /// token (log in again, or re-run the client credentials grant).
+    #[must_use]
+    pub fn refresh_at(&self, leeway: Duration) -> Option<UnixTime> {
+        self.tokens.refresh_token.as_ref()?;
+        Some(self.tokens.expires_at?.saturating_sub(leeway))
+    }
+
+    /// Whether it is time to refresh at `now`: there is a refresh token and
+    /// the access token expires within `leeway`
+    /// ([`DEFAULT_REFRESH_LEEWAY`] is a good choice). `expires_in: 0` is
+    /// due at once; a huge `expires_in` saturates instead of overflowing.
+    #[must_use]
+    pub fn needs_refresh(&self, now: UnixTime, leeway: Duration) -> bool {
+        self.refresh_at(leeway).is_some_and(|at| now >= at)
     }
 
     /// The tokens.
@@ -220,6 +268,8 @@ struct StoredV1 {
     refresh_token: Option<RefreshToken>,
     #[serde(default, skip_serializing_if = "Scope::is_empty")]
     scope: Scope,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    grant_scope: Option<Scope>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     extra: BTreeMap<String, Value>,
     #[serde(default)]
@@ -239,6 +289,7 @@ impl Serialize for Authorized {
             expires_at: tokens.expires_at,
             refresh_token: tokens.refresh_token.clone(),
             scope: tokens.scope.clone(),
+            grant_scope: (self.grant_scope != tokens.scope).then(|| self.grant_scope.clone()),
             extra: tokens.extra.clone(),
             generation: tokens.generation,
         }
@@ -253,7 +304,14 @@ impl<'de> Deserialize<'de> for Authorized {
         if stored.access_token.secret().is_empty() {
             return Err(serde::de::Error::custom("stored access_token is empty"));
         }
+        let grant_scope = stored.grant_scope.unwrap_or_else(|| stored.scope.clone());
+        if !stored.scope.is_subset_of(&grant_scope) {
+            return Err(serde::de::Error::custom(
+                "stored scope is wider than the stored grant_scope",
+            ));
+        }
         Ok(Self {
+            grant_scope,
             origin: Origin {
                 issuer: stored.issuer,
                 client_id: stored.client_id,

@@ -6,7 +6,7 @@ use core::fmt;
 use crate::config::{ClientAuthentication, RedirectUri};
 use crate::error::TokenFailure;
 use crate::flow::authorized::{Authorized, TokenSet};
-use crate::flow::Origin;
+use crate::flow::{authenticated_post, Origin};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::scope::Scope;
 use crate::secret::{AuthorizationCode, CodeVerifier};
@@ -42,11 +42,11 @@ impl Exchanging {
             .append("code", self.code.secret())
             .append("redirect_uri", self.redirect_uri.as_str())
             .append("code_verifier", self.code_verifier.secret());
-        let authorization = self.authentication.apply(&self.origin.client_id, &mut form);
-        HttpRequest::form_post(
-            alloc::string::String::from(self.origin.token_endpoint.as_str()),
-            form.finish(),
-            authorization,
+        authenticated_post(
+            &self.origin.token_endpoint,
+            &self.origin.client_id,
+            &self.authentication,
+            form,
         )
     }
 
@@ -74,10 +74,10 @@ impl Exchanging {
         now: UnixTime,
     ) -> Result<Authorized, TokenFailure<Exchanging>> {
         match parse_token_response(&response.into()) {
-            Ok(response) => Ok(Authorized::new(
-                self.origin,
-                TokenSet::from_response(response, &self.scope, None, now),
-            )),
+            Ok(response) => {
+                let tokens = TokenSet::from_response(response, &self.scope, None, now);
+                Ok(Authorized::new(self.origin, tokens))
+            }
             Err(error) => Err(TokenFailure::new(error, self)),
         }
     }

@@ -5,15 +5,23 @@
 
 mod authorized;
 mod awaiting_callback;
+mod client_credentials;
 mod exchanging;
+mod refreshing;
+mod revocation;
 mod start;
 
-pub use authorized::{Authorized, TokenSet};
+pub use authorized::{Authorized, TokenSet, DEFAULT_REFRESH_LEEWAY};
 pub use awaiting_callback::AwaitingCallback;
+pub use client_credentials::ClientCredentials;
 pub use exchanging::Exchanging;
+pub use refreshing::Refreshing;
+pub use revocation::{Revocation, TokenTypeHint};
 pub use start::{AuthorizationRequest, FlowEntropy, Start};
 
-use crate::config::{Client, ClientId, Endpoint};
+use crate::config::{Client, ClientAuthentication, ClientId, Endpoint};
+use crate::http::HttpRequest;
+use crate::wire::form::FormSerializer;
 
 /// What a flow remembers of the server and client it started with, so every
 /// later request goes where the flow began, whatever a callback or a changed
@@ -35,6 +43,23 @@ impl Origin {
             revocation_endpoint: client.revocation_endpoint.clone(),
         }
     }
+}
+
+/// A form-encoded `POST` of `form` plus the client authentication to
+/// `endpoint` (RFC 6749 §2.3, §3.2): the shape of every token and
+/// revocation request.
+pub(crate) fn authenticated_post(
+    endpoint: &Endpoint,
+    client_id: &ClientId,
+    authentication: &ClientAuthentication,
+    mut form: FormSerializer,
+) -> HttpRequest {
+    let authorization = authentication.apply(client_id, &mut form);
+    HttpRequest::form_post(
+        alloc::string::String::from(endpoint.as_str()),
+        form.finish(),
+        authorization,
+    )
 }
 
 /// The version of the stored form of [`AwaitingCallback`] and

@@ -66,8 +66,9 @@ error_codes!(
 );
 
 error_codes!(
-    /// The `error` of a token endpoint error response (RFC 6749 §5.2), plus
-    /// two codes servers send there in practice.
+    /// The `error` of a token or revocation endpoint error response
+    /// (RFC 6749 §5.2, RFC 7009 §2.2.1), plus two codes servers send there
+    /// in practice.
     TokenErrorCode {
         /// `invalid_request`: the request was malformed; a bug on the
         /// client side or a server that expects something else.
@@ -86,6 +87,9 @@ error_codes!(
         /// `invalid_scope`: the scope asked for is invalid or wider than
         /// granted.
         InvalidScope = "invalid_scope",
+        /// `unsupported_token_type` (RFC 7009 §2.2.1): the revocation
+        /// endpoint cannot revoke this kind of token.
+        UnsupportedTokenType = "unsupported_token_type",
         /// `temporarily_unavailable` (RFC 6749 §4.1.2.1, sent by some
         /// servers at the token endpoint too): retry later.
         TemporarilyUnavailable = "temporarily_unavailable",

@@ -2,6 +2,7 @@
 //! responses.
 
 pub(crate) mod callback;
+pub(crate) mod challenge;
 pub(crate) mod error_response;
 pub(crate) mod form;
 pub(crate) mod token;

@@ -128,15 +128,10 @@ fn error_response(
     }))
 }
 
-/// Interprets a token endpoint response (RFC 6749 §5.1, §5.2).
-///
-/// Order: a redirect is refused (never followed); 429 and 5xx are
-/// "unavailable" (retryable); any body with an `error` member is an error
-/// response, whatever the status (GitHub sends errors with 200); a 2xx
-/// body is then a success; anything else is an unexpected status.
-pub(crate) fn parse_token_response(
-    response: &HttpResponse<'_>,
-) -> Result<TokenResponse, TokenError> {
+/// The checks every endpoint's response goes through first: a redirect is
+/// refused (never followed: the request carried credentials), and 429 and
+/// 5xx are "unavailable", which is retryable.
+fn check_status(response: &HttpResponse<'_>) -> Result<(), TokenError> {
     let status = response.status();
     if (300..400).contains(&status) {
         return Err(TokenError::Redirected { status });
@@ -147,22 +142,56 @@ pub(crate) fn parse_token_response(
             retry_after: response.retry_after(),
         });
     }
-    let success = (200..300).contains(&status);
-    let mut members = match members(response) {
-        Ok(members) => members,
-        Err(_) if !success => return Err(TokenError::UnexpectedStatus { status }),
-        Err(problem) => return Err(TokenError::MalformedResponse(problem)),
-    };
-    match error_response(&mut members) {
-        Ok(Some(error)) => return Err(TokenError::ErrorResponse(error)),
-        Ok(None) if !success => return Err(TokenError::UnexpectedStatus { status }),
-        Ok(None) => {}
-        Err(problem) => return Err(TokenError::MalformedResponse(problem)),
+    Ok(())
+}
+
+/// The error a failed (non-2xx) response stands for: its OAuth error
+/// response when the body has one (RFC 6749 §5.2), else its status.
+fn failure(response: &HttpResponse<'_>) -> TokenError {
+    let status = response.status();
+    match members(response).map(|mut members| error_response(&mut members)) {
+        Ok(Ok(Some(error))) => TokenError::ErrorResponse(error),
+        _ => TokenError::UnexpectedStatus { status },
+    }
+}
+
+fn is_success(status: u16) -> bool {
+    (200..300).contains(&status)
+}
+
+/// Interprets a token endpoint response (RFC 6749 §5.1, §5.2).
+///
+/// Order: [`check_status`]; any body with an `error` member is an error
+/// response, whatever the status (GitHub sends errors with 200); a 2xx
+/// body is then a success; anything else is an unexpected status.
+pub(crate) fn parse_token_response(
+    response: &HttpResponse<'_>,
+) -> Result<TokenResponse, TokenError> {
+    check_status(response)?;
+    if !is_success(response.status()) {
+        return Err(failure(response));
+    }
+    let mut members = members(response).map_err(TokenError::MalformedResponse)?;
+    if let Some(error) = error_response(&mut members).map_err(TokenError::MalformedResponse)? {
+        return Err(TokenError::ErrorResponse(error));
     }
     success_response(members).map_err(|problem| match problem {
         Problem::Malformed(problem) => TokenError::MalformedResponse(problem),
         Problem::TokenType(token_type) => TokenError::UnsupportedTokenType(token_type),
     })
+}
+
+/// Interprets a revocation endpoint response (RFC 7009 §2.2): any 2xx is
+/// success, whatever the body (Pagero's is empty); 503 and the other
+/// [`check_status`] cases as for tokens; an error body as in RFC 6749 §5.2,
+/// plus `unsupported_token_type` (RFC 7009 §2.2.1).
+pub(crate) fn parse_revocation_response(response: &HttpResponse<'_>) -> Result<(), TokenError> {
+    check_status(response)?;
+    if is_success(response.status()) {
+        Ok(())
+    } else {
+        Err(failure(response))
+    }
 }
 
 enum Problem {

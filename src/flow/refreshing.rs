@@ -1,0 +1,160 @@
+//! Refreshing an access token (RFC 6749 §6).
+
+use core::fmt;
+
+use crate::config::{Client, ClientAuthentication};
+use crate::error::{RefreshError, TokenFailure};
+use crate::flow::authenticated_post;
+use crate::flow::authorized::{Authorized, TokenSet};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::scope::Scope;
+use crate::secret::RefreshToken;
+use crate::time::UnixTime;
+use crate::wire::form::FormSerializer;
+use crate::wire::token::parse_token_response;
+
+impl Authorized {
+    /// Starts a refresh for the whole grant scope (the request omits
+    /// `scope`, RFC 6749 §6).
+    ///
+    /// The `Authorized` is borrowed, not consumed: keep it until the
+    /// refresh response arrived and was handled, so a lost response never
+    /// loses the only refresh token. Then replace it with the new state,
+    /// atomically in your store (compare [`TokenSet::generation`]): with a
+    /// rotating refresh token (Pagero), the old one is dead once the
+    /// response was sent.
+    ///
+    /// # Errors
+    /// [`RefreshError::NoRefreshToken`] and
+    /// [`RefreshError::ClientMismatch`].
+    pub fn refresh(&self, client: &Client) -> Result<Refreshing, RefreshError> {
+        self.start_refresh(client, None)
+    }
+
+    /// Starts a refresh asking for `scope`, which must be part of the
+    /// grant: a narrower access token (RFC 6749 §6).
+    ///
+    /// # Errors
+    /// [`RefreshError::ScopeNotGranted`] when `scope` asks for more than
+    /// was granted, before anything is sent; and as
+    /// [`refresh`](Self::refresh).
+    pub fn refresh_with_scope(
+        &self,
+        client: &Client,
+        scope: Scope,
+    ) -> Result<Refreshing, RefreshError> {
+        if !scope.is_subset_of(&self.grant_scope) {
+            return Err(RefreshError::ScopeNotGranted);
+        }
+        self.start_refresh(client, Some(scope))
+    }
+
+    fn start_refresh(
+        &self,
+        client: &Client,
+        scope: Option<Scope>,
+    ) -> Result<Refreshing, RefreshError> {
+        let refresh_token = self
+            .tokens
+            .refresh_token()
+            .ok_or(RefreshError::NoRefreshToken)?
+            .clone();
+        if client.client_id != self.origin.client_id {
+            return Err(RefreshError::ClientMismatch);
+        }
+        Ok(Refreshing {
+            previous: self.clone(),
+            authentication: client.authentication.clone(),
+            refresh_token,
+            scope,
+        })
+    }
+}
+
+/// A refresh in progress: build the request, send it, hand back the
+/// response.
+///
+/// On success the new [`Authorized`] holds the new refresh token when the
+/// server rotated it, and the old one otherwise (RFC 6749 §6); its
+/// [`generation`](TokenSet::generation) is one more than before.
+#[must_use = "a refresh does nothing until its request is sent"]
+pub struct Refreshing {
+    previous: Authorized,
+    authentication: ClientAuthentication,
+    refresh_token: RefreshToken,
+    scope: Option<Scope>,
+}
+
+impl Refreshing {
+    /// The refresh request: `grant_type=refresh_token`, the refresh token,
+    /// `scope` when a narrower one was asked for, and the client
+    /// authentication, to the token endpoint the grant came from.
+    pub fn token_request(&self) -> HttpRequest {
+        let mut form = FormSerializer::new();
+        form.append("grant_type", "refresh_token")
+            .append("refresh_token", self.refresh_token.secret());
+        if let Some(scope) = &self.scope {
+            form.append("scope", &scope.to_wire());
+        }
+        let origin = &self.previous.origin;
+        authenticated_post(
+            &origin.token_endpoint,
+            &origin.client_id,
+            &self.authentication,
+            form,
+        )
+    }
+
+    /// The refresh request as an `http::Request`.
+    ///
+    /// # Errors
+    /// Only if the `http` crate refuses a URI or header that this crate
+    /// accepted.
+    #[cfg(feature = "http")]
+    pub fn token_request_http(&self) -> Result<http::Request<alloc::vec::Vec<u8>>, http::Error> {
+        self.token_request().into_http()
+    }
+
+    /// The state the refresh started from: what to keep using if the
+    /// refresh is abandoned.
+    pub fn into_previous(self) -> Authorized {
+        self.previous
+    }
+
+    /// Consumes the token endpoint's response.
+    ///
+    /// # Errors
+    /// A [`TokenFailure`]. Retryable ones (429, 5xx,
+    /// `temporarily_unavailable`) give this state back through
+    /// [`TokenFailure::into_retry`]. [`TokenError::is_invalid_grant`](crate::TokenError::is_invalid_grant)
+    /// means the refresh token is dead (used, expired or revoked — or
+    /// another instance refreshed with it first): the user must log in
+    /// again.
+    pub fn handle_token_response<'a>(
+        self,
+        response: impl Into<HttpResponse<'a>>,
+        now: UnixTime,
+    ) -> Result<Authorized, TokenFailure<Refreshing>> {
+        match parse_token_response(&response.into()) {
+            Ok(response) => {
+                let previous = &self.previous;
+                let requested = self.scope.as_ref().unwrap_or(&previous.grant_scope);
+                let tokens =
+                    TokenSet::from_response(response, requested, Some(&previous.tokens), now);
+                Ok(previous.refreshed(tokens))
+            }
+            Err(error) => Err(TokenFailure::new(error, self)),
+        }
+    }
+}
+
+impl fmt::Debug for Refreshing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Refreshing")
+            .field("previous", &self.previous)
+            .field("authentication", &self.authentication)
+            .field("refresh_token", &self.refresh_token)
+            .field("scope", &self.scope)
+            .finish()
+    }
+}

@@ -1,0 +1,155 @@
+//! Token revocation (RFC 7009).
+
+use core::fmt;
+
+use crate::config::{Client, ClientAuthentication, ClientId, Endpoint};
+use crate::error::{RevocationError, TokenFailure};
+use crate::flow::authenticated_post;
+use crate::flow::authorized::Authorized;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::secret::{AccessToken, RefreshToken};
+use crate::wire::form::FormSerializer;
+use crate::wire::token::parse_revocation_response;
+
+/// Which token to revoke, sent as `token_type_hint` (RFC 7009 §2.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TokenTypeHint {
+    /// The access token.
+    AccessToken,
+    /// The refresh token. Servers usually revoke the access tokens of the
+    /// same grant too (RFC 7009 §2.1): use this to log out.
+    RefreshToken,
+}
+
+impl TokenTypeHint {
+    /// The hint as sent.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::AccessToken => "access_token",
+            Self::RefreshToken => "refresh_token",
+        }
+    }
+}
+
+impl Authorized {
+    /// Starts the revocation of the access or the refresh token, at the
+    /// revocation endpoint of the server the tokens came from.
+    ///
+    /// # Errors
+    /// [`RevocationError::NoRevocationEndpoint`] when the server has none
+    /// (neither in the stored state nor in `client`'s metadata for the same
+    /// issuer), [`RevocationError::NoRefreshToken`], and
+    /// [`RevocationError::ClientMismatch`].
+    pub fn revoke(
+        &self,
+        client: &Client,
+        token: TokenTypeHint,
+    ) -> Result<Revocation, RevocationError> {
+        if client.client_id != self.origin.client_id {
+            return Err(RevocationError::ClientMismatch);
+        }
+        let endpoint = match (
+            &self.origin.revocation_endpoint,
+            &client.revocation_endpoint,
+        ) {
+            (Some(endpoint), _) => endpoint.clone(),
+            (None, Some(endpoint)) if client.issuer == self.origin.issuer => endpoint.clone(),
+            _ => return Err(RevocationError::NoRevocationEndpoint),
+        };
+        let value = match token {
+            TokenTypeHint::AccessToken => RevokedToken::Access(self.tokens.access_token().clone()),
+            TokenTypeHint::RefreshToken => RevokedToken::Refresh(
+                self.tokens
+                    .refresh_token()
+                    .ok_or(RevocationError::NoRefreshToken)?
+                    .clone(),
+            ),
+        };
+        Ok(Revocation {
+            endpoint,
+            client_id: self.origin.client_id.clone(),
+            authentication: client.authentication.clone(),
+            token: value,
+        })
+    }
+}
+
+/// A revocation in progress (RFC 7009 §2).
+#[must_use = "a revocation does nothing until its request is sent"]
+pub struct Revocation {
+    endpoint: Endpoint,
+    client_id: ClientId,
+    authentication: ClientAuthentication,
+    token: RevokedToken,
+}
+
+/// The token being revoked; its kind is the `token_type_hint`.
+#[derive(Debug)]
+enum RevokedToken {
+    Access(AccessToken),
+    Refresh(RefreshToken),
+}
+
+impl Revocation {
+    /// The revocation request: `token`, `token_type_hint` and the client
+    /// authentication, form-encoded, `POST`ed to the revocation endpoint
+    /// (RFC 7009 §2.1).
+    pub fn revocation_request(&self) -> HttpRequest {
+        let mut form = FormSerializer::new();
+        let (token, hint) = match &self.token {
+            RevokedToken::Access(token) => (token.secret(), TokenTypeHint::AccessToken),
+            RevokedToken::Refresh(token) => (token.secret(), TokenTypeHint::RefreshToken),
+        };
+        form.append("token", token)
+            .append("token_type_hint", hint.as_str());
+        authenticated_post(&self.endpoint, &self.client_id, &self.authentication, form)
+    }
+
+    /// The revocation request as an `http::Request`.
+    ///
+    /// # Errors
+    /// Only if the `http` crate refuses a URI or header that this crate
+    /// accepted.
+    #[cfg(feature = "http")]
+    pub fn revocation_request_http(
+        &self,
+    ) -> Result<http::Request<alloc::vec::Vec<u8>>, http::Error> {
+        self.revocation_request().into_http()
+    }
+
+    /// Which token this revokes.
+    pub fn token_type_hint(&self) -> TokenTypeHint {
+        match self.token {
+            RevokedToken::Access(_) => TokenTypeHint::AccessToken,
+            RevokedToken::Refresh(_) => TokenTypeHint::RefreshToken,
+        }
+    }
+
+    /// Consumes the revocation endpoint's response: any 2xx, whatever the
+    /// body, means the token is revoked or was already invalid
+    /// (RFC 7009 §2.2).
+    ///
+    /// # Errors
+    /// A [`TokenFailure`]: 503 (RFC 7009 §2.2.1: the token is still valid)
+    /// and the other retryable answers give this state back through
+    /// [`TokenFailure::into_retry`]; `unsupported_token_type` and the other
+    /// RFC 6749 §5.2 errors are typed.
+    pub fn handle_revocation_response<'a>(
+        self,
+        response: impl Into<HttpResponse<'a>>,
+    ) -> Result<(), TokenFailure<Revocation>> {
+        parse_revocation_response(&response.into()).map_err(|error| TokenFailure::new(error, self))
+    }
+}
+
+impl fmt::Debug for Revocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Revocation")
+            .field("endpoint", &self.endpoint)
+            .field("client_id", &self.client_id)
+            .field("authentication", &self.authentication)
+            .field("token", &self.token)
+            .finish()
+    }
+}

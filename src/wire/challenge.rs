@@ -1,0 +1,489 @@
+//! Bearer challenges in `WWW-Authenticate` (RFC 6750 §3, with the
+//! challenge syntax of RFC 9110 §11.6.1).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::http::HttpResponse;
+use crate::scope::Scope;
+
+/// The `error` of a bearer challenge (RFC 6750 §3.1).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BearerErrorCode {
+    /// `invalid_request`: the API request was malformed. Fix the request;
+    /// a new token will not help.
+    InvalidRequest,
+    /// `invalid_token`: expired, revoked or otherwise invalid. Refresh and
+    /// retry once.
+    InvalidToken,
+    /// `insufficient_scope`: the token lacks the scope the resource needs,
+    /// named in the challenge's `scope`. Log in again asking for it.
+    InsufficientScope,
+    /// A code this crate does not know, kept as sent.
+    Other(String),
+}
+
+impl BearerErrorCode {
+    fn from_wire(code: &str) -> Self {
+        match code {
+            "invalid_request" => Self::InvalidRequest,
+            "invalid_token" => Self::InvalidToken,
+            "insufficient_scope" => Self::InsufficientScope,
+            other => Self::Other(other.into()),
+        }
+    }
+
+    /// The code as sent.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::InvalidToken => "invalid_token",
+            Self::InsufficientScope => "insufficient_scope",
+            Self::Other(other) => other,
+        }
+    }
+}
+
+/// What to do after an API answered with a bearer challenge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NextStep {
+    /// The token was refused (`invalid_token`, or a challenge without an
+    /// error code): refresh, and retry the request once.
+    Refresh,
+    /// The token lacks scope (`insufficient_scope`): log the user in again
+    /// asking for this scope (when the server named it).
+    Reauthorize {
+        /// The scope the resource needs, if the challenge said.
+        scope: Option<Scope>,
+    },
+    /// The request itself is wrong (`invalid_request`) or the error is
+    /// unknown: a new token will not help.
+    GiveUp,
+}
+
+/// A `Bearer` challenge from a resource server's `WWW-Authenticate`
+/// header (RFC 6750 §3).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct BearerChallenge {
+    realm: Option<String>,
+    scope: Option<Scope>,
+    error: Option<BearerErrorCode>,
+    error_description: Option<String>,
+    error_uri: Option<String>,
+}
+
+/// Why a `WWW-Authenticate` header could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ChallengeError {
+    /// The header does not follow RFC 9110 §11.6.1's challenge syntax.
+    Malformed,
+    /// A parameter of the Bearer challenge appears twice (RFC 6750 §3:
+    /// "MUST NOT appear more than once").
+    RepeatedParameter(String),
+    /// The Bearer challenge's `scope` has characters outside RFC 6749
+    /// §3.3's set.
+    InvalidScope,
+    /// More than one `Bearer` challenge in the header.
+    RepeatedChallenge,
+}
+
+impl fmt::Display for ChallengeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Malformed => f.write_str("the WWW-Authenticate header is malformed"),
+            Self::RepeatedParameter(name) => {
+                write!(
+                    f,
+                    "the Bearer challenge parameter `{name}` appears more than once"
+                )
+            }
+            Self::InvalidScope => f.write_str("the Bearer challenge's scope is invalid"),
+            Self::RepeatedChallenge => f.write_str("the header has more than one Bearer challenge"),
+        }
+    }
+}
+
+impl core::error::Error for ChallengeError {}
+
+impl BearerChallenge {
+    /// Finds and reads the `Bearer` challenge in a `WWW-Authenticate`
+    /// value, which may hold several challenges (`DPoP algs="ES256",
+    /// Bearer realm="api"`). The scheme and parameter names are
+    /// case-insensitive; values may be tokens or quoted strings.
+    /// `Ok(None)` when there is no Bearer challenge.
+    ///
+    /// # Errors
+    /// See [`ChallengeError`].
+    pub fn parse(header: &str) -> Result<Option<Self>, ChallengeError> {
+        let mut found = None;
+        for challenge in parse_challenges(header)? {
+            if !challenge.scheme.eq_ignore_ascii_case("bearer") {
+                continue;
+            }
+            if found.is_some() {
+                return Err(ChallengeError::RepeatedChallenge);
+            }
+            found = Some(Self::from_params(challenge.params)?);
+        }
+        Ok(found)
+    }
+
+    /// The Bearer challenge of an API response's `WWW-Authenticate`
+    /// header; `Ok(None)` when there is none.
+    ///
+    /// # Errors
+    /// As [`parse`](Self::parse).
+    pub fn from_response<'a>(
+        response: impl Into<HttpResponse<'a>>,
+    ) -> Result<Option<Self>, ChallengeError> {
+        response
+            .into()
+            .www_authenticate()
+            .map_or(Ok(None), Self::parse)
+    }
+
+    fn from_params(params: Vec<(String, String)>) -> Result<Self, ChallengeError> {
+        let mut challenge = Self::default();
+        let mut seen: Vec<String> = Vec::new();
+        for (name, value) in params {
+            let name = name.to_ascii_lowercase();
+            if seen.contains(&name) {
+                return Err(ChallengeError::RepeatedParameter(name));
+            }
+            match name.as_str() {
+                "realm" => challenge.realm = Some(value),
+                "scope" => {
+                    challenge.scope =
+                        Some(Scope::parse(&value).map_err(|_| ChallengeError::InvalidScope)?);
+                }
+                "error" => challenge.error = Some(BearerErrorCode::from_wire(&value)),
+                "error_description" => challenge.error_description = Some(value),
+                "error_uri" => challenge.error_uri = Some(value),
+                _ => {}
+            }
+            seen.push(name);
+        }
+        Ok(challenge)
+    }
+
+    /// The `realm`.
+    #[must_use]
+    pub fn realm(&self) -> Option<&str> {
+        self.realm.as_deref()
+    }
+
+    /// The `scope` the resource needs.
+    #[must_use]
+    pub fn scope(&self) -> Option<&Scope> {
+        self.scope.as_ref()
+    }
+
+    /// The `error` code; `None` when the request had no credentials
+    /// (RFC 6750 §3.1).
+    #[must_use]
+    pub fn error(&self) -> Option<&BearerErrorCode> {
+        self.error.as_ref()
+    }
+
+    /// The `error_description`.
+    #[must_use]
+    pub fn error_description(&self) -> Option<&str> {
+        self.error_description.as_deref()
+    }
+
+    /// The `error_uri`.
+    #[must_use]
+    pub fn error_uri(&self) -> Option<&str> {
+        self.error_uri.as_deref()
+    }
+
+    /// What the caller should do next.
+    #[must_use]
+    pub fn next_step(&self) -> NextStep {
+        match &self.error {
+            None | Some(BearerErrorCode::InvalidToken) => NextStep::Refresh,
+            Some(BearerErrorCode::InsufficientScope) => NextStep::Reauthorize {
+                scope: self.scope.clone(),
+            },
+            Some(BearerErrorCode::InvalidRequest | BearerErrorCode::Other(_)) => NextStep::GiveUp,
+        }
+    }
+}
+
+/// One challenge: its scheme and its `name=value` parameters (a token68
+/// is read and dropped; Bearer challenges do not use one).
+struct Challenge {
+    scheme: String,
+    params: Vec<(String, String)>,
+}
+
+/// `tchar` (RFC 9110 §5.6.2).
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+fn is_token68_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~+/".contains(&b)
+}
+
+/// A cursor over the header's bytes.
+struct Cursor<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Cursor<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.rest.first().copied()
+    }
+
+    fn bump(&mut self) {
+        self.rest = self.rest.get(1..).unwrap_or_default();
+    }
+
+    fn skip_whitespace(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t')) {
+            self.bump();
+        }
+    }
+
+    fn take_while(&mut self, accept: impl Fn(u8) -> bool) -> &'a [u8] {
+        let len = self.rest.iter().take_while(|&&b| accept(b)).count();
+        let (taken, rest) = self.rest.split_at(len);
+        self.rest = rest;
+        taken
+    }
+
+    fn token(&mut self) -> Option<String> {
+        let token = self.take_while(is_tchar);
+        if token.is_empty() {
+            return None;
+        }
+        core::str::from_utf8(token).ok().map(String::from)
+    }
+
+    /// `quoted-string` (RFC 9110 §5.6.4), unescaped.
+    fn quoted_string(&mut self) -> Option<String> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        self.bump();
+        let mut out = Vec::new();
+        loop {
+            let byte = self.peek()?;
+            self.bump();
+            match byte {
+                b'"' => return String::from_utf8(out).ok(),
+                b'\\' => {
+                    let escaped = self.peek()?;
+                    self.bump();
+                    out.push(escaped);
+                }
+                b'\t' | b' '..=b'~' | 0x80..=0xFF => out.push(byte),
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// Splits a `WWW-Authenticate` value into its challenges (RFC 9110
+/// §11.6.1): `challenge = auth-scheme [ 1*SP ( token68 / #auth-param ) ]`,
+/// challenges separated by commas, as are the parameters.
+fn parse_challenges(header: &str) -> Result<Vec<Challenge>, ChallengeError> {
+    let mut cursor = Cursor {
+        rest: header.as_bytes(),
+    };
+    let mut challenges = Vec::new();
+    loop {
+        // Empty list elements are allowed (RFC 9110 §5.6.1).
+        loop {
+            cursor.skip_whitespace();
+            if cursor.peek() == Some(b',') {
+                cursor.bump();
+            } else {
+                break;
+            }
+        }
+        if cursor.peek().is_none() {
+            return Ok(challenges);
+        }
+        let scheme = cursor.token().ok_or(ChallengeError::Malformed)?;
+        let mut challenge = Challenge {
+            scheme,
+            params: Vec::new(),
+        };
+        cursor.skip_whitespace();
+        loop {
+            // Try `name = value`; anything else ends this challenge's
+            // parameters (the next challenge's scheme, or a token68).
+            let checkpoint = cursor.rest;
+            match param(&mut cursor) {
+                Some(pair) => challenge.params.push(pair),
+                None => {
+                    cursor.rest = checkpoint;
+                    if challenge.params.is_empty() {
+                        token68(&mut cursor);
+                    }
+                    break;
+                }
+            }
+            cursor.skip_whitespace();
+            match cursor.peek() {
+                None => break,
+                Some(b',') => {
+                    cursor.bump();
+                    cursor.skip_whitespace();
+                    // A comma may also separate empty elements.
+                    while cursor.peek() == Some(b',') {
+                        cursor.bump();
+                        cursor.skip_whitespace();
+                    }
+                }
+                Some(_) => return Err(ChallengeError::Malformed),
+            }
+        }
+        challenges.push(challenge);
+        cursor.skip_whitespace();
+        match cursor.peek() {
+            None | Some(b',') => {}
+            Some(_) => {
+                // The next element must start a new challenge: a token
+                // followed by a space or the end, not `name=`.
+                let checkpoint = cursor.rest;
+                if cursor.token().is_none() {
+                    return Err(ChallengeError::Malformed);
+                }
+                cursor.rest = checkpoint;
+            }
+        }
+    }
+}
+
+/// `auth-param = token BWS "=" BWS ( token / quoted-string )`.
+fn param(cursor: &mut Cursor<'_>) -> Option<(String, String)> {
+    let name = cursor.token()?;
+    cursor.skip_whitespace();
+    if cursor.peek() != Some(b'=') {
+        return None;
+    }
+    cursor.bump();
+    cursor.skip_whitespace();
+    let value = if cursor.peek() == Some(b'"') {
+        cursor.quoted_string()?
+    } else {
+        cursor.token()?
+    };
+    Some((name, value))
+}
+
+/// `token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`,
+/// only when it ends the element.
+fn token68(cursor: &mut Cursor<'_>) {
+    let checkpoint = cursor.rest;
+    if cursor.take_while(is_token68_char).is_empty() {
+        return;
+    }
+    cursor.take_while(|b| b == b'=');
+    cursor.skip_whitespace();
+    if !matches!(cursor.peek(), None | Some(b',')) {
+        cursor.rest = checkpoint;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc6750_examples() {
+        let challenge = BearerChallenge::parse(r#"Bearer realm="example""#)
+            .unwrap()
+            .unwrap();
+        assert_eq!(challenge.realm(), Some("example"));
+        assert_eq!(challenge.error(), None);
+        assert_eq!(challenge.next_step(), NextStep::Refresh);
+
+        let challenge = BearerChallenge::parse(
+            r#"Bearer realm="example", error="invalid_token", error_description="The access token expired""#,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(challenge.error(), Some(&BearerErrorCode::InvalidToken));
+        assert_eq!(
+            challenge.error_description(),
+            Some("The access token expired")
+        );
+        assert_eq!(challenge.next_step(), NextStep::Refresh);
+    }
+
+    #[test]
+    fn insufficient_scope_names_the_scope() {
+        let challenge =
+            BearerChallenge::parse(r#"bearer error=insufficient_scope, scope="read write""#)
+                .unwrap()
+                .unwrap();
+        assert_eq!(
+            challenge.next_step(),
+            NextStep::Reauthorize {
+                scope: Some(Scope::parse("read write").unwrap())
+            }
+        );
+    }
+
+    #[test]
+    fn several_challenges_in_one_header() {
+        let header = r#"DPoP algs="ES256 PS256", error="invalid_token", Bearer realm="api", error="invalid_request", Basic dXNlcjpwYXNz=="#;
+        let challenge = BearerChallenge::parse(header).unwrap().unwrap();
+        assert_eq!(challenge.realm(), Some("api"));
+        assert_eq!(challenge.error(), Some(&BearerErrorCode::InvalidRequest));
+        assert_eq!(challenge.next_step(), NextStep::GiveUp);
+
+        let token68_first = r#"Negotiate abc123==, Bearer realm="x""#;
+        assert_eq!(
+            BearerChallenge::parse(token68_first)
+                .unwrap()
+                .unwrap()
+                .realm(),
+            Some("x")
+        );
+        assert_eq!(BearerChallenge::parse(r#"Basic realm="x""#).unwrap(), None);
+    }
+
+    #[test]
+    fn quoted_strings_unescape() {
+        let challenge = BearerChallenge::parse(r#"Bearer error_description="say \"hi\", then go""#)
+            .unwrap()
+            .unwrap();
+        assert_eq!(challenge.error_description(), Some(r#"say "hi", then go"#));
+    }
+
+    #[test]
+    fn refusals() {
+        assert_eq!(
+            BearerChallenge::parse(r#"Bearer realm="a", REALM="b""#),
+            Err(ChallengeError::RepeatedParameter("realm".into()))
+        );
+        assert_eq!(
+            BearerChallenge::parse(r#"Bearer realm="unterminated"#),
+            Err(ChallengeError::Malformed)
+        );
+        assert_eq!(
+            BearerChallenge::parse(r#"Bearer realm="a" junk"#),
+            Err(ChallengeError::Malformed)
+        );
+        assert_eq!(
+            BearerChallenge::parse(r#"Bearer realm="a", Bearer realm="b""#),
+            Err(ChallengeError::RepeatedChallenge)
+        );
+        assert_eq!(
+            BearerChallenge::parse(r#"Bearer scope="a\\b""#),
+            Err(ChallengeError::InvalidScope)
+        );
+        assert_eq!(BearerChallenge::parse(""), Ok(None));
+        assert_eq!(BearerChallenge::parse(" , ,"), Ok(None));
+    }
+}

@@ -1,0 +1,520 @@
+//! The token lifecycle on canned responses, as Pagero documents it: refresh
+//! with rotation, revocation (RFC 7009), expiry, bearer challenges
+//! (RFC 6750 §3), the client credentials grant (RFC 6749 §4.4) and the
+//! stored form of `Authorized`.
+
+use std::time::Duration;
+
+use oauth2_pkce::*;
+
+const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
+
+fn pagero_client(authentication: ClientAuthentication) -> Client {
+    Client::new(
+        ServerMetadata::pagero(),
+        ClientId::new("client-id").unwrap(),
+        authentication,
+        RedirectUri::new("https://urltoclient:4443").unwrap(),
+    )
+    .unwrap()
+}
+
+fn basic() -> ClientAuthentication {
+    ClientAuthentication::ClientSecretBasic(ClientSecret::new("client-secret"))
+}
+
+fn json(status: u16, body: &str) -> http::Response<Vec<u8>> {
+    http::Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(body.as_bytes().to_vec())
+        .unwrap()
+}
+
+/// Logs in against canned Pagero answers with the given token response.
+fn authorized(client: &Client, token_response: &str) -> Authorized {
+    let (_, pending) = Start::new(client)
+        .scope(Scope::parse("invoices:read invoices:write").unwrap())
+        .begin(FlowEntropy::from_bytes([9; 64]), NOW)
+        .unwrap();
+    let state = pending.state().secret().to_owned();
+    let callback = Callback::from_query(&format!("code=c0de&state={state}")).unwrap();
+    let exchanging = pending.handle_callback(client, callback).unwrap();
+    exchanging
+        .handle_token_response(&json(200, token_response), NOW)
+        .unwrap()
+}
+
+fn pagero_tokens(n: u32) -> String {
+    format!(
+        r#"{{"token_type":"bearer","access_token":"_0XBPWQQ_access{n}","refresh_token":"_1XBPWQQ_refresh{n}","scope":"","claims":"publicid","expires_in":600}}"#
+    )
+}
+
+fn form_body(request: &HttpRequest) -> Vec<(String, String)> {
+    std::str::from_utf8(request.body())
+        .unwrap()
+        .split('&')
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap();
+            (name.to_owned(), value.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn pagero_refresh_chain_rotates_three_times() {
+    let client = pagero_client(basic());
+    let mut state = authorized(&client, &pagero_tokens(0));
+    for n in 1..=3 {
+        let refreshing = state.refresh(&client).unwrap();
+        let request = refreshing.token_request();
+        assert_eq!(
+            request.uri(),
+            "https://sso.pageroonline.com/oauth/v2/oauth-token"
+        );
+        let body = form_body(&request);
+        assert_eq!(body[0], ("grant_type".into(), "refresh_token".into()));
+        assert_eq!(
+            body[1],
+            ("refresh_token".into(), format!("_1XBPWQQ_refresh{}", n - 1))
+        );
+        assert_eq!(
+            body.len(),
+            2,
+            "no scope: the whole grant; Basic carries the client"
+        );
+        assert!(request
+            .header("authorization")
+            .unwrap()
+            .starts_with("Basic "));
+
+        let next = refreshing
+            .handle_token_response(
+                &json(200, &pagero_tokens(n)),
+                NOW.saturating_add(Duration::from_secs(500)),
+            )
+            .unwrap();
+        // Rotation: the new state holds only the new refresh token.
+        assert_eq!(
+            next.tokens().refresh_token().unwrap().secret(),
+            format!("_1XBPWQQ_refresh{n}")
+        );
+        assert_eq!(next.tokens().generation(), u64::from(n));
+        assert_eq!(next.tokens().extra()["claims"], "publicid");
+        // `"scope": ""` means the grant's scope, kept through refreshes.
+        assert_eq!(
+            next.tokens().scope(),
+            &Scope::parse("invoices:read invoices:write").unwrap()
+        );
+        assert_eq!(
+            next.tokens().expires_at(),
+            Some(UnixTime::from_secs(1_700_001_100))
+        );
+        let stored = serde_json::to_string(&next).unwrap();
+        assert!(
+            !stored.contains(&format!("refresh{}", n - 1)),
+            "the old refresh token is gone"
+        );
+        state = next;
+    }
+}
+
+#[test]
+fn no_refresh_token_in_the_response_keeps_the_old_one() {
+    let client = pagero_client(basic());
+    let state = authorized(&client, &pagero_tokens(0));
+    let refreshing = state.refresh(&client).unwrap();
+    let next = refreshing
+        .handle_token_response(
+            &json(
+                200,
+                r#"{"token_type":"Bearer","access_token":"new","expires_in":60}"#,
+            ),
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(next.tokens().access_token().secret(), "new");
+    assert_eq!(
+        next.tokens().refresh_token().unwrap().secret(),
+        "_1XBPWQQ_refresh0"
+    );
+}
+
+#[test]
+fn invalid_grant_on_refresh_is_permanent() {
+    let client = pagero_client(basic());
+    let state = authorized(&client, &pagero_tokens(0));
+    let failure = state
+        .refresh(&client)
+        .unwrap()
+        .handle_token_response(
+            &json(
+                400,
+                r#"{"error":"invalid_grant","error_description":"used"}"#,
+            ),
+            NOW,
+        )
+        .unwrap_err();
+    assert!(failure.error().is_invalid_grant());
+    assert!(!failure.error().is_retryable());
+    assert!(failure.into_retry().is_none());
+}
+
+#[test]
+fn refresh_scope_narrower_is_sent_wider_is_refused() {
+    let client = pagero_client(basic());
+    let state = authorized(&client, &pagero_tokens(0));
+    let narrow = state
+        .refresh_with_scope(&client, Scope::parse("invoices:read").unwrap())
+        .unwrap();
+    assert_eq!(
+        form_body(&narrow.token_request())[2],
+        ("scope".into(), "invoices%3Aread".into())
+    );
+    // The server omitted scope: the narrower one asked for was granted.
+    let narrowed = narrow
+        .handle_token_response(&json(200, &pagero_tokens(1)), NOW)
+        .unwrap();
+    assert_eq!(
+        narrowed.tokens().scope(),
+        &Scope::parse("invoices:read").unwrap()
+    );
+    // A later refresh may ask for the whole grant again.
+    let back = narrowed.refresh_with_scope(
+        &client,
+        Scope::parse("invoices:write invoices:read").unwrap(),
+    );
+    assert!(back.is_ok());
+    assert_eq!(
+        state
+            .refresh_with_scope(&client, Scope::parse("invoices:delete").unwrap())
+            .unwrap_err(),
+        RefreshError::ScopeNotGranted
+    );
+}
+
+#[test]
+fn refresh_with_another_client_is_refused() {
+    let client = pagero_client(basic());
+    let state = authorized(&client, &pagero_tokens(0));
+    let other = Client::new(
+        ServerMetadata::pagero(),
+        ClientId::new("other-client").unwrap(),
+        basic(),
+        RedirectUri::new("https://urltoclient:4443").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        state.refresh(&other).unwrap_err(),
+        RefreshError::ClientMismatch
+    );
+    assert_eq!(
+        state
+            .revoke(&other, TokenTypeHint::RefreshToken)
+            .unwrap_err(),
+        RevocationError::ClientMismatch
+    );
+}
+
+#[test]
+fn when_to_refresh() {
+    let client = pagero_client(basic());
+    let leeway = DEFAULT_REFRESH_LEEWAY;
+
+    let state = authorized(&client, &pagero_tokens(0));
+    assert_eq!(
+        state.refresh_at(leeway),
+        Some(UnixTime::from_secs(1_700_000_540))
+    );
+    assert!(!state.needs_refresh(UnixTime::from_secs(1_700_000_539), leeway));
+    assert!(state.needs_refresh(UnixTime::from_secs(1_700_000_540), leeway));
+    assert!(!state.is_expired(UnixTime::from_secs(1_700_000_599), Duration::ZERO));
+    assert!(state.is_expired(UnixTime::from_secs(1_700_000_600), Duration::ZERO));
+
+    // expires_in absent: unknown, never proactively due.
+    let unknown = authorized(
+        &client,
+        r#"{"token_type":"bearer","access_token":"a","refresh_token":"r"}"#,
+    );
+    assert_eq!(unknown.refresh_at(leeway), None);
+    assert!(!unknown.needs_refresh(UnixTime::from_secs(u64::MAX), leeway));
+    assert!(!unknown.is_expired(UnixTime::from_secs(u64::MAX), leeway));
+
+    // expires_in 0: already expired, due at once.
+    let zero = authorized(
+        &client,
+        r#"{"token_type":"bearer","access_token":"a","refresh_token":"r","expires_in":0}"#,
+    );
+    assert!(zero.needs_refresh(NOW, Duration::ZERO));
+    assert!(zero.is_expired(NOW, Duration::ZERO));
+
+    // A huge expires_in saturates instead of overflowing.
+    let huge = authorized(
+        &client,
+        r#"{"token_type":"bearer","access_token":"a","refresh_token":"r","expires_in":18446744073709551615}"#,
+    );
+    assert_eq!(
+        huge.tokens().expires_at(),
+        Some(UnixTime::from_secs(u64::MAX))
+    );
+    assert!(!huge.needs_refresh(UnixTime::from_secs(u64::MAX - 61), leeway));
+
+    // No refresh token: nothing to refresh with.
+    let none = authorized(
+        &client,
+        r#"{"token_type":"bearer","access_token":"a","expires_in":1}"#,
+    );
+    assert_eq!(none.refresh_at(leeway), None);
+    assert_eq!(
+        none.refresh(&client).unwrap_err(),
+        RefreshError::NoRefreshToken
+    );
+}
+
+#[test]
+fn pagero_revocation_of_both_tokens() {
+    let client = pagero_client(basic());
+    let state = authorized(&client, &pagero_tokens(0));
+    for (hint, token) in [
+        (TokenTypeHint::RefreshToken, "_1XBPWQQ_refresh0"),
+        (TokenTypeHint::AccessToken, "_0XBPWQQ_access0"),
+    ] {
+        let revocation = state.revoke(&client, hint).unwrap();
+        let request = revocation.revocation_request_http().unwrap();
+        assert_eq!(
+            request.uri(),
+            "https://sso.pageroonline.com/oauth/v2/oauth-revoke"
+        );
+        assert_eq!(request.method(), http::Method::POST);
+        assert!(request.headers()["authorization"].is_sensitive());
+        assert_eq!(
+            String::from_utf8(request.body().clone()).unwrap(),
+            format!("token={token}&token_type_hint={}", hint.as_str())
+        );
+        // Pagero answers an empty 200.
+        let empty = http::Response::builder()
+            .status(200)
+            .body(Vec::new())
+            .unwrap();
+        revocation.handle_revocation_response(&empty).unwrap();
+    }
+}
+
+#[test]
+fn revocation_errors() {
+    let client = pagero_client(basic());
+    let state = authorized(&client, &pagero_tokens(0));
+
+    // 503: the token is still valid; the revocation comes back to retry.
+    let revocation = state.revoke(&client, TokenTypeHint::RefreshToken).unwrap();
+    let first = revocation.revocation_request();
+    let failure = revocation
+        .handle_revocation_response(HttpResponse::new(503, b""))
+        .unwrap_err();
+    assert!(failure.error().is_retryable());
+    let revocation = failure.into_retry().unwrap();
+    assert_eq!(revocation.revocation_request(), first);
+
+    // 400 unsupported_token_type (RFC 7009 §2.2.1) is typed, not retryable.
+    let failure = revocation
+        .handle_revocation_response(&json(400, r#"{"error":"unsupported_token_type"}"#))
+        .unwrap_err();
+    match failure.error() {
+        TokenError::ErrorResponse(error) => {
+            assert_eq!(*error.error(), TokenErrorCode::UnsupportedTokenType)
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(failure.into_retry().is_none());
+
+    // A 200 with any body is success.
+    let revocation = state.revoke(&client, TokenTypeHint::AccessToken).unwrap();
+    revocation
+        .handle_revocation_response(&json(200, "not even json"))
+        .unwrap();
+
+    // A redirect is never followed.
+    let revocation = state.revoke(&client, TokenTypeHint::AccessToken).unwrap();
+    let failure = revocation
+        .handle_revocation_response(HttpResponse::new(302, b""))
+        .unwrap_err();
+    assert_eq!(failure.error(), &TokenError::Redirected { status: 302 });
+}
+
+#[test]
+fn revocation_needs_an_endpoint_and_a_token() {
+    let mut metadata = ServerMetadata::pagero();
+    metadata.revocation_endpoint = None;
+    let client = Client::new(
+        metadata,
+        ClientId::new("client-id").unwrap(),
+        basic(),
+        RedirectUri::new("https://urltoclient:4443").unwrap(),
+    )
+    .unwrap();
+    let state = authorized(&client, &pagero_tokens(0));
+    assert_eq!(
+        state
+            .revoke(&client, TokenTypeHint::AccessToken)
+            .unwrap_err(),
+        RevocationError::NoRevocationEndpoint
+    );
+
+    let client = pagero_client(basic());
+    let state = authorized(&client, r#"{"token_type":"bearer","access_token":"a"}"#);
+    assert_eq!(
+        state
+            .revoke(&client, TokenTypeHint::RefreshToken)
+            .unwrap_err(),
+        RevocationError::NoRefreshToken
+    );
+}
+
+#[test]
+fn public_client_revocation_names_itself_in_the_body() {
+    let metadata = ServerMetadata::pagero().with_token_endpoint_auth_methods_supported(["none"]);
+    let client = Client::new(
+        metadata,
+        ClientId::new("public-app").unwrap(),
+        ClientAuthentication::None,
+        RedirectUri::new("https://urltoclient:4443").unwrap(),
+    )
+    .unwrap();
+    let state = authorized(&client, &pagero_tokens(0));
+    let request = state
+        .revoke(&client, TokenTypeHint::RefreshToken)
+        .unwrap()
+        .revocation_request();
+    assert_eq!(request.header("authorization"), None);
+    assert!(form_body(&request).contains(&("client_id".into(), "public-app".into())));
+}
+
+#[test]
+fn bearer_challenges_on_api_responses() {
+    let response = http::Response::builder()
+        .status(401)
+        .header(
+            "www-authenticate",
+            r#"Bearer realm="pagero", error="invalid_token", error_description="expired""#,
+        )
+        .body(Vec::new())
+        .unwrap();
+    let challenge = BearerChallenge::from_response(&response).unwrap().unwrap();
+    assert_eq!(challenge.realm(), Some("pagero"));
+    assert_eq!(challenge.next_step(), NextStep::Refresh);
+
+    let response = http::Response::builder()
+        .status(403)
+        .header(
+            "www-authenticate",
+            "DPoP algs=\"ES256\", BEARER error=insufficient_scope, scope=\"invoices:write\"",
+        )
+        .body(Vec::new())
+        .unwrap();
+    let challenge = BearerChallenge::from_response(&response).unwrap().unwrap();
+    assert_eq!(challenge.error(), Some(&BearerErrorCode::InsufficientScope));
+    assert_eq!(
+        challenge.next_step(),
+        NextStep::Reauthorize {
+            scope: Some(Scope::parse("invoices:write").unwrap())
+        }
+    );
+
+    let response = http::Response::builder()
+        .status(400)
+        .header(
+            "www-authenticate",
+            "Bearer error=\"invalid_request\", error_uri=\"https://docs.example/e\"",
+        )
+        .body(Vec::new())
+        .unwrap();
+    let challenge = BearerChallenge::from_response(&response).unwrap().unwrap();
+    assert_eq!(challenge.error_uri(), Some("https://docs.example/e"));
+    assert_eq!(challenge.next_step(), NextStep::GiveUp);
+
+    let no_header = http::Response::builder()
+        .status(401)
+        .body(Vec::new())
+        .unwrap();
+    assert_eq!(BearerChallenge::from_response(&no_header), Ok(None));
+    let repeated = HttpResponse::new(401, b"")
+        .with_www_authenticate("Bearer error=invalid_token, error=invalid_request");
+    assert_eq!(
+        BearerChallenge::from_response(repeated),
+        Err(ChallengeError::RepeatedParameter("error".into()))
+    );
+}
+
+#[test]
+fn client_credentials_grant() {
+    let client = pagero_client(basic());
+    let grant = ClientCredentials::new(&client, Scope::parse("signup").unwrap()).unwrap();
+    let request = grant.token_request();
+    assert_eq!(
+        form_body(&request),
+        vec![
+            ("grant_type".into(), "client_credentials".into()),
+            ("scope".into(), "signup".into())
+        ]
+    );
+    assert!(request
+        .header("authorization")
+        .unwrap()
+        .starts_with("Basic "));
+    let state = grant
+        .handle_token_response(
+            &json(
+                200,
+                r#"{"token_type":"bearer","access_token":"m2m","expires_in":300}"#,
+            ),
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(state.tokens().scope(), &Scope::parse("signup").unwrap());
+    assert_eq!(
+        state.refresh(&client).unwrap_err(),
+        RefreshError::NoRefreshToken
+    );
+
+    let public = Client::new(
+        ServerMetadata::pagero().with_token_endpoint_auth_methods_supported(["none"]),
+        ClientId::new("public-app").unwrap(),
+        ClientAuthentication::None,
+        RedirectUri::new("https://urltoclient:4443").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        ClientCredentials::new(&public, Scope::empty()).unwrap_err(),
+        ClientCredentialsError::PublicClient
+    );
+}
+
+#[test]
+fn authorized_round_trips_and_refuses_unknown_versions() {
+    let client = pagero_client(basic());
+    let state = authorized(&client, &pagero_tokens(0));
+    let narrowed = state
+        .refresh_with_scope(&client, Scope::parse("invoices:read").unwrap())
+        .unwrap()
+        .handle_token_response(&json(200, &pagero_tokens(1)), NOW)
+        .unwrap();
+    for state in [state, narrowed] {
+        let stored = serde_json::to_string(&state).unwrap();
+        let back: Authorized = serde_json::from_str(&stored).unwrap();
+        assert_eq!(back, state);
+        assert_eq!(back.grant_scope(), state.grant_scope());
+    }
+
+    let mut stored: serde_json::Value =
+        serde_json::to_value(authorized(&client, &pagero_tokens(0))).unwrap();
+    stored["v"] = 2.into();
+    let error = serde_json::from_value::<Authorized>(stored.clone()).unwrap_err();
+    assert!(error.to_string().contains("format version 2"), "{error}");
+    stored["v"] = 1.into();
+    stored["token_endpoint"] = "http://sso.pageroonline.com/oauth/v2/oauth-token".into();
+    assert!(
+        serde_json::from_value::<Authorized>(stored).is_err(),
+        "http endpoint refused from storage too"
+    );
+}
