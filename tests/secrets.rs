@@ -1,0 +1,452 @@
+//! Every public type that holds a secret, formatted with `Debug` (plain and
+//! `{:#?}`) and `Display` where it has one: no secret value appears.
+
+use std::fmt::Debug;
+
+use base64ct::{Base64, Encoding};
+use oauth2_pkce::*;
+
+const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
+const CLIENT_SECRET: &str = "SECRET-client-7f3a";
+const CODE: &str = "SECRET-code-91bd";
+const ACCESS_TOKEN: &str = "SECRET-access-c0ffee";
+const REFRESH_TOKEN: &str = "SECRET-refresh-beef";
+const ID_TOKEN: &str = "SECRET-idtoken-0042";
+
+/// The secrets known at compile time. Per-flow secrets (state, verifier)
+/// are added by each test.
+const FIXED: [&str; 5] = [CLIENT_SECRET, CODE, ACCESS_TOKEN, REFRESH_TOKEN, ID_TOKEN];
+
+/// Entropy whose bytes are easy to spot if printed raw: 0xA7 for the
+/// verifier, 0xB3 for the state.
+const ENTROPY: [u8; 64] = {
+    let mut bytes = [0xA7; 64];
+    let mut i = 32;
+    while i < 64 {
+        bytes[i] = 0xB3;
+        i += 1;
+    }
+    bytes
+};
+
+fn assert_no_secret(printed: &str, secrets: &[&str]) {
+    assert!(!printed.is_empty());
+    for secret in FIXED.iter().chain(secrets) {
+        assert!(!printed.contains(secret), "{secret:?} in {printed}");
+    }
+}
+
+fn debug_is_clean<T: Debug + ?Sized>(value: &T, secrets: &[&str]) {
+    assert_no_secret(&format!("{value:?}"), secrets);
+    assert_no_secret(&format!("{value:#?}"), secrets);
+}
+
+fn display_is_clean<T: std::fmt::Display + Debug + ?Sized>(value: &T, secrets: &[&str]) {
+    debug_is_clean(value, secrets);
+    assert_no_secret(&format!("{value}"), secrets);
+}
+
+fn client(authentication: ClientAuthentication) -> Client {
+    Client::new(
+        ServerMetadata::pagero(),
+        ClientId::new("app").unwrap(),
+        authentication,
+        RedirectUri::new("https://urltoclient:4443").unwrap(),
+    )
+    .unwrap()
+}
+
+fn basic_client() -> Client {
+    client(ClientAuthentication::ClientSecretBasic(ClientSecret::new(
+        CLIENT_SECRET,
+    )))
+}
+
+fn post_client() -> Client {
+    client(ClientAuthentication::ClientSecretPost(ClientSecret::new(
+        CLIENT_SECRET,
+    )))
+}
+
+/// The secrets a flow derives from `ENTROPY`: its state, its verifier, and
+/// the base64 of the Basic credentials.
+struct FlowSecrets {
+    state: String,
+    verifier: String,
+    basic: String,
+}
+
+impl FlowSecrets {
+    fn all(&self) -> [&str; 3] {
+        [&self.state, &self.verifier, &self.basic]
+    }
+}
+
+fn flow_secrets() -> FlowSecrets {
+    let client = basic_client();
+    let (_, pending) = Start::new(&client)
+        .begin(FlowEntropy::from_bytes(ENTROPY), NOW)
+        .unwrap();
+    let state = pending.state().secret().to_owned();
+    let mut entropy = [0; 32];
+    entropy.copy_from_slice(&ENTROPY[..32]);
+    let verifier = CodeVerifier::from_entropy(&entropy).secret().to_owned();
+    let basic = Base64::encode_string(format!("app:{CLIENT_SECRET}").as_bytes());
+    assert_ne!(state, verifier);
+    FlowSecrets {
+        state,
+        verifier,
+        basic,
+    }
+}
+
+fn awaiting(client: &Client) -> AwaitingCallback {
+    Start::new(client)
+        .begin(FlowEntropy::from_bytes(ENTROPY), NOW)
+        .unwrap()
+        .1
+}
+
+fn exchanging(client: &Client) -> Exchanging {
+    let pending = awaiting(client);
+    let query = format!("code={CODE}&state={}", pending.state().secret());
+    pending
+        .handle_callback(client, Callback::from_query(&query).unwrap())
+        .unwrap()
+}
+
+fn token_body() -> String {
+    format!(
+        r#"{{"token_type":"bearer","access_token":"{ACCESS_TOKEN}","refresh_token":"{REFRESH_TOKEN}","id_token":"{ID_TOKEN}","scope":"","claims":"publicid","expires_in":600}}"#
+    )
+}
+
+fn authorized(client: &Client) -> Authorized {
+    exchanging(client)
+        .handle_token_response(HttpResponse::new(200, token_body().as_bytes()), NOW)
+        .unwrap()
+}
+
+#[test]
+fn secret_newtypes() {
+    debug_is_clean(&ClientSecret::new(CLIENT_SECRET), &[]);
+    debug_is_clean(&AuthorizationCode::new(CODE), &[]);
+    debug_is_clean(&AccessToken::new(ACCESS_TOKEN), &[]);
+    debug_is_clean(&RefreshToken::new(REFRESH_TOKEN), &[]);
+    let secrets = flow_secrets();
+    debug_is_clean(&State::new(secrets.state.clone()), &secrets.all());
+    debug_is_clean(&CodeVerifier::new(secrets.verifier.clone()), &secrets.all());
+    let mut entropy = [0; 32];
+    entropy.copy_from_slice(&ENTROPY[..32]);
+    debug_is_clean(&CodeVerifier::from_entropy(&entropy), &secrets.all());
+    let bearer = format!("Bearer {ACCESS_TOKEN}");
+    debug_is_clean(&AuthorizationValue::new(bearer.clone()), &[&bearer]);
+    // They say what they are.
+    assert_eq!(
+        format!("{:?}", AccessToken::new(ACCESS_TOKEN)),
+        "AccessToken([redacted])"
+    );
+}
+
+#[test]
+fn flow_entropy() {
+    let secrets = flow_secrets();
+    let entropy = FlowEntropy::from_bytes(ENTROPY);
+    debug_is_clean(&entropy, &secrets.all());
+    let printed = format!("{entropy:?}");
+    // 0xA7 = 167 and 0xB3 = 179, in any radix.
+    for raw in ["167", "179", "a7", "A7", "b3", "B3", "p6en", "s7Oz"] {
+        assert!(!printed.contains(raw), "{raw} in {printed}");
+    }
+}
+
+#[test]
+fn client_and_authentication() {
+    for client in [basic_client(), post_client()] {
+        debug_is_clean(&client, &[]);
+        debug_is_clean(client.authentication(), &[]);
+    }
+    debug_is_clean(
+        &ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+        &[],
+    );
+}
+
+#[test]
+fn start_and_authorization_request() {
+    let secrets = flow_secrets();
+    let client = basic_client();
+    let start = Start::new(&client).scope(Scope::parse("openid").unwrap());
+    debug_is_clean(&start, &secrets.all());
+    let (request, pending) = start.begin(FlowEntropy::from_bytes(ENTROPY), NOW).unwrap();
+    // The URL itself carries the state: that is what it is for.
+    assert!(request.url().as_str().contains(&secrets.state));
+    debug_is_clean(&request, &secrets.all());
+    debug_is_clean(&request.to_request(), &secrets.all());
+    debug_is_clean(&pending, &secrets.all());
+
+    // With plain PKCE the URL carries the verifier itself.
+    let (plain, _) = Start::new(&client)
+        .dangerous_use_plain_pkce()
+        .begin(FlowEntropy::from_bytes(ENTROPY), NOW)
+        .unwrap();
+    assert!(plain.url().as_str().contains(&secrets.verifier));
+    debug_is_clean(&plain, &secrets.all());
+    debug_is_clean(&plain.to_request(), &secrets.all());
+}
+
+#[test]
+fn callback() {
+    let secrets = flow_secrets();
+    let query = format!(
+        "code={CODE}&state={}&iss=https%3A%2F%2Fas.example",
+        secrets.state
+    );
+    for callback in [
+        Callback::from_query(&query).unwrap(),
+        Callback::from_form_body(query.as_bytes()).unwrap(),
+        Callback::from_url(&format!("https://urltoclient:4443/?{query}")).unwrap(),
+    ] {
+        debug_is_clean(&callback, &secrets.all());
+        debug_is_clean(&callback.state(), &secrets.all());
+    }
+}
+
+#[test]
+fn exchanging_and_token_requests() {
+    let secrets = flow_secrets();
+    for client in [basic_client(), post_client()] {
+        let exchanging = exchanging(&client);
+        debug_is_clean(&exchanging, &secrets.all());
+        let request = exchanging.token_request();
+        // The body and header do carry the secrets; the Debug does not.
+        let body = String::from_utf8(request.body().to_vec()).unwrap();
+        assert!(body.contains(CODE) && body.contains(&secrets.verifier));
+        debug_is_clean(&request, &secrets.all());
+        // The http conversion marks the credential sensitive.
+        let http = exchanging.token_request_http().unwrap();
+        if let Some(value) = http.headers().get("authorization") {
+            assert!(value.is_sensitive());
+            assert_no_secret(&format!("{:?}", http.headers()), &secrets.all());
+        }
+    }
+}
+
+#[test]
+fn authorized_and_token_set() {
+    let secrets = flow_secrets();
+    let authorized = authorized(&basic_client());
+    debug_is_clean(&authorized, &secrets.all());
+    debug_is_clean(authorized.tokens(), &secrets.all());
+    debug_is_clean(authorized.tokens().access_token(), &[]);
+    debug_is_clean(&authorized.tokens().refresh_token(), &[]);
+    // The extra members' names are shown, not their values.
+    assert!(format!("{:?}", authorized.tokens()).contains("id_token"));
+    let bearer = authorized
+        .bearer_authorization("https://api.pageroonline.com/")
+        .unwrap();
+    assert_eq!(bearer.secret(), format!("Bearer {ACCESS_TOKEN}"));
+    debug_is_clean(&bearer, &[]);
+    let result = authorized.bearer_authorization("https://api.pageroonline.com/");
+    debug_is_clean(&result, &[]);
+
+    let mut request = http::Request::get("https://api.pageroonline.com/x")
+        .body(())
+        .unwrap();
+    authorized.authorize_request(&mut request).unwrap();
+    assert!(request.headers()["authorization"].is_sensitive());
+    debug_is_clean(&request, &[]);
+}
+
+#[test]
+fn bearer_errors() {
+    let authorized = authorized(&basic_client());
+    let error = authorized
+        .bearer_authorization("http://api.example/")
+        .unwrap_err();
+    assert_eq!(error, BearerError::InsecureTarget);
+    display_is_clean(&error, &[]);
+
+    // A token outside b64token (VSCHAR allows a space).
+    let token = "SECRET access with spaces";
+    let body = format!(r#"{{"token_type":"Bearer","access_token":"{token}"}}"#);
+    let odd = exchanging(&basic_client())
+        .handle_token_response(HttpResponse::new(200, body.as_bytes()), NOW)
+        .unwrap();
+    let error = odd
+        .bearer_authorization("https://api.example/")
+        .unwrap_err();
+    assert_eq!(error, BearerError::InvalidToken);
+    display_is_clean(&error, &[token]);
+    debug_is_clean(&odd, &[token]);
+}
+
+#[test]
+fn callback_errors() {
+    let secrets = flow_secrets();
+    let client = basic_client();
+    let wrong_state = format!("{}X", secrets.state);
+    let queries = [
+        format!("code={CODE}&state={wrong_state}"),
+        format!("code={CODE}&state={0}&state={0}", secrets.state),
+        format!("code={CODE}&code={CODE}&state={}", secrets.state),
+        format!("code={CODE}%FF&state={}", secrets.state),
+        format!("code={CODE}%zz&state={}", secrets.state),
+        format!("code={CODE}"),
+        format!("code={CODE}&state={wrong_state}&iss=https%3A%2F%2Fevil.example"),
+        format!("error=access_denied&state={}&code={CODE}", secrets.state),
+        format!("state={}", secrets.state),
+    ];
+    let mut seen = 0;
+    for query in &queries {
+        let error = match Callback::from_query(query) {
+            Err(error) => error,
+            Ok(callback) => match awaiting(&client).handle_callback(&client, callback) {
+                Err(error) => error,
+                Ok(_) => panic!("{query} was accepted"),
+            },
+        };
+        display_is_clean(&error, &[&secrets.state, &secrets.verifier, &wrong_state]);
+        seen += 1;
+    }
+    assert_eq!(seen, queries.len());
+
+    let other = client_for_id("other");
+    let callback = Callback::from_query(&format!("code={CODE}&state={}", secrets.state)).unwrap();
+    let error = awaiting(&client)
+        .handle_callback(&other, callback)
+        .unwrap_err();
+    assert_eq!(error, CallbackError::ClientMismatch);
+    display_is_clean(&error, &secrets.all());
+
+    let json = http::Request::post("/cb")
+        .header("content-type", "application/json")
+        .body(format!(r#"{{"code":"{CODE}"}}"#).into_bytes())
+        .unwrap();
+    display_is_clean(&Callback::from_http(&json).unwrap_err(), &[]);
+}
+
+fn client_for_id(id: &str) -> Client {
+    Client::new(
+        ServerMetadata::pagero(),
+        ClientId::new(id).unwrap(),
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+        RedirectUri::new("https://urltoclient:4443").unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn token_errors_and_failures() {
+    let secrets = flow_secrets();
+    let responses: Vec<(u16, &str, String)> = vec![
+        (
+            200,
+            "application/json",
+            token_body().replace("bearer", "mac"),
+        ),
+        (
+            200,
+            "application/json",
+            format!(
+                r#"{{"access_token":"{ACCESS_TOKEN}","access_token":"{REFRESH_TOKEN}","token_type":"Bearer"}}"#
+            ),
+        ),
+        (
+            200,
+            "application/json",
+            format!(
+                r#"{{"access_token":"{ACCESS_TOKEN}","token_type":"Bearer","expires_in":"{REFRESH_TOKEN}"}}"#
+            ),
+        ),
+        (
+            200,
+            "application/json",
+            format!(
+                r#"{{"access_token":"{ACCESS_TOKEN}","token_type":"Bearer","scope":"{ID_TOKEN}\\\\"}}"#
+            ),
+        ),
+        (
+            200,
+            "application/json",
+            format!(r#"{{"access_token":"{ACCESS_TOKEN}\u0001","token_type":"Bearer"}}"#),
+        ),
+        (
+            200,
+            "application/json",
+            format!(r#"{{"refresh_token":"{REFRESH_TOKEN}","token_type":"Bearer"}}"#),
+        ),
+        (
+            200,
+            "application/json",
+            format!(r#"{{"access_token":"{ACCESS_TOKEN}"}}"#),
+        ),
+        (
+            200,
+            "application/json",
+            format!("{} {ACCESS_TOKEN}", token_body()),
+        ),
+        (200, "application/json", format!(r#"["{ACCESS_TOKEN}"]"#)),
+        (
+            200,
+            "application/json",
+            format!(
+                r#"{{"error":"invalid_grant","access_token":"{ACCESS_TOKEN}","refresh_token":"{REFRESH_TOKEN}"}}"#
+            ),
+        ),
+        (
+            200,
+            "application/x-www-form-urlencoded",
+            format!("access_token={ACCESS_TOKEN}&token_type=mac&refresh_token={REFRESH_TOKEN}"),
+        ),
+        (
+            200,
+            "application/x-www-form-urlencoded",
+            format!("access_token={ACCESS_TOKEN}&access_token={REFRESH_TOKEN}"),
+        ),
+        (
+            200,
+            "application/x-www-form-urlencoded",
+            format!("access_token={ACCESS_TOKEN}%zz"),
+        ),
+        (
+            400,
+            "application/json",
+            format!(r#"{{"error":"invalid_grant","refresh_token":"{REFRESH_TOKEN}"}}"#),
+        ),
+        (
+            302,
+            "text/html",
+            format!("<a href=\"https://as.example/?code={CODE}\">"),
+        ),
+        (404, "text/html", format!("<html>{ACCESS_TOKEN}</html>")),
+        (429, "application/json", token_body()),
+        (503, "application/json", token_body()),
+    ];
+    for (status, content_type, body) in &responses {
+        let failure = exchanging(&post_client())
+            .handle_token_response(
+                HttpResponse::new(*status, body.as_bytes())
+                    .with_content_type(content_type)
+                    .with_retry_after("120"),
+                NOW,
+            )
+            .unwrap_err();
+        display_is_clean(&failure, &secrets.all());
+        display_is_clean(failure.error(), &secrets.all());
+        if let Some(source) = std::error::Error::source(&failure) {
+            assert_no_secret(&format!("{source} {source:?}"), &secrets.all());
+        }
+        let retry = failure.into_retry();
+        if let Some(exchanging) = &retry {
+            debug_is_clean(exchanging, &secrets.all());
+        }
+    }
+}
+
+#[test]
+fn http_response_view() {
+    let body = token_body();
+    let response = HttpResponse::new(200, body.as_bytes()).with_content_type("application/json");
+    debug_is_clean(&response, &[]);
+}

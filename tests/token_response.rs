@@ -1,0 +1,844 @@
+//! The token endpoint's response through `Exchanging::handle_token_response`:
+//! success (RFC 6749 §5.1), errors (§5.2), statuses, and each deliberate
+//! tolerance of a provider that is nearly right, named after the provider.
+
+use core::time::Duration;
+
+use oauth2_pkce::*;
+
+const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
+const JSON: &str = "application/json";
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// The body in Pagero's documentation.
+const PAGERO_BODY: &str = r#"{"token_type":"bearer","access_token":"_0XBPWQQ_2a66dd33-e108-4dc3-b653-e71b9feae02e","refresh_token":"_1XBPWQQ_e61b091b-9139-4268-a7c7-765d2d418d52","scope":"","claims":"publicid","expires_in":600}"#;
+
+fn client() -> Client {
+    Client::new(
+        ServerMetadata::pagero(),
+        ClientId::new("pagero-client").unwrap(),
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new("client-secret")),
+        RedirectUri::new("https://urltoclient:4443").unwrap(),
+    )
+    .unwrap()
+}
+
+fn exchanging_with_scope(scope: Scope) -> Exchanging {
+    let client = client();
+    let (_, pending) = Start::new(&client)
+        .scope(scope)
+        .begin(FlowEntropy::from_bytes([7; 64]), NOW)
+        .unwrap();
+    let query = format!(
+        "code=0F7ijeaW4BCwhvyg6ozY9PeLsFF6KUi1&state={}",
+        pending.state().secret()
+    );
+    pending
+        .handle_callback(&client, Callback::from_query(&query).unwrap())
+        .unwrap()
+}
+
+fn exchanging() -> Exchanging {
+    exchanging_with_scope(Scope::empty())
+}
+
+fn ok(status: u16, content_type: &str, body: &str) -> Authorized {
+    exchanging()
+        .handle_token_response(
+            HttpResponse::new(status, body.as_bytes()).with_content_type(content_type),
+            NOW,
+        )
+        .unwrap()
+}
+
+fn fail(status: u16, content_type: &str, body: &str) -> TokenFailure<Exchanging> {
+    exchanging()
+        .handle_token_response(
+            HttpResponse::new(status, body.as_bytes()).with_content_type(content_type),
+            NOW,
+        )
+        .unwrap_err()
+}
+
+fn error(status: u16, content_type: &str, body: &str) -> TokenError {
+    fail(status, content_type, body).into_error()
+}
+
+fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+
+// --- Success ----------------------------------------------------------------
+
+#[test]
+fn pagero_documented_body() {
+    let authorized = ok(200, JSON, PAGERO_BODY);
+    let tokens = authorized.tokens();
+    assert_eq!(
+        tokens.access_token().secret(),
+        "_0XBPWQQ_2a66dd33-e108-4dc3-b653-e71b9feae02e"
+    );
+    assert_eq!(
+        tokens.refresh_token().unwrap().secret(),
+        "_1XBPWQQ_e61b091b-9139-4268-a7c7-765d2d418d52"
+    );
+    // Lowercase `bearer` is accepted (token_type is case-insensitive).
+    // `expires_in: 600` → expires 600 s after the response arrived.
+    assert_eq!(tokens.expires_at(), Some(NOW.saturating_add(secs(600))));
+    assert_eq!(
+        tokens.expires_at(),
+        Some(UnixTime::from_secs(1_700_000_600))
+    );
+    // `"scope": ""` reads as omitted: the requested (empty) scope.
+    assert!(tokens.scope().is_empty());
+    // The non-standard `claims` is kept, and only it.
+    assert_eq!(tokens.extra().len(), 1);
+    assert_eq!(tokens.extra()["claims"], "publicid");
+    assert_eq!(tokens.generation(), 0);
+    assert_eq!(
+        authorized.issuer(),
+        "https://sso.pageroonline.com/oauth/v2/oauth-anonymous"
+    );
+}
+
+#[test]
+fn pagero_empty_scope_means_the_requested_scope() {
+    let requested = Scope::parse("openid invoices").unwrap();
+    let authorized = exchanging_with_scope(requested.clone())
+        .handle_token_response(
+            HttpResponse::new(200, PAGERO_BODY.as_bytes()).with_content_type(JSON),
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(authorized.tokens().scope(), &requested);
+}
+
+#[test]
+fn pagero_body_through_an_http_response() {
+    let response = http::Response::builder()
+        .status(200)
+        .header("content-type", "application/json;charset=UTF-8")
+        .body(PAGERO_BODY.as_bytes().to_vec())
+        .unwrap();
+    let authorized = exchanging().handle_token_response(&response, NOW).unwrap();
+    assert_eq!(
+        authorized.tokens().expires_at(),
+        Some(UnixTime::from_secs(1_700_000_600))
+    );
+}
+
+/// RFC 6750 §4's example response.
+#[test]
+fn rfc6750_example_response() {
+    let body = r#"{
+       "access_token":"mF_9.B5f-4.1JqM",
+       "token_type":"Bearer",
+       "expires_in":3600,
+       "refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA"
+     }"#;
+    let authorized = ok(200, "application/json;charset=UTF-8", body);
+    assert_eq!(
+        authorized.tokens().access_token().secret(),
+        "mF_9.B5f-4.1JqM"
+    );
+    assert_eq!(
+        authorized.tokens().expires_at(),
+        Some(NOW.saturating_add(secs(3600)))
+    );
+    assert!(authorized.tokens().extra().is_empty());
+}
+
+/// RFC 6749 §5.1's example has `"token_type":"example"`, which this crate
+/// cannot use; the same body as a bearer token keeps `example_parameter`.
+#[test]
+fn rfc6749_section_5_1_example_body() {
+    let body = r#"{
+       "access_token":"2YotnFZFEjr1zCsicMWpAA",
+       "token_type":"example",
+       "expires_in":3600,
+       "refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA",
+       "example_parameter":"example_value"
+     }"#;
+    assert_eq!(
+        error(200, JSON, body),
+        TokenError::UnsupportedTokenType("example".into())
+    );
+
+    let bearer = body.replace("\"example\"", "\"Bearer\"");
+    let authorized = ok(200, JSON, &bearer);
+    let tokens = authorized.tokens();
+    assert_eq!(tokens.access_token().secret(), "2YotnFZFEjr1zCsicMWpAA");
+    assert_eq!(
+        tokens.refresh_token().unwrap().secret(),
+        "tGzv3JOkF0XG5Qx2TlKWIA"
+    );
+    assert_eq!(tokens.extra()["example_parameter"], "example_value");
+    assert_eq!(tokens.extra().len(), 1);
+}
+
+#[test]
+fn token_type_is_case_insensitive() {
+    for token_type in ["bearer", "Bearer", "BEARER", "bEaReR"] {
+        let body = format!(r#"{{"access_token":"a","token_type":"{token_type}"}}"#);
+        let authorized = ok(200, JSON, &body);
+        assert_eq!(authorized.tokens().access_token().secret(), "a");
+        assert_eq!(authorized.tokens().expires_at(), None);
+        assert_eq!(authorized.tokens().refresh_token(), None);
+    }
+}
+
+// --- Provider tolerances ------------------------------------------------------
+
+#[test]
+fn paypal_expires_in_as_numeric_string() {
+    let body = r#"{"scope":"https://uri.paypal.com/services/invoicing openid","access_token":"A21AAFEpH4PsADK7qSS7pSRsgzfENtu","token_type":"Bearer","app_id":"APP-80W284485P519543T","expires_in":"32400","nonce":"2020-04-03T15:35:36ZaYZlGvEkV4yVSz8g6bAKFoGSEzuy3CQcz3ljhibkOHg"}"#;
+    let authorized = ok(200, JSON, body);
+    let tokens = authorized.tokens();
+    assert_eq!(tokens.expires_at(), Some(NOW.saturating_add(secs(32400))));
+    assert_eq!(
+        tokens.scope().to_wire(),
+        "https://uri.paypal.com/services/invoicing openid"
+    );
+    assert_eq!(tokens.extra()["app_id"], "APP-80W284485P519543T");
+}
+
+#[test]
+fn azure_ad_v1_expires_in_as_numeric_string() {
+    let body = r#"{"token_type":"Bearer","scope":"user_impersonation","expires_in":"3599","ext_expires_in":"3599","expires_on":"1700003599","not_before":"1700000000","resource":"https://graph.windows.net","access_token":"eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.e30.sig","refresh_token":"AQABAAAAAAB2UyzwtQEKR7-rWbgdcBZI"}"#;
+    let authorized = ok(200, JSON, body);
+    let tokens = authorized.tokens();
+    assert_eq!(tokens.expires_at(), Some(NOW.saturating_add(secs(3599))));
+    // Azure's own members are kept as sent.
+    assert_eq!(tokens.extra()["expires_on"], "1700003599");
+    assert_eq!(tokens.extra()["resource"], "https://graph.windows.net");
+}
+
+#[test]
+fn expires_in_string_that_is_not_digits_is_refused() {
+    for bad in [
+        r#""""#,
+        r#""-1""#,
+        r#""3600s""#,
+        r#"" 3600""#,
+        "-1",
+        "1.5",
+        "true",
+        "{}",
+    ] {
+        let body = format!(r#"{{"access_token":"a","token_type":"Bearer","expires_in":{bad}}}"#);
+        assert_eq!(
+            error(200, JSON, &body),
+            TokenError::MalformedResponse(ResponseProblem::InvalidMember("expires_in")),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn expires_in_null_means_unknown() {
+    let authorized = ok(
+        200,
+        JSON,
+        r#"{"access_token":"a","token_type":"Bearer","expires_in":null}"#,
+    );
+    assert_eq!(authorized.tokens().expires_at(), None);
+    assert!(!authorized.is_expired(UnixTime::from_secs(u64::MAX), secs(u64::MAX)));
+}
+
+#[test]
+fn github_error_with_http_200() {
+    let body = r#"{"error":"bad_verification_code","error_description":"The code passed is incorrect or expired.","error_uri":"https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#bad-verification-code"}"#;
+    let failure = fail(200, JSON, body);
+    assert!(!failure.error().is_retryable());
+    let TokenError::ErrorResponse(response) = failure.into_error() else {
+        panic!("an error body with 200 is an error response");
+    };
+    assert_eq!(
+        response.error(),
+        &TokenErrorCode::Other("bad_verification_code".into())
+    );
+    assert_eq!(
+        response.error_description(),
+        Some("The code passed is incorrect or expired.")
+    );
+    assert!(response
+        .error_uri()
+        .unwrap()
+        .starts_with("https://docs.github.com/"));
+}
+
+#[test]
+fn github_form_encoded_body() {
+    let body =
+        "access_token=gho_16C7e42F292c6912E7710c838347Ae178B4a&scope=repo%2Cgist&token_type=bearer";
+    let authorized = ok(200, FORM, body);
+    let tokens = authorized.tokens();
+    assert_eq!(
+        tokens.access_token().secret(),
+        "gho_16C7e42F292c6912E7710c838347Ae178B4a"
+    );
+    // GitHub separates scopes with commas; the value is kept as sent.
+    assert_eq!(tokens.scope().to_wire(), "repo,gist");
+    assert_eq!(tokens.expires_at(), None);
+    assert!(tokens.extra().is_empty());
+}
+
+#[test]
+fn github_form_encoded_body_with_expiring_tokens() {
+    let body = "access_token=ghu_16C7e42F292c6912E7710c838347Ae178B4a&expires_in=28800&refresh_token=ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246c34E1ccbF66C46812d16D5B1A9Dc86A1498&refresh_token_expires_in=15811200&scope=&token_type=bearer";
+    let authorized = ok(
+        200,
+        "application/x-www-form-urlencoded; charset=utf-8",
+        body,
+    );
+    let tokens = authorized.tokens();
+    assert_eq!(tokens.expires_at(), Some(NOW.saturating_add(secs(28800))));
+    assert!(tokens.refresh_token().unwrap().secret().starts_with("ghr_"));
+    assert_eq!(tokens.extra()["refresh_token_expires_in"], "15811200");
+}
+
+#[test]
+fn github_form_encoded_error_with_http_200() {
+    let body = "error=bad_verification_code&error_description=The+code+passed+is+incorrect+or+expired.&error_uri=https%3A%2F%2Fdocs.github.com%2Fapps";
+    let TokenError::ErrorResponse(response) = error(200, FORM, body) else {
+        panic!("a form-encoded error body is an error response");
+    };
+    assert_eq!(response.error().as_str(), "bad_verification_code");
+    assert_eq!(
+        response.error_description(),
+        Some("The code passed is incorrect or expired.")
+    );
+    assert_eq!(response.error_uri(), Some("https://docs.github.com/apps"));
+}
+
+#[test]
+fn form_encoded_body_only_when_the_content_type_says_so() {
+    let body = "access_token=a&token_type=bearer";
+    assert_eq!(
+        error(200, JSON, body),
+        TokenError::MalformedResponse(ResponseProblem::NotJson)
+    );
+    assert_eq!(
+        error(200, FORM, "access_token=%zz&token_type=bearer"),
+        TokenError::MalformedResponse(ResponseProblem::NotForm)
+    );
+    assert_eq!(
+        error(200, FORM, "access_token=a&access_token=b&token_type=bearer"),
+        TokenError::MalformedResponse(ResponseProblem::DuplicateMember("access_token".into()))
+    );
+}
+
+#[test]
+fn scope_as_json_array() {
+    let body =
+        r#"{"access_token":"a","token_type":"Bearer","scope":["openid","profile","openid"]}"#;
+    let authorized = ok(200, JSON, body);
+    assert_eq!(authorized.tokens().scope().to_wire(), "openid profile");
+
+    for bad in [r#"["openid",1]"#, r#"["a b"]"#, r#"[""]"#, "42", "{}"] {
+        let body = format!(r#"{{"access_token":"a","token_type":"Bearer","scope":{bad}}}"#);
+        assert_eq!(
+            error(200, JSON, &body),
+            TokenError::MalformedResponse(ResponseProblem::InvalidMember("scope")),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn omitted_scope_means_the_requested_scope() {
+    let requested = Scope::parse("openid profile email").unwrap();
+    let respond = |body: &str| {
+        exchanging_with_scope(requested.clone())
+            .handle_token_response(HttpResponse::new(200, body.as_bytes()), NOW)
+            .unwrap()
+    };
+    let omitted = respond(r#"{"access_token":"a","token_type":"Bearer"}"#);
+    assert_eq!(omitted.tokens().scope(), &requested);
+    let null = respond(r#"{"access_token":"a","token_type":"Bearer","scope":null}"#);
+    assert_eq!(null.tokens().scope(), &requested);
+    // A narrower grant is what the server says.
+    let narrower = respond(r#"{"access_token":"a","token_type":"Bearer","scope":"openid"}"#);
+    assert_eq!(narrower.tokens().scope(), &Scope::parse("openid").unwrap());
+}
+
+// --- Errors (RFC 6749 §5.2) ---------------------------------------------------
+
+#[test]
+fn rfc6749_section_5_2_error_codes_are_typed() {
+    let cases = [
+        ("invalid_request", 400, TokenErrorCode::InvalidRequest),
+        ("invalid_client", 401, TokenErrorCode::InvalidClient),
+        ("invalid_grant", 400, TokenErrorCode::InvalidGrant),
+        (
+            "unauthorized_client",
+            400,
+            TokenErrorCode::UnauthorizedClient,
+        ),
+        (
+            "unsupported_grant_type",
+            400,
+            TokenErrorCode::UnsupportedGrantType,
+        ),
+        ("invalid_scope", 400, TokenErrorCode::InvalidScope),
+    ];
+    for (wire, status, code) in cases {
+        let body = format!(r#"{{"error":"{wire}"}}"#);
+        let failure = fail(status, JSON, &body);
+        assert!(!failure.error().is_retryable(), "{wire}");
+        assert_eq!(failure.error().is_invalid_grant(), wire == "invalid_grant");
+        let TokenError::ErrorResponse(response) = failure.into_error() else {
+            panic!("{wire} is an error response");
+        };
+        assert_eq!(response.error(), &code);
+        assert_eq!(response.error().as_str(), wire);
+        assert_eq!(response.error_description(), None);
+        assert_eq!(response.error_uri(), None);
+    }
+}
+
+#[test]
+fn invalid_grant_is_permanent() {
+    let body =
+        r#"{"error":"invalid_grant","error_description":"The authorization code is expired"}"#;
+    let failure = fail(400, "application/json;charset=UTF-8", body);
+    assert!(failure.error().is_invalid_grant());
+    assert!(!failure.error().is_retryable());
+    assert!(failure.into_retry().is_none());
+
+    let failure = fail(400, JSON, body);
+    let TokenError::ErrorResponse(response) = failure.into_error() else {
+        panic!("invalid_grant is an error response");
+    };
+    assert_eq!(response.error(), &TokenErrorCode::InvalidGrant);
+    assert_eq!(
+        response.error_description(),
+        Some("The authorization code is expired")
+    );
+}
+
+#[test]
+fn invalid_client_with_www_authenticate() {
+    let response = HttpResponse::new(401, br#"{"error":"invalid_client"}"#)
+        .with_content_type(JSON)
+        .with_www_authenticate("Basic realm=\"sso\"");
+    let failure = exchanging()
+        .handle_token_response(response, NOW)
+        .unwrap_err();
+    assert!(!failure.error().is_retryable());
+    assert!(matches!(
+        failure.error(),
+        TokenError::ErrorResponse(r) if *r.error() == TokenErrorCode::InvalidClient
+    ));
+}
+
+#[test]
+fn unknown_error_codes_are_kept() {
+    let body = r#"{"error":"consent_revoked","error_description":"Ask again","error_uri":"https://as.example/errors/consent"}"#;
+    let TokenError::ErrorResponse(response) = error(400, JSON, body) else {
+        panic!("an unknown code is still an error response");
+    };
+    assert_eq!(
+        response.error(),
+        &TokenErrorCode::Other("consent_revoked".into())
+    );
+    assert_eq!(response.error().as_str(), "consent_revoked");
+    assert_eq!(response.error_description(), Some("Ask again"));
+    assert_eq!(
+        response.error_uri(),
+        Some("https://as.example/errors/consent")
+    );
+}
+
+/// Retrying must send exactly what was sent before.
+fn assert_retry_gives_back_the_same_request(failure: TokenFailure<Exchanging>) {
+    let first = exchanging().token_request();
+    assert!(failure.error().is_retryable(), "{:?}", failure.error());
+    let again = failure
+        .into_retry()
+        .expect("a retryable failure hands the state back");
+    let retried = again.token_request();
+    assert_eq!(retried, first);
+    assert_eq!(retried.body(), first.body());
+    assert_eq!(
+        retried.headers().collect::<Vec<_>>(),
+        first.headers().collect::<Vec<_>>()
+    );
+    // And the retried state can still succeed.
+    let authorized = again
+        .handle_token_response(HttpResponse::new(200, PAGERO_BODY.as_bytes()), NOW)
+        .unwrap();
+    assert_eq!(authorized.tokens().extra()["claims"], "publicid");
+}
+
+#[test]
+fn server_errors_are_retryable() {
+    for status in [500, 502, 503, 504, 599] {
+        let failure = fail(
+            status,
+            "text/html",
+            "<html><body>Service Unavailable</body></html>",
+        );
+        assert_eq!(
+            failure.error(),
+            &TokenError::Unavailable {
+                status,
+                retry_after: None
+            }
+        );
+        assert_retry_gives_back_the_same_request(failure);
+    }
+}
+
+#[test]
+fn too_many_requests_with_retry_after_is_retryable() {
+    let response = HttpResponse::new(429, b"")
+        .with_content_type("text/plain")
+        .with_retry_after("120");
+    let failure = exchanging()
+        .handle_token_response(response, NOW)
+        .unwrap_err();
+    assert_eq!(
+        failure.error(),
+        &TokenError::Unavailable {
+            status: 429,
+            retry_after: Some(secs(120))
+        }
+    );
+    assert_retry_gives_back_the_same_request(failure);
+
+    let response = http::Response::builder()
+        .status(503)
+        .header("retry-after", "120")
+        .body(Vec::new())
+        .unwrap();
+    let failure = exchanging()
+        .handle_token_response(&response, NOW)
+        .unwrap_err();
+    assert_eq!(
+        failure.error(),
+        &TokenError::Unavailable {
+            status: 503,
+            retry_after: Some(secs(120))
+        }
+    );
+}
+
+#[test]
+fn temporarily_unavailable_and_server_error_codes_are_retryable() {
+    for code in ["temporarily_unavailable", "server_error"] {
+        let failure = fail(400, JSON, &format!(r#"{{"error":"{code}"}}"#));
+        assert!(!failure.error().is_invalid_grant());
+        assert_retry_gives_back_the_same_request(failure);
+    }
+}
+
+#[test]
+fn redirects_are_never_followed() {
+    for status in [301, 302, 303, 307, 308] {
+        let failure = fail(
+            status,
+            "text/html",
+            "<a href=\"https://evil.example/\">moved</a>",
+        );
+        assert_eq!(failure.error(), &TokenError::Redirected { status });
+        assert!(failure.into_retry().is_none());
+    }
+}
+
+#[test]
+fn not_found_with_html_is_an_unexpected_status() {
+    let failure = fail(404, "text/html", "<html><h1>404 Not Found</h1></html>");
+    assert_eq!(
+        failure.error(),
+        &TokenError::UnexpectedStatus { status: 404 }
+    );
+    assert!(failure.into_retry().is_none());
+    // A 4xx JSON body without `error` is no OAuth error either.
+    assert_eq!(
+        error(400, JSON, r#"{"message":"bad"}"#),
+        TokenError::UnexpectedStatus { status: 400 }
+    );
+}
+
+/// `MalformedResponse` is documented as "a success status with a body that
+/// is not a valid token response"; a 4xx whose body is not a valid error
+/// response is documented as `UnexpectedStatus`.
+///
+/// (Commit 487c726 mapped a bad `error`/`error_description`/`error_uri`
+/// member to `MalformedResponse` whatever the status.)
+#[test]
+fn client_error_status_with_an_invalid_error_body_is_not_malformed_response() {
+    assert_eq!(
+        error(400, JSON, r#"{"error":{"code":"invalid_grant"}}"#),
+        TokenError::UnexpectedStatus { status: 400 }
+    );
+    let described = error(
+        400,
+        JSON,
+        r#"{"error":"invalid_grant","error_description":["expired"]}"#,
+    );
+    assert!(
+        !matches!(described, TokenError::MalformedResponse(_)),
+        "{described:?}"
+    );
+}
+
+#[test]
+fn non_json_200_is_malformed() {
+    assert_eq!(
+        error(200, "text/html", "<html>Welcome</html>"),
+        TokenError::MalformedResponse(ResponseProblem::NotJson)
+    );
+    assert_eq!(
+        error(200, JSON, ""),
+        TokenError::MalformedResponse(ResponseProblem::NotJson)
+    );
+    assert_eq!(
+        error(
+            200,
+            JSON,
+            r#"{"access_token":"a","token_type":"Bearer"} trailing"#
+        ),
+        TokenError::MalformedResponse(ResponseProblem::NotJson)
+    );
+    assert_eq!(
+        error(200, JSON, r#"["access_token"]"#),
+        TokenError::MalformedResponse(ResponseProblem::NotAnObject)
+    );
+    assert_eq!(
+        error(200, JSON, r#""access_token""#),
+        TokenError::MalformedResponse(ResponseProblem::NotAnObject)
+    );
+    let failure = fail(200, "text/html", "<html>Welcome</html>");
+    assert!(!failure.error().is_retryable());
+    assert!(failure.into_retry().is_none());
+}
+
+#[test]
+fn duplicate_members_are_refused() {
+    let body = r#"{"access_token":"first","token_type":"Bearer","access_token":"second"}"#;
+    assert_eq!(
+        error(200, JSON, body),
+        TokenError::MalformedResponse(ResponseProblem::DuplicateMember("access_token".into()))
+    );
+    let body = r#"{"access_token":"a","token_type":"Bearer","token_type":"mac"}"#;
+    assert_eq!(
+        error(200, JSON, body),
+        TokenError::MalformedResponse(ResponseProblem::DuplicateMember("token_type".into()))
+    );
+    let body = r#"{"error":"invalid_grant","error":"server_error"}"#;
+    // Not an OAuth error body, and not a success status.
+    assert_eq!(
+        error(400, JSON, body),
+        TokenError::UnexpectedStatus { status: 400 }
+    );
+}
+
+#[test]
+fn mac_token_type_is_unsupported() {
+    let body = r#"{"access_token":"SlAV32hkKG","token_type":"mac","expires_in":3600,"refresh_token":"8xLOxBtZp8","mac_key":"adijq39jdlaska9asud","mac_algorithm":"hmac-sha-256"}"#;
+    let failure = fail(200, JSON, body);
+    assert_eq!(
+        failure.error(),
+        &TokenError::UnsupportedTokenType("mac".into())
+    );
+    assert!(failure.into_retry().is_none());
+}
+
+#[test]
+fn missing_or_invalid_required_members() {
+    assert_eq!(
+        error(200, JSON, r#"{"token_type":"Bearer","expires_in":600}"#),
+        TokenError::MalformedResponse(ResponseProblem::MissingMember("access_token"))
+    );
+    assert_eq!(
+        error(200, JSON, r#"{"access_token":null,"token_type":"Bearer"}"#),
+        TokenError::MalformedResponse(ResponseProblem::MissingMember("access_token"))
+    );
+    assert_eq!(
+        error(200, JSON, r#"{"access_token":"a"}"#),
+        TokenError::MalformedResponse(ResponseProblem::MissingMember("token_type"))
+    );
+    assert_eq!(
+        error(200, JSON, r#"{"access_token":42,"token_type":"Bearer"}"#),
+        TokenError::MalformedResponse(ResponseProblem::InvalidMember("access_token"))
+    );
+    assert_eq!(
+        error(200, JSON, r#"{"access_token":"","token_type":"Bearer"}"#),
+        TokenError::MalformedResponse(ResponseProblem::InvalidMember("access_token"))
+    );
+    assert_eq!(
+        error(
+            200,
+            JSON,
+            "{\"access_token\":\"a\\nb\",\"token_type\":\"Bearer\"}"
+        ),
+        TokenError::MalformedResponse(ResponseProblem::InvalidMember("access_token"))
+    );
+    assert_eq!(
+        error(
+            200,
+            JSON,
+            r#"{"access_token":"a","token_type":"Bearer","refresh_token":7}"#
+        ),
+        TokenError::MalformedResponse(ResponseProblem::InvalidMember("refresh_token"))
+    );
+}
+
+#[test]
+fn empty_refresh_token_is_none() {
+    let authorized = ok(
+        200,
+        JSON,
+        r#"{"access_token":"a","token_type":"Bearer","refresh_token":""}"#,
+    );
+    assert_eq!(authorized.tokens().refresh_token(), None);
+}
+
+#[test]
+fn huge_expires_in_saturates_without_overflow() {
+    let body = format!(
+        r#"{{"access_token":"a","token_type":"Bearer","expires_in":{}}}"#,
+        u64::MAX
+    );
+    let late = UnixTime::from_secs(u64::MAX - 5);
+    let authorized = exchanging()
+        .handle_token_response(HttpResponse::new(200, body.as_bytes()), late)
+        .unwrap();
+    assert_eq!(
+        authorized.tokens().expires_at(),
+        Some(UnixTime::from_secs(u64::MAX))
+    );
+    assert!(!authorized.is_expired(late, Duration::ZERO));
+    assert!(authorized.is_expired(late, secs(u64::MAX)));
+
+    // The same value as a numeric string.
+    let body = format!(
+        r#"{{"access_token":"a","token_type":"Bearer","expires_in":"{}"}}"#,
+        u64::MAX
+    );
+    let authorized = ok(200, JSON, &body);
+    assert_eq!(
+        authorized.tokens().expires_at(),
+        Some(UnixTime::from_secs(u64::MAX))
+    );
+}
+
+#[test]
+fn is_expired_edges() {
+    let authorized = ok(200, JSON, PAGERO_BODY);
+    let expires_at = NOW.saturating_add(secs(600));
+    assert_eq!(authorized.tokens().expires_at(), Some(expires_at));
+    // Before the instant: not expired; at it: expired.
+    assert!(!authorized.is_expired(NOW, Duration::ZERO));
+    assert!(!authorized.is_expired(UnixTime::from_secs(1_700_000_599), Duration::ZERO));
+    assert!(authorized.is_expired(expires_at, Duration::ZERO));
+    assert!(authorized.is_expired(UnixTime::from_secs(1_700_000_601), Duration::ZERO));
+    // The leeway brings expiry forward.
+    assert!(!authorized.is_expired(NOW, secs(599)));
+    assert!(authorized.is_expired(NOW, secs(600)));
+    assert!(authorized.is_expired(UnixTime::from_secs(1_700_000_590), secs(10)));
+    assert!(!authorized.is_expired(UnixTime::from_secs(1_700_000_589), secs(10)));
+    // No overflow at the end of time.
+    assert!(authorized.is_expired(UnixTime::from_secs(u64::MAX), secs(u64::MAX)));
+    // A clock before the epoch of the response is not "expired".
+    assert!(!authorized.is_expired(UnixTime::from_secs(0), Duration::ZERO));
+
+    // expires_in 0: expired at once.
+    let zero = ok(
+        200,
+        JSON,
+        r#"{"access_token":"a","token_type":"Bearer","expires_in":0}"#,
+    );
+    assert!(zero.is_expired(NOW, Duration::ZERO));
+    // Unknown expiry: never expired.
+    let unknown = ok(200, JSON, r#"{"access_token":"a","token_type":"Bearer"}"#);
+    assert!(!unknown.is_expired(UnixTime::from_secs(u64::MAX), secs(u64::MAX)));
+}
+
+// --- Nothing secret in errors ---------------------------------------------------
+
+#[test]
+fn no_error_shows_a_secret_from_the_body() {
+    const SECRETS: [&str; 4] = ["SECRETAT1", "SECRETRT2", "SECRETIDT3", "SECRETMAC4"];
+    let cases: [(u16, &str, &str); 12] = [
+        (
+            200,
+            JSON,
+            r#"{"access_token":"SECRETAT1","token_type":"mac","refresh_token":"SECRETRT2","mac_key":"SECRETMAC4"}"#,
+        ),
+        (
+            200,
+            JSON,
+            r#"{"access_token":"SECRETAT1","access_token":"SECRETAT1","refresh_token":"SECRETRT2","token_type":"Bearer"}"#,
+        ),
+        (
+            200,
+            JSON,
+            r#"{"access_token":"SECRETAT1","token_type":"Bearer","expires_in":"soon","refresh_token":"SECRETRT2"}"#,
+        ),
+        (
+            200,
+            JSON,
+            r#"{"access_token":"SECRETAT1","token_type":"Bearer","scope":"a\"b","id_token":"SECRETIDT3"}"#,
+        ),
+        (
+            200,
+            JSON,
+            r#"{"access_token":"SECRETAT1","refresh_token":"SECRETRT2"}"#,
+        ),
+        (
+            200,
+            JSON,
+            "{\"access_token\":\"SECRETAT1\\u0000\",\"token_type\":\"Bearer\"}",
+        ),
+        (
+            200,
+            JSON,
+            r#"{"access_token":"SECRETAT1","token_type":"Bearer","refresh_token":"SECRETRT2\n"}"#,
+        ),
+        (
+            200,
+            JSON,
+            r#"{"error":"invalid_grant","access_token":"SECRETAT1","refresh_token":"SECRETRT2"}"#,
+        ),
+        (
+            200,
+            JSON,
+            r#"{"access_token":"SECRETAT1","token_type":"Bearer","refresh_token":"SECRETRT2"} trailing SECRETIDT3"#,
+        ),
+        (
+            200,
+            FORM,
+            "access_token=SECRETAT1&refresh_token=SECRETRT2&token_type=mac",
+        ),
+        (
+            200,
+            FORM,
+            "access_token=SECRETAT1&access_token=SECRETRT2&token_type=bearer",
+        ),
+        (
+            503,
+            JSON,
+            r#"{"access_token":"SECRETAT1","refresh_token":"SECRETRT2","token_type":"Bearer"}"#,
+        ),
+    ];
+    for (status, content_type, body) in cases {
+        let failure = fail(status, content_type, body);
+        let printed = [
+            format!("{failure}"),
+            format!("{failure:?}"),
+            format!("{}", failure.error()),
+            format!("{:?}", failure.error()),
+            format!("{:#?}", failure.error()),
+        ];
+        for text in &printed {
+            for secret in SECRETS {
+                assert!(!text.contains(secret), "{secret} in {text:?} for {body}");
+            }
+            // Nor the authorization code of the flow, handed back on retry.
+            assert!(!text.contains("0F7ijeaW4BCwhvyg6ozY9PeLsFF6KUi1"), "{text}");
+        }
+    }
+}
