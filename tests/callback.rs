@@ -667,3 +667,30 @@ fn errors_never_show_the_state_or_code() {
         assert!(!text.contains(&state), "{text}");
     }
 }
+
+#[test]
+fn from_http_uri_reads_a_get_callback_whatever_the_body_type() {
+    let client = pagero_client();
+    let pending = pending(&client);
+    let request: http::Request<()> = http::Request::get(format!(
+        "https://urltoclient:4443/?code={CODE}&state={}",
+        state_of(&pending)
+    ))
+    .body(())
+    .unwrap();
+    let callback = Callback::from_http_uri(request.uri()).unwrap();
+    assert!(pending.handle_callback(&client, callback).is_ok());
+}
+
+#[test]
+fn client_mismatch_is_reported_before_an_error_response() {
+    let client = pagero_client();
+    let other = client_for(ServerMetadata::pagero(), "another-app");
+    let pending = pending(&client);
+    let callback =
+        Callback::from_query(&format!("error=access_denied&state={}", state_of(&pending))).unwrap();
+    assert_eq!(
+        pending.handle_callback(&other, callback).err(),
+        Some(CallbackError::ClientMismatch)
+    );
+}

@@ -426,3 +426,103 @@ fn token_request_is_stable() {
         render(&self::exchanging(&client).token_request())
     );
 }
+
+#[test]
+fn authorization_url_endpoint_query_with_a_trailing_ampersand() {
+    let mut metadata = ServerMetadata::pagero();
+    metadata.authorization_endpoint =
+        "https://sso.pageroonline.com/oauth/v2/oauth-authorize?tenant=x&".into();
+    let client = client_with(
+        metadata,
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+    );
+    let (request, _) = Start::new(&client).begin(entropy(), NOW).unwrap();
+    assert!(request.url().as_str().starts_with(
+        "https://sso.pageroonline.com/oauth/v2/oauth-authorize?tenant=x&response_type=code&"
+    ));
+}
+
+// --- The lifecycle: refresh, revocation, client credentials -----------------
+
+/// Pagero's documented token response, after a code exchange.
+fn pagero_authorized(client: &Client) -> Authorized {
+    let body = br#"{"token_type":"bearer","access_token":"_0XBPWQQ_2a66dd33-e108-4dc3-b653-e71b9feae02e","refresh_token":"_1XBPWQQ_e61b091b-9139-4268-a7c7-765d2d418d52","scope":"","claims":"publicid","expires_in":600}"#;
+    let response = HttpResponse::new(200, body).with_content_type("application/json");
+    exchanging(client)
+        .handle_token_response(response, NOW)
+        .unwrap()
+}
+
+#[test]
+fn refresh_request() {
+    let client = pagero_basic();
+    let authorized = pagero_authorized(&client);
+    let request = authorized.refresh(&client).unwrap().token_request();
+    insta::assert_snapshot!("refresh_request", render(&request));
+    assert_eq!(
+        std::str::from_utf8(request.body()).unwrap(),
+        "grant_type=refresh_token&refresh_token=_1XBPWQQ_e61b091b-9139-4268-a7c7-765d2d418d52"
+    );
+}
+
+#[test]
+fn refresh_request_with_empty_scope_and_client_secret_post() {
+    let metadata = ServerMetadata::pagero();
+    let client = client_with(
+        metadata,
+        ClientAuthentication::ClientSecretPost(ClientSecret::new(CLIENT_SECRET)),
+    );
+    let authorized = pagero_authorized(&client);
+    let scope = Scope::empty();
+    let request = authorized
+        .refresh_with_scope(&client, scope)
+        .unwrap()
+        .token_request();
+    insta::assert_snapshot!("refresh_request_client_secret_post", render(&request));
+    assert_eq!(request.header("authorization"), None);
+    let body = pairs(std::str::from_utf8(request.body()).unwrap());
+    assert_eq!(value(&body, "client_secret"), Some(CLIENT_SECRET));
+    // An empty scope is the whole grant: omitted, never sent empty.
+    assert_eq!(value(&body, "scope"), None);
+}
+
+#[test]
+fn revocation_requests() {
+    let client = pagero_basic();
+    let authorized = pagero_authorized(&client);
+    for (hint, name) in [
+        (
+            TokenTypeHint::RefreshToken,
+            "revocation_request_refresh_token",
+        ),
+        (
+            TokenTypeHint::AccessToken,
+            "revocation_request_access_token",
+        ),
+    ] {
+        let request = authorized
+            .revoke(&client, hint)
+            .unwrap()
+            .revocation_request();
+        insta::assert_snapshot!(name, render(&request));
+        assert_eq!(
+            request.uri(),
+            "https://sso.pageroonline.com/oauth/v2/oauth-revoke"
+        );
+        let body = pairs(std::str::from_utf8(request.body()).unwrap());
+        assert_eq!(value(&body, "token_type_hint"), Some(hint.as_str()));
+    }
+}
+
+#[test]
+fn client_credentials_request() {
+    let client = pagero_basic();
+    let request = ClientCredentials::new(&client, Scope::parse("signup").unwrap())
+        .unwrap()
+        .token_request();
+    insta::assert_snapshot!("client_credentials_request", render(&request));
+    assert!(request
+        .header("authorization")
+        .unwrap()
+        .starts_with("Basic "));
+}

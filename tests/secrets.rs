@@ -450,3 +450,43 @@ fn http_response_view() {
     let response = HttpResponse::new(200, body.as_bytes()).with_content_type("application/json");
     debug_is_clean(&response, &[]);
 }
+
+#[test]
+fn lifecycle_states_and_requests() {
+    for client in [basic_client(), post_client()] {
+        let authorized = authorized(&client);
+
+        let refreshing = authorized.refresh(&client).unwrap();
+        debug_is_clean(&refreshing, &[]);
+        let request = refreshing.token_request();
+        assert!(String::from_utf8_lossy(request.body()).contains(REFRESH_TOKEN));
+        debug_is_clean(&request, &[]);
+        let failure = refreshing
+            .handle_token_response(HttpResponse::new(503, token_body().as_bytes()), NOW)
+            .unwrap_err();
+        display_is_clean(&failure, &[]);
+
+        for hint in [TokenTypeHint::AccessToken, TokenTypeHint::RefreshToken] {
+            let revocation = authorized.revoke(&client, hint).unwrap();
+            debug_is_clean(&revocation, &[]);
+            debug_is_clean(&revocation.revocation_request(), &[]);
+            let failure = revocation
+                .handle_revocation_response(HttpResponse::new(400, token_body().as_bytes()))
+                .unwrap_err();
+            display_is_clean(&failure, &[]);
+        }
+
+        let grant = ClientCredentials::new(&client, Scope::empty()).unwrap();
+        debug_is_clean(&grant, &[]);
+        debug_is_clean(&grant.token_request(), &[]);
+    }
+}
+
+#[test]
+fn bearer_challenge_errors() {
+    let challenge = BearerChallenge::parse(&format!(
+        r#"Bearer realm="{ACCESS_TOKEN}", realm="{REFRESH_TOKEN}""#
+    ))
+    .unwrap_err();
+    display_is_clean(&challenge, &[]);
+}

@@ -582,6 +582,26 @@ fn client_error_status_with_an_invalid_error_body_is_not_malformed_response() {
         !matches!(described, TokenError::MalformedResponse(_)),
         "{described:?}"
     );
+    // The malformed description is dropped; the code survives.
+    assert!(described.is_invalid_grant(), "{described:?}");
+}
+
+#[test]
+fn expires_in_beyond_u64_saturates() {
+    for huge in [
+        "1e30",
+        "18446744073709551616",
+        r#""18446744073709551616""#,
+        r#""99999999999999999999999""#,
+    ] {
+        let body = format!(r#"{{"access_token":"a","token_type":"Bearer","expires_in":{huge}}}"#);
+        let authorized = ok(200, JSON, &body);
+        assert_eq!(
+            authorized.tokens().expires_at(),
+            Some(UnixTime::from_secs(u64::MAX)),
+            "{huge}"
+        );
+    }
 }
 
 #[test]

@@ -76,7 +76,7 @@ impl AwaitingCallback {
     /// moves on to the code exchange.
     ///
     /// The checks, in order: repeated parameters (already refused by the
-    /// [`Callback`] parsers); `iss` equal to the issuer, byte for byte, and
+    /// [`Callback`] parsers); `client` is the one that started the flow; `iss` equal to the issuer, byte for byte, and
     /// present when the server declares
     /// `authorization_response_iss_parameter_supported` (RFC 9207 §2.4);
     /// `state` equal in constant time (RFC 6749 §10.12); only then an
@@ -91,6 +91,10 @@ impl AwaitingCallback {
         client: &Client,
         callback: Callback,
     ) -> Result<Exchanging, CallbackError> {
+        // A misuse of the API, whatever the callback says.
+        if client.client_id != self.origin.client_id {
+            return Err(CallbackError::ClientMismatch);
+        }
         match &callback.iss {
             Some(iss) if !ct_eq(iss, &self.origin.issuer) => {
                 return Err(CallbackError::IssuerMismatch {
@@ -113,9 +117,6 @@ impl AwaitingCallback {
         let Some(code) = callback.code else {
             return Err(CallbackError::MissingCode);
         };
-        if client.client_id != self.origin.client_id {
-            return Err(CallbackError::ClientMismatch);
-        }
         Ok(Exchanging {
             origin: self.origin,
             authentication: client.authentication.clone(),

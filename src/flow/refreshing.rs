@@ -32,7 +32,8 @@ impl Authorized {
     }
 
     /// Starts a refresh asking for `scope`, which must be part of the
-    /// grant: a narrower access token (RFC 6749 §6).
+    /// grant: a narrower access token (RFC 6749 §6). An empty `scope` is
+    /// the same as [`refresh`](Self::refresh).
     ///
     /// # Errors
     /// [`RefreshError::ScopeNotGranted`] when `scope` asks for more than
@@ -46,7 +47,9 @@ impl Authorized {
         if !scope.is_subset_of(&self.grant_scope) {
             return Err(RefreshError::ScopeNotGranted);
         }
-        self.start_refresh(client, Some(scope))
+        // An empty scope asks for nothing in particular: the whole grant,
+        // with `scope` omitted rather than sent empty.
+        self.start_refresh(client, (!scope.is_empty()).then_some(scope))
     }
 
     fn start_refresh(

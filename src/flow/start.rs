@@ -198,7 +198,9 @@ impl<'c> Start<'c> {
         let code_verifier = CodeVerifier::from_entropy(verifier_entropy);
         let state = State::new(Base64UrlUnpadded::encode_string(state_entropy));
 
-        let mut query = FormSerializer::with_existing(String::from(url.query().unwrap_or("")));
+        let mut query = FormSerializer::with_existing(String::from(
+            url.query().unwrap_or("").trim_end_matches('&'),
+        ));
         query
             .append("response_type", "code")
             .append("client_id", client.client_id.as_str())

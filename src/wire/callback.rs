@@ -58,6 +58,16 @@ impl Callback {
         Self::from_pairs(form::parse_unique(body))
     }
 
+    /// Parses the query of the callback request's URI: for a `GET` callback
+    /// whatever the request's body type.
+    ///
+    /// # Errors
+    /// As [`Callback::from_query`].
+    #[cfg(feature = "http")]
+    pub fn from_http_uri(uri: &http::Uri) -> Result<Self, CallbackError> {
+        Self::from_query(uri.query().unwrap_or(""))
+    }
+
     /// Parses the callback request itself: the query of a `GET`, or the
     /// form body of a `POST` (`response_mode=form_post`).
     ///
@@ -67,7 +77,7 @@ impl Callback {
     #[cfg(feature = "http")]
     pub fn from_http<B: AsRef<[u8]>>(request: &http::Request<B>) -> Result<Self, CallbackError> {
         match *request.method() {
-            http::Method::GET => Self::from_query(request.uri().query().unwrap_or("")),
+            http::Method::GET => Self::from_http_uri(request.uri()),
             http::Method::POST => {
                 let form_encoded = request
                     .headers()

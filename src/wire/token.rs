@@ -119,8 +119,10 @@ fn error_response(
     let Some(code) = take_string(members, "error")? else {
         return Ok(None);
     };
-    let error_description = take_string(members, "error_description")?;
-    let error_uri = take_string(members, "error_uri")?;
+    // The description and URI are for humans: a malformed one is dropped
+    // rather than let it hide the code (an `invalid_grant` must stay one).
+    let error_description = take_string(members, "error_description").ok().flatten();
+    let error_uri = take_string(members, "error_uri").ok().flatten();
     Ok(Some(ErrorResponse {
         error: TokenErrorCode::from_wire(&code),
         error_description,
@@ -263,25 +265,29 @@ fn success_response(mut members: Vec<(String, Value)>) -> Result<TokenResponse, 
 }
 
 /// `expires_in` as a JSON number, or as a string of digits (PayPal and
-/// Azure AD v1 send `"3600"`); a whole-valued float is accepted too.
+/// Azure AD v1 send `"3600"`); a whole-valued float is accepted too. A
+/// value beyond `u64::MAX` saturates: the token is as good as eternal, and
+/// refusing the response would lose a code already spent. Negative and
+/// fractional values are refused.
 fn expires_in(value: &Value) -> Option<u64> {
+    /// 2^64: every `f64` at or above it is whole and too large for `u64`.
+    const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
     match value {
         Value::Number(number) => number.as_u64().or_else(|| {
             let float = number.as_f64()?;
-            // `as` saturates; the round trip is exact only for whole,
-            // non-negative values in range.
-            #[allow(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                clippy::cast_precision_loss
-            )]
+            if float >= TWO_POW_64 {
+                return Some(u64::MAX);
+            }
+            // `as` truncates; the round trip is exact only for whole,
+            // non-negative values.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let whole = float as u64;
             #[allow(clippy::cast_precision_loss, clippy::float_cmp)]
-            let exact = float >= 0.0 && whole as f64 == float && whole != u64::MAX;
+            let exact = float >= 0.0 && whole as f64 == float;
             exact.then_some(whole)
         }),
         Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
-            s.parse().ok()
+            Some(s.parse().unwrap_or(u64::MAX))
         }
         _ => None,
     }
