@@ -1,0 +1,275 @@
+//! The fuzz targets' bodies, shared by the cargo-fuzz binaries
+//! (`fuzz_targets/*.rs`, nightly) and the corpus replay test
+//! (`tests/fuzz_corpus.rs`, stable). Each one checks invariants, not just
+//! "no crash": an accepted callback carries the flow's state, a parsed token
+//! set survives a storage round trip, and no known secret ever appears in
+//! an error's `Display` or `Debug`.
+
+#![allow(dead_code)]
+
+use std::fmt::{Debug, Display};
+
+use oauth2_pkce::{
+    Authorized, AwaitingCallback, BearerChallenge, Callback, Client, ClientAuthentication,
+    ClientId, ClientSecret, Exchanging, FlowEntropy, HttpResponse, RedirectUri, ServerMetadata,
+    Start, TokenTypeHint, UnixTime,
+};
+
+/// A fuzz target's body.
+pub type Target = fn(&[u8]);
+
+/// The fuzz targets by name, as in `fuzz/Cargo.toml` and `fuzz/corpus/`.
+pub const TARGETS: &[(&str, Target)] = &[
+    ("callback", callback),
+    ("token_response", token_response),
+    ("revocation_response", revocation_response),
+    ("stored_state", stored_state),
+    ("www_authenticate", www_authenticate),
+];
+
+const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
+const CLIENT_SECRET: &str = "fuzz-client-secret-7Q";
+const CODE: &str = "fuzz-code-5M";
+
+fn client() -> Client {
+    Client::new(
+        ServerMetadata::pagero().with_authorization_response_iss_parameter_supported(false),
+        ClientId::new("fuzz-client").unwrap(),
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+        RedirectUri::new("https://urltoclient:4443").unwrap(),
+    )
+    .unwrap()
+}
+
+fn pending(client: &Client) -> AwaitingCallback {
+    let (_, pending) = Start::new(client)
+        .begin(FlowEntropy::from_bytes([0x42; 64]), NOW)
+        .unwrap();
+    pending
+}
+
+fn exchanging(client: &Client) -> (Exchanging, Vec<String>) {
+    let pending = pending(client);
+    let state = pending.state().secret().to_owned();
+    let stored = serde_json::to_value(&pending).unwrap();
+    let verifier = stored["code_verifier"].as_str().unwrap().to_owned();
+    let query = format!("code={CODE}&state={state}");
+    let exchanging = pending
+        .handle_callback(client, Callback::from_query(&query).unwrap())
+        .unwrap();
+    (
+        exchanging,
+        vec![state, verifier, CODE.into(), CLIENT_SECRET.into()],
+    )
+}
+
+/// Neither `Debug` nor `Display` of `value` shows any of `secrets`, unless
+/// the fuzz input itself carries that text (an error may quote what it
+/// refused, such as a duplicate member's name).
+fn assert_redacted<T: Debug + Display>(value: &T, secrets: &[String], input: &[u8]) {
+    let printed = format!("{value} {value:?}");
+    for secret in secrets {
+        if contains(input, secret.as_bytes()) {
+            continue;
+        }
+        assert!(!printed.contains(secret.as_str()), "secret in {printed}");
+    }
+}
+
+/// `Debug` does not depend on the secret members at all: the same state
+/// with other secrets prints the same. Stronger than looking for the
+/// secret in the output, and free of false alarms when a secret happens to
+/// equal some public field.
+fn assert_debug_ignores_secrets<T>(value: &T)
+where
+    T: Debug + serde::Serialize + serde::de::DeserializeOwned,
+{
+    let mut stored = serde_json::to_value(value).unwrap();
+    for (member, replacement) in [
+        ("state", "another-state"),
+        (
+            "code_verifier",
+            "ANOTHER-verifier-ANOTHER-verifier-ANOTHER-verifier",
+        ),
+        ("access_token", "another-access-token"),
+        ("refresh_token", "another-refresh-token"),
+    ] {
+        if let Some(secret) = stored.get_mut(member) {
+            *secret = replacement.into();
+        }
+    }
+    let other: T = serde_json::from_value(stored).unwrap();
+    assert_eq!(format!("{value:?}"), format!("{other:?}"));
+    assert_eq!(format!("{value:#?}"), format!("{other:#?}"));
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty()
+        || haystack
+            .windows(needle.len())
+            .any(|window| window == needle)
+}
+
+/// A status code from one byte: the statuses that matter, then any.
+fn status(byte: u8) -> u16 {
+    const STATUSES: [u16; 16] = [
+        200, 201, 204, 206, 301, 302, 307, 400, 401, 403, 404, 429, 500, 502, 503, 599,
+    ];
+    STATUSES
+        .get(usize::from(byte % 20))
+        .copied()
+        .unwrap_or(100 + u16::from(byte) * 2)
+}
+
+/// A `Content-Type` from one byte.
+fn content_type(byte: u8) -> Option<&'static str> {
+    match byte % 6 {
+        0 => Some("application/json"),
+        1 => Some("application/json; charset=utf-8"),
+        2 => Some("application/x-www-form-urlencoded"),
+        3 => Some("text/html"),
+        4 => Some("APPLICATION/X-WWW-FORM-URLENCODED; charset=UTF-8"),
+        _ => None,
+    }
+}
+
+fn response(data: &[u8]) -> Option<HttpResponse<'_>> {
+    let [status_byte, type_byte, body @ ..] = data else {
+        return None;
+    };
+    let mut response = HttpResponse::new(status(*status_byte), body).with_retry_after("3");
+    if let Some(value) = content_type(*type_byte) {
+        response = response.with_content_type(value);
+    }
+    Some(response)
+}
+
+/// The callback, as a URL, a query or a `form_post` body (first byte).
+/// Accepted only with this flow's `state`; no error shows the state, the
+/// verifier or the code.
+pub fn callback(data: &[u8]) {
+    let [mode, rest @ ..] = data else { return };
+    let client = client();
+    let pending = pending(&client);
+    let state = pending.state().secret().to_owned();
+    let text = String::from_utf8_lossy(rest);
+    let parsed = match mode % 3 {
+        0 => Callback::from_url(&text),
+        1 => Callback::from_query(&text),
+        _ => Callback::from_form_body(rest),
+    };
+    let callback = match parsed {
+        Ok(callback) => callback,
+        Err(error) => return assert_redacted(&error, &[state], data),
+    };
+    let carried_state = callback.state().map(|s| s.secret().to_owned());
+    match pending.handle_callback(&client, callback) {
+        Ok(exchanging) => {
+            assert_eq!(carried_state.as_deref(), Some(state.as_str()));
+            let request = exchanging.token_request();
+            assert_eq!(
+                request.uri(),
+                "https://sso.pageroonline.com/oauth/v2/oauth-token"
+            );
+            assert_redacted(
+                &format_args!("{exchanging:?}"),
+                &[state, CLIENT_SECRET.into()],
+                data,
+            );
+        }
+        Err(error) => assert_redacted(&error, &[state, CLIENT_SECRET.into()], data),
+    }
+}
+
+/// A token endpoint response (status × content type × body). A success
+/// survives a storage round trip unchanged; a retryable failure gives the
+/// state back with the same request; no error shows a flow secret.
+pub fn token_response(data: &[u8]) {
+    let Some(response) = response(data) else {
+        return;
+    };
+    let client = client();
+    let (exchanging, secrets) = exchanging(&client);
+    let request = exchanging.token_request();
+    match exchanging.handle_token_response(response, NOW) {
+        Ok(authorized) => {
+            let stored = serde_json::to_string(&authorized).unwrap();
+            let back: Authorized = serde_json::from_str(&stored).unwrap();
+            assert_eq!(back, authorized);
+            let _ = authorized.bearer_authorization("https://api.pageroonline.com/x");
+            assert_debug_ignores_secrets(&authorized);
+        }
+        Err(failure) => {
+            assert_redacted(&failure, &secrets, data);
+            let retryable = failure.error().is_retryable();
+            match failure.into_retry() {
+                Some(retry) => {
+                    assert!(retryable);
+                    assert_eq!(retry.token_request(), request);
+                }
+                None => assert!(!retryable),
+            }
+        }
+    }
+}
+
+/// A revocation endpoint response: any 2xx is success; a failure keeps the
+/// token out of its messages.
+pub fn revocation_response(data: &[u8]) {
+    let Some(response) = response(data) else {
+        return;
+    };
+    let client = client();
+    let (exchanging, secrets) = exchanging(&client);
+    let body =
+        br#"{"token_type":"bearer","access_token":"fuzz-access","refresh_token":"fuzz-refresh"}"#;
+    let authorized = exchanging
+        .handle_token_response(HttpResponse::new(200, body), NOW)
+        .unwrap();
+    let revocation = authorized
+        .revoke(&client, TokenTypeHint::RefreshToken)
+        .unwrap();
+    let success = (200..300).contains(&response.status());
+    match revocation.handle_revocation_response(response) {
+        Ok(()) => assert!(success),
+        Err(failure) => {
+            assert!(!success);
+            let mut secrets = secrets;
+            secrets.push("fuzz-refresh".into());
+            assert_redacted(&failure, &secrets, data);
+        }
+    }
+}
+
+/// A stored `AwaitingCallback` or `Authorized` (first byte), as read back
+/// from a cookie or a session store: what loads re-serializes to the same
+/// value, and its `Debug` shows no secret.
+pub fn stored_state(data: &[u8]) {
+    let [kind, json @ ..] = data else { return };
+    if kind % 2 == 0 {
+        if let Ok(pending) = serde_json::from_slice::<AwaitingCallback>(json) {
+            let again: AwaitingCallback =
+                serde_json::from_str(&serde_json::to_string(&pending).unwrap()).unwrap();
+            assert_eq!(again, pending);
+            assert_debug_ignores_secrets(&pending);
+        }
+    } else if let Ok(authorized) = serde_json::from_slice::<Authorized>(json) {
+        let again: Authorized =
+            serde_json::from_str(&serde_json::to_string(&authorized).unwrap()).unwrap();
+        assert_eq!(again, authorized);
+        assert_debug_ignores_secrets(&authorized);
+    }
+}
+
+/// A `WWW-Authenticate` value: parsing is deterministic, and a Bearer
+/// challenge always yields a next step.
+pub fn www_authenticate(data: &[u8]) {
+    let Ok(header) = std::str::from_utf8(data) else {
+        return;
+    };
+    let first = BearerChallenge::parse(header);
+    assert_eq!(first, BearerChallenge::parse(header));
+    if let Ok(Some(challenge)) = first {
+        let _ = challenge.next_step();
+    }
+}
