@@ -10,7 +10,7 @@ use std::error::Error;
 
 use oauth2_pkce::{
     Callback, Client, ClientAuthentication, ClientId, ClientSecret, FlowEntropy, RedirectUri,
-    Scope, ServerMetadata, Start, UnixTime,
+    Scope, ServerMetadata, Start, TokenTypeHint, UnixTime,
 };
 use oauth2_pkce_test_server::{
     AuthorizationServer, ServerConfig, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
@@ -33,7 +33,8 @@ fn main() -> Result<(), Box<dyn Error>> {
             server.issuer(),
             server.authorization_endpoint(),
             server.token_endpoint(),
-        ),
+        )
+        .with_revocation_endpoint(server.revocation_endpoint()),
         ClientId::new(DEMO_CLIENT_ID)?,
         ClientAuthentication::ClientSecretBasic(ClientSecret::new(DEMO_CLIENT_SECRET)),
         RedirectUri::new(REDIRECT_URI)?,
@@ -88,6 +89,37 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     if !api_response.status().is_success() {
         return Err("the API refused the access token".into());
+    }
+
+    // 5. Refresh: the server rotates the refresh token.
+    let refreshing = authorized.refresh(&client)?;
+    println!("5. refresh request: {:?}", refreshing.token_request());
+    let response = transport::send(refreshing.token_request_http()?)?;
+    let refreshed = refreshing.handle_token_response(&response, UnixTime::now())?;
+    println!("   refreshed: {:?}", refreshed.tokens());
+    println!(
+        "   refresh token rotated: {}",
+        refreshed.tokens().refresh_token() != authorized.tokens().refresh_token()
+    );
+
+    // 6. Log out: revoke the refresh token (RFC 7009).
+    let revocation = refreshed.revoke(&client, TokenTypeHint::RefreshToken)?;
+    println!(
+        "6. revocation request: {:?}",
+        revocation.revocation_request()
+    );
+    let response = transport::send(revocation.revocation_request_http()?)?;
+    println!("   revocation response: HTTP {}", response.status());
+    revocation.handle_revocation_response(&response)?;
+
+    // The revoked refresh token no longer works.
+    let refreshing = refreshed.refresh(&client)?;
+    let response = transport::send(refreshing.token_request_http()?)?;
+    match refreshing.handle_token_response(&response, UnixTime::now()) {
+        Err(failure) if failure.error().is_invalid_grant() => {
+            println!("   refreshing with it now fails: {failure}");
+        }
+        other => return Err(format!("the revoked refresh token still worked: {other:?}").into()),
     }
 
     server.shutdown();

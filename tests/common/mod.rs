@@ -26,6 +26,7 @@ pub fn metadata(server: &AuthorizationServer) -> ServerMetadata {
         server.authorization_endpoint(),
         server.token_endpoint(),
     )
+    .with_revocation_endpoint(server.revocation_endpoint())
 }
 
 /// A client of the embedded server with the given identity.

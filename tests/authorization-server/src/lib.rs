@@ -25,7 +25,8 @@
 //! | path | method | what |
 //! | --- | --- | --- |
 //! | `/authorize` | GET | RFC 6749 §4.1.1 with PKCE (RFC 7636), `S256` only and required |
-//! | `/token` | POST | `authorization_code` and `refresh_token` grants, form body |
+//! | `/token` | POST | `authorization_code`, `refresh_token` and `client_credentials` grants, form body |
+//! | `/revoke` | POST | RFC 7009 token revocation, form body — glue around oxide-auth primitives |
 //! | `/api/me` | GET | protected resource, RFC 6750 bearer token |
 //! | `/.well-known/oauth-authorization-server` | GET | RFC 8414 metadata |
 //!
@@ -43,9 +44,9 @@
 //!
 //! Facts about the server under test, checked against its source and by `tests/smoke.rs`:
 //!
-//! - **No token revocation (RFC 7009).** oxide-auth has no revocation flow or endpoint, and
-//!   this crate does not fake one: there is no `/revoke`, and the metadata has no
-//!   `revocation_endpoint`.
+//! - **No revocation endpoint of its own (RFC 7009).** oxide-auth has no revocation flow,
+//!   only the primitive `TokenMap::revoke`; `/revoke` is this crate's HTTP glue around it and
+//!   around the registrar and issuer — see [Token revocation](#token-revocation-rfc-7009).
 //! - **No RFC 9207 `iss` of its own.** oxide-auth knows nothing of an issuer identifier. With
 //!   [`ServerConfig::authorization_response_iss`] this crate's HTTP layer appends
 //!   `iss=<issuer()>` to every redirect back to the client (success and error) and advertises
@@ -54,6 +55,16 @@
 //!   old one (and the old access token); reusing the old one is `invalid_grant`. The refresh
 //!   token expires together with its access token, so nothing can be refreshed after
 //!   [`ServerConfig::access_token_lifetime`].
+//! - **Client credentials grant** (RFC 6749 §4.4) is oxide-auth's `ClientCredentialsFlow`.
+//!   Confidential clients only: it always checks a secret, so a public client's Basic
+//!   `public-client:` is 401 `invalid_client` and `client_id` alone in the body 400
+//!   `invalid_request`. Basic always; `client_id` + `client_secret` in the body only with
+//!   [`ServerConfig::allow_client_secret_post`] (otherwise 400 `invalid_request`, not ignored
+//!   as in the code exchange). Scope as for the code flow: always the registered scope. **No
+//!   refresh token** in the response (oxide-auth's default, following RFC 6749 §4.4.3's
+//!   "SHOULD NOT"). The token lives [`ServerConfig::access_token_lifetime`]. oxide-auth asks
+//!   the frontend for a resource owner even here; this crate names the client itself, so
+//!   `/api/me` answers `"sub"` = `"client_id"`.
 //! - **Client authentication.** HTTP Basic (`client_secret_basic`) always. Credentials in the
 //!   body (`client_secret_post`) only for the code exchange, and only with
 //!   [`ServerConfig::allow_client_secret_post`] (otherwise `client_secret` is ignored and a
@@ -80,11 +91,64 @@
 //! - The token response is `{"access_token","refresh_token","token_type":"bearer",
 //!   "expires_in","scope"}` (lowercase `bearer`); this crate adds `Cache-Control: no-store`.
 //!
-//! Two places where this crate sets oxide-auth's defaults aside: `/api/me` checks tokens
-//! against oxide-auth's token store but writes its own RFC 6750 challenges, because oxide-auth's
-//! resource flow calls an unknown token `invalid_request`; and client secrets are compared as
-//! stored rather than through oxide-auth's default Argon2 password policy, which costs about two
-//! seconds per check in an unoptimized build.
+//! # Token revocation (RFC 7009)
+//!
+//! oxide-auth 0.6 has no revocation endpoint, so `POST /revoke` is glue written here. The
+//! decisions are oxide-auth's — the registrar's `check` authenticates the client, the issuer's
+//! `recover_token`/`recover_refresh` tell whom a token was issued to, `TokenMap::revoke`
+//! deletes it — while parsing the request, comparing the token's `client_id` with the
+//! authenticated one and choosing the status codes are this crate's:
+//!
+//! 1. The body must be a form (else 400 `invalid_request`); parameters in the query are ignored.
+//! 2. Client credentials are read as the code exchange reads them: HTTP Basic (split at the
+//!    first `:`, not form-urldecoded, an empty password meaning none), or `client_id` in the
+//!    body, with `client_secret` honoured only under
+//!    [`ServerConfig::allow_client_secret_post`] (otherwise ignored). None, both, or a
+//!    malformed `Authorization` header is 400 `invalid_request`.
+//! 3. `token` missing or empty: 400 `invalid_request`. `token_type_hint` may be absent,
+//!    `access_token` or `refresh_token` — it is then ignored, since `TokenMap::revoke` looks in
+//!    both maps; any other value is 400 `unsupported_token_type` (RFC 7009 §2.2.1).
+//! 4. The registrar's `check` of those credentials fails (unknown client, wrong secret, a
+//!    confidential client without its secret): 401 `invalid_client` with
+//!    `WWW-Authenticate: basic`, as at the token endpoint. Steps 2–4 run in this order (the
+//!    token endpoint's), so a request both malformed and badly authenticated gets the 400.
+//! 5. Otherwise 200 with an empty body — and the token is revoked only if it is an access or
+//!    refresh token issued to the authenticated client. An unknown, already revoked or expired
+//!    token, or another client's token, is answered 200 too and another client's token is left
+//!    valid (RFC 7009 §2.1 has the server check the owner; §2.2 answers invalid tokens with
+//!    200, which also tells a client nothing about others' tokens).
+//!
+//! **What revoking one token does to the other of its grant.** `TokenMap::revoke` removes
+//! exactly the string it is given (from whichever map holds it) and nothing linked to it:
+//!
+//! - Revoking a **refresh token** leaves the **access token of the same grant valid** until it
+//!   expires. RFC 7009 §2.1 says the server SHOULD also invalidate it; oxide-auth does not, and
+//!   offers no way to find it from the refresh token, so neither does this crate.
+//! - Revoking an **access token** leaves the **refresh token valid**: refreshing with it
+//!   succeeds and issues a new pair (RFC 7009 §2.1 only says the server MAY revoke it).
+//!
+//! `revocation_endpoint` and `revocation_endpoint_auth_methods_supported` (the same methods as
+//! the token endpoint's) are in the metadata.
+//!
+//! # Failure injection
+//!
+//! [`AuthorizationServer::fail_next_token_requests`] makes the next *n* `POST /token` requests
+//! answer `503` with `Retry-After: 1` (plain-text body, `Cache-Control: no-store`). This is this
+//! crate's HTTP layer, not oxide-auth: the request never reaches a flow, so it consumes no code
+//! or refresh token.
+//!
+//! # What is this crate's, not oxide-auth's
+//!
+//! Beyond moving bytes between the socket and oxide-auth's `WebRequest`/`WebResponse`:
+//!
+//! - `/api/me` checks tokens against oxide-auth's token store but writes its own RFC 6750
+//!   challenges, because oxide-auth's resource flow calls an unknown token `invalid_request`.
+//! - Client secrets are compared as stored rather than through oxide-auth's default Argon2
+//!   password policy, which costs about two seconds per check in an unoptimized build.
+//! - `/revoke`: request parsing, the owner comparison and the status codes (above).
+//! - The resource owner of a client-credentials token is the client itself.
+//! - RFC 9207 `iss`, the RFC 8414 metadata, the simulated login, `Cache-Control: no-store`
+//!   on token responses, and the injected 503s.
 //!
 //! [oxide-auth]: https://docs.rs/oxide-auth/0.6
 //! [tiny_http]: https://docs.rs/tiny_http/0.12
@@ -99,6 +163,7 @@ mod web;
 use std::io::{self, Read};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
@@ -249,6 +314,8 @@ pub struct AuthorizationServer {
     addr: SocketAddr,
     server: Arc<tiny_http::Server>,
     thread: Option<JoinHandle<()>>,
+    /// How many of the next `POST /token` requests get an injected 503.
+    token_failures: Arc<AtomicUsize>,
 }
 
 impl std::fmt::Debug for AuthorizationServer {
@@ -274,13 +341,20 @@ impl AuthorizationServer {
         let server = tiny_http::Server::from_listener(listener, None).map_err(io::Error::other)?;
         let server = Arc::new(server);
         let serving = Arc::clone(&server);
+        let token_failures = Arc::new(AtomicUsize::new(0));
+        let state = State {
+            oauth,
+            metadata,
+            token_failures: Arc::clone(&token_failures),
+        };
         let thread = thread::Builder::new()
             .name(format!("oauth2-test-server-{}", addr.port()))
-            .spawn(move || serve(&serving, oauth, &metadata))?;
+            .spawn(move || serve(&serving, state))?;
         Ok(AuthorizationServer {
             addr,
             server,
             thread: Some(thread),
+            token_failures,
         })
     }
 
@@ -294,9 +368,16 @@ impl AuthorizationServer {
         format!("{}/authorize", self.issuer())
     }
 
-    /// `http://127.0.0.1:PORT/token`: `authorization_code` and `refresh_token` grants.
+    /// `http://127.0.0.1:PORT/token`: `authorization_code`, `refresh_token` and
+    /// `client_credentials` grants.
     pub fn token_endpoint(&self) -> String {
         format!("{}/token", self.issuer())
+    }
+
+    /// `http://127.0.0.1:PORT/revoke`: RFC 7009 token revocation (see the
+    /// [crate docs](crate#token-revocation-rfc-7009) for exactly what it does).
+    pub fn revocation_endpoint(&self) -> String {
+        format!("{}/revoke", self.issuer())
     }
 
     /// `http://127.0.0.1:PORT/api/me`: needs `Authorization: Bearer <token>`; answers 200 and
@@ -328,6 +409,18 @@ impl AuthorizationServer {
     /// `error=access_denied`.
     pub fn deny(&self, authorization_url: &str) -> Result<String, String> {
         self.visit(authorization_url, Session::Deny)
+    }
+
+    /// Makes the next `n` requests to `POST /token` fail with `503 Service Unavailable` and
+    /// `Retry-After: 1`, whatever they contain, to exercise a client's retry path; the requests
+    /// after them are served normally again.
+    ///
+    /// An injected failure happens in this crate's HTTP layer before oxide-auth sees the
+    /// request, so it consumes nothing: a code or refresh token sent in a failed request is
+    /// still good for the retry. Replaces any count left from an earlier call (`0` cancels);
+    /// other endpoints (including `/revoke`) are not affected.
+    pub fn fail_next_token_requests(&self, n: usize) {
+        self.token_failures.store(n, Ordering::SeqCst);
     }
 
     /// Stops the server thread and frees the port (what dropping it does too).
@@ -368,14 +461,30 @@ impl Drop for AuthorizationServer {
     }
 }
 
+/// Everything the server thread owns.
+struct State {
+    oauth: OAuth,
+    /// The RFC 8414 document, fixed for the server's lifetime.
+    metadata: String,
+    /// Shared with [`AuthorizationServer::fail_next_token_requests`].
+    token_failures: Arc<AtomicUsize>,
+}
+
+/// Whether this token request is one of the injected failures (and counts it if so).
+fn take_failure(failures: &AtomicUsize) -> bool {
+    failures
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+}
+
 /// The server loop: one request at a time, so oxide-auth's primitives need no locking.
-fn serve(server: &tiny_http::Server, mut oauth: OAuth, metadata: &str) {
+fn serve(server: &tiny_http::Server, mut state: State) {
     while let Ok(request) = server.recv() {
-        handle(&mut oauth, metadata, request);
+        handle(&mut state, request);
     }
 }
 
-fn handle(oauth: &mut OAuth, metadata: &str, mut request: tiny_http::Request) {
+fn handle(state: &mut State, mut request: tiny_http::Request) {
     let path_and_query = request.url().to_owned();
     let (path, query) = path_and_query
         .split_once('?')
@@ -411,18 +520,35 @@ fn handle(oauth: &mut OAuth, metadata: &str, mut request: tiny_http::Request) {
         HttpResponse::text(413, "request body too large\n")
     } else {
         let form = is_form.then_some(body.as_slice());
+        let State {
+            oauth,
+            metadata,
+            token_failures,
+        } = state;
         panic::catch_unwind(AssertUnwindSafe(|| match (path, method.as_str()) {
             ("/authorize", "GET") => {
                 oauth.authorize(HttpRequest::new(query, None, authorization, session))
             }
+            ("/token", "POST") if take_failure(token_failures) => {
+                let mut response = HttpResponse::text(
+                    503,
+                    "token endpoint unavailable (failure injected by the test)\n",
+                );
+                response.retry_after = Some(1);
+                response
+            }
             // Token request parameters belong in the body (RFC 6749 §4.1.3); the query is ignored.
             ("/token", "POST") => oauth.token(HttpRequest::new("", form, authorization, session)),
+            // So do revocation parameters (RFC 7009 §2.1).
+            ("/revoke", "POST") => {
+                oauth.revoke(&HttpRequest::new("", form, authorization, session))
+            }
             ("/api/me", "GET") => {
                 oauth.resource(&HttpRequest::new("", None, authorization, session))
             }
-            (METADATA_PATH, "GET") => HttpResponse::json(200, metadata),
+            (METADATA_PATH, "GET") => HttpResponse::json(200, metadata.as_str()),
             ("/authorize" | "/api/me" | METADATA_PATH, _) => method_not_allowed("GET"),
-            ("/token", _) => method_not_allowed("POST"),
+            ("/token" | "/revoke", _) => method_not_allowed("POST"),
             _ => HttpResponse::text(404, "not found\n"),
         }))
         .unwrap_or_else(|_| HttpResponse::text(500, "the server failed on this request\n"))
@@ -465,6 +591,9 @@ fn to_tiny(response: HttpResponse, no_store: bool) -> tiny_http::Response<io::Cu
     if let Some(allow) = response.allow {
         headers.push(("Allow", allow.to_owned()));
     }
+    if let Some(seconds) = response.retry_after {
+        headers.push(("Retry-After", seconds.to_string()));
+    }
     if no_store {
         headers.push(("Cache-Control", String::from("no-store")));
         headers.push(("Pragma", String::from("no-cache")));
@@ -489,10 +618,12 @@ fn metadata(issuer: &str, config: &ServerConfig) -> String {
         "issuer": issuer,
         "authorization_endpoint": format!("{issuer}/authorize"),
         "token_endpoint": format!("{issuer}/token"),
+        "revocation_endpoint": format!("{issuer}/revoke"),
         "response_types_supported": ["code"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": auth_methods,
+        "revocation_endpoint_auth_methods_supported": auth_methods,
         "authorization_response_iss_parameter_supported": config.authorization_response_iss,
     })
     .to_string()

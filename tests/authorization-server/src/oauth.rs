@@ -2,9 +2,12 @@
 
 use std::io;
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
 use chrono::Utc;
 use oxide_auth::endpoint::{
-    AccessTokenFlow, AuthorizationFlow, OAuthError, OwnerConsent, RefreshFlow, Solicitation,
+    is_authorization_method, AccessTokenFlow, AuthorizationFlow, ClientCredentialsFlow, OAuthError,
+    OwnerConsent, RefreshFlow, Solicitation,
 };
 use oxide_auth::frontends::simple::endpoint::{Error as FlowError, FnSolicitor, Generic, Vacant};
 use oxide_auth::frontends::simple::extensions::{AddonList, Extended, Pkce};
@@ -12,7 +15,7 @@ use oxide_auth::primitives::authorizer::AuthMap;
 use oxide_auth::primitives::generator::RandomGenerator;
 use oxide_auth::primitives::issuer::{Issuer, TokenMap};
 use oxide_auth::primitives::registrar::{
-    Client, ClientMap, ExactUrl, PasswordPolicy, RegisteredUrl, RegistrarError,
+    Client, ClientMap, ExactUrl, PasswordPolicy, RegisteredUrl, Registrar, RegistrarError,
 };
 use oxide_auth::primitives::scope::Scope;
 
@@ -109,10 +112,11 @@ impl OAuth {
         response
     }
 
-    /// `POST /token`: the `authorization_code` and `refresh_token` grants (RFC 6749 §4.1.3, §6).
+    /// `POST /token`: the `authorization_code`, `refresh_token` and `client_credentials` grants
+    /// (RFC 6749 §4.1.3, §6, §4.4.2).
     pub(crate) fn token(&mut self, request: HttpRequest) -> HttpResponse {
-        let is_refresh = request.body_value("grant_type").as_deref() == Some("refresh_token");
-        let result = if is_refresh {
+        let grant_type = request.body_value("grant_type").map(|g| g.into_owned());
+        let result = if grant_type.as_deref() == Some("refresh_token") {
             let endpoint = Generic {
                 registrar: &self.registrar,
                 authorizer: Vacant,
@@ -122,6 +126,22 @@ impl OAuth {
                 response: Vacant,
             };
             RefreshFlow::prepare(endpoint).and_then(|mut flow| flow.execute(request))
+        } else if grant_type.as_deref() == Some("client_credentials") {
+            // oxide-auth authenticates the client (a confidential one: it always checks a
+            // passphrase), takes the registered scope and drops the refresh token from the
+            // response (its default, RFC 6749 §4.4.3). Only the owner id is ours to choose.
+            let endpoint = Generic {
+                registrar: &self.registrar,
+                authorizer: Vacant,
+                issuer: &mut self.issuer,
+                solicitor: FnSolicitor(client_acts_for_itself),
+                scopes: Vacant,
+                response: Vacant,
+            };
+            ClientCredentialsFlow::prepare(endpoint).and_then(|mut flow| {
+                flow.allow_credentials_in_body(self.client_secret_post);
+                flow.execute(request)
+            })
         } else {
             // Everything that is not a refresh goes here; oxide-auth answers a missing
             // grant_type with invalid_request and an unknown one with unsupported_grant_type.
@@ -141,6 +161,80 @@ impl OAuth {
             )
         };
         result.unwrap_or_else(|e| flow_failure(e, "token"))
+    }
+
+    /// `POST /revoke` (RFC 7009). oxide-auth has no revocation endpoint; this is HTTP glue
+    /// around its primitives: the registrar's `check` authenticates the client, the issuer's
+    /// `recover_token`/`recover_refresh` say whom a token was issued to, and
+    /// `TokenMap::revoke` deletes it.
+    pub(crate) fn revoke(&mut self, request: &HttpRequest) -> HttpResponse {
+        let invalid_request = || HttpResponse::oauth_error(400, "invalid_request");
+        if !request.has_form_body() {
+            return invalid_request();
+        }
+        // Parameters are validated before the client is authenticated, in the order
+        // oxide-auth's code exchange uses.
+        let Some((client_id, secret)) = self.client_credentials(request) else {
+            return invalid_request();
+        };
+        let Some(token) = request.body_value("token").filter(|t| !t.is_empty()) else {
+            return invalid_request();
+        };
+        match request.body_value("token_type_hint").as_deref() {
+            // The hint is only validated: oxide-auth's `revoke` looks in both token maps.
+            None | Some("access_token" | "refresh_token") => {}
+            Some(_) => return HttpResponse::oauth_error(400, "unsupported_token_type"),
+        }
+        match self.registrar.check(&client_id, secret.as_deref()) {
+            Ok(()) => {}
+            // What oxide-auth's token flows answer for a failed check.
+            Err(RegistrarError::Unspecified) => {
+                let mut response = HttpResponse::oauth_error(401, "invalid_client");
+                response.www_authenticate = Some(String::from("basic"));
+                return response;
+            }
+            Err(RegistrarError::PrimitiveError) => {
+                return HttpResponse::text(500, "revocation endpoint: internal error\n")
+            }
+        }
+        let (Ok(access), Ok(refresh)) = (
+            self.issuer.recover_token(&token),
+            self.issuer.recover_refresh(&token),
+        ) else {
+            return HttpResponse::text(500, "revocation endpoint: token store failed\n");
+        };
+        let grants = [access, refresh];
+        let mut grants = grants.iter().flatten().peekable();
+        // RFC 7009 §2.1: only the client the token was issued to may revoke it. Another
+        // client's token, like an unknown one, is left alone and answered with 200 (§2.2).
+        let owned = grants.peek().is_some() && grants.all(|grant| grant.client_id == client_id);
+        if owned {
+            self.issuer.revoke(&token);
+        }
+        HttpResponse::default()
+    }
+
+    /// The one set of client credentials of a revocation request, read as oxide-auth's code
+    /// exchange reads them: HTTP Basic (an empty password means none), `client_id` in the
+    /// body (with `client_secret` only if `client_secret_post` is allowed; otherwise the
+    /// secret is ignored). `None` for none, two, or a malformed `Authorization` header —
+    /// `invalid_request` there too.
+    fn client_credentials(&self, request: &HttpRequest) -> Option<(String, Option<Vec<u8>>)> {
+        let mut found = Vec::new();
+        if let Some(header) = request.authorization_header().ok()? {
+            found.push(parse_basic(header)?);
+        }
+        if let Some(client_id) = request.body_value("client_id") {
+            let secret = request
+                .body_value("client_secret")
+                .filter(|_| self.client_secret_post)
+                .map(|s| s.as_bytes().to_vec());
+            found.push((client_id.into_owned(), secret));
+        }
+        match <[_; 1]>::try_from(found) {
+            Ok([one]) => Some(one),
+            Err(_) => None,
+        }
     }
 
     /// `GET /api/me`: a protected resource (RFC 6750).
@@ -232,6 +326,31 @@ fn consent(
             ))
         }
     }
+}
+
+/// The owner of a client-credentials grant: oxide-auth asks the frontend for one even though no
+/// user is involved; here it is the client itself (RFC 6749 §4.4: the client acts on its own
+/// behalf), so `/api/me` reports the `client_id` as `sub`.
+fn client_acts_for_itself(
+    _request: &mut HttpRequest,
+    solicitation: Solicitation<'_>,
+) -> OwnerConsent<HttpResponse> {
+    OwnerConsent::Authorized(solicitation.pre_grant().client_id.clone())
+}
+
+/// `Basic` credentials, split the way oxide-auth's access-token flow splits them
+/// (`endpoint/accesstoken.rs`): standard base64, id up to the first `:`, an empty password
+/// read as none, and no form-urldecoding of either part.
+fn parse_basic(header: &str) -> Option<(String, Option<Vec<u8>>)> {
+    let encoded = is_authorization_method(header, "Basic ")?;
+    let decoded = STANDARD.decode(encoded).ok()?;
+    let mut split = decoded.splitn(2, |&b| b == b':');
+    let client_id = std::str::from_utf8(split.next()?).ok()?.to_owned();
+    let secret = match split.next()? {
+        [] => None,
+        secret => Some(secret.to_vec()),
+    };
+    Some((client_id, secret))
 }
 
 /// The token after `Bearer ` (scheme matched case-insensitively, RFC 6750 §2.1).

@@ -60,6 +60,11 @@ impl HttpRequest {
         self.body.as_ref().ok()?.unique_value(key)
     }
 
+    /// Whether the body was declared `application/x-www-form-urlencoded`.
+    pub(crate) fn has_form_body(&self) -> bool {
+        self.body.is_ok()
+    }
+
     /// The `Authorization` header, if exactly one was sent.
     pub(crate) fn authorization_header(&self) -> Result<Option<&str>, Malformed> {
         self.authorization
@@ -109,6 +114,8 @@ pub(crate) struct HttpResponse {
     pub(crate) content_type: Option<&'static str>,
     /// The `Allow` header of a 405.
     pub(crate) allow: Option<&'static str>,
+    /// The `Retry-After` header (seconds) of a 503.
+    pub(crate) retry_after: Option<u32>,
     pub(crate) body: String,
 }
 
@@ -121,6 +128,7 @@ impl Default for HttpResponse {
             www_authenticate: None,
             content_type: None,
             allow: None,
+            retry_after: None,
             body: String::new(),
         }
     }

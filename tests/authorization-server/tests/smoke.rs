@@ -150,6 +150,30 @@ fn me(server: &AuthorizationServer, auth: Option<&str>) -> Reply {
     read(request.call())
 }
 
+fn revoke(server: &AuthorizationServer, form: &[(&str, &str)], auth: Option<&str>) -> Reply {
+    let mut request = agent().post(server.revocation_endpoint());
+    if let Some(auth) = auth {
+        request = request.header("Authorization", auth);
+    }
+    read(request.send_form(form.iter().copied()))
+}
+
+/// Tokens for the demo client, from a fresh code.
+fn demo_tokens(server: &AuthorizationServer) -> (String, String) {
+    let tokens = exchange(server, &code_for(server, DEMO_CLIENT_ID), VERIFIER);
+    assert_eq!(tokens.status, 200, "{}", tokens.json);
+    (
+        tokens.str("access_token").to_owned(),
+        tokens.str("refresh_token").to_owned(),
+    )
+}
+
+/// Revocation success: 200 with an empty body (RFC 7009 §2.2).
+fn assert_revoked_ok(reply: &Reply) {
+    assert_eq!(reply.status, 200, "{}", reply.json);
+    assert_eq!(reply.json, Value::String(String::new()));
+}
+
 fn scope_set(scope: &str) -> std::collections::BTreeSet<&str> {
     scope.split(' ').collect()
 }
@@ -462,7 +486,18 @@ fn resource_and_http_errors() {
     let metadata = read(agent().get(server.metadata_endpoint()).call());
     assert_eq!(metadata.str("issuer"), server.issuer());
     assert_eq!(metadata.str("token_endpoint"), server.token_endpoint());
-    assert_eq!(metadata.json.get("revocation_endpoint"), None);
+    assert_eq!(
+        metadata.str("revocation_endpoint"),
+        server.revocation_endpoint()
+    );
+    assert!(metadata.json["grant_types_supported"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from("client_credentials")));
+    assert_eq!(
+        read(agent().get(server.revocation_endpoint()).call()).status,
+        405
+    );
 }
 
 #[test]
@@ -538,4 +573,236 @@ fn server_handle_can_be_shared_between_test_threads() {
     for thread in threads {
         assert_eq!(thread.join().unwrap(), 200);
     }
+}
+
+#[test]
+fn revoking_a_refresh_token_leaves_its_access_token() {
+    let server = start(ServerConfig::default());
+    let auth = basic(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
+    let (access, refresh_token) = demo_tokens(&server);
+
+    let revoked = revoke(
+        &server,
+        &[
+            ("token", &refresh_token),
+            ("token_type_hint", "refresh_token"),
+        ],
+        Some(&auth),
+    );
+    assert_revoked_ok(&revoked);
+    let spent = refresh(&server, &refresh_token, Some(&auth));
+    assert_eq!((spent.status, spent.error()), (400, Some("invalid_grant")));
+    // oxide-auth's TokenMap::revoke removes only the string it is given: the access token of
+    // the same grant stays valid until it expires (RFC 7009 §2.1 SHOULD is not met).
+    assert_eq!(me(&server, Some(&bearer(&access))).status, 200);
+
+    // Revoking it again, or a token that never existed, is still 200.
+    assert_revoked_ok(&revoke(&server, &[("token", &refresh_token)], Some(&auth)));
+    assert_revoked_ok(&revoke(
+        &server,
+        &[("token", "no+such/token=")],
+        Some(&auth),
+    ));
+}
+
+#[test]
+fn revoking_an_access_token_leaves_its_refresh_token() {
+    let server = start(ServerConfig::default());
+    let auth = basic(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
+    let (access, refresh_token) = demo_tokens(&server);
+
+    // The hint is not needed (and a wrong one does not matter).
+    let revoked = revoke(
+        &server,
+        &[("token", &access), ("token_type_hint", "refresh_token")],
+        Some(&auth),
+    );
+    assert_revoked_ok(&revoked);
+    let gone = me(&server, Some(&bearer(&access)));
+    assert_eq!(gone.status, 401);
+    let challenge = gone.header("www-authenticate").unwrap_or_default();
+    assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
+
+    // The refresh token of the same grant still works and yields a working access token.
+    let refreshed = refresh(&server, &refresh_token, Some(&auth));
+    assert_eq!(refreshed.status, 200, "{}", refreshed.json);
+    let new_access = refreshed.str("access_token");
+    assert_eq!(me(&server, Some(&bearer(new_access))).status, 200);
+}
+
+#[test]
+fn revocation_authenticates_the_client_and_checks_the_owner() {
+    let server = start(ServerConfig::default());
+    let demo = basic(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
+    let (demo_access, _) = demo_tokens(&server);
+    let public = token(
+        &server,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code_for(&server, PUBLIC_CLIENT_ID)),
+            ("redirect_uri", DEFAULT_REDIRECT_URI),
+            ("client_id", PUBLIC_CLIENT_ID),
+            ("code_verifier", VERIFIER),
+        ],
+        None,
+    );
+    assert_eq!(public.status, 200, "{}", public.json);
+    let public_access = public.str("access_token");
+
+    // Another client's token: 200, but it is not revoked.
+    assert_revoked_ok(&revoke(&server, &[("token", public_access)], Some(&demo)));
+    assert_eq!(me(&server, Some(&bearer(public_access))).status, 200);
+    let by_public = [
+        ("token", demo_access.as_str()),
+        ("client_id", PUBLIC_CLIENT_ID),
+    ];
+    assert_revoked_ok(&revoke(&server, &by_public, None));
+    assert_eq!(me(&server, Some(&bearer(&demo_access))).status, 200);
+
+    // Bad client authentication: 401 invalid_client, nothing revoked.
+    let form = [("token", demo_access.as_str())];
+    let bad = revoke(&server, &form, Some(&basic(DEMO_CLIENT_ID, "nope")));
+    assert_eq!((bad.status, bad.error()), (401, Some("invalid_client")));
+    assert_eq!(bad.header("www-authenticate"), Some("basic"));
+    let unknown = revoke(&server, &form, Some(&basic("nobody", "x")));
+    assert_eq!(
+        (unknown.status, unknown.error()),
+        (401, Some("invalid_client"))
+    );
+    // A confidential client without its secret, and a secret in the body while
+    // client_secret_post is off (the secret is ignored, as at the token endpoint).
+    let no_secret = [
+        ("token", demo_access.as_str()),
+        ("client_id", DEMO_CLIENT_ID),
+    ];
+    let bare = revoke(&server, &no_secret, None);
+    assert_eq!((bare.status, bare.error()), (401, Some("invalid_client")));
+    let mut post = no_secret.to_vec();
+    post.push(("client_secret", DEMO_CLIENT_SECRET));
+    let post = revoke(&server, &post, None);
+    assert_eq!((post.status, post.error()), (401, Some("invalid_client")));
+    assert_eq!(me(&server, Some(&bearer(&demo_access))).status, 200);
+
+    // Malformed requests.
+    let none = revoke(&server, &form, None);
+    assert_eq!((none.status, none.error()), (400, Some("invalid_request")));
+    let missing = revoke(&server, &[], Some(&demo));
+    assert_eq!(
+        (missing.status, missing.error()),
+        (400, Some("invalid_request"))
+    );
+    let both = [
+        ("token", demo_access.as_str()),
+        ("client_id", DEMO_CLIENT_ID),
+    ];
+    let two = revoke(&server, &both, Some(&demo));
+    assert_eq!((two.status, two.error()), (400, Some("invalid_request")));
+    let hint = [
+        ("token", demo_access.as_str()),
+        ("token_type_hint", "id_token"),
+    ];
+    let hint = revoke(&server, &hint, Some(&demo));
+    assert_eq!(
+        (hint.status, hint.error()),
+        (400, Some("unsupported_token_type"))
+    );
+    assert_eq!(me(&server, Some(&bearer(&demo_access))).status, 200);
+
+    // The public client revokes its own token with client_id in the body.
+    let own = [("token", public_access), ("client_id", PUBLIC_CLIENT_ID)];
+    assert_revoked_ok(&revoke(&server, &own, None));
+    assert_eq!(me(&server, Some(&bearer(public_access))).status, 401);
+
+    // client_secret_post, when the configuration allows it.
+    let server = start(ServerConfig::default().allow_client_secret_post(true));
+    let (access, _) = demo_tokens(&server);
+    let form = [
+        ("token", access.as_str()),
+        ("client_id", DEMO_CLIENT_ID),
+        ("client_secret", DEMO_CLIENT_SECRET),
+    ];
+    assert_revoked_ok(&revoke(&server, &form, None));
+    assert_eq!(me(&server, Some(&bearer(&access))).status, 401);
+}
+
+#[test]
+fn client_credentials_grant() {
+    let server = start(ServerConfig::default());
+    let form = [("grant_type", "client_credentials"), ("scope", "read")];
+    let demo = basic(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
+    let tokens = token(&server, &form, Some(&demo));
+    assert_eq!(tokens.status, 200, "{}", tokens.json);
+    assert_eq!(tokens.str("token_type"), "bearer");
+    // The registered scope whatever was asked; no refresh token (RFC 6749 §4.4.3).
+    assert_eq!(scope_set(tokens.str("scope")), scope_set("read write"));
+    assert_eq!(tokens.json.get("refresh_token"), None);
+    assert!(tokens.json["expires_in"].as_i64().is_some_and(|s| s > 3500));
+    assert_eq!(tokens.header("cache-control"), Some("no-store"));
+    let access = tokens.str("access_token");
+    let resource = me(&server, Some(&bearer(access)));
+    assert_eq!(resource.status, 200, "{}", resource.json);
+    assert_eq!(resource.str("sub"), DEMO_CLIENT_ID);
+    assert_eq!(resource.str("client_id"), DEMO_CLIENT_ID);
+
+    // Revocable like any other access token.
+    assert_revoked_ok(&revoke(&server, &[("token", access)], Some(&demo)));
+    assert_eq!(me(&server, Some(&bearer(access))).status, 401);
+
+    let bad = token(&server, &form, Some(&basic(DEMO_CLIENT_ID, "nope")));
+    assert_eq!((bad.status, bad.error()), (401, Some("invalid_client")));
+    // Public clients cannot use it: no secret to check.
+    let public = token(&server, &form, Some(&basic(PUBLIC_CLIENT_ID, "")));
+    assert_eq!(
+        (public.status, public.error()),
+        (401, Some("invalid_client"))
+    );
+    let public_body = [
+        ("grant_type", "client_credentials"),
+        ("client_id", PUBLIC_CLIENT_ID),
+    ];
+    let public = token(&server, &public_body, None);
+    assert_eq!(
+        (public.status, public.error()),
+        (400, Some("invalid_request"))
+    );
+    // Credentials in the body only with client_secret_post.
+    let post = [
+        ("grant_type", "client_credentials"),
+        ("client_id", DEMO_CLIENT_ID),
+        ("client_secret", DEMO_CLIENT_SECRET),
+    ];
+    let refused = token(&server, &post, None);
+    assert_eq!(
+        (refused.status, refused.error()),
+        (400, Some("invalid_request"))
+    );
+    let server = start(ServerConfig::default().allow_client_secret_post(true));
+    assert_eq!(token(&server, &post, None).status, 200);
+}
+
+#[test]
+fn injected_token_endpoint_failures() {
+    let server = start(ServerConfig::default());
+    let code = code_for(&server, DEMO_CLIENT_ID);
+    server.fail_next_token_requests(2);
+    for _ in 0..2 {
+        let failed = exchange(&server, &code, VERIFIER);
+        assert_eq!(failed.status, 503);
+        assert_eq!(failed.header("retry-after"), Some("1"));
+    }
+    // The failed requests never reached oxide-auth: the code is still good.
+    let tokens = exchange(&server, &code, VERIFIER);
+    assert_eq!(tokens.status, 200, "{}", tokens.json);
+    let auth = basic(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET);
+    let refreshed = refresh(&server, tokens.str("refresh_token"), Some(&auth));
+    assert_eq!(refreshed.status, 200, "{}", refreshed.json);
+
+    // Other endpoints are not affected, and 0 cancels what is left.
+    server.fail_next_token_requests(5);
+    let access = refreshed.str("access_token");
+    assert_eq!(me(&server, Some(&bearer(access))).status, 200);
+    assert_eq!(token(&server, &[], Some(&auth)).status, 503);
+    server.fail_next_token_requests(0);
+    let refreshed = refresh(&server, refreshed.str("refresh_token"), Some(&auth));
+    assert_eq!(refreshed.status, 200, "{}", refreshed.json);
 }
