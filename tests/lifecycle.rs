@@ -518,3 +518,58 @@ fn authorized_round_trips_and_refuses_unknown_versions() {
         "http endpoint refused from storage too"
     );
 }
+
+#[test]
+fn unknown_grant_scope_lets_the_server_decide() {
+    let client = pagero_client(basic());
+    // No scope asked for, and Pagero's `"scope": ""` says nothing.
+    let (_, pending) = Start::new(&client)
+        .begin(FlowEntropy::from_bytes([3; 64]), NOW)
+        .unwrap();
+    let state = pending.state().secret().to_owned();
+    let callback = Callback::from_query(&format!("code=c0de&state={state}")).unwrap();
+    let exchanging = pending.handle_callback(&client, callback).unwrap();
+    let unknown = exchanging
+        .handle_token_response(&json(200, &pagero_tokens(0)), NOW)
+        .unwrap();
+    assert_eq!(unknown.grant_scope(), None);
+
+    // Any narrowing is sent; the server decides.
+    let narrowing = unknown
+        .refresh_with_scope(&client, Scope::parse("invoices:read").unwrap())
+        .unwrap();
+    assert!(
+        form_body(&narrowing.token_request()).contains(&("scope".into(), "invoices%3Aread".into()))
+    );
+    let narrowed = narrowing
+        .handle_token_response(&json(200, &pagero_tokens(1)), NOW)
+        .unwrap();
+    assert_eq!(
+        narrowed.grant_scope(),
+        None,
+        "a narrowing refresh does not reveal the grant"
+    );
+
+    // A whole-grant refresh whose response names the scope makes it known.
+    let body = r#"{"token_type":"bearer","access_token":"a2","refresh_token":"r2","scope":"invoices:read invoices:write"}"#;
+    let known = narrowed
+        .refresh(&client)
+        .unwrap()
+        .handle_token_response(&json(200, body), NOW)
+        .unwrap();
+    assert_eq!(
+        known.grant_scope(),
+        Some(&Scope::parse("invoices:read invoices:write").unwrap())
+    );
+    assert_eq!(
+        known
+            .refresh_with_scope(&client, Scope::parse("admin").unwrap())
+            .unwrap_err(),
+        RefreshError::ScopeNotGranted
+    );
+    let stored: Authorized = serde_json::from_str(&serde_json::to_string(&known).unwrap()).unwrap();
+    assert_eq!(stored, known);
+    let stored: Authorized =
+        serde_json::from_str(&serde_json::to_string(&unknown).unwrap()).unwrap();
+    assert_eq!(stored.grant_scope(), None);
+}

@@ -117,8 +117,9 @@ pub struct Authorized {
     pub(crate) tokens: TokenSet,
     /// The scope of the grant behind the refresh token: a refresh may ask
     /// for any part of it, even after an earlier refresh narrowed the
-    /// access token (RFC 6749 §6).
-    pub(crate) grant_scope: Scope,
+    /// access token (RFC 6749 §6). `None` when unknown: nothing was asked
+    /// for and the server did not say (Pagero's `"scope": ""`).
+    pub(crate) grant_scope: Option<Scope>,
 }
 
 /// How long before the access token's expiry
@@ -129,7 +130,7 @@ pub const DEFAULT_REFRESH_LEEWAY: Duration = Duration::from_secs(60);
 
 impl Authorized {
     pub(crate) fn new(origin: Origin, tokens: TokenSet) -> Self {
-        let grant_scope = tokens.scope.clone();
+        let grant_scope = known(&tokens.scope);
         Self {
             origin,
             tokens,
@@ -137,18 +138,28 @@ impl Authorized {
         }
     }
 
-    /// The tokens of a refresh response replacing these ones.
-    pub(crate) fn refreshed(&self, tokens: TokenSet) -> Self {
+    /// The tokens of a refresh response replacing these ones. A refresh of
+    /// the whole grant (`narrowed` false) may reveal a grant scope that was
+    /// unknown until then.
+    pub(crate) fn refreshed(&self, tokens: TokenSet, narrowed: bool) -> Self {
+        let grant_scope = match &self.grant_scope {
+            Some(grant) => Some(grant.clone()),
+            None if narrowed => None,
+            None => known(&tokens.scope),
+        };
         Self {
             origin: self.origin.clone(),
             tokens,
-            grant_scope: self.grant_scope.clone(),
+            grant_scope,
         }
     }
 
     /// The scope of the grant: the widest scope a refresh may ask for.
-    pub fn grant_scope(&self) -> &Scope {
-        &self.grant_scope
+    /// `None` when unknown (nothing was asked for and the server did not
+    /// say which it granted); a refresh may then ask for any scope, and the
+    /// server decides.
+    pub fn grant_scope(&self) -> Option<&Scope> {
+        self.grant_scope.as_ref()
     }
 
     /// When to refresh: `leeway` before the access token expires. `None`
@@ -242,6 +253,11 @@ impl Authorized {
     }
 }
 
+/// An empty scope says nothing about the grant: unknown.
+fn known(scope: &Scope) -> Option<Scope> {
+    (!scope.is_empty()).then(|| scope.clone())
+}
+
 /// `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`
 /// (RFC 6750 §2.1).
 fn is_b64token(token: &str) -> bool {
@@ -289,7 +305,7 @@ impl Serialize for Authorized {
             expires_at: tokens.expires_at,
             refresh_token: tokens.refresh_token.clone(),
             scope: tokens.scope.clone(),
-            grant_scope: (self.grant_scope != tokens.scope).then(|| self.grant_scope.clone()),
+            grant_scope: self.grant_scope.clone(),
             extra: tokens.extra.clone(),
             generation: tokens.generation,
         }
@@ -304,8 +320,11 @@ impl<'de> Deserialize<'de> for Authorized {
         if stored.access_token.secret().is_empty() {
             return Err(serde::de::Error::custom("stored access_token is empty"));
         }
-        let grant_scope = stored.grant_scope.unwrap_or_else(|| stored.scope.clone());
-        if !stored.scope.is_subset_of(&grant_scope) {
+        let grant_scope = stored.grant_scope;
+        if grant_scope
+            .as_ref()
+            .is_some_and(|grant| !stored.scope.is_subset_of(grant))
+        {
             return Err(serde::de::Error::custom(
                 "stored scope is wider than the stored grant_scope",
             ));

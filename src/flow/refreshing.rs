@@ -33,19 +33,27 @@ impl Authorized {
 
     /// Starts a refresh asking for `scope`, which must be part of the
     /// grant: a narrower access token (RFC 6749 §6). An empty `scope` is
-    /// the same as [`refresh`](Self::refresh).
+    /// the same as [`refresh`](Self::refresh). When the grant scope is
+    /// unknown ([`grant_scope`](Self::grant_scope) is `None`), any scope is
+    /// sent and the server decides.
+    ///
+    /// Some servers (Authlib) narrow the grant itself for good: asking for
+    /// the original scope back after a narrowing refresh may then be
+    /// refused with `invalid_scope`, although RFC 6749 §6 allows it.
     ///
     /// # Errors
     /// [`RefreshError::ScopeNotGranted`] when `scope` asks for more than
-    /// was granted, before anything is sent; and as
+    /// the known grant, before anything is sent; and as
     /// [`refresh`](Self::refresh).
     pub fn refresh_with_scope(
         &self,
         client: &Client,
         scope: Scope,
     ) -> Result<Refreshing, RefreshError> {
-        if !scope.is_subset_of(&self.grant_scope) {
-            return Err(RefreshError::ScopeNotGranted);
+        if let Some(grant) = &self.grant_scope {
+            if !scope.is_subset_of(grant) {
+                return Err(RefreshError::ScopeNotGranted);
+            }
         }
         // An empty scope asks for nothing in particular: the whole grant,
         // with `scope` omitted rather than sent empty.
@@ -141,10 +149,16 @@ impl Refreshing {
         match parse_token_response(&response.into()) {
             Ok(response) => {
                 let previous = &self.previous;
-                let requested = self.scope.as_ref().unwrap_or(&previous.grant_scope);
+                // Omitted scope in the response: what was asked for, which
+                // without a `scope` parameter is the whole grant (RFC 6749
+                // §5.1, §6).
+                let requested = match (&self.scope, &previous.grant_scope) {
+                    (Some(asked), _) | (None, Some(asked)) => asked,
+                    (None, None) => previous.tokens.scope(),
+                };
                 let tokens =
                     TokenSet::from_response(response, requested, Some(&previous.tokens), now);
-                Ok(previous.refreshed(tokens))
+                Ok(previous.refreshed(tokens, self.scope.is_some()))
             }
             Err(error) => Err(TokenFailure::new(error, self)),
         }
