@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# A fuzz campaign: every target for SECONDS (default 900) in turn, one core,
+# with its dictionary; then the corpus is minimized. Prints per target the
+# executions, coverage (libFuzzer's `cov`/`ft`) and any crash.
+#
+#   bash fuzz/campaign.sh [SECONDS] [TARGET...]
+#
+# Exits non-zero when any target found a crash (the artifact is under
+# fuzz/artifacts/TARGET/). FUZZ_CMIN=0 skips the corpus minimization.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-900}"; shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(callback token_response revocation_response stored_state www_authenticate)
+logs="${FUZZ_LOGS:-fuzz/target/campaign}"
+mkdir -p "$logs"
+dict_for() {
+  case "$1" in
+    callback) echo fuzz/dict/callback.dict ;;
+    www_authenticate) echo fuzz/dict/www_authenticate.dict ;;
+    *) echo fuzz/dict/json.dict ;;
+  esac
+}
+cargo +nightly fuzz build
+failed=0
+for target in "${targets[@]}"; do
+  log="$logs/$target.log"
+  status=0
+  cargo +nightly fuzz run "$target" -- -max_total_time="$seconds" -dict="$(dict_for "$target")" \
+    -print_final_stats=1 >"$log" 2>&1 || status=$?
+  runs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' || echo "?")
+  cov=$(grep -E '^#[0-9]+' "$log" | tail -1 | grep -Eo 'cov: [0-9]+ ft: [0-9]+' || echo "?")
+  crash=$(grep -Eo 'artifacts/[^ ]*' "$log" | head -1 || true)
+  printf '%-20s exit=%s runs=%s %s %s\n' "$target" "$status" "$runs" "$cov" "${crash:-no crash}"
+  if [ "$status" -ne 0 ]; then
+    failed=1
+    tail -n 40 "$log"
+  fi
+  if [ "${FUZZ_CMIN:-1}" = 1 ]; then
+    cargo +nightly fuzz cmin "$target" >"$logs/$target.cmin.log" 2>&1 || true
+  fi
+done
+exit "$failed"
