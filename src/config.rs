@@ -405,15 +405,25 @@ impl ClientAuthentication {
     }
 
     /// Adds the credentials to a token or revocation request: into the
-    /// form body, or as an `Authorization` header value returned.
+    /// form body (with `client_id`), or as an `Authorization` header value
+    /// returned.
     pub(crate) fn apply(&self, client_id: &ClientId, form: &mut FormSerializer) -> Option<String> {
+        if !matches!(self, Self::ClientSecretBasic(_)) {
+            form.append("client_id", client_id.as_str());
+        }
+        self.apply_after_client_id(client_id, form)
+    }
+
+    /// The same for a body that already carries `client_id` (a pushed
+    /// authorization request, RFC 9126 §2.1): only the secret is added.
+    pub(crate) fn apply_after_client_id(
+        &self,
+        client_id: &ClientId,
+        form: &mut FormSerializer,
+    ) -> Option<String> {
         match self {
-            Self::None => {
-                form.append("client_id", client_id.as_str());
-                None
-            }
+            Self::None => None,
             Self::ClientSecretPost(secret) => {
-                form.append("client_id", client_id.as_str());
                 form.append("client_secret", secret.secret());
                 None
             }
@@ -447,6 +457,7 @@ pub struct Client {
     pub(crate) authorization_endpoint: Endpoint,
     pub(crate) token_endpoint: Endpoint,
     pub(crate) revocation_endpoint: Option<Endpoint>,
+    pub(crate) pushed_authorization_request_endpoint: Option<Endpoint>,
     pub(crate) client_id: ClientId,
     pub(crate) authentication: ClientAuthentication,
     pub(crate) redirect_uri: RedirectUri,
@@ -518,6 +529,11 @@ impl Client {
             .as_deref()
             .map(|url| endpoint("revocation_endpoint", url))
             .transpose()?;
+        let pushed_authorization_request_endpoint = metadata
+            .pushed_authorization_request_endpoint
+            .as_deref()
+            .map(|url| endpoint("pushed_authorization_request_endpoint", url))
+            .transpose()?;
         let method = authentication.method_name();
         // RFC 8414 §2: when omitted, the default is client_secret_basic.
         let supported = match &metadata.token_endpoint_auth_methods_supported {
@@ -533,6 +549,7 @@ impl Client {
             authorization_endpoint,
             token_endpoint,
             revocation_endpoint,
+            pushed_authorization_request_endpoint,
             client_id,
             authentication,
             redirect_uri,

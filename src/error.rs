@@ -27,6 +27,10 @@ pub enum StartError {
     /// `require_pushed_authorization_requests`), so a plain authorization URL
     /// would be refused.
     PushedAuthorizationRequired,
+    /// [`Start::push`](crate::Start::push) was called, but the metadata has
+    /// no `pushed_authorization_request_endpoint` (RFC 9126 §5): use
+    /// [`Start::begin`](crate::Start::begin).
+    NoPushedAuthorizationEndpoint,
 }
 
 impl fmt::Display for StartError {
@@ -49,6 +53,9 @@ impl fmt::Display for StartError {
             }
             Self::PushedAuthorizationRequired => {
                 f.write_str("the server requires pushed authorization requests (RFC 9126)")
+            }
+            Self::NoPushedAuthorizationEndpoint => {
+                f.write_str("the server has no pushed authorization request endpoint")
             }
         }
     }

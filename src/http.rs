@@ -77,6 +77,10 @@ impl HttpRequest {
         request
     }
 
+    pub(crate) fn push_header(&mut self, name: &'static str, value: String) {
+        self.headers.push((name, value));
+    }
+
     /// The method.
     pub fn method(&self) -> Method {
         self.method

@@ -111,6 +111,7 @@ extern crate alloc;
 extern crate std;
 
 mod config;
+mod discovery;
 mod error;
 mod flow;
 mod http;
@@ -124,13 +125,15 @@ pub use crate::config::{
     Client, ClientAuthentication, ClientId, ConfigError, Endpoint, InvalidClientId, RedirectUri,
     ServerMetadata, UrlProblem,
 };
+pub use crate::discovery::{Discovery, DiscoveryError, WellKnown};
 pub use crate::error::{
     BearerError, CallbackError, ClientCredentialsError, RefreshError, ResponseProblem,
     RevocationError, StartError, TokenError, TokenFailure,
 };
 pub use crate::flow::{
     AuthorizationRequest, Authorized, AwaitingCallback, ClientCredentials, Exchanging, FlowEntropy,
-    Refreshing, Revocation, Start, TokenSet, TokenTypeHint, DEFAULT_REFRESH_LEEWAY,
+    PushingAuthorization, Refreshing, Revocation, Start, TokenSet, TokenTypeHint,
+    DEFAULT_REFRESH_LEEWAY,
 };
 pub use crate::http::{HttpRequest, HttpResponse, Method};
 pub use crate::pkce::CodeChallengeMethod;

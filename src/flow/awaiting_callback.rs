@@ -47,6 +47,8 @@ pub struct AwaitingCallback {
     pub(crate) code_verifier: CodeVerifier,
     pub(crate) scope: Scope,
     pub(crate) started_at: UnixTime,
+    /// When the pushed request's `request_uri` expires (RFC 9126 §2.2).
+    pub(crate) request_uri_expires_at: Option<UnixTime>,
 }
 
 impl AwaitingCallback {
@@ -63,6 +65,13 @@ impl AwaitingCallback {
     /// When [`Start::begin`](crate::Start::begin) was called.
     pub fn started_at(&self) -> UnixTime {
         self.started_at
+    }
+
+    /// For a pushed authorization request (RFC 9126): when its
+    /// `request_uri` expires. A user who has not reached the authorization
+    /// endpoint by then gets an error there; start a new login.
+    pub fn request_uri_expires_at(&self) -> Option<UnixTime> {
+        self.request_uri_expires_at
     }
 
     /// Whether the flow began more than `max_age` before `now`: a login
@@ -146,6 +155,8 @@ struct StoredV1 {
     #[serde(default, skip_serializing_if = "Scope::is_empty")]
     scope: Scope,
     started_at: UnixTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    request_uri_expires_at: Option<UnixTime>,
 }
 
 impl Serialize for AwaitingCallback {
@@ -162,6 +173,7 @@ impl Serialize for AwaitingCallback {
             code_verifier: self.code_verifier.clone(),
             scope: self.scope.clone(),
             started_at: self.started_at,
+            request_uri_expires_at: self.request_uri_expires_at,
         }
         .serialize(serializer)
     }
@@ -192,6 +204,7 @@ impl<'de> Deserialize<'de> for AwaitingCallback {
             code_verifier: stored.code_verifier,
             scope: stored.scope,
             started_at: stored.started_at,
+            request_uri_expires_at: stored.request_uri_expires_at,
         })
     }
 }

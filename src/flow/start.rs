@@ -12,6 +12,7 @@ use zeroize::Zeroize;
 use crate::config::Client;
 use crate::error::StartError;
 use crate::flow::awaiting_callback::AwaitingCallback;
+use crate::flow::pushing::PushingAuthorization;
 use crate::flow::Origin;
 use crate::http::{HttpRequest, Method};
 use crate::pkce::CodeChallengeMethod;
@@ -147,17 +148,64 @@ impl<'c> Start<'c> {
     /// [`state`](AwaitingCallback::state)) until the callback arrives.
     ///
     /// # Errors
-    /// See [`StartError`].
+    /// See [`StartError`]; [`StartError::PushedAuthorizationRequired`] when
+    /// the server only takes pushed requests: use [`push`](Self::push).
     pub fn begin(
         self,
         entropy: FlowEntropy,
         now: UnixTime,
     ) -> Result<(AuthorizationRequest, AwaitingCallback), StartError> {
-        let client = self.client;
-        let metadata = client.metadata();
-        if metadata.require_pushed_authorization_requests {
+        if self.client.metadata().require_pushed_authorization_requests {
             return Err(StartError::PushedAuthorizationRequired);
         }
+        let client = self.client;
+        let (parameters, pending) = self.prepare(entropy, now)?;
+        let url = authorization_url(client, |query| {
+            query.append_encoded(&parameters);
+        });
+        Ok((AuthorizationRequest { url }, pending))
+    }
+
+    /// Starts a pushed authorization request (RFC 9126): the authorization
+    /// parameters go to the server in a direct, authenticated `POST`, and
+    /// the browser only carries `client_id` and the `request_uri` the
+    /// server answers with. Required by servers that declare
+    /// `require_pushed_authorization_requests`; recommended whenever the
+    /// server offers it (RFC 9700 §2.1).
+    ///
+    /// # Errors
+    /// [`StartError::NoPushedAuthorizationEndpoint`] when the metadata has
+    /// no `pushed_authorization_request_endpoint`, and as
+    /// [`begin`](Self::begin).
+    pub fn push(
+        self,
+        entropy: FlowEntropy,
+        now: UnixTime,
+    ) -> Result<PushingAuthorization, StartError> {
+        let client = self.client;
+        let endpoint = client
+            .pushed_authorization_request_endpoint
+            .clone()
+            .ok_or(StartError::NoPushedAuthorizationEndpoint)?;
+        let (parameters, pending) = self.prepare(entropy, now)?;
+        Ok(PushingAuthorization {
+            endpoint,
+            authorization_endpoint: client.authorization_endpoint.url().clone(),
+            authentication: client.authentication.clone(),
+            parameters,
+            pending,
+        })
+    }
+
+    /// Checks the setup, draws `state` and the verifier, and encodes the
+    /// authorization parameters (RFC 6749 §4.1.1, RFC 7636 §4.3).
+    fn prepare(
+        self,
+        entropy: FlowEntropy,
+        now: UnixTime,
+    ) -> Result<(String, AwaitingCallback), StartError> {
+        let client = self.client;
+        let metadata = client.metadata();
         if self.method == CodeChallengeMethod::S256 {
             if let Some(methods) = &metadata.code_challenge_methods_supported {
                 if !methods.iter().any(|m| m == "S256") {
@@ -166,10 +214,11 @@ impl<'c> Start<'c> {
             }
         }
 
-        let mut url: Url = client.authorization_endpoint.url().clone();
         // RFC 6749 §3.1: the endpoint's own query is kept; none of its
         // parameters may be sent twice.
-        let existing: Vec<String> = url
+        let existing: Vec<String> = client
+            .authorization_endpoint
+            .url()
             .query()
             .map(|query| {
                 query
@@ -198,24 +247,21 @@ impl<'c> Start<'c> {
         let code_verifier = CodeVerifier::from_entropy(verifier_entropy);
         let state = State::new(Base64UrlUnpadded::encode_string(state_entropy));
 
-        let mut query = FormSerializer::with_existing(String::from(
-            url.query().unwrap_or("").trim_end_matches('&'),
-        ));
-        query
+        let mut parameters = FormSerializer::new();
+        parameters
             .append("response_type", "code")
             .append("client_id", client.client_id.as_str())
             .append("redirect_uri", client.redirect_uri.as_str());
         if !self.scope.is_empty() {
-            query.append("scope", &self.scope.to_wire());
+            parameters.append("scope", &self.scope.to_wire());
         }
-        query
+        parameters
             .append("state", state.secret())
             .append("code_challenge", &code_verifier.code_challenge(self.method))
             .append("code_challenge_method", self.method.as_str());
         for (name, value) in &self.extra {
-            query.append(name, value);
+            parameters.append(name, value);
         }
-        url.set_query(Some(&query.finish()));
 
         let pending = AwaitingCallback {
             origin: Origin::of(client),
@@ -225,9 +271,27 @@ impl<'c> Start<'c> {
             code_verifier,
             scope: self.scope,
             started_at: now,
+            request_uri_expires_at: None,
         };
-        Ok((AuthorizationRequest { url }, pending))
+        Ok((parameters.finish(), pending))
     }
+}
+
+/// The authorization endpoint with its own query kept (RFC 6749 §3.1) and
+/// the parameters `add` appends.
+pub(crate) fn authorization_url(client: &Client, add: impl FnOnce(&mut FormSerializer)) -> Url {
+    endpoint_with_query(client.authorization_endpoint.url(), add)
+}
+
+/// `endpoint` with its own query kept and the parameters `add` appends.
+pub(crate) fn endpoint_with_query(endpoint: &Url, add: impl FnOnce(&mut FormSerializer)) -> Url {
+    let mut url = endpoint.clone();
+    let mut query = FormSerializer::with_existing(String::from(
+        url.query().unwrap_or("").trim_end_matches('&'),
+    ));
+    add(&mut query);
+    url.set_query(Some(&query.finish()));
+    url
 }
 
 /// The authorization request (RFC 6749 §4.1.1): the URL to send the user's
@@ -239,6 +303,10 @@ pub struct AuthorizationRequest {
 }
 
 impl AuthorizationRequest {
+    pub(crate) fn new(url: Url) -> Self {
+        Self { url }
+    }
+
     /// The authorization URL.
     pub fn url(&self) -> &Url {
         &self.url

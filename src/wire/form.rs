@@ -61,6 +61,18 @@ impl FormSerializer {
         self
     }
 
+    /// Appends pairs that are already encoded, such as another
+    /// serializer's output.
+    pub(crate) fn append_encoded(&mut self, encoded: &str) -> &mut Self {
+        if !encoded.is_empty() {
+            if !self.out.is_empty() {
+                self.out.push('&');
+            }
+            self.out.push_str(encoded);
+        }
+        self
+    }
+
     pub(crate) fn finish(self) -> String {
         self.out
     }

@@ -61,7 +61,9 @@ impl<'de> Deserialize<'de> for UniqueMembers {
 
 /// The body's members, from JSON or, when the `Content-Type` says so, from a
 /// form-encoded body (GitHub's default answer).
-fn members(response: &HttpResponse<'_>) -> Result<Vec<(String, Value)>, ResponseProblem> {
+pub(crate) fn members(
+    response: &HttpResponse<'_>,
+) -> Result<Vec<(String, Value)>, ResponseProblem> {
     if response.media_type().as_deref() == Some("application/x-www-form-urlencoded") {
         let body = core::str::from_utf8(response.body()).map_err(|_| ResponseProblem::NotForm)?;
         return match form::parse_unique(body) {
@@ -89,14 +91,14 @@ fn members(response: &HttpResponse<'_>) -> Result<Vec<(String, Value)>, Response
     }
 }
 
-fn take(members: &mut Vec<(String, Value)>, name: &str) -> Option<Value> {
+pub(crate) fn take(members: &mut Vec<(String, Value)>, name: &str) -> Option<Value> {
     let index = members.iter().position(|(n, _)| n == name)?;
     let (_, value) = members.remove(index);
     // JSON `null` for an optional member is common and means "absent".
     (!value.is_null()).then_some(value)
 }
 
-fn take_string(
+pub(crate) fn take_string(
     members: &mut Vec<(String, Value)>,
     name: &'static str,
 ) -> Result<Option<String>, ResponseProblem> {
@@ -113,7 +115,7 @@ fn is_vschar_token(value: &str) -> bool {
 }
 
 /// The error response in `members`, if there is an `error` member.
-fn error_response(
+pub(crate) fn error_response(
     members: &mut Vec<(String, Value)>,
 ) -> Result<Option<ErrorResponse<TokenErrorCode>>, ResponseProblem> {
     let Some(code) = take_string(members, "error")? else {
@@ -133,7 +135,7 @@ fn error_response(
 /// The checks every endpoint's response goes through first: a redirect is
 /// refused (never followed: the request carried credentials), and 429 and
 /// 5xx are "unavailable", which is retryable.
-fn check_status(response: &HttpResponse<'_>) -> Result<(), TokenError> {
+pub(crate) fn check_status(response: &HttpResponse<'_>) -> Result<(), TokenError> {
     let status = response.status();
     if (300..400).contains(&status) {
         return Err(TokenError::Redirected { status });
@@ -149,7 +151,7 @@ fn check_status(response: &HttpResponse<'_>) -> Result<(), TokenError> {
 
 /// The error a failed (non-2xx) response stands for: its OAuth error
 /// response when the body has one (RFC 6749 §5.2), else its status.
-fn failure(response: &HttpResponse<'_>) -> TokenError {
+pub(crate) fn failure(response: &HttpResponse<'_>) -> TokenError {
     let status = response.status();
     match members(response).map(|mut members| error_response(&mut members)) {
         Ok(Ok(Some(error))) => TokenError::ErrorResponse(error),
@@ -157,7 +159,7 @@ fn failure(response: &HttpResponse<'_>) -> TokenError {
     }
 }
 
-fn is_success(status: u16) -> bool {
+pub(crate) fn is_success(status: u16) -> bool {
     (200..300).contains(&status)
 }
 

@@ -1,0 +1,103 @@
+//! A pushed authorization request in flight (RFC 9126).
+
+use core::fmt;
+use core::time::Duration;
+
+use url::Url;
+
+use crate::config::{ClientAuthentication, Endpoint};
+use crate::error::TokenFailure;
+use crate::flow::awaiting_callback::AwaitingCallback;
+use crate::flow::start::{endpoint_with_query, AuthorizationRequest};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::time::UnixTime;
+use crate::wire::form::FormSerializer;
+use crate::wire::par::parse_par_response;
+
+/// The authorization parameters on their way to the pushed authorization
+/// request endpoint (RFC 9126 §2.1), built by
+/// [`Start::push`](crate::Start::push).
+///
+/// Send [`request`](Self::request) (without following redirects) and hand
+/// the answer to [`handle_response`](Self::handle_response): it gives the
+/// authorization URL, which carries only `client_id` and `request_uri`,
+/// and the pending flow.
+#[must_use = "the pushed request does nothing until it is sent"]
+pub struct PushingAuthorization {
+    pub(crate) endpoint: Endpoint,
+    pub(crate) authorization_endpoint: Url,
+    pub(crate) authentication: ClientAuthentication,
+    /// The encoded authorization parameters, `client_id` among them.
+    pub(crate) parameters: alloc::string::String,
+    pub(crate) pending: AwaitingCallback,
+}
+
+impl PushingAuthorization {
+    /// The pushed authorization request: every authorization parameter,
+    /// form-encoded, plus the client authentication, `POST`ed to the
+    /// `pushed_authorization_request_endpoint` (RFC 9126 §2.1). It never
+    /// carries a `request_uri`.
+    pub fn request(&self) -> HttpRequest {
+        let mut form = FormSerializer::new();
+        form.append_encoded(&self.parameters);
+        let client_id = &self.pending.origin.client_id;
+        let authorization = self
+            .authentication
+            .apply_after_client_id(client_id, &mut form);
+        HttpRequest::form_post(
+            alloc::string::String::from(self.endpoint.as_str()),
+            form.finish(),
+            authorization,
+        )
+    }
+
+    /// The pushed authorization request as an `http::Request`.
+    ///
+    /// # Errors
+    /// Only if the `http` crate refuses a URI or header that this crate
+    /// accepted.
+    #[cfg(feature = "http")]
+    pub fn request_http(&self) -> Result<http::Request<alloc::vec::Vec<u8>>, http::Error> {
+        self.request().into_http()
+    }
+
+    /// Consumes the endpoint's answer (RFC 9126 §2.2): the authorization
+    /// request to send the browser to — `client_id` and `request_uri` only
+    /// (§4) — and the pending flow, which remembers when the `request_uri`
+    /// expires. `now` is when the answer arrived.
+    ///
+    /// # Errors
+    /// A [`TokenFailure`]; retryable ones (429, 5xx,
+    /// `temporarily_unavailable`) give this state back. `invalid_request`
+    /// and the other RFC 6749 §5.2 codes are typed.
+    pub fn handle_response<'a>(
+        self,
+        response: impl Into<HttpResponse<'a>>,
+        now: UnixTime,
+    ) -> Result<(AuthorizationRequest, AwaitingCallback), TokenFailure<PushingAuthorization>> {
+        let pushed = match parse_par_response(&response.into()) {
+            Ok(pushed) => pushed,
+            Err(error) => return Err(TokenFailure::new(error, self)),
+        };
+        let mut pending = self.pending;
+        let url = endpoint_with_query(&self.authorization_endpoint, |query| {
+            query
+                .append("client_id", pending.origin.client_id.as_str())
+                .append("request_uri", &pushed.request_uri);
+        });
+        pending.request_uri_expires_at =
+            Some(now.saturating_add(Duration::from_secs(pushed.expires_in)));
+        Ok((AuthorizationRequest::new(url), pending))
+    }
+}
+
+impl fmt::Debug for PushingAuthorization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PushingAuthorization")
+            .field("endpoint", &self.endpoint)
+            .field("authentication", &self.authentication)
+            .field("parameters", &format_args!("[redacted]"))
+            .field("pending", &self.pending)
+            .finish()
+    }
+}

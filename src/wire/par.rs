@@ -1,0 +1,59 @@
+//! The pushed authorization response (RFC 9126 §2.2, §2.3).
+
+use alloc::string::String;
+
+use crate::error::{ResponseProblem, TokenError};
+use crate::http::HttpResponse;
+use crate::wire::token::{
+    check_status, error_response, failure, is_success, members, take, take_string,
+};
+
+/// A successful pushed authorization response.
+pub(crate) struct PushedAuthorizationResponse {
+    /// The reference to the pushed request, for the authorization URL.
+    pub(crate) request_uri: String,
+    /// Its lifetime in seconds.
+    pub(crate) expires_in: u64,
+}
+
+/// Interprets the PAR endpoint's answer: `201 Created` (any 2xx) with
+/// `request_uri` and `expires_in`, both required (RFC 9126 §2.2); errors as
+/// the token endpoint's (§2.3), with the same status handling.
+pub(crate) fn parse_par_response(
+    response: &HttpResponse<'_>,
+) -> Result<PushedAuthorizationResponse, TokenError> {
+    check_status(response)?;
+    if !is_success(response.status()) {
+        return Err(failure(response));
+    }
+    let mut members = members(response).map_err(TokenError::MalformedResponse)?;
+    if let Some(error) = error_response(&mut members).map_err(TokenError::MalformedResponse)? {
+        return Err(TokenError::ErrorResponse(error));
+    }
+    let request_uri = take_string(&mut members, "request_uri")
+        .map_err(TokenError::MalformedResponse)?
+        .filter(|uri| !uri.is_empty())
+        .ok_or(TokenError::MalformedResponse(
+            ResponseProblem::MissingMember("request_uri"),
+        ))?;
+    // An absolute URI (RFC 9126 §2.2), sent back in a query: printable
+    // ASCII without spaces.
+    if !request_uri.contains(':') || !request_uri.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(TokenError::MalformedResponse(
+            ResponseProblem::InvalidMember("request_uri"),
+        ));
+    }
+    let expires_in = take(&mut members, "expires_in")
+        .ok_or(TokenError::MalformedResponse(
+            ResponseProblem::MissingMember("expires_in"),
+        ))?
+        .as_u64()
+        .filter(|seconds| *seconds > 0)
+        .ok_or(TokenError::MalformedResponse(
+            ResponseProblem::InvalidMember("expires_in"),
+        ))?;
+    Ok(PushedAuthorizationResponse {
+        request_uri,
+        expires_in,
+    })
+}

@@ -1,0 +1,272 @@
+//! Metadata discovery (RFC 8414 §3, OpenID Connect Discovery 1.0 §4).
+
+use oauth2_pkce::*;
+
+fn well_known(issuer: &str, which: WellKnown) -> String {
+    Discovery::new(issuer)
+        .unwrap()
+        .request(which)
+        .uri()
+        .to_owned()
+}
+
+fn document(issuer: &str, extra: &str) -> String {
+    format!(
+        r#"{{"issuer":"{issuer}","authorization_endpoint":"https://as.example/authorize","token_endpoint":"https://as.example/token","code_challenge_methods_supported":["S256"]{extra}}}"#
+    )
+}
+
+fn ok(body: &str) -> http::Response<Vec<u8>> {
+    http::Response::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .body(body.as_bytes().to_vec())
+        .unwrap()
+}
+
+/// RFC 8414 §3.1's examples.
+#[test]
+fn rfc8414_well_known_paths() {
+    use WellKnown::*;
+    assert_eq!(
+        well_known("https://example.com", OAuthAuthorizationServer),
+        "https://example.com/.well-known/oauth-authorization-server"
+    );
+    assert_eq!(
+        well_known("https://example.com/issuer1", OAuthAuthorizationServer),
+        "https://example.com/.well-known/oauth-authorization-server/issuer1"
+    );
+    // A terminating "/" is removed before inserting.
+    assert_eq!(
+        well_known("https://example.com/issuer1/", OAuthAuthorizationServer),
+        "https://example.com/.well-known/oauth-authorization-server/issuer1"
+    );
+    assert_eq!(
+        well_known("http://127.0.0.1:8080/tenants/a", OAuthAuthorizationServer),
+        "http://127.0.0.1:8080/.well-known/oauth-authorization-server/tenants/a"
+    );
+    // OpenID Connect Discovery appends to the issuer.
+    assert_eq!(
+        well_known("https://example.com", OpenIdConfiguration),
+        "https://example.com/.well-known/openid-configuration"
+    );
+    assert_eq!(
+        well_known("https://example.com/issuer1/", OpenIdConfiguration),
+        "https://example.com/issuer1/.well-known/openid-configuration"
+    );
+    assert_eq!(
+        WellKnown::ORDER,
+        [OAuthAuthorizationServer, OpenIdConfiguration]
+    );
+}
+
+#[test]
+fn discovery_request_snapshot() {
+    let request = Discovery::new("https://sso.pageroonline.com/oauth/v2/oauth-anonymous")
+        .unwrap()
+        .request(WellKnown::OpenIdConfiguration);
+    let mut rendered = format!("{} {}\n", request.method().as_str(), request.uri());
+    for (name, value) in request.headers() {
+        rendered.push_str(&format!("{name}: {value}\n"));
+    }
+    insta::assert_snapshot!("discovery_request_openid", rendered);
+    assert!(request.body().is_empty());
+}
+
+#[test]
+fn issuers_are_validated() {
+    assert_eq!(
+        Discovery::new("http://as.example").unwrap_err(),
+        DiscoveryError::InvalidIssuer(UrlProblem::NotHttps)
+    );
+    assert_eq!(
+        Discovery::new("https://as.example/?x=1").unwrap_err(),
+        DiscoveryError::InvalidIssuer(UrlProblem::IssuerHasQuery)
+    );
+    assert_eq!(
+        Discovery::new("https://as.example/#f").unwrap_err(),
+        DiscoveryError::InvalidIssuer(UrlProblem::HasFragment)
+    );
+    assert!(Discovery::new("as.example").is_err());
+}
+
+#[test]
+fn document_is_parsed_with_defaults_and_unknown_members() {
+    let discovery = Discovery::new("https://as.example").unwrap();
+    let metadata = discovery
+        .handle_response(&ok(&document("https://as.example", r#","jwks_uri":"https://as.example/jwks","revocation_endpoint":"https://as.example/revoke""#)))
+        .unwrap();
+    assert_eq!(metadata.issuer, "https://as.example");
+    assert_eq!(
+        metadata.revocation_endpoint.as_deref(),
+        Some("https://as.example/revoke")
+    );
+    assert_eq!(metadata.extra["jwks_uri"], "https://as.example/jwks");
+    // RFC 8414 §2 defaults for absent members.
+    assert_eq!(
+        metadata.token_endpoint_auth_methods_supported,
+        Some(vec!["client_secret_basic".to_owned()])
+    );
+    assert_eq!(
+        metadata.response_modes_supported,
+        Some(vec!["query".to_owned(), "fragment".to_owned()])
+    );
+    assert_eq!(
+        metadata.grant_types_supported,
+        Some(vec!["authorization_code".to_owned(), "implicit".to_owned()])
+    );
+    assert!(!metadata.authorization_response_iss_parameter_supported);
+    // It configures a client directly.
+    let client = Client::new(
+        metadata,
+        ClientId::new("c").unwrap(),
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new("s")),
+        RedirectUri::new("https://app.example/cb").unwrap(),
+    );
+    assert!(client.is_ok());
+}
+
+/// RFC 8414 §3.3: the issuer must be identical, not merely equivalent.
+#[test]
+fn issuer_mismatches_are_refused() {
+    for (asked, named) in [
+        ("https://as.example", "https://as.example/"),
+        ("https://as.example/", "https://as.example"),
+        ("HTTPS://as.example", "https://as.example"),
+        ("https://as.example", "https://AS.example"),
+        ("https://as.example", "https://as.example:443"),
+        ("https://as.example/tenant", "https://as.example/other"),
+    ] {
+        let error = Discovery::new(asked)
+            .unwrap()
+            .handle_response(&ok(&document(named, "")))
+            .unwrap_err();
+        assert_eq!(
+            error,
+            DiscoveryError::IssuerMismatch {
+                expected: asked.into(),
+                received: named.into()
+            },
+            "{asked} vs {named}"
+        );
+    }
+}
+
+#[test]
+fn endpoints_must_be_https() {
+    let discovery = Discovery::new("https://as.example").unwrap();
+    let body = document("https://as.example", "")
+        .replace("https://as.example/token", "http://as.example/token");
+    assert_eq!(
+        discovery.handle_response(&ok(&body)).unwrap_err(),
+        DiscoveryError::InvalidEndpoint {
+            member: "token_endpoint",
+            problem: UrlProblem::NotHttps
+        }
+    );
+    let body = document(
+        "https://as.example",
+        r#","revocation_endpoint":"https://as.example/r#x""#,
+    );
+    assert_eq!(
+        discovery.handle_response(&ok(&body)).unwrap_err(),
+        DiscoveryError::InvalidEndpoint {
+            member: "revocation_endpoint",
+            problem: UrlProblem::HasFragment
+        }
+    );
+    let body =
+        document("https://as.example", "").replace("\"https://as.example/authorize\"", "\"\"");
+    assert_eq!(
+        discovery.handle_response(&ok(&body)).unwrap_err(),
+        DiscoveryError::MissingEndpoint("authorization_endpoint")
+    );
+}
+
+#[test]
+fn servers_without_s256_are_refused_unless_allowed() {
+    let body = document("https://as.example", "")
+        .replace(r#","code_challenge_methods_supported":["S256"]"#, "");
+    let discovery = Discovery::new("https://as.example").unwrap();
+    assert_eq!(
+        discovery.handle_response(&ok(&body)).unwrap_err(),
+        DiscoveryError::S256NotSupported
+    );
+    let plain_only = document("https://as.example", "").replace(r#"["S256"]"#, r#"["plain"]"#);
+    assert_eq!(
+        discovery.handle_response(&ok(&plain_only)).unwrap_err(),
+        DiscoveryError::S256NotSupported
+    );
+    let lenient = discovery.dangerous_allow_without_s256();
+    assert!(lenient.handle_response(&ok(&body)).is_ok());
+}
+
+#[test]
+fn not_found_means_try_the_next_document() {
+    let discovery = Discovery::new("https://as.example").unwrap();
+    let error = discovery
+        .handle_response(HttpResponse::new(404, b"not here"))
+        .unwrap_err();
+    assert!(error.is_not_found());
+    let error = discovery
+        .handle_response(HttpResponse::new(500, b""))
+        .unwrap_err();
+    assert!(!error.is_not_found());
+    assert!(matches!(
+        discovery.handle_response(&ok("[1,2]")).unwrap_err(),
+        DiscoveryError::Malformed(_)
+    ));
+    assert!(matches!(
+        discovery
+            .handle_response(&ok(r#"{"issuer":"https://as.example"}"#))
+            .unwrap_err(),
+        DiscoveryError::Malformed(_)
+    ));
+}
+
+#[test]
+fn metadata_drives_the_flow() {
+    let body = document(
+        "https://as.example",
+        r#","authorization_response_iss_parameter_supported":true,"token_endpoint_auth_methods_supported":["private_key_jwt"]"#,
+    );
+    let metadata = Discovery::new("https://as.example")
+        .unwrap()
+        .handle_response(&ok(&body))
+        .unwrap();
+    // The client's method must be one the server supports: a clear error,
+    // not a silent switch.
+    let error = Client::new(
+        metadata.clone(),
+        ClientId::new("c").unwrap(),
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new("s")),
+        RedirectUri::new("https://app.example/cb").unwrap(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        error,
+        ConfigError::AuthenticationMethodNotSupported {
+            method: "client_secret_basic"
+        }
+    );
+
+    // iss becomes required at the callback.
+    let mut metadata = metadata;
+    metadata.token_endpoint_auth_methods_supported = Some(vec!["none".into()]);
+    let client = Client::new(
+        metadata,
+        ClientId::new("c").unwrap(),
+        ClientAuthentication::None,
+        RedirectUri::new("https://app.example/cb").unwrap(),
+    )
+    .unwrap();
+    let (_, pending) = Start::new(&client)
+        .begin(FlowEntropy::from_bytes([1; 64]), UnixTime::from_secs(0))
+        .unwrap();
+    let callback =
+        Callback::from_query(&format!("code=x&state={}", pending.state().secret())).unwrap();
+    assert_eq!(
+        pending.handle_callback(&client, callback).unwrap_err(),
+        CallbackError::MissingIssuer
+    );
+}
