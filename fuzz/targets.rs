@@ -11,8 +11,8 @@ use std::fmt::{Debug, Display};
 
 use oauth2_pkce::{
     Authorized, AwaitingCallback, BearerChallenge, Callback, Client, ClientAuthentication,
-    ClientId, ClientSecret, Exchanging, FlowEntropy, HttpResponse, RedirectUri, ServerMetadata,
-    Start, TokenTypeHint, UnixTime,
+    ClientId, ClientSecret, Discovery, DiscoveryError, Endpoint, Exchanging, FlowEntropy,
+    HttpResponse, RedirectUri, ServerMetadata, Start, TokenTypeHint, UnixTime,
 };
 
 /// A fuzz target's body.
@@ -25,6 +25,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("revocation_response", revocation_response),
     ("stored_state", stored_state),
     ("www_authenticate", www_authenticate),
+    ("par_response", par_response),
+    ("discovery_response", discovery_response),
 ];
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
@@ -271,5 +273,78 @@ pub fn www_authenticate(data: &[u8]) {
     assert_eq!(first, BearerChallenge::parse(header));
     if let Ok(Some(challenge)) = first {
         let _ = challenge.next_step();
+    }
+}
+
+/// A pushed authorization response: a success yields an authorization URL
+/// at the authorization endpoint with exactly `client_id` and
+/// `request_uri`, and a pending flow that still round-trips through
+/// storage.
+pub fn par_response(data: &[u8]) {
+    let Some(response) = response(data) else {
+        return;
+    };
+    let mut metadata = ServerMetadata::pagero();
+    metadata.pushed_authorization_request_endpoint =
+        Some("https://sso.pageroonline.com/oauth/v2/oauth-par".into());
+    let client = Client::new(
+        metadata,
+        ClientId::new("fuzz-client").unwrap(),
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+        RedirectUri::new("https://urltoclient:4443").unwrap(),
+    )
+    .unwrap();
+    let pushing = Start::new(&client)
+        .push(FlowEntropy::from_bytes([0x42; 64]), NOW)
+        .unwrap();
+    let request = pushing.request();
+    match pushing.handle_response(response, NOW) {
+        Ok((authorization, pending)) => {
+            let url = authorization.url();
+            assert_eq!(url.path(), "/oauth/v2/oauth-authorize");
+            let names: Vec<_> = url
+                .query_pairs()
+                .map(|(name, _)| name.into_owned())
+                .collect();
+            assert_eq!(names, ["client_id", "request_uri"]);
+            assert!(pending.request_uri_expires_at().is_some_and(|at| at > NOW));
+            let again: AwaitingCallback =
+                serde_json::from_str(&serde_json::to_string(&pending).unwrap()).unwrap();
+            assert_eq!(again, pending);
+        }
+        Err(failure) => {
+            assert_redacted(&failure, &[CLIENT_SECRET.into()], data);
+            if let Some(retry) = failure.into_retry() {
+                assert_eq!(retry.request(), request);
+            }
+        }
+    }
+}
+
+/// A discovery response: accepted metadata names exactly the issuer asked
+/// for, has https endpoints, advertises S256, and configures a client.
+pub fn discovery_response(data: &[u8]) {
+    let Some(response) = response(data) else {
+        return;
+    };
+    let discovery = Discovery::new("https://as.example/tenant").unwrap();
+    match discovery.handle_response(response) {
+        Ok(metadata) => {
+            assert_eq!(metadata.issuer, "https://as.example/tenant");
+            assert!(Endpoint::parse(&metadata.token_endpoint).is_ok());
+            assert!(Endpoint::parse(&metadata.authorization_endpoint).is_ok());
+            assert!(metadata
+                .code_challenge_methods_supported
+                .as_ref()
+                .is_some_and(|methods| methods.iter().any(|m| m == "S256")));
+            let _ = Client::new(
+                metadata,
+                ClientId::new("fuzz-client").unwrap(),
+                ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+                RedirectUri::new("https://urltoclient:4443").unwrap(),
+            );
+        }
+        Err(DiscoveryError::UnexpectedStatus { status }) => assert_ne!(status, 200),
+        Err(_) => {}
     }
 }
