@@ -4,9 +4,7 @@ use alloc::string::String;
 
 use crate::error::{ResponseProblem, TokenError};
 use crate::http::HttpResponse;
-use crate::wire::token::{
-    check_status, error_response, failure, is_success, members, take, take_string,
-};
+use crate::wire::token::{success_members, take, take_string};
 
 /// A successful pushed authorization response.
 pub(crate) struct PushedAuthorizationResponse {
@@ -22,14 +20,7 @@ pub(crate) struct PushedAuthorizationResponse {
 pub(crate) fn parse_par_response(
     response: &HttpResponse<'_>,
 ) -> Result<PushedAuthorizationResponse, TokenError> {
-    check_status(response)?;
-    if !is_success(response.status()) {
-        return Err(failure(response));
-    }
-    let mut members = members(response).map_err(TokenError::MalformedResponse)?;
-    if let Some(error) = error_response(&mut members).map_err(TokenError::MalformedResponse)? {
-        return Err(TokenError::ErrorResponse(error));
-    }
+    let mut members = success_members(response)?;
     let request_uri = take_string(&mut members, "request_uri")
         .map_err(TokenError::MalformedResponse)?
         .filter(|uri| !uri.is_empty())

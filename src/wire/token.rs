@@ -61,9 +61,7 @@ impl<'de> Deserialize<'de> for UniqueMembers {
 
 /// The body's members, from JSON or, when the `Content-Type` says so, from a
 /// form-encoded body (GitHub's default answer).
-pub(crate) fn members(
-    response: &HttpResponse<'_>,
-) -> Result<Vec<(String, Value)>, ResponseProblem> {
+fn members(response: &HttpResponse<'_>) -> Result<Vec<(String, Value)>, ResponseProblem> {
     if response.media_type().as_deref() == Some("application/x-www-form-urlencoded") {
         let body = core::str::from_utf8(response.body()).map_err(|_| ResponseProblem::NotForm)?;
         return match form::parse_unique(body) {
@@ -115,7 +113,7 @@ fn is_vschar_token(value: &str) -> bool {
 }
 
 /// The error response in `members`, if there is an `error` member.
-pub(crate) fn error_response(
+fn error_response(
     members: &mut Vec<(String, Value)>,
 ) -> Result<Option<ErrorResponse<TokenErrorCode>>, ResponseProblem> {
     let Some(code) = take_string(members, "error")? else {
@@ -135,7 +133,7 @@ pub(crate) fn error_response(
 /// The checks every endpoint's response goes through first: a redirect is
 /// refused (never followed: the request carried credentials), and 429 and
 /// 5xx are "unavailable", which is retryable.
-pub(crate) fn check_status(response: &HttpResponse<'_>) -> Result<(), TokenError> {
+fn check_status(response: &HttpResponse<'_>) -> Result<(), TokenError> {
     let status = response.status();
     if (300..400).contains(&status) {
         return Err(TokenError::Redirected { status });
@@ -151,7 +149,7 @@ pub(crate) fn check_status(response: &HttpResponse<'_>) -> Result<(), TokenError
 
 /// The error a failed (non-2xx) response stands for: its OAuth error
 /// response when the body has one (RFC 6749 §5.2), else its status.
-pub(crate) fn failure(response: &HttpResponse<'_>) -> TokenError {
+fn failure(response: &HttpResponse<'_>) -> TokenError {
     let status = response.status();
     match members(response).map(|mut members| error_response(&mut members)) {
         Ok(Ok(Some(error))) => TokenError::ErrorResponse(error),
@@ -159,18 +157,16 @@ pub(crate) fn failure(response: &HttpResponse<'_>) -> TokenError {
     }
 }
 
-pub(crate) fn is_success(status: u16) -> bool {
+fn is_success(status: u16) -> bool {
     (200..300).contains(&status)
 }
 
-/// Interprets a token endpoint response (RFC 6749 §5.1, §5.2).
-///
-/// Order: [`check_status`]; any body with an `error` member is an error
-/// response, whatever the status (GitHub sends errors with 200); a 2xx
-/// body is then a success; anything else is an unexpected status.
-pub(crate) fn parse_token_response(
+/// The members of a success body, after [`check_status`]: a non-2xx is its
+/// [`failure`], and a body with an `error` member is an error response
+/// whatever the status (GitHub sends errors with 200).
+pub(crate) fn success_members(
     response: &HttpResponse<'_>,
-) -> Result<TokenResponse, TokenError> {
+) -> Result<Vec<(String, Value)>, TokenError> {
     check_status(response)?;
     if !is_success(response.status()) {
         return Err(failure(response));
@@ -179,7 +175,17 @@ pub(crate) fn parse_token_response(
     if let Some(error) = error_response(&mut members).map_err(TokenError::MalformedResponse)? {
         return Err(TokenError::ErrorResponse(error));
     }
-    success_response(members).map_err(|problem| match problem {
+    Ok(members)
+}
+
+/// Interprets a token endpoint response (RFC 6749 §5.1, §5.2).
+///
+/// The body of a 2xx without an `error` member is a success
+/// ([`success_members`]).
+pub(crate) fn parse_token_response(
+    response: &HttpResponse<'_>,
+) -> Result<TokenResponse, TokenError> {
+    success_response(success_members(response)?).map_err(|problem| match problem {
         Problem::Malformed(problem) => TokenError::MalformedResponse(problem),
         Problem::TokenType(token_type) => TokenError::UnsupportedTokenType(token_type),
     })
