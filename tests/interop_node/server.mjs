@@ -1,0 +1,261 @@
+// panva/oidc-provider (a certified OpenID Provider, Node.js) as a
+// third-party authorization server for the oauth2-pkce interop tests.
+//
+// Started by tests/interop_node_common/mod.rs: binds 127.0.0.1 on a free
+// port, prints `READY http://127.0.0.1:PORT` (the issuer) on stdout once it
+// listens, logs one line per request to stderr, and exits when its stdin
+// closes (so a test process that dies leaves nothing behind).
+//
+// oidc-provider is pinned to 8.8.1 (package-lock.json): the 9.x line
+// declares Node.js 22+ (it warns "Unsupported runtime" on Node 20), while
+// 8.x supports Node 18 and later. 8.x serves the OpenID discovery document
+// only (`/.well-known/oauth-authorization-server` is 404 before 9.x).
+//
+// What it is configured for, and why:
+//
+// - PKCE required for every client, S256 only (`pkce`): `plain` is
+//   `invalid_request` at the authorization endpoint.
+// - RFC 9207: oidc-provider puts `iss` in every authorization response
+//   (success and error) that carries no ID Token, and says so in its
+//   discovery document; nothing to configure.
+// - Refresh tokens for every code grant of a client allowed the
+//   `refresh_token` grant (`issueRefreshToken`), without the
+//   `offline_access` scope/consent dance, and rotated on every use
+//   (`rotateRefreshToken: true`). Reusing a rotated refresh token is
+//   `invalid_grant` *and revokes the whole grant* (oidc-provider's
+//   refresh-token-reuse detection).
+// - RFC 7009 revocation, client credentials, RFC 9126 PAR (on by default;
+//   `par-client` has `require_pushed_authorization_requests`).
+// - Resource indicators off: an access token with `openid` is for the
+//   provider's own userinfo endpoint (`/me`), the protected resource the
+//   user flows call. `/api/me` (ours, below) looks an access token or a
+//   client credentials token up in the provider's store, for the machine
+//   flow whose tokens userinfo does not take.
+// - Clients (all with redirect URI `http://127.0.0.1/callback`, which
+//   oidc-provider allows for web clients unless they use implicit):
+//   `basic-client` (client_secret_basic), `post-client`
+//   (client_secret_post), `public-client` (none, `application_type:
+//   native`), `par-client` (client_secret_basic, PAR required). Note that
+//   oidc-provider accepts either secret method from a client registered
+//   with the other.
+// - Login and consent without a browser: `/interaction/:uid` logs the
+//   fixed test user in and grants what the request asked, answering with
+//   oidc-provider's redirect; a cookie-jar client following redirects from
+//   the authorization URL ends at the redirect to the client's redirect URI.
+//   An authorization request with `test_consent=deny` gets `access_denied`.
+
+import * as crypto from 'node:crypto';
+import * as http from 'node:http';
+
+import Provider from 'oidc-provider';
+
+const REDIRECT_URI = 'http://127.0.0.1/callback';
+const TEST_USER = 'alice';
+const ACCESS_TOKEN_LIFETIME = 3600;
+
+const clients = [
+  {
+    client_id: 'basic-client',
+    client_secret: 'basic-secret',
+    token_endpoint_auth_method: 'client_secret_basic',
+  },
+  {
+    client_id: 'post-client',
+    client_secret: 'post-secret',
+    token_endpoint_auth_method: 'client_secret_post',
+  },
+  {
+    client_id: 'public-client',
+    token_endpoint_auth_method: 'none',
+    // RFC 8252: a native app's loopback redirect URI (any port matches).
+    application_type: 'native',
+  },
+  {
+    client_id: 'par-client',
+    client_secret: 'par-secret',
+    token_endpoint_auth_method: 'client_secret_basic',
+    require_pushed_authorization_requests: true,
+  },
+].map((client) => ({
+  redirect_uris: [REDIRECT_URI],
+  response_types: ['code'],
+  grant_types: client.token_endpoint_auth_method === 'none'
+    ? ['authorization_code', 'refresh_token']
+    : ['authorization_code', 'refresh_token', 'client_credentials'],
+  ...client,
+}));
+
+function log(line) {
+  process.stderr.write(`${line}\n`);
+}
+
+const server = http.createServer();
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address();
+  const issuer = `http://127.0.0.1:${port}`;
+  const provider = makeProvider(issuer);
+  const callback = provider.callback();
+
+  server.on('request', (req, res) => {
+    const path = (req.url || '').split('?')[0];
+    res.on('finish', () => log(`${req.method} ${path} ${res.statusCode}`));
+    const handle = path.startsWith('/interaction/')
+      ? interaction(provider, req, res)
+      : path === '/api/me'
+        ? api(provider, req, res)
+        : callback(req, res);
+    Promise.resolve(handle).catch((error) => {
+      log(`${req.method} ${path}: ${error?.stack ?? error}`);
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.setHeader('Content-Type', 'text/plain');
+      }
+      res.end(String(error));
+    });
+  });
+
+  process.stdout.write(`READY ${issuer}\n`);
+});
+
+// Exit when the test harness goes away.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.on('close', () => process.exit(0));
+process.stdin.on('error', () => process.exit(0));
+process.stdin.resume();
+
+function makeProvider(issuer) {
+  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const provider = new Provider(issuer, {
+    clients,
+    jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), use: 'sig', kid: 'interop' }] },
+    cookies: { keys: [crypto.randomBytes(32).toString('base64url')] },
+    scopes: ['openid', 'offline_access', 'profile', 'email'],
+    claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },
+    extraParams: ['test_consent'],
+    findAccount(ctx, sub) {
+      return {
+        accountId: sub,
+        claims: () => ({
+          sub,
+          name: 'Alice Liddell',
+          email: 'alice@example.com',
+          email_verified: true,
+        }),
+      };
+    },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      clientCredentials: { enabled: true },
+      pushedAuthorizationRequests: { enabled: true },
+      resourceIndicators: { enabled: false },
+      userinfo: { enabled: true },
+    },
+    pkce: { methods: ['S256'], required: () => true },
+    issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
+    ttl: {
+      AccessToken: ACCESS_TOKEN_LIFETIME,
+      AuthorizationCode: 60,
+      ClientCredentials: 600,
+      Grant: 86400,
+      IdToken: 3600,
+      Interaction: 600,
+      RefreshToken: 86400,
+      Session: 86400,
+    },
+    // Our crate's requests never need these; the defaults only warn.
+    clientBasedCORS: () => false,
+    renderError(ctx, out, error) {
+      ctx.type = 'application/json';
+      ctx.body = out;
+      log(`renderError: ${JSON.stringify(out)} ${error?.message ?? ''}`);
+    },
+  });
+  provider.on('server_error', (ctx, error) => log(`server_error: ${error?.stack ?? error}`));
+  // The reason behind each error answer (the answers themselves are vague
+  // on purpose), for the tests and for a failing test's log.
+  for (const event of [
+    'authorization.error',
+    'grant.error',
+    'pushed_authorization_request.error',
+    'revocation.error',
+    'userinfo.error',
+  ]) {
+    provider.on(event, (ctx, error) => log(`${event}: ${error.message} ${error.error_detail ?? ''}`));
+  }
+  return provider;
+}
+
+// The whole user interaction, automated: log the test user in, then grant
+// what the client asked for (or deny, when asked to).
+async function interaction(provider, req, res) {
+  const details = await provider.interactionDetails(req, res);
+  const { prompt, params, session, grantId } = details;
+
+  if (params.test_consent === 'deny') {
+    return provider.interactionFinished(req, res, {
+      error: 'access_denied',
+      error_description: 'the test user said no',
+    }, { mergeWithLastSubmission: false });
+  }
+
+  switch (prompt.name) {
+    case 'login':
+      return provider.interactionFinished(req, res, {
+        login: { accountId: TEST_USER },
+      }, { mergeWithLastSubmission: false });
+    case 'consent': {
+      const grant = grantId
+        ? await provider.Grant.find(grantId)
+        : new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
+      const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = prompt.details;
+      if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '));
+      if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
+      for (const [indicator, scopes] of Object.entries(missingResourceScopes ?? {})) {
+        grant.addResourceScope(indicator, scopes.join(' '));
+      }
+      const saved = await grant.save();
+      return provider.interactionFinished(req, res, {
+        consent: { grantId: saved },
+      }, { mergeWithLastSubmission: true });
+    }
+    default:
+      throw new Error(`unexpected prompt ${prompt.name}`);
+  }
+}
+
+// A protected resource of our own: the bearer token looked up in the
+// provider's store (a user's access token or a client credentials token).
+async function api(provider, req, res) {
+  const header = req.headers.authorization ?? '';
+  const match = /^Bearer ([^\s]+)$/i.exec(header);
+  const send = (status, body, challenge) => {
+    res.statusCode = status;
+    if (challenge) res.setHeader('WWW-Authenticate', challenge);
+    res.setHeader('Content-Type', 'application/json');
+    res.setHeader('Cache-Control', 'no-store');
+    res.end(JSON.stringify(body));
+  };
+  if (!match) {
+    return send(401, { error: 'invalid_request' }, 'Bearer realm="api"');
+  }
+  const value = match[1];
+  const token = (await provider.AccessToken.find(value))
+    ?? (await provider.ClientCredentials.find(value));
+  if (!token || token.isExpired) {
+    const description = 'the access token is expired, revoked, malformed, or unknown';
+    return send(
+      401,
+      { error: 'invalid_token', error_description: description },
+      `Bearer realm="api", error="invalid_token", error_description="${description}"`,
+    );
+  }
+  return send(200, {
+    sub: token.accountId ?? null,
+    client_id: token.clientId,
+    scope: token.scope ?? '',
+    kind: token.kind,
+  });
+}
