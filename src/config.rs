@@ -461,6 +461,8 @@ pub struct Client {
     pub(crate) client_id: ClientId,
     pub(crate) authentication: ClientAuthentication,
     pub(crate) redirect_uri: RedirectUri,
+    /// RFC 9126 §6: this client is registered to use pushed requests only.
+    pub(crate) require_pushed_authorization_requests: bool,
 }
 
 /// Why a [`Client`] could not be built. Each variant is a mistake in the
@@ -553,7 +555,19 @@ impl Client {
             client_id,
             authentication,
             redirect_uri,
+            require_pushed_authorization_requests: false,
         })
+    }
+
+    /// Declares that this client is registered with
+    /// `require_pushed_authorization_requests` (RFC 9126 §6), a client
+    /// setting discovery cannot show: [`Start::begin`](crate::Start::begin)
+    /// then refuses to build a plain authorization URL the server would
+    /// reject, and [`Start::push`](crate::Start::push) must be used.
+    #[must_use]
+    pub fn require_pushed_authorization_requests(mut self) -> Self {
+        self.require_pushed_authorization_requests = true;
+        self
     }
 
     /// The metadata this client was built from.

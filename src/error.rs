@@ -23,9 +23,11 @@ pub enum StartError {
     /// The crate never downgrades to `plain` by itself; see
     /// [`Start::dangerous_use_plain_pkce`](crate::Start::dangerous_use_plain_pkce).
     S256NotSupported,
-    /// The server requires pushed authorization requests (RFC 9126
-    /// `require_pushed_authorization_requests`), so a plain authorization URL
-    /// would be refused.
+    /// The server (its metadata) or the client's registration
+    /// ([`Client::require_pushed_authorization_requests`](crate::Client::require_pushed_authorization_requests))
+    /// requires pushed authorization requests (RFC 9126), so a plain
+    /// authorization URL would be refused: use
+    /// [`Start::push`](crate::Start::push).
     PushedAuthorizationRequired,
     /// [`Start::push`](crate::Start::push) was called, but the metadata has
     /// no `pushed_authorization_request_endpoint` (RFC 9126 §5): use

@@ -246,10 +246,7 @@ fn request_uri_of_another_client_is_refused() {
     );
     match basic_pending.handle_callback(&basic, callback).unwrap_err() {
         CallbackError::Authorization(error) => {
-            assert_eq!(
-                *error.error(),
-                AuthorizationErrorCode::Other("invalid_request_object".into())
-            );
+            assert_eq!(*error.error(), AuthorizationErrorCode::InvalidRequestObject);
             assert_eq!(
                 error.error_description(),
                 Some("request client_id must equal the one in request parameters")

@@ -235,6 +235,18 @@ fn when_pushing_is_required_or_impossible() {
         .push(FlowEntropy::from_bytes([1; 64]), NOW)
         .is_ok());
 
+    // A client registered as PAR-only, which discovery cannot show.
+    let par_only = client(metadata(), basic()).require_pushed_authorization_requests();
+    assert_eq!(
+        Start::new(&par_only)
+            .begin(FlowEntropy::from_bytes([1; 64]), NOW)
+            .unwrap_err(),
+        StartError::PushedAuthorizationRequired
+    );
+    assert!(Start::new(&par_only)
+        .push(FlowEntropy::from_bytes([1; 64]), NOW)
+        .is_ok());
+
     let mut none = metadata();
     none.pushed_authorization_request_endpoint = None;
     let client_none = client(none, basic());

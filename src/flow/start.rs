@@ -155,7 +155,9 @@ impl<'c> Start<'c> {
         entropy: FlowEntropy,
         now: UnixTime,
     ) -> Result<(AuthorizationRequest, AwaitingCallback), StartError> {
-        if self.client.metadata().require_pushed_authorization_requests {
+        if self.client.metadata().require_pushed_authorization_requests
+            || self.client.require_pushed_authorization_requests
+        {
             return Err(StartError::PushedAuthorizationRequired);
         }
         let client = self.client;

@@ -62,6 +62,14 @@ error_codes!(
         ServerError = "server_error",
         /// `temporarily_unavailable`: try a new login later.
         TemporarilyUnavailable = "temporarily_unavailable",
+        /// `invalid_request_uri` (RFC 9101 §6.3, used by RFC 9126 §4): the
+        /// pushed request's `request_uri` expired or was already used.
+        /// Start a new login.
+        InvalidRequestUri = "invalid_request_uri",
+        /// `invalid_request_object` (RFC 9101 §6.3): the request object, or
+        /// the pushed request behind `request_uri`, is invalid — for
+        /// example pushed by another client. Start a new login.
+        InvalidRequestObject = "invalid_request_object",
     }
 );
 
