@@ -249,17 +249,24 @@ pub fn revocation_response(data: &[u8]) {
 pub fn stored_state(data: &[u8]) {
     let [kind, json @ ..] = data else { return };
     if kind % 2 == 0 {
-        if let Ok(pending) = serde_json::from_slice::<AwaitingCallback>(json) {
-            let again: AwaitingCallback =
-                serde_json::from_str(&serde_json::to_string(&pending).unwrap()).unwrap();
+        let typed = AwaitingCallback::from_json(json);
+        let plain = serde_json::from_slice::<AwaitingCallback>(json);
+        assert_eq!(typed.is_ok(), plain.is_ok());
+        if let Ok(pending) = typed {
+            let again =
+                AwaitingCallback::from_json(&serde_json::to_vec(&pending).unwrap()).unwrap();
             assert_eq!(again, pending);
             assert_debug_ignores_secrets(&pending);
         }
-    } else if let Ok(authorized) = serde_json::from_slice::<Authorized>(json) {
-        let again: Authorized =
-            serde_json::from_str(&serde_json::to_string(&authorized).unwrap()).unwrap();
-        assert_eq!(again, authorized);
-        assert_debug_ignores_secrets(&authorized);
+    } else {
+        let typed = Authorized::from_json(json);
+        let plain = serde_json::from_slice::<Authorized>(json);
+        assert_eq!(typed.is_ok(), plain.is_ok());
+        if let Ok(authorized) = typed {
+            let again = Authorized::from_json(&serde_json::to_vec(&authorized).unwrap()).unwrap();
+            assert_eq!(again, authorized);
+            assert_debug_ignores_secrets(&authorized);
+        }
     }
 }
 

@@ -132,7 +132,7 @@ pub use crate::error::{
 };
 pub use crate::flow::{
     AuthorizationRequest, Authorized, AwaitingCallback, ClientCredentials, Exchanging, FlowEntropy,
-    PushingAuthorization, Refreshing, Revocation, Start, TokenSet, TokenTypeHint,
+    PushingAuthorization, Refreshing, Revocation, Start, StoredStateError, TokenSet, TokenTypeHint,
     DEFAULT_REFRESH_LEEWAY,
 };
 pub use crate::http::{HttpRequest, HttpResponse, Method};

@@ -573,3 +573,66 @@ fn unknown_grant_scope_lets_the_server_decide() {
         serde_json::from_str(&serde_json::to_string(&unknown).unwrap()).unwrap();
     assert_eq!(stored.grant_scope(), None);
 }
+
+#[test]
+fn stored_states_read_back_with_typed_errors() {
+    let client = pagero_client(basic());
+    let state = authorized(&client, &pagero_tokens(0));
+    let json = serde_json::to_vec(&state).unwrap();
+    assert_eq!(Authorized::from_json(&json).unwrap(), state);
+
+    let mut value: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    value["v"] = 2.into();
+    // A newer format, even with members this build does not know.
+    value["proof_of_possession"] = "dpop".into();
+    assert_eq!(
+        Authorized::from_json(&serde_json::to_vec(&value).unwrap()).unwrap_err(),
+        StoredStateError::UnsupportedVersion {
+            found: 2,
+            supported: 1
+        }
+    );
+    value["v"] = 1.into();
+    value["token_endpoint"] = "http://evil.example/token".into();
+    assert_eq!(
+        Authorized::from_json(&serde_json::to_vec(&value).unwrap()).unwrap_err(),
+        StoredStateError::Malformed
+    );
+    for garbage in [
+        &b""[..],
+        b"null",
+        b"{}",
+        b"{\"v\":\"1\"}",
+        b"\xff\xfe",
+        &json[..json.len() / 2],
+    ] {
+        assert_eq!(
+            Authorized::from_json(garbage).unwrap_err(),
+            StoredStateError::Malformed
+        );
+        assert_eq!(
+            AwaitingCallback::from_json(garbage).unwrap_err(),
+            StoredStateError::Malformed
+        );
+    }
+
+    let (_, pending) = Start::new(&client)
+        .begin(FlowEntropy::from_bytes([4; 64]), NOW)
+        .unwrap();
+    let json = serde_json::to_vec(&pending).unwrap();
+    assert_eq!(AwaitingCallback::from_json(&json).unwrap(), pending);
+    let mut value: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    value["v"] = 0.into();
+    assert_eq!(
+        AwaitingCallback::from_json(&serde_json::to_vec(&value).unwrap()).unwrap_err(),
+        StoredStateError::UnsupportedVersion {
+            found: 0,
+            supported: 1
+        }
+    );
+    // A token set is not a pending flow.
+    assert_eq!(
+        AwaitingCallback::from_json(&serde_json::to_vec(&state).unwrap()).unwrap_err(),
+        StoredStateError::Malformed
+    );
+}

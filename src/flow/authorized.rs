@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::config::{ClientId, Endpoint};
 use crate::error::BearerError;
-use crate::flow::{check_version, Origin, FORMAT_VERSION};
+use crate::flow::{check_version, from_stored_json, Origin, StoredStateError, FORMAT_VERSION};
 use crate::scope::Scope;
 use crate::secret::{AccessToken, AuthorizationValue, RefreshToken};
 use crate::time::UnixTime;
@@ -179,6 +179,15 @@ impl Authorized {
     #[must_use]
     pub fn needs_refresh(&self, now: UnixTime, leeway: Duration) -> bool {
         self.refresh_at(leeway).is_some_and(|at| now >= at)
+    }
+
+    /// Reads tokens stored as JSON (`serde_json::to_vec(&authorized)`),
+    /// with a typed error: another format version is reported as such.
+    ///
+    /// # Errors
+    /// See [`StoredStateError`].
+    pub fn from_json(json: &[u8]) -> Result<Self, StoredStateError> {
+        from_stored_json(json)
     }
 
     /// The tokens.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::config::{Client, ClientId, Endpoint, RedirectUri};
 use crate::error::CallbackError;
 use crate::flow::exchanging::Exchanging;
-use crate::flow::{check_version, Origin, FORMAT_VERSION};
+use crate::flow::{check_version, from_stored_json, Origin, StoredStateError, FORMAT_VERSION};
 use crate::scope::Scope;
 use crate::secret::{ct_eq, CodeVerifier, State};
 use crate::time::UnixTime;
@@ -52,6 +52,15 @@ pub struct AwaitingCallback {
 }
 
 impl AwaitingCallback {
+    /// Reads a pending flow stored as JSON (`serde_json::to_vec(&pending)`),
+    /// with a typed error: another format version is reported as such.
+    ///
+    /// # Errors
+    /// See [`StoredStateError`].
+    pub fn from_json(json: &[u8]) -> Result<Self, StoredStateError> {
+        from_stored_json(json)
+    }
+
     /// The flow's `state`: the key to store it under.
     pub fn state(&self) -> &State {
         &self.state

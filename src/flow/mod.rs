@@ -78,3 +78,55 @@ pub(crate) fn check_version<E: serde::de::Error>(version: u32) -> Result<(), E> 
         )))
     }
 }
+
+/// Why a stored [`AwaitingCallback`] or [`Authorized`] could not be read
+/// back with `from_json`. Either way nothing is lost but the stored value:
+/// discard it, and for a pending flow let the user start a new login.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoredStateError {
+    /// Written in a format version this build does not read (a newer
+    /// release, or one too old to migrate).
+    UnsupportedVersion {
+        /// The version found.
+        found: u64,
+        /// The version this build reads.
+        supported: u32,
+    },
+    /// Not a stored state of this kind: truncated, corrupted or tampered
+    /// with, or an invalid member (such as an `http://` endpoint).
+    Malformed,
+}
+
+impl core::fmt::Display for StoredStateError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::UnsupportedVersion { found, supported } => write!(
+                f,
+                "stored flow state has format version {found}; this build reads version {supported}"
+            ),
+            Self::Malformed => f.write_str("stored flow state is malformed"),
+        }
+    }
+}
+
+impl core::error::Error for StoredStateError {}
+
+/// Reads a stored state from JSON: the version first, so a state from
+/// another version is reported as such rather than as malformed.
+pub(crate) fn from_stored_json<T: serde::de::DeserializeOwned>(
+    json: &[u8],
+) -> Result<T, StoredStateError> {
+    #[derive(serde::Deserialize)]
+    struct Version {
+        v: u64,
+    }
+    let Version { v } = serde_json::from_slice(json).map_err(|_| StoredStateError::Malformed)?;
+    if v != u64::from(FORMAT_VERSION) {
+        return Err(StoredStateError::UnsupportedVersion {
+            found: v,
+            supported: FORMAT_VERSION,
+        });
+    }
+    serde_json::from_slice(json).map_err(|_| StoredStateError::Malformed)
+}
