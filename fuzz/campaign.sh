@@ -30,7 +30,7 @@ for target in "${targets[@]}"; do
     -print_final_stats=1 >"$log" 2>&1 || status=$?
   runs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' || echo "?")
   cov=$(grep -E '^#[0-9]+' "$log" | tail -1 | grep -Eo 'cov: [0-9]+ ft: [0-9]+' || echo "?")
-  crash=$(grep -Eo 'artifacts/[^ ]*' "$log" | head -1 || true)
+  crash=$(grep -Eo 'Test unit written to [^ ]+' "$log" | head -1 | sed 's/Test unit written to //' || true)
   printf '%-20s exit=%s runs=%s %s %s\n' "$target" "$status" "$runs" "$cov" "${crash:-no crash}"
   if [ "$status" -ne 0 ]; then
     failed=1
