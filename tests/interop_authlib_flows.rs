@@ -5,10 +5,9 @@
 
 mod interop_common;
 
-use interop_common::{AuthlibClient, AuthlibServer, Consent, ACCESS_TOKEN_LIFETIME, NOW};
-use oauth2_pkce::{
-    AuthorizationErrorCode, AwaitingCallback, Callback, CallbackError, FlowEntropy, Scope, Start,
-};
+use interop_common::scenario::{self, expires_in};
+use interop_common::{AuthlibClient, AuthlibServer, Consent, ACCESS_TOKEN_LIFETIME, TEST_USER};
+use oauth2_pkce::{AuthorizationErrorCode, Scope, Start};
 
 #[test]
 fn discovery_document_describes_the_server() {
@@ -50,72 +49,19 @@ fn whole_flow(which: AuthlibClient) {
     let server = AuthlibServer::start();
     let client = server.client(which);
 
-    let (authorization, pending) = Start::new(&client)
-        .scope(Scope::parse("read write").unwrap())
-        .begin(FlowEntropy::from_os_rng().unwrap(), NOW)
-        .unwrap();
-    // The pending flow survives a trip through the session store.
-    let stored = serde_json::to_vec(&pending).unwrap();
-    let pending: AwaitingCallback = serde_json::from_slice(&stored).unwrap();
-
-    let callback_url = server.browser_log_in(authorization.url().as_str(), Consent::Allow);
-    let callback = Callback::from_url(&callback_url).unwrap();
-    // Authlib's IssuerParameter extension: iss on every response (RFC 9207).
-    assert_eq!(callback.iss(), Some(server.issuer()));
-    let exchanging = pending.handle_callback(&client, callback).unwrap();
-
-    let request = exchanging.token_request_http().unwrap();
-    let body = String::from_utf8(request.body().clone()).unwrap();
-    let authorization_header = request.headers().get("authorization");
-    match which {
-        AuthlibClient::Basic => {
-            assert!(authorization_header
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .starts_with("Basic "));
-            assert!(!body.contains("client_id="), "{body}");
-        }
-        AuthlibClient::Post => {
-            assert!(authorization_header.is_none());
-            assert!(body.contains("client_id=post-client"), "{body}");
-            assert!(body.contains("client_secret=post-secret"), "{body}");
-        }
-        AuthlibClient::Public => {
-            assert!(authorization_header.is_none());
-            assert!(body.contains("client_id=public-client"), "{body}");
-            assert!(!body.contains("client_secret"), "{body}");
-        }
-    }
-    assert!(body.contains("code_verifier="), "{body}");
-
-    let response = interop_common::send(request).unwrap();
-    assert_eq!(
-        response.status(),
-        200,
-        "{}",
-        String::from_utf8_lossy(response.body())
-    );
-    let authorized = exchanging.handle_token_response(&response, NOW).unwrap();
-    assert_eq!(authorized.issuer(), server.issuer());
-
+    // Authlib's IssuerParameter extension: iss on every response (RFC 9207),
+    // which the shared flow checks.
+    let (_, authorized) = scenario::whole_flow(&client, "read write", server.issuer(), |url| {
+        server.browser_log_in(url, Consent::Allow)
+    });
     let tokens = authorized.tokens();
-    assert_eq!(tokens.generation(), 0);
-    assert!(tokens.refresh_token().is_some(), "{tokens:?}");
-    assert_eq!(
-        tokens
-            .expires_at()
-            .unwrap()
-            .saturating_duration_since(NOW)
-            .as_secs(),
-        ACCESS_TOKEN_LIFETIME
-    );
+    assert_eq!(expires_in(&authorized), ACCESS_TOKEN_LIFETIME);
     assert!(tokens.scope().contains("read") && tokens.scope().contains("write"));
 
     let api = server.call_api(Some(&authorized));
     assert_eq!(api.status(), 200, "{}", server.log());
     let me: serde_json::Value = serde_json::from_slice(api.body()).unwrap();
-    assert_eq!(me["sub"], interop_common::TEST_USER);
+    assert_eq!(me["sub"], TEST_USER);
     assert_eq!(me["client_id"], which.client_id());
     assert_eq!(me["scope"], "read write");
 
@@ -147,9 +93,7 @@ fn omitted_scope_is_the_servers_default() {
     let client = server.client(AuthlibClient::Basic);
     let (pending, callback) = server.log_in(&client);
     assert!(pending.scope().is_empty());
-    let exchanging = pending.handle_callback(&client, callback).unwrap();
-    let response = interop_common::send(exchanging.token_request_http().unwrap()).unwrap();
-    let authorized = exchanging.handle_token_response(&response, NOW).unwrap();
+    let authorized = scenario::exchange(&client, pending, callback);
     assert_eq!(authorized.tokens().scope(), &Scope::parse("read").unwrap());
     assert_eq!(server.call_api(Some(&authorized)).status(), 200);
 }
@@ -158,18 +102,8 @@ fn omitted_scope_is_the_servers_default() {
 fn user_denies_consent() {
     let server = AuthlibServer::start();
     let client = server.client(AuthlibClient::Public);
-    let (authorization, pending) = Start::new(&client)
-        .begin(FlowEntropy::from_os_rng().unwrap(), NOW)
-        .unwrap();
-    let callback_url = server.browser_log_in(authorization.url().as_str(), Consent::Deny);
-    let callback = Callback::from_url(&callback_url).unwrap();
-    // The error response carries iss and state too, and both are checked
-    // before the error is believed.
-    assert_eq!(callback.iss(), Some(server.issuer()));
-    match pending.handle_callback(&client, callback).unwrap_err() {
-        CallbackError::Authorization(error) => {
-            assert_eq!(*error.error(), AuthorizationErrorCode::AccessDenied);
-        }
-        other => panic!("expected access_denied, got {other:?}"),
-    }
+    let error = scenario::refused_login(&client, Start::new(&client), server.issuer(), |url| {
+        server.browser_log_in(url, Consent::Deny)
+    });
+    assert_eq!(*error.error(), AuthorizationErrorCode::AccessDenied);
 }

@@ -11,95 +11,26 @@
 
 mod interop_common;
 
+use interop_common::scenario::{self, exchange_error};
 use interop_common::{AuthlibClient, AuthlibServer, Consent, NOW};
-use oauth2_pkce::{
-    AuthorizationErrorCode, Callback, CallbackError, Client, ErrorResponse, Exchanging,
-    FlowEntropy, Start, TokenError, TokenErrorCode,
-};
-
-/// The token endpoint's typed error for an exchange that must fail, after
-/// checking the status and that retrying is not offered.
-fn exchange_error(exchanging: Exchanging, status: u16) -> ErrorResponse<TokenErrorCode> {
-    let response = interop_common::send(exchanging.token_request_http().unwrap()).unwrap();
-    assert_eq!(
-        response.status(),
-        status,
-        "{}",
-        String::from_utf8_lossy(response.body())
-    );
-    let failure = exchanging
-        .handle_token_response(&response, NOW)
-        .unwrap_err();
-    let error = match failure.error() {
-        TokenError::ErrorResponse(error) => error.clone(),
-        other => panic!("expected an OAuth error response, got {other:?}"),
-    };
-    assert!(
-        failure.into_retry().is_none(),
-        "{error} is not worth retrying"
-    );
-    error
-}
-
-/// The callback with `code` replaced, `state` and `iss` kept.
-fn with_code(server: &AuthlibServer, state: &str, code: &str) -> Callback {
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("code", code)
-        .append_pair("state", state)
-        .append_pair("iss", server.issuer())
-        .finish();
-    Callback::from_query(&query).unwrap()
-}
-
-/// The `code` of a callback URL.
-fn code_of(callback_url: &str) -> String {
-    let url = url::Url::parse(callback_url).unwrap();
-    let code = url.query_pairs().find(|(name, _)| name == "code").unwrap();
-    code.1.into_owned()
-}
-
-/// A login up to the callback URL, with the pending flow.
-fn log_in(server: &AuthlibServer, client: &Client) -> (oauth2_pkce::AwaitingCallback, String) {
-    let (authorization, pending) = Start::new(client)
-        .begin(FlowEntropy::from_os_rng().unwrap(), NOW)
-        .unwrap();
-    let url = server.browser_log_in(authorization.url().as_str(), Consent::Allow);
-    (pending, url)
-}
+use oauth2_pkce::{AuthorizationErrorCode, Start, TokenErrorCode};
 
 #[test]
 fn callback_of_another_login_is_a_state_mismatch() {
     let server = AuthlibServer::start();
     let client = server.client(AuthlibClient::Basic);
-    let (pending, _) = server.log_in(&client);
-    let (_, other_callback) = server.log_in(&client);
-    assert_eq!(
-        pending
-            .handle_callback(&client, other_callback)
-            .unwrap_err(),
-        CallbackError::StateMismatch
-    );
+    scenario::callback_of_another_login_is_a_state_mismatch(&client, |client| {
+        server.log_in_url(client)
+    });
 }
 
 #[test]
 fn callback_from_another_issuer_is_refused() {
     let server = AuthlibServer::start();
-    // The client believes the issuer has a trailing slash: another string,
-    // so another issuer (RFC 9207 §2.4: simple string comparison).
-    let mut metadata = server.metadata();
-    metadata.issuer = format!("{}/", server.issuer());
-    let client = interop_common::client(
-        metadata,
-        AuthlibClient::Public,
-        AuthlibClient::Public.authentication(),
-    );
-    let (pending, callback) = server.log_in(&client);
-    assert_eq!(
-        pending.handle_callback(&client, callback).unwrap_err(),
-        CallbackError::IssuerMismatch {
-            received: server.issuer().to_owned()
-        }
-    );
+    let client = server.client(AuthlibClient::Public);
+    scenario::callback_from_another_issuer_is_refused(&client, server.issuer(), |client| {
+        server.log_in_url(client)
+    });
 }
 
 #[test]
@@ -108,17 +39,7 @@ fn callback_without_iss_is_refused_since_the_server_promises_it() {
     // a callback stripped of iss (a mix-up attacker's) is refused.
     let server = AuthlibServer::start();
     let client = server.client(AuthlibClient::Public);
-    let (pending, url) = log_in(&server, &client);
-    let state = pending.state().secret().to_owned();
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("code", &code_of(&url))
-        .append_pair("state", &state)
-        .finish();
-    let stripped = Callback::from_query(&query).unwrap();
-    assert_eq!(
-        pending.handle_callback(&client, stripped).unwrap_err(),
-        CallbackError::MissingIssuer
-    );
+    scenario::callback_without_iss_is_refused(&client, |client| server.log_in_url(client));
 }
 
 #[test]
@@ -126,15 +47,8 @@ fn tampered_code_is_invalid_grant() {
     let server = AuthlibServer::start();
     for which in AuthlibClient::ALL {
         let client = server.client(which);
-        let (pending, url) = log_in(&server, &client);
-        let mut code = code_of(&url);
-        let last = code.pop().unwrap();
-        code.push(if last == 'A' { 'B' } else { 'A' });
-        let state = pending.state().secret().to_owned();
-        let exchanging = pending
-            .handle_callback(&client, with_code(&server, &state, &code))
-            .unwrap();
-        let error = exchange_error(exchanging, 400);
+        let error =
+            scenario::tampered_code(&client, server.issuer(), |client| server.log_in_url(client));
         assert_eq!(*error.error(), TokenErrorCode::InvalidGrant, "{which:?}");
         assert_eq!(
             error.error_description(),
@@ -145,18 +59,14 @@ fn tampered_code_is_invalid_grant() {
 
 #[test]
 fn code_of_another_flow_fails_the_verifier_check() {
-    // Flow B's code redeemed with flow A's code_verifier: exactly what PKCE
-    // is there to stop (RFC 7636 §4.6, "Code challenge failed.").
+    // Flow B's code redeemed with flow A's code_verifier: Authlib says
+    // "Code challenge failed." (RFC 7636 §4.6).
     let server = AuthlibServer::start();
     for which in AuthlibClient::ALL {
         let client = server.client(which);
-        let (pending_a, _) = log_in(&server, &client);
-        let (_, url_b) = log_in(&server, &client);
-        let state_a = pending_a.state().secret().to_owned();
-        let exchanging = pending_a
-            .handle_callback(&client, with_code(&server, &state_a, &code_of(&url_b)))
-            .unwrap();
-        let error = exchange_error(exchanging, 400);
+        let error = scenario::code_of_another_flow(&client, server.issuer(), |client| {
+            server.log_in_url(client)
+        });
         assert_eq!(*error.error(), TokenErrorCode::InvalidGrant, "{which:?}");
         assert_eq!(error.error_description(), Some("Code challenge failed."));
     }
@@ -170,12 +80,7 @@ fn replayed_code_is_invalid_grant() {
         let (pending, callback) = server.log_in(&client);
         // The same checked callback, exchanged twice (a stored flow that
         // was not deleted, or an attacker replaying the code).
-        let first = pending
-            .clone()
-            .handle_callback(&client, callback.clone())
-            .unwrap();
-        let response = interop_common::send(first.token_request_http().unwrap()).unwrap();
-        let authorized = first.handle_token_response(&response, NOW).unwrap();
+        let authorized = scenario::exchange(&client, pending.clone(), callback.clone());
 
         let replay = pending.handle_callback(&client, callback).unwrap();
         let error = exchange_error(replay, 400);
@@ -214,12 +119,8 @@ fn wrong_client_secret_is_invalid_client() {
         let failure = exchanging
             .handle_token_response(&response, NOW)
             .unwrap_err();
-        match failure.error() {
-            TokenError::ErrorResponse(error) => {
-                assert_eq!(*error.error(), TokenErrorCode::InvalidClient, "{which:?}");
-            }
-            other => panic!("{which:?}: expected invalid_client, got {other:?}"),
-        }
+        let error = scenario::error_response(failure.error()).error();
+        assert_eq!(*error, TokenErrorCode::InvalidClient, "{which:?}");
         assert!(failure.into_retry().is_none());
     }
 }
@@ -230,21 +131,13 @@ fn plain_pkce_is_refused_by_the_server() {
     // S256-only, as its metadata says) refuses it, with state and iss.
     let server = AuthlibServer::start();
     let client = server.client(AuthlibClient::Public);
-    let (authorization, pending) = Start::new(&client)
-        .dangerous_use_plain_pkce()
-        .begin(FlowEntropy::from_os_rng().unwrap(), NOW)
-        .unwrap();
-    let callback_url = server.browser_log_in(authorization.url().as_str(), Consent::Allow);
-    let callback = Callback::from_url(&callback_url).unwrap();
-    assert_eq!(callback.iss(), Some(server.issuer()));
-    match pending.handle_callback(&client, callback).unwrap_err() {
-        CallbackError::Authorization(error) => {
-            assert_eq!(*error.error(), AuthorizationErrorCode::InvalidRequest);
-            assert!(
-                error.error_description().unwrap().contains("S256"),
-                "{error:?}"
-            );
-        }
-        other => panic!("expected invalid_request, got {other:?}"),
-    }
+    let start = Start::new(&client).dangerous_use_plain_pkce();
+    let error = scenario::refused_login(&client, start, server.issuer(), |url| {
+        server.browser_log_in(url, Consent::Allow)
+    });
+    assert_eq!(*error.error(), AuthorizationErrorCode::InvalidRequest);
+    assert!(
+        error.error_description().unwrap().contains("S256"),
+        "{error:?}"
+    );
 }

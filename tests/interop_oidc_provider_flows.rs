@@ -5,11 +5,9 @@
 
 mod interop_node_common;
 
-use interop_node_common::{OidcProvider, OpClient, ACCESS_TOKEN_LIFETIME, NOW, TEST_USER};
-use oauth2_pkce::{
-    AuthorizationErrorCode, AwaitingCallback, BearerChallenge, BearerErrorCode, Callback,
-    CallbackError, FlowEntropy, NextStep, Scope, Start,
-};
+use interop_node_common::scenario::{self, expires_in};
+use interop_node_common::{OidcProvider, OpClient, ACCESS_TOKEN_LIFETIME, TEST_USER};
+use oauth2_pkce::{AuthorizationErrorCode, BearerErrorCode, NextStep, Scope, Start};
 
 #[test]
 fn discovery_document_describes_the_server() {
@@ -53,69 +51,17 @@ fn whole_flow(which: OpClient) {
     let server = OidcProvider::start();
     let client = server.client(which);
 
-    let (authorization, pending) = Start::new(&client)
-        .scope(Scope::parse("openid profile").unwrap())
-        .begin(FlowEntropy::from_os_rng().unwrap(), NOW)
-        .unwrap();
-    // The pending flow survives a trip through the session store.
-    let stored = serde_json::to_vec(&pending).unwrap();
-    let pending: AwaitingCallback = serde_json::from_slice(&stored).unwrap();
-
-    let callback_url = server.browser_log_in(authorization.url().as_str());
-    let callback = Callback::from_url(&callback_url).unwrap();
-    // oidc-provider adds iss to every response without an ID Token.
-    assert_eq!(callback.iss(), Some(server.issuer()));
-    let exchanging = pending.handle_callback(&client, callback).unwrap();
-
-    let request = exchanging.token_request_http().unwrap();
-    let body = String::from_utf8(request.body().clone()).unwrap();
-    let authorization_header = request.headers().get("authorization");
-    match which {
-        OpClient::Basic | OpClient::Par => {
-            assert!(authorization_header
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .starts_with("Basic "));
-            assert!(!body.contains("client_id="), "{body}");
-        }
-        OpClient::Post => {
-            assert!(authorization_header.is_none());
-            assert!(body.contains("client_id=post-client"), "{body}");
-            assert!(body.contains("client_secret=post-secret"), "{body}");
-        }
-        OpClient::Public => {
-            assert!(authorization_header.is_none());
-            assert!(body.contains("client_id=public-client"), "{body}");
-            assert!(!body.contains("client_secret"), "{body}");
-        }
-    }
-    assert!(body.contains("code_verifier="), "{body}");
-
-    let response = interop_node_common::send(request).unwrap();
-    assert_eq!(
-        response.status(),
-        200,
-        "{}",
-        String::from_utf8_lossy(response.body())
-    );
+    // oidc-provider adds iss to every response without an ID Token, which
+    // the shared flow checks.
+    let (response, authorized) =
+        scenario::whole_flow(&client, "openid profile", server.issuer(), |url| {
+            server.browser_log_in(url)
+        });
     // "Bearer", capitalised; and an ID Token, which the crate keeps.
     let raw: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
     assert_eq!(raw["token_type"], "Bearer");
-    let authorized = exchanging.handle_token_response(&response, NOW).unwrap();
-    assert_eq!(authorized.issuer(), server.issuer());
-
     let tokens = authorized.tokens();
-    assert_eq!(tokens.generation(), 0);
-    assert!(tokens.refresh_token().is_some(), "{tokens:?}");
-    assert_eq!(
-        tokens
-            .expires_at()
-            .unwrap()
-            .saturating_duration_since(NOW)
-            .as_secs(),
-        ACCESS_TOKEN_LIFETIME
-    );
+    assert_eq!(expires_in(&authorized), ACCESS_TOKEN_LIFETIME);
     assert_eq!(tokens.scope(), &Scope::parse("openid profile").unwrap());
     let id_token = tokens.extra()["id_token"].as_str().unwrap();
     assert_eq!(id_token.split('.').count(), 3, "a JWS compact ID Token");
@@ -157,9 +103,7 @@ fn userinfo_without_a_token_challenges_with_bearer() {
     // RFC 6750 §3.1 would have 401 without an error code; oidc-provider
     // answers 400 invalid_request, with a bare Bearer challenge.
     assert_eq!(response.status(), 400);
-    let challenge = BearerChallenge::from_response(&response)
-        .unwrap()
-        .expect("a Bearer challenge");
+    let challenge = scenario::bearer_challenge(&response);
     assert_eq!(challenge.realm(), Some(server.issuer()));
     assert_eq!(challenge.error(), None);
     let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
@@ -178,9 +122,7 @@ fn token_without_openid_is_refused_by_userinfo_with_insufficient_scope() {
 
     let response = server.userinfo(Some(&authorized));
     assert_eq!(response.status(), 403, "{}", server.log());
-    let challenge = BearerChallenge::from_response(&response)
-        .unwrap()
-        .expect("a Bearer challenge");
+    let challenge = scenario::bearer_challenge(&response);
     assert_eq!(challenge.error(), Some(&BearerErrorCode::InsufficientScope));
     assert_eq!(
         challenge.next_step(),
@@ -194,23 +136,14 @@ fn token_without_openid_is_refused_by_userinfo_with_insufficient_scope() {
 fn user_denies_consent() {
     let server = OidcProvider::start();
     let client = server.client(OpClient::Public);
-    let (authorization, pending) = Start::new(&client)
+    let start = Start::new(&client)
         .scope(Scope::parse("openid").unwrap())
-        .param("test_consent", "deny")
-        .begin(FlowEntropy::from_os_rng().unwrap(), NOW)
-        .unwrap();
-    let callback_url = server.browser_log_in(authorization.url().as_str());
-    let callback = Callback::from_url(&callback_url).unwrap();
-    // The error response carries iss and state too, and both are checked
-    // before the error is believed.
-    assert_eq!(callback.iss(), Some(server.issuer()));
-    match pending.handle_callback(&client, callback).unwrap_err() {
-        CallbackError::Authorization(error) => {
-            assert_eq!(*error.error(), AuthorizationErrorCode::AccessDenied);
-            assert_eq!(error.error_description(), Some("the test user said no"));
-        }
-        other => panic!("expected access_denied, got {other:?}"),
-    }
+        .param("test_consent", "deny");
+    let error = scenario::refused_login(&client, start, server.issuer(), |url| {
+        server.browser_log_in(url)
+    });
+    assert_eq!(*error.error(), AuthorizationErrorCode::AccessDenied);
+    assert_eq!(error.error_description(), Some("the test user said no"));
 }
 
 #[test]
@@ -221,24 +154,16 @@ fn client_requiring_par_is_refused_a_plain_authorization_url() {
     // state, at the client's redirect URI.
     let server = OidcProvider::start();
     let client = server.client(OpClient::Par);
-    let (authorization, pending) = Start::new(&client)
-        .scope(Scope::parse("openid").unwrap())
-        .begin(FlowEntropy::from_os_rng().unwrap(), NOW)
-        .unwrap();
-    let callback_url = server.browser_log_in(authorization.url().as_str());
-    let callback = Callback::from_url(&callback_url).unwrap();
-    assert_eq!(callback.iss(), Some(server.issuer()));
-    match pending.handle_callback(&client, callback).unwrap_err() {
-        CallbackError::Authorization(error) => {
-            assert_eq!(*error.error(), AuthorizationErrorCode::InvalidRequest);
-            assert!(
-                error
-                    .error_description()
-                    .unwrap()
-                    .contains("Pushed Authorization Request must be used"),
-                "{error:?}"
-            );
-        }
-        other => panic!("expected invalid_request, got {other:?}"),
-    }
+    let start = Start::new(&client).scope(Scope::parse("openid").unwrap());
+    let error = scenario::refused_login(&client, start, server.issuer(), |url| {
+        server.browser_log_in(url)
+    });
+    assert_eq!(*error.error(), AuthorizationErrorCode::InvalidRequest);
+    assert!(
+        error
+            .error_description()
+            .unwrap()
+            .contains("Pushed Authorization Request must be used"),
+        "{error:?}"
+    );
 }

@@ -15,78 +15,30 @@
 
 mod interop_node_common;
 
-use interop_node_common::{OidcProvider, OpClient, NOW, TEST_USER};
+use interop_node_common::scenario::{self, error_response, refresh};
+use interop_node_common::{OidcProvider, OpClient, TEST_USER};
 use oauth2_pkce::{
-    Authorized, BearerChallenge, BearerErrorCode, Client, ClientCredentials,
-    ClientCredentialsError, NextStep, RefreshError, Scope, TokenError, TokenErrorCode,
-    TokenTypeHint,
+    Authorized, Client, ClientCredentials, ClientCredentialsError, RefreshError, Scope,
+    TokenErrorCode, TokenTypeHint,
 };
-
-/// Refreshes `authorized`, asking for `scope` when given; the server's
-/// response, handled.
-fn refresh(
-    client: &Client,
-    authorized: &Authorized,
-    scope: Option<&str>,
-) -> Result<Authorized, TokenError> {
-    let refreshing = match scope {
-        Some(scope) => authorized
-            .refresh_with_scope(client, Scope::parse(scope).unwrap())
-            .unwrap(),
-        None => authorized.refresh(client).unwrap(),
-    };
-    let request = refreshing.token_request_http().unwrap();
-    let body = String::from_utf8(request.body().clone()).unwrap();
-    assert!(body.starts_with("grant_type=refresh_token&"), "{body}");
-    assert_eq!(body.contains("scope="), scope.is_some(), "{body}");
-    let response = interop_node_common::send(request).unwrap();
-    refreshing
-        .handle_token_response(&response, NOW)
-        .map_err(|failure| {
-            let error = failure.error().clone();
-            assert!(failure.into_retry().is_none(), "{error} is not retryable");
-            error
-        })
-}
-
-fn error_response(error: &TokenError) -> (&TokenErrorCode, Option<&str>) {
-    match error {
-        TokenError::ErrorResponse(response) => (response.error(), response.error_description()),
-        other => panic!("expected an OAuth error response, got {other:?}"),
-    }
-}
 
 /// Revokes one of `authorized`'s tokens; oidc-provider answers an empty
 /// `200`.
 fn revoke(client: &Client, authorized: &Authorized, token: TokenTypeHint) {
-    let revocation = authorized.revoke(client, token).unwrap();
-    let request = revocation.revocation_request_http().unwrap();
-    let body = String::from_utf8(request.body().clone()).unwrap();
-    assert!(
-        body.contains(&format!("token_type_hint={}", token.as_str())),
-        "{body}"
-    );
-    let response = interop_node_common::send(request).unwrap();
-    assert_eq!(response.status(), 200, "{response:?}");
+    let response = scenario::revoke(client, authorized, token);
     assert!(response.body().is_empty());
-    revocation.handle_revocation_response(&response).unwrap();
 }
 
 /// Userinfo refuses the access token with a Bearer `invalid_token`
 /// challenge, which says: refresh.
 fn assert_refused(server: &OidcProvider, authorized: &Authorized) {
     let response = server.userinfo(Some(authorized));
-    assert_eq!(response.status(), 401, "{}", server.log());
-    let challenge = BearerChallenge::from_response(&response)
-        .unwrap()
-        .expect("a Bearer challenge");
+    let challenge = scenario::invalid_token_challenge(&response, &server.log());
     assert_eq!(challenge.realm(), Some(server.issuer()));
-    assert_eq!(challenge.error(), Some(&BearerErrorCode::InvalidToken));
     assert_eq!(
         challenge.error_description(),
         Some("invalid token provided")
     );
-    assert_eq!(challenge.next_step(), NextStep::Refresh);
 }
 
 /// The claims userinfo returns for `authorized`.
@@ -189,13 +141,9 @@ fn reused_refresh_token_revokes_the_whole_grant() {
         // The first refresh token again: a lost race, or a thief.
         let reused = refresh(&client, &first, None).unwrap_err();
         assert!(reused.is_invalid_grant(), "{reused:?}");
-        assert_eq!(
-            error_response(&reused),
-            (
-                &TokenErrorCode::InvalidGrant,
-                Some("grant request is invalid")
-            )
-        );
+        let error = error_response(&reused);
+        assert_eq!(error.error(), &TokenErrorCode::InvalidGrant);
+        assert_eq!(error.error_description(), Some("grant request is invalid"));
         // oidc-provider's answer to reuse: the family is revoked, so the
         // winner's current tokens are dead too.
         assert_refused(&server, &third);
@@ -226,16 +174,7 @@ fn client_credentials_grant() {
     let server = OidcProvider::start();
     for which in [OpClient::Basic, OpClient::Post] {
         let client = server.client(which);
-        let grant = ClientCredentials::new(&client, Scope::parse("api:read").unwrap()).unwrap();
-        let response = interop_node_common::send(grant.token_request_http().unwrap()).unwrap();
-        assert_eq!(response.status(), 200, "{which:?}: {response:?}");
-        let authorized = grant.handle_token_response(&response, NOW).unwrap();
-        // RFC 6749 §4.4.3: no refresh token.
-        assert!(authorized.tokens().refresh_token().is_none());
-        assert_eq!(
-            authorized.tokens().scope(),
-            &Scope::parse("api:read").unwrap()
-        );
+        let authorized = scenario::client_credentials(&client, "api:read");
         let api = server.call_api(Some(&authorized));
         assert_eq!(api.status(), 200, "{}", server.log());
         let me: serde_json::Value = serde_json::from_slice(api.body()).unwrap();

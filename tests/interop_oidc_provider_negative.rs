@@ -15,35 +15,9 @@
 
 mod interop_node_common;
 
-use interop_node_common::{query_param, OidcProvider, OpClient, NOW};
-use oauth2_pkce::{
-    AuthorizationErrorCode, Callback, CallbackError, ErrorResponse, Exchanging, FlowEntropy, Scope,
-    Start, TokenError, TokenErrorCode,
-};
-
-/// The token endpoint's typed error for an exchange that must fail, after
-/// checking the status and that retrying is not offered.
-fn exchange_error(exchanging: Exchanging, status: u16) -> ErrorResponse<TokenErrorCode> {
-    let response = interop_node_common::send(exchanging.token_request_http().unwrap()).unwrap();
-    assert_eq!(
-        response.status(),
-        status,
-        "{}",
-        String::from_utf8_lossy(response.body())
-    );
-    let failure = exchanging
-        .handle_token_response(&response, NOW)
-        .unwrap_err();
-    let error = match failure.error() {
-        TokenError::ErrorResponse(error) => error.clone(),
-        other => panic!("expected an OAuth error response, got {other:?}"),
-    };
-    assert!(
-        failure.into_retry().is_none(),
-        "{error} is not worth retrying"
-    );
-    error
-}
+use interop_node_common::scenario::{self, exchange_error};
+use interop_node_common::{OidcProvider, OpClient, NOW};
+use oauth2_pkce::{AuthorizationErrorCode, ErrorResponse, Scope, Start, TokenErrorCode};
 
 /// `invalid_grant`, described as oidc-provider always does.
 fn assert_invalid_grant(error: &ErrorResponse<TokenErrorCode>, which: OpClient) {
@@ -51,66 +25,31 @@ fn assert_invalid_grant(error: &ErrorResponse<TokenErrorCode>, which: OpClient) 
     assert_eq!(error.error_description(), Some("grant request is invalid"));
 }
 
-/// The callback with `code` replaced, `state` and `iss` kept.
-fn with_code(server: &OidcProvider, state: &str, code: &str) -> Callback {
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("code", code)
-        .append_pair("state", state)
-        .append_pair("iss", server.issuer())
-        .finish();
-    Callback::from_query(&query).unwrap()
-}
-
 #[test]
 fn callback_of_another_login_is_a_state_mismatch() {
     let server = OidcProvider::start();
     let client = server.client(OpClient::Basic);
-    let (pending, _) = server.log_in(&client, "openid");
-    let (_, other_callback) = server.log_in(&client, "openid");
-    assert_eq!(
-        pending
-            .handle_callback(&client, other_callback)
-            .unwrap_err(),
-        CallbackError::StateMismatch
-    );
+    scenario::callback_of_another_login_is_a_state_mismatch(&client, |client| {
+        server.log_in_url(client, "openid")
+    });
 }
 
 #[test]
 fn callback_from_another_issuer_is_refused() {
     let server = OidcProvider::start();
-    // The client believes the issuer has a trailing slash: another string,
-    // so another issuer (RFC 9207 §2.4: simple string comparison).
-    let mut metadata = server.metadata();
-    metadata.issuer = format!("{}/", server.issuer());
-    let client = interop_node_common::client(
-        metadata,
-        OpClient::Public,
-        OpClient::Public.authentication(),
-    );
-    let (pending, callback) = server.log_in(&client, "openid");
-    assert_eq!(
-        pending.handle_callback(&client, callback).unwrap_err(),
-        CallbackError::IssuerMismatch {
-            received: server.issuer().to_owned()
-        }
-    );
+    let client = server.client(OpClient::Public);
+    scenario::callback_from_another_issuer_is_refused(&client, server.issuer(), |client| {
+        server.log_in_url(client, "openid")
+    });
 }
 
 #[test]
 fn callback_without_iss_is_refused_since_the_server_promises_it() {
     let server = OidcProvider::start();
     let client = server.client(OpClient::Public);
-    let (pending, url) = server.log_in_url(&client, "openid");
-    let state = pending.state().secret().to_owned();
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("code", &query_param(&url, "code").unwrap())
-        .append_pair("state", &state)
-        .finish();
-    let stripped = Callback::from_query(&query).unwrap();
-    assert_eq!(
-        pending.handle_callback(&client, stripped).unwrap_err(),
-        CallbackError::MissingIssuer
-    );
+    scenario::callback_without_iss_is_refused(&client, |client| {
+        server.log_in_url(client, "openid")
+    });
 }
 
 #[test]
@@ -118,33 +57,24 @@ fn tampered_code_is_invalid_grant() {
     let server = OidcProvider::start();
     for which in OpClient::ALL {
         let client = server.client(which);
-        let (pending, url) = server.log_in_url(&client, "openid");
-        let mut code = query_param(&url, "code").unwrap();
-        let last = code.pop().unwrap();
-        code.push(if last == 'A' { 'B' } else { 'A' });
-        let state = pending.state().secret().to_owned();
-        let exchanging = pending
-            .handle_callback(&client, with_code(&server, &state, &code))
-            .unwrap();
-        assert_invalid_grant(&exchange_error(exchanging, 400), which);
+        let error = scenario::tampered_code(&client, server.issuer(), |client| {
+            server.log_in_url(client, "openid")
+        });
+        assert_invalid_grant(&error, which);
     }
 }
 
 #[test]
 fn code_of_another_flow_fails_the_verifier_check() {
-    // Flow B's code redeemed with flow A's code_verifier: exactly what PKCE
-    // is there to stop (RFC 7636 §4.6).
+    // Flow B's code redeemed with flow A's code_verifier: the reason goes
+    // to oidc-provider's log only.
     let server = OidcProvider::start();
     for which in OpClient::ALL {
         let client = server.client(which);
-        let (pending_a, _) = server.log_in_url(&client, "openid");
-        let (_, url_b) = server.log_in_url(&client, "openid");
-        let state_a = pending_a.state().secret().to_owned();
-        let code_b = query_param(&url_b, "code").unwrap();
-        let exchanging = pending_a
-            .handle_callback(&client, with_code(&server, &state_a, &code_b))
-            .unwrap();
-        assert_invalid_grant(&exchange_error(exchanging, 400), which);
+        let error = scenario::code_of_another_flow(&client, server.issuer(), |client| {
+            server.log_in_url(client, "openid")
+        });
+        assert_invalid_grant(&error, which);
     }
     assert!(
         server.log().contains("PKCE verification failed"),
@@ -161,12 +91,7 @@ fn replayed_code_is_invalid_grant_and_revokes_the_first_tokens() {
         let (pending, callback) = server.log_in(&client, "openid");
         // The same checked callback, exchanged twice (a stored flow that
         // was not deleted, or an attacker replaying the code).
-        let first = pending
-            .clone()
-            .handle_callback(&client, callback.clone())
-            .unwrap();
-        let response = interop_node_common::send(first.token_request_http().unwrap()).unwrap();
-        let authorized = first.handle_token_response(&response, NOW).unwrap();
+        let authorized = scenario::exchange(&client, pending.clone(), callback.clone());
         assert_eq!(server.userinfo(Some(&authorized)).status(), 200);
 
         let replay = pending.handle_callback(&client, callback).unwrap();
@@ -248,22 +173,15 @@ fn plain_pkce_is_refused_by_the_server() {
     // and iss.
     let server = OidcProvider::start();
     let client = server.client(OpClient::Public);
-    let (authorization, pending) = Start::new(&client)
+    let start = Start::new(&client)
         .scope(Scope::parse("openid").unwrap())
-        .dangerous_use_plain_pkce()
-        .begin(FlowEntropy::from_os_rng().unwrap(), NOW)
-        .unwrap();
-    let callback_url = server.browser_log_in(authorization.url().as_str());
-    let callback = Callback::from_url(&callback_url).unwrap();
-    assert_eq!(callback.iss(), Some(server.issuer()));
-    match pending.handle_callback(&client, callback).unwrap_err() {
-        CallbackError::Authorization(error) => {
-            assert_eq!(*error.error(), AuthorizationErrorCode::InvalidRequest);
-            assert_eq!(
-                error.error_description(),
-                Some("not supported value of code_challenge_method")
-            );
-        }
-        other => panic!("expected invalid_request, got {other:?}"),
-    }
+        .dangerous_use_plain_pkce();
+    let error = scenario::refused_login(&client, start, server.issuer(), |url| {
+        server.browser_log_in(url)
+    });
+    assert_eq!(*error.error(), AuthorizationErrorCode::InvalidRequest);
+    assert_eq!(
+        error.error_description(),
+        Some("not supported value of code_challenge_method")
+    );
 }

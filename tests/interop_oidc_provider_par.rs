@@ -11,10 +11,11 @@
 
 mod interop_node_common;
 
+use interop_node_common::scenario::{self, error_response};
 use interop_node_common::{query_param, OidcProvider, OpClient, NOW, TEST_USER};
 use oauth2_pkce::{
     AuthorizationErrorCode, AuthorizationRequest, AwaitingCallback, Callback, CallbackError,
-    Client, FlowEntropy, Scope, Start, StartError, TokenError, TokenErrorCode,
+    Client, FlowEntropy, Scope, Start, StartError, TokenErrorCode,
 };
 
 /// Pushes a login for `client` asking for `scope`: the authorization
@@ -86,15 +87,7 @@ fn pushed_flow(which: OpClient) {
     let callback_url = server.browser_log_in(url.as_str());
     let callback = Callback::from_url(&callback_url).unwrap();
     assert_eq!(callback.iss(), Some(server.issuer()));
-    let exchanging = pending.handle_callback(&client, callback).unwrap();
-    let response = interop_node_common::send(exchanging.token_request_http().unwrap()).unwrap();
-    assert_eq!(
-        response.status(),
-        200,
-        "{}",
-        String::from_utf8_lossy(response.body())
-    );
-    let authorized = exchanging.handle_token_response(&response, NOW).unwrap();
+    let authorized = scenario::exchange(&client, pending, callback);
     assert_eq!(
         authorized.tokens().scope(),
         &Scope::parse("openid profile").unwrap()
@@ -152,11 +145,8 @@ fn metadata_requiring_par_makes_begin_refuse() {
     // Pushing works.
     let (authorization, pending) = push(&server, &client, "openid");
     let callback_url = server.browser_log_in(authorization.url().as_str());
-    let exchanging = pending
-        .handle_callback(&client, Callback::from_url(&callback_url).unwrap())
-        .unwrap();
-    let response = interop_node_common::send(exchanging.token_request_http().unwrap()).unwrap();
-    let authorized = exchanging.handle_token_response(&response, NOW).unwrap();
+    let callback = Callback::from_url(&callback_url).unwrap();
+    let authorized = scenario::exchange(&client, pending, callback);
     assert_eq!(server.userinfo(Some(&authorized)).status(), 200);
 }
 
@@ -176,16 +166,12 @@ fn wrong_secret_at_the_par_endpoint_is_invalid_client() {
         let response = interop_node_common::send(pushing.request_http().unwrap()).unwrap();
         assert_eq!(response.status(), 401, "{which:?}");
         let failure = pushing.handle_response(&response, NOW).unwrap_err();
-        match failure.error() {
-            TokenError::ErrorResponse(error) => {
-                assert_eq!(*error.error(), TokenErrorCode::InvalidClient, "{which:?}");
-                assert_eq!(
-                    error.error_description(),
-                    Some("client authentication failed")
-                );
-            }
-            other => panic!("{which:?}: expected invalid_client, got {other:?}"),
-        }
+        let error = error_response(failure.error());
+        assert_eq!(*error.error(), TokenErrorCode::InvalidClient, "{which:?}");
+        assert_eq!(
+            error.error_description(),
+            Some("client authentication failed")
+        );
         assert!(failure.into_retry().is_none());
     }
 }
@@ -202,17 +188,13 @@ fn plain_pkce_is_refused_at_the_par_endpoint() {
     let response = interop_node_common::send(pushing.request_http().unwrap()).unwrap();
     assert_eq!(response.status(), 400);
     let failure = pushing.handle_response(&response, NOW).unwrap_err();
-    match failure.error() {
-        TokenError::ErrorResponse(error) => {
-            // An authorization error code, in a token-style error body.
-            assert_eq!(*error.error(), TokenErrorCode::InvalidRequest, "{error:?}");
-            assert_eq!(
-                error.error_description(),
-                Some("not supported value of code_challenge_method")
-            );
-        }
-        other => panic!("expected invalid_request, got {other:?}"),
-    }
+    // An authorization error code, in a token-style error body.
+    let error = error_response(failure.error());
+    assert_eq!(*error.error(), TokenErrorCode::InvalidRequest, "{error:?}");
+    assert_eq!(
+        error.error_description(),
+        Some("not supported value of code_challenge_method")
+    );
 }
 
 #[test]

@@ -14,40 +14,35 @@
 //! `npm ci` is a test failure with the reason, never a skip. Set
 //! `OAUTH2_PKCE_INTEROP_NODE` / `OAUTH2_PKCE_INTEROP_NPM` to use other
 //! executables than `node` / `npm` from `PATH`.
+//!
+//! The process supervision, the browser's HTTP and the scenarios run alike
+//! against Authlib are shared, in `tests/interop_support/`.
 
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read};
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Instant;
 
 use oauth2_pkce::{
-    Authorized, AwaitingCallback, Callback, Client, ClientAuthentication, ClientId, ClientSecret,
-    FlowEntropy, RedirectUri, Scope, ServerMetadata, Start, UnixTime,
+    Authorized, AwaitingCallback, Callback, Client, ClientAuthentication, ClientSecret, Scope,
+    ServerMetadata, Start,
 };
 
-#[path = "../common/transport.rs"]
-pub mod transport;
+#[path = "../interop_support/mod.rs"]
+pub mod support;
 
-pub use transport::send;
+use support::{manifest_dir, run, CookieJar, ServerProcess};
+// For the tests; not every test file uses all.
+#[allow(unused_imports)]
+pub use support::{get, query_param, scenario, send, NOW, REDIRECT_URI};
 
-/// The one redirect URI every client of the server is registered with.
-pub const REDIRECT_URI: &str = "http://127.0.0.1/callback";
 /// The test user the interaction logs in.
 pub const TEST_USER: &str = "alice";
 /// Access tokens live this long (`ttl.AccessToken`).
 pub const ACCESS_TOKEN_LIFETIME: u64 = 3600;
-
-/// A fixed "now" for the flows: the server keeps its own clock.
-pub const NOW: UnixTime = UnixTime::from_secs(1_800_000_000);
-
-/// How long the server may take to print `READY` (Node starts in well under
-/// a second; two cores, tests in parallel).
-const READY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The oldest Node.js oidc-provider 8.x supports.
 const MIN_NODE_MAJOR: u32 = 18;
@@ -105,115 +100,39 @@ impl OpClient {
     }
 }
 
-/// A running oidc-provider; stopped on drop.
-pub struct OidcProvider {
-    child: Child,
-    /// Held only so that dropping it closes the server's stdin.
-    stdin: Option<ChildStdin>,
-    issuer: String,
-    log: Arc<Mutex<String>>,
+/// A running oidc-provider; stopped on drop (its [`ServerProcess`]:
+/// issuer, URLs and log).
+pub struct OidcProvider(ServerProcess);
+
+impl Deref for OidcProvider {
+    type Target = ServerProcess;
+
+    fn deref(&self) -> &ServerProcess {
+        &self.0
+    }
 }
 
 impl OidcProvider {
     /// Installs the npm packages if needed, starts the server and waits
     /// until it listens. Panics (loudly) if anything is missing.
     pub fn start() -> Self {
-        let node = node_ready();
-        let mut child = Command::new(node)
+        let mut command = Command::new(node_ready());
+        command
             .arg("server.mjs")
             .current_dir(node_dir())
-            .env("NODE_ENV", "test")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", node.display()));
-        let stdin = child.stdin.take();
-        let log = Arc::new(Mutex::new(String::new()));
-
-        // stdout: the READY line, then whatever else (nothing, normally).
-        let (ready_tx, ready_rx) = mpsc::channel::<String>();
-        let stdout = child.stdout.take().expect("piped stdout");
-        let stdout_log = Arc::clone(&log);
-        std::thread::spawn(move || {
-            let mut lines = BufReader::new(stdout).lines();
-            if let Some(Ok(line)) = lines.next() {
-                let _ = ready_tx.send(line);
-            }
-            for line in lines.map_while(Result::ok) {
-                append(&stdout_log, &line);
-            }
-        });
-        // stderr: the request log, provider events and any stack trace.
-        let mut stderr = child.stderr.take().expect("piped stderr");
-        let stderr_log = Arc::clone(&log);
-        std::thread::spawn(move || {
-            let mut buffer = [0u8; 4096];
-            while let Ok(n @ 1..) = stderr.read(&mut buffer) {
-                let text = String::from_utf8_lossy(&buffer[..n]);
-                stderr_log.lock().unwrap().push_str(&text);
-            }
-        });
-
-        let mut server = OidcProvider {
-            child,
-            stdin,
-            issuer: String::new(),
-            log,
-        };
-        match ready_rx.recv_timeout(READY_TIMEOUT) {
-            Ok(line) => match line.strip_prefix("READY ") {
-                Some(issuer) if issuer.starts_with("http://127.0.0.1:") => {
-                    server.issuer = issuer.to_owned();
-                }
-                _ => server.fail(&format!("unexpected first line {line:?}")),
-            },
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                server.fail(&format!("no READY line within {READY_TIMEOUT:?}"))
-            }
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                server.fail("the server exited before printing READY")
-            }
-        }
-        server
-    }
-
-    fn fail(&mut self, why: &str) -> ! {
-        let _ = self.child.kill();
-        let status = self.child.wait();
-        // Give the stderr reader a moment to collect the stack trace.
-        std::thread::sleep(Duration::from_millis(200));
-        // The log follows, printed by `Drop` while this panic unwinds.
-        panic!("oidc-provider failed to start: {why} (exit: {status:?})");
-    }
-
-    /// `http://127.0.0.1:PORT`, as the server prints it and puts in `iss`.
-    pub fn issuer(&self) -> &str {
-        &self.issuer
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.issuer)
-    }
-
-    /// What the server wrote to stderr so far (request log, events).
-    pub fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
+            .env("NODE_ENV", "test");
+        OidcProvider(ServerProcess::start("oidc-provider", &mut command))
     }
 
     /// The provider's discovery document, as JSON.
     pub fn discovery_document(&self) -> serde_json::Value {
-        let response = get(&self.url("/.well-known/openid-configuration"), None);
-        assert_eq!(response.status(), 200, "{}", self.log());
-        serde_json::from_slice(response.body()).expect("a JSON discovery document")
+        self.get_json("/.well-known/openid-configuration")
     }
 
     /// The provider's OpenID discovery document, deserialized by the crate
     /// (its members are RFC 8414's).
     pub fn metadata(&self) -> ServerMetadata {
-        let response = get(&self.url("/.well-known/openid-configuration"), None);
-        assert_eq!(response.status(), 200, "{}", self.log());
-        serde_json::from_slice(response.body()).expect("discovery document as ServerMetadata")
+        self.get_json("/.well-known/openid-configuration")
     }
 
     /// A client of this server from its discovery document.
@@ -229,7 +148,7 @@ impl OidcProvider {
     /// listens there).
     pub fn browser_log_in(&self, authorization_url: &str) -> String {
         assert!(
-            authorization_url.starts_with(&format!("{}/auth?", self.issuer)),
+            authorization_url.starts_with(&self.url("/auth?")),
             "{authorization_url}"
         );
         let mut jar = CookieJar::default();
@@ -237,7 +156,8 @@ impl OidcProvider {
         for _hop in 0..12 {
             let response = get(&url, jar.header().as_deref());
             jar.store(&response);
-            let location = self.redirect_target(&response, &url);
+            // oidc-provider redirects with 302 or 303, by the step.
+            let location = self.redirect_target(&response, &[302, 303], &format!("GET {url}"));
             if location.starts_with(REDIRECT_URI) {
                 assert!(
                     location.starts_with(&format!("{REDIRECT_URI}?")),
@@ -251,7 +171,7 @@ impl OidcProvider {
                 location
             };
             assert!(
-                url.starts_with(&format!("{}/", self.issuer)),
+                url.starts_with(&self.url("/")),
                 "redirected off the provider: {url}"
             );
         }
@@ -271,122 +191,27 @@ impl OidcProvider {
 
     /// As [`log_in`](Self::log_in), with the callback URL as it came.
     pub fn log_in_url(&self, client: &Client, scope: &str) -> (AwaitingCallback, String) {
-        let (authorization, pending) = Start::new(client)
-            .scope(Scope::parse(scope).unwrap())
-            .begin(FlowEntropy::from_os_rng().unwrap(), NOW)
-            .unwrap();
-        let url = self.browser_log_in(authorization.url().as_str());
-        (pending, url)
+        let start = Start::new(client).scope(Scope::parse(scope).unwrap());
+        support::log_in(start, |url| self.browser_log_in(url))
     }
 
     /// The whole flow up to the tokens, asking for `scope`.
     pub fn authorize(&self, client: &Client, scope: &str) -> Authorized {
         let (pending, callback) = self.log_in(client, scope);
-        let exchanging = pending.handle_callback(client, callback).unwrap();
-        let response = send(exchanging.token_request_http().unwrap()).unwrap();
-        assert_eq!(
-            response.status(),
-            200,
-            "{}\n--- server log ---\n{}",
-            String::from_utf8_lossy(response.body()),
-            self.log()
-        );
-        exchanging.handle_token_response(&response, NOW).unwrap()
+        scenario::exchange(client, pending, callback)
     }
 
     /// Calls the provider's own protected resource, the OpenID Connect
     /// userinfo endpoint (`GET /me`), with the access token when given.
     pub fn userinfo(&self, authorized: Option<&Authorized>) -> http::Response<Vec<u8>> {
-        self.call(&self.url("/me"), authorized)
+        support::call(http::Method::GET, &self.url("/me"), authorized)
     }
 
     /// Calls `server.mjs`'s own resource `GET /api/me`, which looks the
     /// token up in the provider's store (user and client credentials
     /// tokens alike).
     pub fn call_api(&self, authorized: Option<&Authorized>) -> http::Response<Vec<u8>> {
-        self.call(&self.url("/api/me"), authorized)
-    }
-
-    /// A `GET` of `url`, with the access token when given.
-    pub fn call(&self, url: &str, authorized: Option<&Authorized>) -> http::Response<Vec<u8>> {
-        let mut request = http::Request::get(url).body(Vec::new()).unwrap();
-        if let Some(authorized) = authorized {
-            authorized.authorize_request(&mut request).unwrap();
-        }
-        send(request).unwrap()
-    }
-
-    fn redirect_target(&self, response: &http::Response<Vec<u8>>, what: &str) -> String {
-        assert!(
-            matches!(response.status().as_u16(), 302 | 303),
-            "GET {what}: {response:?} {}\n--- server log ---\n{}",
-            String::from_utf8_lossy(response.body()),
-            self.log()
-        );
-        response.headers()[http::header::LOCATION]
-            .to_str()
-            .unwrap()
-            .to_owned()
-    }
-}
-
-impl Drop for OidcProvider {
-    fn drop(&mut self) {
-        // Closing stdin alone would stop it; kill to be quick and sure.
-        drop(self.stdin.take());
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if std::thread::panicking() {
-            eprintln!("--- oidc-provider log ---\n{}", self.log());
-        }
-    }
-}
-
-fn append(log: &Mutex<String>, line: &str) {
-    let mut log = log.lock().unwrap();
-    log.push_str(line);
-    log.push('\n');
-}
-
-/// A browser's cookies for the one origin the login runs on. Paths are
-/// ignored: oidc-provider names its cookies apart, and a login uses a fresh
-/// jar.
-#[derive(Default)]
-struct CookieJar(BTreeMap<String, String>);
-
-impl CookieJar {
-    fn store(&mut self, response: &http::Response<Vec<u8>>) {
-        for value in response.headers().get_all(http::header::SET_COOKIE) {
-            let value = value.to_str().expect("an ASCII Set-Cookie");
-            let mut attributes = value.split(';').map(str::trim);
-            let (name, content) = attributes
-                .next()
-                .and_then(|pair| pair.split_once('='))
-                .unwrap_or_else(|| panic!("not a cookie: {value}"));
-            // oidc-provider clears a cookie with an empty value and an
-            // expiry in 1970.
-            let cleared = content.is_empty()
-                || attributes.any(|attribute| {
-                    let attribute = attribute.to_ascii_lowercase();
-                    (attribute.starts_with("expires=") && attribute.contains("1970"))
-                        || attribute == "max-age=0"
-                });
-            if cleared {
-                self.0.remove(name);
-            } else {
-                self.0.insert(name.to_owned(), content.to_owned());
-            }
-        }
-    }
-
-    fn header(&self) -> Option<String> {
-        (!self.0.is_empty()).then(|| {
-            self.0
-                .iter()
-                .map(|(name, value)| format!("{name}={value}"))
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
+        support::call(http::Method::GET, &self.url("/api/me"), authorized)
     }
 }
 
@@ -396,40 +221,12 @@ pub fn client(
     which: OpClient,
     authentication: ClientAuthentication,
 ) -> Client {
-    Client::new(
-        metadata,
-        ClientId::new(which.client_id()).unwrap(),
-        authentication,
-        RedirectUri::new(REDIRECT_URI).unwrap(),
-    )
-    .unwrap()
-}
-
-/// A plain `GET`, with a `Cookie` header when given.
-pub fn get(url: &str, cookie: Option<&str>) -> http::Response<Vec<u8>> {
-    let mut request = http::Request::get(url);
-    if let Some(cookie) = cookie {
-        request = request.header(http::header::COOKIE, cookie);
-    }
-    send(request.body(Vec::new()).unwrap()).unwrap()
-}
-
-/// The value of the query parameter `name` of `url`.
-pub fn query_param(url: &str, name: &str) -> Option<String> {
-    url::Url::parse(url)
-        .unwrap()
-        .query_pairs()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.into_owned())
+    support::client(metadata, which.client_id(), authentication)
 }
 
 // ---------------------------------------------------------------------------
 // Node.js and the npm packages
 // ---------------------------------------------------------------------------
-
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// `tests/interop_node/`: `server.mjs`, `package.json`, the lock file and,
 /// once installed, `node_modules/`.
@@ -446,10 +243,7 @@ const STAMP: &str = ".oauth2-pkce-interop-stamp";
 /// is reported once, and every test that asks panics with it.
 pub fn node_ready() -> &'static Path {
     static NODE: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    match NODE.get_or_init(ensure_installed) {
-        Ok(node) => node,
-        Err(why) => panic!("the oidc-provider interop server is unavailable: {why}"),
-    }
+    support::install_once(&NODE, ensure_installed, "the oidc-provider interop server")
 }
 
 /// Checks Node.js, then makes `tests/interop_node/node_modules` what
@@ -486,10 +280,7 @@ fn ensure_installed() -> Result<PathBuf, String> {
     let dir = node_dir();
     let read =
         |name: &str| std::fs::read(dir.join(name)).map_err(|e| format!("cannot read {name}: {e}"));
-    let key = format!(
-        "{:016x}",
-        fnv1a(&[read("package.json")?, read("package-lock.json")?].concat())
-    );
+    let key = support::install_key(&[&read("package.json")?, &read("package-lock.json")?]);
     let modules = dir.join("node_modules");
     let installed = |modules: &Path| {
         std::fs::read_to_string(modules.join(STAMP)).is_ok_and(|stamp| stamp.trim() == key)
@@ -498,15 +289,9 @@ fn ensure_installed() -> Result<PathBuf, String> {
         return Ok(node);
     }
 
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("CARGO_TARGET_TMPDIR is target/tmp")
-        .join("interop-node");
+    let root = support::target_dir("interop-node");
     std::fs::create_dir_all(&root).map_err(|e| format!("cannot create {}: {e}", root.display()))?;
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let unique = format!("{key}-{}-{nanos}", std::process::id());
+    let unique = support::unique_name(&key);
     let build = root.join(format!(".build-{unique}"));
     let started = Instant::now();
     let result = npm_ci(&dir, &build, &key).and_then(|()| {
@@ -569,28 +354,4 @@ fn npm_ci(dir: &Path, build: &Path, key: &str) -> Result<(), String> {
     }
     std::fs::write(modules.join(STAMP), key)
         .map_err(|e| format!("cannot stamp {}: {e}", modules.display()))
-}
-
-/// Runs a command to completion; its stdout, or why it failed.
-fn run(command: &mut Command, what: &str) -> Result<String, String> {
-    let output = command
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot {what}: {command:?}: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "cannot {what}: {command:?} exited with {}\n{}{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-}
-
-/// FNV-1a, 64 bits: enough to notice that the lock file changed.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    })
 }

@@ -1,0 +1,1125 @@
+//! Per-step benchmarks of the flow (issue 7), each next to its floor (the
+//! raw primitives the step cannot avoid) and, for the authorization URL and
+//! the code exchange, next to `oauth2` 5.x.
+//!
+//! ```sh
+//! cargo bench --bench steps                       # divan: median ns + allocations
+//! STEPS_PROFILE=ours::start STEPS_ITERS=2000 \
+//!   valgrind --tool=callgrind --toggle-collect='steps::step_*' \
+//!   target/release/deps/steps-<hash>               # instruction counts, one step
+//! ```
+//!
+//! Every measured body is an `#[inline(never)] fn step_<group>_<name>` so
+//! divan and callgrind measure exactly the same code, and callgrind's
+//! `--toggle-collect='steps::step_*'` leaves the input set-up out. See
+//! `benches/RESULTS.md` for the numbers and the floors' definitions.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use base64ct::{Base64, Base64UrlUnpadded, Encoding};
+use divan::{black_box, Bencher};
+use oauth2_pkce::{
+    Authorized, AwaitingCallback, Callback, Client, ClientAuthentication, ClientId, ClientSecret,
+    Exchanging, FlowEntropy, HttpResponse, RedirectUri, ServerMetadata, Start, UnixTime,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use url::Url;
+
+#[global_allocator]
+static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
+
+// ---------------------------------------------------------------------------
+// Inputs, built once.
+// ---------------------------------------------------------------------------
+
+/// Pagero's token response, as the issue quotes it.
+const BODY: &str = r#"{"token_type":"bearer","access_token":"_0XBPWQQ_2a66dd33-e108-4dc3-b653-e71b9feae02e","refresh_token":"_1XBPWQQ_e61b091b-9139-4268-a7c7-765d2d418d52","scope":"","claims":"publicid","expires_in":600}"#;
+const CODE: &str = "0F7ijeaW4BCwhvyg6ozY9PeLsFF6KUi1";
+const CLIENT_ID: &str = "client-id";
+const CLIENT_SECRET: &str = "client-secret";
+const REDIRECT: &str = "https://urltoclient:4443";
+const API: &str = "https://api.pageroonline.com/someresource";
+const AUTHORIZE: &str = "https://sso.pageroonline.com/oauth/v2/oauth-authorize";
+const TOKEN: &str = "https://sso.pageroonline.com/oauth/v2/oauth-token";
+const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
+
+fn entropy_bytes() -> [u8; 64] {
+    let mut bytes = [0u8; 64];
+    for (i, b) in bytes.iter_mut().enumerate() {
+        *b = (i as u8).wrapping_mul(37).wrapping_add(11);
+    }
+    bytes
+}
+
+type TheirClient = oauth2::basic::BasicClient<
+    oauth2::EndpointSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointSet,
+>;
+
+struct Fixture {
+    client: Client,
+    authorize_url: Url,
+    pending: AwaitingCallback,
+    callback_url: String,
+    authorized: Authorized,
+    pending_json: String,
+    authorized_json: String,
+    http_response: http::Response<Vec<u8>>,
+    theirs: TheirClient,
+    /// The fixed verifier and state, for the deterministic oauth2 variant.
+    verifier: String,
+    state: String,
+}
+
+fn client() -> Client {
+    Client::new(
+        ServerMetadata::pagero(),
+        ClientId::new(CLIENT_ID).unwrap(),
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+        RedirectUri::new(REDIRECT).unwrap(),
+    )
+    .unwrap()
+}
+
+fn http_response() -> http::Response<Vec<u8>> {
+    http::Response::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .body(BODY.as_bytes().to_vec())
+        .unwrap()
+}
+
+fn sans_io_response() -> HttpResponse<'static> {
+    HttpResponse::new(200, BODY.as_bytes()).with_content_type("application/json")
+}
+
+static FIX: LazyLock<Fixture> = LazyLock::new(|| {
+    let client = client();
+    let (request, pending) = Start::new(&client)
+        .begin(FlowEntropy::from_bytes(entropy_bytes()), NOW)
+        .unwrap();
+    let state = pending.state().secret().to_owned();
+    // The verifier is not public API; recompute it as the crate does
+    // (base64url of the first 32 entropy bytes, RFC 7636 §4.1).
+    let verifier = Base64UrlUnpadded::encode_string(&entropy_bytes()[..32]);
+    let callback_url = format!("{REDIRECT}/?code={CODE}&state={state}");
+    let exchanging = pending
+        .clone()
+        .handle_callback(&client, Callback::from_url(&callback_url).unwrap())
+        .unwrap();
+    let authorized = exchanging
+        .handle_token_response(sans_io_response(), NOW)
+        .unwrap();
+    let theirs = oauth2::basic::BasicClient::new(oauth2::ClientId::new(CLIENT_ID.into()))
+        .set_client_secret(oauth2::ClientSecret::new(CLIENT_SECRET.into()))
+        .set_auth_uri(oauth2::AuthUrl::new(AUTHORIZE.into()).unwrap())
+        .set_token_uri(oauth2::TokenUrl::new(TOKEN.into()).unwrap())
+        .set_redirect_uri(oauth2::RedirectUrl::new(REDIRECT.into()).unwrap());
+    let _ = request;
+    Fixture {
+        authorize_url: Url::parse(AUTHORIZE).unwrap(),
+        pending_json: serde_json::to_string(&pending).unwrap(),
+        authorized_json: serde_json::to_string(&authorized).unwrap(),
+        client,
+        pending,
+        callback_url,
+        authorized,
+        http_response: http_response(),
+        theirs,
+        verifier,
+        state,
+    }
+});
+
+fn fix() -> &'static Fixture {
+    &FIX
+}
+
+fn exchanging() -> Exchanging {
+    let f = fix();
+    f.pending
+        .clone()
+        .handle_callback(&f.client, Callback::from_url(&f.callback_url).unwrap())
+        .unwrap()
+}
+
+// ---------------------------------------------------------------------------
+// The measured bodies: ours.
+// ---------------------------------------------------------------------------
+
+type Began = (oauth2_pkce::AuthorizationRequest, AwaitingCallback);
+
+#[inline(never)]
+pub fn step_ours_start(client: &Client, entropy: [u8; 64]) -> Began {
+    Start::new(client)
+        .begin(FlowEntropy::from_bytes(entropy), NOW)
+        .unwrap()
+}
+
+#[inline(never)]
+pub fn step_ours_start_os_rng(client: &Client) -> Began {
+    Start::new(client)
+        .begin(FlowEntropy::from_os_rng().unwrap(), NOW)
+        .unwrap()
+}
+
+#[inline(never)]
+pub fn step_ours_callback(client: &Client, pending: AwaitingCallback, url: &str) -> Exchanging {
+    pending
+        .handle_callback(client, Callback::from_url(url).unwrap())
+        .unwrap()
+}
+
+#[inline(never)]
+pub fn step_ours_token_request(exchanging: &Exchanging) -> oauth2_pkce::HttpRequest {
+    exchanging.token_request()
+}
+
+#[inline(never)]
+pub fn step_ours_token_request_http(exchanging: &Exchanging) -> http::Request<Vec<u8>> {
+    exchanging.token_request_http().unwrap()
+}
+
+#[inline(never)]
+pub fn step_ours_token_response(exchanging: Exchanging) -> Authorized {
+    exchanging
+        .handle_token_response(sans_io_response(), NOW)
+        .unwrap()
+}
+
+#[inline(never)]
+pub fn step_ours_refresh_request(
+    authorized: &Authorized,
+    client: &Client,
+) -> (oauth2_pkce::Refreshing, oauth2_pkce::HttpRequest) {
+    let refreshing = authorized.refresh(client).unwrap();
+    let request = refreshing.token_request();
+    (refreshing, request)
+}
+
+#[inline(never)]
+pub fn step_ours_refresh_response(refreshing: oauth2_pkce::Refreshing) -> Authorized {
+    refreshing
+        .handle_token_response(sans_io_response(), NOW)
+        .unwrap()
+}
+
+#[inline(never)]
+pub fn step_ours_bearer_authorization(
+    authorized: &Authorized,
+    uri: &str,
+) -> oauth2_pkce::AuthorizationValue {
+    authorized.bearer_authorization(uri).unwrap()
+}
+
+#[inline(never)]
+pub fn step_ours_authorize_request(authorized: &Authorized, request: &mut http::Request<()>) {
+    authorized.authorize_request(request).unwrap();
+}
+
+#[inline(never)]
+pub fn step_ours_awaiting_serialize(pending: &AwaitingCallback) -> String {
+    serde_json::to_string(pending).unwrap()
+}
+
+#[inline(never)]
+pub fn step_ours_awaiting_deserialize(json: &str) -> AwaitingCallback {
+    serde_json::from_str(json).unwrap()
+}
+
+#[inline(never)]
+pub fn step_ours_authorized_serialize(authorized: &Authorized) -> String {
+    serde_json::to_string(authorized).unwrap()
+}
+
+#[inline(never)]
+pub fn step_ours_authorized_deserialize(json: &str) -> Authorized {
+    serde_json::from_str(json).unwrap()
+}
+
+/// The code exchange as `oauth2` does it: build the `http::Request`, hand it
+/// to the transport, parse the `http::Response`. The same work as
+/// [`step_theirs_exchange`], for the side-by-side ratio.
+#[inline(never)]
+pub fn step_ours_exchange(
+    exchanging: Exchanging,
+    response: &http::Response<Vec<u8>>,
+) -> Authorized {
+    let request = exchanging.token_request_http().unwrap();
+    drop(black_box(request));
+    exchanging.handle_token_response(response, NOW).unwrap()
+}
+
+/// The code exchange in this crate's own sans-IO types: `token_request()`
+/// (an `HttpRequest`) and the response as an `HttpResponse` view.
+#[inline(never)]
+pub fn step_ours_exchange_sans_io(exchanging: Exchanging) -> Authorized {
+    let request = exchanging.token_request();
+    drop(black_box(request));
+    exchanging
+        .handle_token_response(sans_io_response(), NOW)
+        .unwrap()
+}
+
+// ---------------------------------------------------------------------------
+// The measured bodies: floors (the primitives each step cannot avoid).
+// ---------------------------------------------------------------------------
+
+/// PKCE + state + URL: base64url(32 B) for the verifier, SHA-256 of the
+/// 43-byte verifier, base64url of the digest, base64url(32 B) for the state;
+/// then the endpoint's `Url` cloned and the six parameters appended through
+/// `url`'s own form serializer (`query_pairs_mut`).
+#[inline(never)]
+pub fn step_floor_start(endpoint: &Url, entropy: &[u8; 64]) -> (Url, String, String) {
+    let (v, s) = entropy.split_at(32);
+    let verifier = Base64UrlUnpadded::encode_string(v);
+    let state = Base64UrlUnpadded::encode_string(s);
+    let challenge = Base64UrlUnpadded::encode_string(&Sha256::digest(verifier.as_bytes()));
+    let mut url = endpoint.clone();
+    url.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", CLIENT_ID)
+        .append_pair("redirect_uri", REDIRECT)
+        .append_pair("state", &state)
+        .append_pair("code_challenge", &challenge)
+        .append_pair("code_challenge_method", "S256");
+    (url, verifier, state)
+}
+
+/// [`step_floor_start`] plus 64 bytes from `getrandom`.
+#[inline(never)]
+pub fn step_floor_start_os_rng(endpoint: &Url) -> (Url, String, String) {
+    let mut entropy = [0u8; 64];
+    getrandom::fill(&mut entropy).unwrap();
+    step_floor_start(endpoint, &entropy)
+}
+
+/// `Url::parse` of the callback, `query_pairs()` decoded into an owned code
+/// and state, and one constant-time comparison of the state.
+#[inline(never)]
+pub fn step_floor_callback(url: &str, expected_state: &str) -> String {
+    use subtle::ConstantTimeEq;
+    let url = Url::parse(url).unwrap();
+    let mut code = None;
+    let mut state = None;
+    for (name, value) in url.query_pairs() {
+        match &*name {
+            "code" => code = Some(value.into_owned()),
+            "state" => state = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    let state = state.unwrap();
+    assert!(bool::from(
+        state.as_bytes().ct_eq(expected_state.as_bytes())
+    ));
+    code.unwrap()
+}
+
+fn basic(id: &str, secret: &str) -> String {
+    let mut credentials: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+    credentials.push(':');
+    credentials.extend(url::form_urlencoded::byte_serialize(secret.as_bytes()));
+    let mut value = String::from("Basic ");
+    value.push_str(&Base64::encode_string(credentials.as_bytes()));
+    value
+}
+
+/// The token request's three owned parts: the endpoint string, the form
+/// body (4 pairs through `form_urlencoded`), the Basic credentials.
+#[inline(never)]
+pub fn step_floor_token_request(code: &str, verifier: &str) -> (String, String, String) {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("grant_type", "authorization_code")
+        .append_pair("code", code)
+        .append_pair("redirect_uri", REDIRECT)
+        .append_pair("code_verifier", verifier)
+        .finish();
+    (String::from(TOKEN), body, basic(CLIENT_ID, CLIENT_SECRET))
+}
+
+/// [`step_floor_token_request`] assembled into an `http::Request` with static
+/// `content-type` and `accept` values.
+#[inline(never)]
+pub fn step_floor_token_request_http(code: &str, verifier: &str) -> http::Request<Vec<u8>> {
+    let (uri, body, authorization) = step_floor_token_request(code, verifier);
+    let mut authorization = http::HeaderValue::from_str(&authorization).unwrap();
+    authorization.set_sensitive(true);
+    http::Request::builder()
+        .method(http::Method::POST)
+        .uri(uri)
+        .header(http::header::AUTHORIZATION, authorization)
+        .header(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/x-www-form-urlencoded"),
+        )
+        .header(
+            http::header::ACCEPT,
+            http::HeaderValue::from_static("application/json"),
+        )
+        .body(body.into_bytes())
+        .unwrap()
+}
+
+/// The response body's fields, as a plain derive.
+#[derive(Deserialize)]
+pub struct PlainTokenResponse {
+    pub token_type: String,
+    pub access_token: String,
+    pub refresh_token: String,
+    pub scope: String,
+    pub claims: String,
+    pub expires_in: u64,
+}
+
+/// `serde_json` into [`PlainTokenResponse`].
+#[inline(never)]
+pub fn step_floor_token_response(body: &[u8]) -> PlainTokenResponse {
+    serde_json::from_slice(body).unwrap()
+}
+
+/// The refresh request's parts: endpoint string, a 2-pair form body, Basic.
+#[inline(never)]
+pub fn step_floor_refresh_request(refresh_token: &str) -> (String, String, String) {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("grant_type", "refresh_token")
+        .append_pair("refresh_token", refresh_token)
+        .finish();
+    (String::from(TOKEN), body, basic(CLIENT_ID, CLIENT_SECRET))
+}
+
+/// `Url::parse` of the target (scheme and host check) and `"Bearer " + token`.
+#[inline(never)]
+pub fn step_floor_bearer_authorization(token: &str, uri: &str) -> String {
+    let url = Url::parse(uri).unwrap();
+    assert_eq!(url.scheme(), "https");
+    let mut value = String::with_capacity(token.len() + 7);
+    value.push_str("Bearer ");
+    value.push_str(token);
+    value
+}
+
+/// The request's already-parsed `http::Uri` checked for `https`, then
+/// `"Bearer " + token` as a sensitive `HeaderValue` inserted.
+#[inline(never)]
+pub fn step_floor_authorize_request(token: &str, request: &mut http::Request<()>) {
+    assert_eq!(request.uri().scheme_str(), Some("https"));
+    let mut value = String::with_capacity(token.len() + 7);
+    value.push_str("Bearer ");
+    value.push_str(token);
+    let mut header = http::HeaderValue::from_str(&value).unwrap();
+    header.set_sensitive(true);
+    request
+        .headers_mut()
+        .insert(http::header::AUTHORIZATION, header);
+}
+
+/// The stored pending flow's fields, borrowed, as a plain derive.
+#[derive(Serialize)]
+pub struct PlainAwaitingRef<'a> {
+    pub v: u32,
+    pub issuer: &'a str,
+    pub client_id: &'a str,
+    pub token_endpoint: &'a str,
+    pub revocation_endpoint: &'a str,
+    pub redirect_uri: &'a str,
+    pub state: &'a str,
+    pub code_verifier: &'a str,
+    pub started_at: u64,
+}
+
+/// The same, owned, for deserializing.
+#[derive(Deserialize)]
+pub struct PlainAwaiting {
+    pub v: u32,
+    pub issuer: String,
+    pub client_id: String,
+    pub token_endpoint: String,
+    pub revocation_endpoint: String,
+    pub redirect_uri: String,
+    pub state: String,
+    pub code_verifier: String,
+    pub started_at: u64,
+}
+
+#[derive(Serialize)]
+pub struct PlainAuthorizedRef<'a> {
+    pub v: u32,
+    pub issuer: &'a str,
+    pub client_id: &'a str,
+    pub token_endpoint: &'a str,
+    pub revocation_endpoint: &'a str,
+    pub access_token: &'a str,
+    pub expires_at: u64,
+    pub refresh_token: &'a str,
+    pub extra: &'a BTreeMap<&'a str, &'a str>,
+    pub generation: u64,
+}
+
+#[derive(Deserialize)]
+pub struct PlainAuthorized {
+    pub v: u32,
+    pub issuer: String,
+    pub client_id: String,
+    pub token_endpoint: String,
+    pub revocation_endpoint: String,
+    pub access_token: String,
+    pub expires_at: u64,
+    pub refresh_token: String,
+    pub extra: BTreeMap<String, String>,
+    pub generation: u64,
+}
+
+#[inline(never)]
+pub fn step_floor_awaiting_serialize(plain: &PlainAwaitingRef<'_>) -> String {
+    serde_json::to_string(plain).unwrap()
+}
+
+#[inline(never)]
+pub fn step_floor_awaiting_deserialize(json: &str) -> PlainAwaiting {
+    serde_json::from_str(json).unwrap()
+}
+
+#[inline(never)]
+pub fn step_floor_authorized_serialize(plain: &PlainAuthorizedRef<'_>) -> String {
+    serde_json::to_string(plain).unwrap()
+}
+
+#[inline(never)]
+pub fn step_floor_authorized_deserialize(json: &str) -> PlainAuthorized {
+    serde_json::from_str(json).unwrap()
+}
+
+/// The floor of the oauth2-shaped exchange: the http request floor built and
+/// dropped, then the plain-struct parse.
+#[inline(never)]
+pub fn step_floor_exchange(code: &str, verifier: &str, body: &[u8]) -> PlainTokenResponse {
+    drop(black_box(step_floor_token_request_http(code, verifier)));
+    step_floor_token_response(body)
+}
+
+/// The floor of the sans-IO exchange: request parts built and dropped, then
+/// the plain-struct parse.
+#[inline(never)]
+pub fn step_floor_exchange_sans_io(code: &str, verifier: &str, body: &[u8]) -> PlainTokenResponse {
+    drop(black_box(step_floor_token_request(code, verifier)));
+    step_floor_token_response(body)
+}
+
+// ---------------------------------------------------------------------------
+// The measured bodies: oauth2 5.x.
+// ---------------------------------------------------------------------------
+
+/// `authorize_url` with a random CSRF token (16 bytes from `thread_rng`)
+/// and a random S256 challenge (32 bytes from `thread_rng`).
+#[inline(never)]
+pub fn step_theirs_authorize_url_random(
+    client: &TheirClient,
+) -> (Url, oauth2::CsrfToken, oauth2::PkceCodeVerifier) {
+    let (challenge, verifier) = oauth2::PkceCodeChallenge::new_random_sha256();
+    let (url, csrf) = client
+        .authorize_url(oauth2::CsrfToken::new_random)
+        .set_pkce_challenge(challenge)
+        .url();
+    (url, csrf, verifier)
+}
+
+/// The same with our fixed verifier and state: no randomness, so it
+/// compares with `ours::start` (entropy as an argument).
+#[inline(never)]
+pub fn step_theirs_authorize_url_fixed(
+    client: &TheirClient,
+    verifier: &str,
+    state: &str,
+) -> (Url, oauth2::CsrfToken, oauth2::PkceCodeVerifier) {
+    let verifier = oauth2::PkceCodeVerifier::new(verifier.to_owned());
+    let challenge = oauth2::PkceCodeChallenge::from_code_verifier_sha256(&verifier);
+    let (url, csrf) = client
+        .authorize_url(|| oauth2::CsrfToken::new(state.to_owned()))
+        .set_pkce_challenge(challenge)
+        .url();
+    (url, csrf, verifier)
+}
+
+/// The canned transport: drops the request, answers Pagero's body. oauth2
+/// takes the response by value, so each call builds one.
+fn canned(request: oauth2::HttpRequest) -> Result<oauth2::HttpResponse, std::io::Error> {
+    drop(black_box(request));
+    Ok(http_response())
+}
+
+/// `exchange_code(..).set_pkce_verifier(..).request(&canned)`.
+#[inline(never)]
+pub fn step_theirs_exchange(
+    client: &TheirClient,
+    code: oauth2::AuthorizationCode,
+    verifier: oauth2::PkceCodeVerifier,
+) -> oauth2::basic::BasicTokenResponse {
+    client
+        .exchange_code(code)
+        .set_pkce_verifier(verifier)
+        .request(&canned)
+        .unwrap()
+}
+
+/// What the canned transport itself costs inside `step_theirs_exchange`
+/// (building the owned `http::Response`), to subtract if wanted.
+#[inline(never)]
+pub fn step_theirs_transport_only() -> http::Response<Vec<u8>> {
+    http_response()
+}
+
+// ---------------------------------------------------------------------------
+// divan registrations.
+// ---------------------------------------------------------------------------
+
+mod ours {
+    use super::*;
+
+    #[divan::bench]
+    fn start(b: Bencher) {
+        let f = fix();
+        let entropy = entropy_bytes();
+        b.bench(|| step_ours_start(&f.client, black_box(entropy)));
+    }
+
+    #[divan::bench]
+    fn start_os_rng(b: Bencher) {
+        let f = fix();
+        b.bench(|| step_ours_start_os_rng(&f.client));
+    }
+
+    #[divan::bench]
+    fn callback(b: Bencher) {
+        let f = fix();
+        b.with_inputs(|| f.pending.clone())
+            .bench_local_values(|pending| step_ours_callback(&f.client, pending, &f.callback_url));
+    }
+
+    #[divan::bench]
+    fn token_request(b: Bencher) {
+        let exchanging = exchanging();
+        b.bench(|| step_ours_token_request(black_box(&exchanging)));
+    }
+
+    #[divan::bench]
+    fn token_request_http(b: Bencher) {
+        let exchanging = exchanging();
+        b.bench(|| step_ours_token_request_http(black_box(&exchanging)));
+    }
+
+    #[divan::bench]
+    fn token_response(b: Bencher) {
+        b.with_inputs(exchanging)
+            .bench_local_values(step_ours_token_response);
+    }
+
+    #[divan::bench]
+    fn refresh_request(b: Bencher) {
+        let f = fix();
+        b.bench(|| step_ours_refresh_request(black_box(&f.authorized), &f.client));
+    }
+
+    #[divan::bench]
+    fn refresh_response(b: Bencher) {
+        let f = fix();
+        b.with_inputs(|| f.authorized.refresh(&f.client).unwrap())
+            .bench_local_values(step_ours_refresh_response);
+    }
+
+    #[divan::bench]
+    fn bearer_authorization(b: Bencher) {
+        let f = fix();
+        b.bench(|| step_ours_bearer_authorization(&f.authorized, black_box(API)));
+    }
+
+    #[divan::bench]
+    fn authorize_request(b: Bencher) {
+        let f = fix();
+        b.with_inputs(|| http::Request::get(API).body(()).unwrap())
+            .bench_local_refs(|request| step_ours_authorize_request(&f.authorized, request));
+    }
+
+    #[divan::bench]
+    fn awaiting_serialize(b: Bencher) {
+        let f = fix();
+        b.bench(|| step_ours_awaiting_serialize(black_box(&f.pending)));
+    }
+
+    #[divan::bench]
+    fn awaiting_deserialize(b: Bencher) {
+        let f = fix();
+        b.bench(|| step_ours_awaiting_deserialize(black_box(&f.pending_json)));
+    }
+
+    #[divan::bench]
+    fn authorized_serialize(b: Bencher) {
+        let f = fix();
+        b.bench(|| step_ours_authorized_serialize(black_box(&f.authorized)));
+    }
+
+    #[divan::bench]
+    fn authorized_deserialize(b: Bencher) {
+        let f = fix();
+        b.bench(|| step_ours_authorized_deserialize(black_box(&f.authorized_json)));
+    }
+
+    #[divan::bench]
+    fn exchange(b: Bencher) {
+        let f = fix();
+        b.with_inputs(exchanging)
+            .bench_local_values(|exchanging| step_ours_exchange(exchanging, &f.http_response));
+    }
+
+    #[divan::bench]
+    fn exchange_sans_io(b: Bencher) {
+        b.with_inputs(exchanging)
+            .bench_local_values(step_ours_exchange_sans_io);
+    }
+}
+
+mod floor {
+    use super::*;
+
+    fn plain_awaiting(f: &Fixture) -> PlainAwaitingRef<'_> {
+        PlainAwaitingRef {
+            v: 1,
+            issuer: "https://sso.pageroonline.com/oauth/v2/oauth-anonymous",
+            client_id: CLIENT_ID,
+            token_endpoint: TOKEN,
+            revocation_endpoint: "https://sso.pageroonline.com/oauth/v2/oauth-revoke",
+            redirect_uri: REDIRECT,
+            state: &f.state,
+            code_verifier: &f.verifier,
+            started_at: NOW.as_secs(),
+        }
+    }
+
+    pub(crate) fn plain_awaiting_json() -> String {
+        serde_json::to_string(&plain_awaiting(fix())).unwrap()
+    }
+
+    pub(crate) fn plain_authorized_json(extra: &BTreeMap<&str, &str>) -> String {
+        let f = fix();
+        serde_json::to_string(&plain_authorized(f, extra)).unwrap()
+    }
+
+    fn plain_authorized<'a>(
+        f: &'a Fixture,
+        extra: &'a BTreeMap<&'a str, &'a str>,
+    ) -> PlainAuthorizedRef<'a> {
+        let tokens = f.authorized.tokens();
+        PlainAuthorizedRef {
+            v: 1,
+            issuer: f.authorized.issuer(),
+            client_id: CLIENT_ID,
+            token_endpoint: TOKEN,
+            revocation_endpoint: "https://sso.pageroonline.com/oauth/v2/oauth-revoke",
+            access_token: tokens.access_token().secret(),
+            expires_at: tokens.expires_at().unwrap().as_secs(),
+            refresh_token: tokens.refresh_token().unwrap().secret(),
+            extra,
+            generation: 0,
+        }
+    }
+
+    pub(crate) fn extra() -> BTreeMap<&'static str, &'static str> {
+        BTreeMap::from([("claims", "publicid")])
+    }
+
+    #[divan::bench]
+    fn start(b: Bencher) {
+        let f = fix();
+        let entropy = entropy_bytes();
+        b.bench(|| step_floor_start(&f.authorize_url, black_box(&entropy)));
+    }
+
+    #[divan::bench]
+    fn start_os_rng(b: Bencher) {
+        let f = fix();
+        b.bench(|| step_floor_start_os_rng(&f.authorize_url));
+    }
+
+    #[divan::bench]
+    fn callback(b: Bencher) {
+        let f = fix();
+        b.bench(|| step_floor_callback(black_box(&f.callback_url), &f.state));
+    }
+
+    #[divan::bench]
+    fn token_request(b: Bencher) {
+        let f = fix();
+        b.bench(|| step_floor_token_request(black_box(CODE), &f.verifier));
+    }
+
+    #[divan::bench]
+    fn token_request_http(b: Bencher) {
+        let f = fix();
+        b.bench(|| step_floor_token_request_http(black_box(CODE), &f.verifier));
+    }
+
+    #[divan::bench]
+    fn token_response(b: Bencher) {
+        b.bench(|| step_floor_token_response(black_box(BODY.as_bytes())));
+    }
+
+    #[divan::bench]
+    fn refresh_request(b: Bencher) {
+        let f = fix();
+        let token = f.authorized.tokens().refresh_token().unwrap().secret();
+        b.bench(|| step_floor_refresh_request(black_box(token)));
+    }
+
+    #[divan::bench]
+    fn refresh_response(b: Bencher) {
+        b.bench(|| step_floor_token_response(black_box(BODY.as_bytes())));
+    }
+
+    #[divan::bench]
+    fn bearer_authorization(b: Bencher) {
+        let f = fix();
+        let token = f.authorized.tokens().access_token().secret();
+        b.bench(|| step_floor_bearer_authorization(token, black_box(API)));
+    }
+
+    #[divan::bench]
+    fn authorize_request(b: Bencher) {
+        let f = fix();
+        let token = f.authorized.tokens().access_token().secret();
+        b.with_inputs(|| http::Request::get(API).body(()).unwrap())
+            .bench_local_refs(|request| step_floor_authorize_request(token, request));
+    }
+
+    #[divan::bench]
+    fn awaiting_serialize(b: Bencher) {
+        let plain = plain_awaiting(fix());
+        b.bench(|| step_floor_awaiting_serialize(black_box(&plain)));
+    }
+
+    #[divan::bench]
+    fn awaiting_deserialize(b: Bencher) {
+        let json = plain_awaiting_json();
+        b.bench(|| step_floor_awaiting_deserialize(black_box(&json)));
+    }
+
+    #[divan::bench]
+    fn authorized_serialize(b: Bencher) {
+        let extra = extra();
+        let plain = plain_authorized(fix(), &extra);
+        b.bench(|| step_floor_authorized_serialize(black_box(&plain)));
+    }
+
+    #[divan::bench]
+    fn authorized_deserialize(b: Bencher) {
+        let json = plain_authorized_json(&extra());
+        b.bench(|| step_floor_authorized_deserialize(black_box(&json)));
+    }
+
+    #[divan::bench]
+    fn exchange(b: Bencher) {
+        let f = fix();
+        b.bench(|| step_floor_exchange(black_box(CODE), &f.verifier, BODY.as_bytes()));
+    }
+
+    #[divan::bench]
+    fn exchange_sans_io(b: Bencher) {
+        let f = fix();
+        b.bench(|| step_floor_exchange_sans_io(black_box(CODE), &f.verifier, BODY.as_bytes()));
+    }
+}
+
+mod oauth2_5 {
+    use super::*;
+
+    #[divan::bench]
+    fn authorize_url_random(b: Bencher) {
+        let f = fix();
+        b.bench(|| step_theirs_authorize_url_random(black_box(&f.theirs)));
+    }
+
+    #[divan::bench]
+    fn authorize_url_fixed(b: Bencher) {
+        let f = fix();
+        b.bench(|| step_theirs_authorize_url_fixed(black_box(&f.theirs), &f.verifier, &f.state));
+    }
+
+    #[divan::bench]
+    fn exchange(b: Bencher) {
+        let f = fix();
+        b.with_inputs(|| {
+            (
+                oauth2::AuthorizationCode::new(CODE.into()),
+                oauth2::PkceCodeVerifier::new(f.verifier.clone()),
+            )
+        })
+        .bench_local_values(|(code, verifier)| step_theirs_exchange(&f.theirs, code, verifier));
+    }
+
+    #[divan::bench]
+    fn transport_only(b: Bencher) {
+        b.bench(step_theirs_transport_only);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Callgrind runner: `STEPS_PROFILE=<group>::<name>` runs that step
+// `STEPS_ITERS` times (inputs made outside the `step_*` function) and exits.
+// ---------------------------------------------------------------------------
+
+fn profile(name: &str, iters: usize) {
+    let f = fix();
+    let entropy = entropy_bytes();
+    let extra = floor::extra();
+    let run = |body: &mut dyn FnMut()| {
+        for _ in 0..iters {
+            body();
+        }
+    };
+    match name {
+        "ours::start" => run(&mut || drop(black_box(step_ours_start(&f.client, entropy)))),
+        "ours::start_os_rng" => run(&mut || drop(black_box(step_ours_start_os_rng(&f.client)))),
+        "ours::callback" => run(&mut || {
+            let pending = f.pending.clone();
+            drop(black_box(step_ours_callback(
+                &f.client,
+                pending,
+                &f.callback_url,
+            )));
+        }),
+        "ours::token_request" => {
+            let e = exchanging();
+            run(&mut || drop(black_box(step_ours_token_request(&e))));
+        }
+        "ours::token_request_http" => {
+            let e = exchanging();
+            run(&mut || drop(black_box(step_ours_token_request_http(&e))));
+        }
+        "ours::token_response" => run(&mut || {
+            let e = exchanging();
+            drop(black_box(step_ours_token_response(e)));
+        }),
+        "ours::refresh_request" => run(&mut || {
+            drop(black_box(step_ours_refresh_request(
+                &f.authorized,
+                &f.client,
+            )))
+        }),
+        "ours::refresh_response" => run(&mut || {
+            let r = f.authorized.refresh(&f.client).unwrap();
+            drop(black_box(step_ours_refresh_response(r)));
+        }),
+        "ours::bearer_authorization" => run(&mut || {
+            drop(black_box(step_ours_bearer_authorization(
+                &f.authorized,
+                API,
+            )))
+        }),
+        "ours::authorize_request" => run(&mut || {
+            let mut request = http::Request::get(API).body(()).unwrap();
+            step_ours_authorize_request(&f.authorized, &mut request);
+            drop(black_box(request));
+        }),
+        "ours::awaiting_serialize" => {
+            run(&mut || drop(black_box(step_ours_awaiting_serialize(&f.pending))))
+        }
+        "ours::awaiting_deserialize" => {
+            run(&mut || drop(black_box(step_ours_awaiting_deserialize(&f.pending_json))))
+        }
+        "ours::authorized_serialize" => {
+            run(&mut || drop(black_box(step_ours_authorized_serialize(&f.authorized))))
+        }
+        "ours::authorized_deserialize" => run(&mut || {
+            drop(black_box(step_ours_authorized_deserialize(
+                &f.authorized_json,
+            )))
+        }),
+        "ours::exchange" => run(&mut || {
+            let e = exchanging();
+            drop(black_box(step_ours_exchange(e, &f.http_response)));
+        }),
+        "ours::exchange_sans_io" => run(&mut || {
+            let e = exchanging();
+            drop(black_box(step_ours_exchange_sans_io(e)));
+        }),
+        "floor::exchange_sans_io" => run(&mut || {
+            drop(black_box(step_floor_exchange_sans_io(
+                CODE,
+                &f.verifier,
+                BODY.as_bytes(),
+            )))
+        }),
+        "floor::start" => {
+            run(&mut || drop(black_box(step_floor_start(&f.authorize_url, &entropy))))
+        }
+        "floor::start_os_rng" => {
+            run(&mut || drop(black_box(step_floor_start_os_rng(&f.authorize_url))))
+        }
+        "floor::callback" => {
+            run(&mut || drop(black_box(step_floor_callback(&f.callback_url, &f.state))))
+        }
+        "floor::token_request" => {
+            run(&mut || drop(black_box(step_floor_token_request(CODE, &f.verifier))))
+        }
+        "floor::token_request_http" => {
+            run(&mut || drop(black_box(step_floor_token_request_http(CODE, &f.verifier))))
+        }
+        "floor::token_response" | "floor::refresh_response" => {
+            run(&mut || drop(black_box(step_floor_token_response(BODY.as_bytes()))))
+        }
+        "floor::refresh_request" => {
+            let token = f.authorized.tokens().refresh_token().unwrap().secret();
+            run(&mut || drop(black_box(step_floor_refresh_request(token))));
+        }
+        "floor::bearer_authorization" => {
+            let token = f.authorized.tokens().access_token().secret();
+            run(&mut || drop(black_box(step_floor_bearer_authorization(token, API))));
+        }
+        "floor::authorize_request" => {
+            let token = f.authorized.tokens().access_token().secret();
+            run(&mut || {
+                let mut request = http::Request::get(API).body(()).unwrap();
+                step_floor_authorize_request(token, &mut request);
+                drop(black_box(request));
+            });
+        }
+        "floor::awaiting_serialize" => {
+            let json = floor::plain_awaiting_json();
+            let plain: PlainAwaiting = serde_json::from_str(&json).unwrap();
+            let plain = PlainAwaitingRef {
+                v: plain.v,
+                issuer: &plain.issuer,
+                client_id: &plain.client_id,
+                token_endpoint: &plain.token_endpoint,
+                revocation_endpoint: &plain.revocation_endpoint,
+                redirect_uri: &plain.redirect_uri,
+                state: &plain.state,
+                code_verifier: &plain.code_verifier,
+                started_at: plain.started_at,
+            };
+            run(&mut || drop(black_box(step_floor_awaiting_serialize(&plain))));
+        }
+        "floor::awaiting_deserialize" => {
+            let json = floor::plain_awaiting_json();
+            run(&mut || drop(black_box(step_floor_awaiting_deserialize(&json))));
+        }
+        "floor::authorized_serialize" => {
+            let json = floor::plain_authorized_json(&extra);
+            let plain: PlainAuthorized = serde_json::from_str(&json).unwrap();
+            let extra_ref: BTreeMap<&str, &str> = plain
+                .extra
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let plain = PlainAuthorizedRef {
+                v: plain.v,
+                issuer: &plain.issuer,
+                client_id: &plain.client_id,
+                token_endpoint: &plain.token_endpoint,
+                revocation_endpoint: &plain.revocation_endpoint,
+                access_token: &plain.access_token,
+                expires_at: plain.expires_at,
+                refresh_token: &plain.refresh_token,
+                extra: &extra_ref,
+                generation: plain.generation,
+            };
+            run(&mut || drop(black_box(step_floor_authorized_serialize(&plain))));
+        }
+        "floor::authorized_deserialize" => {
+            let json = floor::plain_authorized_json(&extra);
+            run(&mut || drop(black_box(step_floor_authorized_deserialize(&json))));
+        }
+        "floor::exchange" => run(&mut || {
+            drop(black_box(step_floor_exchange(
+                CODE,
+                &f.verifier,
+                BODY.as_bytes(),
+            )))
+        }),
+        "oauth2_5::authorize_url_random" => {
+            run(&mut || drop(black_box(step_theirs_authorize_url_random(&f.theirs))))
+        }
+        "oauth2_5::authorize_url_fixed" => run(&mut || {
+            drop(black_box(step_theirs_authorize_url_fixed(
+                &f.theirs,
+                &f.verifier,
+                &f.state,
+            )))
+        }),
+        "oauth2_5::exchange" => run(&mut || {
+            let code = oauth2::AuthorizationCode::new(CODE.into());
+            let verifier = oauth2::PkceCodeVerifier::new(f.verifier.clone());
+            drop(black_box(step_theirs_exchange(&f.theirs, code, verifier)));
+        }),
+        "oauth2_5::transport_only" => run(&mut || drop(black_box(step_theirs_transport_only()))),
+        "check" => check(),
+        other => {
+            eprintln!("unknown STEPS_PROFILE {other:?}");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// `STEPS_PROFILE=check`: what each side made of Pagero's body, and the
+/// stored forms' sizes, for RESULTS.md.
+fn check() {
+    use oauth2::TokenResponse as _;
+    let f = fix();
+    let theirs = step_theirs_exchange(
+        &f.theirs,
+        oauth2::AuthorizationCode::new(CODE.into()),
+        oauth2::PkceCodeVerifier::new(f.verifier.clone()),
+    );
+    println!("oauth2 token_type: {:?}", theirs.token_type());
+    println!("oauth2 scopes: {:?}", theirs.scopes());
+    println!("oauth2 expires_in: {:?}", theirs.expires_in());
+    let ours = step_ours_exchange(exchanging(), &f.http_response);
+    println!("ours scope: {:?}", ours.tokens().scope());
+    println!("ours extra: {:?}", ours.tokens().extra());
+    println!("ours expires_at: {:?}", ours.tokens().expires_at());
+    println!(
+        "AwaitingCallback JSON ({} B): {}",
+        f.pending_json.len(),
+        f.pending_json
+    );
+    println!(
+        "Authorized JSON ({} B): {}",
+        f.authorized_json.len(),
+        f.authorized_json
+    );
+    println!("floor awaiting JSON: {}", floor::plain_awaiting_json());
+    println!(
+        "floor authorized JSON: {}",
+        floor::plain_authorized_json(&floor::extra())
+    );
+    let (ours_url, _) = step_ours_start(&f.client, entropy_bytes());
+    let (theirs_url, _, _) = step_theirs_authorize_url_fixed(&f.theirs, &f.verifier, &f.state);
+    let (floor_url, _, _) = step_floor_start(&f.authorize_url, &entropy_bytes());
+    println!("ours   URL: {}", ours_url.url());
+    println!("oauth2 URL: {theirs_url}");
+    println!("floor  URL: {floor_url}");
+}
+
+fn main() {
+    if let Ok(name) = std::env::var("STEPS_PROFILE") {
+        let iters = std::env::var("STEPS_ITERS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1000);
+        profile(&name, iters);
+        return;
+    }
+    // Keep the whole run to about a minute on a shared 2-core machine:
+    // 1000 samples, at least 1 s and at most 3 s per benchmark. The command
+    // line (`--sample-count`, `--min-time`, ...) still overrides these.
+    divan::Divan::default()
+        .sample_count(1000)
+        .min_time(std::time::Duration::from_secs(1))
+        .max_time(std::time::Duration::from_secs(3))
+        .config_with_args()
+        .main();
+}
