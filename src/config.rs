@@ -233,6 +233,20 @@ pub(crate) fn check_transport(url: &Url) -> Result<(), UrlProblem> {
     }
 }
 
+/// Whether a host as written in a URI (`127.0.0.1`, `[::1]`, `localhost`)
+/// is loopback (RFC 8252 §7.3, §8.3).
+#[cfg(feature = "http")]
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|host| host.strip_suffix(']'))
+        .unwrap_or(host);
+    match bare.parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => bare.eq_ignore_ascii_case("localhost") || bare.eq_ignore_ascii_case("localhost."),
+    }
+}
+
 /// Whether the URL's host is a loopback address or `localhost`
 /// (RFC 8252 §7.3, §8.3).
 pub(crate) fn is_loopback(url: &Url) -> bool {

@@ -271,11 +271,13 @@ impl<'a> HttpResponse<'a> {
         value.parse().ok().map(Duration::from_secs)
     }
 
-    /// The media type of `Content-Type`, lowercased, without parameters.
-    pub(crate) fn media_type(&self) -> Option<String> {
-        let value = self.content_type?;
-        let essence = value.split(';').next().unwrap_or("").trim();
-        Some(essence.to_ascii_lowercase())
+    /// Whether `Content-Type` says `application/x-www-form-urlencoded`
+    /// (case-insensitive, parameters ignored).
+    pub(crate) fn is_form_encoded(&self) -> bool {
+        self.content_type.is_some_and(|value| {
+            let essence = value.split(';').next().unwrap_or("").trim();
+            essence.eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
     }
 }
 
@@ -361,8 +363,11 @@ mod tests {
 
     #[test]
     fn media_type_ignores_parameters_and_case() {
-        let response =
-            HttpResponse::new(200, b"").with_content_type("Application/JSON; charset=UTF-8");
-        assert_eq!(response.media_type().as_deref(), Some("application/json"));
+        let form = HttpResponse::new(200, b"")
+            .with_content_type(" Application/X-WWW-Form-URLEncoded ; charset=UTF-8");
+        assert!(form.is_form_encoded());
+        let json = HttpResponse::new(200, b"").with_content_type("application/json");
+        assert!(!json.is_form_encoded());
+        assert!(!HttpResponse::new(200, b"").is_form_encoded());
     }
 }

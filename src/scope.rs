@@ -112,6 +112,12 @@ impl Scope {
     }
 }
 
+/// For `skip_serializing_if` on a borrowed-or-owned scope.
+#[allow(clippy::ptr_arg)] // serde's `skip_serializing_if` hands over the field itself
+pub(crate) fn scope_is_empty(scope: &alloc::borrow::Cow<'_, Scope>) -> bool {
+    scope.is_empty()
+}
+
 fn is_scope_token(token: &str) -> bool {
     !token.is_empty()
         && token

@@ -636,3 +636,37 @@ fn stored_states_read_back_with_typed_errors() {
         StoredStateError::Malformed
     );
 }
+
+#[test]
+fn bearer_only_on_https_or_loopback() {
+    let client = pagero_client(basic());
+    let state = authorized(&client, &pagero_tokens(0));
+    for (uri, allowed) in [
+        ("https://api.pageroonline.com/someresource", true),
+        ("HTTPS://api.pageroonline.com/x", true),
+        ("http://127.0.0.1:8080/api", true),
+        ("http://127.9.9.9/api", true),
+        ("http://[::1]:8080/api", true),
+        ("http://localhost/api", true),
+        ("http://LOCALHOST:1/api", true),
+        ("http://api.pageroonline.com/someresource", false),
+        ("http://128.0.0.1/api", false),
+        ("http://[::2]/api", false),
+        ("http://localhost.evil.example/api", false),
+        ("/relative/path", false),
+        ("ftp://127.0.0.1/x", false),
+    ] {
+        let mut request = http::Request::get(uri).body(()).unwrap();
+        let outcome = state.authorize_request(&mut request);
+        assert_eq!(outcome.is_ok(), allowed, "{uri}: {outcome:?}");
+        if allowed {
+            let value = request.headers()["authorization"].to_str().unwrap();
+            assert_eq!(value, "Bearer _0XBPWQQ_access0");
+        } else {
+            assert_eq!(outcome, Err(BearerError::InsecureTarget));
+            assert!(request.headers().get("authorization").is_none());
+        }
+        // The string form agrees.
+        assert_eq!(state.bearer_authorization(uri).is_ok(), allowed, "{uri}");
+    }
+}

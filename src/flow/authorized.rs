@@ -1,6 +1,7 @@
 //! Holding tokens: the token set (RFC 6749 §5.1) and using the access token
 //! (RFC 6750 §2.1).
 
+use alloc::borrow::Cow;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use core::fmt;
@@ -12,7 +13,7 @@ use serde_json::Value;
 use crate::config::{ClientId, Endpoint};
 use crate::error::BearerError;
 use crate::flow::{check_version, from_stored_json, Origin, StoredStateError, FORMAT_VERSION};
-use crate::scope::Scope;
+use crate::scope::{scope_is_empty, Scope};
 use crate::secret::{AccessToken, AuthorizationValue, RefreshToken};
 use crate::time::UnixTime;
 use crate::wire::token::TokenResponse;
@@ -141,14 +142,14 @@ impl Authorized {
     /// The tokens of a refresh response replacing these ones. A refresh of
     /// the whole grant (`narrowed` false) may reveal a grant scope that was
     /// unknown until then.
-    pub(crate) fn refreshed(&self, tokens: TokenSet, narrowed: bool) -> Self {
-        let grant_scope = match &self.grant_scope {
-            Some(grant) => Some(grant.clone()),
+    pub(crate) fn refreshed(self, tokens: TokenSet, narrowed: bool) -> Self {
+        let grant_scope = match self.grant_scope {
+            Some(grant) => Some(grant),
             None if narrowed => None,
             None => known(&tokens.scope),
         };
         Self {
-            origin: self.origin.clone(),
+            origin: self.origin,
             tokens,
             grant_scope,
         }
@@ -232,6 +233,11 @@ impl Authorized {
         if !secure {
             return Err(BearerError::InsecureTarget);
         }
+        self.bearer_value()
+    }
+
+    /// `Bearer <access token>`, once the target was found secure.
+    fn bearer_value(&self) -> Result<AuthorizationValue, BearerError> {
         let token = self.tokens.access_token.secret();
         if !is_b64token(token) {
             return Err(BearerError::InvalidToken);
@@ -250,8 +256,18 @@ impl Authorized {
     /// As [`bearer_authorization`](Self::bearer_authorization).
     #[cfg(feature = "http")]
     pub fn authorize_request<B>(&self, request: &mut http::Request<B>) -> Result<(), BearerError> {
-        let value =
-            self.bearer_authorization(&alloc::string::ToString::to_string(request.uri()))?;
+        let uri = request.uri();
+        let secure = match (uri.scheme_str(), uri.host()) {
+            (Some(scheme), _) if scheme.eq_ignore_ascii_case("https") => true,
+            (Some(scheme), Some(host)) if scheme.eq_ignore_ascii_case("http") => {
+                crate::config::is_loopback_host(host)
+            }
+            _ => false,
+        };
+        if !secure {
+            return Err(BearerError::InsecureTarget);
+        }
+        let value = self.bearer_value()?;
         let mut header =
             http::HeaderValue::from_str(value.secret()).map_err(|_| BearerError::InvalidToken)?;
         header.set_sensitive(true);
@@ -260,6 +276,11 @@ impl Authorized {
             .insert(http::header::AUTHORIZATION, header);
         Ok(())
     }
+}
+
+#[allow(clippy::ptr_arg)] // serde's `skip_serializing_if` hands over the field itself
+fn extra_is_empty(extra: &Cow<'_, BTreeMap<String, Value>>) -> bool {
+    extra.is_empty()
 }
 
 /// An empty scope says nothing about the grant: unknown.
@@ -277,26 +298,26 @@ fn is_b64token(token: &str) -> bool {
         })
 }
 
-/// The stored form, version 1.
+/// The stored form, version 1: borrowed when written, owned when read.
 #[derive(Serialize, Deserialize)]
-struct StoredV1 {
+struct StoredV1<'a> {
     v: u32,
-    issuer: String,
-    client_id: ClientId,
-    token_endpoint: Endpoint,
+    issuer: Cow<'a, str>,
+    client_id: Cow<'a, ClientId>,
+    token_endpoint: Cow<'a, Endpoint>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    revocation_endpoint: Option<Endpoint>,
-    access_token: AccessToken,
+    revocation_endpoint: Option<Cow<'a, Endpoint>>,
+    access_token: Cow<'a, AccessToken>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     expires_at: Option<UnixTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    refresh_token: Option<RefreshToken>,
-    #[serde(default, skip_serializing_if = "Scope::is_empty")]
-    scope: Scope,
+    refresh_token: Option<Cow<'a, RefreshToken>>,
+    #[serde(default, skip_serializing_if = "scope_is_empty")]
+    scope: Cow<'a, Scope>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    grant_scope: Option<Scope>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    extra: BTreeMap<String, Value>,
+    grant_scope: Option<Cow<'a, Scope>>,
+    #[serde(default, skip_serializing_if = "extra_is_empty")]
+    extra: Cow<'a, BTreeMap<String, Value>>,
     #[serde(default)]
     generation: u64,
 }
@@ -306,16 +327,16 @@ impl Serialize for Authorized {
         let tokens = &self.tokens;
         StoredV1 {
             v: FORMAT_VERSION,
-            issuer: self.origin.issuer.clone(),
-            client_id: self.origin.client_id.clone(),
-            token_endpoint: self.origin.token_endpoint.clone(),
-            revocation_endpoint: self.origin.revocation_endpoint.clone(),
-            access_token: tokens.access_token.clone(),
+            issuer: Cow::Borrowed(&self.origin.issuer),
+            client_id: Cow::Borrowed(&self.origin.client_id),
+            token_endpoint: Cow::Borrowed(&self.origin.token_endpoint),
+            revocation_endpoint: self.origin.revocation_endpoint.as_ref().map(Cow::Borrowed),
+            access_token: Cow::Borrowed(&tokens.access_token),
             expires_at: tokens.expires_at,
-            refresh_token: tokens.refresh_token.clone(),
-            scope: tokens.scope.clone(),
-            grant_scope: self.grant_scope.clone(),
-            extra: tokens.extra.clone(),
+            refresh_token: tokens.refresh_token.as_ref().map(Cow::Borrowed),
+            scope: Cow::Borrowed(&tokens.scope),
+            grant_scope: self.grant_scope.as_ref().map(Cow::Borrowed),
+            extra: Cow::Borrowed(&tokens.extra),
             generation: tokens.generation,
         }
         .serialize(serializer)
@@ -329,7 +350,7 @@ impl<'de> Deserialize<'de> for Authorized {
         if stored.access_token.secret().is_empty() {
             return Err(serde::de::Error::custom("stored access_token is empty"));
         }
-        let grant_scope = stored.grant_scope;
+        let grant_scope = stored.grant_scope.map(Cow::into_owned);
         if grant_scope
             .as_ref()
             .is_some_and(|grant| !stored.scope.is_subset_of(grant))
@@ -341,17 +362,17 @@ impl<'de> Deserialize<'de> for Authorized {
         Ok(Self {
             grant_scope,
             origin: Origin {
-                issuer: stored.issuer,
-                client_id: stored.client_id,
-                token_endpoint: stored.token_endpoint,
-                revocation_endpoint: stored.revocation_endpoint,
+                issuer: stored.issuer.into_owned(),
+                client_id: stored.client_id.into_owned(),
+                token_endpoint: stored.token_endpoint.into_owned(),
+                revocation_endpoint: stored.revocation_endpoint.map(Cow::into_owned),
             },
             tokens: TokenSet {
-                access_token: stored.access_token,
+                access_token: stored.access_token.into_owned(),
                 expires_at: stored.expires_at,
-                refresh_token: stored.refresh_token,
-                scope: stored.scope,
-                extra: stored.extra,
+                refresh_token: stored.refresh_token.map(Cow::into_owned),
+                scope: stored.scope.into_owned(),
+                extra: stored.extra.into_owned(),
                 generation: stored.generation,
             },
         })

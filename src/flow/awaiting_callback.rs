@@ -1,7 +1,7 @@
 //! The pending flow, between the redirect to the authorization endpoint
 //! and the callback (RFC 6749 §4.1.2, RFC 9207 §2.4).
 
-use alloc::string::String;
+use alloc::borrow::Cow;
 use core::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -10,7 +10,7 @@ use crate::config::{Client, ClientId, Endpoint, RedirectUri};
 use crate::error::CallbackError;
 use crate::flow::exchanging::Exchanging;
 use crate::flow::{check_version, from_stored_json, Origin, StoredStateError, FORMAT_VERSION};
-use crate::scope::Scope;
+use crate::scope::{scope_is_empty, Scope};
 use crate::secret::{ct_eq, CodeVerifier, State};
 use crate::time::UnixTime;
 use crate::wire::callback::Callback;
@@ -146,23 +146,23 @@ impl AwaitingCallback {
     }
 }
 
-/// The stored form, version 1. Field names are short but readable; the
+/// The stored form, version 1: borrowed when written, owned when read. Field names are short but readable; the
 /// whole thing stays far under a cookie's 4 KiB.
 #[derive(Serialize, Deserialize)]
-struct StoredV1 {
+struct StoredV1<'a> {
     v: u32,
-    issuer: String,
-    client_id: ClientId,
-    token_endpoint: Endpoint,
+    issuer: Cow<'a, str>,
+    client_id: Cow<'a, ClientId>,
+    token_endpoint: Cow<'a, Endpoint>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    revocation_endpoint: Option<Endpoint>,
+    revocation_endpoint: Option<Cow<'a, Endpoint>>,
     #[serde(default, skip_serializing_if = "core::ops::Not::not")]
     iss_required: bool,
-    redirect_uri: RedirectUri,
-    state: State,
-    code_verifier: CodeVerifier,
-    #[serde(default, skip_serializing_if = "Scope::is_empty")]
-    scope: Scope,
+    redirect_uri: Cow<'a, RedirectUri>,
+    state: Cow<'a, State>,
+    code_verifier: Cow<'a, CodeVerifier>,
+    #[serde(default, skip_serializing_if = "scope_is_empty")]
+    scope: Cow<'a, Scope>,
     started_at: UnixTime,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     request_uri_expires_at: Option<UnixTime>,
@@ -172,15 +172,15 @@ impl Serialize for AwaitingCallback {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         StoredV1 {
             v: FORMAT_VERSION,
-            issuer: self.origin.issuer.clone(),
-            client_id: self.origin.client_id.clone(),
-            token_endpoint: self.origin.token_endpoint.clone(),
-            revocation_endpoint: self.origin.revocation_endpoint.clone(),
+            issuer: Cow::Borrowed(&self.origin.issuer),
+            client_id: Cow::Borrowed(&self.origin.client_id),
+            token_endpoint: Cow::Borrowed(&self.origin.token_endpoint),
+            revocation_endpoint: self.origin.revocation_endpoint.as_ref().map(Cow::Borrowed),
             iss_required: self.iss_required,
-            redirect_uri: self.redirect_uri.clone(),
-            state: self.state.clone(),
-            code_verifier: self.code_verifier.clone(),
-            scope: self.scope.clone(),
+            redirect_uri: Cow::Borrowed(&self.redirect_uri),
+            state: Cow::Borrowed(&self.state),
+            code_verifier: Cow::Borrowed(&self.code_verifier),
+            scope: Cow::Borrowed(&self.scope),
             started_at: self.started_at,
             request_uri_expires_at: self.request_uri_expires_at,
         }
@@ -202,16 +202,16 @@ impl<'de> Deserialize<'de> for AwaitingCallback {
         }
         Ok(Self {
             origin: Origin {
-                issuer: stored.issuer,
-                client_id: stored.client_id,
-                token_endpoint: stored.token_endpoint,
-                revocation_endpoint: stored.revocation_endpoint,
+                issuer: stored.issuer.into_owned(),
+                client_id: stored.client_id.into_owned(),
+                token_endpoint: stored.token_endpoint.into_owned(),
+                revocation_endpoint: stored.revocation_endpoint.map(Cow::into_owned),
             },
             iss_required: stored.iss_required,
-            redirect_uri: stored.redirect_uri,
-            state: stored.state,
-            code_verifier: stored.code_verifier,
-            scope: stored.scope,
+            redirect_uri: stored.redirect_uri.into_owned(),
+            state: stored.state.into_owned(),
+            code_verifier: stored.code_verifier.into_owned(),
+            scope: stored.scope.into_owned(),
             started_at: stored.started_at,
             request_uri_expires_at: stored.request_uri_expires_at,
         })

@@ -8,7 +8,7 @@ use url::Url;
 use crate::config::{ClientAuthentication, Endpoint};
 use crate::error::TokenFailure;
 use crate::flow::awaiting_callback::AwaitingCallback;
-use crate::flow::start::{endpoint_with_query, AuthorizationRequest};
+use crate::flow::start::{endpoint_for_parameters, AuthorizationRequest};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
@@ -80,11 +80,10 @@ impl PushingAuthorization {
             Err(error) => return Err(TokenFailure::new(error, self)),
         };
         let mut pending = self.pending;
-        let url = endpoint_with_query(&self.authorization_endpoint, |query| {
-            query
-                .append("client_id", pending.origin.client_id.as_str())
-                .append("request_uri", &pushed.request_uri);
-        });
+        let mut url = endpoint_for_parameters(&self.authorization_endpoint);
+        url.query_pairs_mut()
+            .append_pair("client_id", pending.origin.client_id.as_str())
+            .append_pair("request_uri", &pushed.request_uri);
         pending.request_uri_expires_at =
             Some(now.saturating_add(Duration::from_secs(pushed.expires_in)));
         Ok((AuthorizationRequest::new(url), pending))

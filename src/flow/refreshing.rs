@@ -148,17 +148,19 @@ impl Refreshing {
     ) -> Result<Authorized, TokenFailure<Refreshing>> {
         match parse_token_response(&response.into()) {
             Ok(response) => {
-                let previous = &self.previous;
+                let Self {
+                    previous, scope, ..
+                } = self;
                 // Omitted scope in the response: what was asked for, which
                 // without a `scope` parameter is the whole grant (RFC 6749
                 // §5.1, §6).
-                let requested = match (&self.scope, &previous.grant_scope) {
+                let requested = match (&scope, &previous.grant_scope) {
                     (Some(asked), _) | (None, Some(asked)) => asked,
                     (None, None) => previous.tokens.scope(),
                 };
                 let tokens =
                     TokenSet::from_response(response, requested, Some(&previous.tokens), now);
-                Ok(previous.refreshed(tokens, self.scope.is_some()))
+                Ok(previous.refreshed(tokens, scope.is_some()))
             }
             Err(error) => Err(TokenFailure::new(error, self)),
         }

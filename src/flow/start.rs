@@ -160,11 +160,13 @@ impl<'c> Start<'c> {
         {
             return Err(StartError::PushedAuthorizationRequired);
         }
-        let client = self.client;
-        let (parameters, pending) = self.prepare(entropy, now)?;
-        let url = authorization_url(client, |query| {
-            query.append_encoded(&parameters);
-        });
+        let mut url = endpoint_for_parameters(self.client.authorization_endpoint.url());
+        let pending = {
+            let mut query = url.query_pairs_mut();
+            self.prepare(entropy, now, &mut |name, value| {
+                query.append_pair(name, value);
+            })?
+        };
         Ok((AuthorizationRequest { url }, pending))
     }
 
@@ -189,7 +191,11 @@ impl<'c> Start<'c> {
             .pushed_authorization_request_endpoint
             .clone()
             .ok_or(StartError::NoPushedAuthorizationEndpoint)?;
-        let (parameters, pending) = self.prepare(entropy, now)?;
+        let mut form = FormSerializer::new();
+        let pending = self.prepare(entropy, now, &mut |name, value| {
+            form.append(name, value);
+        })?;
+        let parameters = form.finish();
         Ok(PushingAuthorization {
             endpoint,
             authorization_endpoint: client.authorization_endpoint.url().clone(),
@@ -199,13 +205,15 @@ impl<'c> Start<'c> {
         })
     }
 
-    /// Checks the setup, draws `state` and the verifier, and encodes the
-    /// authorization parameters (RFC 6749 §4.1.1, RFC 7636 §4.3).
+    /// Checks the setup, draws `state` and the verifier, and hands each
+    /// authorization parameter to `emit`, in order (RFC 6749 §4.1.1,
+    /// RFC 7636 §4.3). Nothing is emitted when the setup is refused.
     fn prepare(
         self,
         entropy: FlowEntropy,
         now: UnixTime,
-    ) -> Result<(String, AwaitingCallback), StartError> {
+        emit: &mut dyn FnMut(&str, &str),
+    ) -> Result<AwaitingCallback, StartError> {
         let client = self.client;
         let metadata = client.metadata();
         if self.method == CodeChallengeMethod::S256 {
@@ -249,20 +257,17 @@ impl<'c> Start<'c> {
         let code_verifier = CodeVerifier::from_entropy(verifier_entropy);
         let state = State::new(Base64UrlUnpadded::encode_string(state_entropy));
 
-        let mut parameters = FormSerializer::new();
-        parameters
-            .append("response_type", "code")
-            .append("client_id", client.client_id.as_str())
-            .append("redirect_uri", client.redirect_uri.as_str());
+        emit("response_type", "code");
+        emit("client_id", client.client_id.as_str());
+        emit("redirect_uri", client.redirect_uri.as_str());
         if !self.scope.is_empty() {
-            parameters.append("scope", &self.scope.to_wire());
+            emit("scope", &self.scope.to_wire());
         }
-        parameters
-            .append("state", state.secret())
-            .append("code_challenge", &code_verifier.code_challenge(self.method))
-            .append("code_challenge_method", self.method.as_str());
+        emit("state", state.secret());
+        emit("code_challenge", &code_verifier.code_challenge(self.method));
+        emit("code_challenge_method", self.method.as_str());
         for (name, value) in &self.extra {
-            parameters.append(name, value);
+            emit(name, value);
         }
 
         let pending = AwaitingCallback {
@@ -275,24 +280,20 @@ impl<'c> Start<'c> {
             started_at: now,
             request_uri_expires_at: None,
         };
-        Ok((parameters.finish(), pending))
+        Ok(pending)
     }
 }
 
-/// The authorization endpoint with its own query kept (RFC 6749 §3.1) and
-/// the parameters `add` appends.
-pub(crate) fn authorization_url(client: &Client, add: impl FnOnce(&mut FormSerializer)) -> Url {
-    endpoint_with_query(client.authorization_endpoint.url(), add)
-}
-
-/// `endpoint` with its own query kept and the parameters `add` appends.
-pub(crate) fn endpoint_with_query(endpoint: &Url, add: impl FnOnce(&mut FormSerializer)) -> Url {
+/// A copy of `endpoint` ready for parameters to be appended to its own
+/// query (RFC 6749 §3.1) with `Url::query_pairs_mut`, whose form
+/// serializer encodes byte for byte as ours: a trailing `&` is dropped so
+/// none is doubled.
+pub(crate) fn endpoint_for_parameters(endpoint: &Url) -> Url {
     let mut url = endpoint.clone();
-    let mut query = FormSerializer::with_existing(String::from(
-        url.query().unwrap_or("").trim_end_matches('&'),
-    ));
-    add(&mut query);
-    url.set_query(Some(&query.finish()));
+    if let Some(trimmed) = url.query().and_then(|query| query.strip_suffix('&')) {
+        let trimmed = String::from(trimmed.trim_end_matches('&'));
+        url.set_query(Some(&trimmed));
+    }
     url
 }
 

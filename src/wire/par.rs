@@ -4,7 +4,7 @@ use alloc::string::String;
 
 use crate::error::{ResponseProblem, TokenError};
 use crate::http::HttpResponse;
-use crate::wire::token::{success_members, take, take_string};
+use crate::wire::token::{success_members, take_string};
 
 /// A successful pushed authorization response.
 pub(crate) struct PushedAuthorizationResponse {
@@ -34,7 +34,8 @@ pub(crate) fn parse_par_response(
             ResponseProblem::InvalidMember("request_uri"),
         ));
     }
-    let expires_in = take(&mut members, "expires_in")
+    let expires_in = members
+        .take("expires_in")
         .ok_or(TokenError::MalformedResponse(
             ResponseProblem::MissingMember("expires_in"),
         ))?

@@ -1,6 +1,7 @@
 //! The token endpoint's response: success (RFC 6749 §5.1) or error (§5.2),
 //! with the deliberate tolerances for providers that are nearly right.
 
+use alloc::borrow::Cow;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -25,34 +26,111 @@ pub(crate) struct TokenResponse {
     pub(crate) extra: BTreeMap<String, Value>,
 }
 
-/// The members of a JSON object in order. A name seen twice is recorded,
-/// not overwritten as serde_json's own maps would do, and refused after the
+/// The members a token, error or PAR response names; looked up without a
+/// scan of the body's members.
+const KNOWN: [&str; 9] = [
+    "access_token",
+    "token_type",
+    "expires_in",
+    "refresh_token",
+    "scope",
+    "error",
+    "error_description",
+    "error_uri",
+    "request_uri",
+];
+
+/// The members of a response body. A name seen twice is recorded, not
+/// overwritten as serde_json's own maps would do, and refused once the
 /// whole body was read.
-struct UniqueMembers {
-    members: Vec<(String, Value)>,
+#[derive(Default)]
+pub(crate) struct Members {
+    known: [Option<Value>; KNOWN.len()],
+    other: BTreeMap<String, Value>,
     duplicate: Option<String>,
 }
 
-impl<'de> Deserialize<'de> for UniqueMembers {
+impl Members {
+    fn insert(&mut self, name: Cow<'_, str>, value: Value) {
+        let slot = KNOWN
+            .iter()
+            .position(|known| *known == name)
+            .and_then(|index| self.known.get_mut(index));
+        match slot {
+            Some(slot) if slot.is_none() => *slot = Some(value),
+            None if !self.other.contains_key(name.as_ref()) => {
+                self.other.insert(name.into_owned(), value);
+            }
+            _ => {
+                if self.duplicate.is_none() {
+                    self.duplicate = Some(name.into_owned());
+                }
+            }
+        }
+    }
+
+    /// Removes and returns the member `name`. JSON `null` for an optional
+    /// member is common and means "absent".
+    pub(crate) fn take(&mut self, name: &str) -> Option<Value> {
+        let value = match KNOWN.iter().position(|known| *known == name) {
+            Some(index) => self.known.get_mut(index).and_then(Option::take),
+            None => self.other.remove(name),
+        };
+        value.filter(|value| !value.is_null())
+    }
+
+    /// What was not taken: the members this crate does not model.
+    fn into_extra(self) -> BTreeMap<String, Value> {
+        let mut extra = self.other;
+        for (name, value) in KNOWN.iter().zip(self.known) {
+            if let Some(value) = value {
+                extra.insert(String::from(*name), value);
+            }
+        }
+        extra
+    }
+}
+
+/// A member name, borrowed from the body when it has no escapes.
+struct Name<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Name<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NameVisitor;
+        impl<'de> Visitor<'de> for NameVisitor {
+            type Value = Name<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_borrowed_str<E>(self, name: &'de str) -> Result<Name<'de>, E> {
+                Ok(Name(Cow::Borrowed(name)))
+            }
+            fn visit_str<E>(self, name: &str) -> Result<Name<'de>, E> {
+                Ok(Name(Cow::Owned(String::from(name))))
+            }
+            fn visit_string<E>(self, name: String) -> Result<Name<'de>, E> {
+                Ok(Name(Cow::Owned(name)))
+            }
+        }
+        deserializer.deserialize_str(NameVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Members {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct MembersVisitor;
         impl<'de> Visitor<'de> for MembersVisitor {
-            type Value = UniqueMembers;
+            type Value = Members;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UniqueMembers, A::Error> {
-                let mut members: Vec<(String, Value)> = Vec::new();
-                let mut duplicate = None;
-                while let Some(name) = map.next_key::<String>()? {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+                let mut members = Members::default();
+                while let Some(Name(name)) = map.next_key::<Name<'de>>()? {
                     let value = map.next_value()?;
-                    if members.iter().any(|(seen, _)| *seen == name) {
-                        duplicate.get_or_insert(name);
-                    } else {
-                        members.push((name, value));
-                    }
+                    members.insert(name, value);
                 }
-                Ok(UniqueMembers { members, duplicate })
+                Ok(members)
             }
         }
         deserializer.deserialize_map(MembersVisitor)
@@ -61,46 +139,38 @@ impl<'de> Deserialize<'de> for UniqueMembers {
 
 /// The body's members, from JSON or, when the `Content-Type` says so, from a
 /// form-encoded body (GitHub's default answer).
-fn members(response: &HttpResponse<'_>) -> Result<Vec<(String, Value)>, ResponseProblem> {
-    if response.media_type().as_deref() == Some("application/x-www-form-urlencoded") {
+fn members(response: &HttpResponse<'_>) -> Result<Members, ResponseProblem> {
+    let members = if response.is_form_encoded() {
         let body = core::str::from_utf8(response.body()).map_err(|_| ResponseProblem::NotForm)?;
-        return match form::parse_unique(body) {
-            Ok(pairs) => Ok(pairs
-                .into_iter()
-                .map(|(k, v)| (k, Value::String(v)))
-                .collect()),
-            Err(form::FormError::RepeatedParameter(name)) => {
-                Err(ResponseProblem::DuplicateMember(name))
+        let pairs = form::parse_unique(body).map_err(|error| match error {
+            form::FormError::RepeatedParameter(name) => ResponseProblem::DuplicateMember(name),
+            _ => ResponseProblem::NotForm,
+        })?;
+        let mut members = Members::default();
+        for (name, value) in pairs {
+            members.insert(Cow::Owned(name), Value::String(value));
+        }
+        members
+    } else {
+        serde_json::from_slice::<Members>(response.body()).map_err(|error| {
+            if error.is_data() {
+                ResponseProblem::NotAnObject
+            } else {
+                ResponseProblem::NotJson
             }
-            Err(_) => Err(ResponseProblem::NotForm),
-        };
+        })?
+    };
+    match members.duplicate {
+        Some(name) => Err(ResponseProblem::DuplicateMember(name)),
+        None => Ok(members),
     }
-    match serde_json::from_slice::<UniqueMembers>(response.body()) {
-        Ok(UniqueMembers {
-            duplicate: Some(name),
-            ..
-        }) => Err(ResponseProblem::DuplicateMember(name)),
-        Ok(UniqueMembers {
-            members,
-            duplicate: None,
-        }) => Ok(members),
-        Err(error) if error.is_data() => Err(ResponseProblem::NotAnObject),
-        Err(_) => Err(ResponseProblem::NotJson),
-    }
-}
-
-pub(crate) fn take(members: &mut Vec<(String, Value)>, name: &str) -> Option<Value> {
-    let index = members.iter().position(|(n, _)| n == name)?;
-    let (_, value) = members.remove(index);
-    // JSON `null` for an optional member is common and means "absent".
-    (!value.is_null()).then_some(value)
 }
 
 pub(crate) fn take_string(
-    members: &mut Vec<(String, Value)>,
+    members: &mut Members,
     name: &'static str,
 ) -> Result<Option<String>, ResponseProblem> {
-    match take(members, name) {
+    match members.take(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(ResponseProblem::InvalidMember(name)),
@@ -114,7 +184,7 @@ fn is_vschar_token(value: &str) -> bool {
 
 /// The error response in `members`, if there is an `error` member.
 fn error_response(
-    members: &mut Vec<(String, Value)>,
+    members: &mut Members,
 ) -> Result<Option<ErrorResponse<TokenErrorCode>>, ResponseProblem> {
     let Some(code) = take_string(members, "error")? else {
         return Ok(None);
@@ -164,9 +234,7 @@ fn is_success(status: u16) -> bool {
 /// The members of a success body, after [`check_status`]: a non-2xx is its
 /// [`failure`], and a body with an `error` member is an error response
 /// whatever the status (GitHub sends errors with 200).
-pub(crate) fn success_members(
-    response: &HttpResponse<'_>,
-) -> Result<Vec<(String, Value)>, TokenError> {
+pub(crate) fn success_members(response: &HttpResponse<'_>) -> Result<Members, TokenError> {
     check_status(response)?;
     if !is_success(response.status()) {
         return Err(failure(response));
@@ -215,7 +283,7 @@ impl From<ResponseProblem> for Problem {
     }
 }
 
-fn success_response(mut members: Vec<(String, Value)>) -> Result<TokenResponse, Problem> {
+fn success_response(mut members: Members) -> Result<TokenResponse, Problem> {
     let access_token = take_string(&mut members, "access_token")?
         .ok_or(ResponseProblem::MissingMember("access_token"))?;
     if !is_vschar_token(&access_token) {
@@ -230,7 +298,7 @@ fn success_response(mut members: Vec<(String, Value)>) -> Result<TokenResponse, 
         return Err(Problem::TokenType(token_type));
     }
 
-    let expires_in = match take(&mut members, "expires_in") {
+    let expires_in = match members.take("expires_in") {
         None => None,
         Some(value) => {
             Some(expires_in(&value).ok_or(ResponseProblem::InvalidMember("expires_in"))?)
@@ -245,7 +313,7 @@ fn success_response(mut members: Vec<(String, Value)>) -> Result<TokenResponse, 
         Some(_) => return Err(ResponseProblem::InvalidMember("refresh_token").into()),
     };
 
-    let scope = match take(&mut members, "scope") {
+    let scope = match members.take("scope") {
         None => None,
         // Pagero sends `"scope": ""`; an empty string grants no token by
         // itself, so it is read as omitted: the requested scope
@@ -268,7 +336,7 @@ fn success_response(mut members: Vec<(String, Value)>) -> Result<TokenResponse, 
         expires_in,
         refresh_token,
         scope,
-        extra: members.into_iter().collect(),
+        extra: members.into_extra(),
     })
 }
 
