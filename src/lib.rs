@@ -63,6 +63,26 @@
 //! # }
 //! ```
 //!
+//! # Beyond the login
+//!
+//! - [`Authorized::refresh`] → [`Refreshing`]: RFC 6749 §6, with rotating
+//!   refresh tokens (the new one replaces the old; none keeps it) and
+//!   [`Authorized::needs_refresh`] to say when.
+//! - [`Authorized::revoke`] → [`Revocation`]: RFC 7009.
+//! - [`BearerChallenge`]: an API's `WWW-Authenticate` (RFC 6750 §3) and the
+//!   [`NextStep`] it calls for.
+//! - [`ClientCredentials`]: RFC 6749 §4.4.
+//! - [`Discovery`]: the server's metadata from its issuer (RFC 8414,
+//!   OpenID Discovery).
+//! - [`Start::push`] → [`PushingAuthorization`]: pushed authorization
+//!   requests (RFC 9126).
+//! - [`AwaitingCallback`] and [`Authorized`] are `Serialize + Deserialize`
+//!   with a format version; `from_json` reads them back with a typed
+//!   [`StoredStateError`].
+//!
+//! A failed request whose retry may succeed (429, 5xx,
+//! `temporarily_unavailable`) hands its state back in the [`TokenFailure`].
+//!
 //! # Features
 //!
 //! - `std` (default): `UnixTime::now`, and what `http` needs.
