@@ -4,7 +4,10 @@ benches/callgrind.sh) into the Markdown tables of benches/RESULTS.md.
 
     cargo bench --bench steps > /tmp/divan.txt
     bash benches/callgrind.sh > /tmp/callgrind.tsv
-    python3 benches/report.py /tmp/divan.txt [/tmp/callgrind.tsv]
+    python3 benches/report.py /tmp/divan.txt [/tmp/callgrind.tsv [/tmp/callgrind-before.tsv]]
+
+With a second callgrind TSV (an earlier commit's run), the instruction table
+gets "before" and "change" columns.
 """
 
 import re
@@ -103,9 +106,11 @@ def ratio(a, b):
 def main():
     divan = parse_divan(sys.argv[1])
     cg = parse_callgrind(sys.argv[2]) if len(sys.argv) > 2 else {}
-    if "floor::token_response" in cg:
-        # the same function measures both floors
-        cg.setdefault("floor::refresh_response", cg["floor::token_response"])
+    before = parse_callgrind(sys.argv[3]) if len(sys.argv) > 3 else {}
+    for table in (cg, before):
+        if "floor::token_response" in table:
+            # the same function measures both floors
+            table.setdefault("floor::refresh_response", table["floor::token_response"])
     print("| step | median ns (ours / floor / oauth2) | ratio to floor (ns) | ratio to floor (instr.) | speed-up vs oauth2 (ns) | speed-up vs oauth2 (instr.) | allocs + grows per call (ours / floor / oauth2) |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for label, ours, floor, theirs in STEPS:
@@ -119,7 +124,15 @@ def main():
             f"| {label} | {ns} | {ratio(o['median_ns'], f['median_ns'])} | {ratio(cg.get(ours), cg.get(floor))} | "
             f"{ratio(t['median_ns'], o['median_ns']) if t else '–'} | {ratio(cg.get(theirs), cg.get(ours)) if theirs else '–'} | {alloc_cell} |"
         )
-    if cg:
+    if cg and before:
+        print()
+        print("| benchmark | instructions per call, before | after | change |")
+        print("| --- | ---: | ---: | ---: |")
+        for name, value in cg.items():
+            old = before.get(name)
+            change = f"{(value - old) / old:+.1%}" if old else "–"
+            print(f"| `{name}` | {f'{old:,}' if old else '–'} | {value:,} | {change} |")
+    elif cg:
         print()
         print("| benchmark | instructions per call |")
         print("| --- | ---: |")

@@ -257,10 +257,10 @@ impl Authorized {
     #[cfg(feature = "http")]
     pub fn authorize_request<B>(&self, request: &mut http::Request<B>) -> Result<(), BearerError> {
         let uri = request.uri();
-        let secure = match (uri.scheme_str(), uri.host()) {
-            (Some(scheme), _) if scheme.eq_ignore_ascii_case("https") => true,
-            (Some(scheme), Some(host)) if scheme.eq_ignore_ascii_case("http") => {
-                crate::config::is_loopback_host(host)
+        let secure = match uri.scheme_str() {
+            Some(scheme) if scheme.eq_ignore_ascii_case("https") => true,
+            Some(scheme) if scheme.eq_ignore_ascii_case("http") => {
+                uri.host().is_some_and(crate::config::is_loopback_host)
             }
             _ => false,
         };
