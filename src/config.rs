@@ -660,6 +660,15 @@ mod tests {
             Endpoint::parse("https://u:p@as.example/t"),
             Err(UrlProblem::HasUserinfo)
         );
+        // A password alone is still a credential in the URL.
+        assert_eq!(
+            Endpoint::parse("https://:p@as.example/t"),
+            Err(UrlProblem::HasUserinfo)
+        );
+        assert_eq!(
+            Endpoint::parse("https://u@as.example/t"),
+            Err(UrlProblem::HasUserinfo)
+        );
         assert_eq!(
             Endpoint::parse("ftp://as.example/t"),
             Err(UrlProblem::UnsupportedScheme)

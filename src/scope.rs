@@ -167,6 +167,10 @@ mod tests {
             assert!(Scope::parse(bad).is_err(), "{bad:?}");
         }
         assert!(Scope::from_tokens([""]).is_err());
+        assert_eq!(
+            Scope::parse("ok bad\"token").unwrap_err().token(),
+            "bad\"token"
+        );
         assert!(Scope::parse("!#[]~").is_ok());
     }
 

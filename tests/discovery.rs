@@ -75,6 +75,13 @@ fn discovery_request_snapshot() {
 
 #[test]
 fn issuers_are_validated() {
+    // The issuer is kept as given, not normalised.
+    assert_eq!(
+        Discovery::new("HTTPS://as.example:443/t/")
+            .unwrap()
+            .issuer(),
+        "HTTPS://as.example:443/t/"
+    );
     assert_eq!(
         Discovery::new("http://as.example").unwrap_err(),
         DiscoveryError::InvalidIssuer(UrlProblem::NotHttps)
