@@ -175,6 +175,16 @@ mod tests {
     }
 
     #[test]
+    fn iterates_in_order() {
+        let scope = Scope::parse("b a c").unwrap();
+        assert_eq!(
+            scope.iter().collect::<alloc::vec::Vec<_>>(),
+            ["b", "a", "c"]
+        );
+        assert_eq!(Scope::empty().iter().count(), 0);
+    }
+
+    #[test]
     fn subset() {
         let wide = Scope::parse("a b c").unwrap();
         let narrow = Scope::parse("c a").unwrap();

@@ -670,3 +670,68 @@ fn bearer_only_on_https_or_loopback() {
         assert_eq!(state.bearer_authorization(uri).is_ok(), allowed, "{uri}");
     }
 }
+
+#[test]
+fn revocation_falls_back_to_the_clients_endpoint_for_the_same_issuer() {
+    // Tokens stored before the revocation endpoint was configured.
+    let mut without = ServerMetadata::pagero();
+    without.revocation_endpoint = None;
+    let old_client = Client::new(
+        without,
+        ClientId::new("client-id").unwrap(),
+        basic(),
+        RedirectUri::new("https://urltoclient:4443").unwrap(),
+    )
+    .unwrap();
+    let state = authorized(&old_client, &pagero_tokens(0));
+
+    // The same server, now with its revocation endpoint: used.
+    let client = pagero_client(basic());
+    let request = state
+        .revoke(&client, TokenTypeHint::RefreshToken)
+        .unwrap()
+        .revocation_request();
+    assert_eq!(
+        request.uri(),
+        "https://sso.pageroonline.com/oauth/v2/oauth-revoke"
+    );
+
+    // Another issuer's endpoint is never handed these tokens.
+    let mut other = ServerMetadata::pagero();
+    other.issuer = "https://sso.pageroonline.com/oauth/v2/other-profile".into();
+    let other_client = Client::new(
+        other,
+        ClientId::new("client-id").unwrap(),
+        basic(),
+        RedirectUri::new("https://urltoclient:4443").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        state
+            .revoke(&other_client, TokenTypeHint::RefreshToken)
+            .unwrap_err(),
+        RevocationError::NoRevocationEndpoint
+    );
+}
+
+#[test]
+fn pending_flows_age_and_store_compactly() {
+    let client = pagero_client(basic());
+    let (_, pending) = Start::new(&client)
+        .begin(FlowEntropy::from_bytes([6; 64]), NOW)
+        .unwrap();
+    let ten_minutes = Duration::from_secs(600);
+    assert_eq!(pending.started_at(), NOW);
+    assert!(!pending.is_older_than(ten_minutes, NOW));
+    assert!(!pending.is_older_than(ten_minutes, NOW.saturating_add(ten_minutes)));
+    assert!(pending.is_older_than(ten_minutes, NOW.saturating_add(Duration::from_secs(601))));
+    // A clock that went backwards does not make the flow old.
+    assert!(!pending.is_older_than(Duration::ZERO, UnixTime::from_secs(0)));
+
+    // No scope asked for: no `scope` member stored.
+    let stored = serde_json::to_value(&pending).unwrap();
+    assert!(stored.get("scope").is_none(), "{stored}");
+    assert!(stored.get("iss_required").is_none(), "{stored}");
+    assert!(stored.get("request_uri_expires_at").is_none(), "{stored}");
+    assert!(serde_json::to_string(&pending).unwrap().len() < 600);
+}
