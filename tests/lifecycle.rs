@@ -735,3 +735,19 @@ fn pending_flows_age_and_store_compactly() {
     assert!(stored.get("request_uri_expires_at").is_none(), "{stored}");
     assert!(serde_json::to_string(&pending).unwrap().len() < 600);
 }
+
+/// Found by the `stored_state` fuzz target: an unknown member holding a
+/// number beyond `u64` is kept as a float, and must survive storage
+/// unchanged (serde_json's `float_roundtrip`).
+#[test]
+fn extra_numbers_survive_storage_exactly() {
+    let client = pagero_client(basic());
+    let state = authorized(
+        &client,
+        r#"{"token_type":"bearer","access_token":"a","issued":444444444444444444444444444444444444444441700000600,"ratio":0.30000000000000004,"tiny":1.2345678901234567e-300}"#,
+    );
+    let once: Authorized = serde_json::from_str(&serde_json::to_string(&state).unwrap()).unwrap();
+    let twice: Authorized = serde_json::from_str(&serde_json::to_string(&once).unwrap()).unwrap();
+    assert_eq!(once, state);
+    assert_eq!(twice, state);
+}
