@@ -191,6 +191,7 @@ mod tests {
     fn error_response_keeps_unknown_codes() {
         let callback =
             Callback::from_query("?error=login_required&error_description=Log+in&state=s").unwrap();
+        assert!(callback.is_error());
         let error = callback.error.unwrap();
         assert_eq!(
             error.error(),

@@ -432,6 +432,22 @@ mod tests {
                 scope: Some(Scope::parse("read write").unwrap())
             }
         );
+        assert_eq!(
+            challenge.scope(),
+            Some(&Scope::parse("read write").unwrap())
+        );
+        assert_eq!(
+            challenge.error().map(BearerErrorCode::as_str),
+            Some("insufficient_scope")
+        );
+        for code in [
+            "invalid_request",
+            "invalid_token",
+            "insufficient_scope",
+            "use_dpop_nonce",
+        ] {
+            assert_eq!(BearerErrorCode::from_wire(code).as_str(), code);
+        }
     }
 
     #[test]
