@@ -526,3 +526,26 @@ fn client_credentials_request() {
         .unwrap()
         .starts_with("Basic "));
 }
+
+#[test]
+fn authorization_request_never_downgrades_pkce() {
+    let plain_only = ServerMetadata::pagero().with_code_challenge_methods_supported(["plain"]);
+    let client = client_with(
+        plain_only,
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+    );
+    // S256 is refused by a plain-only server; the crate does not fall back.
+    assert_eq!(
+        Start::new(&client).begin(entropy(), NOW).unwrap_err(),
+        StartError::S256NotSupported
+    );
+    // Only the loud opt-in sends plain.
+    let (request, _) = Start::new(&client)
+        .dangerous_use_plain_pkce()
+        .begin(entropy(), NOW)
+        .unwrap();
+    assert_eq!(
+        value(&query_of(&request), "code_challenge_method"),
+        Some("plain")
+    );
+}
