@@ -201,6 +201,10 @@ fn errors_and_retries() {
             ResponseProblem::InvalidMember("request_uri"),
         ),
         (
+            r#"{"request_uri":"urn:has a space","expires_in":60}"#,
+            ResponseProblem::InvalidMember("request_uri"),
+        ),
+        (
             r#"{"request_uri":7,"expires_in":60}"#,
             ResponseProblem::InvalidMember("request_uri"),
         ),

@@ -647,6 +647,13 @@ fn duplicate_members_are_refused() {
         error(200, JSON, body),
         TokenError::MalformedResponse(ResponseProblem::DuplicateMember("token_type".into()))
     );
+    // Members this crate does not model are checked too (Pagero's `claims`
+    // twice: which one would `extra()` keep?).
+    let body = r#"{"access_token":"a","token_type":"Bearer","claims":"publicid","claims":"admin"}"#;
+    assert_eq!(
+        error(200, JSON, body),
+        TokenError::MalformedResponse(ResponseProblem::DuplicateMember("claims".into()))
+    );
     let body = r#"{"error":"invalid_grant","error":"server_error"}"#;
     // Not an OAuth error body, and not a success status.
     assert_eq!(
