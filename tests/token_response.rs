@@ -869,3 +869,25 @@ fn no_error_shows_a_secret_from_the_body() {
         }
     }
 }
+
+#[test]
+fn expires_in_as_a_whole_float_is_accepted() {
+    for (sent, seconds) in [("3600.0", 3600), ("3.6e3", 3600), ("0.0", 0)] {
+        let body = format!(r#"{{"access_token":"a","token_type":"Bearer","expires_in":{sent}}}"#);
+        let authorized = ok(200, JSON, &body);
+        assert_eq!(
+            authorized.tokens().expires_at(),
+            Some(NOW.saturating_add(secs(seconds))),
+            "{sent}"
+        );
+    }
+    for refused in ["-3600.0", "-0.5", "3600.5"] {
+        let body =
+            format!(r#"{{"access_token":"a","token_type":"Bearer","expires_in":{refused}}}"#);
+        assert_eq!(
+            error(200, JSON, &body),
+            TokenError::MalformedResponse(ResponseProblem::InvalidMember("expires_in")),
+            "{refused}"
+        );
+    }
+}
