@@ -5,14 +5,13 @@ use core::fmt;
 
 use crate::config::{Client, ClientAuthentication};
 use crate::error::{ClientCredentialsError, TokenFailure};
-use crate::flow::authenticated_post;
-use crate::flow::authorized::{Authorized, TokenSet};
+use crate::flow::authorized::Authorized;
 use crate::flow::Origin;
+use crate::flow::{authenticated_post, first_token_response};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::scope::Scope;
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
-use crate::wire::token::parse_token_response;
 
 /// A client credentials token request (RFC 6749 §4.4.2). Only confidential
 /// clients may use it. The response carries no refresh token as a rule
@@ -76,13 +75,9 @@ impl ClientCredentials {
         response: impl Into<HttpResponse<'a>>,
         now: UnixTime,
     ) -> Result<Authorized, TokenFailure<ClientCredentials>> {
-        match parse_token_response(&response.into()) {
-            Ok(response) => {
-                let tokens = TokenSet::from_response(response, &self.scope, None, now);
-                Ok(Authorized::new(self.origin, tokens))
-            }
-            Err(error) => Err(TokenFailure::new(error, self)),
-        }
+        first_token_response(self, &response.into(), now, |grant| {
+            (grant.origin, grant.scope)
+        })
     }
 }
 

@@ -5,14 +5,13 @@ use core::fmt;
 
 use crate::config::{ClientAuthentication, RedirectUri};
 use crate::error::TokenFailure;
-use crate::flow::authorized::{Authorized, TokenSet};
-use crate::flow::{authenticated_post, Origin};
+use crate::flow::authorized::Authorized;
+use crate::flow::{authenticated_post, first_token_response, Origin};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::scope::Scope;
 use crate::secret::{AuthorizationCode, CodeVerifier};
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
-use crate::wire::token::parse_token_response;
 
 /// A checked callback's code, ready to be exchanged for tokens.
 ///
@@ -73,13 +72,9 @@ impl Exchanging {
         response: impl Into<HttpResponse<'a>>,
         now: UnixTime,
     ) -> Result<Authorized, TokenFailure<Exchanging>> {
-        match parse_token_response(&response.into()) {
-            Ok(response) => {
-                let tokens = TokenSet::from_response(response, &self.scope, None, now);
-                Ok(Authorized::new(self.origin, tokens))
-            }
-            Err(error) => Err(TokenFailure::new(error, self)),
-        }
+        first_token_response(self, &response.into(), now, |grant| {
+            (grant.origin, grant.scope)
+        })
     }
 }
 

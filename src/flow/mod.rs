@@ -22,8 +22,12 @@ pub use revocation::{Revocation, TokenTypeHint};
 pub use start::{AuthorizationRequest, FlowEntropy, Start};
 
 use crate::config::{Client, ClientAuthentication, ClientId, Endpoint};
-use crate::http::HttpRequest;
+use crate::error::TokenFailure;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::scope::Scope;
+use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
+use crate::wire::token::parse_token_response;
 
 /// What a flow remembers of the server and client it started with, so every
 /// later request goes where the flow began, whatever a callback or a changed
@@ -62,6 +66,25 @@ pub(crate) fn authenticated_post(
         form.finish(),
         authorization,
     )
+}
+
+/// A grant's first token response (code exchange, client credentials):
+/// tokens for the grant's origin, an omitted `scope` standing for the one
+/// requested (RFC 6749 §5.1); a failure hands `state` back when retryable.
+pub(crate) fn first_token_response<S>(
+    state: S,
+    response: &HttpResponse<'_>,
+    now: UnixTime,
+    into_grant: impl FnOnce(S) -> (Origin, Scope),
+) -> Result<Authorized, TokenFailure<S>> {
+    match parse_token_response(response) {
+        Ok(parsed) => {
+            let (origin, requested) = into_grant(state);
+            let tokens = TokenSet::from_response(parsed, &requested, None, now);
+            Ok(Authorized::new(origin, tokens))
+        }
+        Err(error) => Err(TokenFailure::new(error, state)),
+    }
 }
 
 /// The version of the stored form of [`AwaitingCallback`] and
