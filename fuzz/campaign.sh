@@ -38,6 +38,8 @@ for target in "${targets[@]}"; do
   fi
   if [ "${FUZZ_CMIN:-1}" = 1 ]; then
     cargo +nightly fuzz cmin "$target" >"$logs/$target.cmin.log" 2>&1 || true
+    # cmin rewrites the corpus in place: bring the committed seeds back.
+    git checkout -- "fuzz/corpus/$target" 2>/dev/null || true
   fi
 done
 exit "$failed"
