@@ -353,12 +353,67 @@ mod tests {
             None
         );
         assert_eq!(response.with_retry_after("-1").retry_after(), None);
+        // delta-seconds is `1*DIGIT`: no sign, though Rust's integer
+        // parser would take one.
+        assert_eq!(response.with_retry_after("+120").retry_after(), None);
+        assert_eq!(response.with_retry_after(" ").retry_after(), None);
+        assert_eq!(
+            response.with_retry_after(" 7 ").retry_after(),
+            Some(Duration::from_secs(7))
+        );
         assert_eq!(
             response
                 .with_retry_after("99999999999999999999999")
                 .retry_after(),
             None
         );
+    }
+
+    #[test]
+    fn response_view_keeps_what_it_was_given() {
+        let response = HttpResponse::new(401, b"body")
+            .with_content_type("application/json")
+            .with_www_authenticate("Bearer error=\"invalid_token\"")
+            .with_retry_after("3");
+        assert_eq!(response.status(), 401);
+        assert_eq!(response.content_type(), Some("application/json"));
+        assert_eq!(
+            response.www_authenticate(),
+            Some("Bearer error=\"invalid_token\"")
+        );
+        assert_eq!(response.retry_after(), Some(Duration::from_secs(3)));
+        assert_eq!(response.body(), b"body");
+        let bare = HttpResponse::new(204, b"");
+        assert_eq!(bare.content_type(), None);
+        assert_eq!(bare.www_authenticate(), None);
+        assert_eq!(bare.retry_after(), None);
+    }
+
+    #[cfg(feature = "http")]
+    #[test]
+    fn response_view_of_an_http_response() {
+        let response = http::Response::builder()
+            .status(503)
+            .header("content-type", "application/json")
+            .header("retry-after", "9")
+            .header("www-authenticate", "Bearer")
+            .body(alloc::vec![1_u8, 2])
+            .unwrap();
+        let view = HttpResponse::from(&response);
+        assert_eq!(view.status(), 503);
+        assert_eq!(view.content_type(), Some("application/json"));
+        assert_eq!(view.retry_after(), Some(Duration::from_secs(9)));
+        assert_eq!(view.www_authenticate(), Some("Bearer"));
+        assert_eq!(view.body(), &[1, 2]);
+        // A header value that is not visible ASCII is treated as absent.
+        let opaque = http::Response::builder()
+            .header(
+                "content-type",
+                http::HeaderValue::from_bytes(b"\xff").unwrap(),
+            )
+            .body(alloc::vec::Vec::<u8>::new())
+            .unwrap();
+        assert_eq!(HttpResponse::from(&opaque).content_type(), None);
     }
 
     #[test]

@@ -63,3 +63,27 @@ impl fmt::Display for UnixTime {
         write!(f, "{}s after the Unix epoch", self.0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_and_saturating_arithmetic() {
+        let now = UnixTime::from_secs(1_700_000_000);
+        assert_eq!(now.as_secs(), 1_700_000_000);
+        let later = now.saturating_add(Duration::from_secs(600));
+        assert_eq!(later.as_secs(), 1_700_000_600);
+        assert_eq!(later.saturating_sub(Duration::from_secs(600)), now);
+        assert_eq!(
+            later.saturating_duration_since(now),
+            Duration::from_secs(600)
+        );
+        assert_eq!(now.saturating_duration_since(later), Duration::ZERO);
+        assert_eq!(
+            now.saturating_add(Duration::MAX),
+            UnixTime::from_secs(u64::MAX)
+        );
+        assert_eq!(now.saturating_sub(Duration::MAX), UnixTime::from_secs(0));
+    }
+}

@@ -630,6 +630,13 @@ fn stored_states_read_back_with_typed_errors() {
             supported: 1
         }
     );
+    // What an operator reads in the log names both versions.
+    assert_eq!(
+        AwaitingCallback::from_json(&serde_json::to_vec(&value).unwrap())
+            .unwrap_err()
+            .to_string(),
+        "stored flow state has format version 0; this build reads version 1"
+    );
     // A token set is not a pending flow.
     assert_eq!(
         AwaitingCallback::from_json(&serde_json::to_vec(&state).unwrap()).unwrap_err(),

@@ -328,6 +328,32 @@ fn form_encoded_body_only_when_the_content_type_says_so() {
     );
 }
 
+/// The `source()` chain leads from the failure to the exact problem, so
+/// error reporters (`anyhow`, `eyre`) print every cause.
+#[test]
+fn error_sources_chain_to_the_problem() {
+    use core::error::Error as _;
+
+    let failure = exchanging()
+        .handle_token_response(HttpResponse::new(200, b"{").with_content_type(JSON), NOW)
+        .unwrap_err();
+    let token_error = failure
+        .source()
+        .and_then(|source| source.downcast_ref::<TokenError>())
+        .expect("a token failure's source is its TokenError");
+    assert_eq!(token_error, failure.error());
+    let problem = token_error
+        .source()
+        .and_then(|source| source.downcast_ref::<ResponseProblem>())
+        .expect("a malformed response's source is the problem");
+    assert_eq!(problem, &ResponseProblem::NotJson);
+
+    // An error the server sent has no deeper cause.
+    assert!(error(400, JSON, r#"{"error":"invalid_grant"}"#)
+        .source()
+        .is_none());
+}
+
 #[test]
 fn scope_as_json_array() {
     let body =
