@@ -2,6 +2,9 @@
 
 use oauth2_pkce::*;
 
+mod rendering;
+use rendering::{render, render_http};
+
 fn well_known(issuer: &str, which: WellKnown) -> String {
     Discovery::new(issuer)
         .unwrap()
@@ -62,9 +65,17 @@ fn rfc8414_well_known_paths() {
 
 #[test]
 fn discovery_request_snapshot() {
-    let request = Discovery::new("https://sso.pageroonline.com/oauth/v2/oauth-anonymous")
-        .unwrap()
-        .request(WellKnown::OpenIdConfiguration);
+    let discovery =
+        Discovery::new("https://sso.pageroonline.com/oauth/v2/oauth-anonymous").unwrap();
+    let request = discovery.request(WellKnown::OpenIdConfiguration);
+    assert_eq!(
+        render_http(
+            &discovery
+                .request_http(WellKnown::OpenIdConfiguration)
+                .unwrap()
+        ),
+        render(&request)
+    );
     let mut rendered = format!("{} {}\n", request.method().as_str(), request.uri());
     for (name, value) in request.headers() {
         rendered.push_str(&format!("{name}: {value}\n"));

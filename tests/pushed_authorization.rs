@@ -4,6 +4,9 @@ use std::time::Duration;
 
 use oauth2_pkce::*;
 
+mod rendering;
+use rendering::{render, render_http};
+
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
 const PAR: &str = "https://as.example/par";
 
@@ -43,16 +46,6 @@ fn push(client: &Client) -> PushingAuthorization {
         .unwrap()
 }
 
-fn render(request: &HttpRequest) -> String {
-    let mut out = format!("{} {}\n", request.method().as_str(), request.uri());
-    for (name, value) in request.headers() {
-        out.push_str(&format!("{name}: {value}\n"));
-    }
-    out.push('\n');
-    out.push_str(std::str::from_utf8(request.body()).unwrap());
-    out
-}
-
 fn names(body: &[u8]) -> Vec<String> {
     std::str::from_utf8(body)
         .unwrap()
@@ -75,8 +68,13 @@ const CREATED: &str = r#"{"request_uri":"urn:ietf:params:oauth:request_uri:6esc_
 #[test]
 fn pushed_request_with_basic() {
     let client = client(metadata(), basic());
-    let request = push(&client).request();
+    let pushing = push(&client);
+    let request = pushing.request();
     insta::assert_snapshot!("par_request_client_secret_basic", render(&request));
+    assert_eq!(
+        render_http(&pushing.request_http().unwrap()),
+        render(&request)
+    );
     assert_eq!(request.method(), Method::Post);
     assert_eq!(request.uri(), PAR);
     assert_eq!(

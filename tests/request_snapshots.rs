@@ -12,6 +12,9 @@ use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use oauth2_pkce::*;
 use sha2::{Digest, Sha256};
 
+mod rendering;
+use rendering::{render, render_http};
+
 /// RFC 7636 Appendix B's 32 octets.
 const RFC7636_OCTETS: [u8; 32] = [
     116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37, 77,
@@ -54,28 +57,6 @@ fn pagero_basic() -> Client {
         ServerMetadata::pagero(),
         ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
     )
-}
-
-/// Method, URI, each header `name: value`, a blank line, the body as UTF-8.
-fn render(request: &HttpRequest) -> String {
-    let mut out = format!("{} {}\n", request.method().as_str(), request.uri());
-    for (name, value) in request.headers() {
-        out.push_str(&format!("{name}: {value}\n"));
-    }
-    out.push('\n');
-    out.push_str(std::str::from_utf8(request.body()).expect("bodies are UTF-8"));
-    out
-}
-
-/// The same rendering of an `http::Request`, to check the conversion.
-fn render_http(request: &http::Request<Vec<u8>>) -> String {
-    let mut out = format!("{} {}\n", request.method(), request.uri());
-    for (name, value) in request.headers() {
-        out.push_str(&format!("{name}: {}\n", value.to_str().unwrap()));
-    }
-    out.push('\n');
-    out.push_str(std::str::from_utf8(request.body()).unwrap());
-    out
 }
 
 /// Decoded `(name, value)` pairs of a form-encoded string.
@@ -457,8 +438,11 @@ fn pagero_authorized(client: &Client) -> Authorized {
 fn refresh_request() {
     let client = pagero_basic();
     let authorized = pagero_authorized(&client);
-    let request = authorized.refresh(&client).unwrap().token_request();
+    let refreshing = authorized.refresh(&client).unwrap();
+    let request = refreshing.token_request();
     insta::assert_snapshot!("refresh_request", render(&request));
+    let http = refreshing.token_request_http().unwrap();
+    assert_eq!(render_http(&http), render(&request));
     assert_eq!(
         std::str::from_utf8(request.body()).unwrap(),
         "grant_type=refresh_token&refresh_token=_1XBPWQQ_e61b091b-9139-4268-a7c7-765d2d418d52"
@@ -500,11 +484,11 @@ fn revocation_requests() {
             "revocation_request_access_token",
         ),
     ] {
-        let request = authorized
-            .revoke(&client, hint)
-            .unwrap()
-            .revocation_request();
+        let revocation = authorized.revoke(&client, hint).unwrap();
+        let request = revocation.revocation_request();
         insta::assert_snapshot!(name, render(&request));
+        let http = revocation.revocation_request_http().unwrap();
+        assert_eq!(render_http(&http), render(&request));
         assert_eq!(
             request.uri(),
             "https://sso.pageroonline.com/oauth/v2/oauth-revoke"
@@ -517,10 +501,11 @@ fn revocation_requests() {
 #[test]
 fn client_credentials_request() {
     let client = pagero_basic();
-    let request = ClientCredentials::new(&client, Scope::parse("signup").unwrap())
-        .unwrap()
-        .token_request();
+    let grant = ClientCredentials::new(&client, Scope::parse("signup").unwrap()).unwrap();
+    let request = grant.token_request();
     insta::assert_snapshot!("client_credentials_request", render(&request));
+    let http = grant.token_request_http().unwrap();
+    assert_eq!(render_http(&http), render(&request));
     assert!(request
         .header("authorization")
         .unwrap()
