@@ -10,9 +10,19 @@ use oauth2_pkce::*;
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
 
 fn pagero_client(authentication: ClientAuthentication) -> Client {
+    client_with(ServerMetadata::pagero(), "client-id", authentication)
+}
+
+/// A client of `metadata`'s server, registered with Pagero's example
+/// redirect URI.
+fn client_with(
+    metadata: ServerMetadata,
+    client_id: &str,
+    authentication: ClientAuthentication,
+) -> Client {
     Client::new(
-        ServerMetadata::pagero(),
-        ClientId::new("client-id").unwrap(),
+        metadata,
+        ClientId::new(client_id).unwrap(),
         authentication,
         RedirectUri::new("https://urltoclient:4443").unwrap(),
     )
@@ -198,13 +208,7 @@ fn refresh_scope_narrower_is_sent_wider_is_refused() {
 fn refresh_with_another_client_is_refused() {
     let client = pagero_client(basic());
     let state = authorized(&client, &pagero_tokens(0));
-    let other = Client::new(
-        ServerMetadata::pagero(),
-        ClientId::new("other-client").unwrap(),
-        basic(),
-        RedirectUri::new("https://urltoclient:4443").unwrap(),
-    )
-    .unwrap();
+    let other = client_with(ServerMetadata::pagero(), "other-client", basic());
     assert_eq!(
         state.refresh(&other).unwrap_err(),
         RefreshError::ClientMismatch
@@ -346,13 +350,7 @@ fn revocation_errors() {
 fn revocation_needs_an_endpoint_and_a_token() {
     let mut metadata = ServerMetadata::pagero();
     metadata.revocation_endpoint = None;
-    let client = Client::new(
-        metadata,
-        ClientId::new("client-id").unwrap(),
-        basic(),
-        RedirectUri::new("https://urltoclient:4443").unwrap(),
-    )
-    .unwrap();
+    let client = client_with(metadata, "client-id", basic());
     let state = authorized(&client, &pagero_tokens(0));
     assert_eq!(
         state
@@ -374,13 +372,7 @@ fn revocation_needs_an_endpoint_and_a_token() {
 #[test]
 fn public_client_revocation_names_itself_in_the_body() {
     let metadata = ServerMetadata::pagero().with_token_endpoint_auth_methods_supported(["none"]);
-    let client = Client::new(
-        metadata,
-        ClientId::new("public-app").unwrap(),
-        ClientAuthentication::None,
-        RedirectUri::new("https://urltoclient:4443").unwrap(),
-    )
-    .unwrap();
+    let client = client_with(metadata, "public-app", ClientAuthentication::None);
     let state = authorized(&client, &pagero_tokens(0));
     let request = state
         .revoke(&client, TokenTypeHint::RefreshToken)
@@ -477,13 +469,11 @@ fn client_credentials_grant() {
         RefreshError::NoRefreshToken
     );
 
-    let public = Client::new(
+    let public = client_with(
         ServerMetadata::pagero().with_token_endpoint_auth_methods_supported(["none"]),
-        ClientId::new("public-app").unwrap(),
+        "public-app",
         ClientAuthentication::None,
-        RedirectUri::new("https://urltoclient:4443").unwrap(),
-    )
-    .unwrap();
+    );
     assert_eq!(
         ClientCredentials::new(&public, Scope::empty()).unwrap_err(),
         ClientCredentialsError::PublicClient
@@ -683,13 +673,7 @@ fn revocation_falls_back_to_the_clients_endpoint_for_the_same_issuer() {
     // Tokens stored before the revocation endpoint was configured.
     let mut without = ServerMetadata::pagero();
     without.revocation_endpoint = None;
-    let old_client = Client::new(
-        without,
-        ClientId::new("client-id").unwrap(),
-        basic(),
-        RedirectUri::new("https://urltoclient:4443").unwrap(),
-    )
-    .unwrap();
+    let old_client = client_with(without, "client-id", basic());
     let state = authorized(&old_client, &pagero_tokens(0));
 
     // The same server, now with its revocation endpoint: used.
@@ -706,13 +690,7 @@ fn revocation_falls_back_to_the_clients_endpoint_for_the_same_issuer() {
     // Another issuer's endpoint is never handed these tokens.
     let mut other = ServerMetadata::pagero();
     other.issuer = "https://sso.pageroonline.com/oauth/v2/other-profile".into();
-    let other_client = Client::new(
-        other,
-        ClientId::new("client-id").unwrap(),
-        basic(),
-        RedirectUri::new("https://urltoclient:4443").unwrap(),
-    )
-    .unwrap();
+    let other_client = client_with(other, "client-id", basic());
     assert_eq!(
         state
             .revoke(&other_client, TokenTypeHint::RefreshToken)
