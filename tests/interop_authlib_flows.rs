@@ -28,13 +28,15 @@ fn discovery_document_describes_the_server() {
         metadata.code_challenge_methods_supported.as_deref(),
         Some(&["S256".to_owned()][..])
     );
+    // Only the confidential clients' methods are listed, yet the public
+    // client is served (`public_client` below): being public is a fact of
+    // the registration (RFC 6749 §2.1), and `Client::new` accepts it.
     assert_eq!(
         metadata.token_endpoint_auth_methods_supported.as_deref(),
         Some(
             &[
                 "client_secret_basic".to_owned(),
-                "client_secret_post".to_owned(),
-                "none".to_owned()
+                "client_secret_post".to_owned()
             ][..]
         )
     );

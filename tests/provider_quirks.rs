@@ -5,12 +5,14 @@
 //! ```text
 //! provider: who sends it
 //! why: the behaviour chosen, and its reason
-//! kind: token (default) | revocation | callback
+//! kind: token (default) | revocation | callback | metadata
 //! status / content-type / retry-after: the response (token, revocation)
-//! expect: ok | error CODE | retry | issuer-mismatch | code CODE
+//! issuer: the issuer discovered (metadata)
+//! expect: ok | error CODE | retry | issuer-mismatch | code CODE | public-client
 //! expect-expires-in / expect-refresh / expect-scope / expect-extra: details
 //!
-//! the body, or for a callback the URL ({state} is this flow's state)
+//! the body, or for a callback the URL ({state} is this flow's state), or
+//! for metadata the discovery document
 //! ```
 
 use std::path::Path;
@@ -185,6 +187,33 @@ fn check_callback(case: &Case) {
     }
 }
 
+/// A discovery document, then a client configured from it, both as
+/// discovered and as written down by hand without the member.
+fn check_metadata(case: &Case) {
+    let issuer = case.header("issuer").unwrap();
+    let response = HttpResponse::new(200, case.body.as_bytes());
+    let discovered = Discovery::new(issuer)
+        .unwrap()
+        .handle_response(response)
+        .unwrap();
+    let mut by_hand = discovered.clone();
+    by_hand.token_endpoint_auth_methods_supported = None;
+    match case.expect() {
+        "public-client" => {
+            for metadata in [discovered, by_hand] {
+                let client = Client::new(
+                    metadata,
+                    ClientId::new("public-client").unwrap(),
+                    ClientAuthentication::None,
+                    RedirectUri::new("http://127.0.0.1:53127/cb").unwrap(),
+                );
+                assert!(client.is_ok(), "{}: {client:?}", case.name);
+            }
+        }
+        other => panic!("{}: unknown expectation {other}", case.name),
+    }
+}
+
 #[test]
 fn every_recorded_quirk_behaves_as_documented() {
     let cases = cases();
@@ -199,6 +228,7 @@ fn every_recorded_quirk_behaves_as_documented() {
             "token" => check_token(case),
             "revocation" => check_revocation(case),
             "callback" => check_callback(case),
+            "metadata" => check_metadata(case),
             other => panic!("{}: unknown kind {other}", case.name),
         }
     }

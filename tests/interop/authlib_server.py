@@ -454,6 +454,10 @@ def create_app(issuer: str) -> Flask:
     require_oauth.register_token_validator(Bearer())
 
     methods = ["client_secret_basic", "client_secret_post", "none"]
+    # Like deployed Authlib servers, the token endpoint's list names the
+    # confidential clients' methods only, although the public client is
+    # served: the client must not refuse itself over it.
+    token_methods = ["client_secret_basic", "client_secret_post"]
     metadata = rfc8414.AuthorizationServerMetadata(
         {
             "issuer": issuer,
@@ -468,7 +472,7 @@ def create_app(issuer: str) -> Flask:
                 "refresh_token",
                 "client_credentials",
             ],
-            "token_endpoint_auth_methods_supported": methods,
+            "token_endpoint_auth_methods_supported": token_methods,
             "revocation_endpoint_auth_methods_supported": methods,
             "code_challenge_methods_supported": ["S256"],
             "authorization_response_iss_parameter_supported": True,
