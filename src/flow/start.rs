@@ -40,14 +40,35 @@ const RESERVED: &[&str] = &[
 /// (RFC 7636 §4.1) and 32 for `state` (RFC 6749 §10.10 asks for at least
 /// 128 bits). The caller supplies it; with the `getrandom` feature,
 /// [`FlowEntropy::from_os_rng`] fills it from the operating system.
-pub struct FlowEntropy([u8; 64]);
+///
+/// The two halves are separate arrays, so each one's size is checked by
+/// the compiler: no code path can fall back to a fixed verifier or state.
+pub struct FlowEntropy {
+    verifier: [u8; 32],
+    state: [u8; 32],
+}
 
 impl FlowEntropy {
-    /// Entropy from the caller's own cryptographically secure generator.
-    /// Never reuse bytes across flows.
+    /// Entropy from the caller's own cryptographically secure generator:
+    /// the first 32 bytes for the verifier, the last 32 for `state`. Never
+    /// reuse bytes across flows.
     #[must_use]
-    pub const fn from_bytes(bytes: [u8; 64]) -> Self {
-        Self(bytes)
+    pub fn from_bytes(mut bytes: [u8; 64]) -> Self {
+        let mut entropy = Self {
+            verifier: [0; 32],
+            state: [0; 32],
+        };
+        // 32 + 32 slots for 64 bytes: every slot is written.
+        for (slot, byte) in entropy
+            .verifier
+            .iter_mut()
+            .chain(entropy.state.iter_mut())
+            .zip(bytes)
+        {
+            *slot = byte;
+        }
+        bytes.zeroize();
+        entropy
     }
 
     /// Entropy from the operating system's generator.
@@ -56,24 +77,20 @@ impl FlowEntropy {
     /// The operating system could not provide randomness.
     #[cfg(feature = "getrandom")]
     pub fn from_os_rng() -> Result<Self, getrandom::Error> {
-        let mut bytes = [0; 64];
-        getrandom::fill(&mut bytes)?;
-        Ok(Self(bytes))
-    }
-
-    fn split(&self) -> (&[u8; 32], &[u8; 32]) {
-        let (verifier, state) = self.0.split_at(32);
-        // Both halves are exactly 32 bytes; the fallbacks cannot happen.
-        (
-            verifier.try_into().unwrap_or(&[0; 32]),
-            state.try_into().unwrap_or(&[0; 32]),
-        )
+        let mut entropy = Self {
+            verifier: [0; 32],
+            state: [0; 32],
+        };
+        getrandom::fill(&mut entropy.verifier)?;
+        getrandom::fill(&mut entropy.state)?;
+        Ok(entropy)
     }
 }
 
 impl Drop for FlowEntropy {
     fn drop(&mut self) {
-        self.0.zeroize();
+        self.verifier.zeroize();
+        self.state.zeroize();
     }
 }
 
@@ -253,9 +270,8 @@ impl<'c> Start<'c> {
             return Err(StartError::RepeatedParameter(String::from(*name)));
         }
 
-        let (verifier_entropy, state_entropy) = entropy.split();
-        let code_verifier = CodeVerifier::from_entropy(verifier_entropy);
-        let state = State::new(Base64UrlUnpadded::encode_string(state_entropy));
+        let code_verifier = CodeVerifier::from_entropy(&entropy.verifier);
+        let state = State::new(Base64UrlUnpadded::encode_string(&entropy.state));
 
         emit("response_type", "code");
         emit("client_id", client.client_id.as_str());
