@@ -181,7 +181,9 @@ pub fn step_ours_token_request(exchanging: &Exchanging) -> oauth2_pkce::HttpRequ
 }
 
 #[inline(never)]
-pub fn step_ours_token_request_http(exchanging: &Exchanging) -> http::Request<Vec<u8>> {
+pub fn step_ours_token_request_http(
+    exchanging: &Exchanging,
+) -> http::Request<oauth2_pkce::RequestBody> {
     exchanging.token_request_http().unwrap()
 }
 

@@ -180,7 +180,7 @@ impl Discovery {
     pub fn request_http(
         &self,
         which: WellKnown,
-    ) -> Result<http::Request<alloc::vec::Vec<u8>>, http::Error> {
+    ) -> Result<http::Request<crate::http::RequestBody>, http::Error> {
         self.request(which).into_http()
     }
 

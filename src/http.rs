@@ -3,8 +3,8 @@
 //!
 //! The `http` crate does not build without `std`, so the core speaks in
 //! these small types; with the default `http` feature every request converts
-//! into an `http::Request<Vec<u8>>` and every `&http::Response<B>` converts
-//! into an [`HttpResponse`].
+//! into an `http::Request<RequestBody>` and every `&http::Response<B>`
+//! converts into an [`HttpResponse`].
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -35,6 +35,69 @@ impl Method {
     }
 }
 
+/// The body of a request the crate builds: the authorization code, the
+/// `code_verifier`, a refresh token, with `client_secret_post` the client
+/// secret. `Debug` prints `[redacted, N bytes]`, so logging a whole
+/// `http::Request<RequestBody>` with `tracing::debug!(?request)` shows no
+/// secret, and the bytes are zeroized when the body is dropped.
+///
+/// Take the plain bytes out at the last moment, inside the call that sends
+/// the request:
+///
+/// ```text
+/// ureq:    agent.run(request.map(RequestBody::into_bytes))
+/// reqwest: client.execute(reqwest::Request::try_from(request.map(RequestBody::into_bytes))?)
+/// hyper:   sender.send_request(request.map(|body| Full::new(Bytes::from(body.into_bytes()))))
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct RequestBody(Vec<u8>);
+
+impl RequestBody {
+    /// The bytes, for a transport that sends from a slice. They hold
+    /// secrets: do not log them.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The bytes, handed over to be sent; from here on they are the
+    /// caller's to wipe.
+    #[must_use]
+    pub fn into_bytes(mut self) -> Vec<u8> {
+        core::mem::take(&mut self.0)
+    }
+
+    /// The body's length in bytes.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the body is empty (a `GET`).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<RequestBody> for Vec<u8> {
+    fn from(body: RequestBody) -> Self {
+        body.into_bytes()
+    }
+}
+
+impl Drop for RequestBody {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl fmt::Debug for RequestBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[redacted, {} bytes]", self.0.len())
+    }
+}
+
 /// An HTTP request the caller must send, as a value.
 ///
 /// Send it as it is, and do **not** follow redirects for a `POST`: the
@@ -47,7 +110,7 @@ pub struct HttpRequest {
     method: Method,
     uri: String,
     headers: Vec<(&'static str, String)>,
-    body: Vec<u8>,
+    body: RequestBody,
 }
 
 impl HttpRequest {
@@ -56,7 +119,7 @@ impl HttpRequest {
             method,
             uri,
             headers: Vec::new(),
-            body: Vec::new(),
+            body: RequestBody::default(),
         }
     }
 
@@ -73,7 +136,7 @@ impl HttpRequest {
         request
             .headers
             .push(("accept", String::from("application/json")));
-        request.body = body.into_bytes();
+        request.body = RequestBody(body.into_bytes());
         request
     }
 
@@ -105,17 +168,18 @@ impl HttpRequest {
 
     /// The body (empty for `GET`). It holds secrets: do not log it.
     pub fn body(&self) -> &[u8] {
-        &self.body
+        self.body.as_bytes()
     }
 
-    /// Converts into an `http::Request`. The `Authorization` header is
-    /// marked sensitive.
+    /// Converts into an `http::Request` whose body prints redacted
+    /// ([`RequestBody`]). The `Authorization` header is marked sensitive,
+    /// which the `http` crate's `Debug` redacts.
     ///
     /// # Errors
     /// Only if the `http` crate refuses a URI or header that `url` accepted
     /// (for example a character `http::Uri` does not allow).
     #[cfg(feature = "http")]
-    pub fn into_http(mut self) -> Result<http::Request<Vec<u8>>, http::Error> {
+    pub fn into_http(mut self) -> Result<http::Request<RequestBody>, http::Error> {
         let mut builder = http::Request::builder()
             .method(match self.method {
                 Method::Get => http::Method::GET,
@@ -135,7 +199,6 @@ impl HttpRequest {
 
 impl Drop for HttpRequest {
     fn drop(&mut self) {
-        self.body.zeroize();
         for (_, value) in &mut self.headers {
             value.zeroize();
         }
@@ -163,10 +226,7 @@ impl fmt::Debug for HttpRequest {
             .field("method", &self.method)
             .field("uri", &RedactedQuery(&self.uri))
             .field("headers", &Headers(&self.headers))
-            .field(
-                "body",
-                &format_args!("[redacted, {} bytes]", self.body.len()),
-            )
+            .field("body", &self.body)
             .finish()
     }
 }

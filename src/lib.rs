@@ -47,7 +47,7 @@
 //! let exchanging = pending.handle_callback(&client, callback)?;
 //!
 //! // 3. Exchange the code: send this request with any HTTP client...
-//! let request: http::Request<Vec<u8>> = exchanging.token_request_http()?;
+//! let request: http::Request<RequestBody> = exchanging.token_request_http()?;
 //! assert_eq!(request.uri(), "https://sso.pageroonline.com/oauth/v2/oauth-token");
 //! // ...and hand back the response.
 //! # let response = http::Response::builder()
@@ -86,7 +86,8 @@
 //! # Features
 //!
 //! - `std` (default): `UnixTime::now`, and what `http` needs.
-//! - `http` (default): requests as `http::Request<Vec<u8>>`, responses from
+//! - `http` (default): requests as `http::Request<RequestBody>` (a body whose
+//!   `Debug` is redacted), responses from
 //!   `&http::Response<B>`, callbacks from `&http::Request<B>`.
 //! - `getrandom` (default): [`FlowEntropy::from_os_rng`].
 //!
@@ -155,7 +156,7 @@ pub use crate::flow::{
     PushingAuthorization, Refreshing, Revocation, Start, StoredStateError, TokenSet, TokenTypeHint,
     DEFAULT_REFRESH_LEEWAY,
 };
-pub use crate::http::{HttpRequest, HttpResponse, Method};
+pub use crate::http::{HttpRequest, HttpResponse, Method, RequestBody};
 pub use crate::pkce::CodeChallengeMethod;
 pub use crate::scope::{InvalidScope, Scope};
 pub use crate::secret::{

@@ -19,7 +19,7 @@ fn public_client_logs_in_with_pkce_alone() {
     let exchanging = pending.handle_callback(&client, callback).unwrap();
     let request = exchanging.token_request_http().unwrap();
     assert!(request.headers().get("authorization").is_none());
-    assert!(String::from_utf8_lossy(request.body()).contains("client_id=public-client"));
+    assert!(String::from_utf8_lossy(request.body().as_bytes()).contains("client_id=public-client"));
 
     let response = common::send(request).unwrap();
     let authorized = exchanging

@@ -17,7 +17,8 @@ fn a_chain_of_rotations() {
     for generation in 1..=4 {
         let refreshing = authorized.refresh(&client).unwrap();
         let request = refreshing.token_request_http().unwrap();
-        assert!(String::from_utf8_lossy(request.body()).starts_with("grant_type=refresh_token&"));
+        assert!(String::from_utf8_lossy(request.body().as_bytes())
+            .starts_with("grant_type=refresh_token&"));
         let response = common::send(request).unwrap();
         let refreshed = refreshing
             .handle_token_response(&response, common::NOW)

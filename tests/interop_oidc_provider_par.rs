@@ -32,7 +32,7 @@ fn push(
     let request = pushing.request_http().unwrap();
     assert_eq!(request.method(), http::Method::POST);
     assert_eq!(request.uri(), server.url("/request").as_str());
-    let body = String::from_utf8(request.body().clone()).unwrap();
+    let body = String::from_utf8(request.body().as_bytes().to_vec()).unwrap();
     assert!(body.contains("code_challenge_method=S256"), "{body}");
     assert!(!body.contains("request_uri"), "{body}");
     let response = interop_node_common::send(request).unwrap();

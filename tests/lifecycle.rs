@@ -293,7 +293,7 @@ fn pagero_revocation_of_both_tokens() {
         assert_eq!(request.method(), http::Method::POST);
         assert!(request.headers()["authorization"].is_sensitive());
         assert_eq!(
-            String::from_utf8(request.body().clone()).unwrap(),
+            String::from_utf8(request.body().as_bytes().to_vec()).unwrap(),
             format!("token={token}&token_type_hint={}", hint.as_str())
         );
         // Pagero answers an empty 200.

@@ -490,3 +490,69 @@ fn bearer_challenge_errors() {
     .unwrap_err();
     display_is_clean(&challenge, &[]);
 }
+
+/// Every `http::Request` the crate hands out prints no secret in `Debug`,
+/// `tracing::debug!(?request)` style, though its body carries them: the
+/// body is a `RequestBody`, the `Authorization` header is sensitive.
+#[test]
+fn http_requests_handed_out() {
+    let secrets = flow_secrets();
+    let all = secrets.all();
+
+    let mut requests: Vec<(&str, http::Request<RequestBody>)> = Vec::new();
+    for client in [basic_client(), post_client()] {
+        requests.push(("code", exchanging(&client).token_request_http().unwrap()));
+        let authorized = authorized(&client);
+        requests.push((
+            "refresh",
+            authorized
+                .refresh(&client)
+                .unwrap()
+                .token_request_http()
+                .unwrap(),
+        ));
+        for hint in [TokenTypeHint::AccessToken, TokenTypeHint::RefreshToken] {
+            let revocation = authorized.revoke(&client, hint).unwrap();
+            requests.push(("revoke", revocation.revocation_request_http().unwrap()));
+        }
+        let grant = ClientCredentials::new(&client, Scope::parse("api").unwrap()).unwrap();
+        requests.push(("client_credentials", grant.token_request_http().unwrap()));
+
+        let mut metadata = ServerMetadata::pagero();
+        metadata.pushed_authorization_request_endpoint =
+            Some("https://sso.pageroonline.com/oauth/v2/oauth-par".into());
+        let par_client = Client::new(
+            metadata,
+            client.client_id().clone(),
+            client.authentication().clone(),
+            client.redirect_uri().clone(),
+        )
+        .unwrap();
+        let pushing = Start::new(&par_client)
+            .push(FlowEntropy::from_bytes(ENTROPY), NOW)
+            .unwrap();
+        requests.push(("par", pushing.request_http().unwrap()));
+    }
+    let discovery = Discovery::new("https://as.example").unwrap();
+    requests.push((
+        "discovery",
+        discovery
+            .request_http(WellKnown::OAuthAuthorizationServer)
+            .unwrap(),
+    ));
+
+    for (what, request) in requests {
+        debug_is_clean(&request, &all);
+        debug_is_clean(request.body(), &all);
+        // The check can fail: the header and the bytes handed over at send
+        // time carry the secrets the Debug form hides.
+        let mut sent = request
+            .headers()
+            .get("authorization")
+            .map(|value| value.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        sent.push_str(&String::from_utf8(request.into_body().into_bytes()).unwrap());
+        let carries = FIXED.iter().chain(&all).any(|secret| sent.contains(secret));
+        assert_eq!(carries, what != "discovery", "{what}: {sent}");
+    }
+}

@@ -62,7 +62,9 @@ impl ClientCredentials {
     /// Only if the `http` crate refuses a URI or header that this crate
     /// accepted.
     #[cfg(feature = "http")]
-    pub fn token_request_http(&self) -> Result<http::Request<alloc::vec::Vec<u8>>, http::Error> {
+    pub fn token_request_http(
+        &self,
+    ) -> Result<http::Request<crate::http::RequestBody>, http::Error> {
         self.token_request().into_http()
     }
 

@@ -57,7 +57,7 @@ impl PushingAuthorization {
     /// Only if the `http` crate refuses a URI or header that this crate
     /// accepted.
     #[cfg(feature = "http")]
-    pub fn request_http(&self) -> Result<http::Request<alloc::vec::Vec<u8>>, http::Error> {
+    pub fn request_http(&self) -> Result<http::Request<crate::http::RequestBody>, http::Error> {
         self.request().into_http()
     }
 

@@ -114,7 +114,7 @@ impl Revocation {
     #[cfg(feature = "http")]
     pub fn revocation_request_http(
         &self,
-    ) -> Result<http::Request<alloc::vec::Vec<u8>>, http::Error> {
+    ) -> Result<http::Request<crate::http::RequestBody>, http::Error> {
         self.revocation_request().into_http()
     }
 

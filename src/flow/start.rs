@@ -331,18 +331,12 @@ impl AuthorizationRequest {
         &self.url
     }
 
-    /// The same as a `GET` request value.
+    /// The same as a `GET` request value, whose `Debug` redacts the query
+    /// (it carries `state`). There is no `http::Request` form: the browser
+    /// sends this request, not the client, and an `http::Uri` would print
+    /// `state` in `Debug`.
     pub fn to_request(&self) -> HttpRequest {
         HttpRequest::new(Method::Get, String::from(self.url.as_str()))
-    }
-
-    /// The same as an `http::Request`.
-    ///
-    /// # Errors
-    /// Only if the `http` crate refuses a URI that `url` accepted.
-    #[cfg(feature = "http")]
-    pub fn to_http(&self) -> Result<http::Request<alloc::vec::Vec<u8>>, http::Error> {
-        self.to_request().into_http()
     }
 }
 

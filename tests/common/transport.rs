@@ -2,13 +2,17 @@
 //! never following redirects, and hands back the whole response.
 
 /// Sends `request` and returns the response with its body read, whatever
-/// the status. Redirects are not followed (RFC 9700 §4.11).
-pub fn send(request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, ureq::Error> {
+/// the status. Redirects are not followed (RFC 9700 §4.11). The crate's
+/// `RequestBody` gives up its plain bytes only here, in the send call.
+pub fn send<B: Into<Vec<u8>>>(
+    request: http::Request<B>,
+) -> Result<http::Response<Vec<u8>>, ureq::Error> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
         .build()
         .into();
+    let request = request.map(Into::into);
     let (parts, mut body) = agent.run(request)?.into_parts();
     let bytes = body.read_to_vec()?;
     Ok(http::Response::from_parts(parts, bytes))

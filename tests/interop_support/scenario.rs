@@ -48,7 +48,7 @@ pub fn whole_flow(
 
     let request = exchanging.token_request_http().unwrap();
     assert_authenticates_as_registered(&request, client);
-    let body = String::from_utf8(request.body().clone()).unwrap();
+    let body = String::from_utf8(request.body().as_bytes().to_vec()).unwrap();
     assert!(body.contains("code_verifier="), "{body}");
 
     let response = send(request).unwrap();
@@ -69,8 +69,11 @@ pub fn whole_flow(
 /// The token request authenticates the client the way `client` is
 /// registered (RFC 6749 §2.3.1): a Basic header and no `client_id` in the
 /// body, both credentials in the body, or `client_id` alone.
-pub fn assert_authenticates_as_registered(request: &http::Request<Vec<u8>>, client: &Client) {
-    let body = String::from_utf8(request.body().clone()).unwrap();
+pub fn assert_authenticates_as_registered(
+    request: &http::Request<oauth2_pkce::RequestBody>,
+    client: &Client,
+) {
+    let body = String::from_utf8(request.body().as_bytes().to_vec()).unwrap();
     let authorization_header = request.headers().get("authorization");
     let client_id = client.client_id().as_str();
     match client.authentication() {
@@ -293,7 +296,7 @@ pub fn refresh(
         None => authorized.refresh(client).unwrap(),
     };
     let request = refreshing.token_request_http().unwrap();
-    let body = String::from_utf8(request.body().clone()).unwrap();
+    let body = String::from_utf8(request.body().as_bytes().to_vec()).unwrap();
     assert!(body.starts_with("grant_type=refresh_token&"), "{body}");
     assert_eq!(body.contains("scope="), scope.is_some(), "{body}");
     let response = send(request).unwrap();
@@ -315,7 +318,7 @@ pub fn revoke(
 ) -> http::Response<Vec<u8>> {
     let revocation = authorized.revoke(client, token).unwrap();
     let request = revocation.revocation_request_http().unwrap();
-    let body = String::from_utf8(request.body().clone()).unwrap();
+    let body = String::from_utf8(request.body().as_bytes().to_vec()).unwrap();
     assert!(
         body.contains(&format!("token_type_hint={}", token.as_str())),
         "{body}"

@@ -17,13 +17,13 @@ pub fn render(request: &HttpRequest) -> String {
 }
 
 /// The same rendering of an `http::Request`.
-pub fn render_http(request: &http::Request<Vec<u8>>) -> String {
+pub fn render_http(request: &http::Request<oauth2_pkce::RequestBody>) -> String {
     let mut out = format!("{} {}\n", request.method(), request.uri());
     for (name, value) in request.headers() {
         let value = value.to_str().expect("header values are visible ASCII");
         out.push_str(&format!("{name}: {value}\n"));
     }
     out.push('\n');
-    out.push_str(std::str::from_utf8(request.body()).expect("bodies are UTF-8"));
+    out.push_str(std::str::from_utf8(request.body().as_bytes()).expect("bodies are UTF-8"));
     out
 }
