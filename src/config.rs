@@ -574,18 +574,9 @@ impl ClientAuthentication {
         }
     }
 
-    /// Adds the credentials to a token or revocation request: into the
-    /// form body (with `client_id`), or as an `Authorization` header value
-    /// returned.
-    pub(crate) fn apply(&self, client_id: &ClientId, form: &mut FormSerializer) -> Option<String> {
-        if !matches!(self, Self::ClientSecretBasic(_)) {
-            form.append("client_id", client_id.as_str());
-        }
-        self.apply_after_client_id(client_id, form)
-    }
-
-    /// The same for a body that already carries `client_id` (a pushed
-    /// authorization request, RFC 9126 §2.1): only the secret is added.
+    /// Adds the secret to a request whose body already carries `client_id`
+    /// where needed: into the form body, or as an `Authorization` header
+    /// value returned.
     pub(crate) fn apply_after_client_id(
         &self,
         client_id: &ClientId,

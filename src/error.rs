@@ -105,8 +105,10 @@ pub enum CallbackError {
     Authorization(ErrorResponse<AuthorizationErrorCode>),
     /// A success response without a `code`.
     MissingCode,
-    /// The [`Client`](crate::Client) passed in has another `client_id` than
-    /// the one that started this flow: pass the same client.
+    /// The [`Client`](crate::Client) passed in is not the one that started
+    /// this flow (another issuer or another `client_id`): nothing was sent
+    /// and no credential of it was used. Pass the client of the flow's
+    /// issuer.
     ClientMismatch,
 }
 
@@ -137,9 +139,9 @@ impl fmt::Display for CallbackError {
                 "the authorization server answered with an error: {error}"
             ),
             Self::MissingCode => f.write_str("the callback has neither `code` nor `error`"),
-            Self::ClientMismatch => {
-                f.write_str("the client passed in is not the one that started this flow")
-            }
+            Self::ClientMismatch => f.write_str(
+                "the client passed in (issuer and client_id) is not the one that started this flow",
+            ),
         }
     }
 }
@@ -362,8 +364,10 @@ pub enum RefreshError {
     /// was sent. Ask for a part of [`Authorized::grant_scope`](crate::Authorized::grant_scope),
     /// or log in again for more.
     ScopeNotGranted,
-    /// The [`Client`](crate::Client) passed in has another `client_id` than
-    /// the one the tokens were issued to: pass the same client.
+    /// The [`Client`](crate::Client) passed in is not the one the tokens
+    /// were issued to (another issuer or another `client_id`): nothing was
+    /// built, so its credentials went nowhere. Pass the client of the
+    /// tokens' issuer.
     ClientMismatch,
 }
 
@@ -372,7 +376,7 @@ impl fmt::Display for RefreshError {
         f.write_str(match self {
             Self::NoRefreshToken => "there is no refresh token",
             Self::ScopeNotGranted => "the scope asked for is wider than the grant",
-            Self::ClientMismatch => "the client passed in is not the one the tokens were issued to",
+            Self::ClientMismatch => "the client passed in (issuer and client_id) is not the one the tokens were issued to",
         })
     }
 }
@@ -388,8 +392,10 @@ pub enum RevocationError {
     NoRevocationEndpoint,
     /// The refresh token was asked for, and there is none.
     NoRefreshToken,
-    /// The [`Client`](crate::Client) passed in has another `client_id` than
-    /// the one the tokens were issued to: pass the same client.
+    /// The [`Client`](crate::Client) passed in is not the one the tokens
+    /// were issued to (another issuer or another `client_id`): nothing was
+    /// built, so its credentials went nowhere. Pass the client of the
+    /// tokens' issuer.
     ClientMismatch,
 }
 
@@ -398,7 +404,7 @@ impl fmt::Display for RevocationError {
         f.write_str(match self {
             Self::NoRevocationEndpoint => "the server has no revocation endpoint",
             Self::NoRefreshToken => "there is no refresh token to revoke",
-            Self::ClientMismatch => "the client passed in is not the one the tokens were issued to",
+            Self::ClientMismatch => "the client passed in (issuer and client_id) is not the one the tokens were issued to",
         })
     }
 }

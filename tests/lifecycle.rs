@@ -687,7 +687,8 @@ fn revocation_falls_back_to_the_clients_endpoint_for_the_same_issuer() {
         "https://sso.pageroonline.com/oauth/v2/oauth-revoke"
     );
 
-    // Another issuer's endpoint is never handed these tokens.
+    // Another issuer's client is refused before anything is built: neither
+    // its endpoint nor its credentials are ever handed these tokens.
     let mut other = ServerMetadata::pagero();
     other.issuer = "https://sso.pageroonline.com/oauth/v2/other-profile".into();
     let other_client = client_with(other, "client-id", basic());
@@ -695,7 +696,7 @@ fn revocation_falls_back_to_the_clients_endpoint_for_the_same_issuer() {
         state
             .revoke(&other_client, TokenTypeHint::RefreshToken)
             .unwrap_err(),
-        RevocationError::NoRevocationEndpoint
+        RevocationError::ClientMismatch
     );
 }
 
@@ -747,4 +748,69 @@ fn extra_numbers_survive_storage_exactly() {
     let twice: Authorized = serde_json::from_str(&serde_json::to_string(&once).unwrap()).unwrap();
     assert_eq!(once, state);
     assert_eq!(twice, state);
+}
+
+/// RFC 9700 §4.4: a flow and the tokens it gave are bound to the issuer and
+/// client they began with. Another issuer's client that happens to use the
+/// same `client_id` must not lend them its secret: nothing is built, so
+/// nothing of it reaches this issuer's endpoints.
+#[test]
+fn another_issuers_client_with_the_same_client_id_is_refused_everywhere() {
+    let issuer_a = pagero_client(ClientAuthentication::ClientSecretPost(ClientSecret::new(
+        "secret-of-a",
+    )));
+    let mut metadata_b = ServerMetadata::new(
+        "https://issuer-b.example",
+        "https://issuer-b.example/authorize",
+        "https://issuer-b.example/token",
+    )
+    .with_revocation_endpoint("https://issuer-b.example/revoke")
+    .with_token_endpoint_auth_methods_supported(["client_secret_post"]);
+    metadata_b.code_challenge_methods_supported = Some(vec!["S256".into()]);
+    let issuer_b = client_with(
+        metadata_b,
+        "client-id",
+        ClientAuthentication::ClientSecretPost(ClientSecret::new("secret-of-b")),
+    );
+
+    // The callback of a flow of A, handled with B.
+    let (_, pending) = Start::new(&issuer_a)
+        .begin(FlowEntropy::from_bytes([9; 64]), NOW)
+        .unwrap();
+    let state = pending.state().secret().to_owned();
+    let callback = Callback::from_query(&format!("code=c0de&state={state}")).unwrap();
+    assert_eq!(
+        pending.handle_callback(&issuer_b, callback).unwrap_err(),
+        CallbackError::ClientMismatch
+    );
+
+    // Tokens of A, refreshed or revoked with B — also after a round trip
+    // through storage.
+    let tokens = authorized(&issuer_a, &pagero_tokens(0));
+    let stored = Authorized::from_json(&serde_json::to_vec(&tokens).unwrap()).unwrap();
+    for tokens in [&tokens, &stored] {
+        assert_eq!(
+            tokens.refresh(&issuer_b).unwrap_err(),
+            RefreshError::ClientMismatch
+        );
+        assert_eq!(
+            tokens
+                .refresh_with_scope(&issuer_b, Scope::parse("invoices:read").unwrap())
+                .unwrap_err(),
+            RefreshError::ClientMismatch
+        );
+        for hint in [TokenTypeHint::AccessToken, TokenTypeHint::RefreshToken] {
+            assert_eq!(
+                tokens.revoke(&issuer_b, hint).unwrap_err(),
+                RevocationError::ClientMismatch
+            );
+        }
+        // A's own client still works, with A's secret at A's endpoints.
+        let refresh = tokens.refresh(&issuer_a).unwrap().token_request();
+        assert_eq!(
+            refresh.uri(),
+            "https://sso.pageroonline.com/oauth/v2/oauth-token"
+        );
+        assert!(form_body(&refresh).contains(&("client_secret".into(), "secret-of-a".into())));
+    }
 }

@@ -109,10 +109,12 @@ impl AwaitingCallback {
         client: &Client,
         callback: Callback,
     ) -> Result<Exchanging, CallbackError> {
-        // A misuse of the API, whatever the callback says.
-        if client.client_id != self.origin.client_id {
-            return Err(CallbackError::ClientMismatch);
-        }
+        // A misuse of the API, whatever the callback says: another
+        // issuer's client must not lend its credentials to this flow.
+        let credentials = self
+            .origin
+            .credentials(client)
+            .ok_or(CallbackError::ClientMismatch)?;
         match &callback.iss {
             Some(iss) if !ct_eq(iss, &self.origin.issuer) => {
                 return Err(CallbackError::IssuerMismatch {
@@ -137,7 +139,7 @@ impl AwaitingCallback {
         };
         Ok(Exchanging {
             origin: self.origin,
-            authentication: client.authentication.clone(),
+            credentials,
             redirect_uri: self.redirect_uri,
             code,
             code_verifier: self.code_verifier,

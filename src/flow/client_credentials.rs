@@ -6,8 +6,7 @@ use core::fmt;
 use crate::config::{Client, ClientAuthentication};
 use crate::error::{ClientCredentialsError, TokenFailure};
 use crate::flow::authorized::Authorized;
-use crate::flow::Origin;
-use crate::flow::{authenticated_post, first_token_response};
+use crate::flow::{first_token_response, Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::scope::Scope;
 use crate::time::UnixTime;
@@ -19,7 +18,7 @@ use crate::wire::form::FormSerializer;
 #[must_use = "the grant does nothing until its request is sent"]
 pub struct ClientCredentials {
     origin: Origin,
-    authentication: ClientAuthentication,
+    credentials: Credentials,
     scope: Scope,
 }
 
@@ -33,9 +32,10 @@ impl ClientCredentials {
         if matches!(client.authentication, ClientAuthentication::None) {
             return Err(ClientCredentialsError::PublicClient);
         }
+        let (origin, credentials) = Origin::of(client);
         Ok(Self {
-            origin: Origin::of(client),
-            authentication: client.authentication.clone(),
+            origin,
+            credentials,
             scope,
         })
     }
@@ -48,12 +48,7 @@ impl ClientCredentials {
         if !self.scope.is_empty() {
             form.append("scope", &self.scope.to_wire());
         }
-        authenticated_post(
-            &self.origin.token_endpoint,
-            &self.origin.client_id,
-            &self.authentication,
-            form,
-        )
+        self.credentials.post(&self.origin.token_endpoint, form)
     }
 
     /// The token request as an `http::Request`.
@@ -87,7 +82,7 @@ impl fmt::Debug for ClientCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientCredentials")
             .field("origin", &self.origin)
-            .field("authentication", &self.authentication)
+            .field("credentials", &self.credentials)
             .field("scope", &self.scope)
             .finish()
     }

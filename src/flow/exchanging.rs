@@ -3,10 +3,10 @@
 
 use core::fmt;
 
-use crate::config::{ClientAuthentication, RedirectUri};
+use crate::config::RedirectUri;
 use crate::error::TokenFailure;
 use crate::flow::authorized::Authorized;
-use crate::flow::{authenticated_post, first_token_response, Origin};
+use crate::flow::{first_token_response, Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::scope::Scope;
 use crate::secret::{AuthorizationCode, CodeVerifier};
@@ -23,7 +23,7 @@ use crate::wire::form::FormSerializer;
 #[must_use = "the code must be exchanged before it expires"]
 pub struct Exchanging {
     pub(crate) origin: Origin,
-    pub(crate) authentication: ClientAuthentication,
+    pub(crate) credentials: Credentials,
     pub(crate) redirect_uri: RedirectUri,
     pub(crate) code: AuthorizationCode,
     pub(crate) code_verifier: CodeVerifier,
@@ -41,12 +41,7 @@ impl Exchanging {
             .append("code", self.code.secret())
             .append("redirect_uri", self.redirect_uri.as_str())
             .append("code_verifier", self.code_verifier.secret());
-        authenticated_post(
-            &self.origin.token_endpoint,
-            &self.origin.client_id,
-            &self.authentication,
-            form,
-        )
+        self.credentials.post(&self.origin.token_endpoint, form)
     }
 
     /// The token request as an `http::Request`.
@@ -84,7 +79,7 @@ impl fmt::Debug for Exchanging {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Exchanging")
             .field("origin", &self.origin)
-            .field("authentication", &self.authentication)
+            .field("credentials", &self.credentials)
             .field("redirect_uri", &self.redirect_uri)
             .field("code", &self.code)
             .field("code_verifier", &self.code_verifier)

@@ -41,31 +41,78 @@ pub(crate) struct Origin {
 }
 
 impl Origin {
-    pub(crate) fn of(client: &Client) -> Self {
-        Self {
+    /// The origin of a flow or grant that `client` starts, and the
+    /// credentials it authenticates with.
+    pub(crate) fn of(client: &Client) -> (Self, Credentials) {
+        let origin = Self {
             issuer: client.issuer.clone(),
             client_id: client.client_id.clone(),
             token_endpoint: client.token_endpoint.clone(),
             revocation_endpoint: client.revocation_endpoint.clone(),
-        }
+        };
+        (origin, Credentials::of(client))
+    }
+
+    /// The credentials of `client` for a request on behalf of this flow or
+    /// grant: only when `client` is the one it began with — the same
+    /// issuer and the same `client_id`. Another issuer's client with the
+    /// same `client_id` gets nothing, so its secret can never travel to
+    /// this issuer's endpoints (RFC 9700 §4.4).
+    pub(crate) fn credentials(&self, client: &Client) -> Option<Credentials> {
+        (client.issuer == self.issuer && client.client_id == self.client_id)
+            .then(|| Credentials::of(client))
     }
 }
 
-/// A form-encoded `POST` of `form` plus the client authentication to
-/// `endpoint` (RFC 6749 §2.3, §3.2): the shape of every token and
-/// revocation request.
-pub(crate) fn authenticated_post(
-    endpoint: &Endpoint,
-    client_id: &ClientId,
-    authentication: &ClientAuthentication,
-    mut form: FormSerializer,
-) -> HttpRequest {
-    let authorization = authentication.apply(client_id, &mut form);
-    HttpRequest::form_post(
-        alloc::string::String::from(endpoint.as_str()),
-        form.finish(),
-        authorization,
-    )
+/// How a request authenticates the client (RFC 6749 §2.3). The only way
+/// to put client credentials on a request: made by [`Origin::of`] for a
+/// flow a client starts, or by [`Origin::credentials`] for a client checked
+/// against the flow's origin.
+#[derive(Clone, Debug)]
+pub(crate) struct Credentials {
+    client_id: ClientId,
+    authentication: ClientAuthentication,
+}
+
+impl Credentials {
+    fn of(client: &Client) -> Self {
+        Self {
+            client_id: client.client_id.clone(),
+            authentication: client.authentication.clone(),
+        }
+    }
+
+    /// A form-encoded `POST` of `form` plus the client authentication to
+    /// `endpoint` (RFC 6749 §2.3, §3.2): the shape of every token and
+    /// revocation request.
+    /// `client_id` goes in the body unless the `Authorization` header
+    /// carries it.
+    pub(crate) fn post(&self, endpoint: &Endpoint, mut form: FormSerializer) -> HttpRequest {
+        if !matches!(
+            self.authentication,
+            ClientAuthentication::ClientSecretBasic(_)
+        ) {
+            form.append("client_id", self.client_id.as_str());
+        }
+        self.post_with_client_id(endpoint, form)
+    }
+
+    /// The same for a form that already carries `client_id` (a pushed
+    /// authorization request, RFC 9126 §2.1): only the secret is added.
+    pub(crate) fn post_with_client_id(
+        &self,
+        endpoint: &Endpoint,
+        mut form: FormSerializer,
+    ) -> HttpRequest {
+        let authorization = self
+            .authentication
+            .apply_after_client_id(&self.client_id, &mut form);
+        HttpRequest::form_post(
+            alloc::string::String::from(endpoint.as_str()),
+            form.finish(),
+            authorization,
+        )
+    }
 }
 
 /// A grant's first token response (code exchange, client credentials):

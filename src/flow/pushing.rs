@@ -5,10 +5,11 @@ use core::time::Duration;
 
 use url::Url;
 
-use crate::config::{ClientAuthentication, Endpoint};
+use crate::config::Endpoint;
 use crate::error::TokenFailure;
 use crate::flow::awaiting_callback::AwaitingCallback;
 use crate::flow::start::{endpoint_for_parameters, AuthorizationRequest};
+use crate::flow::Credentials;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
@@ -26,7 +27,7 @@ use crate::wire::par::parse_par_response;
 pub struct PushingAuthorization {
     pub(crate) endpoint: Endpoint,
     pub(crate) authorization_endpoint: Url,
-    pub(crate) authentication: ClientAuthentication,
+    pub(crate) credentials: Credentials,
     /// The encoded authorization parameters, `client_id` among them.
     pub(crate) parameters: alloc::string::String,
     pub(crate) pending: AwaitingCallback,
@@ -40,15 +41,7 @@ impl PushingAuthorization {
     pub fn request(&self) -> HttpRequest {
         let mut form = FormSerializer::new();
         form.append_encoded(&self.parameters);
-        let client_id = &self.pending.origin.client_id;
-        let authorization = self
-            .authentication
-            .apply_after_client_id(client_id, &mut form);
-        HttpRequest::form_post(
-            alloc::string::String::from(self.endpoint.as_str()),
-            form.finish(),
-            authorization,
-        )
+        self.credentials.post_with_client_id(&self.endpoint, form)
     }
 
     /// The pushed authorization request as an `http::Request`.
@@ -94,7 +87,7 @@ impl fmt::Debug for PushingAuthorization {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PushingAuthorization")
             .field("endpoint", &self.endpoint)
-            .field("authentication", &self.authentication)
+            .field("credentials", &self.credentials)
             .field("parameters", &format_args!("[redacted]"))
             .field("pending", &self.pending)
             .finish()

@@ -2,10 +2,10 @@
 
 use core::fmt;
 
-use crate::config::{Client, ClientAuthentication};
+use crate::config::Client;
 use crate::error::{RefreshError, TokenFailure};
-use crate::flow::authenticated_post;
 use crate::flow::authorized::{Authorized, TokenSet};
+use crate::flow::Credentials;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::scope::Scope;
 use crate::secret::RefreshToken;
@@ -65,17 +65,18 @@ impl Authorized {
         client: &Client,
         scope: Option<Scope>,
     ) -> Result<Refreshing, RefreshError> {
+        let credentials = self
+            .origin
+            .credentials(client)
+            .ok_or(RefreshError::ClientMismatch)?;
         let refresh_token = self
             .tokens
             .refresh_token()
             .ok_or(RefreshError::NoRefreshToken)?
             .clone();
-        if client.client_id != self.origin.client_id {
-            return Err(RefreshError::ClientMismatch);
-        }
         Ok(Refreshing {
             previous: self.clone(),
-            authentication: client.authentication.clone(),
+            credentials,
             refresh_token,
             scope,
         })
@@ -91,7 +92,7 @@ impl Authorized {
 #[must_use = "a refresh does nothing until its request is sent"]
 pub struct Refreshing {
     previous: Authorized,
-    authentication: ClientAuthentication,
+    credentials: Credentials,
     refresh_token: RefreshToken,
     scope: Option<Scope>,
 }
@@ -107,13 +108,8 @@ impl Refreshing {
         if let Some(scope) = &self.scope {
             form.append("scope", &scope.to_wire());
         }
-        let origin = &self.previous.origin;
-        authenticated_post(
-            &origin.token_endpoint,
-            &origin.client_id,
-            &self.authentication,
-            form,
-        )
+        self.credentials
+            .post(&self.previous.origin.token_endpoint, form)
     }
 
     /// The refresh request as an `http::Request`.
@@ -173,7 +169,7 @@ impl fmt::Debug for Refreshing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Refreshing")
             .field("previous", &self.previous)
-            .field("authentication", &self.authentication)
+            .field("credentials", &self.credentials)
             .field("refresh_token", &self.refresh_token)
             .field("scope", &self.scope)
             .finish()

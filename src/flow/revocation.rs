@@ -2,10 +2,10 @@
 
 use core::fmt;
 
-use crate::config::{Client, ClientAuthentication, ClientId, Endpoint};
+use crate::config::{Client, Endpoint};
 use crate::error::{RevocationError, TokenFailure};
-use crate::flow::authenticated_post;
 use crate::flow::authorized::Authorized;
+use crate::flow::Credentials;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::secret::{AccessToken, RefreshToken};
 use crate::wire::form::FormSerializer;
@@ -46,17 +46,19 @@ impl Authorized {
         client: &Client,
         token: TokenTypeHint,
     ) -> Result<Revocation, RevocationError> {
-        if client.client_id != self.origin.client_id {
-            return Err(RevocationError::ClientMismatch);
-        }
-        let endpoint = match (
-            &self.origin.revocation_endpoint,
-            &client.revocation_endpoint,
-        ) {
-            (Some(endpoint), _) => endpoint.clone(),
-            (None, Some(endpoint)) if client.issuer == self.origin.issuer => endpoint.clone(),
-            _ => return Err(RevocationError::NoRevocationEndpoint),
-        };
+        let credentials = self
+            .origin
+            .credentials(client)
+            .ok_or(RevocationError::ClientMismatch)?;
+        // The client is the grant's own (same issuer): its metadata may name
+        // the endpoint the stored state lacks.
+        let endpoint = self
+            .origin
+            .revocation_endpoint
+            .as_ref()
+            .or(client.revocation_endpoint.as_ref())
+            .ok_or(RevocationError::NoRevocationEndpoint)?
+            .clone();
         let value = match token {
             TokenTypeHint::AccessToken => RevokedToken::Access(self.tokens.access_token().clone()),
             TokenTypeHint::RefreshToken => RevokedToken::Refresh(
@@ -68,8 +70,7 @@ impl Authorized {
         };
         Ok(Revocation {
             endpoint,
-            client_id: self.origin.client_id.clone(),
-            authentication: client.authentication.clone(),
+            credentials,
             token: value,
         })
     }
@@ -79,8 +80,7 @@ impl Authorized {
 #[must_use = "a revocation does nothing until its request is sent"]
 pub struct Revocation {
     endpoint: Endpoint,
-    client_id: ClientId,
-    authentication: ClientAuthentication,
+    credentials: Credentials,
     token: RevokedToken,
 }
 
@@ -103,7 +103,7 @@ impl Revocation {
         };
         form.append("token", token)
             .append("token_type_hint", hint.as_str());
-        authenticated_post(&self.endpoint, &self.client_id, &self.authentication, form)
+        self.credentials.post(&self.endpoint, form)
     }
 
     /// The revocation request as an `http::Request`.
@@ -147,8 +147,7 @@ impl fmt::Debug for Revocation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Revocation")
             .field("endpoint", &self.endpoint)
-            .field("client_id", &self.client_id)
-            .field("authentication", &self.authentication)
+            .field("credentials", &self.credentials)
             .field("token", &self.token)
             .finish()
     }

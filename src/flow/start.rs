@@ -13,7 +13,7 @@ use crate::config::Client;
 use crate::error::StartError;
 use crate::flow::awaiting_callback::AwaitingCallback;
 use crate::flow::pushing::PushingAuthorization;
-use crate::flow::Origin;
+use crate::flow::{Credentials, Origin};
 use crate::http::{HttpRequest, Method};
 use crate::pkce::CodeChallengeMethod;
 use crate::scope::Scope;
@@ -178,7 +178,7 @@ impl<'c> Start<'c> {
             return Err(StartError::PushedAuthorizationRequired);
         }
         let mut url = endpoint_for_parameters(self.client.authorization_endpoint.url());
-        let pending = {
+        let (pending, _) = {
             let mut query = url.query_pairs_mut();
             self.prepare(entropy, now, &mut |name, value| {
                 query.append_pair(name, value);
@@ -213,10 +213,11 @@ impl<'c> Start<'c> {
             form.append(name, value);
         })?;
         let parameters = form.finish();
+        let (pending, credentials) = pending;
         Ok(PushingAuthorization {
             endpoint,
             authorization_endpoint: client.authorization_endpoint.url().clone(),
-            authentication: client.authentication.clone(),
+            credentials,
             parameters,
             pending,
         })
@@ -230,7 +231,7 @@ impl<'c> Start<'c> {
         entropy: FlowEntropy,
         now: UnixTime,
         emit: &mut dyn FnMut(&str, &str),
-    ) -> Result<AwaitingCallback, StartError> {
+    ) -> Result<(AwaitingCallback, Credentials), StartError> {
         let client = self.client;
         let metadata = client.metadata();
         if self.method == CodeChallengeMethod::S256 {
@@ -286,8 +287,9 @@ impl<'c> Start<'c> {
             emit(name, value);
         }
 
+        let (origin, credentials) = Origin::of(client);
         let pending = AwaitingCallback {
-            origin: Origin::of(client),
+            origin,
             iss_required: metadata.authorization_response_iss_parameter_supported,
             redirect_uri: client.redirect_uri.clone(),
             state,
@@ -296,7 +298,7 @@ impl<'c> Start<'c> {
             started_at: now,
             request_uri_expires_at: None,
         };
-        Ok(pending)
+        Ok((pending, credentials))
     }
 }
 
