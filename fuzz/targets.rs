@@ -88,7 +88,7 @@ where
 {
     let mut stored = serde_json::to_value(value).unwrap();
     for (member, replacement) in [
-        ("state", "another-state"),
+        ("state", "ANOTHER-state-ANOTHER-state-ANOTHER-state00"),
         (
             "code_verifier",
             "ANOTHER-verifier-ANOTHER-verifier-ANOTHER-verifier",

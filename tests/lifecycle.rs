@@ -814,3 +814,48 @@ fn another_issuers_client_with_the_same_client_id_is_refused_everywhere() {
         assert!(form_body(&refresh).contains(&("client_secret".into(), "secret-of-a".into())));
     }
 }
+
+/// A stored secret is checked as a generated or received one would be: a
+/// `state` the crate never makes, or a token the token response would have
+/// refused, does not load.
+#[test]
+fn stored_secrets_are_validated_like_generated_ones() {
+    let client = pagero_client(basic());
+    let (_, pending) = Start::new(&client)
+        .begin(FlowEntropy::from_bytes([4; 64]), NOW)
+        .unwrap();
+    let value = serde_json::to_value(&pending).unwrap();
+    let state = value["state"].as_str().unwrap().to_owned();
+    for bad in [
+        format!("{state}\n"),
+        format!("{}\u{e9}", &state[..42]),
+        state[..42].to_owned(),
+        format!("{state}A"),
+        String::new(),
+    ] {
+        let mut value = value.clone();
+        value["state"] = bad.clone().into();
+        assert_eq!(
+            AwaitingCallback::from_json(&serde_json::to_vec(&value).unwrap()).unwrap_err(),
+            StoredStateError::Malformed,
+            "{bad:?}"
+        );
+    }
+
+    let tokens = serde_json::to_value(authorized(&client, &pagero_tokens(0))).unwrap();
+    for (member, bad) in [
+        ("access_token", "a\nb"),
+        ("access_token", ""),
+        ("access_token", "\u{e9}"),
+        ("refresh_token", "r\r\n"),
+        ("refresh_token", ""),
+    ] {
+        let mut value = tokens.clone();
+        value[member] = bad.into();
+        assert_eq!(
+            Authorized::from_json(&serde_json::to_vec(&value).unwrap()).unwrap_err(),
+            StoredStateError::Malformed,
+            "{member} {bad:?}"
+        );
+    }
+}

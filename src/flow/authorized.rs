@@ -16,7 +16,7 @@ use crate::flow::{check_version, from_stored_json, Origin, StoredStateError, FOR
 use crate::scope::{scope_is_empty, Scope};
 use crate::secret::{AccessToken, AuthorizationValue, RefreshToken};
 use crate::time::UnixTime;
-use crate::wire::token::TokenResponse;
+use crate::wire::token::{is_vschar_token, TokenResponse};
 
 /// The tokens one grant produced.
 #[derive(Clone, PartialEq)]
@@ -347,8 +347,16 @@ impl<'de> Deserialize<'de> for Authorized {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let stored = StoredV1::deserialize(deserializer)?;
         check_version(stored.v)?;
-        if stored.access_token.secret().is_empty() {
-            return Err(serde::de::Error::custom("stored access_token is empty"));
+        // The stored tokens passed the token response's checks once.
+        if !is_vschar_token(stored.access_token.secret())
+            || stored
+                .refresh_token
+                .as_ref()
+                .is_some_and(|token| !is_vschar_token(token.secret()))
+        {
+            return Err(serde::de::Error::custom(
+                "stored access_token or refresh_token is not 1*VSCHAR",
+            ));
         }
         let grant_scope = stored.grant_scope.map(Cow::into_owned);
         if grant_scope

@@ -148,6 +148,16 @@ impl AwaitingCallback {
     }
 }
 
+/// Whether `state` has the form [`Start::begin`](crate::Start::begin)
+/// gives it: 32 bytes in unpadded base64url, 43 characters. A stored
+/// `state` of another form was not made by this crate.
+fn is_generated_state(state: &str) -> bool {
+    state.len() == 43
+        && state
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+}
+
 /// The stored form, version 1: borrowed when written, owned when read. Field names are short but readable; the
 /// whole thing stays far under a cookie's 4 KiB.
 #[derive(Serialize, Deserialize)]
@@ -199,8 +209,10 @@ impl<'de> Deserialize<'de> for AwaitingCallback {
                 "stored code_verifier is not 43-128 unreserved characters",
             ));
         }
-        if stored.state.secret().is_empty() {
-            return Err(serde::de::Error::custom("stored state is empty"));
+        if !is_generated_state(stored.state.secret()) {
+            return Err(serde::de::Error::custom(
+                "stored state is not 43 base64url characters",
+            ));
         }
         Ok(Self {
             origin: Origin {

@@ -178,7 +178,7 @@ pub(crate) fn take_string(
 }
 
 /// `1*VSCHAR` (RFC 6749 Appendix A.12, A.17).
-fn is_vschar_token(value: &str) -> bool {
+pub(crate) fn is_vschar_token(value: &str) -> bool {
     !value.is_empty() && value.bytes().all(|b| (0x20..=0x7E).contains(&b))
 }
 
