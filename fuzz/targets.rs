@@ -2,8 +2,9 @@
 //! (`fuzz_targets/*.rs`, nightly) and the corpus replay test
 //! (`tests/fuzz_corpus.rs`, stable). Each one checks invariants, not just
 //! "no crash": an accepted callback carries the flow's state, a parsed token
-//! set survives a storage round trip, and no known secret ever appears in
-//! an error's `Display` or `Debug`.
+//! set survives a storage round trip, no known secret ever appears in an
+//! error's `Display` or `Debug`, and no outside text comes out raw there: no
+//! C0/C1 control character, DEL or bidi control.
 
 #![allow(dead_code)]
 
@@ -65,11 +66,23 @@ fn exchanging(client: &Client) -> (Exchanging, Vec<String>) {
     )
 }
 
+/// What `Display` and `Debug` never print raw, whatever the input: C0 and
+/// C1 controls, DEL, and the bidi embeddings, overrides and isolates.
+fn assert_printable(printed: &str) {
+    for c in printed.chars() {
+        let raw = matches!(c, '\u{0}'..='\u{1F}' | '\u{7F}'..='\u{9F}')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        assert!(!raw, "raw {c:?} in {printed:?}");
+    }
+}
+
 /// Neither `Debug` nor `Display` of `value` shows any of `secrets`, unless
 /// the fuzz input itself carries that text (an error may quote what it
-/// refused, such as a duplicate member's name).
+/// refused, such as a duplicate member's name); and neither prints a raw
+/// control or bidi character.
 fn assert_redacted<T: Debug + Display>(value: &T, secrets: &[String], input: &[u8]) {
     let printed = format!("{value} {value:?}");
+    assert_printable(&printed);
     for secret in secrets {
         if contains(input, secret.as_bytes()) {
             continue;
@@ -101,6 +114,7 @@ where
         }
     }
     let other: T = serde_json::from_value(stored).unwrap();
+    assert_printable(&format!("{value:?}"));
     assert_eq!(format!("{value:?}"), format!("{other:?}"));
     assert_eq!(format!("{value:#?}"), format!("{other:#?}"));
 }
@@ -252,6 +266,9 @@ pub fn stored_state(data: &[u8]) {
         let typed = AwaitingCallback::from_json(json);
         let plain = serde_json::from_slice::<AwaitingCallback>(json);
         assert_eq!(typed.is_ok(), plain.is_ok());
+        if let Err(error) = &typed {
+            assert_printable(&format!("{error} {error:?}"));
+        }
         if let Ok(pending) = typed {
             let again =
                 AwaitingCallback::from_json(&serde_json::to_vec(&pending).unwrap()).unwrap();
@@ -262,6 +279,9 @@ pub fn stored_state(data: &[u8]) {
         let typed = Authorized::from_json(json);
         let plain = serde_json::from_slice::<Authorized>(json);
         assert_eq!(typed.is_ok(), plain.is_ok());
+        if let Err(error) = &typed {
+            assert_printable(&format!("{error} {error:?}"));
+        }
         if let Ok(authorized) = typed {
             let again = Authorized::from_json(&serde_json::to_vec(&authorized).unwrap()).unwrap();
             assert_eq!(again, authorized);
@@ -270,16 +290,21 @@ pub fn stored_state(data: &[u8]) {
     }
 }
 
-/// A `WWW-Authenticate` value: parsing is deterministic, and a Bearer
-/// challenge always yields a next step.
+/// A `WWW-Authenticate` value: parsing is deterministic, a Bearer
+/// challenge always yields a next step, and neither the challenge nor an
+/// error prints a raw control or bidi character.
 pub fn www_authenticate(data: &[u8]) {
     let Ok(header) = std::str::from_utf8(data) else {
         return;
     };
     let first = BearerChallenge::parse(header);
     assert_eq!(first, BearerChallenge::parse(header));
-    if let Ok(Some(challenge)) = first {
-        let _ = challenge.next_step();
+    match first {
+        Ok(Some(challenge)) => {
+            assert_printable(&format!("{challenge:?} {:?}", challenge.next_step()));
+        }
+        Ok(None) => {}
+        Err(error) => assert_printable(&format!("{error} {error:?}")),
     }
 }
 
@@ -344,6 +369,7 @@ pub fn discovery_response(data: &[u8]) {
                 .code_challenge_methods_supported
                 .as_ref()
                 .is_some_and(|methods| methods.iter().any(|m| m == "S256")));
+            assert_printable(&format!("{metadata:?}"));
             let _ = Client::new(
                 metadata,
                 ClientId::new("fuzz-client").unwrap(),
@@ -352,6 +378,6 @@ pub fn discovery_response(data: &[u8]) {
             );
         }
         Err(DiscoveryError::UnexpectedStatus { status }) => assert_ne!(status, 200),
-        Err(_) => {}
+        Err(error) => assert_printable(&format!("{error} {error:?}")),
     }
 }

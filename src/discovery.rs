@@ -8,6 +8,8 @@ use url::Url;
 
 use crate::config::{check_transport, Endpoint, ServerMetadata, UrlProblem};
 use crate::http::{HttpRequest, HttpResponse, Method};
+use crate::limits::MAX_RESPONSE_BODY_BYTES;
+use crate::text::UntrustedText;
 
 /// Which well-known document to ask for.
 ///
@@ -52,16 +54,24 @@ pub enum DiscoveryError {
         /// The HTTP status code.
         status: u16,
     },
-    /// The body is not a metadata document.
-    Malformed(String),
+    /// The body is over
+    /// [`MAX_RESPONSE_BODY_BYTES`](crate::limits::MAX_RESPONSE_BODY_BYTES):
+    /// refused unread.
+    TooLarge {
+        /// The cap, in bytes.
+        limit: usize,
+    },
+    /// The body is not a metadata document; why, in the JSON parser's
+    /// words (which may quote the document).
+    Malformed(UntrustedText),
     /// The document's `issuer` is not the issuer asked for, byte for byte
     /// (RFC 8414 §3.3): it must not be used, or an attacker's metadata could
     /// impersonate the server (mix-up).
     IssuerMismatch {
         /// The issuer asked for.
-        expected: String,
+        expected: UntrustedText,
         /// The issuer the document names.
-        received: String,
+        received: UntrustedText,
     },
     /// A required endpoint is missing (`authorization_endpoint` or
     /// `token_endpoint`).
@@ -95,6 +105,10 @@ impl fmt::Display for DiscoveryError {
             Self::UnexpectedStatus { status } => {
                 write!(f, "the metadata request answered HTTP {status}")
             }
+            Self::TooLarge { limit } => write!(
+                f,
+                "the metadata document is over its size cap of {limit} bytes"
+            ),
             Self::Malformed(why) => write!(f, "the metadata document is malformed: {why}"),
             Self::IssuerMismatch { expected, received } => write!(
                 f,
@@ -225,12 +239,19 @@ impl Discovery {
                 status: response.status(),
             });
         }
-        let mut metadata: ServerMetadata = serde_json::from_slice(response.body())
-            .map_err(|error| DiscoveryError::Malformed(alloc::format!("{error}")))?;
+        if response.body().len() > MAX_RESPONSE_BODY_BYTES {
+            return Err(DiscoveryError::TooLarge {
+                limit: MAX_RESPONSE_BODY_BYTES,
+            });
+        }
+        let mut metadata: ServerMetadata =
+            serde_json::from_slice(response.body()).map_err(|error| {
+                DiscoveryError::Malformed(UntrustedText::from(alloc::format!("{error}")))
+            })?;
         if metadata.issuer != self.issuer {
             return Err(DiscoveryError::IssuerMismatch {
-                expected: self.issuer.clone(),
-                received: metadata.issuer,
+                expected: UntrustedText::from(self.issuer.as_str()),
+                received: UntrustedText::from(metadata.issuer),
             });
         }
         for (member, url) in [

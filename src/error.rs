@@ -1,10 +1,10 @@
 //! One error type per operation. Every variant says what the caller should
 //! do; none carries a secret, in `Debug` or in `Display`.
 
-use alloc::string::String;
 use core::fmt;
 use core::time::Duration;
 
+use crate::text::UntrustedText;
 use crate::wire::error_response::{AuthorizationErrorCode, ErrorResponse, TokenErrorCode};
 use crate::wire::form::FormError;
 
@@ -15,10 +15,10 @@ use crate::wire::form::FormError;
 pub enum StartError {
     /// An extra parameter uses a name the crate sets itself (such as
     /// `state` or `code_challenge`); drop it.
-    ReservedParameter(String),
+    ReservedParameter(UntrustedText),
     /// An extra parameter was given twice, or is already in the
     /// authorization endpoint's own query (RFC 6749 §3.1).
-    RepeatedParameter(String),
+    RepeatedParameter(UntrustedText),
     /// The server's `code_challenge_methods_supported` does not list `S256`.
     /// The crate never downgrades to `plain` by itself; see
     /// [`Start::dangerous_use_plain_pkce`](crate::Start::dangerous_use_plain_pkce).
@@ -82,9 +82,24 @@ pub enum CallbackError {
     UnsupportedRequest,
     /// Broken percent-encoding or bytes that are not UTF-8.
     Malformed(FormError),
+    /// The callback or one of its parameters is over its cap
+    /// ([`MAX_CALLBACK_BYTES`](crate::limits::MAX_CALLBACK_BYTES),
+    /// [`MAX_PARAMETER_BYTES`](crate::limits::MAX_PARAMETER_BYTES)):
+    /// refused before it is decoded.
+    TooLarge {
+        /// The cap that was exceeded, in bytes.
+        limit: usize,
+    },
+    /// The callback has more than
+    /// [`MAX_CALLBACK_PARAMETERS`](crate::limits::MAX_CALLBACK_PARAMETERS)
+    /// parameters: refused before they are decoded.
+    TooManyParameters {
+        /// The cap.
+        limit: usize,
+    },
     /// A parameter appears more than once (RFC 6749 §3.1): refused before
-    /// anything else is looked at.
-    RepeatedParameter(String),
+    /// anything else is looked at. The name as received.
+    RepeatedParameter(UntrustedText),
     /// The server declares `authorization_response_iss_parameter_supported`
     /// but the response has no `iss` (RFC 9207 §2.4): a possible mix-up
     /// attack.
@@ -93,13 +108,26 @@ pub enum CallbackError {
     /// from another authorization server, a possible mix-up attack.
     IssuerMismatch {
         /// The `iss` received (not secret; attacker-controlled text).
-        received: String,
+        received: UntrustedText,
     },
     /// No `state`: not a response to this flow.
     MissingState,
     /// `state` is not this flow's (RFC 6749 §10.12): a possible CSRF
     /// attack, or a stale tab. The value is never shown.
     StateMismatch,
+    /// The response carries `access_token`, `id_token` or `token`, which
+    /// only an implicit or hybrid response has: this client asked for
+    /// `response_type=code` alone, so a misconfigured or mixed-up server, or
+    /// an injection attempt, is answering (RFC 9700 §2.1.2). Nothing in it
+    /// is used.
+    UnrequestedResponseType {
+        /// The parameter that should not be there.
+        parameter: &'static str,
+    },
+    /// The `error` code has characters outside RFC 6749 §4.1.2.1's set
+    /// (`%x20-21 / %x23-5B / %x5D-7E`): not an error response a server
+    /// may send.
+    InvalidErrorCode,
     /// The server answered with an error (RFC 6749 §4.1.2.1), after `state`
     /// and `iss` were checked. `access_denied` means the user said no.
     Authorization(ErrorResponse<AuthorizationErrorCode>),
@@ -120,6 +148,12 @@ impl fmt::Display for CallbackError {
                 f.write_str("the callback is neither a GET nor a form-encoded POST")
             }
             Self::Malformed(error) => write!(f, "the callback parameters are malformed: {error}"),
+            Self::TooLarge { limit } => {
+                write!(f, "the callback is over its size cap of {limit} bytes")
+            }
+            Self::TooManyParameters { limit } => {
+                write!(f, "the callback has more than {limit} parameters")
+            }
             Self::RepeatedParameter(name) => {
                 write!(f, "the callback parameter `{name}` appears more than once")
             }
@@ -134,6 +168,13 @@ impl fmt::Display for CallbackError {
             }
             Self::MissingState => f.write_str("the callback has no `state`"),
             Self::StateMismatch => f.write_str("the callback's `state` does not match this flow's"),
+            Self::UnrequestedResponseType { parameter } => write!(
+                f,
+                "the callback carries `{parameter}`, which a code response never has"
+            ),
+            Self::InvalidErrorCode => {
+                f.write_str("the callback's `error` has characters outside RFC 6749's set")
+            }
             Self::Authorization(error) => write!(
                 f,
                 "the authorization server answered with an error: {error}"
@@ -158,9 +199,15 @@ pub enum ResponseProblem {
     NotAnObject,
     /// The `Content-Type` says form-encoded but the body is not.
     NotForm,
+    /// The body is over [`MAX_RESPONSE_BODY_BYTES`](crate::limits::MAX_RESPONSE_BODY_BYTES):
+    /// refused unread.
+    TooLarge {
+        /// The cap, in bytes.
+        limit: usize,
+    },
     /// A member appears twice: which one to believe is undefined, so
-    /// neither is.
-    DuplicateMember(String),
+    /// neither is. The name as received.
+    DuplicateMember(UntrustedText),
     /// A required member is missing.
     MissingMember(&'static str),
     /// A member has the wrong type or characters outside its syntax.
@@ -173,6 +220,7 @@ impl fmt::Display for ResponseProblem {
             Self::NotJson => f.write_str("the body is not JSON"),
             Self::NotAnObject => f.write_str("the body is not a JSON object"),
             Self::NotForm => f.write_str("the body is not form-encoded as its Content-Type says"),
+            Self::TooLarge { limit } => write!(f, "the body is over its size cap of {limit} bytes"),
             Self::DuplicateMember(name) => write!(f, "the member `{name}` appears more than once"),
             Self::MissingMember(name) => write!(f, "the member `{name}` is missing"),
             Self::InvalidMember(name) => write!(f, "the member `{name}` is invalid"),
@@ -214,11 +262,21 @@ pub enum TokenError {
         /// The HTTP status code.
         status: u16,
     },
-    /// A success status with a body that is not a valid token response.
+    /// A 401 without an OAuth error body but with a `WWW-Authenticate:
+    /// Basic` challenge: the server refused the client's credentials
+    /// (RFC 6749 §5.2, `invalid_client`). Check the client id, the secret
+    /// and the authentication method.
+    ClientAuthenticationFailed {
+        /// The HTTP status code.
+        status: u16,
+    },
+    /// A body that is not a valid response of the endpoint: a success that
+    /// is not a token response, or an error response whose `error` code has
+    /// characters outside RFC 6749 §5.2's set.
     MalformedResponse(ResponseProblem),
     /// A `token_type` other than `Bearer`: this crate can only use bearer
-    /// tokens (RFC 6750).
-    UnsupportedTokenType(String),
+    /// tokens (RFC 6750). The type as received.
+    UnsupportedTokenType(UntrustedText),
 }
 
 impl TokenError {
@@ -265,6 +323,10 @@ impl fmt::Display for TokenError {
                     "the token endpoint answered with unexpected HTTP status {status}"
                 )
             }
+            Self::ClientAuthenticationFailed { status } => write!(
+                f,
+                "the token endpoint refused the client's credentials (HTTP {status})"
+            ),
             Self::MalformedResponse(problem) => {
                 write!(f, "the token response is malformed: {problem}")
             }

@@ -136,9 +136,11 @@ mod discovery;
 mod error;
 mod flow;
 mod http;
+pub mod limits;
 mod pkce;
 mod scope;
 mod secret;
+mod text;
 mod time;
 mod wire;
 
@@ -163,6 +165,7 @@ pub use crate::secret::{
     AccessToken, AuthorizationCode, AuthorizationValue, ClientSecret, CodeVerifier, RefreshToken,
     State,
 };
+pub use crate::text::UntrustedText;
 pub use crate::time::UnixTime;
 pub use crate::wire::callback::Callback;
 pub use crate::wire::challenge::{BearerChallenge, BearerErrorCode, ChallengeError, NextStep};

@@ -6,6 +6,8 @@ use core::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::text::UntrustedText;
+
 /// A set of scope tokens, kept in the order first given, without repeats.
 ///
 /// On the wire it is the tokens joined by single spaces (RFC 6749 §3.3):
@@ -18,14 +20,14 @@ pub struct Scope {
 /// A scope token outside RFC 6749 §3.3's character set.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InvalidScope {
-    token: String,
+    token: UntrustedText,
 }
 
 impl InvalidScope {
-    /// The offending token (scope tokens are not secret).
+    /// The offending token (scope tokens are not secret), as given.
     #[must_use]
     pub fn token(&self) -> &str {
-        &self.token
+        self.token.as_str()
     }
 }
 

@@ -203,7 +203,7 @@ fn iss_is_checked_when_present_even_if_not_required() {
         ))
         .err(),
         Some(CallbackError::IssuerMismatch {
-            received: format!("{issuer}/")
+            received: format!("{issuer}/").into()
         })
     );
 }
@@ -693,4 +693,173 @@ fn client_mismatch_is_reported_before_an_error_response() {
         pending.handle_callback(&other, callback).err(),
         Some(CallbackError::ClientMismatch)
     );
+}
+
+// --- Outside text never prints raw ---------------------------------------------
+
+/// A C0/C1 control, DEL or bidi override printed raw would let whoever
+/// reaches the redirect URI forge log lines or reorder what a reader sees.
+fn assert_printable(error: &CallbackError) {
+    for printed in [error.to_string(), format!("{error:?}")] {
+        for c in printed.chars() {
+            let raw = matches!(c, '\u{0}'..='\u{1F}' | '\u{7F}'..='\u{9F}')
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+            assert!(!raw, "{c:?} in {printed}");
+        }
+    }
+}
+
+#[test]
+fn an_error_code_outside_the_charset_is_refused_not_echoed() {
+    let client = pagero_client();
+    for code in [
+        "x%0D%0AFAKE%20LOG%20LINE",
+        "%E2%80%AEevil",
+        "a%22b",
+        "a%5Cb",
+        "%C3%A9",
+    ] {
+        let error = handle(&client, |s| format!("error={code}&state={s}")).unwrap_err();
+        assert_eq!(error, CallbackError::InvalidErrorCode, "{code}");
+        assert_printable(&error);
+    }
+}
+
+#[test]
+fn a_description_with_controls_is_kept_and_printed_escaped() {
+    let client = pagero_client();
+    let error = handle(&client, |s| {
+        format!("error=access_denied&error_description=no%0D%0AFAKE%1B%5B31m%E2%80%AE&state={s}")
+    })
+    .unwrap_err();
+    let CallbackError::Authorization(response) = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(
+        response.error_description(),
+        Some("no\r\nFAKE\u{1b}[31m\u{202e}")
+    );
+    assert_printable(&error);
+    assert!(
+        error.to_string().contains(r"no\r\nFAKE\u{1b}[31m\u{202e}"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_repeated_parameter_name_is_printed_escaped() {
+    let error = Callback::from_query("a%0D%0AFAKE=1&a%0D%0AFAKE=2").unwrap_err();
+    assert_eq!(
+        error,
+        CallbackError::RepeatedParameter(UntrustedText::new("a\r\nFAKE"))
+    );
+    assert_printable(&error);
+}
+
+#[test]
+fn an_issuer_mismatch_prints_the_received_iss_escaped_and_cut() {
+    let client = iss_client();
+    let long = format!("https://evil.example/%0A{}", "a".repeat(5000));
+    let error = handle(&client, |s| format!("code=c&state={s}&iss={long}")).unwrap_err();
+    assert_printable(&error);
+    assert!(error.to_string().len() < 600, "{error}");
+    let CallbackError::IssuerMismatch { received } = error else {
+        panic!()
+    };
+    assert_eq!(received.as_str().len(), 5022, "kept whole");
+}
+
+// --- Response types never asked for ---------------------------------------------
+
+#[test]
+fn implicit_and_hybrid_parameters_are_refused() {
+    let client = pagero_client();
+    for parameter in ["access_token", "id_token", "token"] {
+        for query in [
+            format!("code={CODE}&{parameter}=eyJ"),
+            format!("{parameter}=eyJ"),
+            format!("error=access_denied&{parameter}=eyJ"),
+        ] {
+            assert_eq!(
+                handle(&client, |s| format!("{query}&state={s}")).unwrap_err(),
+                CallbackError::UnrequestedResponseType { parameter },
+                "{query}"
+            );
+        }
+    }
+    // An empty one counts as absent; other unknown parameters are ignored.
+    assert!(handle(&client, |s| format!("code={CODE}&id_token=&state={s}")).is_ok());
+    assert!(handle(&client, |s| format!(
+        "code={CODE}&session_state=x&scope=a&state={s}"
+    ))
+    .is_ok());
+}
+
+#[test]
+fn unrequested_parameters_are_looked_at_after_state() {
+    let client = pagero_client();
+    assert_eq!(
+        handle(&client, |_| format!("code={CODE}&id_token=eyJ&state=other")).unwrap_err(),
+        CallbackError::StateMismatch
+    );
+}
+
+// --- Size caps ---------------------------------------------------------------
+
+#[test]
+fn a_huge_code_or_iss_is_refused_before_any_check() {
+    let client = iss_client();
+    let huge = "A".repeat(1 << 20);
+    for query in [
+        format!("code={huge}&state=x"),
+        format!("code=c&state=x&iss={huge}"),
+    ] {
+        assert_eq!(
+            Callback::from_query(&query).unwrap_err(),
+            CallbackError::TooLarge {
+                limit: limits::MAX_CALLBACK_BYTES
+            }
+        );
+        let url = format!("{REDIRECT_URI}?{query}");
+        assert_eq!(
+            Callback::from_url(&url).unwrap_err(),
+            CallbackError::TooLarge {
+                limit: limits::MAX_CALLBACK_BYTES
+            }
+        );
+        assert_eq!(
+            Callback::from_form_body(query.as_bytes()).unwrap_err(),
+            CallbackError::TooLarge {
+                limit: limits::MAX_CALLBACK_BYTES
+            }
+        );
+    }
+    // One parameter over its own cap, the whole under the callback's.
+    let code = "A".repeat(limits::MAX_PARAMETER_BYTES);
+    assert_eq!(
+        Callback::from_query(&format!("code={code}&state=x")).unwrap_err(),
+        CallbackError::TooLarge {
+            limit: limits::MAX_PARAMETER_BYTES
+        }
+    );
+    // A JWT-sized code of several KiB is fine.
+    let code = "A".repeat(6000);
+    let exchanging = handle(&client, |s| {
+        format!("code={code}&state={s}&iss={}", enc(ISSUER))
+    });
+    assert_eq!(body_param(&exchanging.unwrap(), "code"), Some(code));
+}
+
+#[test]
+fn too_many_parameters_are_refused() {
+    let many: Vec<String> = (0..=limits::MAX_CALLBACK_PARAMETERS)
+        .map(|i| format!("p{i}=1"))
+        .collect();
+    assert_eq!(
+        Callback::from_query(&many.join("&")).unwrap_err(),
+        CallbackError::TooManyParameters {
+            limit: limits::MAX_CALLBACK_PARAMETERS
+        }
+    );
+    assert!(Callback::from_query(&many[1..].join("&")).is_ok());
 }

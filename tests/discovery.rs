@@ -280,3 +280,34 @@ fn metadata_drives_the_flow() {
         CallbackError::MissingIssuer
     );
 }
+
+/// A document over the cap is refused unread; a hostile issuer is quoted
+/// escaped, never raw.
+#[test]
+fn oversized_and_hostile_documents() {
+    let discovery = Discovery::new("https://as.example").unwrap();
+    let padding = "a".repeat(limits::MAX_RESPONSE_BODY_BYTES);
+    let body = document("https://as.example", &format!(r#","x":"{padding}""#));
+    assert_eq!(
+        discovery.handle_response(&ok(&body)).unwrap_err(),
+        DiscoveryError::TooLarge {
+            limit: limits::MAX_RESPONSE_BODY_BYTES
+        }
+    );
+
+    let body = document(r"https://evil.example\r\nFAKE LOG LINE \u202e", "");
+    let error = discovery.handle_response(&ok(&body)).unwrap_err();
+    let DiscoveryError::IssuerMismatch { received, .. } = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(
+        received.as_str(),
+        "https://evil.example\r\nFAKE LOG LINE \u{202e}"
+    );
+    let printed = format!("{error} {error:?}");
+    assert!(
+        printed.contains(r"https://evil.example\r\nFAKE LOG LINE \u{202e}"),
+        "{printed}"
+    );
+    assert!(!printed.contains('\n') && !printed.contains('\u{202e}'));
+}

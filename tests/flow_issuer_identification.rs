@@ -48,7 +48,7 @@ fn response_from_another_issuer_is_refused() {
     assert_eq!(
         pending.handle_callback(&client, callback).unwrap_err(),
         CallbackError::IssuerMismatch {
-            received: server.issuer()
+            received: server.issuer().into()
         }
     );
     server.shutdown();

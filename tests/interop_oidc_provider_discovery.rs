@@ -97,8 +97,8 @@ fn document_of_another_issuer_is_refused() {
     assert_eq!(
         result.unwrap_err(),
         DiscoveryError::IssuerMismatch {
-            expected: claimed,
-            received: server.issuer().to_owned(),
+            expected: claimed.into(),
+            received: server.issuer().into(),
         }
     );
 }

@@ -817,7 +817,7 @@ fn another_issuers_client_with_the_same_client_id_is_refused_everywhere() {
 
 /// A stored secret is checked as a generated or received one would be: a
 /// `state` the crate never makes, or a token the token response would have
-/// refused, does not load.
+/// refused, does not load. Nor does a stored state over its cap.
 #[test]
 fn stored_secrets_are_validated_like_generated_ones() {
     let client = pagero_client(basic());
@@ -858,4 +858,13 @@ fn stored_secrets_are_validated_like_generated_ones() {
             "{member} {bad:?}"
         );
     }
+
+    let mut huge = tokens.clone();
+    huge["extra"]["padding"] = "a".repeat(limits::MAX_STORED_STATE_BYTES).into();
+    assert_eq!(
+        Authorized::from_json(&serde_json::to_vec(&huge).unwrap()).unwrap_err(),
+        StoredStateError::TooLarge {
+            limit: limits::MAX_STORED_STATE_BYTES
+        }
+    );
 }

@@ -120,7 +120,7 @@ proptest! {
         let query = format!("code=c&state={}&iss={}", pending.state().secret(), encode(&iss));
         prop_assert_eq!(
             outcome(&client, pending, &query),
-            Err(CallbackError::IssuerMismatch { received: iss })
+            Err(CallbackError::IssuerMismatch { received: iss.into() })
         );
     }
 }

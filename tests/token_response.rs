@@ -587,18 +587,34 @@ fn not_found_with_html_is_an_unexpected_status() {
     );
 }
 
-/// `MalformedResponse` is documented as "a success status with a body that
-/// is not a valid token response"; a 4xx whose body is not a valid error
-/// response is documented as `UnexpectedStatus`.
-///
-/// (Commit 487c726 mapped a bad `error`/`error_description`/`error_uri`
-/// member to `MalformedResponse` whatever the status.)
+/// An `error` member makes a body an error response (RFC 6749 §5.2); one
+/// that is not a code — not a string, or characters outside `%x20-21 /
+/// %x23-5B / %x5D-7E` — makes it a malformed one, whatever the status. A
+/// malformed description or URI is dropped instead: they are for humans.
 #[test]
-fn client_error_status_with_an_invalid_error_body_is_not_malformed_response() {
-    assert_eq!(
-        error(400, JSON, r#"{"error":{"code":"invalid_grant"}}"#),
-        TokenError::UnexpectedStatus { status: 400 }
-    );
+fn an_error_member_that_is_not_a_code_is_a_malformed_response() {
+    for body in [
+        r#"{"error":{"code":"invalid_grant"}}"#,
+        r#"{"error":"x\r\nFAKE LOG LINE"}"#,
+        r#"{"error":"invalid_grant\u202e"}"#,
+        r#"{"error":"a\"b"}"#,
+        r#"{"error":"a\\b"}"#,
+        r#"{"error":"\u00e9"}"#,
+        r#"{"error":""}"#,
+    ] {
+        for status in [200, 400, 401] {
+            assert_eq!(
+                error(status, JSON, body),
+                TokenError::MalformedResponse(ResponseProblem::InvalidMember("error")),
+                "{status} {body}"
+            );
+        }
+    }
+    // The whole set is allowed: a space, `!`, `#`…`[`, `]`…`~`.
+    match error(400, JSON, r#"{"error":" !#$[]^~"}"#) {
+        TokenError::ErrorResponse(response) => assert_eq!(response.error().as_str(), " !#$[]^~"),
+        other => panic!("{other:?}"),
+    }
     let described = error(
         400,
         JSON,
@@ -915,5 +931,117 @@ fn expires_in_as_a_whole_float_is_accepted() {
             TokenError::MalformedResponse(ResponseProblem::InvalidMember("expires_in")),
             "{refused}"
         );
+    }
+}
+
+// --- Outside text, size caps, 401 with Basic -----------------------------------
+
+/// No C0/C1 control, DEL or bidi override comes out raw.
+fn assert_printable(error: &TokenError) {
+    for printed in [error.to_string(), format!("{error:?}")] {
+        for c in printed.chars() {
+            let raw = matches!(c, '\u{0}'..='\u{1F}' | '\u{7F}'..='\u{9F}')
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+            assert!(!raw, "{c:?} in {printed}");
+        }
+    }
+}
+
+#[test]
+fn outside_text_in_token_errors_is_printed_escaped() {
+    let cases = [
+        // A duplicate member whose name forges a log line.
+        r#"{"access_token":"a","token_type":"Bearer","x\r\nFAKE LOG LINE":1,"x\r\nFAKE LOG LINE":2}"#,
+        // A token type with an ANSI escape and a bidi override.
+        r#"{"access_token":"a","token_type":"\u001b[2J\u202emac"}"#,
+        // A description with CR/LF and C1 controls.
+        r#"{"error":"invalid_grant","error_description":"gone\r\nFAKE\u0085\u009b"}"#,
+    ];
+    for body in cases {
+        let error = error(400, JSON, body);
+        assert_printable(&error);
+        let error = error_at_200(body);
+        assert_printable(&error);
+    }
+    assert_eq!(
+        error_at_200(cases[0]),
+        TokenError::MalformedResponse(ResponseProblem::DuplicateMember(UntrustedText::new(
+            "x\r\nFAKE LOG LINE"
+        )))
+    );
+    assert_eq!(
+        error_at_200(cases[1]),
+        TokenError::UnsupportedTokenType(UntrustedText::new("\u{1b}[2J\u{202e}mac"))
+    );
+}
+
+fn error_at_200(body: &str) -> TokenError {
+    error(200, JSON, body)
+}
+
+#[test]
+fn a_body_over_the_cap_is_refused_unread() {
+    let padding = "a".repeat(limits::MAX_RESPONSE_BODY_BYTES);
+    let body = format!(r#"{{"access_token":"a","token_type":"Bearer","x":"{padding}"}}"#);
+    assert_eq!(
+        error(200, JSON, &body),
+        TokenError::MalformedResponse(ResponseProblem::TooLarge {
+            limit: limits::MAX_RESPONSE_BODY_BYTES
+        })
+    );
+    // An error status with an oversized body is its status: nothing of the
+    // body is read.
+    let body = format!(r#"{{"error":"invalid_grant","x":"{padding}"}}"#);
+    assert_eq!(
+        error(400, JSON, &body),
+        TokenError::UnexpectedStatus { status: 400 }
+    );
+    // A JWT access token of several KiB is fine.
+    let jwt = format!("eyJ{}", "A".repeat(12_000));
+    let body = format!(r#"{{"access_token":"{jwt}","token_type":"Bearer"}}"#);
+    assert_eq!(ok(200, JSON, &body).tokens().access_token().secret(), jwt);
+}
+
+/// RFC 6749 §5.2: a client that authenticated with the `Authorization`
+/// header gets 401 with `WWW-Authenticate` for the same scheme.
+#[test]
+fn a_401_that_challenges_for_basic_is_a_client_authentication_failure() {
+    let failure = exchanging()
+        .handle_token_response(
+            HttpResponse::new(401, b"").with_www_authenticate("Basic realm=\"sso\""),
+            NOW,
+        )
+        .unwrap_err();
+    assert_eq!(
+        failure.error(),
+        &TokenError::ClientAuthenticationFailed { status: 401 }
+    );
+    assert!(!failure.error().is_retryable());
+    assert!(failure.into_retry().is_none());
+    for header in [r#"Bearer realm="x", basic realm="y""#, "BASIC"] {
+        let error = exchanging()
+            .handle_token_response(
+                HttpResponse::new(401, b"").with_www_authenticate(header),
+                NOW,
+            )
+            .unwrap_err()
+            .into_error();
+        assert_eq!(
+            error,
+            TokenError::ClientAuthenticationFailed { status: 401 },
+            "{header}"
+        );
+    }
+    // No challenge, another scheme, or another status: only the status.
+    for (status, header) in [(401, None), (401, Some("Bearer")), (403, Some("Basic"))] {
+        let mut response = HttpResponse::new(status, b"");
+        if let Some(header) = header {
+            response = response.with_www_authenticate(header);
+        }
+        let error = exchanging()
+            .handle_token_response(response, NOW)
+            .unwrap_err()
+            .into_error();
+        assert_eq!(error, TokenError::UnexpectedStatus { status }, "{header:?}");
     }
 }

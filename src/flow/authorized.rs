@@ -15,6 +15,7 @@ use crate::error::BearerError;
 use crate::flow::{check_version, from_stored_json, Origin, StoredStateError, FORMAT_VERSION};
 use crate::scope::{scope_is_empty, Scope};
 use crate::secret::{AccessToken, AuthorizationValue, RefreshToken};
+use crate::text::Escaped;
 use crate::time::UnixTime;
 use crate::wire::token::{is_vschar_token, TokenResponse};
 
@@ -101,7 +102,14 @@ impl fmt::Debug for TokenSet {
             .field("expires_at", &self.expires_at)
             .field("refresh_token", &self.refresh_token)
             .field("scope", &self.scope)
-            .field("extra", &self.extra.keys().collect::<alloc::vec::Vec<_>>())
+            .field(
+                "extra",
+                &self
+                    .extra
+                    .keys()
+                    .map(|name| Escaped(name))
+                    .collect::<alloc::vec::Vec<_>>(),
+            )
             .field("generation", &self.generation)
             .finish()
     }

@@ -93,12 +93,16 @@ impl AwaitingCallback {
     /// Checks the callback against this flow and, when it carries a code,
     /// moves on to the code exchange.
     ///
-    /// The checks, in order: repeated parameters (already refused by the
-    /// [`Callback`] parsers); `client` is the one that started the flow; `iss` equal to the issuer, byte for byte, and
-    /// present when the server declares
+    /// The checks, in order: size caps and repeated parameters (already
+    /// refused by the [`Callback`] parsers); `client` is the one that
+    /// started the flow (the same issuer and `client_id`: no other
+    /// client's credentials are ever used); `iss` equal to the issuer,
+    /// byte for byte, and present when the server declares
     /// `authorization_response_iss_parameter_supported` (RFC 9207 §2.4);
-    /// `state` equal in constant time (RFC 6749 §10.12); only then an
-    /// `error` response (RFC 6749 §4.1.2.1); and last, a `code`.
+    /// `state` equal in constant time (RFC 6749 §10.12); no `access_token`,
+    /// `id_token` or `token` of a response type never asked for
+    /// (RFC 9700 §2.1.2); only then an `error` response, whose code must be
+    /// in RFC 6749 §4.1.2.1's character set; and last, a `code`.
     ///
     /// The flow is consumed whatever the outcome: delete its stored copy.
     ///
@@ -116,7 +120,7 @@ impl AwaitingCallback {
             .credentials(client)
             .ok_or(CallbackError::ClientMismatch)?;
         match &callback.iss {
-            Some(iss) if !ct_eq(iss, &self.origin.issuer) => {
+            Some(iss) if !ct_eq(iss.as_str(), &self.origin.issuer) => {
                 return Err(CallbackError::IssuerMismatch {
                     received: iss.clone(),
                 })
@@ -130,6 +134,12 @@ impl AwaitingCallback {
         };
         if *state != self.state {
             return Err(CallbackError::StateMismatch);
+        }
+        if let Some(parameter) = callback.unrequested {
+            return Err(CallbackError::UnrequestedResponseType { parameter });
+        }
+        if callback.invalid_error {
+            return Err(CallbackError::InvalidErrorCode);
         }
         if let Some(error) = callback.error {
             return Err(CallbackError::Authorization(error));

@@ -24,6 +24,7 @@ pub use start::{AuthorizationRequest, FlowEntropy, Start};
 use crate::config::{Client, ClientAuthentication, ClientId, Endpoint};
 use crate::error::TokenFailure;
 use crate::http::{HttpRequest, HttpResponse};
+use crate::limits::MAX_STORED_STATE_BYTES;
 use crate::scope::Scope;
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
@@ -164,8 +165,15 @@ pub enum StoredStateError {
         supported: u32,
     },
     /// Not a stored state of this kind: truncated, corrupted or tampered
-    /// with, or an invalid member (such as an `http://` endpoint).
+    /// with, or an invalid member (such as an `http://` endpoint, or a
+    /// `state` or token the crate would never have made or accepted).
     Malformed,
+    /// Over [`MAX_STORED_STATE_BYTES`](crate::limits::MAX_STORED_STATE_BYTES):
+    /// refused unread.
+    TooLarge {
+        /// The cap, in bytes.
+        limit: usize,
+    },
 }
 
 impl core::fmt::Display for StoredStateError {
@@ -176,6 +184,9 @@ impl core::fmt::Display for StoredStateError {
                 "stored flow state has format version {found}; this build reads version {supported}"
             ),
             Self::Malformed => f.write_str("stored flow state is malformed"),
+            Self::TooLarge { limit } => {
+                write!(f, "stored flow state is over its size cap of {limit} bytes")
+            }
         }
     }
 }
@@ -190,6 +201,11 @@ pub(crate) fn from_stored_json<T: serde::de::DeserializeOwned>(
     #[derive(serde::Deserialize)]
     struct Version {
         v: u64,
+    }
+    if json.len() > MAX_STORED_STATE_BYTES {
+        return Err(StoredStateError::TooLarge {
+            limit: MAX_STORED_STATE_BYTES,
+        });
     }
     let Version { v } = serde_json::from_slice(json).map_err(|_| StoredStateError::Malformed)?;
     if v != u64::from(FORMAT_VERSION) {

@@ -18,6 +18,7 @@ use crate::http::{HttpRequest, Method};
 use crate::pkce::CodeChallengeMethod;
 use crate::scope::Scope;
 use crate::secret::{CodeVerifier, State};
+use crate::text::UntrustedText;
 use crate::time::UnixTime;
 use crate::wire::form::{self, FormSerializer};
 
@@ -212,8 +213,8 @@ impl<'c> Start<'c> {
         let pending = self.prepare(entropy, now, &mut |name, value| {
             form.append(name, value);
         })?;
-        let parameters = form.finish();
         let (pending, credentials) = pending;
+        let parameters = form.finish();
         Ok(PushingAuthorization {
             endpoint,
             authorization_endpoint: client.authorization_endpoint.url().clone(),
@@ -260,15 +261,19 @@ impl<'c> Start<'c> {
         let mut seen: Vec<&str> = existing.iter().map(String::as_str).collect();
         for (name, _) in &self.extra {
             if RESERVED.contains(&name.as_str()) {
-                return Err(StartError::ReservedParameter(name.clone()));
+                return Err(StartError::ReservedParameter(UntrustedText::from(
+                    name.as_str(),
+                )));
             }
             if seen.contains(&name.as_str()) {
-                return Err(StartError::RepeatedParameter(name.clone()));
+                return Err(StartError::RepeatedParameter(UntrustedText::from(
+                    name.as_str(),
+                )));
             }
             seen.push(name.as_str());
         }
         if let Some(name) = RESERVED.iter().find(|r| existing.iter().any(|e| e == *r)) {
-            return Err(StartError::RepeatedParameter(String::from(*name)));
+            return Err(StartError::RepeatedParameter(UntrustedText::from(*name)));
         }
 
         let code_verifier = CodeVerifier::from_entropy(&entropy.verifier);

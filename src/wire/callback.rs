@@ -5,9 +5,15 @@ use alloc::string::String;
 use core::fmt;
 
 use crate::error::CallbackError;
+use crate::limits::{MAX_CALLBACK_BYTES, MAX_CALLBACK_PARAMETERS, MAX_PARAMETER_BYTES};
 use crate::secret::{AuthorizationCode, State};
-use crate::wire::error_response::{AuthorizationErrorCode, ErrorResponse};
+use crate::text::UntrustedText;
+use crate::wire::error_response::{is_error_code, AuthorizationErrorCode, ErrorResponse};
 use crate::wire::form::{self, FormError};
+
+/// The parameters of an implicit or hybrid response, which a client that
+/// asks for `response_type=code` alone never gets (RFC 9700 §2.1.2).
+const UNREQUESTED: [&str; 3] = ["access_token", "id_token", "token"];
 
 /// The parameters of an authorization response, decoded once and checked
 /// for repeats, not yet checked against the pending flow.
@@ -17,13 +23,21 @@ use crate::wire::form::{self, FormError};
 /// `http::Request` itself — then hand it to
 /// [`AwaitingCallback::handle_callback`](crate::AwaitingCallback::handle_callback),
 /// which does the checks. Empty parameters count as absent; unknown
-/// parameters are ignored.
+/// parameters are ignored (RFC 6749 §3.1), except the `access_token`,
+/// `id_token` and `token` of a response type this client never asks for.
+///
+/// Every parser refuses input over the caps in [`limits`](crate::limits)
+/// before decoding it.
 #[derive(Clone, Default)]
 pub struct Callback {
     pub(crate) code: Option<AuthorizationCode>,
     pub(crate) state: Option<State>,
-    pub(crate) iss: Option<String>,
+    pub(crate) iss: Option<UntrustedText>,
     pub(crate) error: Option<ErrorResponse<AuthorizationErrorCode>>,
+    /// An `error` whose code is outside RFC 6749 §4.1.2.1's set.
+    pub(crate) invalid_error: bool,
+    /// The first parameter of an unrequested response type, if any.
+    pub(crate) unrequested: Option<&'static str>,
 }
 
 impl Callback {
@@ -34,6 +48,7 @@ impl Callback {
     /// [`CallbackError::Malformed`].
     pub fn from_query(query: &str) -> Result<Self, CallbackError> {
         let query = query.strip_prefix('?').unwrap_or(query);
+        check_size(query)?;
         Self::from_pairs(form::parse_unique(query))
     }
 
@@ -43,6 +58,11 @@ impl Callback {
     /// # Errors
     /// [`CallbackError::NotAUrl`], and as [`Callback::from_query`].
     pub fn from_url(url: &str) -> Result<Self, CallbackError> {
+        if url.len() > MAX_CALLBACK_BYTES {
+            return Err(CallbackError::TooLarge {
+                limit: MAX_CALLBACK_BYTES,
+            });
+        }
         let url = url::Url::parse(url).map_err(|_| CallbackError::NotAUrl)?;
         Self::from_query(url.query().unwrap_or(""))
     }
@@ -53,8 +73,14 @@ impl Callback {
     /// # Errors
     /// As [`Callback::from_query`].
     pub fn from_form_body(body: &[u8]) -> Result<Self, CallbackError> {
+        if body.len() > MAX_CALLBACK_BYTES {
+            return Err(CallbackError::TooLarge {
+                limit: MAX_CALLBACK_BYTES,
+            });
+        }
         let body = core::str::from_utf8(body)
             .map_err(|_| CallbackError::Malformed(FormError::InvalidUtf8))?;
+        check_size(body)?;
         Self::from_pairs(form::parse_unique(body))
     }
 
@@ -116,25 +142,35 @@ impl Callback {
             match name.as_str() {
                 "code" => callback.code = Some(AuthorizationCode::new(value)),
                 "state" => callback.state = Some(State::new(value)),
-                "iss" => callback.iss = Some(value),
+                "iss" => callback.iss = Some(UntrustedText::from(value)),
                 "error" => error = Some(value),
-                "error_description" => error_description = Some(value),
-                "error_uri" => error_uri = Some(value),
-                _ => {}
+                "error_description" => error_description = Some(UntrustedText::from(value)),
+                "error_uri" => error_uri = Some(UntrustedText::from(value)),
+                other => {
+                    if callback.unrequested.is_none() {
+                        callback.unrequested = UNREQUESTED.iter().copied().find(|u| *u == other);
+                    }
+                }
             }
         }
-        callback.error = error.map(|code| ErrorResponse {
-            error: AuthorizationErrorCode::from_wire(&code),
-            error_description,
-            error_uri,
-        });
+        match error {
+            Some(code) if is_error_code(&code) => {
+                callback.error = Some(ErrorResponse {
+                    error: AuthorizationErrorCode::from_wire(&code),
+                    error_description,
+                    error_uri,
+                });
+            }
+            Some(_) => callback.invalid_error = true,
+            None => {}
+        }
         Ok(callback)
     }
 
     /// The `iss` parameter, if present (RFC 9207). Not secret.
     #[must_use]
     pub fn iss(&self) -> Option<&str> {
-        self.iss.as_deref()
+        self.iss.as_ref().map(UntrustedText::as_str)
     }
 
     /// The `state` parameter, if present: use it to find the pending flow
@@ -148,8 +184,31 @@ impl Callback {
     /// `state` and `iss` checks come first).
     #[must_use]
     pub fn is_error(&self) -> bool {
-        self.error.is_some()
+        self.error.is_some() || self.invalid_error
     }
+}
+
+/// The caps on a callback, checked before anything is decoded: its length,
+/// how many parameters it has and how long each one is.
+fn check_size(input: &str) -> Result<(), CallbackError> {
+    if input.len() > MAX_CALLBACK_BYTES {
+        return Err(CallbackError::TooLarge {
+            limit: MAX_CALLBACK_BYTES,
+        });
+    }
+    for (index, parameter) in form::sequences(input).enumerate() {
+        if index >= MAX_CALLBACK_PARAMETERS {
+            return Err(CallbackError::TooManyParameters {
+                limit: MAX_CALLBACK_PARAMETERS,
+            });
+        }
+        if parameter.len() > MAX_PARAMETER_BYTES {
+            return Err(CallbackError::TooLarge {
+                limit: MAX_PARAMETER_BYTES,
+            });
+        }
+    }
+    Ok(())
 }
 
 impl fmt::Debug for Callback {
@@ -159,6 +218,8 @@ impl fmt::Debug for Callback {
             .field("state", &self.state)
             .field("iss", &self.iss)
             .field("error", &self.error)
+            .field("invalid_error", &self.invalid_error)
+            .field("unrequested", &self.unrequested)
             .finish()
     }
 }

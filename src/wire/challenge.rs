@@ -6,7 +6,10 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::http::HttpResponse;
+use crate::limits::MAX_WWW_AUTHENTICATE_BYTES;
 use crate::scope::Scope;
+use crate::text::UntrustedText;
+use crate::wire::error_response::is_error_code;
 
 /// The `error` of a bearer challenge (RFC 6750 §3.1).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -22,7 +25,7 @@ pub enum BearerErrorCode {
     /// named in the challenge's `scope`. Log in again asking for it.
     InsufficientScope,
     /// A code this crate does not know, kept as sent.
-    Other(String),
+    Other(UntrustedText),
 }
 
 impl BearerErrorCode {
@@ -31,7 +34,7 @@ impl BearerErrorCode {
             "invalid_request" => Self::InvalidRequest,
             "invalid_token" => Self::InvalidToken,
             "insufficient_scope" => Self::InsufficientScope,
-            other => Self::Other(other.into()),
+            other => Self::Other(UntrustedText::from(other)),
         }
     }
 
@@ -42,7 +45,7 @@ impl BearerErrorCode {
             Self::InvalidRequest => "invalid_request",
             Self::InvalidToken => "invalid_token",
             Self::InsufficientScope => "insufficient_scope",
-            Self::Other(other) => other,
+            Self::Other(other) => other.as_str(),
         }
     }
 }
@@ -66,14 +69,15 @@ pub enum NextStep {
 }
 
 /// A `Bearer` challenge from a resource server's `WWW-Authenticate`
-/// header (RFC 6750 §3).
+/// header (RFC 6750 §3). Its texts are kept as sent and printed escaped
+/// ([`UntrustedText`]).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct BearerChallenge {
-    realm: Option<String>,
+    realm: Option<UntrustedText>,
     scope: Option<Scope>,
     error: Option<BearerErrorCode>,
-    error_description: Option<String>,
-    error_uri: Option<String>,
+    error_description: Option<UntrustedText>,
+    error_uri: Option<UntrustedText>,
 }
 
 /// Why a `WWW-Authenticate` header could not be read.
@@ -82,9 +86,19 @@ pub struct BearerChallenge {
 pub enum ChallengeError {
     /// The header does not follow RFC 9110 §11.6.1's challenge syntax.
     Malformed,
+    /// The header is over
+    /// [`MAX_WWW_AUTHENTICATE_BYTES`](crate::limits::MAX_WWW_AUTHENTICATE_BYTES):
+    /// refused unread.
+    TooLarge {
+        /// The cap, in bytes.
+        limit: usize,
+    },
     /// A parameter of the Bearer challenge appears twice (RFC 6750 §3:
-    /// "MUST NOT appear more than once").
-    RepeatedParameter(String),
+    /// "MUST NOT appear more than once"). The name as received.
+    RepeatedParameter(UntrustedText),
+    /// The Bearer challenge's `error` has characters outside RFC 6750 §3's
+    /// set (`%x20-21 / %x23-5B / %x5D-7E`).
+    InvalidErrorCode,
     /// The Bearer challenge's `scope` has characters outside RFC 6749
     /// §3.3's set.
     InvalidScope,
@@ -96,6 +110,13 @@ impl fmt::Display for ChallengeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Malformed => f.write_str("the WWW-Authenticate header is malformed"),
+            Self::TooLarge { limit } => write!(
+                f,
+                "the WWW-Authenticate header is over its size cap of {limit} bytes"
+            ),
+            Self::InvalidErrorCode => {
+                f.write_str("the Bearer challenge's error has characters outside RFC 6750's set")
+            }
             Self::RepeatedParameter(name) => {
                 write!(
                     f,
@@ -120,6 +141,11 @@ impl BearerChallenge {
     /// # Errors
     /// See [`ChallengeError`].
     pub fn parse(header: &str) -> Result<Option<Self>, ChallengeError> {
+        if header.len() > MAX_WWW_AUTHENTICATE_BYTES {
+            return Err(ChallengeError::TooLarge {
+                limit: MAX_WWW_AUTHENTICATE_BYTES,
+            });
+        }
         let mut found = None;
         for challenge in parse_challenges(header)? {
             if !challenge.scheme.eq_ignore_ascii_case("bearer") {
@@ -153,17 +179,22 @@ impl BearerChallenge {
         for (name, value) in params {
             let name = name.to_ascii_lowercase();
             if seen.contains(&name) {
-                return Err(ChallengeError::RepeatedParameter(name));
+                return Err(ChallengeError::RepeatedParameter(UntrustedText::from(name)));
             }
             match name.as_str() {
-                "realm" => challenge.realm = Some(value),
+                "realm" => challenge.realm = Some(UntrustedText::from(value)),
                 "scope" => {
                     challenge.scope =
                         Some(Scope::parse(&value).map_err(|_| ChallengeError::InvalidScope)?);
                 }
-                "error" => challenge.error = Some(BearerErrorCode::from_wire(&value)),
-                "error_description" => challenge.error_description = Some(value),
-                "error_uri" => challenge.error_uri = Some(value),
+                "error" if is_error_code(&value) => {
+                    challenge.error = Some(BearerErrorCode::from_wire(&value));
+                }
+                "error" => return Err(ChallengeError::InvalidErrorCode),
+                "error_description" => {
+                    challenge.error_description = Some(UntrustedText::from(value))
+                }
+                "error_uri" => challenge.error_uri = Some(UntrustedText::from(value)),
                 _ => {}
             }
             seen.push(name);
@@ -174,7 +205,7 @@ impl BearerChallenge {
     /// The `realm`.
     #[must_use]
     pub fn realm(&self) -> Option<&str> {
-        self.realm.as_deref()
+        self.realm.as_ref().map(UntrustedText::as_str)
     }
 
     /// The `scope` the resource needs.
@@ -193,13 +224,13 @@ impl BearerChallenge {
     /// The `error_description`.
     #[must_use]
     pub fn error_description(&self) -> Option<&str> {
-        self.error_description.as_deref()
+        self.error_description.as_ref().map(UntrustedText::as_str)
     }
 
     /// The `error_uri`.
     #[must_use]
     pub fn error_uri(&self) -> Option<&str> {
-        self.error_uri.as_deref()
+        self.error_uri.as_ref().map(UntrustedText::as_str)
     }
 
     /// What the caller should do next.
@@ -213,6 +244,18 @@ impl BearerChallenge {
             Some(BearerErrorCode::InvalidRequest | BearerErrorCode::Other(_)) => NextStep::GiveUp,
         }
     }
+}
+
+/// Whether a `WWW-Authenticate` value (at most
+/// [`MAX_WWW_AUTHENTICATE_BYTES`]) holds a challenge for `scheme`
+/// (case-insensitive).
+pub(crate) fn has_challenge(header: &str, scheme: &str) -> bool {
+    header.len() <= MAX_WWW_AUTHENTICATE_BYTES
+        && parse_challenges(header).is_ok_and(|challenges| {
+            challenges
+                .iter()
+                .any(|challenge| challenge.scheme.eq_ignore_ascii_case(scheme))
+        })
 }
 
 /// One challenge: its scheme and its `name=value` parameters (a token68
@@ -498,6 +541,16 @@ mod tests {
         assert_eq!(
             BearerChallenge::parse(r#"Bearer scope="a\\b""#),
             Err(ChallengeError::InvalidScope)
+        );
+        assert_eq!(
+            BearerChallenge::parse("Bearer error=\"invalid_token\\\\\""),
+            Err(ChallengeError::InvalidErrorCode)
+        );
+        assert_eq!(
+            BearerChallenge::parse(&alloc::format!("Bearer realm=\"{}\"", "a".repeat(9000))),
+            Err(ChallengeError::TooLarge {
+                limit: MAX_WWW_AUTHENTICATE_BYTES
+            })
         );
         assert_eq!(BearerChallenge::parse(""), Ok(None));
         assert_eq!(BearerChallenge::parse(" , ,"), Ok(None));

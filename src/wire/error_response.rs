@@ -2,8 +2,19 @@
 //! token endpoint's (RFC 6749 §5.2), with their registered codes typed and
 //! unknown codes kept.
 
-use alloc::string::String;
 use core::fmt;
+
+use crate::text::UntrustedText;
+
+/// `error = 1*NQSCHAR`, `NQSCHAR = %x20-21 / %x23-5B / %x5D-7E`
+/// (RFC 6749 §4.1.2.1, §5.2, Appendix A.7; RFC 6750 §3): printable ASCII
+/// without `"` and `\`.
+pub(crate) fn is_error_code(code: &str) -> bool {
+    !code.is_empty()
+        && code
+            .bytes()
+            .all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+}
 
 macro_rules! error_codes {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal,)* }) => {
@@ -13,7 +24,7 @@ macro_rules! error_codes {
         pub enum $name {
             $($(#[$vmeta])* $variant,)*
             /// A code this crate does not know, kept as the server sent it.
-            Other(String),
+            Other(UntrustedText),
         }
 
         impl $name {
@@ -22,7 +33,7 @@ macro_rules! error_codes {
             pub fn from_wire(code: &str) -> Self {
                 match code {
                     $($wire => Self::$variant,)*
-                    other => Self::Other(other.into()),
+                    other => Self::Other(UntrustedText::from(other)),
                 }
             }
 
@@ -31,14 +42,17 @@ macro_rules! error_codes {
             pub fn as_str(&self) -> &str {
                 match self {
                     $(Self::$variant => $wire,)*
-                    Self::Other(other) => other,
+                    Self::Other(other) => other.as_str(),
                 }
             }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
+                match self {
+                    Self::Other(other) => fmt::Display::fmt(other, f),
+                    known => f.write_str(known.as_str()),
+                }
             }
         }
     };
@@ -107,12 +121,13 @@ error_codes!(
 );
 
 /// An OAuth error response: the code, and the optional human-readable
-/// description and documentation URI the server sent.
+/// description and documentation URI the server sent, kept as sent and
+/// printed escaped ([`UntrustedText`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ErrorResponse<C> {
     pub(crate) error: C,
-    pub(crate) error_description: Option<String>,
-    pub(crate) error_uri: Option<String>,
+    pub(crate) error_description: Option<UntrustedText>,
+    pub(crate) error_uri: Option<UntrustedText>,
 }
 
 impl<C> ErrorResponse<C> {
@@ -124,13 +139,13 @@ impl<C> ErrorResponse<C> {
     /// The `error_description`, if sent: for developers, not for users.
     #[must_use]
     pub fn error_description(&self) -> Option<&str> {
-        self.error_description.as_deref()
+        self.error_description.as_ref().map(UntrustedText::as_str)
     }
 
     /// The `error_uri`, if sent.
     #[must_use]
     pub fn error_uri(&self) -> Option<&str> {
-        self.error_uri.as_deref()
+        self.error_uri.as_ref().map(UntrustedText::as_str)
     }
 }
 
@@ -138,8 +153,8 @@ impl<C: fmt::Display> fmt::Display for ErrorResponse<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.error)?;
         if let Some(description) = &self.error_description {
-            // Debug formatting escapes control characters: the text comes
-            // from the network and must not forge log lines.
+            // Quoted and escaped: the text comes from the network and must
+            // not forge log lines.
             write!(f, ": {description:?}")?;
         }
         Ok(())

@@ -11,6 +11,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+use crate::text::UntrustedText;
+
 /// Why a form-encoded string was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -19,8 +21,8 @@ pub enum FormError {
     MalformedPercentEncoding,
     /// The decoded bytes are not UTF-8.
     InvalidUtf8,
-    /// The parameter with this name appears more than once.
-    RepeatedParameter(String),
+    /// The parameter with this name (as received) appears more than once.
+    RepeatedParameter(UntrustedText),
 }
 
 impl fmt::Display for FormError {
@@ -151,21 +153,39 @@ fn hex_value(digit: u8) -> Option<u8> {
         .and_then(|value| u8::try_from(value).ok())
 }
 
+/// The `name=value` sequences of a form-encoded string, still encoded;
+/// empty `&&` sequences are skipped.
+pub(crate) fn sequences(input: &str) -> impl Iterator<Item = &str> {
+    input.split('&').filter(|s| !s.is_empty())
+}
+
 /// Parses a whole form-encoded string into its `(name, value)` pairs, in
-/// order, refusing any name that appears twice. Empty `&&` sequences are
-/// skipped; a pair with no `=` has an empty value.
+/// order, refusing any name that appears twice — found by sorting, so the
+/// time stays `n log n` and the name reported does not depend on the
+/// order — before any value is decoded. A pair with no `=` has an empty
+/// value.
 pub(crate) fn parse_unique(input: &str) -> Result<Vec<(String, String)>, FormError> {
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    for sequence in input.split('&').filter(|s| !s.is_empty()) {
-        let (name, value) = sequence.split_once('=').unwrap_or((sequence, ""));
-        let name = decode(name)?;
-        if pairs.iter().any(|(seen, _)| *seen == name) {
-            return Err(FormError::RepeatedParameter(name));
-        }
-        let value = decode(value)?;
-        pairs.push((name, value));
+    let raw: Vec<(&str, &str)> = sequences(input)
+        .map(|sequence| sequence.split_once('=').unwrap_or((sequence, "")))
+        .collect();
+    let names = raw
+        .iter()
+        .map(|(name, _)| decode(name))
+        .collect::<Result<Vec<String>, FormError>>()?;
+    let mut sorted: Vec<&str> = names.iter().map(String::as_str).collect();
+    sorted.sort_unstable();
+    let repeated = sorted.windows(2).find_map(|pair| match pair {
+        [a, b] if a == b => Some(*a),
+        _ => None,
+    });
+    if let Some(name) = repeated {
+        return Err(FormError::RepeatedParameter(UntrustedText::from(name)));
     }
-    Ok(pairs)
+    names
+        .into_iter()
+        .zip(raw)
+        .map(|(name, (_, value))| Ok((name, decode(value)?)))
+        .collect()
 }
 
 #[cfg(test)]

@@ -12,9 +12,12 @@ use serde_json::Value;
 
 use crate::error::{ResponseProblem, TokenError};
 use crate::http::HttpResponse;
+use crate::limits::MAX_RESPONSE_BODY_BYTES;
 use crate::scope::Scope;
 use crate::secret::{AccessToken, RefreshToken};
-use crate::wire::error_response::{ErrorResponse, TokenErrorCode};
+use crate::text::UntrustedText;
+use crate::wire::challenge::has_challenge;
+use crate::wire::error_response::{is_error_code, ErrorResponse, TokenErrorCode};
 use crate::wire::form;
 
 /// A successful token response, checked and typed.
@@ -47,7 +50,7 @@ const KNOWN: [&str; 9] = [
 pub(crate) struct Members {
     known: [Option<Value>; KNOWN.len()],
     other: BTreeMap<String, Value>,
-    duplicate: Option<String>,
+    duplicate: Option<UntrustedText>,
 }
 
 impl Members {
@@ -63,7 +66,7 @@ impl Members {
             }
             _ => {
                 if self.duplicate.is_none() {
-                    self.duplicate = Some(name.into_owned());
+                    self.duplicate = Some(UntrustedText::from(name.into_owned()));
                 }
             }
         }
@@ -138,8 +141,14 @@ impl<'de> Deserialize<'de> for Members {
 }
 
 /// The body's members, from JSON or, when the `Content-Type` says so, from a
-/// form-encoded body (GitHub's default answer).
+/// form-encoded body (GitHub's default answer). A body over
+/// [`MAX_RESPONSE_BODY_BYTES`] is refused unread.
 fn members(response: &HttpResponse<'_>) -> Result<Members, ResponseProblem> {
+    if response.body().len() > MAX_RESPONSE_BODY_BYTES {
+        return Err(ResponseProblem::TooLarge {
+            limit: MAX_RESPONSE_BODY_BYTES,
+        });
+    }
     let members = if response.is_form_encoded() {
         let body = core::str::from_utf8(response.body()).map_err(|_| ResponseProblem::NotForm)?;
         let pairs = form::parse_unique(body).map_err(|error| match error {
@@ -182,21 +191,29 @@ pub(crate) fn is_vschar_token(value: &str) -> bool {
     !value.is_empty() && value.bytes().all(|b| (0x20..=0x7E).contains(&b))
 }
 
-/// The error response in `members`, if there is an `error` member.
+/// The error response in `members`, if there is an `error` member. A code
+/// outside RFC 6749 §5.2's character set makes the response malformed.
 fn error_response(
     members: &mut Members,
 ) -> Result<Option<ErrorResponse<TokenErrorCode>>, ResponseProblem> {
     let Some(code) = take_string(members, "error")? else {
         return Ok(None);
     };
+    if !is_error_code(&code) {
+        return Err(ResponseProblem::InvalidMember("error"));
+    }
     // The description and URI are for humans: a malformed one is dropped
     // rather than let it hide the code (an `invalid_grant` must stay one).
-    let error_description = take_string(members, "error_description").ok().flatten();
-    let error_uri = take_string(members, "error_uri").ok().flatten();
+    let text = |members: &mut Members, name| {
+        take_string(members, name)
+            .ok()
+            .flatten()
+            .map(UntrustedText::from)
+    };
     Ok(Some(ErrorResponse {
         error: TokenErrorCode::from_wire(&code),
-        error_description,
-        error_uri,
+        error_description: text(members, "error_description"),
+        error_uri: text(members, "error_uri"),
     }))
 }
 
@@ -218,11 +235,22 @@ fn check_status(response: &HttpResponse<'_>) -> Result<(), TokenError> {
 }
 
 /// The error a failed (non-2xx) response stands for: its OAuth error
-/// response when the body has one (RFC 6749 §5.2), else its status.
+/// response when the body has one (RFC 6749 §5.2), a malformed response
+/// when its `error` is not a code; else a 401 that challenges for `Basic`
+/// is a refusal of the client's credentials (§5.2, `invalid_client`), and
+/// anything else is its status.
 fn failure(response: &HttpResponse<'_>) -> TokenError {
     let status = response.status();
     match members(response).map(|mut members| error_response(&mut members)) {
         Ok(Ok(Some(error))) => TokenError::ErrorResponse(error),
+        Ok(Err(problem)) => TokenError::MalformedResponse(problem),
+        _ if status == 401
+            && response
+                .www_authenticate()
+                .is_some_and(|header| has_challenge(header, "basic")) =>
+        {
+            TokenError::ClientAuthenticationFailed { status }
+        }
         _ => TokenError::UnexpectedStatus { status },
     }
 }
@@ -274,7 +302,7 @@ pub(crate) fn parse_revocation_response(response: &HttpResponse<'_>) -> Result<(
 
 enum Problem {
     Malformed(ResponseProblem),
-    TokenType(String),
+    TokenType(UntrustedText),
 }
 
 impl From<ResponseProblem> for Problem {
@@ -295,7 +323,7 @@ fn success_response(mut members: Members) -> Result<TokenResponse, Problem> {
     let token_type = take_string(&mut members, "token_type")?
         .ok_or(ResponseProblem::MissingMember("token_type"))?;
     if !token_type.eq_ignore_ascii_case("bearer") {
-        return Err(Problem::TokenType(token_type));
+        return Err(Problem::TokenType(UntrustedText::from(token_type)));
     }
 
     let expires_in = match members.take("expires_in") {

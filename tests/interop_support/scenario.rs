@@ -193,7 +193,7 @@ pub fn callback_from_another_issuer_is_refused(
     assert_eq!(
         pending.handle_callback(&believer, callback).unwrap_err(),
         CallbackError::IssuerMismatch {
-            received: issuer.to_owned()
+            received: issuer.into()
         }
     );
 }

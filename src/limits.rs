@@ -1,0 +1,39 @@
+//! The caps on input from outside the crate, each checked before any work
+//! proportional to the input, each refused with a typed error that names
+//! the cap.
+//!
+//! They are generous for real providers — a JWT access token of several
+//! KiB, an ID token with group claims, a metadata document with every
+//! optional member — and small enough that a hostile peer cannot make the
+//! crate parse, store or print megabytes.
+
+/// A callback: the whole URL given to
+/// [`Callback::from_url`](crate::Callback::from_url), the query given to
+/// [`Callback::from_query`](crate::Callback::from_query), or a
+/// `form_post` body (16 KiB).
+pub const MAX_CALLBACK_BYTES: usize = 16 * 1024;
+
+/// One callback parameter, name and value, as encoded (8 KiB): room for a
+/// JWT authorization code.
+pub const MAX_PARAMETER_BYTES: usize = 8 * 1024;
+
+/// How many parameters a callback may carry (64).
+pub const MAX_CALLBACK_PARAMETERS: usize = 64;
+
+/// The body of a token, pushed authorization, revocation or metadata
+/// response (256 KiB): room for JWT access tokens and ID tokens of tens of
+/// KiB and for large metadata documents.
+pub const MAX_RESPONSE_BODY_BYTES: usize = 256 * 1024;
+
+/// A `WWW-Authenticate` header value (8 KiB).
+pub const MAX_WWW_AUTHENTICATE_BYTES: usize = 8 * 1024;
+
+/// A stored [`AwaitingCallback`](crate::AwaitingCallback) or
+/// [`Authorized`](crate::Authorized) read by `from_json` (512 KiB: a token
+/// response kept whole, with its extra members).
+pub const MAX_STORED_STATE_BYTES: usize = 512 * 1024;
+
+/// How many characters of an outside text an error's `Display` or `Debug`
+/// shows before it is cut (256); [`UntrustedText::as_str`](crate::UntrustedText::as_str)
+/// still has all of it.
+pub const MAX_SHOWN_CHARS: usize = 256;
