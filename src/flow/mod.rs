@@ -85,9 +85,8 @@ impl Credentials {
 
     /// A form-encoded `POST` of `form` plus the client authentication to
     /// `endpoint` (RFC 6749 §2.3, §3.2): the shape of every token and
-    /// revocation request.
-    /// `client_id` goes in the body unless the `Authorization` header
-    /// carries it.
+    /// revocation request. `client_id` goes in the body unless the
+    /// `Authorization` header carries it.
     pub(crate) fn post(&self, endpoint: &Endpoint, mut form: FormSerializer) -> HttpRequest {
         if !matches!(
             self.authentication,

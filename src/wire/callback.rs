@@ -58,11 +58,7 @@ impl Callback {
     /// # Errors
     /// [`CallbackError::NotAUrl`], and as [`Callback::from_query`].
     pub fn from_url(url: &str) -> Result<Self, CallbackError> {
-        if url.len() > MAX_CALLBACK_BYTES {
-            return Err(CallbackError::TooLarge {
-                limit: MAX_CALLBACK_BYTES,
-            });
-        }
+        check_length(url.len())?;
         let url = url::Url::parse(url).map_err(|_| CallbackError::NotAUrl)?;
         Self::from_query(url.query().unwrap_or(""))
     }
@@ -73,11 +69,7 @@ impl Callback {
     /// # Errors
     /// As [`Callback::from_query`].
     pub fn from_form_body(body: &[u8]) -> Result<Self, CallbackError> {
-        if body.len() > MAX_CALLBACK_BYTES {
-            return Err(CallbackError::TooLarge {
-                limit: MAX_CALLBACK_BYTES,
-            });
-        }
+        check_length(body.len())?;
         let body = core::str::from_utf8(body)
             .map_err(|_| CallbackError::Malformed(FormError::InvalidUtf8))?;
         check_size(body)?;
@@ -188,14 +180,20 @@ impl Callback {
     }
 }
 
-/// The caps on a callback, checked before anything is decoded: its length,
-/// how many parameters it has and how long each one is.
-fn check_size(input: &str) -> Result<(), CallbackError> {
-    if input.len() > MAX_CALLBACK_BYTES {
+/// The cap on a whole callback, checked before it is parsed at all.
+fn check_length(length: usize) -> Result<(), CallbackError> {
+    if length > MAX_CALLBACK_BYTES {
         return Err(CallbackError::TooLarge {
             limit: MAX_CALLBACK_BYTES,
         });
     }
+    Ok(())
+}
+
+/// The caps on a callback, checked before anything is decoded: its length,
+/// how many parameters it has and how long each one is.
+fn check_size(input: &str) -> Result<(), CallbackError> {
+    check_length(input.len())?;
     for (index, parameter) in form::sequences(input).enumerate() {
         if index >= MAX_CALLBACK_PARAMETERS {
             return Err(CallbackError::TooManyParameters {
