@@ -58,7 +58,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // 2. The user logs in; the browser comes back to the redirect URI.
-    let callback_url = server.log_in(authorization.url().as_str())?;
+    let callback_url = server.log_in(authorization.url())?;
     let callback = Callback::from_url(&callback_url)?;
     println!("2. callback: {callback:?}");
     let pending: oauth2_pkce::AwaitingCallback = serde_json::from_str(&stored)?;

@@ -332,7 +332,7 @@ pub fn par_response(data: &[u8]) {
     let request = pushing.request();
     match pushing.handle_response(response, NOW) {
         Ok((authorization, pending)) => {
-            let url = authorization.url();
+            let url = url::Url::parse(authorization.url()).unwrap();
             assert_eq!(url.path(), "/oauth/v2/oauth-authorize");
             let names: Vec<_> = url
                 .query_pairs()

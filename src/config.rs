@@ -1,6 +1,5 @@
 //! Client identity, client authentication and server metadata.
 
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -10,6 +9,7 @@ use base64ct::{Base64, Encoding};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use url::{Host, Url};
 
+use crate::members::ExtraMembers;
 use crate::secret::ClientSecret;
 use crate::wire::form::{self, FormSerializer};
 
@@ -64,7 +64,7 @@ pub struct ServerMetadata {
     pub grant_types_supported: Option<Vec<String>>,
     /// Members this crate does not model, kept as they came.
     #[serde(flatten)]
-    pub extra: BTreeMap<String, serde_json::Value>,
+    pub extra: ExtraMembers,
 }
 
 impl ServerMetadata {
@@ -88,7 +88,7 @@ impl ServerMetadata {
             response_types_supported: None,
             response_modes_supported: None,
             grant_types_supported: None,
-            extra: BTreeMap::new(),
+            extra: ExtraMembers::default(),
         }
     }
 
@@ -233,9 +233,7 @@ impl Endpoint {
         Ok(Self(url))
     }
 
-    /// The URL.
-    #[must_use]
-    pub fn url(&self) -> &Url {
+    pub(crate) fn as_url(&self) -> &Url {
         &self.0
     }
 
@@ -1051,7 +1049,10 @@ mod tests {
         }"#;
         let metadata: ServerMetadata = serde_json::from_str(json).unwrap();
         assert!(metadata.authorization_response_iss_parameter_supported);
-        assert_eq!(metadata.extra["jwks_uri"], "https://as.example/jwks");
+        assert_eq!(
+            metadata.extra.get("jwks_uri").unwrap(),
+            "https://as.example/jwks"
+        );
         assert_eq!(metadata.revocation_endpoint, None);
     }
 }

@@ -137,6 +137,7 @@ mod error;
 mod flow;
 mod http;
 pub mod limits;
+mod members;
 mod pkce;
 mod scope;
 mod secret;
@@ -154,11 +155,12 @@ pub use crate::error::{
     RevocationError, StartError, TokenError, TokenFailure,
 };
 pub use crate::flow::{
-    AuthorizationRequest, Authorized, AwaitingCallback, ClientCredentials, Exchanging, FlowEntropy,
-    PushingAuthorization, Refreshing, Revocation, Start, StoredStateError, TokenSet, TokenTypeHint,
-    DEFAULT_REFRESH_LEEWAY,
+    AuthorizationRequest, Authorized, AwaitingCallback, ClientCredentials, EntropyUnavailable,
+    Exchanging, FlowEntropy, PushingAuthorization, Refreshing, Revocation, Start, StoredStateError,
+    TokenSet, TokenTypeHint, DEFAULT_REFRESH_LEEWAY,
 };
 pub use crate::http::{HttpRequest, HttpResponse, Method, RequestBody};
+pub use crate::members::{ExtraMembers, MemberTypeError, MemberValue};
 pub use crate::pkce::CodeChallengeMethod;
 pub use crate::scope::{InvalidScope, Scope};
 pub use crate::secret::{

@@ -111,7 +111,10 @@ fn document_is_parsed_with_defaults_and_unknown_members() {
         metadata.revocation_endpoint.as_deref(),
         Some("https://as.example/revoke")
     );
-    assert_eq!(metadata.extra["jwks_uri"], "https://as.example/jwks");
+    assert_eq!(
+        metadata.extra.get("jwks_uri").unwrap(),
+        "https://as.example/jwks"
+    );
     // RFC 8414 §2 defaults for absent members.
     assert_eq!(
         metadata.token_endpoint_auth_methods_supported,

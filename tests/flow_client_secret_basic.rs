@@ -19,7 +19,7 @@ fn log_in_exchange_and_call_the_api() {
     let stored = serde_json::to_vec(&pending).unwrap();
     let pending: AwaitingCallback = serde_json::from_slice(&stored).unwrap();
 
-    let callback_url = server.log_in(authorization.url().as_str()).unwrap();
+    let callback_url = server.log_in(authorization.url()).unwrap();
     let callback = Callback::from_url(&callback_url).unwrap();
     let exchanging = pending.handle_callback(&client, callback).unwrap();
 

@@ -19,7 +19,7 @@ fn user_denies_consent() {
             common::NOW,
         )
         .unwrap();
-    let callback = Callback::from_url(&server.deny(authorization.url().as_str()).unwrap()).unwrap();
+    let callback = Callback::from_url(&server.deny(authorization.url()).unwrap()).unwrap();
     match pending.handle_callback(&client, callback).unwrap_err() {
         CallbackError::Authorization(error) => {
             assert_eq!(*error.error(), AuthorizationErrorCode::AccessDenied);

@@ -43,7 +43,7 @@ fn discovery_document_describes_the_server() {
     // Members the crate does not model are kept.
     assert!(metadata
         .extra
-        .contains_key("revocation_endpoint_auth_methods_supported"));
+        .contains("revocation_endpoint_auth_methods_supported"));
 }
 
 /// Authorize, callback, exchange and API call for one client.

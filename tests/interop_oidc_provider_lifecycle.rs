@@ -62,7 +62,7 @@ fn rotate_narrow_and_revoke(which: OpClient) {
     assert!(new.refresh_token().is_some());
     assert_ne!(new.refresh_token(), old.refresh_token(), "rotated");
     assert_eq!(new.scope(), &Scope::parse("openid profile email").unwrap());
-    assert!(new.extra().contains_key("id_token"));
+    assert!(new.extra().contains("id_token"));
     assert_eq!(userinfo(&server, &second)["sub"], TEST_USER);
     // The old access token lives on until it expires.
     assert_eq!(server.userinfo(Some(&first)).status(), 200);

@@ -68,7 +68,7 @@ fn pushed_flow(which: OpClient) {
 
     // The browser carries nothing but client_id and request_uri (RFC 9126
     // §4).
-    let url = url::Url::parse(authorization.url().as_str()).unwrap();
+    let url = url::Url::parse(authorization.url()).unwrap();
     let names: Vec<String> = url
         .query_pairs()
         .map(|(name, _)| name.into_owned())
@@ -144,7 +144,7 @@ fn metadata_requiring_par_makes_begin_refuse() {
     );
     // Pushing works.
     let (authorization, pending) = push(&server, &client, "openid");
-    let callback_url = server.browser_log_in(authorization.url().as_str());
+    let callback_url = server.browser_log_in(authorization.url());
     let callback = Callback::from_url(&callback_url).unwrap();
     let authorized = scenario::exchange(&client, pending, callback);
     assert_eq!(server.userinfo(Some(&authorized)).status(), 200);
@@ -209,7 +209,7 @@ fn request_uri_of_another_client_is_refused() {
     let par = server.client(OpClient::Par);
     let (authorization, basic_pending) = push(&server, &basic, "openid");
     let (_, par_pending) = push(&server, &par, "openid");
-    let request_uri = query_param(authorization.url().as_str(), "request_uri").unwrap();
+    let request_uri = query_param(authorization.url(), "request_uri").unwrap();
     let forged = url::form_urlencoded::Serializer::new(server.url("/auth?"))
         .append_pair("client_id", OpClient::Par.client_id())
         .append_pair("request_uri", &request_uri)

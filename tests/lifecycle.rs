@@ -111,7 +111,7 @@ fn pagero_refresh_chain_rotates_three_times() {
             format!("_1XBPWQQ_refresh{n}")
         );
         assert_eq!(next.tokens().generation(), u64::from(n));
-        assert_eq!(next.tokens().extra()["claims"], "publicid");
+        assert_eq!(next.tokens().extra().get("claims").unwrap(), "publicid");
         // `"scope": ""` means the grant's scope, kept through refreshes.
         assert_eq!(
             next.tokens().scope(),

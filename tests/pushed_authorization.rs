@@ -125,7 +125,7 @@ fn authorization_url_after_the_push() {
     let pushing = push(&client);
     let (authorization, pending) = pushing.handle_response(&created(CREATED), NOW).unwrap();
     assert_eq!(
-        authorization.url().as_str(),
+        authorization.url(),
         "https://as.example/authorize?tenant=x&client_id=s6BhdRkqt3&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A6esc_11ACC5bwc014ltc14eY22c"
     );
     assert_eq!(

@@ -78,12 +78,11 @@ fn value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 fn query_of(request: &AuthorizationRequest) -> Vec<(String, String)> {
-    pairs(
-        request
-            .url()
-            .query()
-            .expect("the authorization URL has a query"),
-    )
+    let (_, query) = request
+        .url()
+        .split_once('?')
+        .expect("the authorization URL has a query");
+    pairs(query)
 }
 
 /// The code exchange for `client` after a good callback.
@@ -105,7 +104,7 @@ fn authorization_url_pagero() {
     insta::assert_snapshot!("authorization_url_pagero", render(&get));
 
     assert_eq!(get.method(), Method::Get);
-    assert_eq!(get.uri(), request.url().as_str());
+    assert_eq!(get.uri(), request.url());
     assert_eq!(get.headers().count(), 0);
     assert!(get.body().is_empty());
     assert!(get
@@ -415,7 +414,7 @@ fn authorization_url_endpoint_query_with_a_trailing_ampersand() {
         ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
     );
     let (request, _) = Start::new(&client).begin(entropy(), NOW).unwrap();
-    assert!(request.url().as_str().starts_with(
+    assert!(request.url().starts_with(
         "https://sso.pageroonline.com/oauth/v2/oauth-authorize?tenant=x&response_type=code&"
     ));
 }

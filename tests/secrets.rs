@@ -180,7 +180,7 @@ fn start_and_authorization_request() {
     debug_is_clean(&start, &secrets.all());
     let (request, pending) = start.begin(FlowEntropy::from_bytes(ENTROPY), NOW).unwrap();
     // The URL itself carries the state: that is what it is for.
-    assert!(request.url().as_str().contains(&secrets.state));
+    assert!(request.url().contains(&secrets.state));
     debug_is_clean(&request, &secrets.all());
     debug_is_clean(&request.to_request(), &secrets.all());
     debug_is_clean(&pending, &secrets.all());
@@ -190,7 +190,7 @@ fn start_and_authorization_request() {
         .dangerous_use_plain_pkce()
         .begin(FlowEntropy::from_bytes(ENTROPY), NOW)
         .unwrap();
-    assert!(plain.url().as_str().contains(&secrets.verifier));
+    assert!(plain.url().contains(&secrets.verifier));
     debug_is_clean(&plain, &secrets.all());
     debug_is_clean(&plain.to_request(), &secrets.all());
 }

@@ -2,20 +2,18 @@
 //! (RFC 6750 §2.1).
 
 use alloc::borrow::Cow;
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use core::fmt;
 use core::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::Value;
 
 use crate::config::{ClientId, Endpoint};
 use crate::error::BearerError;
 use crate::flow::{check_version, from_stored_json, Origin, StoredStateError, FORMAT_VERSION};
+use crate::members::ExtraMembers;
 use crate::scope::{scope_is_empty, Scope};
 use crate::secret::{AccessToken, AuthorizationValue, RefreshToken};
-use crate::text::Escaped;
 use crate::time::UnixTime;
 use crate::wire::token::{is_vschar_token, TokenResponse};
 
@@ -26,7 +24,7 @@ pub struct TokenSet {
     expires_at: Option<UnixTime>,
     refresh_token: Option<RefreshToken>,
     scope: Scope,
-    extra: BTreeMap<String, Value>,
+    extra: ExtraMembers,
     generation: u64,
 }
 
@@ -82,7 +80,7 @@ impl TokenSet {
     /// Response members this crate does not model, as sent (Pagero's
     /// `claims`, OpenID Connect's `id_token`, …). Values may be secret.
     #[must_use]
-    pub fn extra(&self) -> &BTreeMap<String, Value> {
+    pub fn extra(&self) -> &ExtraMembers {
         &self.extra
     }
 
@@ -102,14 +100,7 @@ impl fmt::Debug for TokenSet {
             .field("expires_at", &self.expires_at)
             .field("refresh_token", &self.refresh_token)
             .field("scope", &self.scope)
-            .field(
-                "extra",
-                &self
-                    .extra
-                    .keys()
-                    .map(|name| Escaped(name))
-                    .collect::<alloc::vec::Vec<_>>(),
-            )
+            .field("extra", &self.extra)
             .field("generation", &self.generation)
             .finish()
     }
@@ -287,7 +278,7 @@ impl Authorized {
 }
 
 #[allow(clippy::ptr_arg)] // serde's `skip_serializing_if` hands over the field itself
-fn extra_is_empty(extra: &Cow<'_, BTreeMap<String, Value>>) -> bool {
+fn extra_is_empty(extra: &Cow<'_, ExtraMembers>) -> bool {
     extra.is_empty()
 }
 
@@ -325,7 +316,7 @@ struct StoredV1<'a> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     grant_scope: Option<Cow<'a, Scope>>,
     #[serde(default, skip_serializing_if = "extra_is_empty")]
-    extra: Cow<'a, BTreeMap<String, Value>>,
+    extra: Cow<'a, ExtraMembers>,
     #[serde(default)]
     generation: u64,
 }

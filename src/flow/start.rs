@@ -75,18 +75,51 @@ impl FlowEntropy {
     /// Entropy from the operating system's generator.
     ///
     /// # Errors
-    /// The operating system could not provide randomness.
+    /// [`EntropyUnavailable`]: the operating system could not provide
+    /// randomness.
     #[cfg(feature = "getrandom")]
-    pub fn from_os_rng() -> Result<Self, getrandom::Error> {
+    pub fn from_os_rng() -> Result<Self, EntropyUnavailable> {
         let mut entropy = Self {
             verifier: [0; 32],
             state: [0; 32],
         };
-        getrandom::fill(&mut entropy.verifier)?;
-        getrandom::fill(&mut entropy.state)?;
+        let unavailable = |error: getrandom::Error| EntropyUnavailable {
+            os_error: error.raw_os_error(),
+        };
+        getrandom::fill(&mut entropy.verifier).map_err(unavailable)?;
+        getrandom::fill(&mut entropy.state).map_err(unavailable)?;
         Ok(entropy)
     }
 }
+
+/// The operating system could not provide randomness
+/// ([`FlowEntropy::from_os_rng`]): no flow can start safely without it.
+/// Retry later, or supply entropy from another cryptographically secure
+/// generator with [`FlowEntropy::from_bytes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EntropyUnavailable {
+    os_error: Option<i32>,
+}
+
+impl EntropyUnavailable {
+    /// The operating system's error code, when it gave one.
+    #[must_use]
+    pub fn os_error(&self) -> Option<i32> {
+        self.os_error
+    }
+}
+
+impl fmt::Display for EntropyUnavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the operating system could not provide randomness")?;
+        if let Some(code) = self.os_error {
+            write!(f, " (OS error {code})")?;
+        }
+        Ok(())
+    }
+}
+
+impl core::error::Error for EntropyUnavailable {}
 
 impl Drop for FlowEntropy {
     fn drop(&mut self) {
@@ -113,7 +146,7 @@ impl fmt::Debug for FlowEntropy {
 ///     .param("prompt", "login")
 ///     .begin(FlowEntropy::from_bytes([7; 64]), UnixTime::from_secs(1_700_000_000))
 ///     .unwrap();
-/// assert!(request.url().as_str().starts_with("https://sso.pageroonline.com/oauth/v2/oauth-authorize?"));
+/// assert!(request.url().starts_with("https://sso.pageroonline.com/oauth/v2/oauth-authorize?"));
 /// # let _ = pending;
 /// ```
 #[must_use = "nothing happens until `begin` is called"]
@@ -178,7 +211,7 @@ impl<'c> Start<'c> {
         {
             return Err(StartError::PushedAuthorizationRequired);
         }
-        let mut url = endpoint_for_parameters(self.client.authorization_endpoint.url());
+        let mut url = endpoint_for_parameters(self.client.authorization_endpoint.as_url());
         let (pending, _) = {
             let mut query = url.query_pairs_mut();
             self.prepare(entropy, now, &mut |name, value| {
@@ -217,7 +250,7 @@ impl<'c> Start<'c> {
         let parameters = form.finish();
         Ok(PushingAuthorization {
             endpoint,
-            authorization_endpoint: client.authorization_endpoint.url().clone(),
+            authorization_endpoint: client.authorization_endpoint.as_url().clone(),
             credentials,
             parameters,
             pending,
@@ -247,7 +280,7 @@ impl<'c> Start<'c> {
         // parameters may be sent twice.
         let existing: Vec<String> = client
             .authorization_endpoint
-            .url()
+            .as_url()
             .query()
             .map(|query| {
                 query
@@ -333,9 +366,11 @@ impl AuthorizationRequest {
         Self { url }
     }
 
-    /// The authorization URL.
-    pub fn url(&self) -> &Url {
-        &self.url
+    /// The authorization URL, to send the browser to. It carries `state`
+    /// (and, with `plain` PKCE, the verifier): put it in a `Location`
+    /// header or a link, not in a log.
+    pub fn url(&self) -> &str {
+        self.url.as_str()
     }
 
     /// The same as a `GET` request value, whose `Debug` redacts the query
@@ -356,5 +391,35 @@ impl fmt::Debug for AuthorizationRequest {
             "AuthorizationRequest({:?} with [redacted] query)",
             endpoint.as_str()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    #[test]
+    fn entropy_unavailable_says_why() {
+        let error = EntropyUnavailable { os_error: Some(38) };
+        assert_eq!(error.os_error(), Some(38));
+        assert_eq!(
+            error.to_string(),
+            "the operating system could not provide randomness (OS error 38)"
+        );
+        assert_eq!(
+            EntropyUnavailable { os_error: None }.to_string(),
+            "the operating system could not provide randomness"
+        );
+    }
+
+    #[test]
+    fn from_bytes_splits_verifier_then_state() {
+        let mut bytes = [0; 64];
+        bytes[..32].fill(1);
+        bytes[32..].fill(2);
+        let entropy = FlowEntropy::from_bytes(bytes);
+        assert_eq!(entropy.verifier, [1; 32]);
+        assert_eq!(entropy.state, [2; 32]);
     }
 }

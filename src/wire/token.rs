@@ -13,6 +13,7 @@ use serde_json::Value;
 use crate::error::{ResponseProblem, TokenError};
 use crate::http::HttpResponse;
 use crate::limits::MAX_RESPONSE_BODY_BYTES;
+use crate::members::ExtraMembers;
 use crate::scope::Scope;
 use crate::secret::{AccessToken, RefreshToken};
 use crate::text::UntrustedText;
@@ -26,7 +27,7 @@ pub(crate) struct TokenResponse {
     pub(crate) expires_in: Option<u64>,
     pub(crate) refresh_token: Option<RefreshToken>,
     pub(crate) scope: Option<Scope>,
-    pub(crate) extra: BTreeMap<String, Value>,
+    pub(crate) extra: ExtraMembers,
 }
 
 /// The members a token, error or PAR response names; looked up without a
@@ -83,14 +84,14 @@ impl Members {
     }
 
     /// What was not taken: the members this crate does not model.
-    fn into_extra(self) -> BTreeMap<String, Value> {
+    fn into_extra(self) -> ExtraMembers {
         let mut extra = self.other;
         for (name, value) in KNOWN.iter().zip(self.known) {
             if let Some(value) = value {
                 extra.insert(String::from(*name), value);
             }
         }
-        extra
+        ExtraMembers::from_values(extra)
     }
 }
 

@@ -59,7 +59,7 @@ pub fn log_in(server: &AuthorizationServer, client: &Client) -> (AwaitingCallbac
     let (authorization, pending) = Start::new(client)
         .begin(FlowEntropy::from_os_rng().unwrap(), NOW)
         .unwrap();
-    let callback_url = server.log_in(authorization.url().as_str()).unwrap();
+    let callback_url = server.log_in(authorization.url()).unwrap();
     (pending, Callback::from_url(&callback_url).unwrap())
 }
 

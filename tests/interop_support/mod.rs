@@ -223,7 +223,7 @@ pub fn log_in(
     let (authorization, pending) = start
         .begin(FlowEntropy::from_os_rng().unwrap(), NOW)
         .unwrap();
-    let callback_url = browser(authorization.url().as_str());
+    let callback_url = browser(authorization.url());
     (pending, callback_url)
 }
 

@@ -41,7 +41,7 @@ pub fn whole_flow(
     let stored = serde_json::to_vec(&pending).unwrap();
     let pending: AwaitingCallback = serde_json::from_slice(&stored).unwrap();
 
-    let callback_url = browser(authorization.url().as_str());
+    let callback_url = browser(authorization.url());
     let callback = Callback::from_url(&callback_url).unwrap();
     assert_eq!(callback.iss(), Some(issuer));
     let exchanging = pending.handle_callback(client, callback).unwrap();
