@@ -35,6 +35,11 @@ pub struct ServerMetadata {
     /// RFC 9126 §5.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pushed_authorization_request_endpoint: Option<String>,
+    /// The OpenID Connect UserInfo endpoint (OpenID Connect Discovery 1.0
+    /// §3), where an access token with the `openid` scope reads the
+    /// user's claims.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub userinfo_endpoint: Option<String>,
     /// RFC 9126 §5.
     #[serde(default)]
     pub require_pushed_authorization_requests: bool,
@@ -80,6 +85,7 @@ impl ServerMetadata {
             token_endpoint: token_endpoint.into(),
             revocation_endpoint: None,
             pushed_authorization_request_endpoint: None,
+            userinfo_endpoint: None,
             require_pushed_authorization_requests: false,
             authorization_response_iss_parameter_supported: false,
             code_challenge_methods_supported: None,
@@ -617,6 +623,7 @@ pub struct Client {
     pub(crate) token_endpoint: Endpoint,
     pub(crate) revocation_endpoint: Option<Endpoint>,
     pub(crate) pushed_authorization_request_endpoint: Option<Endpoint>,
+    pub(crate) userinfo_endpoint: Option<Endpoint>,
     pub(crate) client_id: ClientId,
     pub(crate) authentication: ClientAuthentication,
     pub(crate) redirect_uri: RedirectUri,
@@ -695,6 +702,11 @@ impl Client {
             .as_deref()
             .map(|url| endpoint("pushed_authorization_request_endpoint", url))
             .transpose()?;
+        let userinfo_endpoint = metadata
+            .userinfo_endpoint
+            .as_deref()
+            .map(|url| endpoint("userinfo_endpoint", url))
+            .transpose()?;
         let method = authentication.method_name();
         // Whether a client is public is a fact of its registration
         // (RFC 6749 §2.1), not of the metadata, which lists the methods of
@@ -720,6 +732,7 @@ impl Client {
             token_endpoint,
             revocation_endpoint,
             pushed_authorization_request_endpoint,
+            userinfo_endpoint,
             client_id,
             authentication,
             redirect_uri,
@@ -742,6 +755,14 @@ impl Client {
     #[must_use]
     pub fn metadata(&self) -> &ServerMetadata {
         &self.metadata
+    }
+
+    /// The OpenID Connect UserInfo endpoint, validated like every other
+    /// endpoint, when the metadata names one: call it with
+    /// [`Authorized::authorize_request`](crate::Authorized::authorize_request).
+    #[must_use]
+    pub fn userinfo_endpoint(&self) -> Option<&Endpoint> {
+        self.userinfo_endpoint.as_ref()
     }
 
     /// The `client_id`.

@@ -265,6 +265,7 @@ impl Discovery {
                 "pushed_authorization_request_endpoint",
                 metadata.pushed_authorization_request_endpoint.as_ref(),
             ),
+            ("userinfo_endpoint", metadata.userinfo_endpoint.as_ref()),
         ] {
             match url {
                 Some(url) if url.is_empty() => return Err(DiscoveryError::MissingEndpoint(member)),

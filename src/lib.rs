@@ -67,7 +67,7 @@
 //!
 //! - [`Authorized::refresh`] → [`Refreshing`]: RFC 6749 §6, with rotating
 //!   refresh tokens (the new one replaces the old; none keeps it) and
-//!   [`Authorized::needs_refresh`] to say when.
+//!   [`Authorized::needs_renewal`] to say when.
 //! - [`Authorized::revoke`] → [`Revocation`]: RFC 7009.
 //! - [`BearerChallenge`]: an API's `WWW-Authenticate` (RFC 6750 §3) and the
 //!   [`NextStep`] it calls for.
@@ -157,7 +157,7 @@ pub use crate::error::{
 pub use crate::flow::{
     AuthorizationRequest, Authorized, AwaitingCallback, ClientCredentials, EntropyUnavailable,
     Exchanging, FlowEntropy, PushingAuthorization, Refreshing, Revocation, Start, StoredStateError,
-    TokenSet, TokenTypeHint, DEFAULT_REFRESH_LEEWAY,
+    TokenSet, TokenTypeHint, DEFAULT_RENEWAL_LEEWAY,
 };
 pub use crate::http::{HttpRequest, HttpResponse, Method, RequestBody};
 pub use crate::members::{ExtraMembers, MemberTypeError, MemberValue};

@@ -6,8 +6,9 @@
 mod interop_node_common;
 
 use interop_node_common::scenario::{self, expires_in};
+use interop_node_common::support;
 use interop_node_common::{OidcProvider, OpClient, ACCESS_TOKEN_LIFETIME, TEST_USER};
-use oauth2_pkce::{AuthorizationErrorCode, BearerErrorCode, MemberValue, NextStep, Scope, Start};
+use oauth2_pkce::{AuthorizationErrorCode, BearerErrorCode, NextStep, Scope, Start};
 
 #[test]
 fn discovery_document_describes_the_server() {
@@ -36,12 +37,10 @@ fn discovery_document_describes_the_server() {
     for method in ["client_secret_basic", "client_secret_post", "none"] {
         assert!(methods.iter().any(|m| m == method), "{methods:?}");
     }
-    // OpenID members the crate does not model are kept.
+    // The OpenID UserInfo endpoint is typed; the members the crate does
+    // not model are kept.
     assert_eq!(
-        metadata
-            .extra
-            .get("userinfo_endpoint")
-            .and_then(MemberValue::as_str),
+        metadata.userinfo_endpoint.as_deref(),
         Some(server.url("/me").as_str())
     );
     assert!(metadata.extra.contains("jwks_uri"));
@@ -72,8 +71,11 @@ fn whole_flow(which: OpClient) {
     let id_token = tokens.extra().get("id_token").unwrap().as_str().unwrap();
     assert_eq!(id_token.split('.').count(), 3, "a JWS compact ID Token");
 
-    // The provider's own protected resource.
-    let userinfo = server.userinfo(Some(&authorized));
+    // The provider's own protected resource, at the UserInfo endpoint the
+    // discovered metadata names.
+    let userinfo_endpoint = client.userinfo_endpoint().unwrap().as_str();
+    assert_eq!(userinfo_endpoint, server.url("/me"));
+    let userinfo = support::call(http::Method::GET, userinfo_endpoint, Some(&authorized));
     assert_eq!(userinfo.status(), 200, "{}", server.log());
     let me: serde_json::Value = serde_json::from_slice(userinfo.body()).unwrap();
     assert_eq!(me["sub"], TEST_USER);

@@ -222,17 +222,18 @@ fn refresh_with_another_client_is_refused() {
 }
 
 #[test]
-fn when_to_refresh() {
+fn when_to_renew() {
     let client = pagero_client(basic());
-    let leeway = DEFAULT_REFRESH_LEEWAY;
+    let leeway = DEFAULT_RENEWAL_LEEWAY;
 
     let state = authorized(&client, &pagero_tokens(0));
+    assert_eq!(state.tokens().issued_at(), Some(NOW));
     assert_eq!(
-        state.refresh_at(leeway),
+        state.renew_at(leeway),
         Some(UnixTime::from_secs(1_700_000_540))
     );
-    assert!(!state.needs_refresh(UnixTime::from_secs(1_700_000_539), leeway));
-    assert!(state.needs_refresh(UnixTime::from_secs(1_700_000_540), leeway));
+    assert!(!state.needs_renewal(UnixTime::from_secs(1_700_000_539), leeway));
+    assert!(state.needs_renewal(UnixTime::from_secs(1_700_000_540), leeway));
     assert!(!state.is_expired(UnixTime::from_secs(1_700_000_599), Duration::ZERO));
     assert!(state.is_expired(UnixTime::from_secs(1_700_000_600), Duration::ZERO));
 
@@ -241,8 +242,8 @@ fn when_to_refresh() {
         &client,
         r#"{"token_type":"bearer","access_token":"a","refresh_token":"r"}"#,
     );
-    assert_eq!(unknown.refresh_at(leeway), None);
-    assert!(!unknown.needs_refresh(UnixTime::from_secs(u64::MAX), leeway));
+    assert_eq!(unknown.renew_at(leeway), None);
+    assert!(!unknown.needs_renewal(UnixTime::from_secs(u64::MAX), leeway));
     assert!(!unknown.is_expired(UnixTime::from_secs(u64::MAX), leeway));
 
     // expires_in 0: already expired, due at once.
@@ -250,7 +251,8 @@ fn when_to_refresh() {
         &client,
         r#"{"token_type":"bearer","access_token":"a","refresh_token":"r","expires_in":0}"#,
     );
-    assert!(zero.needs_refresh(NOW, Duration::ZERO));
+    assert!(zero.needs_renewal(NOW, Duration::ZERO));
+    assert!(zero.needs_renewal(NOW, leeway));
     assert!(zero.is_expired(NOW, Duration::ZERO));
 
     // A huge expires_in saturates instead of overflowing.
@@ -262,18 +264,93 @@ fn when_to_refresh() {
         huge.tokens().expires_at(),
         Some(UnixTime::from_secs(u64::MAX))
     );
-    assert!(!huge.needs_refresh(UnixTime::from_secs(u64::MAX - 61), leeway));
+    assert!(!huge.needs_renewal(UnixTime::from_secs(u64::MAX - 61), leeway));
 
-    // No refresh token: nothing to refresh with.
+    // A lifetime shorter than twice the leeway: renewed at half of it, not
+    // at once and forever.
+    let short = authorized(
+        &client,
+        r#"{"token_type":"bearer","access_token":"a","refresh_token":"r","expires_in":30}"#,
+    );
+    assert_eq!(
+        short.renew_at(leeway),
+        Some(UnixTime::from_secs(1_700_000_015))
+    );
+    assert!(!short.needs_renewal(UnixTime::from_secs(1_700_000_014), leeway));
+    assert!(short.needs_renewal(UnixTime::from_secs(1_700_000_015), leeway));
+
+    // No refresh token (a client credentials token): still renewed, by
+    // running the grant again.
     let none = authorized(
         &client,
-        r#"{"token_type":"bearer","access_token":"a","expires_in":1}"#,
+        r#"{"token_type":"bearer","access_token":"a","expires_in":120}"#,
     );
-    assert_eq!(none.refresh_at(leeway), None);
+    assert_eq!(
+        none.renew_at(leeway),
+        Some(UnixTime::from_secs(1_700_000_060))
+    );
     assert_eq!(
         none.refresh(&client).unwrap_err(),
         RefreshError::NoRefreshToken
     );
+
+    // A token set stored before the issue time was recorded: the leeway
+    // as given.
+    let mut stored = serde_json::to_value(&short).unwrap();
+    stored.as_object_mut().unwrap().remove("issued_at");
+    let old = Authorized::from_json(&serde_json::to_vec(&stored).unwrap()).unwrap();
+    assert_eq!(old.tokens().issued_at(), None);
+    assert_eq!(
+        old.renew_at(leeway),
+        Some(UnixTime::from_secs(1_699_999_970))
+    );
+}
+
+/// A stored grant is pinned to its endpoints; `rebind` moves it to the
+/// endpoints of a client of the same issuer and `client_id`, and only
+/// there.
+#[test]
+fn rebind_moves_a_grant_to_new_endpoints_of_the_same_issuer() {
+    let client = pagero_client(basic());
+    let mut state = authorized(&client, &pagero_tokens(0));
+
+    let mut moved = ServerMetadata::pagero();
+    moved.token_endpoint = "https://sso.pageroonline.com/oauth/v3/token".into();
+    moved.revocation_endpoint = Some("https://sso.pageroonline.com/oauth/v3/revoke".into());
+    let moved = client_with(moved, "client-id", basic());
+    // Pinned: the new client's endpoints are not used by themselves.
+    assert_eq!(
+        state.refresh(&moved).unwrap().token_request().uri(),
+        "https://sso.pageroonline.com/oauth/v2/oauth-token"
+    );
+    state.rebind(&moved).unwrap();
+    assert_eq!(
+        state.refresh(&moved).unwrap().token_request().uri(),
+        "https://sso.pageroonline.com/oauth/v3/token"
+    );
+    assert_eq!(
+        state
+            .revoke(&moved, TokenTypeHint::RefreshToken)
+            .unwrap()
+            .revocation_request()
+            .uri(),
+        "https://sso.pageroonline.com/oauth/v3/revoke"
+    );
+    // It survives storage.
+    let stored = Authorized::from_json(&serde_json::to_vec(&state).unwrap()).unwrap();
+    assert_eq!(stored, state);
+
+    // Another issuer, or another client_id: refused, nothing changes.
+    let mut other = ServerMetadata::pagero();
+    other.issuer = "https://sso.pageroonline.com/oauth/v2/other".into();
+    other.token_endpoint = "https://evil.example/token".into();
+    for stranger in [
+        client_with(other, "client-id", basic()),
+        client_with(ServerMetadata::pagero(), "another-client", basic()),
+    ] {
+        assert_eq!(state.rebind(&stranger), Err(RefreshError::ClientMismatch));
+        assert_eq!(stored, state);
+    }
 }
 
 #[test]

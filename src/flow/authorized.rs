@@ -8,7 +8,7 @@ use core::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::config::{ClientId, Endpoint};
+use crate::config::{Client, ClientId, Endpoint};
 use crate::error::BearerError;
 use crate::flow::{check_version, from_stored_json, Origin, StoredStateError, FORMAT_VERSION};
 use crate::members::ExtraMembers;
@@ -21,6 +21,9 @@ use crate::wire::token::{is_vschar_token, TokenResponse};
 #[derive(Clone, PartialEq)]
 pub struct TokenSet {
     access_token: AccessToken,
+    /// When the response arrived; `None` for a token set stored before
+    /// this was recorded.
+    issued_at: Option<UnixTime>,
     expires_at: Option<UnixTime>,
     refresh_token: Option<RefreshToken>,
     scope: Scope,
@@ -43,6 +46,7 @@ impl TokenSet {
             .or_else(|| previous.and_then(|p| p.refresh_token.clone()));
         Self {
             access_token: response.access_token,
+            issued_at: Some(now),
             expires_at: response
                 .expires_in
                 .map(|s| now.saturating_add(Duration::from_secs(s))),
@@ -63,6 +67,12 @@ impl TokenSet {
     #[must_use]
     pub fn expires_at(&self) -> Option<UnixTime> {
         self.expires_at
+    }
+
+    /// When the token response arrived (the `now` it was handled with).
+    #[must_use]
+    pub fn issued_at(&self) -> Option<UnixTime> {
+        self.issued_at
     }
 
     /// The refresh token, if any.
@@ -97,6 +107,7 @@ impl fmt::Debug for TokenSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TokenSet")
             .field("access_token", &self.access_token)
+            .field("issued_at", &self.issued_at)
             .field("expires_at", &self.expires_at)
             .field("refresh_token", &self.refresh_token)
             .field("scope", &self.scope)
@@ -122,11 +133,12 @@ pub struct Authorized {
     pub(crate) grant_scope: Option<Scope>,
 }
 
-/// How long before the access token's expiry
-/// [`Authorized::needs_refresh`] says "now" unless told otherwise: one
-/// minute, for clock skew between client and server and for the time a
-/// request takes to arrive.
-pub const DEFAULT_REFRESH_LEEWAY: Duration = Duration::from_secs(60);
+/// How long before the access token's expiry [`Authorized::needs_renewal`]
+/// says "now" unless told otherwise: one minute, for clock skew between
+/// client and server and for the time a request takes to arrive. For a
+/// token that lives less than two minutes, half its lifetime is used
+/// instead.
+pub const DEFAULT_RENEWAL_LEEWAY: Duration = Duration::from_secs(60);
 
 impl Authorized {
     pub(crate) fn new(origin: Origin, tokens: TokenSet) -> Self {
@@ -162,23 +174,55 @@ impl Authorized {
         self.grant_scope.as_ref()
     }
 
-    /// When to refresh: `leeway` before the access token expires. `None`
-    /// when the expiry is unknown (the server sent no `expires_in`: refresh
-    /// when the API answers `401 invalid_token`) or there is no refresh
-    /// token (log in again, or re-run the client credentials grant).
+    /// When to renew the access token: `leeway` before it expires, but
+    /// never more than half its lifetime before (so a 30-second token with
+    /// a one-minute leeway is renewed after 15 seconds, not at once and
+    /// forever). `None` when the expiry is unknown: the server sent no
+    /// `expires_in`, so renew when the API answers `401 invalid_token`.
+    ///
+    /// Renew with [`refresh`](Self::refresh) when there is a refresh token
+    /// ([`TokenSet::refresh_token`]); without one, run the grant again
+    /// ([`ClientCredentials`](crate::ClientCredentials)) or log the user
+    /// in again.
     #[must_use]
-    pub fn refresh_at(&self, leeway: Duration) -> Option<UnixTime> {
-        self.tokens.refresh_token.as_ref()?;
-        Some(self.tokens.expires_at?.saturating_sub(leeway))
+    pub fn renew_at(&self, leeway: Duration) -> Option<UnixTime> {
+        let expires_at = self.tokens.expires_at?;
+        let leeway = match self.tokens.issued_at {
+            Some(issued_at) => {
+                let lifetime = expires_at.saturating_duration_since(issued_at);
+                leeway.min(lifetime.checked_div(2).unwrap_or(Duration::ZERO))
+            }
+            None => leeway,
+        };
+        Some(expires_at.saturating_sub(leeway))
     }
 
-    /// Whether it is time to refresh at `now`: there is a refresh token and
-    /// the access token expires within `leeway`
-    /// ([`DEFAULT_REFRESH_LEEWAY`] is a good choice). `expires_in: 0` is
-    /// due at once; a huge `expires_in` saturates instead of overflowing.
+    /// Whether it is time to renew at `now` ([`renew_at`](Self::renew_at);
+    /// [`DEFAULT_RENEWAL_LEEWAY`] is a good choice). `expires_in: 0` is due
+    /// at once; a huge `expires_in` saturates instead of overflowing.
     #[must_use]
-    pub fn needs_refresh(&self, now: UnixTime, leeway: Duration) -> bool {
-        self.refresh_at(leeway).is_some_and(|at| now >= at)
+    pub fn needs_renewal(&self, now: UnixTime, leeway: Duration) -> bool {
+        self.renew_at(leeway).is_some_and(|at| now >= at)
+    }
+
+    /// Moves the grant to the endpoints `client` has now, for a provider
+    /// that changed its token or revocation endpoint.
+    ///
+    /// A stored `Authorized` is pinned to the endpoints it was issued
+    /// with: a tampered or stale configuration cannot send its refresh
+    /// token elsewhere. This is the explicit way to move it, and only to a
+    /// client of the same issuer and `client_id` (the endpoints of a
+    /// validated, ideally discovered, configuration).
+    ///
+    /// # Errors
+    /// [`RefreshError::ClientMismatch`](crate::RefreshError::ClientMismatch)
+    /// for a client of another issuer or `client_id`; nothing changes.
+    pub fn rebind(&mut self, client: &Client) -> Result<(), crate::RefreshError> {
+        if self.origin.credentials(client).is_none() {
+            return Err(crate::RefreshError::ClientMismatch);
+        }
+        self.origin = Origin::of(client).0;
+        Ok(())
     }
 
     /// Reads tokens stored as JSON (`serde_json::to_vec(&authorized)`),
@@ -308,6 +352,8 @@ struct StoredV1<'a> {
     revocation_endpoint: Option<Cow<'a, Endpoint>>,
     access_token: Cow<'a, AccessToken>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    issued_at: Option<UnixTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     expires_at: Option<UnixTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     refresh_token: Option<Cow<'a, RefreshToken>>,
@@ -331,6 +377,7 @@ impl Serialize for Authorized {
             token_endpoint: Cow::Borrowed(&self.origin.token_endpoint),
             revocation_endpoint: self.origin.revocation_endpoint.as_ref().map(Cow::Borrowed),
             access_token: Cow::Borrowed(&tokens.access_token),
+            issued_at: tokens.issued_at,
             expires_at: tokens.expires_at,
             refresh_token: tokens.refresh_token.as_ref().map(Cow::Borrowed),
             scope: Cow::Borrowed(&tokens.scope),
@@ -376,6 +423,7 @@ impl<'de> Deserialize<'de> for Authorized {
             },
             tokens: TokenSet {
                 access_token: stored.access_token.into_owned(),
+                issued_at: stored.issued_at,
                 expires_at: stored.expires_at,
                 refresh_token: stored.refresh_token.map(Cow::into_owned),
                 scope: stored.scope.into_owned(),

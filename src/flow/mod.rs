@@ -12,7 +12,7 @@ mod refreshing;
 mod revocation;
 mod start;
 
-pub use authorized::{Authorized, TokenSet, DEFAULT_REFRESH_LEEWAY};
+pub use authorized::{Authorized, TokenSet, DEFAULT_RENEWAL_LEEWAY};
 pub use awaiting_callback::AwaitingCallback;
 pub use client_credentials::ClientCredentials;
 pub use exchanging::Exchanging;
