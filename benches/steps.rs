@@ -19,6 +19,7 @@ use std::sync::LazyLock;
 
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use divan::{black_box, Bencher};
+use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
     Authorized, AwaitingCallback, Callback, Client, ClientAuthentication, ClientId, ClientSecret,
     Exchanging, FlowEntropy, HttpResponse, RedirectUri, ServerMetadata, Start, UnixTime,
@@ -112,9 +113,7 @@ static FIX: LazyLock<Fixture> = LazyLock::new(|| {
         .clone()
         .handle_callback(&client, Callback::from_url(&callback_url).unwrap())
         .unwrap();
-    let authorized = exchanging
-        .handle_token_response(sans_io_response(), NOW)
-        .unwrap();
+    let authorized = exchanging.handle_response(sans_io_response(), NOW).unwrap();
     let theirs = oauth2::basic::BasicClient::new(oauth2::ClientId::new(CLIENT_ID.into()))
         .set_client_secret(oauth2::ClientSecret::new(CLIENT_SECRET.into()))
         .set_auth_uri(oauth2::AuthUrl::new(AUTHORIZE.into()).unwrap())
@@ -177,21 +176,19 @@ pub fn step_ours_callback(client: &Client, pending: AwaitingCallback, url: &str)
 
 #[inline(never)]
 pub fn step_ours_token_request(exchanging: &Exchanging) -> oauth2_pkce::HttpRequest {
-    exchanging.token_request()
+    exchanging.request()
 }
 
 #[inline(never)]
 pub fn step_ours_token_request_http(
     exchanging: &Exchanging,
 ) -> http::Request<oauth2_pkce::RequestBody> {
-    exchanging.token_request_http().unwrap()
+    exchanging.request().into_http()
 }
 
 #[inline(never)]
 pub fn step_ours_token_response(exchanging: Exchanging) -> Authorized {
-    exchanging
-        .handle_token_response(sans_io_response(), NOW)
-        .unwrap()
+    exchanging.handle_response(sans_io_response(), NOW).unwrap()
 }
 
 #[inline(never)]
@@ -200,15 +197,13 @@ pub fn step_ours_refresh_request(
     client: &Client,
 ) -> (oauth2_pkce::Refreshing, oauth2_pkce::HttpRequest) {
     let refreshing = authorized.refresh(client).unwrap();
-    let request = refreshing.token_request();
+    let request = refreshing.request();
     (refreshing, request)
 }
 
 #[inline(never)]
 pub fn step_ours_refresh_response(refreshing: oauth2_pkce::Refreshing) -> Authorized {
-    refreshing
-        .handle_token_response(sans_io_response(), NOW)
-        .unwrap()
+    refreshing.handle_response(sans_io_response(), NOW).unwrap()
 }
 
 #[inline(never)]
@@ -252,20 +247,18 @@ pub fn step_ours_exchange(
     exchanging: Exchanging,
     response: &http::Response<Vec<u8>>,
 ) -> Authorized {
-    let request = exchanging.token_request_http().unwrap();
+    let request = exchanging.request().into_http();
     drop(black_box(request));
-    exchanging.handle_token_response(response, NOW).unwrap()
+    exchanging.handle_response(response, NOW).unwrap()
 }
 
 /// The code exchange in this crate's own sans-IO types: `token_request()`
 /// (an `HttpRequest`) and the response as an `HttpResponse` view.
 #[inline(never)]
 pub fn step_ours_exchange_sans_io(exchanging: Exchanging) -> Authorized {
-    let request = exchanging.token_request();
+    let request = exchanging.request();
     drop(black_box(request));
-    exchanging
-        .handle_token_response(sans_io_response(), NOW)
-        .unwrap()
+    exchanging.handle_response(sans_io_response(), NOW).unwrap()
 }
 
 // ---------------------------------------------------------------------------

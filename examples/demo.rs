@@ -8,6 +8,7 @@
 
 use std::error::Error;
 
+use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
     Callback, Client, ClientAuthentication, ClientId, ClientSecret, FlowEntropy, RedirectUri,
     Scope, ServerMetadata, Start, TokenTypeHint, UnixTime,
@@ -66,11 +67,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("   state and iss checked; code ready to exchange");
 
     // 3. Exchange the code.
-    let request = exchanging.token_request();
+    let request = exchanging.request();
     println!("3. token request: {request:?}");
-    let response = transport::send(request.into_http()?)?;
+    let response = transport::send(request.into_http())?;
     println!("   token response: HTTP {}", response.status());
-    let authorized = exchanging.handle_token_response(&response, UnixTime::now())?;
+    let authorized = exchanging.handle_response(&response, UnixTime::now())?;
     println!("   authorized: {:?}", authorized.tokens());
 
     // 4. Call the API with the access token.
@@ -93,9 +94,9 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // 5. Refresh: the server rotates the refresh token.
     let refreshing = authorized.refresh(&client)?;
-    println!("5. refresh request: {:?}", refreshing.token_request());
-    let response = transport::send(refreshing.token_request_http()?)?;
-    let refreshed = refreshing.handle_token_response(&response, UnixTime::now())?;
+    println!("5. refresh request: {:?}", refreshing.request());
+    let response = transport::send(refreshing.request().into_http())?;
+    let refreshed = refreshing.handle_response(&response, UnixTime::now())?;
     println!("   refreshed: {:?}", refreshed.tokens());
     println!(
         "   refresh token rotated: {}",
@@ -104,18 +105,15 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // 6. Log out: revoke the refresh token (RFC 7009).
     let revocation = refreshed.revoke(&client, TokenTypeHint::RefreshToken)?;
-    println!(
-        "6. revocation request: {:?}",
-        revocation.revocation_request()
-    );
-    let response = transport::send(revocation.revocation_request_http()?)?;
+    println!("6. revocation request: {:?}", revocation.request());
+    let response = transport::send(revocation.request().into_http())?;
     println!("   revocation response: HTTP {}", response.status());
-    revocation.handle_revocation_response(&response)?;
+    revocation.handle_response(&response, UnixTime::now())?;
 
     // The revoked refresh token no longer works.
     let refreshing = refreshed.refresh(&client)?;
-    let response = transport::send(refreshing.token_request_http()?)?;
-    match refreshing.handle_token_response(&response, UnixTime::now()) {
+    let response = transport::send(refreshing.request().into_http())?;
+    match refreshing.handle_response(&response, UnixTime::now()) {
         Err(failure) if failure.error().is_invalid_grant() => {
             println!("   refreshing with it now fails: {failure}");
         }

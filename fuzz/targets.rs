@@ -10,9 +10,10 @@
 
 use std::fmt::{Debug, Display};
 
+use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
     Authorized, AwaitingCallback, BearerChallenge, Callback, Client, ClientAuthentication,
-    ClientId, ClientSecret, Discovery, DiscoveryError, Endpoint, Exchanging, FlowEntropy,
+    ClientId, ClientSecret, Discovery, Endpoint, EndpointErrorKind, Exchanging, FlowEntropy,
     HttpResponse, RedirectUri, ServerMetadata, Start, TokenTypeHint, UnixTime,
 };
 
@@ -182,7 +183,7 @@ pub fn callback(data: &[u8]) {
     match pending.handle_callback(&client, callback) {
         Ok(exchanging) => {
             assert_eq!(carried_state.as_deref(), Some(state.as_str()));
-            let request = exchanging.token_request();
+            let request = exchanging.request();
             assert_eq!(
                 request.uri(),
                 "https://sso.pageroonline.com/oauth/v2/oauth-token"
@@ -206,8 +207,8 @@ pub fn token_response(data: &[u8]) {
     };
     let client = client();
     let (exchanging, secrets) = exchanging(&client);
-    let request = exchanging.token_request();
-    match exchanging.handle_token_response(response, NOW) {
+    let request = exchanging.request();
+    match exchanging.handle_response(response, NOW) {
         Ok(authorized) => {
             let stored = serde_json::to_string(&authorized).unwrap();
             let back: Authorized = serde_json::from_str(&stored).unwrap();
@@ -221,7 +222,7 @@ pub fn token_response(data: &[u8]) {
             match failure.into_retry() {
                 Some(retry) => {
                     assert!(retryable);
-                    assert_eq!(retry.token_request(), request);
+                    assert_eq!(retry.request(), request);
                 }
                 None => assert!(!retryable),
             }
@@ -240,13 +241,13 @@ pub fn revocation_response(data: &[u8]) {
     let body =
         br#"{"token_type":"bearer","access_token":"fuzz-access","refresh_token":"fuzz-refresh"}"#;
     let authorized = exchanging
-        .handle_token_response(HttpResponse::new(200, body), NOW)
+        .handle_response(HttpResponse::new(200, body), NOW)
         .unwrap();
     let revocation = authorized
         .revoke(&client, TokenTypeHint::RefreshToken)
         .unwrap();
     let success = (200..300).contains(&response.status());
-    match revocation.handle_revocation_response(response) {
+    match revocation.handle_response(response, NOW) {
         Ok(()) => assert!(success),
         Err(failure) => {
             assert!(!success);
@@ -354,13 +355,15 @@ pub fn par_response(data: &[u8]) {
 }
 
 /// A discovery response: accepted metadata names exactly the issuer asked
-/// for, has https endpoints, advertises S256, and configures a client.
+/// for, has https endpoints, advertises S256, and configures a client; a
+/// retryable failure hands back the step with the same request.
 pub fn discovery_response(data: &[u8]) {
     let Some(response) = response(data) else {
         return;
     };
     let discovery = Discovery::new("https://as.example/tenant").unwrap();
-    match discovery.handle_response(response) {
+    let request = discovery.request();
+    match discovery.handle_response(response, NOW) {
         Ok(metadata) => {
             assert_eq!(metadata.issuer, "https://as.example/tenant");
             assert!(Endpoint::parse(&metadata.token_endpoint).is_ok());
@@ -377,7 +380,19 @@ pub fn discovery_response(data: &[u8]) {
                 RedirectUri::new("https://urltoclient:4443").unwrap(),
             );
         }
-        Err(DiscoveryError::UnexpectedStatus { status }) => assert_ne!(status, 200),
-        Err(error) => assert_printable(&format!("{error} {error:?}")),
+        Err(failure) => {
+            assert_printable(&format!("{failure} {failure:?}"));
+            if let EndpointErrorKind::UnexpectedStatus { status } = failure.error().kind() {
+                assert_ne!(*status, 200);
+            }
+            let retryable = failure.error().is_retryable();
+            match failure.into_retry() {
+                Some(retry) => {
+                    assert!(retryable);
+                    assert_eq!(retry.request(), request);
+                }
+                None => assert!(!retryable),
+            }
+        }
     }
 }

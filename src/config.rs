@@ -160,10 +160,15 @@ impl ServerMetadata {
 }
 
 /// An endpoint URL that passed validation: absolute, no fragment
-/// (RFC 6749 §3.1, §3.2), and `https` unless the host is loopback
-/// (RFC 6749 §3.1, RFC 8252 §7.3).
+/// (RFC 6749 §3.1, §3.2), `https` unless the host is loopback (RFC 6749
+/// §3.1, RFC 8252 §7.3), and (feature `http`) a valid `http::Uri`, so that
+/// every request to it converts without an error.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Endpoint(Url);
+pub struct Endpoint {
+    url: Url,
+    #[cfg(feature = "http")]
+    uri: http::Uri,
+}
 
 /// Why an endpoint or redirect URI was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -183,6 +188,9 @@ pub enum UrlProblem {
     HasUserinfo,
     /// An issuer identifier with a query component (RFC 8414 §2).
     IssuerHasQuery,
+    /// A URL the `http` crate cannot represent as an `http::Uri`, so no
+    /// request could be sent to it.
+    NotHttpUri,
     /// A redirect URI `http://localhost…`: RFC 8252 §8.3 recommends the
     /// loopback IP literal (`http://127.0.0.1:{port}/…` or `http://[::1]…`),
     /// which cannot resolve to another interface. Use it, or
@@ -214,6 +222,7 @@ impl fmt::Display for UrlProblem {
             Self::UnsupportedScheme => "has a scheme other than https",
             Self::HasUserinfo => "has credentials in the URL",
             Self::IssuerHasQuery => "is an issuer with a query component",
+            Self::NotHttpUri => "is not a URI the http crate can send to",
             Self::LocalhostNotIpLiteral => {
                 "uses http://localhost instead of a loopback IP literal (RFC 8252 §8.3)"
             }
@@ -236,17 +245,28 @@ impl Endpoint {
     pub fn parse(url: &str) -> Result<Self, UrlProblem> {
         let url = Url::parse(url).map_err(|_| UrlProblem::NotAbsoluteUrl)?;
         check_transport(&url)?;
-        Ok(Self(url))
+        #[cfg(feature = "http")]
+        let uri = http::Uri::try_from(url.as_str()).map_err(|_| UrlProblem::NotHttpUri)?;
+        Ok(Self {
+            url,
+            #[cfg(feature = "http")]
+            uri,
+        })
     }
 
     pub(crate) fn as_url(&self) -> &Url {
-        &self.0
+        &self.url
+    }
+
+    #[cfg(feature = "http")]
+    pub(crate) fn http_uri(&self) -> &http::Uri {
+        &self.uri
     }
 
     /// The URL as a string.
     #[must_use]
     pub fn as_str(&self) -> &str {
-        self.0.as_str()
+        self.url.as_str()
     }
 }
 
@@ -295,13 +315,13 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
 
 impl fmt::Debug for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Endpoint({:?})", self.0.as_str())
+        write!(f, "Endpoint({:?})", self.url.as_str())
     }
 }
 
 impl Serialize for Endpoint {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.0.as_str())
+        serializer.serialize_str(self.url.as_str())
     }
 }
 

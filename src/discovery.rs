@@ -2,14 +2,17 @@
 //! Discovery 1.0 §4.
 
 use alloc::string::String;
-use core::fmt;
 
 use url::Url;
 
-use crate::config::{check_transport, Endpoint, ServerMetadata, UrlProblem};
-use crate::http::{HttpRequest, HttpResponse, Method};
+use crate::config::{check_transport, ConfigError, Endpoint, ServerMetadata, UrlProblem};
+use crate::error::{EndpointErrorKind, EndpointKind, Failure, MetadataProblem, ResponseProblem};
+use crate::http::{HttpRequest, HttpResponse};
 use crate::limits::MAX_RESPONSE_BODY_BYTES;
+use crate::step::EndpointStep;
 use crate::text::UntrustedText;
+use crate::time::UnixTime;
+use crate::wire::token::check_status;
 
 /// Which well-known document to ask for.
 ///
@@ -17,7 +20,7 @@ use crate::text::UntrustedText;
 /// it is the OAuth standard and the one that places the well-known segment
 /// correctly for issuers with a path — and fall back to
 /// [`OpenIdConfiguration`](Self::OpenIdConfiguration) when the server
-/// answers 404 ([`DiscoveryError::is_not_found`]); [`WellKnown::ORDER`]
+/// answers 404 ([`EndpointError::is_not_found`](crate::EndpointError::is_not_found)); [`WellKnown::ORDER`]
 /// lists them so.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum WellKnown {
@@ -41,127 +44,65 @@ impl WellKnown {
     }
 }
 
-/// Why discovery gave no usable metadata.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DiscoveryError {
-    /// The issuer given is not an https URL (http on loopback) without
-    /// query or fragment (RFC 8414 §2).
-    InvalidIssuer(UrlProblem),
-    /// The server answered with another status than 200. On 404 try the
-    /// next [`WellKnown`] document.
-    UnexpectedStatus {
-        /// The HTTP status code.
-        status: u16,
-    },
-    /// The body is over
-    /// [`MAX_RESPONSE_BODY_BYTES`](crate::limits::MAX_RESPONSE_BODY_BYTES):
-    /// refused unread.
-    TooLarge {
-        /// The cap, in bytes.
-        limit: usize,
-    },
-    /// The body is not a metadata document; why, in the JSON parser's
-    /// words (which may quote the document).
-    Malformed(UntrustedText),
-    /// The document's `issuer` is not the issuer asked for, byte for byte
-    /// (RFC 8414 §3.3): it must not be used, or an attacker's metadata could
-    /// impersonate the server (mix-up).
-    IssuerMismatch {
-        /// The issuer asked for.
-        expected: UntrustedText,
-        /// The issuer the document names.
-        received: UntrustedText,
-    },
-    /// A required endpoint is missing (`authorization_endpoint` or
-    /// `token_endpoint`).
-    MissingEndpoint(&'static str),
-    /// An endpoint is not acceptable (e.g. `http://` off loopback).
-    InvalidEndpoint {
-        /// The metadata member.
-        member: &'static str,
-        /// What is wrong with it.
-        problem: UrlProblem,
-    },
-    /// The server does not advertise PKCE with `S256`
-    /// (`code_challenge_methods_supported`, whose absence means "no PKCE",
-    /// RFC 8414 §2). See [`Discovery::dangerous_allow_without_s256`].
-    S256NotSupported,
-}
-
-impl DiscoveryError {
-    /// Whether the server has no such document: try the next
-    /// [`WellKnown`].
-    #[must_use]
-    pub fn is_not_found(&self) -> bool {
-        matches!(self, Self::UnexpectedStatus { status: 404 | 410 })
-    }
-}
-
-impl fmt::Display for DiscoveryError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::InvalidIssuer(problem) => write!(f, "the issuer identifier {problem}"),
-            Self::UnexpectedStatus { status } => {
-                write!(f, "the metadata request answered HTTP {status}")
-            }
-            Self::TooLarge { limit } => write!(
-                f,
-                "the metadata document is over its size cap of {limit} bytes"
-            ),
-            Self::Malformed(why) => write!(f, "the metadata document is malformed: {why}"),
-            Self::IssuerMismatch { expected, received } => write!(
-                f,
-                "the metadata document names issuer {received:?}, not {expected:?}"
-            ),
-            Self::MissingEndpoint(member) => write!(f, "the metadata has no `{member}`"),
-            Self::InvalidEndpoint { member, problem } => write!(f, "`{member}` {problem}"),
-            Self::S256NotSupported => {
-                f.write_str("the server does not list S256 in code_challenge_methods_supported")
-            }
-        }
-    }
-}
-
-impl core::error::Error for DiscoveryError {}
-
-/// Finding a server's metadata from its issuer identifier.
+/// Finding a server's metadata from its issuer identifier: an
+/// [`EndpointStep`] whose output is the checked [`ServerMetadata`].
 ///
 /// ```
 /// # use oauth2_pkce::*;
 /// let discovery = Discovery::new("https://as.example/tenant1")?;
-/// let request = discovery.request(WellKnown::OAuthAuthorizationServer);
-/// assert_eq!(request.uri(), "https://as.example/.well-known/oauth-authorization-server/tenant1");
-/// // send it, then: let metadata = discovery.handle_response(&response)?;
-/// # Ok::<(), DiscoveryError>(())
+/// assert_eq!(
+///     discovery.request().uri(),
+///     "https://as.example/.well-known/oauth-authorization-server/tenant1"
+/// );
+/// let fallback = discovery.well_known(WellKnown::OpenIdConfiguration);
+/// assert_eq!(
+///     fallback.request().uri(),
+///     "https://as.example/tenant1/.well-known/openid-configuration"
+/// );
+/// // send one, then: let metadata = step.handle_response(&response, now)?;
+/// # Ok::<(), ConfigError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Discovery {
     issuer: String,
-    url: Url,
+    which: WellKnown,
+    oauth_document: Endpoint,
+    openid_document: Endpoint,
     require_s256: bool,
 }
 
 impl Discovery {
     /// Discovery for `issuer`, which must be https (http on loopback),
-    /// without query or fragment (RFC 8414 §2). The issuer string is kept as
-    /// given: the document must name exactly it.
+    /// without query or fragment (RFC 8414 §2), starting with the RFC 8414
+    /// document ([`WellKnown::OAuthAuthorizationServer`]). The issuer
+    /// string is kept as given: the document must name exactly it.
     ///
     /// # Errors
-    /// [`DiscoveryError::InvalidIssuer`].
-    pub fn new(issuer: impl Into<String>) -> Result<Self, DiscoveryError> {
+    /// [`ConfigError::InvalidIssuer`].
+    pub fn new(issuer: impl Into<String>) -> Result<Self, ConfigError> {
         let issuer = issuer.into();
         let url = Url::parse(&issuer)
-            .map_err(|_| DiscoveryError::InvalidIssuer(UrlProblem::NotAbsoluteUrl))?;
-        check_transport(&url).map_err(DiscoveryError::InvalidIssuer)?;
+            .map_err(|_| ConfigError::InvalidIssuer(UrlProblem::NotAbsoluteUrl))?;
+        check_transport(&url).map_err(ConfigError::InvalidIssuer)?;
         if url.query().is_some() || issuer.contains('?') {
-            return Err(DiscoveryError::InvalidIssuer(UrlProblem::IssuerHasQuery));
+            return Err(ConfigError::InvalidIssuer(UrlProblem::IssuerHasQuery));
         }
+        let document =
+            |which| Endpoint::parse(&document_url(&url, which)).map_err(ConfigError::InvalidIssuer);
         Ok(Self {
+            oauth_document: document(WellKnown::OAuthAuthorizationServer)?,
+            openid_document: document(WellKnown::OpenIdConfiguration)?,
             issuer,
-            url,
+            which: WellKnown::OAuthAuthorizationServer,
             require_s256: true,
         })
+    }
+
+    /// The same discovery, asking for the `which` document.
+    #[must_use]
+    pub fn well_known(mut self, which: WellKnown) -> Self {
+        self.which = which;
+        self
     }
 
     /// Accepts servers that do not advertise `S256` PKCE. The flow still
@@ -179,79 +120,19 @@ impl Discovery {
         &self.issuer
     }
 
-    /// The `GET` for the `which` document.
-    pub fn request(&self, which: WellKnown) -> HttpRequest {
-        let mut request = HttpRequest::new(Method::Get, self.document_url(which));
-        request.push_header("accept", String::from("application/json"));
-        request
+    /// The document asked for.
+    #[must_use]
+    pub fn which(&self) -> WellKnown {
+        self.which
     }
 
-    /// The metadata request as an `http::Request`.
-    ///
-    /// # Errors
-    /// Only if the `http` crate refuses a URI that `url` accepted.
-    #[cfg(feature = "http")]
-    pub fn request_http(
-        &self,
-        which: WellKnown,
-    ) -> Result<http::Request<crate::http::RequestBody>, http::Error> {
-        self.request(which).into_http()
-    }
-
-    /// The document's URL. RFC 8414 §3.1 inserts the well-known segment
-    /// between the host and the issuer's path, with a trailing `/` removed;
-    /// OpenID Connect Discovery appends it to the issuer.
-    fn document_url(&self, which: WellKnown) -> String {
-        let path = self.url.path().trim_end_matches('/');
-        let mut origin = self.url.clone();
-        origin.set_path("");
-        let origin = origin.as_str().trim_end_matches('/');
-        let mut out = String::from(origin);
-        match which {
-            WellKnown::OAuthAuthorizationServer => {
-                out.push_str(which.suffix());
-                out.push_str(path);
-            }
-            WellKnown::OpenIdConfiguration => {
-                out.push_str(path);
-                out.push_str(which.suffix());
-            }
-        }
-        out
-    }
-
-    /// Checks the answer and returns the metadata, with RFC 8414 §2's
-    /// defaults filled in where members are absent
-    /// (`token_endpoint_auth_methods_supported`: `client_secret_basic`;
-    /// `response_modes_supported`: `query`, `fragment`;
-    /// `grant_types_supported`: `authorization_code`, `implicit`). Unknown
-    /// members are kept in [`ServerMetadata::extra`].
-    ///
-    /// # Errors
-    /// See [`DiscoveryError`].
-    pub fn handle_response<'a>(
-        &self,
-        response: impl Into<HttpResponse<'a>>,
-    ) -> Result<ServerMetadata, DiscoveryError> {
-        let response = response.into();
-        if response.status() != 200 {
-            return Err(DiscoveryError::UnexpectedStatus {
-                status: response.status(),
-            });
-        }
-        if response.body().len() > MAX_RESPONSE_BODY_BYTES {
-            return Err(DiscoveryError::TooLarge {
-                limit: MAX_RESPONSE_BODY_BYTES,
-            });
-        }
-        let mut metadata: ServerMetadata =
-            serde_json::from_slice(response.body()).map_err(|error| {
-                DiscoveryError::Malformed(UntrustedText::from(alloc::format!("{error}")))
-            })?;
+    /// Checks the document: it names exactly the issuer asked for, its
+    /// endpoints are valid, it offers S256 (unless allowed otherwise).
+    fn check(&self, metadata: &ServerMetadata) -> Result<(), MetadataProblem> {
         if metadata.issuer != self.issuer {
-            return Err(DiscoveryError::IssuerMismatch {
+            return Err(MetadataProblem::IssuerMismatch {
                 expected: UntrustedText::from(self.issuer.as_str()),
-                received: UntrustedText::from(metadata.issuer),
+                received: UntrustedText::from(metadata.issuer.as_str()),
             });
         }
         for (member, url) in [
@@ -268,10 +149,12 @@ impl Discovery {
             ("userinfo_endpoint", metadata.userinfo_endpoint.as_ref()),
         ] {
             match url {
-                Some(url) if url.is_empty() => return Err(DiscoveryError::MissingEndpoint(member)),
+                Some(url) if url.is_empty() => {
+                    return Err(MetadataProblem::MissingEndpoint(member))
+                }
                 Some(url) => {
                     Endpoint::parse(url)
-                        .map_err(|problem| DiscoveryError::InvalidEndpoint { member, problem })?;
+                        .map_err(|problem| MetadataProblem::InvalidEndpoint { member, problem })?;
                 }
                 None => {}
             }
@@ -281,7 +164,91 @@ impl Discovery {
             .as_ref()
             .is_some_and(|methods| methods.iter().any(|m| m == "S256"));
         if self.require_s256 && !s256 {
-            return Err(DiscoveryError::S256NotSupported);
+            return Err(MetadataProblem::S256NotSupported);
+        }
+        Ok(())
+    }
+}
+
+/// The document's URL. RFC 8414 §3.1 inserts the well-known segment
+/// between the host and the issuer's path, with a trailing `/` removed;
+/// OpenID Connect Discovery appends it to the issuer.
+fn document_url(issuer: &Url, which: WellKnown) -> String {
+    let path = issuer.path().trim_end_matches('/');
+    let mut origin = issuer.clone();
+    origin.set_path("");
+    let origin = origin.as_str().trim_end_matches('/');
+    let mut out = String::from(origin);
+    match which {
+        WellKnown::OAuthAuthorizationServer => {
+            out.push_str(which.suffix());
+            out.push_str(path);
+        }
+        WellKnown::OpenIdConfiguration => {
+            out.push_str(path);
+            out.push_str(which.suffix());
+        }
+    }
+    out
+}
+
+impl EndpointStep for Discovery {
+    /// The checked metadata.
+    type Output = ServerMetadata;
+
+    const ENDPOINT: EndpointKind = EndpointKind::Metadata;
+
+    /// The `GET` of the document.
+    fn request(&self) -> HttpRequest {
+        HttpRequest::get_json(match self.which {
+            WellKnown::OAuthAuthorizationServer => self.oauth_document.clone(),
+            WellKnown::OpenIdConfiguration => self.openid_document.clone(),
+        })
+    }
+
+    /// Checks the answer and returns the metadata, with RFC 8414 §2's
+    /// defaults filled in where members are absent
+    /// (`token_endpoint_auth_methods_supported`: `client_secret_basic`;
+    /// `response_modes_supported`: `query`, `fragment`;
+    /// `grant_types_supported`: `authorization_code`, `implicit`). Unknown
+    /// members are kept in [`ServerMetadata::extra`]. `now` is not needed
+    /// here.
+    ///
+    /// # Errors
+    /// A [`Failure`]: 404 or 410 ([`EndpointError::is_not_found`](crate::EndpointError::is_not_found))
+    /// means the server has no such document: try the next [`WellKnown`];
+    /// 429 and 5xx give the step back; a document that must not be used
+    /// is [`EndpointErrorKind::InvalidMetadata`].
+    fn handle_response<'a>(
+        self,
+        response: impl Into<HttpResponse<'a>>,
+        _now: UnixTime,
+    ) -> Result<ServerMetadata, Failure<Discovery>> {
+        let response = response.into();
+        let fail = |kind, step| Err(Failure::new(Self::ENDPOINT, kind, step));
+        if let Err(kind) = check_status(&response) {
+            return fail(kind, self);
+        }
+        if response.status() != 200 {
+            let status = response.status();
+            return fail(EndpointErrorKind::UnexpectedStatus { status }, self);
+        }
+        if response.body().len() > MAX_RESPONSE_BODY_BYTES {
+            let problem = ResponseProblem::TooLarge {
+                limit: MAX_RESPONSE_BODY_BYTES,
+            };
+            return fail(EndpointErrorKind::MalformedResponse(problem), self);
+        }
+        let mut metadata: ServerMetadata = match serde_json::from_slice(response.body()) {
+            Ok(metadata) => metadata,
+            Err(error) => {
+                let why = UntrustedText::from(alloc::format!("{error}"));
+                let problem = MetadataProblem::NotADocument(why);
+                return fail(EndpointErrorKind::InvalidMetadata(problem), self);
+            }
+        };
+        if let Err(problem) = self.check(&metadata) {
+            return fail(EndpointErrorKind::InvalidMetadata(problem), self);
         }
         let default = |values: &[&str]| Some(values.iter().map(|v| String::from(*v)).collect());
         if metadata.token_endpoint_auth_methods_supported.is_none() {

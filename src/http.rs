@@ -13,6 +13,7 @@ use core::time::Duration;
 
 use zeroize::Zeroize;
 
+use crate::config::Endpoint;
 use crate::secret::REDACTED;
 
 /// The request methods this crate emits.
@@ -98,50 +99,76 @@ impl fmt::Debug for RequestBody {
     }
 }
 
+/// The headers the crate sets on its requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HeaderName {
+    Authorization,
+    ContentType,
+    Accept,
+}
+
+impl HeaderName {
+    const fn as_str(self) -> &'static str {
+        match self {
+            Self::Authorization => "authorization",
+            Self::ContentType => "content-type",
+            Self::Accept => "accept",
+        }
+    }
+
+    #[cfg(feature = "http")]
+    fn to_http(self) -> http::HeaderName {
+        match self {
+            Self::Authorization => http::header::AUTHORIZATION,
+            Self::ContentType => http::header::CONTENT_TYPE,
+            Self::Accept => http::header::ACCEPT,
+        }
+    }
+}
+
 /// An HTTP request the caller must send, as a value.
 ///
 /// Send it as it is, and do **not** follow redirects for a `POST`: the
-/// response, whatever its status, goes back to the state that built the
+/// response, whatever its status, goes back to the step that built the
 /// request. `Debug` redacts the `Authorization` header and the body, which
 /// carry secrets; both are zeroized when the request is dropped.
 #[must_use = "a request does nothing until the caller sends it"]
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     method: Method,
-    uri: String,
-    headers: Vec<(&'static str, String)>,
+    target: Endpoint,
+    headers: Vec<(HeaderName, String)>,
     body: RequestBody,
 }
 
 impl HttpRequest {
-    pub(crate) fn new(method: Method, uri: String) -> Self {
+    /// A `GET` of `target` that expects JSON back.
+    pub(crate) fn get_json(target: Endpoint) -> Self {
         Self {
-            method,
-            uri,
-            headers: Vec::new(),
+            method: Method::Get,
+            target,
+            headers: alloc::vec![(HeaderName::Accept, String::from("application/json"))],
             body: RequestBody::default(),
         }
     }
 
     /// A form-encoded `POST` that expects JSON back.
-    pub(crate) fn form_post(uri: String, body: String, authorization: Option<String>) -> Self {
-        let mut request = Self::new(Method::Post, uri);
+    pub(crate) fn form_post(target: Endpoint, body: String, authorization: Option<String>) -> Self {
+        let mut headers = Vec::with_capacity(3);
         if let Some(value) = authorization {
-            request.headers.push(("authorization", value));
+            headers.push((HeaderName::Authorization, value));
         }
-        request.headers.push((
-            "content-type",
+        headers.push((
+            HeaderName::ContentType,
             String::from("application/x-www-form-urlencoded"),
         ));
-        request
-            .headers
-            .push(("accept", String::from("application/json")));
-        request.body = RequestBody(body.into_bytes());
-        request
-    }
-
-    pub(crate) fn push_header(&mut self, name: &'static str, value: String) {
-        self.headers.push((name, value));
+        headers.push((HeaderName::Accept, String::from("application/json")));
+        Self {
+            method: Method::Post,
+            target,
+            headers,
+            body: RequestBody(body.into_bytes()),
+        }
     }
 
     /// The method.
@@ -151,14 +178,14 @@ impl HttpRequest {
 
     /// The absolute request URI.
     pub fn uri(&self) -> &str {
-        &self.uri
+        self.target.as_str()
     }
 
     /// The headers, names in lowercase, in the order they should be sent.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
         self.headers
             .iter()
-            .map(|(name, value)| (*name, value.as_str()))
+            .map(|(name, value)| (name.as_str(), value.as_str()))
     }
 
     /// The value of the header `name` (lowercase), if present.
@@ -171,29 +198,38 @@ impl HttpRequest {
         self.body.as_bytes()
     }
 
-    /// Converts into an `http::Request` whose body prints redacted
-    /// ([`RequestBody`]). The `Authorization` header is marked sensitive,
+    /// The request as an `http::Request`, whose body prints redacted
+    /// ([`RequestBody`]); the `Authorization` header is marked sensitive,
     /// which the `http` crate's `Debug` redacts.
     ///
-    /// # Errors
-    /// Only if the `http` crate refuses a URI or header that `url` accepted
-    /// (for example a character `http::Uri` does not allow).
+    /// It cannot fail: every endpoint was checked to be a valid `http::Uri`
+    /// when it was configured, and the crate's header values are visible
+    /// ASCII by construction (media types, `Basic` and base64).
     #[cfg(feature = "http")]
-    pub fn into_http(mut self) -> Result<http::Request<RequestBody>, http::Error> {
-        let mut builder = http::Request::builder()
-            .method(match self.method {
-                Method::Get => http::Method::GET,
-                Method::Post => http::Method::POST,
-            })
-            .uri(self.uri.as_str());
+    pub fn into_http(mut self) -> http::Request<RequestBody> {
+        let mut request = http::Request::new(core::mem::take(&mut self.body));
+        *request.method_mut() = match self.method {
+            Method::Get => http::Method::GET,
+            Method::Post => http::Method::POST,
+        };
+        *request.uri_mut() = self.target.http_uri().clone();
         for (name, value) in &self.headers {
-            let mut value = http::HeaderValue::from_str(value)?;
-            if *name == "authorization" {
-                value.set_sensitive(true);
+            // Visible ASCII by construction: the fallback of leaving a
+            // header out cannot be reached, and would fail closed (a
+            // request without credentials) if it were.
+            if let Ok(mut value) = http::HeaderValue::from_str(value) {
+                value.set_sensitive(*name == HeaderName::Authorization);
+                request.headers_mut().append(name.to_http(), value);
             }
-            builder = builder.header(*name, value);
         }
-        builder.body(core::mem::take(&mut self.body))
+        request
+    }
+}
+
+#[cfg(feature = "http")]
+impl From<HttpRequest> for http::Request<RequestBody> {
+    fn from(request: HttpRequest) -> Self {
+        request.into_http()
     }
 }
 
@@ -207,24 +243,24 @@ impl Drop for HttpRequest {
 
 impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        struct Headers<'a>(&'a [(&'static str, String)]);
+        struct Headers<'a>(&'a [(HeaderName, String)]);
         impl fmt::Debug for Headers<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_map()
                     .entries(self.0.iter().map(|(name, value)| {
-                        let shown = if *name == "authorization" {
+                        let shown = if *name == HeaderName::Authorization {
                             REDACTED
                         } else {
                             value.as_str()
                         };
-                        (name, shown)
+                        (name.as_str(), shown)
                     }))
                     .finish()
             }
         }
         f.debug_struct("HttpRequest")
             .field("method", &self.method)
-            .field("uri", &RedactedQuery(&self.uri))
+            .field("uri", &RedactedQuery(self.target.as_str()))
             .field("headers", &Headers(&self.headers))
             .field("body", &self.body)
             .finish()
@@ -381,7 +417,7 @@ mod tests {
     #[test]
     fn debug_redacts_secrets() {
         let request = HttpRequest::form_post(
-            "https://as.example/token".into(),
+            Endpoint::parse("https://as.example/token").unwrap(),
             "code=SECRETCODE".into(),
             Some("Basic U0VDUkVU".into()),
         );
@@ -390,13 +426,38 @@ mod tests {
         assert!(!printed.contains("U0VDUkVU"), "{printed}");
         assert!(printed.contains("application/x-www-form-urlencoded"));
 
-        let get = HttpRequest::new(Method::Get, "https://as.example/a?state=S3CR3T".into());
+        let get =
+            HttpRequest::get_json(Endpoint::parse("https://as.example/a?state=S3CR3T").unwrap());
         let printed = format!("{get:?}");
         assert!(!printed.contains("S3CR3T"), "{printed}");
         assert!(
             printed.contains("https://as.example/a?[redacted]"),
             "{printed}"
         );
+    }
+
+    /// The one conversion keeps the method, the URI, every header in order
+    /// (the credential marked sensitive) and the body.
+    #[cfg(feature = "http")]
+    #[test]
+    fn into_http_keeps_everything() {
+        let request = HttpRequest::form_post(
+            Endpoint::parse("https://as.example/t?tenant=a%20b").unwrap(),
+            "grant_type=x".into(),
+            Some("Basic YTpi".into()),
+        );
+        let http = request.clone().into_http();
+        assert_eq!(http.method(), http::Method::POST);
+        assert_eq!(http.uri(), "https://as.example/t?tenant=a%20b");
+        let headers: alloc::vec::Vec<_> = http
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.to_str().unwrap()))
+            .collect();
+        assert_eq!(headers, request.headers().collect::<alloc::vec::Vec<_>>());
+        assert!(http.headers()["authorization"].is_sensitive());
+        assert!(!http.headers()["accept"].is_sensitive());
+        assert_eq!(http.body().as_bytes(), b"grant_type=x");
     }
 
     #[test]

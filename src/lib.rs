@@ -14,10 +14,16 @@
 //! ```text
 //! Start ──begin(entropy, now)──▶ (AuthorizationRequest, AwaitingCallback)
 //! AwaitingCallback ──handle_callback(client, callback)──▶ Exchanging
-//! Exchanging ──token_request()──▶ HttpRequest  ──handle_token_response(response, now)──▶ Authorized
+//! Exchanging ──request()──▶ HttpRequest ──handle_response(response, now)──▶ Authorized
 //! Authorized ──bearer_authorization(uri) / authorize_request(&mut request)
 //! ```
 //!
+//! Every step that talks to an endpoint — the code exchange, a refresh, a
+//! revocation, client credentials, a pushed authorization request,
+//! discovery — is an [`EndpointStep`] with the same verb pair:
+//! `request()` gives the request as a value, `handle_response(response,
+//! now)` takes the answer and gives the step's output or a [`Failure`]
+//! that names the endpoint and hands the step back when a retry may help.
 //! Inputs are `handle_*` methods; outputs are request values. Time (`now`)
 //! and entropy are arguments.
 //!
@@ -47,13 +53,13 @@
 //! let exchanging = pending.handle_callback(&client, callback)?;
 //!
 //! // 3. Exchange the code: send this request with any HTTP client...
-//! let request: http::Request<RequestBody> = exchanging.token_request_http()?;
+//! let request: http::Request<RequestBody> = exchanging.request().into_http();
 //! assert_eq!(request.uri(), "https://sso.pageroonline.com/oauth/v2/oauth-token");
 //! // ...and hand back the response.
 //! # let response = http::Response::builder()
 //! #     .header("content-type", "application/json")
 //! #     .body(br#"{"token_type":"bearer","access_token":"_0XBPWQQ_2a66dd33-e108-4dc3-b653-e71b9feae02e","refresh_token":"_1XBPWQQ_e61b091b-9139-4268-a7c7-765d2d418d52","scope":"","claims":"publicid","expires_in":600}"#.to_vec())?;
-//! let authorized = exchanging.handle_token_response(&response, UnixTime::now())?;
+//! let authorized = exchanging.handle_response(&response, UnixTime::now())?;
 //!
 //! // 4. Call the API.
 //! let mut api_call = http::Request::get("https://api.pageroonline.com/someresource").body(())?;
@@ -81,7 +87,7 @@
 //!   [`StoredStateError`].
 //!
 //! A failed request whose retry may succeed (429, 5xx,
-//! `temporarily_unavailable`) hands its state back in the [`TokenFailure`].
+//! `temporarily_unavailable`) hands its step back in the [`Failure`].
 //!
 //! # Features
 //!
@@ -141,6 +147,7 @@ mod members;
 mod pkce;
 mod scope;
 mod secret;
+mod step;
 mod text;
 mod time;
 mod wire;
@@ -149,10 +156,11 @@ pub use crate::config::{
     Client, ClientAuthentication, ClientId, ConfigError, Endpoint, InvalidClientId, RedirectUri,
     ServerMetadata, UrlProblem,
 };
-pub use crate::discovery::{Discovery, DiscoveryError, WellKnown};
+pub use crate::discovery::{Discovery, WellKnown};
 pub use crate::error::{
-    BearerError, CallbackError, ClientCredentialsError, RefreshError, ResponseProblem,
-    RevocationError, StartError, TokenError, TokenFailure,
+    AuthorizationErrorCode, BearerError, CallbackError, ClientCredentialsError, EndpointError,
+    EndpointErrorKind, EndpointKind, ErrorResponse, Failure, MetadataProblem, RefreshError,
+    ResponseProblem, RevocationError, StartError, TokenErrorCode,
 };
 pub use crate::flow::{
     AuthorizationRequest, Authorized, AwaitingCallback, ClientCredentials, EntropyUnavailable,
@@ -167,11 +175,11 @@ pub use crate::secret::{
     AccessToken, AuthorizationCode, AuthorizationValue, ClientSecret, CodeVerifier, RefreshToken,
     State,
 };
+pub use crate::step::EndpointStep;
 pub use crate::text::UntrustedText;
 pub use crate::time::UnixTime;
 pub use crate::wire::callback::Callback;
 pub use crate::wire::challenge::{BearerChallenge, BearerErrorCode, ChallengeError, NextStep};
-pub use crate::wire::error_response::{AuthorizationErrorCode, ErrorResponse, TokenErrorCode};
 pub use crate::wire::form::FormError;
 
 /// The README's examples, compiled as doctests.

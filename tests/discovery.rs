@@ -2,13 +2,16 @@
 
 use oauth2_pkce::*;
 
+const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
+
 mod rendering;
 use rendering::{render, render_http};
 
 fn well_known(issuer: &str, which: WellKnown) -> String {
     Discovery::new(issuer)
         .unwrap()
-        .request(which)
+        .well_known(which)
+        .request()
         .uri()
         .to_owned()
 }
@@ -17,6 +20,14 @@ fn document(issuer: &str, extra: &str) -> String {
     format!(
         r#"{{"issuer":"{issuer}","authorization_endpoint":"https://as.example/authorize","token_endpoint":"https://as.example/token","code_challenge_methods_supported":["S256"]{extra}}}"#
     )
+}
+
+/// The reason a document was refused as metadata.
+fn metadata_problem(result: Result<ServerMetadata, Failure<Discovery>>) -> MetadataProblem {
+    match result.unwrap_err().into_error().kind() {
+        EndpointErrorKind::InvalidMetadata(problem) => problem.clone(),
+        other => panic!("not a metadata problem: {other:?}"),
+    }
 }
 
 fn ok(body: &str) -> http::Response<Vec<u8>> {
@@ -67,11 +78,10 @@ fn rfc8414_well_known_paths() {
 fn discovery_request_snapshot() {
     let discovery =
         Discovery::new("https://sso.pageroonline.com/oauth/v2/oauth-anonymous").unwrap();
-    let request = discovery.request(WellKnown::OpenIdConfiguration);
+    let discovery = discovery.well_known(WellKnown::OpenIdConfiguration);
+    let request = discovery.request();
     insta::assert_snapshot!("discovery_request_openid", render(&request));
-    let http = discovery
-        .request_http(WellKnown::OpenIdConfiguration)
-        .unwrap();
+    let http = discovery.request().into_http();
     assert_eq!(render_http(&http), render(&request));
     assert!(request.body().is_empty());
 }
@@ -87,15 +97,15 @@ fn issuers_are_validated() {
     );
     assert_eq!(
         Discovery::new("http://as.example").unwrap_err(),
-        DiscoveryError::InvalidIssuer(UrlProblem::NotHttps)
+        ConfigError::InvalidIssuer(UrlProblem::NotHttps)
     );
     assert_eq!(
         Discovery::new("https://as.example/?x=1").unwrap_err(),
-        DiscoveryError::InvalidIssuer(UrlProblem::IssuerHasQuery)
+        ConfigError::InvalidIssuer(UrlProblem::IssuerHasQuery)
     );
     assert_eq!(
         Discovery::new("https://as.example/#f").unwrap_err(),
-        DiscoveryError::InvalidIssuer(UrlProblem::HasFragment)
+        ConfigError::InvalidIssuer(UrlProblem::HasFragment)
     );
     assert!(Discovery::new("as.example").is_err());
 }
@@ -104,7 +114,7 @@ fn issuers_are_validated() {
 fn document_is_parsed_with_defaults_and_unknown_members() {
     let discovery = Discovery::new("https://as.example").unwrap();
     let metadata = discovery
-        .handle_response(&ok(&document("https://as.example", r#","jwks_uri":"https://as.example/jwks","revocation_endpoint":"https://as.example/revoke""#)))
+        .handle_response(&ok(&document("https://as.example", r#","jwks_uri":"https://as.example/jwks","revocation_endpoint":"https://as.example/revoke""#)), NOW)
         .unwrap();
     assert_eq!(metadata.issuer, "https://as.example");
     assert_eq!(
@@ -150,13 +160,14 @@ fn issuer_mismatches_are_refused() {
         ("https://as.example", "https://as.example:443"),
         ("https://as.example/tenant", "https://as.example/other"),
     ] {
-        let error = Discovery::new(asked)
-            .unwrap()
-            .handle_response(&ok(&document(named, "")))
-            .unwrap_err();
+        let problem = metadata_problem(
+            Discovery::new(asked)
+                .unwrap()
+                .handle_response(&ok(&document(named, "")), NOW),
+        );
         assert_eq!(
-            error,
-            DiscoveryError::IssuerMismatch {
+            problem,
+            MetadataProblem::IssuerMismatch {
                 expected: asked.into(),
                 received: named.into()
             },
@@ -171,8 +182,8 @@ fn endpoints_must_be_https() {
     let body = document("https://as.example", "")
         .replace("https://as.example/token", "http://as.example/token");
     assert_eq!(
-        discovery.handle_response(&ok(&body)).unwrap_err(),
-        DiscoveryError::InvalidEndpoint {
+        metadata_problem(discovery.clone().handle_response(&ok(&body), NOW)),
+        MetadataProblem::InvalidEndpoint {
             member: "token_endpoint",
             problem: UrlProblem::NotHttps
         }
@@ -182,8 +193,8 @@ fn endpoints_must_be_https() {
         r#","revocation_endpoint":"https://as.example/r#x""#,
     );
     assert_eq!(
-        discovery.handle_response(&ok(&body)).unwrap_err(),
-        DiscoveryError::InvalidEndpoint {
+        metadata_problem(discovery.clone().handle_response(&ok(&body), NOW)),
+        MetadataProblem::InvalidEndpoint {
             member: "revocation_endpoint",
             problem: UrlProblem::HasFragment
         }
@@ -191,8 +202,8 @@ fn endpoints_must_be_https() {
     let body =
         document("https://as.example", "").replace("\"https://as.example/authorize\"", "\"\"");
     assert_eq!(
-        discovery.handle_response(&ok(&body)).unwrap_err(),
-        DiscoveryError::MissingEndpoint("authorization_endpoint")
+        metadata_problem(discovery.clone().handle_response(&ok(&body), NOW)),
+        MetadataProblem::MissingEndpoint("authorization_endpoint")
     );
 }
 
@@ -202,38 +213,45 @@ fn servers_without_s256_are_refused_unless_allowed() {
         .replace(r#","code_challenge_methods_supported":["S256"]"#, "");
     let discovery = Discovery::new("https://as.example").unwrap();
     assert_eq!(
-        discovery.handle_response(&ok(&body)).unwrap_err(),
-        DiscoveryError::S256NotSupported
+        metadata_problem(discovery.clone().handle_response(&ok(&body), NOW)),
+        MetadataProblem::S256NotSupported
     );
     let plain_only = document("https://as.example", "").replace(r#"["S256"]"#, r#"["plain"]"#);
     assert_eq!(
-        discovery.handle_response(&ok(&plain_only)).unwrap_err(),
-        DiscoveryError::S256NotSupported
+        metadata_problem(discovery.clone().handle_response(&ok(&plain_only), NOW)),
+        MetadataProblem::S256NotSupported
     );
-    let lenient = discovery.dangerous_allow_without_s256();
-    assert!(lenient.handle_response(&ok(&body)).is_ok());
+    let lenient = discovery.clone().dangerous_allow_without_s256();
+    assert!(lenient.handle_response(&ok(&body), NOW).is_ok());
 }
 
 #[test]
 fn not_found_means_try_the_next_document() {
     let discovery = Discovery::new("https://as.example").unwrap();
-    let error = discovery
-        .handle_response(HttpResponse::new(404, b"not here"))
+    let failure = discovery
+        .clone()
+        .handle_response(HttpResponse::new(404, b"not here"), NOW)
         .unwrap_err();
-    assert!(error.is_not_found());
-    let error = discovery
-        .handle_response(HttpResponse::new(500, b""))
+    assert!(failure.error().is_not_found());
+    assert!(!failure.is_retryable());
+    // A failing server is worth a retry of the same document.
+    let failure = discovery
+        .clone()
+        .handle_response(HttpResponse::new(500, b""), NOW)
         .unwrap_err();
-    assert!(!error.is_not_found());
+    assert!(!failure.error().is_not_found());
+    assert_eq!(failure.into_retry(), Some(discovery.clone()));
     assert!(matches!(
-        discovery.handle_response(&ok("[1,2]")).unwrap_err(),
-        DiscoveryError::Malformed(_)
+        metadata_problem(discovery.clone().handle_response(&ok("[1,2]"), NOW)),
+        MetadataProblem::NotADocument(_)
     ));
     assert!(matches!(
-        discovery
-            .handle_response(&ok(r#"{"issuer":"https://as.example"}"#))
-            .unwrap_err(),
-        DiscoveryError::Malformed(_)
+        metadata_problem(
+            discovery
+                .clone()
+                .handle_response(&ok(r#"{"issuer":"https://as.example"}"#), NOW)
+        ),
+        MetadataProblem::NotADocument(_)
     ));
 }
 
@@ -245,7 +263,7 @@ fn metadata_drives_the_flow() {
     );
     let metadata = Discovery::new("https://as.example")
         .unwrap()
-        .handle_response(&ok(&body))
+        .handle_response(&ok(&body), NOW)
         .unwrap();
     // The client's method must be one the server supports: a clear error,
     // not a silent switch.
@@ -291,16 +309,22 @@ fn oversized_and_hostile_documents() {
     let discovery = Discovery::new("https://as.example").unwrap();
     let padding = "a".repeat(limits::MAX_RESPONSE_BODY_BYTES);
     let body = document("https://as.example", &format!(r#","x":"{padding}""#));
+    let failure = discovery
+        .clone()
+        .handle_response(&ok(&body), NOW)
+        .unwrap_err();
     assert_eq!(
-        discovery.handle_response(&ok(&body)).unwrap_err(),
-        DiscoveryError::TooLarge {
+        *failure.error(),
+        EndpointErrorKind::MalformedResponse(ResponseProblem::TooLarge {
             limit: limits::MAX_RESPONSE_BODY_BYTES
-        }
+        })
     );
 
     let body = document(r"https://evil.example\r\nFAKE LOG LINE \u202e", "");
-    let error = discovery.handle_response(&ok(&body)).unwrap_err();
-    let DiscoveryError::IssuerMismatch { received, .. } = &error else {
+    let error = discovery.handle_response(&ok(&body), NOW).unwrap_err();
+    let EndpointErrorKind::InvalidMetadata(MetadataProblem::IssuerMismatch { received, .. }) =
+        error.error().kind()
+    else {
         panic!("{error:?}");
     };
     assert_eq!(

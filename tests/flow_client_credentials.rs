@@ -3,6 +3,7 @@
 
 mod common;
 
+use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{ClientCredentials, RefreshError, Scope};
 use oauth2_pkce_test_server::{AuthorizationServer, ServerConfig, DEMO_CLIENT_ID};
 
@@ -11,9 +12,9 @@ fn machine_to_machine_token() {
     let server = AuthorizationServer::start(ServerConfig::default()).unwrap();
     let client = common::demo_client(&server);
     let grant = ClientCredentials::new(&client, Scope::parse("read").unwrap()).unwrap();
-    let response = common::send(grant.token_request_http().unwrap()).unwrap();
+    let response = common::send(grant.request().into_http()).unwrap();
     assert_eq!(response.status(), 200);
-    let authorized = grant.handle_token_response(&response, common::NOW).unwrap();
+    let authorized = grant.handle_response(&response, common::NOW).unwrap();
     assert!(authorized.tokens().refresh_token().is_none());
     assert_eq!(
         authorized.refresh(&client).unwrap_err(),

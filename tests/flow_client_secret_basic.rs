@@ -3,6 +3,7 @@
 
 mod common;
 
+use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{AwaitingCallback, Callback, FlowEntropy, Scope, Start};
 use oauth2_pkce_test_server::{AuthorizationServer, ServerConfig};
 
@@ -23,16 +24,14 @@ fn log_in_exchange_and_call_the_api() {
     let callback = Callback::from_url(&callback_url).unwrap();
     let exchanging = pending.handle_callback(&client, callback).unwrap();
 
-    let request = exchanging.token_request_http().unwrap();
+    let request = exchanging.request().into_http();
     assert!(request.headers()["authorization"]
         .to_str()
         .unwrap()
         .starts_with("Basic "));
     let response = common::send(request).unwrap();
     assert_eq!(response.status(), 200);
-    let authorized = exchanging
-        .handle_token_response(&response, common::NOW)
-        .unwrap();
+    let authorized = exchanging.handle_response(&response, common::NOW).unwrap();
 
     let tokens = authorized.tokens();
     assert!(tokens.refresh_token().is_some());

@@ -3,6 +3,7 @@
 
 mod common;
 
+use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{ClientAuthentication, ClientSecret};
 use oauth2_pkce_test_server::{
     AuthorizationServer, ServerConfig, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
@@ -22,7 +23,7 @@ fn credentials_in_the_body() {
 
     let (pending, callback) = common::log_in(&server, &client);
     let exchanging = pending.handle_callback(&client, callback).unwrap();
-    let request = exchanging.token_request_http().unwrap();
+    let request = exchanging.request().into_http();
     assert!(
         request.headers().get("authorization").is_none(),
         "one method per request"
@@ -33,9 +34,7 @@ fn credentials_in_the_body() {
     );
 
     let response = common::send(request).unwrap();
-    let authorized = exchanging
-        .handle_token_response(&response, common::NOW)
-        .unwrap();
+    let authorized = exchanging.handle_response(&response, common::NOW).unwrap();
     assert_eq!(common::call_api(&server, &authorized).status(), 200);
     server.shutdown();
 }

@@ -5,6 +5,7 @@
 mod common;
 
 use oauth2_pkce::CallbackError;
+use oauth2_pkce::EndpointStep;
 use oauth2_pkce_test_server::{AuthorizationServer, ServerConfig};
 
 fn iss_server() -> AuthorizationServer {
@@ -24,10 +25,8 @@ fn matching_iss_is_accepted() {
     let (pending, callback) = common::log_in(&server, &client);
     assert_eq!(callback.iss(), Some(server.issuer().as_str()));
     let exchanging = pending.handle_callback(&client, callback).unwrap();
-    let response = common::send(exchanging.token_request_http().unwrap()).unwrap();
-    let authorized = exchanging
-        .handle_token_response(&response, common::NOW)
-        .unwrap();
+    let response = common::send(exchanging.request().into_http()).unwrap();
+    let authorized = exchanging.handle_response(&response, common::NOW).unwrap();
     assert_eq!(authorized.issuer(), server.issuer());
     server.shutdown();
 }

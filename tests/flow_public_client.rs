@@ -4,6 +4,7 @@
 mod common;
 
 use oauth2_pkce::ClientAuthentication;
+use oauth2_pkce::EndpointStep;
 use oauth2_pkce_test_server::{AuthorizationServer, ServerConfig, PUBLIC_CLIENT_ID};
 
 #[test]
@@ -17,14 +18,12 @@ fn public_client_logs_in_with_pkce_alone() {
 
     let (pending, callback) = common::log_in(&server, &client);
     let exchanging = pending.handle_callback(&client, callback).unwrap();
-    let request = exchanging.token_request_http().unwrap();
+    let request = exchanging.request().into_http();
     assert!(request.headers().get("authorization").is_none());
     assert!(String::from_utf8_lossy(request.body().as_bytes()).contains("client_id=public-client"));
 
     let response = common::send(request).unwrap();
-    let authorized = exchanging
-        .handle_token_response(&response, common::NOW)
-        .unwrap();
+    let authorized = exchanging.handle_response(&response, common::NOW).unwrap();
     assert_eq!(common::call_api(&server, &authorized).status(), 200);
     server.shutdown();
 }

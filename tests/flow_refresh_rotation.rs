@@ -4,7 +4,8 @@
 
 mod common;
 
-use oauth2_pkce::{HttpResponse, Scope, TokenError};
+use oauth2_pkce::EndpointStep;
+use oauth2_pkce::{EndpointErrorKind, HttpResponse, Scope};
 use oauth2_pkce_test_server::{AuthorizationServer, ServerConfig};
 
 #[test]
@@ -16,13 +17,11 @@ fn a_chain_of_rotations() {
 
     for generation in 1..=4 {
         let refreshing = authorized.refresh(&client).unwrap();
-        let request = refreshing.token_request_http().unwrap();
+        let request = refreshing.request().into_http();
         assert!(String::from_utf8_lossy(request.body().as_bytes())
             .starts_with("grant_type=refresh_token&"));
         let response = common::send(request).unwrap();
-        let refreshed = refreshing
-            .handle_token_response(&response, common::NOW)
-            .unwrap();
+        let refreshed = refreshing.handle_response(&response, common::NOW).unwrap();
 
         assert_eq!(refreshed.tokens().generation(), generation);
         assert_ne!(
@@ -38,10 +37,8 @@ fn a_chain_of_rotations() {
         // The old refresh token is dead at the server: the old state now
         // gets invalid_grant, a permanent failure.
         let stale = authorized.refresh(&client).unwrap();
-        let response = common::send(stale.token_request_http().unwrap()).unwrap();
-        let failure = stale
-            .handle_token_response(&response, common::NOW)
-            .unwrap_err();
+        let response = common::send(stale.request().into_http()).unwrap();
+        let failure = stale.handle_response(&response, common::NOW).unwrap_err();
         assert!(failure.error().is_invalid_grant(), "{failure:?}");
         assert!(failure.into_retry().is_none());
 
@@ -58,30 +55,24 @@ fn a_lost_response_loses_nothing() {
 
     // The server was down: a 503 hands the refresh back, untouched.
     let refreshing = authorized.refresh(&client).unwrap();
-    let first = refreshing.token_request();
+    let first = refreshing.request();
     let unavailable = HttpResponse::new(503, b"").with_retry_after("1");
     let failure = refreshing
-        .handle_token_response(unavailable, common::NOW)
+        .handle_response(unavailable, common::NOW)
         .unwrap_err();
     assert!(matches!(
-        failure.error(),
-        TokenError::Unavailable { status: 503, .. }
+        failure.error().kind(),
+        EndpointErrorKind::Unavailable { status: 503, .. }
     ));
     let refreshing = failure.into_retry().expect("503 is retryable");
-    assert_eq!(
-        refreshing.token_request(),
-        first,
-        "the retry is the same request"
-    );
+    assert_eq!(refreshing.request(), first, "the retry is the same request");
 
     // The transport failed before the request left: the caller still holds
     // `authorized`, which refreshes as if nothing happened.
-    let _never_sent = authorized.refresh(&client).unwrap().token_request();
+    let _never_sent = authorized.refresh(&client).unwrap().request();
 
-    let response = common::send(refreshing.token_request_http().unwrap()).unwrap();
-    let refreshed = refreshing
-        .handle_token_response(&response, common::NOW)
-        .unwrap();
+    let response = common::send(refreshing.request().into_http()).unwrap();
+    let refreshed = refreshing.handle_response(&response, common::NOW).unwrap();
     assert_eq!(refreshed.tokens().generation(), 1);
     assert_eq!(common::call_api(&server, &refreshed).status(), 200);
     server.shutdown();
@@ -98,10 +89,8 @@ fn a_narrower_scope_and_back() {
     let refreshing = authorized
         .refresh_with_scope(&client, read.clone())
         .unwrap();
-    let response = common::send(refreshing.token_request_http().unwrap()).unwrap();
-    let narrowed = refreshing
-        .handle_token_response(&response, common::NOW)
-        .unwrap();
+    let response = common::send(refreshing.request().into_http()).unwrap();
+    let narrowed = refreshing.handle_response(&response, common::NOW).unwrap();
     assert_eq!(narrowed.tokens().scope(), &read);
     assert_eq!(narrowed.grant_scope(), authorized.grant_scope());
     assert_eq!(common::call_api(&server, &narrowed).status(), 200);

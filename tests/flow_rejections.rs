@@ -3,9 +3,10 @@
 
 mod common;
 
+use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
     AuthorizationErrorCode, Callback, CallbackError, ClientAuthentication, ClientSecret,
-    TokenError, TokenErrorCode,
+    EndpointErrorKind, TokenErrorCode,
 };
 use oauth2_pkce_test_server::{AuthorizationServer, ServerConfig, DEMO_CLIENT_ID};
 
@@ -54,13 +55,13 @@ fn wrong_client_secret_is_invalid_client() {
     );
     let (pending, callback) = common::log_in(&server, &client);
     let exchanging = pending.handle_callback(&client, callback).unwrap();
-    let response = common::send(exchanging.token_request_http().unwrap()).unwrap();
+    let response = common::send(exchanging.request().into_http()).unwrap();
     assert_eq!(response.status(), 401);
     let failure = exchanging
-        .handle_token_response(&response, common::NOW)
+        .handle_response(&response, common::NOW)
         .unwrap_err();
-    match failure.error() {
-        TokenError::ErrorResponse(error) => {
+    match failure.error().kind() {
+        EndpointErrorKind::ErrorResponse(error) => {
             assert_eq!(*error.error(), TokenErrorCode::InvalidClient)
         }
         other => panic!("expected invalid_client, got {other:?}"),
@@ -78,11 +79,9 @@ fn replayed_code_is_refused() {
     let client = common::demo_client(&server);
     let (pending, callback) = common::log_in(&server, &client);
     let exchanging = pending.handle_callback(&client, callback).unwrap();
-    let first = common::send(exchanging.token_request_http().unwrap()).unwrap();
-    let replay = common::send(exchanging.token_request_http().unwrap()).unwrap();
-    let first = exchanging
-        .handle_token_response(&first, common::NOW)
-        .unwrap();
+    let first = common::send(exchanging.request().into_http()).unwrap();
+    let replay = common::send(exchanging.request().into_http()).unwrap();
+    let first = exchanging.handle_response(&first, common::NOW).unwrap();
     assert!(first.tokens().refresh_token().is_some());
 
     // oxide-auth answers a used code with invalid_request (RFC 6749 §5.2
@@ -90,10 +89,10 @@ fn replayed_code_is_refused() {
     let (pending, callback) = common::log_in(&server, &client);
     let exchanging = pending.handle_callback(&client, callback).unwrap();
     let failure = exchanging
-        .handle_token_response(&replay, common::NOW)
+        .handle_response(&replay, common::NOW)
         .unwrap_err();
-    match failure.error() {
-        TokenError::ErrorResponse(error) => {
+    match failure.error().kind() {
+        EndpointErrorKind::ErrorResponse(error) => {
             assert_eq!(*error.error(), TokenErrorCode::InvalidRequest)
         }
         other => panic!("expected an error response, got {other:?}"),
@@ -109,13 +108,13 @@ fn tampered_code_is_refused() {
     let state = pending.state().secret().to_owned();
     let forged = Callback::from_query(&format!("code=forged-code&state={state}")).unwrap();
     let exchanging = pending.handle_callback(&client, forged).unwrap();
-    let response = common::send(exchanging.token_request_http().unwrap()).unwrap();
+    let response = common::send(exchanging.request().into_http()).unwrap();
     assert_eq!(response.status(), 400);
     let failure = exchanging
-        .handle_token_response(&response, common::NOW)
+        .handle_response(&response, common::NOW)
         .unwrap_err();
     assert!(
-        matches!(failure.error(), TokenError::ErrorResponse(_)),
+        matches!(failure.error().kind(), EndpointErrorKind::ErrorResponse(_)),
         "{failure:?}"
     );
     server.shutdown();

@@ -3,7 +3,8 @@
 
 mod common;
 
-use oauth2_pkce::TokenError;
+use oauth2_pkce::EndpointErrorKind;
+use oauth2_pkce::EndpointStep;
 use oauth2_pkce_test_server::{AuthorizationServer, ServerConfig};
 use std::time::Duration;
 
@@ -15,28 +16,26 @@ fn code_exchange_and_refresh_survive_an_outage() {
     let exchanging = pending.handle_callback(&client, callback).unwrap();
 
     server.fail_next_token_requests(1);
-    let response = common::send(exchanging.token_request_http().unwrap()).unwrap();
+    let response = common::send(exchanging.request().into_http()).unwrap();
     let failure = exchanging
-        .handle_token_response(&response, common::NOW)
+        .handle_response(&response, common::NOW)
         .unwrap_err();
     assert_eq!(
         failure.error(),
-        &TokenError::Unavailable {
+        &EndpointErrorKind::Unavailable {
             status: 503,
             retry_after: Some(Duration::from_secs(1))
         }
     );
     let exchanging = failure.into_retry().expect("503 is retryable");
-    let response = common::send(exchanging.token_request_http().unwrap()).unwrap();
-    let authorized = exchanging
-        .handle_token_response(&response, common::NOW)
-        .unwrap();
+    let response = common::send(exchanging.request().into_http()).unwrap();
+    let authorized = exchanging.handle_response(&response, common::NOW).unwrap();
 
     server.fail_next_token_requests(2);
     let mut refreshing = authorized.refresh(&client).unwrap();
     let refreshed = loop {
-        let response = common::send(refreshing.token_request_http().unwrap()).unwrap();
-        match refreshing.handle_token_response(&response, common::NOW) {
+        let response = common::send(refreshing.request().into_http()).unwrap();
+        match refreshing.handle_response(&response, common::NOW) {
             Ok(refreshed) => break refreshed,
             Err(failure) => refreshing = failure.into_retry().expect("503 is retryable"),
         }

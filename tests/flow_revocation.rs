@@ -3,6 +3,7 @@
 
 mod common;
 
+use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{BearerChallenge, BearerErrorCode, NextStep, TokenTypeHint};
 use oauth2_pkce_test_server::{AuthorizationServer, ServerConfig};
 
@@ -15,15 +16,15 @@ fn revoked_refresh_token_cannot_refresh() {
     let revocation = authorized
         .revoke(&client, TokenTypeHint::RefreshToken)
         .unwrap();
-    let response = common::send(revocation.revocation_request_http().unwrap()).unwrap();
+    let response = common::send(revocation.request().into_http()).unwrap();
     assert_eq!(response.status(), 200);
     assert!(response.body().is_empty());
-    revocation.handle_revocation_response(&response).unwrap();
+    revocation.handle_response(&response, common::NOW).unwrap();
 
     let refreshing = authorized.refresh(&client).unwrap();
-    let response = common::send(refreshing.token_request_http().unwrap()).unwrap();
+    let response = common::send(refreshing.request().into_http()).unwrap();
     let failure = refreshing
-        .handle_token_response(&response, common::NOW)
+        .handle_response(&response, common::NOW)
         .unwrap_err();
     assert!(failure.error().is_invalid_grant(), "{failure:?}");
     server.shutdown();
@@ -39,8 +40,8 @@ fn revoked_access_token_is_refused_by_the_api() {
     let revocation = authorized
         .revoke(&client, TokenTypeHint::AccessToken)
         .unwrap();
-    let response = common::send(revocation.revocation_request_http().unwrap()).unwrap();
-    revocation.handle_revocation_response(&response).unwrap();
+    let response = common::send(revocation.request().into_http()).unwrap();
+    revocation.handle_response(&response, common::NOW).unwrap();
 
     let api = common::call_api(&server, &authorized);
     assert_eq!(api.status(), 401);
@@ -51,10 +52,8 @@ fn revoked_access_token_is_refused_by_the_api() {
     // As the challenge says: refresh (oxide-auth keeps the refresh token
     // of a revoked access token) and retry.
     let refreshing = authorized.refresh(&client).unwrap();
-    let response = common::send(refreshing.token_request_http().unwrap()).unwrap();
-    let refreshed = refreshing
-        .handle_token_response(&response, common::NOW)
-        .unwrap();
+    let response = common::send(refreshing.request().into_http()).unwrap();
+    let refreshed = refreshing.handle_response(&response, common::NOW).unwrap();
     assert_eq!(common::call_api(&server, &refreshed).status(), 200);
     server.shutdown();
 }
@@ -74,12 +73,12 @@ fn revocation_with_a_wrong_secret_is_invalid_client() {
     let revocation = authorized
         .revoke(&impostor, TokenTypeHint::AccessToken)
         .unwrap();
-    let response = common::send(revocation.revocation_request_http().unwrap()).unwrap();
+    let response = common::send(revocation.request().into_http()).unwrap();
     let failure = revocation
-        .handle_revocation_response(&response)
+        .handle_response(&response, common::NOW)
         .unwrap_err();
-    match failure.error() {
-        oauth2_pkce::TokenError::ErrorResponse(error) => {
+    match failure.error().kind() {
+        oauth2_pkce::EndpointErrorKind::ErrorResponse(error) => {
             assert_eq!(*error.error(), oauth2_pkce::TokenErrorCode::InvalidClient);
         }
         other => panic!("{other:?}"),

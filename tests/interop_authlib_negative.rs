@@ -13,6 +13,7 @@ mod interop_common;
 
 use interop_common::scenario::{self, exchange_error};
 use interop_common::{AuthlibClient, AuthlibServer, Consent, NOW};
+use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{AuthorizationErrorCode, Start, TokenErrorCode};
 
 #[test]
@@ -106,7 +107,7 @@ fn wrong_client_secret_is_invalid_client() {
         );
         let (pending, callback) = server.log_in(&client);
         let exchanging = pending.handle_callback(&client, callback).unwrap();
-        let request = exchanging.token_request_http().unwrap();
+        let request = exchanging.request().into_http();
         let response = interop_common::send(request).unwrap();
         // RFC 6749 §5.2: 401 with a challenge (MUST when the client used
         // the Authorization header; Authlib does it for the body too).
@@ -116,9 +117,7 @@ fn wrong_client_secret_is_invalid_client() {
             challenge.starts_with("Basic error=\"invalid_client\""),
             "{challenge}"
         );
-        let failure = exchanging
-            .handle_token_response(&response, NOW)
-            .unwrap_err();
+        let failure = exchanging.handle_response(&response, NOW).unwrap_err();
         let error = scenario::error_response(failure.error()).error();
         assert_eq!(*error, TokenErrorCode::InvalidClient, "{which:?}");
         assert!(failure.into_retry().is_none());

@@ -9,22 +9,31 @@
 mod interop_node_common;
 
 use interop_node_common::{OidcProvider, OpClient, TEST_USER};
-use oauth2_pkce::{Discovery, DiscoveryError, ServerMetadata, WellKnown};
+use oauth2_pkce::EndpointStep;
+use oauth2_pkce::{
+    Discovery, EndpointError, EndpointErrorKind, MetadataProblem, ServerMetadata, UnixTime,
+    WellKnown,
+};
+
+const NOW: UnixTime = UnixTime::from_secs(1_800_000_000);
 
 /// Asks for each document of `WellKnown::ORDER` in turn, moving on when
 /// one is not found: the metadata, and the documents asked for.
-fn discover(discovery: &Discovery) -> (Result<ServerMetadata, DiscoveryError>, Vec<WellKnown>) {
+fn discover(discovery: &Discovery) -> (Result<ServerMetadata, EndpointError>, Vec<WellKnown>) {
     let mut asked = Vec::new();
     let mut last = None;
     for which in WellKnown::ORDER {
         asked.push(which);
-        let request = discovery.request_http(which).unwrap();
+        let step = discovery.clone().well_known(which);
+        let request = step.request().into_http();
         assert_eq!(request.method(), http::Method::GET);
         assert_eq!(request.headers()["accept"], "application/json");
         let response = interop_node_common::send(request).unwrap();
-        match discovery.handle_response(&response) {
-            Err(error) if error.is_not_found() => last = Some(Err(error)),
-            result => return (result, asked),
+        match step.handle_response(&response, NOW) {
+            Err(failure) if failure.error().is_not_found() => {
+                last = Some(Err(failure.into_error()))
+            }
+            result => return (result.map_err(|failure| failure.into_error()), asked),
         }
     }
     (last.expect("WellKnown::ORDER is not empty"), asked)
@@ -35,7 +44,7 @@ fn falls_back_to_the_openid_configuration_and_runs_a_flow_on_it() {
     let server = OidcProvider::start();
     let discovery = Discovery::new(server.issuer()).unwrap();
     assert_eq!(
-        discovery.request(WellKnown::OAuthAuthorizationServer).uri(),
+        discovery.request().uri(),
         server.url("/.well-known/oauth-authorization-server")
     );
     let (metadata, asked) = discover(&discovery);
@@ -73,13 +82,19 @@ fn falls_back_to_the_openid_configuration_and_runs_a_flow_on_it() {
 fn rfc8414_document_is_not_found() {
     let server = OidcProvider::start();
     let discovery = Discovery::new(server.issuer()).unwrap();
-    let request = discovery
-        .request_http(WellKnown::OAuthAuthorizationServer)
-        .unwrap();
+    assert_eq!(discovery.which(), WellKnown::OAuthAuthorizationServer);
+    let request = discovery.request().into_http();
     let response = interop_node_common::send(request).unwrap();
-    let error = discovery.handle_response(&response).unwrap_err();
-    assert_eq!(error, DiscoveryError::UnexpectedStatus { status: 404 });
+    let error = discovery
+        .handle_response(&response, NOW)
+        .unwrap_err()
+        .into_error();
+    assert_eq!(error, EndpointErrorKind::UnexpectedStatus { status: 404 });
     assert!(error.is_not_found());
+    assert_eq!(
+        error.to_string(),
+        "the metadata document answered with unexpected HTTP status 404"
+    );
 }
 
 #[test]
@@ -90,15 +105,19 @@ fn document_of_another_issuer_is_refused() {
     let claimed = format!("{}/", server.issuer());
     let discovery = Discovery::new(claimed.clone()).unwrap();
     assert_eq!(
-        discovery.request(WellKnown::OpenIdConfiguration).uri(),
+        discovery
+            .clone()
+            .well_known(WellKnown::OpenIdConfiguration)
+            .request()
+            .uri(),
         server.url("/.well-known/openid-configuration")
     );
     let (result, _) = discover(&discovery);
     assert_eq!(
         result.unwrap_err(),
-        DiscoveryError::IssuerMismatch {
+        EndpointErrorKind::InvalidMetadata(MetadataProblem::IssuerMismatch {
             expected: claimed.into(),
             received: server.issuer().into(),
-        }
+        })
     );
 }

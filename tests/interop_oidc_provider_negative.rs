@@ -17,6 +17,7 @@ mod interop_node_common;
 
 use interop_node_common::scenario::{self, exchange_error};
 use interop_node_common::{OidcProvider, OpClient, NOW};
+use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{AuthorizationErrorCode, ErrorResponse, Scope, Start, TokenErrorCode};
 
 /// `invalid_grant`, described as oidc-provider always does.
@@ -100,10 +101,8 @@ fn replayed_code_is_invalid_grant_and_revokes_the_first_tokens() {
         // of the first exchange are dead too (RFC 6749 §4.1.2, SHOULD).
         assert_eq!(server.userinfo(Some(&authorized)).status(), 401);
         let refreshing = authorized.refresh(&client).unwrap();
-        let response = interop_node_common::send(refreshing.token_request_http().unwrap()).unwrap();
-        let failure = refreshing
-            .handle_token_response(&response, NOW)
-            .unwrap_err();
+        let response = interop_node_common::send(refreshing.request().into_http()).unwrap();
+        let failure = refreshing.handle_response(&response, NOW).unwrap_err();
         assert!(failure.error().is_invalid_grant(), "{:?}", failure.error());
     }
     assert!(server.log().contains("authorization code already consumed"));

@@ -13,6 +13,7 @@ mod interop_node_common;
 
 use interop_node_common::scenario::{self, error_response};
 use interop_node_common::{query_param, OidcProvider, OpClient, NOW, TEST_USER};
+use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
     AuthorizationErrorCode, AuthorizationRequest, AwaitingCallback, Callback, CallbackError,
     Client, FlowEntropy, Scope, Start, StartError, TokenErrorCode,
@@ -29,7 +30,7 @@ fn push(
         .scope(Scope::parse(scope).unwrap())
         .push(FlowEntropy::from_os_rng().unwrap(), NOW)
         .unwrap();
-    let request = pushing.request_http().unwrap();
+    let request = pushing.request().into_http();
     assert_eq!(request.method(), http::Method::POST);
     assert_eq!(request.uri(), server.url("/request").as_str());
     let body = String::from_utf8(request.body().as_bytes().to_vec()).unwrap();
@@ -163,7 +164,7 @@ fn wrong_secret_at_the_par_endpoint_is_invalid_client() {
             .scope(Scope::parse("openid").unwrap())
             .push(FlowEntropy::from_os_rng().unwrap(), NOW)
             .unwrap();
-        let response = interop_node_common::send(pushing.request_http().unwrap()).unwrap();
+        let response = interop_node_common::send(pushing.request().into_http()).unwrap();
         assert_eq!(response.status(), 401, "{which:?}");
         let failure = pushing.handle_response(&response, NOW).unwrap_err();
         let error = error_response(failure.error());
@@ -185,7 +186,7 @@ fn plain_pkce_is_refused_at_the_par_endpoint() {
         .dangerous_use_plain_pkce()
         .push(FlowEntropy::from_os_rng().unwrap(), NOW)
         .unwrap();
-    let response = interop_node_common::send(pushing.request_http().unwrap()).unwrap();
+    let response = interop_node_common::send(pushing.request().into_http()).unwrap();
     assert_eq!(response.status(), 400);
     let failure = pushing.handle_response(&response, NOW).unwrap_err();
     // An authorization error code, in a token-style error body.

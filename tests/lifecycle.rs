@@ -51,7 +51,7 @@ fn authorized(client: &Client, token_response: &str) -> Authorized {
     let callback = Callback::from_query(&format!("code=c0de&state={state}")).unwrap();
     let exchanging = pending.handle_callback(client, callback).unwrap();
     exchanging
-        .handle_token_response(&json(200, token_response), NOW)
+        .handle_response(&json(200, token_response), NOW)
         .unwrap()
 }
 
@@ -78,7 +78,7 @@ fn pagero_refresh_chain_rotates_three_times() {
     let mut state = authorized(&client, &pagero_tokens(0));
     for n in 1..=3 {
         let refreshing = state.refresh(&client).unwrap();
-        let request = refreshing.token_request();
+        let request = refreshing.request();
         assert_eq!(
             request.uri(),
             "https://sso.pageroonline.com/oauth/v2/oauth-token"
@@ -100,7 +100,7 @@ fn pagero_refresh_chain_rotates_three_times() {
             .starts_with("Basic "));
 
         let next = refreshing
-            .handle_token_response(
+            .handle_response(
                 &json(200, &pagero_tokens(n)),
                 NOW.saturating_add(Duration::from_secs(500)),
             )
@@ -136,7 +136,7 @@ fn no_refresh_token_in_the_response_keeps_the_old_one() {
     let state = authorized(&client, &pagero_tokens(0));
     let refreshing = state.refresh(&client).unwrap();
     let next = refreshing
-        .handle_token_response(
+        .handle_response(
             &json(
                 200,
                 r#"{"token_type":"Bearer","access_token":"new","expires_in":60}"#,
@@ -158,7 +158,7 @@ fn invalid_grant_on_refresh_is_permanent() {
     let failure = state
         .refresh(&client)
         .unwrap()
-        .handle_token_response(
+        .handle_response(
             &json(
                 400,
                 r#"{"error":"invalid_grant","error_description":"used"}"#,
@@ -179,12 +179,12 @@ fn refresh_scope_narrower_is_sent_wider_is_refused() {
         .refresh_with_scope(&client, Scope::parse("invoices:read").unwrap())
         .unwrap();
     assert_eq!(
-        form_body(&narrow.token_request())[2],
+        form_body(&narrow.request())[2],
         ("scope".into(), "invoices%3Aread".into())
     );
     // The server omitted scope: the narrower one asked for was granted.
     let narrowed = narrow
-        .handle_token_response(&json(200, &pagero_tokens(1)), NOW)
+        .handle_response(&json(200, &pagero_tokens(1)), NOW)
         .unwrap();
     assert_eq!(
         narrowed.tokens().scope(),
@@ -320,19 +320,19 @@ fn rebind_moves_a_grant_to_new_endpoints_of_the_same_issuer() {
     let moved = client_with(moved, "client-id", basic());
     // Pinned: the new client's endpoints are not used by themselves.
     assert_eq!(
-        state.refresh(&moved).unwrap().token_request().uri(),
+        state.refresh(&moved).unwrap().request().uri(),
         "https://sso.pageroonline.com/oauth/v2/oauth-token"
     );
     state.rebind(&moved).unwrap();
     assert_eq!(
-        state.refresh(&moved).unwrap().token_request().uri(),
+        state.refresh(&moved).unwrap().request().uri(),
         "https://sso.pageroonline.com/oauth/v3/token"
     );
     assert_eq!(
         state
             .revoke(&moved, TokenTypeHint::RefreshToken)
             .unwrap()
-            .revocation_request()
+            .request()
             .uri(),
         "https://sso.pageroonline.com/oauth/v3/revoke"
     );
@@ -362,7 +362,7 @@ fn pagero_revocation_of_both_tokens() {
         (TokenTypeHint::AccessToken, "_0XBPWQQ_access0"),
     ] {
         let revocation = state.revoke(&client, hint).unwrap();
-        let request = revocation.revocation_request_http().unwrap();
+        let request = revocation.request().into_http();
         assert_eq!(
             request.uri(),
             "https://sso.pageroonline.com/oauth/v2/oauth-revoke"
@@ -378,7 +378,7 @@ fn pagero_revocation_of_both_tokens() {
             .status(200)
             .body(Vec::new())
             .unwrap();
-        revocation.handle_revocation_response(&empty).unwrap();
+        revocation.handle_response(&empty, NOW).unwrap();
     }
 }
 
@@ -389,20 +389,20 @@ fn revocation_errors() {
 
     // 503: the token is still valid; the revocation comes back to retry.
     let revocation = state.revoke(&client, TokenTypeHint::RefreshToken).unwrap();
-    let first = revocation.revocation_request();
+    let first = revocation.request();
     let failure = revocation
-        .handle_revocation_response(HttpResponse::new(503, b""))
+        .handle_response(HttpResponse::new(503, b""), NOW)
         .unwrap_err();
     assert!(failure.error().is_retryable());
     let revocation = failure.into_retry().unwrap();
-    assert_eq!(revocation.revocation_request(), first);
+    assert_eq!(revocation.request(), first);
 
     // 400 unsupported_token_type (RFC 7009 §2.2.1) is typed, not retryable.
     let failure = revocation
-        .handle_revocation_response(&json(400, r#"{"error":"unsupported_token_type"}"#))
+        .handle_response(&json(400, r#"{"error":"unsupported_token_type"}"#), NOW)
         .unwrap_err();
-    match failure.error() {
-        TokenError::ErrorResponse(error) => {
+    match failure.error().kind() {
+        EndpointErrorKind::ErrorResponse(error) => {
             assert_eq!(*error.error(), TokenErrorCode::UnsupportedTokenType)
         }
         other => panic!("{other:?}"),
@@ -412,15 +412,18 @@ fn revocation_errors() {
     // A 200 with any body is success.
     let revocation = state.revoke(&client, TokenTypeHint::AccessToken).unwrap();
     revocation
-        .handle_revocation_response(&json(200, "not even json"))
+        .handle_response(&json(200, "not even json"), NOW)
         .unwrap();
 
     // A redirect is never followed.
     let revocation = state.revoke(&client, TokenTypeHint::AccessToken).unwrap();
     let failure = revocation
-        .handle_revocation_response(HttpResponse::new(302, b""))
+        .handle_response(HttpResponse::new(302, b""), NOW)
         .unwrap_err();
-    assert_eq!(failure.error(), &TokenError::Redirected { status: 302 });
+    assert_eq!(
+        failure.error(),
+        &EndpointErrorKind::Redirected { status: 302 }
+    );
 }
 
 #[test]
@@ -454,7 +457,7 @@ fn public_client_revocation_names_itself_in_the_body() {
     let request = state
         .revoke(&client, TokenTypeHint::RefreshToken)
         .unwrap()
-        .revocation_request();
+        .request();
     assert_eq!(request.header("authorization"), None);
     assert!(form_body(&request).contains(&("client_id".into(), "public-app".into())));
 }
@@ -519,7 +522,7 @@ fn bearer_challenges_on_api_responses() {
 fn client_credentials_grant() {
     let client = pagero_client(basic());
     let grant = ClientCredentials::new(&client, Scope::parse("signup").unwrap()).unwrap();
-    let request = grant.token_request();
+    let request = grant.request();
     assert_eq!(
         form_body(&request),
         vec![
@@ -532,7 +535,7 @@ fn client_credentials_grant() {
         .unwrap()
         .starts_with("Basic "));
     let state = grant
-        .handle_token_response(
+        .handle_response(
             &json(
                 200,
                 r#"{"token_type":"bearer","access_token":"m2m","expires_in":300}"#,
@@ -564,7 +567,7 @@ fn authorized_round_trips_and_refuses_unknown_versions() {
     let narrowed = state
         .refresh_with_scope(&client, Scope::parse("invoices:read").unwrap())
         .unwrap()
-        .handle_token_response(&json(200, &pagero_tokens(1)), NOW)
+        .handle_response(&json(200, &pagero_tokens(1)), NOW)
         .unwrap();
     for state in [state, narrowed] {
         let stored = serde_json::to_string(&state).unwrap();
@@ -597,7 +600,7 @@ fn unknown_grant_scope_lets_the_server_decide() {
     let callback = Callback::from_query(&format!("code=c0de&state={state}")).unwrap();
     let exchanging = pending.handle_callback(&client, callback).unwrap();
     let unknown = exchanging
-        .handle_token_response(&json(200, &pagero_tokens(0)), NOW)
+        .handle_response(&json(200, &pagero_tokens(0)), NOW)
         .unwrap();
     assert_eq!(unknown.grant_scope(), None);
 
@@ -605,11 +608,9 @@ fn unknown_grant_scope_lets_the_server_decide() {
     let narrowing = unknown
         .refresh_with_scope(&client, Scope::parse("invoices:read").unwrap())
         .unwrap();
-    assert!(
-        form_body(&narrowing.token_request()).contains(&("scope".into(), "invoices%3Aread".into()))
-    );
+    assert!(form_body(&narrowing.request()).contains(&("scope".into(), "invoices%3Aread".into())));
     let narrowed = narrowing
-        .handle_token_response(&json(200, &pagero_tokens(1)), NOW)
+        .handle_response(&json(200, &pagero_tokens(1)), NOW)
         .unwrap();
     assert_eq!(
         narrowed.grant_scope(),
@@ -622,7 +623,7 @@ fn unknown_grant_scope_lets_the_server_decide() {
     let known = narrowed
         .refresh(&client)
         .unwrap()
-        .handle_token_response(&json(200, body), NOW)
+        .handle_response(&json(200, body), NOW)
         .unwrap();
     assert_eq!(
         known.grant_scope(),
@@ -758,7 +759,7 @@ fn revocation_falls_back_to_the_clients_endpoint_for_the_same_issuer() {
     let request = state
         .revoke(&client, TokenTypeHint::RefreshToken)
         .unwrap()
-        .revocation_request();
+        .request();
     assert_eq!(
         request.uri(),
         "https://sso.pageroonline.com/oauth/v2/oauth-revoke"
@@ -883,7 +884,7 @@ fn another_issuers_client_with_the_same_client_id_is_refused_everywhere() {
             );
         }
         // A's own client still works, with A's secret at A's endpoints.
-        let refresh = tokens.refresh(&issuer_a).unwrap().token_request();
+        let refresh = tokens.refresh(&issuer_a).unwrap().request();
         assert_eq!(
             refresh.uri(),
             "https://sso.pageroonline.com/oauth/v2/oauth-token"

@@ -140,7 +140,7 @@ proptest! {
         let exchanging = pending
             .handle_callback(&client, Callback::from_query(&query).unwrap())
             .unwrap();
-        let request = exchanging.token_request();
+        let request = exchanging.request();
         let body = std::str::from_utf8(request.body()).unwrap();
         // The crate's encoding uses only these characters.
         prop_assert!(body.bytes().all(|b| b.is_ascii_alphanumeric() || b"*-._+%&=".contains(&b)));
@@ -228,11 +228,11 @@ proptest! {
         let (_, pending) = Start::new(&client).begin(FlowEntropy::from_bytes([3; 64]), NOW).unwrap();
         let query = format!("code=c&state={}", pending.state().secret());
         let exchanging = pending.handle_callback(&client, Callback::from_query(&query).unwrap()).unwrap();
-        let expected_request = exchanging.token_request();
+        let expected_request = exchanging.request();
         let response = HttpResponse::new(status, &body)
             .with_content_type(&content_type)
             .with_retry_after(&retry_after);
-        match exchanging.handle_token_response(response, NOW) {
+        match exchanging.handle_response(response, NOW) {
             Ok(authorized) => {
                 prop_assert!((200..300).contains(&status));
                 prop_assert!(!authorized.tokens().access_token().secret().is_empty());
@@ -245,7 +245,7 @@ proptest! {
                 match failure.into_retry() {
                     Some(again) => {
                         prop_assert!(retryable);
-                        prop_assert_eq!(again.token_request(), expected_request);
+                        prop_assert_eq!(again.request(), expected_request);
                     }
                     None => prop_assert!(!retryable),
                 }
@@ -281,7 +281,7 @@ proptest! {
         prop_assert_eq!(find("state"), pending.state().secret());
         prop_assert!(pending.state().secret().len() >= 22);
         let callback = Callback::from_query(&format!("code=c&state={}", pending.state().secret())).unwrap();
-        let token_request = pending.handle_callback(&client, callback).unwrap().token_request();
+        let token_request = pending.handle_callback(&client, callback).unwrap().request();
         let body = reference_decode(token_request.body());
         let sent = &body.iter().find(|(n, _)| n == "code_verifier").unwrap().1;
         prop_assert_eq!(sent.len(), 43);
@@ -362,7 +362,7 @@ proptest! {
         let query = format!("code=c&state={}", pending.state().secret());
         let exchanging = pending.handle_callback(&client, Callback::from_query(&query).unwrap()).unwrap();
         let Ok(authorized) = exchanging
-            .handle_token_response(HttpResponse::new(200, body.as_bytes()), UnixTime::from_secs(now))
+            .handle_response(HttpResponse::new(200, body.as_bytes()), UnixTime::from_secs(now))
         else {
             return Err(TestCaseError::reject("not a valid token response"));
         };
@@ -422,7 +422,7 @@ fn stored_examples() -> Vec<serde_json::Value> {
     let authorized = pending
         .handle_callback(&client, Callback::from_query(&query).unwrap())
         .unwrap()
-        .handle_token_response(
+        .handle_response(
             HttpResponse::new(
                 200,
                 br#"{"access_token":"a","token_type":"bearer","refresh_token":"r","expires_in":600,"claims":"publicid"}"#,

@@ -122,7 +122,7 @@ fn callback_errors(text: &str) -> Vec<CallbackError> {
 
 /// Every token endpoint error, from bodies with `text` in each member an
 /// attacker controls, at a success and at an error status.
-fn token_errors(text: &str) -> Vec<TokenFailure<Exchanging>> {
+fn token_errors(text: &str) -> Vec<Failure<Exchanging>> {
     let client = client();
     let t = serde_json::to_string(text).unwrap();
     let bodies = [
@@ -145,7 +145,7 @@ fn token_errors(text: &str) -> Vec<TokenFailure<Exchanging>> {
             let response = HttpResponse::new(status, body.as_bytes())
                 .with_content_type(content_type)
                 .with_www_authenticate(text);
-            if let Err(failure) = exchanging(&client).handle_token_response(response, NOW) {
+            if let Err(failure) = exchanging(&client).handle_response(response, NOW) {
                 failures.push(failure);
             }
         }
@@ -168,14 +168,19 @@ proptest! {
         check(&CallbackError::Malformed(FormError::RepeatedParameter(untrusted.clone())))?;
         check(&FormError::RepeatedParameter(untrusted.clone()))?;
         check(&ResponseProblem::DuplicateMember(untrusted.clone()))?;
-        check(&TokenError::MalformedResponse(ResponseProblem::DuplicateMember(untrusted.clone())))?;
-        check(&TokenError::UnsupportedTokenType(untrusted.clone()))?;
+        let at = |endpoint, kind| EndpointError::new(endpoint, kind);
+        check(&at(EndpointKind::Token, EndpointErrorKind::MalformedResponse(ResponseProblem::DuplicateMember(untrusted.clone()))))?;
+        check(&at(EndpointKind::Token, EndpointErrorKind::UnsupportedTokenType(untrusted.clone())))?;
         check(&ChallengeError::RepeatedParameter(untrusted.clone()))?;
-        check(&DiscoveryError::Malformed(untrusted.clone()))?;
-        check(&DiscoveryError::IssuerMismatch {
+        let not_a_document = MetadataProblem::NotADocument(untrusted.clone());
+        check(&not_a_document)?;
+        check(&at(EndpointKind::Metadata, EndpointErrorKind::InvalidMetadata(not_a_document)))?;
+        let mismatch = MetadataProblem::IssuerMismatch {
             expected: untrusted.clone(),
             received: untrusted.clone(),
-        })?;
+        };
+        check(&mismatch)?;
+        check(&at(EndpointKind::Metadata, EndpointErrorKind::InvalidMetadata(mismatch)))?;
         check(&AuthorizationErrorCode::from_wire(&text))?;
         check(&TokenErrorCode::from_wire(&text))?;
         check_debug(&AuthorizationErrorCode::Other(untrusted.clone()))?;
@@ -237,7 +242,7 @@ proptest! {
             format!(r#"{{"issuer":"{ISSUER}","response_types_supported":{issuer}}}"#),
             text.clone(),
         ] {
-            match discovery.handle_response(HttpResponse::new(200, body.as_bytes())) {
+            match discovery.clone().handle_response(HttpResponse::new(200, body.as_bytes()), NOW) {
                 Ok(metadata) => check_debug(&metadata)?,
                 Err(error) => check(&error)?,
             }
@@ -258,7 +263,7 @@ proptest! {
         }
         let body = br#"{"access_token":"a","token_type":"Bearer","x":1}"#;
         let authorized = exchanging(&client)
-            .handle_token_response(HttpResponse::new(200, body), NOW)
+            .handle_response(HttpResponse::new(200, body), NOW)
             .unwrap();
         let mut stored = serde_json::to_value(&authorized).unwrap();
         stored["extra"] = serde_json::json!({ text.clone(): text.clone() });
@@ -289,8 +294,14 @@ fn errors_without_outside_text() {
         Box::new(InvalidClientId),
         Box::new(StoredStateError::TooLarge { limit: 1 }),
         Box::new(ChallengeError::InvalidErrorCode),
-        Box::new(DiscoveryError::TooLarge { limit: 1 }),
-        Box::new(TokenError::ClientAuthenticationFailed { status: 401 }),
+        Box::new(EndpointError::new(
+            EndpointKind::Revocation,
+            EndpointErrorKind::ClientAuthenticationFailed { status: 401 },
+        )),
+        Box::new(EndpointError::new(
+            EndpointKind::Metadata,
+            EndpointErrorKind::InvalidMetadata(MetadataProblem::S256NotSupported),
+        )),
     ];
     for error in errors {
         for printed in [error.to_string(), format!("{error:?}")] {

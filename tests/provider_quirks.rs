@@ -108,7 +108,7 @@ fn response(case: &Case) -> HttpResponse<'_> {
 
 fn check_token(case: &Case) {
     let client = client();
-    let outcome = exchanging(&client).handle_token_response(response(case), NOW);
+    let outcome = exchanging(&client).handle_response(response(case), NOW);
     let expect = case.expect();
     match (expect.split_once(' '), outcome) {
         (None, Ok(authorized)) if expect == "ok" => {
@@ -141,8 +141,8 @@ fn check_token(case: &Case) {
             assert!(failure.error().is_retryable(), "{}", case.name);
             assert!(failure.into_retry().is_some(), "{}", case.name);
         }
-        (Some(("error", code)), Err(failure)) => match failure.error() {
-            TokenError::ErrorResponse(error) => {
+        (Some(("error", code)), Err(failure)) => match failure.error().kind() {
+            EndpointErrorKind::ErrorResponse(error) => {
                 assert_eq!(error.error().as_str(), code, "{}", case.name)
             }
             other => panic!("{}: {other:?}", case.name),
@@ -155,12 +155,12 @@ fn check_revocation(case: &Case) {
     let client = client();
     let body = br#"{"token_type":"bearer","access_token":"a","refresh_token":"r"}"#;
     let authorized = exchanging(&client)
-        .handle_token_response(HttpResponse::new(200, body), NOW)
+        .handle_response(HttpResponse::new(200, body), NOW)
         .unwrap();
     let revocation = authorized
         .revoke(&client, TokenTypeHint::RefreshToken)
         .unwrap();
-    let outcome = revocation.handle_revocation_response(response(case));
+    let outcome = revocation.handle_response(response(case), NOW);
     match case.expect() {
         "ok" => assert!(outcome.is_ok(), "{}: {outcome:?}", case.name),
         other => panic!("{}: unknown expectation {other}", case.name),
@@ -176,7 +176,7 @@ fn check_callback(case: &Case) {
     let expect = case.expect();
     match (expect.split_once(' '), outcome) {
         (Some(("code", code)), Ok(exchanging)) => {
-            let body = String::from_utf8(exchanging.token_request().body().to_vec()).unwrap();
+            let body = String::from_utf8(exchanging.request().body().to_vec()).unwrap();
             assert!(body.contains(&format!("&code={code}&")), "{}", case.name);
         }
         (Some(("error", code)), Err(CallbackError::Authorization(error))) => {
@@ -194,7 +194,7 @@ fn check_metadata(case: &Case) {
     let response = HttpResponse::new(200, case.body.as_bytes());
     let discovered = Discovery::new(issuer)
         .unwrap()
-        .handle_response(response)
+        .handle_response(response, NOW)
         .unwrap();
     let mut by_hand = discovered.clone();
     by_hand.token_endpoint_auth_methods_supported = None;

@@ -72,7 +72,7 @@ fn pushed_request_with_basic() {
     let request = pushing.request();
     insta::assert_snapshot!("par_request_client_secret_basic", render(&request));
     assert_eq!(
-        render_http(&pushing.request_http().unwrap()),
+        render_http(&pushing.request().into_http()),
         render(&request)
     );
     assert_eq!(request.method(), Method::Post);
@@ -140,7 +140,7 @@ fn authorization_url_after_the_push() {
     let callback =
         Callback::from_query(&format!("code=abc&state={}", pending.state().secret())).unwrap();
     let exchanging = pending.handle_callback(&client, callback).unwrap();
-    assert_eq!(exchanging.token_request().uri(), "https://as.example/token");
+    assert_eq!(exchanging.request().uri(), "https://as.example/token");
 }
 
 #[test]
@@ -152,7 +152,7 @@ fn errors_and_retries() {
         .unwrap_err();
     assert_eq!(
         failure.error(),
-        &TokenError::Unavailable {
+        &EndpointErrorKind::Unavailable {
             status: 503,
             retry_after: Some(Duration::from_secs(5))
         }
@@ -166,8 +166,8 @@ fn errors_and_retries() {
         .body(br#"{"error":"invalid_request","error_description":"The redirect_uri is not valid for the given client"}"#.to_vec())
         .unwrap();
     let failure = push(&client).handle_response(&bad, NOW).unwrap_err();
-    match failure.error() {
-        TokenError::ErrorResponse(error) => {
+    match failure.error().kind() {
+        EndpointErrorKind::ErrorResponse(error) => {
             assert_eq!(*error.error(), TokenErrorCode::InvalidRequest);
             assert_eq!(
                 error.error_description(),
@@ -212,14 +212,17 @@ fn errors_and_retries() {
             .unwrap_err();
         assert_eq!(
             failure.error(),
-            &TokenError::MalformedResponse(problem),
+            &EndpointErrorKind::MalformedResponse(problem),
             "{body}"
         );
     }
 
     let redirect = HttpResponse::new(307, b"");
     let failure = push(&client).handle_response(redirect, NOW).unwrap_err();
-    assert_eq!(failure.error(), &TokenError::Redirected { status: 307 });
+    assert_eq!(
+        failure.error(),
+        &EndpointErrorKind::Redirected { status: 307 }
+    );
 }
 
 #[test]

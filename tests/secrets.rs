@@ -123,7 +123,7 @@ fn token_body() -> String {
 
 fn authorized(client: &Client) -> Authorized {
     exchanging(client)
-        .handle_token_response(HttpResponse::new(200, token_body().as_bytes()), NOW)
+        .handle_response(HttpResponse::new(200, token_body().as_bytes()), NOW)
         .unwrap()
 }
 
@@ -182,7 +182,6 @@ fn start_and_authorization_request() {
     // The URL itself carries the state: that is what it is for.
     assert!(request.url().contains(&secrets.state));
     debug_is_clean(&request, &secrets.all());
-    debug_is_clean(&request.to_request(), &secrets.all());
     debug_is_clean(&pending, &secrets.all());
 
     // With plain PKCE the URL carries the verifier itself.
@@ -192,7 +191,6 @@ fn start_and_authorization_request() {
         .unwrap();
     assert!(plain.url().contains(&secrets.verifier));
     debug_is_clean(&plain, &secrets.all());
-    debug_is_clean(&plain.to_request(), &secrets.all());
 }
 
 #[test]
@@ -218,13 +216,13 @@ fn exchanging_and_token_requests() {
     for client in [basic_client(), post_client()] {
         let exchanging = exchanging(&client);
         debug_is_clean(&exchanging, &secrets.all());
-        let request = exchanging.token_request();
+        let request = exchanging.request();
         // The body and header do carry the secrets; the Debug does not.
         let body = String::from_utf8(request.body().to_vec()).unwrap();
         assert!(body.contains(CODE) && body.contains(&secrets.verifier));
         debug_is_clean(&request, &secrets.all());
         // The http conversion marks the credential sensitive.
-        let http = exchanging.token_request_http().unwrap();
+        let http = exchanging.request().into_http();
         if let Some(value) = http.headers().get("authorization") {
             assert!(value.is_sensitive());
             assert_no_secret(&format!("{:?}", http.headers()), &secrets.all());
@@ -271,7 +269,7 @@ fn bearer_errors() {
     let token = "SECRET access with spaces";
     let body = format!(r#"{{"token_type":"Bearer","access_token":"{token}"}}"#);
     let odd = exchanging(&basic_client())
-        .handle_token_response(HttpResponse::new(200, body.as_bytes()), NOW)
+        .handle_response(HttpResponse::new(200, body.as_bytes()), NOW)
         .unwrap();
     let error = odd
         .bearer_authorization("https://api.example/")
@@ -425,7 +423,7 @@ fn token_errors_and_failures() {
     ];
     for (status, content_type, body) in &responses {
         let failure = exchanging(&post_client())
-            .handle_token_response(
+            .handle_response(
                 HttpResponse::new(*status, body.as_bytes())
                     .with_content_type(content_type)
                     .with_retry_after("120"),
@@ -458,27 +456,27 @@ fn lifecycle_states_and_requests() {
 
         let refreshing = authorized.refresh(&client).unwrap();
         debug_is_clean(&refreshing, &[]);
-        let request = refreshing.token_request();
+        let request = refreshing.request();
         assert!(String::from_utf8_lossy(request.body()).contains(REFRESH_TOKEN));
         debug_is_clean(&request, &[]);
         let failure = refreshing
-            .handle_token_response(HttpResponse::new(503, token_body().as_bytes()), NOW)
+            .handle_response(HttpResponse::new(503, token_body().as_bytes()), NOW)
             .unwrap_err();
         display_is_clean(&failure, &[]);
 
         for hint in [TokenTypeHint::AccessToken, TokenTypeHint::RefreshToken] {
             let revocation = authorized.revoke(&client, hint).unwrap();
             debug_is_clean(&revocation, &[]);
-            debug_is_clean(&revocation.revocation_request(), &[]);
+            debug_is_clean(&revocation.request(), &[]);
             let failure = revocation
-                .handle_revocation_response(HttpResponse::new(400, token_body().as_bytes()))
+                .handle_response(HttpResponse::new(400, token_body().as_bytes()), NOW)
                 .unwrap_err();
             display_is_clean(&failure, &[]);
         }
 
         let grant = ClientCredentials::new(&client, Scope::empty()).unwrap();
         debug_is_clean(&grant, &[]);
-        debug_is_clean(&grant.token_request(), &[]);
+        debug_is_clean(&grant.request(), &[]);
     }
 }
 
@@ -501,22 +499,18 @@ fn http_requests_handed_out() {
 
     let mut requests: Vec<(&str, http::Request<RequestBody>)> = Vec::new();
     for client in [basic_client(), post_client()] {
-        requests.push(("code", exchanging(&client).token_request_http().unwrap()));
+        requests.push(("code", exchanging(&client).request().into_http()));
         let authorized = authorized(&client);
         requests.push((
             "refresh",
-            authorized
-                .refresh(&client)
-                .unwrap()
-                .token_request_http()
-                .unwrap(),
+            authorized.refresh(&client).unwrap().request().into_http(),
         ));
         for hint in [TokenTypeHint::AccessToken, TokenTypeHint::RefreshToken] {
             let revocation = authorized.revoke(&client, hint).unwrap();
-            requests.push(("revoke", revocation.revocation_request_http().unwrap()));
+            requests.push(("revoke", revocation.request().into_http()));
         }
         let grant = ClientCredentials::new(&client, Scope::parse("api").unwrap()).unwrap();
-        requests.push(("client_credentials", grant.token_request_http().unwrap()));
+        requests.push(("client_credentials", grant.request().into_http()));
 
         let mut metadata = ServerMetadata::pagero();
         metadata.pushed_authorization_request_endpoint =
@@ -531,15 +525,10 @@ fn http_requests_handed_out() {
         let pushing = Start::new(&par_client)
             .push(FlowEntropy::from_bytes(ENTROPY), NOW)
             .unwrap();
-        requests.push(("par", pushing.request_http().unwrap()));
+        requests.push(("par", pushing.request().into_http()));
     }
     let discovery = Discovery::new("https://as.example").unwrap();
-    requests.push((
-        "discovery",
-        discovery
-            .request_http(WellKnown::OAuthAuthorizationServer)
-            .unwrap(),
-    ));
+    requests.push(("discovery", discovery.request().into_http()));
 
     for (what, request) in requests {
         debug_is_clean(&request, &all);

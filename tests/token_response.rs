@@ -44,23 +44,23 @@ fn exchanging() -> Exchanging {
 
 fn ok(status: u16, content_type: &str, body: &str) -> Authorized {
     exchanging()
-        .handle_token_response(
+        .handle_response(
             HttpResponse::new(status, body.as_bytes()).with_content_type(content_type),
             NOW,
         )
         .unwrap()
 }
 
-fn fail(status: u16, content_type: &str, body: &str) -> TokenFailure<Exchanging> {
+fn fail(status: u16, content_type: &str, body: &str) -> Failure<Exchanging> {
     exchanging()
-        .handle_token_response(
+        .handle_response(
             HttpResponse::new(status, body.as_bytes()).with_content_type(content_type),
             NOW,
         )
         .unwrap_err()
 }
 
-fn error(status: u16, content_type: &str, body: &str) -> TokenError {
+fn error(status: u16, content_type: &str, body: &str) -> EndpointError {
     fail(status, content_type, body).into_error()
 }
 
@@ -105,7 +105,7 @@ fn pagero_documented_body() {
 fn pagero_empty_scope_means_the_requested_scope() {
     let requested = Scope::parse("openid invoices").unwrap();
     let authorized = exchanging_with_scope(requested.clone())
-        .handle_token_response(
+        .handle_response(
             HttpResponse::new(200, PAGERO_BODY.as_bytes()).with_content_type(JSON),
             NOW,
         )
@@ -120,7 +120,7 @@ fn pagero_body_through_an_http_response() {
         .header("content-type", "application/json;charset=UTF-8")
         .body(PAGERO_BODY.as_bytes().to_vec())
         .unwrap();
-    let authorized = exchanging().handle_token_response(&response, NOW).unwrap();
+    let authorized = exchanging().handle_response(&response, NOW).unwrap();
     assert_eq!(
         authorized.tokens().expires_at(),
         Some(UnixTime::from_secs(1_700_000_600))
@@ -161,7 +161,7 @@ fn rfc6749_section_5_1_example_body() {
      }"#;
     assert_eq!(
         error(200, JSON, body),
-        TokenError::UnsupportedTokenType("example".into())
+        EndpointErrorKind::UnsupportedTokenType("example".into())
     );
 
     let bearer = body.replace("\"example\"", "\"Bearer\"");
@@ -237,7 +237,7 @@ fn expires_in_string_that_is_not_digits_is_refused() {
         let body = format!(r#"{{"access_token":"a","token_type":"Bearer","expires_in":{bad}}}"#);
         assert_eq!(
             error(200, JSON, &body),
-            TokenError::MalformedResponse(ResponseProblem::InvalidMember("expires_in")),
+            EndpointErrorKind::MalformedResponse(ResponseProblem::InvalidMember("expires_in")),
             "{bad}"
         );
     }
@@ -259,7 +259,7 @@ fn github_error_with_http_200() {
     let body = r#"{"error":"bad_verification_code","error_description":"The code passed is incorrect or expired.","error_uri":"https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#bad-verification-code"}"#;
     let failure = fail(200, JSON, body);
     assert!(!failure.error().is_retryable());
-    let TokenError::ErrorResponse(response) = failure.into_error() else {
+    let EndpointErrorKind::ErrorResponse(response) = failure.into_error().kind().clone() else {
         panic!("an error body with 200 is an error response");
     };
     assert_eq!(
@@ -312,7 +312,7 @@ fn github_form_encoded_body_with_expiring_tokens() {
 #[test]
 fn github_form_encoded_error_with_http_200() {
     let body = "error=bad_verification_code&error_description=The+code+passed+is+incorrect+or+expired.&error_uri=https%3A%2F%2Fdocs.github.com%2Fapps";
-    let TokenError::ErrorResponse(response) = error(200, FORM, body) else {
+    let EndpointErrorKind::ErrorResponse(response) = error(200, FORM, body).kind().clone() else {
         panic!("a form-encoded error body is an error response");
     };
     assert_eq!(response.error().as_str(), "bad_verification_code");
@@ -328,15 +328,17 @@ fn form_encoded_body_only_when_the_content_type_says_so() {
     let body = "access_token=a&token_type=bearer";
     assert_eq!(
         error(200, JSON, body),
-        TokenError::MalformedResponse(ResponseProblem::NotJson)
+        EndpointErrorKind::MalformedResponse(ResponseProblem::NotJson)
     );
     assert_eq!(
         error(200, FORM, "access_token=%zz&token_type=bearer"),
-        TokenError::MalformedResponse(ResponseProblem::NotForm)
+        EndpointErrorKind::MalformedResponse(ResponseProblem::NotForm)
     );
     assert_eq!(
         error(200, FORM, "access_token=a&access_token=b&token_type=bearer"),
-        TokenError::MalformedResponse(ResponseProblem::DuplicateMember("access_token".into()))
+        EndpointErrorKind::MalformedResponse(ResponseProblem::DuplicateMember(
+            "access_token".into()
+        ))
     );
 }
 
@@ -347,12 +349,12 @@ fn error_sources_chain_to_the_problem() {
     use core::error::Error as _;
 
     let failure = exchanging()
-        .handle_token_response(HttpResponse::new(200, b"{").with_content_type(JSON), NOW)
+        .handle_response(HttpResponse::new(200, b"{").with_content_type(JSON), NOW)
         .unwrap_err();
     let token_error = failure
         .source()
-        .and_then(|source| source.downcast_ref::<TokenError>())
-        .expect("a token failure's source is its TokenError");
+        .and_then(|source| source.downcast_ref::<EndpointError>())
+        .expect("a failure's source is its EndpointError");
     assert_eq!(token_error, failure.error());
     let problem = token_error
         .source()
@@ -377,7 +379,7 @@ fn scope_as_json_array() {
         let body = format!(r#"{{"access_token":"a","token_type":"Bearer","scope":{bad}}}"#);
         assert_eq!(
             error(200, JSON, &body),
-            TokenError::MalformedResponse(ResponseProblem::InvalidMember("scope")),
+            EndpointErrorKind::MalformedResponse(ResponseProblem::InvalidMember("scope")),
             "{bad}"
         );
     }
@@ -388,7 +390,7 @@ fn omitted_scope_means_the_requested_scope() {
     let requested = Scope::parse("openid profile email").unwrap();
     let respond = |body: &str| {
         exchanging_with_scope(requested.clone())
-            .handle_token_response(HttpResponse::new(200, body.as_bytes()), NOW)
+            .handle_response(HttpResponse::new(200, body.as_bytes()), NOW)
             .unwrap()
     };
     let omitted = respond(r#"{"access_token":"a","token_type":"Bearer"}"#);
@@ -425,7 +427,7 @@ fn rfc6749_section_5_2_error_codes_are_typed() {
         let failure = fail(status, JSON, &body);
         assert!(!failure.error().is_retryable(), "{wire}");
         assert_eq!(failure.error().is_invalid_grant(), wire == "invalid_grant");
-        let TokenError::ErrorResponse(response) = failure.into_error() else {
+        let EndpointErrorKind::ErrorResponse(response) = failure.into_error().kind().clone() else {
             panic!("{wire} is an error response");
         };
         assert_eq!(response.error(), &code);
@@ -445,7 +447,7 @@ fn invalid_grant_is_permanent() {
     assert!(failure.into_retry().is_none());
 
     let failure = fail(400, JSON, body);
-    let TokenError::ErrorResponse(response) = failure.into_error() else {
+    let EndpointErrorKind::ErrorResponse(response) = failure.into_error().kind().clone() else {
         panic!("invalid_grant is an error response");
     };
     assert_eq!(response.error(), &TokenErrorCode::InvalidGrant);
@@ -460,20 +462,18 @@ fn invalid_client_with_www_authenticate() {
     let response = HttpResponse::new(401, br#"{"error":"invalid_client"}"#)
         .with_content_type(JSON)
         .with_www_authenticate("Basic realm=\"sso\"");
-    let failure = exchanging()
-        .handle_token_response(response, NOW)
-        .unwrap_err();
+    let failure = exchanging().handle_response(response, NOW).unwrap_err();
     assert!(!failure.error().is_retryable());
     assert!(matches!(
-        failure.error(),
-        TokenError::ErrorResponse(r) if *r.error() == TokenErrorCode::InvalidClient
+        failure.error().kind(),
+        EndpointErrorKind::ErrorResponse(r) if *r.error() == TokenErrorCode::InvalidClient
     ));
 }
 
 #[test]
 fn unknown_error_codes_are_kept() {
     let body = r#"{"error":"consent_revoked","error_description":"Ask again","error_uri":"https://as.example/errors/consent"}"#;
-    let TokenError::ErrorResponse(response) = error(400, JSON, body) else {
+    let EndpointErrorKind::ErrorResponse(response) = error(400, JSON, body).kind().clone() else {
         panic!("an unknown code is still an error response");
     };
     assert_eq!(
@@ -489,13 +489,13 @@ fn unknown_error_codes_are_kept() {
 }
 
 /// Retrying must send exactly what was sent before.
-fn assert_retry_gives_back_the_same_request(failure: TokenFailure<Exchanging>) {
-    let first = exchanging().token_request();
+fn assert_retry_gives_back_the_same_request(failure: Failure<Exchanging>) {
+    let first = exchanging().request();
     assert!(failure.error().is_retryable(), "{:?}", failure.error());
     let again = failure
         .into_retry()
         .expect("a retryable failure hands the state back");
-    let retried = again.token_request();
+    let retried = again.request();
     assert_eq!(retried, first);
     assert_eq!(retried.body(), first.body());
     assert_eq!(
@@ -504,7 +504,7 @@ fn assert_retry_gives_back_the_same_request(failure: TokenFailure<Exchanging>) {
     );
     // And the retried state can still succeed.
     let authorized = again
-        .handle_token_response(HttpResponse::new(200, PAGERO_BODY.as_bytes()), NOW)
+        .handle_response(HttpResponse::new(200, PAGERO_BODY.as_bytes()), NOW)
         .unwrap();
     assert_eq!(
         authorized.tokens().extra().get("claims").unwrap(),
@@ -522,7 +522,7 @@ fn server_errors_are_retryable() {
         );
         assert_eq!(
             failure.error(),
-            &TokenError::Unavailable {
+            &EndpointErrorKind::Unavailable {
                 status,
                 retry_after: None
             }
@@ -536,12 +536,10 @@ fn too_many_requests_with_retry_after_is_retryable() {
     let response = HttpResponse::new(429, b"")
         .with_content_type("text/plain")
         .with_retry_after("120");
-    let failure = exchanging()
-        .handle_token_response(response, NOW)
-        .unwrap_err();
+    let failure = exchanging().handle_response(response, NOW).unwrap_err();
     assert_eq!(
         failure.error(),
-        &TokenError::Unavailable {
+        &EndpointErrorKind::Unavailable {
             status: 429,
             retry_after: Some(secs(120))
         }
@@ -553,12 +551,10 @@ fn too_many_requests_with_retry_after_is_retryable() {
         .header("retry-after", "120")
         .body(Vec::new())
         .unwrap();
-    let failure = exchanging()
-        .handle_token_response(&response, NOW)
-        .unwrap_err();
+    let failure = exchanging().handle_response(&response, NOW).unwrap_err();
     assert_eq!(
         failure.error(),
-        &TokenError::Unavailable {
+        &EndpointErrorKind::Unavailable {
             status: 503,
             retry_after: Some(secs(120))
         }
@@ -582,7 +578,7 @@ fn redirects_are_never_followed() {
             "text/html",
             "<a href=\"https://evil.example/\">moved</a>",
         );
-        assert_eq!(failure.error(), &TokenError::Redirected { status });
+        assert_eq!(failure.error(), &EndpointErrorKind::Redirected { status });
         assert!(failure.into_retry().is_none());
     }
 }
@@ -592,13 +588,13 @@ fn not_found_with_html_is_an_unexpected_status() {
     let failure = fail(404, "text/html", "<html><h1>404 Not Found</h1></html>");
     assert_eq!(
         failure.error(),
-        &TokenError::UnexpectedStatus { status: 404 }
+        &EndpointErrorKind::UnexpectedStatus { status: 404 }
     );
     assert!(failure.into_retry().is_none());
     // A 4xx JSON body without `error` is no OAuth error either.
     assert_eq!(
         error(400, JSON, r#"{"message":"bad"}"#),
-        TokenError::UnexpectedStatus { status: 400 }
+        EndpointErrorKind::UnexpectedStatus { status: 400 }
     );
 }
 
@@ -620,14 +616,16 @@ fn an_error_member_that_is_not_a_code_is_a_malformed_response() {
         for status in [200, 400, 401] {
             assert_eq!(
                 error(status, JSON, body),
-                TokenError::MalformedResponse(ResponseProblem::InvalidMember("error")),
+                EndpointErrorKind::MalformedResponse(ResponseProblem::InvalidMember("error")),
                 "{status} {body}"
             );
         }
     }
     // The whole set is allowed: a space, `!`, `#`…`[`, `]`…`~`.
-    match error(400, JSON, r#"{"error":" !#$[]^~"}"#) {
-        TokenError::ErrorResponse(response) => assert_eq!(response.error().as_str(), " !#$[]^~"),
+    match error(400, JSON, r#"{"error":" !#$[]^~"}"#).kind() {
+        EndpointErrorKind::ErrorResponse(response) => {
+            assert_eq!(response.error().as_str(), " !#$[]^~")
+        }
         other => panic!("{other:?}"),
     }
     let described = error(
@@ -636,7 +634,7 @@ fn an_error_member_that_is_not_a_code_is_a_malformed_response() {
         r#"{"error":"invalid_grant","error_description":["expired"]}"#,
     );
     assert!(
-        !matches!(described, TokenError::MalformedResponse(_)),
+        !matches!(described.kind(), EndpointErrorKind::MalformedResponse(_)),
         "{described:?}"
     );
     // The malformed description is dropped; the code survives.
@@ -665,11 +663,11 @@ fn expires_in_beyond_u64_saturates() {
 fn non_json_200_is_malformed() {
     assert_eq!(
         error(200, "text/html", "<html>Welcome</html>"),
-        TokenError::MalformedResponse(ResponseProblem::NotJson)
+        EndpointErrorKind::MalformedResponse(ResponseProblem::NotJson)
     );
     assert_eq!(
         error(200, JSON, ""),
-        TokenError::MalformedResponse(ResponseProblem::NotJson)
+        EndpointErrorKind::MalformedResponse(ResponseProblem::NotJson)
     );
     assert_eq!(
         error(
@@ -677,15 +675,15 @@ fn non_json_200_is_malformed() {
             JSON,
             r#"{"access_token":"a","token_type":"Bearer"} trailing"#
         ),
-        TokenError::MalformedResponse(ResponseProblem::NotJson)
+        EndpointErrorKind::MalformedResponse(ResponseProblem::NotJson)
     );
     assert_eq!(
         error(200, JSON, r#"["access_token"]"#),
-        TokenError::MalformedResponse(ResponseProblem::NotAnObject)
+        EndpointErrorKind::MalformedResponse(ResponseProblem::NotAnObject)
     );
     assert_eq!(
         error(200, JSON, r#""access_token""#),
-        TokenError::MalformedResponse(ResponseProblem::NotAnObject)
+        EndpointErrorKind::MalformedResponse(ResponseProblem::NotAnObject)
     );
     let failure = fail(200, "text/html", "<html>Welcome</html>");
     assert!(!failure.error().is_retryable());
@@ -697,25 +695,27 @@ fn duplicate_members_are_refused() {
     let body = r#"{"access_token":"first","token_type":"Bearer","access_token":"second"}"#;
     assert_eq!(
         error(200, JSON, body),
-        TokenError::MalformedResponse(ResponseProblem::DuplicateMember("access_token".into()))
+        EndpointErrorKind::MalformedResponse(ResponseProblem::DuplicateMember(
+            "access_token".into()
+        ))
     );
     let body = r#"{"access_token":"a","token_type":"Bearer","token_type":"mac"}"#;
     assert_eq!(
         error(200, JSON, body),
-        TokenError::MalformedResponse(ResponseProblem::DuplicateMember("token_type".into()))
+        EndpointErrorKind::MalformedResponse(ResponseProblem::DuplicateMember("token_type".into()))
     );
     // Members this crate does not model are checked too (Pagero's `claims`
     // twice: which one would `extra()` keep?).
     let body = r#"{"access_token":"a","token_type":"Bearer","claims":"publicid","claims":"admin"}"#;
     assert_eq!(
         error(200, JSON, body),
-        TokenError::MalformedResponse(ResponseProblem::DuplicateMember("claims".into()))
+        EndpointErrorKind::MalformedResponse(ResponseProblem::DuplicateMember("claims".into()))
     );
     let body = r#"{"error":"invalid_grant","error":"server_error"}"#;
     // Not an OAuth error body, and not a success status.
     assert_eq!(
         error(400, JSON, body),
-        TokenError::UnexpectedStatus { status: 400 }
+        EndpointErrorKind::UnexpectedStatus { status: 400 }
     );
 }
 
@@ -725,7 +725,7 @@ fn mac_token_type_is_unsupported() {
     let failure = fail(200, JSON, body);
     assert_eq!(
         failure.error(),
-        &TokenError::UnsupportedTokenType("mac".into())
+        &EndpointErrorKind::UnsupportedTokenType("mac".into())
     );
     assert!(failure.into_retry().is_none());
 }
@@ -734,23 +734,23 @@ fn mac_token_type_is_unsupported() {
 fn missing_or_invalid_required_members() {
     assert_eq!(
         error(200, JSON, r#"{"token_type":"Bearer","expires_in":600}"#),
-        TokenError::MalformedResponse(ResponseProblem::MissingMember("access_token"))
+        EndpointErrorKind::MalformedResponse(ResponseProblem::MissingMember("access_token"))
     );
     assert_eq!(
         error(200, JSON, r#"{"access_token":null,"token_type":"Bearer"}"#),
-        TokenError::MalformedResponse(ResponseProblem::MissingMember("access_token"))
+        EndpointErrorKind::MalformedResponse(ResponseProblem::MissingMember("access_token"))
     );
     assert_eq!(
         error(200, JSON, r#"{"access_token":"a"}"#),
-        TokenError::MalformedResponse(ResponseProblem::MissingMember("token_type"))
+        EndpointErrorKind::MalformedResponse(ResponseProblem::MissingMember("token_type"))
     );
     assert_eq!(
         error(200, JSON, r#"{"access_token":42,"token_type":"Bearer"}"#),
-        TokenError::MalformedResponse(ResponseProblem::InvalidMember("access_token"))
+        EndpointErrorKind::MalformedResponse(ResponseProblem::InvalidMember("access_token"))
     );
     assert_eq!(
         error(200, JSON, r#"{"access_token":"","token_type":"Bearer"}"#),
-        TokenError::MalformedResponse(ResponseProblem::InvalidMember("access_token"))
+        EndpointErrorKind::MalformedResponse(ResponseProblem::InvalidMember("access_token"))
     );
     assert_eq!(
         error(
@@ -758,7 +758,7 @@ fn missing_or_invalid_required_members() {
             JSON,
             "{\"access_token\":\"a\\nb\",\"token_type\":\"Bearer\"}"
         ),
-        TokenError::MalformedResponse(ResponseProblem::InvalidMember("access_token"))
+        EndpointErrorKind::MalformedResponse(ResponseProblem::InvalidMember("access_token"))
     );
     assert_eq!(
         error(
@@ -766,7 +766,7 @@ fn missing_or_invalid_required_members() {
             JSON,
             r#"{"access_token":"a","token_type":"Bearer","refresh_token":7}"#
         ),
-        TokenError::MalformedResponse(ResponseProblem::InvalidMember("refresh_token"))
+        EndpointErrorKind::MalformedResponse(ResponseProblem::InvalidMember("refresh_token"))
     );
 }
 
@@ -788,7 +788,7 @@ fn huge_expires_in_saturates_without_overflow() {
     );
     let late = UnixTime::from_secs(u64::MAX - 5);
     let authorized = exchanging()
-        .handle_token_response(HttpResponse::new(200, body.as_bytes()), late)
+        .handle_response(HttpResponse::new(200, body.as_bytes()), late)
         .unwrap();
     assert_eq!(
         authorized.tokens().expires_at(),
@@ -943,7 +943,7 @@ fn expires_in_as_a_whole_float_is_accepted() {
             format!(r#"{{"access_token":"a","token_type":"Bearer","expires_in":{refused}}}"#);
         assert_eq!(
             error(200, JSON, &body),
-            TokenError::MalformedResponse(ResponseProblem::InvalidMember("expires_in")),
+            EndpointErrorKind::MalformedResponse(ResponseProblem::InvalidMember("expires_in")),
             "{refused}"
         );
     }
@@ -952,7 +952,7 @@ fn expires_in_as_a_whole_float_is_accepted() {
 // --- Outside text, size caps, 401 with Basic -----------------------------------
 
 /// No C0/C1 control, DEL or bidi override comes out raw.
-fn assert_printable(error: &TokenError) {
+fn assert_printable(error: &EndpointError) {
     for printed in [error.to_string(), format!("{error:?}")] {
         for c in printed.chars() {
             let raw = matches!(c, '\u{0}'..='\u{1F}' | '\u{7F}'..='\u{9F}')
@@ -980,17 +980,17 @@ fn outside_text_in_token_errors_is_printed_escaped() {
     }
     assert_eq!(
         error_at_200(cases[0]),
-        TokenError::MalformedResponse(ResponseProblem::DuplicateMember(UntrustedText::new(
+        EndpointErrorKind::MalformedResponse(ResponseProblem::DuplicateMember(UntrustedText::new(
             "x\r\nFAKE LOG LINE"
         )))
     );
     assert_eq!(
         error_at_200(cases[1]),
-        TokenError::UnsupportedTokenType(UntrustedText::new("\u{1b}[2J\u{202e}mac"))
+        EndpointErrorKind::UnsupportedTokenType(UntrustedText::new("\u{1b}[2J\u{202e}mac"))
     );
 }
 
-fn error_at_200(body: &str) -> TokenError {
+fn error_at_200(body: &str) -> EndpointError {
     error(200, JSON, body)
 }
 
@@ -1000,7 +1000,7 @@ fn a_body_over_the_cap_is_refused_unread() {
     let body = format!(r#"{{"access_token":"a","token_type":"Bearer","x":"{padding}"}}"#);
     assert_eq!(
         error(200, JSON, &body),
-        TokenError::MalformedResponse(ResponseProblem::TooLarge {
+        EndpointErrorKind::MalformedResponse(ResponseProblem::TooLarge {
             limit: limits::MAX_RESPONSE_BODY_BYTES
         })
     );
@@ -1009,7 +1009,7 @@ fn a_body_over_the_cap_is_refused_unread() {
     let body = format!(r#"{{"error":"invalid_grant","x":"{padding}"}}"#);
     assert_eq!(
         error(400, JSON, &body),
-        TokenError::UnexpectedStatus { status: 400 }
+        EndpointErrorKind::UnexpectedStatus { status: 400 }
     );
     // A JWT access token of several KiB is fine.
     let jwt = format!("eyJ{}", "A".repeat(12_000));
@@ -1022,20 +1022,20 @@ fn a_body_over_the_cap_is_refused_unread() {
 #[test]
 fn a_401_that_challenges_for_basic_is_a_client_authentication_failure() {
     let failure = exchanging()
-        .handle_token_response(
+        .handle_response(
             HttpResponse::new(401, b"").with_www_authenticate("Basic realm=\"sso\""),
             NOW,
         )
         .unwrap_err();
     assert_eq!(
         failure.error(),
-        &TokenError::ClientAuthenticationFailed { status: 401 }
+        &EndpointErrorKind::ClientAuthenticationFailed { status: 401 }
     );
     assert!(!failure.error().is_retryable());
     assert!(failure.into_retry().is_none());
     for header in [r#"Bearer realm="x", basic realm="y""#, "BASIC"] {
         let error = exchanging()
-            .handle_token_response(
+            .handle_response(
                 HttpResponse::new(401, b"").with_www_authenticate(header),
                 NOW,
             )
@@ -1043,7 +1043,7 @@ fn a_401_that_challenges_for_basic_is_a_client_authentication_failure() {
             .into_error();
         assert_eq!(
             error,
-            TokenError::ClientAuthenticationFailed { status: 401 },
+            EndpointErrorKind::ClientAuthenticationFailed { status: 401 },
             "{header}"
         );
     }
@@ -1054,9 +1054,13 @@ fn a_401_that_challenges_for_basic_is_a_client_authentication_failure() {
             response = response.with_www_authenticate(header);
         }
         let error = exchanging()
-            .handle_token_response(response, NOW)
+            .handle_response(response, NOW)
             .unwrap_err()
             .into_error();
-        assert_eq!(error, TokenError::UnexpectedStatus { status }, "{header:?}");
+        assert_eq!(
+            error,
+            EndpointErrorKind::UnexpectedStatus { status },
+            "{header:?}"
+        );
     }
 }

@@ -4,11 +4,12 @@
 use core::fmt;
 
 use crate::config::{Client, ClientAuthentication};
-use crate::error::{ClientCredentialsError, TokenFailure};
+use crate::error::{ClientCredentialsError, EndpointKind, Failure};
 use crate::flow::authorized::Authorized;
 use crate::flow::{first_token_response, Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::scope::Scope;
+use crate::step::EndpointStep;
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
 
@@ -39,10 +40,17 @@ impl ClientCredentials {
             scope,
         })
     }
+}
+
+impl EndpointStep for ClientCredentials {
+    /// The tokens.
+    type Output = Authorized;
+
+    const ENDPOINT: EndpointKind = EndpointKind::Token;
 
     /// The token request: `grant_type=client_credentials`, `scope` and the
     /// client authentication.
-    pub fn token_request(&self) -> HttpRequest {
+    fn request(&self) -> HttpRequest {
         let mut form = FormSerializer::new();
         form.append("grant_type", "client_credentials");
         if !self.scope.is_empty() {
@@ -51,27 +59,15 @@ impl ClientCredentials {
         self.credentials.post(&self.origin.token_endpoint, form)
     }
 
-    /// The token request as an `http::Request`.
-    ///
-    /// # Errors
-    /// Only if the `http` crate refuses a URI or header that this crate
-    /// accepted.
-    #[cfg(feature = "http")]
-    pub fn token_request_http(
-        &self,
-    ) -> Result<http::Request<crate::http::RequestBody>, http::Error> {
-        self.token_request().into_http()
-    }
-
     /// Consumes the token endpoint's response.
     ///
     /// # Errors
-    /// A [`TokenFailure`]; retryable ones give this state back.
-    pub fn handle_token_response<'a>(
+    /// A [`Failure`]; retryable ones give this step back.
+    fn handle_response<'a>(
         self,
         response: impl Into<HttpResponse<'a>>,
         now: UnixTime,
-    ) -> Result<Authorized, TokenFailure<ClientCredentials>> {
+    ) -> Result<Authorized, Failure<ClientCredentials>> {
         first_token_response(self, &response.into(), now, |grant| {
             (grant.origin, grant.scope)
         })

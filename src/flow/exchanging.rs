@@ -4,20 +4,21 @@
 use core::fmt;
 
 use crate::config::RedirectUri;
-use crate::error::TokenFailure;
+use crate::error::{EndpointKind, Failure};
 use crate::flow::authorized::Authorized;
 use crate::flow::{first_token_response, Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::scope::Scope;
 use crate::secret::{AuthorizationCode, CodeVerifier};
+use crate::step::EndpointStep;
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
 
 /// A checked callback's code, ready to be exchanged for tokens.
 ///
-/// Call [`token_request`](Self::token_request), send the request (without
-/// following redirects), and pass whatever comes back to
-/// [`handle_token_response`](Self::handle_token_response). If the transport
+/// An [`EndpointStep`]: send its [`request`](EndpointStep::request)
+/// (without following redirects), and pass whatever comes back to
+/// [`handle_response`](EndpointStep::handle_response). If the transport
 /// fails, build the request again and resend it: this value is only
 /// consumed by the response.
 #[must_use = "the code must be exchanged before it expires"]
@@ -30,12 +31,17 @@ pub struct Exchanging {
     pub(crate) scope: Scope,
 }
 
-impl Exchanging {
+impl EndpointStep for Exchanging {
+    /// The tokens.
+    type Output = Authorized;
+
+    const ENDPOINT: EndpointKind = EndpointKind::Token;
+
     /// The access token request: a form-encoded `POST` to the token endpoint
     /// the flow started with, carrying `grant_type=authorization_code`, the
     /// `code`, the byte-identical `redirect_uri`, the `code_verifier`
     /// (RFC 7636 §4.5) and the client authentication (RFC 6749 §2.3).
-    pub fn token_request(&self) -> HttpRequest {
+    fn request(&self) -> HttpRequest {
         let mut form = FormSerializer::new();
         form.append("grant_type", "authorization_code")
             .append("code", self.code.secret())
@@ -44,31 +50,19 @@ impl Exchanging {
         self.credentials.post(&self.origin.token_endpoint, form)
     }
 
-    /// The token request as an `http::Request`.
-    ///
-    /// # Errors
-    /// Only if the `http` crate refuses a URI or header that this crate
-    /// accepted.
-    #[cfg(feature = "http")]
-    pub fn token_request_http(
-        &self,
-    ) -> Result<http::Request<crate::http::RequestBody>, http::Error> {
-        self.token_request().into_http()
-    }
-
     /// Consumes the token endpoint's response. `now` is when the response
     /// arrived; the token's expiry is computed from it.
     ///
     /// # Errors
-    /// A [`TokenFailure`]: when it [`is_retryable`](crate::TokenError::is_retryable),
-    /// [`TokenFailure::into_retry`] gives this state back to send the request
+    /// A [`Failure`]: when it [`is_retryable`](Failure::is_retryable),
+    /// [`Failure::into_retry`] gives this step back to send the request
     /// again. `invalid_grant` means the code is used, expired, or the
     /// verifier or redirect URI do not match: start a new login.
-    pub fn handle_token_response<'a>(
+    fn handle_response<'a>(
         self,
         response: impl Into<HttpResponse<'a>>,
         now: UnixTime,
-    ) -> Result<Authorized, TokenFailure<Exchanging>> {
+    ) -> Result<Authorized, Failure<Exchanging>> {
         first_token_response(self, &response.into(), now, |grant| {
             (grant.origin, grant.scope)
         })

@@ -22,10 +22,11 @@ pub use revocation::{Revocation, TokenTypeHint};
 pub use start::{AuthorizationRequest, EntropyUnavailable, FlowEntropy, Start};
 
 use crate::config::{Client, ClientAuthentication, ClientId, Endpoint};
-use crate::error::TokenFailure;
+use crate::error::Failure;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::limits::MAX_STORED_STATE_BYTES;
 use crate::scope::Scope;
+use crate::step::EndpointStep;
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
 use crate::wire::token::parse_token_response;
@@ -107,30 +108,26 @@ impl Credentials {
         let authorization = self
             .authentication
             .apply_after_client_id(&self.client_id, &mut form);
-        HttpRequest::form_post(
-            alloc::string::String::from(endpoint.as_str()),
-            form.finish(),
-            authorization,
-        )
+        HttpRequest::form_post(endpoint.clone(), form.finish(), authorization)
     }
 }
 
 /// A grant's first token response (code exchange, client credentials):
 /// tokens for the grant's origin, an omitted `scope` standing for the one
 /// requested (RFC 6749 §5.1); a failure hands `state` back when retryable.
-pub(crate) fn first_token_response<S>(
+pub(crate) fn first_token_response<S: EndpointStep>(
     state: S,
     response: &HttpResponse<'_>,
     now: UnixTime,
     into_grant: impl FnOnce(S) -> (Origin, Scope),
-) -> Result<Authorized, TokenFailure<S>> {
+) -> Result<Authorized, Failure<S>> {
     match parse_token_response(response) {
         Ok(parsed) => {
             let (origin, requested) = into_grant(state);
             let tokens = TokenSet::from_response(parsed, &requested, None, now);
             Ok(Authorized::new(origin, tokens))
         }
-        Err(error) => Err(TokenFailure::new(error, state)),
+        Err(kind) => Err(Failure::new(S::ENDPOINT, kind, state)),
     }
 }
 

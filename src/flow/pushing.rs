@@ -6,11 +6,12 @@ use core::time::Duration;
 use url::Url;
 
 use crate::config::Endpoint;
-use crate::error::TokenFailure;
+use crate::error::{EndpointKind, Failure};
 use crate::flow::awaiting_callback::AwaitingCallback;
 use crate::flow::start::{endpoint_for_parameters, AuthorizationRequest};
 use crate::flow::Credentials;
 use crate::http::{HttpRequest, HttpResponse};
+use crate::step::EndpointStep;
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
 use crate::wire::par::parse_par_response;
@@ -19,8 +20,9 @@ use crate::wire::par::parse_par_response;
 /// request endpoint (RFC 9126 §2.1), built by
 /// [`Start::push`](crate::Start::push).
 ///
-/// Send [`request`](Self::request) (without following redirects) and hand
-/// the answer to [`handle_response`](Self::handle_response): it gives the
+/// An [`EndpointStep`]: send its [`request`](EndpointStep::request)
+/// (without following redirects) and hand the answer to
+/// [`handle_response`](EndpointStep::handle_response): it gives the
 /// authorization URL, which carries only `client_id` and `request_uri`,
 /// and the pending flow.
 #[must_use = "the pushed request does nothing until it is sent"]
@@ -33,25 +35,20 @@ pub struct PushingAuthorization {
     pub(crate) pending: AwaitingCallback,
 }
 
-impl PushingAuthorization {
+impl EndpointStep for PushingAuthorization {
+    /// The authorization request for the browser and the pending flow.
+    type Output = (AuthorizationRequest, AwaitingCallback);
+
+    const ENDPOINT: EndpointKind = EndpointKind::PushedAuthorization;
+
     /// The pushed authorization request: every authorization parameter,
     /// form-encoded, plus the client authentication, `POST`ed to the
     /// `pushed_authorization_request_endpoint` (RFC 9126 §2.1). It never
     /// carries a `request_uri`.
-    pub fn request(&self) -> HttpRequest {
+    fn request(&self) -> HttpRequest {
         let mut form = FormSerializer::new();
         form.append_encoded(&self.parameters);
         self.credentials.post_with_client_id(&self.endpoint, form)
-    }
-
-    /// The pushed authorization request as an `http::Request`.
-    ///
-    /// # Errors
-    /// Only if the `http` crate refuses a URI or header that this crate
-    /// accepted.
-    #[cfg(feature = "http")]
-    pub fn request_http(&self) -> Result<http::Request<crate::http::RequestBody>, http::Error> {
-        self.request().into_http()
     }
 
     /// Consumes the endpoint's answer (RFC 9126 §2.2): the authorization
@@ -60,17 +57,17 @@ impl PushingAuthorization {
     /// expires. `now` is when the answer arrived.
     ///
     /// # Errors
-    /// A [`TokenFailure`]; retryable ones (429, 5xx,
-    /// `temporarily_unavailable`) give this state back. `invalid_request`
+    /// A [`Failure`]; retryable ones (429, 5xx,
+    /// `temporarily_unavailable`) give this step back. `invalid_request`
     /// and the other RFC 6749 §5.2 codes are typed.
-    pub fn handle_response<'a>(
+    fn handle_response<'a>(
         self,
         response: impl Into<HttpResponse<'a>>,
         now: UnixTime,
-    ) -> Result<(AuthorizationRequest, AwaitingCallback), TokenFailure<PushingAuthorization>> {
+    ) -> Result<(AuthorizationRequest, AwaitingCallback), Failure<PushingAuthorization>> {
         let pushed = match parse_par_response(&response.into()) {
             Ok(pushed) => pushed,
-            Err(error) => return Err(TokenFailure::new(error, self)),
+            Err(kind) => return Err(Failure::new(Self::ENDPOINT, kind, self)),
         };
         let mut pending = self.pending;
         let mut url = endpoint_for_parameters(&self.authorization_endpoint);

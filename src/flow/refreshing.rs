@@ -3,12 +3,13 @@
 use core::fmt;
 
 use crate::config::Client;
-use crate::error::{RefreshError, TokenFailure};
+use crate::error::{EndpointKind, Failure, RefreshError};
 use crate::flow::authorized::{Authorized, TokenSet};
 use crate::flow::Credentials;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::scope::Scope;
 use crate::secret::RefreshToken;
+use crate::step::EndpointStep;
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
 use crate::wire::token::parse_token_response;
@@ -98,10 +99,23 @@ pub struct Refreshing {
 }
 
 impl Refreshing {
+    /// The state the refresh started from: what to keep using if the
+    /// refresh is abandoned.
+    pub fn into_previous(self) -> Authorized {
+        self.previous
+    }
+}
+
+impl EndpointStep for Refreshing {
+    /// The new tokens.
+    type Output = Authorized;
+
+    const ENDPOINT: EndpointKind = EndpointKind::Token;
+
     /// The refresh request: `grant_type=refresh_token`, the refresh token,
     /// `scope` when a narrower one was asked for, and the client
     /// authentication, to the token endpoint the grant came from.
-    pub fn token_request(&self) -> HttpRequest {
+    fn request(&self) -> HttpRequest {
         let mut form = FormSerializer::new();
         form.append("grant_type", "refresh_token")
             .append("refresh_token", self.refresh_token.secret());
@@ -112,38 +126,20 @@ impl Refreshing {
             .post(&self.previous.origin.token_endpoint, form)
     }
 
-    /// The refresh request as an `http::Request`.
-    ///
-    /// # Errors
-    /// Only if the `http` crate refuses a URI or header that this crate
-    /// accepted.
-    #[cfg(feature = "http")]
-    pub fn token_request_http(
-        &self,
-    ) -> Result<http::Request<crate::http::RequestBody>, http::Error> {
-        self.token_request().into_http()
-    }
-
-    /// The state the refresh started from: what to keep using if the
-    /// refresh is abandoned.
-    pub fn into_previous(self) -> Authorized {
-        self.previous
-    }
-
     /// Consumes the token endpoint's response.
     ///
     /// # Errors
-    /// A [`TokenFailure`]. Retryable ones (429, 5xx,
-    /// `temporarily_unavailable`) give this state back through
-    /// [`TokenFailure::into_retry`]. [`TokenError::is_invalid_grant`](crate::TokenError::is_invalid_grant)
+    /// A [`Failure`]. Retryable ones (429, 5xx,
+    /// `temporarily_unavailable`) give this step back through
+    /// [`Failure::into_retry`]. [`EndpointError::is_invalid_grant`](crate::EndpointError::is_invalid_grant)
     /// means the refresh token is dead (used, expired or revoked — or
     /// another instance refreshed with it first): the user must log in
     /// again.
-    pub fn handle_token_response<'a>(
+    fn handle_response<'a>(
         self,
         response: impl Into<HttpResponse<'a>>,
         now: UnixTime,
-    ) -> Result<Authorized, TokenFailure<Refreshing>> {
+    ) -> Result<Authorized, Failure<Refreshing>> {
         match parse_token_response(&response.into()) {
             Ok(response) => {
                 let Self {
@@ -160,7 +156,7 @@ impl Refreshing {
                     TokenSet::from_response(response, requested, Some(&previous.tokens), now);
                 Ok(previous.refreshed(tokens, scope.is_some()))
             }
-            Err(error) => Err(TokenFailure::new(error, self)),
+            Err(kind) => Err(Failure::new(Self::ENDPOINT, kind, self)),
         }
     }
 }

@@ -3,11 +3,13 @@
 use core::fmt;
 
 use crate::config::{Client, Endpoint};
-use crate::error::{RevocationError, TokenFailure};
+use crate::error::{EndpointKind, Failure, RevocationError};
 use crate::flow::authorized::Authorized;
 use crate::flow::Credentials;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::secret::{AccessToken, RefreshToken};
+use crate::step::EndpointStep;
+use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
 use crate::wire::token::parse_revocation_response;
 
@@ -92,10 +94,25 @@ enum RevokedToken {
 }
 
 impl Revocation {
+    /// Which token this revokes.
+    pub fn token_type_hint(&self) -> TokenTypeHint {
+        match self.token {
+            RevokedToken::Access(_) => TokenTypeHint::AccessToken,
+            RevokedToken::Refresh(_) => TokenTypeHint::RefreshToken,
+        }
+    }
+}
+
+impl EndpointStep for Revocation {
+    /// Nothing: the token is revoked, or was already invalid.
+    type Output = ();
+
+    const ENDPOINT: EndpointKind = EndpointKind::Revocation;
+
     /// The revocation request: `token`, `token_type_hint` and the client
     /// authentication, form-encoded, `POST`ed to the revocation endpoint
     /// (RFC 7009 §2.1).
-    pub fn revocation_request(&self) -> HttpRequest {
+    fn request(&self) -> HttpRequest {
         let mut form = FormSerializer::new();
         let (token, hint) = match &self.token {
             RevokedToken::Access(token) => (token.secret(), TokenTypeHint::AccessToken),
@@ -106,40 +123,22 @@ impl Revocation {
         self.credentials.post(&self.endpoint, form)
     }
 
-    /// The revocation request as an `http::Request`.
-    ///
-    /// # Errors
-    /// Only if the `http` crate refuses a URI or header that this crate
-    /// accepted.
-    #[cfg(feature = "http")]
-    pub fn revocation_request_http(
-        &self,
-    ) -> Result<http::Request<crate::http::RequestBody>, http::Error> {
-        self.revocation_request().into_http()
-    }
-
-    /// Which token this revokes.
-    pub fn token_type_hint(&self) -> TokenTypeHint {
-        match self.token {
-            RevokedToken::Access(_) => TokenTypeHint::AccessToken,
-            RevokedToken::Refresh(_) => TokenTypeHint::RefreshToken,
-        }
-    }
-
     /// Consumes the revocation endpoint's response: any 2xx, whatever the
     /// body, means the token is revoked or was already invalid
-    /// (RFC 7009 §2.2).
+    /// (RFC 7009 §2.2). `now` is not needed here.
     ///
     /// # Errors
-    /// A [`TokenFailure`]: 503 (RFC 7009 §2.2.1: the token is still valid)
-    /// and the other retryable answers give this state back through
-    /// [`TokenFailure::into_retry`]; `unsupported_token_type` and the other
+    /// A [`Failure`]: 503 (RFC 7009 §2.2.1: the token is still valid) and
+    /// the other retryable answers give this step back through
+    /// [`Failure::into_retry`]; `unsupported_token_type` and the other
     /// RFC 6749 §5.2 errors are typed.
-    pub fn handle_revocation_response<'a>(
+    fn handle_response<'a>(
         self,
         response: impl Into<HttpResponse<'a>>,
-    ) -> Result<(), TokenFailure<Revocation>> {
-        parse_revocation_response(&response.into()).map_err(|error| TokenFailure::new(error, self))
+        _now: UnixTime,
+    ) -> Result<(), Failure<Revocation>> {
+        parse_revocation_response(&response.into())
+            .map_err(|kind| Failure::new(Self::ENDPOINT, kind, self))
     }
 }
 

@@ -14,7 +14,6 @@ use crate::error::StartError;
 use crate::flow::awaiting_callback::AwaitingCallback;
 use crate::flow::pushing::PushingAuthorization;
 use crate::flow::{Credentials, Origin};
-use crate::http::{HttpRequest, Method};
 use crate::pkce::CodeChallengeMethod;
 use crate::scope::Scope;
 use crate::secret::{CodeVerifier, State};
@@ -371,14 +370,6 @@ impl AuthorizationRequest {
     /// header or a link, not in a log.
     pub fn url(&self) -> &str {
         self.url.as_str()
-    }
-
-    /// The same as a `GET` request value, whose `Debug` redacts the query
-    /// (it carries `state`). There is no `http::Request` form: the browser
-    /// sends this request, not the client, and an `http::Uri` would print
-    /// `state` in `Debug`.
-    pub fn to_request(&self) -> HttpRequest {
-        HttpRequest::new(Method::Get, String::from(self.url.as_str()))
     }
 }
 

@@ -4,11 +4,11 @@
 use alloc::string::String;
 use core::fmt;
 
+use crate::error::codes::{is_error_code, AuthorizationErrorCode, ErrorResponse};
 use crate::error::CallbackError;
 use crate::limits::{MAX_CALLBACK_BYTES, MAX_CALLBACK_PARAMETERS, MAX_PARAMETER_BYTES};
 use crate::secret::{AuthorizationCode, State};
 use crate::text::UntrustedText;
-use crate::wire::error_response::{is_error_code, AuthorizationErrorCode, ErrorResponse};
 use crate::wire::form::{self, FormError};
 
 /// The parameters of an implicit or hybrid response, which a client that

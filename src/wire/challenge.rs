@@ -5,11 +5,11 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+use crate::error::codes::is_error_code;
 use crate::http::HttpResponse;
 use crate::limits::MAX_WWW_AUTHENTICATE_BYTES;
 use crate::scope::Scope;
 use crate::text::UntrustedText;
-use crate::wire::error_response::is_error_code;
 
 /// The `error` of a bearer challenge (RFC 6750 §3.1).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -3,7 +3,6 @@
 
 pub(crate) mod callback;
 pub(crate) mod challenge;
-pub(crate) mod error_response;
 pub(crate) mod form;
 pub(crate) mod par;
 pub(crate) mod token;

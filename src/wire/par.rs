@@ -2,7 +2,7 @@
 
 use alloc::string::String;
 
-use crate::error::{ResponseProblem, TokenError};
+use crate::error::{EndpointErrorKind, ResponseProblem};
 use crate::http::HttpResponse;
 use crate::wire::token::{success_members, take_string};
 
@@ -19,29 +19,29 @@ pub(crate) struct PushedAuthorizationResponse {
 /// the token endpoint's (§2.3), with the same status handling.
 pub(crate) fn parse_par_response(
     response: &HttpResponse<'_>,
-) -> Result<PushedAuthorizationResponse, TokenError> {
+) -> Result<PushedAuthorizationResponse, EndpointErrorKind> {
     let mut members = success_members(response)?;
     let request_uri = take_string(&mut members, "request_uri")
-        .map_err(TokenError::MalformedResponse)?
+        .map_err(EndpointErrorKind::MalformedResponse)?
         .filter(|uri| !uri.is_empty())
-        .ok_or(TokenError::MalformedResponse(
+        .ok_or(EndpointErrorKind::MalformedResponse(
             ResponseProblem::MissingMember("request_uri"),
         ))?;
     // An absolute URI (RFC 9126 §2.2), sent back in a query: printable
     // ASCII without spaces.
     if !request_uri.contains(':') || !request_uri.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(TokenError::MalformedResponse(
+        return Err(EndpointErrorKind::MalformedResponse(
             ResponseProblem::InvalidMember("request_uri"),
         ));
     }
     let expires_in = members
         .take("expires_in")
-        .ok_or(TokenError::MalformedResponse(
+        .ok_or(EndpointErrorKind::MalformedResponse(
             ResponseProblem::MissingMember("expires_in"),
         ))?
         .as_u64()
         .filter(|seconds| *seconds > 0)
-        .ok_or(TokenError::MalformedResponse(
+        .ok_or(EndpointErrorKind::MalformedResponse(
             ResponseProblem::InvalidMember("expires_in"),
         ))?;
     Ok(PushedAuthorizationResponse {

@@ -10,7 +10,8 @@ use core::fmt;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
-use crate::error::{ResponseProblem, TokenError};
+use crate::error::codes::{is_error_code, ErrorResponse, TokenErrorCode};
+use crate::error::{EndpointErrorKind, ResponseProblem};
 use crate::http::HttpResponse;
 use crate::limits::MAX_RESPONSE_BODY_BYTES;
 use crate::members::ExtraMembers;
@@ -18,7 +19,6 @@ use crate::scope::Scope;
 use crate::secret::{AccessToken, RefreshToken};
 use crate::text::UntrustedText;
 use crate::wire::challenge::has_challenge;
-use crate::wire::error_response::{is_error_code, ErrorResponse, TokenErrorCode};
 use crate::wire::form;
 
 /// A successful token response, checked and typed.
@@ -221,13 +221,13 @@ fn error_response(
 /// The checks every endpoint's response goes through first: a redirect is
 /// refused (never followed: the request carried credentials), and 429 and
 /// 5xx are "unavailable", which is retryable.
-fn check_status(response: &HttpResponse<'_>) -> Result<(), TokenError> {
+pub(crate) fn check_status(response: &HttpResponse<'_>) -> Result<(), EndpointErrorKind> {
     let status = response.status();
     if (300..400).contains(&status) {
-        return Err(TokenError::Redirected { status });
+        return Err(EndpointErrorKind::Redirected { status });
     }
     if status == 429 || (500..600).contains(&status) {
-        return Err(TokenError::Unavailable {
+        return Err(EndpointErrorKind::Unavailable {
             status,
             retry_after: response.retry_after(),
         });
@@ -240,19 +240,19 @@ fn check_status(response: &HttpResponse<'_>) -> Result<(), TokenError> {
 /// when its `error` is not a code; else a 401 that challenges for `Basic`
 /// is a refusal of the client's credentials (§5.2, `invalid_client`), and
 /// anything else is its status.
-fn failure(response: &HttpResponse<'_>) -> TokenError {
+fn failure(response: &HttpResponse<'_>) -> EndpointErrorKind {
     let status = response.status();
     match members(response).map(|mut members| error_response(&mut members)) {
-        Ok(Ok(Some(error))) => TokenError::ErrorResponse(error),
-        Ok(Err(problem)) => TokenError::MalformedResponse(problem),
+        Ok(Ok(Some(error))) => EndpointErrorKind::ErrorResponse(error),
+        Ok(Err(problem)) => EndpointErrorKind::MalformedResponse(problem),
         _ if status == 401
             && response
                 .www_authenticate()
                 .is_some_and(|header| has_challenge(header, "basic")) =>
         {
-            TokenError::ClientAuthenticationFailed { status }
+            EndpointErrorKind::ClientAuthenticationFailed { status }
         }
-        _ => TokenError::UnexpectedStatus { status },
+        _ => EndpointErrorKind::UnexpectedStatus { status },
     }
 }
 
@@ -263,14 +263,16 @@ fn is_success(status: u16) -> bool {
 /// The members of a success body, after [`check_status`]: a non-2xx is its
 /// [`failure`], and a body with an `error` member is an error response
 /// whatever the status (GitHub sends errors with 200).
-pub(crate) fn success_members(response: &HttpResponse<'_>) -> Result<Members, TokenError> {
+pub(crate) fn success_members(response: &HttpResponse<'_>) -> Result<Members, EndpointErrorKind> {
     check_status(response)?;
     if !is_success(response.status()) {
         return Err(failure(response));
     }
-    let mut members = members(response).map_err(TokenError::MalformedResponse)?;
-    if let Some(error) = error_response(&mut members).map_err(TokenError::MalformedResponse)? {
-        return Err(TokenError::ErrorResponse(error));
+    let mut members = members(response).map_err(EndpointErrorKind::MalformedResponse)?;
+    if let Some(error) =
+        error_response(&mut members).map_err(EndpointErrorKind::MalformedResponse)?
+    {
+        return Err(EndpointErrorKind::ErrorResponse(error));
     }
     Ok(members)
 }
@@ -281,10 +283,10 @@ pub(crate) fn success_members(response: &HttpResponse<'_>) -> Result<Members, To
 /// ([`success_members`]).
 pub(crate) fn parse_token_response(
     response: &HttpResponse<'_>,
-) -> Result<TokenResponse, TokenError> {
+) -> Result<TokenResponse, EndpointErrorKind> {
     success_response(success_members(response)?).map_err(|problem| match problem {
-        Problem::Malformed(problem) => TokenError::MalformedResponse(problem),
-        Problem::TokenType(token_type) => TokenError::UnsupportedTokenType(token_type),
+        Problem::Malformed(problem) => EndpointErrorKind::MalformedResponse(problem),
+        Problem::TokenType(token_type) => EndpointErrorKind::UnsupportedTokenType(token_type),
     })
 }
 
@@ -292,7 +294,9 @@ pub(crate) fn parse_token_response(
 /// success, whatever the body (Pagero's is empty); 503 and the other
 /// [`check_status`] cases as for tokens; an error body as in RFC 6749 §5.2,
 /// plus `unsupported_token_type` (RFC 7009 §2.2.1).
-pub(crate) fn parse_revocation_response(response: &HttpResponse<'_>) -> Result<(), TokenError> {
+pub(crate) fn parse_revocation_response(
+    response: &HttpResponse<'_>,
+) -> Result<(), EndpointErrorKind> {
     check_status(response)?;
     if is_success(response.status()) {
         Ok(())

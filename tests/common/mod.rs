@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
     Authorized, AwaitingCallback, Callback, Client, ClientAuthentication, ClientId, ClientSecret,
     FlowEntropy, RedirectUri, ServerMetadata, Start, UnixTime,
@@ -67,8 +68,8 @@ pub fn log_in(server: &AuthorizationServer, client: &Client) -> (AwaitingCallbac
 pub fn authorize(server: &AuthorizationServer, client: &Client) -> Authorized {
     let (pending, callback) = log_in(server, client);
     let exchanging = pending.handle_callback(client, callback).unwrap();
-    let response = send(exchanging.token_request_http().unwrap()).unwrap();
-    exchanging.handle_token_response(&response, NOW).unwrap()
+    let response = send(exchanging.request().into_http()).unwrap();
+    exchanging.handle_response(&response, NOW).unwrap()
 }
 
 /// Calls the server's protected resource with the access token.

@@ -9,10 +9,11 @@
 //! for the client and brings back `(pending flow, callback URL)`, `browser`
 //! takes an authorization URL to the callback URL.
 
+use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
     AuthorizationErrorCode, Authorized, AwaitingCallback, BearerChallenge, BearerErrorCode,
-    Callback, CallbackError, Client, ClientAuthentication, ClientCredentials, ErrorResponse,
-    Exchanging, FlowEntropy, NextStep, Scope, Start, TokenError, TokenErrorCode, TokenTypeHint,
+    Callback, CallbackError, Client, ClientAuthentication, ClientCredentials, EndpointError,
+    ErrorResponse, Exchanging, FlowEntropy, NextStep, Scope, Start, TokenErrorCode, TokenTypeHint,
 };
 
 use super::{log_in, query_param, send, NOW};
@@ -46,7 +47,7 @@ pub fn whole_flow(
     assert_eq!(callback.iss(), Some(issuer));
     let exchanging = pending.handle_callback(client, callback).unwrap();
 
-    let request = exchanging.token_request_http().unwrap();
+    let request = exchanging.request().into_http();
     assert_authenticates_as_registered(&request, client);
     let body = String::from_utf8(request.body().as_bytes().to_vec()).unwrap();
     assert!(body.contains("code_verifier="), "{body}");
@@ -58,7 +59,7 @@ pub fn whole_flow(
         "{}",
         String::from_utf8_lossy(response.body())
     );
-    let authorized = exchanging.handle_token_response(&response, NOW).unwrap();
+    let authorized = exchanging.handle_response(&response, NOW).unwrap();
     assert_eq!(authorized.issuer(), issuer);
     let tokens = authorized.tokens();
     assert_eq!(tokens.generation(), 0);
@@ -113,14 +114,14 @@ pub fn expires_in(authorized: &Authorized) -> u64 {
 /// The callback exchanged for tokens: the server must answer `200`.
 pub fn exchange(client: &Client, pending: AwaitingCallback, callback: Callback) -> Authorized {
     let exchanging = pending.handle_callback(client, callback).unwrap();
-    let response = send(exchanging.token_request_http().unwrap()).unwrap();
+    let response = send(exchanging.request().into_http()).unwrap();
     assert_eq!(
         response.status(),
         200,
         "{}",
         String::from_utf8_lossy(response.body())
     );
-    exchanging.handle_token_response(&response, NOW).unwrap()
+    exchanging.handle_response(&response, NOW).unwrap()
 }
 
 /// A login the server refuses at our redirect URI: the authorization
@@ -252,16 +253,14 @@ pub fn code_of_another_flow(
 /// The token endpoint's typed error for an exchange that must fail, after
 /// checking the status and that retrying is not offered.
 pub fn exchange_error(exchanging: Exchanging, status: u16) -> ErrorResponse<TokenErrorCode> {
-    let response = send(exchanging.token_request_http().unwrap()).unwrap();
+    let response = send(exchanging.request().into_http()).unwrap();
     assert_eq!(
         response.status(),
         status,
         "{}",
         String::from_utf8_lossy(response.body())
     );
-    let failure = exchanging
-        .handle_token_response(&response, NOW)
-        .unwrap_err();
+    let failure = exchanging.handle_response(&response, NOW).unwrap_err();
     let error = error_response(failure.error()).clone();
     assert!(
         failure.into_retry().is_none(),
@@ -271,11 +270,10 @@ pub fn exchange_error(exchanging: Exchanging, status: u16) -> ErrorResponse<Toke
 }
 
 /// The OAuth error response a token endpoint answered.
-pub fn error_response(error: &TokenError) -> &ErrorResponse<TokenErrorCode> {
-    match error {
-        TokenError::ErrorResponse(response) => response,
-        other => panic!("expected an OAuth error response, got {other:?}"),
-    }
+pub fn error_response(error: &EndpointError) -> &ErrorResponse<TokenErrorCode> {
+    error
+        .error_response()
+        .unwrap_or_else(|| panic!("expected an OAuth error response, got {error:?}"))
 }
 
 // ---------------------------------------------------------------------------
@@ -288,20 +286,20 @@ pub fn refresh(
     client: &Client,
     authorized: &Authorized,
     scope: Option<&str>,
-) -> Result<Authorized, TokenError> {
+) -> Result<Authorized, EndpointError> {
     let refreshing = match scope {
         Some(scope) => authorized
             .refresh_with_scope(client, Scope::parse(scope).unwrap())
             .unwrap(),
         None => authorized.refresh(client).unwrap(),
     };
-    let request = refreshing.token_request_http().unwrap();
+    let request = refreshing.request().into_http();
     let body = String::from_utf8(request.body().as_bytes().to_vec()).unwrap();
     assert!(body.starts_with("grant_type=refresh_token&"), "{body}");
     assert_eq!(body.contains("scope="), scope.is_some(), "{body}");
     let response = send(request).unwrap();
     refreshing
-        .handle_token_response(&response, NOW)
+        .handle_response(&response, NOW)
         .map_err(|failure| {
             let error = failure.error().clone();
             assert!(failure.into_retry().is_none(), "{error} is not retryable");
@@ -317,7 +315,7 @@ pub fn revoke(
     token: TokenTypeHint,
 ) -> http::Response<Vec<u8>> {
     let revocation = authorized.revoke(client, token).unwrap();
-    let request = revocation.revocation_request_http().unwrap();
+    let request = revocation.request().into_http();
     let body = String::from_utf8(request.body().as_bytes().to_vec()).unwrap();
     assert!(
         body.contains(&format!("token_type_hint={}", token.as_str())),
@@ -325,7 +323,7 @@ pub fn revoke(
     );
     let response = send(request).unwrap();
     assert_eq!(response.status(), 200, "{response:?}");
-    revocation.handle_revocation_response(&response).unwrap();
+    revocation.handle_response(&response, NOW).unwrap();
     response
 }
 
@@ -353,10 +351,10 @@ pub fn invalid_token_challenge(response: &http::Response<Vec<u8>>, log: &str) ->
 pub fn client_credentials(client: &Client, scope: &str) -> Authorized {
     let scope = Scope::parse(scope).unwrap();
     let grant = ClientCredentials::new(client, scope.clone()).unwrap();
-    let response = send(grant.token_request_http().unwrap()).unwrap();
+    let response = send(grant.request().into_http()).unwrap();
     let client_id = client.client_id();
     assert_eq!(response.status(), 200, "{client_id:?}: {response:?}");
-    let authorized = grant.handle_token_response(&response, NOW).unwrap();
+    let authorized = grant.handle_response(&response, NOW).unwrap();
     assert!(authorized.tokens().refresh_token().is_none());
     assert_eq!(authorized.tokens().scope(), &scope);
     authorized

@@ -9,6 +9,7 @@ extern crate alloc;
 
 use core::alloc::{GlobalAlloc, Layout};
 
+use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
     Callback, Client, ClientAuthentication, ClientId, ClientSecret, FlowEntropy, HttpResponse,
     RedirectUri, ServerMetadata, Start, UnixTime,
@@ -72,10 +73,10 @@ pub extern "C" fn oauth2_pkce_no_std_flow(entropy: &[u8; 64], now: u64) -> usize
     query.push_str(pending.state().secret());
     let Ok(callback) = Callback::from_query(&query) else { return 0 };
     let Ok(exchanging) = pending.handle_callback(&client, callback) else { return 0 };
-    let _request = exchanging.token_request();
+    let _request = exchanging.request();
     let body = br#"{"token_type":"bearer","access_token":"_0XBPWQQ_2a66dd33","expires_in":600}"#;
     let response = HttpResponse::new(200, body).with_content_type("application/json");
-    let Ok(authorized) = exchanging.handle_token_response(response, UnixTime::from_secs(now)) else {
+    let Ok(authorized) = exchanging.handle_response(response, UnixTime::from_secs(now)) else {
         return 0;
     };
     authorized

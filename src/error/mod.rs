@@ -2,11 +2,17 @@
 //! do; none carries a secret, in `Debug` or in `Display`.
 
 use core::fmt;
-use core::time::Duration;
 
 use crate::text::UntrustedText;
-use crate::wire::error_response::{AuthorizationErrorCode, ErrorResponse, TokenErrorCode};
 use crate::wire::form::FormError;
+
+pub(crate) mod codes;
+mod endpoint;
+
+pub use codes::{AuthorizationErrorCode, ErrorResponse, TokenErrorCode};
+pub use endpoint::{
+    EndpointError, EndpointErrorKind, EndpointKind, Failure, MetadataProblem, ResponseProblem,
+};
 
 /// Why [`Start::begin`](crate::Start::begin) built no authorization request.
 /// Each is a mistake in how the flow was set up: fix it and start again.
@@ -188,207 +194,6 @@ impl fmt::Display for CallbackError {
 }
 
 impl core::error::Error for CallbackError {}
-
-/// What is wrong with a token endpoint response body.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ResponseProblem {
-    /// The body is not JSON.
-    NotJson,
-    /// The body is JSON but not an object.
-    NotAnObject,
-    /// The `Content-Type` says form-encoded but the body is not.
-    NotForm,
-    /// The body is over [`MAX_RESPONSE_BODY_BYTES`](crate::limits::MAX_RESPONSE_BODY_BYTES):
-    /// refused unread.
-    TooLarge {
-        /// The cap, in bytes.
-        limit: usize,
-    },
-    /// A member appears twice: which one to believe is undefined, so
-    /// neither is. The name as received.
-    DuplicateMember(UntrustedText),
-    /// A required member is missing.
-    MissingMember(&'static str),
-    /// A member has the wrong type or characters outside its syntax.
-    InvalidMember(&'static str),
-}
-
-impl fmt::Display for ResponseProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::NotJson => f.write_str("the body is not JSON"),
-            Self::NotAnObject => f.write_str("the body is not a JSON object"),
-            Self::NotForm => f.write_str("the body is not form-encoded as its Content-Type says"),
-            Self::TooLarge { limit } => write!(f, "the body is over its size cap of {limit} bytes"),
-            Self::DuplicateMember(name) => write!(f, "the member `{name}` appears more than once"),
-            Self::MissingMember(name) => write!(f, "the member `{name}` is missing"),
-            Self::InvalidMember(name) => write!(f, "the member `{name}` is invalid"),
-        }
-    }
-}
-
-impl core::error::Error for ResponseProblem {}
-
-/// Why a token endpoint response gave no tokens (RFC 6749 §5.2).
-///
-/// [`is_retryable`](Self::is_retryable) tells whether the same request may
-/// be sent again; the state that built it comes back in the
-/// [`TokenFailure`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TokenError {
-    /// The server answered with an OAuth error (RFC 6749 §5.2).
-    /// `invalid_grant` means the code or refresh token is gone: start a new
-    /// login. `invalid_client` means the client credentials are wrong.
-    ErrorResponse(ErrorResponse<TokenErrorCode>),
-    /// 429 or 5xx: the server is overloaded or failing. Retry after
-    /// `retry_after` (when the server said) with the state handed back.
-    Unavailable {
-        /// The HTTP status code.
-        status: u16,
-        /// `Retry-After` in seconds, if the server sent that form.
-        retry_after: Option<Duration>,
-    },
-    /// A 3xx: redirects of a token request are never followed (the body
-    /// holds credentials). The endpoint is misconfigured.
-    Redirected {
-        /// The HTTP status code.
-        status: u16,
-    },
-    /// A status that is neither success nor an OAuth error, with no error
-    /// body (e.g. 404 from a wrong endpoint).
-    UnexpectedStatus {
-        /// The HTTP status code.
-        status: u16,
-    },
-    /// A 401 without an OAuth error body but with a `WWW-Authenticate:
-    /// Basic` challenge: the server refused the client's credentials
-    /// (RFC 6749 §5.2, `invalid_client`). Check the client id, the secret
-    /// and the authentication method.
-    ClientAuthenticationFailed {
-        /// The HTTP status code.
-        status: u16,
-    },
-    /// A body that is not a valid response of the endpoint: a success that
-    /// is not a token response, or an error response whose `error` code has
-    /// characters outside RFC 6749 §5.2's set.
-    MalformedResponse(ResponseProblem),
-    /// A `token_type` other than `Bearer`: this crate can only use bearer
-    /// tokens (RFC 6750). The type as received.
-    UnsupportedTokenType(UntrustedText),
-}
-
-impl TokenError {
-    /// Whether sending the same request again may succeed: 429, 5xx, and
-    /// the `temporarily_unavailable` and `server_error` codes.
-    #[must_use]
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            Self::Unavailable { .. } => true,
-            Self::ErrorResponse(response) => matches!(
-                response.error(),
-                TokenErrorCode::TemporarilyUnavailable | TokenErrorCode::ServerError
-            ),
-            _ => false,
-        }
-    }
-
-    /// Whether the grant (code or refresh token) is gone for good
-    /// (`invalid_grant`): the user must log in again.
-    #[must_use]
-    pub fn is_invalid_grant(&self) -> bool {
-        matches!(self, Self::ErrorResponse(r) if *r.error() == TokenErrorCode::InvalidGrant)
-    }
-}
-
-impl fmt::Display for TokenError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::ErrorResponse(error) => {
-                write!(f, "the token endpoint answered with an error: {error}")
-            }
-            Self::Unavailable { status, .. } => {
-                write!(
-                    f,
-                    "the token endpoint is unavailable (HTTP {status}); retry later"
-                )
-            }
-            Self::Redirected { status } => {
-                write!(f, "the token endpoint answered with a redirect (HTTP {status}), which is never followed")
-            }
-            Self::UnexpectedStatus { status } => {
-                write!(
-                    f,
-                    "the token endpoint answered with unexpected HTTP status {status}"
-                )
-            }
-            Self::ClientAuthenticationFailed { status } => write!(
-                f,
-                "the token endpoint refused the client's credentials (HTTP {status})"
-            ),
-            Self::MalformedResponse(problem) => {
-                write!(f, "the token response is malformed: {problem}")
-            }
-            Self::UnsupportedTokenType(token_type) => {
-                write!(f, "the token type {token_type:?} is not Bearer")
-            }
-        }
-    }
-}
-
-impl core::error::Error for TokenError {
-    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        match self {
-            Self::MalformedResponse(problem) => Some(problem),
-            _ => None,
-        }
-    }
-}
-
-/// A token request that failed, with the state that built it when the
-/// request may be retried (quinn's `RetryError::into_incoming` pattern).
-#[must_use = "a retryable failure carries the state needed to retry"]
-#[derive(Debug)]
-pub struct TokenFailure<S> {
-    pub(crate) error: TokenError,
-    pub(crate) state: Option<alloc::boxed::Box<S>>,
-}
-
-impl<S> TokenFailure<S> {
-    pub(crate) fn new(error: TokenError, state: S) -> Self {
-        let state = error.is_retryable().then(|| alloc::boxed::Box::new(state));
-        Self { error, state }
-    }
-
-    /// What went wrong.
-    pub fn error(&self) -> &TokenError {
-        &self.error
-    }
-
-    /// The error, dropping any state.
-    pub fn into_error(self) -> TokenError {
-        self.error
-    }
-
-    /// The state to retry from, when the error is retryable; `None` when
-    /// retrying cannot help.
-    pub fn into_retry(self) -> Option<S> {
-        self.state.map(|state| *state)
-    }
-}
-
-impl<S> fmt::Display for TokenFailure<S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.error, f)
-    }
-}
-
-impl<S: fmt::Debug> core::error::Error for TokenFailure<S> {
-    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        Some(&self.error)
-    }
-}
 
 /// Why an access token was not put on a request (RFC 6750 §2.1).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,0 +1,400 @@
+//! Why a request to an endpoint of the authorization server gave nothing
+//! usable: one error for every endpoint step, naming the endpoint in every
+//! message, and the failure that hands a retryable step back.
+
+use alloc::boxed::Box;
+use core::fmt;
+use core::time::Duration;
+
+use crate::config::UrlProblem;
+use crate::error::codes::{ErrorResponse, TokenErrorCode};
+use crate::text::UntrustedText;
+
+/// The endpoint a request went to, named in every [`EndpointError`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EndpointKind {
+    /// The token endpoint (RFC 6749 §3.2): code exchange, refresh, client
+    /// credentials.
+    Token,
+    /// The revocation endpoint (RFC 7009).
+    Revocation,
+    /// The pushed authorization request endpoint (RFC 9126).
+    PushedAuthorization,
+    /// The authorization server's metadata document (RFC 8414 §3, OpenID
+    /// Connect Discovery 1.0 §4).
+    Metadata,
+}
+
+impl EndpointKind {
+    /// How messages name it.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Token => "token endpoint",
+            Self::Revocation => "revocation endpoint",
+            Self::PushedAuthorization => "pushed authorization request endpoint",
+            Self::Metadata => "metadata document",
+        }
+    }
+}
+
+impl fmt::Display for EndpointKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What is wrong with a response body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ResponseProblem {
+    /// The body is not JSON.
+    NotJson,
+    /// The body is JSON but not an object.
+    NotAnObject,
+    /// The `Content-Type` says form-encoded but the body is not.
+    NotForm,
+    /// The body is over [`MAX_RESPONSE_BODY_BYTES`](crate::limits::MAX_RESPONSE_BODY_BYTES):
+    /// refused unread.
+    TooLarge {
+        /// The cap, in bytes.
+        limit: usize,
+    },
+    /// A member appears twice: which one to believe is undefined, so
+    /// neither is. The name as received.
+    DuplicateMember(UntrustedText),
+    /// A required member is missing.
+    MissingMember(&'static str),
+    /// A member has the wrong type or characters outside its syntax.
+    InvalidMember(&'static str),
+}
+
+impl fmt::Display for ResponseProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotJson => f.write_str("the body is not JSON"),
+            Self::NotAnObject => f.write_str("the body is not a JSON object"),
+            Self::NotForm => f.write_str("the body is not form-encoded as its Content-Type says"),
+            Self::TooLarge { limit } => write!(f, "the body is over its size cap of {limit} bytes"),
+            Self::DuplicateMember(name) => write!(f, "the member `{name}` appears more than once"),
+            Self::MissingMember(name) => write!(f, "the member `{name}` is missing"),
+            Self::InvalidMember(name) => write!(f, "the member `{name}` is invalid"),
+        }
+    }
+}
+
+impl core::error::Error for ResponseProblem {}
+
+/// Why a metadata document cannot be used (RFC 8414 §3.3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MetadataProblem {
+    /// The body is not a metadata document; why, in the JSON parser's
+    /// words (which may quote the document).
+    NotADocument(UntrustedText),
+    /// The document's `issuer` is not the issuer asked for, byte for byte
+    /// (RFC 8414 §3.3): it must not be used, or an attacker's metadata could
+    /// impersonate the server (mix-up).
+    IssuerMismatch {
+        /// The issuer asked for.
+        expected: UntrustedText,
+        /// The issuer the document names.
+        received: UntrustedText,
+    },
+    /// A required endpoint is missing (`authorization_endpoint` or
+    /// `token_endpoint`), or empty.
+    MissingEndpoint(&'static str),
+    /// An endpoint is not acceptable (e.g. `http://` off loopback).
+    InvalidEndpoint {
+        /// The metadata member.
+        member: &'static str,
+        /// What is wrong with it.
+        problem: UrlProblem,
+    },
+    /// The server does not advertise PKCE with `S256`
+    /// (`code_challenge_methods_supported`, whose absence means "no PKCE",
+    /// RFC 8414 §2). See
+    /// [`Discovery::dangerous_allow_without_s256`](crate::Discovery::dangerous_allow_without_s256).
+    S256NotSupported,
+}
+
+impl fmt::Display for MetadataProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotADocument(why) => write!(f, "it is not a metadata document: {why}"),
+            Self::IssuerMismatch { expected, received } => {
+                write!(f, "it names issuer {received:?}, not {expected:?}")
+            }
+            Self::MissingEndpoint(member) => write!(f, "it has no `{member}`"),
+            Self::InvalidEndpoint { member, problem } => write!(f, "its `{member}` {problem}"),
+            Self::S256NotSupported => {
+                f.write_str("it does not list S256 in code_challenge_methods_supported")
+            }
+        }
+    }
+}
+
+/// What went wrong at the endpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EndpointErrorKind {
+    /// The server answered with an OAuth error (RFC 6749 §5.2, RFC 7009
+    /// §2.2.1, RFC 9126 §2.3). `invalid_grant` means the code or refresh
+    /// token is gone: start a new login. `invalid_client` means the client
+    /// credentials are wrong.
+    ErrorResponse(ErrorResponse<TokenErrorCode>),
+    /// 429 or 5xx: the server is overloaded or failing. Retry after
+    /// `retry_after` (when the server said) with the state handed back.
+    Unavailable {
+        /// The HTTP status code.
+        status: u16,
+        /// `Retry-After` in seconds, if the server sent that form.
+        retry_after: Option<Duration>,
+    },
+    /// A 3xx: redirects are never followed (a request body holds
+    /// credentials). The endpoint is misconfigured.
+    Redirected {
+        /// The HTTP status code.
+        status: u16,
+    },
+    /// A status that is neither success nor an OAuth error, with no error
+    /// body (e.g. 404 from a wrong endpoint).
+    UnexpectedStatus {
+        /// The HTTP status code.
+        status: u16,
+    },
+    /// A 401 without an OAuth error body but with a `WWW-Authenticate:
+    /// Basic` challenge: the server refused the client's credentials
+    /// (RFC 6749 §5.2, `invalid_client`). Check the client id, the secret
+    /// and the authentication method.
+    ClientAuthenticationFailed {
+        /// The HTTP status code.
+        status: u16,
+    },
+    /// A body that is not a valid response of the endpoint: a success that
+    /// lacks what it must carry, or an error response whose `error` code
+    /// has characters outside RFC 6749 §5.2's set.
+    MalformedResponse(ResponseProblem),
+    /// A `token_type` other than `Bearer`: this crate can only use bearer
+    /// tokens (RFC 6750). The type as received.
+    UnsupportedTokenType(UntrustedText),
+    /// A metadata document that must not be used.
+    InvalidMetadata(MetadataProblem),
+}
+
+/// Why a request to an endpoint gave nothing usable: which endpoint, and
+/// what went wrong there ([`kind`](Self::kind)).
+///
+/// [`is_retryable`](Self::is_retryable) tells whether the same request may
+/// be sent again; the step that built it comes back in the [`Failure`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndpointError {
+    endpoint: EndpointKind,
+    kind: EndpointErrorKind,
+}
+
+impl EndpointError {
+    /// An error of `kind` at `endpoint` (for steps and tests outside the
+    /// crate).
+    #[must_use]
+    pub fn new(endpoint: EndpointKind, kind: EndpointErrorKind) -> Self {
+        Self { endpoint, kind }
+    }
+
+    /// The endpoint that answered.
+    #[must_use]
+    pub fn endpoint(&self) -> EndpointKind {
+        self.endpoint
+    }
+
+    /// What went wrong.
+    #[must_use]
+    pub fn kind(&self) -> &EndpointErrorKind {
+        &self.kind
+    }
+
+    /// Whether sending the same request again may succeed: 429, 5xx, and
+    /// the `temporarily_unavailable` and `server_error` codes.
+    #[must_use]
+    pub fn is_retryable(&self) -> bool {
+        match &self.kind {
+            EndpointErrorKind::Unavailable { .. } => true,
+            EndpointErrorKind::ErrorResponse(response) => matches!(
+                response.error(),
+                TokenErrorCode::TemporarilyUnavailable | TokenErrorCode::ServerError
+            ),
+            _ => false,
+        }
+    }
+
+    /// How long the server asked the client to wait (`Retry-After` in its
+    /// delta-seconds form, RFC 9110 §10.2.3), when it said.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        match &self.kind {
+            EndpointErrorKind::Unavailable { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// Whether the grant (code or refresh token) is gone for good
+    /// (`invalid_grant`): the user must log in again.
+    #[must_use]
+    pub fn is_invalid_grant(&self) -> bool {
+        self.error_code() == Some(&TokenErrorCode::InvalidGrant)
+    }
+
+    /// Whether the server has no such resource (404 or 410): for
+    /// discovery, try the next [`WellKnown`](crate::WellKnown) document.
+    #[must_use]
+    pub fn is_not_found(&self) -> bool {
+        matches!(
+            self.kind,
+            EndpointErrorKind::UnexpectedStatus { status: 404 | 410 }
+        )
+    }
+
+    /// The OAuth error response, when the server sent one.
+    #[must_use]
+    pub fn error_response(&self) -> Option<&ErrorResponse<TokenErrorCode>> {
+        match &self.kind {
+            EndpointErrorKind::ErrorResponse(response) => Some(response),
+            _ => None,
+        }
+    }
+
+    /// The OAuth `error` code, when the server sent one.
+    #[must_use]
+    pub fn error_code(&self) -> Option<&TokenErrorCode> {
+        self.error_response().map(ErrorResponse::error)
+    }
+}
+
+/// An error is equal to its kind, wherever it came from: handy in tests
+/// and in matching on a kind without naming the endpoint.
+impl PartialEq<EndpointErrorKind> for EndpointError {
+    fn eq(&self, kind: &EndpointErrorKind) -> bool {
+        self.kind == *kind
+    }
+}
+
+impl fmt::Display for EndpointError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let endpoint = self.endpoint;
+        match &self.kind {
+            EndpointErrorKind::ErrorResponse(error) => {
+                write!(f, "the {endpoint} answered with an error: {error}")
+            }
+            EndpointErrorKind::Unavailable {
+                status,
+                retry_after,
+            } => {
+                write!(f, "the {endpoint} is unavailable (HTTP {status}); retry ")?;
+                match retry_after {
+                    Some(after) => write!(f, "in {} s", after.as_secs()),
+                    None => f.write_str("later"),
+                }
+            }
+            EndpointErrorKind::Redirected { status } => write!(
+                f,
+                "the {endpoint} answered with a redirect (HTTP {status}), which is never followed"
+            ),
+            EndpointErrorKind::UnexpectedStatus { status } => {
+                write!(
+                    f,
+                    "the {endpoint} answered with unexpected HTTP status {status}"
+                )
+            }
+            EndpointErrorKind::ClientAuthenticationFailed { status } => write!(
+                f,
+                "the {endpoint} refused the client's credentials (HTTP {status})"
+            ),
+            EndpointErrorKind::MalformedResponse(problem) => {
+                write!(f, "the {endpoint}'s response is malformed: {problem}")
+            }
+            EndpointErrorKind::UnsupportedTokenType(token_type) => write!(
+                f,
+                "the {endpoint} issued a token of type {token_type:?}, which is not Bearer"
+            ),
+            EndpointErrorKind::InvalidMetadata(problem) => {
+                write!(f, "the {endpoint} cannot be used: {problem}")
+            }
+        }
+    }
+}
+
+impl core::error::Error for EndpointError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match &self.kind {
+            EndpointErrorKind::MalformedResponse(problem) => Some(problem),
+            _ => None,
+        }
+    }
+}
+
+/// A step whose request gave nothing usable, with the step itself when the
+/// same request may be sent again (quinn's `RetryError::into_incoming`
+/// pattern).
+#[must_use = "a retryable failure carries the state needed to retry"]
+#[derive(Debug)]
+pub struct Failure<S> {
+    error: EndpointError,
+    state: Option<Box<S>>,
+}
+
+impl<S> Failure<S> {
+    /// Keeps `state` for a retry when the error is retryable.
+    pub(crate) fn new(endpoint: EndpointKind, kind: EndpointErrorKind, state: S) -> Self {
+        let error = EndpointError::new(endpoint, kind);
+        let state = error.is_retryable().then(|| Box::new(state));
+        Self { error, state }
+    }
+
+    /// What went wrong, and where.
+    pub fn error(&self) -> &EndpointError {
+        &self.error
+    }
+
+    /// Whether the step came back to send its request again
+    /// ([`EndpointError::is_retryable`]).
+    #[must_use]
+    pub fn is_retryable(&self) -> bool {
+        self.state.is_some()
+    }
+
+    /// How long the server asked to wait before a retry, when it said.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.error.retry_after()
+    }
+
+    /// The error, dropping any state.
+    pub fn into_error(self) -> EndpointError {
+        self.error
+    }
+
+    /// The step to retry from, when the error is retryable; `None` when
+    /// retrying cannot help. The error is dropped: use
+    /// [`into_parts`](Self::into_parts) to keep both.
+    pub fn into_retry(self) -> Option<S> {
+        self.state.map(|state| *state)
+    }
+
+    /// The error, and the step to retry from when the error is retryable.
+    pub fn into_parts(self) -> (EndpointError, Option<S>) {
+        (self.error, self.state.map(|state| *state))
+    }
+}
+
+impl<S> fmt::Display for Failure<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl<S: fmt::Debug> core::error::Error for Failure<S> {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
