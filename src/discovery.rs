@@ -211,8 +211,8 @@ impl EndpointStep for Discovery {
     /// (`token_endpoint_auth_methods_supported`: `client_secret_basic`;
     /// `response_modes_supported`: `query`, `fragment`;
     /// `grant_types_supported`: `authorization_code`, `implicit`). Unknown
-    /// members are kept in [`ServerMetadata::extra`]. `now` is not needed
-    /// here.
+    /// members are kept in [`ServerMetadata::extra`]. `now` dates a
+    /// `Retry-After` given as an HTTP-date.
     ///
     /// # Errors
     /// A [`Failure`]: 404 or 410 ([`EndpointError::is_not_found`](crate::EndpointError::is_not_found))
@@ -222,11 +222,11 @@ impl EndpointStep for Discovery {
     fn handle_response<'a>(
         self,
         response: impl Into<HttpResponse<'a>>,
-        _now: UnixTime,
+        now: UnixTime,
     ) -> Result<ServerMetadata, Failure<Discovery>> {
         let response = response.into();
         let fail = |kind, step| Err(Failure::new(Self::ENDPOINT, kind, step));
-        if let Err(kind) = check_status(&response) {
+        if let Err(kind) = check_status(&response, now) {
             return fail(kind, self);
         }
         if response.status() != 200 {

@@ -15,6 +15,8 @@ use zeroize::Zeroize;
 
 use crate::config::Endpoint;
 use crate::secret::REDACTED;
+use crate::time::UnixTime;
+use crate::wire::http_date;
 
 /// The request methods this crate emits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -356,15 +358,16 @@ impl<'a> HttpResponse<'a> {
         self.body
     }
 
-    /// `Retry-After` in its delta-seconds form (RFC 9110 §10.2.3); an
-    /// HTTP-date is not interpreted, since the crate reads no clock.
+    /// How long `Retry-After` asks to wait (RFC 9110 §10.2.3), from `now`:
+    /// delta-seconds as they are, an HTTP-date (§5.6.7, all three forms)
+    /// as the time left until then — zero when it has passed.
     #[must_use]
-    pub fn retry_after(&self) -> Option<Duration> {
+    pub fn retry_after(&self, now: UnixTime) -> Option<Duration> {
         let value = self.retry_after?.trim();
-        if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
+        if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+            return value.parse().ok().map(Duration::from_secs);
         }
-        value.parse().ok().map(Duration::from_secs)
+        http_date::parse(value, now).map(|at| at.saturating_duration_since(now))
     }
 
     /// Whether `Content-Type` says `application/x-www-form-urlencoded`
@@ -460,32 +463,47 @@ mod tests {
         assert_eq!(http.body().as_bytes(), b"grant_type=x");
     }
 
+    const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
+
     #[test]
-    fn retry_after_delta_seconds_only() {
+    fn retry_after_in_both_forms() {
         let response = HttpResponse::new(503, b"");
         assert_eq!(
-            response.with_retry_after("120").retry_after(),
+            response.with_retry_after("120").retry_after(NOW),
+            Some(Duration::from_secs(120))
+        );
+        // An HTTP-date: the time left until then; one in the past is now.
+        assert_eq!(
+            response
+                .with_retry_after("Tue, 14 Nov 2023 22:15:20 GMT")
+                .retry_after(NOW),
             Some(Duration::from_secs(120))
         );
         assert_eq!(
             response
                 .with_retry_after("Fri, 31 Dec 1999 23:59:59 GMT")
-                .retry_after(),
+                .retry_after(NOW),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            response
+                .with_retry_after("tomorrow, maybe")
+                .retry_after(NOW),
             None
         );
-        assert_eq!(response.with_retry_after("-1").retry_after(), None);
+        assert_eq!(response.with_retry_after("-1").retry_after(NOW), None);
         // delta-seconds is `1*DIGIT`: no sign, though Rust's integer
         // parser would take one.
-        assert_eq!(response.with_retry_after("+120").retry_after(), None);
-        assert_eq!(response.with_retry_after(" ").retry_after(), None);
+        assert_eq!(response.with_retry_after("+120").retry_after(NOW), None);
+        assert_eq!(response.with_retry_after(" ").retry_after(NOW), None);
         assert_eq!(
-            response.with_retry_after(" 7 ").retry_after(),
+            response.with_retry_after(" 7 ").retry_after(NOW),
             Some(Duration::from_secs(7))
         );
         assert_eq!(
             response
                 .with_retry_after("99999999999999999999999")
-                .retry_after(),
+                .retry_after(NOW),
             None
         );
     }
@@ -502,12 +520,12 @@ mod tests {
             response.www_authenticate(),
             Some("Bearer error=\"invalid_token\"")
         );
-        assert_eq!(response.retry_after(), Some(Duration::from_secs(3)));
+        assert_eq!(response.retry_after(NOW), Some(Duration::from_secs(3)));
         assert_eq!(response.body(), b"body");
         let bare = HttpResponse::new(204, b"");
         assert_eq!(bare.content_type(), None);
         assert_eq!(bare.www_authenticate(), None);
-        assert_eq!(bare.retry_after(), None);
+        assert_eq!(bare.retry_after(NOW), None);
     }
 
     #[cfg(feature = "http")]
@@ -523,7 +541,7 @@ mod tests {
         let view = HttpResponse::from(&response);
         assert_eq!(view.status(), 503);
         assert_eq!(view.content_type(), Some("application/json"));
-        assert_eq!(view.retry_after(), Some(Duration::from_secs(9)));
+        assert_eq!(view.retry_after(NOW), Some(Duration::from_secs(9)));
         assert_eq!(view.www_authenticate(), Some("Bearer"));
         assert_eq!(view.body(), &[1, 2]);
         // A header value that is not visible ASCII is treated as absent.

@@ -139,12 +139,15 @@ extern crate std;
 
 mod config;
 mod discovery;
+#[cfg(feature = "http")]
+mod drive;
 mod error;
 mod flow;
 mod http;
 pub mod limits;
 mod members;
 mod pkce;
+mod retry;
 mod scope;
 mod secret;
 mod step;
@@ -157,6 +160,8 @@ pub use crate::config::{
     ServerMetadata, UrlProblem,
 };
 pub use crate::discovery::{Discovery, WellKnown};
+#[cfg(feature = "http")]
+pub use crate::drive::{DriveError, Driver};
 pub use crate::error::{
     AuthorizationErrorCode, BearerError, CallbackError, ClientCredentialsError, EndpointError,
     EndpointErrorKind, EndpointKind, ErrorResponse, Failure, MetadataProblem, RefreshError,
@@ -170,6 +175,7 @@ pub use crate::flow::{
 pub use crate::http::{HttpRequest, HttpResponse, Method, RequestBody};
 pub use crate::members::{ExtraMembers, MemberTypeError, MemberValue};
 pub use crate::pkce::CodeChallengeMethod;
+pub use crate::retry::RetryPolicy;
 pub use crate::scope::{InvalidScope, Scope};
 pub use crate::secret::{
     AccessToken, AuthorizationCode, AuthorizationValue, ClientSecret, CodeVerifier, RefreshToken,

@@ -489,3 +489,22 @@ fn token_body() -> impl Strategy<Value = String> {
             serde_json::Value::Object(object).to_string()
         })
 }
+
+proptest! {
+    /// `Retry-After` as an HTTP-date (RFC 9110 §5.6.7): any date
+    /// httpdate formats is read back as the time left until it.
+    #[test]
+    fn retry_after_dates_agree_with_httpdate(seconds in 0_u64..253_402_300_800, before in 0_u64..1_000_000) {
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds);
+        let text = httpdate::fmt_http_date(at);
+        let now = UnixTime::from_secs(seconds.saturating_sub(before));
+        let left = HttpResponse::new(503, b"").with_retry_after(&text).retry_after(now);
+        prop_assert_eq!(left, Some(std::time::Duration::from_secs(seconds - now.as_secs())));
+    }
+
+    /// Any `Retry-After` value reads without a panic.
+    #[test]
+    fn retry_after_never_panics(value in ".{0,40}", now in any::<u64>()) {
+        let _ = HttpResponse::new(503, b"").with_retry_after(&value).retry_after(UnixTime::from_secs(now));
+    }
+}

@@ -121,7 +121,7 @@ pub(crate) fn first_token_response<S: EndpointStep>(
     now: UnixTime,
     into_grant: impl FnOnce(S) -> (Origin, Scope),
 ) -> Result<Authorized, Failure<S>> {
-    match parse_token_response(response) {
+    match parse_token_response(response, now) {
         Ok(parsed) => {
             let (origin, requested) = into_grant(state);
             let tokens = TokenSet::from_response(parsed, &requested, None, now);

@@ -65,7 +65,7 @@ impl EndpointStep for PushingAuthorization {
         response: impl Into<HttpResponse<'a>>,
         now: UnixTime,
     ) -> Result<(AuthorizationRequest, AwaitingCallback), Failure<PushingAuthorization>> {
-        let pushed = match parse_par_response(&response.into()) {
+        let pushed = match parse_par_response(&response.into(), now) {
             Ok(pushed) => pushed,
             Err(kind) => return Err(Failure::new(Self::ENDPOINT, kind, self)),
         };

@@ -140,7 +140,7 @@ impl EndpointStep for Refreshing {
         response: impl Into<HttpResponse<'a>>,
         now: UnixTime,
     ) -> Result<Authorized, Failure<Refreshing>> {
-        match parse_token_response(&response.into()) {
+        match parse_token_response(&response.into(), now) {
             Ok(response) => {
                 let Self {
                     previous, scope, ..

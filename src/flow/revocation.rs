@@ -125,7 +125,7 @@ impl EndpointStep for Revocation {
 
     /// Consumes the revocation endpoint's response: any 2xx, whatever the
     /// body, means the token is revoked or was already invalid
-    /// (RFC 7009 §2.2). `now` is not needed here.
+    /// (RFC 7009 §2.2). `now` dates a `Retry-After` given as an HTTP-date.
     ///
     /// # Errors
     /// A [`Failure`]: 503 (RFC 7009 §2.2.1: the token is still valid) and
@@ -135,9 +135,9 @@ impl EndpointStep for Revocation {
     fn handle_response<'a>(
         self,
         response: impl Into<HttpResponse<'a>>,
-        _now: UnixTime,
+        now: UnixTime,
     ) -> Result<(), Failure<Revocation>> {
-        parse_revocation_response(&response.into())
+        parse_revocation_response(&response.into(), now)
             .map_err(|kind| Failure::new(Self::ENDPOINT, kind, self))
     }
 }

@@ -4,6 +4,7 @@ use alloc::string::String;
 
 use crate::error::{EndpointErrorKind, ResponseProblem};
 use crate::http::HttpResponse;
+use crate::time::UnixTime;
 use crate::wire::token::{success_members, take_string};
 
 /// A successful pushed authorization response.
@@ -19,8 +20,9 @@ pub(crate) struct PushedAuthorizationResponse {
 /// the token endpoint's (§2.3), with the same status handling.
 pub(crate) fn parse_par_response(
     response: &HttpResponse<'_>,
+    now: UnixTime,
 ) -> Result<PushedAuthorizationResponse, EndpointErrorKind> {
-    let mut members = success_members(response)?;
+    let mut members = success_members(response, now)?;
     let request_uri = take_string(&mut members, "request_uri")
         .map_err(EndpointErrorKind::MalformedResponse)?
         .filter(|uri| !uri.is_empty())

@@ -18,6 +18,7 @@ use crate::members::ExtraMembers;
 use crate::scope::Scope;
 use crate::secret::{AccessToken, RefreshToken};
 use crate::text::UntrustedText;
+use crate::time::UnixTime;
 use crate::wire::challenge::has_challenge;
 use crate::wire::form;
 
@@ -221,7 +222,10 @@ fn error_response(
 /// The checks every endpoint's response goes through first: a redirect is
 /// refused (never followed: the request carried credentials), and 429 and
 /// 5xx are "unavailable", which is retryable.
-pub(crate) fn check_status(response: &HttpResponse<'_>) -> Result<(), EndpointErrorKind> {
+pub(crate) fn check_status(
+    response: &HttpResponse<'_>,
+    now: UnixTime,
+) -> Result<(), EndpointErrorKind> {
     let status = response.status();
     if (300..400).contains(&status) {
         return Err(EndpointErrorKind::Redirected { status });
@@ -229,7 +233,7 @@ pub(crate) fn check_status(response: &HttpResponse<'_>) -> Result<(), EndpointEr
     if status == 429 || (500..600).contains(&status) {
         return Err(EndpointErrorKind::Unavailable {
             status,
-            retry_after: response.retry_after(),
+            retry_after: response.retry_after(now),
         });
     }
     Ok(())
@@ -263,8 +267,11 @@ fn is_success(status: u16) -> bool {
 /// The members of a success body, after [`check_status`]: a non-2xx is its
 /// [`failure`], and a body with an `error` member is an error response
 /// whatever the status (GitHub sends errors with 200).
-pub(crate) fn success_members(response: &HttpResponse<'_>) -> Result<Members, EndpointErrorKind> {
-    check_status(response)?;
+pub(crate) fn success_members(
+    response: &HttpResponse<'_>,
+    now: UnixTime,
+) -> Result<Members, EndpointErrorKind> {
+    check_status(response, now)?;
     if !is_success(response.status()) {
         return Err(failure(response));
     }
@@ -283,8 +290,9 @@ pub(crate) fn success_members(response: &HttpResponse<'_>) -> Result<Members, En
 /// ([`success_members`]).
 pub(crate) fn parse_token_response(
     response: &HttpResponse<'_>,
+    now: UnixTime,
 ) -> Result<TokenResponse, EndpointErrorKind> {
-    success_response(success_members(response)?).map_err(|problem| match problem {
+    success_response(success_members(response, now)?).map_err(|problem| match problem {
         Problem::Malformed(problem) => EndpointErrorKind::MalformedResponse(problem),
         Problem::TokenType(token_type) => EndpointErrorKind::UnsupportedTokenType(token_type),
     })
@@ -296,8 +304,9 @@ pub(crate) fn parse_token_response(
 /// plus `unsupported_token_type` (RFC 7009 §2.2.1).
 pub(crate) fn parse_revocation_response(
     response: &HttpResponse<'_>,
+    now: UnixTime,
 ) -> Result<(), EndpointErrorKind> {
-    check_status(response)?;
+    check_status(response, now)?;
     if is_success(response.status()) {
         Ok(())
     } else {

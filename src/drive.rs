@@ -1,0 +1,429 @@
+//! Drivers: run an [`EndpointStep`] to its end over the caller's own HTTP
+//! client, blocking or async, with the retry rules of [`RetryPolicy`]. No
+//! HTTP client is a dependency: the caller passes a function that sends an
+//! `http::Request` and returns an `http::Response`.
+
+use core::fmt;
+use core::time::Duration;
+
+use crate::error::EndpointError;
+use crate::http::RequestBody;
+use crate::retry::RetryPolicy;
+use crate::step::EndpointStep;
+use crate::time::UnixTime;
+
+/// Runs endpoint steps over a send function: sends the request, hands the
+/// response to the step, and when the endpoint answered with a retryable
+/// failure, sleeps as the [`RetryPolicy`] says (the server's
+/// `Retry-After` first) and sends the request again.
+///
+/// Sleeping is the caller's: [`run`](Self::run) takes a sleep function
+/// (`std::thread::sleep`), [`run_async`](Self::run_async) an async one
+/// (`tokio::time::sleep`). The clock is [`UnixTime::now`] unless
+/// [`with_clock`](Self::with_clock) says otherwise.
+///
+/// ```no_run
+/// # use oauth2_pkce::*;
+/// # fn run(exchanging: Exchanging) -> Result<(), Box<dyn std::error::Error>> {
+/// let agent: ureq::Agent = ureq::Agent::config_builder()
+///     .http_status_as_error(false) // every answer goes to the step
+///     .max_redirects(0)            // never follow a redirect
+///     .build()
+///     .into();
+/// let driver = Driver::new(RetryPolicy::new(u64::from_ne_bytes(*b"per-app!")));
+/// let authorized = driver.run(
+///     exchanging,
+///     |request| {
+///         let (parts, mut body) = agent.run(request.map(RequestBody::into_bytes))?.into_parts();
+///         Ok::<_, ureq::Error>(http::Response::from_parts(parts, body.read_to_vec()?))
+///     },
+///     std::thread::sleep,
+/// )?;
+/// # let _ = authorized; Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Driver {
+    policy: RetryPolicy,
+    clock: fn() -> UnixTime,
+}
+
+/// Why a driver gave up on a step.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum DriveError<S, E> {
+    /// The send function failed: the request may or may not have reached
+    /// the server. The step comes back, to be run again when the network
+    /// is back (a code exchange that did reach the server will then get
+    /// `invalid_grant`).
+    Transport {
+        /// The send function's error.
+        error: E,
+        /// The step, to run again.
+        step: S,
+    },
+    /// The endpoint answered with a failure that retrying could not fix
+    /// within the policy. When it is retryable (the attempts ran out, or
+    /// the server asked for a longer wait than the policy allows), the step
+    /// comes back to be run again later.
+    Endpoint {
+        /// What the endpoint answered.
+        error: EndpointError,
+        /// The step, when a later retry may help.
+        step: Option<S>,
+    },
+}
+
+impl<S, E> DriveError<S, E> {
+    /// The step to run again, when there is one.
+    pub fn into_step(self) -> Option<S> {
+        match self {
+            Self::Transport { step, .. } => Some(step),
+            Self::Endpoint { step, .. } => step,
+        }
+    }
+
+    /// What the endpoint answered, when it answered.
+    pub fn endpoint_error(&self) -> Option<&EndpointError> {
+        match self {
+            Self::Transport { .. } => None,
+            Self::Endpoint { error, .. } => Some(error),
+        }
+    }
+}
+
+impl<S: EndpointStep, E: fmt::Display> fmt::Display for DriveError<S, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Transport { error, .. } => write!(
+                f,
+                "the request to the {} could not be sent: {error}",
+                S::ENDPOINT
+            ),
+            Self::Endpoint { error, .. } => fmt::Display::fmt(error, f),
+        }
+    }
+}
+
+impl<S, E> core::error::Error for DriveError<S, E>
+where
+    S: EndpointStep + fmt::Debug,
+    E: core::error::Error + 'static,
+{
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            Self::Transport { error, .. } => Some(error),
+            Self::Endpoint { error, .. } => Some(error),
+        }
+    }
+}
+
+/// What to do after one response.
+enum Next<S: EndpointStep, E> {
+    Done(S::Output),
+    Retry(S, Duration),
+    Stop(DriveError<S, E>),
+}
+
+impl Driver {
+    /// A driver with `policy`, reading [`UnixTime::now`].
+    #[must_use]
+    pub fn new(policy: RetryPolicy) -> Self {
+        Self {
+            policy,
+            clock: UnixTime::now,
+        }
+    }
+
+    /// Reads `clock` instead of the system clock (for tests, or a clock of
+    /// the caller's).
+    #[must_use]
+    pub fn with_clock(mut self, clock: fn() -> UnixTime) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The retry policy.
+    #[must_use]
+    pub fn policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    /// Hands one response to `step` and decides what comes next.
+    fn next<S: EndpointStep, B: AsRef<[u8]>, E>(
+        &self,
+        step: S,
+        response: &http::Response<B>,
+        retry: u32,
+        jitter: &mut Jitter,
+    ) -> Next<S, E> {
+        let failure = match step.handle_response(response, (self.clock)()) {
+            Ok(output) => return Next::Done(output),
+            Err(failure) => failure,
+        };
+        let delay = self
+            .policy
+            .delay(retry, failure.retry_after(), jitter.next());
+        match (failure.into_parts(), delay) {
+            ((_, Some(step)), Some(delay)) => Next::Retry(step, delay),
+            ((error, step), _) => Next::Stop(DriveError::Endpoint { error, step }),
+        }
+    }
+
+    /// Runs `step` to its end over a blocking `send`, sleeping with `sleep`
+    /// between retries.
+    ///
+    /// # Errors
+    /// [`DriveError`]: the send function's error with the step, or the
+    /// endpoint's failure (with the step when a later retry may help).
+    pub fn run<S, B, E>(
+        &self,
+        mut step: S,
+        mut send: impl FnMut(http::Request<RequestBody>) -> Result<http::Response<B>, E>,
+        mut sleep: impl FnMut(Duration),
+    ) -> Result<S::Output, DriveError<S, E>>
+    where
+        S: EndpointStep,
+        B: AsRef<[u8]>,
+    {
+        let mut jitter = Jitter::new(self.policy.jitter_seed());
+        let mut retry: u32 = 1;
+        loop {
+            let response = match send(step.request().into_http()) {
+                Ok(response) => response,
+                Err(error) => return Err(DriveError::Transport { error, step }),
+            };
+            match self.next(step, &response, retry, &mut jitter) {
+                Next::Done(output) => return Ok(output),
+                Next::Stop(error) => return Err(error),
+                Next::Retry(again, delay) => {
+                    sleep(delay);
+                    step = again;
+                    retry = retry.saturating_add(1);
+                }
+            }
+        }
+    }
+
+    /// Runs `step` to its end over an async `send`, awaiting `sleep`
+    /// between retries.
+    ///
+    /// # Errors
+    /// As [`run`](Self::run).
+    pub async fn run_async<S, B, E>(
+        &self,
+        mut step: S,
+        mut send: impl AsyncFnMut(http::Request<RequestBody>) -> Result<http::Response<B>, E>,
+        mut sleep: impl AsyncFnMut(Duration),
+    ) -> Result<S::Output, DriveError<S, E>>
+    where
+        S: EndpointStep,
+        B: AsRef<[u8]>,
+    {
+        let mut jitter = Jitter::new(self.policy.jitter_seed());
+        let mut retry: u32 = 1;
+        loop {
+            let response = match send(step.request().into_http()).await {
+                Ok(response) => response,
+                Err(error) => return Err(DriveError::Transport { error, step }),
+            };
+            match self.next(step, &response, retry, &mut jitter) {
+                Next::Done(output) => return Ok(output),
+                Next::Stop(error) => return Err(error),
+                Next::Retry(again, delay) => {
+                    sleep(delay).await;
+                    step = again;
+                    retry = retry.saturating_add(1);
+                }
+            }
+        }
+    }
+}
+
+/// SplitMix64: a small, fast generator for jitter (not for secrets), seeded
+/// by the caller.
+#[derive(Clone, Debug)]
+struct Jitter(u64);
+
+impl Jitter {
+    fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discovery::Discovery;
+    use crate::error::EndpointErrorKind;
+    use alloc::string::ToString;
+    use alloc::vec::Vec;
+    use core::cell::RefCell;
+
+    const DOCUMENT: &[u8] = br#"{"issuer":"https://as.example","authorization_endpoint":"https://as.example/a","token_endpoint":"https://as.example/t","code_challenge_methods_supported":["S256"]}"#;
+
+    fn at_zero() -> UnixTime {
+        UnixTime::from_secs(1_700_000_000)
+    }
+
+    fn driver(policy: RetryPolicy) -> Driver {
+        Driver::new(policy).with_clock(at_zero)
+    }
+
+    fn step() -> Discovery {
+        Discovery::new("https://as.example").unwrap()
+    }
+
+    /// An answer: status, `Retry-After`, body.
+    type Answer = (u16, Option<&'static str>, &'static [u8]);
+
+    /// A send function that plays `answers` in turn and records how many
+    /// requests it saw.
+    fn scripted<'a>(
+        answers: &'static [Answer],
+        sent: &'a RefCell<u32>,
+    ) -> impl FnMut(http::Request<RequestBody>) -> Result<http::Response<Vec<u8>>, &'static str> + 'a
+    {
+        move |request| {
+            assert_eq!(
+                request.uri(),
+                "https://as.example/.well-known/oauth-authorization-server"
+            );
+            let index = usize::try_from(*sent.borrow()).unwrap();
+            *sent.borrow_mut() += 1;
+            let (status, retry_after, body) = answers[index];
+            let mut response = http::Response::builder().status(status);
+            if let Some(value) = retry_after {
+                response = response.header("retry-after", value);
+            }
+            Ok(response.body(body.to_vec()).unwrap())
+        }
+    }
+
+    #[test]
+    fn retries_after_what_the_server_asked_then_backs_off() {
+        const ANSWERS: &[Answer] = &[
+            (503, Some("2"), b""),
+            (429, None, b""),
+            (200, None, DOCUMENT),
+        ];
+        let sent = RefCell::new(0);
+        let mut slept = Vec::new();
+        let metadata = driver(RetryPolicy::new(7))
+            .run(step(), scripted(ANSWERS, &sent), |delay| slept.push(delay))
+            .unwrap();
+        assert_eq!(metadata.issuer, "https://as.example");
+        assert_eq!(*sent.borrow(), 3);
+        assert_eq!(slept.len(), 2);
+        assert_eq!(slept[0], Duration::from_secs(2));
+        assert!(slept[1] >= Duration::from_millis(500) && slept[1] <= Duration::from_secs(1));
+    }
+
+    #[test]
+    fn gives_up_after_the_last_attempt_with_the_step() {
+        const ANSWERS: &[Answer] = &[(503, None, b""), (503, None, b""), (503, None, b"")];
+        let sent = RefCell::new(0);
+        let mut slept = 0;
+        let error = driver(RetryPolicy::new(7).max_attempts(3))
+            .run(step(), scripted(ANSWERS, &sent), |_| slept += 1)
+            .unwrap_err();
+        assert_eq!((*sent.borrow(), slept), (3, 2));
+        assert_eq!(
+            *error.endpoint_error().unwrap(),
+            EndpointErrorKind::Unavailable {
+                status: 503,
+                retry_after: None
+            }
+        );
+        assert!(error
+            .to_string()
+            .starts_with("the metadata document is unavailable"));
+        assert_eq!(error.into_step(), Some(step()));
+    }
+
+    #[test]
+    fn a_permanent_failure_stops_at_once() {
+        const ANSWERS: &[Answer] = &[(404, None, b"")];
+        let sent = RefCell::new(0);
+        let error = driver(RetryPolicy::new(7))
+            .run(step(), scripted(ANSWERS, &sent), |_| panic!("no sleep"))
+            .unwrap_err();
+        assert_eq!(*sent.borrow(), 1);
+        assert!(error.endpoint_error().unwrap().is_not_found());
+        assert!(error.into_step().is_none());
+    }
+
+    #[test]
+    fn a_longer_wait_than_the_policy_allows_is_handed_back() {
+        const ANSWERS: &[Answer] = &[(503, Some("120"), b"")];
+        let sent = RefCell::new(0);
+        let error = driver(RetryPolicy::new(7))
+            .run(step(), scripted(ANSWERS, &sent), |_| panic!("no sleep"))
+            .unwrap_err();
+        assert_eq!(
+            error.endpoint_error().unwrap().retry_after(),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(error.into_step(), Some(step()));
+    }
+
+    #[test]
+    fn a_transport_error_hands_the_step_back() {
+        let error = driver(RetryPolicy::new(7))
+            .run(
+                step(),
+                |_| Err::<http::Response<Vec<u8>>, _>("connection refused"),
+                |_| panic!("no sleep"),
+            )
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the request to the metadata document could not be sent: connection refused"
+        );
+        assert!(error.endpoint_error().is_none());
+        assert_eq!(error.into_step(), Some(step()));
+    }
+
+    /// Polls a future that never waits on anything outside itself.
+    fn block_on<F: core::future::Future>(future: F) -> F::Output {
+        let mut future = core::pin::pin!(future);
+        let mut context = core::task::Context::from_waker(core::task::Waker::noop());
+        loop {
+            if let core::task::Poll::Ready(output) = future.as_mut().poll(&mut context) {
+                return output;
+            }
+        }
+    }
+
+    #[test]
+    fn the_async_driver_follows_the_same_rules() {
+        const ANSWERS: &[Answer] = &[(500, None, b""), (200, None, DOCUMENT)];
+        let sent = RefCell::new(0);
+        let mut send = scripted(ANSWERS, &sent);
+        let slept = RefCell::new(Vec::new());
+        let metadata = block_on(driver(RetryPolicy::new(7)).run_async(
+            step(),
+            async |request| send(request),
+            async |delay| slept.borrow_mut().push(delay),
+        ))
+        .unwrap();
+        assert_eq!(metadata.issuer, "https://as.example");
+        assert_eq!(*sent.borrow(), 2);
+        assert_eq!(slept.borrow().len(), 1);
+    }
+
+    /// SplitMix64's published first outputs for seed 0.
+    #[test]
+    fn splitmix64_reference() {
+        let mut jitter = Jitter::new(0);
+        assert_eq!(jitter.next(), 0xE220_A839_7B1D_CDAF);
+        assert_eq!(jitter.next(), 0x6E78_9E6A_A1B9_65F4);
+    }
+}
