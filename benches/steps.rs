@@ -82,9 +82,9 @@ fn client() -> Client {
         ServerMetadata::pagero(),
         ClientId::new(CLIENT_ID).unwrap(),
         ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
-        RedirectUri::new(REDIRECT).unwrap(),
     )
     .unwrap()
+    .with_redirect_uri(RedirectUri::new(REDIRECT).unwrap())
 }
 
 fn http_response() -> http::Response<Vec<u8>> {

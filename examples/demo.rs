@@ -38,13 +38,13 @@ fn main() -> Result<(), Box<dyn Error>> {
         .with_revocation_endpoint(server.revocation_endpoint()),
         ClientId::new(DEMO_CLIENT_ID)?,
         ClientAuthentication::ClientSecretBasic(ClientSecret::new(DEMO_CLIENT_SECRET)),
-        RedirectUri::new(REDIRECT_URI)?,
-    )?;
+    )?
+    .with_redirect_uri(RedirectUri::new(REDIRECT_URI)?);
     println!(
         "client: {:?}, {}, redirect_uri {:?}\n",
         client.client_id(),
         client.authentication().method_name(),
-        client.redirect_uri().as_str()
+        client.redirect_uri().map(RedirectUri::as_str)
     );
 
     // 1. Send the user to log in.

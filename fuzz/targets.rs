@@ -40,9 +40,9 @@ fn client() -> Client {
         ServerMetadata::pagero().with_authorization_response_iss_parameter_supported(false),
         ClientId::new("fuzz-client").unwrap(),
         ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
-        RedirectUri::new("https://urltoclient:4443").unwrap(),
     )
     .unwrap()
+    .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap())
 }
 
 fn pending(client: &Client) -> AwaitingCallback {
@@ -324,9 +324,9 @@ pub fn par_response(data: &[u8]) {
         metadata,
         ClientId::new("fuzz-client").unwrap(),
         ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
-        RedirectUri::new("https://urltoclient:4443").unwrap(),
     )
-    .unwrap();
+    .unwrap()
+    .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap());
     let pushing = Start::new(&client)
         .push(FlowEntropy::from_bytes([0x42; 64]), NOW)
         .unwrap();
@@ -377,8 +377,10 @@ pub fn discovery_response(data: &[u8]) {
                 metadata,
                 ClientId::new("fuzz-client").unwrap(),
                 ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
-                RedirectUri::new("https://urltoclient:4443").unwrap(),
-            );
+            )
+            .map(|client| {
+                client.with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap())
+            });
         }
         Err(failure) => {
             assert_printable(&format!("{failure} {failure:?}"));

@@ -630,7 +630,10 @@ pub(crate) fn basic_authorization(client_id: &ClientId, secret: &ClientSecret) -
 }
 
 /// A configured client of one authorization server: who it is, how it
-/// authenticates and where the user comes back to.
+/// authenticates and, when it logs users in, where they come back to by
+/// default ([`with_redirect_uri`](Self::with_redirect_uri); a flow may name
+/// its own with [`Start::redirect_uri`](crate::Start::redirect_uri), as a
+/// native app with a loopback listener on a fresh port does).
 ///
 /// Long-lived and shared by every flow. The flow states never store the
 /// client secret, so the pending flow can go into a cookie; operations that
@@ -646,7 +649,7 @@ pub struct Client {
     pub(crate) userinfo_endpoint: Option<Endpoint>,
     pub(crate) client_id: ClientId,
     pub(crate) authentication: ClientAuthentication,
-    pub(crate) redirect_uri: RedirectUri,
+    pub(crate) redirect_uri: Option<RedirectUri>,
     /// RFC 9126 §6: this client is registered to use pushed requests only.
     pub(crate) require_pushed_authorization_requests: bool,
 }
@@ -690,7 +693,11 @@ impl fmt::Display for ConfigError {
 impl core::error::Error for ConfigError {}
 
 impl Client {
-    /// Validates the configuration.
+    /// Validates the configuration. The client has no redirect URI yet: one
+    /// that only refreshes, revokes or runs the client credentials grant
+    /// needs none; one that logs users in sets a default with
+    /// [`with_redirect_uri`](Self::with_redirect_uri), or names one per
+    /// flow.
     ///
     /// # Errors
     /// See [`ConfigError`].
@@ -698,7 +705,6 @@ impl Client {
         metadata: ServerMetadata,
         client_id: ClientId,
         authentication: ClientAuthentication,
-        redirect_uri: RedirectUri,
     ) -> Result<Self, ConfigError> {
         let issuer_url = Url::parse(&metadata.issuer)
             .map_err(|_| ConfigError::InvalidIssuer(UrlProblem::NotAbsoluteUrl))?;
@@ -755,9 +761,17 @@ impl Client {
             userinfo_endpoint,
             client_id,
             authentication,
-            redirect_uri,
+            redirect_uri: None,
             require_pushed_authorization_requests: false,
         })
+    }
+
+    /// The redirect URI of every flow that does not name its own
+    /// ([`Start::redirect_uri`](crate::Start::redirect_uri)).
+    #[must_use]
+    pub fn with_redirect_uri(mut self, redirect_uri: RedirectUri) -> Self {
+        self.redirect_uri = Some(redirect_uri);
+        self
     }
 
     /// Declares that this client is registered with
@@ -791,10 +805,10 @@ impl Client {
         &self.client_id
     }
 
-    /// The `redirect_uri`.
+    /// The default `redirect_uri`, if one was set.
     #[must_use]
-    pub fn redirect_uri(&self) -> &RedirectUri {
-        &self.redirect_uri
+    pub fn redirect_uri(&self) -> Option<&RedirectUri> {
+        self.redirect_uri.as_ref()
     }
 
     /// The client authentication method.
@@ -1009,13 +1023,9 @@ mod tests {
             metadata.token_endpoint_auth_methods_supported =
                 methods.map(|m| m.iter().map(|s| String::from(*s)).collect());
             assert!(
-                Client::new(
-                    metadata,
-                    id.clone(),
-                    ClientAuthentication::None,
-                    redirect.clone()
-                )
-                .is_ok(),
+                Client::new(metadata, id.clone(), ClientAuthentication::None)
+                    .map(|client| client.with_redirect_uri(redirect.clone()))
+                    .is_ok(),
                 "{methods:?}"
             );
         }
@@ -1034,18 +1044,18 @@ mod tests {
         let id = ClientId::new("c").unwrap();
         let redirect = RedirectUri::new("https://app.example/cb").unwrap();
         let auth = ClientAuthentication::ClientSecretBasic(ClientSecret::new("s"));
-        assert!(Client::new(
-            ServerMetadata::pagero(),
-            id.clone(),
-            auth.clone(),
-            redirect.clone()
-        )
-        .is_ok());
+        assert!(
+            Client::new(ServerMetadata::pagero(), id.clone(), auth.clone())
+                .map(|client| client.with_redirect_uri(redirect.clone()))
+                .is_ok()
+        );
 
         let mut bad = ServerMetadata::pagero();
         bad.token_endpoint = "http://sso.pageroonline.com/oauth/v2/oauth-token".into();
         assert_eq!(
-            Client::new(bad, id.clone(), auth.clone(), redirect.clone()).unwrap_err(),
+            Client::new(bad, id.clone(), auth.clone())
+                .map(|client| client.with_redirect_uri(redirect.clone()))
+                .unwrap_err(),
             ConfigError::InvalidEndpoint {
                 member: "token_endpoint",
                 problem: UrlProblem::NotHttps
@@ -1055,7 +1065,9 @@ mod tests {
         let mut bad = ServerMetadata::pagero();
         bad.issuer = "https://as.example/?tenant=1".into();
         assert_eq!(
-            Client::new(bad, id.clone(), auth.clone(), redirect.clone()).unwrap_err(),
+            Client::new(bad, id.clone(), auth.clone())
+                .map(|client| client.with_redirect_uri(redirect.clone()))
+                .unwrap_err(),
             ConfigError::InvalidIssuer(UrlProblem::IssuerHasQuery)
         );
 
@@ -1068,9 +1080,9 @@ mod tests {
             Client::new(
                 basic_only,
                 id,
-                ClientAuthentication::ClientSecretPost(ClientSecret::new("s")),
-                redirect
+                ClientAuthentication::ClientSecretPost(ClientSecret::new("s"))
             )
+            .map(|client| client.with_redirect_uri(redirect))
             .unwrap_err(),
             ConfigError::AuthenticationMethodNotSupported {
                 method: "client_secret_post"

@@ -36,8 +36,8 @@
 //!     ServerMetadata::pagero(),
 //!     ClientId::new("client-id")?,
 //!     ClientAuthentication::ClientSecretBasic(ClientSecret::new("client-secret")),
-//!     RedirectUri::new("https://urltoclient:4443")?,
-//! )?;
+//! )?
+//! .with_redirect_uri(RedirectUri::new("https://urltoclient:4443")?);
 //!
 //! // 1. Send the user to log in. Keep `pending` in the session.
 //! let (authorization, pending) = Start::new(&client)

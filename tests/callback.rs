@@ -34,9 +34,9 @@ fn client_for(metadata: ServerMetadata, client_id: &str) -> Client {
         metadata,
         ClientId::new(client_id).unwrap(),
         ClientAuthentication::ClientSecretBasic(ClientSecret::new("client-secret")),
-        RedirectUri::new(REDIRECT_URI).unwrap(),
     )
     .unwrap()
+    .with_redirect_uri(RedirectUri::new(REDIRECT_URI).unwrap())
 }
 
 fn pending(client: &Client) -> AwaitingCallback {

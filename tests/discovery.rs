@@ -144,8 +144,8 @@ fn document_is_parsed_with_defaults_and_unknown_members() {
         metadata,
         ClientId::new("c").unwrap(),
         ClientAuthentication::ClientSecretBasic(ClientSecret::new("s")),
-        RedirectUri::new("https://app.example/cb").unwrap(),
-    );
+    )
+    .map(|client| client.with_redirect_uri(RedirectUri::new("https://app.example/cb").unwrap()));
     assert!(client.is_ok());
 }
 
@@ -271,8 +271,8 @@ fn metadata_drives_the_flow() {
         metadata.clone(),
         ClientId::new("c").unwrap(),
         ClientAuthentication::ClientSecretBasic(ClientSecret::new("s")),
-        RedirectUri::new("https://app.example/cb").unwrap(),
     )
+    .map(|client| client.with_redirect_uri(RedirectUri::new("https://app.example/cb").unwrap()))
     .unwrap_err();
     assert_eq!(
         error,
@@ -288,9 +288,9 @@ fn metadata_drives_the_flow() {
         metadata,
         ClientId::new("c").unwrap(),
         ClientAuthentication::None,
-        RedirectUri::new("https://app.example/cb").unwrap(),
     )
-    .unwrap();
+    .unwrap()
+    .with_redirect_uri(RedirectUri::new("https://app.example/cb").unwrap());
     let (_, pending) = Start::new(&client)
         .begin(FlowEntropy::from_bytes([1; 64]), UnixTime::from_secs(0))
         .unwrap();

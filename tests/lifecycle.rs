@@ -20,13 +20,9 @@ fn client_with(
     client_id: &str,
     authentication: ClientAuthentication,
 ) -> Client {
-    Client::new(
-        metadata,
-        ClientId::new(client_id).unwrap(),
-        authentication,
-        RedirectUri::new("https://urltoclient:4443").unwrap(),
-    )
-    .unwrap()
+    Client::new(metadata, ClientId::new(client_id).unwrap(), authentication)
+        .unwrap()
+        .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap())
 }
 
 fn basic() -> ClientAuthentication {

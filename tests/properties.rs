@@ -15,9 +15,9 @@ fn client(authentication: ClientAuthentication) -> Client {
         ServerMetadata::pagero(),
         ClientId::new("app").unwrap(),
         authentication,
-        RedirectUri::new("https://urltoclient:4443").unwrap(),
     )
     .unwrap()
+    .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap())
 }
 
 fn basic_client() -> Client {
@@ -334,13 +334,9 @@ proptest! {
     ) {
         let metadata = ServerMetadata::pagero()
             .with_authorization_response_iss_parameter_supported(iss_required);
-        let client = Client::new(
-            metadata,
-            ClientId::new("app").unwrap(),
-            ClientAuthentication::ClientSecretBasic(ClientSecret::new("CLIENT-SECRET-XYZ")),
-            RedirectUri::new("http://127.0.0.1:8080").unwrap(),
-        )
-        .unwrap();
+        let client = Client::new(metadata, ClientId::new("app").unwrap(), ClientAuthentication::ClientSecretBasic(ClientSecret::new("CLIENT-SECRET-XYZ")))
+        .unwrap()
+        .with_redirect_uri(RedirectUri::new("http://127.0.0.1:8080").unwrap());
         let (_, pending) = Start::new(&client)
             .scope(Scope::from_tokens(&scope).unwrap())
             .begin(entropy_from(verifier, state), UnixTime::from_secs(started))

@@ -13,9 +13,9 @@ fn client() -> Client {
         ServerMetadata::pagero().with_authorization_response_iss_parameter_supported(true),
         ClientId::new("app").unwrap(),
         ClientAuthentication::ClientSecretBasic(ClientSecret::new("secret")),
-        RedirectUri::new("https://urltoclient:4443").unwrap(),
     )
     .unwrap()
+    .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap())
 }
 
 fn pending(client: &Client, seed: u8) -> AwaitingCallback {

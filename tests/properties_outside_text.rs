@@ -70,9 +70,9 @@ fn client() -> Client {
             .with_authorization_response_iss_parameter_supported(true),
         ClientId::new("app").unwrap(),
         ClientAuthentication::ClientSecretBasic(ClientSecret::new("secret")),
-        RedirectUri::new("https://app.example/cb").unwrap(),
     )
     .unwrap()
+    .with_redirect_uri(RedirectUri::new("https://app.example/cb").unwrap())
 }
 
 fn pending(client: &Client) -> AwaitingCallback {

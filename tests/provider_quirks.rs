@@ -73,9 +73,9 @@ fn client() -> Client {
         ServerMetadata::pagero(),
         ClientId::new("client-id").unwrap(),
         ClientAuthentication::ClientSecretBasic(ClientSecret::new("client-secret")),
-        RedirectUri::new("https://urltoclient:4443").unwrap(),
     )
     .unwrap()
+    .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap())
 }
 
 fn pending(client: &Client) -> AwaitingCallback {
@@ -205,8 +205,10 @@ fn check_metadata(case: &Case) {
                     metadata,
                     ClientId::new("public-client").unwrap(),
                     ClientAuthentication::None,
-                    RedirectUri::new("http://127.0.0.1:53127/cb").unwrap(),
-                );
+                )
+                .map(|client| {
+                    client.with_redirect_uri(RedirectUri::new("http://127.0.0.1:53127/cb").unwrap())
+                });
                 assert!(client.is_ok(), "{}: {client:?}", case.name);
             }
         }

@@ -30,9 +30,9 @@ fn client(metadata: ServerMetadata, authentication: ClientAuthentication) -> Cli
         metadata,
         ClientId::new("s6BhdRkqt3").unwrap(),
         authentication,
-        RedirectUri::new("https://client.example.org/cb").unwrap(),
     )
     .unwrap()
+    .with_redirect_uri(RedirectUri::new("https://client.example.org/cb").unwrap())
 }
 
 fn basic() -> ClientAuthentication {
@@ -265,13 +265,10 @@ fn when_pushing_is_required_or_impossible() {
     let mut insecure = metadata();
     insecure.pushed_authorization_request_endpoint = Some("http://as.example/par".into());
     assert_eq!(
-        Client::new(
-            insecure,
-            ClientId::new("c").unwrap(),
-            basic(),
-            RedirectUri::new("https://client.example.org/cb").unwrap()
-        )
-        .unwrap_err(),
+        Client::new(insecure, ClientId::new("c").unwrap(), basic())
+            .map(|client| client
+                .with_redirect_uri(RedirectUri::new("https://client.example.org/cb").unwrap()))
+            .unwrap_err(),
         ConfigError::InvalidEndpoint {
             member: "pushed_authorization_request_endpoint",
             problem: UrlProblem::NotHttps

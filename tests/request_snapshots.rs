@@ -49,13 +49,9 @@ fn expected_state() -> String {
 }
 
 fn client_with(metadata: ServerMetadata, authentication: ClientAuthentication) -> Client {
-    Client::new(
-        metadata,
-        ClientId::new(CLIENT_ID).unwrap(),
-        authentication,
-        RedirectUri::new(REDIRECT_URI).unwrap(),
-    )
-    .unwrap()
+    Client::new(metadata, ClientId::new(CLIENT_ID).unwrap(), authentication)
+        .unwrap()
+        .with_redirect_uri(RedirectUri::new(REDIRECT_URI).unwrap())
 }
 
 fn pagero_basic() -> Client {
@@ -344,9 +340,9 @@ fn token_request_client_secret_basic_encodes_before_base64() {
         ServerMetadata::pagero(),
         ClientId::new("my:client id").unwrap(),
         ClientAuthentication::ClientSecretBasic(ClientSecret::new("p+s/w=d%é:")),
-        RedirectUri::new(REDIRECT_URI).unwrap(),
     )
-    .unwrap();
+    .unwrap()
+    .with_redirect_uri(RedirectUri::new(REDIRECT_URI).unwrap());
     let request = exchanging(&client).request();
     insta::assert_snapshot!(
         "token_request_client_secret_basic_special_chars",
@@ -536,4 +532,48 @@ fn authorization_request_never_downgrades_pkce() {
         value(&query_of(&request), "code_challenge_method"),
         Some("plain")
     );
+}
+
+/// A flow may carry its own redirect URI (a native app's loopback listener
+/// on a fresh port): it goes into the authorization request, the pending
+/// flow and, byte for byte, the token request. A client needs none unless
+/// it logs users in.
+#[test]
+fn a_flow_carries_its_own_redirect_uri() {
+    let loopback = "http://127.0.0.1:53127/callback";
+    let client = pagero_basic();
+    let (request, pending) = Start::new(&client)
+        .redirect_uri(RedirectUri::new(loopback).unwrap())
+        .begin(entropy(), NOW)
+        .unwrap();
+    assert_eq!(value(&query_of(&request), "redirect_uri"), Some(loopback));
+    let stored = AwaitingCallback::from_json(&serde_json::to_vec(&pending).unwrap()).unwrap();
+    let query = format!("code={CODE}&state={}", stored.state().secret());
+    let exchanging = stored
+        .handle_callback(&client, Callback::from_query(&query).unwrap())
+        .unwrap();
+    let body = pairs(std::str::from_utf8(exchanging.request().body()).unwrap());
+    assert_eq!(value(&body, "redirect_uri"), Some(loopback));
+
+    // Without a default, a login must name one; other grants need none.
+    let bare = Client::new(
+        ServerMetadata::pagero(),
+        ClientId::new(CLIENT_ID).unwrap(),
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+    )
+    .unwrap();
+    assert_eq!(bare.redirect_uri(), None);
+    assert_eq!(
+        Start::new(&bare).begin(entropy(), NOW).unwrap_err(),
+        StartError::NoRedirectUri
+    );
+    let (request, _) = Start::new(&bare)
+        .redirect_uri(RedirectUri::new(loopback).unwrap())
+        .begin(entropy(), NOW)
+        .unwrap();
+    assert_eq!(value(&query_of(&request), "redirect_uri"), Some(loopback));
+    let grant = ClientCredentials::new(&bare, Scope::empty()).unwrap();
+    assert!(!std::str::from_utf8(grant.request().body())
+        .unwrap()
+        .contains("redirect_uri"));
 }

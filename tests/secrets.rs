@@ -51,9 +51,9 @@ fn client(authentication: ClientAuthentication) -> Client {
         ServerMetadata::pagero(),
         ClientId::new("app").unwrap(),
         authentication,
-        RedirectUri::new("https://urltoclient:4443").unwrap(),
     )
     .unwrap()
+    .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap())
 }
 
 fn basic_client() -> Client {
@@ -329,9 +329,9 @@ fn client_for_id(id: &str) -> Client {
         ServerMetadata::pagero(),
         ClientId::new(id).unwrap(),
         ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
-        RedirectUri::new("https://urltoclient:4443").unwrap(),
     )
     .unwrap()
+    .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap())
 }
 
 #[test]
@@ -519,9 +519,9 @@ fn http_requests_handed_out() {
             metadata,
             client.client_id().clone(),
             client.authentication().clone(),
-            client.redirect_uri().clone(),
         )
-        .unwrap();
+        .unwrap()
+        .with_redirect_uri(client.redirect_uri().unwrap().clone());
         let pushing = Start::new(&par_client)
             .push(FlowEntropy::from_bytes(ENTROPY), NOW)
             .unwrap();

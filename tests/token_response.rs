@@ -18,9 +18,9 @@ fn client() -> Client {
         ServerMetadata::pagero(),
         ClientId::new("pagero-client").unwrap(),
         ClientAuthentication::ClientSecretBasic(ClientSecret::new("client-secret")),
-        RedirectUri::new("https://urltoclient:4443").unwrap(),
     )
     .unwrap()
+    .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap())
 }
 
 fn exchanging_with_scope(scope: Scope) -> Exchanging {

@@ -35,6 +35,10 @@ pub enum StartError {
     /// authorization URL would be refused: use
     /// [`Start::push`](crate::Start::push).
     PushedAuthorizationRequired,
+    /// Neither the flow ([`Start::redirect_uri`](crate::Start::redirect_uri))
+    /// nor the client ([`Client::with_redirect_uri`](crate::Client::with_redirect_uri))
+    /// names a redirect URI: a login needs one (RFC 6749 §3.1.2).
+    NoRedirectUri,
     /// [`Start::push`](crate::Start::push) was called, but the metadata has
     /// no `pushed_authorization_request_endpoint` (RFC 9126 §5): use
     /// [`Start::begin`](crate::Start::begin).
@@ -62,6 +66,7 @@ impl fmt::Display for StartError {
             Self::PushedAuthorizationRequired => {
                 f.write_str("the server requires pushed authorization requests (RFC 9126)")
             }
+            Self::NoRedirectUri => f.write_str("the login has no redirect URI"),
             Self::NoPushedAuthorizationEndpoint => {
                 f.write_str("the server has no pushed authorization request endpoint")
             }

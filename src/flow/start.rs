@@ -9,7 +9,7 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use url::Url;
 use zeroize::Zeroize;
 
-use crate::config::Client;
+use crate::config::{Client, RedirectUri};
 use crate::error::StartError;
 use crate::flow::awaiting_callback::AwaitingCallback;
 use crate::flow::pushing::PushingAuthorization;
@@ -139,7 +139,8 @@ impl fmt::Debug for FlowEntropy {
 /// ```
 /// # use oauth2_pkce::*;
 /// # let client = Client::new(ServerMetadata::pagero(), ClientId::new("id").unwrap(),
-/// #     ClientAuthentication::ClientSecretBasic(ClientSecret::new("s")), RedirectUri::new("https://app.example/cb").unwrap()).unwrap();
+/// #     ClientAuthentication::ClientSecretBasic(ClientSecret::new("s"))).unwrap()
+/// #     .with_redirect_uri(RedirectUri::new("https://app.example/cb").unwrap());
 /// let (request, pending) = Start::new(&client)
 ///     .scope(Scope::parse("openid").unwrap())
 ///     .param("prompt", "login")
@@ -152,6 +153,7 @@ impl fmt::Debug for FlowEntropy {
 #[derive(Debug)]
 pub struct Start<'c> {
     client: &'c Client,
+    redirect_uri: Option<RedirectUri>,
     scope: Scope,
     extra: Vec<(String, String)>,
     method: CodeChallengeMethod,
@@ -162,10 +164,20 @@ impl<'c> Start<'c> {
     pub fn new(client: &'c Client) -> Self {
         Self {
             client,
+            redirect_uri: None,
             scope: Scope::empty(),
             extra: Vec::new(),
             method: CodeChallengeMethod::S256,
         }
+    }
+
+    /// The `redirect_uri` of this flow (RFC 6749 §3.1.2), instead of the
+    /// client's default: for a native app, the loopback listener it just
+    /// bound (`http://127.0.0.1:{port}/…`, RFC 8252 §7.3). It is recorded
+    /// in the pending flow and sent byte for byte in the token request.
+    pub fn redirect_uri(mut self, redirect_uri: RedirectUri) -> Self {
+        self.redirect_uri = Some(redirect_uri);
+        self
     }
 
     /// The scope to request (RFC 6749 §3.3). Omitted when empty.
@@ -267,6 +279,10 @@ impl<'c> Start<'c> {
     ) -> Result<(AwaitingCallback, Credentials), StartError> {
         let client = self.client;
         let metadata = client.metadata();
+        let redirect_uri = self
+            .redirect_uri
+            .or_else(|| client.redirect_uri.clone())
+            .ok_or(StartError::NoRedirectUri)?;
         if self.method == CodeChallengeMethod::S256 {
             if let Some(methods) = &metadata.code_challenge_methods_supported {
                 if !methods.iter().any(|m| m == "S256") {
@@ -313,7 +329,7 @@ impl<'c> Start<'c> {
 
         emit("response_type", "code");
         emit("client_id", client.client_id.as_str());
-        emit("redirect_uri", client.redirect_uri.as_str());
+        emit("redirect_uri", redirect_uri.as_str());
         if !self.scope.is_empty() {
             emit("scope", &self.scope.to_wire());
         }
@@ -328,7 +344,7 @@ impl<'c> Start<'c> {
         let pending = AwaitingCallback {
             origin,
             iss_required: metadata.authorization_response_iss_parameter_supported,
-            redirect_uri: client.redirect_uri.clone(),
+            redirect_uri,
             state,
             code_verifier,
             scope: self.scope,

@@ -36,13 +36,9 @@ pub fn client(
     client_id: &str,
     authentication: ClientAuthentication,
 ) -> Client {
-    Client::new(
-        metadata,
-        ClientId::new(client_id).unwrap(),
-        authentication,
-        RedirectUri::new(REDIRECT_URI).unwrap(),
-    )
-    .unwrap()
+    Client::new(metadata, ClientId::new(client_id).unwrap(), authentication)
+        .unwrap()
+        .with_redirect_uri(RedirectUri::new(REDIRECT_URI).unwrap())
 }
 
 /// The confidential demo client, authenticating with HTTP Basic.

@@ -204,13 +204,9 @@ pub fn client(
     client_id: &str,
     authentication: ClientAuthentication,
 ) -> Client {
-    Client::new(
-        metadata,
-        ClientId::new(client_id).unwrap(),
-        authentication,
-        RedirectUri::new(REDIRECT_URI).unwrap(),
-    )
-    .unwrap()
+    Client::new(metadata, ClientId::new(client_id).unwrap(), authentication)
+        .unwrap()
+        .with_redirect_uri(RedirectUri::new(REDIRECT_URI).unwrap())
 }
 
 /// Begins the login `start` describes and lets `browser` take its

@@ -186,9 +186,9 @@ pub fn callback_from_another_issuer_is_refused(
         metadata,
         client.client_id().clone(),
         client.authentication().clone(),
-        client.redirect_uri().clone(),
     )
-    .unwrap();
+    .unwrap()
+    .with_redirect_uri(client.redirect_uri().unwrap().clone());
     let (pending, callback_url) = log_in(&believer);
     let callback = Callback::from_url(&callback_url).unwrap();
     assert_eq!(

@@ -56,12 +56,7 @@ pub extern "C" fn rust_eh_personality() {}
 pub extern "C" fn oauth2_pkce_no_std_flow(entropy: &[u8; 64], now: u64) -> usize {
     let Ok(client_id) = ClientId::new("client-id") else { return 0 };
     let Ok(redirect_uri) = RedirectUri::new("https://urltoclient:4443") else { return 0 };
-    let Ok(client) = Client::new(
-        ServerMetadata::pagero(),
-        client_id,
-        ClientAuthentication::ClientSecretBasic(ClientSecret::new("client-secret")),
-        redirect_uri,
-    ) else {
+    let Ok(client) = Client::new(ServerMetadata::pagero(), client_id, ClientAuthentication::ClientSecretBasic(ClientSecret::new("client-secret"))).map(|client| client.with_redirect_uri(redirect_uri)) else {
         return 0;
     };
     let Ok((_authorization, pending)) =
