@@ -278,17 +278,25 @@ pub(crate) fn check_transport(url: &Url) -> Result<(), UrlProblem> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(UrlProblem::HasUserinfo);
     }
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" if is_loopback(url) => Ok(()),
-        "http" => Err(UrlProblem::NotHttps),
-        _ => Err(UrlProblem::UnsupportedScheme),
+    if is_secure_target(url.scheme(), url.host_str()) {
+        Ok(())
+    } else if url.scheme() == "http" {
+        Err(UrlProblem::NotHttps)
+    } else {
+        Err(UrlProblem::UnsupportedScheme)
     }
 }
 
+/// Whether a request to `scheme://host` keeps what it carries off the
+/// network in clear text: `https`, or `http` to a loopback host (RFC 8252
+/// §7.3, RFC 6750 §5.3). The one check for endpoints and bearer targets.
+pub(crate) fn is_secure_target(scheme: &str, host: Option<&str>) -> bool {
+    scheme.eq_ignore_ascii_case("https")
+        || (scheme.eq_ignore_ascii_case("http") && host.is_some_and(is_loopback_host))
+}
+
 /// Whether a host as written in a URI (`127.0.0.1`, `[::1]`, `localhost`)
-/// is loopback (RFC 8252 §7.3, §8.3).
-#[cfg(feature = "http")]
+/// is loopback (RFC 8252 §7.3, §8.3). The one loopback predicate.
 pub(crate) fn is_loopback_host(host: &str) -> bool {
     let bare = host
         .strip_prefix('[')
@@ -297,19 +305,6 @@ pub(crate) fn is_loopback_host(host: &str) -> bool {
     match bare.parse::<IpAddr>() {
         Ok(ip) => ip.is_loopback(),
         Err(_) => bare.eq_ignore_ascii_case("localhost") || bare.eq_ignore_ascii_case("localhost."),
-    }
-}
-
-/// Whether the URL's host is a loopback address or `localhost`
-/// (RFC 8252 §7.3, §8.3).
-pub(crate) fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        Some(Host::Domain(domain)) => {
-            domain.eq_ignore_ascii_case("localhost") || domain.eq_ignore_ascii_case("localhost.")
-        }
-        None => false,
     }
 }
 
@@ -457,7 +452,7 @@ impl RedirectUri {
             "http" => match url.host() {
                 Some(Host::Ipv4(ip)) if ip.is_loopback() => {}
                 Some(Host::Ipv6(ip)) if ip.is_loopback() => {}
-                Some(Host::Domain(_)) if is_loopback(&url) => {
+                Some(Host::Domain(domain)) if is_loopback_host(domain) => {
                     if !allow.localhost {
                         return Err(UrlProblem::LocalhostNotIpLiteral);
                     }
@@ -650,8 +645,43 @@ pub struct Client {
     pub(crate) client_id: ClientId,
     pub(crate) authentication: ClientAuthentication,
     pub(crate) redirect_uri: Option<RedirectUri>,
-    /// RFC 9126 §6: this client is registered to use pushed requests only.
+    /// RFC 9126 §5, §6: the server requires pushed requests, or this
+    /// client is registered to use them only.
     pub(crate) require_pushed_authorization_requests: bool,
+    /// The metadata lists PKCE methods, and `S256` is not among them.
+    pub(crate) s256_unsupported: bool,
+}
+
+/// The endpoints a metadata document names, each validated: the one check
+/// that discovery and [`Client::new`] share.
+pub(crate) struct Endpoints {
+    pub(crate) authorization: Endpoint,
+    pub(crate) token: Endpoint,
+    pub(crate) revocation: Option<Endpoint>,
+    pub(crate) pushed_authorization_request: Option<Endpoint>,
+    pub(crate) userinfo: Option<Endpoint>,
+}
+
+impl Endpoints {
+    /// The endpoints of `metadata`, or the first member that is not one.
+    pub(crate) fn of(metadata: &ServerMetadata) -> Result<Self, (&'static str, UrlProblem)> {
+        let endpoint = |member: &'static str, url: &str| {
+            Endpoint::parse(url).map_err(|problem| (member, problem))
+        };
+        let optional = |member: &'static str, url: &Option<String>| {
+            url.as_deref().map(|url| endpoint(member, url)).transpose()
+        };
+        Ok(Self {
+            authorization: endpoint("authorization_endpoint", &metadata.authorization_endpoint)?,
+            token: endpoint("token_endpoint", &metadata.token_endpoint)?,
+            revocation: optional("revocation_endpoint", &metadata.revocation_endpoint)?,
+            pushed_authorization_request: optional(
+                "pushed_authorization_request_endpoint",
+                &metadata.pushed_authorization_request_endpoint,
+            )?,
+            userinfo: optional("userinfo_endpoint", &metadata.userinfo_endpoint)?,
+        })
+    }
 }
 
 /// Why a [`Client`] could not be built. Each variant is a mistake in the
@@ -712,27 +742,8 @@ impl Client {
         if issuer_url.query().is_some() {
             return Err(ConfigError::InvalidIssuer(UrlProblem::IssuerHasQuery));
         }
-        let endpoint = |member: &'static str, url: &str| {
-            Endpoint::parse(url).map_err(|problem| ConfigError::InvalidEndpoint { member, problem })
-        };
-        let authorization_endpoint =
-            endpoint("authorization_endpoint", &metadata.authorization_endpoint)?;
-        let token_endpoint = endpoint("token_endpoint", &metadata.token_endpoint)?;
-        let revocation_endpoint = metadata
-            .revocation_endpoint
-            .as_deref()
-            .map(|url| endpoint("revocation_endpoint", url))
-            .transpose()?;
-        let pushed_authorization_request_endpoint = metadata
-            .pushed_authorization_request_endpoint
-            .as_deref()
-            .map(|url| endpoint("pushed_authorization_request_endpoint", url))
-            .transpose()?;
-        let userinfo_endpoint = metadata
-            .userinfo_endpoint
-            .as_deref()
-            .map(|url| endpoint("userinfo_endpoint", url))
-            .transpose()?;
+        let endpoints = Endpoints::of(&metadata)
+            .map_err(|(member, problem)| ConfigError::InvalidEndpoint { member, problem })?;
         let method = authentication.method_name();
         // Whether a client is public is a fact of its registration
         // (RFC 6749 §2.1), not of the metadata, which lists the methods of
@@ -753,16 +764,20 @@ impl Client {
         }
         Ok(Self {
             issuer: metadata.issuer.clone(),
-            metadata,
-            authorization_endpoint,
-            token_endpoint,
-            revocation_endpoint,
-            pushed_authorization_request_endpoint,
-            userinfo_endpoint,
+            authorization_endpoint: endpoints.authorization,
+            token_endpoint: endpoints.token,
+            revocation_endpoint: endpoints.revocation,
+            pushed_authorization_request_endpoint: endpoints.pushed_authorization_request,
+            userinfo_endpoint: endpoints.userinfo,
             client_id,
             authentication,
             redirect_uri: None,
-            require_pushed_authorization_requests: false,
+            require_pushed_authorization_requests: metadata.require_pushed_authorization_requests,
+            s256_unsupported: metadata
+                .code_challenge_methods_supported
+                .as_ref()
+                .is_some_and(|methods| !methods.iter().any(|m| m == "S256")),
+            metadata,
         })
     }
 

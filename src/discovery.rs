@@ -5,7 +5,9 @@ use alloc::string::String;
 
 use url::Url;
 
-use crate::config::{check_transport, ConfigError, Endpoint, ServerMetadata, UrlProblem};
+use crate::config::{
+    check_transport, ConfigError, Endpoint, Endpoints, ServerMetadata, UrlProblem,
+};
 use crate::error::{EndpointErrorKind, EndpointKind, Failure, MetadataProblem, ResponseProblem};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::limits::MAX_RESPONSE_BODY_BYTES;
@@ -135,30 +137,13 @@ impl Discovery {
                 received: UntrustedText::from(metadata.issuer.as_str()),
             });
         }
-        for (member, url) in [
-            (
-                "authorization_endpoint",
-                Some(&metadata.authorization_endpoint),
-            ),
-            ("token_endpoint", Some(&metadata.token_endpoint)),
-            ("revocation_endpoint", metadata.revocation_endpoint.as_ref()),
-            (
-                "pushed_authorization_request_endpoint",
-                metadata.pushed_authorization_request_endpoint.as_ref(),
-            ),
-            ("userinfo_endpoint", metadata.userinfo_endpoint.as_ref()),
-        ] {
-            match url {
-                Some(url) if url.is_empty() => {
-                    return Err(MetadataProblem::MissingEndpoint(member))
-                }
-                Some(url) => {
-                    Endpoint::parse(url)
-                        .map_err(|problem| MetadataProblem::InvalidEndpoint { member, problem })?;
-                }
-                None => {}
+        Endpoints::of(metadata).map_err(|(member, problem)| {
+            if problem == UrlProblem::NotAbsoluteUrl && endpoint_is_empty(metadata, member) {
+                MetadataProblem::MissingEndpoint(member)
+            } else {
+                MetadataProblem::InvalidEndpoint { member, problem }
             }
-        }
+        })?;
         let s256 = metadata
             .code_challenge_methods_supported
             .as_ref()
@@ -167,6 +152,22 @@ impl Discovery {
             return Err(MetadataProblem::S256NotSupported);
         }
         Ok(())
+    }
+}
+
+/// Whether the endpoint `member` is an empty string: missing, rather than
+/// invalid.
+fn endpoint_is_empty(metadata: &ServerMetadata, member: &str) -> bool {
+    let optional = |url: &Option<String>| url.as_deref() == Some("");
+    match member {
+        "authorization_endpoint" => metadata.authorization_endpoint.is_empty(),
+        "token_endpoint" => metadata.token_endpoint.is_empty(),
+        "revocation_endpoint" => optional(&metadata.revocation_endpoint),
+        "pushed_authorization_request_endpoint" => {
+            optional(&metadata.pushed_authorization_request_endpoint)
+        }
+        "userinfo_endpoint" => optional(&metadata.userinfo_endpoint),
+        _ => false,
     }
 }
 

@@ -370,14 +370,17 @@ impl<'a> HttpResponse<'a> {
         http_date::parse(value, now).map(|at| at.saturating_duration_since(now))
     }
 
-    /// Whether `Content-Type` says `application/x-www-form-urlencoded`
-    /// (case-insensitive, parameters ignored).
+    /// Whether `Content-Type` says `application/x-www-form-urlencoded`.
     pub(crate) fn is_form_encoded(&self) -> bool {
-        self.content_type.is_some_and(|value| {
-            let essence = value.split(';').next().unwrap_or("").trim();
-            essence.eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        })
+        self.content_type.is_some_and(is_form_media_type)
     }
+}
+
+/// Whether a `Content-Type` value is `application/x-www-form-urlencoded`
+/// (case-insensitive, parameters ignored): the one check for form bodies.
+pub(crate) fn is_form_media_type(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("application/x-www-form-urlencoded")
 }
 
 impl fmt::Debug for HttpResponse<'_> {

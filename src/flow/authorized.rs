@@ -8,7 +8,7 @@ use core::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::config::{Client, ClientId, Endpoint};
+use crate::config::{is_secure_target, Client, ClientId, Endpoint};
 use crate::error::BearerError;
 use crate::flow::{check_version, from_stored_json, Origin, StoredStateError, FORMAT_VERSION};
 use crate::members::ExtraMembers;
@@ -268,12 +268,7 @@ impl Authorized {
         target_uri: &str,
     ) -> Result<AuthorizationValue, BearerError> {
         let url = url::Url::parse(target_uri).map_err(|_| BearerError::InsecureTarget)?;
-        let secure = match url.scheme() {
-            "https" => true,
-            "http" => crate::config::is_loopback(&url),
-            _ => false,
-        };
-        if !secure {
+        if !is_secure_target(url.scheme(), url.host_str()) {
             return Err(BearerError::InsecureTarget);
         }
         self.bearer_value()
@@ -300,14 +295,10 @@ impl Authorized {
     #[cfg(feature = "http")]
     pub fn authorize_request<B>(&self, request: &mut http::Request<B>) -> Result<(), BearerError> {
         let uri = request.uri();
-        let secure = match uri.scheme_str() {
-            Some(scheme) if scheme.eq_ignore_ascii_case("https") => true,
-            Some(scheme) if scheme.eq_ignore_ascii_case("http") => {
-                uri.host().is_some_and(crate::config::is_loopback_host)
-            }
-            _ => false,
-        };
-        if !secure {
+        if !uri
+            .scheme_str()
+            .is_some_and(|scheme| is_secure_target(scheme, uri.host()))
+        {
             return Err(BearerError::InsecureTarget);
         }
         let value = self.bearer_value()?;

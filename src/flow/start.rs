@@ -217,9 +217,7 @@ impl<'c> Start<'c> {
         entropy: FlowEntropy,
         now: UnixTime,
     ) -> Result<(AuthorizationRequest, AwaitingCallback), StartError> {
-        if self.client.metadata().require_pushed_authorization_requests
-            || self.client.require_pushed_authorization_requests
-        {
+        if self.client.require_pushed_authorization_requests {
             return Err(StartError::PushedAuthorizationRequired);
         }
         let mut url = endpoint_for_parameters(self.client.authorization_endpoint.as_url());
@@ -283,12 +281,8 @@ impl<'c> Start<'c> {
             .redirect_uri
             .or_else(|| client.redirect_uri.clone())
             .ok_or(StartError::NoRedirectUri)?;
-        if self.method == CodeChallengeMethod::S256 {
-            if let Some(methods) = &metadata.code_challenge_methods_supported {
-                if !methods.iter().any(|m| m == "S256") {
-                    return Err(StartError::S256NotSupported);
-                }
-            }
+        if self.method == CodeChallengeMethod::S256 && client.s256_unsupported {
+            return Err(StartError::S256NotSupported);
         }
 
         // RFC 6749 §3.1: the endpoint's own query is kept; none of its

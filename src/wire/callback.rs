@@ -101,12 +101,7 @@ impl Callback {
                     .headers()
                     .get(http::header::CONTENT_TYPE)
                     .and_then(|value| value.to_str().ok())
-                    .and_then(|value| value.split(';').next())
-                    .is_some_and(|essence| {
-                        essence
-                            .trim()
-                            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-                    });
+                    .is_some_and(crate::http::is_form_media_type);
                 if !form_encoded {
                     return Err(CallbackError::UnsupportedRequest);
                 }
