@@ -31,15 +31,22 @@
 //! use oauth2_pkce::*;
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! // Once, at startup: who we are and which server we talk to.
+//! // Once, at startup: who we are and which server we talk to (written
+//! // down here; `Discovery` finds it from the issuer).
+//! let metadata = ServerMetadata::new(
+//!     "https://as.example.com",
+//!     "https://as.example.com/authorize",
+//!     "https://as.example.com/token",
+//! )
+//! .with_code_challenge_methods_supported(["S256"]);
 //! let client = Client::new(
-//!     ServerMetadata::pagero(),
+//!     metadata,
 //!     ClientId::new("client-id")?,
 //!     ClientAuthentication::ClientSecretBasic(ClientSecret::new("client-secret")),
 //! )?
-//! .with_redirect_uri(RedirectUri::new("https://urltoclient:4443")?);
+//! .with_redirect_uri(RedirectUri::new("https://app.example.com/callback")?);
 //!
-//! // 1. Send the user to log in. Keep `pending` in the session.
+//! // 1. Send the user to log in. Keep `pending` in the session that started it.
 //! let (authorization, pending) = Start::new(&client)
 //!     .begin(FlowEntropy::from_os_rng()?, UnixTime::now())?;
 //! let _redirect_the_browser_to = authorization.url();
@@ -48,21 +55,22 @@
 //! // 2. The browser comes back to the redirect URI.
 //! let pending: AwaitingCallback = serde_json::from_str(&stored)?;
 //! # let state = pending.state().secret().to_owned();
-//! # let callback_url = format!("https://urltoclient:4443/?code=0F7ijeaW4BCwhvyg6ozY9PeLsFF6KUi1&state={state}");
+//! # let callback_url = format!("https://app.example.com/callback?code=0F7ijeaW4BCwhvyg6ozY9PeLsFF6KUi1&state={state}");
 //! let callback = Callback::from_url(&callback_url)?;
 //! let exchanging = pending.handle_callback(&client, callback)?;
 //!
-//! // 3. Exchange the code: send this request with any HTTP client...
+//! // 3. Exchange the code: send this request with any HTTP client (or let a
+//! //    `Driver` send it over yours, retrying what is worth retrying)...
 //! let request: http::Request<RequestBody> = exchanging.request().into_http();
-//! assert_eq!(request.uri(), "https://sso.pageroonline.com/oauth/v2/oauth-token");
+//! assert_eq!(request.uri(), "https://as.example.com/token");
 //! // ...and hand back the response.
 //! # let response = http::Response::builder()
 //! #     .header("content-type", "application/json")
-//! #     .body(br#"{"token_type":"bearer","access_token":"_0XBPWQQ_2a66dd33-e108-4dc3-b653-e71b9feae02e","refresh_token":"_1XBPWQQ_e61b091b-9139-4268-a7c7-765d2d418d52","scope":"","claims":"publicid","expires_in":600}"#.to_vec())?;
+//! #     .body(br#"{"token_type":"Bearer","access_token":"2YotnFZFEjr1zCsicMWpAA","refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA","expires_in":3600}"#.to_vec())?;
 //! let authorized = exchanging.handle_response(&response, UnixTime::now())?;
 //!
 //! // 4. Call the API.
-//! let mut api_call = http::Request::get("https://api.pageroonline.com/someresource").body(())?;
+//! let mut api_call = http::Request::get("https://api.example.com/me").body(())?;
 //! authorized.authorize_request(&mut api_call)?;
 //! assert!(api_call.headers()["authorization"].is_sensitive());
 //! # Ok(())
@@ -87,14 +95,17 @@
 //!   [`StoredStateError`].
 //!
 //! A failed request whose retry may succeed (429, 5xx,
-//! `temporarily_unavailable`) hands its step back in the [`Failure`].
+//! `temporarily_unavailable`) hands its step back in the [`Failure`];
+//! [`RetryPolicy`] says when to send it again, and (feature `http`) a
+//! `Driver` runs any step to its end over the caller's own HTTP client,
+//! blocking or async.
 //!
 //! # Features
 //!
 //! - `std` (default): `UnixTime::now`, and what `http` needs.
 //! - `http` (default): requests as `http::Request<RequestBody>` (a body whose
-//!   `Debug` is redacted), responses from
-//!   `&http::Response<B>`, callbacks from `&http::Request<B>`.
+//!   `Debug` is redacted), responses from `&http::Response<B>`, callbacks
+//!   from `&http::Request<B>`, and the `Driver`s.
 //! - `getrandom` (default): [`FlowEntropy::from_os_rng`].
 //!
 //! Without default features the crate is `no_std` + `alloc`, and speaks in
