@@ -13,8 +13,9 @@ use std::fmt::{Debug, Display};
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
     Authorized, AwaitingCallback, BearerChallenge, Callback, Client, ClientAuthentication,
-    ClientId, ClientSecret, Discovery, Endpoint, EndpointErrorKind, Exchanging, FlowEntropy,
-    HttpResponse, RedirectUri, ServerMetadata, Start, TokenTypeHint, UnixTime,
+    ClientId, ClientSecret, Discovery, Endpoint, EndpointErrorKind, Exchanging, Failure,
+    FlowEntropy, HttpRequest, HttpResponse, RedirectUri, ServerMetadata, Start, TokenTypeHint,
+    UnixTime,
 };
 
 /// A fuzz target's body.
@@ -127,6 +128,20 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
             .any(|window| window == needle)
 }
 
+/// A failure hands its step back exactly when it is retryable, and the
+/// step handed back builds the very request that failed.
+fn assert_retry_rebuilds<S: EndpointStep>(failure: Failure<S>, request: &HttpRequest) {
+    let retryable = failure.error().is_retryable();
+    assert_eq!(failure.is_retryable(), retryable);
+    match failure.into_retry() {
+        Some(retry) => {
+            assert!(retryable);
+            assert_eq!(&retry.request(), request);
+        }
+        None => assert!(!retryable),
+    }
+}
+
 /// A status code from one byte: the statuses that matter, then any.
 fn status(byte: u8) -> u16 {
     const STATUSES: [u16; 16] = [
@@ -218,14 +233,7 @@ pub fn token_response(data: &[u8]) {
         }
         Err(failure) => {
             assert_redacted(&failure, &secrets, data);
-            let retryable = failure.error().is_retryable();
-            match failure.into_retry() {
-                Some(retry) => {
-                    assert!(retryable);
-                    assert_eq!(retry.request(), request);
-                }
-                None => assert!(!retryable),
-            }
+            assert_retry_rebuilds(failure, &request);
         }
     }
 }
@@ -347,9 +355,7 @@ pub fn par_response(data: &[u8]) {
         }
         Err(failure) => {
             assert_redacted(&failure, &[CLIENT_SECRET.into()], data);
-            if let Some(retry) = failure.into_retry() {
-                assert_eq!(retry.request(), request);
-            }
+            assert_retry_rebuilds(failure, &request);
         }
     }
 }
@@ -387,14 +393,7 @@ pub fn discovery_response(data: &[u8]) {
             if let EndpointErrorKind::UnexpectedStatus { status } = failure.error().kind() {
                 assert_ne!(*status, 200);
             }
-            let retryable = failure.error().is_retryable();
-            match failure.into_retry() {
-                Some(retry) => {
-                    assert!(retryable);
-                    assert_eq!(retry.request(), request);
-                }
-                None => assert!(!retryable),
-            }
+            assert_retry_rebuilds(failure, &request);
         }
     }
 }

@@ -174,9 +174,9 @@ pub use crate::discovery::{Discovery, WellKnown};
 #[cfg(feature = "http")]
 pub use crate::drive::{DriveError, Driver};
 pub use crate::error::{
-    AuthorizationErrorCode, BearerError, CallbackError, ClientCredentialsError, EndpointError,
-    EndpointErrorKind, EndpointKind, ErrorResponse, Failure, MetadataProblem, RefreshError,
-    ResponseProblem, RevocationError, StartError, TokenErrorCode,
+    AuthorizationErrorCode, BearerError, BearerErrorCode, CallbackError, ClientCredentialsError,
+    EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse, Failure, MetadataProblem,
+    RefreshError, ResponseProblem, RevocationError, StartError, TokenErrorCode,
 };
 pub use crate::flow::{
     AuthorizationRequest, Authorized, AwaitingCallback, ClientCredentials, EntropyUnavailable,
@@ -196,7 +196,7 @@ pub use crate::step::EndpointStep;
 pub use crate::text::UntrustedText;
 pub use crate::time::UnixTime;
 pub use crate::wire::callback::Callback;
-pub use crate::wire::challenge::{BearerChallenge, BearerErrorCode, ChallengeError, NextStep};
+pub use crate::wire::challenge::{BearerChallenge, ChallengeError, NextStep};
 pub use crate::wire::form::FormError;
 
 /// The README's examples, compiled as doctests.

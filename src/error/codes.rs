@@ -1,5 +1,6 @@
-//! Error responses: the authorization endpoint's (RFC 6749 §4.1.2.1) and the
-//! token endpoint's (RFC 6749 §5.2), with their registered codes typed and
+//! Error codes and responses: the authorization endpoint's (RFC 6749
+//! §4.1.2.1), the token endpoint's (RFC 6749 §5.2) and a bearer
+//! challenge's (RFC 6750 §3.1), with their registered codes typed and
 //! unknown codes kept.
 
 use core::fmt;
@@ -117,6 +118,22 @@ error_codes!(
         TemporarilyUnavailable = "temporarily_unavailable",
         /// `server_error` (likewise): retry later.
         ServerError = "server_error",
+    }
+);
+
+error_codes!(
+    /// The `error` of a bearer challenge (RFC 6750 §3.1).
+    BearerErrorCode {
+        /// `invalid_request`: the API request was malformed. Fix the
+        /// request; a new token will not help.
+        InvalidRequest = "invalid_request",
+        /// `invalid_token`: expired, revoked or otherwise invalid. Refresh
+        /// and retry once.
+        InvalidToken = "invalid_token",
+        /// `insufficient_scope`: the token lacks the scope the resource
+        /// needs, named in the challenge's `scope`. Log in again asking for
+        /// it.
+        InsufficientScope = "insufficient_scope",
     }
 );
 

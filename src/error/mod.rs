@@ -9,7 +9,7 @@ use crate::wire::form::FormError;
 pub(crate) mod codes;
 mod endpoint;
 
-pub use codes::{AuthorizationErrorCode, ErrorResponse, TokenErrorCode};
+pub use codes::{AuthorizationErrorCode, BearerErrorCode, ErrorResponse, TokenErrorCode};
 pub use endpoint::{
     EndpointError, EndpointErrorKind, EndpointKind, Failure, MetadataProblem, ResponseProblem,
 };

@@ -5,50 +5,11 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::error::codes::is_error_code;
+use crate::error::codes::{is_error_code, BearerErrorCode};
 use crate::http::HttpResponse;
 use crate::limits::MAX_WWW_AUTHENTICATE_BYTES;
 use crate::scope::Scope;
 use crate::text::UntrustedText;
-
-/// The `error` of a bearer challenge (RFC 6750 §3.1).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BearerErrorCode {
-    /// `invalid_request`: the API request was malformed. Fix the request;
-    /// a new token will not help.
-    InvalidRequest,
-    /// `invalid_token`: expired, revoked or otherwise invalid. Refresh and
-    /// retry once.
-    InvalidToken,
-    /// `insufficient_scope`: the token lacks the scope the resource needs,
-    /// named in the challenge's `scope`. Log in again asking for it.
-    InsufficientScope,
-    /// A code this crate does not know, kept as sent.
-    Other(UntrustedText),
-}
-
-impl BearerErrorCode {
-    fn from_wire(code: &str) -> Self {
-        match code {
-            "invalid_request" => Self::InvalidRequest,
-            "invalid_token" => Self::InvalidToken,
-            "insufficient_scope" => Self::InsufficientScope,
-            other => Self::Other(UntrustedText::from(other)),
-        }
-    }
-
-    /// The code as sent.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::InvalidRequest => "invalid_request",
-            Self::InvalidToken => "invalid_token",
-            Self::InsufficientScope => "insufficient_scope",
-            Self::Other(other) => other.as_str(),
-        }
-    }
-}
 
 /// What to do after an API answered with a bearer challenge.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -78,60 +78,38 @@ fn ureq_blocking() {
     server.shutdown();
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn reqwest_async() {
+/// The whole flow over an async send function.
+async fn whole_flow_async<E: std::fmt::Debug>(
+    send: impl AsyncFn(http::Request<RequestBody>) -> Result<http::Response<Vec<u8>>, E>,
+) {
     let server = AuthorizationServer::start(ServerConfig::default()).unwrap();
-    let http = reqwest_client().unwrap();
-    let send = async |request| reqwest_send(&http, request).await;
     let sleep = async |delay| tokio::time::sleep(delay).await;
     let driver = driver();
 
     let discovery = Discovery::new(server.issuer()).unwrap();
-    let client = client(driver.run_async(discovery, send, sleep).await.unwrap());
+    let client = client(driver.run_async(discovery, &send, sleep).await.unwrap());
     let exchanging = log_in(&server, &client);
     server.fail_next_token_requests(1);
-    let authorized = driver
-        .run_async(exchanging, send, async |_| {})
-        .await
-        .unwrap();
-    let api = reqwest_send(&http, api_request(&server, &authorized))
-        .await
-        .unwrap();
+    let authorized = driver.run_async(exchanging, &send, sleep).await.unwrap();
+    let api = send(api_request(&server, &authorized)).await.unwrap();
     assert_eq!(api.status(), 200);
     let refreshing = authorized.refresh(&client).unwrap();
-    let refreshed = driver.run_async(refreshing, send, sleep).await.unwrap();
+    let refreshed = driver.run_async(refreshing, &send, sleep).await.unwrap();
     let revocation = refreshed
         .revoke(&client, TokenTypeHint::RefreshToken)
         .unwrap();
-    driver.run_async(revocation, send, sleep).await.unwrap();
+    driver.run_async(revocation, &send, sleep).await.unwrap();
     server.shutdown();
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn hyper_async() {
-    let server = AuthorizationServer::start(ServerConfig::default()).unwrap();
-    let http = hyper_client();
-    let send = async |request| hyper_send(&http, request).await;
-    let sleep = async |delay| tokio::time::sleep(delay).await;
-    let driver = driver();
+async fn reqwest_async() {
+    let http = reqwest_client().unwrap();
+    whole_flow_async(async |request| reqwest_send(&http, request).await).await;
+}
 
-    let discovery = Discovery::new(server.issuer()).unwrap();
-    let client = client(driver.run_async(discovery, send, sleep).await.unwrap());
-    let exchanging = log_in(&server, &client);
-    server.fail_next_token_requests(1);
-    let authorized = driver
-        .run_async(exchanging, send, async |_| {})
-        .await
-        .unwrap();
-    let api = hyper_send(&http, api_request(&server, &authorized))
-        .await
-        .unwrap();
-    assert_eq!(api.status(), 200);
-    let refreshing = authorized.refresh(&client).unwrap();
-    let refreshed = driver.run_async(refreshing, send, sleep).await.unwrap();
-    let revocation = refreshed
-        .revoke(&client, TokenTypeHint::RefreshToken)
-        .unwrap();
-    driver.run_async(revocation, send, sleep).await.unwrap();
-    server.shutdown();
+#[tokio::test(flavor = "current_thread")]
+async fn hyper_async() {
+    let http = hyper_client();
+    whole_flow_async(async |request| hyper_send(&http, request).await).await;
 }
