@@ -107,6 +107,9 @@
 //!   `Debug` is redacted), responses from `&http::Response<B>`, callbacks
 //!   from `&http::Request<B>`, and the `Driver`s.
 //! - `getrandom` (default): [`FlowEntropy::from_os_rng`].
+//! - `loopback` (default): `LoopbackRedirect`, the one-shot listener on
+//!   `127.0.0.1` for a native app's redirect (RFC 8252 §7.3), with `std`
+//!   alone.
 //!
 //! Without default features the crate is `no_std` + `alloc`, and speaks in
 //! its own [`HttpRequest`] and [`HttpResponse`] values.
@@ -156,6 +159,8 @@ mod error;
 mod flow;
 mod http;
 pub mod limits;
+#[cfg(feature = "loopback")]
+mod loopback;
 mod members;
 mod pkce;
 mod retry;
@@ -184,6 +189,8 @@ pub use crate::flow::{
     TokenSet, TokenTypeHint, DEFAULT_RENEWAL_LEEWAY,
 };
 pub use crate::http::{HttpRequest, HttpResponse, Method, RequestBody};
+#[cfg(feature = "loopback")]
+pub use crate::loopback::{LoopbackError, LoopbackRedirect};
 pub use crate::members::{ExtraMembers, MemberTypeError, MemberValue};
 pub use crate::pkce::CodeChallengeMethod;
 pub use crate::retry::RetryPolicy;
