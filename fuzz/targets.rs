@@ -129,9 +129,15 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 /// A failure hands its step back exactly when it is retryable, and the
-/// step handed back builds the very request that failed.
+/// step handed back builds the very request that failed; a fallback hands
+/// back a step with another request.
 fn assert_retry_rebuilds<S: EndpointStep>(failure: Failure<S>, request: &HttpRequest) {
     let retryable = failure.error().is_retryable();
+    if failure.is_fallback() {
+        assert!(!retryable && !failure.is_retryable());
+        assert_ne!(&failure.into_retry().unwrap().request(), request);
+        return;
+    }
     assert_eq!(failure.is_retryable(), retryable);
     match failure.into_retry() {
         Some(retry) => {

@@ -68,6 +68,8 @@ impl WellKnown {
 pub struct Discovery {
     issuer: String,
     which: WellKnown,
+    /// Whether a 404 on the RFC 8414 document moves on to the OpenID one.
+    fallback: bool,
     oauth_document: Endpoint,
     openid_document: Endpoint,
     require_s256: bool,
@@ -75,9 +77,12 @@ pub struct Discovery {
 
 impl Discovery {
     /// Discovery for `issuer`, which must be https (http on loopback),
-    /// without query or fragment (RFC 8414 §2), starting with the RFC 8414
-    /// document ([`WellKnown::OAuthAuthorizationServer`]). The issuer
-    /// string is kept as given: the document must name exactly it.
+    /// without query or fragment (RFC 8414 §2): the RFC 8414 document
+    /// ([`WellKnown::OAuthAuthorizationServer`]) first, and when the server
+    /// has none (404 or 410), the OpenID one — the failure hands that step
+    /// back as a [fallback](Failure::is_fallback), which a [`Driver`](crate::Driver)
+    /// runs at once. The issuer string is kept as given: the document must
+    /// name exactly it.
     ///
     /// # Errors
     /// [`ConfigError::InvalidIssuer`].
@@ -96,14 +101,17 @@ impl Discovery {
             openid_document: document(WellKnown::OpenIdConfiguration)?,
             issuer,
             which: WellKnown::OAuthAuthorizationServer,
+            fallback: true,
             require_s256: true,
         })
     }
 
-    /// The same discovery, asking for the `which` document.
+    /// The same discovery, asking for the `which` document only (no
+    /// fallback to the other).
     #[must_use]
     pub fn well_known(mut self, which: WellKnown) -> Self {
         self.which = which;
+        self.fallback = false;
         self
     }
 
@@ -217,9 +225,10 @@ impl EndpointStep for Discovery {
     ///
     /// # Errors
     /// A [`Failure`]: 404 or 410 ([`EndpointError::is_not_found`](crate::EndpointError::is_not_found))
-    /// means the server has no such document: try the next [`WellKnown`];
-    /// 429 and 5xx give the step back; a document that must not be used
-    /// is [`EndpointErrorKind::InvalidMetadata`].
+    /// means the server has no such document — after the RFC 8414 one, the
+    /// failure hands back the OpenID step as a fallback; 429 and 5xx give
+    /// the step back; a document that must not be used is
+    /// [`EndpointErrorKind::InvalidMetadata`].
     fn handle_response<'a>(
         self,
         response: impl Into<HttpResponse<'a>>,
@@ -232,7 +241,15 @@ impl EndpointStep for Discovery {
         }
         if response.status() != 200 {
             let status = response.status();
-            return fail(EndpointErrorKind::UnexpectedStatus { status }, self);
+            let kind = EndpointErrorKind::UnexpectedStatus { status };
+            if matches!(status, 404 | 410)
+                && self.fallback
+                && self.which == WellKnown::OAuthAuthorizationServer
+            {
+                let next = self.well_known(WellKnown::OpenIdConfiguration);
+                return Err(Failure::fallback(Self::ENDPOINT, kind, next));
+            }
+            return fail(kind, self);
         }
         if response.body().len() > MAX_RESPONSE_BODY_BYTES {
             let problem = ResponseProblem::TooLarge {

@@ -120,7 +120,10 @@ where
 /// What to do after one response.
 enum Next<S: EndpointStep, E> {
     Done(S::Output),
+    /// The same step, after the delay.
     Retry(S, Duration),
+    /// Another step, at once (not counted as a retry).
+    Fallback(S),
     Stop(DriveError<S, E>),
 }
 
@@ -160,12 +163,14 @@ impl Driver {
             Ok(output) => return Next::Done(output),
             Err(failure) => failure,
         };
+        let fallback = failure.is_fallback();
         let delay = self
             .policy
             .delay(retry, failure.retry_after(), jitter.next());
-        match (failure.into_parts(), delay) {
-            ((_, Some(step)), Some(delay)) => Next::Retry(step, delay),
-            ((error, step), _) => Next::Stop(DriveError::Endpoint { error, step }),
+        match (failure.into_parts(), fallback, delay) {
+            ((_, Some(next)), true, _) => Next::Fallback(next),
+            ((_, Some(step)), false, Some(delay)) => Next::Retry(step, delay),
+            ((error, step), _, _) => Next::Stop(DriveError::Endpoint { error, step }),
         }
     }
 
@@ -200,6 +205,7 @@ impl Driver {
                     step = again;
                     retry = retry.saturating_add(1);
                 }
+                Next::Fallback(next) => step = next,
             }
         }
     }
@@ -234,6 +240,7 @@ impl Driver {
                     step = again;
                     retry = retry.saturating_add(1);
                 }
+                Next::Fallback(next) => step = next,
             }
         }
     }
@@ -292,10 +299,7 @@ mod tests {
     ) -> impl FnMut(http::Request<RequestBody>) -> Result<http::Response<Vec<u8>>, &'static str> + 'a
     {
         move |request| {
-            assert_eq!(
-                request.uri(),
-                "https://as.example/.well-known/oauth-authorization-server"
-            );
+            assert!(request.uri().path().starts_with("/.well-known/"));
             let index = usize::try_from(*sent.borrow()).unwrap();
             *sent.borrow_mut() += 1;
             let (status, retry_after, body) = answers[index];
@@ -352,12 +356,27 @@ mod tests {
     fn a_permanent_failure_stops_at_once() {
         const ANSWERS: &[Answer] = &[(404, None, b"")];
         let sent = RefCell::new(0);
+        let explicit = step().well_known(crate::discovery::WellKnown::OAuthAuthorizationServer);
         let error = driver(RetryPolicy::new(7))
-            .run(step(), scripted(ANSWERS, &sent), |_| panic!("no sleep"))
+            .run(explicit, scripted(ANSWERS, &sent), |_| panic!("no sleep"))
             .unwrap_err();
         assert_eq!(*sent.borrow(), 1);
         assert!(error.endpoint_error().unwrap().is_not_found());
         assert!(error.into_step().is_none());
+    }
+
+    /// Discovery's 404 on the RFC 8414 document moves on to the OpenID one
+    /// at once, without a sleep and without using up an attempt.
+    #[test]
+    fn a_fallback_runs_at_once() {
+        const ANSWERS: &[Answer] = &[(404, None, b""), (503, None, b""), (200, None, DOCUMENT)];
+        let sent = RefCell::new(0);
+        let mut slept = 0;
+        let metadata = driver(RetryPolicy::new(7).max_attempts(2))
+            .run(step(), scripted(ANSWERS, &sent), |_| slept += 1)
+            .unwrap();
+        assert_eq!(metadata.issuer, "https://as.example");
+        assert_eq!((*sent.borrow(), slept), (3, 1));
     }
 
     #[test]

@@ -234,6 +234,26 @@ fn not_found_means_try_the_next_document() {
         .unwrap_err();
     assert!(failure.error().is_not_found());
     assert!(!failure.is_retryable());
+    // The RFC 8414 document is missing: the OpenID one is the step to run
+    // next, at once.
+    assert!(failure.is_fallback());
+    let openid = discovery.clone().well_known(WellKnown::OpenIdConfiguration);
+    assert_eq!(failure.into_retry(), Some(openid.clone()));
+    // There is nothing after the OpenID document, nor after a document
+    // chosen explicitly.
+    for last in [
+        openid,
+        discovery
+            .clone()
+            .well_known(WellKnown::OAuthAuthorizationServer),
+    ] {
+        let failure = last
+            .handle_response(HttpResponse::new(410, b""), NOW)
+            .unwrap_err();
+        assert!(failure.error().is_not_found());
+        assert!(!failure.is_fallback());
+        assert!(failure.into_retry().is_none());
+    }
     // A failing server is worth a retry of the same document.
     let failure = discovery
         .clone()

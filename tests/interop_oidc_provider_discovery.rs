@@ -121,3 +121,19 @@ fn document_of_another_issuer_is_refused() {
         })
     );
 }
+
+/// Discovery in one call through a driver: the RFC 8414 document answers
+/// 404, and the OpenID one is asked for at once, with no sleep.
+#[test]
+fn one_driver_call_falls_back_to_the_openid_document() {
+    let server = OidcProvider::start();
+    let driver = oauth2_pkce::Driver::new(oauth2_pkce::RetryPolicy::new(1)).with_clock(|| NOW);
+    let metadata = driver
+        .run(
+            Discovery::new(server.issuer()).unwrap(),
+            interop_node_common::send,
+            |_| panic!("a fallback is not a retry"),
+        )
+        .unwrap();
+    assert_eq!(metadata, server.metadata());
+}

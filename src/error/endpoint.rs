@@ -333,14 +333,17 @@ impl core::error::Error for EndpointError {
     }
 }
 
-/// A step whose request gave nothing usable, with the step itself when the
-/// same request may be sent again (quinn's `RetryError::into_incoming`
-/// pattern).
+/// A step whose request gave nothing usable, with the step to run next
+/// when there is one (quinn's `RetryError::into_incoming` pattern): the
+/// same step when its request may succeed if sent again, or — for a step
+/// with an alternative, such as discovery's OpenID document after a 404 on
+/// the RFC 8414 one — that alternative, to run at once.
 #[must_use = "a retryable failure carries the state needed to retry"]
 #[derive(Debug)]
 pub struct Failure<S> {
     error: EndpointError,
     state: Option<Box<S>>,
+    fallback: bool,
 }
 
 impl<S> Failure<S> {
@@ -348,7 +351,28 @@ impl<S> Failure<S> {
     pub(crate) fn new(endpoint: EndpointKind, kind: EndpointErrorKind, state: S) -> Self {
         let error = EndpointError::new(endpoint, kind);
         let state = error.is_retryable().then(|| Box::new(state));
-        Self { error, state }
+        Self {
+            error,
+            state,
+            fallback: false,
+        }
+    }
+
+    /// A failure with another step to run at once instead.
+    pub(crate) fn fallback(endpoint: EndpointKind, kind: EndpointErrorKind, next: S) -> Self {
+        Self {
+            error: EndpointError::new(endpoint, kind),
+            state: Some(Box::new(next)),
+            fallback: true,
+        }
+    }
+
+    /// Whether the step handed back ([`into_retry`](Self::into_retry)) is
+    /// an alternative to run at once, not the same request to send again
+    /// later.
+    #[must_use]
+    pub fn is_fallback(&self) -> bool {
+        self.fallback
     }
 
     /// What went wrong, and where.
@@ -360,7 +384,7 @@ impl<S> Failure<S> {
     /// ([`EndpointError::is_retryable`]).
     #[must_use]
     pub fn is_retryable(&self) -> bool {
-        self.state.is_some()
+        self.state.is_some() && !self.fallback
     }
 
     /// How long the server asked to wait before a retry, when it said.
@@ -374,8 +398,9 @@ impl<S> Failure<S> {
         self.error
     }
 
-    /// The step to retry from, when the error is retryable; `None` when
-    /// retrying cannot help. The error is dropped: use
+    /// The step to run next: the same step when the error is retryable,
+    /// the alternative when [`is_fallback`](Self::is_fallback); `None` when
+    /// neither can help. The error is dropped: use
     /// [`into_parts`](Self::into_parts) to keep both.
     pub fn into_retry(self) -> Option<S> {
         self.state.map(|state| *state)

@@ -2,7 +2,20 @@
 //! glue between a stack and the crate's [`Driver`](oauth2_pkce::Driver) —
 //! an `http::Request<RequestBody>` in, an `http::Response<Vec<u8>>` out —
 //! and the README shows each one as it is here (`tests/readme.rs` checks
-//! that it does).
+//! that it does). [`cli_login`] and [`service`] are two whole integrations
+//! built on them.
+
+pub mod cli_login;
+pub mod service;
+
+/// A random seed for the retry jitter, from std's randomly keyed hasher
+/// (jitter needs no cryptographic randomness).
+pub fn jitter_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish()
+}
 
 // --- ureq (blocking) ---
 /// Sends one request with ureq: every status goes back to the step, no

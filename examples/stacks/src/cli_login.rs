@@ -1,0 +1,112 @@
+//! A command-line login (RFC 8252) on reqwest and tokio: discovery from the
+//! issuer (PAR when the server offers it), the loopback redirect, the code
+//! exchange, a call to the OpenID UserInfo endpoint (or another API),
+//! refresh and revocation. Configured from the environment, so it works
+//! with any provider: `OAUTH2_ISSUER`, `OAUTH2_CLIENT_ID`,
+//! `OAUTH2_CLIENT_SECRET` (absent: a public client), `OAUTH2_SCOPE`,
+//! `OAUTH2_API_URL` (absent: UserInfo).
+
+use std::error::Error;
+use std::time::Duration;
+
+use oauth2_pkce::*;
+
+use crate::{reqwest_client, reqwest_send};
+
+/// What the login needs to know.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `OAUTH2_ISSUER`.
+    pub issuer: String,
+    /// `OAUTH2_CLIENT_ID`.
+    pub client_id: String,
+    /// `OAUTH2_CLIENT_SECRET`, for a confidential client.
+    pub client_secret: Option<String>,
+    /// `OAUTH2_SCOPE` (default `openid`).
+    pub scope: String,
+    /// `OAUTH2_API_URL` (default: the UserInfo endpoint).
+    pub api_url: Option<String>,
+}
+
+impl Config {
+    /// Reads the configuration from the environment.
+    pub fn from_env() -> Result<Self, String> {
+        let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+        Ok(Self {
+            issuer: var("OAUTH2_ISSUER").ok_or("set OAUTH2_ISSUER")?,
+            client_id: var("OAUTH2_CLIENT_ID").ok_or("set OAUTH2_CLIENT_ID")?,
+            client_secret: var("OAUTH2_CLIENT_SECRET"),
+            scope: var("OAUTH2_SCOPE").unwrap_or_else(|| "openid".into()),
+            api_url: var("OAUTH2_API_URL"),
+        })
+    }
+}
+
+/// Logs the user in through `listener`, calls the API, refreshes and
+/// revokes; the API's answer. `open_browser` shows the user the
+/// authorization URL.
+pub async fn run(
+    config: &Config,
+    listener: LoopbackRedirect,
+    open_browser: impl FnOnce(&str) -> std::io::Result<()>,
+) -> Result<String, Box<dyn Error>> {
+    let http = reqwest_client()?;
+    let send = async |request| reqwest_send(&http, request).await;
+    let sleep = async |delay| tokio::time::sleep(delay).await;
+    let driver = Driver::new(RetryPolicy::new(crate::jitter_seed()));
+
+    // --- glue: start ---
+    let metadata = driver
+        .run_async(Discovery::new(config.issuer.as_str())?, send, sleep)
+        .await?;
+    let authentication = match &config.client_secret {
+        Some(secret) => ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret.as_str())),
+        None => ClientAuthentication::None,
+    };
+    let client = Client::new(
+        metadata,
+        ClientId::new(config.client_id.as_str())?,
+        authentication,
+    )?;
+    let start = Start::new(&client)
+        .redirect_uri(listener.redirect_uri().clone())
+        .scope(Scope::parse(&config.scope)?);
+    let (authorization, pending) = match client.metadata().pushed_authorization_request_endpoint {
+        Some(_) => {
+            driver
+                .run_async(
+                    start.push(FlowEntropy::from_os_rng()?, UnixTime::now())?,
+                    send,
+                    sleep,
+                )
+                .await?
+        }
+        None => start.begin(FlowEntropy::from_os_rng()?, UnixTime::now())?,
+    };
+    open_browser(authorization.url())?;
+    let callback =
+        tokio::task::spawn_blocking(move || listener.wait(Duration::from_secs(300))).await??;
+    let authorized = driver
+        .run_async(pending.handle_callback(&client, callback)?, send, sleep)
+        .await?;
+    let api = config
+        .api_url
+        .as_deref()
+        .or(client.userinfo_endpoint().map(Endpoint::as_str))
+        .ok_or("no API URL")?;
+    let mut request = http::Request::get(api).body(RequestBody::default())?;
+    authorized.authorize_request(&mut request)?;
+    let answer = String::from_utf8_lossy(send(request).await?.body()).into_owned();
+    let refreshed = driver
+        .run_async(authorized.refresh(&client)?, send, sleep)
+        .await?;
+    driver
+        .run_async(
+            refreshed.revoke(&client, TokenTypeHint::RefreshToken)?,
+            send,
+            sleep,
+        )
+        .await?;
+    // --- glue: end ---
+    Ok(answer)
+}
