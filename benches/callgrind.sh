@@ -16,8 +16,8 @@ iters=${1:-2000}
 out=${2:-target/callgrind}
 mkdir -p "$out"
 
-cargo bench --bench steps --no-run >&2
-bin=$(cargo bench --bench steps --no-run --message-format=json 2>/dev/null \
+cargo bench --manifest-path benches/Cargo.toml --bench steps --no-run >&2
+bin=$(cargo bench --manifest-path benches/Cargo.toml --bench steps --no-run --message-format=json 2>/dev/null \
   | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
 
 # profile name -> the function whose instructions are counted

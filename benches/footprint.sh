@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Dependency footprint of oauth2-pkce next to oauth2 5.x (issue 7).
+# Dependency footprint of oauth2-pkce next to oauth2 5.x.
 #
 #   bash benches/footprint.sh [PATH_TO_OAUTH2_PKCE]    (default: this repository)
 #
@@ -13,7 +13,7 @@
 #   - build s: wall time of a clean `cargo build` (debug) in the throwaway's
 #     own, empty target directory; the fastest of FOOTPRINT_RUNS builds
 #     (default 1), each from an emptied target directory.
-# The repository's Cargo.lock is copied into each throwaway so every
+# The benches package's Cargo.lock is copied into each throwaway so every
 # configuration resolves the same versions (it already pins oauth2 5.x, a
 # dev-dependency of the benches). Set FOOTPRINT_OFFLINE=1 to pass --offline.
 # Build times depend on the machine and its load: compare them within a run.
@@ -58,7 +58,7 @@ $dep
 [workspace]
 EOF
   echo 'fn main() {}' >"$dir/src/main.rs"
-  if [[ -f "$repo/Cargo.lock" ]]; then cp "$repo/Cargo.lock" "$dir/Cargo.lock"; fi
+  if [[ -f "$repo/benches/Cargo.lock" ]]; then cp "$repo/benches/Cargo.lock" "$dir/Cargo.lock"; fi
   (cd "$dir" && cargo fetch "${offline[@]}" -q)
   normal=$(count_crates "$dir" normal)
   with_build=$(count_crates "$dir" normal,build)

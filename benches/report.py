@@ -2,7 +2,7 @@
 """Turns a divan run of benches/steps.rs (and optionally the TSV of
 benches/callgrind.sh) into the Markdown tables of benches/RESULTS.md.
 
-    cargo bench --bench steps > /tmp/divan.txt
+    cargo bench --manifest-path benches/Cargo.toml --bench steps > /tmp/divan.txt
     bash benches/callgrind.sh > /tmp/callgrind.tsv
     python3 benches/report.py /tmp/divan.txt [/tmp/callgrind.tsv [/tmp/callgrind-before.tsv]]
 

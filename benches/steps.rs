@@ -1,12 +1,12 @@
-//! Per-step benchmarks of the flow (issue 7), each next to its floor (the
+//! Per-step benchmarks of the flow, each next to its floor (the
 //! raw primitives the step cannot avoid) and, for the authorization URL and
 //! the code exchange, next to `oauth2` 5.x.
 //!
 //! ```sh
-//! cargo bench --bench steps                       # divan: median ns + allocations
+//! cargo bench --manifest-path benches/Cargo.toml --bench steps   # divan: median ns + allocations
 //! STEPS_PROFILE=ours::start STEPS_ITERS=2000 \
 //!   valgrind --tool=callgrind --toggle-collect='steps::step_*' \
-//!   target/release/deps/steps-<hash>               # instruction counts, one step
+//!   benches/target/release/deps/steps-<hash>       # instruction counts, one step
 //! ```
 //!
 //! Every measured body is an `#[inline(never)] fn step_<group>_<name>` so

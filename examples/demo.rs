@@ -17,9 +17,6 @@ use oauth2_pkce_test_server::{
     AuthorizationServer, ServerConfig, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
 };
 
-#[path = "../tests/common/transport.rs"]
-mod transport;
-
 const REDIRECT_URI: &str = "http://127.0.0.1/callback";
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -69,7 +66,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     // 3. Exchange the code.
     let request = exchanging.request();
     println!("3. token request: {request:?}");
-    let response = transport::send(request.into_http())?;
+    let response = oauth2_pkce_test_server::send(request.into_http())?;
     println!("   token response: HTTP {}", response.status());
     let authorized = exchanging.handle_response(&response, UnixTime::now())?;
     println!("   authorized: {:?}", authorized.tokens());
@@ -82,7 +79,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         api_call.uri(),
         api_call.headers()
     );
-    let api_response = transport::send(api_call)?;
+    let api_response = oauth2_pkce_test_server::send(api_call)?;
     println!(
         "   API response: HTTP {} {}",
         api_response.status(),
@@ -95,7 +92,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     // 5. Refresh: the server rotates the refresh token.
     let refreshing = authorized.refresh(&client)?;
     println!("5. refresh request: {:?}", refreshing.request());
-    let response = transport::send(refreshing.request().into_http())?;
+    let response = oauth2_pkce_test_server::send(refreshing.request().into_http())?;
     let refreshed = refreshing.handle_response(&response, UnixTime::now())?;
     println!("   refreshed: {:?}", refreshed.tokens());
     println!(
@@ -106,13 +103,13 @@ fn main() -> Result<(), Box<dyn Error>> {
     // 6. Log out: revoke the refresh token (RFC 7009).
     let revocation = refreshed.revoke(&client, TokenTypeHint::RefreshToken)?;
     println!("6. revocation request: {:?}", revocation.request());
-    let response = transport::send(revocation.request().into_http())?;
+    let response = oauth2_pkce_test_server::send(revocation.request().into_http())?;
     println!("   revocation response: HTTP {}", response.status());
     revocation.handle_response(&response, UnixTime::now())?;
 
     // The revoked refresh token no longer works.
     let refreshing = refreshed.refresh(&client)?;
-    let response = transport::send(refreshing.request().into_http())?;
+    let response = oauth2_pkce_test_server::send(refreshing.request().into_http())?;
     match refreshing.handle_response(&response, UnixTime::now()) {
         Err(failure) if failure.error().is_invalid_grant() => {
             println!("   refreshing with it now fails: {failure}");

@@ -158,7 +158,10 @@
 
 mod browser;
 mod oauth;
+mod transport;
 mod web;
+
+pub use transport::send;
 
 use std::io::{self, Read};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};

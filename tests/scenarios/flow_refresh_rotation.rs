@@ -1,0 +1,105 @@
+//! Refresh with rotating refresh tokens (RFC 6749 §6), as Pagero does it:
+//! each refresh token works once and the response carries the next one.
+//! oxide-auth rotates the same way.
+
+use crate::common;
+
+use oauth2_pkce::EndpointStep;
+use oauth2_pkce::{EndpointErrorKind, HttpResponse, Scope};
+use oauth2_pkce_test_server::{AuthorizationServer, ServerConfig};
+
+#[test]
+fn a_chain_of_rotations() {
+    let server = AuthorizationServer::start(ServerConfig::default()).unwrap();
+    let client = common::demo_client(&server);
+    let mut authorized = common::authorize(&server, &client);
+    assert_eq!(authorized.tokens().generation(), 0);
+
+    for generation in 1..=4 {
+        let refreshing = authorized.refresh(&client).unwrap();
+        let request = refreshing.request().into_http();
+        assert!(String::from_utf8_lossy(request.body().as_bytes())
+            .starts_with("grant_type=refresh_token&"));
+        let response = common::send(request).unwrap();
+        let refreshed = refreshing.handle_response(&response, common::NOW).unwrap();
+
+        assert_eq!(refreshed.tokens().generation(), generation);
+        assert_ne!(
+            refreshed.tokens().refresh_token(),
+            authorized.tokens().refresh_token()
+        );
+        assert_ne!(
+            refreshed.tokens().access_token(),
+            authorized.tokens().access_token()
+        );
+        assert_eq!(common::call_api(&server, &refreshed).status(), 200);
+
+        // The old refresh token is dead at the server: the old state now
+        // gets invalid_grant, a permanent failure.
+        let stale = authorized.refresh(&client).unwrap();
+        let response = common::send(stale.request().into_http()).unwrap();
+        let failure = stale.handle_response(&response, common::NOW).unwrap_err();
+        assert!(failure.error().is_invalid_grant(), "{failure:?}");
+        assert!(failure.into_retry().is_none());
+
+        authorized = refreshed;
+    }
+    server.shutdown();
+}
+
+#[test]
+fn a_lost_response_loses_nothing() {
+    let server = AuthorizationServer::start(ServerConfig::default()).unwrap();
+    let client = common::demo_client(&server);
+    let authorized = common::authorize(&server, &client);
+
+    // The server was down: a 503 hands the refresh back, untouched.
+    let refreshing = authorized.refresh(&client).unwrap();
+    let first = refreshing.request();
+    let unavailable = HttpResponse::new(503, b"").with_retry_after("1");
+    let failure = refreshing
+        .handle_response(unavailable, common::NOW)
+        .unwrap_err();
+    assert!(matches!(
+        failure.error().kind(),
+        EndpointErrorKind::Unavailable { status: 503, .. }
+    ));
+    let refreshing = failure.into_retry().expect("503 is retryable");
+    assert_eq!(refreshing.request(), first, "the retry is the same request");
+
+    // The transport failed before the request left: the caller still holds
+    // `authorized`, which refreshes as if nothing happened.
+    let _never_sent = authorized.refresh(&client).unwrap().request();
+
+    let response = common::send(refreshing.request().into_http()).unwrap();
+    let refreshed = refreshing.handle_response(&response, common::NOW).unwrap();
+    assert_eq!(refreshed.tokens().generation(), 1);
+    assert_eq!(common::call_api(&server, &refreshed).status(), 200);
+    server.shutdown();
+}
+
+#[test]
+fn a_narrower_scope_and_back() {
+    let server =
+        AuthorizationServer::start(ServerConfig::default().resource_scope("read")).unwrap();
+    let client = common::demo_client(&server);
+    let authorized = common::authorize(&server, &client);
+    let read = Scope::parse("read").unwrap();
+
+    let refreshing = authorized
+        .refresh_with_scope(&client, read.clone())
+        .unwrap();
+    let response = common::send(refreshing.request().into_http()).unwrap();
+    let narrowed = refreshing.handle_response(&response, common::NOW).unwrap();
+    assert_eq!(narrowed.tokens().scope(), &read);
+    assert_eq!(narrowed.grant_scope(), authorized.grant_scope());
+    assert_eq!(common::call_api(&server, &narrowed).status(), 200);
+
+    // Wider than the grant: refused before anything is sent.
+    let wider = Scope::parse("read write admin").unwrap();
+    assert_eq!(
+        narrowed.refresh_with_scope(&client, wider).unwrap_err(),
+        oauth2_pkce::RefreshError::ScopeNotGranted
+    );
+    server.shutdown();
+}
