@@ -3,9 +3,9 @@
 //!
 //! Every HTTP request the flow needs is built as a value and every HTTP
 //! response is taken as a value: the crate never opens a socket, reads a
-//! clock or draws randomness by itself. It runs under any HTTP stack
-//! (reqwest, hyper, ureq, a wasm `fetch`, an embedded stack) and under a
-//! fuzzer, and builds with `no_std` + `alloc`.
+//! clock or draws randomness by itself. Any HTTP stack can carry it (the
+//! repository tests ureq, reqwest and hyper), fuzzers drive its parsers
+//! directly, and it builds with `no_std` + `alloc`.
 //!
 //! # The flow
 //!
