@@ -116,6 +116,16 @@ impl LoopbackRedirect {
         Self::bind_to(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), path)
     }
 
+    /// The same on a fixed port, for a provider that registers redirect
+    /// URIs with their port and will not take any other (RFC 8252 §7.3 asks
+    /// servers to allow any port; not all do).
+    ///
+    /// # Errors
+    /// The socket could not be bound (the port is taken).
+    pub fn bind_port(port: u16, path: &str) -> io::Result<Self> {
+        Self::bind_to(SocketAddr::from((Ipv4Addr::LOCALHOST, port)), path)
+    }
+
     /// The same on `[::1]`.
     ///
     /// # Errors

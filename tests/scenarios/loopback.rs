@@ -245,3 +245,19 @@ fn a_native_app_login_end_to_end() {
     assert_eq!(common::call_api(&server, &authorized).status(), 200);
     server.shutdown();
 }
+
+/// A fixed port, for providers that register the port: the redirect URI
+/// names it, and the port is really bound (a second bind fails).
+#[test]
+fn a_fixed_port_when_the_provider_needs_one() {
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let listener = LoopbackRedirect::bind_port(port, "/callback").unwrap();
+    assert_eq!(
+        listener.redirect_uri().as_str(),
+        format!("http://127.0.0.1:{port}/callback")
+    );
+    assert!(LoopbackRedirect::bind_port(port, "/callback").is_err());
+}

@@ -3,12 +3,13 @@
 //!
 //! ```sh
 //! OAUTH2_ISSUER=https://accounts.example.com OAUTH2_CLIENT_ID=my-cli \
-//!     cargo run --manifest-path examples/stacks/Cargo.toml --example cli_login
+//!     cargo run --manifest-path examples/stacks/Cargo.toml --bin cli_login
 //! ```
 //!
 //! The authorization URL opens in `$BROWSER` when it is set, and is printed
-//! otherwise. Register `http://127.0.0.1/callback` (any port) as the
-//! client's redirect URI.
+//! otherwise. Register `http://127.0.0.1/callback` as the client's redirect
+//! URI: with any port (RFC 8252 §7.3), or with the one in
+//! `OAUTH2_REDIRECT_PORT` for a provider that registers ports.
 
 use std::process::ExitCode;
 
@@ -24,7 +25,16 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let listener = match LoopbackRedirect::bind("/callback") {
+    let port = std::env::var("OAUTH2_REDIRECT_PORT").ok();
+    let bound = match port.as_deref().map(str::parse::<u16>) {
+        None => LoopbackRedirect::bind("/callback"),
+        Some(Ok(port)) => LoopbackRedirect::bind_port(port, "/callback"),
+        Some(Err(_)) => {
+            eprintln!("OAUTH2_REDIRECT_PORT is not a port number");
+            return ExitCode::FAILURE;
+        }
+    };
+    let listener = match bound {
         Ok(listener) => listener,
         Err(error) => {
             eprintln!("cannot listen on 127.0.0.1: {error}");

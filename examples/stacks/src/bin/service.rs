@@ -4,7 +4,7 @@
 //! ```sh
 //! OAUTH2_ISSUER=https://accounts.example.com OAUTH2_CLIENT_ID=svc OAUTH2_CLIENT_SECRET=… \
 //!     OAUTH2_SCOPE=api OAUTH2_API_URL=https://api.example.com/health \
-//!     cargo run --manifest-path examples/stacks/Cargo.toml --example service
+//!     cargo run --manifest-path examples/stacks/Cargo.toml --bin service
 //! ```
 
 use std::process::ExitCode;
