@@ -581,6 +581,16 @@ pub enum ClientAuthentication {
     ClientSecretPost(ClientSecret),
 }
 
+/// A confidential client's secret goes in `Authorization: Basic`, the
+/// method every server must support (RFC 6749 §2.3.1; the default of
+/// `token_endpoint_auth_methods_supported`, RFC 8414 §2); no secret makes
+/// a public client. For an optional secret read from configuration.
+impl From<Option<ClientSecret>> for ClientAuthentication {
+    fn from(secret: Option<ClientSecret>) -> Self {
+        secret.map_or(Self::None, Self::ClientSecretBasic)
+    }
+}
+
 impl ClientAuthentication {
     /// The RFC 7591 name of the method, as in
     /// `token_endpoint_auth_methods_supported`.
@@ -848,6 +858,16 @@ mod tests {
             basic("s6BhdRkqt3", "7Fjfp0ZBr1KtDRbnfVdmIw"),
             "Basic czZCaGRSa3F0Mzo3RmpmcDBaQnIxS3REUmJuZlZkbUl3"
         );
+    }
+
+    #[test]
+    fn an_optional_secret_picks_basic_or_a_public_client() {
+        let secret = ClientSecret::new("s3cret");
+        assert_eq!(
+            ClientAuthentication::from(Some(secret.clone())),
+            ClientAuthentication::ClientSecretBasic(secret)
+        );
+        assert_eq!(ClientAuthentication::from(None), ClientAuthentication::None);
     }
 
     /// `:` in the id would split the pair in the wrong place without the

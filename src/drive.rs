@@ -151,6 +151,18 @@ impl Driver {
         &self.policy
     }
 
+    /// Binds the caller's send and sleep functions in, blocking
+    /// (`FnMut`) or async (`AsyncFnMut`), so that each step runs in one
+    /// call: [`BoundDriver::run`], [`BoundDriver::run_async`].
+    #[must_use]
+    pub fn bind<F, Z>(self, send: F, sleep: Z) -> BoundDriver<F, Z> {
+        BoundDriver {
+            driver: self,
+            send,
+            sleep,
+        }
+    }
+
     /// Hands one response to `step` and decides what comes next.
     fn next<S: EndpointStep, B: AsRef<[u8]>, E>(
         &self,
@@ -243,6 +255,64 @@ impl Driver {
                 Next::Fallback(next) => step = next,
             }
         }
+    }
+}
+
+/// A [`Driver`] with its send and sleep functions bound in, made by
+/// [`Driver::bind`]: each step then runs in one call.
+///
+/// ```no_run
+/// # use oauth2_pkce::*;
+/// # fn send(request: http::Request<RequestBody>) -> Result<http::Response<Vec<u8>>, std::io::Error> { unimplemented!() }
+/// # fn run(client: &Client, authorized: Authorized) -> Result<(), Box<dyn std::error::Error>> {
+/// let mut oauth = Driver::new(RetryPolicy::new(u64::from_ne_bytes(*b"per-app!")))
+///     .bind(send, std::thread::sleep);
+/// let refreshed = oauth.run(authorized.refresh(client)?)?;
+/// oauth.run(refreshed.revoke(client, TokenTypeHint::RefreshToken)?)?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct BoundDriver<F, Z> {
+    driver: Driver,
+    send: F,
+    sleep: Z,
+}
+
+impl<F, Z> BoundDriver<F, Z> {
+    /// The driver underneath.
+    #[must_use]
+    pub fn driver(&self) -> &Driver {
+        &self.driver
+    }
+
+    /// Runs `step` to its end, as [`Driver::run`].
+    ///
+    /// # Errors
+    /// As [`Driver::run`].
+    pub fn run<S, B, E>(&mut self, step: S) -> Result<S::Output, DriveError<S, E>>
+    where
+        S: EndpointStep,
+        B: AsRef<[u8]>,
+        F: FnMut(http::Request<RequestBody>) -> Result<http::Response<B>, E>,
+        Z: FnMut(Duration),
+    {
+        self.driver.run(step, &mut self.send, &mut self.sleep)
+    }
+
+    /// Runs `step` to its end, as [`Driver::run_async`].
+    ///
+    /// # Errors
+    /// As [`Driver::run`].
+    pub async fn run_async<S, B, E>(&mut self, step: S) -> Result<S::Output, DriveError<S, E>>
+    where
+        S: EndpointStep,
+        B: AsRef<[u8]>,
+        F: AsyncFnMut(http::Request<RequestBody>) -> Result<http::Response<B>, E>,
+        Z: AsyncFnMut(Duration),
+    {
+        self.driver
+            .run_async(step, &mut self.send, &mut self.sleep)
+            .await
     }
 }
 
@@ -436,6 +506,43 @@ mod tests {
         assert_eq!(metadata.issuer, "https://as.example");
         assert_eq!(*sent.borrow(), 2);
         assert_eq!(slept.borrow().len(), 1);
+    }
+
+    /// A bound driver runs step after step over the same functions, each
+    /// with the policy's full set of attempts.
+    #[test]
+    fn a_bound_driver_runs_each_step_in_one_call() {
+        const ANSWERS: &[Answer] = &[
+            (503, None, b""),
+            (200, None, DOCUMENT),
+            (200, None, DOCUMENT),
+        ];
+        let sent = RefCell::new(0);
+        let mut slept = 0;
+        {
+            let mut bound = driver(RetryPolicy::new(7).max_attempts(2))
+                .bind(scripted(ANSWERS, &sent), |_| slept += 1);
+            assert_eq!(bound.run(step()).unwrap().issuer, "https://as.example");
+            assert_eq!(bound.run(step()).unwrap().issuer, "https://as.example");
+            assert_eq!(bound.driver().policy().jitter_seed(), 7);
+        }
+        assert_eq!((*sent.borrow(), slept), (3, 1));
+    }
+
+    #[test]
+    fn a_bound_async_driver_follows_the_same_rules() {
+        const ANSWERS: &[Answer] = &[(429, Some("1"), b""), (200, None, DOCUMENT)];
+        let sent = RefCell::new(0);
+        let mut send = scripted(ANSWERS, &sent);
+        let slept = RefCell::new(Vec::new());
+        let mut bound = driver(RetryPolicy::new(7)).bind(
+            async |request| send(request),
+            async |delay| slept.borrow_mut().push(delay),
+        );
+        let metadata = block_on(bound.run_async(step())).unwrap();
+        assert_eq!(metadata.issuer, "https://as.example");
+        assert_eq!(*sent.borrow(), 2);
+        assert_eq!(*slept.borrow(), [Duration::from_secs(1)]);
     }
 
     /// SplitMix64's published first outputs for seed 0.

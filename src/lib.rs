@@ -177,7 +177,7 @@ pub use crate::config::{
 };
 pub use crate::discovery::{Discovery, WellKnown};
 #[cfg(feature = "http")]
-pub use crate::drive::{DriveError, Driver};
+pub use crate::drive::{BoundDriver, DriveError, Driver};
 pub use crate::error::{
     AuthorizationErrorCode, BearerError, BearerErrorCode, CallbackError, ClientCredentialsError,
     EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse, Failure, MetadataProblem,

@@ -56,57 +56,33 @@ pub async fn run(
     let driver = Driver::new(RetryPolicy::new(crate::jitter_seed()));
 
     // --- glue: start ---
-    let metadata = driver
-        .run_async(Discovery::new(config.issuer.as_str())?, send, sleep)
-        .await?;
-    let authentication = match &config.client_secret {
-        Some(secret) => ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret.as_str())),
-        None => ClientAuthentication::None,
-    };
-    let client = Client::new(
-        metadata,
-        ClientId::new(config.client_id.as_str())?,
-        authentication,
-    )?;
+    let mut oauth = driver.bind(send, sleep);
+    let discovery = Discovery::new(config.issuer.as_str())?;
+    let metadata = oauth.run_async(discovery).await?;
+    let client_id = ClientId::new(config.client_id.as_str())?;
+    let secret = config.client_secret.as_deref().map(ClientSecret::new);
+    let client = Client::new(metadata, client_id, secret.into())?;
     let start = Start::new(&client)
         .redirect_uri(listener.redirect_uri().clone())
         .scope(Scope::parse(&config.scope)?);
+    let (entropy, now) = (FlowEntropy::from_os_rng()?, UnixTime::now());
     let (authorization, pending) = match client.metadata().pushed_authorization_request_endpoint {
-        Some(_) => {
-            driver
-                .run_async(
-                    start.push(FlowEntropy::from_os_rng()?, UnixTime::now())?,
-                    send,
-                    sleep,
-                )
-                .await?
-        }
-        None => start.begin(FlowEntropy::from_os_rng()?, UnixTime::now())?,
+        Some(_) => oauth.run_async(start.push(entropy, now)?).await?,
+        None => start.begin(entropy, now)?,
     };
     open_browser(authorization.url())?;
     let callback =
         tokio::task::spawn_blocking(move || listener.wait(Duration::from_secs(300))).await??;
-    let authorized = driver
-        .run_async(pending.handle_callback(&client, callback)?, send, sleep)
-        .await?;
-    let api = config
-        .api_url
-        .as_deref()
-        .or(client.userinfo_endpoint().map(Endpoint::as_str))
-        .ok_or("no API URL")?;
+    let exchanging = pending.handle_callback(&client, callback)?;
+    let authorized = oauth.run_async(exchanging).await?;
+    let userinfo = client.userinfo_endpoint().map(Endpoint::as_str);
+    let api = config.api_url.as_deref().or(userinfo).ok_or("no API URL")?;
     let mut request = http::Request::get(api).body(RequestBody::default())?;
     authorized.authorize_request(&mut request)?;
     let answer = String::from_utf8_lossy(send(request).await?.body()).into_owned();
-    let refreshed = driver
-        .run_async(authorized.refresh(&client)?, send, sleep)
-        .await?;
-    driver
-        .run_async(
-            refreshed.revoke(&client, TokenTypeHint::RefreshToken)?,
-            send,
-            sleep,
-        )
-        .await?;
+    let refreshed = oauth.run_async(authorized.refresh(&client)?).await?;
+    let revoking = refreshed.revoke(&client, TokenTypeHint::RefreshToken)?;
+    oauth.run_async(revoking).await?;
     // --- glue: end ---
     Ok(answer)
 }

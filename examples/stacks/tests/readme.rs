@@ -19,3 +19,29 @@ fn readme_shows_the_glue_that_is_tested() {
         );
     }
 }
+
+/// The README's "lines of crate glue" are those between the `glue: start`
+/// and `glue: end` marks, blank lines and comments left out.
+#[test]
+fn readme_counts_the_glue_lines_as_they_are() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("../../README.md")).unwrap();
+    for integration in ["cli_login", "service"] {
+        let source = std::fs::read_to_string(root.join(format!("src/{integration}.rs"))).unwrap();
+        let from = source.find("// --- glue: start ---").unwrap();
+        let to = source.find("// --- glue: end ---").unwrap();
+        let lines = source[from..to]
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with("//"))
+            .count();
+        let row = readme
+            .lines()
+            .find(|line| line.starts_with(&format!("| [`{integration}`]")))
+            .unwrap_or_else(|| panic!("no README row for {integration}"));
+        assert!(
+            row.ends_with(&format!("| {lines} |")),
+            "README.md's row for {integration} should count {lines} lines: {row}"
+        );
+    }
+}
