@@ -4,6 +4,7 @@
 //! `http::Request` and returns an `http::Response`.
 
 use core::fmt;
+use core::future::Future;
 use core::time::Duration;
 
 use crate::error::EndpointError;
@@ -152,7 +153,7 @@ impl Driver {
     }
 
     /// Binds the caller's send and sleep functions in, blocking
-    /// (`FnMut`) or async (`AsyncFnMut`), so that each step runs in one
+    /// or async (functions returning futures), so that each step runs in one
     /// call: [`BoundDriver::run`], [`BoundDriver::run_async`].
     #[must_use]
     pub fn bind<F, Z>(self, send: F, sleep: Z) -> BoundDriver<F, Z> {
@@ -225,17 +226,25 @@ impl Driver {
     /// Runs `step` to its end over an async `send`, awaiting `sleep`
     /// between retries.
     ///
+    /// Both are functions that return a future: an async closure that does
+    /// not borrow from itself (`async |request| send(&client, request).await`),
+    /// or a function such as `tokio::time::sleep`. The future of `run_async`
+    /// is `Send` whenever theirs are, so it runs under `tokio::spawn` and in
+    /// axum handlers (with an `AsyncFnMut` bound it could not promise that).
+    ///
     /// # Errors
     /// As [`run`](Self::run).
-    pub async fn run_async<S, B, E>(
+    pub async fn run_async<S, B, E, Sending, Sleeping>(
         &self,
         mut step: S,
-        mut send: impl AsyncFnMut(http::Request<RequestBody>) -> Result<http::Response<B>, E>,
-        mut sleep: impl AsyncFnMut(Duration),
+        mut send: impl FnMut(http::Request<RequestBody>) -> Sending,
+        mut sleep: impl FnMut(Duration) -> Sleeping,
     ) -> Result<S::Output, DriveError<S, E>>
     where
         S: EndpointStep,
         B: AsRef<[u8]>,
+        Sending: Future<Output = Result<http::Response<B>, E>>,
+        Sleeping: Future<Output = ()>,
     {
         let mut jitter = Jitter::new(self.policy.jitter_seed());
         let mut retry: u32 = 1;
@@ -303,12 +312,17 @@ impl<F, Z> BoundDriver<F, Z> {
     ///
     /// # Errors
     /// As [`Driver::run`].
-    pub async fn run_async<S, B, E>(&mut self, step: S) -> Result<S::Output, DriveError<S, E>>
+    pub async fn run_async<S, B, E, Sending, Sleeping>(
+        &mut self,
+        step: S,
+    ) -> Result<S::Output, DriveError<S, E>>
     where
         S: EndpointStep,
         B: AsRef<[u8]>,
-        F: AsyncFnMut(http::Request<RequestBody>) -> Result<http::Response<B>, E>,
-        Z: AsyncFnMut(Duration),
+        F: FnMut(http::Request<RequestBody>) -> Sending,
+        Z: FnMut(Duration) -> Sleeping,
+        Sending: Future<Output = Result<http::Response<B>, E>>,
+        Sleeping: Future<Output = ()>,
     {
         self.driver
             .run_async(step, &mut self.send, &mut self.sleep)
@@ -499,7 +513,7 @@ mod tests {
         let slept = RefCell::new(Vec::new());
         let metadata = block_on(driver(RetryPolicy::new(7)).run_async(
             step(),
-            async |request| send(request),
+            |request| core::future::ready(send(request)),
             async |delay| slept.borrow_mut().push(delay),
         ))
         .unwrap();
@@ -536,13 +550,34 @@ mod tests {
         let mut send = scripted(ANSWERS, &sent);
         let slept = RefCell::new(Vec::new());
         let mut bound = driver(RetryPolicy::new(7)).bind(
-            async |request| send(request),
+            |request| core::future::ready(send(request)),
             async |delay| slept.borrow_mut().push(delay),
         );
         let metadata = block_on(bound.run_async(step())).unwrap();
         assert_eq!(metadata.issuer, "https://as.example");
         assert_eq!(*sent.borrow(), 2);
         assert_eq!(*slept.borrow(), [Duration::from_secs(1)]);
+    }
+
+    /// The async drivers' futures are `Send` when the send and sleep
+    /// futures are, even when `send` is an async closure borrowing its
+    /// surroundings: they run under `tokio::spawn` and in axum handlers.
+    #[test]
+    fn the_async_drivers_futures_are_send() {
+        fn send_future<F: core::future::Future + Send>(future: F) -> F {
+            future
+        }
+        let transport = alloc::string::String::from("connection refused");
+        let send = async |_request: http::Request<RequestBody>| {
+            Err::<http::Response<Vec<u8>>, &str>(transport.as_str())
+        };
+        let sleep = async |_delay: Duration| {};
+        let driver = driver(RetryPolicy::new(7));
+        let error = block_on(send_future(driver.run_async(step(), send, sleep))).unwrap_err();
+        assert_eq!(error.into_step(), Some(step()));
+        let mut bound = driver.bind(send, sleep);
+        let error = block_on(send_future(bound.run_async(step()))).unwrap_err();
+        assert!(error.to_string().ends_with("connection refused"));
     }
 
     /// SplitMix64's published first outputs for seed 0.

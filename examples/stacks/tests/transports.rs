@@ -83,22 +83,24 @@ async fn whole_flow_async<E: std::fmt::Debug>(
     send: impl AsyncFn(http::Request<RequestBody>) -> Result<http::Response<Vec<u8>>, E>,
 ) {
     let server = AuthorizationServer::start(ServerConfig::default()).unwrap();
-    let sleep = async |delay| tokio::time::sleep(delay).await;
+    // A generic `AsyncFn` is passed on as a function returning its future.
+    let send = |request| send(request);
+    let sleep = tokio::time::sleep;
     let driver = driver();
 
     let discovery = Discovery::new(server.issuer()).unwrap();
-    let client = client(driver.run_async(discovery, &send, sleep).await.unwrap());
+    let client = client(driver.run_async(discovery, send, sleep).await.unwrap());
     let exchanging = log_in(&server, &client);
     server.fail_next_token_requests(1);
-    let authorized = driver.run_async(exchanging, &send, sleep).await.unwrap();
+    let authorized = driver.run_async(exchanging, send, sleep).await.unwrap();
     let api = send(api_request(&server, &authorized)).await.unwrap();
     assert_eq!(api.status(), 200);
     let refreshing = authorized.refresh(&client).unwrap();
-    let refreshed = driver.run_async(refreshing, &send, sleep).await.unwrap();
+    let refreshed = driver.run_async(refreshing, send, sleep).await.unwrap();
     let revocation = refreshed
         .revoke(&client, TokenTypeHint::RefreshToken)
         .unwrap();
-    driver.run_async(revocation, &send, sleep).await.unwrap();
+    driver.run_async(revocation, send, sleep).await.unwrap();
     server.shutdown();
 }
 

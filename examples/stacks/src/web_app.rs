@@ -1,0 +1,277 @@
+//! A web app on axum and tower-sessions: `/login` sends the browser to the
+//! provider, `/callback` completes the login, `/me` calls the provider's
+//! UserInfo endpoint (or another API) with the user's token, renewing it
+//! when it is about to expire, and `POST /logout` revokes the grant.
+//!
+//! Each pending login lives in the session of the browser that started it,
+//! under its `state`, and is taken out on first use: a callback from
+//! another browser finds nothing and is refused (login CSRF, RFC 9700
+//! §4.7), and a replayed callback finds nothing either. The session ID is
+//! changed once the user is logged in (no session fixation), and its cookie
+//! is `SameSite=Lax` (a `Strict` cookie is not sent back from the
+//! provider) and `HttpOnly`.
+//!
+//! One instance: renewals of one session are serialized by a lock in the
+//! process, which re-reads the session once it holds it, so concurrent
+//! requests with an expiring token renew it once.
+
+use std::error::Error;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use oauth2_pkce::*;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{MemoryStore, Session, SessionManagerLayer};
+
+use crate::reqwest_send;
+
+/// What the web app needs to know.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The provider's issuer identifier.
+    pub issuer: String,
+    /// The registered client.
+    pub client_id: String,
+    /// Its secret (a confidential client: the app runs on a server).
+    pub client_secret: Option<String>,
+    /// This app's `/callback`, as registered.
+    pub redirect_uri: String,
+    /// The scope to ask for.
+    pub scope: String,
+    /// The API `/me` calls (default: the UserInfo endpoint).
+    pub api_url: Option<String>,
+    /// Send the session cookie over `https` only (every deployment but a
+    /// loopback trial).
+    pub secure_cookie: bool,
+}
+
+/// The app: one `Client` for every user, built once at startup.
+pub struct WebApp {
+    client: Client,
+    scope: Scope,
+    api: String,
+    http: reqwest::Client,
+    driver: Driver,
+    /// Serializes renewals, so that a refresh token is used once.
+    renewing: tokio::sync::Mutex<()>,
+    secure_cookie: bool,
+}
+
+/// How long a login may take between `/login` and `/callback`.
+const LOGIN_DEADLINE: Duration = Duration::from_secs(600);
+/// Where a session keeps the user's grant.
+const GRANT: &str = "grant";
+
+impl WebApp {
+    /// Discovers the provider and builds the client, which talks to the
+    /// provider over `http` (one that follows no redirect: see
+    /// [`reqwest_client`](crate::reqwest_client)).
+    pub async fn discover(
+        config: &Config,
+        http: reqwest::Client,
+    ) -> Result<Arc<Self>, Box<dyn Error>> {
+        let driver = Driver::new(RetryPolicy::new(crate::jitter_seed()));
+        let send = async |request| reqwest_send(&http, request).await;
+        let sleep = async |delay| tokio::time::sleep(delay).await;
+        // --- glue: start ---
+        let discovery = Discovery::new(config.issuer.as_str())?;
+        let metadata = driver.run_async(discovery, send, sleep).await?;
+        let client_id = ClientId::new(config.client_id.as_str())?;
+        let secret = config.client_secret.as_deref().map(ClientSecret::new);
+        let client = Client::new(metadata, client_id, secret.into())?
+            .with_redirect_uri(RedirectUri::new(config.redirect_uri.as_str())?);
+        let userinfo = client.userinfo_endpoint().map(Endpoint::as_str);
+        let api = config.api_url.as_deref().or(userinfo).ok_or("no API URL")?;
+        // --- glue: end ---
+        Ok(Arc::new(Self {
+            api: api.to_owned(),
+            scope: Scope::parse(&config.scope)?,
+            client,
+            http,
+            driver,
+            renewing: tokio::sync::Mutex::new(()),
+            secure_cookie: config.secure_cookie,
+        }))
+    }
+
+    /// The routes, with their session layer.
+    pub fn router(self: Arc<Self>) -> Router {
+        let sessions = SessionManagerLayer::new(MemoryStore::default())
+            .with_same_site(SameSite::Lax)
+            .with_http_only(true)
+            .with_secure(self.secure_cookie);
+        Router::new()
+            .route("/login", get(login))
+            .route("/callback", get(callback))
+            .route("/me", get(me))
+            .route("/logout", post(logout))
+            .layer(sessions)
+            .with_state(self)
+    }
+
+    async fn send(
+        &self,
+        request: http::Request<RequestBody>,
+    ) -> Result<http::Response<Vec<u8>>, reqwest::Error> {
+        reqwest_send(&self.http, request).await
+    }
+
+    async fn run<S>(&self, step: S) -> Result<S::Output, AppError>
+    where
+        S: EndpointStep + std::fmt::Debug + Send + Sync + 'static,
+    {
+        let send = async |request| reqwest_send(&self.http, request).await;
+        Ok(self
+            .driver
+            .run_async(step, send, tokio::time::sleep)
+            .await?)
+    }
+
+    /// The session's grant, renewed first when it is about to expire.
+    async fn grant(&self, session: &Session) -> Result<Option<Authorized>, AppError> {
+        // --- glue: start ---
+        let expiring =
+            |grant: &Authorized| grant.needs_renewal(UnixTime::now(), DEFAULT_RENEWAL_LEEWAY);
+        match session.get::<Authorized>(GRANT).await? {
+            Some(grant) if expiring(&grant) => {}
+            other => return Ok(other),
+        }
+        let _one_renewal = self.renewing.lock().await;
+        session.load().await?; // another request may have renewed it meanwhile
+        let Some(grant) = session.get::<Authorized>(GRANT).await? else {
+            return Ok(None);
+        };
+        if !expiring(&grant) {
+            return Ok(Some(grant));
+        }
+        let renewed = self.run(grant.refresh(&self.client)?).await?;
+        session.insert(GRANT, &renewed).await?;
+        session.save().await?;
+        // --- glue: end ---
+        Ok(Some(renewed))
+    }
+}
+
+/// `GET /login`: a new pending flow in this session, and the browser sent
+/// to the provider.
+async fn login(State(app): State<Arc<WebApp>>, session: Session) -> Result<Response, AppError> {
+    // --- glue: start ---
+    let (authorization, pending) = Start::new(&app.client)
+        .scope(app.scope.clone())
+        .begin(FlowEntropy::from_os_rng()?, UnixTime::now())?;
+    session
+        .insert(&pending_key(pending.state()), &pending)
+        .await?;
+    Ok(Redirect::to(authorization.url()).into_response())
+    // --- glue: end ---
+}
+
+/// `GET /callback`: the pending flow of this session with the callback's
+/// `state`, taken out whatever happens next, then the code exchanged.
+async fn callback(
+    State(app): State<Arc<WebApp>>,
+    session: Session,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    // --- glue: start ---
+    let callback = Callback::from_http_uri(&uri)?;
+    let state = callback.state().ok_or(AppError::NoLogin)?;
+    let pending: Option<AwaitingCallback> = session.remove(&pending_key(state)).await?;
+    let pending = pending.ok_or(AppError::NoLogin)?;
+    if pending.is_older_than(LOGIN_DEADLINE, UnixTime::now()) {
+        return Err(AppError::NoLogin);
+    }
+    let authorized = app
+        .run(pending.handle_callback(&app.client, callback)?)
+        .await?;
+    session.cycle_id().await?;
+    session.insert(GRANT, &authorized).await?;
+    // --- glue: end ---
+    Ok(Redirect::to("/me").into_response())
+}
+
+/// `GET /me`: the API's answer for the logged-in user.
+async fn me(State(app): State<Arc<WebApp>>, session: Session) -> Result<Response, AppError> {
+    let Some(grant) = app.grant(&session).await? else {
+        return Ok((StatusCode::UNAUTHORIZED, "log in at /login\n").into_response());
+    };
+    // --- glue: start ---
+    let mut request = http::Request::get(app.api.as_str()).body(RequestBody::default())?;
+    grant.authorize_request(&mut request)?;
+    let answer = app.send(request).await?;
+    // --- glue: end ---
+    Ok((answer.status(), answer.into_body()).into_response())
+}
+
+/// `POST /logout`: the grant revoked (its refresh token, and with it, at
+/// most servers, the access token) and the session ended.
+async fn logout(State(app): State<Arc<WebApp>>, session: Session) -> Result<Response, AppError> {
+    // --- glue: start ---
+    if let Some(grant) = session.remove::<Authorized>(GRANT).await? {
+        let hint = match grant.tokens().refresh_token() {
+            Some(_) => TokenTypeHint::RefreshToken,
+            None => TokenTypeHint::AccessToken,
+        };
+        app.run(grant.revoke(&app.client, hint)?).await?;
+    }
+    // --- glue: end ---
+    session.flush().await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Where a session keeps the pending flow with this `state`.
+fn pending_key(state: &oauth2_pkce::State) -> String {
+    format!("pending:{}", state.secret())
+}
+
+/// What a handler answers when something fails. The messages are the
+/// crate's, which carry no secret and escape what came from outside.
+#[derive(Debug)]
+pub enum AppError {
+    /// A callback with no pending login in this session: another browser's,
+    /// a replay, or too late.
+    NoLogin,
+    /// The callback itself was refused.
+    Callback(CallbackError),
+    /// The session store failed.
+    Session(tower_sessions::session::Error),
+    /// Anything else: the provider, the network, the flow.
+    Other(Box<dyn Error + Send + Sync>),
+}
+
+impl<E: Error + Send + Sync + 'static> From<E> for AppError {
+    fn from(error: E) -> Self {
+        let error: Box<dyn Error + Send + Sync> = Box::new(error);
+        match error.downcast::<CallbackError>() {
+            Ok(error) => Self::Callback(*error),
+            Err(error) => match error.downcast::<tower_sessions::session::Error>() {
+                Ok(error) => Self::Session(*error),
+                Err(error) => Self::Other(error),
+            },
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, message) = match self {
+            Self::NoLogin => (
+                StatusCode::BAD_REQUEST,
+                "no login of this browser is waiting for this callback; start again at /login"
+                    .to_owned(),
+            ),
+            Self::Callback(error) => (StatusCode::BAD_REQUEST, error.to_string()),
+            Self::Session(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the session store is unavailable; try again".to_owned(),
+            ),
+            Self::Other(error) => (StatusCode::BAD_GATEWAY, error.to_string()),
+        };
+        (status, format!("{message}\n")).into_response()
+    }
+}
