@@ -149,6 +149,11 @@ impl WebApp {
         if !expiring(&grant) {
             return Ok(Some(grant));
         }
+        if grant.tokens().refresh_token().is_none() {
+            // Nothing to renew with: the user logs in again once it expires.
+            let usable = !grant.is_expired(UnixTime::now(), Duration::ZERO);
+            return Ok(usable.then_some(grant));
+        }
         let renewed = self.run(grant.refresh(&self.client)?).await?;
         session.insert(GRANT, &renewed).await?;
         session.save().await?;
