@@ -7,6 +7,7 @@
 
 pub mod cli_login;
 pub mod service;
+pub mod shared;
 pub mod web_app;
 
 /// A random seed for the retry jitter, from std's randomly keyed hasher

@@ -11,9 +11,11 @@
 //! is `SameSite=Lax` (a `Strict` cookie is not sent back from the
 //! provider) and `HttpOnly`.
 //!
-//! One instance: renewals of one session are serialized by a lock in the
-//! process, which re-reads the session once it holds it, so concurrent
-//! requests with an expiring token renew it once.
+//! Renewals of one session happen one at a time, and each re-reads the
+//! session first, so concurrent requests with an expiring token renew it
+//! once: in one process, with a lock in memory; with `redis_url`, across
+//! instances, with sessions in Redis and a lock there (see
+//! [`shared`](crate::shared)).
 
 use std::error::Error;
 use std::sync::Arc;
@@ -25,10 +27,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use oauth2_pkce::*;
+use redis::aio::ConnectionManager;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tower_sessions::cookie::SameSite;
-use tower_sessions::{MemoryStore, Session, SessionManagerLayer};
+use tower_sessions::{MemoryStore, Session, SessionManagerLayer, SessionStore};
 
 use crate::reqwest_send;
+use crate::shared::{self, RedisStore, RenewalLock};
 
 /// What the web app needs to know.
 #[derive(Clone, Debug)]
@@ -48,6 +53,10 @@ pub struct Config {
     /// Send the session cookie over `https` only (every deployment but a
     /// loopback trial).
     pub secure_cookie: bool,
+    /// Redis, shared by every instance of the app (`redis://…`): sessions
+    /// live there, and renewals take a lock there. `None`: one instance,
+    /// sessions in memory.
+    pub redis_url: Option<String>,
 }
 
 /// The app: one `Client` for every user, built once at startup.
@@ -57,8 +66,11 @@ pub struct WebApp {
     api: String,
     http: reqwest::Client,
     driver: Driver,
-    /// Serializes renewals, so that a refresh token is used once.
+    /// Serializes renewals in this process, so that a refresh token is
+    /// used once (with Redis, the lock is there).
     renewing: tokio::sync::Mutex<()>,
+    redis: Option<ConnectionManager>,
+    renewals: AtomicU64,
     secure_cookie: bool,
 }
 
@@ -95,13 +107,25 @@ impl WebApp {
             http,
             driver,
             renewing: tokio::sync::Mutex::new(()),
+            redis: match &config.redis_url {
+                Some(url) => Some(shared::connect(url).await?),
+                None => None,
+            },
+            renewals: AtomicU64::new(0),
             secure_cookie: config.secure_cookie,
         }))
     }
 
     /// The routes, with their session layer.
     pub fn router(self: Arc<Self>) -> Router {
-        let sessions = SessionManagerLayer::new(MemoryStore::default())
+        match self.redis.clone() {
+            Some(redis) => self.routes(RedisStore::new(redis)),
+            None => self.routes(MemoryStore::default()),
+        }
+    }
+
+    fn routes(self: Arc<Self>, store: impl SessionStore + Clone) -> Router {
+        let sessions = SessionManagerLayer::new(store)
             .with_same_site(SameSite::Lax)
             .with_http_only(true)
             .with_secure(self.secure_cookie);
@@ -112,6 +136,11 @@ impl WebApp {
             .route("/logout", post(logout))
             .layer(sessions)
             .with_state(self)
+    }
+
+    /// How many times this instance renewed a grant.
+    pub fn renewals(&self) -> u64 {
+        self.renewals.load(Ordering::Relaxed)
     }
 
     async fn send(
@@ -135,13 +164,30 @@ impl WebApp {
     /// The session's grant, renewed first when it is about to expire.
     async fn grant(&self, session: &Session) -> Result<Option<Authorized>, AppError> {
         // --- glue: start ---
-        let expiring =
-            |grant: &Authorized| grant.needs_renewal(UnixTime::now(), DEFAULT_RENEWAL_LEEWAY);
         match session.get::<Authorized>(GRANT).await? {
             Some(grant) if expiring(&grant) => {}
             other => return Ok(other),
         }
-        let _one_renewal = self.renewing.lock().await;
+        // --- glue: end ---
+        // One renewal at a time: in this process, or across instances.
+        let id = session.id().map(|id| id.to_string()).unwrap_or_default();
+        match &self.redis {
+            None => {
+                let _renewing = self.renewing.lock().await;
+                self.renew(session).await
+            }
+            Some(redis) => {
+                let lock = RenewalLock::acquire(redis, &id).await?;
+                let result = self.renew(session).await;
+                lock.release().await?;
+                result
+            }
+        }
+    }
+
+    /// Renews the session's grant unless another request did meanwhile.
+    async fn renew(&self, session: &Session) -> Result<Option<Authorized>, AppError> {
+        // --- glue: start ---
         session.load().await?; // another request may have renewed it meanwhile
         let Some(grant) = session.get::<Authorized>(GRANT).await? else {
             return Ok(None);
@@ -158,8 +204,16 @@ impl WebApp {
         session.insert(GRANT, &renewed).await?;
         session.save().await?;
         // --- glue: end ---
+        self.renewals.fetch_add(1, Ordering::Relaxed);
         Ok(Some(renewed))
     }
+}
+
+/// Whether the grant is due for renewal.
+fn expiring(grant: &Authorized) -> bool {
+    // --- glue: start ---
+    grant.needs_renewal(UnixTime::now(), DEFAULT_RENEWAL_LEEWAY)
+    // --- glue: end ---
 }
 
 /// `GET /login`: a new pending flow in this session, and the browser sent
@@ -243,8 +297,8 @@ pub enum AppError {
     NoLogin,
     /// The callback itself was refused.
     Callback(CallbackError),
-    /// The session store failed.
-    Session(tower_sessions::session::Error),
+    /// The session store (or Redis) failed.
+    Store(Box<dyn Error + Send + Sync>),
     /// Anything else: the provider, the network, the flow.
     Other(Box<dyn Error + Send + Sync>),
 }
@@ -254,10 +308,9 @@ impl<E: Error + Send + Sync + 'static> From<E> for AppError {
         let error: Box<dyn Error + Send + Sync> = Box::new(error);
         match error.downcast::<CallbackError>() {
             Ok(error) => Self::Callback(*error),
-            Err(error) => match error.downcast::<tower_sessions::session::Error>() {
-                Ok(error) => Self::Session(*error),
-                Err(error) => Self::Other(error),
-            },
+            Err(error) if error.is::<tower_sessions::session::Error>() => Self::Store(error),
+            Err(error) if error.is::<redis::RedisError>() => Self::Store(error),
+            Err(error) => Self::Other(error),
         }
     }
 }
@@ -271,7 +324,7 @@ impl IntoResponse for AppError {
                     .to_owned(),
             ),
             Self::Callback(error) => (StatusCode::BAD_REQUEST, error.to_string()),
-            Self::Session(_) => (
+            Self::Store(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "the session store is unavailable; try again".to_owned(),
             ),

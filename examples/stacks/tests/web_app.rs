@@ -1,7 +1,7 @@
 //! The axum web app, run on loopback against the embedded server, with a
 //! test browser that keeps its own session cookie: login, login CSRF and
 //! replay refused, the API called, the token renewed once under concurrent
-//! requests, logout.
+//! requests, logout; then two instances sharing a real Redis.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -62,6 +62,18 @@ impl Browser {
     }
 }
 
+/// An app client that keeps no idle connection: the embedded server
+/// (tiny_http) leaves a reused keep-alive connection unanswered when
+/// requests arrive at once (4 of 8 waited 176 s), which a real provider
+/// does not.
+fn app_http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap()
+}
+
 fn location(response: &reqwest::Response) -> String {
     assert_eq!(response.status(), 303, "{response:?}");
     response.headers()["location"].to_str().unwrap().to_owned()
@@ -91,16 +103,9 @@ async fn web_app_logs_in_renews_once_and_logs_out() {
         scope: "read".into(),
         api_url: Some(server.resource_endpoint()),
         secure_cookie: false, // plain http on loopback
+        redis_url: None,
     };
-    // No idle connection is kept: the embedded server (tiny_http) leaves a
-    // reused keep-alive connection unanswered when requests arrive at once
-    // (4 of 8 waited 176 s), which a real provider does not.
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap();
-    let app = WebApp::discover(&config, http).await.unwrap();
+    let app = WebApp::discover(&config, app_http()).await.unwrap();
     let serving = tokio::spawn(async move { axum::serve(listener, app.router()).await });
 
     let mut user = Browser::new(&base);
@@ -164,4 +169,199 @@ async fn web_app_logs_in_renews_once_and_logs_out() {
     assert_eq!(user.get("/me").await.status(), 401);
 
     serving.abort();
+}
+
+/// A `redis-server` from Debian's package on a free loopback port, with
+/// its append-only file fsynced on every write, in a directory of its own.
+struct Redis {
+    port: u16,
+    dir: std::path::PathBuf,
+    child: Option<std::process::Child>,
+}
+
+impl Redis {
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = std::env::temp_dir().join(format!("web-app-redis-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut redis = Self {
+            port,
+            dir,
+            child: None,
+        };
+        redis.resume();
+        redis
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    /// Starts the server (again, on the same port and files) and waits
+    /// until it answers.
+    fn resume(&mut self) {
+        let child = std::process::Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
+            .args([
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                "",
+            ])
+            .arg("--dir")
+            .arg(&self.dir)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server is needed (Debian: apt-get install redis-server)");
+        self.child = Some(child);
+        let started = std::time::Instant::now();
+        loop {
+            use std::io::{Read, Write};
+            if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
+                let mut answer = [0; 7];
+                if stream.write_all(b"PING\r\n").is_ok()
+                    && stream.read_exact(&mut answer).is_ok()
+                    && &answer == b"+PONG\r\n"
+                {
+                    return;
+                }
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "redis-server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Kills the server (no shutdown save: only the fsynced file remains).
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Two instances of the app, no sticky sessions, one Redis: a login
+/// started on one completes on the other; at each rotation, concurrent
+/// requests spread over both renew the grant exactly once; while Redis
+/// restarts, both answer 503, and afterwards the session and its grant are
+/// all there.
+#[tokio::test]
+async fn two_instances_share_logins_and_renew_once_through_redis() {
+    let mut redis = Redis::start();
+    let listener_a = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener_b = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let a = format!("http://{}", listener_a.local_addr().unwrap());
+    let b = format!("http://{}", listener_b.local_addr().unwrap());
+    // The provider sends the browser back to instance B.
+    let redirect_uri = format!("{b}/callback");
+    let lifetime = Duration::from_secs(6);
+    let server = Arc::new(
+        AuthorizationServer::start(
+            ServerConfig::default()
+                .redirect_uri(&redirect_uri)
+                .access_token_lifetime(lifetime),
+        )
+        .unwrap(),
+    );
+    let config = Config {
+        issuer: server.issuer(),
+        client_id: DEMO_CLIENT_ID.into(),
+        client_secret: Some(DEMO_CLIENT_SECRET.into()),
+        redirect_uri: redirect_uri.clone(),
+        scope: "read".into(),
+        api_url: Some(server.resource_endpoint()),
+        secure_cookie: false,
+        redis_url: Some(redis.url()),
+    };
+    let app_a = WebApp::discover(&config, app_http()).await.unwrap();
+    let app_b = WebApp::discover(&config, app_http()).await.unwrap();
+    let router_a = Arc::clone(&app_a).router();
+    let router_b = Arc::clone(&app_b).router();
+    let serving_a = tokio::spawn(async move { axum::serve(listener_a, router_a).await });
+    let serving_b = tokio::spawn(async move { axum::serve(listener_b, router_b).await });
+
+    // The login starts on A and its callback lands on B.
+    let mut user = Browser::new(&a);
+    let to_provider = location(&user.get("/login").await);
+    let provider = Arc::clone(&server);
+    let callback = tokio::task::spawn_blocking(move || provider.log_in(&to_provider))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(callback.starts_with(&b), "{callback}");
+    assert_eq!(location(&user.get(&callback).await), "/me");
+    let mut issued = tokio::time::Instant::now();
+    assert_eq!(user.get(&format!("{a}/me")).await.status(), 200);
+    assert_eq!(user.get(&format!("{b}/me")).await.status(), 200);
+
+    // Two rotations; at each, 16 concurrent requests alternate between the
+    // instances. Refresh tokens rotate, so a second refresh would fail.
+    for rotation in 1..=2 {
+        tokio::time::sleep_until(issued + lifetime / 2 + Duration::from_millis(500)).await;
+        let requests: Vec<_> = (0..16)
+            .map(|n| {
+                let mut browser = user.clone();
+                let url = format!("{}/me", if n % 2 == 0 { &a } else { &b });
+                tokio::spawn(async move {
+                    let response = browser.get(&url).await;
+                    (response.status(), response.text().await.unwrap())
+                })
+            })
+            .collect();
+        for request in requests {
+            let (status, body) = request.await.unwrap();
+            assert_eq!(status, 200, "{body}");
+        }
+        issued = tokio::time::Instant::now();
+        assert_eq!(app_a.renewals() + app_b.renewals(), rotation);
+    }
+
+    // Redis goes away: a clear 503 from both instances.
+    redis.kill();
+    for instance in [&a, &b] {
+        let response = user.get(&format!("{instance}/me")).await;
+        assert_eq!(response.status(), 503);
+        assert!(response.text().await.unwrap().contains("session store"));
+    }
+    // Redis comes back from its file: the session and its grant are there.
+    redis.resume();
+    for instance in [&a, &b] {
+        let started = std::time::Instant::now();
+        loop {
+            let status = user.get(&format!("{instance}/me")).await.status();
+            if status == 200 {
+                break;
+            }
+            assert_eq!(status, 503, "only 503 while reconnecting");
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "no reconnection"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    let logout = user
+        .visit(reqwest::Method::POST, &format!("{b}/logout"))
+        .await;
+    assert_eq!(logout.status(), 204);
+    assert_eq!(user.get(&format!("{a}/me")).await.status(), 401);
+    serving_a.abort();
+    serving_b.abort();
 }

@@ -7,8 +7,10 @@
 //!     cargo run --manifest-path examples/stacks/Cargo.toml --bin web_app
 //! ```
 //!
-//! `OAUTH2_SCOPE` (default `openid`) and `OAUTH2_API_URL` (default: the
-//! UserInfo endpoint) are optional. The session cookie is `Secure` unless
+//! `OAUTH2_SCOPE` (default `openid`), `OAUTH2_API_URL` (default: the
+//! UserInfo endpoint) and `REDIS_URL` (sessions and renewal locks shared
+//! by every instance; default: one instance, sessions in memory) are
+//! optional. The session cookie is `Secure` unless
 //! the redirect URI is plain `http` (a loopback trial).
 
 use std::process::ExitCode;
@@ -34,6 +36,7 @@ async fn main() -> ExitCode {
         redirect_uri,
         scope: var("OAUTH2_SCOPE").unwrap_or_else(|| "openid".into()),
         api_url: var("OAUTH2_API_URL"),
+        redis_url: var("REDIS_URL"),
     };
     let address = var("WEB_APP_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
     let served = async {
