@@ -79,32 +79,38 @@ fn location(response: &reqwest::Response) -> String {
     response.headers()["location"].to_str().unwrap().to_owned()
 }
 
+/// The server's refresh token dies with its access token: the app must
+/// renew in the last half of the lifetime (its leeway, clamped).
+const LIFETIME: Duration = Duration::from_secs(6);
+
+/// The embedded provider, sending the browser back to `redirect_uri`, and
+/// the app's configuration for it.
+fn provider(redirect_uri: &str, redis_url: Option<String>) -> (Arc<AuthorizationServer>, Config) {
+    let server = AuthorizationServer::start(
+        ServerConfig::default()
+            .redirect_uri(redirect_uri)
+            .access_token_lifetime(LIFETIME),
+    )
+    .unwrap();
+    let config = Config {
+        issuer: server.issuer(),
+        client_id: DEMO_CLIENT_ID.into(),
+        client_secret: Some(DEMO_CLIENT_SECRET.into()),
+        redirect_uri: redirect_uri.to_owned(),
+        scope: "read".into(),
+        api_url: Some(server.resource_endpoint()),
+        secure_cookie: false, // plain http on loopback
+        redis_url,
+    };
+    (Arc::new(server), config)
+}
+
 #[tokio::test]
 async fn web_app_logs_in_renews_once_and_logs_out() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let redirect_uri = format!("{base}/callback");
-    // The server's refresh token dies with its access token: the app must
-    // renew in the last half of the lifetime (its leeway, clamped).
-    let lifetime = Duration::from_secs(6);
-    let server = Arc::new(
-        AuthorizationServer::start(
-            ServerConfig::default()
-                .redirect_uri(&redirect_uri)
-                .access_token_lifetime(lifetime),
-        )
-        .unwrap(),
-    );
-    let config = Config {
-        issuer: server.issuer(),
-        client_id: DEMO_CLIENT_ID.into(),
-        client_secret: Some(DEMO_CLIENT_SECRET.into()),
-        redirect_uri: redirect_uri.clone(),
-        scope: "read".into(),
-        api_url: Some(server.resource_endpoint()),
-        secure_cookie: false, // plain http on loopback
-        redis_url: None,
-    };
+    let (server, config) = provider(&redirect_uri, None);
     let app = WebApp::discover(&config, app_http()).await.unwrap();
     let serving = tokio::spawn(async move { axum::serve(listener, app.router()).await });
 
@@ -145,7 +151,7 @@ async fn web_app_logs_in_renews_once_and_logs_out() {
     // In the renewal window, concurrent requests renew the token once:
     // with refresh-token rotation a second refresh would use a spent
     // refresh token and fail.
-    tokio::time::sleep_until(logged_in + lifetime / 2 + Duration::from_millis(500)).await;
+    tokio::time::sleep_until(logged_in + LIFETIME / 2 + Duration::from_millis(500)).await;
     let requests: Vec<_> = (0..8)
         .map(|_| {
             let mut browser = user.clone();
@@ -161,7 +167,7 @@ async fn web_app_logs_in_renews_once_and_logs_out() {
     }
     // Past the first token's expiry (when its refresh token died too), the
     // renewed one still works.
-    tokio::time::sleep_until(logged_in + lifetime + Duration::from_millis(200)).await;
+    tokio::time::sleep_until(logged_in + LIFETIME + Duration::from_millis(200)).await;
     assert_eq!(user.get("/me").await.status(), 200);
 
     let logout = user.visit(reqwest::Method::POST, "/logout").await;
@@ -270,25 +276,7 @@ async fn two_instances_share_logins_and_renew_once_through_redis() {
     let b = format!("http://{}", listener_b.local_addr().unwrap());
     // The provider sends the browser back to instance B.
     let redirect_uri = format!("{b}/callback");
-    let lifetime = Duration::from_secs(6);
-    let server = Arc::new(
-        AuthorizationServer::start(
-            ServerConfig::default()
-                .redirect_uri(&redirect_uri)
-                .access_token_lifetime(lifetime),
-        )
-        .unwrap(),
-    );
-    let config = Config {
-        issuer: server.issuer(),
-        client_id: DEMO_CLIENT_ID.into(),
-        client_secret: Some(DEMO_CLIENT_SECRET.into()),
-        redirect_uri: redirect_uri.clone(),
-        scope: "read".into(),
-        api_url: Some(server.resource_endpoint()),
-        secure_cookie: false,
-        redis_url: Some(redis.url()),
-    };
+    let (server, config) = provider(&redirect_uri, Some(redis.url()));
     let app_a = WebApp::discover(&config, app_http()).await.unwrap();
     let app_b = WebApp::discover(&config, app_http()).await.unwrap();
     let router_a = Arc::clone(&app_a).router();
@@ -313,7 +301,7 @@ async fn two_instances_share_logins_and_renew_once_through_redis() {
     // Two rotations; at each, 16 concurrent requests alternate between the
     // instances. Refresh tokens rotate, so a second refresh would fail.
     for rotation in 1..=2 {
-        tokio::time::sleep_until(issued + lifetime / 2 + Duration::from_millis(500)).await;
+        tokio::time::sleep_until(issued + LIFETIME / 2 + Duration::from_millis(500)).await;
         let requests: Vec<_> = (0..16)
             .map(|n| {
                 let mut browser = user.clone();
