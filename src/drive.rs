@@ -272,7 +272,7 @@ impl Driver {
 ///
 /// ```no_run
 /// # use oauth2_pkce::*;
-/// # fn send(request: http::Request<RequestBody>) -> Result<http::Response<Vec<u8>>, std::io::Error> { unimplemented!() }
+/// # fn send(_: http::Request<RequestBody>) -> Result<http::Response<Vec<u8>>, std::io::Error> { Ok(http::Response::new(Vec::new())) }
 /// # fn run(client: &Client, authorized: Authorized) -> Result<(), Box<dyn std::error::Error>> {
 /// let mut oauth = Driver::new(RetryPolicy::new(u64::from_ne_bytes(*b"per-app!")))
 ///     .bind(send, std::thread::sleep);

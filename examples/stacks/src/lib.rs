@@ -2,8 +2,9 @@
 //! glue between a stack and the crate's [`Driver`](oauth2_pkce::Driver) —
 //! an `http::Request<RequestBody>` in, an `http::Response<Vec<u8>>` out —
 //! and the README shows each one as it is here (`tests/readme.rs` checks
-//! that it does). [`cli_login`] and [`service`] are two whole integrations
-//! built on them.
+//! that it does). [`cli_login`], [`web_app`] and [`service`] are three
+//! whole integrations built on them; [`shared`] lets the web app run as
+//! several instances on one Redis.
 
 pub mod cli_login;
 pub mod service;

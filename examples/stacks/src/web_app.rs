@@ -154,7 +154,7 @@ impl WebApp {
     where
         S: EndpointStep + std::fmt::Debug + Send + Sync + 'static,
     {
-        let send = async |request| reqwest_send(&self.http, request).await;
+        let send = async |request| self.send(request).await;
         Ok(self
             .driver
             .run_async(step, send, tokio::time::sleep)
