@@ -15,7 +15,7 @@
 //! session first, so concurrent requests with an expiring token renew it
 //! once: in one process, with a lock in memory; with `redis_url`, across
 //! instances, with sessions in Redis and a lock there (see
-//! [`shared`](crate::shared)).
+//! [`shared`]).
 
 use std::error::Error;
 use std::sync::Arc;
