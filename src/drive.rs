@@ -8,6 +8,7 @@ use core::future::Future;
 use core::time::Duration;
 
 use crate::error::EndpointError;
+use crate::flow::{Authorization, AuthorizationRequest, AwaitingCallback, PushingAuthorization};
 use crate::http::RequestBody;
 use crate::retry::RetryPolicy;
 use crate::step::EndpointStep;
@@ -265,6 +266,53 @@ impl Driver {
             }
         }
     }
+
+    /// Begins a login as [`Start::authorize`](crate::Start::authorize)
+    /// chose: a redirect is handed back as it is, a pushed authorization
+    /// request is run to its end over `send` first.
+    ///
+    /// # Errors
+    /// As [`run`](Self::run), for the pushed authorization request.
+    // The error hands the pushed request back, to be sent again later.
+    #[allow(clippy::result_large_err)]
+    pub fn authorize<B, E>(
+        &self,
+        authorization: Authorization,
+        send: impl FnMut(http::Request<RequestBody>) -> Result<http::Response<B>, E>,
+        sleep: impl FnMut(Duration),
+    ) -> Result<(AuthorizationRequest, AwaitingCallback), DriveError<PushingAuthorization, E>>
+    where
+        B: AsRef<[u8]>,
+    {
+        match authorization {
+            Authorization::Redirect(request, pending) => Ok((request, pending)),
+            Authorization::Push(pushing) => self.run(pushing, send, sleep),
+        }
+    }
+
+    /// Begins a login as [`authorize`](Self::authorize), over an async
+    /// `send`.
+    ///
+    /// # Errors
+    /// As [`run`](Self::run), for the pushed authorization request.
+    // The error hands the pushed request back, to be sent again later.
+    #[allow(clippy::result_large_err)]
+    pub async fn authorize_async<B, E, Sending, Sleeping>(
+        &self,
+        authorization: Authorization,
+        send: impl FnMut(http::Request<RequestBody>) -> Sending,
+        sleep: impl FnMut(Duration) -> Sleeping,
+    ) -> Result<(AuthorizationRequest, AwaitingCallback), DriveError<PushingAuthorization, E>>
+    where
+        B: AsRef<[u8]>,
+        Sending: Future<Output = Result<http::Response<B>, E>>,
+        Sleeping: Future<Output = ()>,
+    {
+        match authorization {
+            Authorization::Redirect(request, pending) => Ok((request, pending)),
+            Authorization::Push(pushing) => self.run_async(pushing, send, sleep).await,
+        }
+    }
 }
 
 /// A [`Driver`] with its send and sleep functions bound in, made by
@@ -326,6 +374,47 @@ impl<F, Z> BoundDriver<F, Z> {
     {
         self.driver
             .run_async(step, &mut self.send, &mut self.sleep)
+            .await
+    }
+
+    /// Begins a login, as [`Driver::authorize`].
+    ///
+    /// # Errors
+    /// As [`Driver::run`], for the pushed authorization request.
+    // The error hands the pushed request back, to be sent again later.
+    #[allow(clippy::result_large_err)]
+    pub fn authorize<B, E>(
+        &mut self,
+        authorization: Authorization,
+    ) -> Result<(AuthorizationRequest, AwaitingCallback), DriveError<PushingAuthorization, E>>
+    where
+        B: AsRef<[u8]>,
+        F: FnMut(http::Request<RequestBody>) -> Result<http::Response<B>, E>,
+        Z: FnMut(Duration),
+    {
+        self.driver
+            .authorize(authorization, &mut self.send, &mut self.sleep)
+    }
+
+    /// Begins a login, as [`Driver::authorize_async`].
+    ///
+    /// # Errors
+    /// As [`Driver::run`], for the pushed authorization request.
+    // The error hands the pushed request back, to be sent again later.
+    #[allow(clippy::result_large_err)]
+    pub async fn authorize_async<B, E, Sending, Sleeping>(
+        &mut self,
+        authorization: Authorization,
+    ) -> Result<(AuthorizationRequest, AwaitingCallback), DriveError<PushingAuthorization, E>>
+    where
+        B: AsRef<[u8]>,
+        F: FnMut(http::Request<RequestBody>) -> Sending,
+        Z: FnMut(Duration) -> Sleeping,
+        Sending: Future<Output = Result<http::Response<B>, E>>,
+        Sleeping: Future<Output = ()>,
+    {
+        self.driver
+            .authorize_async(authorization, &mut self.send, &mut self.sleep)
             .await
     }
 }

@@ -184,9 +184,9 @@ pub use crate::error::{
     RefreshError, ResponseProblem, RevocationError, StartError, TokenErrorCode,
 };
 pub use crate::flow::{
-    AuthorizationRequest, Authorized, AwaitingCallback, ClientCredentials, EntropyUnavailable,
-    Exchanging, FlowEntropy, PushingAuthorization, Refreshing, Revocation, Start, StoredStateError,
-    TokenSet, TokenTypeHint, DEFAULT_RENEWAL_LEEWAY,
+    Authorization, AuthorizationRequest, Authorized, AwaitingCallback, ClientCredentials,
+    EntropyUnavailable, Exchanging, FlowEntropy, PushingAuthorization, Refreshing, Revocation,
+    Start, StoredStateError, TokenSet, TokenTypeHint, DEFAULT_RENEWAL_LEEWAY,
 };
 pub use crate::http::{HttpRequest, HttpResponse, Method, RequestBody};
 #[cfg(feature = "loopback")]

@@ -19,7 +19,7 @@ pub use exchanging::Exchanging;
 pub use pushing::PushingAuthorization;
 pub use refreshing::Refreshing;
 pub use revocation::{Revocation, TokenTypeHint};
-pub use start::{AuthorizationRequest, EntropyUnavailable, FlowEntropy, Start};
+pub use start::{Authorization, AuthorizationRequest, EntropyUnavailable, FlowEntropy, Start};
 
 use crate::config::{Client, ClientAuthentication, ClientId, Endpoint};
 use crate::error::Failure;

@@ -35,6 +35,20 @@ impl TokenTypeHint {
 }
 
 impl Authorized {
+    /// Starts the revocation of the whole grant, for a logout: the refresh
+    /// token when there is one (servers then revoke the access tokens of
+    /// the grant too, RFC 7009 §2.1), the access token otherwise.
+    ///
+    /// # Errors
+    /// As [`revoke`](Self::revoke).
+    pub fn revoke_grant(&self, client: &Client) -> Result<Revocation, RevocationError> {
+        let token = match self.tokens.refresh_token() {
+            Some(_) => TokenTypeHint::RefreshToken,
+            None => TokenTypeHint::AccessToken,
+        };
+        self.revoke(client, token)
+    }
+
     /// Starts the revocation of the access or the refresh token, at the
     /// revocation endpoint of the server the tokens came from.
     ///

@@ -446,6 +446,27 @@ fn revocation_needs_an_endpoint_and_a_token() {
 }
 
 #[test]
+fn revoking_the_grant_takes_the_refresh_token_when_there_is_one() {
+    let client = pagero_client(basic());
+    for (tokens, body) in [
+        (
+            pagero_tokens(0),
+            "token=_1XBPWQQ_refresh0&token_type_hint=refresh_token",
+        ),
+        (
+            r#"{"token_type":"bearer","access_token":"a"}"#.to_string(),
+            "token=a&token_type_hint=access_token",
+        ),
+    ] {
+        let request = authorized(&client, &tokens)
+            .revoke_grant(&client)
+            .unwrap()
+            .request();
+        assert_eq!(request.body(), body.as_bytes());
+    }
+}
+
+#[test]
 fn public_client_revocation_names_itself_in_the_body() {
     let metadata = ServerMetadata::pagero().with_token_endpoint_auth_methods_supported(["none"]);
     let client = client_with(metadata, "public-app", ClientAuthentication::None);
@@ -737,8 +758,24 @@ fn bearer_only_on_https_or_loopback() {
             assert_eq!(outcome, Err(BearerError::InsecureTarget));
             assert!(request.headers().get("authorization").is_none());
         }
-        // The string form agrees.
+        // The string form agrees, and so does a request built whole.
         assert_eq!(state.bearer_authorization(uri).is_ok(), allowed, "{uri}");
+        match state.resource_request(http::Method::DELETE, uri) {
+            Ok(built) => {
+                assert!(allowed, "{uri}");
+                assert_eq!(built.method(), http::Method::DELETE);
+                assert_eq!(built.uri(), &http::Uri::try_from(uri).unwrap());
+                assert_eq!(built.headers()["authorization"], "Bearer _0XBPWQQ_access0");
+                assert!(built.headers()["authorization"].is_sensitive());
+                assert!(built.body().is_empty());
+            }
+            Err(error) if uri.starts_with('/') => assert_eq!(error, BearerError::InvalidTarget),
+            Err(error) => assert_eq!(
+                (allowed, error),
+                (false, BearerError::InsecureTarget),
+                "{uri}"
+            ),
+        }
     }
 }
 

@@ -293,3 +293,46 @@ fn the_pushed_request_keeps_its_secrets() {
     assert!(!printed.contains(&state_value), "{printed}");
     assert!(!printed.contains("7Fjfp0ZBr1KtDRbnfVdmIw"), "{printed}");
 }
+
+/// `Start::authorize` pushes when the server offers PAR and redirects
+/// otherwise; the drivers run either to the same pair.
+#[test]
+fn authorize_pushes_when_the_server_offers_it() {
+    let entropy = || FlowEntropy::from_bytes([7; 64]);
+    let driver = Driver::new(RetryPolicy::new(7)).with_clock(|| NOW);
+
+    let offered = client(metadata(), basic());
+    let Ok(Authorization::Push(pushing)) = Start::new(&offered).authorize(entropy(), NOW) else {
+        panic!("a server with a PAR endpoint gets a pushed request");
+    };
+    let pushed = Start::new(&offered).push(entropy(), NOW).unwrap();
+    assert_eq!(pushing.request(), pushed.request());
+    let mut sent = Vec::new();
+    let send = |request: http::Request<RequestBody>| {
+        sent.push(request.uri().to_string());
+        Ok::<_, std::convert::Infallible>(created(CREATED))
+    };
+    let (authorization, pending) = driver
+        .authorize(Authorization::Push(pushing), send, |_| {})
+        .unwrap();
+    assert_eq!(sent, [PAR]);
+    assert!(authorization.url().contains("request_uri="));
+    assert!(pending.request_uri_expires_at().is_some());
+
+    let mut plain = metadata();
+    plain.pushed_authorization_request_endpoint = None;
+    let plain = client(plain, basic());
+    let authorization = Start::new(&plain).authorize(entropy(), NOW).unwrap();
+    let Authorization::Redirect(expected, _) = &authorization else {
+        panic!("a server without PAR gets a redirect");
+    };
+    let expected = expected.url().to_owned();
+    let never = |_: http::Request<RequestBody>| -> Result<http::Response<Vec<u8>>, &str> {
+        Err("a redirect sends nothing")
+    };
+    let mut bound = driver.bind(never, |_| {});
+    let (authorization, pending) = bound.authorize(authorization).unwrap();
+    assert_eq!(authorization.url(), expected);
+    assert!(expected.contains("code_challenge="));
+    assert_eq!(pending.request_uri_expires_at(), None);
+}

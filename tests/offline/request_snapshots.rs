@@ -496,6 +496,21 @@ fn revocation_requests() {
     }
 }
 
+/// RFC 6750 §2.1: a request to a protected resource.
+#[test]
+fn resource_request() {
+    let client = pagero_basic();
+    let authorized = pagero_authorized(&client);
+    let request = authorized
+        .resource_request(
+            http::Method::GET,
+            "https://api.pageroonline.com/someresource?x=1",
+        )
+        .unwrap();
+    insta::assert_snapshot!("resource_request", render_http(&request));
+    assert!(request.headers()["authorization"].is_sensitive());
+}
+
 #[test]
 fn client_credentials_request() {
     let client = pagero_basic();
