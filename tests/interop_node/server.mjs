@@ -31,7 +31,8 @@
 //   user flows call. `/api/me` (ours, below) looks an access token or a
 //   client credentials token up in the provider's store, for the machine
 //   flow whose tokens userinfo does not take.
-// - Clients (all with redirect URI `http://127.0.0.1/callback`, which
+// - Clients (all with redirect URI `http://127.0.0.1/callback` and those in
+//   `EXTRA_REDIRECT_URIS`, which
 //   oidc-provider allows for web clients unless they use implicit):
 //   `basic-client` (client_secret_basic), `post-client`
 //   (client_secret_post), `public-client` (none, `application_type:
@@ -50,6 +51,9 @@ import * as http from 'node:http';
 import Provider from 'oidc-provider';
 
 const REDIRECT_URI = 'http://127.0.0.1/callback';
+// More redirect URIs for every client, space-separated: a web app under
+// test registers its own `/callback` on its port.
+const EXTRA_REDIRECT_URIS = (process.env.EXTRA_REDIRECT_URIS ?? '').split(' ').filter(Boolean);
 const TEST_USER = 'alice';
 const ACCESS_TOKEN_LIFETIME = 3600;
 
@@ -77,7 +81,7 @@ const clients = [
     require_pushed_authorization_requests: true,
   },
 ].map((client) => ({
-  redirect_uris: [REDIRECT_URI],
+  redirect_uris: [REDIRECT_URI, ...EXTRA_REDIRECT_URIS],
   response_types: ['code'],
   grant_types: client.token_endpoint_auth_method === 'none'
     ? ['authorization_code', 'refresh_token']
@@ -90,7 +94,9 @@ function log(line) {
 }
 
 const server = http.createServer();
-server.listen(0, '127.0.0.1', () => {
+// `PORT` fixes the port (a provider to try the examples against); a free
+// one otherwise.
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   const { port } = server.address();
   const issuer = `http://127.0.0.1:${port}`;
   const provider = makeProvider(issuer);
