@@ -78,7 +78,7 @@ async fn cli_login_against_oidc_provider_pushes_and_calls_userinfo() {
         ("GET /me 200", 1),       // UserInfo
         ("POST /token/revocation 200", 1),
     ] {
-        assert_eq!(provider.requests(request), times, "{request}");
+        assert_eq!(provider.requests(request, times), times, "{request}");
     }
 }
 

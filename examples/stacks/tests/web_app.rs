@@ -410,7 +410,7 @@ async fn web_app_against_oidc_provider_pushes_calls_userinfo_and_revokes() {
         ("GET /me 200", 1),
         ("POST /token/revocation 200", 1),
     ] {
-        assert_eq!(provider.requests(request), times, "{request}");
+        assert_eq!(provider.requests(request, times), times, "{request}");
     }
     serving.abort();
 }

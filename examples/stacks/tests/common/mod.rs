@@ -154,10 +154,21 @@ impl OidcProvider {
     }
 
     /// How many requests the provider logged starting with `prefix`
-    /// (`"POST /request "`).
-    pub fn requests(&self, prefix: &str) -> usize {
-        let log = self.log.lock().unwrap();
-        log.iter().filter(|line| line.starts_with(prefix)).count()
+    /// (`"POST /request "`), once there are `expected` (a line is logged
+    /// once its response is sent, so it may come a moment after the
+    /// client has its answer) or five seconds have passed.
+    pub fn requests(&self, prefix: &str, expected: usize) -> usize {
+        let started = Instant::now();
+        loop {
+            let count = {
+                let log = self.log.lock().unwrap();
+                log.iter().filter(|line| line.starts_with(prefix)).count()
+            };
+            if count >= expected || started.elapsed() > Duration::from_secs(5) {
+                return count;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Plays the user's browser from `authorization_url`: follows the
