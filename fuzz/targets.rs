@@ -33,6 +33,9 @@ pub const TARGETS: &[(&str, Target)] = &[
 ];
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
+/// Every request is built at `NOW` with fixed randomness: the same step
+/// always gives the same bytes.
+const CONTEXT: oauth2_pkce::RequestContext = oauth2_pkce::RequestContext::new(NOW, [0x5e; 32]);
 const CLIENT_SECRET: &str = "fuzz-client-secret-7Q";
 const CODE: &str = "fuzz-code-5M";
 
@@ -135,14 +138,17 @@ fn assert_retry_rebuilds<S: EndpointStep>(failure: Failure<S>, request: &HttpReq
     let retryable = failure.error().is_retryable();
     if failure.is_fallback() {
         assert!(!retryable && !failure.is_retryable());
-        assert_ne!(&failure.into_retry().unwrap().request(), request);
+        assert_ne!(
+            &failure.into_retry().unwrap().request(&CONTEXT).unwrap(),
+            request
+        );
         return;
     }
     assert_eq!(failure.is_retryable(), retryable);
     match failure.into_retry() {
         Some(retry) => {
             assert!(retryable);
-            assert_eq!(&retry.request(), request);
+            assert_eq!(&retry.request(&CONTEXT).unwrap(), request);
         }
         None => assert!(!retryable),
     }
@@ -204,7 +210,7 @@ pub fn callback(data: &[u8]) {
     match pending.handle_callback(&client, callback) {
         Ok(exchanging) => {
             assert_eq!(carried_state.as_deref(), Some(state.as_str()));
-            let request = exchanging.request();
+            let request = exchanging.request(&CONTEXT).unwrap();
             assert_eq!(
                 request.uri(),
                 "https://sso.pageroonline.com/oauth/v2/oauth-token"
@@ -228,7 +234,7 @@ pub fn token_response(data: &[u8]) {
     };
     let client = client();
     let (exchanging, secrets) = exchanging(&client);
-    let request = exchanging.request();
+    let request = exchanging.request(&CONTEXT).unwrap();
     match exchanging.handle_response(response, NOW) {
         Ok(authorized) => {
             let stored = serde_json::to_string(&authorized).unwrap();
@@ -344,7 +350,7 @@ pub fn par_response(data: &[u8]) {
     let pushing = Start::new(&client)
         .push(FlowEntropy::from_bytes([0x42; 64]), NOW)
         .unwrap();
-    let request = pushing.request();
+    let request = pushing.request(&CONTEXT).unwrap();
     match pushing.handle_response(response, NOW) {
         Ok((authorization, pending)) => {
             let url = url::Url::parse(authorization.url()).unwrap();
@@ -374,7 +380,7 @@ pub fn discovery_response(data: &[u8]) {
         return;
     };
     let discovery = Discovery::new("https://as.example/tenant").unwrap();
-    let request = discovery.request();
+    let request = discovery.request(&CONTEXT).unwrap();
     match discovery.handle_response(response, NOW) {
         Ok(metadata) => {
             assert_eq!(metadata.issuer, "https://as.example/tenant");

@@ -8,10 +8,13 @@ use core::future::Future;
 use core::time::Duration;
 
 use crate::error::EndpointError;
+use crate::flow::EntropyUnavailable;
 use crate::flow::{Authorization, AuthorizationRequest, AwaitingCallback, PushingAuthorization};
 use crate::http::RequestBody;
+use crate::jose::SigningError;
 use crate::retry::RetryPolicy;
 use crate::step::EndpointStep;
+use crate::step::RequestContext;
 use crate::time::UnixTime;
 
 /// Runs endpoint steps over a send function: sends the request, hands the
@@ -47,6 +50,19 @@ use crate::time::UnixTime;
 pub struct Driver {
     policy: RetryPolicy,
     clock: fn() -> UnixTime,
+    entropy: fn() -> Result<[u8; 32], EntropyUnavailable>,
+}
+
+/// The operating system's randomness, when the `getrandom` feature is on.
+fn os_entropy() -> Result<[u8; 32], EntropyUnavailable> {
+    #[cfg(feature = "getrandom")]
+    {
+        let mut bytes = [0; 32];
+        crate::flow::fill_from_os_rng(&mut bytes)?;
+        Ok(bytes)
+    }
+    #[cfg(not(feature = "getrandom"))]
+    Err(EntropyUnavailable::new(None))
 }
 
 /// Why a driver gave up on a step.
@@ -73,13 +89,32 @@ pub enum DriveError<S, E> {
         /// The step, when a later retry may help.
         step: Option<S>,
     },
+    /// The request could not be built: the client's signing key failed
+    /// to sign its assertion. Nothing was sent; the step comes back.
+    Signing {
+        /// The signer's error.
+        error: SigningError,
+        /// The step, to run again.
+        step: S,
+    },
+    /// The request could not be built: no randomness for its one-time
+    /// values ([`Driver::with_entropy`]). Nothing was sent; the step comes
+    /// back.
+    Entropy {
+        /// Why.
+        error: EntropyUnavailable,
+        /// The step, to run again.
+        step: S,
+    },
 }
 
 impl<S, E> DriveError<S, E> {
     /// The step to run again, when there is one.
     pub fn into_step(self) -> Option<S> {
         match self {
-            Self::Transport { step, .. } => Some(step),
+            Self::Transport { step, .. }
+            | Self::Signing { step, .. }
+            | Self::Entropy { step, .. } => Some(step),
             Self::Endpoint { step, .. } => step,
         }
     }
@@ -87,8 +122,8 @@ impl<S, E> DriveError<S, E> {
     /// What the endpoint answered, when it answered.
     pub fn endpoint_error(&self) -> Option<&EndpointError> {
         match self {
-            Self::Transport { .. } => None,
             Self::Endpoint { error, .. } => Some(error),
+            _ => None,
         }
     }
 }
@@ -102,6 +137,16 @@ impl<S: EndpointStep, E: fmt::Display> fmt::Display for DriveError<S, E> {
                 S::ENDPOINT
             ),
             Self::Endpoint { error, .. } => fmt::Display::fmt(error, f),
+            Self::Signing { error, .. } => write!(
+                f,
+                "the request to the {} could not be built: {error}",
+                S::ENDPOINT
+            ),
+            Self::Entropy { error, .. } => write!(
+                f,
+                "the request to the {} could not be built: {error}",
+                S::ENDPOINT
+            ),
         }
     }
 }
@@ -115,6 +160,8 @@ where
         match self {
             Self::Transport { error, .. } => Some(error),
             Self::Endpoint { error, .. } => Some(error),
+            Self::Signing { error, .. } => Some(error),
+            Self::Entropy { error, .. } => Some(error),
         }
     }
 }
@@ -136,6 +183,32 @@ impl Driver {
         Self {
             policy,
             clock: UnixTime::now,
+            entropy: os_entropy,
+        }
+    }
+
+    /// Draws each request's randomness (a client assertion's `jti`) from
+    /// `entropy` instead of the operating system: without the `getrandom`
+    /// feature, a driver needs this to build requests that sign.
+    #[must_use]
+    pub fn with_entropy(mut self, entropy: fn() -> Result<[u8; 32], EntropyUnavailable>) -> Self {
+        self.entropy = entropy;
+        self
+    }
+
+    /// `step`'s request for this moment, as `http`, or why there is none.
+    fn build<S: EndpointStep, E>(
+        &self,
+        step: S,
+    ) -> Result<(S, http::Request<RequestBody>), DriveError<S, E>> {
+        let entropy = match (self.entropy)() {
+            Ok(entropy) => entropy,
+            Err(error) => return Err(DriveError::Entropy { error, step }),
+        };
+        let context = RequestContext::new((self.clock)(), entropy);
+        match step.request(&context) {
+            Ok(request) => Ok((step, request.into_http())),
+            Err(error) => Err(DriveError::Signing { error, step }),
         }
     }
 
@@ -207,7 +280,9 @@ impl Driver {
         let mut jitter = Jitter::new(self.policy.jitter_seed());
         let mut retry: u32 = 1;
         loop {
-            let response = match send(step.request().into_http()) {
+            let (built, request) = self.build(step)?;
+            step = built;
+            let response = match send(request) {
                 Ok(response) => response,
                 Err(error) => return Err(DriveError::Transport { error, step }),
             };
@@ -250,7 +325,9 @@ impl Driver {
         let mut jitter = Jitter::new(self.policy.jitter_seed());
         let mut retry: u32 = 1;
         loop {
-            let response = match send(step.request().into_http()).await {
+            let (built, request) = self.build(step)?;
+            step = built;
+            let response = match send(request).await {
                 Ok(response) => response,
                 Err(error) => return Err(DriveError::Transport { error, step }),
             };

@@ -82,13 +82,18 @@ impl FlowEntropy {
             verifier: [0; 32],
             state: [0; 32],
         };
-        let unavailable = |error: getrandom::Error| EntropyUnavailable {
-            os_error: error.raw_os_error(),
-        };
-        getrandom::fill(&mut entropy.verifier).map_err(unavailable)?;
-        getrandom::fill(&mut entropy.state).map_err(unavailable)?;
+        fill_from_os_rng(&mut entropy.verifier)?;
+        fill_from_os_rng(&mut entropy.state)?;
         Ok(entropy)
     }
+}
+
+/// Fills `bytes` from the operating system's generator.
+#[cfg(feature = "getrandom")]
+pub(crate) fn fill_from_os_rng(bytes: &mut [u8]) -> Result<(), EntropyUnavailable> {
+    getrandom::fill(bytes).map_err(|error| EntropyUnavailable {
+        os_error: error.raw_os_error(),
+    })
 }
 
 /// The operating system could not provide randomness
@@ -101,6 +106,14 @@ pub struct EntropyUnavailable {
 }
 
 impl EntropyUnavailable {
+    /// A generator of the caller's failed
+    /// ([`Driver::with_entropy`](crate::Driver::with_entropy)), with the
+    /// operating system's error code when there is one.
+    #[must_use]
+    pub const fn new(os_error: Option<i32>) -> Self {
+        Self { os_error }
+    }
+
     /// The operating system's error code, when it gave one.
     #[must_use]
     pub fn os_error(&self) -> Option<i32> {

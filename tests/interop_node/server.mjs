@@ -36,7 +36,9 @@
 //   oidc-provider allows for web clients unless they use implicit):
 //   `basic-client` (client_secret_basic), `post-client`
 //   (client_secret_post), `public-client` (none, `application_type:
-//   native`), `par-client` (client_secret_basic, PAR required). Note that
+//   native`), `par-client` (client_secret_basic, PAR required),
+//   `jwt-client` (private_key_jwt: an ES256 and an Ed25519 key),
+//   `hs-client` (client_secret_jwt). Note that
 //   oidc-provider accepts either secret method from a client registered
 //   with the other.
 // - Login and consent without a browser: `/interaction/:uid` logs the
@@ -79,6 +81,29 @@ const clients = [
     client_secret: 'par-secret',
     token_endpoint_auth_method: 'client_secret_basic',
     require_pushed_authorization_requests: true,
+  },
+  {
+    client_id: 'jwt-client',
+    token_endpoint_auth_method: 'private_key_jwt',
+    // The public halves of RFC 7515 A.3's P-256 key and RFC 8037 A.1's
+    // Ed25519 key: the tests sign with their private halves.
+    jwks: {
+      keys: [
+        {
+          kty: 'EC',
+          crv: 'P-256',
+          kid: 'es256',
+          x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+          y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+        },
+        { kty: 'OKP', crv: 'Ed25519', kid: 'ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' },
+      ],
+    },
+  },
+  {
+    client_id: 'hs-client',
+    client_secret: 'hs-secret-long-enough-for-hmac-sha-256-keys',
+    token_endpoint_auth_method: 'client_secret_jwt',
   },
 ].map((client) => ({
   redirect_uris: [REDIRECT_URI, ...EXTRA_REDIRECT_URIS],
@@ -188,6 +213,7 @@ function makeProvider(issuer) {
     'pushed_authorization_request.error',
     'revocation.error',
     'userinfo.error',
+    'client_credentials.error',
   ]) {
     provider.on(event, (ctx, error) => log(`${event}: ${error.message} ${error.error_detail ?? ''}`));
   }

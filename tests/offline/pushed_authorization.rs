@@ -68,10 +68,10 @@ const CREATED: &str = r#"{"request_uri":"urn:ietf:params:oauth:request_uri:6esc_
 fn pushed_request_with_basic() {
     let client = client(metadata(), basic());
     let pushing = push(&client);
-    let request = pushing.request();
+    let request = pushing.request(&crate::CONTEXT).unwrap();
     insta::assert_snapshot!("par_request_client_secret_basic", render(&request));
     assert_eq!(
-        render_http(&pushing.request().into_http()),
+        render_http(&pushing.request(&crate::CONTEXT).unwrap().into_http()),
         render(&request)
     );
     assert_eq!(request.method(), Method::Post);
@@ -102,7 +102,7 @@ fn pushed_request_with_post_and_none_sends_client_id_once() {
         metadata(),
         ClientAuthentication::ClientSecretPost(ClientSecret::new("secret")),
     );
-    let request = push(&post).request();
+    let request = push(&post).request(&crate::CONTEXT).unwrap();
     insta::assert_snapshot!("par_request_client_secret_post", render(&request));
     let sent = names(request.body());
     assert_eq!(sent.iter().filter(|n| *n == "client_id").count(), 1);
@@ -110,7 +110,7 @@ fn pushed_request_with_post_and_none_sends_client_id_once() {
     assert_eq!(request.header("authorization"), None);
 
     let public = client(metadata(), ClientAuthentication::None);
-    let request = push(&public).request();
+    let request = push(&public).request(&crate::CONTEXT).unwrap();
     let sent = names(request.body());
     assert_eq!(sent.iter().filter(|n| *n == "client_id").count(), 1);
     assert!(!sent.contains(&"client_secret".to_owned()));
@@ -139,7 +139,10 @@ fn authorization_url_after_the_push() {
     let callback =
         Callback::from_query(&format!("code=abc&state={}", pending.state().secret())).unwrap();
     let exchanging = pending.handle_callback(&client, callback).unwrap();
-    assert_eq!(exchanging.request().uri(), "https://as.example/token");
+    assert_eq!(
+        exchanging.request(&crate::CONTEXT).unwrap().uri(),
+        "https://as.example/token"
+    );
 }
 
 #[test]
@@ -157,7 +160,10 @@ fn errors_and_retries() {
         }
     );
     let retry = failure.into_retry().unwrap();
-    assert_eq!(retry.request(), push(&client).request());
+    assert_eq!(
+        retry.request(&crate::CONTEXT).unwrap(),
+        push(&client).request(&crate::CONTEXT).unwrap()
+    );
 
     let bad = http::Response::builder()
         .status(400)
@@ -279,7 +285,7 @@ fn when_pushing_is_required_or_impossible() {
 fn the_pushed_request_keeps_its_secrets() {
     let client = client(metadata(), basic());
     let pushing = push(&client);
-    let state = pushing.request();
+    let state = pushing.request(&crate::CONTEXT).unwrap();
     let body = String::from_utf8(state.body().to_vec()).unwrap();
     let state_value = body
         .split("state=")
@@ -289,7 +295,10 @@ fn the_pushed_request_keeps_its_secrets() {
         .next()
         .unwrap()
         .to_owned();
-    let printed = format!("{pushing:?} {:?}", pushing.request());
+    let printed = format!(
+        "{pushing:?} {:?}",
+        pushing.request(&crate::CONTEXT).unwrap()
+    );
     assert!(!printed.contains(&state_value), "{printed}");
     assert!(!printed.contains("7Fjfp0ZBr1KtDRbnfVdmIw"), "{printed}");
 }
@@ -306,7 +315,10 @@ fn authorize_pushes_when_the_server_offers_it() {
         panic!("a server with a PAR endpoint gets a pushed request");
     };
     let pushed = Start::new(&offered).push(entropy(), NOW).unwrap();
-    assert_eq!(pushing.request(), pushed.request());
+    assert_eq!(
+        pushing.request(&crate::CONTEXT).unwrap(),
+        pushed.request(&crate::CONTEXT).unwrap()
+    );
     let mut sent = Vec::new();
     let send = |request: http::Request<RequestBody>| {
         sent.push(request.uri().to_string());

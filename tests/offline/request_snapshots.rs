@@ -307,7 +307,7 @@ fn assert_token_request_basics(request: &HttpRequest) -> Vec<(String, String)> {
 #[test]
 fn token_request_client_secret_basic() {
     let client = pagero_basic();
-    let request = exchanging(&client).request();
+    let request = exchanging(&client).request(&crate::CONTEXT).unwrap();
     insta::assert_snapshot!("token_request_client_secret_basic", render(&request));
 
     let body = assert_token_request_basics(&request);
@@ -326,7 +326,10 @@ fn token_request_client_secret_basic() {
     );
     assert_eq!(request.headers().next().unwrap().0, "authorization");
 
-    let http = exchanging(&client).request().into_http();
+    let http = exchanging(&client)
+        .request(&crate::CONTEXT)
+        .unwrap()
+        .into_http();
     assert!(http.headers()["authorization"].is_sensitive());
     assert_eq!(render_http(&http), render(&request));
 }
@@ -342,7 +345,7 @@ fn token_request_client_secret_basic_encodes_before_base64() {
     )
     .unwrap()
     .with_redirect_uri(RedirectUri::new(REDIRECT_URI).unwrap());
-    let request = exchanging(&client).request();
+    let request = exchanging(&client).request(&crate::CONTEXT).unwrap();
     insta::assert_snapshot!(
         "token_request_client_secret_basic_special_chars",
         render(&request)
@@ -369,7 +372,7 @@ fn token_request_client_secret_post() {
         ServerMetadata::pagero(),
         ClientAuthentication::ClientSecretPost(ClientSecret::new(CLIENT_SECRET)),
     );
-    let request = exchanging(&client).request();
+    let request = exchanging(&client).request(&crate::CONTEXT).unwrap();
     insta::assert_snapshot!("token_request_client_secret_post", render(&request));
 
     let body = assert_token_request_basics(&request);
@@ -385,7 +388,7 @@ fn token_request_client_secret_post() {
 fn token_request_public_client_none() {
     let metadata = ServerMetadata::pagero().with_token_endpoint_auth_methods_supported(["none"]);
     let client = client_with(metadata, ClientAuthentication::None);
-    let request = exchanging(&client).request();
+    let request = exchanging(&client).request(&crate::CONTEXT).unwrap();
     insta::assert_snapshot!("token_request_none", render(&request));
 
     let body = assert_token_request_basics(&request);
@@ -401,10 +404,13 @@ fn token_request_public_client_none() {
 fn token_request_is_stable() {
     let client = pagero_basic();
     let exchanging = exchanging(&client);
-    assert_eq!(exchanging.request(), exchanging.request());
     assert_eq!(
-        render(&exchanging.request()),
-        render(&self::exchanging(&client).request())
+        exchanging.request(&crate::CONTEXT).unwrap(),
+        exchanging.request(&crate::CONTEXT).unwrap()
+    );
+    assert_eq!(
+        render(&exchanging.request(&crate::CONTEXT).unwrap()),
+        render(&self::exchanging(&client).request(&crate::CONTEXT).unwrap())
     );
 }
 
@@ -437,9 +443,9 @@ fn refresh_request() {
     let client = pagero_basic();
     let authorized = pagero_authorized(&client);
     let refreshing = authorized.refresh(&client).unwrap();
-    let request = refreshing.request();
+    let request = refreshing.request(&crate::CONTEXT).unwrap();
     insta::assert_snapshot!("refresh_request", render(&request));
-    let http = refreshing.request().into_http();
+    let http = refreshing.request(&crate::CONTEXT).unwrap().into_http();
     assert_eq!(render_http(&http), render(&request));
     assert_eq!(
         std::str::from_utf8(request.body()).unwrap(),
@@ -459,7 +465,8 @@ fn refresh_request_with_empty_scope_and_client_secret_post() {
     let request = authorized
         .refresh_with_scope(&client, scope)
         .unwrap()
-        .request();
+        .request(&crate::CONTEXT)
+        .unwrap();
     insta::assert_snapshot!("refresh_request_client_secret_post", render(&request));
     assert_eq!(request.header("authorization"), None);
     let body = pairs(std::str::from_utf8(request.body()).unwrap());
@@ -483,9 +490,9 @@ fn revocation_requests() {
         ),
     ] {
         let revocation = authorized.revoke(&client, hint).unwrap();
-        let request = revocation.request();
+        let request = revocation.request(&crate::CONTEXT).unwrap();
         insta::assert_snapshot!(name, render(&request));
-        let http = revocation.request().into_http();
+        let http = revocation.request(&crate::CONTEXT).unwrap().into_http();
         assert_eq!(render_http(&http), render(&request));
         assert_eq!(
             request.uri(),
@@ -515,9 +522,9 @@ fn resource_request() {
 fn client_credentials_request() {
     let client = pagero_basic();
     let grant = ClientCredentials::new(&client, Scope::parse("signup").unwrap()).unwrap();
-    let request = grant.request();
+    let request = grant.request(&crate::CONTEXT).unwrap();
     insta::assert_snapshot!("client_credentials_request", render(&request));
-    let http = grant.request().into_http();
+    let http = grant.request(&crate::CONTEXT).unwrap().into_http();
     assert_eq!(render_http(&http), render(&request));
     assert!(request
         .header("authorization")
@@ -566,7 +573,8 @@ fn a_flow_carries_its_own_redirect_uri() {
     let exchanging = stored
         .handle_callback(&client, Callback::from_query(&query).unwrap())
         .unwrap();
-    let body = pairs(std::str::from_utf8(exchanging.request().body()).unwrap());
+    let body =
+        pairs(std::str::from_utf8(exchanging.request(&crate::CONTEXT).unwrap().body()).unwrap());
     assert_eq!(value(&body, "redirect_uri"), Some(loopback));
 
     // Without a default, a login must name one; other grants need none.
@@ -587,7 +595,9 @@ fn a_flow_carries_its_own_redirect_uri() {
         .unwrap();
     assert_eq!(value(&query_of(&request), "redirect_uri"), Some(loopback));
     let grant = ClientCredentials::new(&bare, Scope::empty()).unwrap();
-    assert!(!std::str::from_utf8(grant.request().body())
-        .unwrap()
-        .contains("redirect_uri"));
+    assert!(
+        !std::str::from_utf8(grant.request(&crate::CONTEXT).unwrap().body())
+            .unwrap()
+            .contains("redirect_uri")
+    );
 }

@@ -281,7 +281,7 @@ fn a_native_app_login_end_to_end() {
     assert!(browser.join().unwrap().starts_with("HTTP/1.1 200 OK"));
 
     let exchanging = pending.handle_callback(&client, callback).unwrap();
-    let response = common::send(exchanging.request().into_http()).unwrap();
+    let response = common::send(exchanging.request(&crate::CONTEXT).unwrap().into_http()).unwrap();
     let authorized = exchanging.handle_response(&response, common::NOW).unwrap();
     assert_eq!(common::call_api(&server, &authorized).status(), 200);
     server.shutdown();
