@@ -198,7 +198,7 @@ pub use crate::jose::Es256Key;
 #[cfg(any(feature = "es256", feature = "ed25519"))]
 pub use crate::jose::InvalidKey;
 pub use crate::jose::{
-    ClientAssertionKey, InvalidJwk, JwsAlgorithm, PublicJwk, Signer, SigningError,
+    ClientAssertionKey, DpopKey, InvalidJwk, JwsAlgorithm, PublicJwk, Signer, SigningError,
 };
 #[cfg(feature = "loopback")]
 pub use crate::loopback::{LoopbackError, LoopbackRedirect};

@@ -118,6 +118,13 @@ error_codes!(
         TemporarilyUnavailable = "temporarily_unavailable",
         /// `server_error` (likewise): retry later.
         ServerError = "server_error",
+        /// `invalid_dpop_proof` (RFC 9449 §5): the server refused the DPoP
+        /// proof; check the key's algorithm against
+        /// `dpop_signing_alg_values_supported` and the clock.
+        InvalidDpopProof = "invalid_dpop_proof",
+        /// `use_dpop_nonce` (RFC 9449 §8): the proof must carry the nonce
+        /// in the response's `DPoP-Nonce`; the step does that itself, once.
+        UseDpopNonce = "use_dpop_nonce",
     }
 );
 

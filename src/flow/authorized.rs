@@ -29,6 +29,9 @@ pub struct TokenSet {
     scope: Scope,
     extra: ExtraMembers,
     generation: u64,
+    /// RFC 9449 §6.1: the thumbprint of the key the access token is bound
+    /// to, for a `token_type: DPoP` token.
+    dpop_jkt: Option<String>,
 }
 
 impl TokenSet {
@@ -40,6 +43,7 @@ impl TokenSet {
         requested_scope: &Scope,
         previous: Option<&TokenSet>,
         now: UnixTime,
+        dpop_jkt: Option<String>,
     ) -> Self {
         let refresh_token = response
             .refresh_token
@@ -54,7 +58,15 @@ impl TokenSet {
             scope: response.scope.unwrap_or_else(|| requested_scope.clone()),
             extra: response.extra,
             generation: previous.map_or(0, |p| p.generation.saturating_add(1)),
+            dpop_jkt,
         }
+    }
+
+    /// For a DPoP-bound access token (`token_type: DPoP`, RFC 9449 §5), the
+    /// JWK thumbprint of the key it is bound to; `None` for a bearer token.
+    #[must_use]
+    pub fn dpop_jkt(&self) -> Option<&str> {
+        self.dpop_jkt.as_deref()
     }
 
     /// The access token.
@@ -131,6 +143,9 @@ pub struct Authorized {
     /// access token (RFC 6749 §6). `None` when unknown: nothing was asked
     /// for and the server did not say (Pagero's `"scope": ""`).
     pub(crate) grant_scope: Option<Scope>,
+    /// The authorization server's latest `DPoP-Nonce` (RFC 9449 §8), for
+    /// the next refresh's proof.
+    pub(crate) dpop_nonce: Option<String>,
 }
 
 /// How long before the access token's expiry [`Authorized::needs_renewal`]
@@ -147,13 +162,19 @@ impl Authorized {
             origin,
             tokens,
             grant_scope,
+            dpop_nonce: None,
         }
     }
 
     /// The tokens of a refresh response replacing these ones. A refresh of
     /// the whole grant (`narrowed` false) may reveal a grant scope that was
     /// unknown until then.
-    pub(crate) fn refreshed(self, tokens: TokenSet, narrowed: bool) -> Self {
+    pub(crate) fn refreshed(
+        self,
+        tokens: TokenSet,
+        narrowed: bool,
+        dpop_nonce: Option<String>,
+    ) -> Self {
         let grant_scope = match self.grant_scope {
             Some(grant) => Some(grant),
             None if narrowed => None,
@@ -163,6 +184,7 @@ impl Authorized {
             origin: self.origin,
             tokens,
             grant_scope,
+            dpop_nonce: dpop_nonce.or(self.dpop_nonce),
         }
     }
 
@@ -277,12 +299,21 @@ impl Authorized {
 
     /// `Bearer <access token>`, once the target was found secure.
     fn bearer_value(&self) -> Result<AuthorizationValue, BearerError> {
+        if self.tokens.dpop_jkt.is_some() {
+            return Err(BearerError::DpopBound);
+        }
+        self.authorization_value("Bearer ")
+    }
+
+    /// `scheme` and the access token, a `b64token` (RFC 6750 §2.1,
+    /// RFC 9449 §7.1).
+    fn authorization_value(&self, scheme: &str) -> Result<AuthorizationValue, BearerError> {
         let token = self.tokens.access_token.secret();
         if !is_b64token(token) {
             return Err(BearerError::InvalidToken);
         }
-        let mut value = String::with_capacity(token.len().saturating_add(7));
-        value.push_str("Bearer ");
+        let mut value = String::with_capacity(token.len().saturating_add(scheme.len()));
+        value.push_str(scheme);
         value.push_str(token);
         Ok(AuthorizationValue::new(value))
     }
@@ -328,14 +359,77 @@ impl Authorized {
         method: http::Method,
         target_uri: &str,
     ) -> Result<http::Request<crate::http::RequestBody>, BearerError> {
-        let uri = http::Uri::try_from(target_uri)
-            .ok()
-            .filter(|uri| uri.scheme().is_some() && uri.authority().is_some())
-            .ok_or(BearerError::InvalidTarget)?;
-        let mut request = http::Request::new(crate::http::RequestBody::default());
-        *request.method_mut() = method;
-        *request.uri_mut() = uri;
+        let mut request = empty_request(method, target_uri)?;
         self.authorize_request(&mut request)?;
+        Ok(request)
+    }
+
+    /// A request to a protected resource with a DPoP-bound access token
+    /// (RFC 9449 §7): `Authorization: DPoP <access token>` and a `DPoP`
+    /// proof of this request — its method, its URI without query and
+    /// fragment, the access token's hash (`ath`) and the resource
+    /// server's `nonce` when it asked for one (§9: a `401` with
+    /// `error="use_dpop_nonce"` and a `DPoP-Nonce` header) — signed with
+    /// `client`'s DPoP key for `context`. Both headers are marked
+    /// sensitive; the body is empty.
+    ///
+    /// # Errors
+    /// [`BearerError::NotDpopBound`] for a bearer token,
+    /// [`BearerError::DpopKeyMismatch`] when `client` has not the key the
+    /// token is bound to, [`BearerError::Signing`] when the key could not
+    /// sign, and as [`resource_request`](Self::resource_request).
+    #[cfg(feature = "http")]
+    pub fn dpop_resource_request(
+        &self,
+        client: &Client,
+        method: http::Method,
+        target_uri: &str,
+        context: &crate::step::RequestContext,
+        nonce: Option<&str>,
+    ) -> Result<http::Request<crate::http::RequestBody>, BearerError> {
+        let jkt = self.tokens.dpop_jkt().ok_or(BearerError::NotDpopBound)?;
+        let key = client
+            .dpop_key()
+            .filter(|key| key.thumbprint() == jkt)
+            .ok_or(BearerError::DpopKeyMismatch)?;
+        let mut request = empty_request(method, target_uri)?;
+        let uri = request.uri();
+        let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host()) else {
+            return Err(BearerError::InvalidTarget);
+        };
+        if !is_secure_target(scheme, Some(host)) {
+            return Err(BearerError::InsecureTarget);
+        }
+        // The target URI without query and fragment (RFC 9449 §4.2), its
+        // scheme and host in lowercase (RFC 3986 §6.2.2.1).
+        let port = uri
+            .port()
+            .map(|port| alloc::format!(":{port}"))
+            .unwrap_or_default();
+        let htu = alloc::format!(
+            "{scheme}://{}{port}{}",
+            host.to_ascii_lowercase(),
+            uri.path()
+        );
+        let value = self.authorization_value("DPoP ")?;
+        let proof = crate::jose::proof(
+            key,
+            request.method().as_str(),
+            &htu,
+            context,
+            nonce.filter(|nonce| crate::jose::is_nonce(nonce)),
+            Some(self.tokens.access_token.secret()),
+        )
+        .map_err(BearerError::Signing)?;
+        for (name, value) in [
+            (http::header::AUTHORIZATION, value.secret()),
+            (http::HeaderName::from_static("dpop"), proof.as_str()),
+        ] {
+            let mut header =
+                http::HeaderValue::from_str(value).map_err(|_| BearerError::InvalidToken)?;
+            header.set_sensitive(true);
+            request.headers_mut().insert(name, header);
+        }
         Ok(request)
     }
 }
@@ -384,6 +478,10 @@ struct StoredV1<'a> {
     extra: Cow<'a, ExtraMembers>,
     #[serde(default)]
     generation: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dpop_jkt: Option<Cow<'a, str>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dpop_nonce: Option<Cow<'a, str>>,
 }
 
 impl Serialize for Authorized {
@@ -403,6 +501,8 @@ impl Serialize for Authorized {
             grant_scope: self.grant_scope.as_ref().map(Cow::Borrowed),
             extra: Cow::Borrowed(&tokens.extra),
             generation: tokens.generation,
+            dpop_jkt: tokens.dpop_jkt.as_deref().map(Cow::Borrowed),
+            dpop_nonce: self.dpop_nonce.as_deref().map(Cow::Borrowed),
         }
         .serialize(serializer)
     }
@@ -432,8 +532,28 @@ impl<'de> Deserialize<'de> for Authorized {
                 "stored scope is wider than the stored grant_scope",
             ));
         }
+        let base64url = |value: &str| {
+            !value.is_empty()
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        if stored
+            .dpop_jkt
+            .as_deref()
+            .is_some_and(|jkt| !base64url(jkt))
+            || stored
+                .dpop_nonce
+                .as_deref()
+                .is_some_and(|nonce| !crate::jose::is_nonce(nonce))
+        {
+            return Err(serde::de::Error::custom(
+                "stored dpop_jkt or dpop_nonce is malformed",
+            ));
+        }
         Ok(Self {
             grant_scope,
+            dpop_nonce: stored.dpop_nonce.map(Cow::into_owned),
             origin: Origin {
                 issuer: stored.issuer.into_owned(),
                 client_id: stored.client_id.into_owned(),
@@ -448,7 +568,24 @@ impl<'de> Deserialize<'de> for Authorized {
                 scope: stored.scope.into_owned(),
                 extra: stored.extra.into_owned(),
                 generation: stored.generation,
+                dpop_jkt: stored.dpop_jkt.map(Cow::into_owned),
             },
         })
     }
+}
+
+/// An empty request of `method` to the absolute URI `target_uri`.
+#[cfg(feature = "http")]
+fn empty_request(
+    method: http::Method,
+    target_uri: &str,
+) -> Result<http::Request<crate::http::RequestBody>, BearerError> {
+    let uri = http::Uri::try_from(target_uri)
+        .ok()
+        .filter(|uri| uri.scheme().is_some() && uri.authority().is_some())
+        .ok_or(BearerError::InvalidTarget)?;
+    let mut request = http::Request::new(crate::http::RequestBody::default());
+    *request.method_mut() = method;
+    *request.uri_mut() = uri;
+    Ok(request)
 }

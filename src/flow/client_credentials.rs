@@ -58,7 +58,7 @@ impl EndpointStep for ClientCredentials {
             form.append("scope", &self.scope.to_wire());
         }
         self.credentials
-            .post(&self.origin.token_endpoint, form, context)
+            .post_proven(&self.origin.token_endpoint, form, context)
     }
 
     /// Consumes the token endpoint's response.
@@ -70,9 +70,13 @@ impl EndpointStep for ClientCredentials {
         response: impl Into<HttpResponse<'a>>,
         now: UnixTime,
     ) -> Result<Authorized, Failure<ClientCredentials>> {
-        first_token_response(self, &response.into(), now, |grant| {
-            (grant.origin, grant.scope)
-        })
+        first_token_response(
+            self,
+            &response.into(),
+            now,
+            |step| &mut step.credentials,
+            |grant| (grant.origin, grant.scope),
+        )
     }
 }
 

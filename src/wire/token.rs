@@ -25,6 +25,8 @@ use crate::wire::form;
 /// A successful token response, checked and typed.
 pub(crate) struct TokenResponse {
     pub(crate) access_token: AccessToken,
+    /// `token_type: DPoP` (RFC 9449 §5): bound to the proof's key.
+    pub(crate) dpop: bool,
     pub(crate) expires_in: Option<u64>,
     pub(crate) refresh_token: Option<RefreshToken>,
     pub(crate) scope: Option<Scope>,
@@ -336,7 +338,8 @@ fn success_response(mut members: Members) -> Result<TokenResponse, Problem> {
     // RFC 6749 §5.1: token_type is case insensitive. Pagero sends "bearer".
     let token_type = take_string(&mut members, "token_type")?
         .ok_or(ResponseProblem::MissingMember("token_type"))?;
-    if !token_type.eq_ignore_ascii_case("bearer") {
+    let dpop = token_type.eq_ignore_ascii_case("dpop");
+    if !dpop && !token_type.eq_ignore_ascii_case("bearer") {
         return Err(Problem::TokenType(UntrustedText::from(token_type)));
     }
 
@@ -375,6 +378,7 @@ fn success_response(mut members: Members) -> Result<TokenResponse, Problem> {
 
     Ok(TokenResponse {
         access_token,
+        dpop,
         expires_in,
         refresh_token,
         scope,

@@ -13,6 +13,7 @@ mod interop_common;
 mod interop_node_common;
 mod interop_support;
 mod oidc_provider_discovery;
+mod oidc_provider_dpop;
 mod oidc_provider_flows;
 mod oidc_provider_jwt;
 mod oidc_provider_lifecycle;

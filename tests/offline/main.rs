@@ -7,6 +7,7 @@
 mod callback;
 mod client_assertion;
 mod discovery;
+mod dpop;
 mod lifecycle;
 mod properties;
 mod properties_callback_checks;
