@@ -13,9 +13,9 @@ use std::fmt::{Debug, Display};
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
     Authorized, AwaitingCallback, BearerChallenge, Callback, Client, ClientAuthentication,
-    ClientId, ClientSecret, Discovery, Endpoint, EndpointErrorKind, Exchanging, Failure,
-    FlowEntropy, HttpRequest, HttpResponse, RedirectUri, ServerMetadata, Start, TokenTypeHint,
-    UnixTime,
+    ClientId, ClientSecret, Discovery, DpopChallenge, Endpoint, EndpointErrorKind, Exchanging,
+    Failure, FlowEntropy, HttpRequest, HttpResponse, RedirectUri, ServerMetadata, Start,
+    TokenTypeHint, UnixTime,
 };
 
 /// A fuzz target's body.
@@ -323,6 +323,28 @@ pub fn www_authenticate(data: &[u8]) {
     match first {
         Ok(Some(challenge)) => {
             assert_printable(&format!("{challenge:?} {:?}", challenge.next_step()));
+        }
+        Ok(None) => {}
+        Err(error) => assert_printable(&format!("{error} {error:?}")),
+    }
+    // The same header as a DPoP challenge, with a nonce beside it: a
+    // nonce is only ever offered when it is 1*NQCHAR.
+    let response = HttpResponse::new(401, b"")
+        .with_www_authenticate(header)
+        .with_dpop_nonce(header);
+    match DpopChallenge::from_response(response) {
+        Ok(Some(challenge)) => {
+            assert_printable(&format!("{challenge:?} {:?}", challenge.next_step()));
+            if let Some(nonce) = challenge.nonce() {
+                assert!(
+                    !nonce.is_empty()
+                        && nonce
+                            .bytes()
+                            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+                );
+            }
+            let algs: Vec<&str> = challenge.algs().collect();
+            assert!(algs.iter().all(|alg| !alg.is_empty() && !alg.contains(' ')));
         }
         Ok(None) => {}
         Err(error) => assert_printable(&format!("{error} {error:?}")),

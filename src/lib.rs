@@ -214,7 +214,7 @@ pub use crate::step::{EndpointStep, RequestContext};
 pub use crate::text::UntrustedText;
 pub use crate::time::UnixTime;
 pub use crate::wire::callback::Callback;
-pub use crate::wire::challenge::{BearerChallenge, ChallengeError, NextStep};
+pub use crate::wire::challenge::{BearerChallenge, ChallengeError, DpopChallenge, NextStep};
 pub use crate::wire::form::FormError;
 
 /// The README's examples, compiled as doctests.

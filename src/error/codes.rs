@@ -129,7 +129,8 @@ error_codes!(
 );
 
 error_codes!(
-    /// The `error` of a bearer challenge (RFC 6750 §3.1).
+    /// The `error` of a bearer or DPoP challenge (RFC 6750 §3.1, RFC 9449
+    /// §7.1).
     BearerErrorCode {
         /// `invalid_request`: the API request was malformed. Fix the
         /// request; a new token will not help.
@@ -141,6 +142,12 @@ error_codes!(
         /// needs, named in the challenge's `scope`. Log in again asking for
         /// it.
         InsufficientScope = "insufficient_scope",
+        /// `invalid_dpop_proof` (RFC 9449 §7.1): the resource refused the
+        /// DPoP proof. A new proof, not a new token.
+        InvalidDpopProof = "invalid_dpop_proof",
+        /// `use_dpop_nonce` (RFC 9449 §9): send the proof again with the
+        /// response's `DPoP-Nonce`.
+        UseDpopNonce = "use_dpop_nonce",
     }
 );
 

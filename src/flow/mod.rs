@@ -90,9 +90,10 @@ pub(crate) struct Credentials {
     nonce_retries: u8,
 }
 
-/// How many `use_dpop_nonce` answers one step follows: a server that wants
-/// a new nonce every time would otherwise keep the client asking forever.
-const MAX_NONCE_RETRIES: u8 = 2;
+/// How many `use_dpop_nonce` answers one step follows: one (RFC 9449 §8);
+/// a server that wants a new nonce every time would otherwise keep the
+/// client asking forever.
+const MAX_NONCE_RETRIES: u8 = 1;
 
 impl Credentials {
     fn of(client: &Client) -> Self {

@@ -9,8 +9,8 @@ use crate::interop_node_common;
 use interop_node_common::{OidcProvider, OpClient, NOW, TEST_USER};
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
-    BearerError, Client, ClientCredentials, DpopKey, Ed25519Key, Es256Key, FlowEntropy,
-    RefreshError, Scope, Start, TokenErrorCode,
+    BearerError, Client, ClientCredentials, DpopChallenge, DpopKey, Ed25519Key, Es256Key,
+    FlowEntropy, NextStep, RefreshError, Scope, Start, TokenErrorCode,
 };
 
 fn key(seed: u8) -> DpopKey {
@@ -192,13 +192,11 @@ fn nonces_the_server_demands_are_used() {
         .unwrap();
     let first = interop_node_common::send(first).unwrap();
     assert_eq!(first.status(), 401);
-    let challenge = first.headers()["www-authenticate"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert!(challenge.starts_with("DPoP "), "{challenge}");
-    assert!(challenge.contains("use_dpop_nonce"), "{challenge}");
-    let nonce = first.headers()["dpop-nonce"].to_str().unwrap().to_owned();
+    let challenge = DpopChallenge::from_response(&first).unwrap().unwrap();
+    assert!(challenge.algs().any(|alg| alg == "ES256"), "{challenge:?}");
+    let NextStep::UseNonce { nonce } = challenge.next_step() else {
+        panic!("{challenge:?}");
+    };
     let again = refreshed
         .dpop_resource_request(
             &client,
@@ -214,4 +212,72 @@ fn nonces_the_server_demands_are_used() {
     let machine = dpop_client(&server, key(9));
     let (_, sent) = run(ClientCredentials::new(&machine, Scope::empty()).unwrap());
     assert_eq!(sent, 2);
+}
+
+/// A public client's refresh token is bound to its DPoP key (RFC 9449
+/// §5): refreshed with the key, it works; the same refresh token sent with
+/// another key's proof is refused by the server. A proof sent twice is a
+/// replay, refused too.
+#[test]
+fn a_public_clients_refresh_token_is_bound_and_proofs_are_not_replayed() {
+    let server = OidcProvider::start();
+    let public = |key: DpopKey| {
+        interop_node_common::client(
+            server.metadata(),
+            OpClient::Public,
+            OpClient::Public.authentication(),
+        )
+        .with_dpop(key)
+        .unwrap()
+    };
+    let client = public(key(7));
+    let (authorization, pending) = Start::new(&client)
+        .scope(Scope::parse("openid").unwrap())
+        .begin(FlowEntropy::from_os_rng().unwrap(), NOW)
+        .unwrap();
+    let callback = server.browser_log_in(authorization.url());
+    let callback = oauth2_pkce::Callback::from_url(&callback).unwrap();
+    let (authorized, _) = run(pending.handle_callback(&client, callback).unwrap());
+    assert!(authorized.tokens().refresh_token().is_some());
+
+    // This crate refuses to send it with another key; sent anyway (the
+    // stored grant's thumbprint edited by hand), the server refuses it.
+    let thief = public(key(8));
+    assert_eq!(
+        authorized.refresh(&thief).unwrap_err(),
+        RefreshError::DpopKeyMismatch
+    );
+    let stolen = serde_json::to_string(&authorized)
+        .unwrap()
+        .replace(&key(7).thumbprint(), &key(8).thumbprint());
+    let stolen = oauth2_pkce::Authorized::from_json(stolen.as_bytes()).unwrap();
+    let refreshing = stolen.refresh(&thief).unwrap();
+    let request = refreshing.request(&crate::context()).unwrap().into_http();
+    let response = interop_node_common::send(request).unwrap();
+    assert_eq!(response.status(), 400, "{}", server.log());
+    let failure = refreshing.handle_response(&response, NOW).unwrap_err();
+    assert!(failure.error().is_invalid_grant(), "{}", failure.error());
+
+    // With its key, the refresh works, and the token stays bound.
+    let (refreshed, _) = run(authorized.refresh(&client).unwrap());
+    assert_eq!(
+        refreshed.tokens().dpop_jkt(),
+        Some(key(7).thumbprint().as_str())
+    );
+
+    // The same proof again (same context, same jti): a replay.
+    let grant = ClientCredentials::new(&dpop_client(&server, key(7)), Scope::empty()).unwrap();
+    let context = crate::context();
+    let first = interop_node_common::send(grant.request(&context).unwrap().into_http()).unwrap();
+    assert_eq!(first.status(), 200, "{}", server.log());
+    let replay = interop_node_common::send(grant.request(&context).unwrap().into_http()).unwrap();
+    assert_eq!(replay.status(), 400, "{}", server.log());
+    let failure = grant.handle_response(&replay, NOW).unwrap_err();
+    // oidc-provider calls a replayed proof an invalid grant.
+    assert!(failure.error().is_invalid_grant(), "{}", failure.error());
+    assert!(
+        server.log().contains("DPoP proof JWT Replay detected"),
+        "{}",
+        server.log()
+    );
 }
