@@ -171,6 +171,7 @@ mod secret;
 mod step;
 mod text;
 mod time;
+mod tolerance;
 mod wire;
 
 pub use crate::config::{
@@ -213,6 +214,9 @@ pub use crate::secret::{
 pub use crate::step::{EndpointStep, RequestContext};
 pub use crate::text::UntrustedText;
 pub use crate::time::UnixTime;
+pub use crate::tolerance::{
+    InvalidTokenTypeAlias, ScopeDelimiter, Strictness, TokenType, Tolerances,
+};
 pub use crate::wire::callback::Callback;
 pub use crate::wire::challenge::{BearerChallenge, ChallengeError, NextStep};
 pub use crate::wire::form::FormError;

@@ -55,7 +55,8 @@ impl EndpointStep for ClientCredentials {
         let mut form = FormSerializer::new();
         form.append("grant_type", "client_credentials");
         if !self.scope.is_empty() {
-            form.append("scope", &self.scope.to_wire());
+            let delimiter = self.credentials.tolerances.scope_delimiter;
+            form.append("scope", &delimiter.join(&self.scope));
         }
         self.credentials
             .post(&self.origin.token_endpoint, form, context)
@@ -70,7 +71,8 @@ impl EndpointStep for ClientCredentials {
         response: impl Into<HttpResponse<'a>>,
         now: UnixTime,
     ) -> Result<Authorized, Failure<ClientCredentials>> {
-        first_token_response(self, &response.into(), now, |grant| {
+        let tolerances = self.credentials.tolerances.clone();
+        first_token_response(self, &response.into(), now, &tolerances, |grant| {
             (grant.origin, grant.scope)
         })
     }

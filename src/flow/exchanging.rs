@@ -65,7 +65,8 @@ impl EndpointStep for Exchanging {
         response: impl Into<HttpResponse<'a>>,
         now: UnixTime,
     ) -> Result<Authorized, Failure<Exchanging>> {
-        first_token_response(self, &response.into(), now, |grant| {
+        let tolerances = self.credentials.tolerances.clone();
+        first_token_response(self, &response.into(), now, &tolerances, |grant| {
             (grant.origin, grant.scope)
         })
     }

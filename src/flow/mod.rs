@@ -81,6 +81,8 @@ pub(crate) struct Credentials {
     authentication: ClientAuthentication,
     /// The server's issuer identifier: a client assertion's audience.
     issuer: String,
+    /// How the client reads the responses to these requests.
+    pub(crate) tolerances: crate::tolerance::Tolerances,
 }
 
 impl Credentials {
@@ -89,6 +91,7 @@ impl Credentials {
             client_id: client.client_id.clone(),
             authentication: client.authentication.clone(),
             issuer: client.issuer.clone(),
+            tolerances: client.tolerances.clone(),
         }
     }
 
@@ -141,9 +144,10 @@ pub(crate) fn first_token_response<S: EndpointStep>(
     state: S,
     response: &HttpResponse<'_>,
     now: UnixTime,
+    tolerances: &crate::tolerance::Tolerances,
     into_grant: impl FnOnce(S) -> (Origin, Scope),
 ) -> Result<Authorized, Failure<S>> {
-    match parse_token_response(response, now) {
+    match parse_token_response(response, now, tolerances) {
         Ok(parsed) => {
             let (origin, requested) = into_grant(state);
             let tokens = TokenSet::from_response(parsed, &requested, None, now);

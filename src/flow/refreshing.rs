@@ -121,7 +121,10 @@ impl EndpointStep for Refreshing {
         form.append("grant_type", "refresh_token")
             .append("refresh_token", self.refresh_token.secret());
         if let Some(scope) = &self.scope {
-            form.append("scope", &scope.to_wire());
+            form.append(
+                "scope",
+                &self.credentials.tolerances.scope_delimiter.join(scope),
+            );
         }
         self.credentials
             .post(&self.previous.origin.token_endpoint, form, context)
@@ -141,7 +144,7 @@ impl EndpointStep for Refreshing {
         response: impl Into<HttpResponse<'a>>,
         now: UnixTime,
     ) -> Result<Authorized, Failure<Refreshing>> {
-        match parse_token_response(&response.into(), now) {
+        match parse_token_response(&response.into(), now, &self.credentials.tolerances) {
             Ok(response) => {
                 let Self {
                     previous, scope, ..
