@@ -165,6 +165,7 @@ pub mod limits;
 mod loopback;
 mod members;
 mod pkce;
+mod presets;
 mod retry;
 mod scope;
 mod secret;
@@ -205,6 +206,7 @@ pub use crate::jose::{
 pub use crate::loopback::{LoopbackError, LoopbackRedirect};
 pub use crate::members::{ExtraMembers, MemberTypeError, MemberValue};
 pub use crate::pkce::CodeChallengeMethod;
+pub use crate::presets::{InvalidPresetArgument, Preset};
 pub use crate::retry::RetryPolicy;
 pub use crate::scope::{InvalidScope, Scope};
 pub use crate::secret::{
