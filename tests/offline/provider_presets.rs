@@ -1,6 +1,8 @@
 //! The provider presets: every preset builds a client; the arguments of
 //! the tenant-, shop- and instance-aware ones are validated; one snapshot
-//! per preset records its authorization URL.
+//! per preset records its authorization URL; and the provider's own
+//! documented responses run through the whole exchange in
+//! `tests/quirks/` (`provider_quirks`), each file naming its page.
 
 use oauth2_pkce::*;
 
@@ -122,6 +124,61 @@ fn slack_requests() {
                 .request(&RequestContext::new(NOW, [0x5e; 32]))
                 .unwrap()
         )
+    );
+}
+
+/// Slack's user token, nested in `authed_user`, read into a type of the
+/// caller's from the extras; `Debug` shows neither token.
+#[test]
+fn slack_authed_user_through_the_extras() {
+    #[derive(serde::Deserialize)]
+    struct AuthedUser {
+        id: String,
+        access_token: String,
+        token_type: String,
+        scope: String,
+    }
+    let client = client(Preset::slack());
+    let (_, pending) = Start::new(&client)
+        .begin(FlowEntropy::from_bytes([9; 64]), NOW)
+        .unwrap();
+    let query = format!("code=c&state={}", pending.state().secret());
+    let body = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/quirks/slack-oauth-v2-access.http"
+    ))
+    .unwrap();
+    let body = body.split_once("\n\n").unwrap().1;
+    let authorized = pending
+        .handle_callback(&client, Callback::from_query(&query).unwrap())
+        .unwrap()
+        .handle_response(
+            HttpResponse::new(200, body.as_bytes()).with_content_type("application/json"),
+            NOW,
+        )
+        .unwrap();
+    let user: AuthedUser = authorized
+        .tokens()
+        .extra()
+        .get("authed_user")
+        .unwrap()
+        .deserialize()
+        .unwrap();
+    assert_eq!(user.id, "U1234");
+    assert_eq!(user.access_token, "xoxp-1234");
+    assert_eq!(user.token_type, "user");
+    assert_eq!(user.scope, "chat:write");
+    let debug = format!("{authorized:?}");
+    assert!(
+        !debug.contains("xoxp-1234") && !debug.contains("xoxb-"),
+        "{debug}"
+    );
+    assert_eq!(
+        authorized
+            .bearer_authorization("https://slack.com/api/chat.postMessage")
+            .unwrap()
+            .secret(),
+        "Bearer xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy"
     );
 }
 
