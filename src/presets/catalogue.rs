@@ -391,7 +391,8 @@ impl Preset {
     /// - PKCE: S256, as the page's example uses.
     /// - Tolerances: none needed; the extra `created_at` is kept in
     ///   [`TokenSet::extra`](crate::TokenSet::extra).
-    /// - Tested with: `gitlab-token-response.http`.
+    /// - Tested with: `gitlab-callback.url`, `gitlab-token-response.http`,
+    ///   `gitlab-refresh-response.http`.
     pub fn gitlab() -> Self {
         GITLAB.preset("")
     }
@@ -407,8 +408,9 @@ impl Preset {
     ///   as the callback's `iss`.
     /// - Client authentication: Basic or body. PKCE: `plain` and `S256`.
     /// - Tolerances: none needed.
-    /// - Tested with: the authorization URL snapshot only; no example
-    ///   response from Google's page is recorded yet.
+    /// - Tested with: `google-token-response.http`,
+    ///   `google-refresh-response.http` (the page's examples as quoted by
+    ///   copies of it).
     pub fn google() -> Self {
         GOOGLE.preset("")
     }
@@ -529,8 +531,7 @@ impl Preset {
     ///   sent. Revocation: `/oauth2/revoke`.
     /// - Tolerances: Twitch sends `scope` as a JSON array, which every
     ///   client accepts (README, quirks table).
-    /// - Tested with: the authorization URL snapshot only; the page's
-    ///   response example was not found in a readable copy.
+    /// - Tested with: `twitch-token-response.http`.
     pub fn twitch() -> Self {
         TWITCH.preset("")
     }
@@ -543,8 +544,7 @@ impl Preset {
     /// - Client authentication: Basic (a confidential client); a public
     ///   client uses PKCE, S256.
     /// - Tolerances: none needed.
-    /// - Tested with: the authorization URL snapshot only; no example
-    ///   response recorded yet.
+    /// - Tested with: `spotify-token-response.http`.
     pub fn spotify() -> Self {
         SPOTIFY.preset("")
     }
@@ -558,7 +558,8 @@ impl Preset {
     ///   token as a bearer credential).
     /// - Tolerances: none needed (`bearer` lowercase is RFC 6749's
     ///   case-insensitive type).
-    /// - Tested with: the authorization URL snapshot only.
+    /// - Tested with: `dropbox-token-response.http`, from
+    ///   <https://www.dropbox.com/developers/documentation/http/documentation#oauth2-token>.
     pub fn dropbox() -> Self {
         DROPBOX.preset("")
     }
@@ -571,8 +572,9 @@ impl Preset {
     ///   sent. No RFC 7009 revocation (`/oauth/deauthorize`).
     /// - Tolerances: the requested scope is a comma-delimited string, as
     ///   the page says.
-    /// - Tested with: the authorization URL snapshot only; the page's
-    ///   token example was not found in a readable copy.
+    /// - Tested with: `strava-token-response-*`: the page's example holds a
+    ///   placeholder inside `athlete` and is kept as shown (refused: not
+    ///   JSON) and minimally repaired (accepted).
     pub fn strava() -> Self {
         STRAVA.preset("")
     }
@@ -583,7 +585,8 @@ impl Preset {
     /// - Issuer: inferred, `https://zoom.us`.
     /// - Client authentication: Basic. PKCE: not listed here; S256 is
     ///   sent. Revocation: `/oauth/revoke`.
-    /// - Tested with: the authorization URL snapshot only.
+    /// - Tested with: the authorization URL snapshot only; no documented
+    ///   token response was found in a readable copy.
     pub fn zoom() -> Self {
         ZOOM.preset("")
     }
@@ -595,7 +598,11 @@ impl Preset {
     /// - Issuer: inferred, `https://auth.atlassian.com`.
     /// - Client authentication: body. The page shows a JSON request body;
     ///   this crate sends the form body of RFC 6749 §4.1.3.
-    /// - Tested with: the authorization URL snapshot only.
+    /// - Tolerances: the page's response has no `token_type` (read as
+    ///   Bearer, assumed).
+    /// - Tested with: `atlassian-token-response-*`: the page's example has
+    ///   unquoted placeholders and is kept as shown (refused: not JSON)
+    ///   and minimally repaired (accepted).
     pub fn atlassian() -> Self {
         ATLASSIAN.preset("")
     }
@@ -607,7 +614,10 @@ impl Preset {
     /// - Issuer: inferred, `https://api.notion.com`.
     /// - Client authentication: Basic. The page shows a JSON request
     ///   body; this crate sends the form body of RFC 6749 §4.1.3.
-    /// - Tested with: the authorization URL snapshot only.
+    /// - Tolerances: the token and refresh responses have no `token_type`
+    ///   (read as Bearer, assumed).
+    /// - Tested with: `notion-token-response.http`,
+    ///   `notion-refresh-response.http`.
     pub fn notion() -> Self {
         NOTION.preset("")
     }
@@ -618,7 +628,9 @@ impl Preset {
     /// - Issuer: inferred, `https://www.reddit.com`.
     /// - Client authentication: Basic. Revocation:
     ///   `/api/v1/revoke_token`.
-    /// - Tested with: the authorization URL snapshot only.
+    /// - Tested with: `reddit-token-response-*`: the page's example has
+    ///   unquoted placeholders and is kept as shown (refused: not JSON)
+    ///   and minimally repaired (accepted).
     pub fn reddit() -> Self {
         REDDIT.preset("")
     }
@@ -627,11 +639,14 @@ impl Preset {
     /// 2026-11-30.
     ///
     /// - Issuer: inferred, `https://www.figma.com`.
-    /// - Client authentication: Basic or body.
+    /// - Client authentication: Basic or body. PKCE: the page describes
+    ///   a PKCE flow without naming the method here; S256 is sent.
     /// - Figma refreshes at a separate `/v1/oauth/refresh` endpoint, which
     ///   this preset does not model: [`Authorized::refresh`](crate::Authorized::refresh)
     ///   goes to the token endpoint.
-    /// - Tested with: the authorization URL snapshot only.
+    /// - Tested with: `figma-token-response-*`: the page's example has
+    ///   unquoted placeholders and is kept as shown (refused: not JSON)
+    ///   and minimally repaired (accepted).
     pub fn figma() -> Self {
         FIGMA.preset("")
     }
@@ -641,7 +656,9 @@ impl Preset {
     ///
     /// - Issuer: inferred, `https://www.patreon.com`.
     /// - Client authentication: body.
-    /// - Tested with: the authorization URL snapshot only.
+    /// - Tested with: `patreon-token-response-*`: the page's example has
+    ///   unquoted placeholders and is kept as shown (refused: not JSON)
+    ///   and minimally repaired (accepted).
     pub fn patreon() -> Self {
         PATREON.preset("")
     }
@@ -654,7 +671,7 @@ impl Preset {
     /// - Issuer: `https://login.salesforce.com`, its OpenID Connect
     ///   issuer.
     /// - Client authentication: Basic or body. PKCE: S256.
-    /// - Tested with: the authorization URL snapshot only.
+    /// - Tested with: `salesforce-token-response.http` (no `expires_in`).
     pub fn salesforce() -> Self {
         SALESFORCE.preset("")
     }
