@@ -515,7 +515,7 @@ impl Preset {
         if name.contains('.') {
             return Err(InvalidPresetArgument {
                 argument: "shop",
-                value: shop.into(),
+                value: super::shown(shop),
             });
         }
         Ok(SHOPIFY.preset(&name))

@@ -139,6 +139,16 @@ impl core::error::Error for InvalidPresetArgument {}
 /// The longest DNS name (RFC 1035 §2.3.4), and so the longest argument.
 const MAX_ARGUMENT_BYTES: usize = 253;
 
+/// At most the first [`MAX_ARGUMENT_BYTES`] of a refused argument, kept to
+/// be shown: the refusal's size does not grow with the input.
+fn shown(value: &str) -> UntrustedText {
+    let end = (0..=value.len().min(MAX_ARGUMENT_BYTES))
+        .rev()
+        .find(|&end| value.is_char_boundary(end))
+        .unwrap_or(0);
+    UntrustedText::from(value.get(..end).unwrap_or_default())
+}
+
 /// `value`, lowercased, if it is a dot-separated run of labels of ASCII
 /// letters, digits and inner `-`.
 fn host_like(argument: &'static str, value: &str) -> Result<String, InvalidPresetArgument> {
@@ -157,7 +167,7 @@ fn host_like(argument: &'static str, value: &str) -> Result<String, InvalidPrese
     } else {
         Err(InvalidPresetArgument {
             argument,
-            value: UntrustedText::from(value),
+            value: shown(value),
         })
     }
 }

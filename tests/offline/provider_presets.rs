@@ -226,6 +226,15 @@ fn preset_arguments_cannot_inject_into_urls() {
     }
     // A shop is one label: no dots left once `.myshopify.com` is removed.
     assert!(Preset::shopify("shop.evil.example").is_err());
+    // The refusal keeps a bounded part of the input, whatever its size.
+    let huge = "\u{e9}/".repeat(50_000);
+    for error in [
+        Preset::microsoft_entra(&huge).unwrap_err(),
+        Preset::shopify(&huge).unwrap_err(),
+        Preset::mastodon(&huge).unwrap_err(),
+    ] {
+        assert!(format!("{error} {error:?}").len() < 2_000);
+    }
 }
 
 #[test]
