@@ -488,7 +488,8 @@ impl Preset {
     ///   approval); S256 is sent.
     /// - Tolerances: the page's token response has no `token_type`,
     ///   read as Bearer ([`TokenType::AssumedBearer`](crate::TokenType::AssumedBearer)).
-    /// - Tested with: `linkedin-token-response.http`.
+    /// - Tested with: `linkedin-callback.url`, `linkedin-token-response.http`
+    ///   and its strict twin.
     pub fn linkedin() -> Self {
         LINKEDIN.preset("")
     }
