@@ -192,7 +192,7 @@ pub(super) const STRAVA: Entry = Entry {
     documentation: "https://developers.strava.com/docs/authentication/",
     issuer: "https://www.strava.com",
     authorization_endpoint: "https://www.strava.com/oauth/authorize",
-    token_endpoint: "https://www.strava.com/oauth/token",
+    token_endpoint: "https://www.strava.com/api/v3/oauth/token",
     revocation_endpoint: None,
     userinfo_endpoint: None,
     code_challenge_methods: None,
