@@ -706,6 +706,8 @@ pub struct Client {
     pub(crate) require_pushed_authorization_requests: bool,
     /// The metadata lists PKCE methods, and `S256` is not among them.
     pub(crate) s256_unsupported: bool,
+    /// How token responses are read (`crate::tolerance`).
+    pub(crate) tolerances: crate::tolerance::Tolerances,
 }
 
 /// The endpoints a metadata document names, each validated: the one check
@@ -864,6 +866,7 @@ impl Client {
                 .as_ref()
                 .is_some_and(|methods| !methods.iter().any(|m| m == "S256")),
             metadata,
+            tolerances: crate::tolerance::Tolerances::default(),
         })
     }
 

@@ -165,12 +165,14 @@ pub mod limits;
 mod loopback;
 mod members;
 mod pkce;
+mod presets;
 mod retry;
 mod scope;
 mod secret;
 mod step;
 mod text;
 mod time;
+mod tolerance;
 mod wire;
 
 pub use crate::config::{
@@ -204,6 +206,7 @@ pub use crate::jose::{
 pub use crate::loopback::{LoopbackError, LoopbackRedirect};
 pub use crate::members::{ExtraMembers, MemberTypeError, MemberValue};
 pub use crate::pkce::CodeChallengeMethod;
+pub use crate::presets::{InvalidPresetArgument, Preset};
 pub use crate::retry::RetryPolicy;
 pub use crate::scope::{InvalidScope, Scope};
 pub use crate::secret::{
@@ -213,6 +216,9 @@ pub use crate::secret::{
 pub use crate::step::{EndpointStep, RequestContext};
 pub use crate::text::UntrustedText;
 pub use crate::time::UnixTime;
+pub use crate::tolerance::{
+    InvalidTokenTypeAlias, ScopeDelimiter, Strictness, TokenType, Tolerances,
+};
 pub use crate::wire::callback::Callback;
 pub use crate::wire::challenge::{BearerChallenge, ChallengeError, DpopChallenge, NextStep};
 pub use crate::wire::form::FormError;

@@ -15,12 +15,14 @@ use crate::members::ExtraMembers;
 use crate::scope::{scope_is_empty, Scope};
 use crate::secret::{AccessToken, AuthorizationValue, RefreshToken};
 use crate::time::UnixTime;
+use crate::tolerance::TokenType;
 use crate::wire::token::{is_vschar_token, TokenResponse};
 
 /// The tokens one grant produced.
 #[derive(Clone, PartialEq)]
 pub struct TokenSet {
     access_token: AccessToken,
+    token_type: TokenType,
     /// When the response arrived; `None` for a token set stored before
     /// this was recorded.
     issued_at: Option<UnixTime>,
@@ -50,6 +52,7 @@ impl TokenSet {
             .or_else(|| previous.and_then(|p| p.refresh_token.clone()));
         Self {
             access_token: response.access_token,
+            token_type: response.token_type,
             issued_at: Some(now),
             expires_at: response
                 .expires_in
@@ -73,6 +76,15 @@ impl TokenSet {
     #[must_use]
     pub fn access_token(&self) -> &AccessToken {
         &self.access_token
+    }
+
+    /// What the response said the token type is, or that none was sent
+    /// and `Bearer` was assumed ([`TokenType::AssumedBearer`]). Every
+    /// variant is used as `Authorization: Bearer`; a response naming any
+    /// other type was refused.
+    #[must_use]
+    pub fn token_type(&self) -> &TokenType {
+        &self.token_type
     }
 
     /// When the access token expires, if the server said (`expires_in`).
@@ -119,6 +131,7 @@ impl fmt::Debug for TokenSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TokenSet")
             .field("access_token", &self.access_token)
+            .field("token_type", &self.token_type)
             .field("issued_at", &self.issued_at)
             .field("expires_at", &self.expires_at)
             .field("refresh_token", &self.refresh_token)
@@ -454,6 +467,39 @@ fn is_b64token(token: &str) -> bool {
         })
 }
 
+/// How a token set's [`TokenType`] is stored: `""` when assumed (no
+/// configured type is empty), or the provider type's name; absent for
+/// `Bearer`, and for `DPoP`, which the stored `dpop_jkt` says.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(transparent)]
+struct StoredTokenType(Option<String>);
+
+impl StoredTokenType {
+    fn of(token_type: &TokenType) -> Self {
+        Self(match token_type {
+            TokenType::AssumedBearer => Some(String::new()),
+            TokenType::ProviderBearer(name) => Some(name.clone()),
+            _ => None,
+        })
+    }
+
+    fn is_bearer(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The type back; a provider type is checked as when it was configured.
+    fn into_token_type<E: serde::de::Error>(self) -> Result<TokenType, E> {
+        match self.0.as_deref() {
+            None => Ok(TokenType::Bearer),
+            Some("") => Ok(TokenType::AssumedBearer),
+            Some(name) => crate::tolerance::Tolerances::default()
+                .with_alias(name)
+                .map(|_| TokenType::ProviderBearer(String::from(name)))
+                .map_err(|_| E::custom("stored token_type cannot be read as Bearer")),
+        }
+    }
+}
+
 /// The stored form, version 1: borrowed when written, owned when read.
 #[derive(Serialize, Deserialize)]
 struct StoredV1<'a> {
@@ -464,6 +510,9 @@ struct StoredV1<'a> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     revocation_endpoint: Option<Cow<'a, Endpoint>>,
     access_token: Cow<'a, AccessToken>,
+    /// Absent for `Bearer` (and in every state stored before this member).
+    #[serde(default, skip_serializing_if = "StoredTokenType::is_bearer")]
+    token_type: StoredTokenType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     issued_at: Option<UnixTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -494,6 +543,7 @@ impl Serialize for Authorized {
             token_endpoint: Cow::Borrowed(&self.origin.token_endpoint),
             revocation_endpoint: self.origin.revocation_endpoint.as_ref().map(Cow::Borrowed),
             access_token: Cow::Borrowed(&tokens.access_token),
+            token_type: StoredTokenType::of(&tokens.token_type),
             issued_at: tokens.issued_at,
             expires_at: tokens.expires_at,
             refresh_token: tokens.refresh_token.as_ref().map(Cow::Borrowed),
@@ -562,6 +612,17 @@ impl<'de> Deserialize<'de> for Authorized {
             },
             tokens: TokenSet {
                 access_token: stored.access_token.into_owned(),
+                // A DPoP-bound token is one with a key thumbprint, and
+                // nothing else.
+                token_type: match (&stored.dpop_jkt, stored.token_type.is_bearer()) {
+                    (None, _) => stored.token_type.into_token_type()?,
+                    (Some(_), true) => TokenType::Dpop,
+                    (Some(_), false) => {
+                        return Err(serde::de::Error::custom(
+                            "a stored token with a dpop_jkt has another token_type",
+                        ));
+                    }
+                },
                 issued_at: stored.issued_at,
                 expires_at: stored.expires_at,
                 refresh_token: stored.refresh_token.map(Cow::into_owned),

@@ -55,7 +55,8 @@ impl EndpointStep for ClientCredentials {
         let mut form = FormSerializer::new();
         form.append("grant_type", "client_credentials");
         if !self.scope.is_empty() {
-            form.append("scope", &self.scope.to_wire());
+            let delimiter = self.credentials.tolerances.scope_delimiter;
+            form.append("scope", &delimiter.join(&self.scope));
         }
         self.credentials
             .post_proven(&self.origin.token_endpoint, form, context)

@@ -88,6 +88,8 @@ pub(crate) struct Credentials {
     pub(crate) dpop_nonce: Option<String>,
     /// How many `use_dpop_nonce` answers this step has followed.
     nonce_retries: u8,
+    /// How the client reads the responses to these requests.
+    pub(crate) tolerances: crate::tolerance::Tolerances,
 }
 
 /// How many `use_dpop_nonce` answers one step follows: one (RFC 9449 §8);
@@ -104,6 +106,7 @@ impl Credentials {
             dpop: client.dpop.clone(),
             dpop_nonce: None,
             nonce_retries: 0,
+            tolerances: client.tolerances.clone(),
         }
     }
 
@@ -136,7 +139,11 @@ impl Credentials {
     /// The thumbprint tokens issued to these credentials are bound to,
     /// when the response says `token_type: DPoP`; an error when it says so
     /// but no proof was sent.
-    pub(crate) fn binding(&self, dpop: bool) -> Result<Option<String>, EndpointErrorKind> {
+    pub(crate) fn binding(
+        &self,
+        token_type: &crate::tolerance::TokenType,
+    ) -> Result<Option<String>, EndpointErrorKind> {
+        let dpop = matches!(token_type, crate::tolerance::TokenType::Dpop);
         match (dpop, &self.dpop) {
             (false, _) => Ok(None),
             (true, Some(key)) => Ok(Some(key.thumbprint())),
@@ -227,8 +234,9 @@ pub(crate) fn first_token_response<S: EndpointStep>(
     credentials_of: impl Fn(&mut S) -> &mut Credentials,
     into_grant: impl FnOnce(S) -> (Origin, Scope),
 ) -> Result<Authorized, Failure<S>> {
-    let parsed = parse_token_response(response, now).and_then(|parsed| {
-        let binding = credentials_of(&mut state).binding(parsed.dpop)?;
+    let tolerances = credentials_of(&mut state).tolerances.clone();
+    let parsed = parse_token_response(response, now, &tolerances).and_then(|parsed| {
+        let binding = credentials_of(&mut state).binding(&parsed.token_type)?;
         Ok((parsed, binding))
     });
     match parsed {

@@ -136,7 +136,10 @@ impl EndpointStep for Refreshing {
         form.append("grant_type", "refresh_token")
             .append("refresh_token", self.refresh_token.secret());
         if let Some(scope) = &self.scope {
-            form.append("scope", &scope.to_wire());
+            form.append(
+                "scope",
+                &self.credentials.tolerances.scope_delimiter.join(scope),
+            );
         }
         self.credentials
             .post_proven(&self.previous.origin.token_endpoint, form, context)
@@ -157,10 +160,11 @@ impl EndpointStep for Refreshing {
         now: UnixTime,
     ) -> Result<Authorized, Failure<Refreshing>> {
         let http = response.into();
-        let parsed = parse_token_response(&http, now).and_then(|parsed| {
-            let binding = self.credentials.binding(parsed.dpop)?;
-            Ok((parsed, binding))
-        });
+        let parsed =
+            parse_token_response(&http, now, &self.credentials.tolerances).and_then(|parsed| {
+                let binding = self.credentials.binding(&parsed.token_type)?;
+                Ok((parsed, binding))
+            });
         match parsed {
             Ok((response, binding)) => {
                 let Self {

@@ -367,7 +367,10 @@ impl<'c> Start<'c> {
         emit("client_id", client.client_id.as_str());
         emit("redirect_uri", redirect_uri.as_str());
         if !self.scope.is_empty() {
-            emit("scope", &self.scope.to_wire());
+            emit(
+                "scope",
+                &client.tolerances.scope_delimiter.join(&self.scope),
+            );
         }
         emit("state", state.secret());
         emit("code_challenge", &code_verifier.code_challenge(self.method));

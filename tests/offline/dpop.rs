@@ -129,11 +129,20 @@ fn token_types_and_bindings() {
         authorized.tokens().dpop_jkt(),
         Some(key().thumbprint().as_str())
     );
+    assert_eq!(authorized.tokens().token_type(), &TokenType::Dpop);
+    let json = serde_json::to_string(&authorized).unwrap();
+    let stored = Authorized::from_json(json.as_bytes()).unwrap();
+    assert_eq!(stored.tokens().token_type(), &TokenType::Dpop);
+    // A stored DPoP token that also claims another type is refused.
+    let confused = json.replacen("\"v\":1,", "\"v\":1,\"token_type\":\"\",", 1);
+    assert_ne!(confused, json);
+    assert!(Authorized::from_json(confused.as_bytes()).is_err());
 
     let body = tokens("Bearer");
     let response = HttpResponse::new(200, &body).with_content_type("application/json");
     let bearer = exchanging(&client).handle_response(response, NOW).unwrap();
     assert_eq!(bearer.tokens().dpop_jkt(), None);
+    assert_eq!(bearer.tokens().token_type(), &TokenType::Bearer);
 
     let plain = Client::new(
         metadata(),

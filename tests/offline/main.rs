@@ -12,6 +12,7 @@ mod lifecycle;
 mod properties;
 mod properties_callback_checks;
 mod properties_outside_text;
+mod provider_presets;
 mod provider_quirks;
 mod pushed_authorization;
 mod rendering;

@@ -377,7 +377,7 @@ fn token_errors_and_failures() {
         (
             200,
             "application/json",
-            format!(r#"{{"access_token":"{ACCESS_TOKEN}"}}"#),
+            format!(r#"{{"access_token":"{ACCESS_TOKEN}","token_type":"bot"}}"#),
         ),
         (
             200,
