@@ -708,6 +708,8 @@ pub struct Client {
     pub(crate) s256_unsupported: bool,
     /// How token responses are read (`crate::tolerance`).
     pub(crate) tolerances: crate::tolerance::Tolerances,
+    /// Built by [`Client::fapi2`]: only DPoP-bound tokens are accepted.
+    pub(crate) fapi2: bool,
 }
 
 /// The endpoints a metadata document names, each validated: the one check
@@ -867,6 +869,7 @@ impl Client {
                 .is_some_and(|methods| !methods.iter().any(|m| m == "S256")),
             metadata,
             tolerances: crate::tolerance::Tolerances::default(),
+            fapi2: false,
         })
     }
 

@@ -157,6 +157,7 @@ mod discovery;
 #[cfg(feature = "http")]
 mod drive;
 mod error;
+mod fapi;
 mod flow;
 mod http;
 mod jose;
@@ -187,6 +188,7 @@ pub use crate::error::{
     EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse, Failure, MetadataProblem,
     RefreshError, ResponseProblem, RevocationError, StartError, TokenErrorCode,
 };
+pub use crate::fapi::Fapi2Error;
 pub use crate::flow::{
     Authorization, AuthorizationRequest, Authorized, AwaitingCallback, ClientCredentials,
     EntropyUnavailable, Exchanging, FlowEntropy, PushingAuthorization, Refreshing, Revocation,

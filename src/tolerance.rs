@@ -85,6 +85,17 @@ pub enum TokenType {
 }
 
 impl TokenType {
+    /// How the type reads on the wire (`""` when none was sent).
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Bearer => "Bearer",
+            Self::AssumedBearer => "",
+            Self::ProviderBearer(name) => name,
+            Self::Dpop => "DPoP",
+        }
+    }
+
     /// Whether the response did not name the type and `Bearer` was assumed.
     #[must_use]
     pub fn is_assumed(&self) -> bool {

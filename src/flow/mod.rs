@@ -88,6 +88,8 @@ pub(crate) struct Credentials {
     pub(crate) dpop_nonce: Option<String>,
     /// How many `use_dpop_nonce` answers this step has followed.
     nonce_retries: u8,
+    /// Only DPoP-bound tokens are accepted (a FAPI 2.0 client).
+    require_dpop: bool,
     /// How the client reads the responses to these requests.
     pub(crate) tolerances: crate::tolerance::Tolerances,
 }
@@ -106,6 +108,7 @@ impl Credentials {
             dpop: client.dpop.clone(),
             dpop_nonce: None,
             nonce_retries: 0,
+            require_dpop: client.fapi2,
             tolerances: client.tolerances.clone(),
         }
     }
@@ -145,6 +148,10 @@ impl Credentials {
     ) -> Result<Option<String>, EndpointErrorKind> {
         let dpop = matches!(token_type, crate::tolerance::TokenType::Dpop);
         match (dpop, &self.dpop) {
+            // FAPI 2.0: a token the server did not bind is refused.
+            (false, _) if self.require_dpop => Err(EndpointErrorKind::UnsupportedTokenType(
+                crate::text::UntrustedText::from(token_type.as_str()),
+            )),
             (false, _) => Ok(None),
             (true, Some(key)) => Ok(Some(key.thumbprint())),
             (true, None) => Err(EndpointErrorKind::UnsupportedTokenType(

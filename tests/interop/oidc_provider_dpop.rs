@@ -281,3 +281,53 @@ fn a_public_clients_refresh_token_is_bound_and_proofs_are_not_replayed() {
         server.log()
     );
 }
+
+/// A FAPI 2.0 client (`Client::fapi2`): private_key_jwt, every login
+/// pushed with a proof, `iss` required, DPoP-bound tokens only — the whole
+/// lifecycle against oidc-provider.
+#[test]
+fn a_fapi2_client_end_to_end() {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let server = OidcProvider::start();
+    let d = Base64UrlUnpadded::decode_vec("jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI").unwrap();
+    let assertion_key = oauth2_pkce::ClientAssertionKey::new(
+        Es256Key::from_bytes(&d).unwrap().with_key_id("es256"),
+    );
+    let client = Client::fapi2(
+        server.metadata(),
+        oauth2_pkce::ClientId::new("jwt-client").unwrap(),
+        assertion_key,
+        key(7),
+    )
+    .unwrap()
+    .with_redirect_uri(oauth2_pkce::RedirectUri::new(interop_node_common::REDIRECT_URI).unwrap());
+
+    let authorization = Start::new(&client)
+        .scope(Scope::parse("openid").unwrap())
+        .authorize(FlowEntropy::from_os_rng().unwrap(), NOW)
+        .unwrap();
+    let oauth2_pkce::Authorization::Push(pushing) = authorization else {
+        panic!("a FAPI 2.0 login is pushed");
+    };
+    let ((authorization, pending), _) = run(pushing);
+    let callback = server.browser_log_in(authorization.url());
+    let callback = oauth2_pkce::Callback::from_url(&callback).unwrap();
+    assert_eq!(callback.iss(), Some(server.issuer()));
+    let (authorized, _) = run(pending.handle_callback(&client, callback).unwrap());
+    assert_eq!(
+        authorized.tokens().dpop_jkt(),
+        Some(key(7).thumbprint().as_str())
+    );
+    let me = authorized
+        .dpop_resource_request(
+            &client,
+            http::Method::GET,
+            &server.url("/me"),
+            &crate::context(),
+            None,
+        )
+        .unwrap();
+    assert_eq!(interop_node_common::send(me).unwrap().status(), 200);
+    let (refreshed, _) = run(authorized.refresh(&client).unwrap());
+    assert_eq!(refreshed.tokens().generation(), 1);
+}

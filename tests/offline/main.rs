@@ -8,6 +8,7 @@ mod callback;
 mod client_assertion;
 mod discovery;
 mod dpop;
+mod fapi;
 mod lifecycle;
 mod properties;
 mod properties_callback_checks;
