@@ -17,7 +17,9 @@ use crate::tolerance::{ScopeDelimiter, Tolerances};
 ///
 /// Each constructor's documentation names the provider's page it was
 /// read from and the date it was checked; the README's providers table
-/// lists them all with the test that runs the provider's own examples.
+/// lists them all with the test that runs the provider's own examples,
+/// and says which metadata was not confirmed on a page (check those
+/// endpoints and methods before production use).
 ///
 /// ```
 /// # use oauth2_pkce::*;
