@@ -167,6 +167,7 @@ mod loopback;
 mod members;
 mod pkce;
 mod presets;
+mod resource;
 mod retry;
 mod scope;
 mod secret;
@@ -209,6 +210,7 @@ pub use crate::loopback::{LoopbackError, LoopbackRedirect};
 pub use crate::members::{ExtraMembers, MemberTypeError, MemberValue};
 pub use crate::pkce::CodeChallengeMethod;
 pub use crate::presets::{InvalidPresetArgument, Preset};
+pub use crate::resource::{InvalidResource, ResourceIndicator};
 pub use crate::retry::RetryPolicy;
 pub use crate::scope::{InvalidScope, Scope};
 pub use crate::secret::{

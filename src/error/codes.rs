@@ -85,6 +85,9 @@ error_codes!(
         /// the pushed request behind `request_uri`, is invalid — for
         /// example pushed by another client. Start a new login.
         InvalidRequestObject = "invalid_request_object",
+        /// `invalid_target` (RFC 8707 §2): a `resource` asked for is
+        /// invalid, unknown, or not one this client may have a token for.
+        InvalidTarget = "invalid_target",
     }
 );
 
@@ -125,6 +128,11 @@ error_codes!(
         /// `use_dpop_nonce` (RFC 9449 §8): the proof must carry the nonce
         /// in the response's `DPoP-Nonce`; the step does that itself, once.
         UseDpopNonce = "use_dpop_nonce",
+        /// `invalid_target` (RFC 8707 §2): a `resource` asked for is
+        /// invalid, unknown, not part of the grant, or cannot be served
+        /// together with the others in one token. Ask for fewer or other
+        /// resources.
+        InvalidTarget = "invalid_target",
     }
 );
 

@@ -18,6 +18,7 @@ mod provider_quirks;
 mod pushed_authorization;
 mod rendering;
 mod request_snapshots;
+mod resource_indicators;
 mod secrets;
 mod token_response;
 
