@@ -168,6 +168,7 @@ mod members;
 mod pkce;
 mod presets;
 mod resource;
+mod resource_discovery;
 mod retry;
 mod scope;
 mod secret;
@@ -211,6 +212,7 @@ pub use crate::members::{ExtraMembers, MemberTypeError, MemberValue};
 pub use crate::pkce::CodeChallengeMethod;
 pub use crate::presets::{InvalidPresetArgument, Preset};
 pub use crate::resource::{InvalidResource, ResourceIndicator};
+pub use crate::resource_discovery::{ResourceDiscovery, ResourceMetadata};
 pub use crate::retry::RetryPolicy;
 pub use crate::scope::{InvalidScope, Scope};
 pub use crate::secret::{

@@ -24,6 +24,8 @@ pub enum EndpointKind {
     /// The authorization server's metadata document (RFC 8414 §3, OpenID
     /// Connect Discovery 1.0 §4).
     Metadata,
+    /// A protected resource's metadata document (RFC 9728 §3).
+    ResourceMetadata,
 }
 
 impl EndpointKind {
@@ -35,6 +37,7 @@ impl EndpointKind {
             Self::Revocation => "revocation endpoint",
             Self::PushedAuthorization => "pushed authorization request endpoint",
             Self::Metadata => "metadata document",
+            Self::ResourceMetadata => "protected resource metadata document",
         }
     }
 }
@@ -117,6 +120,18 @@ pub enum MetadataProblem {
     /// RFC 8414 §2). See
     /// [`Discovery::dangerous_allow_without_s256`](crate::Discovery::dangerous_allow_without_s256).
     S256NotSupported,
+    /// A protected resource's metadata names another `resource` than the
+    /// one it was fetched for (RFC 9728 §3.3): it must not be used, or a
+    /// resource could send the client to another's authorization server.
+    ResourceMismatch {
+        /// The resource asked for.
+        expected: UntrustedText,
+        /// The resource the document names.
+        received: UntrustedText,
+    },
+    /// A member has the wrong type, too many values, or characters
+    /// outside its syntax.
+    InvalidMember(&'static str),
 }
 
 impl fmt::Display for MetadataProblem {
@@ -131,6 +146,10 @@ impl fmt::Display for MetadataProblem {
             Self::S256NotSupported => {
                 f.write_str("it does not list S256 in code_challenge_methods_supported")
             }
+            Self::ResourceMismatch { expected, received } => {
+                write!(f, "it names resource {received:?}, not {expected:?}")
+            }
+            Self::InvalidMember(member) => write!(f, "its `{member}` is invalid"),
         }
     }
 }

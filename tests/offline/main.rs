@@ -19,6 +19,7 @@ mod pushed_authorization;
 mod rendering;
 mod request_snapshots;
 mod resource_indicators;
+mod resource_metadata;
 mod secrets;
 mod token_response;
 
