@@ -44,6 +44,10 @@ pub struct ServerMetadata {
     /// user's claims.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userinfo_endpoint: Option<String>,
+    /// Where clients register (RFC 7591 §3, RFC 8414 §2), if the server
+    /// takes dynamic registrations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_endpoint: Option<String>,
     /// RFC 9126 §5.
     #[serde(default)]
     pub require_pushed_authorization_requests: bool,
@@ -98,6 +102,7 @@ impl ServerMetadata {
             revocation_endpoint: None,
             pushed_authorization_request_endpoint: None,
             userinfo_endpoint: None,
+            registration_endpoint: None,
             require_pushed_authorization_requests: false,
             authorization_response_iss_parameter_supported: false,
             code_challenge_methods_supported: None,
@@ -720,6 +725,7 @@ pub(crate) struct Endpoints {
     pub(crate) revocation: Option<Endpoint>,
     pub(crate) pushed_authorization_request: Option<Endpoint>,
     pub(crate) userinfo: Option<Endpoint>,
+    pub(crate) registration: Option<Endpoint>,
 }
 
 impl Endpoints {
@@ -740,6 +746,7 @@ impl Endpoints {
                 &metadata.pushed_authorization_request_endpoint,
             )?,
             userinfo: optional("userinfo_endpoint", &metadata.userinfo_endpoint)?,
+            registration: optional("registration_endpoint", &metadata.registration_endpoint)?,
         })
     }
 }

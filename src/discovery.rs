@@ -177,6 +177,7 @@ fn endpoint_is_empty(metadata: &ServerMetadata, member: &str) -> bool {
             optional(&metadata.pushed_authorization_request_endpoint)
         }
         "userinfo_endpoint" => optional(&metadata.userinfo_endpoint),
+        "registration_endpoint" => optional(&metadata.registration_endpoint),
         _ => false,
     }
 }

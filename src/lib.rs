@@ -167,6 +167,7 @@ mod loopback;
 mod members;
 mod pkce;
 mod presets;
+mod registration;
 mod resource;
 mod resource_discovery;
 mod retry;
@@ -211,6 +212,9 @@ pub use crate::loopback::{LoopbackError, LoopbackRedirect};
 pub use crate::members::{ExtraMembers, MemberTypeError, MemberValue};
 pub use crate::pkce::CodeChallengeMethod;
 pub use crate::presets::{InvalidPresetArgument, Preset};
+pub use crate::registration::{
+    ClientMetadata, RegisteredClient, Registration, TokenEndpointAuthMethod,
+};
 pub use crate::resource::{InvalidResource, ResourceIndicator};
 pub use crate::resource_discovery::{ResourceDiscovery, ResourceMetadata};
 pub use crate::retry::RetryPolicy;

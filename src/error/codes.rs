@@ -94,7 +94,8 @@ error_codes!(
 error_codes!(
     /// The `error` of a token or revocation endpoint error response
     /// (RFC 6749 §5.2, RFC 7009 §2.2.1), plus two codes servers send there
-    /// in practice.
+    /// in practice, and those of the registration endpoint (RFC 7591
+    /// §3.2.2).
     TokenErrorCode {
         /// `invalid_request`: the request was malformed; a bug on the
         /// client side or a server that expects something else.
@@ -133,6 +134,13 @@ error_codes!(
         /// together with the others in one token. Ask for fewer or other
         /// resources.
         InvalidTarget = "invalid_target",
+        /// `invalid_redirect_uri` (RFC 7591 §3.2.2): the registration
+        /// endpoint refused a redirect URI.
+        InvalidRedirectUri = "invalid_redirect_uri",
+        /// `invalid_client_metadata` (RFC 7591 §3.2.2): the registration
+        /// endpoint refused a client metadata value; the description says
+        /// which.
+        InvalidClientMetadata = "invalid_client_metadata",
     }
 );
 

@@ -26,6 +26,8 @@ pub enum EndpointKind {
     Metadata,
     /// A protected resource's metadata document (RFC 9728 §3).
     ResourceMetadata,
+    /// The client registration endpoint (RFC 7591 §3).
+    Registration,
 }
 
 impl EndpointKind {
@@ -38,6 +40,7 @@ impl EndpointKind {
             Self::PushedAuthorization => "pushed authorization request endpoint",
             Self::Metadata => "metadata document",
             Self::ResourceMetadata => "protected resource metadata document",
+            Self::Registration => "registration endpoint",
         }
     }
 }

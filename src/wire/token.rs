@@ -87,7 +87,7 @@ impl Members {
     }
 
     /// What was not taken: the members this crate does not model.
-    fn into_extra(self) -> ExtraMembers {
+    pub(crate) fn into_extra(self) -> ExtraMembers {
         let mut extra = self.other;
         for (name, value) in KNOWN.iter().zip(self.known) {
             if let Some(value) = value {

@@ -16,6 +16,7 @@ mod properties_outside_text;
 mod provider_presets;
 mod provider_quirks;
 mod pushed_authorization;
+mod registration;
 mod rendering;
 mod request_snapshots;
 mod resource_indicators;
