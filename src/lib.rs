@@ -174,6 +174,7 @@ mod retry;
 mod scope;
 mod secret;
 mod step;
+mod step_up;
 mod text;
 mod time;
 mod tolerance;
@@ -224,6 +225,7 @@ pub use crate::secret::{
     State,
 };
 pub use crate::step::{EndpointStep, RequestContext};
+pub use crate::step_up::{StepUp, StepUpError};
 pub use crate::text::UntrustedText;
 pub use crate::time::UnixTime;
 pub use crate::tolerance::{

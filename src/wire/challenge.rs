@@ -19,7 +19,9 @@ pub enum NextStep {
     /// error code): refresh, and retry the request once.
     Refresh,
     /// The token lacks scope (`insufficient_scope`): log the user in again
-    /// asking for this scope (when the server named it).
+    /// asking for this scope (when the server named it) with the scope
+    /// already granted — [`StepUp::start`](crate::StepUp::start) builds
+    /// that login and counts it.
     Reauthorize {
         /// The scope the resource needs, if the challenge said.
         scope: Option<Scope>,

@@ -22,6 +22,7 @@ mod request_snapshots;
 mod resource_indicators;
 mod resource_metadata;
 mod secrets;
+mod step_up;
 mod token_response;
 
 /// The moment and randomness every request in these tests is built with:
