@@ -186,7 +186,9 @@ pub use crate::config::{
 };
 pub use crate::discovery::{Discovery, WellKnown};
 #[cfg(feature = "http")]
-pub use crate::drive::{BoundDriver, DriveError, Driver};
+pub use crate::drive::{
+    BoundDriver, ChainError, DriveError, Driver, ResourceAccess, ResourceLogin,
+};
 pub use crate::error::{
     AuthorizationErrorCode, BearerError, BearerErrorCode, CallbackError, ClientCredentialsError,
     EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse, Failure, MetadataProblem,

@@ -219,3 +219,61 @@ fn an_unknown_resource_is_invalid_target() {
         });
     assert_eq!(error.error(), &AuthorizationErrorCode::InvalidTarget);
 }
+
+/// The same chain in one driver call: 401 → resource metadata → discovery
+/// → registration → login for the resource → token → the call answered.
+#[test]
+fn the_chain_in_one_driver_call() {
+    let server = start_server();
+    let resource_url = server.url("/mcp");
+    let access = driver()
+        .access_resource(
+            &resource_url,
+            ResourceLogin::new(RedirectUri::new(REDIRECT_URI).unwrap()).client_name("one call"),
+            send,
+            std::thread::sleep,
+            |url| Ok(server.browser_log_in(url)),
+        )
+        .unwrap_or_else(|error| panic!("{error}\n--- server log ---\n{}", server.log()));
+    assert_eq!(access.response.status(), 200);
+    let body: serde_json::Value = serde_json::from_slice(access.response.body()).unwrap();
+    assert_eq!(body["aud"], resource_url.as_str());
+    assert_eq!(body["scope"], "files:read");
+    assert_eq!(access.metadata.resource().as_str(), resource_url);
+    assert_eq!(jwt_claims(&access.authorized)["aud"], resource_url.as_str());
+    // A registered client: not one of server.mjs's static ones.
+    assert!(!["public-client", "basic-client"].contains(&access.client.client_id().as_str()));
+
+    // The impostor stops the chain before any authorization server is
+    // contacted.
+    let error = driver()
+        .access_resource(
+            &server.url("/evil"),
+            ResourceLogin::new(RedirectUri::new(REDIRECT_URI).unwrap()),
+            send,
+            std::thread::sleep,
+            |_| panic!("no login for an impostor"),
+        )
+        .unwrap_err();
+    match error {
+        ChainError::Endpoint(error) => assert!(matches!(
+            error.kind(),
+            EndpointErrorKind::InvalidMetadata(MetadataProblem::ResourceMismatch { .. })
+        )),
+        other => panic!("{other}"),
+    }
+    // A resource that wants no token is not logged in to.
+    let error = driver()
+        .access_resource(
+            &server.url("/.well-known/oauth-protected-resource/mcp"),
+            ResourceLogin::new(RedirectUri::new(REDIRECT_URI).unwrap()),
+            send,
+            std::thread::sleep,
+            |_| panic!("no login"),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(error, ChainError::NotProtected { status: 200 }),
+        "{error}"
+    );
+}

@@ -19,6 +19,7 @@ mod pushed_authorization;
 mod registration;
 mod rendering;
 mod request_snapshots;
+mod resource_chain;
 mod resource_indicators;
 mod resource_metadata;
 mod secrets;
