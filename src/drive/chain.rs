@@ -103,7 +103,8 @@ pub enum ChainError<E> {
     DpopRequired,
     /// The login could not begin.
     Start(StartError),
-    /// The browser function failed.
+    /// The browser function failed (the user never came back, or the
+    /// callback could not be read).
     Browser(Box<dyn core::error::Error + Send + Sync>),
     /// The callback was refused (the user said no, or it was forged).
     Callback(CallbackError),
@@ -169,8 +170,9 @@ impl Driver {
     /// 5. the login, PKCE S256, asking for the challenge's scope (else the
     ///    resource's `scopes_supported`) and for the resource (RFC 8707),
     ///    pushed when the server offers it: `browser` takes the user to
-    ///    the authorization URL and returns the URL the redirect came
-    ///    back to;
+    ///    the authorization URL and returns the callback that came back
+    ///    (a [`LoopbackRedirect`](crate::LoopbackRedirect)'s `wait`, or
+    ///    [`Callback::from_url`]);
     /// 6. the code exchange, and the `GET` again with the token.
     ///
     /// Every URL on the way must be https (http on loopback). Keep the
@@ -186,7 +188,7 @@ impl Driver {
         login: ResourceLogin,
         mut send: impl FnMut(http::Request<RequestBody>) -> Result<http::Response<B>, E>,
         mut sleep: impl FnMut(Duration),
-        browser: impl FnOnce(&str) -> Result<String, Box<dyn core::error::Error + Send + Sync>>,
+        browser: impl FnOnce(&str) -> Result<Callback, Box<dyn core::error::Error + Send + Sync>>,
     ) -> Result<ResourceAccess<B>, ChainError<E>>
     where
         B: AsRef<[u8]>,
@@ -237,8 +239,7 @@ impl Driver {
             .authorize(self.flow_entropy()?, (self.clock)())
             .map_err(ChainError::Start)?;
         let (request, pending) = self.authorize(authorization, &mut send, &mut sleep)?;
-        let callback_url = browser(request.url()).map_err(ChainError::Browser)?;
-        let callback = Callback::from_url(&callback_url).map_err(ChainError::Callback)?;
+        let callback = browser(request.url()).map_err(ChainError::Browser)?;
         let exchanging = pending
             .handle_callback(&client, callback)
             .map_err(ChainError::Callback)?;

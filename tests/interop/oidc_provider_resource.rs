@@ -232,7 +232,7 @@ fn the_chain_in_one_driver_call() {
             ResourceLogin::new(RedirectUri::new(REDIRECT_URI).unwrap()).client_name("one call"),
             send,
             std::thread::sleep,
-            |url| Ok(server.browser_log_in(url)),
+            |url| Ok(Callback::from_url(&server.browser_log_in(url))?),
         )
         .unwrap_or_else(|error| panic!("{error}\n--- server log ---\n{}", server.log()));
     assert_eq!(access.response.status(), 200);

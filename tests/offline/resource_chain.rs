@@ -84,7 +84,7 @@ fn driver() -> Driver {
 }
 
 /// The browser: the user logs in and the server redirects back.
-fn browser(url: &str) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+fn browser(url: &str) -> Result<Callback, Box<dyn std::error::Error + Send + Sync>> {
     assert!(url.starts_with("https://as.example/authorize?"), "{url}");
     assert!(
         url.contains("resource=https%3A%2F%2Fapi.example%2Fmcp"),
@@ -99,7 +99,9 @@ fn browser(url: &str) -> Result<String, Box<dyn std::error::Error + Send + Sync>
         .unwrap()
         .1
         .into_owned();
-    Ok(format!("{REDIRECT}?code=c0de&state={state}"))
+    Ok(Callback::from_url(&format!(
+        "{REDIRECT}?code=c0de&state={state}"
+    ))?)
 }
 
 #[test]
