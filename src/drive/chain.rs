@@ -201,7 +201,12 @@ impl Driver {
         })?;
         let bare = http::Request::get(target.http_uri().clone())
             .body(RequestBody::default())
-            .map_err(|_| ChainError::NotProtected { status: 0 })?;
+            .map_err(|_| {
+                ChainError::Config(ConfigError::InvalidEndpoint {
+                    member: "resource",
+                    problem: crate::config::UrlProblem::NotHttpUri,
+                })
+            })?;
         let response = send(bare).map_err(ChainError::Transport)?;
         let challenge = challenge_of(&response)?;
 
