@@ -91,6 +91,12 @@
 //!   OpenID Discovery).
 //! - [`Start::push`] → [`PushingAuthorization`]: pushed authorization
 //!   requests (RFC 9126).
+//! - [`Start::resource`]: tokens for a named resource (RFC 8707);
+//!   [`ResourceDiscovery`]: a protected resource's metadata from its
+//!   `401` (RFC 9728); [`Registration`]: dynamic client registration
+//!   (RFC 7591); [`StepUp`]: a counted new login on `insufficient_scope`;
+//!   and (feature `http`) `Driver::access_resource`, the whole chain from
+//!   a resource URL in one call.
 //! - [`AwaitingCallback`] and [`Authorized`] are `Serialize + Deserialize`
 //!   with a format version; `from_json` reads them back with a typed
 //!   [`StoredStateError`].

@@ -353,8 +353,9 @@ impl EndpointStep for Registration {
 /// secret when it has one, and the server it belongs to.
 /// [`into_client`](Self::into_client) makes it a [`Client`].
 ///
-/// Store it (the secret with it, encrypted) to use the registration again
-/// rather than registering at every start.
+/// Keep its `client_id` (and secret, encrypted) to use the registration
+/// again rather than registering at every start: a client registered
+/// beforehand is [`Client::new`] with them.
 #[derive(Clone)]
 pub struct RegisteredClient {
     metadata: ServerMetadata,
