@@ -14,8 +14,8 @@ use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
     Authorized, AwaitingCallback, BearerChallenge, Callback, Client, ClientAuthentication,
     ClientId, ClientSecret, Discovery, Endpoint, EndpointErrorKind, Exchanging, Failure,
-    FlowEntropy, HttpRequest, HttpResponse, RedirectUri, ServerMetadata, Start, TokenTypeHint,
-    UnixTime,
+    FlowEntropy, HttpRequest, HttpResponse, IntrospectedToken, Introspection, RedirectUri, Scope,
+    ServerMetadata, Start, TokenTypeHint, UnixTime,
 };
 
 /// A fuzz target's body.
@@ -30,6 +30,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("www_authenticate", www_authenticate),
     ("par_response", par_response),
     ("discovery_response", discovery_response),
+    ("introspection_response", introspection_response),
 ];
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
@@ -399,6 +400,50 @@ pub fn discovery_response(data: &[u8]) {
             if let EndpointErrorKind::UnexpectedStatus { status } = failure.error().kind() {
                 assert_ne!(*status, 200);
             }
+            assert_retry_rebuilds(failure, &request);
+        }
+    }
+}
+
+fn client_with_more_endpoints() -> Client {
+    let metadata = ServerMetadata::pagero()
+        .with_device_authorization_endpoint("https://sso.pageroonline.com/oauth/v2/oauth-device")
+        .with_introspection_endpoint("https://sso.pageroonline.com/oauth/v2/oauth-introspect");
+    Client::new(
+        metadata,
+        ClientId::new("fuzz-client").unwrap(),
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+    )
+    .unwrap()
+}
+
+/// An introspection response (RFC 7662 §2.2): an accepted answer's
+/// `Debug` is printable; an inactive token allows nothing; a failure never
+/// shows the token asked about or the client secret; a retry rebuilds the
+/// same request.
+pub fn introspection_response(data: &[u8]) {
+    const TOKEN: &str = "fuzz-introspected-token-3K";
+    let Some(response) = response(data) else {
+        return;
+    };
+    let client = client_with_more_endpoints();
+    let step = Introspection::new(&client, IntrospectedToken::new(TOKEN))
+        .unwrap()
+        .token_type_hint(TokenTypeHint::AccessToken);
+    let request = step.request();
+    assert!(!format!("{step:?} {request:?}").contains(TOKEN));
+    match step.handle_response(response, NOW) {
+        Ok(answer) => {
+            assert_printable(&format!("{answer:?}"));
+            if !answer.active() {
+                assert!(!answer.allows(NOW, None, &Scope::empty()));
+                assert_eq!(answer.scope(), None);
+                assert!(answer.extra().is_empty());
+            }
+            let _ = answer.allows(NOW, Some("https://api.example"), &Scope::empty());
+        }
+        Err(failure) => {
+            assert_redacted(&failure, &[TOKEN.into(), CLIENT_SECRET.into()], data);
             assert_retry_rebuilds(failure, &request);
         }
     }

@@ -90,6 +90,8 @@
 //!   OpenID Discovery).
 //! - [`Start::push`] → [`PushingAuthorization`]: pushed authorization
 //!   requests (RFC 9126).
+//! - [`Introspection`] → [`IntrospectionResponse`]: token introspection
+//!   (RFC 7662), for a protected resource.
 //! - [`AwaitingCallback`] and [`Authorized`] are `Serialize + Deserialize`
 //!   with a format version; `from_json` reads them back with a typed
 //!   [`StoredStateError`].
@@ -180,13 +182,13 @@ pub use crate::discovery::{Discovery, WellKnown};
 pub use crate::drive::{BoundDriver, DriveError, Driver};
 pub use crate::error::{
     AuthorizationErrorCode, BearerError, BearerErrorCode, CallbackError, ClientCredentialsError,
-    EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse, Failure, MetadataProblem,
-    RefreshError, ResponseProblem, RevocationError, StartError, TokenErrorCode,
+    EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse, Failure, IntrospectionError,
+    MetadataProblem, RefreshError, ResponseProblem, RevocationError, StartError, TokenErrorCode,
 };
 pub use crate::flow::{
     AuthorizationRequest, Authorized, AwaitingCallback, ClientCredentials, EntropyUnavailable,
-    Exchanging, FlowEntropy, PushingAuthorization, Refreshing, Revocation, Start, StoredStateError,
-    TokenSet, TokenTypeHint, DEFAULT_RENEWAL_LEEWAY,
+    Exchanging, FlowEntropy, Introspection, PushingAuthorization, Refreshing, Revocation, Start,
+    StoredStateError, TokenSet, TokenTypeHint, DEFAULT_RENEWAL_LEEWAY,
 };
 pub use crate::http::{HttpRequest, HttpResponse, Method, RequestBody};
 #[cfg(feature = "loopback")]
@@ -196,8 +198,8 @@ pub use crate::pkce::CodeChallengeMethod;
 pub use crate::retry::RetryPolicy;
 pub use crate::scope::{InvalidScope, Scope};
 pub use crate::secret::{
-    AccessToken, AuthorizationCode, AuthorizationValue, ClientSecret, CodeVerifier, RefreshToken,
-    State,
+    AccessToken, AuthorizationCode, AuthorizationValue, ClientSecret, CodeVerifier,
+    IntrospectedToken, RefreshToken, State,
 };
 pub use crate::step::EndpointStep;
 pub use crate::text::UntrustedText;
@@ -205,6 +207,7 @@ pub use crate::time::UnixTime;
 pub use crate::wire::callback::Callback;
 pub use crate::wire::challenge::{BearerChallenge, ChallengeError, NextStep};
 pub use crate::wire::form::FormError;
+pub use crate::wire::introspection::IntrospectionResponse;
 
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]

@@ -24,6 +24,8 @@ pub enum EndpointKind {
     /// The authorization server's metadata document (RFC 8414 §3, OpenID
     /// Connect Discovery 1.0 §4).
     Metadata,
+    /// The introspection endpoint (RFC 7662 §2).
+    Introspection,
 }
 
 impl EndpointKind {
@@ -35,6 +37,7 @@ impl EndpointKind {
             Self::Revocation => "revocation endpoint",
             Self::PushedAuthorization => "pushed authorization request endpoint",
             Self::Metadata => "metadata document",
+            Self::Introspection => "introspection endpoint",
         }
     }
 }

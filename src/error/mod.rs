@@ -299,3 +299,38 @@ impl fmt::Display for ClientCredentialsError {
 }
 
 impl core::error::Error for ClientCredentialsError {}
+
+/// Why an introspection could not start
+/// ([`Introspection::new`](crate::Introspection::new)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IntrospectionError {
+    /// The metadata names no `introspection_endpoint` (RFC 8414 §2): ask
+    /// the server's operator where it is, and put it in the metadata.
+    NoIntrospectionEndpoint,
+    /// The client has no secret (`ClientAuthentication::None`): the
+    /// introspection endpoint must not answer a caller it cannot
+    /// authenticate (RFC 7662 §2.1, §4).
+    PublicClient,
+    /// The server's `introspection_endpoint_auth_methods_supported` does
+    /// not list the client's method; configure one it lists.
+    AuthenticationMethodNotSupported {
+        /// The configured method's RFC 7591 name.
+        method: &'static str,
+    },
+}
+
+impl fmt::Display for IntrospectionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoIntrospectionEndpoint => f.write_str("the server has no introspection endpoint"),
+            Self::PublicClient => f.write_str("introspection needs a client that authenticates"),
+            Self::AuthenticationMethodNotSupported { method } => write!(
+                f,
+                "the server does not list `{method}` in introspection_endpoint_auth_methods_supported"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for IntrospectionError {}

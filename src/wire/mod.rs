@@ -5,5 +5,6 @@ pub(crate) mod callback;
 pub(crate) mod challenge;
 pub(crate) mod form;
 pub(crate) mod http_date;
+pub(crate) mod introspection;
 pub(crate) mod par;
 pub(crate) mod token;

@@ -6,6 +6,7 @@
 
 mod callback;
 mod discovery;
+mod introspection;
 mod lifecycle;
 mod properties;
 mod properties_callback_checks;

@@ -576,3 +576,45 @@ fn a_flow_carries_its_own_redirect_uri() {
         .unwrap()
         .contains("redirect_uri"));
 }
+
+// --- Introspection (RFC 7662) ---------------------------------------------
+
+/// Pagero's metadata with a device authorization and an introspection
+/// endpoint, which Pagero does not document: Curity-style paths.
+fn device_metadata() -> ServerMetadata {
+    ServerMetadata::pagero()
+        .with_device_authorization_endpoint(
+            "https://sso.pageroonline.com/oauth/v2/oauth-device-authorization",
+        )
+        .with_introspection_endpoint("https://sso.pageroonline.com/oauth/v2/oauth-introspect")
+}
+
+#[test]
+fn introspection_requests() {
+    let client = client_with(
+        device_metadata(),
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+    );
+    const TOKEN: &str = "mF_9.B5f-4.1JqM";
+    let plain = Introspection::new(&client, IntrospectedToken::new(TOKEN)).unwrap();
+    let hinted = Introspection::new(&client, IntrospectedToken::new(TOKEN))
+        .unwrap()
+        .token_type_hint(TokenTypeHint::AccessToken);
+    for (step, name) in [
+        (plain, "introspection_request"),
+        (hinted, "introspection_request_with_hint"),
+    ] {
+        let request = step.request();
+        insta::assert_snapshot!(name, render(&request));
+        assert_eq!(render_http(&step.request().into_http()), render(&request));
+        assert_eq!(
+            request.uri(),
+            "https://sso.pageroonline.com/oauth/v2/oauth-introspect"
+        );
+        let body = pairs(std::str::from_utf8(request.body()).unwrap());
+        assert_eq!(value(&body, "token"), Some(TOKEN));
+        // The token is a secret: not in the step's or the request's Debug.
+        let printed = format!("{step:?} {request:?} {:?}", step.request().into_http());
+        assert!(!printed.contains(TOKEN), "{printed}");
+    }
+}
