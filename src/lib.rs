@@ -90,6 +90,9 @@
 //!   OpenID Discovery).
 //! - [`Start::push`] → [`PushingAuthorization`]: pushed authorization
 //!   requests (RFC 9126).
+//! - [`DeviceAuthorization`] → [`DevicePolling`] → [`Authorized`]: the
+//!   device authorization grant (RFC 8628), for devices without a browser;
+//!   the pending login ([`AwaitingDeviceApproval`]) is storable.
 //! - [`Introspection`] → [`IntrospectionResponse`]: token introspection
 //!   (RFC 7662), for a protected resource.
 //! - [`AwaitingCallback`] and [`Authorized`] are `Serialize + Deserialize`
@@ -182,13 +185,15 @@ pub use crate::discovery::{Discovery, WellKnown};
 pub use crate::drive::{BoundDriver, DriveError, Driver};
 pub use crate::error::{
     AuthorizationErrorCode, BearerError, BearerErrorCode, CallbackError, ClientCredentialsError,
-    EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse, Failure, IntrospectionError,
-    MetadataProblem, RefreshError, ResponseProblem, RevocationError, StartError, TokenErrorCode,
+    DeviceAuthorizationError, EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse,
+    Failure, IntrospectionError, MetadataProblem, RefreshError, ResponseProblem, RevocationError,
+    StartError, TokenErrorCode,
 };
 pub use crate::flow::{
-    AuthorizationRequest, Authorized, AwaitingCallback, ClientCredentials, EntropyUnavailable,
-    Exchanging, FlowEntropy, Introspection, PushingAuthorization, Refreshing, Revocation, Start,
-    StoredStateError, TokenSet, TokenTypeHint, DEFAULT_RENEWAL_LEEWAY,
+    AuthorizationRequest, Authorized, AwaitingCallback, AwaitingDeviceApproval, ClientCredentials,
+    DeviceAuthorization, DevicePolling, EntropyUnavailable, Exchanging, FlowEntropy, Introspection,
+    PushingAuthorization, Refreshing, Revocation, Start, StoredStateError, TokenSet, TokenTypeHint,
+    DEFAULT_RENEWAL_LEEWAY, DEVICE_CODE_GRANT_TYPE, SLOW_DOWN_INCREMENT,
 };
 pub use crate::http::{HttpRequest, HttpResponse, Method, RequestBody};
 #[cfg(feature = "loopback")]
@@ -198,7 +203,7 @@ pub use crate::pkce::CodeChallengeMethod;
 pub use crate::retry::RetryPolicy;
 pub use crate::scope::{InvalidScope, Scope};
 pub use crate::secret::{
-    AccessToken, AuthorizationCode, AuthorizationValue, ClientSecret, CodeVerifier,
+    AccessToken, AuthorizationCode, AuthorizationValue, ClientSecret, CodeVerifier, DeviceCode,
     IntrospectedToken, RefreshToken, State,
 };
 pub use crate::step::EndpointStep;
@@ -206,6 +211,7 @@ pub use crate::text::UntrustedText;
 pub use crate::time::UnixTime;
 pub use crate::wire::callback::Callback;
 pub use crate::wire::challenge::{BearerChallenge, ChallengeError, NextStep};
+pub use crate::wire::device::{UserCode, VerificationUri};
 pub use crate::wire::form::FormError;
 pub use crate::wire::introspection::IntrospectionResponse;
 

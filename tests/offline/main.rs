@@ -5,6 +5,7 @@
 //! `rendering` is the one shared helper.
 
 mod callback;
+mod device_authorization;
 mod discovery;
 mod introspection;
 mod lifecycle;

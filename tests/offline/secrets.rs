@@ -133,6 +133,7 @@ fn secret_newtypes() {
     debug_is_clean(&AuthorizationCode::new(CODE), &[]);
     debug_is_clean(&AccessToken::new(ACCESS_TOKEN), &[]);
     debug_is_clean(&RefreshToken::new(REFRESH_TOKEN), &[]);
+    debug_is_clean(&DeviceCode::new(ACCESS_TOKEN), &[]);
     debug_is_clean(&IntrospectedToken::new(ACCESS_TOKEN), &[]);
     let secrets = flow_secrets();
     debug_is_clean(&State::new(secrets.state.clone()), &secrets.all());

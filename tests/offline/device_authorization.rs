@@ -1,0 +1,410 @@
+//! The device authorization grant (RFC 8628) on canned answers: the device
+//! authorization response (§3.2), every answer of the token endpoint while
+//! polling (§3.5) — `authorization_pending`, `slow_down` and its
+//! cumulative 5 s, `access_denied`, `expired_token`, the device code's own
+//! deadline, 5xx and 429 — and the stored pending login.
+
+use std::time::Duration;
+
+use oauth2_pkce::*;
+
+const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
+const CLIENT_SECRET: &str = "device-client-secret";
+const DEVICE_CODE: &str = "GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS";
+
+fn metadata() -> ServerMetadata {
+    ServerMetadata::new(
+        "https://as.example",
+        "https://as.example/authorize",
+        "https://as.example/token",
+    )
+    .with_revocation_endpoint("https://as.example/revoke")
+    .with_device_authorization_endpoint("https://as.example/device_authorization")
+}
+
+fn client() -> Client {
+    Client::new(
+        metadata(),
+        ClientId::new("tv-app").unwrap(),
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+    )
+    .unwrap()
+}
+
+fn json(status: u16, body: &str) -> HttpResponse<'_> {
+    HttpResponse::new(status, body.as_bytes()).with_content_type("application/json")
+}
+
+/// A device authorization response with `expires_in` and `interval`
+/// members as given (`interval` omitted when `None`).
+fn device_response(expires_in: u64, interval: Option<u64>) -> String {
+    let interval = interval.map_or(String::new(), |i| format!(r#","interval":{i}"#));
+    format!(
+        r#"{{"device_code":"{DEVICE_CODE}","user_code":"WDJB-MJHT","verification_uri":"https://as.example/device","verification_uri_complete":"https://as.example/device?user_code=WDJB-MJHT","expires_in":{expires_in}{interval}}}"#
+    )
+}
+
+fn polling(expires_in: u64, interval: Option<u64>) -> DevicePolling {
+    let step = DeviceAuthorization::new(&client(), Scope::parse("openid tv").unwrap()).unwrap();
+    step.handle_response(json(200, &device_response(expires_in, interval)), NOW)
+        .unwrap()
+}
+
+fn error(code: &str) -> String {
+    format!(r#"{{"error":"{code}"}}"#)
+}
+
+const TOKENS: &str = r#"{"access_token":"tv-access","token_type":"Bearer","refresh_token":"tv-refresh","expires_in":3600}"#;
+
+#[test]
+fn the_device_authorization_response_is_what_the_user_sees() {
+    let polling = polling(1800, None);
+    let pending = polling.pending();
+    assert_eq!(pending.user_code().as_str(), "WDJB-MJHT");
+    assert_eq!(pending.user_code().to_string(), "WDJB-MJHT");
+    assert_eq!(
+        pending.verification_uri().as_str(),
+        "https://as.example/device"
+    );
+    assert_eq!(
+        pending.verification_uri_complete().unwrap().as_str(),
+        "https://as.example/device?user_code=WDJB-MJHT"
+    );
+    assert_eq!(
+        pending.expires_at(),
+        UnixTime::from_secs(NOW.as_secs() + 1800)
+    );
+    // RFC 8628 §3.2: 5 seconds when the server names no interval.
+    assert_eq!(pending.interval(), Duration::from_secs(5));
+    assert_eq!(
+        pending.next_poll_at(),
+        UnixTime::from_secs(NOW.as_secs() + 5)
+    );
+    assert_eq!(pending.scope(), &Scope::parse("openid tv").unwrap());
+    assert_eq!(pending.issuer(), "https://as.example");
+    assert!(!pending.is_expired(NOW));
+    assert!(pending.is_expired(pending.expires_at()));
+    let printed = format!("{polling:?}");
+    assert!(!printed.contains(DEVICE_CODE), "{printed}");
+    assert!(!printed.contains(CLIENT_SECRET), "{printed}");
+    assert!(printed.contains("WDJB-MJHT"), "{printed}");
+}
+
+#[test]
+fn an_insecure_verification_uri_is_never_handed_out() {
+    let step = DeviceAuthorization::new(&client(), Scope::empty()).unwrap();
+    let body = r#"{"device_code":"d","user_code":"U","verification_uri":"http://as.example/device","expires_in":600}"#;
+    let failure = step.handle_response(json(200, body), NOW).unwrap_err();
+    assert_eq!(
+        *failure.error(),
+        EndpointErrorKind::MalformedResponse(ResponseProblem::InsecureUri {
+            member: "verification_uri",
+            problem: UrlProblem::NotHttps,
+        })
+    );
+    assert_eq!(
+        failure.error().endpoint(),
+        EndpointKind::DeviceAuthorization
+    );
+    assert_eq!(
+        failure.to_string(),
+        "the device authorization endpoint's response is malformed: the member `verification_uri` uses http:// on a host that is not loopback"
+    );
+    assert!(failure.into_retry().is_none());
+}
+
+#[test]
+fn device_authorization_errors_and_retries() {
+    let step = || DeviceAuthorization::new(&client(), Scope::empty()).unwrap();
+    let failure = step()
+        .handle_response(json(400, &error("invalid_client")), NOW)
+        .unwrap_err();
+    assert_eq!(
+        failure.error().error_code(),
+        Some(&TokenErrorCode::InvalidClient)
+    );
+    assert!(!failure.is_retryable());
+    let failure = step()
+        .handle_response(HttpResponse::new(503, b"").with_retry_after("2"), NOW)
+        .unwrap_err();
+    assert_eq!(failure.retry_after(), Some(Duration::from_secs(2)));
+    assert_eq!(failure.poll_again_at(), None);
+    assert!(failure.into_retry().is_some());
+}
+
+#[test]
+fn no_device_authorization_endpoint() {
+    let client = Client::new(
+        ServerMetadata::new(
+            "https://as.example",
+            "https://as.example/a",
+            "https://as.example/t",
+        ),
+        ClientId::new("tv-app").unwrap(),
+        ClientAuthentication::None,
+    )
+    .unwrap();
+    assert_eq!(
+        DeviceAuthorization::new(&client, Scope::empty()).unwrap_err(),
+        DeviceAuthorizationError::NoDeviceAuthorizationEndpoint
+    );
+}
+
+/// RFC 8628 §3.5: `authorization_pending` polls again one interval later,
+/// with the step handed back building the same request.
+#[test]
+fn authorization_pending_polls_again_after_the_interval() {
+    let polling = polling(1800, Some(7));
+    let request = polling.request();
+    let at = UnixTime::from_secs(NOW.as_secs() + 7);
+    let failure = polling
+        .handle_response(json(400, &error("authorization_pending")), at)
+        .unwrap_err();
+    assert!(failure.error().is_authorization_pending());
+    assert!(failure.is_retryable());
+    assert_eq!(
+        failure.poll_again_at(),
+        Some(UnixTime::from_secs(at.as_secs() + 7))
+    );
+    let again = failure.into_retry().unwrap();
+    assert_eq!(again.request(), request);
+    assert_eq!(again.pending().interval(), Duration::from_secs(7));
+    assert_eq!(
+        again.pending().next_poll_at(),
+        UnixTime::from_secs(at.as_secs() + 7)
+    );
+}
+
+/// RFC 8628 §3.5: `slow_down` adds 5 seconds for this and every later
+/// request: 5 → 10 → 15, and a pending answer after it keeps 15.
+#[test]
+fn slow_down_adds_five_seconds_for_good() {
+    let mut polling = polling(1800, None);
+    let mut now = NOW;
+    for (answer, interval) in [
+        ("slow_down", 10),
+        ("slow_down", 15),
+        ("authorization_pending", 15),
+        ("slow_down", 20),
+    ] {
+        now = polling.pending().next_poll_at();
+        let failure = polling
+            .handle_response(json(400, &error(answer)), now)
+            .unwrap_err();
+        assert!(failure.error().is_authorization_pending(), "{answer}");
+        assert_eq!(
+            failure.poll_again_at(),
+            Some(UnixTime::from_secs(now.as_secs() + interval)),
+            "{answer}"
+        );
+        polling = failure.into_retry().unwrap();
+        assert_eq!(polling.pending().interval(), Duration::from_secs(interval));
+    }
+    // The accumulated interval survives a restart.
+    let stored = serde_json::to_vec(polling.pending()).unwrap();
+    let back = AwaitingDeviceApproval::from_json(&stored).unwrap();
+    assert_eq!(back.interval(), Duration::from_secs(20));
+    assert_eq!(back.next_poll_at(), UnixTime::from_secs(now.as_secs() + 20));
+    assert_eq!(SLOW_DOWN_INCREMENT, Duration::from_secs(5));
+}
+
+/// The device code's lifetime counts from the device authorization
+/// response: a pending answer whose next poll would come at or after it
+/// ends the login, with no step to poll with.
+#[test]
+fn the_deadline_ends_a_pending_login() {
+    // 20 s of life, 5 s interval: polls at +5, +10 are pending; at +15 the
+    // next poll (+20) would be at the deadline.
+    let mut polling = polling(20, None);
+    for poll_at in [5, 10] {
+        let failure = polling
+            .handle_response(
+                json(400, &error("authorization_pending")),
+                UnixTime::from_secs(NOW.as_secs() + poll_at),
+            )
+            .unwrap_err();
+        polling = failure.into_retry().unwrap();
+    }
+    let failure = polling
+        .handle_response(
+            json(400, &error("authorization_pending")),
+            UnixTime::from_secs(NOW.as_secs() + 15),
+        )
+        .unwrap_err();
+    let expires_at = UnixTime::from_secs(NOW.as_secs() + 20);
+    assert_eq!(
+        *failure.error(),
+        EndpointErrorKind::DeviceCodeExpired { expires_at }
+    );
+    assert!(failure.error().is_expired_token());
+    assert!(!failure.is_retryable());
+    assert_eq!(failure.poll_again_at(), None);
+    assert!(
+        failure.to_string().contains("the device code expired"),
+        "{failure}"
+    );
+    assert!(failure.into_retry().is_none());
+
+    // slow_down's growth counts too: 12 s of life, 5 s interval, slowed
+    // down at +5 to 10 s: the next poll would be at +15.
+    let polling = polling_with_life(12);
+    let failure = polling
+        .handle_response(
+            json(400, &error("slow_down")),
+            UnixTime::from_secs(NOW.as_secs() + 5),
+        )
+        .unwrap_err();
+    assert!(matches!(
+        failure.error().kind(),
+        EndpointErrorKind::DeviceCodeExpired { .. }
+    ));
+}
+
+fn polling_with_life(expires_in: u64) -> DevicePolling {
+    polling(expires_in, None)
+}
+
+/// The answers that end the login (RFC 8628 §3.5, RFC 6749 §5.2): no step
+/// comes back.
+#[test]
+fn denied_expired_and_other_errors_end_the_login() {
+    type Check = fn(&EndpointError) -> bool;
+    let cases: [(&str, Check); 4] = [
+        ("access_denied", EndpointError::is_access_denied),
+        ("expired_token", EndpointError::is_expired_token),
+        ("invalid_grant", EndpointError::is_invalid_grant),
+        ("invalid_client", |e| {
+            e.error_code() == Some(&TokenErrorCode::InvalidClient)
+        }),
+    ];
+    for (code, check) in cases {
+        let failure = polling(1800, None)
+            .handle_response(json(400, &error(code)), NOW)
+            .unwrap_err();
+        assert!(check(failure.error()), "{code}");
+        assert!(!failure.error().is_authorization_pending(), "{code}");
+        assert!(!failure.is_retryable(), "{code}");
+        assert_eq!(failure.poll_again_at(), None, "{code}");
+        assert_eq!(
+            failure.to_string(),
+            format!("the token endpoint answered with an error: {code}")
+        );
+    }
+    assert_eq!(
+        TokenErrorCode::from_wire("access_denied"),
+        TokenErrorCode::AccessDenied
+    );
+    for code in [
+        "authorization_pending",
+        "slow_down",
+        "access_denied",
+        "expired_token",
+    ] {
+        assert_eq!(TokenErrorCode::from_wire(code).as_str(), code);
+        assert!(!matches!(
+            TokenErrorCode::from_wire(code),
+            TokenErrorCode::Other(_)
+        ));
+    }
+}
+
+/// 5xx and 429 while polling are retryable as at every endpoint, and are
+/// not "pending": the driver's retry policy applies.
+#[test]
+fn unavailable_while_polling_is_retryable() {
+    for status in [500, 503, 429] {
+        let failure = polling(1800, None)
+            .handle_response(HttpResponse::new(status, b"").with_retry_after("3"), NOW)
+            .unwrap_err();
+        assert!(failure.is_retryable(), "{status}");
+        assert_eq!(failure.poll_again_at(), None, "{status}");
+        assert_eq!(failure.retry_after(), Some(Duration::from_secs(3)));
+        assert!(failure.into_retry().is_some());
+    }
+}
+
+/// The tokens are an `Authorized` like every other grant's: bound to the
+/// issuer, refreshable and revocable; an omitted `scope` is the one asked
+/// for.
+#[test]
+fn approval_gives_an_authorized_grant() {
+    let client = client();
+    let at = UnixTime::from_secs(NOW.as_secs() + 5);
+    let authorized = polling(1800, None)
+        .handle_response(json(200, TOKENS), at)
+        .unwrap();
+    assert_eq!(authorized.issuer(), "https://as.example");
+    assert_eq!(authorized.tokens().access_token().secret(), "tv-access");
+    assert_eq!(
+        authorized.tokens().scope(),
+        &Scope::parse("openid tv").unwrap()
+    );
+    assert_eq!(
+        authorized.tokens().expires_at(),
+        Some(UnixTime::from_secs(at.as_secs() + 3600))
+    );
+    let refresh = authorized.refresh(&client).unwrap().request();
+    assert_eq!(refresh.uri(), "https://as.example/token");
+    let revoke = authorized
+        .revoke(&client, TokenTypeHint::RefreshToken)
+        .unwrap()
+        .request();
+    assert_eq!(revoke.uri(), "https://as.example/revoke");
+}
+
+/// A device that restarts mid-login: the pending login round-trips through
+/// storage and polls again with its own client only.
+#[test]
+fn the_pending_login_is_stored_and_bound_to_its_client() {
+    let polling = polling(1800, Some(5));
+    let request = polling.request();
+    let pending = polling.into_pending();
+    let stored = serde_json::to_string(&pending).unwrap();
+    assert!(stored.contains(r#""v":1"#), "{stored}");
+    let back = AwaitingDeviceApproval::from_json(stored.as_bytes()).unwrap();
+    assert_eq!(back, pending);
+    assert_eq!(back.clone().poll(&client()).unwrap().request(), request);
+
+    // Another issuer's client with the same client_id gets nothing.
+    let mut other = metadata();
+    other.issuer = "https://evil.example".into();
+    let other = Client::new(
+        other,
+        ClientId::new("tv-app").unwrap(),
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new("other-secret")),
+    )
+    .unwrap();
+    assert_eq!(
+        back.clone().poll(&other).unwrap_err(),
+        DeviceAuthorizationError::ClientMismatch
+    );
+
+    // A tampered store is refused: an insecure verification URI, a device
+    // code outside VSCHAR, an interval of 0, another version.
+    let value: serde_json::Value = serde_json::from_str(&stored).unwrap();
+    for (member, replacement) in [
+        (
+            "verification_uri",
+            serde_json::json!("http://evil.example/device"),
+        ),
+        ("device_code", serde_json::json!("a\nb")),
+        ("interval", serde_json::json!(0)),
+        ("user_code", serde_json::json!("AB\u{202e}CD")),
+    ] {
+        let mut tampered = value.clone();
+        tampered[member] = replacement;
+        assert_eq!(
+            AwaitingDeviceApproval::from_json(&serde_json::to_vec(&tampered).unwrap()),
+            Err(StoredStateError::Malformed),
+            "{member}"
+        );
+    }
+    let mut newer = value.clone();
+    newer["v"] = serde_json::json!(2);
+    assert!(matches!(
+        AwaitingDeviceApproval::from_json(&serde_json::to_vec(&newer).unwrap()),
+        Err(StoredStateError::UnsupportedVersion { found: 2, .. })
+    ));
+    // Its Debug shows no device code.
+    assert!(!format!("{back:?}").contains(DEVICE_CODE));
+}
