@@ -61,6 +61,14 @@ pub trait EndpointStep: Sized {
     /// The request to send.
     fn request(&self) -> HttpRequest;
 
+    /// The earliest time the request may be sent, when the protocol sets
+    /// one: a device login's next poll (RFC 8628 §3.5,
+    /// [`DevicePolling`](crate::DevicePolling)). `None`, the default for
+    /// every other step: at once.
+    fn not_before(&self) -> Option<UnixTime> {
+        None
+    }
+
     /// Consumes the endpoint's response; `now` is when it arrived.
     ///
     /// # Errors

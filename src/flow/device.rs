@@ -349,6 +349,12 @@ impl EndpointStep for DevicePolling {
             .post(&self.pending.origin.token_endpoint, form)
     }
 
+    /// [`AwaitingDeviceApproval::next_poll_at`]: a poll is never sent
+    /// sooner (RFC 8628 §3.5).
+    fn not_before(&self) -> Option<UnixTime> {
+        Some(self.pending.next_poll_at)
+    }
+
     /// Consumes the token endpoint's answer (RFC 8628 §3.5). `now` is when
     /// it arrived.
     ///

@@ -2,8 +2,10 @@
 //! authorization response (§3.2), every answer of the token endpoint while
 //! polling (§3.5) — `authorization_pending`, `slow_down` and its
 //! cumulative 5 s, `access_denied`, `expired_token`, the device code's own
-//! deadline, 5xx and 429 — and the stored pending login.
+//! deadline, 5xx and 429 — the stored pending login, and a driver running
+//! the whole loop with a virtual clock.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use oauth2_pkce::*;
@@ -407,4 +409,113 @@ fn the_pending_login_is_stored_and_bound_to_its_client() {
     ));
     // Its Debug shows no device code.
     assert!(!format!("{back:?}").contains(DEVICE_CODE));
+}
+
+/// The virtual clock of the driver test: the driver reads it, the sleep
+/// function advances it.
+static CLOCK: AtomicU64 = AtomicU64::new(0);
+
+fn virtual_now() -> UnixTime {
+    UnixTime::from_secs(CLOCK.load(Ordering::SeqCst))
+}
+
+/// A driver runs the whole polling loop: it sleeps until each
+/// `poll_again_at`, obeys `slow_down`, retries a 503 under its policy, and
+/// many pending answers never use up the policy's attempts.
+#[test]
+fn a_driver_polls_until_the_user_approves() {
+    CLOCK.store(NOW.as_secs(), Ordering::SeqCst);
+    let driver = Driver::new(RetryPolicy::new(7).max_attempts(2)).with_clock(virtual_now);
+    let answers: Vec<(u16, String)> = vec![
+        (200, device_response(600, Some(5))),
+        (400, error("authorization_pending")),
+        (400, error("authorization_pending")),
+        (400, error("slow_down")),
+        (503, String::new()),
+        (400, error("authorization_pending")),
+        (400, error("authorization_pending")),
+        (200, TOKENS.to_owned()),
+    ];
+    let mut answers = answers.into_iter();
+    let mut sent = Vec::new();
+    let mut send = |request: http::Request<RequestBody>| {
+        sent.push((
+            CLOCK.load(Ordering::SeqCst),
+            request.uri().path().to_owned(),
+        ));
+        let (status, body) = answers.next().unwrap();
+        Ok::<_, std::convert::Infallible>(
+            http::Response::builder()
+                .status(status)
+                .header("content-type", "application/json")
+                .header("retry-after", "1")
+                .body(body.into_bytes())
+                .unwrap(),
+        )
+    };
+    let mut slept = Vec::new();
+    let mut sleep = |delay: Duration| {
+        slept.push(delay.as_secs());
+        CLOCK.fetch_add(delay.as_secs(), Ordering::SeqCst);
+    };
+    let step = DeviceAuthorization::new(&client(), Scope::empty()).unwrap();
+    let polling = driver.run(step, &mut send, &mut sleep).unwrap();
+    let authorized = driver.run(polling, &mut send, &mut sleep).unwrap();
+    assert_eq!(authorized.tokens().access_token().secret(), "tv-access");
+    // 5 before the first poll (RFC 8628 §3.5: no sooner than the
+    // interval), 5, 5, 10 after slow_down, 1 for the 503's Retry-After,
+    // then 10 and 10: the interval stays slowed down.
+    assert_eq!(slept, [5, 5, 5, 10, 1, 10, 10]);
+    let paths: Vec<_> = sent.iter().map(|(_, path)| path.as_str()).collect();
+    assert_eq!(paths[0], "/device_authorization");
+    assert!(paths[1..].iter().all(|path| *path == "/token"));
+    assert_eq!(sent.len(), 8);
+    // Each poll went out at or after the time the step named.
+    let times: Vec<u64> = sent.iter().map(|(at, _)| *at).collect();
+    let start = NOW.as_secs();
+    assert_eq!(
+        times,
+        [
+            start,
+            start + 5,
+            start + 10,
+            start + 15,
+            start + 25,
+            start + 26,
+            start + 36,
+            start + 46
+        ]
+    );
+}
+
+/// A driver stops when the user says no, with no step to poll with.
+#[test]
+fn a_driver_stops_when_the_user_says_no() {
+    let driver = Driver::new(RetryPolicy::new(7)).with_clock(|| NOW);
+    let mut slept = 0;
+    let mut answers = [
+        (400, error("authorization_pending")),
+        (400, error("access_denied")),
+    ]
+    .into_iter();
+    let error = driver
+        .run(
+            polling(1800, None),
+            |_| {
+                let (status, body) = answers.next().unwrap();
+                Ok::<_, std::convert::Infallible>(
+                    http::Response::builder()
+                        .status(status)
+                        .body(body.into_bytes())
+                        .unwrap(),
+                )
+            },
+            |_| slept += 1,
+        )
+        .unwrap_err();
+    assert!(error.endpoint_error().unwrap().is_access_denied());
+    assert!(error.into_step().is_none());
+    // Before each of the two polls (the fixed clock never reaches the
+    // next poll time by itself).
+    assert_eq!(slept, 2);
 }
