@@ -484,7 +484,8 @@ fn device_polling(client: &Client) -> DevicePolling {
 /// A token endpoint answer while a device login polls (RFC 8628 §3.5): a
 /// success is a storable grant; `authorization_pending` and `slow_down`
 /// hand back the step with the same request, a next poll one interval (5 s,
-/// or 10 s after `slow_down`) from `now`, before the deadline; anything
+/// or 10 s after `slow_down`) and one second from `now`, before the
+/// deadline; anything
 /// else is retryable exactly as at every endpoint; no failure shows the
 /// device code or the client secret.
 pub fn device_token_response(data: &[u8]) {
@@ -509,8 +510,10 @@ pub fn device_token_response(data: &[u8]) {
                     assert!(failure.error().is_authorization_pending());
                     let slow_down = failure.error().error_code()
                         == Some(&oauth2_pkce::TokenErrorCode::SlowDown);
+                    // The interval, and the second of margin for a clock
+                    // read in whole seconds.
                     let interval = if slow_down { 10 } else { 5 };
-                    assert_eq!(at, UnixTime::from_secs(now.as_secs() + interval));
+                    assert_eq!(at, UnixTime::from_secs(now.as_secs() + interval + 1));
                     let again = failure.into_retry().unwrap();
                     assert_eq!(again.request(), request);
                     assert_eq!(again.pending().next_poll_at(), at);

@@ -94,7 +94,8 @@ impl EndpointStep for DeviceAuthorization {
     /// Consumes the device authorization response (RFC 8628 §3.2). `now`
     /// is when it arrived: the device code expires `expires_in` seconds
     /// later, and the first poll may come one `interval` (5 s when the
-    /// server names none) later.
+    /// server names none) and one second later (the second because `now`
+    /// is read in whole seconds: a poll must never come early).
     ///
     /// # Errors
     /// A [`Failure`]: a `verification_uri` or `verification_uri_complete`
@@ -120,7 +121,7 @@ impl EndpointStep for DeviceAuthorization {
             scope: self.scope,
             expires_at: now.saturating_add(Duration::from_secs(parsed.expires_in)),
             interval: parsed.interval,
-            next_poll_at: now.saturating_add(Duration::from_secs(parsed.interval)),
+            next_poll_at: next_poll_at(now, parsed.interval),
         };
         Ok(DevicePolling {
             pending,
@@ -305,8 +306,8 @@ impl DevicePolling {
 
     /// Still pending at `now` (RFC 8628 §3.5): `slow_down` first adds 5 s
     /// to the interval for good. The step comes back to poll again one
-    /// interval from `now` — unless that is past the device code's
-    /// expiry, which ends the login.
+    /// interval (and a second) from `now` — unless that is at or past the
+    /// device code's expiry, which ends the login.
     fn pending_at(
         mut self,
         kind: EndpointErrorKind,
@@ -319,7 +320,7 @@ impl DevicePolling {
                 .interval
                 .saturating_add(SLOW_DOWN_INCREMENT.as_secs());
         }
-        let next = now.saturating_add(Duration::from_secs(pending.interval));
+        let next = next_poll_at(now, pending.interval);
         if next >= pending.expires_at {
             let expires_at = pending.expires_at;
             let expired = EndpointErrorKind::DeviceCodeExpired { expires_at };
@@ -361,8 +362,9 @@ impl EndpointStep for DevicePolling {
     /// # Errors
     /// A [`Failure`]:
     /// - `authorization_pending`, `slow_down`: the step comes back with
-    ///   [`Failure::poll_again_at`], one interval from `now` (the interval
-    ///   5 s longer after `slow_down`, for good);
+    ///   [`Failure::poll_again_at`], one interval and one second from `now`
+    ///   (the interval 5 s longer after `slow_down`, for good; the second
+    ///   because `now` is read in whole seconds);
     /// - when that would be at or past the device code's expiry, the login
     ///   is over: [`EndpointErrorKind::DeviceCodeExpired`], no step;
     /// - `access_denied` ([`EndpointError::is_access_denied`](crate::EndpointError::is_access_denied)),
@@ -387,6 +389,15 @@ impl EndpointStep for DevicePolling {
             }),
         }
     }
+}
+
+/// When to poll after an answer that arrived at `now`: `interval` seconds
+/// later, plus one. `now` is read in whole seconds, so the answer may
+/// have arrived up to a second after it; without the extra second a poll
+/// could reach the server before the interval has passed, which RFC 8628
+/// §3.5 forbids and servers answer with `slow_down` (5 s more, for good).
+fn next_poll_at(now: UnixTime, interval: u64) -> UnixTime {
+    now.saturating_add(Duration::from_secs(interval.saturating_add(1)))
 }
 
 /// Whether the answer says the login is still pending (RFC 8628 §3.5):

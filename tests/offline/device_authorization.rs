@@ -78,9 +78,11 @@ fn the_device_authorization_response_is_what_the_user_sees() {
     );
     // RFC 8628 §3.2: 5 seconds when the server names no interval.
     assert_eq!(pending.interval(), Duration::from_secs(5));
+    // And one second more: `now` is read in whole seconds, and a poll must
+    // never come early.
     assert_eq!(
         pending.next_poll_at(),
-        UnixTime::from_secs(NOW.as_secs() + 5)
+        UnixTime::from_secs(NOW.as_secs() + 6)
     );
     assert_eq!(pending.scope(), &Scope::parse("openid tv").unwrap());
     assert_eq!(pending.issuer(), "https://as.example");
@@ -152,8 +154,8 @@ fn no_device_authorization_endpoint() {
     );
 }
 
-/// RFC 8628 §3.5: `authorization_pending` polls again one interval later,
-/// with the step handed back building the same request.
+/// RFC 8628 §3.5: `authorization_pending` polls again one interval (and a
+/// second) later, with the step handed back building the same request.
 #[test]
 fn authorization_pending_polls_again_after_the_interval() {
     let polling = polling(1800, Some(7));
@@ -166,14 +168,14 @@ fn authorization_pending_polls_again_after_the_interval() {
     assert!(failure.is_retryable());
     assert_eq!(
         failure.poll_again_at(),
-        Some(UnixTime::from_secs(at.as_secs() + 7))
+        Some(UnixTime::from_secs(at.as_secs() + 8))
     );
     let again = failure.into_retry().unwrap();
     assert_eq!(again.request(), request);
     assert_eq!(again.pending().interval(), Duration::from_secs(7));
     assert_eq!(
         again.pending().next_poll_at(),
-        UnixTime::from_secs(at.as_secs() + 7)
+        UnixTime::from_secs(at.as_secs() + 8)
     );
 }
 
@@ -196,7 +198,7 @@ fn slow_down_adds_five_seconds_for_good() {
         assert!(failure.error().is_authorization_pending(), "{answer}");
         assert_eq!(
             failure.poll_again_at(),
-            Some(UnixTime::from_secs(now.as_secs() + interval)),
+            Some(UnixTime::from_secs(now.as_secs() + interval + 1)),
             "{answer}"
         );
         polling = failure.into_retry().unwrap();
@@ -206,7 +208,7 @@ fn slow_down_adds_five_seconds_for_good() {
     let stored = serde_json::to_vec(polling.pending()).unwrap();
     let back = AwaitingDeviceApproval::from_json(&stored).unwrap();
     assert_eq!(back.interval(), Duration::from_secs(20));
-    assert_eq!(back.next_poll_at(), UnixTime::from_secs(now.as_secs() + 20));
+    assert_eq!(back.next_poll_at(), UnixTime::from_secs(now.as_secs() + 21));
     assert_eq!(SLOW_DOWN_INCREMENT, Duration::from_secs(5));
 }
 
@@ -215,10 +217,11 @@ fn slow_down_adds_five_seconds_for_good() {
 /// ends the login, with no step to poll with.
 #[test]
 fn the_deadline_ends_a_pending_login() {
-    // 20 s of life, 5 s interval: polls at +5, +10 are pending; at +15 the
-    // next poll (+20) would be at the deadline.
+    // 20 s of life, 5 s interval (6 s between polls, with the second of
+    // margin): polls at +6, +12 are pending; at +18 the next poll (+24)
+    // would be past the deadline.
     let mut polling = polling(20, None);
-    for poll_at in [5, 10] {
+    for poll_at in [6, 12] {
         let failure = polling
             .handle_response(
                 json(400, &error("authorization_pending")),
@@ -230,7 +233,7 @@ fn the_deadline_ends_a_pending_login() {
     let failure = polling
         .handle_response(
             json(400, &error("authorization_pending")),
-            UnixTime::from_secs(NOW.as_secs() + 15),
+            UnixTime::from_secs(NOW.as_secs() + 18),
         )
         .unwrap_err();
     let expires_at = UnixTime::from_secs(NOW.as_secs() + 20);
@@ -247,13 +250,13 @@ fn the_deadline_ends_a_pending_login() {
     );
     assert!(failure.into_retry().is_none());
 
-    // slow_down's growth counts too: 12 s of life, 5 s interval, slowed
-    // down at +5 to 10 s: the next poll would be at +15.
-    let polling = polling_with_life(12);
+    // slow_down's growth counts too: 16 s of life, 5 s interval, slowed
+    // down at +6 to 10 s: the next poll would be at +17.
+    let polling = polling_with_life(16);
     let failure = polling
         .handle_response(
             json(400, &error("slow_down")),
-            UnixTime::from_secs(NOW.as_secs() + 5),
+            UnixTime::from_secs(NOW.as_secs() + 6),
         )
         .unwrap_err();
     assert!(matches!(
@@ -462,10 +465,11 @@ fn a_driver_polls_until_the_user_approves() {
     let polling = driver.run(step, &mut send, &mut sleep).unwrap();
     let authorized = driver.run(polling, &mut send, &mut sleep).unwrap();
     assert_eq!(authorized.tokens().access_token().secret(), "tv-access");
-    // 5 before the first poll (RFC 8628 §3.5: no sooner than the
-    // interval), 5, 5, 10 after slow_down, 1 for the 503's Retry-After,
-    // then 10 and 10: the interval stays slowed down.
-    assert_eq!(slept, [5, 5, 5, 10, 1, 10, 10]);
+    // 6 before the first poll (RFC 8628 §3.5: no sooner than the 5 s
+    // interval, plus the second of margin), 6, 6, 11 after slow_down, 1
+    // for the 503's Retry-After, then 11 and 11: the interval stays slowed
+    // down.
+    assert_eq!(slept, [6, 6, 6, 11, 1, 11, 11]);
     let paths: Vec<_> = sent.iter().map(|(_, path)| path.as_str()).collect();
     assert_eq!(paths[0], "/device_authorization");
     assert!(paths[1..].iter().all(|path| *path == "/token"));
@@ -477,13 +481,13 @@ fn a_driver_polls_until_the_user_approves() {
         times,
         [
             start,
-            start + 5,
-            start + 10,
-            start + 15,
-            start + 25,
-            start + 26,
-            start + 36,
-            start + 46
+            start + 6,
+            start + 12,
+            start + 18,
+            start + 29,
+            start + 30,
+            start + 41,
+            start + 52
         ]
     );
 }
