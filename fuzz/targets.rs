@@ -461,7 +461,10 @@ pub fn device_authorization_response(data: &[u8]) {
                 &AwaitingDeviceApproval::from_json(&stored).unwrap(),
                 pending
             );
-            assert!(!format!("{polling:?}").contains(CLIENT_SECRET));
+            // Unless the input itself carries that text (in a URI, say).
+            if !contains(data, CLIENT_SECRET.as_bytes()) {
+                assert!(!format!("{polling:?}").contains(CLIENT_SECRET));
+            }
         }
         Err(failure) => {
             assert_redacted(&failure, &[CLIENT_SECRET.into()], data);
