@@ -9,8 +9,11 @@ use crate::time::UnixTime;
 /// ([`Refreshing`](crate::Refreshing)), the client credentials grant
 /// ([`ClientCredentials`](crate::ClientCredentials)), a revocation
 /// ([`Revocation`](crate::Revocation)), a pushed authorization request
-/// ([`PushingAuthorization`](crate::PushingAuthorization)) and discovery
-/// ([`Discovery`](crate::Discovery)).
+/// ([`PushingAuthorization`](crate::PushingAuthorization)), discovery
+/// ([`Discovery`](crate::Discovery)), the device grant
+/// ([`DeviceAuthorization`](crate::DeviceAuthorization),
+/// [`DevicePolling`](crate::DevicePolling)) and introspection
+/// ([`Introspection`](crate::Introspection)).
 ///
 /// The calling contract, the same for every step:
 ///
