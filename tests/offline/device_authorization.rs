@@ -523,3 +523,47 @@ fn a_driver_stops_when_the_user_says_no() {
     // next poll time by itself).
     assert_eq!(slept, 2);
 }
+
+/// Runs a future that never waits on anything outside itself.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut context) {
+            return output;
+        }
+    }
+}
+
+/// The async driver keeps the same pace: it awaits the caller's sleep
+/// before each poll, and a `slow_down` lengthens every later wait.
+#[test]
+fn an_async_driver_polls_the_same_way() {
+    let driver = Driver::new(RetryPolicy::new(7).max_attempts(1)).with_clock(|| NOW);
+    let mut answers = [
+        (400, error("authorization_pending")),
+        (400, error("slow_down")),
+        (400, error("authorization_pending")),
+        (200, TOKENS.to_owned()),
+    ]
+    .into_iter();
+    let send = |_request: http::Request<RequestBody>| {
+        let (status, body) = answers.next().unwrap();
+        std::future::ready(Ok::<_, std::convert::Infallible>(
+            http::Response::builder()
+                .status(status)
+                .body(body.into_bytes())
+                .unwrap(),
+        ))
+    };
+    let slept = std::cell::RefCell::new(Vec::new());
+    let sleep = |delay: Duration| {
+        slept.borrow_mut().push(delay.as_secs());
+        std::future::ready(())
+    };
+    let authorized = block_on(driver.run_async(polling(1800, None), send, sleep)).unwrap();
+    assert_eq!(authorized.tokens().access_token().secret(), "tv-access");
+    // The fixed clock stays at NOW: each wait is the whole way to the
+    // step's poll time, 6 s, then 6, 11 after slow_down, 11.
+    assert_eq!(*slept.borrow(), [6, 6, 11, 11]);
+}
