@@ -10,14 +10,21 @@ use std::error::Error;
 
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
-    Callback, Client, ClientAuthentication, ClientId, ClientSecret, FlowEntropy, RedirectUri,
-    Scope, ServerMetadata, Start, TokenTypeHint, UnixTime,
+    Callback, Client, ClientAuthentication, ClientId, ClientSecret, EntropyUnavailable,
+    FlowEntropy, RedirectUri, RequestContext, Scope, ServerMetadata, Start, TokenTypeHint,
+    UnixTime,
 };
 use oauth2_pkce_test_server::{
     AuthorizationServer, ServerConfig, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
 };
 
 const REDIRECT_URI: &str = "http://127.0.0.1/callback";
+
+/// The moment a request is built, with fresh randomness (for a client
+/// that signs its requests; this one does not, but the call is the same).
+fn context() -> Result<RequestContext, EntropyUnavailable> {
+    RequestContext::from_os_rng(UnixTime::now())
+}
 
 fn main() -> Result<(), Box<dyn Error>> {
     let server = AuthorizationServer::start(ServerConfig::default().redirect_uri(REDIRECT_URI))?;
@@ -64,7 +71,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("   state and iss checked; code ready to exchange");
 
     // 3. Exchange the code.
-    let request = exchanging.request();
+    let request = exchanging.request(&context()?)?;
     println!("3. token request: {request:?}");
     let response = oauth2_pkce_test_server::send(request.into_http())?;
     println!("   token response: HTTP {}", response.status());
@@ -91,8 +98,8 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // 5. Refresh: the server rotates the refresh token.
     let refreshing = authorized.refresh(&client)?;
-    println!("5. refresh request: {:?}", refreshing.request());
-    let response = oauth2_pkce_test_server::send(refreshing.request().into_http())?;
+    println!("5. refresh request: {:?}", refreshing.request(&context()?)?);
+    let response = oauth2_pkce_test_server::send(refreshing.request(&context()?)?.into_http())?;
     let refreshed = refreshing.handle_response(&response, UnixTime::now())?;
     println!("   refreshed: {:?}", refreshed.tokens());
     println!(
@@ -102,14 +109,17 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // 6. Log out: revoke the refresh token (RFC 7009).
     let revocation = refreshed.revoke(&client, TokenTypeHint::RefreshToken)?;
-    println!("6. revocation request: {:?}", revocation.request());
-    let response = oauth2_pkce_test_server::send(revocation.request().into_http())?;
+    println!(
+        "6. revocation request: {:?}",
+        revocation.request(&context()?)?
+    );
+    let response = oauth2_pkce_test_server::send(revocation.request(&context()?)?.into_http())?;
     println!("   revocation response: HTTP {}", response.status());
     revocation.handle_response(&response, UnixTime::now())?;
 
     // The revoked refresh token no longer works.
     let refreshing = refreshed.refresh(&client)?;
-    let response = oauth2_pkce_test_server::send(refreshing.request().into_http())?;
+    let response = oauth2_pkce_test_server::send(refreshing.request(&context()?)?.into_http())?;
     match refreshing.handle_response(&response, UnixTime::now()) {
         Err(failure) if failure.error().is_invalid_grant() => {
             println!("   refreshing with it now fails: {failure}");

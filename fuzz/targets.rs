@@ -40,6 +40,9 @@ pub const TARGETS: &[(&str, Target)] = &[
 ];
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
+/// Every request is built at `NOW` with fixed randomness: the same step
+/// always gives the same bytes.
+const CONTEXT: oauth2_pkce::RequestContext = oauth2_pkce::RequestContext::new(NOW, [0x5e; 32]);
 const CLIENT_SECRET: &str = "fuzz-client-secret-7Q";
 const CODE: &str = "fuzz-code-5M";
 
@@ -143,14 +146,17 @@ fn assert_retry_rebuilds<S: EndpointStep>(failure: Failure<S>, request: &HttpReq
     let retryable = failure.error().is_retryable();
     if failure.is_fallback() {
         assert!(!retryable && !failure.is_retryable());
-        assert_ne!(&failure.into_retry().unwrap().request(), request);
+        assert_ne!(
+            &failure.into_retry().unwrap().request(&CONTEXT).unwrap(),
+            request
+        );
         return;
     }
     assert_eq!(failure.is_retryable(), retryable);
     match failure.into_retry() {
         Some(retry) => {
             assert!(retryable);
-            assert_eq!(&retry.request(), request);
+            assert_eq!(&retry.request(&CONTEXT).unwrap(), request);
         }
         None => assert!(!retryable),
     }
@@ -212,7 +218,7 @@ pub fn callback(data: &[u8]) {
     match pending.handle_callback(&client, callback) {
         Ok(exchanging) => {
             assert_eq!(carried_state.as_deref(), Some(state.as_str()));
-            let request = exchanging.request();
+            let request = exchanging.request(&CONTEXT).unwrap();
             assert_eq!(
                 request.uri(),
                 "https://sso.pageroonline.com/oauth/v2/oauth-token"
@@ -236,7 +242,7 @@ pub fn token_response(data: &[u8]) {
     };
     let client = client();
     let (exchanging, secrets) = exchanging(&client);
-    let request = exchanging.request();
+    let request = exchanging.request(&CONTEXT).unwrap();
     match exchanging.handle_response(response, NOW) {
         Ok(authorized) => {
             let stored = serde_json::to_string(&authorized).unwrap();
@@ -350,7 +356,7 @@ pub fn par_response(data: &[u8]) {
     let pushing = Start::new(&client)
         .push(FlowEntropy::from_bytes([0x42; 64]), NOW)
         .unwrap();
-    let request = pushing.request();
+    let request = pushing.request(&CONTEXT).unwrap();
     match pushing.handle_response(response, NOW) {
         Ok((authorization, pending)) => {
             let url = url::Url::parse(authorization.url()).unwrap();
@@ -380,7 +386,7 @@ pub fn discovery_response(data: &[u8]) {
         return;
     };
     let discovery = Discovery::new("https://as.example/tenant").unwrap();
-    let request = discovery.request();
+    let request = discovery.request(&CONTEXT).unwrap();
     match discovery.handle_response(response, NOW) {
         Ok(metadata) => {
             assert_eq!(metadata.issuer, "https://as.example/tenant");
@@ -435,7 +441,7 @@ pub fn device_authorization_response(data: &[u8]) {
     };
     let client = client_with_more_endpoints();
     let step = DeviceAuthorization::new(&client, Scope::parse("openid").unwrap()).unwrap();
-    let request = step.request();
+    let request = step.request(&CONTEXT).unwrap();
     match step.handle_response(response, NOW) {
         Ok(polling) => {
             let pending = polling.pending();
@@ -497,7 +503,7 @@ pub fn device_token_response(data: &[u8]) {
     };
     let client = client_with_more_endpoints();
     let polling = device_polling(&client);
-    let request = polling.request();
+    let request = polling.request(&CONTEXT).unwrap();
     let now = UnixTime::from_secs(NOW.as_secs() + 580);
     match polling.handle_response(response, now) {
         Ok(authorized) => {
@@ -518,7 +524,7 @@ pub fn device_token_response(data: &[u8]) {
                     let interval = if slow_down { 10 } else { 5 };
                     assert_eq!(at, UnixTime::from_secs(now.as_secs() + interval + 1));
                     let again = failure.into_retry().unwrap();
-                    assert_eq!(again.request(), request);
+                    assert_eq!(again.request(&CONTEXT).unwrap(), request);
                     assert_eq!(again.pending().next_poll_at(), at);
                     assert!(at < again.pending().expires_at());
                 }
@@ -544,7 +550,7 @@ pub fn introspection_response(data: &[u8]) {
     let step = Introspection::new(&client, IntrospectedToken::new(TOKEN))
         .unwrap()
         .token_type_hint(TokenTypeHint::AccessToken);
-    let request = step.request();
+    let request = step.request(&CONTEXT).unwrap();
     assert!(!format!("{step:?} {request:?}").contains(TOKEN));
     match step.handle_response(response, NOW) {
         Ok(answer) => {

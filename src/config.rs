@@ -9,8 +9,12 @@ use base64ct::{Base64, Encoding};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use url::{Host, Url};
 
+use crate::jose::{
+    client_assertion, AssertionKey, ClientAssertionKey, SigningError, ASSERTION_TYPE,
+};
 use crate::members::ExtraMembers;
 use crate::secret::ClientSecret;
+use crate::step::RequestContext;
 use crate::wire::form::{self, FormSerializer};
 
 /// Authorization server metadata, with the member names of RFC 8414 §2, so
@@ -68,6 +72,10 @@ pub struct ServerMetadata {
     /// (RFC 8414 §2); absent means `client_secret_basic`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
+    /// The JWS algorithms the token endpoint accepts for JWT client
+    /// authentication (RFC 8414 §2); absent means the server did not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint_auth_signing_alg_values_supported: Option<Vec<String>>,
     /// RFC 8414 §2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes_supported: Option<Vec<String>>,
@@ -106,6 +114,7 @@ impl ServerMetadata {
             authorization_response_iss_parameter_supported: false,
             code_challenge_methods_supported: None,
             token_endpoint_auth_methods_supported: None,
+            token_endpoint_auth_signing_alg_values_supported: None,
             scopes_supported: None,
             response_types_supported: None,
             response_modes_supported: None,
@@ -609,6 +618,14 @@ pub enum ClientAuthentication {
     /// `client_id` and `client_secret` in the request body (RFC 6749
     /// §2.3.1, "NOT RECOMMENDED" but widely required).
     ClientSecretPost(ClientSecret),
+    /// `private_key_jwt` (RFC 7523 §2.2, OpenID Connect Core §9): a JWT
+    /// signed with the client's private key, new for every request, in
+    /// `client_assertion`. No shared secret travels; FAPI 2.0's choice.
+    PrivateKeyJwt(ClientAssertionKey),
+    /// `client_secret_jwt` (OpenID Connect Core §9): a JWT signed with
+    /// HMAC-SHA256 over the client secret, new for every request. The
+    /// secret itself never travels.
+    ClientSecretJwt(ClientSecret),
 }
 
 /// A confidential client's secret goes in `Authorization: Basic`, the
@@ -630,25 +647,47 @@ impl ClientAuthentication {
             Self::None => "none",
             Self::ClientSecretBasic(_) => "client_secret_basic",
             Self::ClientSecretPost(_) => "client_secret_post",
+            Self::PrivateKeyJwt(_) => "private_key_jwt",
+            Self::ClientSecretJwt(_) => "client_secret_jwt",
         }
     }
 
-    /// Adds the secret to a request whose body already carries `client_id`
-    /// where needed: into the form body, or as an `Authorization` header
-    /// value returned.
+    /// The `alg` the method signs with, for a JWT method.
+    fn signing_algorithm(&self) -> Option<&'static str> {
+        match self {
+            Self::PrivateKeyJwt(key) => Some(key.algorithm().as_str()),
+            Self::ClientSecretJwt(_) => Some("HS256"),
+            _ => None,
+        }
+    }
+
+    /// Adds the client's credentials to a request whose body already
+    /// carries `client_id` where needed: into the form body (a secret, or
+    /// an assertion for the server `issuer` signed for `context`), or as
+    /// an `Authorization` header value returned.
     pub(crate) fn apply_after_client_id(
         &self,
         client_id: &ClientId,
+        issuer: &str,
         form: &mut FormSerializer,
-    ) -> Option<String> {
-        match self {
-            Self::None => None,
+        context: &RequestContext,
+    ) -> Result<Option<String>, SigningError> {
+        let key = match self {
+            Self::None => return Ok(None),
             Self::ClientSecretPost(secret) => {
                 form.append("client_secret", secret.secret());
-                None
+                return Ok(None);
             }
-            Self::ClientSecretBasic(secret) => Some(basic_authorization(client_id, secret)),
-        }
+            Self::ClientSecretBasic(secret) => {
+                return Ok(Some(basic_authorization(client_id, secret)));
+            }
+            Self::PrivateKeyJwt(key) => AssertionKey::Private(key),
+            Self::ClientSecretJwt(secret) => AssertionKey::Secret(secret),
+        };
+        let assertion = client_assertion(client_id.as_str(), issuer, &key, context)?;
+        form.append("client_assertion_type", ASSERTION_TYPE)
+            .append("client_assertion", &assertion);
+        Ok(None)
     }
 }
 
@@ -754,6 +793,13 @@ pub enum ConfigError {
         /// The configured method's RFC 7591 name.
         method: &'static str,
     },
+    /// The server's `token_endpoint_auth_signing_alg_values_supported`
+    /// does not list the algorithm the client's assertions are signed
+    /// with; use a key of an algorithm it lists.
+    SigningAlgorithmNotSupported {
+        /// The configured key's `alg`.
+        alg: &'static str,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -764,6 +810,10 @@ impl fmt::Display for ConfigError {
             Self::AuthenticationMethodNotSupported { method } => write!(
                 f,
                 "the server does not list `{method}` in token_endpoint_auth_methods_supported"
+            ),
+            Self::SigningAlgorithmNotSupported { alg } => write!(
+                f,
+                "the server does not list `{alg}` in token_endpoint_auth_signing_alg_values_supported"
             ),
         }
     }
@@ -810,6 +860,14 @@ impl Client {
         };
         if !supported {
             return Err(ConfigError::AuthenticationMethodNotSupported { method });
+        }
+        if let (Some(alg), Some(algs)) = (
+            authentication.signing_algorithm(),
+            &metadata.token_endpoint_auth_signing_alg_values_supported,
+        ) {
+            if !algs.iter().any(|listed| listed == alg) {
+                return Err(ConfigError::SigningAlgorithmNotSupported { alg });
+            }
         }
         Ok(Self {
             issuer: metadata.issuer.clone(),

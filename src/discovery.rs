@@ -10,8 +10,9 @@ use crate::config::{
 };
 use crate::error::{EndpointErrorKind, EndpointKind, Failure, MetadataProblem, ResponseProblem};
 use crate::http::{HttpRequest, HttpResponse};
+use crate::jose::SigningError;
 use crate::limits::MAX_RESPONSE_BODY_BYTES;
-use crate::step::EndpointStep;
+use crate::step::{EndpointStep, RequestContext};
 use crate::text::UntrustedText;
 use crate::time::UnixTime;
 use crate::wire::token::check_status;
@@ -52,17 +53,18 @@ impl WellKnown {
 /// ```
 /// # use oauth2_pkce::*;
 /// let discovery = Discovery::new("https://as.example/tenant1")?;
+/// let context = RequestContext::new(UnixTime::now(), [0; 32]); // nothing is signed
 /// assert_eq!(
-///     discovery.request().uri(),
+///     discovery.request(&context)?.uri(),
 ///     "https://as.example/.well-known/oauth-authorization-server/tenant1"
 /// );
 /// let fallback = discovery.well_known(WellKnown::OpenIdConfiguration);
 /// assert_eq!(
-///     fallback.request().uri(),
+///     fallback.request(&context)?.uri(),
 ///     "https://as.example/tenant1/.well-known/openid-configuration"
 /// );
 /// // send one, then: let metadata = step.handle_response(&response, now)?;
-/// # Ok::<(), ConfigError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Discovery {
@@ -210,11 +212,12 @@ impl EndpointStep for Discovery {
     const ENDPOINT: EndpointKind = EndpointKind::Metadata;
 
     /// The `GET` of the document.
-    fn request(&self) -> HttpRequest {
-        HttpRequest::get_json(match self.which {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
+        let _ = context; // a GET of a public document: nothing to sign
+        Ok(HttpRequest::get_json(match self.which {
             WellKnown::OAuthAuthorizationServer => self.oauth_document.clone(),
             WellKnown::OpenIdConfiguration => self.openid_document.clone(),
-        })
+        }))
     }
 
     /// Checks the answer and returns the metadata, with RFC 8414 §2's

@@ -8,9 +8,13 @@ use core::future::Future;
 use core::time::Duration;
 
 use crate::error::EndpointError;
+use crate::flow::EntropyUnavailable;
+use crate::flow::{Authorization, AuthorizationRequest, AwaitingCallback, PushingAuthorization};
 use crate::http::RequestBody;
+use crate::jose::SigningError;
 use crate::retry::RetryPolicy;
 use crate::step::EndpointStep;
+use crate::step::RequestContext;
 use crate::time::UnixTime;
 
 /// Runs endpoint steps over a send function: sends the request, hands the
@@ -51,6 +55,19 @@ use crate::time::UnixTime;
 pub struct Driver {
     policy: RetryPolicy,
     clock: fn() -> UnixTime,
+    entropy: fn() -> Result<[u8; 32], EntropyUnavailable>,
+}
+
+/// The operating system's randomness, when the `getrandom` feature is on.
+fn os_entropy() -> Result<[u8; 32], EntropyUnavailable> {
+    #[cfg(feature = "getrandom")]
+    {
+        let mut bytes = [0; 32];
+        crate::flow::fill_from_os_rng(&mut bytes)?;
+        Ok(bytes)
+    }
+    #[cfg(not(feature = "getrandom"))]
+    Err(EntropyUnavailable::new(None))
 }
 
 /// Why a driver gave up on a step.
@@ -77,13 +94,32 @@ pub enum DriveError<S, E> {
         /// The step, when a later retry may help.
         step: Option<S>,
     },
+    /// The request could not be built: the client's signing key failed
+    /// to sign its assertion. Nothing was sent; the step comes back.
+    Signing {
+        /// The signer's error.
+        error: SigningError,
+        /// The step, to run again.
+        step: S,
+    },
+    /// The request could not be built: no randomness for its one-time
+    /// values ([`Driver::with_entropy`]). Nothing was sent; the step comes
+    /// back.
+    Entropy {
+        /// Why.
+        error: EntropyUnavailable,
+        /// The step, to run again.
+        step: S,
+    },
 }
 
 impl<S, E> DriveError<S, E> {
     /// The step to run again, when there is one.
     pub fn into_step(self) -> Option<S> {
         match self {
-            Self::Transport { step, .. } => Some(step),
+            Self::Transport { step, .. }
+            | Self::Signing { step, .. }
+            | Self::Entropy { step, .. } => Some(step),
             Self::Endpoint { step, .. } => step,
         }
     }
@@ -91,8 +127,8 @@ impl<S, E> DriveError<S, E> {
     /// What the endpoint answered, when it answered.
     pub fn endpoint_error(&self) -> Option<&EndpointError> {
         match self {
-            Self::Transport { .. } => None,
             Self::Endpoint { error, .. } => Some(error),
+            _ => None,
         }
     }
 }
@@ -106,6 +142,16 @@ impl<S: EndpointStep, E: fmt::Display> fmt::Display for DriveError<S, E> {
                 S::ENDPOINT
             ),
             Self::Endpoint { error, .. } => fmt::Display::fmt(error, f),
+            Self::Signing { error, .. } => write!(
+                f,
+                "the request to the {} could not be built: {error}",
+                S::ENDPOINT
+            ),
+            Self::Entropy { error, .. } => write!(
+                f,
+                "the request to the {} could not be built: {error}",
+                S::ENDPOINT
+            ),
         }
     }
 }
@@ -119,6 +165,8 @@ where
         match self {
             Self::Transport { error, .. } => Some(error),
             Self::Endpoint { error, .. } => Some(error),
+            Self::Signing { error, .. } => Some(error),
+            Self::Entropy { error, .. } => Some(error),
         }
     }
 }
@@ -144,6 +192,32 @@ impl Driver {
         Self {
             policy,
             clock: UnixTime::now,
+            entropy: os_entropy,
+        }
+    }
+
+    /// Draws each request's randomness (a client assertion's `jti`) from
+    /// `entropy` instead of the operating system: without the `getrandom`
+    /// feature, a driver needs this to build requests that sign.
+    #[must_use]
+    pub fn with_entropy(mut self, entropy: fn() -> Result<[u8; 32], EntropyUnavailable>) -> Self {
+        self.entropy = entropy;
+        self
+    }
+
+    /// `step`'s request for this moment, as `http`, or why there is none.
+    fn build<S: EndpointStep, E>(
+        &self,
+        step: S,
+    ) -> Result<(S, http::Request<RequestBody>), DriveError<S, E>> {
+        let entropy = match (self.entropy)() {
+            Ok(entropy) => entropy,
+            Err(error) => return Err(DriveError::Entropy { error, step }),
+        };
+        let context = RequestContext::new((self.clock)(), entropy);
+        match step.request(&context) {
+            Ok(request) => Ok((step, request.into_http())),
+            Err(error) => Err(DriveError::Signing { error, step }),
         }
     }
 
@@ -228,7 +302,9 @@ impl Driver {
             if let Some(wait) = self.wait_for(&step) {
                 sleep(wait);
             }
-            let response = match send(step.request().into_http()) {
+            let (built, request) = self.build(step)?;
+            step = built;
+            let response = match send(request) {
                 Ok(response) => response,
                 Err(error) => return Err(DriveError::Transport { error, step }),
             };
@@ -278,7 +354,9 @@ impl Driver {
             if let Some(wait) = self.wait_for(&step) {
                 sleep(wait).await;
             }
-            let response = match send(step.request().into_http()).await {
+            let (built, request) = self.build(step)?;
+            step = built;
+            let response = match send(request).await {
                 Ok(response) => response,
                 Err(error) => return Err(DriveError::Transport { error, step }),
             };
@@ -296,6 +374,53 @@ impl Driver {
                     retry = 1;
                 }
             }
+        }
+    }
+
+    /// Begins a login as [`Start::authorize`](crate::Start::authorize)
+    /// chose: a redirect is handed back as it is, a pushed authorization
+    /// request is run to its end over `send` first.
+    ///
+    /// # Errors
+    /// As [`run`](Self::run), for the pushed authorization request.
+    // The error hands the pushed request back, to be sent again later.
+    #[allow(clippy::result_large_err)]
+    pub fn authorize<B, E>(
+        &self,
+        authorization: Authorization,
+        send: impl FnMut(http::Request<RequestBody>) -> Result<http::Response<B>, E>,
+        sleep: impl FnMut(Duration),
+    ) -> Result<(AuthorizationRequest, AwaitingCallback), DriveError<PushingAuthorization, E>>
+    where
+        B: AsRef<[u8]>,
+    {
+        match authorization {
+            Authorization::Redirect(request, pending) => Ok((request, pending)),
+            Authorization::Push(pushing) => self.run(pushing, send, sleep),
+        }
+    }
+
+    /// Begins a login as [`authorize`](Self::authorize), over an async
+    /// `send`.
+    ///
+    /// # Errors
+    /// As [`run`](Self::run), for the pushed authorization request.
+    // The error hands the pushed request back, to be sent again later.
+    #[allow(clippy::result_large_err)]
+    pub async fn authorize_async<B, E, Sending, Sleeping>(
+        &self,
+        authorization: Authorization,
+        send: impl FnMut(http::Request<RequestBody>) -> Sending,
+        sleep: impl FnMut(Duration) -> Sleeping,
+    ) -> Result<(AuthorizationRequest, AwaitingCallback), DriveError<PushingAuthorization, E>>
+    where
+        B: AsRef<[u8]>,
+        Sending: Future<Output = Result<http::Response<B>, E>>,
+        Sleeping: Future<Output = ()>,
+    {
+        match authorization {
+            Authorization::Redirect(request, pending) => Ok((request, pending)),
+            Authorization::Push(pushing) => self.run_async(pushing, send, sleep).await,
         }
     }
 }
@@ -359,6 +484,47 @@ impl<F, Z> BoundDriver<F, Z> {
     {
         self.driver
             .run_async(step, &mut self.send, &mut self.sleep)
+            .await
+    }
+
+    /// Begins a login, as [`Driver::authorize`].
+    ///
+    /// # Errors
+    /// As [`Driver::run`], for the pushed authorization request.
+    // The error hands the pushed request back, to be sent again later.
+    #[allow(clippy::result_large_err)]
+    pub fn authorize<B, E>(
+        &mut self,
+        authorization: Authorization,
+    ) -> Result<(AuthorizationRequest, AwaitingCallback), DriveError<PushingAuthorization, E>>
+    where
+        B: AsRef<[u8]>,
+        F: FnMut(http::Request<RequestBody>) -> Result<http::Response<B>, E>,
+        Z: FnMut(Duration),
+    {
+        self.driver
+            .authorize(authorization, &mut self.send, &mut self.sleep)
+    }
+
+    /// Begins a login, as [`Driver::authorize_async`].
+    ///
+    /// # Errors
+    /// As [`Driver::run`], for the pushed authorization request.
+    // The error hands the pushed request back, to be sent again later.
+    #[allow(clippy::result_large_err)]
+    pub async fn authorize_async<B, E, Sending, Sleeping>(
+        &mut self,
+        authorization: Authorization,
+    ) -> Result<(AuthorizationRequest, AwaitingCallback), DriveError<PushingAuthorization, E>>
+    where
+        B: AsRef<[u8]>,
+        F: FnMut(http::Request<RequestBody>) -> Sending,
+        Z: FnMut(Duration) -> Sleeping,
+        Sending: Future<Output = Result<http::Response<B>, E>>,
+        Sleeping: Future<Output = ()>,
+    {
+        self.driver
+            .authorize_async(authorization, &mut self.send, &mut self.sleep)
             .await
     }
 }

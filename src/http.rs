@@ -83,6 +83,15 @@ impl RequestBody {
     }
 }
 
+/// A body of the caller's, for a request built by
+/// [`Authorized::resource_request`](crate::Authorized::resource_request);
+/// wiped when dropped, like the crate's own.
+impl From<Vec<u8>> for RequestBody {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self(bytes)
+    }
+}
+
 impl From<RequestBody> for Vec<u8> {
     fn from(body: RequestBody) -> Self {
         body.into_bytes()

@@ -61,7 +61,8 @@
 //!
 //! // 3. Exchange the code: send this request with any HTTP client (or let a
 //! //    `Driver` send it over yours, retrying what is worth retrying)...
-//! let request: http::Request<RequestBody> = exchanging.request().into_http();
+//! let context = RequestContext::from_os_rng(UnixTime::now())?; // new for every send
+//! let request: http::Request<RequestBody> = exchanging.request(&context)?.into_http();
 //! assert_eq!(request.uri(), "https://as.example.com/token");
 //! // ...and hand back the response.
 //! # let response = http::Response::builder()
@@ -163,6 +164,7 @@ mod drive;
 mod error;
 mod flow;
 mod http;
+mod jose;
 pub mod limits;
 #[cfg(feature = "loopback")]
 mod loopback;
@@ -190,12 +192,22 @@ pub use crate::error::{
     StartError, TokenErrorCode,
 };
 pub use crate::flow::{
-    AuthorizationRequest, Authorized, AwaitingCallback, AwaitingDeviceApproval, ClientCredentials,
-    DeviceAuthorization, DevicePolling, EntropyUnavailable, Exchanging, FlowEntropy, Introspection,
-    PushingAuthorization, Refreshing, Revocation, Start, StoredStateError, TokenSet, TokenTypeHint,
-    DEFAULT_RENEWAL_LEEWAY, DEVICE_CODE_GRANT_TYPE, SLOW_DOWN_INCREMENT,
+    Authorization, AuthorizationRequest, Authorized, AwaitingCallback, AwaitingDeviceApproval,
+    ClientCredentials, DeviceAuthorization, DevicePolling, EntropyUnavailable, Exchanging,
+    FlowEntropy, Introspection, PushingAuthorization, Refreshing, Revocation, Start,
+    StoredStateError, TokenSet, TokenTypeHint, DEFAULT_RENEWAL_LEEWAY, DEVICE_CODE_GRANT_TYPE,
+    SLOW_DOWN_INCREMENT,
 };
 pub use crate::http::{HttpRequest, HttpResponse, Method, RequestBody};
+#[cfg(feature = "ed25519")]
+pub use crate::jose::Ed25519Key;
+#[cfg(feature = "es256")]
+pub use crate::jose::Es256Key;
+#[cfg(any(feature = "es256", feature = "ed25519"))]
+pub use crate::jose::InvalidKey;
+pub use crate::jose::{
+    ClientAssertionKey, InvalidJwk, JwsAlgorithm, PublicJwk, Signer, SigningError,
+};
 #[cfg(feature = "loopback")]
 pub use crate::loopback::{LoopbackError, LoopbackRedirect};
 pub use crate::members::{ExtraMembers, MemberTypeError, MemberValue};
@@ -206,7 +218,7 @@ pub use crate::secret::{
     AccessToken, AuthorizationCode, AuthorizationValue, ClientSecret, CodeVerifier, DeviceCode,
     IntrospectedToken, RefreshToken, State,
 };
-pub use crate::step::EndpointStep;
+pub use crate::step::{EndpointStep, RequestContext};
 pub use crate::text::UntrustedText;
 pub use crate::time::UnixTime;
 pub use crate::wire::callback::Callback;

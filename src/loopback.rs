@@ -9,12 +9,16 @@
 //! login past its deadline.
 
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
+use core::future::Future;
 use core::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use core::task::{Poll, Waker};
 use core::time::Duration;
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
 use crate::config::RedirectUri;
@@ -105,6 +109,13 @@ enum Request {
     Other,
 }
 
+/// The outcome of a wait on its own thread, and who to wake with it.
+#[derive(Default)]
+struct Waiting {
+    outcome: Option<Result<Callback, LoopbackError>>,
+    waker: Option<Waker>,
+}
+
 impl LoopbackRedirect {
     /// Listens on `127.0.0.1` and a free port — never on every interface —
     /// for a callback to `path` (`/callback`). RFC 8252 §8.3 recommends
@@ -166,6 +177,48 @@ impl LoopbackRedirect {
     #[must_use]
     pub fn redirect_uri(&self) -> &RedirectUri {
         &self.redirect_uri
+    }
+
+    /// [`wait`](Self::wait) for an async application, on any runtime: a
+    /// thread of its own waits, so the executor is never blocked, and the
+    /// future completes when it is done. Dropping the future does not stop
+    /// the wait before `timeout`.
+    ///
+    /// # Errors
+    /// As [`wait`](Self::wait); [`LoopbackError::Io`] also when no thread
+    /// could be started.
+    pub fn wait_async(
+        self,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<Callback, LoopbackError>> + Send + 'static {
+        let shared = Arc::new(Mutex::new(Waiting::default()));
+        let waiting = Arc::clone(&shared);
+        let spawned = std::thread::Builder::new()
+            .name("oauth2-loopback".into())
+            .spawn(move || {
+                let outcome = self.wait(timeout);
+                let mut waiting = waiting.lock().unwrap_or_else(PoisonError::into_inner);
+                waiting.outcome = Some(outcome);
+                if let Some(waker) = waiting.waker.take() {
+                    waker.wake();
+                }
+            });
+        if let Err(error) = spawned {
+            shared
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .outcome = Some(Err(LoopbackError::Io(error)));
+        }
+        core::future::poll_fn(move |context| {
+            let mut waiting = shared.lock().unwrap_or_else(PoisonError::into_inner);
+            match waiting.outcome.take() {
+                Some(outcome) => Poll::Ready(outcome),
+                None => {
+                    waiting.waker = Some(context.waker().clone());
+                    Poll::Pending
+                }
+            }
+        })
     }
 
     /// Waits at most `timeout` for the callback, answers it with a page

@@ -1,8 +1,75 @@
 //! The one shape of every step that talks to an endpoint.
 
+use core::fmt;
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+
 use crate::error::{EndpointKind, Failure};
 use crate::http::{HttpRequest, HttpResponse};
+use crate::jose::SigningError;
 use crate::time::UnixTime;
+
+/// What building a request needs at the moment it is sent: the time, and
+/// fresh randomness. A client that authenticates with a JWT (RFC 7523
+/// §2.2) signs a new assertion for every request, with `iat` from the time
+/// and a `jti` from the randomness: a server may refuse a `jti` it has
+/// seen (§3), so each send — a retry too — needs a new context. For other
+/// clients the request is the same whatever the context.
+///
+/// Drivers make one per send ([`Driver`](crate::Driver)).
+#[derive(Clone, Copy)]
+pub struct RequestContext {
+    now: UnixTime,
+    entropy: [u8; 32],
+}
+
+impl RequestContext {
+    /// A context at `now` with 32 bytes of the caller's randomness (from
+    /// a cryptographically secure generator).
+    #[must_use]
+    pub const fn new(now: UnixTime, entropy: [u8; 32]) -> Self {
+        Self { now, entropy }
+    }
+
+    /// A context at `now` with randomness from the operating system.
+    ///
+    /// # Errors
+    /// [`EntropyUnavailable`](crate::EntropyUnavailable) when the
+    /// operating system has none to give.
+    #[cfg(feature = "getrandom")]
+    pub fn from_os_rng(now: UnixTime) -> Result<Self, crate::EntropyUnavailable> {
+        let mut entropy = [0; 32];
+        crate::flow::fill_from_os_rng(&mut entropy)?;
+        Ok(Self { now, entropy })
+    }
+
+    /// The time the request is built at.
+    #[must_use]
+    pub const fn now(&self) -> UnixTime {
+        self.now
+    }
+
+    /// A one-time identifier (a JWT's `jti`, RFC 7519 §4.1.7): 128 bits of
+    /// the randomness, base64url; `which` (0 or 1) picks one of two
+    /// independent halves, for a request that carries two proofs.
+    pub(crate) fn jti(&self, which: usize) -> alloc::string::String {
+        let half = if which == 0 {
+            &self.entropy[..16]
+        } else {
+            &self.entropy[16..]
+        };
+        Base64UrlUnpadded::encode_string(half)
+    }
+}
+
+impl fmt::Debug for RequestContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestContext")
+            .field("now", &self.now)
+            .field("entropy", &"[redacted]")
+            .finish()
+    }
+}
 
 /// A step of a flow that talks to one endpoint of the authorization
 /// server: the code exchange ([`Exchanging`](crate::Exchanging)), a refresh
@@ -17,10 +84,10 @@ use crate::time::UnixTime;
 ///
 /// The calling contract, the same for every step:
 ///
-/// 1. [`request`](Self::request) builds the request as a value. Send it as
-///    it is (with `http`, [`HttpRequest::into_http`]), and never follow a
-///    redirect. Building it again gives the same request: after a
-///    transport failure, send it again.
+/// 1. [`request`](Self::request) builds the request as a value, for a
+///    [`RequestContext`] of the moment. Send it as it is (with `http`,
+///    [`HttpRequest::into_http`]), and never follow a redirect. After a
+///    transport failure, build it again with a new context and send that.
 /// 2. [`handle_response`](Self::handle_response) consumes the step with
 ///    whatever the endpoint answered, and `now`, the time it arrived.
 ///    It gives the step's [`Output`](Self::Output), or a [`Failure`] that
@@ -38,21 +105,22 @@ use crate::time::UnixTime;
 /// fn run<S: EndpointStep>(
 ///     mut step: S,
 ///     send: impl Fn(HttpRequest) -> (u16, Vec<u8>),
-/// ) -> Result<S::Output, EndpointError> {
+/// ) -> Result<S::Output, Box<dyn std::error::Error>> {
 ///     loop {
-///         let (status, body) = send(step.request());
+///         let context = RequestContext::from_os_rng(UnixTime::from_secs(0))?;
+///         let (status, body) = send(step.request(&context)?);
 ///         match step.handle_response(HttpResponse::new(status, &body), UnixTime::from_secs(0)) {
 ///             Ok(output) => return Ok(output),
 ///             Err(failure) => match failure.into_parts() {
 ///                 (_, Some(again)) => step = again,
-///                 (error, None) => return Err(error),
+///                 (error, None) => return Err(error.into()),
 ///             },
 ///         }
 ///     }
 /// }
 /// # let discovery = Discovery::new("https://as.example").unwrap();
 /// # let error = run(discovery, |_| (404, Vec::new())).unwrap_err();
-/// # assert!(error.is_not_found());
+/// # assert!(error.downcast::<EndpointError>().unwrap().is_not_found());
 /// ```
 pub trait EndpointStep: Sized {
     /// What the step gives on success.
@@ -61,8 +129,12 @@ pub trait EndpointStep: Sized {
     /// The endpoint this step talks to, named in its errors.
     const ENDPOINT: EndpointKind;
 
-    /// The request to send.
-    fn request(&self) -> HttpRequest;
+    /// The request to send, built for `context`.
+    ///
+    /// # Errors
+    /// A [`SigningError`] when the client's signing key could not sign its
+    /// assertion (RFC 7523 §2.2); never for a client that signs nothing.
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError>;
 
     /// The earliest time the request may be sent, when the protocol sets
     /// one: a device login's next poll (RFC 8628 §3.5,

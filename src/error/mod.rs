@@ -210,6 +210,8 @@ pub enum BearerError {
     /// The access token has characters outside RFC 6750 §2.1's `b64token`
     /// and cannot be sent in an `Authorization: Bearer` header.
     InvalidToken,
+    /// The request's target is not an absolute URI.
+    InvalidTarget,
 }
 
 impl fmt::Display for BearerError {
@@ -219,6 +221,7 @@ impl fmt::Display for BearerError {
                 "refusing to send a bearer token to a non-https, non-loopback URI"
             }
             Self::InvalidToken => "the access token is not a valid b64token",
+            Self::InvalidTarget => "the protected resource's URI is not an absolute URI",
         })
     }
 }

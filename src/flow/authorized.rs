@@ -259,7 +259,8 @@ impl Authorized {
     /// request to `target_uri` (RFC 6750 §2.1).
     ///
     /// # Errors
-    /// [`BearerError::InsecureTarget`] if `target_uri` is not `https` (nor
+    /// [`BearerError::InvalidTarget`] if `target_uri` is not an absolute
+    /// URI, [`BearerError::InsecureTarget`] if it is not `https` (nor
     /// `http` on loopback): a bearer token must never cross the network in
     /// clear text (RFC 6750 §5.3). [`BearerError::InvalidToken`] if the token
     /// is not a `b64token`.
@@ -267,7 +268,7 @@ impl Authorized {
         &self,
         target_uri: &str,
     ) -> Result<AuthorizationValue, BearerError> {
-        let url = url::Url::parse(target_uri).map_err(|_| BearerError::InsecureTarget)?;
+        let url = url::Url::parse(target_uri).map_err(|_| BearerError::InvalidTarget)?;
         if !is_secure_target(url.scheme(), url.host_str()) {
             return Err(BearerError::InsecureTarget);
         }
@@ -309,6 +310,33 @@ impl Authorized {
             .headers_mut()
             .insert(http::header::AUTHORIZATION, header);
         Ok(())
+    }
+
+    /// A request to a protected resource (RFC 6750 §2.1): `method` to
+    /// `target_uri` with `Authorization: Bearer <access token>` (marked
+    /// sensitive) and an empty body, to send with the same function the
+    /// drivers use. For a body, replace it
+    /// (`*request.body_mut() = RequestBody::from(json)`) and set its
+    /// `Content-Type`.
+    ///
+    /// # Errors
+    /// [`BearerError::InvalidTarget`] if `target_uri` is not an absolute
+    /// URI, and as [`authorize_request`](Self::authorize_request).
+    #[cfg(feature = "http")]
+    pub fn resource_request(
+        &self,
+        method: http::Method,
+        target_uri: &str,
+    ) -> Result<http::Request<crate::http::RequestBody>, BearerError> {
+        let uri = http::Uri::try_from(target_uri)
+            .ok()
+            .filter(|uri| uri.scheme().is_some() && uri.authority().is_some())
+            .ok_or(BearerError::InvalidTarget)?;
+        let mut request = http::Request::new(crate::http::RequestBody::default());
+        *request.method_mut() = method;
+        *request.uri_mut() = uri;
+        self.authorize_request(&mut request)?;
+        Ok(request)
     }
 }
 

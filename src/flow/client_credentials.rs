@@ -8,8 +8,9 @@ use crate::error::{ClientCredentialsError, EndpointKind, Failure};
 use crate::flow::authorized::Authorized;
 use crate::flow::{first_token_response, Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
+use crate::jose::SigningError;
 use crate::scope::Scope;
-use crate::step::EndpointStep;
+use crate::step::{EndpointStep, RequestContext};
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
 
@@ -50,13 +51,14 @@ impl EndpointStep for ClientCredentials {
 
     /// The token request: `grant_type=client_credentials`, `scope` and the
     /// client authentication.
-    fn request(&self) -> HttpRequest {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
         let mut form = FormSerializer::new();
         form.append("grant_type", "client_credentials");
         if !self.scope.is_empty() {
             form.append("scope", &self.scope.to_wire());
         }
-        self.credentials.post(&self.origin.token_endpoint, form)
+        self.credentials
+            .post(&self.origin.token_endpoint, form, context)
     }
 
     /// Consumes the token endpoint's response.

@@ -25,9 +25,10 @@ use crate::flow::{
     check_version, from_stored_json, Credentials, Origin, StoredStateError, FORMAT_VERSION,
 };
 use crate::http::{HttpRequest, HttpResponse};
+use crate::jose::SigningError;
 use crate::scope::{scope_is_empty, Scope};
 use crate::secret::DeviceCode;
-use crate::step::EndpointStep;
+use crate::step::{EndpointStep, RequestContext};
 use crate::time::UnixTime;
 use crate::wire::device::{parse_device_authorization_response, UserCode, VerificationUri};
 use crate::wire::form::FormSerializer;
@@ -83,12 +84,12 @@ impl EndpointStep for DeviceAuthorization {
     const ENDPOINT: EndpointKind = EndpointKind::DeviceAuthorization;
 
     /// The device authorization request (RFC 8628 §3.1).
-    fn request(&self) -> HttpRequest {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
         let mut form = FormSerializer::new();
         if !self.scope.is_empty() {
             form.append("scope", &self.scope.to_wire());
         }
-        self.credentials.post(&self.endpoint, form)
+        self.credentials.post(&self.endpoint, form, context)
     }
 
     /// Consumes the device authorization response (RFC 8628 §3.2). `now`
@@ -269,10 +270,11 @@ impl AwaitingDeviceApproval {
 /// # fn send(_: HttpRequest) -> (u16, Vec<u8>) { (200, br#"{"access_token":"a","token_type":"Bearer"}"#.to_vec()) }
 /// # fn sleep_until(_: UnixTime) {}
 /// # fn now() -> UnixTime { UnixTime::from_secs(1_700_000_000) }
-/// fn poll(mut polling: DevicePolling) -> Result<Authorized, EndpointError> {
+/// fn poll(mut polling: DevicePolling) -> Result<Authorized, Box<dyn std::error::Error>> {
 ///     loop {
 ///         sleep_until(polling.pending().next_poll_at());
-///         let (status, body) = send(polling.request());
+///         let context = RequestContext::from_os_rng(now())?;
+///         let (status, body) = send(polling.request(&context)?);
 ///         match polling.handle_response(HttpResponse::new(status, &body), now()) {
 ///             Ok(authorized) => return Ok(authorized),
 ///             Err(failure) => match failure.into_parts() {
@@ -280,7 +282,7 @@ impl AwaitingDeviceApproval {
 ///                 (_, Some(again)) => polling = again,
 ///                 // access_denied, expired_token, or the device code's
 ///                 // lifetime ran out.
-///                 (error, None) => return Err(error),
+///                 (error, None) => return Err(error.into()),
 ///             },
 ///         }
 ///     }
@@ -342,12 +344,12 @@ impl EndpointStep for DevicePolling {
     /// `device_code` and the client authentication, to the token endpoint
     /// the login began with. Send it no sooner than
     /// [`AwaitingDeviceApproval::next_poll_at`].
-    fn request(&self) -> HttpRequest {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
         let mut form = FormSerializer::new();
         form.append("grant_type", DEVICE_CODE_GRANT_TYPE)
             .append("device_code", self.pending.device_code.secret());
         self.credentials
-            .post(&self.pending.origin.token_endpoint, form)
+            .post(&self.pending.origin.token_endpoint, form, context)
     }
 
     /// [`AwaitingDeviceApproval::next_poll_at`]: a poll is never sent

@@ -8,9 +8,10 @@ use crate::error::{EndpointKind, Failure};
 use crate::flow::authorized::Authorized;
 use crate::flow::{first_token_response, Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
+use crate::jose::SigningError;
 use crate::scope::Scope;
 use crate::secret::{AuthorizationCode, CodeVerifier};
-use crate::step::EndpointStep;
+use crate::step::{EndpointStep, RequestContext};
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
 
@@ -41,13 +42,14 @@ impl EndpointStep for Exchanging {
     /// the flow started with, carrying `grant_type=authorization_code`, the
     /// `code`, the byte-identical `redirect_uri`, the `code_verifier`
     /// (RFC 7636 §4.5) and the client authentication (RFC 6749 §2.3).
-    fn request(&self) -> HttpRequest {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
         let mut form = FormSerializer::new();
         form.append("grant_type", "authorization_code")
             .append("code", self.code.secret())
             .append("redirect_uri", self.redirect_uri.as_str())
             .append("code_verifier", self.code_verifier.secret());
-        self.credentials.post(&self.origin.token_endpoint, form)
+        self.credentials
+            .post(&self.origin.token_endpoint, form, context)
     }
 
     /// Consumes the token endpoint's response. `now` is when the response

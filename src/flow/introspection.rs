@@ -8,8 +8,9 @@ use crate::error::{EndpointKind, Failure, IntrospectionError};
 use crate::flow::revocation::TokenTypeHint;
 use crate::flow::{Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
+use crate::jose::SigningError;
 use crate::secret::IntrospectedToken;
-use crate::step::EndpointStep;
+use crate::step::{EndpointStep, RequestContext};
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
 use crate::wire::introspection::{parse_introspection_response, IntrospectionResponse};
@@ -91,13 +92,13 @@ impl EndpointStep for Introspection {
     const ENDPOINT: EndpointKind = EndpointKind::Introspection;
 
     /// The introspection request (RFC 7662 §2.1).
-    fn request(&self) -> HttpRequest {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
         let mut form = FormSerializer::new();
         form.append("token", self.token.secret());
         if let Some(hint) = self.hint {
             form.append("token_type_hint", hint.as_str());
         }
-        self.credentials.post(&self.endpoint, form)
+        self.credentials.post(&self.endpoint, form, context)
     }
 
     /// Consumes the introspection endpoint's answer (RFC 7662 §2.2).

@@ -26,14 +26,19 @@ pub use introspection::Introspection;
 pub use pushing::PushingAuthorization;
 pub use refreshing::Refreshing;
 pub use revocation::{Revocation, TokenTypeHint};
-pub use start::{AuthorizationRequest, EntropyUnavailable, FlowEntropy, Start};
+#[cfg(feature = "getrandom")]
+pub(crate) use start::fill_from_os_rng;
+pub use start::{Authorization, AuthorizationRequest, EntropyUnavailable, FlowEntropy, Start};
+
+use alloc::string::String;
 
 use crate::config::{Client, ClientAuthentication, ClientId, Endpoint};
 use crate::error::Failure;
 use crate::http::{HttpRequest, HttpResponse};
+use crate::jose::SigningError;
 use crate::limits::MAX_STORED_STATE_BYTES;
 use crate::scope::Scope;
-use crate::step::EndpointStep;
+use crate::step::{EndpointStep, RequestContext};
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
 use crate::wire::token::parse_token_response;
@@ -81,6 +86,8 @@ impl Origin {
 pub(crate) struct Credentials {
     client_id: ClientId,
     authentication: ClientAuthentication,
+    /// The server's issuer identifier: a client assertion's audience.
+    issuer: String,
 }
 
 impl Credentials {
@@ -88,34 +95,49 @@ impl Credentials {
         Self {
             client_id: client.client_id.clone(),
             authentication: client.authentication.clone(),
+            issuer: client.issuer.clone(),
         }
     }
 
     /// A form-encoded `POST` of `form` plus the client authentication to
-    /// `endpoint` (RFC 6749 §2.3, §3.2): the shape of every token and
-    /// revocation request. `client_id` goes in the body unless the
-    /// `Authorization` header carries it.
-    pub(crate) fn post(&self, endpoint: &Endpoint, mut form: FormSerializer) -> HttpRequest {
+    /// `endpoint` (RFC 6749 §2.3, §3.2), built for `context`: the shape of
+    /// every token and revocation request. `client_id` goes in the body
+    /// unless the `Authorization` header carries it.
+    pub(crate) fn post(
+        &self,
+        endpoint: &Endpoint,
+        mut form: FormSerializer,
+        context: &RequestContext,
+    ) -> Result<HttpRequest, SigningError> {
         if !matches!(
             self.authentication,
             ClientAuthentication::ClientSecretBasic(_)
         ) {
             form.append("client_id", self.client_id.as_str());
         }
-        self.post_with_client_id(endpoint, form)
+        self.post_with_client_id(endpoint, form, context)
     }
 
     /// The same for a form that already carries `client_id` (a pushed
-    /// authorization request, RFC 9126 §2.1): only the secret is added.
+    /// authorization request, RFC 9126 §2.1): only the secret or the
+    /// assertion is added.
     pub(crate) fn post_with_client_id(
         &self,
         endpoint: &Endpoint,
         mut form: FormSerializer,
-    ) -> HttpRequest {
-        let authorization = self
-            .authentication
-            .apply_after_client_id(&self.client_id, &mut form);
-        HttpRequest::form_post(endpoint.clone(), form.finish(), authorization)
+        context: &RequestContext,
+    ) -> Result<HttpRequest, SigningError> {
+        let authorization = self.authentication.apply_after_client_id(
+            &self.client_id,
+            &self.issuer,
+            &mut form,
+            context,
+        )?;
+        Ok(HttpRequest::form_post(
+            endpoint.clone(),
+            form.finish(),
+            authorization,
+        ))
     }
 }
 

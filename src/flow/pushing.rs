@@ -11,7 +11,8 @@ use crate::flow::awaiting_callback::AwaitingCallback;
 use crate::flow::start::{endpoint_for_parameters, AuthorizationRequest};
 use crate::flow::Credentials;
 use crate::http::{HttpRequest, HttpResponse};
-use crate::step::EndpointStep;
+use crate::jose::SigningError;
+use crate::step::{EndpointStep, RequestContext};
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
 use crate::wire::par::parse_par_response;
@@ -45,10 +46,11 @@ impl EndpointStep for PushingAuthorization {
     /// form-encoded, plus the client authentication, `POST`ed to the
     /// `pushed_authorization_request_endpoint` (RFC 9126 §2.1). It never
     /// carries a `request_uri`.
-    fn request(&self) -> HttpRequest {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
         let mut form = FormSerializer::new();
         form.append_encoded(&self.parameters);
-        self.credentials.post_with_client_id(&self.endpoint, form)
+        self.credentials
+            .post_with_client_id(&self.endpoint, form, context)
     }
 
     /// Consumes the endpoint's answer (RFC 9126 §2.2): the authorization

@@ -7,9 +7,10 @@ use crate::error::{EndpointKind, Failure, RefreshError};
 use crate::flow::authorized::{Authorized, TokenSet};
 use crate::flow::Credentials;
 use crate::http::{HttpRequest, HttpResponse};
+use crate::jose::SigningError;
 use crate::scope::Scope;
 use crate::secret::RefreshToken;
-use crate::step::EndpointStep;
+use crate::step::{EndpointStep, RequestContext};
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
 use crate::wire::token::parse_token_response;
@@ -115,7 +116,7 @@ impl EndpointStep for Refreshing {
     /// The refresh request: `grant_type=refresh_token`, the refresh token,
     /// `scope` when a narrower one was asked for, and the client
     /// authentication, to the token endpoint the grant came from.
-    fn request(&self) -> HttpRequest {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
         let mut form = FormSerializer::new();
         form.append("grant_type", "refresh_token")
             .append("refresh_token", self.refresh_token.secret());
@@ -123,7 +124,7 @@ impl EndpointStep for Refreshing {
             form.append("scope", &scope.to_wire());
         }
         self.credentials
-            .post(&self.previous.origin.token_endpoint, form)
+            .post(&self.previous.origin.token_endpoint, form, context)
     }
 
     /// Consumes the token endpoint's response.

@@ -7,8 +7,9 @@ use crate::error::{EndpointKind, Failure, RevocationError};
 use crate::flow::authorized::Authorized;
 use crate::flow::Credentials;
 use crate::http::{HttpRequest, HttpResponse};
+use crate::jose::SigningError;
 use crate::secret::{AccessToken, RefreshToken};
-use crate::step::EndpointStep;
+use crate::step::{EndpointStep, RequestContext};
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
 use crate::wire::token::parse_revocation_response;
@@ -35,6 +36,20 @@ impl TokenTypeHint {
 }
 
 impl Authorized {
+    /// Starts the revocation of the whole grant, for a logout: the refresh
+    /// token when there is one (servers then revoke the access tokens of
+    /// the grant too, RFC 7009 §2.1), the access token otherwise.
+    ///
+    /// # Errors
+    /// As [`revoke`](Self::revoke).
+    pub fn revoke_grant(&self, client: &Client) -> Result<Revocation, RevocationError> {
+        let token = match self.tokens.refresh_token() {
+            Some(_) => TokenTypeHint::RefreshToken,
+            None => TokenTypeHint::AccessToken,
+        };
+        self.revoke(client, token)
+    }
+
     /// Starts the revocation of the access or the refresh token, at the
     /// revocation endpoint of the server the tokens came from.
     ///
@@ -112,7 +127,7 @@ impl EndpointStep for Revocation {
     /// The revocation request: `token`, `token_type_hint` and the client
     /// authentication, form-encoded, `POST`ed to the revocation endpoint
     /// (RFC 7009 §2.1).
-    fn request(&self) -> HttpRequest {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
         let mut form = FormSerializer::new();
         let (token, hint) = match &self.token {
             RevokedToken::Access(token) => (token.secret(), TokenTypeHint::AccessToken),
@@ -120,7 +135,7 @@ impl EndpointStep for Revocation {
         };
         form.append("token", token)
             .append("token_type_hint", hint.as_str());
-        self.credentials.post(&self.endpoint, form)
+        self.credentials.post(&self.endpoint, form, context)
     }
 
     /// Consumes the revocation endpoint's response: any 2xx, whatever the

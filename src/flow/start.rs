@@ -82,13 +82,18 @@ impl FlowEntropy {
             verifier: [0; 32],
             state: [0; 32],
         };
-        let unavailable = |error: getrandom::Error| EntropyUnavailable {
-            os_error: error.raw_os_error(),
-        };
-        getrandom::fill(&mut entropy.verifier).map_err(unavailable)?;
-        getrandom::fill(&mut entropy.state).map_err(unavailable)?;
+        fill_from_os_rng(&mut entropy.verifier)?;
+        fill_from_os_rng(&mut entropy.state)?;
         Ok(entropy)
     }
+}
+
+/// Fills `bytes` from the operating system's generator.
+#[cfg(feature = "getrandom")]
+pub(crate) fn fill_from_os_rng(bytes: &mut [u8]) -> Result<(), EntropyUnavailable> {
+    getrandom::fill(bytes).map_err(|error| EntropyUnavailable {
+        os_error: error.raw_os_error(),
+    })
 }
 
 /// The operating system could not provide randomness
@@ -101,6 +106,14 @@ pub struct EntropyUnavailable {
 }
 
 impl EntropyUnavailable {
+    /// A generator of the caller's failed
+    /// ([`Driver::with_entropy`](crate::Driver::with_entropy)), with the
+    /// operating system's error code when there is one.
+    #[must_use]
+    pub const fn new(os_error: Option<i32>) -> Self {
+        Self { os_error }
+    }
+
     /// The operating system's error code, when it gave one.
     #[must_use]
     pub fn os_error(&self) -> Option<i32> {
@@ -266,6 +279,28 @@ impl<'c> Start<'c> {
         })
     }
 
+    /// Begins the login the way the server prefers: a pushed authorization
+    /// request (RFC 9126) when its metadata names a
+    /// `pushed_authorization_request_endpoint` (RFC 9700 §2.1 recommends
+    /// it: the parameters then travel authenticated and out of the
+    /// browser's reach), a plain redirect otherwise. Drivers run either in
+    /// one call ([`Driver::authorize`](crate::Driver::authorize)).
+    ///
+    /// # Errors
+    /// As [`begin`](Self::begin) and [`push`](Self::push).
+    pub fn authorize(
+        self,
+        entropy: FlowEntropy,
+        now: UnixTime,
+    ) -> Result<Authorization, StartError> {
+        if self.client.pushed_authorization_request_endpoint.is_some() {
+            self.push(entropy, now).map(Authorization::Push)
+        } else {
+            let (request, pending) = self.begin(entropy, now)?;
+            Ok(Authorization::Redirect(request, pending))
+        }
+    }
+
     /// Checks the setup, draws `state` and the verifier, and hands each
     /// authorization parameter to `emit`, in order (RFC 6749 §4.1.1,
     /// RFC 7636 §4.3). Nothing is emitted when the setup is refused.
@@ -360,6 +395,20 @@ pub(crate) fn endpoint_for_parameters(endpoint: &Url) -> Url {
         url.set_query(Some(&trimmed));
     }
     url
+}
+
+/// How a login begins, as [`Start::authorize`] chose.
+#[must_use = "send the browser to the authorization URL, pushing first when asked to"]
+// Made once per login and taken apart at once: not worth a box.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Authorization {
+    /// Send the user's browser to the request's URL now; keep the pending
+    /// flow until the callback.
+    Redirect(AuthorizationRequest, AwaitingCallback),
+    /// Push the authorization request first (RFC 9126 §2): run the step;
+    /// it gives the same pair as [`Redirect`](Self::Redirect).
+    Push(PushingAuthorization),
 }
 
 /// The authorization request (RFC 6749 §4.1.1): the URL to send the user's

@@ -107,7 +107,7 @@ fn wrong_client_secret_is_invalid_client() {
         );
         let (pending, callback) = server.log_in(&client);
         let exchanging = pending.handle_callback(&client, callback).unwrap();
-        let request = exchanging.request().into_http();
+        let request = exchanging.request(&crate::context()).unwrap().into_http();
         let response = interop_common::send(request).unwrap();
         // RFC 6749 §5.2: 401 with a challenge (MUST when the client used
         // the Authorization header; Authlib does it for the body too).

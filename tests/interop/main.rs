@@ -16,6 +16,14 @@ mod oidc_provider_device;
 mod oidc_provider_discovery;
 mod oidc_provider_flows;
 mod oidc_provider_introspection;
+mod oidc_provider_jwt;
 mod oidc_provider_lifecycle;
 mod oidc_provider_negative;
 mod oidc_provider_par;
+
+/// A context for a request sent now, to a live server: the real time and
+/// fresh randomness, as a client that signs its requests needs (a server
+/// refuses an assertion from the future, or one whose `jti` it has seen).
+pub fn context() -> oauth2_pkce::RequestContext {
+    oauth2_pkce::RequestContext::from_os_rng(oauth2_pkce::UnixTime::now()).unwrap()
+}

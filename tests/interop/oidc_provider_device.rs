@@ -37,7 +37,7 @@ fn driver() -> Driver {
 /// back is fit to show.
 fn start(server: &OidcProvider, client: &Client, scope: &str) -> DevicePolling {
     let step = DeviceAuthorization::new(client, Scope::parse(scope).unwrap()).unwrap();
-    let request = step.request();
+    let request = step.request(&crate::context()).unwrap();
     assert_eq!(request.uri(), server.url("/device/auth"));
     let response = send(request.into_http()).unwrap();
     assert_eq!(response.status(), 200, "{}", server.log());
@@ -62,7 +62,7 @@ fn poll_once(
 ) -> Result<oauth2_pkce::Authorized, oauth2_pkce::Failure<DevicePolling>> {
     let at = polling.pending().next_poll_at();
     std::thread::sleep(at.saturating_duration_since(UnixTime::now()));
-    let response = send(polling.request().into_http()).unwrap();
+    let response = send(polling.request(&crate::context()).unwrap().into_http()).unwrap();
     polling.handle_response(&response, UnixTime::now())
 }
 
@@ -226,7 +226,7 @@ fn device_code_expires() {
     assert_eq!(polls, 1, "one poll only\n{}", server.log());
     assert!(saved.is_expired(UnixTime::now()));
     let polling = saved.poll(&client).unwrap();
-    let response = send(polling.request().into_http()).unwrap();
+    let response = send(polling.request(&crate::context()).unwrap().into_http()).unwrap();
     let failure = polling
         .handle_response(&response, UnixTime::now())
         .unwrap_err();

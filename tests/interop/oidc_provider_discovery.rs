@@ -25,7 +25,7 @@ fn discover(discovery: &Discovery) -> (Result<ServerMetadata, EndpointError>, Ve
     for which in WellKnown::ORDER {
         asked.push(which);
         let step = discovery.clone().well_known(which);
-        let request = step.request().into_http();
+        let request = step.request(&crate::context()).unwrap().into_http();
         assert_eq!(request.method(), http::Method::GET);
         assert_eq!(request.headers()["accept"], "application/json");
         let response = interop_node_common::send(request).unwrap();
@@ -44,7 +44,7 @@ fn falls_back_to_the_openid_configuration_and_runs_a_flow_on_it() {
     let server = OidcProvider::start();
     let discovery = Discovery::new(server.issuer()).unwrap();
     assert_eq!(
-        discovery.request().uri(),
+        discovery.request(&crate::context()).unwrap().uri(),
         server.url("/.well-known/oauth-authorization-server")
     );
     let (metadata, asked) = discover(&discovery);
@@ -83,7 +83,7 @@ fn rfc8414_document_is_not_found() {
     let server = OidcProvider::start();
     let discovery = Discovery::new(server.issuer()).unwrap();
     assert_eq!(discovery.which(), WellKnown::OAuthAuthorizationServer);
-    let request = discovery.request().into_http();
+    let request = discovery.request(&crate::context()).unwrap().into_http();
     let response = interop_node_common::send(request).unwrap();
     let error = discovery
         .handle_response(&response, NOW)
@@ -108,7 +108,8 @@ fn document_of_another_issuer_is_refused() {
         discovery
             .clone()
             .well_known(WellKnown::OpenIdConfiguration)
-            .request()
+            .request(&crate::context())
+            .unwrap()
             .uri(),
         server.url("/.well-known/openid-configuration")
     );

@@ -30,7 +30,7 @@ fn introspect(
     if let Some(hint) = hint {
         step = step.token_type_hint(hint);
     }
-    let request = step.request();
+    let request = step.request(&crate::context()).unwrap();
     assert_eq!(request.uri(), server.url("/token/introspection"));
     let response = send(request.into_http()).unwrap();
     assert_eq!(response.status(), 200, "{}", server.log());

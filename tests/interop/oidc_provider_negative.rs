@@ -101,7 +101,9 @@ fn replayed_code_is_invalid_grant_and_revokes_the_first_tokens() {
         // of the first exchange are dead too (RFC 6749 §4.1.2, SHOULD).
         assert_eq!(server.userinfo(Some(&authorized)).status(), 401);
         let refreshing = authorized.refresh(&client).unwrap();
-        let response = interop_node_common::send(refreshing.request().into_http()).unwrap();
+        let response =
+            interop_node_common::send(refreshing.request(&crate::context()).unwrap().into_http())
+                .unwrap();
         let failure = refreshing.handle_response(&response, NOW).unwrap_err();
         assert!(failure.error().is_invalid_grant(), "{:?}", failure.error());
     }

@@ -30,7 +30,7 @@ fn push(
         .scope(Scope::parse(scope).unwrap())
         .push(FlowEntropy::from_os_rng().unwrap(), NOW)
         .unwrap();
-    let request = pushing.request().into_http();
+    let request = pushing.request(&crate::context()).unwrap().into_http();
     assert_eq!(request.method(), http::Method::POST);
     assert_eq!(request.uri(), server.url("/request").as_str());
     let body = String::from_utf8(request.body().as_bytes().to_vec()).unwrap();
@@ -164,7 +164,9 @@ fn wrong_secret_at_the_par_endpoint_is_invalid_client() {
             .scope(Scope::parse("openid").unwrap())
             .push(FlowEntropy::from_os_rng().unwrap(), NOW)
             .unwrap();
-        let response = interop_node_common::send(pushing.request().into_http()).unwrap();
+        let response =
+            interop_node_common::send(pushing.request(&crate::context()).unwrap().into_http())
+                .unwrap();
         assert_eq!(response.status(), 401, "{which:?}");
         let failure = pushing.handle_response(&response, NOW).unwrap_err();
         let error = error_response(failure.error());
@@ -186,7 +188,8 @@ fn plain_pkce_is_refused_at_the_par_endpoint() {
         .dangerous_use_plain_pkce()
         .push(FlowEntropy::from_os_rng().unwrap(), NOW)
         .unwrap();
-    let response = interop_node_common::send(pushing.request().into_http()).unwrap();
+    let response =
+        interop_node_common::send(pushing.request(&crate::context()).unwrap().into_http()).unwrap();
     assert_eq!(response.status(), 400);
     let failure = pushing.handle_response(&response, NOW).unwrap_err();
     // An authorization error code, in a token-style error body.

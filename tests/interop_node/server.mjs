@@ -31,11 +31,14 @@
 //   user flows call. `/api/me` (ours, below) looks an access token or a
 //   client credentials token up in the provider's store, for the machine
 //   flow whose tokens userinfo does not take.
-// - Clients (all with redirect URI `http://127.0.0.1/callback`, which
+// - Clients (all with redirect URI `http://127.0.0.1/callback` and those in
+//   `EXTRA_REDIRECT_URIS`, which
 //   oidc-provider allows for web clients unless they use implicit):
 //   `basic-client` (client_secret_basic), `post-client`
 //   (client_secret_post), `public-client` (none, `application_type:
-//   native`), `par-client` (client_secret_basic, PAR required). Note that
+//   native`), `par-client` (client_secret_basic, PAR required),
+//   `jwt-client` (private_key_jwt: an ES256 and an Ed25519 key),
+//   `hs-client` (client_secret_jwt). Note that
 //   oidc-provider accepts either secret method from a client registered
 //   with the other.
 // - Login and consent without a browser: `/interaction/:uid` logs the
@@ -68,6 +71,9 @@ import * as http from 'node:http';
 import Provider from 'oidc-provider';
 
 const REDIRECT_URI = 'http://127.0.0.1/callback';
+// More redirect URIs for every client, space-separated: a web app under
+// test registers its own `/callback` on its port.
+const EXTRA_REDIRECT_URIS = (process.env.EXTRA_REDIRECT_URIS ?? '').split(' ').filter(Boolean);
 const TEST_USER = 'alice';
 const ACCESS_TOKEN_LIFETIME = 3600;
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -129,8 +135,31 @@ const clients = [
     response_types: [],
     redirect_uris: [],
   },
+  {
+    client_id: 'jwt-client',
+    token_endpoint_auth_method: 'private_key_jwt',
+    // The public halves of RFC 7515 A.3's P-256 key and RFC 8037 A.1's
+    // Ed25519 key: the tests sign with their private halves.
+    jwks: {
+      keys: [
+        {
+          kty: 'EC',
+          crv: 'P-256',
+          kid: 'es256',
+          x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+          y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+        },
+        { kty: 'OKP', crv: 'Ed25519', kid: 'ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' },
+      ],
+    },
+  },
+  {
+    client_id: 'hs-client',
+    client_secret: 'hs-secret-long-enough-for-hmac-sha-256-keys',
+    token_endpoint_auth_method: 'client_secret_jwt',
+  },
 ].map((client) => ({
-  redirect_uris: [REDIRECT_URI],
+  redirect_uris: [REDIRECT_URI, ...EXTRA_REDIRECT_URIS],
   response_types: ['code'],
   grant_types: client.token_endpoint_auth_method === 'none'
     ? ['authorization_code', 'refresh_token']
@@ -143,7 +172,9 @@ function log(line) {
 }
 
 const server = http.createServer();
-server.listen(0, '127.0.0.1', () => {
+// `PORT` fixes the port (a provider to try the examples against); a free
+// one otherwise.
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   const { port } = server.address();
   const issuer = `http://127.0.0.1:${port}`;
   const provider = makeProvider(issuer);
@@ -246,6 +277,7 @@ function makeProvider(issuer) {
     'userinfo.error',
     'introspection.error',
     'code_verification.error',
+    'client_credentials.error',
   ]) {
     provider.on(event, (ctx, error) => log(`${event}: ${error.message} ${error.error_detail ?? ''}`));
   }

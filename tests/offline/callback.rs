@@ -68,7 +68,7 @@ fn handle(
 
 /// The value of `name` in the token request body of `exchanging`.
 fn body_param(exchanging: &Exchanging, name: &str) -> Option<String> {
-    let request = exchanging.request();
+    let request = exchanging.request(&crate::CONTEXT).unwrap();
     url::form_urlencoded::parse(request.body())
         .find(|(n, _)| n == name)
         .map(|(_, v)| v.into_owned())

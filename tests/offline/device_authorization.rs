@@ -159,7 +159,7 @@ fn no_device_authorization_endpoint() {
 #[test]
 fn authorization_pending_polls_again_after_the_interval() {
     let polling = polling(1800, Some(7));
-    let request = polling.request();
+    let request = polling.request(&crate::CONTEXT).unwrap();
     let at = UnixTime::from_secs(NOW.as_secs() + 7);
     let failure = polling
         .handle_response(json(400, &error("authorization_pending")), at)
@@ -171,7 +171,7 @@ fn authorization_pending_polls_again_after_the_interval() {
         Some(UnixTime::from_secs(at.as_secs() + 8))
     );
     let again = failure.into_retry().unwrap();
-    assert_eq!(again.request(), request);
+    assert_eq!(again.request(&crate::CONTEXT).unwrap(), request);
     assert_eq!(again.pending().interval(), Duration::from_secs(7));
     assert_eq!(
         again.pending().next_poll_at(),
@@ -348,12 +348,17 @@ fn approval_gives_an_authorized_grant() {
         authorized.tokens().expires_at(),
         Some(UnixTime::from_secs(at.as_secs() + 3600))
     );
-    let refresh = authorized.refresh(&client).unwrap().request();
+    let refresh = authorized
+        .refresh(&client)
+        .unwrap()
+        .request(&crate::CONTEXT)
+        .unwrap();
     assert_eq!(refresh.uri(), "https://as.example/token");
     let revoke = authorized
         .revoke(&client, TokenTypeHint::RefreshToken)
         .unwrap()
-        .request();
+        .request(&crate::CONTEXT)
+        .unwrap();
     assert_eq!(revoke.uri(), "https://as.example/revoke");
 }
 
@@ -362,13 +367,20 @@ fn approval_gives_an_authorized_grant() {
 #[test]
 fn the_pending_login_is_stored_and_bound_to_its_client() {
     let polling = polling(1800, Some(5));
-    let request = polling.request();
+    let request = polling.request(&crate::CONTEXT).unwrap();
     let pending = polling.into_pending();
     let stored = serde_json::to_string(&pending).unwrap();
     assert!(stored.contains(r#""v":1"#), "{stored}");
     let back = AwaitingDeviceApproval::from_json(stored.as_bytes()).unwrap();
     assert_eq!(back, pending);
-    assert_eq!(back.clone().poll(&client()).unwrap().request(), request);
+    assert_eq!(
+        back.clone()
+            .poll(&client())
+            .unwrap()
+            .request(&crate::CONTEXT)
+            .unwrap(),
+        request
+    );
 
     // Another issuer's client with the same client_id gets nothing.
     let mut other = metadata();

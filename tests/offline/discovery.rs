@@ -10,7 +10,8 @@ fn well_known(issuer: &str, which: WellKnown) -> String {
     Discovery::new(issuer)
         .unwrap()
         .well_known(which)
-        .request()
+        .request(&crate::CONTEXT)
+        .unwrap()
         .uri()
         .to_owned()
 }
@@ -78,9 +79,9 @@ fn discovery_request_snapshot() {
     let discovery =
         Discovery::new("https://sso.pageroonline.com/oauth/v2/oauth-anonymous").unwrap();
     let discovery = discovery.well_known(WellKnown::OpenIdConfiguration);
-    let request = discovery.request();
+    let request = discovery.request(&crate::CONTEXT).unwrap();
     insta::assert_snapshot!("discovery_request_openid", render(&request));
-    let http = discovery.request().into_http();
+    let http = discovery.request(&crate::CONTEXT).unwrap().into_http();
     assert_eq!(render_http(&http), render(&request));
     assert!(request.body().is_empty());
 }

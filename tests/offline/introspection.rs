@@ -136,10 +136,17 @@ fn errors_name_the_introspection_endpoint() {
     );
 
     let step = introspection();
-    let request = step.request();
+    let request = step.request(&crate::CONTEXT).unwrap();
     let failure = step
         .handle_response(HttpResponse::new(503, b"").with_retry_after("4"), NOW)
         .unwrap_err();
     assert_eq!(failure.retry_after(), Some(Duration::from_secs(4)));
-    assert_eq!(failure.into_retry().unwrap().request(), request);
+    assert_eq!(
+        failure
+            .into_retry()
+            .unwrap()
+            .request(&crate::CONTEXT)
+            .unwrap(),
+        request
+    );
 }

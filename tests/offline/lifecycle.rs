@@ -74,7 +74,7 @@ fn pagero_refresh_chain_rotates_three_times() {
     let mut state = authorized(&client, &pagero_tokens(0));
     for n in 1..=3 {
         let refreshing = state.refresh(&client).unwrap();
-        let request = refreshing.request();
+        let request = refreshing.request(&crate::CONTEXT).unwrap();
         assert_eq!(
             request.uri(),
             "https://sso.pageroonline.com/oauth/v2/oauth-token"
@@ -175,7 +175,7 @@ fn refresh_scope_narrower_is_sent_wider_is_refused() {
         .refresh_with_scope(&client, Scope::parse("invoices:read").unwrap())
         .unwrap();
     assert_eq!(
-        form_body(&narrow.request())[2],
+        form_body(&narrow.request(&crate::CONTEXT).unwrap())[2],
         ("scope".into(), "invoices%3Aread".into())
     );
     // The server omitted scope: the narrower one asked for was granted.
@@ -316,19 +316,30 @@ fn rebind_moves_a_grant_to_new_endpoints_of_the_same_issuer() {
     let moved = client_with(moved, "client-id", basic());
     // Pinned: the new client's endpoints are not used by themselves.
     assert_eq!(
-        state.refresh(&moved).unwrap().request().uri(),
+        state
+            .refresh(&moved)
+            .unwrap()
+            .request(&crate::CONTEXT)
+            .unwrap()
+            .uri(),
         "https://sso.pageroonline.com/oauth/v2/oauth-token"
     );
     state.rebind(&moved).unwrap();
     assert_eq!(
-        state.refresh(&moved).unwrap().request().uri(),
+        state
+            .refresh(&moved)
+            .unwrap()
+            .request(&crate::CONTEXT)
+            .unwrap()
+            .uri(),
         "https://sso.pageroonline.com/oauth/v3/token"
     );
     assert_eq!(
         state
             .revoke(&moved, TokenTypeHint::RefreshToken)
             .unwrap()
-            .request()
+            .request(&crate::CONTEXT)
+            .unwrap()
             .uri(),
         "https://sso.pageroonline.com/oauth/v3/revoke"
     );
@@ -358,7 +369,7 @@ fn pagero_revocation_of_both_tokens() {
         (TokenTypeHint::AccessToken, "_0XBPWQQ_access0"),
     ] {
         let revocation = state.revoke(&client, hint).unwrap();
-        let request = revocation.request().into_http();
+        let request = revocation.request(&crate::CONTEXT).unwrap().into_http();
         assert_eq!(
             request.uri(),
             "https://sso.pageroonline.com/oauth/v2/oauth-revoke"
@@ -385,13 +396,13 @@ fn revocation_errors() {
 
     // 503: the token is still valid; the revocation comes back to retry.
     let revocation = state.revoke(&client, TokenTypeHint::RefreshToken).unwrap();
-    let first = revocation.request();
+    let first = revocation.request(&crate::CONTEXT).unwrap();
     let failure = revocation
         .handle_response(HttpResponse::new(503, b""), NOW)
         .unwrap_err();
     assert!(failure.error().is_retryable());
     let revocation = failure.into_retry().unwrap();
-    assert_eq!(revocation.request(), first);
+    assert_eq!(revocation.request(&crate::CONTEXT).unwrap(), first);
 
     // 400 unsupported_token_type (RFC 7009 §2.2.1) is typed, not retryable.
     let failure = revocation
@@ -446,6 +457,28 @@ fn revocation_needs_an_endpoint_and_a_token() {
 }
 
 #[test]
+fn revoking_the_grant_takes_the_refresh_token_when_there_is_one() {
+    let client = pagero_client(basic());
+    for (tokens, body) in [
+        (
+            pagero_tokens(0),
+            "token=_1XBPWQQ_refresh0&token_type_hint=refresh_token",
+        ),
+        (
+            r#"{"token_type":"bearer","access_token":"a"}"#.to_string(),
+            "token=a&token_type_hint=access_token",
+        ),
+    ] {
+        let request = authorized(&client, &tokens)
+            .revoke_grant(&client)
+            .unwrap()
+            .request(&crate::CONTEXT)
+            .unwrap();
+        assert_eq!(request.body(), body.as_bytes());
+    }
+}
+
+#[test]
 fn public_client_revocation_names_itself_in_the_body() {
     let metadata = ServerMetadata::pagero().with_token_endpoint_auth_methods_supported(["none"]);
     let client = client_with(metadata, "public-app", ClientAuthentication::None);
@@ -453,7 +486,8 @@ fn public_client_revocation_names_itself_in_the_body() {
     let request = state
         .revoke(&client, TokenTypeHint::RefreshToken)
         .unwrap()
-        .request();
+        .request(&crate::CONTEXT)
+        .unwrap();
     assert_eq!(request.header("authorization"), None);
     assert!(form_body(&request).contains(&("client_id".into(), "public-app".into())));
 }
@@ -518,7 +552,7 @@ fn bearer_challenges_on_api_responses() {
 fn client_credentials_grant() {
     let client = pagero_client(basic());
     let grant = ClientCredentials::new(&client, Scope::parse("signup").unwrap()).unwrap();
-    let request = grant.request();
+    let request = grant.request(&crate::CONTEXT).unwrap();
     assert_eq!(
         form_body(&request),
         vec![
@@ -604,7 +638,8 @@ fn unknown_grant_scope_lets_the_server_decide() {
     let narrowing = unknown
         .refresh_with_scope(&client, Scope::parse("invoices:read").unwrap())
         .unwrap();
-    assert!(form_body(&narrowing.request()).contains(&("scope".into(), "invoices%3Aread".into())));
+    assert!(form_body(&narrowing.request(&crate::CONTEXT).unwrap())
+        .contains(&("scope".into(), "invoices%3Aread".into())));
     let narrowed = narrowing
         .handle_response(&json(200, &pagero_tokens(1)), NOW)
         .unwrap();
@@ -737,8 +772,24 @@ fn bearer_only_on_https_or_loopback() {
             assert_eq!(outcome, Err(BearerError::InsecureTarget));
             assert!(request.headers().get("authorization").is_none());
         }
-        // The string form agrees.
+        // The string form agrees, and so does a request built whole.
         assert_eq!(state.bearer_authorization(uri).is_ok(), allowed, "{uri}");
+        match state.resource_request(http::Method::DELETE, uri) {
+            Ok(built) => {
+                assert!(allowed, "{uri}");
+                assert_eq!(built.method(), http::Method::DELETE);
+                assert_eq!(built.uri(), &http::Uri::try_from(uri).unwrap());
+                assert_eq!(built.headers()["authorization"], "Bearer _0XBPWQQ_access0");
+                assert!(built.headers()["authorization"].is_sensitive());
+                assert!(built.body().is_empty());
+            }
+            Err(error) if uri.starts_with('/') => assert_eq!(error, BearerError::InvalidTarget),
+            Err(error) => assert_eq!(
+                (allowed, error),
+                (false, BearerError::InsecureTarget),
+                "{uri}"
+            ),
+        }
     }
 }
 
@@ -755,7 +806,8 @@ fn revocation_falls_back_to_the_clients_endpoint_for_the_same_issuer() {
     let request = state
         .revoke(&client, TokenTypeHint::RefreshToken)
         .unwrap()
-        .request();
+        .request(&crate::CONTEXT)
+        .unwrap();
     assert_eq!(
         request.uri(),
         "https://sso.pageroonline.com/oauth/v2/oauth-revoke"
@@ -880,7 +932,11 @@ fn another_issuers_client_with_the_same_client_id_is_refused_everywhere() {
             );
         }
         // A's own client still works, with A's secret at A's endpoints.
-        let refresh = tokens.refresh(&issuer_a).unwrap().request();
+        let refresh = tokens
+            .refresh(&issuer_a)
+            .unwrap()
+            .request(&crate::CONTEXT)
+            .unwrap();
         assert_eq!(
             refresh.uri(),
             "https://sso.pageroonline.com/oauth/v2/oauth-token"

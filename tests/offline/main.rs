@@ -5,6 +5,7 @@
 //! `rendering` is the one shared helper.
 
 mod callback;
+mod client_assertion;
 mod device_authorization;
 mod discovery;
 mod introspection;
@@ -18,3 +19,8 @@ mod rendering;
 mod request_snapshots;
 mod secrets;
 mod token_response;
+
+/// The moment and randomness every request in these tests is built with:
+/// fixed, so the same step always gives the same bytes.
+pub const CONTEXT: oauth2_pkce::RequestContext =
+    oauth2_pkce::RequestContext::new(oauth2_pkce::UnixTime::from_secs(1_800_000_000), [0x5e; 32]);

@@ -140,7 +140,7 @@ proptest! {
         let exchanging = pending
             .handle_callback(&client, Callback::from_query(&query).unwrap())
             .unwrap();
-        let request = exchanging.request();
+        let request = exchanging.request(&crate::CONTEXT).unwrap();
         let body = std::str::from_utf8(request.body()).unwrap();
         // The crate's encoding uses only these characters.
         prop_assert!(body.bytes().all(|b| b.is_ascii_alphanumeric() || b"*-._+%&=".contains(&b)));
@@ -228,7 +228,7 @@ proptest! {
         let (_, pending) = Start::new(&client).begin(FlowEntropy::from_bytes([3; 64]), NOW).unwrap();
         let query = format!("code=c&state={}", pending.state().secret());
         let exchanging = pending.handle_callback(&client, Callback::from_query(&query).unwrap()).unwrap();
-        let expected_request = exchanging.request();
+        let expected_request = exchanging.request(&crate::CONTEXT).unwrap();
         let response = HttpResponse::new(status, &body)
             .with_content_type(&content_type)
             .with_retry_after(&retry_after);
@@ -245,7 +245,7 @@ proptest! {
                 match failure.into_retry() {
                     Some(again) => {
                         prop_assert!(retryable);
-                        prop_assert_eq!(again.request(), expected_request);
+                        prop_assert_eq!(again.request(&crate::CONTEXT).unwrap(), expected_request);
                     }
                     None => prop_assert!(!retryable),
                 }
@@ -281,7 +281,7 @@ proptest! {
         prop_assert_eq!(find("state"), pending.state().secret());
         prop_assert!(pending.state().secret().len() >= 22);
         let callback = Callback::from_query(&format!("code=c&state={}", pending.state().secret())).unwrap();
-        let token_request = pending.handle_callback(&client, callback).unwrap().request();
+        let token_request = pending.handle_callback(&client, callback).unwrap().request(&crate::CONTEXT).unwrap();
         let body = reference_decode(token_request.body());
         let sent = &body.iter().find(|(n, _)| n == "code_verifier").unwrap().1;
         prop_assert_eq!(sent.len(), 43);

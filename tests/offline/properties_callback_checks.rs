@@ -48,7 +48,7 @@ fn outcome(
     let callback = Callback::from_query(query)?;
     pending
         .handle_callback(client, callback)
-        .map(|exchanging| exchanging.request().body().to_vec())
+        .map(|exchanging| exchanging.request(&crate::CONTEXT).unwrap().body().to_vec())
 }
 
 /// One of the parameters a callback can carry, with a value the strategy

@@ -176,7 +176,9 @@ fn check_callback(case: &Case) {
     let expect = case.expect();
     match (expect.split_once(' '), outcome) {
         (Some(("code", code)), Ok(exchanging)) => {
-            let body = String::from_utf8(exchanging.request().body().to_vec()).unwrap();
+            let body =
+                String::from_utf8(exchanging.request(&crate::CONTEXT).unwrap().body().to_vec())
+                    .unwrap();
             assert!(body.contains(&format!("&code={code}&")), "{}", case.name);
         }
         (Some(("error", code)), Err(CallbackError::Authorization(error))) => {

@@ -68,10 +68,10 @@ const CREATED: &str = r#"{"request_uri":"urn:ietf:params:oauth:request_uri:6esc_
 fn pushed_request_with_basic() {
     let client = client(metadata(), basic());
     let pushing = push(&client);
-    let request = pushing.request();
+    let request = pushing.request(&crate::CONTEXT).unwrap();
     insta::assert_snapshot!("par_request_client_secret_basic", render(&request));
     assert_eq!(
-        render_http(&pushing.request().into_http()),
+        render_http(&pushing.request(&crate::CONTEXT).unwrap().into_http()),
         render(&request)
     );
     assert_eq!(request.method(), Method::Post);
@@ -102,7 +102,7 @@ fn pushed_request_with_post_and_none_sends_client_id_once() {
         metadata(),
         ClientAuthentication::ClientSecretPost(ClientSecret::new("secret")),
     );
-    let request = push(&post).request();
+    let request = push(&post).request(&crate::CONTEXT).unwrap();
     insta::assert_snapshot!("par_request_client_secret_post", render(&request));
     let sent = names(request.body());
     assert_eq!(sent.iter().filter(|n| *n == "client_id").count(), 1);
@@ -110,7 +110,7 @@ fn pushed_request_with_post_and_none_sends_client_id_once() {
     assert_eq!(request.header("authorization"), None);
 
     let public = client(metadata(), ClientAuthentication::None);
-    let request = push(&public).request();
+    let request = push(&public).request(&crate::CONTEXT).unwrap();
     let sent = names(request.body());
     assert_eq!(sent.iter().filter(|n| *n == "client_id").count(), 1);
     assert!(!sent.contains(&"client_secret".to_owned()));
@@ -139,7 +139,10 @@ fn authorization_url_after_the_push() {
     let callback =
         Callback::from_query(&format!("code=abc&state={}", pending.state().secret())).unwrap();
     let exchanging = pending.handle_callback(&client, callback).unwrap();
-    assert_eq!(exchanging.request().uri(), "https://as.example/token");
+    assert_eq!(
+        exchanging.request(&crate::CONTEXT).unwrap().uri(),
+        "https://as.example/token"
+    );
 }
 
 #[test]
@@ -157,7 +160,10 @@ fn errors_and_retries() {
         }
     );
     let retry = failure.into_retry().unwrap();
-    assert_eq!(retry.request(), push(&client).request());
+    assert_eq!(
+        retry.request(&crate::CONTEXT).unwrap(),
+        push(&client).request(&crate::CONTEXT).unwrap()
+    );
 
     let bad = http::Response::builder()
         .status(400)
@@ -279,7 +285,7 @@ fn when_pushing_is_required_or_impossible() {
 fn the_pushed_request_keeps_its_secrets() {
     let client = client(metadata(), basic());
     let pushing = push(&client);
-    let state = pushing.request();
+    let state = pushing.request(&crate::CONTEXT).unwrap();
     let body = String::from_utf8(state.body().to_vec()).unwrap();
     let state_value = body
         .split("state=")
@@ -289,7 +295,56 @@ fn the_pushed_request_keeps_its_secrets() {
         .next()
         .unwrap()
         .to_owned();
-    let printed = format!("{pushing:?} {:?}", pushing.request());
+    let printed = format!(
+        "{pushing:?} {:?}",
+        pushing.request(&crate::CONTEXT).unwrap()
+    );
     assert!(!printed.contains(&state_value), "{printed}");
     assert!(!printed.contains("7Fjfp0ZBr1KtDRbnfVdmIw"), "{printed}");
+}
+
+/// `Start::authorize` pushes when the server offers PAR and redirects
+/// otherwise; the drivers run either to the same pair.
+#[test]
+fn authorize_pushes_when_the_server_offers_it() {
+    let entropy = || FlowEntropy::from_bytes([7; 64]);
+    let driver = Driver::new(RetryPolicy::new(7)).with_clock(|| NOW);
+
+    let offered = client(metadata(), basic());
+    let Ok(Authorization::Push(pushing)) = Start::new(&offered).authorize(entropy(), NOW) else {
+        panic!("a server with a PAR endpoint gets a pushed request");
+    };
+    let pushed = Start::new(&offered).push(entropy(), NOW).unwrap();
+    assert_eq!(
+        pushing.request(&crate::CONTEXT).unwrap(),
+        pushed.request(&crate::CONTEXT).unwrap()
+    );
+    let mut sent = Vec::new();
+    let send = |request: http::Request<RequestBody>| {
+        sent.push(request.uri().to_string());
+        Ok::<_, std::convert::Infallible>(created(CREATED))
+    };
+    let (authorization, pending) = driver
+        .authorize(Authorization::Push(pushing), send, |_| {})
+        .unwrap();
+    assert_eq!(sent, [PAR]);
+    assert!(authorization.url().contains("request_uri="));
+    assert!(pending.request_uri_expires_at().is_some());
+
+    let mut plain = metadata();
+    plain.pushed_authorization_request_endpoint = None;
+    let plain = client(plain, basic());
+    let authorization = Start::new(&plain).authorize(entropy(), NOW).unwrap();
+    let Authorization::Redirect(expected, _) = &authorization else {
+        panic!("a server without PAR gets a redirect");
+    };
+    let expected = expected.url().to_owned();
+    let never = |_: http::Request<RequestBody>| -> Result<http::Response<Vec<u8>>, &str> {
+        Err("a redirect sends nothing")
+    };
+    let mut bound = driver.bind(never, |_| {});
+    let (authorization, pending) = bound.authorize(authorization).unwrap();
+    assert_eq!(authorization.url(), expected);
+    assert!(expected.contains("code_challenge="));
+    assert_eq!(pending.request_uri_expires_at(), None);
 }

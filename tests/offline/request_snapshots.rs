@@ -307,7 +307,7 @@ fn assert_token_request_basics(request: &HttpRequest) -> Vec<(String, String)> {
 #[test]
 fn token_request_client_secret_basic() {
     let client = pagero_basic();
-    let request = exchanging(&client).request();
+    let request = exchanging(&client).request(&crate::CONTEXT).unwrap();
     insta::assert_snapshot!("token_request_client_secret_basic", render(&request));
 
     let body = assert_token_request_basics(&request);
@@ -326,7 +326,10 @@ fn token_request_client_secret_basic() {
     );
     assert_eq!(request.headers().next().unwrap().0, "authorization");
 
-    let http = exchanging(&client).request().into_http();
+    let http = exchanging(&client)
+        .request(&crate::CONTEXT)
+        .unwrap()
+        .into_http();
     assert!(http.headers()["authorization"].is_sensitive());
     assert_eq!(render_http(&http), render(&request));
 }
@@ -342,7 +345,7 @@ fn token_request_client_secret_basic_encodes_before_base64() {
     )
     .unwrap()
     .with_redirect_uri(RedirectUri::new(REDIRECT_URI).unwrap());
-    let request = exchanging(&client).request();
+    let request = exchanging(&client).request(&crate::CONTEXT).unwrap();
     insta::assert_snapshot!(
         "token_request_client_secret_basic_special_chars",
         render(&request)
@@ -369,7 +372,7 @@ fn token_request_client_secret_post() {
         ServerMetadata::pagero(),
         ClientAuthentication::ClientSecretPost(ClientSecret::new(CLIENT_SECRET)),
     );
-    let request = exchanging(&client).request();
+    let request = exchanging(&client).request(&crate::CONTEXT).unwrap();
     insta::assert_snapshot!("token_request_client_secret_post", render(&request));
 
     let body = assert_token_request_basics(&request);
@@ -385,7 +388,7 @@ fn token_request_client_secret_post() {
 fn token_request_public_client_none() {
     let metadata = ServerMetadata::pagero().with_token_endpoint_auth_methods_supported(["none"]);
     let client = client_with(metadata, ClientAuthentication::None);
-    let request = exchanging(&client).request();
+    let request = exchanging(&client).request(&crate::CONTEXT).unwrap();
     insta::assert_snapshot!("token_request_none", render(&request));
 
     let body = assert_token_request_basics(&request);
@@ -401,10 +404,13 @@ fn token_request_public_client_none() {
 fn token_request_is_stable() {
     let client = pagero_basic();
     let exchanging = exchanging(&client);
-    assert_eq!(exchanging.request(), exchanging.request());
     assert_eq!(
-        render(&exchanging.request()),
-        render(&self::exchanging(&client).request())
+        exchanging.request(&crate::CONTEXT).unwrap(),
+        exchanging.request(&crate::CONTEXT).unwrap()
+    );
+    assert_eq!(
+        render(&exchanging.request(&crate::CONTEXT).unwrap()),
+        render(&self::exchanging(&client).request(&crate::CONTEXT).unwrap())
     );
 }
 
@@ -437,9 +443,9 @@ fn refresh_request() {
     let client = pagero_basic();
     let authorized = pagero_authorized(&client);
     let refreshing = authorized.refresh(&client).unwrap();
-    let request = refreshing.request();
+    let request = refreshing.request(&crate::CONTEXT).unwrap();
     insta::assert_snapshot!("refresh_request", render(&request));
-    let http = refreshing.request().into_http();
+    let http = refreshing.request(&crate::CONTEXT).unwrap().into_http();
     assert_eq!(render_http(&http), render(&request));
     assert_eq!(
         std::str::from_utf8(request.body()).unwrap(),
@@ -459,7 +465,8 @@ fn refresh_request_with_empty_scope_and_client_secret_post() {
     let request = authorized
         .refresh_with_scope(&client, scope)
         .unwrap()
-        .request();
+        .request(&crate::CONTEXT)
+        .unwrap();
     insta::assert_snapshot!("refresh_request_client_secret_post", render(&request));
     assert_eq!(request.header("authorization"), None);
     let body = pairs(std::str::from_utf8(request.body()).unwrap());
@@ -483,9 +490,9 @@ fn revocation_requests() {
         ),
     ] {
         let revocation = authorized.revoke(&client, hint).unwrap();
-        let request = revocation.request();
+        let request = revocation.request(&crate::CONTEXT).unwrap();
         insta::assert_snapshot!(name, render(&request));
-        let http = revocation.request().into_http();
+        let http = revocation.request(&crate::CONTEXT).unwrap().into_http();
         assert_eq!(render_http(&http), render(&request));
         assert_eq!(
             request.uri(),
@@ -496,13 +503,28 @@ fn revocation_requests() {
     }
 }
 
+/// RFC 6750 §2.1: a request to a protected resource.
+#[test]
+fn resource_request() {
+    let client = pagero_basic();
+    let authorized = pagero_authorized(&client);
+    let request = authorized
+        .resource_request(
+            http::Method::GET,
+            "https://api.pageroonline.com/someresource?x=1",
+        )
+        .unwrap();
+    insta::assert_snapshot!("resource_request", render_http(&request));
+    assert!(request.headers()["authorization"].is_sensitive());
+}
+
 #[test]
 fn client_credentials_request() {
     let client = pagero_basic();
     let grant = ClientCredentials::new(&client, Scope::parse("signup").unwrap()).unwrap();
-    let request = grant.request();
+    let request = grant.request(&crate::CONTEXT).unwrap();
     insta::assert_snapshot!("client_credentials_request", render(&request));
-    let http = grant.request().into_http();
+    let http = grant.request(&crate::CONTEXT).unwrap().into_http();
     assert_eq!(render_http(&http), render(&request));
     assert!(request
         .header("authorization")
@@ -551,7 +573,8 @@ fn a_flow_carries_its_own_redirect_uri() {
     let exchanging = stored
         .handle_callback(&client, Callback::from_query(&query).unwrap())
         .unwrap();
-    let body = pairs(std::str::from_utf8(exchanging.request().body()).unwrap());
+    let body =
+        pairs(std::str::from_utf8(exchanging.request(&crate::CONTEXT).unwrap().body()).unwrap());
     assert_eq!(value(&body, "redirect_uri"), Some(loopback));
 
     // Without a default, a login must name one; other grants need none.
@@ -572,9 +595,11 @@ fn a_flow_carries_its_own_redirect_uri() {
         .unwrap();
     assert_eq!(value(&query_of(&request), "redirect_uri"), Some(loopback));
     let grant = ClientCredentials::new(&bare, Scope::empty()).unwrap();
-    assert!(!std::str::from_utf8(grant.request().body())
-        .unwrap()
-        .contains("redirect_uri"));
+    assert!(
+        !std::str::from_utf8(grant.request(&crate::CONTEXT).unwrap().body())
+            .unwrap()
+            .contains("redirect_uri")
+    );
 }
 
 // --- The device authorization grant (RFC 8628) and introspection (RFC 7662)
@@ -607,9 +632,12 @@ fn device_authorization_requests() {
         let client = client_with(device_metadata(), authentication);
         let step =
             DeviceAuthorization::new(&client, Scope::parse("openid profile").unwrap()).unwrap();
-        let request = step.request();
+        let request = step.request(&crate::CONTEXT).unwrap();
         insta::assert_snapshot!(name, render(&request));
-        assert_eq!(render_http(&step.request().into_http()), render(&request));
+        assert_eq!(
+            render_http(&step.request(&crate::CONTEXT).unwrap().into_http()),
+            render(&request)
+        );
         assert_eq!(request.method(), Method::Post);
         let body = pairs(std::str::from_utf8(request.body()).unwrap());
         assert_eq!(value(&body, "scope"), Some("openid profile"));
@@ -634,10 +662,10 @@ fn device_access_token_request() {
             NOW,
         )
         .unwrap();
-    let request = polling.request();
+    let request = polling.request(&crate::CONTEXT).unwrap();
     insta::assert_snapshot!("device_access_token_request", render(&request));
     assert_eq!(
-        render_http(&polling.request().into_http()),
+        render_http(&polling.request(&crate::CONTEXT).unwrap().into_http()),
         render(&request)
     );
     assert_eq!(
@@ -674,9 +702,12 @@ fn introspection_requests() {
         (plain, "introspection_request"),
         (hinted, "introspection_request_with_hint"),
     ] {
-        let request = step.request();
+        let request = step.request(&crate::CONTEXT).unwrap();
         insta::assert_snapshot!(name, render(&request));
-        assert_eq!(render_http(&step.request().into_http()), render(&request));
+        assert_eq!(
+            render_http(&step.request(&crate::CONTEXT).unwrap().into_http()),
+            render(&request)
+        );
         assert_eq!(
             request.uri(),
             "https://sso.pageroonline.com/oauth/v2/oauth-introspect"
@@ -684,7 +715,10 @@ fn introspection_requests() {
         let body = pairs(std::str::from_utf8(request.body()).unwrap());
         assert_eq!(value(&body, "token"), Some(TOKEN));
         // The token is a secret: not in the step's or the request's Debug.
-        let printed = format!("{step:?} {request:?} {:?}", step.request().into_http());
+        let printed = format!(
+            "{step:?} {request:?} {:?}",
+            step.request(&crate::CONTEXT).unwrap().into_http()
+        );
         assert!(!printed.contains(TOKEN), "{printed}");
     }
 }

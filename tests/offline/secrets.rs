@@ -218,13 +218,13 @@ fn exchanging_and_token_requests() {
     for client in [basic_client(), post_client()] {
         let exchanging = exchanging(&client);
         debug_is_clean(&exchanging, &secrets.all());
-        let request = exchanging.request();
+        let request = exchanging.request(&crate::CONTEXT).unwrap();
         // The body and header do carry the secrets; the Debug does not.
         let body = String::from_utf8(request.body().to_vec()).unwrap();
         assert!(body.contains(CODE) && body.contains(&secrets.verifier));
         debug_is_clean(&request, &secrets.all());
         // The http conversion marks the credential sensitive.
-        let http = exchanging.request().into_http();
+        let http = exchanging.request(&crate::CONTEXT).unwrap().into_http();
         if let Some(value) = http.headers().get("authorization") {
             assert!(value.is_sensitive());
             assert_no_secret(&format!("{:?}", http.headers()), &secrets.all());
@@ -458,7 +458,7 @@ fn lifecycle_states_and_requests() {
 
         let refreshing = authorized.refresh(&client).unwrap();
         debug_is_clean(&refreshing, &[]);
-        let request = refreshing.request();
+        let request = refreshing.request(&crate::CONTEXT).unwrap();
         assert!(String::from_utf8_lossy(request.body()).contains(REFRESH_TOKEN));
         debug_is_clean(&request, &[]);
         let failure = refreshing
@@ -469,7 +469,7 @@ fn lifecycle_states_and_requests() {
         for hint in [TokenTypeHint::AccessToken, TokenTypeHint::RefreshToken] {
             let revocation = authorized.revoke(&client, hint).unwrap();
             debug_is_clean(&revocation, &[]);
-            debug_is_clean(&revocation.request(), &[]);
+            debug_is_clean(&revocation.request(&crate::CONTEXT).unwrap(), &[]);
             let failure = revocation
                 .handle_response(HttpResponse::new(400, token_body().as_bytes()), NOW)
                 .unwrap_err();
@@ -478,7 +478,7 @@ fn lifecycle_states_and_requests() {
 
         let grant = ClientCredentials::new(&client, Scope::empty()).unwrap();
         debug_is_clean(&grant, &[]);
-        debug_is_clean(&grant.request(), &[]);
+        debug_is_clean(&grant.request(&crate::CONTEXT).unwrap(), &[]);
     }
 }
 
@@ -501,18 +501,35 @@ fn http_requests_handed_out() {
 
     let mut requests: Vec<(&str, http::Request<RequestBody>)> = Vec::new();
     for client in [basic_client(), post_client()] {
-        requests.push(("code", exchanging(&client).request().into_http()));
+        requests.push((
+            "code",
+            exchanging(&client)
+                .request(&crate::CONTEXT)
+                .unwrap()
+                .into_http(),
+        ));
         let authorized = authorized(&client);
         requests.push((
             "refresh",
-            authorized.refresh(&client).unwrap().request().into_http(),
+            authorized
+                .refresh(&client)
+                .unwrap()
+                .request(&crate::CONTEXT)
+                .unwrap()
+                .into_http(),
         ));
         for hint in [TokenTypeHint::AccessToken, TokenTypeHint::RefreshToken] {
             let revocation = authorized.revoke(&client, hint).unwrap();
-            requests.push(("revoke", revocation.request().into_http()));
+            requests.push((
+                "revoke",
+                revocation.request(&crate::CONTEXT).unwrap().into_http(),
+            ));
         }
         let grant = ClientCredentials::new(&client, Scope::parse("api").unwrap()).unwrap();
-        requests.push(("client_credentials", grant.request().into_http()));
+        requests.push((
+            "client_credentials",
+            grant.request(&crate::CONTEXT).unwrap().into_http(),
+        ));
 
         let mut metadata = ServerMetadata::pagero();
         metadata.pushed_authorization_request_endpoint =
@@ -527,10 +544,13 @@ fn http_requests_handed_out() {
         let pushing = Start::new(&par_client)
             .push(FlowEntropy::from_bytes(ENTROPY), NOW)
             .unwrap();
-        requests.push(("par", pushing.request().into_http()));
+        requests.push(("par", pushing.request(&crate::CONTEXT).unwrap().into_http()));
     }
     let discovery = Discovery::new("https://as.example").unwrap();
-    requests.push(("discovery", discovery.request().into_http()));
+    requests.push((
+        "discovery",
+        discovery.request(&crate::CONTEXT).unwrap().into_http(),
+    ));
 
     for (what, request) in requests {
         debug_is_clean(&request, &all);
@@ -572,8 +592,8 @@ fn device_and_introspection_states_and_requests() {
         let client = device_client(authentication);
         let step = DeviceAuthorization::new(&client, Scope::parse("openid").unwrap()).unwrap();
         debug_is_clean(&step, &all);
-        debug_is_clean(&step.request(), &all);
-        debug_is_clean(&step.request().into_http(), &all);
+        debug_is_clean(&step.request(&crate::CONTEXT).unwrap(), &all);
+        debug_is_clean(&step.request(&crate::CONTEXT).unwrap().into_http(), &all);
         let body = format!(
             r#"{{"device_code":"{DEVICE_CODE}","user_code":"WDJB-MJHT","verification_uri":"https://sso.pageroonline.com/device","expires_in":600}}"#
         );
@@ -582,10 +602,10 @@ fn device_and_introspection_states_and_requests() {
             .unwrap();
         debug_is_clean(&polling, &all);
         debug_is_clean(polling.pending(), &all);
-        let request = polling.request();
+        let request = polling.request(&crate::CONTEXT).unwrap();
         assert!(String::from_utf8_lossy(request.body()).contains(DEVICE_CODE));
         debug_is_clean(&request, &all);
-        debug_is_clean(&polling.request().into_http(), &all);
+        debug_is_clean(&polling.request(&crate::CONTEXT).unwrap().into_http(), &all);
 
         let pending = format!(
             r#"{{"error":"authorization_pending","error_description":"{DEVICE_CODE} is not approved"}}"#
@@ -605,8 +625,11 @@ fn device_and_introspection_states_and_requests() {
         let introspection =
             Introspection::new(&client, IntrospectedToken::new(ACCESS_TOKEN)).unwrap();
         debug_is_clean(&introspection, &all);
-        debug_is_clean(&introspection.request(), &all);
-        debug_is_clean(&introspection.request().into_http(), &all);
+        debug_is_clean(&introspection.request(&crate::CONTEXT).unwrap(), &all);
+        debug_is_clean(
+            &introspection.request(&crate::CONTEXT).unwrap().into_http(),
+            &all,
+        );
         let failure = introspection
             .handle_response(
                 HttpResponse::new(401, br#"{"error":"invalid_client"}"#),

@@ -490,12 +490,12 @@ fn unknown_error_codes_are_kept() {
 
 /// Retrying must send exactly what was sent before.
 fn assert_retry_gives_back_the_same_request(failure: Failure<Exchanging>) {
-    let first = exchanging().request();
+    let first = exchanging().request(&crate::CONTEXT).unwrap();
     assert!(failure.error().is_retryable(), "{:?}", failure.error());
     let again = failure
         .into_retry()
         .expect("a retryable failure hands the state back");
-    let retried = again.request();
+    let retried = again.request(&crate::CONTEXT).unwrap();
     assert_eq!(retried, first);
     assert_eq!(retried.body(), first.body());
     assert_eq!(

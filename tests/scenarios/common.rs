@@ -61,7 +61,7 @@ pub fn log_in(server: &AuthorizationServer, client: &Client) -> (AwaitingCallbac
 pub fn authorize(server: &AuthorizationServer, client: &Client) -> Authorized {
     let (pending, callback) = log_in(server, client);
     let exchanging = pending.handle_callback(client, callback).unwrap();
-    let response = send(exchanging.request().into_http()).unwrap();
+    let response = send(exchanging.request(&crate::CONTEXT).unwrap().into_http()).unwrap();
     exchanging.handle_response(&response, NOW).unwrap()
 }
 

@@ -12,7 +12,7 @@ fn machine_to_machine_token() {
     let server = AuthorizationServer::start(ServerConfig::default()).unwrap();
     let client = common::demo_client(&server);
     let grant = ClientCredentials::new(&client, Scope::parse("read").unwrap()).unwrap();
-    let response = common::send(grant.request().into_http()).unwrap();
+    let response = common::send(grant.request(&crate::CONTEXT).unwrap().into_http()).unwrap();
     assert_eq!(response.status(), 200);
     let authorized = grant.handle_response(&response, common::NOW).unwrap();
     assert!(authorized.tokens().refresh_token().is_none());

@@ -24,7 +24,7 @@ fn log_in_exchange_and_call_the_api() {
     let callback = Callback::from_url(&callback_url).unwrap();
     let exchanging = pending.handle_callback(&client, callback).unwrap();
 
-    let request = exchanging.request().into_http();
+    let request = exchanging.request(&crate::CONTEXT).unwrap().into_http();
     assert!(request.headers()["authorization"]
         .to_str()
         .unwrap()

@@ -23,7 +23,7 @@ fn credentials_in_the_body() {
 
     let (pending, callback) = common::log_in(&server, &client);
     let exchanging = pending.handle_callback(&client, callback).unwrap();
-    let request = exchanging.request().into_http();
+    let request = exchanging.request(&crate::CONTEXT).unwrap().into_http();
     assert!(
         request.headers().get("authorization").is_none(),
         "one method per request"

@@ -19,7 +19,10 @@ fn driver() -> Driver {
 /// metadata.
 fn discovered_client(server: &AuthorizationServer, driver: &Driver) -> Client {
     let discovery = Discovery::new(server.issuer()).unwrap();
-    assert_eq!(discovery.request().uri(), server.metadata_endpoint());
+    assert_eq!(
+        discovery.request(&crate::CONTEXT).unwrap().uri(),
+        server.metadata_endpoint()
+    );
     let metadata = driver
         .run(discovery, common::send, |_| panic!("no retry needed"))
         .unwrap();

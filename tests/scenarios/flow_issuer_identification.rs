@@ -25,7 +25,7 @@ fn matching_iss_is_accepted() {
     let (pending, callback) = common::log_in(&server, &client);
     assert_eq!(callback.iss(), Some(server.issuer().as_str()));
     let exchanging = pending.handle_callback(&client, callback).unwrap();
-    let response = common::send(exchanging.request().into_http()).unwrap();
+    let response = common::send(exchanging.request(&crate::CONTEXT).unwrap().into_http()).unwrap();
     let authorized = exchanging.handle_response(&response, common::NOW).unwrap();
     assert_eq!(authorized.issuer(), server.issuer());
     server.shutdown();

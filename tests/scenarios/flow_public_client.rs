@@ -18,7 +18,7 @@ fn public_client_logs_in_with_pkce_alone() {
 
     let (pending, callback) = common::log_in(&server, &client);
     let exchanging = pending.handle_callback(&client, callback).unwrap();
-    let request = exchanging.request().into_http();
+    let request = exchanging.request(&crate::CONTEXT).unwrap().into_http();
     assert!(request.headers().get("authorization").is_none());
     assert!(String::from_utf8_lossy(request.body().as_bytes()).contains("client_id=public-client"));
 

@@ -17,7 +17,7 @@ fn a_chain_of_rotations() {
 
     for generation in 1..=4 {
         let refreshing = authorized.refresh(&client).unwrap();
-        let request = refreshing.request().into_http();
+        let request = refreshing.request(&crate::CONTEXT).unwrap().into_http();
         assert!(String::from_utf8_lossy(request.body().as_bytes())
             .starts_with("grant_type=refresh_token&"));
         let response = common::send(request).unwrap();
@@ -37,7 +37,7 @@ fn a_chain_of_rotations() {
         // The old refresh token is dead at the server: the old state now
         // gets invalid_grant, a permanent failure.
         let stale = authorized.refresh(&client).unwrap();
-        let response = common::send(stale.request().into_http()).unwrap();
+        let response = common::send(stale.request(&crate::CONTEXT).unwrap().into_http()).unwrap();
         let failure = stale.handle_response(&response, common::NOW).unwrap_err();
         assert!(failure.error().is_invalid_grant(), "{failure:?}");
         assert!(failure.into_retry().is_none());
@@ -55,7 +55,7 @@ fn a_lost_response_loses_nothing() {
 
     // The server was down: a 503 hands the refresh back, untouched.
     let refreshing = authorized.refresh(&client).unwrap();
-    let first = refreshing.request();
+    let first = refreshing.request(&crate::CONTEXT).unwrap();
     let unavailable = HttpResponse::new(503, b"").with_retry_after("1");
     let failure = refreshing
         .handle_response(unavailable, common::NOW)
@@ -65,13 +65,21 @@ fn a_lost_response_loses_nothing() {
         EndpointErrorKind::Unavailable { status: 503, .. }
     ));
     let refreshing = failure.into_retry().expect("503 is retryable");
-    assert_eq!(refreshing.request(), first, "the retry is the same request");
+    assert_eq!(
+        refreshing.request(&crate::CONTEXT).unwrap(),
+        first,
+        "the retry is the same request"
+    );
 
     // The transport failed before the request left: the caller still holds
     // `authorized`, which refreshes as if nothing happened.
-    let _never_sent = authorized.refresh(&client).unwrap().request();
+    let _never_sent = authorized
+        .refresh(&client)
+        .unwrap()
+        .request(&crate::CONTEXT)
+        .unwrap();
 
-    let response = common::send(refreshing.request().into_http()).unwrap();
+    let response = common::send(refreshing.request(&crate::CONTEXT).unwrap().into_http()).unwrap();
     let refreshed = refreshing.handle_response(&response, common::NOW).unwrap();
     assert_eq!(refreshed.tokens().generation(), 1);
     assert_eq!(common::call_api(&server, &refreshed).status(), 200);
@@ -89,7 +97,7 @@ fn a_narrower_scope_and_back() {
     let refreshing = authorized
         .refresh_with_scope(&client, read.clone())
         .unwrap();
-    let response = common::send(refreshing.request().into_http()).unwrap();
+    let response = common::send(refreshing.request(&crate::CONTEXT).unwrap().into_http()).unwrap();
     let narrowed = refreshing.handle_response(&response, common::NOW).unwrap();
     assert_eq!(narrowed.tokens().scope(), &read);
     assert_eq!(narrowed.grant_scope(), authorized.grant_scope());

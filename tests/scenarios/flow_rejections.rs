@@ -55,7 +55,7 @@ fn wrong_client_secret_is_invalid_client() {
     );
     let (pending, callback) = common::log_in(&server, &client);
     let exchanging = pending.handle_callback(&client, callback).unwrap();
-    let response = common::send(exchanging.request().into_http()).unwrap();
+    let response = common::send(exchanging.request(&crate::CONTEXT).unwrap().into_http()).unwrap();
     assert_eq!(response.status(), 401);
     let failure = exchanging
         .handle_response(&response, common::NOW)
@@ -79,8 +79,8 @@ fn replayed_code_is_refused() {
     let client = common::demo_client(&server);
     let (pending, callback) = common::log_in(&server, &client);
     let exchanging = pending.handle_callback(&client, callback).unwrap();
-    let first = common::send(exchanging.request().into_http()).unwrap();
-    let replay = common::send(exchanging.request().into_http()).unwrap();
+    let first = common::send(exchanging.request(&crate::CONTEXT).unwrap().into_http()).unwrap();
+    let replay = common::send(exchanging.request(&crate::CONTEXT).unwrap().into_http()).unwrap();
     let first = exchanging.handle_response(&first, common::NOW).unwrap();
     assert!(first.tokens().refresh_token().is_some());
 
@@ -108,7 +108,7 @@ fn tampered_code_is_refused() {
     let state = pending.state().secret().to_owned();
     let forged = Callback::from_query(&format!("code=forged-code&state={state}")).unwrap();
     let exchanging = pending.handle_callback(&client, forged).unwrap();
-    let response = common::send(exchanging.request().into_http()).unwrap();
+    let response = common::send(exchanging.request(&crate::CONTEXT).unwrap().into_http()).unwrap();
     assert_eq!(response.status(), 400);
     let failure = exchanging
         .handle_response(&response, common::NOW)

@@ -16,7 +16,7 @@ fn code_exchange_and_refresh_survive_an_outage() {
     let exchanging = pending.handle_callback(&client, callback).unwrap();
 
     server.fail_next_token_requests(1);
-    let response = common::send(exchanging.request().into_http()).unwrap();
+    let response = common::send(exchanging.request(&crate::CONTEXT).unwrap().into_http()).unwrap();
     let failure = exchanging
         .handle_response(&response, common::NOW)
         .unwrap_err();
@@ -28,13 +28,14 @@ fn code_exchange_and_refresh_survive_an_outage() {
         }
     );
     let exchanging = failure.into_retry().expect("503 is retryable");
-    let response = common::send(exchanging.request().into_http()).unwrap();
+    let response = common::send(exchanging.request(&crate::CONTEXT).unwrap().into_http()).unwrap();
     let authorized = exchanging.handle_response(&response, common::NOW).unwrap();
 
     server.fail_next_token_requests(2);
     let mut refreshing = authorized.refresh(&client).unwrap();
     let refreshed = loop {
-        let response = common::send(refreshing.request().into_http()).unwrap();
+        let response =
+            common::send(refreshing.request(&crate::CONTEXT).unwrap().into_http()).unwrap();
         match refreshing.handle_response(&response, common::NOW) {
             Ok(refreshed) => break refreshed,
             Err(failure) => refreshing = failure.into_retry().expect("503 is retryable"),

@@ -16,13 +16,13 @@ fn revoked_refresh_token_cannot_refresh() {
     let revocation = authorized
         .revoke(&client, TokenTypeHint::RefreshToken)
         .unwrap();
-    let response = common::send(revocation.request().into_http()).unwrap();
+    let response = common::send(revocation.request(&crate::CONTEXT).unwrap().into_http()).unwrap();
     assert_eq!(response.status(), 200);
     assert!(response.body().is_empty());
     revocation.handle_response(&response, common::NOW).unwrap();
 
     let refreshing = authorized.refresh(&client).unwrap();
-    let response = common::send(refreshing.request().into_http()).unwrap();
+    let response = common::send(refreshing.request(&crate::CONTEXT).unwrap().into_http()).unwrap();
     let failure = refreshing
         .handle_response(&response, common::NOW)
         .unwrap_err();
@@ -40,7 +40,7 @@ fn revoked_access_token_is_refused_by_the_api() {
     let revocation = authorized
         .revoke(&client, TokenTypeHint::AccessToken)
         .unwrap();
-    let response = common::send(revocation.request().into_http()).unwrap();
+    let response = common::send(revocation.request(&crate::CONTEXT).unwrap().into_http()).unwrap();
     revocation.handle_response(&response, common::NOW).unwrap();
 
     let api = common::call_api(&server, &authorized);
@@ -52,7 +52,7 @@ fn revoked_access_token_is_refused_by_the_api() {
     // As the challenge says: refresh (oxide-auth keeps the refresh token
     // of a revoked access token) and retry.
     let refreshing = authorized.refresh(&client).unwrap();
-    let response = common::send(refreshing.request().into_http()).unwrap();
+    let response = common::send(refreshing.request(&crate::CONTEXT).unwrap().into_http()).unwrap();
     let refreshed = refreshing.handle_response(&response, common::NOW).unwrap();
     assert_eq!(common::call_api(&server, &refreshed).status(), 200);
     server.shutdown();
@@ -73,7 +73,7 @@ fn revocation_with_a_wrong_secret_is_invalid_client() {
     let revocation = authorized
         .revoke(&impostor, TokenTypeHint::AccessToken)
         .unwrap();
-    let response = common::send(revocation.request().into_http()).unwrap();
+    let response = common::send(revocation.request(&crate::CONTEXT).unwrap().into_http()).unwrap();
     let failure = revocation
         .handle_response(&response, common::NOW)
         .unwrap_err();

@@ -88,6 +88,47 @@ fn times_out_when_nobody_comes() {
     assert!(started.elapsed() < Duration::from_secs(2));
 }
 
+/// Runs `future` on this thread, parked until its waker is called; fails
+/// when it is not woken within `limit`.
+fn block_on_parked<F: std::future::Future>(future: F, limit: Duration) -> F::Output {
+    struct Unpark(thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = std::task::Waker::from(std::sync::Arc::new(Unpark(thread::current())));
+    let mut context = std::task::Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    let deadline = Instant::now() + limit;
+    loop {
+        if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut context) {
+            return output;
+        }
+        assert!(Instant::now() < deadline, "the future was never woken");
+        thread::park_timeout(limit);
+    }
+}
+
+#[test]
+fn waits_asynchronously_without_blocking_the_caller() {
+    let listener = LoopbackRedirect::bind("/callback").unwrap();
+    let uri = listener.redirect_uri().as_str().to_owned();
+    let waiting = listener.wait_async(Duration::from_secs(10));
+    let browser = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(100));
+        get(&uri, "/callback?code=c0de&state=st4te")
+    });
+    let callback = block_on_parked(waiting, Duration::from_secs(10)).unwrap();
+    assert_eq!(callback.state().unwrap().secret(), "st4te");
+    assert!(browser.join().unwrap().starts_with("HTTP/1.1 200 OK\r\n"));
+
+    let nobody = LoopbackRedirect::bind("/callback").unwrap();
+    let waiting = nobody.wait_async(Duration::from_millis(200));
+    let error = block_on_parked(waiting, Duration::from_secs(10)).unwrap_err();
+    assert!(matches!(error, LoopbackError::TimedOut), "{error:?}");
+}
+
 /// A client that connects and sends nothing, one that trickles bytes, one
 /// with a huge request line, and one with garbage: each is dropped or
 /// answered, and the real callback still gets through well before the
@@ -240,7 +281,7 @@ fn a_native_app_login_end_to_end() {
     assert!(browser.join().unwrap().starts_with("HTTP/1.1 200 OK"));
 
     let exchanging = pending.handle_callback(&client, callback).unwrap();
-    let response = common::send(exchanging.request().into_http()).unwrap();
+    let response = common::send(exchanging.request(&crate::CONTEXT).unwrap().into_http()).unwrap();
     let authorized = exchanging.handle_response(&response, common::NOW).unwrap();
     assert_eq!(common::call_api(&server, &authorized).status(), 200);
     server.shutdown();

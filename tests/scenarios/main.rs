@@ -15,3 +15,8 @@ mod flow_rejections;
 mod flow_retry;
 mod flow_revocation;
 mod loopback;
+
+/// The moment and randomness every request in these tests is built with:
+/// fixed, so the same step always gives the same bytes.
+pub const CONTEXT: oauth2_pkce::RequestContext =
+    oauth2_pkce::RequestContext::new(oauth2_pkce::UnixTime::from_secs(1_800_000_000), [0x5e; 32]);

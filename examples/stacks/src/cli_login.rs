@@ -57,32 +57,25 @@ pub async fn run(
 
     // --- glue: start ---
     let mut oauth = driver.bind(send, sleep);
-    let discovery = Discovery::new(config.issuer.as_str())?;
-    let metadata = oauth.run_async(discovery).await?;
-    let client_id = ClientId::new(config.client_id.as_str())?;
+    let metadata = oauth.run_async(Discovery::new(&config.issuer)?).await?;
     let secret = config.client_secret.as_deref().map(ClientSecret::new);
-    let client = Client::new(metadata, client_id, secret.into())?;
-    let start = Start::new(&client)
+    let client = Client::new(metadata, ClientId::new(&config.client_id)?, secret.into())?;
+    let authorization = Start::new(&client)
         .redirect_uri(listener.redirect_uri().clone())
-        .scope(Scope::parse(&config.scope)?);
-    let (entropy, now) = (FlowEntropy::from_os_rng()?, UnixTime::now());
-    let (authorization, pending) = match client.metadata().pushed_authorization_request_endpoint {
-        Some(_) => oauth.run_async(start.push(entropy, now)?).await?,
-        None => start.begin(entropy, now)?,
-    };
+        .scope(Scope::parse(&config.scope)?)
+        .authorize(FlowEntropy::from_os_rng()?, UnixTime::now())?;
+    let (authorization, pending) = oauth.authorize_async(authorization).await?;
     open_browser(authorization.url())?;
-    let callback =
-        tokio::task::spawn_blocking(move || listener.wait(Duration::from_secs(300))).await??;
-    let exchanging = pending.handle_callback(&client, callback)?;
-    let authorized = oauth.run_async(exchanging).await?;
+    let callback = listener.wait_async(Duration::from_secs(300)).await?;
+    let authorized = oauth
+        .run_async(pending.handle_callback(&client, callback)?)
+        .await?;
     let userinfo = client.userinfo_endpoint().map(Endpoint::as_str);
     let api = config.api_url.as_deref().or(userinfo).ok_or("no API URL")?;
-    let mut request = http::Request::get(api).body(RequestBody::default())?;
-    authorized.authorize_request(&mut request)?;
+    let request = authorized.resource_request(http::Method::GET, api)?;
     let answer = String::from_utf8_lossy(send(request).await?.body()).into_owned();
     let refreshed = oauth.run_async(authorized.refresh(&client)?).await?;
-    let revoking = refreshed.revoke(&client, TokenTypeHint::RefreshToken)?;
-    oauth.run_async(revoking).await?;
+    oauth.run_async(refreshed.revoke_grant(&client)?).await?;
     // --- glue: end ---
     Ok(answer)
 }

@@ -7,6 +7,7 @@
 //! several instances on one Redis.
 
 pub mod cli_login;
+pub mod pagero;
 pub mod service;
 pub mod shared;
 pub mod web_app;

@@ -91,11 +91,11 @@ impl WebApp {
         let send = async |request| reqwest_send(&http, request).await;
         let sleep = async |delay| tokio::time::sleep(delay).await;
         // --- glue: start ---
-        let discovery = Discovery::new(config.issuer.as_str())?;
-        let metadata = driver.run_async(discovery, send, sleep).await?;
-        let client_id = ClientId::new(config.client_id.as_str())?;
+        let metadata = driver
+            .run_async(Discovery::new(&config.issuer)?, send, sleep)
+            .await?;
         let secret = config.client_secret.as_deref().map(ClientSecret::new);
-        let client = Client::new(metadata, client_id, secret.into())?
+        let client = Client::new(metadata, ClientId::new(&config.client_id)?, secret.into())?
             .with_redirect_uri(RedirectUri::new(config.redirect_uri.as_str())?);
         let userinfo = client.userinfo_endpoint().map(Endpoint::as_str);
         let api = config.api_url.as_deref().or(userinfo).ok_or("no API URL")?;
@@ -161,6 +161,19 @@ impl WebApp {
             .await?)
     }
 
+    /// Begins a login, pushing the authorization request first when the
+    /// provider offers PAR.
+    async fn authorize(
+        &self,
+        authorization: Authorization,
+    ) -> Result<(AuthorizationRequest, AwaitingCallback), AppError> {
+        let send = async |request| self.send(request).await;
+        Ok(self
+            .driver
+            .authorize_async(authorization, send, tokio::time::sleep)
+            .await?)
+    }
+
     /// The session's grant, renewed first when it is about to expire.
     async fn grant(&self, session: &Session) -> Result<Option<Authorized>, AppError> {
         // --- glue: start ---
@@ -220,9 +233,10 @@ fn expiring(grant: &Authorized) -> bool {
 /// to the provider.
 async fn login(State(app): State<Arc<WebApp>>, session: Session) -> Result<Response, AppError> {
     // --- glue: start ---
-    let (authorization, pending) = Start::new(&app.client)
+    let authorization = Start::new(&app.client)
         .scope(app.scope.clone())
-        .begin(FlowEntropy::from_os_rng()?, UnixTime::now())?;
+        .authorize(FlowEntropy::from_os_rng()?, UnixTime::now())?;
+    let (authorization, pending) = app.authorize(authorization).await?;
     session
         .insert(&pending_key(pending.state()), &pending)
         .await?;
@@ -260,8 +274,7 @@ async fn me(State(app): State<Arc<WebApp>>, session: Session) -> Result<Response
         return Ok((StatusCode::UNAUTHORIZED, "log in at /login\n").into_response());
     };
     // --- glue: start ---
-    let mut request = http::Request::get(app.api.as_str()).body(RequestBody::default())?;
-    grant.authorize_request(&mut request)?;
+    let request = grant.resource_request(http::Method::GET, &app.api)?;
     let answer = app.send(request).await?;
     // --- glue: end ---
     Ok((answer.status(), answer.into_body()).into_response())
@@ -272,11 +285,7 @@ async fn me(State(app): State<Arc<WebApp>>, session: Session) -> Result<Response
 async fn logout(State(app): State<Arc<WebApp>>, session: Session) -> Result<Response, AppError> {
     // --- glue: start ---
     if let Some(grant) = session.remove::<Authorized>(GRANT).await? {
-        let hint = match grant.tokens().refresh_token() {
-            Some(_) => TokenTypeHint::RefreshToken,
-            None => TokenTypeHint::AccessToken,
-        };
-        app.run(grant.revoke(&app.client, hint)?).await?;
+        app.run(grant.revoke_grant(&app.client)?).await?;
     }
     // --- glue: end ---
     session.flush().await?;

@@ -1,28 +1,19 @@
 //! The cli_login and service integrations, whole, against oxide-auth on
-//! 127.0.0.1, and the cli_login program itself.
+//! 127.0.0.1, and the cli_login program itself; cli_login also against
+//! oidc-provider (Node.js), which offers PAR.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
+mod common;
+
+use common::{follow, free_port, BrowserScript};
+
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use oauth2_pkce::LoopbackRedirect;
 use oauth2_pkce_stacks::{cli_login, service};
 use oauth2_pkce_test_server::{
     AuthorizationServer, ServerConfig, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, TEST_USER,
 };
-
-/// The browser's last step: follows the server's redirect to the loopback
-/// listener and reads the page it answers with.
-fn follow(location: String) -> String {
-    let rest = location.strip_prefix("http://").unwrap();
-    let (address, path) = rest.split_at(rest.find('/').unwrap());
-    let mut stream = TcpStream::connect(address).unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\n\r\n").unwrap();
-    let mut page = String::new();
-    let _ = stream.read_to_string(&mut page);
-    page
-}
 
 #[tokio::test(flavor = "current_thread")]
 async fn cli_login_signs_in_calls_the_api_refreshes_and_revokes() {
@@ -53,6 +44,44 @@ async fn cli_login_signs_in_calls_the_api_refreshes_and_revokes() {
     server.shutdown();
 }
 
+/// The same login against another provider, which offers PAR: a public
+/// client (RFC 8252: any port of its loopback redirect URI matches), the
+/// authorization request pushed, the OpenID UserInfo endpoint found by
+/// discovery, a rotating refresh and a revocation.
+#[tokio::test(flavor = "current_thread")]
+async fn cli_login_against_oidc_provider_pushes_and_calls_userinfo() {
+    let provider = std::sync::Arc::new(common::OidcProvider::start(&[]));
+    let config = cli_login::Config {
+        issuer: provider.issuer().to_owned(),
+        client_id: "public-client".into(),
+        client_secret: None,
+        scope: "openid".into(),
+        api_url: None,
+    };
+    let listener = LoopbackRedirect::bind("/callback").unwrap();
+    let mut browser = None;
+    let user = std::sync::Arc::clone(&provider);
+    let answer = cli_login::run(&config, listener, |url| {
+        let url = url.to_owned();
+        browser = Some(std::thread::spawn(move || follow(user.log_in(&url))));
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let me: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(me["sub"], "alice", "{answer}");
+    let page = browser.unwrap().join().unwrap();
+    assert!(page.starts_with("HTTP/1.1 200 OK"), "{page}");
+    for (request, times) in [
+        ("POST /request 201", 1), // PAR (RFC 9126)
+        ("POST /token 200", 2),   // the exchange, the refresh
+        ("GET /me 200", 1),       // UserInfo
+        ("POST /token/revocation 200", 1),
+    ] {
+        assert_eq!(provider.requests(request, times), times, "{request}");
+    }
+}
+
 /// Tokens that live two seconds, calls 1.1 s apart: the third call would
 /// be refused with the first token, so passing shows the renewal.
 #[test]
@@ -75,12 +104,6 @@ fn service_renews_its_token_as_it_goes() {
     server.shutdown();
 }
 
-/// A port that was free a moment ago.
-fn free_port() -> u16 {
-    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    probe.local_addr().unwrap().port()
-}
-
 /// The `cli_login` binary run as a user runs it: configured from the
 /// environment, its `$BROWSER` a script, against the embedded server. The
 /// script hands the authorization URL over; the test plays the user at the
@@ -92,25 +115,7 @@ fn cli_login_binary_signs_in_through_a_browser_script() {
     let server =
         AuthorizationServer::start(ServerConfig::default().redirect_uri(&redirect_uri)).unwrap();
 
-    let dir = std::env::temp_dir().join(format!("cli-login-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url_file = dir.join("url");
-    let _ = std::fs::remove_file(&url_file);
-    let script = dir.join("browser");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\nprintf '%s' \"$1\" > '{0}.part' && mv '{0}.part' '{0}'\n",
-            url_file.display()
-        ),
-    )
-    .unwrap();
-    Command::new("chmod")
-        .arg("755")
-        .arg(&script)
-        .status()
-        .unwrap();
-
+    let browser = BrowserScript::new("cli-login");
     let child = Command::new(env!("CARGO_BIN_EXE_cli_login"))
         .env("OAUTH2_ISSUER", server.issuer())
         .env("OAUTH2_CLIENT_ID", DEMO_CLIENT_ID)
@@ -118,24 +123,14 @@ fn cli_login_binary_signs_in_through_a_browser_script() {
         .env("OAUTH2_SCOPE", "read")
         .env("OAUTH2_API_URL", server.resource_endpoint())
         .env("OAUTH2_REDIRECT_PORT", port.to_string())
-        .env("BROWSER", &script)
+        .env("BROWSER", browser.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
 
     // The binary opened the browser: the user logs in at the server.
-    let started = Instant::now();
-    let url = loop {
-        if let Ok(url) = std::fs::read_to_string(&url_file) {
-            break url;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no browser was opened"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let url = browser.opened();
     assert!(url.starts_with(&server.authorization_endpoint()), "{url}");
     let location = server.log_in(&url).unwrap();
     assert!(location.starts_with(&redirect_uri), "{location}");
@@ -148,5 +143,99 @@ fn cli_login_binary_signs_in_through_a_browser_script() {
     let me: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(me["sub"], TEST_USER);
     server.shutdown();
-    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The `pagero` program against the embedded server standing in for
+/// Pagero (its paths, only the origin changed): the first run logs in
+/// with the address the user pastes back, the next two refresh — each
+/// replacing the stored grant, its refresh token rotated — and the last
+/// logs out.
+#[test]
+fn pagero_logs_in_refreshes_with_rotation_and_logs_out() {
+    let redirect_uri = "https://urltoclient:4443/"; // Pagero's documented example
+    let server =
+        AuthorizationServer::start(ServerConfig::default().redirect_uri(redirect_uri)).unwrap();
+    let tokens = std::env::temp_dir().join(format!("pagero-{}.json", std::process::id()));
+    let _ = std::fs::remove_file(&tokens);
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_pagero"))
+            .args(args)
+            .env("PAGERO_CLIENT_ID", DEMO_CLIENT_ID)
+            .env("PAGERO_CLIENT_SECRET", DEMO_CLIENT_SECRET)
+            .env("PAGERO_REDIRECT_URI", redirect_uri)
+            .env("PAGERO_API_URL", server.resource_endpoint())
+            .env("PAGERO_TOKENS", &tokens)
+            .env("PAGERO_SSO", server.issuer())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let finish = |child: std::process::Child| {
+        let output = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stdout}{stderr}");
+        stdout
+    };
+    let refresh_token = || {
+        let grant = std::fs::read(&tokens).unwrap();
+        let grant = oauth2_pkce::Authorized::from_json(&grant).unwrap();
+        let token = grant.tokens().refresh_token().unwrap().secret().to_owned();
+        (grant.tokens().generation(), token)
+    };
+
+    // First run: the user opens the URL, signs in, pastes the address back.
+    let mut child = run(&[]);
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut shown = String::new();
+    let url = loop {
+        let mut line = String::new();
+        assert_ne!(
+            std::io::BufRead::read_line(&mut stdout, &mut line).unwrap(),
+            0,
+            "{shown}"
+        );
+        shown.push_str(&line);
+        if line.starts_with(&server.issuer()) {
+            break line.trim().to_owned();
+        }
+    };
+    let endpoint = format!("{}/oauth/v2/oauth-authorize?", server.issuer());
+    assert!(url.starts_with(&endpoint), "{url}");
+    assert!(shown.contains(&format!(
+        "token endpoint:         {}/oauth/v2/oauth-token\n",
+        server.issuer()
+    )));
+    let back = server.log_in(&url).unwrap();
+    assert!(back.starts_with(redirect_uri), "{back}");
+    let mut stdin = child.stdin.take().unwrap();
+    std::io::Write::write_all(&mut stdin, format!("{back}\n").as_bytes()).unwrap();
+    drop(stdin);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    finish(child);
+    assert!(
+        rest.contains(&format!("{}: 200 OK", server.resource_endpoint())),
+        "{rest}"
+    );
+    let (generation, first) = refresh_token();
+    assert_eq!(generation, 0);
+
+    // Two more runs: each refreshes, and the stored refresh token rotates.
+    let mut seen = vec![first];
+    for expected in 1..=2 {
+        let out = finish(run(&[]));
+        assert!(out.contains("200 OK"), "{out}");
+        let (generation, token) = refresh_token();
+        assert_eq!(generation, expected);
+        assert!(!seen.contains(&token), "the refresh token rotated");
+        seen.push(token);
+    }
+
+    let out = finish(run(&["--logout"]));
+    assert!(out.contains("logged out"), "{out}");
+    assert!(!tokens.exists());
+    server.shutdown();
 }

@@ -1,7 +1,10 @@
 //! The axum web app, run on loopback against the embedded server, with a
 //! test browser that keeps its own session cookie: login, login CSRF and
 //! replay refused, the API called, the token renewed once under concurrent
-//! requests, logout; then two instances sharing a real Redis.
+//! requests, logout; then two instances sharing a real Redis; then the
+//! app against oidc-provider (Node.js), which offers PAR.
+
+mod common;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -352,4 +355,62 @@ async fn two_instances_share_logins_and_renew_once_through_redis() {
     assert_eq!(user.get(&format!("{a}/me")).await.status(), 401);
     serving_a.abort();
     serving_b.abort();
+}
+
+/// The same app against another provider, which offers PAR: the login is
+/// pushed, the callback completes it, `/me` calls the OpenID UserInfo
+/// endpoint found by discovery, and the logout revokes the grant.
+#[tokio::test]
+async fn web_app_against_oidc_provider_pushes_calls_userinfo_and_revokes() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let redirect_uri = format!("{base}/callback");
+    let provider = Arc::new(common::OidcProvider::start(&[&redirect_uri]));
+    let config = Config {
+        issuer: provider.issuer().to_owned(),
+        client_id: "basic-client".into(),
+        client_secret: Some("basic-secret".into()),
+        redirect_uri: redirect_uri.clone(),
+        scope: "openid".into(),
+        api_url: None,
+        secure_cookie: false,
+        redis_url: None,
+    };
+    let app = WebApp::discover(&config, app_http()).await.unwrap();
+    let serving = tokio::spawn(async move { axum::serve(listener, app.router()).await });
+
+    let mut user = Browser::new(&base);
+    let to_provider = location(&user.get("/login").await);
+    assert!(to_provider.contains("request_uri="), "{to_provider}");
+    assert!(
+        !to_provider.contains("code_challenge"),
+        "pushed, not in the URL"
+    );
+    let browser = Arc::clone(&provider);
+    let callback = tokio::task::spawn_blocking(move || browser.log_in(&to_provider))
+        .await
+        .unwrap();
+    assert!(
+        callback.starts_with(&format!("{redirect_uri}?")),
+        "{callback}"
+    );
+    assert_eq!(location(&user.get(&callback).await), "/me");
+
+    let me = user.get("/me").await;
+    assert_eq!(me.status(), 200);
+    let me: serde_json::Value = serde_json::from_str(&me.text().await.unwrap()).unwrap();
+    assert_eq!(me["sub"], "alice", "{me}");
+
+    let logout = user.visit(reqwest::Method::POST, "/logout").await;
+    assert_eq!(logout.status(), 204);
+    assert_eq!(user.get("/me").await.status(), 401);
+    for (request, times) in [
+        ("POST /request 201", 1),
+        ("POST /token 200", 1),
+        ("GET /me 200", 1),
+        ("POST /token/revocation 200", 1),
+    ] {
+        assert_eq!(provider.requests(request, times), times, "{request}");
+    }
+    serving.abort();
 }

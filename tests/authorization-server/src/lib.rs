@@ -30,6 +30,10 @@
 //! | `/api/me` | GET | protected resource, RFC 6750 bearer token |
 //! | `/.well-known/oauth-authorization-server` | GET | RFC 8414 metadata |
 //!
+//! Pagero Online's paths (`/oauth/v2/oauth-authorize`, `/oauth/v2/oauth-token`,
+//! `/oauth/v2/oauth-revoke`) serve as `/authorize`, `/token` and `/revoke`, so that a client
+//! configured with Pagero's preset runs here with only the origin changed.
+//!
 //! Anything else is 404 (405 for a known path with the wrong method); a request body over
 //! 64 KiB is 413. No request panics the server: a handler that did would answer 500.
 //!
@@ -431,9 +435,11 @@ impl AuthorizationServer {
 
     fn visit(&self, authorization_url: &str, session: Session) -> Result<String, String> {
         let endpoint = self.authorization_endpoint();
+        let pagero = format!("{}{}", self.issuer(), PAGERO_PATHS[0].0);
         let url = authorization_url.split('#').next().unwrap_or_default();
-        let target = url
-            .strip_prefix(&endpoint)
+        let target = [&endpoint, &pagero]
+            .into_iter()
+            .find_map(|endpoint| url.strip_prefix(endpoint.as_str()))
             .filter(|rest| rest.is_empty() || rest.starts_with('?'))
             .map(|_| &url[self.issuer().len()..])
             .ok_or_else(|| format!("{authorization_url:?} is not a URL of {endpoint}"))?;
@@ -487,11 +493,24 @@ fn serve(server: &tiny_http::Server, mut state: State) {
     }
 }
 
+/// Pagero Online's endpoint paths, served as their counterparts here, so
+/// that a client configured with Pagero's preset runs against this server
+/// with only the origin changed.
+const PAGERO_PATHS: [(&str, &str); 3] = [
+    ("/oauth/v2/oauth-authorize", "/authorize"),
+    ("/oauth/v2/oauth-token", "/token"),
+    ("/oauth/v2/oauth-revoke", "/revoke"),
+];
+
 fn handle(state: &mut State, mut request: tiny_http::Request) {
     let path_and_query = request.url().to_owned();
     let (path, query) = path_and_query
         .split_once('?')
         .unwrap_or((&path_and_query, ""));
+    let path = PAGERO_PATHS
+        .iter()
+        .find(|(pagero, _)| *pagero == path)
+        .map_or(path, |(_, own)| own);
     let method = request.method().as_str().to_owned();
     let header_values = |name: &str| -> Vec<String> {
         request

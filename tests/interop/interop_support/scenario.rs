@@ -47,7 +47,7 @@ pub fn whole_flow(
     assert_eq!(callback.iss(), Some(issuer));
     let exchanging = pending.handle_callback(client, callback).unwrap();
 
-    let request = exchanging.request().into_http();
+    let request = exchanging.request(&crate::context()).unwrap().into_http();
     assert_authenticates_as_registered(&request, client);
     let body = String::from_utf8(request.body().as_bytes().to_vec()).unwrap();
     assert!(body.contains("code_verifier="), "{body}");
@@ -97,6 +97,15 @@ pub fn assert_authenticates_as_registered(
             assert!(body.contains(&format!("client_id={client_id}")), "{body}");
             assert!(!body.contains("client_secret"), "{body}");
         }
+        ClientAuthentication::PrivateKeyJwt(_) | ClientAuthentication::ClientSecretJwt(_) => {
+            assert!(authorization_header.is_none());
+            assert!(body.contains(&format!("client_id={client_id}")), "{body}");
+            assert!(
+                body.contains("&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion="),
+                "{body}"
+            );
+            assert!(!body.contains("client_secret"), "{body}");
+        }
         other => panic!("no interop client is registered for {other:?}"),
     }
 }
@@ -114,7 +123,7 @@ pub fn expires_in(authorized: &Authorized) -> u64 {
 /// The callback exchanged for tokens: the server must answer `200`.
 pub fn exchange(client: &Client, pending: AwaitingCallback, callback: Callback) -> Authorized {
     let exchanging = pending.handle_callback(client, callback).unwrap();
-    let response = send(exchanging.request().into_http()).unwrap();
+    let response = send(exchanging.request(&crate::context()).unwrap().into_http()).unwrap();
     assert_eq!(
         response.status(),
         200,
@@ -253,7 +262,7 @@ pub fn code_of_another_flow(
 /// The token endpoint's typed error for an exchange that must fail, after
 /// checking the status and that retrying is not offered.
 pub fn exchange_error(exchanging: Exchanging, status: u16) -> ErrorResponse<TokenErrorCode> {
-    let response = send(exchanging.request().into_http()).unwrap();
+    let response = send(exchanging.request(&crate::context()).unwrap().into_http()).unwrap();
     assert_eq!(
         response.status(),
         status,
@@ -293,7 +302,7 @@ pub fn refresh(
             .unwrap(),
         None => authorized.refresh(client).unwrap(),
     };
-    let request = refreshing.request().into_http();
+    let request = refreshing.request(&crate::context()).unwrap().into_http();
     let body = String::from_utf8(request.body().as_bytes().to_vec()).unwrap();
     assert!(body.starts_with("grant_type=refresh_token&"), "{body}");
     assert_eq!(body.contains("scope="), scope.is_some(), "{body}");
@@ -315,7 +324,7 @@ pub fn revoke(
     token: TokenTypeHint,
 ) -> http::Response<Vec<u8>> {
     let revocation = authorized.revoke(client, token).unwrap();
-    let request = revocation.request().into_http();
+    let request = revocation.request(&crate::context()).unwrap().into_http();
     let body = String::from_utf8(request.body().as_bytes().to_vec()).unwrap();
     assert!(
         body.contains(&format!("token_type_hint={}", token.as_str())),
@@ -351,7 +360,7 @@ pub fn invalid_token_challenge(response: &http::Response<Vec<u8>>, log: &str) ->
 pub fn client_credentials(client: &Client, scope: &str) -> Authorized {
     let scope = Scope::parse(scope).unwrap();
     let grant = ClientCredentials::new(client, scope.clone()).unwrap();
-    let response = send(grant.request().into_http()).unwrap();
+    let response = send(grant.request(&crate::context()).unwrap().into_http()).unwrap();
     let client_id = client.client_id();
     assert_eq!(response.status(), 200, "{client_id:?}: {response:?}");
     let authorized = grant.handle_response(&response, NOW).unwrap();

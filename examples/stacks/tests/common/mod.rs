@@ -1,0 +1,220 @@
+//! What the integration tests share: a second, independent provider —
+//! panva's oidc-provider (Node.js, a certified OpenID Provider), the server
+//! of the core crate's interop suite (`tests/interop_node/server.mjs`), on
+//! a free loopback port; its login and consent are automated by
+//! `server.mjs`, so a browser only follows redirects with a cookie jar —
+//! and the `$BROWSER` script the example programs open.
+
+// Each test binary uses a part.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A free loopback port (free when asked).
+pub fn free_port() -> u16 {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    probe.local_addr().unwrap().port()
+}
+
+/// The browser's last step: follows the server's redirect to a loopback
+/// listener and reads the page it answers with.
+pub fn follow(location: String) -> String {
+    let rest = location.strip_prefix("http://").unwrap();
+    let (address, path) = rest.split_at(rest.find('/').unwrap());
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\n\r\n").unwrap();
+    let mut page = String::new();
+    let _ = stream.read_to_string(&mut page);
+    page
+}
+
+/// A `$BROWSER` for a program under test: a script that hands the URL it
+/// is asked to open over to the test.
+pub struct BrowserScript {
+    dir: PathBuf,
+}
+
+impl BrowserScript {
+    /// Writes the script, in a directory of its own named after `name`.
+    pub fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = dir.join("url");
+        let _ = std::fs::remove_file(&url);
+        let script = dir.join("browser");
+        let body = format!(
+            "#!/bin/sh\nprintf '%s' \"$1\" > '{0}.part' && mv '{0}.part' '{0}'\n",
+            url.display()
+        );
+        std::fs::write(&script, body).unwrap();
+        let chmod = Command::new("chmod").arg("755").arg(&script).status();
+        assert!(chmod.unwrap().success());
+        Self { dir }
+    }
+
+    /// The script, for `BROWSER`.
+    pub fn path(&self) -> PathBuf {
+        self.dir.join("browser")
+    }
+
+    /// The URL the program opened, once it did (at most a minute).
+    pub fn opened(&self) -> String {
+        let started = Instant::now();
+        loop {
+            if let Ok(url) = std::fs::read_to_string(self.dir.join("url")) {
+                return url;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "no browser was opened"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for BrowserScript {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A running oidc-provider, stopped when dropped.
+pub struct OidcProvider {
+    child: Child,
+    /// Held open: the server exits when its stdin closes.
+    _stdin: ChildStdin,
+    issuer: String,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl OidcProvider {
+    /// Starts the provider with `redirect_uris` registered for every
+    /// client besides its own (`npm ci` first, when the packages are not
+    /// installed yet). Panics with the reason when Node.js is missing.
+    pub fn start(redirect_uris: &[&str]) -> Self {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop_node");
+        if !dir.join("node_modules/oidc-provider").is_dir() {
+            let status = Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(&dir)
+                .status()
+                .expect("npm is required for the oidc-provider tests");
+            assert!(status.success(), "npm ci failed in {}", dir.display());
+        }
+        let mut child = Command::new("node")
+            .arg("server.mjs")
+            .current_dir(&dir)
+            .env("NODE_ENV", "test")
+            .env("EXTRA_REDIRECT_URIS", redirect_uris.join(" "))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("node is required for the oidc-provider tests");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let (ready, issuer) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                if let Some(issuer) = line.strip_prefix("READY ") {
+                    let _ = ready.send(issuer.to_owned());
+                }
+            }
+        });
+        // One line per request (`POST /request 201`): what the tests read.
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let stderr = BufReader::new(child.stderr.take().unwrap());
+        let lines = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                lines.lock().unwrap().push(line);
+            }
+        });
+        let issuer = issuer
+            .recv_timeout(Duration::from_secs(60))
+            .expect("oidc-provider did not print READY within 60 s");
+        Self {
+            child,
+            _stdin: stdin,
+            issuer,
+            log,
+        }
+    }
+
+    /// The issuer identifier, `http://127.0.0.1:PORT`.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// How many requests the provider logged starting with `prefix`
+    /// (`"POST /request "`), once there are `expected` (a line is logged
+    /// once its response is sent, so it may come a moment after the
+    /// client has its answer) or five seconds have passed.
+    pub fn requests(&self, prefix: &str, expected: usize) -> usize {
+        let started = Instant::now();
+        loop {
+            let count = {
+                let log = self.log.lock().unwrap();
+                log.iter().filter(|line| line.starts_with(prefix)).count()
+            };
+            if count >= expected || started.elapsed() > Duration::from_secs(5) {
+                return count;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Plays the user's browser from `authorization_url`: follows the
+    /// provider's redirects through its (automated) login and consent with
+    /// a cookie jar, and returns the first redirect that leaves the
+    /// provider, the client's redirect URI with the authorization response.
+    pub fn log_in(&self, authorization_url: &str) -> String {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .into();
+        let mut jar = BTreeMap::new();
+        let provider = format!("{}/", self.issuer);
+        let mut url = authorization_url.to_owned();
+        for _hop in 0..12 {
+            assert!(url.starts_with(&provider), "off the provider: {url}");
+            let cookies: Vec<String> = jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let mut request = agent.get(&url);
+            if !cookies.is_empty() {
+                request = request.header("cookie", cookies.join("; "));
+            }
+            let response = request.call().unwrap();
+            for set in response.headers().get_all("set-cookie") {
+                let pair = set.to_str().unwrap().split(';').next().unwrap();
+                let (name, value) = pair.split_once('=').unwrap();
+                jar.insert(name.to_owned(), value.to_owned());
+            }
+            let status = response.status().as_u16();
+            assert!(matches!(status, 302 | 303), "GET {url}: {status}");
+            let location = response.headers()["location"].to_str().unwrap();
+            url = match location.starts_with('/') {
+                true => format!("{}{location}", self.issuer),
+                false => location.to_owned(),
+            };
+            if !url.starts_with(&provider) {
+                return url;
+            }
+        }
+        panic!("the provider did not send the browser back within 12 redirects");
+    }
+}
+
+impl Drop for OidcProvider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

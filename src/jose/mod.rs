@@ -1,0 +1,359 @@
+//! JSON Web Signatures for the client's own proofs: client assertions
+//! (RFC 7523 §2.2) and DPoP proofs (RFC 9449 §4.2). Signing only, of the
+//! few fixed headers and claims this crate writes; nothing here verifies or
+//! parses a JWT from outside.
+//!
+//! Keys are the caller's: [`Signer`] is implemented by an HSM, a KMS or a
+//! hardware key as easily as by the software keys behind features
+//! ([`Es256Key`] with `es256`, [`Ed25519Key`] with `ed25519`).
+
+mod assertion;
+#[cfg(any(feature = "es256", feature = "ed25519"))]
+mod software;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+pub use assertion::ClientAssertionKey;
+pub(crate) use assertion::{client_assertion, AssertionKey, ASSERTION_TYPE};
+#[cfg(feature = "ed25519")]
+pub use software::Ed25519Key;
+#[cfg(feature = "es256")]
+pub use software::Es256Key;
+#[cfg(any(feature = "es256", feature = "ed25519"))]
+pub use software::InvalidKey;
+
+/// An asymmetric JWS algorithm (RFC 7518 §3.1, RFC 8037 §3.1): what a
+/// [`Signer`] signs with, named as in the JWS `alg` header and in
+/// `…_signing_alg_values_supported`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JwsAlgorithm {
+    /// ECDSA with P-256 and SHA-256.
+    Es256,
+    /// ECDSA with P-384 and SHA-384.
+    Es384,
+    /// ECDSA with P-521 and SHA-512.
+    Es512,
+    /// EdDSA (Ed25519 or Ed448, RFC 8037).
+    EdDsa,
+    /// RSASSA-PSS with SHA-256.
+    Ps256,
+    /// RSASSA-PSS with SHA-384.
+    Ps384,
+    /// RSASSA-PSS with SHA-512.
+    Ps512,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (not allowed by FAPI 2.0).
+    Rs256,
+    /// RSASSA-PKCS1-v1_5 with SHA-384.
+    Rs384,
+    /// RSASSA-PKCS1-v1_5 with SHA-512.
+    Rs512,
+}
+
+impl JwsAlgorithm {
+    /// The `alg` value.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Es256 => "ES256",
+            Self::Es384 => "ES384",
+            Self::Es512 => "ES512",
+            Self::EdDsa => "EdDSA",
+            Self::Ps256 => "PS256",
+            Self::Ps384 => "PS384",
+            Self::Ps512 => "PS512",
+            Self::Rs256 => "RS256",
+            Self::Rs384 => "RS384",
+            Self::Rs512 => "RS512",
+        }
+    }
+}
+
+impl fmt::Display for JwsAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A public key as a JSON Web Key (RFC 7517 §4), with the members its
+/// thumbprint covers (RFC 7638 §3.2): what a DPoP proof carries in its
+/// `jwk` header (RFC 9449 §4.2). Coordinates and numbers are base64url
+/// without padding, as in a JWK.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct PublicJwk(Key);
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Ec { crv: String, x: String, y: String },
+    Okp { crv: String, x: String },
+    Rsa { n: String, e: String },
+}
+
+/// A JWK member is not base64url without padding, or a curve name is not
+/// one JOSE registers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvalidJwk;
+
+impl fmt::Display for InvalidJwk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a public JWK member is not unpadded base64url, or its curve is unknown")
+    }
+}
+
+impl core::error::Error for InvalidJwk {}
+
+fn base64url(value: &str) -> Result<String, InvalidJwk> {
+    let valid = !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    valid.then(|| String::from(value)).ok_or(InvalidJwk)
+}
+
+impl PublicJwk {
+    /// An elliptic-curve key (`kty: EC`, RFC 7518 §6.2.1): `crv` is
+    /// `P-256`, `P-384` or `P-521`.
+    ///
+    /// # Errors
+    /// [`InvalidJwk`] for another curve or a member that is not base64url.
+    pub fn ec(crv: &str, x: &str, y: &str) -> Result<Self, InvalidJwk> {
+        if !matches!(crv, "P-256" | "P-384" | "P-521") {
+            return Err(InvalidJwk);
+        }
+        Ok(Self(Key::Ec {
+            crv: String::from(crv),
+            x: base64url(x)?,
+            y: base64url(y)?,
+        }))
+    }
+
+    /// An octet key pair (`kty: OKP`, RFC 8037 §2): `crv` is `Ed25519` or
+    /// `Ed448`.
+    ///
+    /// # Errors
+    /// [`InvalidJwk`] for another curve or an `x` that is not base64url.
+    pub fn okp(crv: &str, x: &str) -> Result<Self, InvalidJwk> {
+        if !matches!(crv, "Ed25519" | "Ed448") {
+            return Err(InvalidJwk);
+        }
+        Ok(Self(Key::Okp {
+            crv: String::from(crv),
+            x: base64url(x)?,
+        }))
+    }
+
+    /// An RSA key (`kty: RSA`, RFC 7518 §6.3.1).
+    ///
+    /// # Errors
+    /// [`InvalidJwk`] for a member that is not base64url.
+    pub fn rsa(n: &str, e: &str) -> Result<Self, InvalidJwk> {
+        Ok(Self(Key::Rsa {
+            n: base64url(n)?,
+            e: base64url(e)?,
+        }))
+    }
+
+    /// The key's JSON, its required members only, in lexicographic order
+    /// and without whitespace: the thumbprint's input (RFC 7638 §3.3), and
+    /// what a DPoP proof's `jwk` header holds.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        // The members are base64url or a registered curve name: nothing
+        // to escape.
+        match &self.0 {
+            Key::Ec { crv, x, y } => {
+                alloc::format!(r#"{{"crv":"{crv}","kty":"EC","x":"{x}","y":"{y}"}}"#)
+            }
+            Key::Okp { crv, x } => alloc::format!(r#"{{"crv":"{crv}","kty":"OKP","x":"{x}"}}"#),
+            Key::Rsa { n, e } => alloc::format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#),
+        }
+    }
+
+    /// The JWK SHA-256 thumbprint (RFC 7638 §3), base64url: DPoP's
+    /// `jkt` (RFC 9449 §6.1) and `dpop_jkt` (§10).
+    #[must_use]
+    pub fn thumbprint(&self) -> String {
+        Base64UrlUnpadded::encode_string(&Sha256::digest(self.to_json().as_bytes()))
+    }
+}
+
+impl fmt::Debug for PublicJwk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PublicJwk({})", self.thumbprint())
+    }
+}
+
+impl Serialize for PublicJwk {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        match &self.0 {
+            Key::Ec { crv, x, y } => {
+                map.serialize_entry("crv", crv)?;
+                map.serialize_entry("kty", "EC")?;
+                map.serialize_entry("x", x)?;
+                map.serialize_entry("y", y)?;
+            }
+            Key::Okp { crv, x } => {
+                map.serialize_entry("crv", crv)?;
+                map.serialize_entry("kty", "OKP")?;
+                map.serialize_entry("x", x)?;
+            }
+            Key::Rsa { n, e } => {
+                map.serialize_entry("e", e)?;
+                map.serialize_entry("kty", "RSA")?;
+                map.serialize_entry("n", n)?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// Why a [`Signer`] could not sign: its own reason, a fixed text (a
+/// signer's error must not carry key material).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SigningError(pub &'static str);
+
+impl fmt::Display for SigningError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the signing key failed: {}", self.0)
+    }
+}
+
+impl core::error::Error for SigningError {}
+
+/// An asymmetric private key that signs JWS signing inputs (RFC 7515
+/// §5.1): for `private_key_jwt` client authentication (RFC 7523 §2.2) and
+/// DPoP proofs (RFC 9449). Implement it over an HSM, a KMS or a hardware
+/// token; [`Es256Key`] and [`Ed25519Key`] are software keys.
+///
+/// Implementations must never print key material in `Debug`.
+pub trait Signer: Send + Sync {
+    /// The `alg` it signs with.
+    fn algorithm(&self) -> JwsAlgorithm;
+
+    /// The public half, for DPoP's `jwk` header and thumbprints.
+    fn public_jwk(&self) -> PublicJwk;
+
+    /// The `kid` to name in a client assertion's header, when the server
+    /// knows the key by one (a JWKS with several keys).
+    fn key_id(&self) -> Option<&str> {
+        None
+    }
+
+    /// Signs `signing_input` (`BASE64URL(header) '.' BASE64URL(payload)`),
+    /// returning the JWS signature bytes (for ECDSA the fixed-size `R || S`
+    /// of RFC 7518 §3.4, not DER).
+    ///
+    /// # Errors
+    /// A [`SigningError`] when the key could not sign (a device that is
+    /// gone, a KMS that refused).
+    fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>, SigningError>;
+}
+
+/// A JWS protected header with the members this crate writes.
+#[derive(Serialize)]
+pub(crate) struct Header<'a> {
+    pub(crate) alg: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) typ: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) kid: Option<&'a str>,
+}
+
+/// `header` and `claims` as a compact JWS (RFC 7515 §7.1), the signature
+/// made by `sign` over the signing input.
+pub(crate) fn compact(
+    header: &Header<'_>,
+    claims: &impl Serialize,
+    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, SigningError>,
+) -> Result<String, SigningError> {
+    let header = serde_json::to_vec(header).map_err(|_| SigningError("unencodable header"))?;
+    let claims = serde_json::to_vec(claims).map_err(|_| SigningError("unencodable claims"))?;
+    let mut jws = Base64UrlUnpadded::encode_string(&header);
+    jws.push('.');
+    jws.push_str(&Base64UrlUnpadded::encode_string(&claims));
+    let signature = sign(jws.as_bytes())?;
+    jws.push('.');
+    jws.push_str(&Base64UrlUnpadded::encode_string(&signature));
+    Ok(jws)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 7638 §3.1: the example RSA key and its thumbprint.
+    #[test]
+    fn rfc7638_rsa_thumbprint() {
+        let n = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
+        let jwk = PublicJwk::rsa(n, "AQAB").unwrap();
+        assert_eq!(
+            jwk.thumbprint(),
+            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+        );
+        assert_eq!(
+            serde_json::to_string(&jwk).unwrap(),
+            jwk.to_json(),
+            "the header's jwk is the thumbprint's input"
+        );
+    }
+
+    /// RFC 8037 Appendix A.3: the Ed25519 example key's thumbprint.
+    #[test]
+    fn rfc8037_okp_thumbprint() {
+        let jwk = PublicJwk::okp("Ed25519", "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo").unwrap();
+        assert_eq!(
+            jwk.to_json(),
+            r#"{"crv":"Ed25519","kty":"OKP","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#
+        );
+        assert_eq!(
+            jwk.thumbprint(),
+            "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+        );
+        assert_eq!(
+            alloc::format!("{jwk:?}"),
+            "PublicJwk(kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k)"
+        );
+    }
+
+    #[test]
+    fn members_must_be_base64url_and_curves_registered() {
+        for bad in ["", "a=", "a b", "a\"", "a+b", "a/b", "é"] {
+            assert_eq!(PublicJwk::okp("Ed25519", bad), Err(InvalidJwk), "{bad:?}");
+            assert_eq!(PublicJwk::rsa(bad, "AQAB"), Err(InvalidJwk), "{bad:?}");
+            assert_eq!(
+                PublicJwk::ec("P-256", "AA", bad),
+                Err(InvalidJwk),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(PublicJwk::okp("X25519", "AA"), Err(InvalidJwk));
+        assert_eq!(PublicJwk::ec("secp256k1", "AA", "AA"), Err(InvalidJwk));
+    }
+
+    #[test]
+    fn compact_serialization_signs_the_signing_input() {
+        let header = Header {
+            alg: "EdDSA",
+            typ: None,
+            kid: None,
+        };
+        let mut signed = Vec::new();
+        let jws = compact(&header, &"Example", |input| {
+            signed.extend_from_slice(input);
+            Ok(alloc::vec![0xff, 0x00])
+        })
+        .unwrap();
+        assert_eq!(jws, "eyJhbGciOiJFZERTQSJ9.IkV4YW1wbGUi._wA");
+        assert_eq!(signed, b"eyJhbGciOiJFZERTQSJ9.IkV4YW1wbGUi");
+        let failed = compact(&header, &"x", |_| Err(SigningError("offline")));
+        assert_eq!(failed, Err(SigningError("offline")));
+    }
+}
