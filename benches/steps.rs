@@ -205,6 +205,18 @@ fn jwt_exchanging(key: oauth2_pkce::ClientAssertionKey) -> Exchanging {
         .unwrap()
 }
 
+/// A code exchange of a client that proves a DPoP key (RFC 9449 §5).
+fn dpop_exchanging(key: oauth2_pkce::DpopKey) -> Exchanging {
+    let client = client().with_dpop(key).unwrap();
+    let (_, pending) = Start::new(&client)
+        .begin(FlowEntropy::from_bytes(entropy_bytes()), NOW)
+        .unwrap();
+    let url = format!("{REDIRECT}?code={CODE}&state={}", pending.state().secret());
+    pending
+        .handle_callback(&client, Callback::from_url(&url).unwrap())
+        .unwrap()
+}
+
 #[inline(never)]
 pub fn step_ours_token_request_http(
     exchanging: &Exchanging,
@@ -651,6 +663,23 @@ mod ours {
         b.bench(|| step_ours_token_request(black_box(&exchanging)));
     }
 
+    /// The token request of a client with basic authentication and an
+    /// ES256 DPoP key: the request plus one proof.
+    #[divan::bench]
+    fn token_request_dpop_es256(b: Bencher) {
+        let key = oauth2_pkce::Es256Key::from_bytes(&[7; 32]).unwrap();
+        let exchanging = dpop_exchanging(oauth2_pkce::DpopKey::new(key));
+        b.bench(|| step_ours_token_request(black_box(&exchanging)));
+    }
+
+    /// The same with an Ed25519 DPoP key.
+    #[divan::bench]
+    fn token_request_dpop_eddsa(b: Bencher) {
+        let key = oauth2_pkce::Ed25519Key::from_bytes(&[7; 32]);
+        let exchanging = dpop_exchanging(oauth2_pkce::DpopKey::new(key));
+        b.bench(|| step_ours_token_request(black_box(&exchanging)));
+    }
+
     #[divan::bench]
     fn token_response(b: Bencher) {
         b.with_inputs(exchanging)
@@ -723,6 +752,24 @@ mod ours {
 
 mod floor {
     use super::*;
+    use oauth2_pkce::Signer as _;
+
+    /// A JWS signing input of a DPoP proof's size (the token request's).
+    const SIGNING_INPUT: &[u8; 420] = &[b'e'; 420];
+
+    /// The ES256 signature alone: the floor of a proof or an assertion.
+    #[divan::bench]
+    fn es256_signature(b: Bencher) {
+        let key = oauth2_pkce::Es256Key::from_bytes(&[7; 32]).unwrap();
+        b.bench(|| key.sign(black_box(SIGNING_INPUT)).unwrap());
+    }
+
+    /// The Ed25519 signature alone.
+    #[divan::bench]
+    fn ed25519_signature(b: Bencher) {
+        let key = oauth2_pkce::Ed25519Key::from_bytes(&[7; 32]);
+        b.bench(|| key.sign(black_box(SIGNING_INPUT)).unwrap());
+    }
 
     fn plain_awaiting(f: &Fixture) -> PlainAwaitingRef<'_> {
         PlainAwaitingRef {

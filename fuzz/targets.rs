@@ -14,9 +14,9 @@ use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
     Authorized, AwaitingCallback, AwaitingDeviceApproval, BearerChallenge, Callback, Client,
     ClientAuthentication, ClientId, ClientSecret, DeviceAuthorization, DevicePolling, Discovery,
-    Endpoint, EndpointErrorKind, Exchanging, Failure, FlowEntropy, HttpRequest, HttpResponse,
-    IntrospectedToken, Introspection, RedirectUri, Scope, ServerMetadata, Start, TokenTypeHint,
-    UnixTime,
+    DpopChallenge, Endpoint, EndpointErrorKind, Exchanging, Failure, FlowEntropy, HttpRequest,
+    HttpResponse, IntrospectedToken, Introspection, RedirectUri, Scope, ScopeDelimiter,
+    ServerMetadata, Start, Strictness, TokenType, TokenTypeHint, UnixTime,
 };
 
 /// A fuzz target's body.
@@ -233,15 +233,49 @@ pub fn callback(data: &[u8]) {
     }
 }
 
-/// A token endpoint response (status × content type × body). A success
-/// survives a storage round trip unchanged; a retryable failure gives the
-/// state back with the same request; no error shows a flow secret.
+/// A token endpoint response (status × content type × body), read by
+/// three clients: the default, a strict one, and one with a provider's
+/// tolerances (Slack's `bot` type, comma-separated scopes). For each, a
+/// success survives a storage round trip unchanged; a retryable failure
+/// gives the state back with the same request; no error shows a flow
+/// secret. Across them, strictness only takes away (what the strict
+/// client accepts, the default accepts alike, with a type that was sent),
+/// the default never reads a provider's type as Bearer, and the provider
+/// tolerances only add.
 pub fn token_response(data: &[u8]) {
     let Some(response) = response(data) else {
         return;
     };
-    let client = client();
-    let (exchanging, secrets) = exchanging(&client);
+    let default = client();
+    let strict = default.clone().with_strictness(Strictness::Strict);
+    let provider = default
+        .clone()
+        .with_bearer_token_type_alias("bot")
+        .unwrap()
+        .with_scope_delimiter(ScopeDelimiter::Comma);
+    let by_default = exchange(&default, response, data);
+    let by_strict = exchange(&strict, response, data);
+    let by_provider = exchange(&provider, response, data);
+    if let Some(strict_type) = &by_strict {
+        assert!(!strict_type.is_assumed());
+        assert_eq!(by_default.as_ref(), Some(strict_type));
+    }
+    if let Some(default_type) = &by_default {
+        assert!(matches!(
+            default_type,
+            TokenType::Bearer | TokenType::AssumedBearer
+        ));
+        assert_eq!(by_provider.as_ref(), Some(default_type));
+    }
+    if let Some(TokenType::ProviderBearer(name)) = &by_provider {
+        assert_eq!(name, "bot");
+    }
+}
+
+/// One client's reading of a token response, with the per-client checks;
+/// the token type of a success.
+fn exchange(client: &Client, response: HttpResponse<'_>, data: &[u8]) -> Option<TokenType> {
+    let (exchanging, secrets) = exchanging(client);
     let request = exchanging.request(&CONTEXT).unwrap();
     match exchanging.handle_response(response, NOW) {
         Ok(authorized) => {
@@ -250,10 +284,12 @@ pub fn token_response(data: &[u8]) {
             assert_eq!(back, authorized);
             let _ = authorized.bearer_authorization("https://api.pageroonline.com/x");
             assert_debug_ignores_secrets(&authorized);
+            Some(authorized.tokens().token_type().clone())
         }
         Err(failure) => {
             assert_redacted(&failure, &secrets, data);
             assert_retry_rebuilds(failure, &request);
+            None
         }
     }
 }
@@ -329,6 +365,28 @@ pub fn www_authenticate(data: &[u8]) {
     match first {
         Ok(Some(challenge)) => {
             assert_printable(&format!("{challenge:?} {:?}", challenge.next_step()));
+        }
+        Ok(None) => {}
+        Err(error) => assert_printable(&format!("{error} {error:?}")),
+    }
+    // The same header as a DPoP challenge, with a nonce beside it: a
+    // nonce is only ever offered when it is 1*NQCHAR.
+    let response = HttpResponse::new(401, b"")
+        .with_www_authenticate(header)
+        .with_dpop_nonce(header);
+    match DpopChallenge::from_response(response) {
+        Ok(Some(challenge)) => {
+            assert_printable(&format!("{challenge:?} {:?}", challenge.next_step()));
+            if let Some(nonce) = challenge.nonce() {
+                assert!(
+                    !nonce.is_empty()
+                        && nonce
+                            .bytes()
+                            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+                );
+            }
+            let algs: Vec<&str> = challenge.algs().collect();
+            assert!(algs.iter().all(|alg| !alg.is_empty() && !alg.contains(' ')));
         }
         Ok(None) => {}
         Err(error) => assert_printable(&format!("{error} {error:?}")),

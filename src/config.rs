@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use url::{Host, Url};
 
 use crate::jose::{
-    client_assertion, AssertionKey, ClientAssertionKey, SigningError, ASSERTION_TYPE,
+    client_assertion, AssertionKey, ClientAssertionKey, DpopKey, SigningError, ASSERTION_TYPE,
 };
 use crate::members::ExtraMembers;
 use crate::secret::ClientSecret;
@@ -76,6 +76,10 @@ pub struct ServerMetadata {
     /// authentication (RFC 8414 §2); absent means the server did not say.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth_signing_alg_values_supported: Option<Vec<String>>,
+    /// The JWS algorithms the server accepts in DPoP proofs (RFC 9449
+    /// §5.1); absent means the server did not say (or does no DPoP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_signing_alg_values_supported: Option<Vec<String>>,
     /// RFC 8414 §2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes_supported: Option<Vec<String>>,
@@ -115,6 +119,7 @@ impl ServerMetadata {
             code_challenge_methods_supported: None,
             token_endpoint_auth_methods_supported: None,
             token_endpoint_auth_signing_alg_values_supported: None,
+            dpop_signing_alg_values_supported: None,
             scopes_supported: None,
             response_types_supported: None,
             response_modes_supported: None,
@@ -725,12 +730,18 @@ pub struct Client {
     pub(crate) userinfo_endpoint: Option<Endpoint>,
     pub(crate) client_id: ClientId,
     pub(crate) authentication: ClientAuthentication,
+    /// The key every token request proves possession of (RFC 9449).
+    pub(crate) dpop: Option<DpopKey>,
     pub(crate) redirect_uri: Option<RedirectUri>,
     /// RFC 9126 §5, §6: the server requires pushed requests, or this
     /// client is registered to use them only.
     pub(crate) require_pushed_authorization_requests: bool,
     /// The metadata lists PKCE methods, and `S256` is not among them.
     pub(crate) s256_unsupported: bool,
+    /// How token responses are read (`crate::tolerance`).
+    pub(crate) tolerances: crate::tolerance::Tolerances,
+    /// Built by [`Client::fapi2`]: only DPoP-bound tokens are accepted.
+    pub(crate) fapi2: bool,
 }
 
 /// The endpoints a metadata document names, each validated: the one check
@@ -800,6 +811,12 @@ pub enum ConfigError {
         /// The configured key's `alg`.
         alg: &'static str,
     },
+    /// The server's `dpop_signing_alg_values_supported` does not list the
+    /// algorithm of the DPoP key; use a key of an algorithm it lists.
+    DpopAlgorithmNotSupported {
+        /// The DPoP key's `alg`.
+        alg: &'static str,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -814,6 +831,10 @@ impl fmt::Display for ConfigError {
             Self::SigningAlgorithmNotSupported { alg } => write!(
                 f,
                 "the server does not list `{alg}` in token_endpoint_auth_signing_alg_values_supported"
+            ),
+            Self::DpopAlgorithmNotSupported { alg } => write!(
+                f,
+                "the server does not list `{alg}` in dpop_signing_alg_values_supported"
             ),
         }
     }
@@ -880,6 +901,7 @@ impl Client {
             userinfo_endpoint: endpoints.userinfo,
             client_id,
             authentication,
+            dpop: None,
             redirect_uri: None,
             require_pushed_authorization_requests: metadata.require_pushed_authorization_requests,
             s256_unsupported: metadata
@@ -887,7 +909,38 @@ impl Client {
                 .as_ref()
                 .is_some_and(|methods| !methods.iter().any(|m| m == "S256")),
             metadata,
+            tolerances: crate::tolerance::Tolerances::default(),
+            fapi2: false,
         })
+    }
+
+    /// Sender-constrains the client's tokens with DPoP (RFC 9449): every
+    /// token request (code exchange, refresh, client credentials) and
+    /// pushed authorization request carries a proof signed with `key`, an
+    /// authorization request that is not pushed carries its thumbprint as
+    /// `dpop_jkt` (§10), and tokens issued as `token_type: DPoP` are
+    /// bound to it: never sent as `Bearer`, refreshed only with this key,
+    /// and used at a resource with
+    /// [`Authorized::dpop_resource_request`](crate::Authorized::dpop_resource_request).
+    ///
+    /// # Errors
+    /// [`ConfigError::DpopAlgorithmNotSupported`] when the server lists
+    /// `dpop_signing_alg_values_supported` without the key's algorithm.
+    pub fn with_dpop(mut self, key: DpopKey) -> Result<Self, ConfigError> {
+        let alg = key.algorithm().as_str();
+        if let Some(algs) = &self.metadata.dpop_signing_alg_values_supported {
+            if !algs.iter().any(|listed| listed == alg) {
+                return Err(ConfigError::DpopAlgorithmNotSupported { alg });
+            }
+        }
+        self.dpop = Some(key);
+        Ok(self)
+    }
+
+    /// The DPoP key, when the client has one ([`with_dpop`](Self::with_dpop)).
+    #[must_use]
+    pub fn dpop_key(&self) -> Option<&DpopKey> {
+        self.dpop.as_ref()
     }
 
     /// The redirect URI of every flow that does not name its own

@@ -116,6 +116,8 @@ pub(crate) enum HeaderName {
     Authorization,
     ContentType,
     Accept,
+    /// RFC 9449 §4.1.
+    Dpop,
 }
 
 impl HeaderName {
@@ -124,6 +126,7 @@ impl HeaderName {
             Self::Authorization => "authorization",
             Self::ContentType => "content-type",
             Self::Accept => "accept",
+            Self::Dpop => "dpop",
         }
     }
 
@@ -133,6 +136,7 @@ impl HeaderName {
             Self::Authorization => http::header::AUTHORIZATION,
             Self::ContentType => http::header::CONTENT_TYPE,
             Self::Accept => http::header::ACCEPT,
+            Self::Dpop => http::HeaderName::from_static("dpop"),
         }
     }
 }
@@ -182,6 +186,12 @@ impl HttpRequest {
         }
     }
 
+    /// The same request with a `DPoP` proof (RFC 9449 §4.1).
+    pub(crate) fn with_dpop(mut self, proof: String) -> Self {
+        self.headers.push((HeaderName::Dpop, proof));
+        self
+    }
+
     /// The method.
     pub fn method(&self) -> Method {
         self.method
@@ -229,7 +239,7 @@ impl HttpRequest {
             // header out cannot be reached, and would fail closed (a
             // request without credentials) if it were.
             if let Ok(mut value) = http::HeaderValue::from_str(value) {
-                value.set_sensitive(*name == HeaderName::Authorization);
+                value.set_sensitive(matches!(name, HeaderName::Authorization | HeaderName::Dpop));
                 request.headers_mut().append(name.to_http(), value);
             }
         }
@@ -259,7 +269,8 @@ impl fmt::Debug for HttpRequest {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_map()
                     .entries(self.0.iter().map(|(name, value)| {
-                        let shown = if *name == HeaderName::Authorization {
+                        let shown = if matches!(name, HeaderName::Authorization | HeaderName::Dpop)
+                        {
                             REDACTED
                         } else {
                             value.as_str()
@@ -306,6 +317,7 @@ pub struct HttpResponse<'a> {
     content_type: Option<&'a str>,
     retry_after: Option<&'a str>,
     www_authenticate: Option<&'a str>,
+    dpop_nonce: Option<&'a str>,
     body: &'a [u8],
 }
 
@@ -318,6 +330,7 @@ impl<'a> HttpResponse<'a> {
             content_type: None,
             retry_after: None,
             www_authenticate: None,
+            dpop_nonce: None,
             body,
         }
     }
@@ -341,6 +354,20 @@ impl<'a> HttpResponse<'a> {
     pub const fn with_www_authenticate(mut self, value: &'a str) -> Self {
         self.www_authenticate = Some(value);
         self
+    }
+
+    /// Sets the `DPoP-Nonce` header's value (RFC 9449 §8).
+    #[must_use]
+    pub const fn with_dpop_nonce(mut self, value: &'a str) -> Self {
+        self.dpop_nonce = Some(value);
+        self
+    }
+
+    /// The server's `DPoP-Nonce` (RFC 9449 §8.1), when it sent one that is
+    /// `1*NQCHAR` (at most 512 characters); another value is ignored.
+    #[must_use]
+    pub fn dpop_nonce(&self) -> Option<&'a str> {
+        self.dpop_nonce.filter(|nonce| crate::jose::is_nonce(nonce))
     }
 
     /// The status code.
@@ -419,6 +446,7 @@ impl<'a, B: AsRef<[u8]>> From<&'a http::Response<B>> for HttpResponse<'a> {
             content_type: header(http::header::CONTENT_TYPE),
             retry_after: header(http::header::RETRY_AFTER),
             www_authenticate: header(http::header::WWW_AUTHENTICATE),
+            dpop_nonce: header(http::HeaderName::from_static("dpop-nonce")),
             body: response.body().as_ref(),
         }
     }

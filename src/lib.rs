@@ -162,6 +162,7 @@ mod discovery;
 #[cfg(feature = "http")]
 mod drive;
 mod error;
+mod fapi;
 mod flow;
 mod http;
 mod jose;
@@ -170,12 +171,14 @@ pub mod limits;
 mod loopback;
 mod members;
 mod pkce;
+mod presets;
 mod retry;
 mod scope;
 mod secret;
 mod step;
 mod text;
 mod time;
+mod tolerance;
 mod wire;
 
 pub use crate::config::{
@@ -191,6 +194,7 @@ pub use crate::error::{
     Failure, IntrospectionError, MetadataProblem, RefreshError, ResponseProblem, RevocationError,
     StartError, TokenErrorCode,
 };
+pub use crate::fapi::Fapi2Error;
 pub use crate::flow::{
     Authorization, AuthorizationRequest, Authorized, AwaitingCallback, AwaitingDeviceApproval,
     ClientCredentials, DeviceAuthorization, DevicePolling, EntropyUnavailable, Exchanging,
@@ -206,12 +210,13 @@ pub use crate::jose::Es256Key;
 #[cfg(any(feature = "es256", feature = "ed25519"))]
 pub use crate::jose::InvalidKey;
 pub use crate::jose::{
-    ClientAssertionKey, InvalidJwk, JwsAlgorithm, PublicJwk, Signer, SigningError,
+    ClientAssertionKey, DpopKey, InvalidJwk, JwsAlgorithm, PublicJwk, Signer, SigningError,
 };
 #[cfg(feature = "loopback")]
 pub use crate::loopback::{LoopbackError, LoopbackRedirect};
 pub use crate::members::{ExtraMembers, MemberTypeError, MemberValue};
 pub use crate::pkce::CodeChallengeMethod;
+pub use crate::presets::{InvalidPresetArgument, Preset};
 pub use crate::retry::RetryPolicy;
 pub use crate::scope::{InvalidScope, Scope};
 pub use crate::secret::{
@@ -221,8 +226,11 @@ pub use crate::secret::{
 pub use crate::step::{EndpointStep, RequestContext};
 pub use crate::text::UntrustedText;
 pub use crate::time::UnixTime;
+pub use crate::tolerance::{
+    InvalidTokenTypeAlias, ScopeDelimiter, Strictness, TokenType, Tolerances,
+};
 pub use crate::wire::callback::Callback;
-pub use crate::wire::challenge::{BearerChallenge, ChallengeError, NextStep};
+pub use crate::wire::challenge::{BearerChallenge, ChallengeError, DpopChallenge, NextStep};
 pub use crate::wire::device::{UserCode, VerificationUri};
 pub use crate::wire::form::FormError;
 pub use crate::wire::introspection::IntrospectionResponse;

@@ -132,11 +132,19 @@ error_codes!(
         /// the user approved. Start a new device authorization when the
         /// user asks again.
         ExpiredToken = "expired_token",
+        /// `invalid_dpop_proof` (RFC 9449 §5): the server refused the DPoP
+        /// proof; check the key's algorithm against
+        /// `dpop_signing_alg_values_supported` and the clock.
+        InvalidDpopProof = "invalid_dpop_proof",
+        /// `use_dpop_nonce` (RFC 9449 §8): the proof must carry the nonce
+        /// in the response's `DPoP-Nonce`; the step does that itself, once.
+        UseDpopNonce = "use_dpop_nonce",
     }
 );
 
 error_codes!(
-    /// The `error` of a bearer challenge (RFC 6750 §3.1).
+    /// The `error` of a bearer or DPoP challenge (RFC 6750 §3.1, RFC 9449
+    /// §7.1).
     BearerErrorCode {
         /// `invalid_request`: the API request was malformed. Fix the
         /// request; a new token will not help.
@@ -148,6 +156,12 @@ error_codes!(
         /// needs, named in the challenge's `scope`. Log in again asking for
         /// it.
         InsufficientScope = "insufficient_scope",
+        /// `invalid_dpop_proof` (RFC 9449 §7.1): the resource refused the
+        /// DPoP proof. A new proof, not a new token.
+        InvalidDpopProof = "invalid_dpop_proof",
+        /// `use_dpop_nonce` (RFC 9449 §9): send the proof again with the
+        /// response's `DPoP-Nonce`.
+        UseDpopNonce = "use_dpop_nonce",
     }
 );
 

@@ -3,6 +3,7 @@
 
 use core::fmt;
 
+use crate::jose::SigningError;
 use crate::text::UntrustedText;
 use crate::wire::form::FormError;
 
@@ -212,6 +213,17 @@ pub enum BearerError {
     InvalidToken,
     /// The request's target is not an absolute URI.
     InvalidTarget,
+    /// The access token is DPoP-bound (RFC 9449): it is never sent as a
+    /// bearer token. Use
+    /// [`Authorized::dpop_resource_request`](crate::Authorized::dpop_resource_request).
+    DpopBound,
+    /// The access token is a bearer token, not DPoP-bound: send it with
+    /// [`Authorized::resource_request`](crate::Authorized::resource_request).
+    NotDpopBound,
+    /// The access token is bound to another DPoP key than the client's.
+    DpopKeyMismatch,
+    /// The DPoP key could not sign the proof.
+    Signing(SigningError),
 }
 
 impl fmt::Display for BearerError {
@@ -222,6 +234,14 @@ impl fmt::Display for BearerError {
             }
             Self::InvalidToken => "the access token is not a valid b64token",
             Self::InvalidTarget => "the protected resource's URI is not an absolute URI",
+            Self::DpopBound => "the access token is DPoP-bound and is never sent as a bearer token",
+            Self::NotDpopBound => "the access token is a bearer token, not DPoP-bound",
+            Self::DpopKeyMismatch => {
+                "the access token is bound to another DPoP key than the client's"
+            }
+            Self::Signing(error) => {
+                return write!(f, "the DPoP proof could not be signed: {error}")
+            }
         })
     }
 }
@@ -244,6 +264,11 @@ pub enum RefreshError {
     /// built, so its credentials went nowhere. Pass the client of the
     /// tokens' issuer.
     ClientMismatch,
+    /// The tokens are bound to a DPoP key (RFC 9449 §5) and the client has
+    /// another key, or none: the server would refuse the refresh, so
+    /// nothing was sent. Refresh with the client of the key the grant was
+    /// issued to.
+    DpopKeyMismatch,
 }
 
 impl fmt::Display for RefreshError {
@@ -252,6 +277,7 @@ impl fmt::Display for RefreshError {
             Self::NoRefreshToken => "there is no refresh token",
             Self::ScopeNotGranted => "the scope asked for is wider than the grant",
             Self::ClientMismatch => "the client passed in (issuer and client_id) is not the one the tokens were issued to",
+            Self::DpopKeyMismatch => "the tokens are bound to another DPoP key than the client's",
         })
     }
 }

@@ -15,12 +15,14 @@ use crate::members::ExtraMembers;
 use crate::scope::{scope_is_empty, Scope};
 use crate::secret::{AccessToken, AuthorizationValue, RefreshToken};
 use crate::time::UnixTime;
+use crate::tolerance::TokenType;
 use crate::wire::token::{is_vschar_token, TokenResponse};
 
 /// The tokens one grant produced.
 #[derive(Clone, PartialEq)]
 pub struct TokenSet {
     access_token: AccessToken,
+    token_type: TokenType,
     /// When the response arrived; `None` for a token set stored before
     /// this was recorded.
     issued_at: Option<UnixTime>,
@@ -29,6 +31,9 @@ pub struct TokenSet {
     scope: Scope,
     extra: ExtraMembers,
     generation: u64,
+    /// RFC 9449 §6.1: the thumbprint of the key the access token is bound
+    /// to, for a `token_type: DPoP` token.
+    dpop_jkt: Option<String>,
 }
 
 impl TokenSet {
@@ -40,12 +45,14 @@ impl TokenSet {
         requested_scope: &Scope,
         previous: Option<&TokenSet>,
         now: UnixTime,
+        dpop_jkt: Option<String>,
     ) -> Self {
         let refresh_token = response
             .refresh_token
             .or_else(|| previous.and_then(|p| p.refresh_token.clone()));
         Self {
             access_token: response.access_token,
+            token_type: response.token_type,
             issued_at: Some(now),
             expires_at: response
                 .expires_in
@@ -54,13 +61,30 @@ impl TokenSet {
             scope: response.scope.unwrap_or_else(|| requested_scope.clone()),
             extra: response.extra,
             generation: previous.map_or(0, |p| p.generation.saturating_add(1)),
+            dpop_jkt,
         }
+    }
+
+    /// For a DPoP-bound access token (`token_type: DPoP`, RFC 9449 §5), the
+    /// JWK thumbprint of the key it is bound to; `None` for a bearer token.
+    #[must_use]
+    pub fn dpop_jkt(&self) -> Option<&str> {
+        self.dpop_jkt.as_deref()
     }
 
     /// The access token.
     #[must_use]
     pub fn access_token(&self) -> &AccessToken {
         &self.access_token
+    }
+
+    /// What the response said the token type is, or that none was sent
+    /// and `Bearer` was assumed ([`TokenType::AssumedBearer`]). Every
+    /// variant is used as `Authorization: Bearer`; a response naming any
+    /// other type was refused.
+    #[must_use]
+    pub fn token_type(&self) -> &TokenType {
+        &self.token_type
     }
 
     /// When the access token expires, if the server said (`expires_in`).
@@ -107,6 +131,7 @@ impl fmt::Debug for TokenSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TokenSet")
             .field("access_token", &self.access_token)
+            .field("token_type", &self.token_type)
             .field("issued_at", &self.issued_at)
             .field("expires_at", &self.expires_at)
             .field("refresh_token", &self.refresh_token)
@@ -131,6 +156,9 @@ pub struct Authorized {
     /// access token (RFC 6749 §6). `None` when unknown: nothing was asked
     /// for and the server did not say (Pagero's `"scope": ""`).
     pub(crate) grant_scope: Option<Scope>,
+    /// The authorization server's latest `DPoP-Nonce` (RFC 9449 §8), for
+    /// the next refresh's proof.
+    pub(crate) dpop_nonce: Option<String>,
 }
 
 /// How long before the access token's expiry [`Authorized::needs_renewal`]
@@ -147,13 +175,19 @@ impl Authorized {
             origin,
             tokens,
             grant_scope,
+            dpop_nonce: None,
         }
     }
 
     /// The tokens of a refresh response replacing these ones. A refresh of
     /// the whole grant (`narrowed` false) may reveal a grant scope that was
     /// unknown until then.
-    pub(crate) fn refreshed(self, tokens: TokenSet, narrowed: bool) -> Self {
+    pub(crate) fn refreshed(
+        self,
+        tokens: TokenSet,
+        narrowed: bool,
+        dpop_nonce: Option<String>,
+    ) -> Self {
         let grant_scope = match self.grant_scope {
             Some(grant) => Some(grant),
             None if narrowed => None,
@@ -163,6 +197,7 @@ impl Authorized {
             origin: self.origin,
             tokens,
             grant_scope,
+            dpop_nonce: dpop_nonce.or(self.dpop_nonce),
         }
     }
 
@@ -277,12 +312,21 @@ impl Authorized {
 
     /// `Bearer <access token>`, once the target was found secure.
     fn bearer_value(&self) -> Result<AuthorizationValue, BearerError> {
+        if self.tokens.dpop_jkt.is_some() {
+            return Err(BearerError::DpopBound);
+        }
+        self.authorization_value("Bearer ")
+    }
+
+    /// `scheme` and the access token, a `b64token` (RFC 6750 §2.1,
+    /// RFC 9449 §7.1).
+    fn authorization_value(&self, scheme: &str) -> Result<AuthorizationValue, BearerError> {
         let token = self.tokens.access_token.secret();
         if !is_b64token(token) {
             return Err(BearerError::InvalidToken);
         }
-        let mut value = String::with_capacity(token.len().saturating_add(7));
-        value.push_str("Bearer ");
+        let mut value = String::with_capacity(token.len().saturating_add(scheme.len()));
+        value.push_str(scheme);
         value.push_str(token);
         Ok(AuthorizationValue::new(value))
     }
@@ -328,14 +372,77 @@ impl Authorized {
         method: http::Method,
         target_uri: &str,
     ) -> Result<http::Request<crate::http::RequestBody>, BearerError> {
-        let uri = http::Uri::try_from(target_uri)
-            .ok()
-            .filter(|uri| uri.scheme().is_some() && uri.authority().is_some())
-            .ok_or(BearerError::InvalidTarget)?;
-        let mut request = http::Request::new(crate::http::RequestBody::default());
-        *request.method_mut() = method;
-        *request.uri_mut() = uri;
+        let mut request = empty_request(method, target_uri)?;
         self.authorize_request(&mut request)?;
+        Ok(request)
+    }
+
+    /// A request to a protected resource with a DPoP-bound access token
+    /// (RFC 9449 §7): `Authorization: DPoP <access token>` and a `DPoP`
+    /// proof of this request — its method, its URI without query and
+    /// fragment, the access token's hash (`ath`) and the resource
+    /// server's `nonce` when it asked for one (§9: a `401` with
+    /// `error="use_dpop_nonce"` and a `DPoP-Nonce` header) — signed with
+    /// `client`'s DPoP key for `context`. Both headers are marked
+    /// sensitive; the body is empty.
+    ///
+    /// # Errors
+    /// [`BearerError::NotDpopBound`] for a bearer token,
+    /// [`BearerError::DpopKeyMismatch`] when `client` has not the key the
+    /// token is bound to, [`BearerError::Signing`] when the key could not
+    /// sign, and as [`resource_request`](Self::resource_request).
+    #[cfg(feature = "http")]
+    pub fn dpop_resource_request(
+        &self,
+        client: &Client,
+        method: http::Method,
+        target_uri: &str,
+        context: &crate::step::RequestContext,
+        nonce: Option<&str>,
+    ) -> Result<http::Request<crate::http::RequestBody>, BearerError> {
+        let jkt = self.tokens.dpop_jkt().ok_or(BearerError::NotDpopBound)?;
+        let key = client
+            .dpop_key()
+            .filter(|key| key.thumbprint() == jkt)
+            .ok_or(BearerError::DpopKeyMismatch)?;
+        let mut request = empty_request(method, target_uri)?;
+        let uri = request.uri();
+        let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host()) else {
+            return Err(BearerError::InvalidTarget);
+        };
+        if !is_secure_target(scheme, Some(host)) {
+            return Err(BearerError::InsecureTarget);
+        }
+        // The target URI without query and fragment (RFC 9449 §4.2), its
+        // scheme and host in lowercase (RFC 3986 §6.2.2.1).
+        let port = uri
+            .port()
+            .map(|port| alloc::format!(":{port}"))
+            .unwrap_or_default();
+        let htu = alloc::format!(
+            "{scheme}://{}{port}{}",
+            host.to_ascii_lowercase(),
+            uri.path()
+        );
+        let value = self.authorization_value("DPoP ")?;
+        let proof = crate::jose::proof(
+            key,
+            request.method().as_str(),
+            &htu,
+            context,
+            nonce.filter(|nonce| crate::jose::is_nonce(nonce)),
+            Some(self.tokens.access_token.secret()),
+        )
+        .map_err(BearerError::Signing)?;
+        for (name, value) in [
+            (http::header::AUTHORIZATION, value.secret()),
+            (http::HeaderName::from_static("dpop"), proof.as_str()),
+        ] {
+            let mut header =
+                http::HeaderValue::from_str(value).map_err(|_| BearerError::InvalidToken)?;
+            header.set_sensitive(true);
+            request.headers_mut().insert(name, header);
+        }
         Ok(request)
     }
 }
@@ -360,6 +467,39 @@ fn is_b64token(token: &str) -> bool {
         })
 }
 
+/// How a token set's [`TokenType`] is stored: `""` when assumed (no
+/// configured type is empty), or the provider type's name; absent for
+/// `Bearer`, and for `DPoP`, which the stored `dpop_jkt` says.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(transparent)]
+struct StoredTokenType(Option<String>);
+
+impl StoredTokenType {
+    fn of(token_type: &TokenType) -> Self {
+        Self(match token_type {
+            TokenType::AssumedBearer => Some(String::new()),
+            TokenType::ProviderBearer(name) => Some(name.clone()),
+            _ => None,
+        })
+    }
+
+    fn is_bearer(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The type back; a provider type is checked as when it was configured.
+    fn into_token_type<E: serde::de::Error>(self) -> Result<TokenType, E> {
+        match self.0.as_deref() {
+            None => Ok(TokenType::Bearer),
+            Some("") => Ok(TokenType::AssumedBearer),
+            Some(name) => crate::tolerance::Tolerances::default()
+                .with_alias(name)
+                .map(|_| TokenType::ProviderBearer(String::from(name)))
+                .map_err(|_| E::custom("stored token_type cannot be read as Bearer")),
+        }
+    }
+}
+
 /// The stored form, version 1: borrowed when written, owned when read.
 #[derive(Serialize, Deserialize)]
 struct StoredV1<'a> {
@@ -370,6 +510,9 @@ struct StoredV1<'a> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     revocation_endpoint: Option<Cow<'a, Endpoint>>,
     access_token: Cow<'a, AccessToken>,
+    /// Absent for `Bearer` (and in every state stored before this member).
+    #[serde(default, skip_serializing_if = "StoredTokenType::is_bearer")]
+    token_type: StoredTokenType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     issued_at: Option<UnixTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -384,6 +527,10 @@ struct StoredV1<'a> {
     extra: Cow<'a, ExtraMembers>,
     #[serde(default)]
     generation: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dpop_jkt: Option<Cow<'a, str>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dpop_nonce: Option<Cow<'a, str>>,
 }
 
 impl Serialize for Authorized {
@@ -396,6 +543,7 @@ impl Serialize for Authorized {
             token_endpoint: Cow::Borrowed(&self.origin.token_endpoint),
             revocation_endpoint: self.origin.revocation_endpoint.as_ref().map(Cow::Borrowed),
             access_token: Cow::Borrowed(&tokens.access_token),
+            token_type: StoredTokenType::of(&tokens.token_type),
             issued_at: tokens.issued_at,
             expires_at: tokens.expires_at,
             refresh_token: tokens.refresh_token.as_ref().map(Cow::Borrowed),
@@ -403,6 +551,8 @@ impl Serialize for Authorized {
             grant_scope: self.grant_scope.as_ref().map(Cow::Borrowed),
             extra: Cow::Borrowed(&tokens.extra),
             generation: tokens.generation,
+            dpop_jkt: tokens.dpop_jkt.as_deref().map(Cow::Borrowed),
+            dpop_nonce: self.dpop_nonce.as_deref().map(Cow::Borrowed),
         }
         .serialize(serializer)
     }
@@ -432,8 +582,28 @@ impl<'de> Deserialize<'de> for Authorized {
                 "stored scope is wider than the stored grant_scope",
             ));
         }
+        let base64url = |value: &str| {
+            !value.is_empty()
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        if stored
+            .dpop_jkt
+            .as_deref()
+            .is_some_and(|jkt| !base64url(jkt))
+            || stored
+                .dpop_nonce
+                .as_deref()
+                .is_some_and(|nonce| !crate::jose::is_nonce(nonce))
+        {
+            return Err(serde::de::Error::custom(
+                "stored dpop_jkt or dpop_nonce is malformed",
+            ));
+        }
         Ok(Self {
             grant_scope,
+            dpop_nonce: stored.dpop_nonce.map(Cow::into_owned),
             origin: Origin {
                 issuer: stored.issuer.into_owned(),
                 client_id: stored.client_id.into_owned(),
@@ -442,13 +612,41 @@ impl<'de> Deserialize<'de> for Authorized {
             },
             tokens: TokenSet {
                 access_token: stored.access_token.into_owned(),
+                // A DPoP-bound token is one with a key thumbprint, and
+                // nothing else.
+                token_type: match (&stored.dpop_jkt, stored.token_type.is_bearer()) {
+                    (None, _) => stored.token_type.into_token_type()?,
+                    (Some(_), true) => TokenType::Dpop,
+                    (Some(_), false) => {
+                        return Err(serde::de::Error::custom(
+                            "a stored token with a dpop_jkt has another token_type",
+                        ));
+                    }
+                },
                 issued_at: stored.issued_at,
                 expires_at: stored.expires_at,
                 refresh_token: stored.refresh_token.map(Cow::into_owned),
                 scope: stored.scope.into_owned(),
                 extra: stored.extra.into_owned(),
                 generation: stored.generation,
+                dpop_jkt: stored.dpop_jkt.map(Cow::into_owned),
             },
         })
     }
+}
+
+/// An empty request of `method` to the absolute URI `target_uri`.
+#[cfg(feature = "http")]
+fn empty_request(
+    method: http::Method,
+    target_uri: &str,
+) -> Result<http::Request<crate::http::RequestBody>, BearerError> {
+    let uri = http::Uri::try_from(target_uri)
+        .ok()
+        .filter(|uri| uri.scheme().is_some() && uri.authority().is_some())
+        .ok_or(BearerError::InvalidTarget)?;
+    let mut request = http::Request::new(crate::http::RequestBody::default());
+    *request.method_mut() = method;
+    *request.uri_mut() = uri;
+    Ok(request)
 }

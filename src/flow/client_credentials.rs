@@ -55,10 +55,11 @@ impl EndpointStep for ClientCredentials {
         let mut form = FormSerializer::new();
         form.append("grant_type", "client_credentials");
         if !self.scope.is_empty() {
-            form.append("scope", &self.scope.to_wire());
+            let delimiter = self.credentials.tolerances.scope_delimiter;
+            form.append("scope", &delimiter.join(&self.scope));
         }
         self.credentials
-            .post(&self.origin.token_endpoint, form, context)
+            .post_proven(&self.origin.token_endpoint, form, context)
     }
 
     /// Consumes the token endpoint's response.
@@ -70,9 +71,13 @@ impl EndpointStep for ClientCredentials {
         response: impl Into<HttpResponse<'a>>,
         now: UnixTime,
     ) -> Result<Authorized, Failure<ClientCredentials>> {
-        first_token_response(self, &response.into(), now, |grant| {
-            (grant.origin, grant.scope)
-        })
+        first_token_response(
+            self,
+            &response.into(),
+            now,
+            |step| &mut step.credentials,
+            |grant| (grant.origin, grant.scope),
+        )
     }
 }
 

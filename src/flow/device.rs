@@ -11,6 +11,7 @@
 //! ```
 
 use alloc::borrow::Cow;
+use alloc::string::String;
 use core::fmt;
 use core::time::Duration;
 
@@ -87,7 +88,8 @@ impl EndpointStep for DeviceAuthorization {
     fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
         let mut form = FormSerializer::new();
         if !self.scope.is_empty() {
-            form.append("scope", &self.scope.to_wire());
+            let delimiter = self.credentials.tolerances.scope_delimiter;
+            form.append("scope", &delimiter.join(&self.scope));
         }
         self.credentials.post(&self.endpoint, form, context)
     }
@@ -342,14 +344,15 @@ impl EndpointStep for DevicePolling {
     /// The device access token request (RFC 8628 §3.4):
     /// `grant_type=urn:ietf:params:oauth:grant-type:device_code`,
     /// `device_code` and the client authentication, to the token endpoint
-    /// the login began with. Send it no sooner than
+    /// the login began with, with a DPoP proof when the client has a key
+    /// (RFC 9449 §5). Send it no sooner than
     /// [`AwaitingDeviceApproval::next_poll_at`].
     fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
         let mut form = FormSerializer::new();
         form.append("grant_type", DEVICE_CODE_GRANT_TYPE)
             .append("device_code", self.pending.device_code.secret());
         self.credentials
-            .post(&self.pending.origin.token_endpoint, form, context)
+            .post_proven(&self.pending.origin.token_endpoint, form, context)
     }
 
     /// [`AwaitingDeviceApproval::next_poll_at`]: a poll is never sent
@@ -373,20 +376,41 @@ impl EndpointStep for DevicePolling {
     ///   `expired_token` ([`EndpointError::is_expired_token`](crate::EndpointError::is_expired_token))
     ///   and the other RFC 6749 §5.2 errors end the login;
     /// - 429, 5xx and `temporarily_unavailable` give the step back as for
-    ///   every other endpoint ([`Failure::retry_after`]).
+    ///   every other endpoint ([`Failure::retry_after`]); `use_dpop_nonce`
+    ///   with a new `DPoP-Nonce`, once, as a fallback to send at once
+    ///   (RFC 9449 §8).
     fn handle_response<'a>(
-        self,
+        mut self,
         response: impl Into<HttpResponse<'a>>,
         now: UnixTime,
     ) -> Result<Authorized, Failure<DevicePolling>> {
-        match parse_token_response(&response.into(), now) {
-            Ok(parsed) => {
+        let response = response.into();
+        let credentials = &self.credentials;
+        let parsed =
+            parse_token_response(&response, now, &credentials.tolerances).and_then(|parsed| {
+                let binding = credentials.binding(&parsed.token_type)?;
+                Ok((parsed, binding))
+            });
+        match parsed {
+            Ok((parsed, binding)) => {
                 let AwaitingDeviceApproval { origin, scope, .. } = self.pending;
-                let tokens = TokenSet::from_response(parsed, &scope, None, now);
-                Ok(Authorized::new(origin, tokens))
+                let tokens = TokenSet::from_response(parsed, &scope, None, now, binding);
+                let mut authorized = Authorized::new(origin, tokens);
+                authorized.dpop_nonce = response.dpop_nonce().map(String::from);
+                Ok(authorized)
             }
             Err(kind) => Err(match still_pending(&kind) {
-                Some(slow_down) => self.pending_at(kind, slow_down, now),
+                Some(slow_down) => {
+                    // A fresh `DPoP-Nonce` is for the next proof (RFC 9449 §8).
+                    if let (Some(_), Some(nonce)) = (&self.credentials.dpop, response.dpop_nonce())
+                    {
+                        self.credentials.dpop_nonce = Some(String::from(nonce));
+                    }
+                    self.pending_at(kind, slow_down, now)
+                }
+                None if self.credentials.take_nonce_demand(&kind, &response) => {
+                    Failure::fallback(Self::ENDPOINT, kind, self)
+                }
                 None => Failure::new(Self::ENDPOINT, kind, self),
             }),
         }

@@ -49,7 +49,7 @@ impl EndpointStep for Exchanging {
             .append("redirect_uri", self.redirect_uri.as_str())
             .append("code_verifier", self.code_verifier.secret());
         self.credentials
-            .post(&self.origin.token_endpoint, form, context)
+            .post_proven(&self.origin.token_endpoint, form, context)
     }
 
     /// Consumes the token endpoint's response. `now` is when the response
@@ -65,9 +65,13 @@ impl EndpointStep for Exchanging {
         response: impl Into<HttpResponse<'a>>,
         now: UnixTime,
     ) -> Result<Authorized, Failure<Exchanging>> {
-        first_token_response(self, &response.into(), now, |grant| {
-            (grant.origin, grant.scope)
-        })
+        first_token_response(
+            self,
+            &response.into(),
+            now,
+            |step| &mut step.credentials,
+            |grant| (grant.origin, grant.scope),
+        )
     }
 }
 

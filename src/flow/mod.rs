@@ -34,8 +34,9 @@ use alloc::string::String;
 
 use crate::config::{Client, ClientAuthentication, ClientId, Endpoint};
 use crate::error::Failure;
+use crate::error::{EndpointErrorKind, TokenErrorCode};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::jose::SigningError;
+use crate::jose::{DpopKey, SigningError};
 use crate::limits::MAX_STORED_STATE_BYTES;
 use crate::scope::Scope;
 use crate::step::{EndpointStep, RequestContext};
@@ -88,7 +89,22 @@ pub(crate) struct Credentials {
     authentication: ClientAuthentication,
     /// The server's issuer identifier: a client assertion's audience.
     issuer: String,
+    /// The key each request proves possession of (RFC 9449).
+    pub(crate) dpop: Option<DpopKey>,
+    /// The server's latest `DPoP-Nonce` (RFC 9449 §8), for the proof.
+    pub(crate) dpop_nonce: Option<String>,
+    /// How many `use_dpop_nonce` answers this step has followed.
+    nonce_retries: u8,
+    /// Only DPoP-bound tokens are accepted (a FAPI 2.0 client).
+    require_dpop: bool,
+    /// How the client reads the responses to these requests.
+    pub(crate) tolerances: crate::tolerance::Tolerances,
 }
+
+/// How many `use_dpop_nonce` answers one step follows: one (RFC 9449 §8);
+/// a server that wants a new nonce every time would otherwise keep the
+/// client asking forever.
+const MAX_NONCE_RETRIES: u8 = 1;
 
 impl Credentials {
     fn of(client: &Client) -> Self {
@@ -96,6 +112,58 @@ impl Credentials {
             client_id: client.client_id.clone(),
             authentication: client.authentication.clone(),
             issuer: client.issuer.clone(),
+            dpop: client.dpop.clone(),
+            dpop_nonce: None,
+            nonce_retries: 0,
+            require_dpop: client.fapi2,
+            tolerances: client.tolerances.clone(),
+        }
+    }
+
+    /// RFC 9449 §8: when the server answered `use_dpop_nonce` with a
+    /// usable `DPoP-Nonce` this step has not tried yet, takes the nonce
+    /// for the next proof and says the step may be sent again at once.
+    pub(crate) fn take_nonce_demand(
+        &mut self,
+        kind: &EndpointErrorKind,
+        response: &HttpResponse<'_>,
+    ) -> bool {
+        let asked = matches!(
+            kind,
+            EndpointErrorKind::ErrorResponse(error) if error.error() == &TokenErrorCode::UseDpopNonce
+        );
+        let nonce = response.dpop_nonce();
+        if !asked
+            || self.dpop.is_none()
+            || self.nonce_retries >= MAX_NONCE_RETRIES
+            || nonce.is_none()
+            || nonce == self.dpop_nonce.as_deref()
+        {
+            return false;
+        }
+        self.dpop_nonce = nonce.map(String::from);
+        self.nonce_retries = self.nonce_retries.saturating_add(1);
+        true
+    }
+
+    /// The thumbprint tokens issued to these credentials are bound to,
+    /// when the response says `token_type: DPoP`; an error when it says so
+    /// but no proof was sent.
+    pub(crate) fn binding(
+        &self,
+        token_type: &crate::tolerance::TokenType,
+    ) -> Result<Option<String>, EndpointErrorKind> {
+        let dpop = matches!(token_type, crate::tolerance::TokenType::Dpop);
+        match (dpop, &self.dpop) {
+            // FAPI 2.0: a token the server did not bind is refused.
+            (false, _) if self.require_dpop => Err(EndpointErrorKind::UnsupportedTokenType(
+                crate::text::UntrustedText::from(token_type.as_str()),
+            )),
+            (false, _) => Ok(None),
+            (true, Some(key)) => Ok(Some(key.thumbprint())),
+            (true, None) => Err(EndpointErrorKind::UnsupportedTokenType(
+                crate::text::UntrustedText::from("DPoP"),
+            )),
         }
     }
 
@@ -116,6 +184,35 @@ impl Credentials {
             form.append("client_id", self.client_id.as_str());
         }
         self.post_with_client_id(endpoint, form, context)
+    }
+
+    /// [`post`](Self::post) with a DPoP proof of the request (RFC 9449
+    /// §5, §10.1) when the client has a DPoP key: the token and pushed
+    /// authorization requests.
+    pub(crate) fn post_proven(
+        &self,
+        endpoint: &Endpoint,
+        form: FormSerializer,
+        context: &RequestContext,
+    ) -> Result<HttpRequest, SigningError> {
+        let request = self.post(endpoint, form, context)?;
+        self.prove(request, endpoint, context)
+    }
+
+    /// Adds the DPoP proof of a `POST` to `endpoint`, if the client has a
+    /// key.
+    pub(crate) fn prove(
+        &self,
+        request: HttpRequest,
+        endpoint: &Endpoint,
+        context: &RequestContext,
+    ) -> Result<HttpRequest, SigningError> {
+        let Some(key) = &self.dpop else {
+            return Ok(request);
+        };
+        let nonce = self.dpop_nonce.as_deref();
+        let proof = crate::jose::proof(key, "POST", endpoint.as_str(), context, nonce, None)?;
+        Ok(request.with_dpop(proof))
     }
 
     /// The same for a form that already carries `client_id` (a pushed
@@ -145,16 +242,27 @@ impl Credentials {
 /// tokens for the grant's origin, an omitted `scope` standing for the one
 /// requested (RFC 6749 §5.1); a failure hands `state` back when retryable.
 pub(crate) fn first_token_response<S: EndpointStep>(
-    state: S,
+    mut state: S,
     response: &HttpResponse<'_>,
     now: UnixTime,
+    credentials_of: impl Fn(&mut S) -> &mut Credentials,
     into_grant: impl FnOnce(S) -> (Origin, Scope),
 ) -> Result<Authorized, Failure<S>> {
-    match parse_token_response(response, now) {
-        Ok(parsed) => {
+    let tolerances = credentials_of(&mut state).tolerances.clone();
+    let parsed = parse_token_response(response, now, &tolerances).and_then(|parsed| {
+        let binding = credentials_of(&mut state).binding(&parsed.token_type)?;
+        Ok((parsed, binding))
+    });
+    match parsed {
+        Ok((parsed, binding)) => {
             let (origin, requested) = into_grant(state);
-            let tokens = TokenSet::from_response(parsed, &requested, None, now);
-            Ok(Authorized::new(origin, tokens))
+            let tokens = TokenSet::from_response(parsed, &requested, None, now, binding);
+            let mut authorized = Authorized::new(origin, tokens);
+            authorized.dpop_nonce = response.dpop_nonce().map(String::from);
+            Ok(authorized)
+        }
+        Err(kind) if credentials_of(&mut state).take_nonce_demand(&kind, response) => {
+            Err(Failure::fallback(S::ENDPOINT, kind, state))
         }
         Err(kind) => Err(Failure::new(S::ENDPOINT, kind, state)),
     }

@@ -49,8 +49,11 @@ impl EndpointStep for PushingAuthorization {
     fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
         let mut form = FormSerializer::new();
         form.append_encoded(&self.parameters);
-        self.credentials
-            .post_with_client_id(&self.endpoint, form, context)
+        let request = self
+            .credentials
+            .post_with_client_id(&self.endpoint, form, context)?;
+        // RFC 9449 §10.1: a proof on the pushed request binds the code.
+        self.credentials.prove(request, &self.endpoint, context)
     }
 
     /// Consumes the endpoint's answer (RFC 9126 §2.2): the authorization
@@ -63,12 +66,16 @@ impl EndpointStep for PushingAuthorization {
     /// `temporarily_unavailable`) give this step back. `invalid_request`
     /// and the other RFC 6749 §5.2 codes are typed.
     fn handle_response<'a>(
-        self,
+        mut self,
         response: impl Into<HttpResponse<'a>>,
         now: UnixTime,
     ) -> Result<(AuthorizationRequest, AwaitingCallback), Failure<PushingAuthorization>> {
-        let pushed = match parse_par_response(&response.into(), now) {
+        let response = response.into();
+        let pushed = match parse_par_response(&response, now) {
             Ok(pushed) => pushed,
+            Err(kind) if self.credentials.take_nonce_demand(&kind, &response) => {
+                return Err(Failure::fallback(Self::ENDPOINT, kind, self));
+            }
             Err(kind) => return Err(Failure::new(Self::ENDPOINT, kind, self)),
         };
         let mut pending = self.pending;

@@ -7,7 +7,9 @@ use crate::error::{EndpointKind, Failure, RefreshError};
 use crate::flow::authorized::{Authorized, TokenSet};
 use crate::flow::Credentials;
 use crate::http::{HttpRequest, HttpResponse};
-use crate::jose::SigningError;
+use alloc::string::String;
+
+use crate::jose::{DpopKey, SigningError};
 use crate::scope::Scope;
 use crate::secret::RefreshToken;
 use crate::step::{EndpointStep, RequestContext};
@@ -67,10 +69,23 @@ impl Authorized {
         client: &Client,
         scope: Option<Scope>,
     ) -> Result<Refreshing, RefreshError> {
-        let credentials = self
+        let mut credentials = self
             .origin
             .credentials(client)
             .ok_or(RefreshError::ClientMismatch)?;
+        // RFC 9449 §5: a DPoP-bound grant is refreshed with its own key.
+        if let Some(jkt) = self.tokens.dpop_jkt() {
+            if credentials
+                .dpop
+                .as_ref()
+                .map(DpopKey::thumbprint)
+                .as_deref()
+                != Some(jkt)
+            {
+                return Err(RefreshError::DpopKeyMismatch);
+            }
+        }
+        credentials.dpop_nonce.clone_from(&self.dpop_nonce);
         let refresh_token = self
             .tokens
             .refresh_token()
@@ -121,10 +136,13 @@ impl EndpointStep for Refreshing {
         form.append("grant_type", "refresh_token")
             .append("refresh_token", self.refresh_token.secret());
         if let Some(scope) = &self.scope {
-            form.append("scope", &scope.to_wire());
+            form.append(
+                "scope",
+                &self.credentials.tolerances.scope_delimiter.join(scope),
+            );
         }
         self.credentials
-            .post(&self.previous.origin.token_endpoint, form, context)
+            .post_proven(&self.previous.origin.token_endpoint, form, context)
     }
 
     /// Consumes the token endpoint's response.
@@ -137,12 +155,18 @@ impl EndpointStep for Refreshing {
     /// another instance refreshed with it first): the user must log in
     /// again.
     fn handle_response<'a>(
-        self,
+        mut self,
         response: impl Into<HttpResponse<'a>>,
         now: UnixTime,
     ) -> Result<Authorized, Failure<Refreshing>> {
-        match parse_token_response(&response.into(), now) {
-            Ok(response) => {
+        let http = response.into();
+        let parsed =
+            parse_token_response(&http, now, &self.credentials.tolerances).and_then(|parsed| {
+                let binding = self.credentials.binding(&parsed.token_type)?;
+                Ok((parsed, binding))
+            });
+        match parsed {
+            Ok((response, binding)) => {
                 let Self {
                     previous, scope, ..
                 } = self;
@@ -153,9 +177,18 @@ impl EndpointStep for Refreshing {
                     (Some(asked), _) | (None, Some(asked)) => asked,
                     (None, None) => previous.tokens.scope(),
                 };
-                let tokens =
-                    TokenSet::from_response(response, requested, Some(&previous.tokens), now);
-                Ok(previous.refreshed(tokens, scope.is_some()))
+                let tokens = TokenSet::from_response(
+                    response,
+                    requested,
+                    Some(&previous.tokens),
+                    now,
+                    binding,
+                );
+                let nonce = http.dpop_nonce().map(String::from);
+                Ok(previous.refreshed(tokens, scope.is_some(), nonce))
+            }
+            Err(kind) if self.credentials.take_nonce_demand(&kind, &http) => {
+                Err(Failure::fallback(Self::ENDPOINT, kind, self))
             }
             Err(kind) => Err(Failure::new(Self::ENDPOINT, kind, self)),
         }

@@ -14,6 +14,7 @@ use crate::error::StartError;
 use crate::flow::awaiting_callback::AwaitingCallback;
 use crate::flow::pushing::PushingAuthorization;
 use crate::flow::{Credentials, Origin};
+use crate::jose::DpopKey;
 use crate::pkce::CodeChallengeMethod;
 use crate::scope::Scope;
 use crate::secret::{CodeVerifier, State};
@@ -234,11 +235,17 @@ impl<'c> Start<'c> {
             return Err(StartError::PushedAuthorizationRequired);
         }
         let mut url = endpoint_for_parameters(self.client.authorization_endpoint.as_url());
+        let dpop_jkt = self.client.dpop.as_ref().map(DpopKey::thumbprint);
         let (pending, _) = {
             let mut query = url.query_pairs_mut();
-            self.prepare(entropy, now, &mut |name, value| {
+            let pending = self.prepare(entropy, now, &mut |name, value| {
                 query.append_pair(name, value);
-            })?
+            })?;
+            // RFC 9449 §10: binds the code to the DPoP key.
+            if let Some(jkt) = &dpop_jkt {
+                query.append_pair("dpop_jkt", jkt);
+            }
+            pending
         };
         Ok((AuthorizationRequest { url }, pending))
     }
@@ -360,7 +367,10 @@ impl<'c> Start<'c> {
         emit("client_id", client.client_id.as_str());
         emit("redirect_uri", redirect_uri.as_str());
         if !self.scope.is_empty() {
-            emit("scope", &self.scope.to_wire());
+            emit(
+                "scope",
+                &client.tolerances.scope_delimiter.join(&self.scope),
+            );
         }
         emit("state", state.secret());
         emit("code_challenge", &code_verifier.code_challenge(self.method));

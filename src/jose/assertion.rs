@@ -129,6 +129,7 @@ pub(crate) fn client_assertion(
                 alg: key.signer.algorithm().as_str(),
                 typ: key.explicit_typing.then_some(EXPLICIT_TYP),
                 kid: key.signer.key_id(),
+                jwk: None,
             };
             compact(&header, &claims, |input| key.signer.sign(input))
         }
@@ -137,6 +138,7 @@ pub(crate) fn client_assertion(
                 alg: "HS256",
                 typ: None,
                 kid: None,
+                jwk: None,
             };
             compact(&header, &claims, |input| {
                 let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.secret().as_bytes())

@@ -8,6 +8,7 @@
 //! ([`Es256Key`] with `es256`, [`Ed25519Key`] with `ed25519`).
 
 mod assertion;
+mod dpop;
 #[cfg(any(feature = "es256", feature = "ed25519"))]
 mod software;
 
@@ -21,6 +22,8 @@ use sha2::{Digest, Sha256};
 
 pub use assertion::ClientAssertionKey;
 pub(crate) use assertion::{client_assertion, AssertionKey, ASSERTION_TYPE};
+pub use dpop::DpopKey;
+pub(crate) use dpop::{is_nonce, proof};
 #[cfg(feature = "ed25519")]
 pub use software::Ed25519Key;
 #[cfg(feature = "es256")]
@@ -265,6 +268,8 @@ pub(crate) struct Header<'a> {
     pub(crate) typ: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) kid: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) jwk: Option<&'a PublicJwk>,
 }
 
 /// `header` and `claims` as a compact JWS (RFC 7515 §7.1), the signature
@@ -344,6 +349,7 @@ mod tests {
             alg: "EdDSA",
             typ: None,
             kid: None,
+            jwk: None,
         };
         let mut signed = Vec::new();
         let jws = compact(&header, &"Example", |input| {

@@ -1,5 +1,5 @@
-//! Bearer challenges in `WWW-Authenticate` (RFC 6750 §3, with the
-//! challenge syntax of RFC 9110 §11.6.1).
+//! Bearer and DPoP challenges in `WWW-Authenticate` (RFC 6750 §3,
+//! RFC 9449 §7.1, with the challenge syntax of RFC 9110 §11.6.1).
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -27,6 +27,13 @@ pub enum NextStep {
     /// The request itself is wrong (`invalid_request`) or the error is
     /// unknown: a new token will not help.
     GiveUp,
+    /// The resource server wants its nonce in the DPoP proof
+    /// (`use_dpop_nonce`, RFC 9449 §9): send the request again, once, with
+    /// a new proof carrying it.
+    UseNonce {
+        /// The server's `DPoP-Nonce`.
+        nonce: String,
+    },
 }
 
 /// A `Bearer` challenge from a resource server's `WWW-Authenticate`
@@ -54,16 +61,16 @@ pub enum ChallengeError {
         /// The cap, in bytes.
         limit: usize,
     },
-    /// A parameter of the Bearer challenge appears twice (RFC 6750 §3:
+    /// A parameter of the Bearer or DPoP challenge appears twice (RFC 6750 §3:
     /// "MUST NOT appear more than once"). The name as received.
     RepeatedParameter(UntrustedText),
-    /// The Bearer challenge's `error` has characters outside RFC 6750 §3's
+    /// The challenge's `error` has characters outside RFC 6750 §3's
     /// set (`%x20-21 / %x23-5B / %x5D-7E`).
     InvalidErrorCode,
-    /// The Bearer challenge's `scope` has characters outside RFC 6749
+    /// The challenge's `scope` has characters outside RFC 6749
     /// §3.3's set.
     InvalidScope,
-    /// More than one `Bearer` challenge in the header.
+    /// More than one challenge of the scheme looked for in the header.
     RepeatedChallenge,
 }
 
@@ -76,16 +83,15 @@ impl fmt::Display for ChallengeError {
                 "the WWW-Authenticate header is over its size cap of {limit} bytes"
             ),
             Self::InvalidErrorCode => {
-                f.write_str("the Bearer challenge's error has characters outside RFC 6750's set")
+                f.write_str("the challenge's error has characters outside RFC 6750's set")
             }
             Self::RepeatedParameter(name) => {
-                write!(
-                    f,
-                    "the Bearer challenge parameter `{name}` appears more than once"
-                )
+                write!(f, "the challenge parameter `{name}` appears more than once")
             }
-            Self::InvalidScope => f.write_str("the Bearer challenge's scope is invalid"),
-            Self::RepeatedChallenge => f.write_str("the header has more than one Bearer challenge"),
+            Self::InvalidScope => f.write_str("the challenge's scope is invalid"),
+            Self::RepeatedChallenge => {
+                f.write_str("the header has more than one challenge of the scheme")
+            }
         }
     }
 }
@@ -107,17 +113,9 @@ impl BearerChallenge {
                 limit: MAX_WWW_AUTHENTICATE_BYTES,
             });
         }
-        let mut found = None;
-        for challenge in parse_challenges(header)? {
-            if !challenge.scheme.eq_ignore_ascii_case("bearer") {
-                continue;
-            }
-            if found.is_some() {
-                return Err(ChallengeError::RepeatedChallenge);
-            }
-            found = Some(Self::from_params(challenge.params)?);
-        }
-        Ok(found)
+        find_challenge(header, "bearer")?
+            .map(|params| Self::from_params(&params))
+            .transpose()
     }
 
     /// The Bearer challenge of an API response's `WWW-Authenticate`
@@ -134,10 +132,10 @@ impl BearerChallenge {
             .map_or(Ok(None), Self::parse)
     }
 
-    fn from_params(params: Vec<(String, String)>) -> Result<Self, ChallengeError> {
+    fn from_params(params: &[(String, String)]) -> Result<Self, ChallengeError> {
         let mut challenge = Self::default();
         let mut seen: Vec<String> = Vec::new();
-        for (name, value) in params {
+        for (name, value) in params.iter().cloned() {
             let name = name.to_ascii_lowercase();
             if seen.contains(&name) {
                 return Err(ChallengeError::RepeatedParameter(UntrustedText::from(name)));
@@ -202,9 +200,133 @@ impl BearerChallenge {
             Some(BearerErrorCode::InsufficientScope) => NextStep::Reauthorize {
                 scope: self.scope.clone(),
             },
-            Some(BearerErrorCode::InvalidRequest | BearerErrorCode::Other(_)) => NextStep::GiveUp,
+            Some(_) => NextStep::GiveUp,
         }
     }
+}
+
+/// A `DPoP` challenge from a resource server's `WWW-Authenticate` header
+/// (RFC 9449 §7.1): the Bearer challenge's parameters, plus the proof
+/// algorithms the server accepts (`algs`) and the response's `DPoP-Nonce`
+/// when it sent one (§9).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct DpopChallenge {
+    params: BearerChallenge,
+    algs: Vec<UntrustedText>,
+    nonce: Option<String>,
+}
+
+impl DpopChallenge {
+    /// Finds and reads the `DPoP` challenge in a `WWW-Authenticate` value;
+    /// `Ok(None)` when there is none.
+    ///
+    /// # Errors
+    /// As [`BearerChallenge::parse`].
+    pub fn parse(header: &str) -> Result<Option<Self>, ChallengeError> {
+        let Some(params) = find_challenge(header, "dpop")? else {
+            return Ok(None);
+        };
+        let algs = params
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("algs"))
+            .map(|(_, value)| value.split(' ').filter(|alg| !alg.is_empty()))
+            .into_iter()
+            .flatten()
+            .map(UntrustedText::from)
+            .collect();
+        Ok(Some(Self {
+            params: BearerChallenge::from_params(&params)?,
+            algs,
+            nonce: None,
+        }))
+    }
+
+    /// The DPoP challenge of a resource's response, with its `DPoP-Nonce`
+    /// (when it is `1*NQCHAR`); `Ok(None)` when there is none.
+    ///
+    /// # Errors
+    /// As [`BearerChallenge::parse`].
+    pub fn from_response<'a>(
+        response: impl Into<HttpResponse<'a>>,
+    ) -> Result<Option<Self>, ChallengeError> {
+        let response = response.into();
+        let Some(header) = response.www_authenticate() else {
+            return Ok(None);
+        };
+        Ok(Self::parse(header)?.map(|mut challenge| {
+            challenge.nonce = response.dpop_nonce().map(String::from);
+            challenge
+        }))
+    }
+
+    /// The `realm`.
+    #[must_use]
+    pub fn realm(&self) -> Option<&str> {
+        self.params.realm()
+    }
+
+    /// The `scope` the resource needs.
+    #[must_use]
+    pub fn scope(&self) -> Option<&Scope> {
+        self.params.scope()
+    }
+
+    /// The `error` code (RFC 9449 §7.1 adds `invalid_dpop_proof` and
+    /// `use_dpop_nonce` to RFC 6750's).
+    #[must_use]
+    pub fn error(&self) -> Option<&BearerErrorCode> {
+        self.params.error()
+    }
+
+    /// The `error_description`.
+    #[must_use]
+    pub fn error_description(&self) -> Option<&str> {
+        self.params.error_description()
+    }
+
+    /// The proof algorithms the resource accepts (`algs`), as sent.
+    pub fn algs(&self) -> impl Iterator<Item = &str> {
+        self.algs.iter().map(UntrustedText::as_str)
+    }
+
+    /// The response's `DPoP-Nonce`, when read with
+    /// [`from_response`](Self::from_response).
+    #[must_use]
+    pub fn nonce(&self) -> Option<&str> {
+        self.nonce.as_deref()
+    }
+
+    /// What the caller should do next: [`NextStep::UseNonce`] for
+    /// `use_dpop_nonce` with a nonce (retry once with it), otherwise as a
+    /// Bearer challenge says.
+    #[must_use]
+    pub fn next_step(&self) -> NextStep {
+        match (self.params.error(), &self.nonce) {
+            (Some(BearerErrorCode::UseDpopNonce), Some(nonce)) => NextStep::UseNonce {
+                nonce: nonce.clone(),
+            },
+            _ => self.params.next_step(),
+        }
+    }
+}
+
+/// The parameters of the one challenge of `scheme` (lowercase) in
+/// `header`; `Ok(None)` when there is none.
+fn find_challenge(
+    header: &str,
+    scheme: &str,
+) -> Result<Option<Vec<(String, String)>>, ChallengeError> {
+    let mut found = None;
+    for challenge in parse_challenges(header)? {
+        if !challenge.scheme.eq_ignore_ascii_case(scheme) {
+            continue;
+        }
+        if found.is_some() {
+            return Err(ChallengeError::RepeatedChallenge);
+        }
+        found = Some(challenge.params);
+    }
+    Ok(found)
 }
 
 /// Whether a `WWW-Authenticate` value (at most
@@ -515,5 +637,50 @@ mod tests {
         );
         assert_eq!(BearerChallenge::parse(""), Ok(None));
         assert_eq!(BearerChallenge::parse(" , ,"), Ok(None));
+    }
+
+    /// RFC 9449 §7.1 and §9's examples.
+    #[test]
+    fn dpop_challenges() {
+        let header = r#"DPoP error="invalid_token", error_description="Invalid DPoP key binding", algs="ES256 PS256""#;
+        let challenge = DpopChallenge::parse(header).unwrap().unwrap();
+        assert_eq!(challenge.error(), Some(&BearerErrorCode::InvalidToken));
+        assert_eq!(challenge.algs().collect::<Vec<_>>(), ["ES256", "PS256"]);
+        assert_eq!(challenge.next_step(), NextStep::Refresh);
+        assert_eq!(BearerChallenge::parse(header), Ok(None));
+
+        let header = r#"DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof""#;
+        let response = HttpResponse::new(401, b"")
+            .with_www_authenticate(header)
+            .with_dpop_nonce("eyJ7S_zG.eyJH0-Z.HX4w-7v");
+        let challenge = DpopChallenge::from_response(response).unwrap().unwrap();
+        assert_eq!(challenge.nonce(), Some("eyJ7S_zG.eyJH0-Z.HX4w-7v"));
+        assert_eq!(
+            challenge.next_step(),
+            NextStep::UseNonce {
+                nonce: "eyJ7S_zG.eyJH0-Z.HX4w-7v".into()
+            }
+        );
+        // Without a usable nonce there is nothing to retry with.
+        let response = HttpResponse::new(401, b"")
+            .with_www_authenticate(header)
+            .with_dpop_nonce("not a nonce");
+        let challenge = DpopChallenge::from_response(response).unwrap().unwrap();
+        assert_eq!(challenge.nonce(), None);
+        assert_eq!(challenge.next_step(), NextStep::GiveUp);
+
+        // Both schemes in one header; each parser finds its own.
+        let both = r#"Bearer realm="api", DPoP algs="EdDSA", error="invalid_dpop_proof""#;
+        assert_eq!(
+            BearerChallenge::parse(both).unwrap().unwrap().realm(),
+            Some("api")
+        );
+        let dpop = DpopChallenge::parse(both).unwrap().unwrap();
+        assert_eq!(dpop.error(), Some(&BearerErrorCode::InvalidDpopProof));
+        assert_eq!(dpop.next_step(), NextStep::GiveUp);
+        assert_eq!(
+            DpopChallenge::parse("DPoP algs=ES256, DPoP algs=EdDSA"),
+            Err(ChallengeError::RepeatedChallenge)
+        );
     }
 }

@@ -19,12 +19,14 @@ use crate::scope::Scope;
 use crate::secret::{AccessToken, RefreshToken};
 use crate::text::UntrustedText;
 use crate::time::UnixTime;
+use crate::tolerance::{Strictness, TokenType, Tolerances};
 use crate::wire::challenge::has_challenge;
 use crate::wire::form;
 
 /// A successful token response, checked and typed.
 pub(crate) struct TokenResponse {
     pub(crate) access_token: AccessToken,
+    pub(crate) token_type: TokenType,
     pub(crate) expires_in: Option<u64>,
     pub(crate) refresh_token: Option<RefreshToken>,
     pub(crate) scope: Option<Scope>,
@@ -291,8 +293,9 @@ pub(crate) fn success_members(
 pub(crate) fn parse_token_response(
     response: &HttpResponse<'_>,
     now: UnixTime,
+    tolerances: &Tolerances,
 ) -> Result<TokenResponse, EndpointErrorKind> {
-    success_response(success_members(response, now)?).map_err(|problem| match problem {
+    success_response(success_members(response, now)?, tolerances).map_err(|problem| match problem {
         Problem::Malformed(problem) => EndpointErrorKind::MalformedResponse(problem),
         Problem::TokenType(token_type) => EndpointErrorKind::UnsupportedTokenType(token_type),
     })
@@ -325,7 +328,10 @@ impl From<ResponseProblem> for Problem {
     }
 }
 
-fn success_response(mut members: Members) -> Result<TokenResponse, Problem> {
+fn success_response(
+    mut members: Members,
+    tolerances: &Tolerances,
+) -> Result<TokenResponse, Problem> {
     let access_token = take_string(&mut members, "access_token")?
         .ok_or(ResponseProblem::MissingMember("access_token"))?;
     if !is_vschar_token(&access_token) {
@@ -333,12 +339,7 @@ fn success_response(mut members: Members) -> Result<TokenResponse, Problem> {
     }
     let access_token = AccessToken::new(access_token);
 
-    // RFC 6749 §5.1: token_type is case insensitive. Pagero sends "bearer".
-    let token_type = take_string(&mut members, "token_type")?
-        .ok_or(ResponseProblem::MissingMember("token_type"))?;
-    if !token_type.eq_ignore_ascii_case("bearer") {
-        return Err(Problem::TokenType(UntrustedText::from(token_type)));
-    }
+    let token_type = token_type(take_string(&mut members, "token_type")?, tolerances)?;
 
     let expires_in = match members.take("expires_in") {
         None => None,
@@ -361,9 +362,11 @@ fn success_response(mut members: Members) -> Result<TokenResponse, Problem> {
         // itself, so it is read as omitted: the requested scope
         // (RFC 6749 §5.1).
         Some(Value::String(s)) if s.trim_matches(' ').is_empty() => None,
-        Some(Value::String(s)) => {
-            Some(Scope::parse(&s).map_err(|_| ResponseProblem::InvalidMember("scope"))?)
-        }
+        Some(Value::String(s)) => Some(
+            tolerances
+                .parse_response_scope(&s)
+                .map_err(|_| ResponseProblem::InvalidMember("scope"))?,
+        ),
         // Some servers send the scope as a JSON array of tokens.
         Some(Value::Array(items)) => {
             let tokens: Option<Vec<&str>> = items.iter().map(Value::as_str).collect();
@@ -375,11 +378,34 @@ fn success_response(mut members: Members) -> Result<TokenResponse, Problem> {
 
     Ok(TokenResponse {
         access_token,
+        token_type,
         expires_in,
         refresh_token,
         scope,
         extra: members.into_extra(),
     })
+}
+
+/// What the response's `token_type` means (RFC 6749 §5.1, §7.1): `Bearer`
+/// in any case (Pagero sends `bearer`); a provider's own type the client
+/// was configured to read as `Bearer` (Slack's `bot`); when absent,
+/// `Bearer` assumed unless the client is [`Strictness::Strict`]. Anything
+/// else is refused: a token of an unknown type must not be sent as a
+/// bearer token.
+fn token_type(token_type: Option<String>, tolerances: &Tolerances) -> Result<TokenType, Problem> {
+    match token_type {
+        None if tolerances.strictness == Strictness::Strict => {
+            Err(ResponseProblem::MissingMember("token_type").into())
+        }
+        None => Ok(TokenType::AssumedBearer),
+        Some(sent) if sent.eq_ignore_ascii_case("bearer") => Ok(TokenType::Bearer),
+        // RFC 9449 §5: bound to the key of the proof the request carried.
+        Some(sent) if sent.eq_ignore_ascii_case("dpop") => Ok(TokenType::Dpop),
+        Some(sent) => match tolerances.bearer_alias(&sent) {
+            Some(alias) => Ok(TokenType::ProviderBearer(alias.clone())),
+            None => Err(Problem::TokenType(UntrustedText::from(sent))),
+        },
+    }
 }
 
 /// `expires_in` as a JSON number, or as a string of digits (PayPal and

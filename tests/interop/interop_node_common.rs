@@ -137,11 +137,18 @@ impl OidcProvider {
     /// Installs the npm packages if needed, starts the server and waits
     /// until it listens. Panics (loudly) if anything is missing.
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// As [`start`](Self::start), with environment variables for
+    /// `server.mjs` (`DPOP_REQUIRE_NONCE=1`).
+    pub fn start_with(env: &[(&str, &str)]) -> Self {
         let mut command = Command::new(node_ready());
         command
             .arg("server.mjs")
             .current_dir(node_dir())
-            .env("NODE_ENV", "test");
+            .env("NODE_ENV", "test")
+            .envs(env.iter().copied());
         OidcProvider(ServerProcess::start("oidc-provider", &mut command))
     }
 

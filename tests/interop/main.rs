@@ -14,6 +14,7 @@ mod interop_node_common;
 mod interop_support;
 mod oidc_provider_device;
 mod oidc_provider_discovery;
+mod oidc_provider_dpop;
 mod oidc_provider_flows;
 mod oidc_provider_introspection;
 mod oidc_provider_jwt;

@@ -38,7 +38,9 @@
 //   (client_secret_post), `public-client` (none, `application_type:
 //   native`), `par-client` (client_secret_basic, PAR required),
 //   `jwt-client` (private_key_jwt: an ES256 and an Ed25519 key),
-//   `hs-client` (client_secret_jwt). Note that
+//   `hs-client` (client_secret_jwt). DPoP (RFC 9449) is on for every
+//   client; with `DPOP_REQUIRE_NONCE=1` every proof needs a server nonce.
+//   Note that
 //   oidc-provider accepts either secret method from a client registered
 //   with the other.
 // - Login and consent without a browser: `/interaction/:uid` logs the
@@ -235,6 +237,13 @@ function makeProvider(issuer) {
       clientCredentials: { enabled: true },
       pushedAuthorizationRequests: { enabled: true },
       resourceIndicators: { enabled: false },
+      // RFC 9449. Nonces are required when DPOP_REQUIRE_NONCE=1 (a
+      // second server in the tests), so that both paths are exercised.
+      dPoP: {
+        enabled: true,
+        nonceSecret: crypto.randomBytes(32),
+        requireNonce: () => process.env.DPOP_REQUIRE_NONCE === '1',
+      },
       userinfo: { enabled: true },
       deviceFlow: { enabled: true },
       introspection: { enabled: true },

@@ -579,3 +579,60 @@ fn an_async_driver_polls_the_same_way() {
     // step's poll time, 6 s, then 6, 11 after slow_down, 11.
     assert_eq!(*slept.borrow(), [6, 6, 11, 11]);
 }
+
+/// The payload of a compact JWS, as JSON.
+fn jws_payload(jws: &str) -> serde_json::Value {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let payload = jws.split('.').nth(1).unwrap();
+    serde_json::from_slice(&Base64UrlUnpadded::decode_vec(payload).unwrap()).unwrap()
+}
+
+/// A client with a DPoP key (RFC 9449) polls with a proof on every
+/// request, takes a `DPoP-Nonce` from a pending answer into the next
+/// proof, follows `use_dpop_nonce` once at once, and gets tokens bound to
+/// its key.
+#[test]
+fn a_dpop_client_polls_with_proofs() {
+    let key = DpopKey::new(Ed25519Key::from_bytes(&[9; 32]));
+    let client = client().with_dpop(key.clone()).unwrap();
+    let polling = DeviceAuthorization::new(&client, Scope::empty())
+        .unwrap()
+        .handle_response(json(200, &device_response(1800, None)), NOW)
+        .unwrap();
+    let proof = |polling: &DevicePolling| {
+        let request = polling.request(&crate::CONTEXT).unwrap();
+        jws_payload(request.header("dpop").expect("a DPoP proof"))
+    };
+    let first = proof(&polling);
+    assert_eq!(first["htm"], "POST");
+    assert_eq!(first["htu"], "https://as.example/token");
+    assert!(first.get("nonce").is_none());
+
+    let failure = polling
+        .handle_response(
+            json(400, &error("authorization_pending")).with_dpop_nonce("nonce-1"),
+            NOW,
+        )
+        .unwrap_err();
+    assert!(failure.poll_again_at().is_some());
+    let polling = failure.into_retry().unwrap();
+    assert_eq!(proof(&polling)["nonce"], "nonce-1");
+
+    let failure = polling
+        .handle_response(
+            json(400, &error("use_dpop_nonce")).with_dpop_nonce("nonce-2"),
+            NOW,
+        )
+        .unwrap_err();
+    assert!(failure.is_fallback());
+    assert_eq!(failure.poll_again_at(), None);
+    let polling = failure.into_retry().unwrap();
+    assert_eq!(proof(&polling)["nonce"], "nonce-2");
+
+    let body = r#"{"access_token":"tv-access","token_type":"DPoP","expires_in":3600}"#;
+    let authorized = polling.handle_response(json(200, body), NOW).unwrap();
+    assert_eq!(
+        authorized.tokens().dpop_jkt(),
+        Some(key.thumbprint().as_str())
+    );
+}

@@ -4,12 +4,20 @@
 //!
 //! ```text
 //! provider: who sends it
+//! doc: the page of the provider's documentation it is copied from
+//! preset: the `Preset` whose client reads it (`slack`, `mastodon HOST`, …);
+//!         Pagero's when absent
+//! strictness: strict, for a client with `Strictness::Strict`
 //! why: the behaviour chosen, and its reason
-//! kind: token (default) | revocation | callback | metadata
-//! status / content-type / retry-after: the response (token, revocation)
+//! kind: token (default) | refresh | revocation | callback | metadata
+//! status / content-type / retry-after: the response (token, refresh, revocation)
 //! issuer: the issuer discovered (metadata)
-//! expect: ok | error CODE | retry | issuer-mismatch | code CODE | public-client
-//! expect-expires-in / expect-refresh / expect-scope / expect-extra: details
+//! expect: ok | error CODE | retry | not-json | missing MEMBER |
+//!         unsupported-token-type TYPE | issuer-mismatch | missing-state |
+//!         code CODE | public-client
+//! expect-token-type: bearer | assumed | provider NAME
+//! expect-expires-in / expect-refresh (yes, no or the token) / expect-scope /
+//! expect-extra: details
 //!
 //! the body, or for a callback the URL ({state} is this flow's state), or
 //! for metadata the discovery document
@@ -68,14 +76,51 @@ fn cases() -> Vec<Case> {
     cases
 }
 
-fn client() -> Client {
-    Client::new(
-        ServerMetadata::pagero(),
-        ClientId::new("client-id").unwrap(),
-        ClientAuthentication::ClientSecretBasic(ClientSecret::new("client-secret")),
-    )
-    .unwrap()
-    .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap())
+/// The preset a case names (`preset: NAME [ARGUMENT]`), Pagero's when
+/// none.
+fn preset(case: &Case) -> Preset {
+    let Some(named) = case.header("preset") else {
+        return Preset::pagero();
+    };
+    let (name, argument) = named.split_once(' ').unwrap_or((named, ""));
+    let by_name = |preset: Preset| {
+        let slug = preset.provider().to_lowercase().replace(' ', "-");
+        slug == name || slug.starts_with(&format!("{name}-"))
+    };
+    match name {
+        "microsoft-entra" => Preset::microsoft_entra(argument).unwrap(),
+        "shopify" => Preset::shopify(argument).unwrap(),
+        "mastodon" => Preset::mastodon(argument).unwrap(),
+        _ => Preset::catalogue()
+            .find(|preset| by_name(preset.clone()))
+            .unwrap_or_else(|| panic!("{}: no preset {name}", case.name)),
+    }
+}
+
+/// A client of the case's provider, authenticating the way the provider
+/// documents first.
+fn client_for(case: &Case) -> Client {
+    let preset = preset(case);
+    let secret = ClientSecret::new("client-secret");
+    let authentication = match preset
+        .metadata()
+        .token_endpoint_auth_methods_supported
+        .as_deref()
+    {
+        Some([first, ..]) if first == "client_secret_post" => {
+            ClientAuthentication::ClientSecretPost(secret)
+        }
+        _ => ClientAuthentication::ClientSecretBasic(secret),
+    };
+    let client = preset
+        .client(ClientId::new("client-id").unwrap(), authentication)
+        .unwrap()
+        .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap());
+    match case.header("strictness") {
+        Some("strict") => client.with_strictness(Strictness::Strict),
+        Some(other) => panic!("{}: unknown strictness {other}", case.name),
+        None => client,
+    }
 }
 
 fn pending(client: &Client) -> AwaitingCallback {
@@ -106,13 +151,40 @@ fn response(case: &Case) -> HttpResponse<'_> {
     response
 }
 
+/// A grant from an ordinary Bearer response, to refresh or revoke.
+fn authorized(client: &Client) -> Authorized {
+    let body = br#"{"token_type":"bearer","access_token":"a","refresh_token":"r"}"#;
+    exchanging(client)
+        .handle_response(HttpResponse::new(200, body), NOW)
+        .unwrap()
+}
+
 fn check_token(case: &Case) {
-    let client = client();
-    let outcome = exchanging(&client).handle_response(response(case), NOW);
+    let client = client_for(case);
+    let outcome = if case.header("kind") == Some("refresh") {
+        authorized(&client)
+            .refresh(&client)
+            .unwrap()
+            .handle_response(response(case), NOW)
+            .map_err(|failure| failure.into_error())
+    } else {
+        exchanging(&client)
+            .handle_response(response(case), NOW)
+            .map_err(|failure| failure.into_error())
+    };
     let expect = case.expect();
     match (expect.split_once(' '), outcome) {
         (None, Ok(authorized)) if expect == "ok" => {
             let tokens = authorized.tokens();
+            if let Some(token_type) = case.header("expect-token-type") {
+                let expected = match token_type.split_once(' ') {
+                    None if token_type == "bearer" => TokenType::Bearer,
+                    None if token_type == "assumed" => TokenType::AssumedBearer,
+                    Some(("provider", name)) => TokenType::ProviderBearer(name.into()),
+                    _ => panic!("{}: unknown token type {token_type}", case.name),
+                };
+                assert_eq!(tokens.token_type(), &expected, "{}", case.name);
+            }
             if let Some(seconds) = case.header("expect-expires-in") {
                 let seconds = seconds.parse().unwrap();
                 assert_eq!(
@@ -122,13 +194,16 @@ fn check_token(case: &Case) {
                     case.name
                 );
             }
-            if let Some(refresh) = case.header("expect-refresh") {
-                assert_eq!(
-                    tokens.refresh_token().is_some(),
-                    refresh == "yes",
+            match case.header("expect-refresh") {
+                None => {}
+                Some("yes") => assert!(tokens.refresh_token().is_some(), "{}", case.name),
+                Some("no") => assert!(tokens.refresh_token().is_none(), "{}", case.name),
+                Some(token) => assert_eq!(
+                    tokens.refresh_token().map(RefreshToken::secret),
+                    Some(token),
                     "{}",
                     case.name
-                );
+                ),
             }
             if let Some(scope) = case.header("expect-scope") {
                 assert_eq!(tokens.scope().to_wire(), scope, "{}", case.name);
@@ -137,11 +212,28 @@ fn check_token(case: &Case) {
                 assert!(tokens.extra().contains(member), "{}", case.name);
             }
         }
-        (None, Err(failure)) if expect == "retry" => {
-            assert!(failure.error().is_retryable(), "{}", case.name);
-            assert!(failure.into_retry().is_some(), "{}", case.name);
+        (None, Err(error)) if expect == "retry" => {
+            assert!(error.is_retryable(), "{}", case.name);
         }
-        (Some(("error", code)), Err(failure)) => match failure.error().kind() {
+        (None, Err(error)) if expect == "not-json" => assert_eq!(
+            error.kind(),
+            &EndpointErrorKind::MalformedResponse(ResponseProblem::NotJson),
+            "{}",
+            case.name
+        ),
+        (Some(("missing", member)), Err(error)) => match error.kind() {
+            EndpointErrorKind::MalformedResponse(ResponseProblem::MissingMember(missing)) => {
+                assert_eq!(*missing, member, "{}", case.name)
+            }
+            other => panic!("{}: {other:?}", case.name),
+        },
+        (Some(("unsupported-token-type", sent)), Err(error)) => match error.kind() {
+            EndpointErrorKind::UnsupportedTokenType(token_type) => {
+                assert_eq!(token_type.as_str(), sent, "{}", case.name)
+            }
+            other => panic!("{}: {other:?}", case.name),
+        },
+        (Some(("error", code)), Err(error)) => match error.kind() {
             EndpointErrorKind::ErrorResponse(error) => {
                 assert_eq!(error.error().as_str(), code, "{}", case.name)
             }
@@ -152,23 +244,27 @@ fn check_token(case: &Case) {
 }
 
 fn check_revocation(case: &Case) {
-    let client = client();
-    let body = br#"{"token_type":"bearer","access_token":"a","refresh_token":"r"}"#;
-    let authorized = exchanging(&client)
-        .handle_response(HttpResponse::new(200, body), NOW)
-        .unwrap();
-    let revocation = authorized
+    let client = client_for(case);
+    let revocation = authorized(&client)
         .revoke(&client, TokenTypeHint::RefreshToken)
         .unwrap();
     let outcome = revocation.handle_response(response(case), NOW);
-    match case.expect() {
-        "ok" => assert!(outcome.is_ok(), "{}: {outcome:?}", case.name),
-        other => panic!("{}: unknown expectation {other}", case.name),
+    match (case.expect().split_once(' '), outcome) {
+        (None, outcome) if case.expect() == "ok" => {
+            assert!(outcome.is_ok(), "{}: {outcome:?}", case.name)
+        }
+        (Some(("error", code)), Err(failure)) => match failure.error().kind() {
+            EndpointErrorKind::ErrorResponse(error) => {
+                assert_eq!(error.error().as_str(), code, "{}", case.name)
+            }
+            other => panic!("{}: {other:?}", case.name),
+        },
+        (_, outcome) => panic!("{}: expected {}, got {outcome:?}", case.name, case.expect()),
     }
 }
 
 fn check_callback(case: &Case) {
-    let client = client();
+    let client = client_for(case);
     let pending = pending(&client);
     let url = case.body.replace("{state}", pending.state().secret());
     let callback = Callback::from_url(&url).unwrap();
@@ -185,6 +281,7 @@ fn check_callback(case: &Case) {
             assert_eq!(error.error().as_str(), code, "{}", case.name);
         }
         (None, Err(CallbackError::IssuerMismatch { .. })) if expect == "issuer-mismatch" => {}
+        (None, Err(CallbackError::MissingState)) if expect == "missing-state" => {}
         (_, outcome) => panic!("{}: expected {expect}, got {outcome:?}", case.name),
     }
 }
@@ -228,8 +325,12 @@ fn every_recorded_quirk_behaves_as_documented() {
             "{}",
             case.name
         );
+        if case.header("preset").is_some() {
+            let doc = case.header("doc").unwrap_or_default();
+            assert!(doc.starts_with("https://"), "{}: no doc", case.name);
+        }
         match case.header("kind").unwrap_or("token") {
-            "token" => check_token(case),
+            "token" | "refresh" => check_token(case),
             "revocation" => check_revocation(case),
             "callback" => check_callback(case),
             "metadata" => check_metadata(case),

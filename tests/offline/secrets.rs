@@ -379,7 +379,7 @@ fn token_errors_and_failures() {
         (
             200,
             "application/json",
-            format!(r#"{{"access_token":"{ACCESS_TOKEN}"}}"#),
+            format!(r#"{{"access_token":"{ACCESS_TOKEN}","token_type":"bot"}}"#),
         ),
         (
             200,

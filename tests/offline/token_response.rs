@@ -24,7 +24,11 @@ fn client() -> Client {
 }
 
 fn exchanging_with_scope(scope: Scope) -> Exchanging {
-    let client = client();
+    exchanging_for(&client(), scope)
+}
+
+fn exchanging_for(client: &Client, scope: Scope) -> Exchanging {
+    let client = client.clone();
     let (_, pending) = Start::new(&client)
         .scope(scope)
         .begin(FlowEntropy::from_bytes([7; 64]), NOW)
@@ -740,9 +744,23 @@ fn missing_or_invalid_required_members() {
         error(200, JSON, r#"{"access_token":null,"token_type":"Bearer"}"#),
         EndpointErrorKind::MalformedResponse(ResponseProblem::MissingMember("access_token"))
     );
+    // Without `token_type`: refused under the strict profile; the
+    // tolerant default reads it as Bearer and says so
+    // (`missing_token_type_is_assumed_bearer`).
+    let strict = exchanging_for(
+        &client().with_strictness(Strictness::Strict),
+        Scope::empty(),
+    );
     assert_eq!(
-        error(200, JSON, r#"{"access_token":"a"}"#),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::MissingMember("token_type"))
+        strict
+            .handle_response(
+                HttpResponse::new(200, br#"{"access_token":"a"}"#).with_content_type(JSON),
+                NOW
+            )
+            .unwrap_err()
+            .into_error()
+            .kind(),
+        &EndpointErrorKind::MalformedResponse(ResponseProblem::MissingMember("token_type"))
     );
     assert_eq!(
         error(200, JSON, r#"{"access_token":42,"token_type":"Bearer"}"#),
@@ -870,7 +888,7 @@ fn no_error_shows_a_secret_from_the_body() {
         (
             200,
             JSON,
-            r#"{"access_token":"SECRETAT1","refresh_token":"SECRETRT2"}"#,
+            r#"{"access_token":"SECRETAT1","refresh_token":"SECRETRT2","token_type":"bot"}"#,
         ),
         (
             200,
@@ -1063,4 +1081,140 @@ fn a_401_that_challenges_for_basic_is_a_client_authentication_failure() {
             "{header:?}"
         );
     }
+}
+
+// --- The token type: assumed, provider types, strictness --------------------
+
+fn respond_with(client: &Client, body: &str) -> Result<Authorized, Failure<Exchanging>> {
+    exchanging_for(client, Scope::empty()).handle_response(
+        HttpResponse::new(200, body.as_bytes()).with_content_type(JSON),
+        NOW,
+    )
+}
+
+/// A response without `token_type` (LinkedIn, Shopify, Slack's legacy
+/// `oauth.access` document such responses) is read as Bearer by default,
+/// and the token set says the type was assumed; it survives storage.
+#[test]
+fn missing_token_type_is_assumed_bearer() {
+    let authorized = respond_with(&client(), r#"{"access_token":"a","expires_in":60}"#).unwrap();
+    assert_eq!(authorized.tokens().token_type(), &TokenType::AssumedBearer);
+    assert!(authorized.tokens().token_type().is_assumed());
+    let stored = serde_json::to_string(&authorized).unwrap();
+    let back = Authorized::from_json(stored.as_bytes()).unwrap();
+    assert_eq!(back.tokens().token_type(), &TokenType::AssumedBearer);
+
+    let sent = respond_with(&client(), r#"{"access_token":"a","token_type":"bearer"}"#).unwrap();
+    assert_eq!(sent.tokens().token_type(), &TokenType::Bearer);
+    assert!(!sent.tokens().token_type().is_assumed());
+    // A Bearer token set stores as before: no new member.
+    assert!(!serde_json::to_string(&sent).unwrap().contains("token_type"));
+}
+
+/// The strict profile refuses what the tolerant default assumes; the
+/// error says which member is missing.
+#[test]
+fn strict_refuses_a_missing_token_type() {
+    let strict = client().with_strictness(Strictness::Strict);
+    assert_eq!(strict.tolerances().strictness(), Strictness::Strict);
+    let error = respond_with(&strict, r#"{"access_token":"a"}"#)
+        .unwrap_err()
+        .into_error();
+    assert_eq!(
+        error.kind(),
+        &EndpointErrorKind::MalformedResponse(ResponseProblem::MissingMember("token_type"))
+    );
+    assert!(respond_with(&strict, r#"{"access_token":"a","token_type":"Bearer"}"#).is_ok());
+}
+
+/// A provider's own type is accepted only where configured; any other
+/// unknown type stays refused, with or without configuration.
+#[test]
+fn provider_token_types_only_where_configured() {
+    let body = r#"{"access_token":"xoxb-1","token_type":"bot"}"#;
+    assert!(matches!(
+        respond_with(&client(), body).unwrap_err().into_error().kind(),
+        EndpointErrorKind::UnsupportedTokenType(t) if t.as_str() == "bot"
+    ));
+    let slackish = client().with_bearer_token_type_alias("bot").unwrap();
+    let authorized = respond_with(&slackish, body).unwrap();
+    assert_eq!(
+        authorized.tokens().token_type(),
+        &TokenType::ProviderBearer("bot".into())
+    );
+    // Case-insensitive, like every token type (RFC 6749 §5.1).
+    assert!(respond_with(&slackish, r#"{"access_token":"a","token_type":"BOT"}"#).is_ok());
+    // Still refused: another type; `mac` with a key.
+    for refused in ["user", "mac", "DPoP"] {
+        let body = format!(r#"{{"access_token":"a","token_type":"{refused}"}}"#);
+        assert!(respond_with(&slackish, &body).is_err(), "{refused}");
+    }
+    // Strictness does not undo an explicit configuration.
+    let strict = slackish.with_strictness(Strictness::Strict);
+    assert!(respond_with(&strict, body).is_ok());
+    // It survives storage.
+    let stored = serde_json::to_string(&respond_with(&strict, body).unwrap()).unwrap();
+    assert_eq!(
+        Authorized::from_json(stored.as_bytes())
+            .unwrap()
+            .tokens()
+            .token_type(),
+        &TokenType::ProviderBearer("bot".into())
+    );
+}
+
+/// A type bound to a key is never read as Bearer: configuring it is an
+/// error, and so is a stored state that claims it.
+#[test]
+fn key_bound_token_types_cannot_be_aliased() {
+    for never in [
+        "DPoP",
+        "dpop",
+        "MAC",
+        "N_A",
+        "Bearer",
+        "",
+        "a b",
+        "b\u{202e}t",
+    ] {
+        assert!(
+            client().with_bearer_token_type_alias(never).is_err(),
+            "{never:?}"
+        );
+    }
+    let error = client().with_bearer_token_type_alias("DPoP").unwrap_err();
+    assert!(error.to_string().contains("DPoP"));
+    let bearer = respond_with(&client(), r#"{"access_token":"a","token_type":"bearer"}"#).unwrap();
+    let stored = serde_json::to_string(&bearer).unwrap().replacen(
+        r#""access_token""#,
+        r#""token_type":"DPoP","access_token""#,
+        1,
+    );
+    assert!(stored.contains("DPoP"));
+    assert!(Authorized::from_json(stored.as_bytes()).is_err());
+}
+
+/// With a comma delimiter, the scope is joined by commas and a
+/// response's `"a,b"` is two tokens.
+#[test]
+fn comma_separated_scopes() {
+    let client = client().with_scope_delimiter(ScopeDelimiter::Comma);
+    let (request, _) = Start::new(&client)
+        .scope(Scope::parse("read activity:read").unwrap())
+        .begin(FlowEntropy::from_bytes([7; 64]), NOW)
+        .unwrap();
+    assert!(
+        request.url().contains("scope=read%2Cactivity%3Aread"),
+        "{}",
+        request.url()
+    );
+    let authorized = respond_with(
+        &client,
+        r#"{"access_token":"a","token_type":"Bearer","scope":"commands,incoming-webhook"}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        authorized.tokens().scope().iter().collect::<Vec<_>>(),
+        ["commands", "incoming-webhook"]
+    );
 }

@@ -1,0 +1,700 @@
+//! The catalogue: one row per provider, read from the provider's
+//! documentation page named in the row, checked on 2026-11-30.
+//!
+//! A row records only what the page shows. Where a page does not say
+//! (PKCE support, a revocation endpoint in RFC 7009's shape), the row
+//! leaves the member out rather than guess: an absent
+//! `code_challenge_methods_supported` never refuses S256, and S256 is
+//! always sent.
+
+use super::{host_like, Entry, InvalidPresetArgument, Preset};
+use crate::tolerance::ScopeDelimiter::{Comma, Space};
+
+const BASIC_POST: &[&str] = &["client_secret_basic", "client_secret_post"];
+const POST: &[&str] = &["client_secret_post"];
+const BASIC: &[&str] = &["client_secret_basic"];
+const S256: Option<&[&str]> = Some(&["S256"]);
+
+pub(super) const GITHUB: Entry = Entry {
+    provider: "GitHub",
+    documentation:
+        "https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps",
+    issuer: "https://github.com",
+    authorization_endpoint: "https://github.com/login/oauth/authorize",
+    token_endpoint: "https://github.com/login/oauth/access_token",
+    revocation_endpoint: None,
+    userinfo_endpoint: None,
+    code_challenge_methods: None,
+    auth_methods: POST,
+    scope_delimiter: Space,
+    comma_separated_response_scope: true,
+    bearer_token_types: &[],
+};
+
+pub(super) const GITLAB: Entry = Entry {
+    provider: "GitLab",
+    documentation: "https://docs.gitlab.com/api/oauth2/",
+    issuer: "https://gitlab.com",
+    authorization_endpoint: "https://gitlab.com/oauth/authorize",
+    token_endpoint: "https://gitlab.com/oauth/token",
+    revocation_endpoint: Some("https://gitlab.com/oauth/revoke"),
+    userinfo_endpoint: Some("https://gitlab.com/oauth/userinfo"),
+    code_challenge_methods: S256,
+    auth_methods: BASIC_POST,
+    scope_delimiter: Space,
+    comma_separated_response_scope: false,
+    bearer_token_types: &[],
+};
+
+pub(super) const GOOGLE: Entry = Entry {
+    provider: "Google",
+    documentation: "https://developers.google.com/identity/protocols/oauth2/web-server",
+    issuer: "https://accounts.google.com",
+    authorization_endpoint: "https://accounts.google.com/o/oauth2/v2/auth",
+    token_endpoint: "https://oauth2.googleapis.com/token",
+    revocation_endpoint: Some("https://oauth2.googleapis.com/revoke"),
+    userinfo_endpoint: Some("https://openidconnect.googleapis.com/v1/userinfo"),
+    code_challenge_methods: Some(&["plain", "S256"]),
+    auth_methods: BASIC_POST,
+    scope_delimiter: Space,
+    comma_separated_response_scope: false,
+    bearer_token_types: &[],
+};
+
+pub(super) const MICROSOFT_ENTRA: Entry = Entry {
+    provider: "Microsoft Entra ID",
+    documentation:
+        "https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow",
+    issuer: "https://login.microsoftonline.com/{arg}/v2.0",
+    authorization_endpoint: "https://login.microsoftonline.com/{arg}/oauth2/v2.0/authorize",
+    token_endpoint: "https://login.microsoftonline.com/{arg}/oauth2/v2.0/token",
+    revocation_endpoint: None,
+    userinfo_endpoint: Some("https://graph.microsoft.com/oidc/userinfo"),
+    code_challenge_methods: S256,
+    auth_methods: &[
+        "client_secret_post",
+        "client_secret_basic",
+        "private_key_jwt",
+    ],
+    scope_delimiter: Space,
+    comma_separated_response_scope: false,
+    bearer_token_types: &[],
+};
+
+pub(super) const SLACK: Entry = Entry {
+    provider: "Slack",
+    documentation: "https://api.slack.com/methods/oauth.v2.access",
+    issuer: "https://slack.com",
+    authorization_endpoint: "https://slack.com/oauth/v2/authorize",
+    token_endpoint: "https://slack.com/api/oauth.v2.access",
+    revocation_endpoint: None,
+    userinfo_endpoint: None,
+    code_challenge_methods: None,
+    auth_methods: BASIC_POST,
+    scope_delimiter: Comma,
+    comma_separated_response_scope: true,
+    bearer_token_types: &["bot", "user"],
+};
+
+pub(super) const DISCORD: Entry = Entry {
+    provider: "Discord",
+    documentation: "https://discord.com/developers/docs/topics/oauth2",
+    issuer: "https://discord.com",
+    authorization_endpoint: "https://discord.com/oauth2/authorize",
+    token_endpoint: "https://discord.com/api/oauth2/token",
+    revocation_endpoint: Some("https://discord.com/api/oauth2/token/revoke"),
+    userinfo_endpoint: None,
+    code_challenge_methods: None,
+    auth_methods: BASIC_POST,
+    scope_delimiter: Space,
+    comma_separated_response_scope: false,
+    bearer_token_types: &[],
+};
+
+pub(super) const LINKEDIN: Entry = Entry {
+    provider: "LinkedIn",
+    documentation:
+        "https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow",
+    issuer: "https://www.linkedin.com/oauth",
+    authorization_endpoint: "https://www.linkedin.com/oauth/v2/authorization",
+    token_endpoint: "https://www.linkedin.com/oauth/v2/accessToken",
+    revocation_endpoint: None,
+    userinfo_endpoint: None,
+    code_challenge_methods: None,
+    auth_methods: POST,
+    scope_delimiter: Space,
+    comma_separated_response_scope: false,
+    bearer_token_types: &[],
+};
+
+pub(super) const SHOPIFY: Entry = Entry {
+    provider: "Shopify",
+    documentation: "https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/authorization-code-grant",
+    issuer: "https://{arg}.myshopify.com",
+    authorization_endpoint: "https://{arg}.myshopify.com/admin/oauth/authorize",
+    token_endpoint: "https://{arg}.myshopify.com/admin/oauth/access_token",
+    revocation_endpoint: None,
+    userinfo_endpoint: None,
+    code_challenge_methods: None,
+    auth_methods: POST,
+    scope_delimiter: Comma,
+    comma_separated_response_scope: true,
+    bearer_token_types: &[],
+};
+
+pub(super) const TWITCH: Entry = Entry {
+    provider: "Twitch",
+    documentation: "https://dev.twitch.tv/docs/authentication/getting-tokens-oauth/",
+    issuer: "https://id.twitch.tv/oauth2",
+    authorization_endpoint: "https://id.twitch.tv/oauth2/authorize",
+    token_endpoint: "https://id.twitch.tv/oauth2/token",
+    revocation_endpoint: Some("https://id.twitch.tv/oauth2/revoke"),
+    userinfo_endpoint: Some("https://id.twitch.tv/oauth2/userinfo"),
+    code_challenge_methods: None,
+    auth_methods: POST,
+    scope_delimiter: Space,
+    comma_separated_response_scope: false,
+    bearer_token_types: &[],
+};
+
+pub(super) const SPOTIFY: Entry = Entry {
+    provider: "Spotify",
+    documentation: "https://developer.spotify.com/documentation/web-api/tutorials/code-pkce-flow",
+    issuer: "https://accounts.spotify.com",
+    authorization_endpoint: "https://accounts.spotify.com/authorize",
+    token_endpoint: "https://accounts.spotify.com/api/token",
+    revocation_endpoint: None,
+    userinfo_endpoint: None,
+    code_challenge_methods: S256,
+    auth_methods: BASIC,
+    scope_delimiter: Space,
+    comma_separated_response_scope: false,
+    bearer_token_types: &[],
+};
+
+pub(super) const DROPBOX: Entry = Entry {
+    provider: "Dropbox",
+    documentation: "https://developers.dropbox.com/oauth-guide",
+    issuer: "https://www.dropbox.com",
+    authorization_endpoint: "https://www.dropbox.com/oauth2/authorize",
+    token_endpoint: "https://api.dropboxapi.com/oauth2/token",
+    revocation_endpoint: None,
+    userinfo_endpoint: None,
+    code_challenge_methods: Some(&["S256", "plain"]),
+    auth_methods: BASIC_POST,
+    scope_delimiter: Space,
+    comma_separated_response_scope: false,
+    bearer_token_types: &[],
+};
+
+pub(super) const STRAVA: Entry = Entry {
+    provider: "Strava",
+    documentation: "https://developers.strava.com/docs/authentication/",
+    issuer: "https://www.strava.com",
+    authorization_endpoint: "https://www.strava.com/oauth/authorize",
+    token_endpoint: "https://www.strava.com/api/v3/oauth/token",
+    revocation_endpoint: None,
+    userinfo_endpoint: None,
+    code_challenge_methods: None,
+    auth_methods: POST,
+    scope_delimiter: Comma,
+    comma_separated_response_scope: true,
+    bearer_token_types: &[],
+};
+
+pub(super) const ZOOM: Entry = Entry {
+    provider: "Zoom",
+    documentation: "https://developers.zoom.us/docs/integrations/oauth/",
+    issuer: "https://zoom.us",
+    authorization_endpoint: "https://zoom.us/oauth/authorize",
+    token_endpoint: "https://zoom.us/oauth/token",
+    revocation_endpoint: Some("https://zoom.us/oauth/revoke"),
+    userinfo_endpoint: None,
+    code_challenge_methods: None,
+    auth_methods: BASIC,
+    scope_delimiter: Space,
+    comma_separated_response_scope: false,
+    bearer_token_types: &[],
+};
+
+pub(super) const ATLASSIAN: Entry = Entry {
+    provider: "Atlassian",
+    documentation: "https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/",
+    issuer: "https://auth.atlassian.com",
+    authorization_endpoint: "https://auth.atlassian.com/authorize",
+    token_endpoint: "https://auth.atlassian.com/oauth/token",
+    revocation_endpoint: None,
+    userinfo_endpoint: None,
+    code_challenge_methods: None,
+    auth_methods: POST,
+    scope_delimiter: Space,
+    comma_separated_response_scope: false,
+    bearer_token_types: &[],
+};
+
+pub(super) const NOTION: Entry = Entry {
+    provider: "Notion",
+    documentation: "https://developers.notion.com/docs/authorization",
+    issuer: "https://api.notion.com",
+    authorization_endpoint: "https://api.notion.com/v1/oauth/authorize",
+    token_endpoint: "https://api.notion.com/v1/oauth/token",
+    revocation_endpoint: None,
+    userinfo_endpoint: None,
+    code_challenge_methods: None,
+    auth_methods: BASIC,
+    scope_delimiter: Space,
+    comma_separated_response_scope: false,
+    bearer_token_types: &[],
+};
+
+pub(super) const REDDIT: Entry = Entry {
+    provider: "Reddit",
+    documentation: "https://github.com/reddit-archive/reddit/wiki/OAuth2",
+    issuer: "https://www.reddit.com",
+    authorization_endpoint: "https://www.reddit.com/api/v1/authorize",
+    token_endpoint: "https://www.reddit.com/api/v1/access_token",
+    revocation_endpoint: Some("https://www.reddit.com/api/v1/revoke_token"),
+    userinfo_endpoint: None,
+    code_challenge_methods: None,
+    auth_methods: BASIC,
+    scope_delimiter: Space,
+    comma_separated_response_scope: false,
+    bearer_token_types: &[],
+};
+
+pub(super) const FIGMA: Entry = Entry {
+    provider: "Figma",
+    documentation: "https://www.figma.com/developers/api#oauth2",
+    issuer: "https://www.figma.com",
+    authorization_endpoint: "https://www.figma.com/oauth",
+    token_endpoint: "https://api.figma.com/v1/oauth/token",
+    revocation_endpoint: None,
+    userinfo_endpoint: None,
+    code_challenge_methods: None,
+    auth_methods: BASIC_POST,
+    scope_delimiter: Space,
+    comma_separated_response_scope: false,
+    bearer_token_types: &[],
+};
+
+pub(super) const PATREON: Entry = Entry {
+    provider: "Patreon",
+    documentation: "https://docs.patreon.com/#oauth",
+    issuer: "https://www.patreon.com",
+    authorization_endpoint: "https://www.patreon.com/oauth2/authorize",
+    token_endpoint: "https://www.patreon.com/api/oauth2/token",
+    revocation_endpoint: None,
+    userinfo_endpoint: None,
+    code_challenge_methods: None,
+    auth_methods: POST,
+    scope_delimiter: Space,
+    comma_separated_response_scope: false,
+    bearer_token_types: &[],
+};
+
+pub(super) const SALESFORCE: Entry = Entry {
+    provider: "Salesforce",
+    documentation:
+        "https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm",
+    issuer: "https://login.salesforce.com",
+    authorization_endpoint: "https://login.salesforce.com/services/oauth2/authorize",
+    token_endpoint: "https://login.salesforce.com/services/oauth2/token",
+    revocation_endpoint: Some("https://login.salesforce.com/services/oauth2/revoke"),
+    userinfo_endpoint: Some("https://login.salesforce.com/services/oauth2/userinfo"),
+    code_challenge_methods: S256,
+    auth_methods: BASIC_POST,
+    scope_delimiter: Space,
+    comma_separated_response_scope: false,
+    bearer_token_types: &[],
+};
+
+pub(super) const MASTODON: Entry = Entry {
+    provider: "Mastodon",
+    documentation: "https://docs.joinmastodon.org/methods/oauth/",
+    issuer: "https://{arg}/",
+    authorization_endpoint: "https://{arg}/oauth/authorize",
+    token_endpoint: "https://{arg}/oauth/token",
+    revocation_endpoint: Some("https://{arg}/oauth/revoke"),
+    userinfo_endpoint: None,
+    code_challenge_methods: None,
+    auth_methods: POST,
+    scope_delimiter: Space,
+    comma_separated_response_scope: false,
+    bearer_token_types: &[],
+};
+
+/// Every row, in the README's order.
+pub(super) const ENTRIES: [&Entry; 20] = [
+    &GITHUB,
+    &GITLAB,
+    &GOOGLE,
+    &MICROSOFT_ENTRA,
+    &SLACK,
+    &DISCORD,
+    &LINKEDIN,
+    &SHOPIFY,
+    &TWITCH,
+    &SPOTIFY,
+    &DROPBOX,
+    &STRAVA,
+    &ZOOM,
+    &ATLASSIAN,
+    &NOTION,
+    &REDDIT,
+    &FIGMA,
+    &PATREON,
+    &SALESFORCE,
+    &MASTODON,
+];
+
+/// The argument [`Preset::catalogue`] uses for a row that takes one.
+pub(super) fn example_argument(provider: &str) -> &'static str {
+    match provider {
+        "Microsoft Entra ID" => "common",
+        "Shopify" => "example",
+        "Mastodon" => "mastodon.social",
+        _ => "",
+    }
+}
+
+/// The providers, one constructor each. Every one lists: the page read
+/// and the date, the issuer chosen, PKCE, client authentication, the
+/// scope separator, the tolerances, and which documented responses are
+/// run as tests (`tests/quirks/`, `tests/offline/provider_presets.rs`).
+impl Preset {
+    /// GitHub (OAuth apps), from
+    /// <https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps>,
+    /// checked 2026-11-30.
+    ///
+    /// - Issuer: inferred, `https://github.com` (GitHub publishes no
+    ///   authorization server metadata).
+    /// - Client authentication: `client_id` and `client_secret` in the
+    ///   body (`client_secret_post`).
+    /// - PKCE: not listed here; S256 is sent.
+    /// - No RFC 7009 revocation endpoint (GitHub revokes through a REST
+    ///   API call instead).
+    /// - Tolerances: the token response's `scope` is comma-separated
+    ///   (`repo,gist`) and is split on commas; requests use spaces, as
+    ///   the page says. The form-encoded body and the error sent with 200
+    ///   are tolerated for every client (README, quirks table).
+    /// - Tested with: `github-*` in `tests/quirks/`.
+    pub fn github() -> Self {
+        GITHUB.preset("")
+    }
+
+    /// GitLab.com, from <https://docs.gitlab.com/api/oauth2/>, checked
+    /// 2026-11-30. For a self-managed instance, replace the host through
+    /// [`into_parts`](Self::into_parts).
+    ///
+    /// - Issuer: `https://gitlab.com`, GitLab's OpenID Connect issuer.
+    /// - Client authentication: Basic or body.
+    /// - PKCE: S256, as the page's example uses.
+    /// - Tolerances: none needed; the extra `created_at` is kept in
+    ///   [`TokenSet::extra`](crate::TokenSet::extra).
+    /// - Tested with: `gitlab-callback.url`, `gitlab-token-response.http`,
+    ///   `gitlab-refresh-response.http`.
+    pub fn gitlab() -> Self {
+        GITLAB.preset("")
+    }
+
+    /// Google, from
+    /// <https://developers.google.com/identity/protocols/oauth2/web-server>,
+    /// checked 2026-11-30. Google also publishes a discovery document
+    /// (`https://accounts.google.com/.well-known/openid-configuration`),
+    /// which [`Discovery`](crate::Discovery) reads; this preset saves
+    /// the round trip.
+    ///
+    /// - Issuer: `https://accounts.google.com`, which Google also sends
+    ///   as the callback's `iss`.
+    /// - Client authentication: Basic or body. PKCE: `plain` and `S256`.
+    /// - Tolerances: none needed.
+    /// - Tested with: `google-token-response.http`,
+    ///   `google-refresh-response.http` (the page's examples as quoted by
+    ///   copies of it).
+    pub fn google() -> Self {
+        GOOGLE.preset("")
+    }
+
+    /// Microsoft Entra ID (the v2.0 endpoints), from
+    /// <https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow>,
+    /// checked 2026-11-30, for `tenant`: `common`, `organizations`,
+    /// `consumers`, a tenant ID or a verified domain
+    /// (`contoso.onmicrosoft.com`).
+    ///
+    /// - Issuer: `https://login.microsoftonline.com/{tenant}/v2.0`, the
+    ///   issuer of the tenant's ID tokens when `tenant` is a tenant ID;
+    ///   for `common` and the other aliases it is this preset's own
+    ///   identifier (Entra does not send `iss` in the callback).
+    /// - Client authentication: body or Basic (the page says both); a
+    ///   certificate (`private_key_jwt`) is listed too.
+    /// - PKCE: S256, as the page's examples use. No revocation endpoint.
+    /// - Tolerances: none needed.
+    /// - Tested with: `microsoft-entra-*`; the page's token response has
+    ///   a trailing comma and is kept both as it is (refused: not JSON)
+    ///   and minimally repaired (accepted).
+    ///
+    /// # Errors
+    /// [`InvalidPresetArgument`] when `tenant` is not a DNS name or
+    /// identifier.
+    pub fn microsoft_entra(tenant: &str) -> Result<Self, InvalidPresetArgument> {
+        Ok(MICROSOFT_ENTRA.preset(&host_like("tenant", tenant)?))
+    }
+
+    /// Slack (`oauth.v2.access`), from
+    /// <https://api.slack.com/methods/oauth.v2.access> and
+    /// <https://api.slack.com/authentication/oauth-v2>, checked
+    /// 2026-11-30.
+    ///
+    /// - Issuer: inferred, `https://slack.com` (Slack's OpenID Connect
+    ///   issuer; the OAuth flow has no metadata).
+    /// - Client authentication: Basic or body.
+    /// - PKCE: not listed here; S256 is sent. No RFC 7009 revocation
+    ///   endpoint (Slack's `auth.revoke` is a Web API method).
+    /// - Tolerances: `token_type` `bot` and `user` read as Bearer (Slack's
+    ///   page says to send the `xoxb-` token as `Authorization: Bearer`);
+    ///   the scope is comma-separated both ways; the user token in the
+    ///   nested `authed_user` object is kept in
+    ///   [`TokenSet::extra`](crate::TokenSet::extra) (read it with
+    ///   [`MemberValue::deserialize`](crate::MemberValue::deserialize)).
+    ///   Slack's errors come with 200 and `"ok": false`, which every
+    ///   client already reads as an error response.
+    /// - Tested with: `slack-oauth-v2-access.http`.
+    pub fn slack() -> Self {
+        SLACK.preset("")
+    }
+
+    /// Discord, from <https://discord.com/developers/docs/topics/oauth2>,
+    /// checked 2026-11-30.
+    ///
+    /// - Issuer: inferred, `https://discord.com`.
+    /// - Client authentication: Basic or body (the page says either).
+    /// - PKCE: not on the page; S256 is sent. Revocation: RFC 7009.
+    /// - Tolerances: none needed.
+    /// - Tested with: `discord-*` (the page's redirect URL and token
+    ///   response).
+    pub fn discord() -> Self {
+        DISCORD.preset("")
+    }
+
+    /// LinkedIn (3-legged OAuth), from
+    /// <https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow>,
+    /// checked 2026-11-30.
+    ///
+    /// - Issuer: inferred, `https://www.linkedin.com/oauth` (the issuer
+    ///   of LinkedIn's OpenID Connect tokens).
+    /// - Client authentication: `client_id` and `client_secret` in the
+    ///   body.
+    /// - PKCE: not on the page (LinkedIn offers it to native apps by
+    ///   approval); S256 is sent.
+    /// - Tolerances: the page's token response has no `token_type`,
+    ///   read as Bearer ([`TokenType::AssumedBearer`](crate::TokenType::AssumedBearer)).
+    /// - Tested with: `linkedin-callback.url`, `linkedin-token-response.http`
+    ///   and its strict twin.
+    pub fn linkedin() -> Self {
+        LINKEDIN.preset("")
+    }
+
+    /// Shopify (authorization code grant for a shop), from
+    /// <https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/authorization-code-grant>,
+    /// checked 2026-11-30, for the shop `shop` (`my-shop`, or
+    /// `my-shop.myshopify.com`).
+    ///
+    /// - Issuer: inferred, `https://{shop}.myshopify.com`.
+    /// - Client authentication: `client_id` and `client_secret` in the
+    ///   body.
+    /// - PKCE: not on the page; S256 is sent.
+    /// - Tolerances: no `token_type` in the response (read as Bearer;
+    ///   Shopify's APIs take the token in `X-Shopify-Access-Token`);
+    ///   comma-separated scope both ways.
+    /// - Tested with: `shopify-token-response.http`.
+    ///
+    /// # Errors
+    /// [`InvalidPresetArgument`] when `shop` is not a shop name.
+    pub fn shopify(shop: &str) -> Result<Self, InvalidPresetArgument> {
+        let name = shop.strip_suffix(".myshopify.com").unwrap_or(shop);
+        let name = host_like("shop", name)?;
+        if name.contains('.') {
+            return Err(InvalidPresetArgument {
+                argument: "shop",
+                value: super::shown(shop),
+            });
+        }
+        Ok(SHOPIFY.preset(&name))
+    }
+
+    /// Twitch, from
+    /// <https://dev.twitch.tv/docs/authentication/getting-tokens-oauth/>,
+    /// checked 2026-11-30.
+    ///
+    /// - Issuer: `https://id.twitch.tv/oauth2`, Twitch's OpenID Connect
+    ///   issuer.
+    /// - Client authentication: body. PKCE: not on the page; S256 is
+    ///   sent. Revocation: `/oauth2/revoke`.
+    /// - Tolerances: Twitch sends `scope` as a JSON array, which every
+    ///   client accepts (README, quirks table).
+    /// - Tested with: `twitch-token-response.http`.
+    pub fn twitch() -> Self {
+        TWITCH.preset("")
+    }
+
+    /// Spotify, from
+    /// <https://developer.spotify.com/documentation/web-api/tutorials/code-pkce-flow>
+    /// and `…/tutorials/code-flow`, checked 2026-11-30.
+    ///
+    /// - Issuer: inferred, `https://accounts.spotify.com`.
+    /// - Client authentication: Basic (a confidential client); a public
+    ///   client uses PKCE, S256.
+    /// - Tolerances: none needed.
+    /// - Tested with: `spotify-token-response.http`.
+    pub fn spotify() -> Self {
+        SPOTIFY.preset("")
+    }
+
+    /// Dropbox, from <https://developers.dropbox.com/oauth-guide>,
+    /// checked 2026-11-30.
+    ///
+    /// - Issuer: inferred, `https://www.dropbox.com`.
+    /// - Client authentication: Basic or body. PKCE: S256 and `plain`.
+    /// - No RFC 7009 revocation endpoint (`/2/auth/token/revoke` takes the
+    ///   token as a bearer credential).
+    /// - Tolerances: none needed (`bearer` lowercase is RFC 6749's
+    ///   case-insensitive type).
+    /// - Tested with: `dropbox-token-response.http`, from
+    ///   <https://www.dropbox.com/developers/documentation/http/documentation#oauth2-token>.
+    pub fn dropbox() -> Self {
+        DROPBOX.preset("")
+    }
+
+    /// Strava, from <https://developers.strava.com/docs/authentication/>,
+    /// checked 2026-11-30.
+    ///
+    /// - Issuer: inferred, `https://www.strava.com`.
+    /// - Client authentication: body. PKCE: not on the page; S256 is
+    ///   sent. No RFC 7009 revocation (`/oauth/deauthorize`).
+    /// - Tolerances: the requested scope is a comma-delimited string, as
+    ///   the page says.
+    /// - Tested with: `strava-token-response-*`: the page's example holds a
+    ///   placeholder inside `athlete` and is kept as shown (refused: not
+    ///   JSON) and minimally repaired (accepted).
+    pub fn strava() -> Self {
+        STRAVA.preset("")
+    }
+
+    /// Zoom, from <https://developers.zoom.us/docs/integrations/oauth/>,
+    /// checked 2026-11-30.
+    ///
+    /// - Issuer: inferred, `https://zoom.us`.
+    /// - Client authentication: Basic. PKCE: not listed here; S256 is
+    ///   sent. Revocation: `/oauth/revoke`.
+    /// - Tested with: the authorization URL snapshot only; no documented
+    ///   token response was found in a readable copy.
+    pub fn zoom() -> Self {
+        ZOOM.preset("")
+    }
+
+    /// Atlassian (OAuth 2.0 3LO), from
+    /// <https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/>,
+    /// checked 2026-11-30.
+    ///
+    /// - Issuer: inferred, `https://auth.atlassian.com`.
+    /// - Client authentication: body. The page shows a JSON request body;
+    ///   this crate sends the form body of RFC 6749 §4.1.3.
+    /// - Tolerances: the page's response has no `token_type` (read as
+    ///   Bearer, assumed).
+    /// - Tested with: `atlassian-token-response-*`: the page's example has
+    ///   unquoted placeholders and is kept as shown (refused: not JSON)
+    ///   and minimally repaired (accepted).
+    pub fn atlassian() -> Self {
+        ATLASSIAN.preset("")
+    }
+
+    /// Notion (public integrations), from
+    /// <https://developers.notion.com/docs/authorization>, checked
+    /// 2026-11-30.
+    ///
+    /// - Issuer: inferred, `https://api.notion.com`.
+    /// - Client authentication: Basic. The page shows a JSON request
+    ///   body; this crate sends the form body of RFC 6749 §4.1.3.
+    /// - Tolerances: the token and refresh responses have no `token_type`
+    ///   (read as Bearer, assumed).
+    /// - Tested with: `notion-token-response.http`,
+    ///   `notion-refresh-response.http`.
+    pub fn notion() -> Self {
+        NOTION.preset("")
+    }
+
+    /// Reddit, from <https://github.com/reddit-archive/reddit/wiki/OAuth2>,
+    /// checked 2026-11-30.
+    ///
+    /// - Issuer: inferred, `https://www.reddit.com`.
+    /// - Client authentication: Basic. Revocation:
+    ///   `/api/v1/revoke_token`.
+    /// - Tested with: `reddit-token-response-*`: the page's example has
+    ///   unquoted placeholders and is kept as shown (refused: not JSON)
+    ///   and minimally repaired (accepted).
+    pub fn reddit() -> Self {
+        REDDIT.preset("")
+    }
+
+    /// Figma, from <https://www.figma.com/developers/api#oauth2>, checked
+    /// 2026-11-30.
+    ///
+    /// - Issuer: inferred, `https://www.figma.com`.
+    /// - Client authentication: Basic or body. PKCE: the page describes
+    ///   a PKCE flow without naming the method here; S256 is sent.
+    /// - Figma refreshes at a separate `/v1/oauth/refresh` endpoint, which
+    ///   this preset does not model: [`Authorized::refresh`](crate::Authorized::refresh)
+    ///   goes to the token endpoint.
+    /// - Tested with: `figma-token-response-*`: the page's example has
+    ///   unquoted placeholders and is kept as shown (refused: not JSON)
+    ///   and minimally repaired (accepted).
+    pub fn figma() -> Self {
+        FIGMA.preset("")
+    }
+
+    /// Patreon, from <https://docs.patreon.com/#oauth>, checked
+    /// 2026-11-30.
+    ///
+    /// - Issuer: inferred, `https://www.patreon.com`.
+    /// - Client authentication: body.
+    /// - Tested with: `patreon-token-response-*`: the page's example has
+    ///   unquoted placeholders and is kept as shown (refused: not JSON)
+    ///   and minimally repaired (accepted).
+    pub fn patreon() -> Self {
+        PATREON.preset("")
+    }
+
+    /// Salesforce (production orgs, `login.salesforce.com`), from
+    /// <https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm>,
+    /// checked 2026-11-30. For a sandbox (`test.salesforce.com`) or a My
+    /// Domain, replace the host through [`into_parts`](Self::into_parts).
+    ///
+    /// - Issuer: `https://login.salesforce.com`, its OpenID Connect
+    ///   issuer.
+    /// - Client authentication: Basic or body. PKCE: S256.
+    /// - Tested with: `salesforce-token-response.http` (no `expires_in`).
+    pub fn salesforce() -> Self {
+        SALESFORCE.preset("")
+    }
+
+    /// A Mastodon server, from <https://docs.joinmastodon.org/methods/oauth/>,
+    /// checked 2026-11-30, for the server's host name `instance`
+    /// (`mastodon.social`).
+    ///
+    /// - Issuer: inferred, `https://{instance}/`. Servers since 4.3 also
+    ///   publish RFC 8414 metadata, which [`Discovery`](crate::Discovery)
+    ///   reads and which is authoritative.
+    /// - Client authentication: body (`client_id`, `client_secret`).
+    /// - PKCE: not on the page read; S256 is sent. Revocation:
+    ///   `/oauth/revoke`.
+    /// - Tolerances: none needed; the token response has no
+    ///   `expires_in` and an extra `created_at`.
+    /// - Tested with: `mastodon-*` (the page's token, error and
+    ///   revocation responses).
+    ///
+    /// # Errors
+    /// [`InvalidPresetArgument`] when `instance` is not a host name.
+    pub fn mastodon(instance: &str) -> Result<Self, InvalidPresetArgument> {
+        Ok(MASTODON.preset(&host_like("instance", instance)?))
+    }
+}

@@ -1,0 +1,248 @@
+//! Provider presets: for a provider that publishes no discovery document,
+//! or whose responses need a named tolerance, its [`ServerMetadata`] and
+//! [`Tolerances`] as data, from its documentation. The table is in
+//! `catalogue.rs`, one row per provider.
+
+mod catalogue;
+
+use alloc::string::String;
+use core::fmt;
+
+use crate::config::{Client, ClientAuthentication, ClientId, ConfigError, ServerMetadata};
+use crate::text::UntrustedText;
+use crate::tolerance::{ScopeDelimiter, Tolerances};
+
+/// A provider's endpoints and the tolerances its documented responses
+/// need: a [`ServerMetadata`] plus [`Tolerances`], nothing else.
+///
+/// Each constructor's documentation names the provider's page it was
+/// read from and the date it was checked; the README's providers table
+/// lists them all with the test that runs the provider's own examples,
+/// and says which metadata was not confirmed on a page (check those
+/// endpoints and methods before production use).
+///
+/// ```
+/// # use oauth2_pkce::*;
+/// let client = Preset::slack()
+///     .client(
+///         ClientId::new("3336676.569200954261").unwrap(),
+///         ClientAuthentication::ClientSecretPost(ClientSecret::new("s3cret")),
+///     )
+///     .unwrap();
+/// assert_eq!(client.tolerances().bearer_token_types().collect::<Vec<_>>(), ["bot", "user"]);
+/// ```
+///
+/// # The issuer identifier
+///
+/// A provider without discovery publishes no issuer identifier (RFC 8414
+/// §2). Where the provider has an OpenID Connect issuer, the preset uses
+/// it; otherwise the origin of its authorization endpoint, which is an
+/// inference, said so on the constructor. The issuer binds stored flows
+/// to the provider, and a callback's `iss`, when one is sent, must equal
+/// it byte for byte (RFC 9207): if a provider's callbacks carry another
+/// value, they are refused
+/// ([`CallbackError::IssuerMismatch`](crate::CallbackError::IssuerMismatch)),
+/// and the fix is to set [`ServerMetadata::issuer`] through
+/// [`into_parts`](Self::into_parts).
+#[derive(Clone, Debug, PartialEq)]
+#[must_use]
+pub struct Preset {
+    provider: &'static str,
+    documentation: &'static str,
+    metadata: ServerMetadata,
+    tolerances: Tolerances,
+}
+
+/// When the catalogue was last checked against the providers' pages.
+pub(crate) const CHECKED: &str = "2026-11-30";
+
+impl Preset {
+    /// The provider's name.
+    #[must_use]
+    pub fn provider(&self) -> &'static str {
+        self.provider
+    }
+
+    /// The page of the provider's documentation the preset was read from.
+    #[must_use]
+    pub fn documentation(&self) -> &'static str {
+        self.documentation
+    }
+
+    /// The date (`YYYY-MM-DD`) the preset was checked against that page.
+    #[must_use]
+    pub fn checked(&self) -> &'static str {
+        CHECKED
+    }
+
+    /// The provider's metadata.
+    #[must_use]
+    pub fn metadata(&self) -> &ServerMetadata {
+        &self.metadata
+    }
+
+    /// The tolerances the provider's documented responses need.
+    #[must_use]
+    pub fn tolerances(&self) -> &Tolerances {
+        &self.tolerances
+    }
+
+    /// The metadata and tolerances, to adjust before building a client.
+    #[must_use]
+    pub fn into_parts(self) -> (ServerMetadata, Tolerances) {
+        (self.metadata, self.tolerances)
+    }
+
+    /// A client of this provider, with the preset's tolerances.
+    ///
+    /// # Errors
+    /// As [`Client::new`]; [`ConfigError::AuthenticationMethodNotSupported`]
+    /// when the provider does not document `authentication`'s method.
+    pub fn client(
+        self,
+        client_id: ClientId,
+        authentication: ClientAuthentication,
+    ) -> Result<Client, ConfigError> {
+        Ok(Client::new(self.metadata, client_id, authentication)?.with_tolerances(self.tolerances))
+    }
+}
+
+/// A tenant, shop or instance name a preset cannot put in a URL: empty,
+/// over 253 bytes, or with a character other than ASCII letters, digits,
+/// `-` and `.` (so no `/`, `?`, `#`, `@`, `:`, `%` or space can change
+/// which host or path the URLs name), or a label that starts or ends
+/// with `-` or is empty.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidPresetArgument {
+    argument: &'static str,
+    value: UntrustedText,
+}
+
+impl InvalidPresetArgument {
+    /// Which argument: `tenant`, `shop` or `instance`.
+    #[must_use]
+    pub fn argument(&self) -> &'static str {
+        self.argument
+    }
+}
+
+impl fmt::Display for InvalidPresetArgument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the {} {:?} is not a DNS name or identifier: only ASCII letters, digits, `-` and `.` are allowed",
+            self.argument, self.value
+        )
+    }
+}
+
+impl core::error::Error for InvalidPresetArgument {}
+
+/// The longest DNS name (RFC 1035 §2.3.4), and so the longest argument.
+const MAX_ARGUMENT_BYTES: usize = 253;
+
+/// At most the first [`MAX_ARGUMENT_BYTES`] of a refused argument, kept to
+/// be shown: the refusal's size does not grow with the input.
+fn shown(value: &str) -> UntrustedText {
+    let end = (0..=value.len().min(MAX_ARGUMENT_BYTES))
+        .rev()
+        .find(|&end| value.is_char_boundary(end))
+        .unwrap_or(0);
+    UntrustedText::from(value.get(..end).unwrap_or_default())
+}
+
+/// `value`, lowercased, if it is a dot-separated run of labels of ASCII
+/// letters, digits and inner `-`.
+fn host_like(argument: &'static str, value: &str) -> Result<String, InvalidPresetArgument> {
+    let ok = !value.is_empty()
+        && value.len() <= MAX_ARGUMENT_BYTES
+        && value.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    if ok {
+        Ok(value.to_ascii_lowercase())
+    } else {
+        Err(InvalidPresetArgument {
+            argument,
+            value: shown(value),
+        })
+    }
+}
+
+/// One row of the catalogue. `{arg}` in the URLs stands for the validated
+/// tenant, shop or instance.
+pub(crate) struct Entry {
+    pub(crate) provider: &'static str,
+    pub(crate) documentation: &'static str,
+    pub(crate) issuer: &'static str,
+    pub(crate) authorization_endpoint: &'static str,
+    pub(crate) token_endpoint: &'static str,
+    pub(crate) revocation_endpoint: Option<&'static str>,
+    pub(crate) userinfo_endpoint: Option<&'static str>,
+    /// `None`: the provider does not document PKCE; S256 is sent anyway
+    /// (RFC 6749 §3.1: a server ignores parameters it does not know).
+    pub(crate) code_challenge_methods: Option<&'static [&'static str]>,
+    pub(crate) auth_methods: &'static [&'static str],
+    pub(crate) scope_delimiter: ScopeDelimiter,
+    pub(crate) comma_separated_response_scope: bool,
+    pub(crate) bearer_token_types: &'static [&'static str],
+}
+
+impl Entry {
+    fn preset(&self, arg: &str) -> Preset {
+        let url = |template: &str| template.replace("{arg}", arg);
+        let mut metadata = ServerMetadata::new(
+            url(self.issuer),
+            url(self.authorization_endpoint),
+            url(self.token_endpoint),
+        )
+        .with_token_endpoint_auth_methods_supported(self.auth_methods.iter().copied());
+        metadata.revocation_endpoint = self.revocation_endpoint.map(url);
+        metadata.userinfo_endpoint = self.userinfo_endpoint.map(url);
+        metadata.code_challenge_methods_supported = self
+            .code_challenge_methods
+            .map(|methods| methods.iter().map(|m| String::from(*m)).collect());
+        let mut tolerances = Tolerances::default()
+            .with_scope(self.scope_delimiter, self.comma_separated_response_scope);
+        for name in self.bearer_token_types {
+            // The catalogue's names are checked by a test.
+            if let Ok(with) = tolerances.clone().with_alias(name) {
+                tolerances = with;
+            }
+        }
+        Preset {
+            provider: self.provider,
+            documentation: self.documentation,
+            metadata,
+            tolerances,
+        }
+    }
+}
+
+impl Preset {
+    /// Every preset without an argument, and the argument-taking ones
+    /// with an example argument (`common`, `example`, `mastodon.social`):
+    /// for tests and listings.
+    pub fn catalogue() -> impl Iterator<Item = Preset> {
+        catalogue::ENTRIES
+            .iter()
+            .map(|entry| entry.preset(catalogue::example_argument(entry.provider)))
+            .chain(core::iter::once(Self::pagero()))
+    }
+
+    /// Pagero Online: [`ServerMetadata::pagero`] (its issuer is inferred;
+    /// see there), with the default tolerances.
+    pub fn pagero() -> Self {
+        Self {
+            provider: "Pagero Online",
+            documentation: "https://developer.pagero.com/docs/authorization-code-grant-flow-with-proof-key-for-code-exchange",
+            metadata: ServerMetadata::pagero(),
+            tolerances: Tolerances::default(),
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! The deliberate, named tolerances a [`Client`] reads token responses
+//! with, and the strictness switch that turns the lenient ones off.
+//!
+//! Every tolerance here is off unless its reason is written down: the
+//! defaults accept what RFC 6749 allows plus the quirks listed in the
+//! README's "Provider quirks tolerated on purpose" table, and a
+//! a provider preset turns on what one provider documents.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::config::Client;
+use crate::scope::{InvalidScope, Scope};
+use crate::text::UntrustedText;
+use crate::wire::token::is_vschar_token;
+
+/// How strictly a client reads token responses.
+///
+/// A later security profile (FAPI 2.0, DPoP) builds on
+/// [`Strict`](Self::Strict): a server of such a profile always names its
+/// token type.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Strictness {
+    /// RFC 6749 plus the documented tolerances: a token response without
+    /// `token_type` is read as `Bearer`, and the token set says the type
+    /// was assumed ([`TokenType::AssumedBearer`]). Refusing it would throw
+    /// away a code that can never be used again (LinkedIn, Shopify and
+    /// Slack's legacy `oauth.access` document responses without it).
+    #[default]
+    Tolerant,
+    /// RFC 6749 §5.1 as written for the token type: a response without
+    /// `token_type` is refused
+    /// ([`ResponseProblem::MissingMember`](crate::ResponseProblem::MissingMember)).
+    /// Provider token types configured to mean `Bearer`
+    /// ([`Client::with_bearer_token_type_alias`]) are an explicit choice
+    /// of the caller and stay accepted.
+    Strict,
+}
+
+/// How a client joins the scope tokens it sends (RFC 6749 §3.3 says a
+/// space; some providers document commas).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ScopeDelimiter {
+    /// `scope=a b` (RFC 6749 §3.3).
+    #[default]
+    Space,
+    /// `scope=a,b`: Slack, Shopify and Strava document a comma-separated
+    /// list.
+    Comma,
+}
+
+impl ScopeDelimiter {
+    pub(crate) fn join(self, scope: &Scope) -> String {
+        match self {
+            Self::Space => scope.to_wire(),
+            Self::Comma => scope.iter().collect::<Vec<_>>().join(","),
+        }
+    }
+}
+
+/// What a token type means when a response names it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TokenType {
+    /// `"token_type": "Bearer"`, in any case (RFC 6749 §5.1, RFC 6750).
+    Bearer,
+    /// No `token_type` was sent, and the client was
+    /// [`Strictness::Tolerant`]: the token is used as a bearer token
+    /// because that is what the provider's documentation says to do with
+    /// it, not because the response said so.
+    AssumedBearer,
+    /// A provider's own token type that its documentation says to send as
+    /// `Authorization: Bearer` (Slack's `bot` and `user`), accepted because
+    /// the client was configured with it
+    /// ([`Client::with_bearer_token_type_alias`], or a preset). Holds the
+    /// configured name, not the response's text.
+    ProviderBearer(String),
+    /// `"token_type": "DPoP"` (RFC 9449 §5): bound to the key whose
+    /// thumbprint is [`TokenSet::dpop_jkt`](crate::TokenSet::dpop_jkt),
+    /// and never sent as a bearer token.
+    Dpop,
+}
+
+impl TokenType {
+    /// How the type reads on the wire (`""` when none was sent).
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Bearer => "Bearer",
+            Self::AssumedBearer => "",
+            Self::ProviderBearer(name) => name,
+            Self::Dpop => "DPoP",
+        }
+    }
+
+    /// Whether the response did not name the type and `Bearer` was assumed.
+    #[must_use]
+    pub fn is_assumed(&self) -> bool {
+        matches!(self, Self::AssumedBearer)
+    }
+}
+
+/// A token type a client may not be told to read as `Bearer`: empty,
+/// outside `1*VSCHAR` with no space, `Bearer` itself, or a type whose
+/// token is bound to a key (`DPoP`, RFC 9449; `N_A`, RFC 8693; `MAC`),
+/// which a bearer request would send without its proof.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidTokenTypeAlias {
+    name: UntrustedText,
+}
+
+impl fmt::Display for InvalidTokenTypeAlias {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "token type {:?} cannot be read as Bearer: it is empty, has a space or a character outside printable ASCII, is Bearer itself, or is bound to a key (DPoP, MAC, N_A)",
+            self.name
+        )
+    }
+}
+
+impl core::error::Error for InvalidTokenTypeAlias {}
+
+/// Token types whose tokens are not bearer tokens: never aliased.
+const NEVER_BEARER: [&str; 4] = ["bearer", "dpop", "mac", "n_a"];
+
+/// The tolerances a client reads token responses with. Built by
+/// [`Client`]'s `with_*` methods or carried by a provider preset;
+/// the default is [`Strictness::Tolerant`], no provider token types, and
+/// space-separated scopes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tolerances {
+    pub(crate) strictness: Strictness,
+    pub(crate) bearer_token_types: Vec<String>,
+    pub(crate) scope_delimiter: ScopeDelimiter,
+    pub(crate) comma_separated_response_scope: bool,
+}
+
+impl Tolerances {
+    /// How strictly responses are read.
+    #[must_use]
+    pub fn strictness(&self) -> Strictness {
+        self.strictness
+    }
+
+    /// The provider token types read as `Bearer`.
+    pub fn bearer_token_types(&self) -> impl Iterator<Item = &str> {
+        self.bearer_token_types.iter().map(String::as_str)
+    }
+
+    /// How the scope is joined in requests.
+    #[must_use]
+    pub fn scope_delimiter(&self) -> ScopeDelimiter {
+        self.scope_delimiter
+    }
+
+    /// Whether a response's `scope` is split on commas as well as spaces
+    /// (GitHub, Slack and Shopify answer `"repo,gist"`).
+    #[must_use]
+    pub fn comma_separated_response_scope(&self) -> bool {
+        self.comma_separated_response_scope
+    }
+
+    pub(crate) fn with_scope(mut self, delimiter: ScopeDelimiter, comma_response: bool) -> Self {
+        self.scope_delimiter = delimiter;
+        self.comma_separated_response_scope = comma_response;
+        self
+    }
+
+    pub(crate) fn with_alias(mut self, name: &str) -> Result<Self, InvalidTokenTypeAlias> {
+        let refused = !is_vschar_token(name)
+            || name.contains(' ')
+            || NEVER_BEARER.iter().any(|n| n.eq_ignore_ascii_case(name));
+        if refused {
+            return Err(InvalidTokenTypeAlias { name: name.into() });
+        }
+        if self.bearer_alias(name).is_none() {
+            self.bearer_token_types.push(String::from(name));
+        }
+        Ok(self)
+    }
+
+    /// The configured name `token_type` matches, case-insensitively
+    /// (RFC 6749 §5.1).
+    pub(crate) fn bearer_alias(&self, token_type: &str) -> Option<&String> {
+        self.bearer_token_types
+            .iter()
+            .find(|alias| alias.eq_ignore_ascii_case(token_type))
+    }
+
+    /// A response's `scope` string, split as this provider writes it.
+    pub(crate) fn parse_response_scope(&self, scope: &str) -> Result<Scope, InvalidScope> {
+        if self.comma_separated_response_scope {
+            Scope::from_tokens(scope.split([' ', ',']).filter(|t| !t.is_empty()))
+        } else {
+            Scope::parse(scope)
+        }
+    }
+}
+
+/// The tolerances, configured on the client. Each is off by default
+/// except the ones RFC 6749 leaves room for; see [`Tolerances`].
+impl Client {
+    /// How strictly token responses are read; see [`Strictness`].
+    #[must_use]
+    pub fn with_strictness(mut self, strictness: Strictness) -> Self {
+        self.tolerances.strictness = strictness;
+        self
+    }
+
+    /// Reads a provider's own `token_type` `name` (compared
+    /// case-insensitively) as `Bearer`, because the provider's
+    /// documentation says to send such a token as `Authorization: Bearer`
+    /// (Slack's `bot` and `user`). Any other unknown type stays refused.
+    ///
+    /// # Errors
+    /// [`InvalidTokenTypeAlias`]: `name` is not a token type, or is one
+    /// that is never a bearer token (`DPoP`, `MAC`, `N_A`).
+    pub fn with_bearer_token_type_alias(
+        mut self,
+        name: &str,
+    ) -> Result<Self, InvalidTokenTypeAlias> {
+        self.tolerances = core::mem::take(&mut self.tolerances).with_alias(name)?;
+        Ok(self)
+    }
+
+    /// How the scope is joined in the authorization, refresh and client
+    /// credentials requests; with [`ScopeDelimiter::Comma`], a response's
+    /// `scope` is also split on commas.
+    #[must_use]
+    pub fn with_scope_delimiter(mut self, delimiter: ScopeDelimiter) -> Self {
+        let comma = delimiter == ScopeDelimiter::Comma;
+        self.tolerances = core::mem::take(&mut self.tolerances).with_scope(delimiter, comma);
+        self
+    }
+
+    /// Replaces every tolerance at once (a provider preset's).
+    #[must_use]
+    pub fn with_tolerances(mut self, tolerances: Tolerances) -> Self {
+        self.tolerances = tolerances;
+        self
+    }
+
+    /// The tolerances token responses are read with.
+    #[must_use]
+    pub fn tolerances(&self) -> &Tolerances {
+        &self.tolerances
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_bound_types_are_never_bearer() {
+        for never in [
+            "Bearer",
+            "DPoP",
+            "dpop",
+            "MAC",
+            "N_A",
+            "",
+            "a b",
+            "bo\u{e9}t",
+        ] {
+            assert!(
+                Tolerances::default().with_alias(never).is_err(),
+                "{never:?}"
+            );
+        }
+        let tolerances = Tolerances::default().with_alias("bot").unwrap();
+        assert_eq!(
+            tolerances.bearer_alias("BOT").map(String::as_str),
+            Some("bot")
+        );
+        assert_eq!(tolerances.bearer_alias("user"), None);
+    }
+
+    #[test]
+    fn comma_scopes() {
+        let scope = Scope::parse("a b").unwrap();
+        assert_eq!(ScopeDelimiter::Comma.join(&scope), "a,b");
+        assert_eq!(ScopeDelimiter::Space.join(&scope), "a b");
+        let commas = Tolerances::default().with_scope(ScopeDelimiter::Comma, true);
+        assert_eq!(
+            commas
+                .parse_response_scope("repo,gist user")
+                .unwrap()
+                .to_wire(),
+            "repo gist user"
+        );
+        assert_eq!(
+            Tolerances::default()
+                .parse_response_scope("repo,gist")
+                .unwrap()
+                .to_wire(),
+            "repo,gist"
+        );
+    }
+}
