@@ -91,6 +91,11 @@
 //!   OpenID Discovery).
 //! - [`Start::push`] → [`PushingAuthorization`]: pushed authorization
 //!   requests (RFC 9126).
+//! - [`DeviceAuthorization`] → [`DevicePolling`] → [`Authorized`]: the
+//!   device authorization grant (RFC 8628), for devices without a browser;
+//!   the pending login ([`AwaitingDeviceApproval`]) is storable.
+//! - [`Introspection`] → [`IntrospectionResponse`]: token introspection
+//!   (RFC 7662), for a protected resource.
 //! - [`AwaitingCallback`] and [`Authorized`] are `Serialize + Deserialize`
 //!   with a format version; `from_json` reads them back with a typed
 //!   [`StoredStateError`].
@@ -185,14 +190,17 @@ pub use crate::discovery::{Discovery, WellKnown};
 pub use crate::drive::{BoundDriver, DriveError, Driver};
 pub use crate::error::{
     AuthorizationErrorCode, BearerError, BearerErrorCode, CallbackError, ClientCredentialsError,
-    EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse, Failure, MetadataProblem,
-    RefreshError, ResponseProblem, RevocationError, StartError, TokenErrorCode,
+    DeviceAuthorizationError, EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse,
+    Failure, IntrospectionError, MetadataProblem, RefreshError, ResponseProblem, RevocationError,
+    StartError, TokenErrorCode,
 };
 pub use crate::fapi::Fapi2Error;
 pub use crate::flow::{
-    Authorization, AuthorizationRequest, Authorized, AwaitingCallback, ClientCredentials,
-    EntropyUnavailable, Exchanging, FlowEntropy, PushingAuthorization, Refreshing, Revocation,
-    Start, StoredStateError, TokenSet, TokenTypeHint, DEFAULT_RENEWAL_LEEWAY,
+    Authorization, AuthorizationRequest, Authorized, AwaitingCallback, AwaitingDeviceApproval,
+    ClientCredentials, DeviceAuthorization, DevicePolling, EntropyUnavailable, Exchanging,
+    FlowEntropy, Introspection, PushingAuthorization, Refreshing, Revocation, Start,
+    StoredStateError, TokenSet, TokenTypeHint, DEFAULT_RENEWAL_LEEWAY, DEVICE_CODE_GRANT_TYPE,
+    SLOW_DOWN_INCREMENT,
 };
 pub use crate::http::{HttpRequest, HttpResponse, Method, RequestBody};
 #[cfg(feature = "ed25519")]
@@ -212,8 +220,8 @@ pub use crate::presets::{InvalidPresetArgument, Preset};
 pub use crate::retry::RetryPolicy;
 pub use crate::scope::{InvalidScope, Scope};
 pub use crate::secret::{
-    AccessToken, AuthorizationCode, AuthorizationValue, ClientSecret, CodeVerifier, RefreshToken,
-    State,
+    AccessToken, AuthorizationCode, AuthorizationValue, ClientSecret, CodeVerifier, DeviceCode,
+    IntrospectedToken, RefreshToken, State,
 };
 pub use crate::step::{EndpointStep, RequestContext};
 pub use crate::text::UntrustedText;
@@ -223,7 +231,9 @@ pub use crate::tolerance::{
 };
 pub use crate::wire::callback::Callback;
 pub use crate::wire::challenge::{BearerChallenge, ChallengeError, DpopChallenge, NextStep};
+pub use crate::wire::device::{UserCode, VerificationUri};
 pub use crate::wire::form::FormError;
+pub use crate::wire::introspection::IntrospectionResponse;
 
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]
