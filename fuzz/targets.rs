@@ -12,10 +12,11 @@ use std::fmt::{Debug, Display};
 
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
-    Authorized, AwaitingCallback, BearerChallenge, Callback, Client, ClientAuthentication,
-    ClientId, ClientSecret, Discovery, DpopChallenge, Endpoint, EndpointErrorKind, Exchanging,
-    Failure, FlowEntropy, HttpRequest, HttpResponse, RedirectUri, ScopeDelimiter, ServerMetadata,
-    Start, Strictness, TokenType, TokenTypeHint, UnixTime,
+    Authorized, AwaitingCallback, AwaitingDeviceApproval, BearerChallenge, Callback, Client,
+    ClientAuthentication, ClientId, ClientSecret, DeviceAuthorization, DevicePolling, Discovery,
+    DpopChallenge, Endpoint, EndpointErrorKind, Exchanging, Failure, FlowEntropy, HttpRequest,
+    HttpResponse, IntrospectedToken, Introspection, RedirectUri, Scope, ScopeDelimiter,
+    ServerMetadata, Start, Strictness, TokenType, TokenTypeHint, UnixTime,
 };
 use oauth2_pkce::{ResourceDiscovery, ResourceIndicator};
 
@@ -31,6 +32,12 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("www_authenticate", www_authenticate),
     ("par_response", par_response),
     ("discovery_response", discovery_response),
+    (
+        "device_authorization_response",
+        device_authorization_response,
+    ),
+    ("device_token_response", device_token_response),
+    ("introspection_response", introspection_response),
     ("resource_metadata_response", resource_metadata_response),
     ("resource_metadata_challenge", resource_metadata_challenge),
 ];
@@ -116,6 +123,7 @@ where
         ),
         ("access_token", "another-access-token"),
         ("refresh_token", "another-refresh-token"),
+        ("device_code", "another-device-code"),
     ] {
         if let Some(secret) = stored.get_mut(member) {
             *secret = replacement.into();
@@ -322,31 +330,29 @@ pub fn revocation_response(data: &[u8]) {
 /// value, and its `Debug` shows no secret.
 pub fn stored_state(data: &[u8]) {
     let [kind, json @ ..] = data else { return };
-    if kind % 2 == 0 {
-        let typed = AwaitingCallback::from_json(json);
-        let plain = serde_json::from_slice::<AwaitingCallback>(json);
-        assert_eq!(typed.is_ok(), plain.is_ok());
-        if let Err(error) = &typed {
-            assert_printable(&format!("{error} {error:?}"));
-        }
-        if let Ok(pending) = typed {
-            let again =
-                AwaitingCallback::from_json(&serde_json::to_vec(&pending).unwrap()).unwrap();
-            assert_eq!(again, pending);
-            assert_debug_ignores_secrets(&pending);
-        }
-    } else {
-        let typed = Authorized::from_json(json);
-        let plain = serde_json::from_slice::<Authorized>(json);
-        assert_eq!(typed.is_ok(), plain.is_ok());
-        if let Err(error) = &typed {
-            assert_printable(&format!("{error} {error:?}"));
-        }
-        if let Ok(authorized) = typed {
-            let again = Authorized::from_json(&serde_json::to_vec(&authorized).unwrap()).unwrap();
-            assert_eq!(again, authorized);
-            assert_debug_ignores_secrets(&authorized);
-        }
+    match kind % 3 {
+        0 => stored::<AwaitingCallback>(json, AwaitingCallback::from_json),
+        1 => stored::<Authorized>(json, Authorized::from_json),
+        _ => stored::<AwaitingDeviceApproval>(json, AwaitingDeviceApproval::from_json),
+    }
+}
+
+/// One kind of stored state: `from_json` agrees with plain serde, what
+/// loads re-serializes to an equal value, and `Debug` shows no secret.
+fn stored<T>(json: &[u8], from_json: fn(&[u8]) -> Result<T, oauth2_pkce::StoredStateError>)
+where
+    T: Debug + PartialEq + serde::Serialize + serde::de::DeserializeOwned,
+{
+    let typed = from_json(json);
+    let plain = serde_json::from_slice::<T>(json);
+    assert_eq!(typed.is_ok(), plain.is_ok());
+    if let Err(error) = &typed {
+        assert_printable(&format!("{error} {error:?}"));
+    }
+    if let Ok(state) = typed {
+        let again = from_json(&serde_json::to_vec(&state).unwrap()).unwrap();
+        assert_eq!(again, state);
+        assert_debug_ignores_secrets(&state);
     }
 }
 
@@ -466,6 +472,159 @@ pub fn discovery_response(data: &[u8]) {
             if let EndpointErrorKind::UnexpectedStatus { status } = failure.error().kind() {
                 assert_ne!(*status, 200);
             }
+            assert_retry_rebuilds(failure, &request);
+        }
+    }
+}
+
+const DEVICE_CODE: &str = "fuzz-device-code-9Q";
+
+fn client_with_more_endpoints() -> Client {
+    let metadata = ServerMetadata::pagero()
+        .with_device_authorization_endpoint("https://sso.pageroonline.com/oauth/v2/oauth-device")
+        .with_introspection_endpoint("https://sso.pageroonline.com/oauth/v2/oauth-introspect");
+    Client::new(
+        metadata,
+        ClientId::new("fuzz-client").unwrap(),
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+    )
+    .unwrap()
+}
+
+/// A device authorization response (RFC 8628 §3.2): a success hands out
+/// only an https (or loopback http) verification URI and a user code
+/// without control or bidi characters, a deadline and a first poll after
+/// `now`, and a pending login that round-trips through storage with a
+/// `Debug` free of the device code; a retry rebuilds the same request.
+pub fn device_authorization_response(data: &[u8]) {
+    let Some(response) = response(data) else {
+        return;
+    };
+    let client = client_with_more_endpoints();
+    let step = DeviceAuthorization::new(&client, Scope::parse("openid").unwrap()).unwrap();
+    let request = step.request(&CONTEXT).unwrap();
+    match step.handle_response(response, NOW) {
+        Ok(polling) => {
+            let pending = polling.pending();
+            for uri in std::iter::once(pending.verification_uri())
+                .chain(pending.verification_uri_complete())
+            {
+                let url = url::Url::parse(uri.as_str()).unwrap();
+                let loopback = matches!(
+                    url.host(),
+                    Some(url::Host::Ipv4(ip)) if ip.is_loopback()
+                ) || matches!(url.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback());
+                assert!(url.scheme() == "https" || (url.scheme() == "http" && loopback));
+                assert_printable(uri.as_str());
+            }
+            assert_printable(pending.user_code().as_str());
+            assert!(pending.expires_at() > NOW);
+            assert!(pending.next_poll_at() > NOW);
+            assert!(pending.interval().as_secs() >= 1);
+            assert_debug_ignores_secrets(pending);
+            assert_printable(&format!("{polling:?}"));
+            let stored = serde_json::to_vec(pending).unwrap();
+            assert_eq!(
+                &AwaitingDeviceApproval::from_json(&stored).unwrap(),
+                pending
+            );
+            // Unless the input itself carries that text (in a URI, say).
+            if !contains(data, CLIENT_SECRET.as_bytes()) {
+                assert!(!format!("{polling:?}").contains(CLIENT_SECRET));
+            }
+        }
+        Err(failure) => {
+            assert_redacted(&failure, &[CLIENT_SECRET.into()], data);
+            assert_retry_rebuilds(failure, &request);
+        }
+    }
+}
+
+/// The polling step of a device login, 20 s before its 600 s deadline.
+fn device_polling(client: &Client) -> DevicePolling {
+    let body = format!(
+        r#"{{"device_code":"{DEVICE_CODE}","user_code":"WDJB-MJHT","verification_uri":"https://sso.pageroonline.com/device","expires_in":600,"interval":5}}"#
+    );
+    DeviceAuthorization::new(client, Scope::empty())
+        .unwrap()
+        .handle_response(HttpResponse::new(200, body.as_bytes()), NOW)
+        .unwrap()
+}
+
+/// A token endpoint answer while a device login polls (RFC 8628 §3.5): a
+/// success is a storable grant; `authorization_pending` and `slow_down`
+/// hand back the step with the same request, a next poll one interval (5 s,
+/// or 10 s after `slow_down`) and one second from `now`, before the
+/// deadline; anything
+/// else is retryable exactly as at every endpoint; no failure shows the
+/// device code or the client secret.
+pub fn device_token_response(data: &[u8]) {
+    let Some(response) = response(data) else {
+        return;
+    };
+    let client = client_with_more_endpoints();
+    let polling = device_polling(&client);
+    let request = polling.request(&CONTEXT).unwrap();
+    let now = UnixTime::from_secs(NOW.as_secs() + 580);
+    match polling.handle_response(response, now) {
+        Ok(authorized) => {
+            let stored = serde_json::to_string(&authorized).unwrap();
+            let back: Authorized = serde_json::from_str(&stored).unwrap();
+            assert_eq!(back, authorized);
+            assert_debug_ignores_secrets(&authorized);
+        }
+        Err(failure) => {
+            assert_redacted(&failure, &[DEVICE_CODE.into(), CLIENT_SECRET.into()], data);
+            match failure.poll_again_at() {
+                Some(at) => {
+                    assert!(failure.error().is_authorization_pending());
+                    let slow_down = failure.error().error_code()
+                        == Some(&oauth2_pkce::TokenErrorCode::SlowDown);
+                    // The interval, and the second of margin for a clock
+                    // read in whole seconds.
+                    let interval = if slow_down { 10 } else { 5 };
+                    assert_eq!(at, UnixTime::from_secs(now.as_secs() + interval + 1));
+                    let again = failure.into_retry().unwrap();
+                    assert_eq!(again.request(&CONTEXT).unwrap(), request);
+                    assert_eq!(again.pending().next_poll_at(), at);
+                    assert!(at < again.pending().expires_at());
+                }
+                None => {
+                    assert!(!failure.error().is_authorization_pending());
+                    assert_retry_rebuilds(failure, &request);
+                }
+            }
+        }
+    }
+}
+
+/// An introspection response (RFC 7662 §2.2): an accepted answer's
+/// `Debug` is printable; an inactive token allows nothing; a failure never
+/// shows the token asked about or the client secret; a retry rebuilds the
+/// same request.
+pub fn introspection_response(data: &[u8]) {
+    const TOKEN: &str = "fuzz-introspected-token-3K";
+    let Some(response) = response(data) else {
+        return;
+    };
+    let client = client_with_more_endpoints();
+    let step = Introspection::new(&client, IntrospectedToken::new(TOKEN))
+        .unwrap()
+        .token_type_hint(TokenTypeHint::AccessToken);
+    let request = step.request(&CONTEXT).unwrap();
+    assert!(!format!("{step:?} {request:?}").contains(TOKEN));
+    match step.handle_response(response, NOW) {
+        Ok(answer) => {
+            assert_printable(&format!("{answer:?}"));
+            if !answer.active() {
+                assert!(!answer.allows(NOW, None, &Scope::empty()));
+                assert_eq!(answer.scope(), None);
+                assert!(answer.extra().is_empty());
+            }
+            let _ = answer.allows(NOW, Some("https://api.example"), &Scope::empty());
+        }
+        Err(failure) => {
+            assert_redacted(&failure, &[TOKEN.into(), CLIENT_SECRET.into()], data);
             assert_retry_rebuilds(failure, &request);
         }
     }

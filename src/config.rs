@@ -39,6 +39,19 @@ pub struct ServerMetadata {
     /// RFC 9126 §5.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pushed_authorization_request_endpoint: Option<String>,
+    /// Where a device asks for a device code and a user code (RFC 8628
+    /// §3.1, §4). Clients authenticate there as at the token endpoint
+    /// (§3.1), so there is no list of methods of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_authorization_endpoint: Option<String>,
+    /// Where a protected resource asks whether a token is active
+    /// (RFC 7662 §2; RFC 8414 §2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection_endpoint: Option<String>,
+    /// The client authentication methods the introspection endpoint
+    /// accepts (RFC 8414 §2); absent means the server did not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection_endpoint_auth_methods_supported: Option<Vec<String>>,
     /// The OpenID Connect UserInfo endpoint (OpenID Connect Discovery 1.0
     /// §3), where an access token with the `openid` scope reads the
     /// user's claims.
@@ -101,6 +114,9 @@ impl ServerMetadata {
             token_endpoint: token_endpoint.into(),
             revocation_endpoint: None,
             pushed_authorization_request_endpoint: None,
+            device_authorization_endpoint: None,
+            introspection_endpoint: None,
+            introspection_endpoint_auth_methods_supported: None,
             userinfo_endpoint: None,
             registration_endpoint: None,
             require_pushed_authorization_requests: false,
@@ -121,6 +137,20 @@ impl ServerMetadata {
     #[must_use]
     pub fn with_revocation_endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.revocation_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Sets the RFC 8628 device authorization endpoint.
+    #[must_use]
+    pub fn with_device_authorization_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.device_authorization_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Sets the RFC 7662 introspection endpoint.
+    #[must_use]
+    pub fn with_introspection_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.introspection_endpoint = Some(endpoint.into());
         self
     }
 
@@ -700,6 +730,8 @@ pub struct Client {
     pub(crate) token_endpoint: Endpoint,
     pub(crate) revocation_endpoint: Option<Endpoint>,
     pub(crate) pushed_authorization_request_endpoint: Option<Endpoint>,
+    pub(crate) device_authorization_endpoint: Option<Endpoint>,
+    pub(crate) introspection_endpoint: Option<Endpoint>,
     pub(crate) userinfo_endpoint: Option<Endpoint>,
     pub(crate) client_id: ClientId,
     pub(crate) authentication: ClientAuthentication,
@@ -724,6 +756,8 @@ pub(crate) struct Endpoints {
     pub(crate) token: Endpoint,
     pub(crate) revocation: Option<Endpoint>,
     pub(crate) pushed_authorization_request: Option<Endpoint>,
+    pub(crate) device_authorization: Option<Endpoint>,
+    pub(crate) introspection: Option<Endpoint>,
     pub(crate) userinfo: Option<Endpoint>,
     pub(crate) registration: Option<Endpoint>,
 }
@@ -745,6 +779,11 @@ impl Endpoints {
                 "pushed_authorization_request_endpoint",
                 &metadata.pushed_authorization_request_endpoint,
             )?,
+            device_authorization: optional(
+                "device_authorization_endpoint",
+                &metadata.device_authorization_endpoint,
+            )?,
+            introspection: optional("introspection_endpoint", &metadata.introspection_endpoint)?,
             userinfo: optional("userinfo_endpoint", &metadata.userinfo_endpoint)?,
             registration: optional("registration_endpoint", &metadata.registration_endpoint)?,
         })
@@ -864,6 +903,8 @@ impl Client {
             token_endpoint: endpoints.token,
             revocation_endpoint: endpoints.revocation,
             pushed_authorization_request_endpoint: endpoints.pushed_authorization_request,
+            device_authorization_endpoint: endpoints.device_authorization,
+            introspection_endpoint: endpoints.introspection,
             userinfo_endpoint: endpoints.userinfo,
             client_id,
             authentication,
@@ -940,6 +981,20 @@ impl Client {
     #[must_use]
     pub fn userinfo_endpoint(&self) -> Option<&Endpoint> {
         self.userinfo_endpoint.as_ref()
+    }
+
+    /// The device authorization endpoint (RFC 8628 §4), validated like
+    /// every other endpoint, when the metadata names one.
+    #[must_use]
+    pub fn device_authorization_endpoint(&self) -> Option<&Endpoint> {
+        self.device_authorization_endpoint.as_ref()
+    }
+
+    /// The introspection endpoint (RFC 7662 §2), validated like every
+    /// other endpoint, when the metadata names one.
+    #[must_use]
+    pub fn introspection_endpoint(&self) -> Option<&Endpoint> {
+        self.introspection_endpoint.as_ref()
     }
 
     /// The `client_id`.

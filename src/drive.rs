@@ -23,7 +23,12 @@ pub use chain::{ChainError, ResourceAccess, ResourceLogin};
 /// Runs endpoint steps over a send function: sends the request, hands the
 /// response to the step, and when the endpoint answered with a retryable
 /// failure, sleeps as the [`RetryPolicy`] says (the server's
-/// `Retry-After` first) and sends the request again.
+/// `Retry-After` first) and sends the request again. A step that names
+/// the earliest time of its request ([`EndpointStep::not_before`]) is sent
+/// no sooner: a device login ([`DevicePolling`](crate::DevicePolling),
+/// RFC 8628 §3.5) is polled at the times it names
+/// ([`Failure::poll_again_at`](crate::Failure::poll_again_at)) until it
+/// ends, without counting against the policy's attempts.
 ///
 /// Sleeping is the caller's: [`run`](Self::run) takes a sleep function
 /// (`std::thread::sleep`), [`run_async`](Self::run_async) an async one
@@ -176,6 +181,10 @@ enum Next<S: EndpointStep, E> {
     Retry(S, Duration),
     /// Another step, at once (not counted as a retry).
     Fallback(S),
+    /// The same step, at its [`EndpointStep::not_before`]: a device login
+    /// still pending (RFC 8628 §3.5), not a failure, so the retry count
+    /// starts over.
+    PollAgain(S),
     Stop(DriveError<S, E>),
 }
 
@@ -241,6 +250,13 @@ impl Driver {
         }
     }
 
+    /// How long to wait before `step`'s request may be sent
+    /// ([`EndpointStep::not_before`]), when it may not be sent at once.
+    fn wait_for<S: EndpointStep>(&self, step: &S) -> Option<Duration> {
+        let wait = step.not_before()?.saturating_duration_since((self.clock)());
+        (!wait.is_zero()).then_some(wait)
+    }
+
     /// Hands one response to `step` and decides what comes next.
     fn next<S: EndpointStep, B: AsRef<[u8]>, E>(
         &self,
@@ -249,15 +265,18 @@ impl Driver {
         retry: u32,
         jitter: &mut Jitter,
     ) -> Next<S, E> {
-        let failure = match step.handle_response(response, (self.clock)()) {
+        let now = (self.clock)();
+        let failure = match step.handle_response(response, now) {
             Ok(output) => return Next::Done(output),
             Err(failure) => failure,
         };
+        let poll_again = failure.poll_again_at().is_some();
         let fallback = failure.is_fallback();
         let delay = self
             .policy
             .delay(retry, failure.retry_after(), jitter.next());
         match (failure.into_parts(), fallback, delay) {
+            ((_, Some(step)), _, _) if poll_again => Next::PollAgain(step),
             ((_, Some(next)), true, _) => Next::Fallback(next),
             ((_, Some(step)), false, Some(delay)) => Next::Retry(step, delay),
             ((error, step), _, _) => Next::Stop(DriveError::Endpoint { error, step }),
@@ -283,6 +302,9 @@ impl Driver {
         let mut jitter = Jitter::new(self.policy.jitter_seed());
         let mut retry: u32 = 1;
         loop {
+            if let Some(wait) = self.wait_for(&step) {
+                sleep(wait);
+            }
             let (built, request) = self.build(step)?;
             step = built;
             let response = match send(request) {
@@ -298,6 +320,10 @@ impl Driver {
                     retry = retry.saturating_add(1);
                 }
                 Next::Fallback(next) => step = next,
+                Next::PollAgain(again) => {
+                    step = again;
+                    retry = 1;
+                }
             }
         }
     }
@@ -328,6 +354,9 @@ impl Driver {
         let mut jitter = Jitter::new(self.policy.jitter_seed());
         let mut retry: u32 = 1;
         loop {
+            if let Some(wait) = self.wait_for(&step) {
+                sleep(wait).await;
+            }
             let (built, request) = self.build(step)?;
             step = built;
             let response = match send(request).await {
@@ -343,6 +372,10 @@ impl Driver {
                     retry = retry.saturating_add(1);
                 }
                 Next::Fallback(next) => step = next,
+                Next::PollAgain(again) => {
+                    step = again;
+                    retry = 1;
+                }
             }
         }
     }

@@ -91,6 +91,11 @@
 //!   OpenID Discovery).
 //! - [`Start::push`] → [`PushingAuthorization`]: pushed authorization
 //!   requests (RFC 9126).
+//! - [`DeviceAuthorization`] → [`DevicePolling`] → [`Authorized`]: the
+//!   device authorization grant (RFC 8628), for devices without a browser;
+//!   the pending login ([`AwaitingDeviceApproval`]) is storable.
+//! - [`Introspection`] → [`IntrospectionResponse`]: token introspection
+//!   (RFC 7662), for a protected resource.
 //! - [`Start::resource`]: tokens for a named resource (RFC 8707);
 //!   [`ResourceDiscovery`]: a protected resource's metadata from its
 //!   `401` (RFC 9728); [`Registration`]: dynamic client registration
@@ -197,14 +202,17 @@ pub use crate::drive::{
 };
 pub use crate::error::{
     AuthorizationErrorCode, BearerError, BearerErrorCode, CallbackError, ClientCredentialsError,
-    EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse, Failure, MetadataProblem,
-    RefreshError, ResponseProblem, RevocationError, StartError, TokenErrorCode,
+    DeviceAuthorizationError, EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse,
+    Failure, IntrospectionError, MetadataProblem, RefreshError, ResponseProblem, RevocationError,
+    StartError, TokenErrorCode,
 };
 pub use crate::fapi::Fapi2Error;
 pub use crate::flow::{
-    Authorization, AuthorizationRequest, Authorized, AwaitingCallback, ClientCredentials,
-    EntropyUnavailable, Exchanging, FlowEntropy, PushingAuthorization, Refreshing, Revocation,
-    Start, StoredStateError, TokenSet, TokenTypeHint, DEFAULT_RENEWAL_LEEWAY,
+    Authorization, AuthorizationRequest, Authorized, AwaitingCallback, AwaitingDeviceApproval,
+    ClientCredentials, DeviceAuthorization, DevicePolling, EntropyUnavailable, Exchanging,
+    FlowEntropy, Introspection, PushingAuthorization, Refreshing, Revocation, Start,
+    StoredStateError, TokenSet, TokenTypeHint, DEFAULT_RENEWAL_LEEWAY, DEVICE_CODE_GRANT_TYPE,
+    SLOW_DOWN_INCREMENT,
 };
 pub use crate::http::{HttpRequest, HttpResponse, Method, RequestBody};
 #[cfg(feature = "ed25519")]
@@ -229,8 +237,8 @@ pub use crate::resource_discovery::{ResourceDiscovery, ResourceMetadata};
 pub use crate::retry::RetryPolicy;
 pub use crate::scope::{InvalidScope, Scope};
 pub use crate::secret::{
-    AccessToken, AuthorizationCode, AuthorizationValue, ClientSecret, CodeVerifier, RefreshToken,
-    State,
+    AccessToken, AuthorizationCode, AuthorizationValue, ClientSecret, CodeVerifier, DeviceCode,
+    IntrospectedToken, RefreshToken, State,
 };
 pub use crate::step::{EndpointStep, RequestContext};
 pub use crate::step_up::{StepUp, StepUpError};
@@ -241,7 +249,9 @@ pub use crate::tolerance::{
 };
 pub use crate::wire::callback::Callback;
 pub use crate::wire::challenge::{BearerChallenge, ChallengeError, DpopChallenge, NextStep};
+pub use crate::wire::device::{UserCode, VerificationUri};
 pub use crate::wire::form::FormError;
+pub use crate::wire::introspection::IntrospectionResponse;
 
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]

@@ -25,10 +25,19 @@ pub const MAX_CALLBACK_PARAMETERS: usize = 64;
 /// KiB and for large metadata documents.
 pub const MAX_RESPONSE_BODY_BYTES: usize = 256 * 1024;
 
+/// A device login's `user_code` (RFC 8628 §3.2), which the user types in
+/// (128 bytes; RFC 8628 §6.1 suggests 8 characters).
+pub const MAX_USER_CODE_BYTES: usize = 128;
+
+/// A device login's `verification_uri` or `verification_uri_complete`
+/// (RFC 8628 §3.2), shown to the user or put in a QR code (2 KiB).
+pub const MAX_VERIFICATION_URI_BYTES: usize = 2 * 1024;
+
 /// A `WWW-Authenticate` header value (8 KiB).
 pub const MAX_WWW_AUTHENTICATE_BYTES: usize = 8 * 1024;
 
-/// A stored [`AwaitingCallback`](crate::AwaitingCallback) or
+/// A stored [`AwaitingCallback`](crate::AwaitingCallback),
+/// [`AwaitingDeviceApproval`](crate::AwaitingDeviceApproval) or
 /// [`Authorized`](crate::Authorized) read by `from_json` (512 KiB: a token
 /// response kept whole, with its extra members).
 pub const MAX_STORED_STATE_BYTES: usize = 512 * 1024;

@@ -99,6 +99,18 @@ secret_string!(
     CodeVerifier
 );
 secret_string!(
+    /// The device verification code of a device login (RFC 8628 §3.2
+    /// `device_code`): whoever holds it can collect the tokens once the
+    /// user approves.
+    DeviceCode
+);
+secret_string!(
+    /// A token given to [`Introspection`](crate::Introspection) to ask
+    /// about (RFC 7662 §2.1 `token`): an access or refresh token a
+    /// protected resource received.
+    IntrospectedToken
+);
+secret_string!(
     /// An `Authorization` header value, such as `Bearer <access token>`: it
     /// carries a credential.
     AuthorizationValue

@@ -76,8 +76,11 @@ impl fmt::Debug for RequestContext {
 /// ([`Refreshing`](crate::Refreshing)), the client credentials grant
 /// ([`ClientCredentials`](crate::ClientCredentials)), a revocation
 /// ([`Revocation`](crate::Revocation)), a pushed authorization request
-/// ([`PushingAuthorization`](crate::PushingAuthorization)) and discovery
-/// ([`Discovery`](crate::Discovery)).
+/// ([`PushingAuthorization`](crate::PushingAuthorization)), discovery
+/// ([`Discovery`](crate::Discovery)), the device grant
+/// ([`DeviceAuthorization`](crate::DeviceAuthorization),
+/// [`DevicePolling`](crate::DevicePolling)) and introspection
+/// ([`Introspection`](crate::Introspection)).
 ///
 /// The calling contract, the same for every step:
 ///
@@ -132,6 +135,14 @@ pub trait EndpointStep: Sized {
     /// A [`SigningError`] when the client's signing key could not sign its
     /// assertion (RFC 7523 §2.2); never for a client that signs nothing.
     fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError>;
+
+    /// The earliest time the request may be sent, when the protocol sets
+    /// one: a device login's next poll (RFC 8628 §3.5,
+    /// [`DevicePolling`](crate::DevicePolling)). `None`, the default for
+    /// every other step: at once.
+    fn not_before(&self) -> Option<UnixTime> {
+        None
+    }
 
     /// Consumes the endpoint's response; `now` is when it arrived.
     ///

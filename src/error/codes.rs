@@ -92,10 +92,10 @@ error_codes!(
 );
 
 error_codes!(
-    /// The `error` of a token or revocation endpoint error response
-    /// (RFC 6749 §5.2, RFC 7009 §2.2.1), plus two codes servers send there
-    /// in practice, and those of the registration endpoint (RFC 7591
-    /// §3.2.2).
+    /// The `error` of a token, revocation, device authorization,
+    /// introspection or registration endpoint error response (RFC 6749
+    /// §5.2, RFC 7009 §2.2.1, RFC 8628 §3.5, RFC 7591 §3.2.2), plus two
+    /// codes servers send there in practice.
     TokenErrorCode {
         /// `invalid_request`: the request was malformed; a bug on the
         /// client side or a server that expects something else.
@@ -122,6 +122,19 @@ error_codes!(
         TemporarilyUnavailable = "temporarily_unavailable",
         /// `server_error` (likewise): retry later.
         ServerError = "server_error",
+        /// `authorization_pending` (RFC 8628 §3.5): the user has not
+        /// finished the device login yet; poll again after the interval.
+        AuthorizationPending = "authorization_pending",
+        /// `slow_down` (RFC 8628 §3.5): still pending, and the polling
+        /// interval grows by 5 seconds for this and every later request.
+        SlowDown = "slow_down",
+        /// `access_denied` (RFC 8628 §3.5): the user said no to the device
+        /// login. Tell them; start again only when they ask.
+        AccessDenied = "access_denied",
+        /// `expired_token` (RFC 8628 §3.5): the device code expired before
+        /// the user approved. Start a new device authorization when the
+        /// user asks again.
+        ExpiredToken = "expired_token",
         /// `invalid_dpop_proof` (RFC 9449 §5): the server refused the DPoP
         /// proof; check the key's algorithm against
         /// `dpop_signing_alg_values_supported` and the clock.

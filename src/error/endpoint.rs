@@ -9,6 +9,7 @@ use core::time::Duration;
 use crate::config::UrlProblem;
 use crate::error::codes::{ErrorResponse, TokenErrorCode};
 use crate::text::UntrustedText;
+use crate::time::UnixTime;
 
 /// The endpoint a request went to, named in every [`EndpointError`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -24,6 +25,10 @@ pub enum EndpointKind {
     /// The authorization server's metadata document (RFC 8414 §3, OpenID
     /// Connect Discovery 1.0 §4).
     Metadata,
+    /// The device authorization endpoint (RFC 8628 §3.1).
+    DeviceAuthorization,
+    /// The introspection endpoint (RFC 7662 §2).
+    Introspection,
     /// A protected resource's metadata document (RFC 9728 §3).
     ResourceMetadata,
     /// The client registration endpoint (RFC 7591 §3).
@@ -39,6 +44,8 @@ impl EndpointKind {
             Self::Revocation => "revocation endpoint",
             Self::PushedAuthorization => "pushed authorization request endpoint",
             Self::Metadata => "metadata document",
+            Self::DeviceAuthorization => "device authorization endpoint",
+            Self::Introspection => "introspection endpoint",
             Self::ResourceMetadata => "protected resource metadata document",
             Self::Registration => "registration endpoint",
         }
@@ -74,6 +81,17 @@ pub enum ResponseProblem {
     MissingMember(&'static str),
     /// A member has the wrong type or characters outside its syntax.
     InvalidMember(&'static str),
+    /// A URI meant for the user (RFC 8628 §3.2's `verification_uri` and
+    /// `verification_uri_complete`) is not `https` (nor `http` on a
+    /// loopback IP literal): it is never handed out to be shown, since a
+    /// user sent there would type their credentials into a page anyone on
+    /// the network can read or replace.
+    InsecureUri {
+        /// The member.
+        member: &'static str,
+        /// What is wrong with it.
+        problem: UrlProblem,
+    },
 }
 
 impl fmt::Display for ResponseProblem {
@@ -86,6 +104,9 @@ impl fmt::Display for ResponseProblem {
             Self::DuplicateMember(name) => write!(f, "the member `{name}` appears more than once"),
             Self::MissingMember(name) => write!(f, "the member `{name}` is missing"),
             Self::InvalidMember(name) => write!(f, "the member `{name}` is invalid"),
+            Self::InsecureUri { member, problem } => {
+                write!(f, "the member `{member}` {problem}")
+            }
         }
     }
 }
@@ -203,6 +224,15 @@ pub enum EndpointErrorKind {
     UnsupportedTokenType(UntrustedText),
     /// A metadata document that must not be used.
     InvalidMetadata(MetadataProblem),
+    /// The device code's lifetime (RFC 8628 §3.2 `expires_in`, counted
+    /// from when the device authorization response arrived) ran out while
+    /// the server still said `authorization_pending` or `slow_down`: the
+    /// next poll would come too late. The user did not finish in time;
+    /// start a new device authorization when they ask again (§3.5).
+    DeviceCodeExpired {
+        /// When the device code expired.
+        expires_at: UnixTime,
+    },
 }
 
 /// Why a request to an endpoint gave nothing usable: which endpoint, and
@@ -265,6 +295,34 @@ impl EndpointError {
     #[must_use]
     pub fn is_invalid_grant(&self) -> bool {
         self.error_code() == Some(&TokenErrorCode::InvalidGrant)
+    }
+
+    /// Whether the device login is still waiting for the user
+    /// (`authorization_pending` or `slow_down`, RFC 8628 §3.5): poll again,
+    /// no sooner than [`Failure::poll_again_at`] says.
+    #[must_use]
+    pub fn is_authorization_pending(&self) -> bool {
+        matches!(
+            self.error_code(),
+            Some(TokenErrorCode::AuthorizationPending | TokenErrorCode::SlowDown)
+        )
+    }
+
+    /// Whether the user said no to a device login (`access_denied`,
+    /// RFC 8628 §3.5).
+    #[must_use]
+    pub fn is_access_denied(&self) -> bool {
+        self.error_code() == Some(&TokenErrorCode::AccessDenied)
+    }
+
+    /// Whether the device code expired before the user approved: the
+    /// server said `expired_token` (RFC 8628 §3.5), or its lifetime ran out
+    /// while the login was pending ([`EndpointErrorKind::DeviceCodeExpired`]).
+    /// Start a new device authorization when the user asks again.
+    #[must_use]
+    pub fn is_expired_token(&self) -> bool {
+        matches!(self.kind, EndpointErrorKind::DeviceCodeExpired { .. })
+            || self.error_code() == Some(&TokenErrorCode::ExpiredToken)
     }
 
     /// Whether the server has no such resource (404 or 410): for
@@ -342,6 +400,10 @@ impl fmt::Display for EndpointError {
             EndpointErrorKind::InvalidMetadata(problem) => {
                 write!(f, "the {endpoint} cannot be used: {problem}")
             }
+            EndpointErrorKind::DeviceCodeExpired { expires_at } => write!(
+                f,
+                "the device code expired ({expires_at}) while the {endpoint} still waited for the user"
+            ),
         }
     }
 }
@@ -366,6 +428,7 @@ pub struct Failure<S> {
     error: EndpointError,
     state: Option<Box<S>>,
     fallback: bool,
+    poll_again_at: Option<UnixTime>,
 }
 
 impl<S> Failure<S> {
@@ -377,6 +440,23 @@ impl<S> Failure<S> {
             error,
             state,
             fallback: false,
+            poll_again_at: None,
+        }
+    }
+
+    /// A device login still waiting for the user (RFC 8628 §3.5): `state`
+    /// comes back, to send the same request again at `at`.
+    pub(crate) fn poll_again(
+        endpoint: EndpointKind,
+        kind: EndpointErrorKind,
+        state: S,
+        at: UnixTime,
+    ) -> Self {
+        Self {
+            error: EndpointError::new(endpoint, kind),
+            state: Some(Box::new(state)),
+            fallback: false,
+            poll_again_at: Some(at),
         }
     }
 
@@ -386,7 +466,19 @@ impl<S> Failure<S> {
             error: EndpointError::new(endpoint, kind),
             state: Some(Box::new(next)),
             fallback: true,
+            poll_again_at: None,
         }
+    }
+
+    /// When a device login still waiting for the user (the server said
+    /// `authorization_pending` or `slow_down`, RFC 8628 §3.5) may poll
+    /// again: send the request of the step handed back
+    /// ([`into_retry`](Self::into_retry)) no sooner. Not a failure to
+    /// count against a retry budget: the user has not finished yet.
+    /// `None` for every other failure.
+    #[must_use]
+    pub fn poll_again_at(&self) -> Option<UnixTime> {
+        self.poll_again_at
     }
 
     /// Whether the step handed back ([`into_retry`](Self::into_retry)) is
@@ -403,7 +495,8 @@ impl<S> Failure<S> {
     }
 
     /// Whether the step came back to send its request again
-    /// ([`EndpointError::is_retryable`]).
+    /// ([`EndpointError::is_retryable`], or a device login still pending:
+    /// [`poll_again_at`](Self::poll_again_at)).
     #[must_use]
     pub fn is_retryable(&self) -> bool {
         self.state.is_some() && !self.fallback

@@ -331,3 +331,68 @@ impl fmt::Display for ClientCredentialsError {
 }
 
 impl core::error::Error for ClientCredentialsError {}
+
+/// Why a device login could not start or go on
+/// ([`DeviceAuthorization::new`](crate::DeviceAuthorization::new),
+/// [`AwaitingDeviceApproval::poll`](crate::AwaitingDeviceApproval::poll)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DeviceAuthorizationError {
+    /// The metadata names no `device_authorization_endpoint` (RFC 8628
+    /// §4): the server does not offer the device grant, or its metadata
+    /// must say where.
+    NoDeviceAuthorizationEndpoint,
+    /// The [`Client`](crate::Client) passed in is not the one that started
+    /// this device login (another issuer or another `client_id`): nothing
+    /// was built, so its credentials went nowhere. Pass the client of the
+    /// login's issuer.
+    ClientMismatch,
+}
+
+impl fmt::Display for DeviceAuthorizationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::NoDeviceAuthorizationEndpoint => {
+                "the server has no device authorization endpoint"
+            }
+            Self::ClientMismatch => "the client passed in (issuer and client_id) is not the one that started this device login",
+        })
+    }
+}
+
+impl core::error::Error for DeviceAuthorizationError {}
+
+/// Why an introspection could not start
+/// ([`Introspection::new`](crate::Introspection::new)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IntrospectionError {
+    /// The metadata names no `introspection_endpoint` (RFC 8414 §2): ask
+    /// the server's operator where it is, and put it in the metadata.
+    NoIntrospectionEndpoint,
+    /// The client has no secret (`ClientAuthentication::None`): the
+    /// introspection endpoint must not answer a caller it cannot
+    /// authenticate (RFC 7662 §2.1, §4).
+    PublicClient,
+    /// The server's `introspection_endpoint_auth_methods_supported` does
+    /// not list the client's method; configure one it lists.
+    AuthenticationMethodNotSupported {
+        /// The configured method's RFC 7591 name.
+        method: &'static str,
+    },
+}
+
+impl fmt::Display for IntrospectionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoIntrospectionEndpoint => f.write_str("the server has no introspection endpoint"),
+            Self::PublicClient => f.write_str("introspection needs a client that authenticates"),
+            Self::AuthenticationMethodNotSupported { method } => write!(
+                f,
+                "the server does not list `{method}` in introspection_endpoint_auth_methods_supported"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for IntrospectionError {}

@@ -6,7 +6,9 @@
 mod authorized;
 mod awaiting_callback;
 mod client_credentials;
+mod device;
 mod exchanging;
+mod introspection;
 mod pushing;
 mod refreshing;
 mod revocation;
@@ -15,7 +17,12 @@ mod start;
 pub use authorized::{Authorized, TokenSet, DEFAULT_RENEWAL_LEEWAY};
 pub use awaiting_callback::AwaitingCallback;
 pub use client_credentials::ClientCredentials;
+pub use device::{
+    AwaitingDeviceApproval, DeviceAuthorization, DevicePolling, DEVICE_CODE_GRANT_TYPE,
+    SLOW_DOWN_INCREMENT,
+};
 pub use exchanging::Exchanging;
+pub use introspection::Introspection;
 pub use pushing::PushingAuthorization;
 pub use refreshing::Refreshing;
 pub use revocation::{Revocation, TokenTypeHint};

@@ -26,6 +26,44 @@ fn b64(bytes: &[u8]) -> String {
     Base64UrlUnpadded::encode_string(bytes)
 }
 
+/// The parts every software key shares: `with_key_id`, and a `Debug`
+/// that shows the public key and `kid`, never the private key.
+macro_rules! software_key {
+    ($key:ident) => {
+        impl $key {
+            /// Names the key with `kid` in client assertions.
+            #[must_use]
+            pub fn with_key_id(mut self, kid: impl Into<String>) -> Self {
+                self.kid = Some(kid.into());
+                self
+            }
+        }
+
+        impl fmt::Debug for $key {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($key))
+                    .field("jwk", &self.jwk)
+                    .field("kid", &self.kid)
+                    .finish_non_exhaustive()
+            }
+        }
+    };
+}
+
+/// A software key's `public_jwk` and `key_id`.
+macro_rules! key_parts {
+    () => {
+        fn public_jwk(&self) -> PublicJwk {
+            self.jwk.clone()
+        }
+
+        fn key_id(&self) -> Option<&str> {
+            self.kid.as_deref()
+        }
+    };
+}
+
+#[cfg(feature = "es256")]
 /// An ECDSA P-256 key signing `ES256` (RFC 7518 §3.4), the algorithm
 /// FAPI 2.0 and most DPoP servers expect. Signatures are deterministic
 /// (RFC 6979), so no randomness is needed to sign.
@@ -36,6 +74,7 @@ pub struct Es256Key {
     kid: Option<String>,
 }
 
+#[cfg(feature = "es256")]
 impl Es256Key {
     /// The key with the private scalar `d` (32 bytes, big-endian: a JWK's
     /// `d`, decoded). Generate it from 32 bytes of the operating system's
@@ -59,27 +98,15 @@ impl Es256Key {
             kid: None,
         })
     }
-
-    /// Names the key with `kid` in client assertions.
-    #[must_use]
-    pub fn with_key_id(mut self, kid: impl Into<String>) -> Self {
-        self.kid = Some(kid.into());
-        self
-    }
 }
 
+#[cfg(feature = "es256")]
 impl Signer for Es256Key {
     fn algorithm(&self) -> JwsAlgorithm {
         JwsAlgorithm::Es256
     }
 
-    fn public_jwk(&self) -> PublicJwk {
-        self.jwk.clone()
-    }
-
-    fn key_id(&self) -> Option<&str> {
-        self.kid.as_deref()
-    }
+    key_parts!();
 
     fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>, SigningError> {
         use p256::ecdsa::signature::Signer as _;
@@ -91,15 +118,10 @@ impl Signer for Es256Key {
     }
 }
 
-impl fmt::Debug for Es256Key {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Es256Key")
-            .field("jwk", &self.jwk)
-            .field("kid", &self.kid)
-            .finish_non_exhaustive()
-    }
-}
+#[cfg(feature = "es256")]
+software_key!(Es256Key);
 
+#[cfg(feature = "ed25519")]
 /// An Ed25519 key signing `EdDSA` (RFC 8037 §3.1).
 #[derive(Clone)]
 pub struct Ed25519Key {
@@ -108,6 +130,7 @@ pub struct Ed25519Key {
     kid: Option<String>,
 }
 
+#[cfg(feature = "ed25519")]
 impl Ed25519Key {
     /// The key with the 32-byte seed `d` (RFC 8032 §5.1.5; a JWK's `d`,
     /// decoded). Any 32 random bytes are a key.
@@ -125,27 +148,15 @@ impl Ed25519Key {
             kid: None,
         }
     }
-
-    /// Names the key with `kid` in client assertions.
-    #[must_use]
-    pub fn with_key_id(mut self, kid: impl Into<String>) -> Self {
-        self.kid = Some(kid.into());
-        self
-    }
 }
 
+#[cfg(feature = "ed25519")]
 impl Signer for Ed25519Key {
     fn algorithm(&self) -> JwsAlgorithm {
         JwsAlgorithm::EdDsa
     }
 
-    fn public_jwk(&self) -> PublicJwk {
-        self.jwk.clone()
-    }
-
-    fn key_id(&self) -> Option<&str> {
-        self.kid.as_deref()
-    }
+    key_parts!();
 
     fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>, SigningError> {
         use ed25519_dalek::Signer as _;
@@ -153,14 +164,8 @@ impl Signer for Ed25519Key {
     }
 }
 
-impl fmt::Debug for Ed25519Key {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Ed25519Key")
-            .field("jwk", &self.jwk)
-            .field("kid", &self.kid)
-            .finish_non_exhaustive()
-    }
-}
+#[cfg(feature = "ed25519")]
+software_key!(Ed25519Key);
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,9 @@
 
 pub(crate) mod callback;
 pub(crate) mod challenge;
+pub(crate) mod device;
 pub(crate) mod form;
 pub(crate) mod http_date;
+pub(crate) mod introspection;
 pub(crate) mod par;
 pub(crate) mod token;

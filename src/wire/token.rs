@@ -413,7 +413,7 @@ fn token_type(token_type: Option<String>, tolerances: &Tolerances) -> Result<Tok
 /// value beyond `u64::MAX` saturates: the token is as good as eternal, and
 /// refusing the response would lose a code already spent. Negative and
 /// fractional values are refused.
-fn expires_in(value: &Value) -> Option<u64> {
+pub(crate) fn expires_in(value: &Value) -> Option<u64> {
     /// 2^64: every `f64` at or above it is whole and too large for `u64`.
     const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
     match value {

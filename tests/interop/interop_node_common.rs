@@ -31,7 +31,7 @@ use oauth2_pkce::{
 
 pub(crate) use crate::interop_support as support;
 
-use support::{manifest_dir, run, CookieJar, ServerProcess};
+use support::{manifest_dir, post_form, run, CookieJar, ServerProcess};
 // For the tests; not every test file uses all.
 #[allow(unused_imports)]
 pub use support::{get, query_param, scenario, send, NOW, REDIRECT_URI};
@@ -40,6 +40,11 @@ pub use support::{get, query_param, scenario, send, NOW, REDIRECT_URI};
 pub const TEST_USER: &str = "alice";
 /// Access tokens live this long (`ttl.AccessToken`).
 pub const ACCESS_TOKEN_LIFETIME: u64 = 3600;
+
+/// How long `device-short-client`'s device codes live (`ttl.DeviceCode`).
+pub const DEVICE_SHORT_TTL: u64 = 8;
+/// How long `short-lived-client`'s client credentials tokens live.
+pub const SHORT_TOKEN_TTL: u64 = 2;
 
 /// The oldest Node.js oidc-provider 8.x supports.
 const MIN_NODE_MAJOR: u32 = 18;
@@ -56,6 +61,18 @@ pub enum OpClient {
     /// `par-client`, `client_secret_basic`, registered with
     /// `require_pushed_authorization_requests`.
     Par,
+    /// `device-client`, `client_secret_basic`: the device authorization
+    /// grant (RFC 8628) and refresh tokens.
+    Device,
+    /// `device-slow-client`, `none`: the device grant; `server.mjs` tells
+    /// its first poll to slow down.
+    DeviceSlow,
+    /// `device-short-client`, `client_secret_basic`: the device grant, with
+    /// device codes that live [`DEVICE_SHORT_TTL`] seconds.
+    DeviceShort,
+    /// `short-lived-client`, `client_secret_basic`: client credentials
+    /// tokens that live [`SHORT_TOKEN_TTL`] seconds.
+    ShortLived,
 }
 
 impl OpClient {
@@ -68,6 +85,10 @@ impl OpClient {
             Self::Post => "post-client",
             Self::Public => "public-client",
             Self::Par => "par-client",
+            Self::Device => "device-client",
+            Self::DeviceSlow => "device-slow-client",
+            Self::DeviceShort => "device-short-client",
+            Self::ShortLived => "short-lived-client",
         }
     }
 
@@ -76,19 +97,22 @@ impl OpClient {
         match self {
             Self::Basic => "basic-secret",
             Self::Post => "post-secret",
-            Self::Public => "",
+            Self::Public | Self::DeviceSlow => "",
             Self::Par => "par-secret",
+            Self::Device => "device-secret",
+            Self::DeviceShort => "device-short-secret",
+            Self::ShortLived => "short-lived-secret",
         }
     }
 
     /// The authentication this client is registered for, with `secret`.
     pub fn authentication_with(self, secret: &str) -> ClientAuthentication {
         match self {
-            Self::Basic | Self::Par => {
+            Self::Basic | Self::Par | Self::Device | Self::DeviceShort | Self::ShortLived => {
                 ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret))
             }
             Self::Post => ClientAuthentication::ClientSecretPost(ClientSecret::new(secret)),
-            Self::Public => ClientAuthentication::None,
+            Self::Public | Self::DeviceSlow => ClientAuthentication::None,
         }
     }
 
@@ -206,12 +230,90 @@ impl OidcProvider {
         support::call(http::Method::GET, &self.url("/me"), authorized)
     }
 
+    /// Plays the user of a device login (RFC 8628 §3.3) in a browser of
+    /// their own: opens `verification_uri`, types `user_code` into
+    /// oidc-provider's form, and on the confirmation page either confirms
+    /// — then logs in and consents through the interactions, up to the
+    /// success page — or aborts, which denies the login.
+    pub fn device_user(&self, verification_uri: &str, user_code: &str, approve: bool) {
+        assert!(
+            verification_uri.starts_with(&self.url("/")),
+            "{verification_uri}"
+        );
+        let mut jar = CookieJar::default();
+        let page = get(verification_uri, None);
+        assert_eq!(page.status(), 200, "{}", self.log());
+        jar.store(&page);
+        let xsrf = hidden_input(&page, "xsrf");
+        let form = |extra: &[(&str, &str)]| {
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            form.append_pair("xsrf", &xsrf)
+                .append_pair("user_code", user_code);
+            for (name, value) in extra {
+                form.append_pair(name, value);
+            }
+            form.finish()
+        };
+        let confirmation = post_form(verification_uri, &form(&[]), jar.header().as_deref());
+        jar.store(&confirmation);
+        let text = String::from_utf8_lossy(confirmation.body()).into_owned();
+        assert!(
+            text.contains("op.deviceConfirmForm"),
+            "no confirmation page: {text}\n{}",
+            self.log()
+        );
+        if !approve {
+            let aborted = post_form(
+                verification_uri,
+                &form(&[("abort", "yes")]),
+                jar.header().as_deref(),
+            );
+            let text = String::from_utf8_lossy(aborted.body());
+            assert!(text.contains("interrupted"), "{text}\n{}", self.log());
+            return;
+        }
+        let mut response = post_form(
+            verification_uri,
+            &form(&[("confirm", "yes")]),
+            jar.header().as_deref(),
+        );
+        for _hop in 0..12 {
+            jar.store(&response);
+            if response.status() == 200 {
+                let text = String::from_utf8_lossy(response.body());
+                assert!(text.contains("Sign-in Success"), "{text}\n{}", self.log());
+                return;
+            }
+            let location = self.redirect_target(&response, &[302, 303], "the device login");
+            let url = if location.starts_with('/') {
+                self.url(&location)
+            } else {
+                location
+            };
+            response = get(&url, jar.header().as_deref());
+        }
+        panic!("no success page after 12 hops\n{}", self.log());
+    }
+
     /// Calls `server.mjs`'s own resource `GET /api/me`, which looks the
     /// token up in the provider's store (user and client credentials
     /// tokens alike).
     pub fn call_api(&self, authorized: Option<&Authorized>) -> http::Response<Vec<u8>> {
         support::call(http::Method::GET, &self.url("/api/me"), authorized)
     }
+}
+
+/// The value of the hidden `<input name="{name}" value="…">` of an HTML
+/// page (oidc-provider's device forms).
+fn hidden_input(page: &http::Response<Vec<u8>>, name: &str) -> String {
+    let text = String::from_utf8_lossy(page.body());
+    let marker = format!(r#"name="{name}" value=""#);
+    let start = text
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {text}"))
+        + marker.len();
+    let end = text[start..].find('"').unwrap() + start;
+    text[start..end].to_owned()
 }
 
 /// A client with the given metadata, identity and authentication.

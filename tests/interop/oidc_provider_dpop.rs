@@ -9,8 +9,9 @@ use crate::interop_node_common;
 use interop_node_common::{OidcProvider, OpClient, NOW, TEST_USER};
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
-    BearerError, Client, ClientCredentials, DpopChallenge, DpopKey, Ed25519Key, Es256Key,
-    FlowEntropy, NextStep, RefreshError, Scope, Start, TokenErrorCode,
+    Authorized, AwaitingCallback, BearerError, Callback, Client, ClientCredentials, DpopChallenge,
+    DpopKey, Ed25519Key, Es256Key, FlowEntropy, NextStep, RefreshError, Scope, Start,
+    TokenErrorCode,
 };
 
 fn key(seed: u8) -> DpopKey {
@@ -46,6 +47,37 @@ fn run<S: EndpointStep>(mut step: S) -> (S::Output, usize) {
     panic!("no answer after three requests")
 }
 
+/// A login of `client` (not pushed), the test user consenting: its
+/// pending flow and the callback.
+fn log_in(server: &OidcProvider, client: &Client) -> (AwaitingCallback, Callback) {
+    let (authorization, pending) = Start::new(client)
+        .scope(Scope::parse("openid").unwrap())
+        .begin(FlowEntropy::from_os_rng().unwrap(), NOW)
+        .unwrap();
+    let callback = server.browser_log_in(authorization.url());
+    (pending, Callback::from_url(&callback).unwrap())
+}
+
+/// The provider's userinfo, called with `authorized`'s DPoP-bound token
+/// and a proof of `client`'s key, with the server's `nonce` when given.
+fn userinfo(
+    server: &OidcProvider,
+    client: &Client,
+    authorized: &Authorized,
+    nonce: Option<&str>,
+) -> http::Response<Vec<u8>> {
+    let request = authorized
+        .dpop_resource_request(
+            client,
+            http::Method::GET,
+            &server.url("/me"),
+            &crate::context(),
+            nonce,
+        )
+        .unwrap();
+    interop_node_common::send(request).unwrap()
+}
+
 /// The whole lifecycle with DPoP-bound tokens: the authorization request
 /// names the key (`dpop_jkt`), the exchange and the refresh carry proofs,
 /// the tokens are bound and are never sent as bearer tokens, userinfo
@@ -72,29 +104,20 @@ fn dpop_bound_tokens_end_to_end() {
     assert_eq!(authorized.tokens().dpop_jkt(), Some(jkt.as_str()));
 
     // Never as a bearer token; with a proof, userinfo answers.
-    let userinfo = server.url("/me");
+    let me = server.url("/me");
     assert_eq!(
         authorized
-            .resource_request(http::Method::GET, &userinfo)
+            .resource_request(http::Method::GET, &me)
             .unwrap_err(),
         BearerError::DpopBound
     );
-    let mut as_bearer = http::Request::get(&userinfo).body(Vec::new()).unwrap();
+    let mut as_bearer = http::Request::get(&me).body(Vec::new()).unwrap();
     let token = authorized.tokens().access_token().secret();
     as_bearer
         .headers_mut()
         .insert("authorization", format!("Bearer {token}").parse().unwrap());
     assert_eq!(interop_node_common::send(as_bearer).unwrap().status(), 401);
-    let me = authorized
-        .dpop_resource_request(
-            &client,
-            http::Method::GET,
-            &userinfo,
-            &crate::context(),
-            None,
-        )
-        .unwrap();
-    let me = interop_node_common::send(me).unwrap();
+    let me = userinfo(&server, &client, &authorized, None);
     assert_eq!(me.status(), 200, "{}", server.log());
     let me: serde_json::Value = serde_json::from_slice(me.body()).unwrap();
     assert_eq!(me["sub"], TEST_USER);
@@ -169,44 +192,20 @@ fn a_pushed_request_binds_the_code_to_the_key() {
 fn nonces_the_server_demands_are_used() {
     let server = OidcProvider::start_with(&[("DPOP_REQUIRE_NONCE", "1")]);
     let client = dpop_client(&server, key(7));
-    let (authorization, pending) = Start::new(&client)
-        .scope(Scope::parse("openid").unwrap())
-        .begin(FlowEntropy::from_os_rng().unwrap(), NOW)
-        .unwrap();
-    let callback = server.browser_log_in(authorization.url());
-    let callback = oauth2_pkce::Callback::from_url(&callback).unwrap();
+    let (pending, callback) = log_in(&server, &client);
     let (authorized, sent) = run(pending.handle_callback(&client, callback).unwrap());
     assert_eq!(sent, 2, "the first proof had no nonce: {}", server.log());
     let (refreshed, _) = run(authorized.refresh(&client).unwrap());
     assert!(refreshed.tokens().dpop_jkt().is_some());
 
-    let userinfo = server.url("/me");
-    let first = refreshed
-        .dpop_resource_request(
-            &client,
-            http::Method::GET,
-            &userinfo,
-            &crate::context(),
-            None,
-        )
-        .unwrap();
-    let first = interop_node_common::send(first).unwrap();
+    let first = userinfo(&server, &client, &refreshed, None);
     assert_eq!(first.status(), 401);
     let challenge = DpopChallenge::from_response(&first).unwrap().unwrap();
     assert!(challenge.algs().any(|alg| alg == "ES256"), "{challenge:?}");
     let NextStep::UseNonce { nonce } = challenge.next_step() else {
         panic!("{challenge:?}");
     };
-    let again = refreshed
-        .dpop_resource_request(
-            &client,
-            http::Method::GET,
-            &userinfo,
-            &crate::context(),
-            Some(&nonce),
-        )
-        .unwrap();
-    let again = interop_node_common::send(again).unwrap();
+    let again = userinfo(&server, &client, &refreshed, Some(&nonce));
     assert_eq!(again.status(), 200, "{}", server.log());
 
     let machine = dpop_client(&server, key(9));
@@ -231,12 +230,7 @@ fn a_public_clients_refresh_token_is_bound_and_proofs_are_not_replayed() {
         .unwrap()
     };
     let client = public(key(7));
-    let (authorization, pending) = Start::new(&client)
-        .scope(Scope::parse("openid").unwrap())
-        .begin(FlowEntropy::from_os_rng().unwrap(), NOW)
-        .unwrap();
-    let callback = server.browser_log_in(authorization.url());
-    let callback = oauth2_pkce::Callback::from_url(&callback).unwrap();
+    let (pending, callback) = log_in(&server, &client);
     let (authorized, _) = run(pending.handle_callback(&client, callback).unwrap());
     assert!(authorized.tokens().refresh_token().is_some());
 
@@ -318,16 +312,7 @@ fn a_fapi2_client_end_to_end() {
         authorized.tokens().dpop_jkt(),
         Some(key(7).thumbprint().as_str())
     );
-    let me = authorized
-        .dpop_resource_request(
-            &client,
-            http::Method::GET,
-            &server.url("/me"),
-            &crate::context(),
-            None,
-        )
-        .unwrap();
-    assert_eq!(interop_node_common::send(me).unwrap().status(), 200);
+    assert_eq!(userinfo(&server, &client, &authorized, None).status(), 200);
     let (refreshed, _) = run(authorized.refresh(&client).unwrap());
     assert_eq!(refreshed.tokens().generation(), 1);
 }

@@ -48,6 +48,24 @@
 //   oidc-provider's redirect; a cookie-jar client following redirects from
 //   the authorization URL ends at the redirect to the client's redirect URI.
 //   An authorization request with `test_consent=deny` gets `access_denied`.
+// - RFC 8628, the device authorization grant (`features.deviceFlow`), for
+//   `device-client` (client_secret_basic, refresh tokens),
+//   `device-slow-client` (none) and `device-short-client`
+//   (client_secret_basic, device codes that live DEVICE_SHORT_TTL seconds).
+//   The user's side is oidc-provider's own: the verification URI's form
+//   (with an `xsrf` field) takes the user code, a confirmation form
+//   (`confirm=yes`, or `abort=yes` to deny) follows, then the same
+//   interactions as a login.
+// - RFC 8628 §3.5's polling pace, which oidc-provider 8.x leaves to the
+//   deployment (it never sends `slow_down`), is kept here in front of the
+//   token endpoint (`devicePoll`): a device code polled sooner than its
+//   interval (5 s, the default, as oidc-provider sends no `interval`)
+//   since its last poll gets `slow_down` and 5 s more, logged as
+//   `device poll too soon`; `device-slow-client`'s first poll is told to
+//   slow down whatever its pace, so a client must be seen to obey it.
+// - RFC 7662 introspection (`features.introspection`): any confidential
+//   client may introspect any token. `short-lived-client`'s client
+//   credentials tokens live SHORT_TOKEN_TTL seconds, to see one expire.
 // - With `RESOURCE_INDICATORS=1` (a server of its own in the tests):
 //   RFC 8707 resource indicators, for one resource server, `/mcp` below
 //   (scopes `files:read files:write`, JWT access tokens whose `aud` is
@@ -74,6 +92,10 @@ const REDIRECT_URI = 'http://127.0.0.1/callback';
 const EXTRA_REDIRECT_URIS = (process.env.EXTRA_REDIRECT_URIS ?? '').split(' ').filter(Boolean);
 const TEST_USER = 'alice';
 const ACCESS_TOKEN_LIFETIME = 3600;
+const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const DEVICE_SHORT_TTL = 8;
+const DEVICE_INTERVAL = 5;
+const SHORT_TOKEN_TTL = 2;
 const RESOURCE_INDICATORS = process.env.RESOURCE_INDICATORS === '1';
 const RESOURCE_SCOPES = 'files:read files:write';
 // The provider's signing key, public half: the resource checks JWT access
@@ -102,6 +124,37 @@ const clients = [
     client_secret: 'par-secret',
     token_endpoint_auth_method: 'client_secret_basic',
     require_pushed_authorization_requests: true,
+  },
+  {
+    client_id: 'device-client',
+    client_secret: 'device-secret',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: [DEVICE_CODE_GRANT, 'refresh_token'],
+    response_types: [],
+    redirect_uris: [],
+  },
+  {
+    client_id: 'device-slow-client',
+    token_endpoint_auth_method: 'none',
+    grant_types: [DEVICE_CODE_GRANT],
+    response_types: [],
+    redirect_uris: [],
+  },
+  {
+    client_id: 'device-short-client',
+    client_secret: 'device-short-secret',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: [DEVICE_CODE_GRANT],
+    response_types: [],
+    redirect_uris: [],
+  },
+  {
+    client_id: 'short-lived-client',
+    client_secret: 'short-lived-secret',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
   },
   {
     client_id: 'jwt-client',
@@ -155,9 +208,11 @@ server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
       ? interaction(provider, req, res)
       : path === '/api/me'
         ? api(provider, req, res)
-        : isResourcePath(path)
-          ? resource(issuer, path, req, res)
-          : callback(req, res);
+        : path === '/token' && req.method === 'POST'
+          ? devicePoll(callback, req, res)
+          : isResourcePath(path)
+            ? resource(issuer, path, req, res)
+            : callback(req, res);
     Promise.resolve(handle).catch((error) => {
       log(`${req.method} ${path}: ${error?.stack ?? error}`);
       if (!res.headersSent) {
@@ -229,6 +284,8 @@ function makeProvider(issuer) {
         requireNonce: () => process.env.DPOP_REQUIRE_NONCE === '1',
       },
       userinfo: { enabled: true },
+      deviceFlow: { enabled: true },
+      introspection: { enabled: true },
     },
     pkce: { methods: ['S256'], required: () => true },
     issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
@@ -237,7 +294,12 @@ function makeProvider(issuer) {
     ttl: {
       AccessToken: ACCESS_TOKEN_LIFETIME,
       AuthorizationCode: 60,
-      ClientCredentials: 600,
+      ClientCredentials: (ctx, token, client) => (
+        client.clientId === 'short-lived-client' ? SHORT_TOKEN_TTL : 600
+      ),
+      DeviceCode: (ctx, token, client) => (
+        client.clientId === 'device-short-client' ? DEVICE_SHORT_TTL : 600
+      ),
       Grant: 86400,
       IdToken: 3600,
       Interaction: 600,
@@ -261,6 +323,8 @@ function makeProvider(issuer) {
     'pushed_authorization_request.error',
     'revocation.error',
     'userinfo.error',
+    'introspection.error',
+    'code_verification.error',
     'client_credentials.error',
   ]) {
     provider.on(event, (ctx, error) => log(`${event}: ${error.message} ${error.error_detail ?? ''}`));
@@ -338,6 +402,48 @@ async function api(provider, req, res) {
     scope: token.scope ?? '',
     kind: token.kind,
   });
+}
+
+// RFC 8628 §3.5's pace in front of the token endpoint: when each device
+// code was last polled, and its interval. The body is read here and handed
+// on as `req.body`, which oidc-provider's parser takes when the stream is
+// spent.
+const polls = new Map();
+
+async function devicePoll(callback, req, res) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  const body = Buffer.concat(chunks).toString();
+  req.body = body;
+  const params = new URLSearchParams(body);
+  if (params.get('grant_type') !== DEVICE_CODE_GRANT) {
+    return callback(req, res);
+  }
+  const code = params.get('device_code') ?? '';
+  const now = Date.now();
+  const seen = polls.get(code);
+  let slowDown = false;
+  if (seen) {
+    const elapsed = now - seen.last;
+    if (elapsed < seen.interval * 1000) {
+      log(`device poll too soon: ${elapsed} ms after the last, interval ${seen.interval} s`);
+      slowDown = true;
+    }
+    seen.last = now;
+  } else {
+    polls.set(code, { last: now, interval: DEVICE_INTERVAL });
+    slowDown = params.get('client_id') === 'device-slow-client';
+  }
+  if (!slowDown) {
+    return callback(req, res);
+  }
+  const entry = polls.get(code);
+  entry.interval += 5;
+  log(`device poll: slow_down, interval now ${entry.interval} s`);
+  res.statusCode = 400;
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Cache-Control', 'no-store');
+  return res.end(JSON.stringify({ error: 'slow_down' }));
 }
 
 // The protected resource (RFC 9728, RFC 6750): see the header comment.

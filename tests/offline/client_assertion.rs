@@ -9,7 +9,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use oauth2_pkce::*;
 use sha2::Sha256;
 
-use crate::rendering::render;
+use crate::rendering::{decode_jws, render};
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
 const ISSUER: &str = "https://as.example";
@@ -77,14 +77,6 @@ fn assertion(request: &HttpRequest) -> String {
     value("client_assertion").unwrap()
 }
 
-/// The header and the claims of a compact JWS.
-fn decode(jws: &str) -> (serde_json::Value, serde_json::Value) {
-    let parts: Vec<&str> = jws.split('.').collect();
-    assert_eq!(parts.len(), 3, "{jws}");
-    let json = |part: &str| serde_json::from_slice(&Base64UrlUnpadded::decode_vec(part).unwrap());
-    (json(parts[0]).unwrap(), json(parts[1]).unwrap())
-}
-
 /// RFC 7523 §3 with draft-ietf-oauth-rfc7523bis: `iss` = `sub` = the
 /// client, `aud` the issuer identifier as one string, `exp` a minute
 /// after `iat`, a `jti` from the context's randomness; no `typ` unless
@@ -95,7 +87,7 @@ fn the_assertion_says_who_to_whom_and_until_when() {
     let context = RequestContext::new(NOW, [0x5e; 32]);
     let request = exchanging(&client).request(&context).unwrap();
     insta::assert_snapshot!("token_request_private_key_jwt_es256", render(&request));
-    let (header, claims) = decode(&assertion(&request));
+    let (header, claims) = decode_jws(&assertion(&request));
     assert_eq!(header, serde_json::json!({"alg": "ES256", "kid": "k1"}));
     assert_eq!(
         claims,
@@ -112,7 +104,7 @@ fn the_assertion_says_who_to_whom_and_until_when() {
     let typed = client_with(ClientAuthentication::PrivateKeyJwt(
         ClientAssertionKey::new(es256()).with_explicit_typing(),
     ));
-    let (header, _) = decode(&assertion(&exchanging(&typed).request(&context).unwrap()));
+    let (header, _) = decode_jws(&assertion(&exchanging(&typed).request(&context).unwrap()));
     assert_eq!(
         header,
         serde_json::json!({"alg": "ES256", "typ": "client-authentication+jwt"})
@@ -134,7 +126,7 @@ fn client_secret_jwt_is_an_hmac_of_the_secret() {
     assert!(!std::str::from_utf8(request.body())
         .unwrap()
         .contains(SECRET));
-    let (header, claims) = decode(&jws);
+    let (header, claims) = decode_jws(&jws);
     assert_eq!(header, serde_json::json!({"alg": "HS256"}));
     assert_eq!(claims["aud"], ISSUER);
     let (input, signature) = jws.rsplit_once('.').unwrap();
@@ -156,8 +148,8 @@ fn every_send_signs_anew() {
     );
     assert_eq!(step.request(&first).unwrap(), step.request(&first).unwrap());
     let (a, b) = (
-        decode(&assertion(&step.request(&first).unwrap())).1,
-        decode(&assertion(&step.request(&later).unwrap())).1,
+        decode_jws(&assertion(&step.request(&first).unwrap())).1,
+        decode_jws(&assertion(&step.request(&later).unwrap())).1,
     );
     assert_ne!(a["jti"], b["jti"]);
     assert_eq!(b["iat"], 1_700_000_005);
@@ -196,7 +188,7 @@ fn every_endpoint_that_authenticates_carries_one() {
     ];
     for (name, request) in requests {
         let request = request.unwrap();
-        let (header, claims) = decode(&assertion(&request));
+        let (header, claims) = decode_jws(&assertion(&request));
         assert_eq!(header["alg"], "EdDSA", "{name}");
         assert_eq!(
             claims["aud"], ISSUER,
@@ -300,7 +292,7 @@ fn the_driver_signs_every_send_and_stops_when_it_cannot() {
             .unwrap()
             .1
             .clone();
-        assertions.push(decode(&jws).1["jti"].clone());
+        assertions.push(decode_jws(&jws).1["jti"].clone());
         let (status, body) = match assertions.len() {
             1 => (503, &b""[..]),
             _ => (200, &br#"{"token_type":"Bearer","access_token":"a"}"#[..]),

@@ -358,3 +358,73 @@ fn oversized_and_hostile_documents() {
     );
     assert!(!printed.contains('\n') && !printed.contains('\u{202e}'));
 }
+
+/// RFC 8414 §2 names the introspection endpoint and its methods; RFC 8628
+/// §4 the device authorization endpoint. Discovery reads them and checks
+/// them like every other endpoint.
+#[test]
+fn discovery_reads_and_checks_the_new_endpoints() {
+    let document = |device: &str| {
+        format!(
+            r#"{{"issuer":"https://as.example","authorization_endpoint":"https://as.example/authorize","token_endpoint":"https://as.example/token","code_challenge_methods_supported":["S256"],"device_authorization_endpoint":"{device}","introspection_endpoint":"https://as.example/introspect","introspection_endpoint_auth_methods_supported":["client_secret_basic"]}}"#
+        )
+    };
+    let body = document("https://as.example/device");
+    let metadata = Discovery::new("https://as.example")
+        .unwrap()
+        .handle_response(&ok(&body), NOW)
+        .unwrap();
+    assert_eq!(
+        metadata.device_authorization_endpoint.as_deref(),
+        Some("https://as.example/device")
+    );
+    assert_eq!(
+        metadata.introspection_endpoint_auth_methods_supported,
+        Some(vec!["client_secret_basic".to_owned()])
+    );
+    let client = Client::new(metadata, ClientId::new("api").unwrap(), basic()).unwrap();
+    assert_eq!(
+        client.device_authorization_endpoint().unwrap().as_str(),
+        "https://as.example/device"
+    );
+    assert_eq!(
+        client.introspection_endpoint().unwrap().as_str(),
+        "https://as.example/introspect"
+    );
+
+    let body = document("http://as.example/device");
+    let failure = Discovery::new("https://as.example")
+        .unwrap()
+        .handle_response(&ok(&body), NOW)
+        .unwrap_err();
+    assert_eq!(
+        *failure.error(),
+        EndpointErrorKind::InvalidMetadata(MetadataProblem::InvalidEndpoint {
+            member: "device_authorization_endpoint",
+            problem: UrlProblem::NotHttps
+        })
+    );
+    let mut insecure = metadata_with_http_introspection();
+    assert_eq!(
+        Client::new(insecure.clone(), ClientId::new("api").unwrap(), basic()).unwrap_err(),
+        ConfigError::InvalidEndpoint {
+            member: "introspection_endpoint",
+            problem: UrlProblem::NotHttps
+        }
+    );
+    insecure.introspection_endpoint = Some("http://127.0.0.1:9000/introspect".into());
+    assert!(Client::new(insecure, ClientId::new("api").unwrap(), basic()).is_ok());
+}
+
+fn metadata_with_http_introspection() -> ServerMetadata {
+    ServerMetadata::new(
+        "https://as.example",
+        "https://as.example/authorize",
+        "https://as.example/token",
+    )
+    .with_introspection_endpoint("http://as.example/introspect")
+}
+
+fn basic() -> ClientAuthentication {
+    ClientAuthentication::ClientSecretBasic(ClientSecret::new("api-secret"))
+}

@@ -5,7 +5,7 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use oauth2_pkce::*;
 use sha2::{Digest, Sha256};
 
-use crate::rendering::{render, render_http};
+use crate::rendering::{decode_jws, render, render_http};
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
 const CONTEXT: RequestContext = RequestContext::new(NOW, [0x5e; 32]);
@@ -48,13 +48,6 @@ fn exchanging(client: &Client) -> Exchanging {
     pending.handle_callback(client, callback).unwrap()
 }
 
-fn decode(jws: &str) -> (serde_json::Value, serde_json::Value) {
-    let parts: Vec<&str> = jws.split('.').collect();
-    assert_eq!(parts.len(), 3, "{jws}");
-    let json = |part: &str| serde_json::from_slice(&Base64UrlUnpadded::decode_vec(part).unwrap());
-    (json(parts[0]).unwrap(), json(parts[1]).unwrap())
-}
-
 fn tokens(token_type: &str) -> Vec<u8> {
     format!(r#"{{"token_type":"{token_type}","access_token":"Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU","refresh_token":"r","expires_in":60}}"#)
         .into_bytes()
@@ -88,7 +81,7 @@ fn the_token_request_carries_a_proof() {
         "the http form has the same headers"
     );
     assert!(request.clone().into_http().headers()["dpop"].is_sensitive());
-    let (header, claims) = decode(request.header("dpop").unwrap());
+    let (header, claims) = decode_jws(request.header("dpop").unwrap());
     assert_eq!(
         header,
         serde_json::json!({
@@ -180,7 +173,7 @@ fn a_nonce_the_server_demands_goes_into_the_next_proof() {
         .unwrap_err();
     assert!(failure.is_fallback());
     let step = failure.into_retry().unwrap();
-    let (_, claims) = decode(step.request(&CONTEXT).unwrap().header("dpop").unwrap());
+    let (_, claims) = decode_jws(step.request(&CONTEXT).unwrap().header("dpop").unwrap());
     assert_eq!(claims["nonce"], "n-1");
 
     // The same nonce again: not a new demand.
@@ -221,7 +214,7 @@ fn the_refresh_is_proven_with_the_grants_key() {
     assert_eq!(stored, authorized);
     let request = stored.refresh(&client).unwrap().request(&CONTEXT).unwrap();
     insta::assert_snapshot!("refresh_request_with_dpop_proof", render(&request));
-    let (_, claims) = decode(request.header("dpop").unwrap());
+    let (_, claims) = decode_jws(request.header("dpop").unwrap());
     assert_eq!(claims["nonce"], "eyJ7S_zG.eyJH0-Z.HX4w-7v");
 
     let other = client_with_ed25519();
@@ -266,7 +259,7 @@ fn resource_requests_with_a_bound_token() {
     );
     assert!(request.headers()["authorization"].is_sensitive());
     assert!(request.headers()["dpop"].is_sensitive());
-    let (_, claims) = decode(request.headers()["dpop"].to_str().unwrap());
+    let (_, claims) = decode_jws(request.headers()["dpop"].to_str().unwrap());
     // RFC 9449 §7.1's example token, and its `ath`.
     assert_eq!(claims["ath"], "fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo");
     let ath = Sha256::digest(b"Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU");
@@ -333,7 +326,7 @@ fn which_requests_are_proven() {
         .push(FlowEntropy::from_bytes([3; 64]), NOW)
         .unwrap();
     let par = pushing.request(&CONTEXT).unwrap();
-    let (_, claims) = decode(par.header("dpop").unwrap());
+    let (_, claims) = decode_jws(par.header("dpop").unwrap());
     assert_eq!(claims["htu"], "https://as.example/par");
     assert!(!std::str::from_utf8(par.body())
         .unwrap()

@@ -6,9 +6,11 @@
 
 mod callback;
 mod client_assertion;
+mod device_authorization;
 mod discovery;
 mod dpop;
 mod fapi;
+mod introspection;
 mod lifecycle;
 mod properties;
 mod properties_callback_checks;

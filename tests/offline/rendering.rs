@@ -27,3 +27,13 @@ pub fn render_http(request: &http::Request<oauth2_pkce::RequestBody>) -> String 
     out.push_str(std::str::from_utf8(request.body().as_bytes()).expect("bodies are UTF-8"));
     out
 }
+
+/// The header and the claims of a compact JWS (a client assertion, a DPoP
+/// proof), as JSON.
+pub fn decode_jws(jws: &str) -> (serde_json::Value, serde_json::Value) {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let parts: Vec<&str> = jws.split('.').collect();
+    assert_eq!(parts.len(), 3, "{jws}");
+    let json = |part: &str| serde_json::from_slice(&Base64UrlUnpadded::decode_vec(part).unwrap());
+    (json(parts[0]).unwrap(), json(parts[1]).unwrap())
+}

@@ -601,3 +601,124 @@ fn a_flow_carries_its_own_redirect_uri() {
             .contains("redirect_uri")
     );
 }
+
+// --- The device authorization grant (RFC 8628) and introspection (RFC 7662)
+
+/// Pagero's metadata with a device authorization and an introspection
+/// endpoint, which Pagero does not document: Curity-style paths.
+fn device_metadata() -> ServerMetadata {
+    ServerMetadata::pagero()
+        .with_device_authorization_endpoint(
+            "https://sso.pageroonline.com/oauth/v2/oauth-device-authorization",
+        )
+        .with_introspection_endpoint("https://sso.pageroonline.com/oauth/v2/oauth-introspect")
+}
+
+/// RFC 8628 §3.2's example response.
+const DEVICE_AUTHORIZATION_RESPONSE: &[u8] = br#"{"device_code":"GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS","user_code":"WDJB-MJHT","verification_uri":"https://example.com/device","verification_uri_complete":"https://example.com/device?user_code=WDJB-MJHT","expires_in":1800,"interval":5}"#;
+
+#[test]
+fn device_authorization_requests() {
+    for (authentication, name) in [
+        (
+            ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+            "device_authorization_request_client_secret_basic",
+        ),
+        (
+            ClientAuthentication::None,
+            "device_authorization_request_none",
+        ),
+    ] {
+        let client = client_with(device_metadata(), authentication);
+        let step =
+            DeviceAuthorization::new(&client, Scope::parse("openid profile").unwrap()).unwrap();
+        let request = step.request(&crate::CONTEXT).unwrap();
+        insta::assert_snapshot!(name, render(&request));
+        assert_eq!(
+            render_http(&step.request(&crate::CONTEXT).unwrap().into_http()),
+            render(&request)
+        );
+        assert_eq!(request.method(), Method::Post);
+        let body = pairs(std::str::from_utf8(request.body()).unwrap());
+        assert_eq!(value(&body, "scope"), Some("openid profile"));
+        // RFC 8628 §3.1: client_id in the body unless the client
+        // authenticates in the header.
+        let basic = request.header("authorization").is_some();
+        assert_eq!(value(&body, "client_id").is_some(), !basic);
+    }
+}
+
+#[test]
+fn device_access_token_request() {
+    let client = client_with(
+        device_metadata(),
+        ClientAuthentication::ClientSecretPost(ClientSecret::new(CLIENT_SECRET)),
+    );
+    let step = DeviceAuthorization::new(&client, Scope::empty()).unwrap();
+    let polling = step
+        .handle_response(
+            HttpResponse::new(200, DEVICE_AUTHORIZATION_RESPONSE)
+                .with_content_type("application/json"),
+            NOW,
+        )
+        .unwrap();
+    let request = polling.request(&crate::CONTEXT).unwrap();
+    insta::assert_snapshot!("device_access_token_request", render(&request));
+    assert_eq!(
+        render_http(&polling.request(&crate::CONTEXT).unwrap().into_http()),
+        render(&request)
+    );
+    assert_eq!(
+        request.uri(),
+        "https://sso.pageroonline.com/oauth/v2/oauth-token"
+    );
+    let body = pairs(std::str::from_utf8(request.body()).unwrap());
+    assert_eq!(
+        names(&body),
+        ["grant_type", "device_code", "client_id", "client_secret"]
+    );
+    assert_eq!(
+        value(&body, "grant_type"),
+        Some("urn:ietf:params:oauth:grant-type:device_code")
+    );
+    // Never in Debug: the device code and the client secret.
+    let printed = format!("{polling:?} {request:?}");
+    assert!(!printed.contains("GmRhmhcx"), "{printed}");
+    assert!(!printed.contains(CLIENT_SECRET), "{printed}");
+}
+
+#[test]
+fn introspection_requests() {
+    let client = client_with(
+        device_metadata(),
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+    );
+    const TOKEN: &str = "mF_9.B5f-4.1JqM";
+    let plain = Introspection::new(&client, IntrospectedToken::new(TOKEN)).unwrap();
+    let hinted = Introspection::new(&client, IntrospectedToken::new(TOKEN))
+        .unwrap()
+        .token_type_hint(TokenTypeHint::AccessToken);
+    for (step, name) in [
+        (plain, "introspection_request"),
+        (hinted, "introspection_request_with_hint"),
+    ] {
+        let request = step.request(&crate::CONTEXT).unwrap();
+        insta::assert_snapshot!(name, render(&request));
+        assert_eq!(
+            render_http(&step.request(&crate::CONTEXT).unwrap().into_http()),
+            render(&request)
+        );
+        assert_eq!(
+            request.uri(),
+            "https://sso.pageroonline.com/oauth/v2/oauth-introspect"
+        );
+        let body = pairs(std::str::from_utf8(request.body()).unwrap());
+        assert_eq!(value(&body, "token"), Some(TOKEN));
+        // The token is a secret: not in the step's or the request's Debug.
+        let printed = format!(
+            "{step:?} {request:?} {:?}",
+            step.request(&crate::CONTEXT).unwrap().into_http()
+        );
+        assert!(!printed.contains(TOKEN), "{printed}");
+    }
+}

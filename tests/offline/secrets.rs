@@ -133,6 +133,8 @@ fn secret_newtypes() {
     debug_is_clean(&AuthorizationCode::new(CODE), &[]);
     debug_is_clean(&AccessToken::new(ACCESS_TOKEN), &[]);
     debug_is_clean(&RefreshToken::new(REFRESH_TOKEN), &[]);
+    debug_is_clean(&DeviceCode::new(ACCESS_TOKEN), &[]);
+    debug_is_clean(&IntrospectedToken::new(ACCESS_TOKEN), &[]);
     let secrets = flow_secrets();
     debug_is_clean(&State::new(secrets.state.clone()), &secrets.all());
     debug_is_clean(&CodeVerifier::new(secrets.verifier.clone()), &secrets.all());
@@ -564,4 +566,89 @@ fn http_requests_handed_out() {
         let carries = FIXED.iter().chain(&all).any(|secret| sent.contains(secret));
         assert_eq!(carries, what != "discovery", "{what}: {sent}");
     }
+}
+
+const DEVICE_CODE: &str = "SECRET-device-5eed";
+
+fn device_client(authentication: ClientAuthentication) -> Client {
+    let metadata = ServerMetadata::pagero()
+        .with_device_authorization_endpoint("https://sso.pageroonline.com/oauth/v2/oauth-device")
+        .with_introspection_endpoint("https://sso.pageroonline.com/oauth/v2/oauth-introspect");
+    Client::new(metadata, ClientId::new("app").unwrap(), authentication).unwrap()
+}
+
+/// The device grant's steps, the pending login, their requests (in both
+/// forms) and failures, and introspection: the device code, the token
+/// asked about and the client's credentials appear in none of them.
+#[test]
+fn device_and_introspection_states_and_requests() {
+    let secrets = flow_secrets();
+    let mut all = secrets.all().to_vec();
+    all.push(DEVICE_CODE);
+    for authentication in [
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+        ClientAuthentication::ClientSecretPost(ClientSecret::new(CLIENT_SECRET)),
+    ] {
+        let client = device_client(authentication);
+        let step = DeviceAuthorization::new(&client, Scope::parse("openid").unwrap()).unwrap();
+        debug_is_clean(&step, &all);
+        debug_is_clean(&step.request(&crate::CONTEXT).unwrap(), &all);
+        debug_is_clean(&step.request(&crate::CONTEXT).unwrap().into_http(), &all);
+        let body = format!(
+            r#"{{"device_code":"{DEVICE_CODE}","user_code":"WDJB-MJHT","verification_uri":"https://sso.pageroonline.com/device","expires_in":600}}"#
+        );
+        let polling = step
+            .handle_response(HttpResponse::new(200, body.as_bytes()), NOW)
+            .unwrap();
+        debug_is_clean(&polling, &all);
+        debug_is_clean(polling.pending(), &all);
+        let request = polling.request(&crate::CONTEXT).unwrap();
+        assert!(String::from_utf8_lossy(request.body()).contains(DEVICE_CODE));
+        debug_is_clean(&request, &all);
+        debug_is_clean(&polling.request(&crate::CONTEXT).unwrap().into_http(), &all);
+
+        let pending = format!(
+            r#"{{"error":"authorization_pending","error_description":"{DEVICE_CODE} is not approved"}}"#
+        );
+        let failure = polling
+            .handle_response(HttpResponse::new(400, pending.as_bytes()), NOW)
+            .unwrap_err();
+        // The server's own description may quote anything; ours never does.
+        display_is_clean(&failure, &secrets.all());
+        let polling = failure.into_retry().unwrap();
+        let late = UnixTime::from_secs(NOW.as_secs() + 599);
+        let expired = polling
+            .handle_response(HttpResponse::new(400, br#"{"error":"slow_down"}"#), late)
+            .unwrap_err();
+        display_is_clean(&expired, &all);
+
+        let introspection =
+            Introspection::new(&client, IntrospectedToken::new(ACCESS_TOKEN)).unwrap();
+        debug_is_clean(&introspection, &all);
+        debug_is_clean(&introspection.request(&crate::CONTEXT).unwrap(), &all);
+        debug_is_clean(
+            &introspection.request(&crate::CONTEXT).unwrap().into_http(),
+            &all,
+        );
+        let failure = introspection
+            .handle_response(
+                HttpResponse::new(401, br#"{"error":"invalid_client"}"#),
+                NOW,
+            )
+            .unwrap_err();
+        display_is_clean(&failure, &all);
+        let answer = Introspection::new(&client, IntrospectedToken::new(ACCESS_TOKEN))
+            .unwrap()
+            .handle_response(
+                HttpResponse::new(
+                    200,
+                    format!(r#"{{"active":true,"private_claim":"{ID_TOKEN}"}}"#).as_bytes(),
+                ),
+                NOW,
+            )
+            .unwrap();
+        debug_is_clean(&answer, &all);
+    }
+    debug_is_clean(&DeviceCode::new(DEVICE_CODE), &all);
+    debug_is_clean(&IntrospectedToken::new(ACCESS_TOKEN), &all);
 }

@@ -1,0 +1,394 @@
+//! The device authorization response (RFC 8628 §3.2) and what is shown to
+//! the user from it (§3.3).
+
+use alloc::string::String;
+use core::fmt;
+
+use url::{Host, Url};
+
+use crate::config::UrlProblem;
+use crate::error::{EndpointErrorKind, ResponseProblem};
+use crate::http::HttpResponse;
+use crate::limits::{MAX_USER_CODE_BYTES, MAX_VERIFICATION_URI_BYTES};
+use crate::secret::DeviceCode;
+use crate::text::needs_escape;
+use crate::time::UnixTime;
+use crate::wire::token::{
+    expires_in as seconds, is_vschar_token, success_members, take_string, Members,
+};
+
+/// The polling interval when the server names none (RFC 8628 §3.2).
+pub(crate) const DEFAULT_INTERVAL_SECS: u64 = 5;
+
+/// A successful device authorization response, checked.
+pub(crate) struct DeviceAuthorizationResponse {
+    pub(crate) device_code: DeviceCode,
+    pub(crate) user_code: UserCode,
+    pub(crate) verification_uri: VerificationUri,
+    pub(crate) verification_uri_complete: Option<VerificationUri>,
+    pub(crate) expires_in: u64,
+    pub(crate) interval: u64,
+}
+
+/// Interprets the device authorization endpoint's answer (RFC 8628 §3.2):
+/// `device_code`, `user_code`, `verification_uri` and `expires_in`
+/// required, `verification_uri_complete` and `interval` optional (5 s when
+/// absent); errors as the token endpoint's (§3.2, RFC 6749 §5.2), with the
+/// same status handling.
+pub(crate) fn parse_device_authorization_response(
+    response: &HttpResponse<'_>,
+    now: UnixTime,
+) -> Result<DeviceAuthorizationResponse, EndpointErrorKind> {
+    let mut members = success_members(response, now)?;
+    device_authorization(&mut members).map_err(EndpointErrorKind::MalformedResponse)
+}
+
+fn device_authorization(
+    members: &mut Members,
+) -> Result<DeviceAuthorizationResponse, ResponseProblem> {
+    let device_code = take_string(members, "device_code")?
+        .ok_or(ResponseProblem::MissingMember("device_code"))?;
+    // Sent back in a form body: printable ASCII, like the other tokens.
+    if !is_vschar_token(&device_code) {
+        return Err(ResponseProblem::InvalidMember("device_code"));
+    }
+    let device_code = DeviceCode::new(device_code);
+    let user_code =
+        take_string(members, "user_code")?.ok_or(ResponseProblem::MissingMember("user_code"))?;
+    let user_code = UserCode::new(user_code).ok_or(ResponseProblem::InvalidMember("user_code"))?;
+    let verification_uri = take_uri(members, "verification_uri")?
+        .ok_or(ResponseProblem::MissingMember("verification_uri"))?;
+    let verification_uri_complete = take_uri(members, "verification_uri_complete")?;
+    let expires_in = members
+        .take("expires_in")
+        .ok_or(ResponseProblem::MissingMember("expires_in"))
+        .and_then(|value| {
+            seconds(&value)
+                .filter(|seconds| *seconds > 0)
+                .ok_or(ResponseProblem::InvalidMember("expires_in"))
+        })?;
+    // An interval of 0 would poll in a tight loop: at least one second.
+    let interval = match members.take("interval") {
+        None => DEFAULT_INTERVAL_SECS,
+        Some(value) => seconds(&value)
+            .ok_or(ResponseProblem::InvalidMember("interval"))?
+            .max(1),
+    };
+    Ok(DeviceAuthorizationResponse {
+        device_code,
+        user_code,
+        verification_uri,
+        verification_uri_complete,
+        expires_in,
+        interval,
+    })
+}
+
+fn take_uri(
+    members: &mut Members,
+    member: &'static str,
+) -> Result<Option<VerificationUri>, ResponseProblem> {
+    match take_string(members, member)? {
+        None => Ok(None),
+        Some(uri) => VerificationUri::new(uri)
+            .map(Some)
+            .map_err(|problem| match problem {
+                UrlProblem::NotHttps | UrlProblem::UnsupportedScheme | UrlProblem::HasUserinfo => {
+                    ResponseProblem::InsecureUri { member, problem }
+                }
+                _ => ResponseProblem::InvalidMember(member),
+            }),
+    }
+}
+
+/// The code the user types in at the verification URI (RFC 8628 §3.2
+/// `user_code`). Not a secret: it is meant to be shown. The crate accepted
+/// it only without control, bidi or invisible format characters and within
+/// [`MAX_USER_CODE_BYTES`](crate::limits::MAX_USER_CODE_BYTES), so it can
+/// be displayed as it is.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct UserCode(String);
+
+impl UserCode {
+    /// Checks a user code: non-empty, at most
+    /// [`MAX_USER_CODE_BYTES`](crate::limits::MAX_USER_CODE_BYTES), no
+    /// control, bidi or invisible format character, no leading or trailing
+    /// space.
+    fn new(code: String) -> Option<Self> {
+        let fits = !code.is_empty() && code.len() <= MAX_USER_CODE_BYTES;
+        let shown_as_is = !code.chars().any(needs_escape) && code.trim() == code;
+        (fits && shown_as_is).then_some(Self(code))
+    }
+
+    /// The code, to show to the user.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for UserCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for UserCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "UserCode({:?})", crate::text::Escaped(&self.0))
+    }
+}
+
+impl serde::Serialize for UserCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UserCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        UserCode::new(String::deserialize(deserializer)?).ok_or_else(|| {
+            serde::de::Error::custom("stored user_code is not one the crate accepts")
+        })
+    }
+}
+
+/// Where the user goes to approve a device login (RFC 8628 §3.2
+/// `verification_uri`, `verification_uri_complete`), kept as the server
+/// sent it. Accepted only as `https`, or `http` on a loopback IP literal
+/// (a test server on the same machine), without userinfo, printable ASCII
+/// within [`MAX_VERIFICATION_URI_BYTES`](crate::limits::MAX_VERIFICATION_URI_BYTES):
+/// safe to display or to put in a QR code (§3.3.1).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct VerificationUri(String);
+
+impl VerificationUri {
+    fn new(uri: String) -> Result<Self, UrlProblem> {
+        if uri.len() > MAX_VERIFICATION_URI_BYTES || !uri.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(UrlProblem::NotAbsoluteUrl);
+        }
+        let url = Url::parse(&uri).map_err(|_| UrlProblem::NotAbsoluteUrl)?;
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(UrlProblem::HasUserinfo);
+        }
+        match (url.scheme(), url.host()) {
+            ("https", Some(_)) => Ok(Self(uri)),
+            ("http", Some(Host::Ipv4(ip))) if ip.is_loopback() => Ok(Self(uri)),
+            ("http", Some(Host::Ipv6(ip))) if ip.is_loopback() => Ok(Self(uri)),
+            ("http", _) => Err(UrlProblem::NotHttps),
+            _ => Err(UrlProblem::UnsupportedScheme),
+        }
+    }
+
+    /// The URI, to show to the user (or to encode in a QR code).
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for VerificationUri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for VerificationUri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "VerificationUri({:?})", self.0)
+    }
+}
+
+impl serde::Serialize for VerificationUri {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VerificationUri {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        VerificationUri::new(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(body: &str) -> Result<DeviceAuthorizationResponse, EndpointErrorKind> {
+        let response =
+            HttpResponse::new(200, body.as_bytes()).with_content_type("application/json");
+        parse_device_authorization_response(&response, UnixTime::from_secs(0))
+    }
+
+    fn problem(body: &str) -> ResponseProblem {
+        match parse(body) {
+            Err(EndpointErrorKind::MalformedResponse(problem)) => problem,
+            Err(other) => panic!("{other:?}"),
+            Ok(_) => panic!("accepted {body}"),
+        }
+    }
+
+    /// RFC 8628 §3.2's example.
+    #[test]
+    fn rfc8628_example() {
+        let parsed = parse(
+            r#"{
+              "device_code": "GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS",
+              "user_code": "WDJB-MJHT",
+              "verification_uri": "https://example.com/device",
+              "verification_uri_complete": "https://example.com/device?user_code=WDJB-MJHT",
+              "expires_in": 1800,
+              "interval": 5
+            }"#,
+        )
+        .ok()
+        .unwrap();
+        assert_eq!(
+            parsed.device_code.secret(),
+            "GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS"
+        );
+        assert_eq!(parsed.user_code.as_str(), "WDJB-MJHT");
+        assert_eq!(
+            parsed.verification_uri.as_str(),
+            "https://example.com/device"
+        );
+        assert_eq!(
+            parsed.verification_uri_complete.unwrap().as_str(),
+            "https://example.com/device?user_code=WDJB-MJHT"
+        );
+        assert_eq!((parsed.expires_in, parsed.interval), (1800, 5));
+    }
+
+    #[test]
+    fn interval_defaults_to_five_seconds_and_is_at_least_one() {
+        let body = |interval: &str| {
+            alloc::format!(
+                r#"{{"device_code":"d","user_code":"U","verification_uri":"https://as.example/device","expires_in":600{interval}}}"#
+            )
+        };
+        assert_eq!(parse(&body("")).ok().unwrap().interval, 5);
+        assert_eq!(parse(&body(r#","interval":0"#)).ok().unwrap().interval, 1);
+        assert_eq!(parse(&body(r#","interval":"7""#)).ok().unwrap().interval, 7);
+        assert_eq!(
+            problem(&body(r#","interval":-1"#)),
+            ResponseProblem::InvalidMember("interval")
+        );
+    }
+
+    #[test]
+    fn required_members() {
+        let full = [
+            r#""device_code":"d""#,
+            r#""user_code":"U""#,
+            r#""verification_uri":"https://as.example/device""#,
+            r#""expires_in":600"#,
+        ];
+        for (skip, member) in ["device_code", "user_code", "verification_uri", "expires_in"]
+            .into_iter()
+            .enumerate()
+        {
+            let kept: alloc::vec::Vec<_> = full
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, m)| *m)
+                .collect();
+            let body = alloc::format!("{{{}}}", kept.join(","));
+            assert_eq!(problem(&body), ResponseProblem::MissingMember(member));
+        }
+        assert_eq!(
+            problem(
+                r#"{"device_code":"d","user_code":"U","verification_uri":"https://as.example/device","expires_in":0}"#
+            ),
+            ResponseProblem::InvalidMember("expires_in")
+        );
+    }
+
+    #[test]
+    fn the_verification_uri_must_be_https_or_loopback() {
+        for accepted in [
+            "https://as.example/device",
+            "https://as.example:8443/device?x=1#top",
+            "http://127.0.0.1:3000/device",
+            "http://[::1]/device",
+        ] {
+            assert!(VerificationUri::new(accepted.into()).is_ok(), "{accepted}");
+        }
+        for (refused, problem) in [
+            ("http://as.example/device", UrlProblem::NotHttps),
+            ("http://localhost/device", UrlProblem::NotHttps),
+            ("javascript:alert(1)", UrlProblem::UnsupportedScheme),
+            ("data:text/html,x", UrlProblem::UnsupportedScheme),
+            ("ftp://as.example/device", UrlProblem::UnsupportedScheme),
+            ("https://u:p@as.example/device", UrlProblem::HasUserinfo),
+            ("/device", UrlProblem::NotAbsoluteUrl),
+            ("https://as.example/dev ice", UrlProblem::NotAbsoluteUrl),
+            ("https://as.example/\u{202e}", UrlProblem::NotAbsoluteUrl),
+        ] {
+            assert_eq!(
+                VerificationUri::new(refused.into()),
+                Err(problem),
+                "{refused}"
+            );
+        }
+        let body = |member: &str, uri: &str| {
+            alloc::format!(
+                r#"{{"device_code":"d","user_code":"U","verification_uri":"https://as.example/device","expires_in":600,"{member}":"{uri}"}}"#
+            )
+        };
+        assert_eq!(
+            problem(&body("verification_uri_complete", "http://evil.example/d")),
+            ResponseProblem::InsecureUri {
+                member: "verification_uri_complete",
+                problem: UrlProblem::NotHttps
+            }
+        );
+        let insecure = r#"{"device_code":"d","user_code":"U","verification_uri":"http://evil.example/d","expires_in":600}"#;
+        assert_eq!(
+            problem(insecure),
+            ResponseProblem::InsecureUri {
+                member: "verification_uri",
+                problem: UrlProblem::NotHttps
+            }
+        );
+    }
+
+    #[test]
+    fn the_user_code_is_shown_as_it_is_or_refused() {
+        assert!(UserCode::new("WDJB-MJHT".into()).is_some());
+        assert!(UserCode::new("0193 4521".into()).is_some());
+        assert!(UserCode::new("ÄÖÜ-123".into()).is_some());
+        for refused in [
+            "",
+            " WDJB",
+            "WDJB\n",
+            "AB\u{202e}CD",
+            "A\u{200b}B",
+            "A\u{1b}[2J",
+        ] {
+            assert!(UserCode::new(refused.into()).is_none(), "{refused:?}");
+        }
+        assert!(UserCode::new("A".repeat(MAX_USER_CODE_BYTES + 1)).is_none());
+    }
+
+    #[test]
+    fn the_device_code_is_printable_ascii() {
+        assert_eq!(
+            problem(
+                r#"{"device_code":"d\n","user_code":"U","verification_uri":"https://as.example/device","expires_in":600}"#
+            ),
+            ResponseProblem::InvalidMember("device_code")
+        );
+    }
+
+    #[test]
+    fn errors_are_error_responses() {
+        let response = HttpResponse::new(400, br#"{"error":"invalid_client"}"#)
+            .with_content_type("application/json");
+        let error = parse_device_authorization_response(&response, UnixTime::from_secs(0))
+            .err()
+            .unwrap();
+        assert!(matches!(error, EndpointErrorKind::ErrorResponse(_)));
+    }
+}

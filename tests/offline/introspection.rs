@@ -1,0 +1,152 @@
+//! Token introspection (RFC 7662) on canned answers: who may ask, the
+//! response members and the resource server's decision, and errors.
+
+use std::time::Duration;
+
+use oauth2_pkce::*;
+
+const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
+
+fn metadata() -> ServerMetadata {
+    ServerMetadata::new(
+        "https://as.example",
+        "https://as.example/authorize",
+        "https://as.example/token",
+    )
+    .with_introspection_endpoint("https://as.example/introspect")
+}
+
+fn client_with(metadata: ServerMetadata, authentication: ClientAuthentication) -> Client {
+    Client::new(metadata, ClientId::new("api").unwrap(), authentication).unwrap()
+}
+
+fn basic() -> ClientAuthentication {
+    ClientAuthentication::ClientSecretBasic(ClientSecret::new("api-secret"))
+}
+
+fn introspection() -> Introspection {
+    Introspection::new(
+        &client_with(metadata(), basic()),
+        IntrospectedToken::new("tok"),
+    )
+    .unwrap()
+}
+
+fn json(status: u16, body: &str) -> HttpResponse<'_> {
+    HttpResponse::new(status, body.as_bytes()).with_content_type("application/json")
+}
+
+#[test]
+fn who_may_introspect() {
+    let token = || IntrospectedToken::new("tok");
+    let without = ServerMetadata::new(
+        "https://as.example",
+        "https://as.example/authorize",
+        "https://as.example/token",
+    );
+    assert_eq!(
+        Introspection::new(&client_with(without, basic()), token()).unwrap_err(),
+        IntrospectionError::NoIntrospectionEndpoint
+    );
+    assert_eq!(
+        Introspection::new(
+            &client_with(metadata(), ClientAuthentication::None),
+            token()
+        )
+        .unwrap_err(),
+        IntrospectionError::PublicClient
+    );
+    let mut post_only = metadata();
+    post_only.introspection_endpoint_auth_methods_supported =
+        Some(vec!["client_secret_post".into()]);
+    assert_eq!(
+        Introspection::new(&client_with(post_only.clone(), basic()), token()).unwrap_err(),
+        IntrospectionError::AuthenticationMethodNotSupported {
+            method: "client_secret_basic"
+        }
+    );
+    post_only.token_endpoint_auth_methods_supported = Some(vec!["client_secret_post".into()]);
+    let post = ClientAuthentication::ClientSecretPost(ClientSecret::new("api-secret"));
+    assert!(Introspection::new(&client_with(post_only, post), token()).is_ok());
+}
+
+#[test]
+fn an_active_token_and_the_resource_servers_decision() {
+    let body = r#"{"active":true,"scope":"read write","client_id":"web","username":"alice","token_type":"Bearer","exp":1700000600,"iat":1700000000,"nbf":1699999990,"sub":"alice-id","aud":["https://api.example","https://other.example"],"iss":"https://as.example","jti":"t-1","acr":"1"}"#;
+    let answer = introspection()
+        .handle_response(json(200, body), NOW)
+        .unwrap();
+    assert!(answer.active());
+    assert_eq!(answer.scope(), Some(&Scope::parse("read write").unwrap()));
+    assert_eq!(answer.client_id(), Some("web"));
+    assert_eq!(answer.username(), Some("alice"));
+    assert_eq!(answer.token_type(), Some("Bearer"));
+    assert_eq!(answer.exp(), Some(UnixTime::from_secs(1_700_000_600)));
+    assert_eq!(answer.iat(), Some(NOW));
+    assert_eq!(answer.nbf(), Some(UnixTime::from_secs(1_699_999_990)));
+    assert_eq!(answer.sub(), Some("alice-id"));
+    assert_eq!(
+        answer.aud().collect::<Vec<_>>(),
+        ["https://api.example", "https://other.example"]
+    );
+    assert_eq!(answer.iss(), Some("https://as.example"));
+    assert_eq!(answer.jti(), Some("t-1"));
+    assert_eq!(answer.extra().get("acr").unwrap(), "1");
+
+    let read = Scope::parse("read").unwrap();
+    assert!(answer.allows(NOW, Some("https://api.example"), &read));
+    assert!(!answer.allows(NOW, Some("https://elsewhere.example"), &read));
+    assert!(!answer.allows(NOW, None, &Scope::parse("admin").unwrap()));
+    // At `exp`, a cached answer no longer allows anything.
+    let expiry = UnixTime::from_secs(1_700_000_600);
+    assert!(!answer.allows(expiry, None, &read));
+    assert!(answer.allows(expiry.saturating_sub(Duration::from_secs(1)), None, &read));
+    // Before `nbf`, neither.
+    assert!(!answer.is_active_at(UnixTime::from_secs(1_699_999_989)));
+}
+
+#[test]
+fn an_inactive_token_is_an_answer() {
+    let answer = introspection()
+        .handle_response(json(200, r#"{"active":false}"#), NOW)
+        .unwrap();
+    assert!(!answer.active());
+    assert!(!answer.allows(NOW, None, &Scope::empty()));
+    assert_eq!(answer.scope(), None);
+}
+
+#[test]
+fn errors_name_the_introspection_endpoint() {
+    let failure = introspection()
+        .handle_response(json(401, r#"{"error":"invalid_client"}"#), NOW)
+        .unwrap_err();
+    assert_eq!(failure.error().endpoint(), EndpointKind::Introspection);
+    assert_eq!(
+        failure.to_string(),
+        "the introspection endpoint answered with an error: invalid_client"
+    );
+    assert!(!failure.is_retryable());
+
+    let failure = introspection()
+        .handle_response(json(200, r#"{"active":"true"}"#), NOW)
+        .unwrap_err();
+    assert_eq!(
+        *failure.error(),
+        EndpointErrorKind::MalformedResponse(ResponseProblem::InvalidMember("active"))
+    );
+
+    let step = introspection();
+    let request = step.request(&crate::CONTEXT).unwrap();
+    let failure = step
+        .handle_response(HttpResponse::new(503, b"").with_retry_after("4"), NOW)
+        .unwrap_err();
+    assert_eq!(failure.retry_after(), Some(Duration::from_secs(4)));
+    assert_eq!(
+        failure
+            .into_retry()
+            .unwrap()
+            .request(&crate::CONTEXT)
+            .unwrap(),
+        request
+    );
+}
