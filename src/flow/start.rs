@@ -208,7 +208,8 @@ impl<'c> Start<'c> {
     /// `resource` in the authorization request (or the pushed one), recorded
     /// in the pending flow, sent again in the code exchange, and kept with
     /// the tokens for their refreshes. Call once per resource; a resource
-    /// given twice is sent once.
+    /// given twice is sent once. Each resource adds its length to the
+    /// stored pending flow: mind a cookie's 4 KiB when there are several.
     pub fn resource(mut self, resource: ResourceIndicator) -> Self {
         if !self.resources.contains(&resource) {
             self.resources.push(resource);
