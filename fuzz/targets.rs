@@ -18,6 +18,7 @@ use oauth2_pkce::{
     HttpResponse, IntrospectedToken, Introspection, RedirectUri, Scope, ScopeDelimiter,
     ServerMetadata, Start, Strictness, TokenType, TokenTypeHint, UnixTime,
 };
+use oauth2_pkce::{ResourceDiscovery, ResourceIndicator};
 
 /// A fuzz target's body.
 pub type Target = fn(&[u8]);
@@ -37,6 +38,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ),
     ("device_token_response", device_token_response),
     ("introspection_response", introspection_response),
+    ("resource_metadata_response", resource_metadata_response),
+    ("resource_metadata_challenge", resource_metadata_challenge),
 ];
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
@@ -624,5 +627,50 @@ pub fn introspection_response(data: &[u8]) {
             assert_redacted(&failure, &[TOKEN.into(), CLIENT_SECRET.into()], data);
             assert_retry_rebuilds(failure, &request);
         }
+    }
+}
+
+/// A protected resource's metadata document (RFC 9728): a success names
+/// exactly the resource asked for, and only https (or loopback)
+/// authorization servers; nothing outside comes out raw.
+pub fn resource_metadata_response(data: &[u8]) {
+    let Some(response) = response(data) else {
+        return;
+    };
+    let resource = ResourceIndicator::new("https://api.example/mcp").unwrap();
+    let step = ResourceDiscovery::new(&resource).unwrap();
+    let request = step.request(&CONTEXT).unwrap();
+    match step.handle_response(response, NOW) {
+        Ok(metadata) => {
+            assert_eq!(metadata.resource(), &resource);
+            for issuer in metadata.authorization_servers() {
+                assert!(oauth2_pkce::Discovery::new(issuer).is_ok(), "{issuer:?}");
+            }
+            assert_printable(&format!("{metadata:?}"));
+        }
+        Err(failure) => {
+            assert_printable(&format!("{failure} {failure:?}"));
+            assert_retry_rebuilds(failure, &request);
+        }
+    }
+}
+
+/// A `WWW-Authenticate` header's `resource_metadata` (RFC 9728 §5.1):
+/// the step made from it only ever fetches an https (or loopback) URL.
+pub fn resource_metadata_challenge(data: &[u8]) {
+    let Ok(header) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(Some(challenge)) = BearerChallenge::parse(header) else {
+        return;
+    };
+    match ResourceDiscovery::from_challenge("https://api.example/mcp", &challenge) {
+        Ok(step) => {
+            let url = step.metadata_url();
+            assert!(Endpoint::parse(url).is_ok(), "{url:?}");
+            assert_eq!(step.resource(), "https://api.example/mcp");
+            assert_printable(&format!("{step:?}"));
+        }
+        Err(error) => assert_printable(&format!("{error} {error:?}")),
     }
 }

@@ -57,6 +57,10 @@ pub struct ServerMetadata {
     /// user's claims.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userinfo_endpoint: Option<String>,
+    /// Where clients register (RFC 7591 §3, RFC 8414 §2), if the server
+    /// takes dynamic registrations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_endpoint: Option<String>,
     /// RFC 9126 §5.
     #[serde(default)]
     pub require_pushed_authorization_requests: bool,
@@ -114,6 +118,7 @@ impl ServerMetadata {
             introspection_endpoint: None,
             introspection_endpoint_auth_methods_supported: None,
             userinfo_endpoint: None,
+            registration_endpoint: None,
             require_pushed_authorization_requests: false,
             authorization_response_iss_parameter_supported: false,
             code_challenge_methods_supported: None,
@@ -754,6 +759,7 @@ pub(crate) struct Endpoints {
     pub(crate) device_authorization: Option<Endpoint>,
     pub(crate) introspection: Option<Endpoint>,
     pub(crate) userinfo: Option<Endpoint>,
+    pub(crate) registration: Option<Endpoint>,
 }
 
 impl Endpoints {
@@ -779,6 +785,7 @@ impl Endpoints {
             )?,
             introspection: optional("introspection_endpoint", &metadata.introspection_endpoint)?,
             userinfo: optional("userinfo_endpoint", &metadata.userinfo_endpoint)?,
+            registration: optional("registration_endpoint", &metadata.registration_endpoint)?,
         })
     }
 }

@@ -17,6 +17,9 @@ use crate::step::EndpointStep;
 use crate::step::RequestContext;
 use crate::time::UnixTime;
 
+mod chain;
+pub use chain::{ChainError, ResourceAccess, ResourceLogin};
+
 /// Runs endpoint steps over a send function: sends the request, hands the
 /// response to the step, and when the endpoint answered with a retryable
 /// failure, sleeps as the [`RetryPolicy`] says (the server's

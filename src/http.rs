@@ -186,6 +186,22 @@ impl HttpRequest {
         }
     }
 
+    /// A JSON `POST` that expects JSON back (RFC 7591 §3.1).
+    pub(crate) fn json_post(target: Endpoint, body: String, authorization: Option<String>) -> Self {
+        let mut headers = Vec::with_capacity(3);
+        if let Some(value) = authorization {
+            headers.push((HeaderName::Authorization, value));
+        }
+        headers.push((HeaderName::ContentType, String::from("application/json")));
+        headers.push((HeaderName::Accept, String::from("application/json")));
+        Self {
+            method: Method::Post,
+            target,
+            headers,
+            body: RequestBody(body.into_bytes()),
+        }
+    }
+
     /// The same request with a `DPoP` proof (RFC 9449 §4.1).
     pub(crate) fn with_dpop(mut self, proof: String) -> Self {
         self.headers.push((HeaderName::Dpop, proof));

@@ -96,6 +96,12 @@
 //!   the pending login ([`AwaitingDeviceApproval`]) is storable.
 //! - [`Introspection`] → [`IntrospectionResponse`]: token introspection
 //!   (RFC 7662), for a protected resource.
+//! - [`Start::resource`]: tokens for a named resource (RFC 8707);
+//!   [`ResourceDiscovery`]: a protected resource's metadata from its
+//!   `401` (RFC 9728); [`Registration`]: dynamic client registration
+//!   (RFC 7591); [`StepUp`]: a counted new login on `insufficient_scope`;
+//!   and (feature `http`) `Driver::access_resource`, the whole chain from
+//!   a resource URL in one call.
 //! - [`AwaitingCallback`] and [`Authorized`] are `Serialize + Deserialize`
 //!   with a format version; `from_json` reads them back with a typed
 //!   [`StoredStateError`].
@@ -172,10 +178,14 @@ mod loopback;
 mod members;
 mod pkce;
 mod presets;
+mod registration;
+mod resource;
+mod resource_discovery;
 mod retry;
 mod scope;
 mod secret;
 mod step;
+mod step_up;
 mod text;
 mod time;
 mod tolerance;
@@ -187,7 +197,9 @@ pub use crate::config::{
 };
 pub use crate::discovery::{Discovery, WellKnown};
 #[cfg(feature = "http")]
-pub use crate::drive::{BoundDriver, DriveError, Driver};
+pub use crate::drive::{
+    BoundDriver, ChainError, DriveError, Driver, ResourceAccess, ResourceLogin,
+};
 pub use crate::error::{
     AuthorizationErrorCode, BearerError, BearerErrorCode, CallbackError, ClientCredentialsError,
     DeviceAuthorizationError, EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse,
@@ -217,6 +229,11 @@ pub use crate::loopback::{LoopbackError, LoopbackRedirect};
 pub use crate::members::{ExtraMembers, MemberTypeError, MemberValue};
 pub use crate::pkce::CodeChallengeMethod;
 pub use crate::presets::{InvalidPresetArgument, Preset};
+pub use crate::registration::{
+    ClientMetadata, RegisteredClient, Registration, TokenEndpointAuthMethod,
+};
+pub use crate::resource::{InvalidResource, ResourceIndicator};
+pub use crate::resource_discovery::{ResourceDiscovery, ResourceMetadata};
 pub use crate::retry::RetryPolicy;
 pub use crate::scope::{InvalidScope, Scope};
 pub use crate::secret::{
@@ -224,6 +241,7 @@ pub use crate::secret::{
     IntrospectedToken, RefreshToken, State,
 };
 pub use crate::step::{EndpointStep, RequestContext};
+pub use crate::step_up::{StepUp, StepUpError};
 pub use crate::text::UntrustedText;
 pub use crate::time::UnixTime;
 pub use crate::tolerance::{

@@ -46,3 +46,11 @@ pub const MAX_STORED_STATE_BYTES: usize = 512 * 1024;
 /// shows before it is cut (256); [`UntrustedText::as_str`](crate::UntrustedText::as_str)
 /// still has all of it.
 pub const MAX_SHOWN_CHARS: usize = 256;
+
+/// One resource indicator (RFC 8707 §2), or a URL in a protected
+/// resource's metadata or challenge (RFC 9728), in bytes (2 KiB).
+pub const MAX_RESOURCE_INDICATOR_BYTES: usize = 2 * 1024;
+
+/// How many resource indicators one request carries, and how many
+/// authorization servers a protected resource's metadata may list (16).
+pub const MAX_RESOURCE_INDICATORS: usize = 16;

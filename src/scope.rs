@@ -104,6 +104,18 @@ impl Scope {
         self.tokens.iter().all(|t| other.contains(t.as_str()))
     }
 
+    /// The tokens of `self`, then those of `other` it lacks.
+    #[must_use]
+    pub fn union(&self, other: &Scope) -> Scope {
+        let mut union = self.clone();
+        for token in &other.tokens {
+            if !union.contains(token) {
+                union.tokens.push(token.clone());
+            }
+        }
+        union
+    }
+
     /// Whether there are no tokens.
     #[must_use]
     pub fn is_empty(&self) -> bool {

@@ -85,14 +85,17 @@ error_codes!(
         /// the pushed request behind `request_uri`, is invalid — for
         /// example pushed by another client. Start a new login.
         InvalidRequestObject = "invalid_request_object",
+        /// `invalid_target` (RFC 8707 §2): a `resource` asked for is
+        /// invalid, unknown, or not one this client may have a token for.
+        InvalidTarget = "invalid_target",
     }
 );
 
 error_codes!(
-    /// The `error` of a token, revocation, device authorization or
-    /// introspection endpoint error response (RFC 6749 §5.2, RFC 7009
-    /// §2.2.1, RFC 8628 §3.5), plus two codes servers send there in
-    /// practice.
+    /// The `error` of a token, revocation, device authorization,
+    /// introspection or registration endpoint error response (RFC 6749
+    /// §5.2, RFC 7009 §2.2.1, RFC 8628 §3.5, RFC 7591 §3.2.2), plus two
+    /// codes servers send there in practice.
     TokenErrorCode {
         /// `invalid_request`: the request was malformed; a bug on the
         /// client side or a server that expects something else.
@@ -139,6 +142,18 @@ error_codes!(
         /// `use_dpop_nonce` (RFC 9449 §8): the proof must carry the nonce
         /// in the response's `DPoP-Nonce`; the step does that itself, once.
         UseDpopNonce = "use_dpop_nonce",
+        /// `invalid_target` (RFC 8707 §2): a `resource` asked for is
+        /// invalid, unknown, not part of the grant, or cannot be served
+        /// together with the others in one token. Ask for fewer or other
+        /// resources.
+        InvalidTarget = "invalid_target",
+        /// `invalid_redirect_uri` (RFC 7591 §3.2.2): the registration
+        /// endpoint refused a redirect URI.
+        InvalidRedirectUri = "invalid_redirect_uri",
+        /// `invalid_client_metadata` (RFC 7591 §3.2.2): the registration
+        /// endpoint refused a client metadata value; the description says
+        /// which.
+        InvalidClientMetadata = "invalid_client_metadata",
     }
 );
 

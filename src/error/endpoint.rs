@@ -29,6 +29,10 @@ pub enum EndpointKind {
     DeviceAuthorization,
     /// The introspection endpoint (RFC 7662 §2).
     Introspection,
+    /// A protected resource's metadata document (RFC 9728 §3).
+    ResourceMetadata,
+    /// The client registration endpoint (RFC 7591 §3).
+    Registration,
 }
 
 impl EndpointKind {
@@ -42,6 +46,8 @@ impl EndpointKind {
             Self::Metadata => "metadata document",
             Self::DeviceAuthorization => "device authorization endpoint",
             Self::Introspection => "introspection endpoint",
+            Self::ResourceMetadata => "protected resource metadata document",
+            Self::Registration => "registration endpoint",
         }
     }
 }
@@ -138,6 +144,18 @@ pub enum MetadataProblem {
     /// RFC 8414 §2). See
     /// [`Discovery::dangerous_allow_without_s256`](crate::Discovery::dangerous_allow_without_s256).
     S256NotSupported,
+    /// A protected resource's metadata names another `resource` than the
+    /// one it was fetched for (RFC 9728 §3.3): it must not be used, or a
+    /// resource could send the client to another's authorization server.
+    ResourceMismatch {
+        /// The resource asked for.
+        expected: UntrustedText,
+        /// The resource the document names.
+        received: UntrustedText,
+    },
+    /// A member has the wrong type, too many values, or characters
+    /// outside its syntax.
+    InvalidMember(&'static str),
 }
 
 impl fmt::Display for MetadataProblem {
@@ -152,6 +170,10 @@ impl fmt::Display for MetadataProblem {
             Self::S256NotSupported => {
                 f.write_str("it does not list S256 in code_challenge_methods_supported")
             }
+            Self::ResourceMismatch { expected, received } => {
+                write!(f, "it names resource {received:?}, not {expected:?}")
+            }
+            Self::InvalidMember(member) => write!(f, "its `{member}` is invalid"),
         }
     }
 }

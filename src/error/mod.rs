@@ -44,6 +44,8 @@ pub enum StartError {
     /// no `pushed_authorization_request_endpoint` (RFC 9126 §5): use
     /// [`Start::begin`](crate::Start::begin).
     NoPushedAuthorizationEndpoint,
+    /// More `resource` indicators (RFC 8707 §2) than one request carries.
+    InvalidResource(crate::resource::InvalidResource),
 }
 
 impl fmt::Display for StartError {
@@ -71,6 +73,7 @@ impl fmt::Display for StartError {
             Self::NoPushedAuthorizationEndpoint => {
                 f.write_str("the server has no pushed authorization request endpoint")
             }
+            Self::InvalidResource(problem) => write!(f, "{problem}"),
         }
     }
 }

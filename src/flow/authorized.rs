@@ -3,6 +3,7 @@
 
 use alloc::borrow::Cow;
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
 use core::time::Duration;
 
@@ -12,6 +13,7 @@ use crate::config::{is_secure_target, Client, ClientId, Endpoint};
 use crate::error::BearerError;
 use crate::flow::{check_version, from_stored_json, Origin, StoredStateError, FORMAT_VERSION};
 use crate::members::ExtraMembers;
+use crate::resource::{check_count, resources_are_empty, ResourceIndicator};
 use crate::scope::{scope_is_empty, Scope};
 use crate::secret::{AccessToken, AuthorizationValue, RefreshToken};
 use crate::time::UnixTime;
@@ -34,6 +36,8 @@ pub struct TokenSet {
     /// RFC 9449 §6.1: the thumbprint of the key the access token is bound
     /// to, for a `token_type: DPoP` token.
     dpop_jkt: Option<String>,
+    /// RFC 8707 §2: the resources the access token was asked for.
+    pub(crate) resources: Vec<ResourceIndicator>,
 }
 
 impl TokenSet {
@@ -62,6 +66,7 @@ impl TokenSet {
             extra: response.extra,
             generation: previous.map_or(0, |p| p.generation.saturating_add(1)),
             dpop_jkt,
+            resources: previous.map(|p| p.resources.clone()).unwrap_or_default(),
         }
     }
 
@@ -70,6 +75,13 @@ impl TokenSet {
     #[must_use]
     pub fn dpop_jkt(&self) -> Option<&str> {
         self.dpop_jkt.as_deref()
+    }
+
+    /// The resources the access token was asked for (RFC 8707 §2): its
+    /// intended audience. Empty when none was named.
+    #[must_use]
+    pub fn resources(&self) -> &[ResourceIndicator] {
+        &self.resources
     }
 
     /// The access token.
@@ -138,6 +150,7 @@ impl fmt::Debug for TokenSet {
             .field("scope", &self.scope)
             .field("extra", &self.extra)
             .field("generation", &self.generation)
+            .field("resources", &self.resources)
             .finish()
     }
 }
@@ -531,6 +544,9 @@ struct StoredV1<'a> {
     dpop_jkt: Option<Cow<'a, str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     dpop_nonce: Option<Cow<'a, str>>,
+    /// RFC 8707 resource indicators; absent in states stored before them.
+    #[serde(default, skip_serializing_if = "resources_are_empty")]
+    resource: Cow<'a, [ResourceIndicator]>,
 }
 
 impl Serialize for Authorized {
@@ -553,6 +569,7 @@ impl Serialize for Authorized {
             generation: tokens.generation,
             dpop_jkt: tokens.dpop_jkt.as_deref().map(Cow::Borrowed),
             dpop_nonce: self.dpop_nonce.as_deref().map(Cow::Borrowed),
+            resource: Cow::Borrowed(&tokens.resources),
         }
         .serialize(serializer)
     }
@@ -573,6 +590,7 @@ impl<'de> Deserialize<'de> for Authorized {
                 "stored access_token or refresh_token is not 1*VSCHAR",
             ));
         }
+        check_count(&stored.resource).map_err(serde::de::Error::custom)?;
         let grant_scope = stored.grant_scope.map(Cow::into_owned);
         if grant_scope
             .as_ref()
@@ -630,6 +648,7 @@ impl<'de> Deserialize<'de> for Authorized {
                 extra: stored.extra.into_owned(),
                 generation: stored.generation,
                 dpop_jkt: stored.dpop_jkt.map(Cow::into_owned),
+                resources: stored.resource.into_owned(),
             },
         })
     }

@@ -2,6 +2,7 @@
 //! and the callback (RFC 6749 §4.1.2, RFC 9207 §2.4).
 
 use alloc::borrow::Cow;
+use alloc::vec::Vec;
 use core::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -10,6 +11,7 @@ use crate::config::{Client, ClientId, Endpoint, RedirectUri};
 use crate::error::CallbackError;
 use crate::flow::exchanging::Exchanging;
 use crate::flow::{check_version, from_stored_json, Origin, StoredStateError, FORMAT_VERSION};
+use crate::resource::{check_count, resources_are_empty, ResourceIndicator};
 use crate::scope::{scope_is_empty, Scope};
 use crate::secret::{ct_eq, CodeVerifier, State};
 use crate::time::UnixTime;
@@ -49,6 +51,8 @@ pub struct AwaitingCallback {
     pub(crate) started_at: UnixTime,
     /// When the pushed request's `request_uri` expires (RFC 9126 §2.2).
     pub(crate) request_uri_expires_at: Option<UnixTime>,
+    /// The resources asked for (RFC 8707 §2), sent again in the exchange.
+    pub(crate) resources: Vec<ResourceIndicator>,
 }
 
 impl AwaitingCallback {
@@ -69,6 +73,12 @@ impl AwaitingCallback {
     /// The scope requested.
     pub fn scope(&self) -> &Scope {
         &self.scope
+    }
+
+    /// The resources the login asks tokens for (RFC 8707 §2,
+    /// [`Start::resource`](crate::Start::resource)).
+    pub fn resources(&self) -> &[ResourceIndicator] {
+        &self.resources
     }
 
     /// When [`Start::begin`](crate::Start::begin) was called.
@@ -154,6 +164,7 @@ impl AwaitingCallback {
             code,
             code_verifier: self.code_verifier,
             scope: self.scope,
+            resources: self.resources,
         })
     }
 }
@@ -188,6 +199,9 @@ struct StoredV1<'a> {
     started_at: UnixTime,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     request_uri_expires_at: Option<UnixTime>,
+    /// RFC 8707 resource indicators; absent in flows stored before them.
+    #[serde(default, skip_serializing_if = "resources_are_empty")]
+    resource: Cow<'a, [ResourceIndicator]>,
 }
 
 impl Serialize for AwaitingCallback {
@@ -205,6 +219,7 @@ impl Serialize for AwaitingCallback {
             scope: Cow::Borrowed(&self.scope),
             started_at: self.started_at,
             request_uri_expires_at: self.request_uri_expires_at,
+            resource: Cow::Borrowed(&self.resources),
         }
         .serialize(serializer)
     }
@@ -224,6 +239,7 @@ impl<'de> Deserialize<'de> for AwaitingCallback {
                 "stored state is not 43 base64url characters",
             ));
         }
+        check_count(&stored.resource).map_err(serde::de::Error::custom)?;
         Ok(Self {
             origin: Origin {
                 issuer: stored.issuer.into_owned(),
@@ -238,6 +254,7 @@ impl<'de> Deserialize<'de> for AwaitingCallback {
             scope: stored.scope.into_owned(),
             started_at: stored.started_at,
             request_uri_expires_at: stored.request_uri_expires_at,
+            resources: stored.resource.into_owned(),
         })
     }
 }

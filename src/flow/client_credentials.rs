@@ -76,7 +76,7 @@ impl EndpointStep for ClientCredentials {
             &response.into(),
             now,
             |step| &mut step.credentials,
-            |grant| (grant.origin, grant.scope),
+            |grant| (grant.origin, grant.scope, alloc::vec::Vec::new()),
         )
     }
 }

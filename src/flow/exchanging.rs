@@ -9,11 +9,13 @@ use crate::flow::authorized::Authorized;
 use crate::flow::{first_token_response, Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::jose::SigningError;
+use crate::resource::{self, InvalidResource, ResourceIndicator};
 use crate::scope::Scope;
 use crate::secret::{AuthorizationCode, CodeVerifier};
 use crate::step::{EndpointStep, RequestContext};
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
+use alloc::vec::Vec;
 
 /// A checked callback's code, ready to be exchanged for tokens.
 ///
@@ -30,6 +32,32 @@ pub struct Exchanging {
     pub(crate) code: AuthorizationCode,
     pub(crate) code_verifier: CodeVerifier,
     pub(crate) scope: Scope,
+    pub(crate) resources: Vec<ResourceIndicator>,
+}
+
+impl Exchanging {
+    /// The resources the exchange asks the access token for (RFC 8707
+    /// §2.2): those of the authorization request unless narrowed.
+    #[must_use]
+    pub fn resources(&self) -> &[ResourceIndicator] {
+        &self.resources
+    }
+
+    /// Asks the access token for `resource` alone, one of the resources
+    /// the login asked for (RFC 8707 §2.2: a token for one audience when
+    /// several were authorized; some servers, such as oidc-provider,
+    /// issue a token for one resource at a time).
+    ///
+    /// # Errors
+    /// [`InvalidResource::NotRequested`] when `resource` is not one the
+    /// login asked for; nothing changes.
+    pub fn for_resource(&mut self, resource: &ResourceIndicator) -> Result<(), InvalidResource> {
+        if !self.resources.contains(resource) {
+            return Err(InvalidResource::NotRequested);
+        }
+        self.resources = alloc::vec![resource.clone()];
+        Ok(())
+    }
 }
 
 impl EndpointStep for Exchanging {
@@ -48,6 +76,9 @@ impl EndpointStep for Exchanging {
             .append("code", self.code.secret())
             .append("redirect_uri", self.redirect_uri.as_str())
             .append("code_verifier", self.code_verifier.secret());
+        resource::emit(&self.resources, &mut |name, value| {
+            form.append(name, value);
+        });
         self.credentials
             .post_proven(&self.origin.token_endpoint, form, context)
     }
@@ -70,7 +101,7 @@ impl EndpointStep for Exchanging {
             &response.into(),
             now,
             |step| &mut step.credentials,
-            |grant| (grant.origin, grant.scope),
+            |grant| (grant.origin, grant.scope, grant.resources),
         )
     }
 }
@@ -84,6 +115,7 @@ impl fmt::Debug for Exchanging {
             .field("code", &self.code)
             .field("code_verifier", &self.code_verifier)
             .field("scope", &self.scope)
+            .field("resources", &self.resources)
             .finish()
     }
 }

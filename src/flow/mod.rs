@@ -246,7 +246,13 @@ pub(crate) fn first_token_response<S: EndpointStep>(
     response: &HttpResponse<'_>,
     now: UnixTime,
     credentials_of: impl Fn(&mut S) -> &mut Credentials,
-    into_grant: impl FnOnce(S) -> (Origin, Scope),
+    into_grant: impl FnOnce(
+        S,
+    ) -> (
+        Origin,
+        Scope,
+        alloc::vec::Vec<crate::resource::ResourceIndicator>,
+    ),
 ) -> Result<Authorized, Failure<S>> {
     let tolerances = credentials_of(&mut state).tolerances.clone();
     let parsed = parse_token_response(response, now, &tolerances).and_then(|parsed| {
@@ -255,8 +261,9 @@ pub(crate) fn first_token_response<S: EndpointStep>(
     });
     match parsed {
         Ok((parsed, binding)) => {
-            let (origin, requested) = into_grant(state);
-            let tokens = TokenSet::from_response(parsed, &requested, None, now, binding);
+            let (origin, requested, resources) = into_grant(state);
+            let mut tokens = TokenSet::from_response(parsed, &requested, None, now, binding);
+            tokens.resources = resources;
             let mut authorized = Authorized::new(origin, tokens);
             authorized.dpop_nonce = response.dpop_nonce().map(String::from);
             Ok(authorized)

@@ -10,12 +10,14 @@ use crate::http::{HttpRequest, HttpResponse};
 use alloc::string::String;
 
 use crate::jose::{DpopKey, SigningError};
+use crate::resource::{self, ResourceIndicator};
 use crate::scope::Scope;
 use crate::secret::RefreshToken;
 use crate::step::{EndpointStep, RequestContext};
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
 use crate::wire::token::parse_token_response;
+use alloc::vec::Vec;
 
 impl Authorized {
     /// Starts a refresh for the whole grant scope (the request omits
@@ -64,6 +66,26 @@ impl Authorized {
         self.start_refresh(client, (!scope.is_empty()).then_some(scope))
     }
 
+    /// Starts a refresh of the whole grant scope for an access token meant
+    /// for `resource` alone (RFC 8707 §2.2): a token for another audience
+    /// from the same grant. The server decides whether the grant covers
+    /// it; `invalid_target` ([`TokenErrorCode::InvalidTarget`](crate::TokenErrorCode::InvalidTarget))
+    /// when it does not. Plain [`refresh`](Self::refresh) asks for the
+    /// resources the current token was asked for
+    /// ([`TokenSet::resources`]).
+    ///
+    /// # Errors
+    /// As [`refresh`](Self::refresh).
+    pub fn refresh_for_resource(
+        &self,
+        client: &Client,
+        resource: ResourceIndicator,
+    ) -> Result<Refreshing, RefreshError> {
+        let mut refreshing = self.start_refresh(client, None)?;
+        refreshing.resources = alloc::vec![resource];
+        Ok(refreshing)
+    }
+
     fn start_refresh(
         &self,
         client: &Client,
@@ -96,6 +118,7 @@ impl Authorized {
             credentials,
             refresh_token,
             scope,
+            resources: self.tokens.resources.clone(),
         })
     }
 }
@@ -112,6 +135,7 @@ pub struct Refreshing {
     credentials: Credentials,
     refresh_token: RefreshToken,
     scope: Option<Scope>,
+    resources: Vec<ResourceIndicator>,
 }
 
 impl Refreshing {
@@ -141,6 +165,9 @@ impl EndpointStep for Refreshing {
                 &self.credentials.tolerances.scope_delimiter.join(scope),
             );
         }
+        resource::emit(&self.resources, &mut |name, value| {
+            form.append(name, value);
+        });
         self.credentials
             .post_proven(&self.previous.origin.token_endpoint, form, context)
     }
@@ -168,7 +195,10 @@ impl EndpointStep for Refreshing {
         match parsed {
             Ok((response, binding)) => {
                 let Self {
-                    previous, scope, ..
+                    previous,
+                    scope,
+                    resources,
+                    ..
                 } = self;
                 // Omitted scope in the response: what was asked for, which
                 // without a `scope` parameter is the whole grant (RFC 6749
@@ -177,13 +207,14 @@ impl EndpointStep for Refreshing {
                     (Some(asked), _) | (None, Some(asked)) => asked,
                     (None, None) => previous.tokens.scope(),
                 };
-                let tokens = TokenSet::from_response(
+                let mut tokens = TokenSet::from_response(
                     response,
                     requested,
                     Some(&previous.tokens),
                     now,
                     binding,
                 );
+                tokens.resources = resources;
                 let nonce = http.dpop_nonce().map(String::from);
                 Ok(previous.refreshed(tokens, scope.is_some(), nonce))
             }
@@ -202,6 +233,7 @@ impl fmt::Debug for Refreshing {
             .field("credentials", &self.credentials)
             .field("refresh_token", &self.refresh_token)
             .field("scope", &self.scope)
+            .field("resources", &self.resources)
             .finish()
     }
 }

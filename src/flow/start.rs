@@ -16,6 +16,7 @@ use crate::flow::pushing::PushingAuthorization;
 use crate::flow::{Credentials, Origin};
 use crate::jose::DpopKey;
 use crate::pkce::CodeChallengeMethod;
+use crate::resource::{self, ResourceIndicator};
 use crate::scope::Scope;
 use crate::secret::{CodeVerifier, State};
 use crate::text::UntrustedText;
@@ -35,6 +36,7 @@ const RESERVED: &[&str] = &[
     "client_secret",
     "request_uri",
     "request",
+    "resource",
 ];
 
 /// The randomness one flow needs: 32 bytes for the `code_verifier`
@@ -171,6 +173,7 @@ pub struct Start<'c> {
     scope: Scope,
     extra: Vec<(String, String)>,
     method: CodeChallengeMethod,
+    resources: Vec<ResourceIndicator>,
 }
 
 impl<'c> Start<'c> {
@@ -182,6 +185,7 @@ impl<'c> Start<'c> {
             scope: Scope::empty(),
             extra: Vec::new(),
             method: CodeChallengeMethod::S256,
+            resources: Vec::new(),
         }
     }
 
@@ -200,9 +204,23 @@ impl<'c> Start<'c> {
         self
     }
 
+    /// A protected resource the tokens are for (RFC 8707 §2): sent as
+    /// `resource` in the authorization request (or the pushed one), recorded
+    /// in the pending flow, sent again in the code exchange, and kept with
+    /// the tokens for their refreshes. Call once per resource; a resource
+    /// given twice is sent once. Each resource adds its length to the
+    /// stored pending flow: mind a cookie's 4 KiB when there are several.
+    pub fn resource(mut self, resource: ResourceIndicator) -> Self {
+        if !self.resources.contains(&resource) {
+            self.resources.push(resource);
+        }
+        self
+    }
+
     /// An extra authorization request parameter (`prompt`, `login_hint`,
-    /// `resource`, `nonce`, `response_mode`, …). Names the flow sets itself
-    /// and repeated names are refused by [`begin`](Self::begin).
+    /// `nonce`, `response_mode`, …). Names the flow sets itself (`resource`
+    /// among them: use [`resource`](Self::resource), which records it) and
+    /// repeated names are refused by [`begin`](Self::begin).
     pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.extra.push((name.into(), value.into()));
         self
@@ -326,6 +344,7 @@ impl<'c> Start<'c> {
         if self.method == CodeChallengeMethod::S256 && client.s256_unsupported {
             return Err(StartError::S256NotSupported);
         }
+        resource::check_count(&self.resources).map_err(StartError::InvalidResource)?;
 
         // RFC 6749 §3.1: the endpoint's own query is kept; none of its
         // parameters may be sent twice.
@@ -375,6 +394,7 @@ impl<'c> Start<'c> {
         emit("state", state.secret());
         emit("code_challenge", &code_verifier.code_challenge(self.method));
         emit("code_challenge_method", self.method.as_str());
+        resource::emit(&self.resources, emit);
         for (name, value) in &self.extra {
             emit(name, value);
         }
@@ -389,6 +409,7 @@ impl<'c> Start<'c> {
             scope: self.scope,
             started_at: now,
             request_uri_expires_at: None,
+            resources: self.resources,
         };
         Ok((pending, credentials))
     }

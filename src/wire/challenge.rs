@@ -19,7 +19,9 @@ pub enum NextStep {
     /// error code): refresh, and retry the request once.
     Refresh,
     /// The token lacks scope (`insufficient_scope`): log the user in again
-    /// asking for this scope (when the server named it).
+    /// asking for this scope (when the server named it) with the scope
+    /// already granted — [`StepUp::start`](crate::StepUp::start) builds
+    /// that login and counts it.
     Reauthorize {
         /// The scope the resource needs, if the challenge said.
         scope: Option<Scope>,
@@ -46,6 +48,7 @@ pub struct BearerChallenge {
     error: Option<BearerErrorCode>,
     error_description: Option<UntrustedText>,
     error_uri: Option<UntrustedText>,
+    resource_metadata: Option<UntrustedText>,
 }
 
 /// Why a `WWW-Authenticate` header could not be read.
@@ -154,6 +157,9 @@ impl BearerChallenge {
                     challenge.error_description = Some(UntrustedText::from(value))
                 }
                 "error_uri" => challenge.error_uri = Some(UntrustedText::from(value)),
+                "resource_metadata" => {
+                    challenge.resource_metadata = Some(UntrustedText::from(value));
+                }
                 _ => {}
             }
             seen.push(name);
@@ -190,6 +196,15 @@ impl BearerChallenge {
     #[must_use]
     pub fn error_uri(&self) -> Option<&str> {
         self.error_uri.as_ref().map(UntrustedText::as_str)
+    }
+
+    /// The URL of the resource's metadata (`resource_metadata`, RFC 9728
+    /// §5.1), as sent: read it with
+    /// [`ResourceDiscovery::from_challenge`](crate::ResourceDiscovery::from_challenge),
+    /// which checks it.
+    #[must_use]
+    pub fn resource_metadata(&self) -> Option<&str> {
+        self.resource_metadata.as_ref().map(UntrustedText::as_str)
     }
 
     /// What the caller should do next.
@@ -282,6 +297,20 @@ impl DpopChallenge {
     #[must_use]
     pub fn error_description(&self) -> Option<&str> {
         self.params.error_description()
+    }
+
+    /// The URL of the resource's metadata (`resource_metadata`, RFC 9728
+    /// §5.1), as sent.
+    #[must_use]
+    pub fn resource_metadata(&self) -> Option<&str> {
+        self.params.resource_metadata()
+    }
+
+    /// The challenge's parameters, as a Bearer challenge carries them:
+    /// for [`ResourceDiscovery::from_challenge`](crate::ResourceDiscovery::from_challenge).
+    #[must_use]
+    pub fn as_bearer(&self) -> &BearerChallenge {
+        &self.params
     }
 
     /// The proof algorithms the resource accepts (`algs`), as sent.

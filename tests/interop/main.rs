@@ -21,6 +21,7 @@ mod oidc_provider_jwt;
 mod oidc_provider_lifecycle;
 mod oidc_provider_negative;
 mod oidc_provider_par;
+mod oidc_provider_resource;
 
 /// A context for a request sent now, to a live server: the real time and
 /// fresh randomness, as a client that signs its requests needs (a server

@@ -66,11 +66,25 @@
 // - RFC 7662 introspection (`features.introspection`): any confidential
 //   client may introspect any token. `short-lived-client`'s client
 //   credentials tokens live SHORT_TOKEN_TTL seconds, to see one expire.
+// - With `RESOURCE_INDICATORS=1` (a server of its own in the tests):
+//   RFC 8707 resource indicators, for one resource server, `/mcp` below
+//   (scopes `files:read files:write`, JWT access tokens whose `aud` is
+//   the resource), and RFC 7591 open dynamic registration (`/reg`). Off
+//   otherwise, because with resource indicators on an access token asked
+//   for a resource is no longer one the userinfo endpoint takes.
+// - A protected resource in the style of the Model Context Protocol
+//   (RFC 9728), served beside the provider: `/mcp` answers a request
+//   without a token with `401` and `resource_metadata`, wants `files:read`
+//   (and `/mcp/write` `files:write`, answering `403 insufficient_scope`),
+//   and checks the JWT's signature, issuer, audience and expiry;
+//   `/.well-known/oauth-protected-resource/mcp` names the provider as its
+//   authorization server. `/evil` is an impostor whose metadata names
+//   `/mcp` as its resource.
 
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 
 const REDIRECT_URI = 'http://127.0.0.1/callback';
 // More redirect URIs for every client, space-separated: a web app under
@@ -82,6 +96,11 @@ const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const DEVICE_SHORT_TTL = 8;
 const DEVICE_INTERVAL = 5;
 const SHORT_TOKEN_TTL = 2;
+const RESOURCE_INDICATORS = process.env.RESOURCE_INDICATORS === '1';
+const RESOURCE_SCOPES = 'files:read files:write';
+// The provider's signing key, public half: the resource checks JWT access
+// tokens with it.
+let tokenVerificationKey;
 
 const clients = [
   {
@@ -191,7 +210,9 @@ server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
         ? api(provider, req, res)
         : path === '/token' && req.method === 'POST'
           ? devicePoll(callback, req, res)
-          : callback(req, res);
+          : isResourcePath(path)
+            ? resource(issuer, path, req, res)
+            : callback(req, res);
     Promise.resolve(handle).catch((error) => {
       log(`${req.method} ${path}: ${error?.stack ?? error}`);
       if (!res.headersSent) {
@@ -213,6 +234,8 @@ process.stdin.resume();
 
 function makeProvider(issuer) {
   const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  tokenVerificationKey = crypto.createPublicKey(privateKey);
+  const mcp = `${issuer}/mcp`;
   const provider = new Provider(issuer, {
     clients,
     jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), use: 'sig', kid: 'interop' }] },
@@ -236,7 +259,23 @@ function makeProvider(issuer) {
       revocation: { enabled: true },
       clientCredentials: { enabled: true },
       pushedAuthorizationRequests: { enabled: true },
-      resourceIndicators: { enabled: false },
+      resourceIndicators: {
+        enabled: RESOURCE_INDICATORS,
+        // No `resource` asked for: a token for the provider itself (userinfo).
+        defaultResource: () => undefined,
+        useGrantedResource: () => true,
+        getResourceServerInfo(ctx, indicator) {
+          if (indicator !== mcp) throw new errors.InvalidTarget();
+          return {
+            scope: RESOURCE_SCOPES,
+            audience: mcp,
+            accessTokenTTL: ACCESS_TOKEN_LIFETIME,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
+      registration: { enabled: RESOURCE_INDICATORS },
       // RFC 9449. Nonces are required when DPOP_REQUIRE_NONCE=1 (a
       // second server in the tests), so that both paths are exercised.
       dPoP: {
@@ -405,4 +444,76 @@ async function devicePoll(callback, req, res) {
   res.setHeader('Content-Type', 'application/json');
   res.setHeader('Cache-Control', 'no-store');
   return res.end(JSON.stringify({ error: 'slow_down' }));
+}
+
+// The protected resource (RFC 9728, RFC 6750): see the header comment.
+function isResourcePath(path) {
+  return path === '/mcp' || path === '/mcp/write' || path === '/evil'
+    || path.startsWith('/.well-known/oauth-protected-resource');
+}
+
+function resource(issuer, path, req, res) {
+  const mcp = `${issuer}/mcp`;
+  const metadataUrl = (name) => `${issuer}/.well-known/oauth-protected-resource/${name}`;
+  const send = (status, body, challenge) => {
+    res.statusCode = status;
+    if (challenge) res.setHeader('WWW-Authenticate', challenge);
+    res.setHeader('Content-Type', 'application/json');
+    res.setHeader('Cache-Control', 'no-store');
+    res.end(JSON.stringify(body));
+  };
+  const document = {
+    authorization_servers: [issuer],
+    scopes_supported: RESOURCE_SCOPES.split(' '),
+    bearer_methods_supported: ['header'],
+    resource_name: 'interop files',
+  };
+  if (path === '/.well-known/oauth-protected-resource/mcp') {
+    return send(200, { resource: mcp, ...document });
+  }
+  if (path === '/.well-known/oauth-protected-resource/evil') {
+    // Names another resource than the one it is the metadata of.
+    return send(200, { resource: mcp, ...document });
+  }
+  if (path.startsWith('/.well-known/oauth-protected-resource')) {
+    return send(404, { error: 'not_found' });
+  }
+  if (path === '/evil') {
+    return send(401, { error: 'invalid_request' }, `Bearer resource_metadata="${metadataUrl('evil')}"`);
+  }
+  const needed = path === '/mcp/write' ? 'files:read files:write' : 'files:read';
+  const challenge = (params) => `Bearer resource_metadata="${metadataUrl('mcp')}", ${params}`;
+  const match = /^Bearer ([^\s]+)$/i.exec(req.headers.authorization ?? '');
+  if (!match) {
+    return send(401, { error: 'invalid_request' }, challenge(`scope="${needed}"`));
+  }
+  const claims = verifyJwt(match[1]);
+  const audience = claims && [].concat(claims.aud ?? []);
+  if (!claims || claims.iss !== issuer || !audience.includes(mcp)
+      || !(claims.exp > Date.now() / 1000)) {
+    const description = 'not a valid access token for this resource';
+    return send(401, { error: 'invalid_token', error_description: description },
+      challenge(`error="invalid_token", error_description="${description}"`));
+  }
+  const granted = (claims.scope ?? '').split(' ');
+  if (!needed.split(' ').every((scope) => granted.includes(scope))) {
+    return send(403, { error: 'insufficient_scope' },
+      challenge(`error="insufficient_scope", scope="${needed}"`));
+  }
+  return send(200, { sub: claims.sub, client_id: claims.client_id, scope: claims.scope, aud: claims.aud });
+}
+
+// An RS256 JWT's claims when its signature is the provider's, else null.
+function verifyJwt(token) {
+  const parts = token.split('.');
+  if (parts.length !== 3) return null;
+  try {
+    const header = JSON.parse(Buffer.from(parts[0], 'base64url'));
+    if (header.alg !== 'RS256') return null;
+    const valid = crypto.verify('RSA-SHA256', Buffer.from(`${parts[0]}.${parts[1]}`),
+      tokenVerificationKey, Buffer.from(parts[2], 'base64url'));
+    return valid ? JSON.parse(Buffer.from(parts[1], 'base64url')) : null;
+  } catch {
+    return null;
+  }
 }

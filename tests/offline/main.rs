@@ -18,9 +18,14 @@ mod properties_outside_text;
 mod provider_presets;
 mod provider_quirks;
 mod pushed_authorization;
+mod registration;
 mod rendering;
 mod request_snapshots;
+mod resource_chain;
+mod resource_indicators;
+mod resource_metadata;
 mod secrets;
+mod step_up;
 mod token_response;
 
 /// The moment and randomness every request in these tests is built with:

@@ -2,12 +2,13 @@
 //! glue between a stack and the crate's [`Driver`](oauth2_pkce::Driver) —
 //! an `http::Request<RequestBody>` in, an `http::Response<Vec<u8>>` out —
 //! and the README shows each one as it is here (`tests/readme.rs` checks
-//! that it does). [`cli_login`], [`web_app`] and [`service`] are three
-//! whole integrations built on them; [`shared`] lets the web app run as
+//! that it does). [`cli_login`], [`web_app`], [`service`] and
+//! [`resource_login`] are whole integrations built on them; [`shared`] lets the web app run as
 //! several instances on one Redis.
 
 pub mod cli_login;
 pub mod pagero;
+pub mod resource_login;
 pub mod service;
 pub mod shared;
 pub mod web_app;

@@ -239,3 +239,57 @@ fn pagero_logs_in_refreshes_with_rotation_and_logs_out() {
     assert!(!tokens.exists());
     server.shutdown();
 }
+
+/// The resource-aware client against oidc-provider with resource
+/// indicators and registration on: from the URL of the provider's
+/// protected resource `/mcp` alone to its answer, through its `401`, its
+/// metadata, discovery, registration and a login; then `/mcp/write`'s
+/// `insufficient_scope` and a step-up.
+#[test]
+fn resource_login_from_a_bare_resource_url_with_a_step_up() {
+    use oauth2_pkce_stacks::resource_login;
+
+    let provider = std::sync::Arc::new(common::OidcProvider::start_with(
+        &[],
+        &[("RESOURCE_INDICATORS", "1")],
+    ));
+    let listener = LoopbackRedirect::bind("/callback").unwrap();
+    let redirect = listener.redirect_uri().as_str().to_owned();
+    let port: u16 = redirect
+        .trim_start_matches("http://127.0.0.1:")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let user = std::sync::Arc::clone(&provider);
+    let answers = resource_login::run(
+        &format!("{}/mcp", provider.issuer()),
+        Some(&format!("{}/mcp/write", provider.issuer())),
+        listener,
+        move || LoopbackRedirect::bind_port(port, "/callback"),
+        move |url| {
+            let (user, url) = (std::sync::Arc::clone(&user), url.to_owned());
+            std::thread::spawn(move || follow(user.log_in(&url)));
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(answers.first.status(), 200);
+    let first: serde_json::Value = serde_json::from_slice(answers.first.body()).unwrap();
+    assert_eq!(first["aud"], format!("{}/mcp", provider.issuer()));
+    assert_eq!(first["scope"], "files:read");
+    let stepped_up = answers.stepped_up.unwrap();
+    assert_eq!(stepped_up.status(), 200);
+    let second: serde_json::Value = serde_json::from_slice(stepped_up.body()).unwrap();
+    assert_eq!(second["scope"], "files:read files:write");
+    for (request, times) in [
+        ("GET /mcp 401", 1),
+        ("GET /.well-known/oauth-protected-resource/mcp 200", 1),
+        ("POST /reg 201", 1),
+        ("GET /mcp/write 403", 1),
+        ("GET /mcp/write 200", 1),
+    ] {
+        assert_eq!(provider.requests(request, times), times, "{request}");
+    }
+}

@@ -34,7 +34,13 @@ fn readme_shows_the_glue_that_is_tested() {
 fn readme_counts_the_glue_lines_as_they_are() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = std::fs::read_to_string(root.join("../../README.md")).unwrap();
-    for integration in ["cli_login", "pagero", "service", "web_app"] {
+    for integration in [
+        "cli_login",
+        "pagero",
+        "resource_login",
+        "service",
+        "web_app",
+    ] {
         let source = std::fs::read_to_string(root.join(format!("src/{integration}.rs"))).unwrap();
         let mut lines = 0;
         let mut glue = false;

@@ -99,6 +99,13 @@ impl OidcProvider {
     /// client besides its own (`npm ci` first, when the packages are not
     /// installed yet). Panics with the reason when Node.js is missing.
     pub fn start(redirect_uris: &[&str]) -> Self {
+        Self::start_with(redirect_uris, &[])
+    }
+
+    /// As [`start`](Self::start), with environment variables for
+    /// `server.mjs` (`RESOURCE_INDICATORS=1`: resource indicators, open
+    /// registration and the protected resource `/mcp`).
+    pub fn start_with(redirect_uris: &[&str], env: &[(&str, &str)]) -> Self {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop_node");
         if !dir.join("node_modules/oidc-provider").is_dir() {
             let status = Command::new("npm")
@@ -113,6 +120,7 @@ impl OidcProvider {
             .current_dir(&dir)
             .env("NODE_ENV", "test")
             .env("EXTRA_REDIRECT_URIS", redirect_uris.join(" "))
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

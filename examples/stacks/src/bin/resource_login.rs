@@ -1,0 +1,84 @@
+//! Calls an API that needs a token, knowing nothing but its URL: the
+//! API's `401` leads to its metadata, its authorization server, a
+//! registration and a login in the browser; then the API is called again.
+//!
+//! ```sh
+//! RESOURCE_URL=https://mcp.example.com/mcp \
+//!     cargo run --manifest-path examples/stacks/Cargo.toml --bin resource_login
+//! ```
+//!
+//! `RESOURCE_STEP_UP_URL` names a second URL that needs more scope: the
+//! program calls it and, on `insufficient_scope`, logs in again for the
+//! wider scope. The authorization URL opens in `$BROWSER` when it is set,
+//! and is printed otherwise.
+
+use std::process::ExitCode;
+
+use oauth2_pkce::LoopbackRedirect;
+use oauth2_pkce_stacks::resource_login;
+
+fn main() -> ExitCode {
+    let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+    let Some(resource_url) = var("RESOURCE_URL") else {
+        eprintln!("set RESOURCE_URL");
+        return ExitCode::FAILURE;
+    };
+    let listener = match LoopbackRedirect::bind("/callback") {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("cannot listen on 127.0.0.1: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let port = listener_port(&listener);
+    let again = move || LoopbackRedirect::bind_port(port, "/callback");
+    let step_up_url = var("RESOURCE_STEP_UP_URL");
+    match resource_login::run(
+        &resource_url,
+        step_up_url.as_deref(),
+        listener,
+        again,
+        open_browser,
+    ) {
+        Ok(answers) => {
+            println!("{}", String::from_utf8_lossy(answers.first.body()));
+            if let Some(stepped_up) = answers.stepped_up {
+                println!("{}", String::from_utf8_lossy(stepped_up.body()));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("failed: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The port of the listener's redirect URI.
+fn listener_port(listener: &LoopbackRedirect) -> u16 {
+    let uri = listener.redirect_uri().as_str();
+    let authority = uri
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap_or("");
+    authority
+        .rsplit(':')
+        .next()
+        .and_then(|port| port.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Opens `url` with the program named in `$BROWSER`, or prints it.
+fn open_browser(url: &str) -> std::io::Result<()> {
+    match std::env::var_os("BROWSER").filter(|browser| !browser.is_empty()) {
+        Some(browser) => std::process::Command::new(browser)
+            .arg(url)
+            .spawn()
+            .map(drop),
+        None => {
+            println!("Open this URL to sign in:\n{url}");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! One call for a resource-aware client's whole authorization chain (the
+//! Model Context Protocol's): from a resource URL to a token for it.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use core::fmt;
+use core::time::Duration;
+
+use super::{DriveError, Driver};
+use crate::config::{Client, ClientAuthentication, ClientId, ConfigError, Endpoint, RedirectUri};
+use crate::error::{BearerError, CallbackError, EndpointError, StartError};
+use crate::flow::{Authorized, EntropyUnavailable, FlowEntropy, Start};
+use crate::http::RequestBody;
+use crate::jose::SigningError;
+use crate::registration::{ClientMetadata, Registration};
+use crate::resource_discovery::{ResourceDiscovery, ResourceMetadata};
+use crate::wire::callback::Callback;
+use crate::wire::challenge::{BearerChallenge, ChallengeError, DpopChallenge};
+
+/// Who the client is for [`Driver::access_resource`]: the redirect URI the
+/// browser comes back to, and either a registration made on the way
+/// (RFC 7591, the default) or a client the authorization server already
+/// knows ([`with_client`](Self::with_client)).
+#[derive(Clone, Debug)]
+pub struct ResourceLogin {
+    redirect_uri: RedirectUri,
+    client_name: Option<String>,
+    client: Option<(ClientId, ClientAuthentication)>,
+}
+
+impl ResourceLogin {
+    /// A login coming back to `redirect_uri`, registering a public client
+    /// for it.
+    #[must_use]
+    pub fn new(redirect_uri: RedirectUri) -> Self {
+        Self {
+            redirect_uri,
+            client_name: None,
+            client: None,
+        }
+    }
+
+    /// The name to register the client with.
+    #[must_use]
+    pub fn client_name(mut self, name: impl Into<String>) -> Self {
+        self.client_name = Some(name.into());
+        self
+    }
+
+    /// Uses a client registered beforehand instead of registering one.
+    #[must_use]
+    pub fn with_client(
+        mut self,
+        client_id: ClientId,
+        authentication: ClientAuthentication,
+    ) -> Self {
+        self.client = Some((client_id, authentication));
+        self
+    }
+}
+
+/// What [`Driver::access_resource`] ends with.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ResourceAccess<B> {
+    /// The resource's checked metadata.
+    pub metadata: ResourceMetadata,
+    /// The client: registered on the way, or the one given.
+    pub client: Client,
+    /// The tokens, for the resource (RFC 8707).
+    pub authorized: Authorized,
+    /// The resource's answer to the retried request.
+    pub response: http::Response<B>,
+}
+
+/// Why [`Driver::access_resource`] stopped, at which hop.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ChainError<E> {
+    /// The send function failed.
+    Transport(E),
+    /// An endpoint answered with a failure — the resource's metadata, the
+    /// authorization server's, the registration or the token endpoint
+    /// ([`EndpointError::endpoint`]) — or a document that must not be used
+    /// (a resource or issuer mismatch, no S256).
+    Endpoint(EndpointError),
+    /// The resource URL, the metadata URL of its challenge or the
+    /// authorization server's configuration is not acceptable.
+    Config(ConfigError),
+    /// The resource did not answer `401` with a Bearer or DPoP challenge:
+    /// it wants no token, or does not say how to get one.
+    NotProtected {
+        /// Its HTTP status.
+        status: u16,
+    },
+    /// The resource's `WWW-Authenticate` header could not be read.
+    Challenge(ChallengeError),
+    /// The resource's metadata names no authorization server.
+    NoAuthorizationServer,
+    /// The resource only takes DPoP-bound tokens
+    /// (`dpop_bound_access_tokens_required`): run the steps one by one
+    /// with a DPoP client ([`Client::with_dpop`]).
+    DpopRequired,
+    /// The login could not begin.
+    Start(StartError),
+    /// The browser function failed (the user never came back, or the
+    /// callback could not be read).
+    Browser(Box<dyn core::error::Error + Send + Sync>),
+    /// The callback was refused (the user said no, or it was forged).
+    Callback(CallbackError),
+    /// A request could not be signed.
+    Signing(SigningError),
+    /// No randomness for the login or a request.
+    Entropy(EntropyUnavailable),
+    /// The token cannot be sent to the resource.
+    Bearer(BearerError),
+}
+
+impl<E: fmt::Display> fmt::Display for ChainError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Transport(error) => write!(f, "a request could not be sent: {error}"),
+            Self::Endpoint(error) => fmt::Display::fmt(error, f),
+            Self::Config(error) => fmt::Display::fmt(error, f),
+            Self::NotProtected { status } => write!(
+                f,
+                "the resource answered HTTP {status}, not 401 with a Bearer or DPoP challenge"
+            ),
+            Self::Challenge(error) => fmt::Display::fmt(error, f),
+            Self::NoAuthorizationServer => {
+                f.write_str("the resource's metadata names no authorization server")
+            }
+            Self::DpopRequired => f.write_str("the resource only takes DPoP-bound tokens"),
+            Self::Start(error) => fmt::Display::fmt(error, f),
+            Self::Browser(error) => write!(f, "the browser step failed: {error}"),
+            Self::Callback(error) => fmt::Display::fmt(error, f),
+            Self::Signing(error) => fmt::Display::fmt(error, f),
+            Self::Entropy(error) => fmt::Display::fmt(error, f),
+            Self::Bearer(error) => fmt::Display::fmt(error, f),
+        }
+    }
+}
+
+impl<E: fmt::Debug + fmt::Display> core::error::Error for ChainError<E> {}
+
+impl<S, E> From<DriveError<S, E>> for ChainError<E> {
+    fn from(error: DriveError<S, E>) -> Self {
+        match error {
+            DriveError::Transport { error, .. } => Self::Transport(error),
+            DriveError::Endpoint { error, .. } => Self::Endpoint(error),
+            DriveError::Signing { error, .. } => Self::Signing(error),
+            DriveError::Entropy { error, .. } => Self::Entropy(error),
+        }
+    }
+}
+
+impl Driver {
+    /// A resource-aware client's whole chain in one call, for a resource
+    /// URL and a browser:
+    ///
+    /// 1. `GET resource_url` without a token; it must answer `401` with a
+    ///    Bearer (or DPoP) challenge (RFC 6750 §3, RFC 9728 §5.1);
+    /// 2. the resource's metadata, from the challenge's
+    ///    `resource_metadata` or the well-known URL, naming exactly
+    ///    `resource_url` ([`ResourceDiscovery::from_challenge`], §3.3);
+    /// 3. its first authorization server's metadata, naming exactly that
+    ///    issuer and offering S256 ([`Discovery`](crate::Discovery));
+    /// 4. a registration (RFC 7591), unless
+    ///    [`ResourceLogin::with_client`] names a client;
+    /// 5. the login, PKCE S256, asking for the challenge's scope (else the
+    ///    resource's `scopes_supported`) and for the resource (RFC 8707),
+    ///    pushed when the server offers it: `browser` takes the user to
+    ///    the authorization URL and returns the callback that came back
+    ///    (a [`LoopbackRedirect`](crate::LoopbackRedirect)'s `wait`, or
+    ///    [`Callback::from_url`]);
+    /// 6. the code exchange, and the `GET` again with the token.
+    ///
+    /// Every URL on the way must be https (http on loopback). Keep the
+    /// [`ResourceAccess`]'s client and tokens: the next call needs no
+    /// chain, and [`StepUp`](crate::StepUp) handles a later
+    /// `insufficient_scope`.
+    ///
+    /// # Errors
+    /// [`ChainError`], naming the hop.
+    pub fn access_resource<B, E>(
+        &self,
+        resource_url: &str,
+        login: ResourceLogin,
+        mut send: impl FnMut(http::Request<RequestBody>) -> Result<http::Response<B>, E>,
+        mut sleep: impl FnMut(Duration),
+        browser: impl FnOnce(&str) -> Result<Callback, Box<dyn core::error::Error + Send + Sync>>,
+    ) -> Result<ResourceAccess<B>, ChainError<E>>
+    where
+        B: AsRef<[u8]>,
+    {
+        let target = Endpoint::parse(resource_url).map_err(|problem| {
+            ChainError::Config(ConfigError::InvalidEndpoint {
+                member: "resource",
+                problem,
+            })
+        })?;
+        let bare = http::Request::get(target.http_uri().clone())
+            .body(RequestBody::default())
+            .map_err(|_| {
+                ChainError::Config(ConfigError::InvalidEndpoint {
+                    member: "resource",
+                    problem: crate::config::UrlProblem::NotHttpUri,
+                })
+            })?;
+        let response = send(bare).map_err(ChainError::Transport)?;
+        let challenge = challenge_of(&response)?;
+
+        let discovery = ResourceDiscovery::from_challenge(resource_url, &challenge)
+            .map_err(ChainError::Config)?;
+        let metadata = self.run(discovery, &mut send, &mut sleep)?;
+        if metadata.dpop_bound_access_tokens_required() {
+            return Err(ChainError::DpopRequired);
+        }
+        let server = metadata
+            .authorization_server_discovery()
+            .ok_or(ChainError::NoAuthorizationServer)?;
+        let server = self.run(server, &mut send, &mut sleep)?;
+
+        let client = match login.client {
+            Some((client_id, authentication)) => Client::new(server, client_id, authentication)
+                .map_err(ChainError::Config)?
+                .with_redirect_uri(login.redirect_uri),
+            None => {
+                let mut request = ClientMetadata::new(login.redirect_uri);
+                if let Some(name) = login.client_name {
+                    request = request.client_name(name);
+                }
+                let registration =
+                    Registration::new(server, request).map_err(ChainError::Config)?;
+                self.run(registration, &mut send, &mut sleep)?
+                    .into_client()
+                    .map_err(ChainError::Config)?
+            }
+        };
+
+        let authorization = Start::new(&client)
+            .scope(metadata.scope_for(challenge.scope()))
+            .resource(metadata.resource().clone())
+            .authorize(self.flow_entropy()?, (self.clock)())
+            .map_err(ChainError::Start)?;
+        let (request, pending) = self.authorize(authorization, &mut send, &mut sleep)?;
+        let callback = browser(request.url()).map_err(ChainError::Browser)?;
+        let exchanging = pending
+            .handle_callback(&client, callback)
+            .map_err(ChainError::Callback)?;
+        let authorized = self.run(exchanging, &mut send, &mut sleep)?;
+
+        let retry = authorized
+            .resource_request(http::Method::GET, resource_url)
+            .map_err(ChainError::Bearer)?;
+        let response = send(retry).map_err(ChainError::Transport)?;
+        Ok(ResourceAccess {
+            metadata,
+            client,
+            authorized,
+            response,
+        })
+    }
+
+    /// A login's randomness, from the driver's source.
+    fn flow_entropy<E>(&self) -> Result<FlowEntropy, ChainError<E>> {
+        let verifier = (self.entropy)().map_err(ChainError::Entropy)?;
+        let state = (self.entropy)().map_err(ChainError::Entropy)?;
+        let mut bytes = [0; 64];
+        for (slot, byte) in bytes.iter_mut().zip(verifier.into_iter().chain(state)) {
+            *slot = byte;
+        }
+        Ok(FlowEntropy::from_bytes(bytes))
+    }
+}
+
+/// The challenge of a resource's first answer: a `401` with a Bearer
+/// challenge, or a DPoP one (whose parameters are the same).
+fn challenge_of<B: AsRef<[u8]>, E>(
+    response: &http::Response<B>,
+) -> Result<BearerChallenge, ChainError<E>> {
+    let status = response.status().as_u16();
+    if status != 401 {
+        return Err(ChainError::NotProtected { status });
+    }
+    if let Some(challenge) =
+        BearerChallenge::from_response(response).map_err(ChainError::Challenge)?
+    {
+        return Ok(challenge);
+    }
+    DpopChallenge::from_response(response)
+        .map_err(ChainError::Challenge)?
+        .map(|challenge| challenge.as_bearer().clone())
+        .ok_or(ChainError::NotProtected { status })
+}
