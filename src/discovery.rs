@@ -240,36 +240,16 @@ impl EndpointStep for Discovery {
         response: impl Into<HttpResponse<'a>>,
         now: UnixTime,
     ) -> Result<ServerMetadata, Failure<Discovery>> {
-        let response = response.into();
         let fail = |kind, step| Err(Failure::new(Self::ENDPOINT, kind, step));
-        if let Err(kind) = check_status(&response, now) {
-            return fail(kind, self);
-        }
-        if response.status() != 200 {
-            let status = response.status();
-            let kind = EndpointErrorKind::UnexpectedStatus { status };
-            if matches!(status, 404 | 410)
-                && self.fallback
-                && self.which == WellKnown::OAuthAuthorizationServer
+        let mut metadata: ServerMetadata = match read_document(&response.into(), now) {
+            Ok(metadata) => metadata,
+            Err(kind @ EndpointErrorKind::UnexpectedStatus { status: 404 | 410 })
+                if self.fallback && self.which == WellKnown::OAuthAuthorizationServer =>
             {
                 let next = self.well_known(WellKnown::OpenIdConfiguration);
                 return Err(Failure::fallback(Self::ENDPOINT, kind, next));
             }
-            return fail(kind, self);
-        }
-        if response.body().len() > MAX_RESPONSE_BODY_BYTES {
-            let problem = ResponseProblem::TooLarge {
-                limit: MAX_RESPONSE_BODY_BYTES,
-            };
-            return fail(EndpointErrorKind::MalformedResponse(problem), self);
-        }
-        let mut metadata: ServerMetadata = match serde_json::from_slice(response.body()) {
-            Ok(metadata) => metadata,
-            Err(error) => {
-                let why = UntrustedText::from(alloc::format!("{error}"));
-                let problem = MetadataProblem::NotADocument(why);
-                return fail(EndpointErrorKind::InvalidMetadata(problem), self);
-            }
+            Err(kind) => return fail(kind, self),
         };
         if let Err(problem) = self.check(&metadata) {
             return fail(EndpointErrorKind::InvalidMetadata(problem), self);
@@ -286,4 +266,28 @@ impl EndpointStep for Discovery {
         }
         Ok(metadata)
     }
+}
+
+/// A metadata document's answer (RFC 8414 §3.2, RFC 9728 §3.2) read into
+/// `D`: the status checks every endpoint makes, then `200` only, the body
+/// within [`MAX_RESPONSE_BODY_BYTES`], and JSON of the document's shape.
+pub(crate) fn read_document<D: serde::de::DeserializeOwned>(
+    response: &HttpResponse<'_>,
+    now: UnixTime,
+) -> Result<D, EndpointErrorKind> {
+    check_status(response, now)?;
+    if response.status() != 200 {
+        let status = response.status();
+        return Err(EndpointErrorKind::UnexpectedStatus { status });
+    }
+    if response.body().len() > MAX_RESPONSE_BODY_BYTES {
+        let problem = ResponseProblem::TooLarge {
+            limit: MAX_RESPONSE_BODY_BYTES,
+        };
+        return Err(EndpointErrorKind::MalformedResponse(problem));
+    }
+    serde_json::from_slice(response.body()).map_err(|error| {
+        let why = UntrustedText::from(alloc::format!("{error}"));
+        EndpointErrorKind::InvalidMetadata(MetadataProblem::NotADocument(why))
+    })
 }

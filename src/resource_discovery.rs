@@ -9,13 +9,11 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::config::{check_transport, ConfigError, Endpoint, UrlProblem};
-use crate::discovery::Discovery;
-use crate::error::{EndpointErrorKind, EndpointKind, Failure, MetadataProblem, ResponseProblem};
+use crate::discovery::{read_document, Discovery};
+use crate::error::{EndpointErrorKind, EndpointKind, Failure, MetadataProblem};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::jose::SigningError;
-use crate::limits::{
-    MAX_RESOURCE_INDICATORS, MAX_RESOURCE_INDICATOR_BYTES, MAX_RESPONSE_BODY_BYTES,
-};
+use crate::limits::{MAX_RESOURCE_INDICATORS, MAX_RESOURCE_INDICATOR_BYTES};
 use crate::members::ExtraMembers;
 use crate::resource::ResourceIndicator;
 use crate::scope::Scope;
@@ -23,7 +21,6 @@ use crate::step::{EndpointStep, RequestContext};
 use crate::text::UntrustedText;
 use crate::time::UnixTime;
 use crate::wire::challenge::BearerChallenge;
-use crate::wire::token::check_status;
 
 /// The well-known suffix of RFC 9728 §3.
 const WELL_KNOWN: &str = "/.well-known/oauth-protected-resource";
@@ -355,28 +352,10 @@ impl EndpointStep for ResourceDiscovery {
         response: impl Into<HttpResponse<'a>>,
         now: UnixTime,
     ) -> Result<ResourceMetadata, Failure<ResourceDiscovery>> {
-        let response = response.into();
         let fail = |kind, step| Err(Failure::new(Self::ENDPOINT, kind, step));
-        if let Err(kind) = check_status(&response, now) {
-            return fail(kind, self);
-        }
-        if response.status() != 200 {
-            let status = response.status();
-            return fail(EndpointErrorKind::UnexpectedStatus { status }, self);
-        }
-        if response.body().len() > MAX_RESPONSE_BODY_BYTES {
-            let problem = ResponseProblem::TooLarge {
-                limit: MAX_RESPONSE_BODY_BYTES,
-            };
-            return fail(EndpointErrorKind::MalformedResponse(problem), self);
-        }
-        let document: Document = match serde_json::from_slice(response.body()) {
+        let document: Document = match read_document(&response.into(), now) {
             Ok(document) => document,
-            Err(error) => {
-                let why = UntrustedText::from(alloc::format!("{error}"));
-                let problem = MetadataProblem::NotADocument(why);
-                return fail(EndpointErrorKind::InvalidMetadata(problem), self);
-            }
+            Err(kind) => return fail(kind, self),
         };
         match self.check(document) {
             Ok(metadata) => Ok(metadata),
