@@ -231,11 +231,13 @@ impl OidcProvider {
     }
 
     /// Plays the user of a device login (RFC 8628 §3.3) in a browser of
-    /// their own: opens `verification_uri`, types `user_code` into
+    /// their own: opens `pending`'s `verification_uri`, types its `user_code` into
     /// oidc-provider's form, and on the confirmation page either confirms
     /// — then logs in and consents through the interactions, up to the
     /// success page — or aborts, which denies the login.
-    pub fn device_user(&self, verification_uri: &str, user_code: &str, approve: bool) {
+    pub fn device_user(&self, pending: &oauth2_pkce::AwaitingDeviceApproval, approve: bool) {
+        let verification_uri = pending.verification_uri().as_str();
+        let user_code = pending.user_code().as_str();
         assert!(
             verification_uri.starts_with(&self.url("/")),
             "{verification_uri}"

@@ -100,12 +100,7 @@ fn device_login_approved_after_pending() {
         .poll(&client)
         .unwrap();
 
-    let pending = polling.pending().clone();
-    server.device_user(
-        pending.verification_uri().as_str(),
-        pending.user_code().as_str(),
-        true,
-    );
+    server.device_user(polling.pending(), true);
 
     let authorized = driver().run(polling, send, std::thread::sleep).unwrap();
     assert_eq!(authorized.issuer(), server.issuer());
@@ -152,12 +147,7 @@ fn device_login_obeys_slow_down() {
         before + Duration::from_secs(5)
     );
 
-    let pending = polling.pending().clone();
-    server.device_user(
-        pending.verification_uri().as_str(),
-        pending.user_code().as_str(),
-        true,
-    );
+    server.device_user(polling.pending(), true);
     let authorized = driver().run(polling, send, std::thread::sleep).unwrap();
     assert_eq!(
         authorized.tokens().scope(),
@@ -178,12 +168,7 @@ fn device_login_denied() {
     let server = OidcProvider::start();
     let client = server.client(OpClient::Device);
     let polling = start(&server, &client, "openid");
-    let pending = polling.pending().clone();
-    server.device_user(
-        pending.verification_uri().as_str(),
-        pending.user_code().as_str(),
-        false,
-    );
+    server.device_user(polling.pending(), false);
     let error = driver().run(polling, send, std::thread::sleep).unwrap_err();
     let DriveError::Endpoint { error, step } = error else {
         panic!("{error}");
