@@ -33,6 +33,14 @@ pub struct ServerMetadata {
     pub authorization_endpoint: String,
     /// Where codes and refresh tokens are exchanged (RFC 6749 §3.2).
     pub token_endpoint: String,
+    /// Not a member of RFC 8414: where a provider that takes refresh
+    /// requests (RFC 6749 §6) at an endpoint of their own wants them
+    /// (Figma's `/v1/oauth/refresh`). `None`, the default, means the
+    /// token endpoint. Set by the caller or a preset only: never read
+    /// from, nor written to, a metadata document, so no document can
+    /// send a refresh token elsewhere.
+    #[serde(skip)]
+    pub refresh_endpoint: Option<String>,
     /// Where tokens are revoked (RFC 7009), if the server has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation_endpoint: Option<String>,
@@ -112,6 +120,7 @@ impl ServerMetadata {
             issuer: issuer.into(),
             authorization_endpoint: authorization_endpoint.into(),
             token_endpoint: token_endpoint.into(),
+            refresh_endpoint: None,
             revocation_endpoint: None,
             pushed_authorization_request_endpoint: None,
             device_authorization_endpoint: None,
@@ -131,6 +140,15 @@ impl ServerMetadata {
             grant_types_supported: None,
             extra: ExtraMembers::default(),
         }
+    }
+
+    /// Sets the endpoint refresh requests go to, for a provider that does
+    /// not take them at its token endpoint (see
+    /// [`refresh_endpoint`](Self::refresh_endpoint)).
+    #[must_use]
+    pub fn with_refresh_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.refresh_endpoint = Some(endpoint.into());
+        self
     }
 
     /// Sets the RFC 7009 revocation endpoint.
@@ -728,6 +746,7 @@ pub struct Client {
     pub(crate) issuer: String,
     pub(crate) authorization_endpoint: Endpoint,
     pub(crate) token_endpoint: Endpoint,
+    pub(crate) refresh_endpoint: Option<Endpoint>,
     pub(crate) revocation_endpoint: Option<Endpoint>,
     pub(crate) pushed_authorization_request_endpoint: Option<Endpoint>,
     pub(crate) device_authorization_endpoint: Option<Endpoint>,
@@ -754,6 +773,7 @@ pub struct Client {
 pub(crate) struct Endpoints {
     pub(crate) authorization: Endpoint,
     pub(crate) token: Endpoint,
+    pub(crate) refresh: Option<Endpoint>,
     pub(crate) revocation: Option<Endpoint>,
     pub(crate) pushed_authorization_request: Option<Endpoint>,
     pub(crate) device_authorization: Option<Endpoint>,
@@ -774,6 +794,7 @@ impl Endpoints {
         Ok(Self {
             authorization: endpoint("authorization_endpoint", &metadata.authorization_endpoint)?,
             token: endpoint("token_endpoint", &metadata.token_endpoint)?,
+            refresh: optional("refresh_endpoint", &metadata.refresh_endpoint)?,
             revocation: optional("revocation_endpoint", &metadata.revocation_endpoint)?,
             pushed_authorization_request: optional(
                 "pushed_authorization_request_endpoint",
@@ -901,6 +922,7 @@ impl Client {
             issuer: metadata.issuer.clone(),
             authorization_endpoint: endpoints.authorization,
             token_endpoint: endpoints.token,
+            refresh_endpoint: endpoints.refresh,
             revocation_endpoint: endpoints.revocation,
             pushed_authorization_request_endpoint: endpoints.pushed_authorization_request,
             device_authorization_endpoint: endpoints.device_authorization,

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::config::Client;
+use crate::config::{Client, Endpoint};
 use crate::error::{EndpointKind, Failure, RefreshError};
 use crate::flow::authorized::{Authorized, TokenSet};
 use crate::flow::Credentials;
@@ -113,8 +113,16 @@ impl Authorized {
             .refresh_token()
             .ok_or(RefreshError::NoRefreshToken)?
             .clone();
+        // The client is the grant's own (same issuer): a provider that
+        // refreshes at an endpoint of its own names it in its metadata.
+        let endpoint = client
+            .refresh_endpoint
+            .as_ref()
+            .unwrap_or(&self.origin.token_endpoint)
+            .clone();
         Ok(Refreshing {
             previous: self.clone(),
+            endpoint,
             credentials,
             refresh_token,
             scope,
@@ -132,6 +140,7 @@ impl Authorized {
 #[must_use = "a refresh does nothing until its request is sent"]
 pub struct Refreshing {
     previous: Authorized,
+    endpoint: Endpoint,
     credentials: Credentials,
     refresh_token: RefreshToken,
     scope: Option<Scope>,
@@ -154,7 +163,9 @@ impl EndpointStep for Refreshing {
 
     /// The refresh request: `grant_type=refresh_token`, the refresh token,
     /// `scope` when a narrower one was asked for, and the client
-    /// authentication, to the token endpoint the grant came from.
+    /// authentication, to the token endpoint the grant came from (or the
+    /// provider's own refresh endpoint,
+    /// [`ServerMetadata::refresh_endpoint`](crate::ServerMetadata::refresh_endpoint)).
     fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
         let mut form = FormSerializer::new();
         form.append("grant_type", "refresh_token")
@@ -168,8 +179,7 @@ impl EndpointStep for Refreshing {
         resource::emit(&self.resources, &mut |name, value| {
             form.append(name, value);
         });
-        self.credentials
-            .post_proven(&self.previous.origin.token_endpoint, form, context)
+        self.credentials.post_proven(&self.endpoint, form, context)
     }
 
     /// Consumes the token endpoint's response.
@@ -230,6 +240,7 @@ impl fmt::Debug for Refreshing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Refreshing")
             .field("previous", &self.previous)
+            .field("endpoint", &self.endpoint)
             .field("credentials", &self.credentials)
             .field("refresh_token", &self.refresh_token)
             .field("scope", &self.scope)

@@ -111,3 +111,37 @@ fn a_narrower_scope_and_back() {
     );
     server.shutdown();
 }
+
+/// A provider that takes refresh requests at an endpoint of its own
+/// (Figma's `/v1/oauth/refresh`): the code goes to the token endpoint,
+/// every refresh to the refresh endpoint, which refuses codes.
+#[test]
+fn refreshes_at_a_refresh_endpoint_of_its_own() {
+    let server = AuthorizationServer::start(ServerConfig::default()).unwrap();
+    let client = common::client(
+        common::metadata(&server).with_refresh_endpoint(server.refresh_endpoint()),
+        oauth2_pkce_test_server::DEMO_CLIENT_ID,
+        oauth2_pkce::ClientAuthentication::ClientSecretBasic(oauth2_pkce::ClientSecret::new(
+            oauth2_pkce_test_server::DEMO_CLIENT_SECRET,
+        )),
+    );
+    let mut authorized = common::authorize(&server, &client);
+    for generation in 1..=2 {
+        let refreshing = authorized.refresh(&client).unwrap();
+        let request = refreshing.request(&crate::CONTEXT).unwrap().into_http();
+        assert_eq!(request.uri().to_string(), server.refresh_endpoint());
+        let response = common::send(request).unwrap();
+        authorized = refreshing.handle_response(&response, common::NOW).unwrap();
+        assert_eq!(authorized.tokens().generation(), generation);
+        assert_eq!(common::call_api(&server, &authorized).status(), 200);
+    }
+
+    // The refresh endpoint is not a token endpoint: a code is refused there.
+    let (pending, callback) = common::log_in(&server, &client);
+    let exchanging = pending.handle_callback(&client, callback).unwrap();
+    let mut request = exchanging.request(&crate::CONTEXT).unwrap().into_http();
+    *request.uri_mut() = server.refresh_endpoint().parse().unwrap();
+    let response = common::send(request).unwrap();
+    assert_eq!(response.status(), 400);
+    server.shutdown();
+}

@@ -26,6 +26,7 @@
 //! | --- | --- | --- |
 //! | `/authorize` | GET | RFC 6749 §4.1.1 with PKCE (RFC 7636), `S256` only and required |
 //! | `/token` | POST | `authorization_code`, `refresh_token` and `client_credentials` grants, form body |
+//! | `/refresh` | POST | the `refresh_token` grant alone, as a provider with a refresh endpoint of its own (Figma) takes it |
 //! | `/revoke` | POST | RFC 7009 token revocation, form body — glue around oxide-auth primitives |
 //! | `/api/me` | GET | protected resource, RFC 6750 bearer token |
 //! | `/.well-known/oauth-authorization-server` | GET | RFC 8414 metadata |
@@ -381,6 +382,13 @@ impl AuthorizationServer {
         format!("{}/token", self.issuer())
     }
 
+    /// `http://127.0.0.1:PORT/refresh`: the `refresh_token` grant of the token endpoint, and
+    /// nothing else (400 `unsupported_grant_type`), like a provider that takes refresh
+    /// requests at an endpoint of their own.
+    pub fn refresh_endpoint(&self) -> String {
+        format!("{}/refresh", self.issuer())
+    }
+
     /// `http://127.0.0.1:PORT/revoke`: RFC 7009 token revocation (see the
     /// [crate docs](crate#token-revocation-rfc-7009) for exactly what it does).
     pub fn revocation_endpoint(&self) -> String {
@@ -561,6 +569,14 @@ fn handle(state: &mut State, mut request: tiny_http::Request) {
             }
             // Token request parameters belong in the body (RFC 6749 §4.1.3); the query is ignored.
             ("/token", "POST") => oauth.token(HttpRequest::new("", form, authorization, session)),
+            ("/refresh", "POST") => {
+                let request = HttpRequest::new("", form, authorization, session);
+                if request.body_value("grant_type").as_deref() == Some("refresh_token") {
+                    oauth.token(request)
+                } else {
+                    HttpResponse::json(400, r#"{"error":"unsupported_grant_type"}"#)
+                }
+            }
             // So do revocation parameters (RFC 7009 §2.1).
             ("/revoke", "POST") => {
                 oauth.revoke(&HttpRequest::new("", form, authorization, session))
@@ -570,12 +586,12 @@ fn handle(state: &mut State, mut request: tiny_http::Request) {
             }
             (METADATA_PATH, "GET") => HttpResponse::json(200, metadata.as_str()),
             ("/authorize" | "/api/me" | METADATA_PATH, _) => method_not_allowed("GET"),
-            ("/token" | "/revoke", _) => method_not_allowed("POST"),
+            ("/token" | "/refresh" | "/revoke", _) => method_not_allowed("POST"),
             _ => HttpResponse::text(404, "not found\n"),
         }))
         .unwrap_or_else(|_| HttpResponse::text(500, "the server failed on this request\n"))
     };
-    let no_store = path == "/token";
+    let no_store = path == "/token" || path == "/refresh";
     // The client may have gone away; there is nobody left to tell.
     let _ = request.respond(to_tiny(response, no_store));
 }
