@@ -22,9 +22,10 @@ pub(super) const GITHUB: Entry = Entry {
     issuer: "https://github.com",
     authorization_endpoint: "https://github.com/login/oauth/authorize",
     token_endpoint: "https://github.com/login/oauth/access_token",
+    refresh_endpoint: None,
     revocation_endpoint: None,
     userinfo_endpoint: None,
-    code_challenge_methods: None,
+    code_challenge_methods: S256,
     auth_methods: POST,
     scope_delimiter: Space,
     comma_separated_response_scope: true,
@@ -37,6 +38,7 @@ pub(super) const GITLAB: Entry = Entry {
     issuer: "https://gitlab.com",
     authorization_endpoint: "https://gitlab.com/oauth/authorize",
     token_endpoint: "https://gitlab.com/oauth/token",
+    refresh_endpoint: None,
     revocation_endpoint: Some("https://gitlab.com/oauth/revoke"),
     userinfo_endpoint: Some("https://gitlab.com/oauth/userinfo"),
     code_challenge_methods: S256,
@@ -52,6 +54,7 @@ pub(super) const GOOGLE: Entry = Entry {
     issuer: "https://accounts.google.com",
     authorization_endpoint: "https://accounts.google.com/o/oauth2/v2/auth",
     token_endpoint: "https://oauth2.googleapis.com/token",
+    refresh_endpoint: None,
     revocation_endpoint: Some("https://oauth2.googleapis.com/revoke"),
     userinfo_endpoint: Some("https://openidconnect.googleapis.com/v1/userinfo"),
     code_challenge_methods: Some(&["plain", "S256"]),
@@ -68,6 +71,7 @@ pub(super) const MICROSOFT_ENTRA: Entry = Entry {
     issuer: "https://login.microsoftonline.com/{arg}/v2.0",
     authorization_endpoint: "https://login.microsoftonline.com/{arg}/oauth2/v2.0/authorize",
     token_endpoint: "https://login.microsoftonline.com/{arg}/oauth2/v2.0/token",
+    refresh_endpoint: None,
     revocation_endpoint: None,
     userinfo_endpoint: Some("https://graph.microsoft.com/oidc/userinfo"),
     code_challenge_methods: S256,
@@ -87,6 +91,7 @@ pub(super) const SLACK: Entry = Entry {
     issuer: "https://slack.com",
     authorization_endpoint: "https://slack.com/oauth/v2/authorize",
     token_endpoint: "https://slack.com/api/oauth.v2.access",
+    refresh_endpoint: None,
     revocation_endpoint: None,
     userinfo_endpoint: None,
     code_challenge_methods: None,
@@ -102,6 +107,7 @@ pub(super) const DISCORD: Entry = Entry {
     issuer: "https://discord.com",
     authorization_endpoint: "https://discord.com/oauth2/authorize",
     token_endpoint: "https://discord.com/api/oauth2/token",
+    refresh_endpoint: None,
     revocation_endpoint: Some("https://discord.com/api/oauth2/token/revoke"),
     userinfo_endpoint: None,
     code_challenge_methods: None,
@@ -118,6 +124,7 @@ pub(super) const LINKEDIN: Entry = Entry {
     issuer: "https://www.linkedin.com/oauth",
     authorization_endpoint: "https://www.linkedin.com/oauth/v2/authorization",
     token_endpoint: "https://www.linkedin.com/oauth/v2/accessToken",
+    refresh_endpoint: None,
     revocation_endpoint: None,
     userinfo_endpoint: None,
     code_challenge_methods: None,
@@ -133,6 +140,7 @@ pub(super) const SHOPIFY: Entry = Entry {
     issuer: "https://{arg}.myshopify.com",
     authorization_endpoint: "https://{arg}.myshopify.com/admin/oauth/authorize",
     token_endpoint: "https://{arg}.myshopify.com/admin/oauth/access_token",
+    refresh_endpoint: None,
     revocation_endpoint: None,
     userinfo_endpoint: None,
     code_challenge_methods: None,
@@ -148,6 +156,7 @@ pub(super) const TWITCH: Entry = Entry {
     issuer: "https://id.twitch.tv/oauth2",
     authorization_endpoint: "https://id.twitch.tv/oauth2/authorize",
     token_endpoint: "https://id.twitch.tv/oauth2/token",
+    refresh_endpoint: None,
     revocation_endpoint: Some("https://id.twitch.tv/oauth2/revoke"),
     userinfo_endpoint: Some("https://id.twitch.tv/oauth2/userinfo"),
     code_challenge_methods: None,
@@ -163,6 +172,7 @@ pub(super) const SPOTIFY: Entry = Entry {
     issuer: "https://accounts.spotify.com",
     authorization_endpoint: "https://accounts.spotify.com/authorize",
     token_endpoint: "https://accounts.spotify.com/api/token",
+    refresh_endpoint: None,
     revocation_endpoint: None,
     userinfo_endpoint: None,
     code_challenge_methods: S256,
@@ -178,6 +188,7 @@ pub(super) const DROPBOX: Entry = Entry {
     issuer: "https://www.dropbox.com",
     authorization_endpoint: "https://www.dropbox.com/oauth2/authorize",
     token_endpoint: "https://api.dropboxapi.com/oauth2/token",
+    refresh_endpoint: None,
     revocation_endpoint: None,
     userinfo_endpoint: None,
     code_challenge_methods: Some(&["S256", "plain"]),
@@ -193,6 +204,7 @@ pub(super) const STRAVA: Entry = Entry {
     issuer: "https://www.strava.com",
     authorization_endpoint: "https://www.strava.com/oauth/authorize",
     token_endpoint: "https://www.strava.com/api/v3/oauth/token",
+    refresh_endpoint: None,
     revocation_endpoint: None,
     userinfo_endpoint: None,
     code_challenge_methods: None,
@@ -208,9 +220,10 @@ pub(super) const ZOOM: Entry = Entry {
     issuer: "https://zoom.us",
     authorization_endpoint: "https://zoom.us/oauth/authorize",
     token_endpoint: "https://zoom.us/oauth/token",
+    refresh_endpoint: None,
     revocation_endpoint: Some("https://zoom.us/oauth/revoke"),
     userinfo_endpoint: None,
-    code_challenge_methods: None,
+    code_challenge_methods: S256,
     auth_methods: BASIC,
     scope_delimiter: Space,
     comma_separated_response_scope: false,
@@ -223,6 +236,7 @@ pub(super) const ATLASSIAN: Entry = Entry {
     issuer: "https://auth.atlassian.com",
     authorization_endpoint: "https://auth.atlassian.com/authorize",
     token_endpoint: "https://auth.atlassian.com/oauth/token",
+    refresh_endpoint: None,
     revocation_endpoint: None,
     userinfo_endpoint: None,
     code_challenge_methods: None,
@@ -238,6 +252,7 @@ pub(super) const NOTION: Entry = Entry {
     issuer: "https://api.notion.com",
     authorization_endpoint: "https://api.notion.com/v1/oauth/authorize",
     token_endpoint: "https://api.notion.com/v1/oauth/token",
+    refresh_endpoint: None,
     revocation_endpoint: None,
     userinfo_endpoint: None,
     code_challenge_methods: None,
@@ -253,6 +268,7 @@ pub(super) const REDDIT: Entry = Entry {
     issuer: "https://www.reddit.com",
     authorization_endpoint: "https://www.reddit.com/api/v1/authorize",
     token_endpoint: "https://www.reddit.com/api/v1/access_token",
+    refresh_endpoint: None,
     revocation_endpoint: Some("https://www.reddit.com/api/v1/revoke_token"),
     userinfo_endpoint: None,
     code_challenge_methods: None,
@@ -264,14 +280,15 @@ pub(super) const REDDIT: Entry = Entry {
 
 pub(super) const FIGMA: Entry = Entry {
     provider: "Figma",
-    documentation: "https://www.figma.com/developers/api#oauth2",
+    documentation: "https://developers.figma.com/docs/rest-api/oauth-apps",
     issuer: "https://www.figma.com",
     authorization_endpoint: "https://www.figma.com/oauth",
     token_endpoint: "https://api.figma.com/v1/oauth/token",
+    refresh_endpoint: Some("https://api.figma.com/v1/oauth/refresh"),
     revocation_endpoint: None,
     userinfo_endpoint: None,
-    code_challenge_methods: None,
-    auth_methods: BASIC_POST,
+    code_challenge_methods: S256,
+    auth_methods: BASIC,
     scope_delimiter: Space,
     comma_separated_response_scope: false,
     bearer_token_types: &[],
@@ -283,6 +300,7 @@ pub(super) const PATREON: Entry = Entry {
     issuer: "https://www.patreon.com",
     authorization_endpoint: "https://www.patreon.com/oauth2/authorize",
     token_endpoint: "https://www.patreon.com/api/oauth2/token",
+    refresh_endpoint: None,
     revocation_endpoint: None,
     userinfo_endpoint: None,
     code_challenge_methods: None,
@@ -299,6 +317,7 @@ pub(super) const SALESFORCE: Entry = Entry {
     issuer: "https://login.salesforce.com",
     authorization_endpoint: "https://login.salesforce.com/services/oauth2/authorize",
     token_endpoint: "https://login.salesforce.com/services/oauth2/token",
+    refresh_endpoint: None,
     revocation_endpoint: Some("https://login.salesforce.com/services/oauth2/revoke"),
     userinfo_endpoint: Some("https://login.salesforce.com/services/oauth2/userinfo"),
     code_challenge_methods: S256,
@@ -314,6 +333,7 @@ pub(super) const MASTODON: Entry = Entry {
     issuer: "https://{arg}/",
     authorization_endpoint: "https://{arg}/oauth/authorize",
     token_endpoint: "https://{arg}/oauth/token",
+    refresh_endpoint: None,
     revocation_endpoint: Some("https://{arg}/oauth/revoke"),
     userinfo_endpoint: None,
     code_challenge_methods: None,
@@ -370,7 +390,8 @@ impl Preset {
     ///   authorization server metadata).
     /// - Client authentication: `client_id` and `client_secret` in the
     ///   body (`client_secret_post`).
-    /// - PKCE: not listed here; S256 is sent.
+    /// - PKCE: S256 only, optional ("the `plain` code challenge method is
+    ///   not supported"; GitHub's changelog of 2025-07-14 announced it).
     /// - No RFC 7009 revocation endpoint (GitHub revokes through a REST
     ///   API call instead).
     /// - Tolerances: the token response's `scope` is comma-separated
@@ -406,7 +427,10 @@ impl Preset {
     ///
     /// - Issuer: `https://accounts.google.com`, which Google also sends
     ///   as the callback's `iss`.
-    /// - Client authentication: Basic or body. PKCE: `plain` and `S256`.
+    /// - Client authentication: Basic or body. PKCE: `plain` and `S256`,
+    ///   as Google's guide for installed apps
+    ///   (<https://developers.google.com/identity/protocols/oauth2/native-app>)
+    ///   lists them.
     /// - Tolerances: none needed.
     /// - Tested with: `google-token-response.http`,
     ///   `google-refresh-response.http` (the page's examples as quoted by
@@ -529,10 +553,17 @@ impl Preset {
     /// - Issuer: `https://id.twitch.tv/oauth2`, Twitch's OpenID Connect
     ///   issuer.
     /// - Client authentication: body. PKCE: not on the page; S256 is
-    ///   sent. Revocation: `/oauth2/revoke`.
+    ///   sent.
+    /// - Revocation: `/oauth2/revoke`, from
+    ///   <https://dev.twitch.tv/docs/authentication/revoke-tokens/>. That
+    ///   page sends only `client_id` and `token`; this crate adds the
+    ///   client's authentication and `token_type_hint` (RFC 7009 §2.1),
+    ///   which a server ignores if unknown (RFC 6749 §3.2). A refusal
+    ///   comes as `{"status": 400, "message": "Invalid token"}`, not an
+    ///   RFC 6749 error body, and is reported as its status.
     /// - Tolerances: Twitch sends `scope` as a JSON array, which every
     ///   client accepts (README, quirks table).
-    /// - Tested with: `twitch-token-response.http`.
+    /// - Tested with: `twitch-token-response.http`, `twitch-revocation*`.
     pub fn twitch() -> Self {
         TWITCH.preset("")
     }
@@ -580,14 +611,23 @@ impl Preset {
         STRAVA.preset("")
     }
 
-    /// Zoom, from <https://developers.zoom.us/docs/integrations/oauth/>,
-    /// checked 2026-11-30.
+    /// Zoom (user-level OAuth apps), from
+    /// <https://developers.zoom.us/docs/integrations/oauth/> and
+    /// <https://developers.zoom.us/docs/integrations/PKCE/>, checked
+    /// 2026-11-30.
     ///
     /// - Issuer: inferred, `https://zoom.us`.
-    /// - Client authentication: Basic. PKCE: not listed here; S256 is
-    ///   sent. Revocation: `/oauth/revoke`.
-    /// - Tested with: the authorization URL snapshot only; no documented
-    ///   token response was found in a readable copy.
+    /// - Client authentication: Basic; a public client (PKCE) sends only
+    ///   its `client_id` ([`ClientAuthentication::None`](crate::ClientAuthentication::None)).
+    /// - PKCE: S256 (the PKCE page). Zoom reads a missing
+    ///   `code_challenge_method` as `plain`; this crate always sends S256.
+    /// - Revocation: `/oauth/revoke`, answered with
+    ///   `{"status": "success"}`.
+    /// - Tolerances: none needed (`bearer` lowercase).
+    /// - Tested with: `zoom-*`: the token and refresh responses and the
+    ///   revocation answer of Zoom's OAuth examples, read through copies
+    ///   of them (the page itself could not be read whole), and the
+    ///   callback of Zoom's earlier OAuth guide.
     pub fn zoom() -> Self {
         ZOOM.preset("")
     }
@@ -627,27 +667,36 @@ impl Preset {
     /// checked 2026-11-30.
     ///
     /// - Issuer: inferred, `https://www.reddit.com`.
-    /// - Client authentication: Basic. Revocation:
-    ///   `/api/v1/revoke_token`.
-    /// - Tested with: `reddit-token-response-*`: the page's example has
-    ///   unquoted placeholders and is kept as shown (refused: not JSON)
-    ///   and minimally repaired (accepted).
+    /// - Client authentication: Basic (an installed app's password is
+    ///   empty: [`ClientSecret::new("")`](crate::ClientSecret::new)).
+    ///   PKCE: not on the page; S256 is sent.
+    /// - Revocation: `/api/v1/revoke_token`, RFC 7009's shape, answered
+    ///   with 204.
+    /// - Tested with: `reddit-token-response-*` and
+    ///   `reddit-refresh-response-*`: the page's examples have unquoted
+    ///   placeholders (and the refresh one a trailing comma) and are kept
+    ///   as shown (refused: not JSON) and minimally repaired (accepted);
+    ///   `reddit-revocation.http`.
     pub fn reddit() -> Self {
         REDDIT.preset("")
     }
 
-    /// Figma, from <https://www.figma.com/developers/api#oauth2>, checked
-    /// 2026-11-30.
+    /// Figma, from <https://developers.figma.com/docs/rest-api/oauth-apps>,
+    /// checked 2026-11-30.
     ///
     /// - Issuer: inferred, `https://www.figma.com`.
-    /// - Client authentication: Basic or body. PKCE: the page describes
-    ///   a PKCE flow without naming the method here; S256 is sent.
-    /// - Figma refreshes at a separate `/v1/oauth/refresh` endpoint, which
-    ///   this preset does not model: [`Authorized::refresh`](crate::Authorized::refresh)
-    ///   goes to the token endpoint.
-    /// - Tested with: `figma-token-response-*`: the page's example has
-    ///   unquoted placeholders and is kept as shown (refused: not JSON)
-    ///   and minimally repaired (accepted).
+    /// - Client authentication: Basic (the page documents no other).
+    ///   PKCE: S256 ("Only the S256 method … is supported").
+    /// - Refresh: at Figma's own `/v1/oauth/refresh`
+    ///   ([`ServerMetadata::refresh_endpoint`](crate::ServerMetadata::refresh_endpoint)).
+    ///   The page lists only `refresh_token` there; this crate sends
+    ///   `grant_type=refresh_token` too (RFC 6749 §6), which a server
+    ///   ignores if unknown (§3.2). The answer carries no new refresh
+    ///   token, so the old one is kept.
+    /// - Tested with: `figma-token-response-*` and
+    ///   `figma-refresh-response-*`: the page's examples have unquoted
+    ///   placeholders (and the refresh one a trailing comma) and are kept
+    ///   as shown (refused: not JSON) and minimally repaired (accepted).
     pub fn figma() -> Self {
         FIGMA.preset("")
     }
@@ -656,10 +705,12 @@ impl Preset {
     /// 2026-11-30.
     ///
     /// - Issuer: inferred, `https://www.patreon.com`.
-    /// - Client authentication: body.
-    /// - Tested with: `patreon-token-response-*`: the page's example has
-    ///   unquoted placeholders and is kept as shown (refused: not JSON)
-    ///   and minimally repaired (accepted).
+    /// - Client authentication: body. PKCE: not on the page; S256 is
+    ///   sent.
+    /// - Tested with: `patreon-token-response-*` and
+    ///   `patreon-refresh-response-repaired.http`: the page's example
+    ///   (the same for both) has unquoted placeholders and is kept as
+    ///   shown (refused: not JSON) and minimally repaired (accepted).
     pub fn patreon() -> Self {
         PATREON.preset("")
     }
@@ -671,8 +722,15 @@ impl Preset {
     ///
     /// - Issuer: `https://login.salesforce.com`, its OpenID Connect
     ///   issuer.
-    /// - Client authentication: Basic or body. PKCE: S256.
-    /// - Tested with: `salesforce-token-response.http` (no `expires_in`).
+    /// - Client authentication: Basic or body. PKCE: S256 (the page's
+    ///   `code_challenge` is the SHA-256 hash of the verifier).
+    /// - Revocation: `/services/oauth2/revoke`, from
+    ///   <https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_revoke_token.htm>,
+    ///   which now names the My Domain host and sends `token` alone; this
+    ///   crate adds the client's authentication (RFC 7009 §2.1). 200 is
+    ///   success; 400 carries `invalid_token` or `unsupported_token_type`.
+    /// - Tested with: `salesforce-token-response.http` (no `expires_in`),
+    ///   `salesforce-revocation.http`.
     pub fn salesforce() -> Self {
         SALESFORCE.preset("")
     }

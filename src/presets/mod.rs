@@ -182,6 +182,9 @@ pub(crate) struct Entry {
     pub(crate) issuer: &'static str,
     pub(crate) authorization_endpoint: &'static str,
     pub(crate) token_endpoint: &'static str,
+    /// A refresh endpoint of the provider's own; `None`: the token
+    /// endpoint (RFC 6749 §6).
+    pub(crate) refresh_endpoint: Option<&'static str>,
     pub(crate) revocation_endpoint: Option<&'static str>,
     pub(crate) userinfo_endpoint: Option<&'static str>,
     /// `None`: the provider does not document PKCE; S256 is sent anyway
@@ -202,6 +205,7 @@ impl Entry {
             url(self.token_endpoint),
         )
         .with_token_endpoint_auth_methods_supported(self.auth_methods.iter().copied());
+        metadata.refresh_endpoint = self.refresh_endpoint.map(url);
         metadata.revocation_endpoint = self.revocation_endpoint.map(url);
         metadata.userinfo_endpoint = self.userinfo_endpoint.map(url);
         metadata.code_challenge_methods_supported = self

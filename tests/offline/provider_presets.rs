@@ -315,3 +315,146 @@ fn tolerances_per_provider() {
         }
     }
 }
+
+/// The code exchange of `client`, answered with `body`.
+fn logged_in(client: &Client, body: &str) -> Authorized {
+    let (_, pending) = Start::new(client)
+        .begin(FlowEntropy::from_bytes([9; 64]), NOW)
+        .unwrap();
+    let query = format!("code=c&state={}", pending.state().secret());
+    pending
+        .handle_callback(client, Callback::from_query(&query).unwrap())
+        .unwrap()
+        .handle_response(
+            HttpResponse::new(200, body.as_bytes()).with_content_type("application/json"),
+            NOW,
+        )
+        .unwrap()
+}
+
+/// Figma takes refresh requests at its own endpoint: the code goes to the
+/// token endpoint, the refresh token to `/v1/oauth/refresh`, both with
+/// Basic authentication; the answer has no refresh token, so the old one
+/// stays.
+#[test]
+fn figma_refreshes_at_its_own_endpoint() {
+    let client = client(Preset::figma());
+    let authorized = logged_in(
+        &client,
+        r#"{"access_token":"a","token_type":"bearer","expires_in":7776000,"refresh_token":"r"}"#,
+    );
+    let refreshing = authorized.refresh(&client).unwrap();
+    let context = RequestContext::new(NOW, [0x5e; 32]);
+    insta::assert_snapshot!(
+        "preset_figma_refresh_request",
+        render(&refreshing.request(&context).unwrap())
+    );
+    let refreshed = refreshing
+        .handle_response(
+            HttpResponse::new(
+                200,
+                br#"{"access_token":"b","token_type":"bearer","expires_in":7776000}"#,
+            ),
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(refreshed.tokens().access_token().secret(), "b");
+    assert_eq!(
+        refreshed.tokens().refresh_token().map(RefreshToken::secret),
+        Some("r")
+    );
+    // Every other preset refreshes at its token endpoint.
+    let pagero = self::client(Preset::pagero());
+    let request = logged_in(
+        &pagero,
+        r#"{"access_token":"a","token_type":"Bearer","refresh_token":"r"}"#,
+    )
+    .refresh(&pagero)
+    .unwrap()
+    .request(&context)
+    .unwrap();
+    assert_eq!(
+        request.uri(),
+        "https://sso.pageroonline.com/oauth/v2/oauth-token"
+    );
+}
+
+/// A refresh endpoint is the caller's (or a preset's) choice: no metadata
+/// document can name one, so a server cannot send refresh tokens
+/// elsewhere; the member is kept with the unknown ones.
+#[test]
+fn no_document_names_a_refresh_endpoint() {
+    let document = br#"{
+        "issuer": "https://as.example",
+        "authorization_endpoint": "https://as.example/authorize",
+        "token_endpoint": "https://as.example/token",
+        "code_challenge_methods_supported": ["S256"],
+        "refresh_endpoint": "https://elsewhere.example/collect"
+    }"#;
+    let metadata = Discovery::new("https://as.example")
+        .unwrap()
+        .handle_response(HttpResponse::new(200, document), NOW)
+        .unwrap();
+    assert_eq!(metadata.refresh_endpoint, None);
+    assert!(metadata.extra.contains("refresh_endpoint"));
+    let written = serde_json::to_string(
+        &ServerMetadata::new(
+            "https://as.example",
+            "https://as.example/authorize",
+            "https://as.example/token",
+        )
+        .with_refresh_endpoint("https://as.example/refresh"),
+    )
+    .unwrap();
+    assert!(!written.contains("refresh_endpoint"), "{written}");
+    // And one the caller names is an endpoint like any other.
+    let plain_http = ServerMetadata::new(
+        "https://as.example",
+        "https://as.example/authorize",
+        "https://as.example/token",
+    )
+    .with_refresh_endpoint("http://as.example/refresh");
+    assert!(matches!(
+        Client::new(
+            plain_http,
+            ClientId::new("c").unwrap(),
+            ClientAuthentication::None
+        ),
+        Err(ConfigError::InvalidEndpoint {
+            member: "refresh_endpoint",
+            ..
+        })
+    ));
+}
+
+/// Reddit's installed apps authenticate with Basic and an empty password,
+/// as its page says; Zoom's public clients send only their `client_id`.
+#[test]
+fn public_clients_of_reddit_and_zoom() {
+    let context = RequestContext::new(NOW, [0x5e; 32]);
+    let exchange = |preset: Preset, authentication| {
+        let client = preset
+            .client(ClientId::new("client-id").unwrap(), authentication)
+            .unwrap()
+            .with_redirect_uri(RedirectUri::new(REDIRECT_URI).unwrap());
+        let (_, pending) = Start::new(&client)
+            .begin(FlowEntropy::from_bytes([9; 64]), NOW)
+            .unwrap();
+        let query = format!("code=c&state={}", pending.state().secret());
+        let exchanging = pending
+            .handle_callback(&client, Callback::from_query(&query).unwrap())
+            .unwrap();
+        render(&exchanging.request(&context).unwrap())
+    };
+    insta::assert_snapshot!(
+        "preset_reddit_installed_app_token_request",
+        exchange(
+            Preset::reddit(),
+            ClientAuthentication::ClientSecretBasic(ClientSecret::new(""))
+        )
+    );
+    insta::assert_snapshot!(
+        "preset_zoom_public_client_token_request",
+        exchange(Preset::zoom(), ClientAuthentication::None)
+    );
+}

@@ -14,7 +14,7 @@
 //! issuer: the issuer discovered (metadata)
 //! expect: ok | error CODE | retry | not-json | missing MEMBER |
 //!         unsupported-token-type TYPE | issuer-mismatch | missing-state |
-//!         code CODE | public-client
+//!         code CODE | public-client | unexpected-status STATUS
 //! expect-token-type: bearer | assumed | provider NAME
 //! expect-expires-in / expect-refresh (yes, no or the token) / expect-scope /
 //! expect-extra: details
@@ -256,6 +256,12 @@ fn check_revocation(case: &Case) {
         (Some(("error", code)), Err(failure)) => match failure.error().kind() {
             EndpointErrorKind::ErrorResponse(error) => {
                 assert_eq!(error.error().as_str(), code, "{}", case.name)
+            }
+            other => panic!("{}: {other:?}", case.name),
+        },
+        (Some(("unexpected-status", expected)), Err(failure)) => match failure.error().kind() {
+            EndpointErrorKind::UnexpectedStatus { status } => {
+                assert_eq!(status.to_string(), expected, "{}", case.name)
             }
             other => panic!("{}: {other:?}", case.name),
         },
