@@ -334,8 +334,8 @@ fn logged_in(client: &Client, body: &str) -> Authorized {
 
 /// Figma takes refresh requests at its own endpoint: the code goes to the
 /// token endpoint, the refresh token to `/v1/oauth/refresh`, both with
-/// Basic authentication; the answer has no refresh token, so the old one
-/// stays.
+/// Basic authentication (the answer, which keeps the old refresh token, is
+/// `figma-refresh-response-repaired` in `tests/quirks/`).
 #[test]
 fn figma_refreshes_at_its_own_endpoint() {
     let client = client(Preset::figma());
@@ -348,20 +348,6 @@ fn figma_refreshes_at_its_own_endpoint() {
     insta::assert_snapshot!(
         "preset_figma_refresh_request",
         render(&refreshing.request(&context).unwrap())
-    );
-    let refreshed = refreshing
-        .handle_response(
-            HttpResponse::new(
-                200,
-                br#"{"access_token":"b","token_type":"bearer","expires_in":7776000}"#,
-            ),
-            NOW,
-        )
-        .unwrap();
-    assert_eq!(refreshed.tokens().access_token().secret(), "b");
-    assert_eq!(
-        refreshed.tokens().refresh_token().map(RefreshToken::secret),
-        Some("r")
     );
     // Every other preset refreshes at its token endpoint.
     let pagero = self::client(Preset::pagero());
