@@ -434,7 +434,8 @@ impl Preset {
     /// - Tolerances: none needed.
     /// - Tested with: `google-token-response.http`,
     ///   `google-refresh-response.http` (the page's examples as quoted by
-    ///   copies of it).
+    ///   copies of it), `google-error-callback*` (the page's error
+    ///   response has no `state`: refused as shown, accepted with it).
     pub fn google() -> Self {
         GOOGLE.preset("")
     }
@@ -482,7 +483,8 @@ impl Preset {
     ///   [`MemberValue::deserialize`](crate::MemberValue::deserialize)).
     ///   Slack's errors come with 200 and `"ok": false`, which every
     ///   client already reads as an error response.
-    /// - Tested with: `slack-oauth-v2-access.http`.
+    /// - Tested with: `slack-oauth-v2-access*.http` (the success, the
+    ///   same without the preset, and the documented error).
     pub fn slack() -> Self {
         SLACK.preset("")
     }
@@ -512,8 +514,9 @@ impl Preset {
     ///   approval); S256 is sent.
     /// - Tolerances: the page's token response has no `token_type`,
     ///   read as Bearer ([`TokenType::AssumedBearer`](crate::TokenType::AssumedBearer)).
-    /// - Tested with: `linkedin-callback.url`, `linkedin-token-response.http`
-    ///   and its strict twin.
+    /// - Tested with: `linkedin-callback.url`, `linkedin-error-callback.url`
+    ///   (built from the page's list of error parameters),
+    ///   `linkedin-token-response.http` and its strict twin.
     pub fn linkedin() -> Self {
         LINKEDIN.preset("")
     }
@@ -563,7 +566,9 @@ impl Preset {
     ///   RFC 6749 error body, and is reported as its status.
     /// - Tolerances: Twitch sends `scope` as a JSON array, which every
     ///   client accepts (README, quirks table).
-    /// - Tested with: `twitch-token-response.http`, `twitch-revocation*`.
+    /// - Tested with: `twitch-token-response.http`, `twitch-revocation*`,
+    ///   `twitch-error-callback.url`, `twitch-refresh-error.http` (its
+    ///   `"error": "Bad Request"` is kept as an unknown code).
     pub fn twitch() -> Self {
         TWITCH.preset("")
     }
@@ -576,7 +581,8 @@ impl Preset {
     /// - Client authentication: Basic (a confidential client); a public
     ///   client uses PKCE, S256.
     /// - Tolerances: none needed.
-    /// - Tested with: `spotify-token-response.http`.
+    /// - Tested with: `spotify-token-response.http`,
+    ///   `spotify-error-callback.url`, `spotify-refresh-error.http`.
     pub fn spotify() -> Self {
         SPOTIFY.preset("")
     }
@@ -643,7 +649,8 @@ impl Preset {
     ///   Bearer, assumed).
     /// - Tested with: `atlassian-token-response-*`: the page's example has
     ///   unquoted placeholders and is kept as shown (refused: not JSON)
-    ///   and minimally repaired (accepted).
+    ///   and minimally repaired (accepted); `atlassian-refresh-error-*`
+    ///   (403; the page's body lacks its `}`).
     pub fn atlassian() -> Self {
         ATLASSIAN.preset("")
     }
@@ -730,7 +737,9 @@ impl Preset {
     ///   crate adds the client's authentication (RFC 7009 §2.1). 200 is
     ///   success; 400 carries `invalid_token` or `unsupported_token_type`.
     /// - Tested with: `salesforce-token-response.http` (no `expires_in`),
-    ///   `salesforce-revocation.http`.
+    ///   `salesforce-revocation.http`, `salesforce-refresh-error.http`,
+    ///   `salesforce-error-callback*` (the page spells the code
+    ///   `access-denied`, kept as sent).
     pub fn salesforce() -> Self {
         SALESFORCE.preset("")
     }

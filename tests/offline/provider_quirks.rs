@@ -239,7 +239,20 @@ fn check_token(case: &Case) {
             }
             other => panic!("{}: {other:?}", case.name),
         },
+        (Some(("unexpected-status", expected)), Err(error)) => {
+            assert_unexpected_status(case, error.kind(), expected)
+        }
         (_, outcome) => panic!("{}: expected {expect}, got {outcome:?}", case.name),
+    }
+}
+
+/// A refusal without an RFC 6749 error body, reported as its status.
+fn assert_unexpected_status(case: &Case, kind: &EndpointErrorKind, expected: &str) {
+    match kind {
+        EndpointErrorKind::UnexpectedStatus { status } => {
+            assert_eq!(status.to_string(), expected, "{}", case.name)
+        }
+        other => panic!("{}: {other:?}", case.name),
     }
 }
 
@@ -259,12 +272,9 @@ fn check_revocation(case: &Case) {
             }
             other => panic!("{}: {other:?}", case.name),
         },
-        (Some(("unexpected-status", expected)), Err(failure)) => match failure.error().kind() {
-            EndpointErrorKind::UnexpectedStatus { status } => {
-                assert_eq!(status.to_string(), expected, "{}", case.name)
-            }
-            other => panic!("{}: {other:?}", case.name),
-        },
+        (Some(("unexpected-status", expected)), Err(failure)) => {
+            assert_unexpected_status(case, failure.error().kind(), expected)
+        }
         (_, outcome) => panic!("{}: expected {}, got {outcome:?}", case.name, case.expect()),
     }
 }
