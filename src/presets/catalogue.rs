@@ -472,9 +472,10 @@ impl Preset {
     ///
     /// - Issuer: inferred, `https://slack.com` (Slack's OpenID Connect
     ///   issuer; the OAuth flow has no metadata).
-    /// - Client authentication: Basic or body.
-    /// - PKCE: not listed here; S256 is sent. No RFC 7009 revocation
-    ///   endpoint (Slack's `auth.revoke` is a Web API method).
+    /// - Client authentication: Basic or body (the page prefers Basic).
+    /// - PKCE: the page takes a `code_verifier` without naming the
+    ///   method; S256 is sent. No RFC 7009 revocation endpoint (Slack's
+    ///   `auth.revoke` is a Web API method).
     /// - Tolerances: `token_type` `bot` and `user` read as Bearer (Slack's
     ///   page says to send the `xoxb-` token as `Authorization: Bearer`);
     ///   the scope is comma-separated both ways; the user token in the
