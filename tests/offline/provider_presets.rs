@@ -139,24 +139,12 @@ fn slack_authed_user_through_the_extras() {
         scope: String,
     }
     let client = client(Preset::slack());
-    let (_, pending) = Start::new(&client)
-        .begin(FlowEntropy::from_bytes([9; 64]), NOW)
-        .unwrap();
-    let query = format!("code=c&state={}", pending.state().secret());
     let body = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/quirks/slack-oauth-v2-access.http"
     ))
     .unwrap();
-    let body = body.split_once("\n\n").unwrap().1;
-    let authorized = pending
-        .handle_callback(&client, Callback::from_query(&query).unwrap())
-        .unwrap()
-        .handle_response(
-            HttpResponse::new(200, body.as_bytes()).with_content_type("application/json"),
-            NOW,
-        )
-        .unwrap();
+    let authorized = logged_in(&client, body.split_once("\n\n").unwrap().1);
     let user: AuthedUser = authorized
         .tokens()
         .extra()
@@ -316,8 +304,8 @@ fn tolerances_per_provider() {
     }
 }
 
-/// The code exchange of `client`, answered with `body`.
-fn logged_in(client: &Client, body: &str) -> Authorized {
+/// A login of `client` whose callback brought a code: the code exchange.
+fn exchanging(client: &Client) -> Exchanging {
     let (_, pending) = Start::new(client)
         .begin(FlowEntropy::from_bytes([9; 64]), NOW)
         .unwrap();
@@ -325,6 +313,11 @@ fn logged_in(client: &Client, body: &str) -> Authorized {
     pending
         .handle_callback(client, Callback::from_query(&query).unwrap())
         .unwrap()
+}
+
+/// The code exchange of `client`, answered with `body`.
+fn logged_in(client: &Client, body: &str) -> Authorized {
+    exchanging(client)
         .handle_response(
             HttpResponse::new(200, body.as_bytes()).with_content_type("application/json"),
             NOW,
@@ -423,14 +416,7 @@ fn public_clients_of_reddit_and_zoom() {
             .client(ClientId::new("client-id").unwrap(), authentication)
             .unwrap()
             .with_redirect_uri(RedirectUri::new(REDIRECT_URI).unwrap());
-        let (_, pending) = Start::new(&client)
-            .begin(FlowEntropy::from_bytes([9; 64]), NOW)
-            .unwrap();
-        let query = format!("code=c&state={}", pending.state().secret());
-        let exchanging = pending
-            .handle_callback(&client, Callback::from_query(&query).unwrap())
-            .unwrap();
-        render(&exchanging.request(&context).unwrap())
+        render(&exchanging(&client).request(&context).unwrap())
     };
     insta::assert_snapshot!(
         "preset_reddit_installed_app_token_request",
