@@ -18,6 +18,7 @@ use crate::step::RequestContext;
 use crate::time::UnixTime;
 
 mod chain;
+mod resource;
 pub use chain::{ChainError, ResourceAccess, ResourceLogin};
 
 /// Runs endpoint steps over a send function: sends the request, hands the

@@ -9,13 +9,13 @@ use core::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::config::{is_secure_target, Client, ClientId, Endpoint};
-use crate::error::BearerError;
+use crate::config::{Client, ClientId, Endpoint};
+use crate::flow::resource_request::{is_stored_origin, MAX_RESOURCE_NONCES};
 use crate::flow::{check_version, from_stored_json, Origin, StoredStateError, FORMAT_VERSION};
 use crate::members::ExtraMembers;
 use crate::resource::{check_count, resources_are_empty, ResourceIndicator};
 use crate::scope::{scope_is_empty, Scope};
-use crate::secret::{AccessToken, AuthorizationValue, RefreshToken};
+use crate::secret::{AccessToken, RefreshToken};
 use crate::time::UnixTime;
 use crate::tolerance::TokenType;
 use crate::wire::token::{is_vschar_token, TokenResponse};
@@ -172,6 +172,9 @@ pub struct Authorized {
     /// The authorization server's latest `DPoP-Nonce` (RFC 9449 §8), for
     /// the next refresh's proof.
     pub(crate) dpop_nonce: Option<String>,
+    /// Each resource server's latest `DPoP-Nonce` (RFC 9449 §9), by
+    /// origin, oldest first; at most [`MAX_RESOURCE_NONCES`].
+    pub(crate) resource_nonces: Vec<(String, String)>,
 }
 
 /// How long before the access token's expiry [`Authorized::needs_renewal`]
@@ -189,6 +192,7 @@ impl Authorized {
             tokens,
             grant_scope,
             dpop_nonce: None,
+            resource_nonces: Vec::new(),
         }
     }
 
@@ -211,7 +215,16 @@ impl Authorized {
             tokens,
             grant_scope,
             dpop_nonce: dpop_nonce.or(self.dpop_nonce),
+            resource_nonces: self.resource_nonces,
         }
+    }
+
+    /// The authorization server's latest DPoP nonce (RFC 9449 §8), which
+    /// the next refresh's proof carries: the one its last answer supplied,
+    /// or the one its last accepted proof carried. Part of the stored form.
+    #[must_use]
+    pub fn dpop_nonce(&self) -> Option<&str> {
+        self.dpop_nonce.as_deref()
     }
 
     /// The scope of the grant: the widest scope a refresh may ask for.
@@ -302,162 +315,6 @@ impl Authorized {
             .expires_at
             .is_some_and(|expires_at| now.saturating_add(leeway) >= expires_at)
     }
-
-    /// The `Authorization` header value, `Bearer <access token>`, for a
-    /// request to `target_uri` (RFC 6750 §2.1).
-    ///
-    /// # Errors
-    /// [`BearerError::InvalidTarget`] if `target_uri` is not an absolute
-    /// URI, [`BearerError::InsecureTarget`] if it is not `https` (nor
-    /// `http` on loopback): a bearer token must never cross the network in
-    /// clear text (RFC 6750 §5.3). [`BearerError::InvalidToken`] if the token
-    /// is not a `b64token`.
-    pub fn bearer_authorization(
-        &self,
-        target_uri: &str,
-    ) -> Result<AuthorizationValue, BearerError> {
-        let url = url::Url::parse(target_uri).map_err(|_| BearerError::InvalidTarget)?;
-        if !is_secure_target(url.scheme(), url.host_str()) {
-            return Err(BearerError::InsecureTarget);
-        }
-        self.bearer_value()
-    }
-
-    /// `Bearer <access token>`, once the target was found secure.
-    fn bearer_value(&self) -> Result<AuthorizationValue, BearerError> {
-        if self.tokens.dpop_jkt.is_some() {
-            return Err(BearerError::DpopBound);
-        }
-        self.authorization_value("Bearer ")
-    }
-
-    /// `scheme` and the access token, a `b64token` (RFC 6750 §2.1,
-    /// RFC 9449 §7.1).
-    fn authorization_value(&self, scheme: &str) -> Result<AuthorizationValue, BearerError> {
-        let token = self.tokens.access_token.secret();
-        if !is_b64token(token) {
-            return Err(BearerError::InvalidToken);
-        }
-        let mut value = String::with_capacity(token.len().saturating_add(scheme.len()));
-        value.push_str(scheme);
-        value.push_str(token);
-        Ok(AuthorizationValue::new(value))
-    }
-
-    /// Puts `Authorization: Bearer <access token>` on `request`
-    /// (RFC 6750 §2.1), marked sensitive. Refuses a non-https, non-loopback
-    /// target.
-    ///
-    /// # Errors
-    /// As [`bearer_authorization`](Self::bearer_authorization).
-    #[cfg(feature = "http")]
-    pub fn authorize_request<B>(&self, request: &mut http::Request<B>) -> Result<(), BearerError> {
-        let uri = request.uri();
-        if !uri
-            .scheme_str()
-            .is_some_and(|scheme| is_secure_target(scheme, uri.host()))
-        {
-            return Err(BearerError::InsecureTarget);
-        }
-        let value = self.bearer_value()?;
-        let mut header =
-            http::HeaderValue::from_str(value.secret()).map_err(|_| BearerError::InvalidToken)?;
-        header.set_sensitive(true);
-        request
-            .headers_mut()
-            .insert(http::header::AUTHORIZATION, header);
-        Ok(())
-    }
-
-    /// A request to a protected resource (RFC 6750 §2.1): `method` to
-    /// `target_uri` with `Authorization: Bearer <access token>` (marked
-    /// sensitive) and an empty body, to send with the same function the
-    /// drivers use. For a body, replace it
-    /// (`*request.body_mut() = RequestBody::from(json)`) and set its
-    /// `Content-Type`.
-    ///
-    /// # Errors
-    /// [`BearerError::InvalidTarget`] if `target_uri` is not an absolute
-    /// URI, and as [`authorize_request`](Self::authorize_request).
-    #[cfg(feature = "http")]
-    pub fn resource_request(
-        &self,
-        method: http::Method,
-        target_uri: &str,
-    ) -> Result<http::Request<crate::http::RequestBody>, BearerError> {
-        let mut request = empty_request(method, target_uri)?;
-        self.authorize_request(&mut request)?;
-        Ok(request)
-    }
-
-    /// A request to a protected resource with a DPoP-bound access token
-    /// (RFC 9449 §7): `Authorization: DPoP <access token>` and a `DPoP`
-    /// proof of this request — its method, its URI without query and
-    /// fragment, the access token's hash (`ath`) and the resource
-    /// server's `nonce` when it asked for one (§9: a `401` with
-    /// `error="use_dpop_nonce"` and a `DPoP-Nonce` header) — signed with
-    /// `client`'s DPoP key for `context`. Both headers are marked
-    /// sensitive; the body is empty.
-    ///
-    /// # Errors
-    /// [`BearerError::NotDpopBound`] for a bearer token,
-    /// [`BearerError::DpopKeyMismatch`] when `client` has not the key the
-    /// token is bound to, [`BearerError::Signing`] when the key could not
-    /// sign, and as [`resource_request`](Self::resource_request).
-    #[cfg(feature = "http")]
-    pub fn dpop_resource_request(
-        &self,
-        client: &Client,
-        method: http::Method,
-        target_uri: &str,
-        context: &crate::step::RequestContext,
-        nonce: Option<&str>,
-    ) -> Result<http::Request<crate::http::RequestBody>, BearerError> {
-        let jkt = self.tokens.dpop_jkt().ok_or(BearerError::NotDpopBound)?;
-        let key = client
-            .dpop_key()
-            .filter(|key| key.thumbprint() == jkt)
-            .ok_or(BearerError::DpopKeyMismatch)?;
-        let mut request = empty_request(method, target_uri)?;
-        let uri = request.uri();
-        let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host()) else {
-            return Err(BearerError::InvalidTarget);
-        };
-        if !is_secure_target(scheme, Some(host)) {
-            return Err(BearerError::InsecureTarget);
-        }
-        // The target URI without query and fragment (RFC 9449 §4.2), its
-        // scheme and host in lowercase (RFC 3986 §6.2.2.1).
-        let port = uri
-            .port()
-            .map(|port| alloc::format!(":{port}"))
-            .unwrap_or_default();
-        let htu = alloc::format!(
-            "{scheme}://{}{port}{}",
-            host.to_ascii_lowercase(),
-            uri.path()
-        );
-        let value = self.authorization_value("DPoP ")?;
-        let proof = crate::jose::proof(
-            key,
-            request.method().as_str(),
-            &htu,
-            context,
-            nonce.filter(|nonce| crate::jose::is_nonce(nonce)),
-            Some(self.tokens.access_token.secret()),
-        )
-        .map_err(BearerError::Signing)?;
-        for (name, value) in [
-            (http::header::AUTHORIZATION, value.secret()),
-            (http::HeaderName::from_static("dpop"), proof.as_str()),
-        ] {
-            let mut header =
-                http::HeaderValue::from_str(value).map_err(|_| BearerError::InvalidToken)?;
-            header.set_sensitive(true);
-            request.headers_mut().insert(name, header);
-        }
-        Ok(request)
-    }
 }
 
 #[allow(clippy::ptr_arg)] // serde's `skip_serializing_if` hands over the field itself
@@ -468,16 +325,6 @@ fn extra_is_empty(extra: &Cow<'_, ExtraMembers>) -> bool {
 /// An empty scope says nothing about the grant: unknown.
 fn known(scope: &Scope) -> Option<Scope> {
     (!scope.is_empty()).then(|| scope.clone())
-}
-
-/// `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`
-/// (RFC 6750 §2.1).
-fn is_b64token(token: &str) -> bool {
-    let body = token.trim_end_matches('=');
-    !body.is_empty()
-        && body.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
-        })
 }
 
 /// How a token set's [`TokenType`] is stored: `""` when assumed (no
@@ -547,6 +394,9 @@ struct StoredV1<'a> {
     /// RFC 8707 resource indicators; absent in states stored before them.
     #[serde(default, skip_serializing_if = "resources_are_empty")]
     resource: Cow<'a, [ResourceIndicator]>,
+    /// Resource servers' DPoP nonces, `[origin, nonce]` pairs.
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    dpop_resource_nonces: Cow<'a, [(String, String)]>,
 }
 
 impl Serialize for Authorized {
@@ -570,6 +420,7 @@ impl Serialize for Authorized {
             dpop_jkt: tokens.dpop_jkt.as_deref().map(Cow::Borrowed),
             dpop_nonce: self.dpop_nonce.as_deref().map(Cow::Borrowed),
             resource: Cow::Borrowed(&tokens.resources),
+            dpop_resource_nonces: Cow::Borrowed(&self.resource_nonces),
         }
         .serialize(serializer)
     }
@@ -619,9 +470,20 @@ impl<'de> Deserialize<'de> for Authorized {
                 "stored dpop_jkt or dpop_nonce is malformed",
             ));
         }
+        if stored.dpop_resource_nonces.len() > MAX_RESOURCE_NONCES
+            || stored
+                .dpop_resource_nonces
+                .iter()
+                .any(|(origin, nonce)| !is_stored_origin(origin) || !crate::jose::is_nonce(nonce))
+        {
+            return Err(serde::de::Error::custom(
+                "stored dpop_resource_nonces are malformed or too many",
+            ));
+        }
         Ok(Self {
             grant_scope,
             dpop_nonce: stored.dpop_nonce.map(Cow::into_owned),
+            resource_nonces: stored.dpop_resource_nonces.into_owned(),
             origin: Origin {
                 issuer: stored.issuer.into_owned(),
                 client_id: stored.client_id.into_owned(),
@@ -652,20 +514,4 @@ impl<'de> Deserialize<'de> for Authorized {
             },
         })
     }
-}
-
-/// An empty request of `method` to the absolute URI `target_uri`.
-#[cfg(feature = "http")]
-fn empty_request(
-    method: http::Method,
-    target_uri: &str,
-) -> Result<http::Request<crate::http::RequestBody>, BearerError> {
-    let uri = http::Uri::try_from(target_uri)
-        .ok()
-        .filter(|uri| uri.scheme().is_some() && uri.authority().is_some())
-        .ok_or(BearerError::InvalidTarget)?;
-    let mut request = http::Request::new(crate::http::RequestBody::default());
-    *request.method_mut() = method;
-    *request.uri_mut() = uri;
-    Ok(request)
 }

@@ -2,6 +2,7 @@
 //! and the callback (RFC 6749 §4.1.2, RFC 9207 §2.4).
 
 use alloc::borrow::Cow;
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::time::Duration;
 
@@ -53,6 +54,9 @@ pub struct AwaitingCallback {
     pub(crate) request_uri_expires_at: Option<UnixTime>,
     /// The resources asked for (RFC 8707 §2), sent again in the exchange.
     pub(crate) resources: Vec<ResourceIndicator>,
+    /// The authorization server's `DPoP-Nonce` from the pushed
+    /// authorization request (RFC 9449 §8.2), for the exchange's proof.
+    pub(crate) dpop_nonce: Option<String>,
 }
 
 impl AwaitingCallback {
@@ -125,7 +129,7 @@ impl AwaitingCallback {
     ) -> Result<Exchanging, CallbackError> {
         // A misuse of the API, whatever the callback says: another
         // issuer's client must not lend its credentials to this flow.
-        let credentials = self
+        let mut credentials = self
             .origin
             .credentials(client)
             .ok_or(CallbackError::ClientMismatch)?;
@@ -157,6 +161,9 @@ impl AwaitingCallback {
         let Some(code) = callback.code else {
             return Err(CallbackError::MissingCode);
         };
+        if credentials.dpop.is_some() {
+            credentials.dpop_nonce = self.dpop_nonce;
+        }
         Ok(Exchanging {
             origin: self.origin,
             credentials,
@@ -202,6 +209,10 @@ struct StoredV1<'a> {
     /// RFC 8707 resource indicators; absent in flows stored before them.
     #[serde(default, skip_serializing_if = "resources_are_empty")]
     resource: Cow<'a, [ResourceIndicator]>,
+    /// The server's DPoP nonce after a pushed request; absent in flows
+    /// stored before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dpop_nonce: Option<Cow<'a, str>>,
 }
 
 impl Serialize for AwaitingCallback {
@@ -220,6 +231,7 @@ impl Serialize for AwaitingCallback {
             started_at: self.started_at,
             request_uri_expires_at: self.request_uri_expires_at,
             resource: Cow::Borrowed(&self.resources),
+            dpop_nonce: self.dpop_nonce.as_deref().map(Cow::Borrowed),
         }
         .serialize(serializer)
     }
@@ -240,6 +252,13 @@ impl<'de> Deserialize<'de> for AwaitingCallback {
             ));
         }
         check_count(&stored.resource).map_err(serde::de::Error::custom)?;
+        if stored
+            .dpop_nonce
+            .as_deref()
+            .is_some_and(|nonce| !crate::jose::is_nonce(nonce))
+        {
+            return Err(serde::de::Error::custom("stored dpop_nonce is malformed"));
+        }
         Ok(Self {
             origin: Origin {
                 issuer: stored.issuer.into_owned(),
@@ -255,6 +274,7 @@ impl<'de> Deserialize<'de> for AwaitingCallback {
             started_at: stored.started_at,
             request_uri_expires_at: stored.request_uri_expires_at,
             resources: stored.resource.into_owned(),
+            dpop_nonce: stored.dpop_nonce.map(Cow::into_owned),
         })
     }
 }

@@ -393,10 +393,11 @@ impl EndpointStep for DevicePolling {
             });
         match parsed {
             Ok((parsed, binding)) => {
+                let nonce = self.credentials.nonce_after(&response);
                 let AwaitingDeviceApproval { origin, scope, .. } = self.pending;
                 let tokens = TokenSet::from_response(parsed, &scope, None, now, binding);
                 let mut authorized = Authorized::new(origin, tokens);
-                authorized.dpop_nonce = response.dpop_nonce().map(String::from);
+                authorized.dpop_nonce = nonce;
                 Ok(authorized)
             }
             Err(kind) => Err(match still_pending(&kind) {

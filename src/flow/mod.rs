@@ -11,6 +11,7 @@ mod exchanging;
 mod introspection;
 mod pushing;
 mod refreshing;
+mod resource_request;
 mod revocation;
 mod start;
 
@@ -146,6 +147,21 @@ impl Credentials {
         true
     }
 
+    /// The nonce to keep for the server's next proof once it has accepted
+    /// a request (RFC 9449 §8.2: the client uses the nonce the server
+    /// supplied "until the server supplies a new nonce value"): the
+    /// `DPoP-Nonce` of `response` when it has one, or else the nonce the
+    /// accepted proof carried. A server whose nonce is still current sends
+    /// no header, and the nonce must not be lost then. `None` without a
+    /// DPoP key.
+    pub(crate) fn nonce_after(&self, response: &HttpResponse<'_>) -> Option<String> {
+        self.dpop.as_ref()?;
+        response
+            .dpop_nonce()
+            .map(String::from)
+            .or_else(|| self.dpop_nonce.clone())
+    }
+
     /// The thumbprint tokens issued to these credentials are bound to,
     /// when the response says `token_type: DPoP`; an error when it says so
     /// but no proof was sent.
@@ -261,11 +277,12 @@ pub(crate) fn first_token_response<S: EndpointStep>(
     });
     match parsed {
         Ok((parsed, binding)) => {
+            let nonce = credentials_of(&mut state).nonce_after(response);
             let (origin, requested, resources) = into_grant(state);
             let mut tokens = TokenSet::from_response(parsed, &requested, None, now, binding);
             tokens.resources = resources;
             let mut authorized = Authorized::new(origin, tokens);
-            authorized.dpop_nonce = response.dpop_nonce().map(String::from);
+            authorized.dpop_nonce = nonce;
             Ok(authorized)
         }
         Err(kind) if credentials_of(&mut state).take_nonce_demand(&kind, response) => {

@@ -79,6 +79,7 @@ impl EndpointStep for PushingAuthorization {
             Err(kind) => return Err(Failure::new(Self::ENDPOINT, kind, self)),
         };
         let mut pending = self.pending;
+        pending.dpop_nonce = self.credentials.nonce_after(&response);
         let mut url = endpoint_for_parameters(&self.authorization_endpoint);
         url.query_pairs_mut()
             .append_pair("client_id", pending.origin.client_id.as_str())

@@ -7,7 +7,6 @@ use crate::error::{EndpointKind, Failure, RefreshError};
 use crate::flow::authorized::{Authorized, TokenSet};
 use crate::flow::Credentials;
 use crate::http::{HttpRequest, HttpResponse};
-use alloc::string::String;
 
 use crate::jose::{DpopKey, SigningError};
 use crate::resource::{self, ResourceIndicator};
@@ -204,6 +203,7 @@ impl EndpointStep for Refreshing {
             });
         match parsed {
             Ok((response, binding)) => {
+                let nonce = self.credentials.nonce_after(&http);
                 let Self {
                     previous,
                     scope,
@@ -225,7 +225,6 @@ impl EndpointStep for Refreshing {
                     binding,
                 );
                 tokens.resources = resources;
-                let nonce = http.dpop_nonce().map(String::from);
                 Ok(previous.refreshed(tokens, scope.is_some(), nonce))
             }
             Err(kind) if self.credentials.take_nonce_demand(&kind, &http) => {

@@ -409,6 +409,7 @@ impl<'c> Start<'c> {
             scope: self.scope,
             started_at: now,
             request_uri_expires_at: None,
+            dpop_nonce: None,
             resources: self.resources,
         };
         Ok((pending, credentials))

@@ -7,11 +7,13 @@
 use crate::interop_node_common;
 
 use interop_node_common::{OidcProvider, OpClient, NOW, TEST_USER};
+use std::cell::Cell;
+
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
     Authorized, AwaitingCallback, BearerError, Callback, Client, ClientCredentials, DpopChallenge,
-    DpopKey, Ed25519Key, Es256Key, FlowEntropy, NextStep, RefreshError, Scope, Start,
-    TokenErrorCode,
+    DpopKey, Driver, Ed25519Key, Es256Key, FlowEntropy, NextStep, RefreshError, RequestBody,
+    RetryPolicy, Scope, Start, TokenErrorCode,
 };
 
 fn key(seed: u8) -> DpopKey {
@@ -59,12 +61,11 @@ fn log_in(server: &OidcProvider, client: &Client) -> (AwaitingCallback, Callback
 }
 
 /// The provider's userinfo, called with `authorized`'s DPoP-bound token
-/// and a proof of `client`'s key, with the server's `nonce` when given.
+/// and a proof of `client`'s key, with the nonce the grant keeps.
 fn userinfo(
     server: &OidcProvider,
     client: &Client,
     authorized: &Authorized,
-    nonce: Option<&str>,
 ) -> http::Response<Vec<u8>> {
     let request = authorized
         .dpop_resource_request(
@@ -72,7 +73,6 @@ fn userinfo(
             http::Method::GET,
             &server.url("/me"),
             &crate::context(),
-            nonce,
         )
         .unwrap();
     interop_node_common::send(request).unwrap()
@@ -117,7 +117,7 @@ fn dpop_bound_tokens_end_to_end() {
         .headers_mut()
         .insert("authorization", format!("Bearer {token}").parse().unwrap());
     assert_eq!(interop_node_common::send(as_bearer).unwrap().status(), 401);
-    let me = userinfo(&server, &client, &authorized, None);
+    let me = userinfo(&server, &client, &authorized);
     assert_eq!(me.status(), 200, "{}", server.log());
     let me: serde_json::Value = serde_json::from_slice(me.body()).unwrap();
     assert_eq!(me["sub"], TEST_USER);
@@ -183,34 +183,111 @@ fn a_pushed_request_binds_the_code_to_the_key() {
     );
 }
 
-/// A server that demands its own nonce: the code exchange, the refresh
-/// and the client credentials grant each follow one `use_dpop_nonce`
-/// answer by themselves; userinfo's demand (a `401` with
-/// `WWW-Authenticate: DPoP error="use_dpop_nonce"` and a `DPoP-Nonce`)
-/// is the caller's to follow, with the nonce it names.
+/// A server that demands its own nonce in every proof (RFC 9449 §8, §9),
+/// every request counted through a driver: the first code exchange takes
+/// two requests (its first proof cannot know the nonce), and every refresh
+/// after it one, the grant stored and read back in between; the first
+/// userinfo call two (a resource server's nonce is its own, §9), and every
+/// call after it one. A pushed login's nonce carries over to its code
+/// exchange, which then takes one request.
 #[test]
-fn nonces_the_server_demands_are_used() {
+fn nonces_the_server_supplied_are_kept() {
     let server = OidcProvider::start_with(&[("DPOP_REQUIRE_NONCE", "1")]);
     let client = dpop_client(&server, key(7));
+    let sent = Cell::new(0);
+    let send = |request: http::Request<RequestBody>| {
+        sent.set(sent.get() + 1);
+        interop_node_common::send(request)
+    };
+    let counted = |before: usize| sent.get() - before;
+    let driver = Driver::new(RetryPolicy::new(u64::from_ne_bytes(*b"interop!")));
+    let no_sleep = |_| unreachable!("nothing here waits");
+    let stored = |authorized: &Authorized| {
+        Authorized::from_json(serde_json::to_string(authorized).unwrap().as_bytes()).unwrap()
+    };
+
     let (pending, callback) = log_in(&server, &client);
-    let (authorized, sent) = run(pending.handle_callback(&client, callback).unwrap());
-    assert_eq!(sent, 2, "the first proof had no nonce: {}", server.log());
-    let (refreshed, _) = run(authorized.refresh(&client).unwrap());
+    let before = sent.get();
+    let exchanging = pending.handle_callback(&client, callback).unwrap();
+    let mut authorized = driver.run(exchanging, send, no_sleep).unwrap();
+    assert_eq!(counted(before), 2, "{}", server.log());
+    assert!(authorized.dpop_nonce().is_some());
+    for _ in 0..3 {
+        let before = sent.get();
+        let refreshing = stored(&authorized).refresh(&client).unwrap();
+        authorized = driver.run(refreshing, send, no_sleep).unwrap();
+        assert_eq!(counted(before), 1, "each refresh: {}", server.log());
+    }
+
+    let me = server.url("/me");
+    for call in 0..4 {
+        let before = sent.get();
+        let request = http::Request::get(&me)
+            .body(RequestBody::default())
+            .unwrap();
+        let mut grant = stored(&authorized);
+        let answer = driver
+            .request_resource(&client, &mut grant, request, send)
+            .unwrap();
+        assert_eq!(answer.status(), 200, "{}", server.log());
+        let userinfo: serde_json::Value = serde_json::from_slice(answer.body()).unwrap();
+        assert_eq!(userinfo["sub"], TEST_USER);
+        let expected = if call == 0 { 2 } else { 1 };
+        assert_eq!(counted(before), expected, "userinfo call {call}");
+        assert!(grant.resource_dpop_nonce(&me).is_some());
+        authorized = grant;
+    }
+    // The resource server's nonce left the authorization server's alone.
+    let before = sent.get();
+    let refreshed = driver
+        .run(authorized.refresh(&client).unwrap(), send, no_sleep)
+        .unwrap();
+    assert_eq!(counted(before), 1);
     assert!(refreshed.tokens().dpop_jkt().is_some());
 
-    let first = userinfo(&server, &client, &refreshed, None);
-    assert_eq!(first.status(), 401);
-    let challenge = DpopChallenge::from_response(&first).unwrap().unwrap();
-    assert!(challenge.algs().any(|alg| alg == "ES256"), "{challenge:?}");
-    let NextStep::UseNonce { nonce } = challenge.next_step() else {
-        panic!("{challenge:?}");
-    };
-    let again = userinfo(&server, &client, &refreshed, Some(&nonce));
-    assert_eq!(again.status(), 200, "{}", server.log());
+    // A pushed login: the push follows the demand, the exchange needs none.
+    let pushing = Start::new(&client)
+        .scope(Scope::parse("openid").unwrap())
+        .push(FlowEntropy::from_os_rng().unwrap(), NOW)
+        .unwrap();
+    let before = sent.get();
+    let (authorization, pending) = driver.run(pushing, send, no_sleep).unwrap();
+    assert_eq!(counted(before), 2, "{}", server.log());
+    let pending = AwaitingCallback::from_json(&serde_json::to_vec(&pending).unwrap()).unwrap();
+    let callback = Callback::from_url(&server.browser_log_in(authorization.url())).unwrap();
+    let before = sent.get();
+    let exchanging = pending.handle_callback(&client, callback).unwrap();
+    let pushed = driver.run(exchanging, send, no_sleep).unwrap();
+    assert_eq!(
+        counted(before),
+        1,
+        "the pushed request's nonce: {}",
+        server.log()
+    );
+    assert!(pushed.tokens().dpop_jkt().is_some());
 
+    // The client credentials grant follows one demand by itself.
     let machine = dpop_client(&server, key(9));
     let (_, sent) = run(ClientCredentials::new(&machine, Scope::empty()).unwrap());
     assert_eq!(sent, 2);
+}
+
+/// The caller's own loop, step by step: a resource server's demand is
+/// read from its challenge, and the nonce it names works.
+#[test]
+fn a_resource_servers_demand_by_hand() {
+    let server = OidcProvider::start_with(&[("DPOP_REQUIRE_NONCE", "1")]);
+    let client = dpop_client(&server, key(7));
+    let (pending, callback) = log_in(&server, &client);
+    let (mut authorized, _) = run(pending.handle_callback(&client, callback).unwrap());
+    let first = userinfo(&server, &client, &authorized);
+    assert_eq!(first.status(), 401);
+    let challenge = DpopChallenge::from_response(&first).unwrap().unwrap();
+    assert!(challenge.algs().any(|alg| alg == "ES256"), "{challenge:?}");
+    assert!(matches!(challenge.next_step(), NextStep::UseNonce { .. }));
+    assert!(authorized.handle_resource_response(&server.url("/me"), &first));
+    let again = userinfo(&server, &client, &authorized);
+    assert_eq!(again.status(), 200, "{}", server.log());
 }
 
 /// A public client's refresh token is bound to its DPoP key (RFC 9449
@@ -312,7 +389,7 @@ fn a_fapi2_client_end_to_end() {
         authorized.tokens().dpop_jkt(),
         Some(key(7).thumbprint().as_str())
     );
-    assert_eq!(userinfo(&server, &client, &authorized, None).status(), 200);
+    assert_eq!(userinfo(&server, &client, &authorized).status(), 200);
     let (refreshed, _) = run(authorized.refresh(&client).unwrap());
     assert_eq!(refreshed.tokens().generation(), 1);
 }

@@ -248,10 +248,14 @@ fn client_with_ed25519() -> Client {
 #[test]
 fn resource_requests_with_a_bound_token() {
     let client = client(key());
-    let authorized = dpop_bound(&client);
+    let mut authorized = dpop_bound(&client);
     let uri = "https://RS.example/protectedresource?x=1#top";
+    let demand = HttpResponse::new(401, b"")
+        .with_www_authenticate(r#"DPoP error="use_dpop_nonce""#)
+        .with_dpop_nonce("rs-nonce");
+    assert!(authorized.handle_resource_response(uri, demand));
     let request = authorized
-        .dpop_resource_request(&client, http::Method::GET, uri, &CONTEXT, Some("rs-nonce"))
+        .dpop_resource_request(&client, http::Method::GET, uri, &CONTEXT)
         .unwrap();
     assert_eq!(
         request.headers()["authorization"],
@@ -281,25 +285,13 @@ fn resource_requests_with_a_bound_token() {
         ),
         (
             authorized
-                .dpop_resource_request(
-                    &client_with_ed25519(),
-                    http::Method::GET,
-                    uri,
-                    &CONTEXT,
-                    None,
-                )
+                .dpop_resource_request(&client_with_ed25519(), http::Method::GET, uri, &CONTEXT)
                 .unwrap_err(),
             BearerError::DpopKeyMismatch,
         ),
         (
             authorized
-                .dpop_resource_request(
-                    &client,
-                    http::Method::GET,
-                    "http://rs.example/",
-                    &CONTEXT,
-                    None,
-                )
+                .dpop_resource_request(&client, http::Method::GET, "http://rs.example/", &CONTEXT)
                 .unwrap_err(),
             BearerError::InsecureTarget,
         ),
@@ -311,7 +303,7 @@ fn resource_requests_with_a_bound_token() {
     let bearer = exchanging(&client).handle_response(response, NOW).unwrap();
     assert_eq!(
         bearer
-            .dpop_resource_request(&client, http::Method::GET, uri, &CONTEXT, None)
+            .dpop_resource_request(&client, http::Method::GET, uri, &CONTEXT)
             .unwrap_err(),
         BearerError::NotDpopBound
     );

@@ -9,6 +9,7 @@ mod client_assertion;
 mod device_authorization;
 mod discovery;
 mod dpop;
+mod dpop_nonces;
 mod fapi;
 mod introspection;
 mod lifecycle;
