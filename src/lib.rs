@@ -50,10 +50,10 @@
 //! let (authorization, pending) = Start::new(&client)
 //!     .begin(FlowEntropy::from_os_rng()?, UnixTime::now())?;
 //! let _redirect_the_browser_to = authorization.url();
-//! let stored = serde_json::to_string(&pending)?;
+//! let stored = pending.to_json();
 //!
 //! // 2. The browser comes back to the redirect URI.
-//! let pending: AwaitingCallback = serde_json::from_str(&stored)?;
+//! let pending = AwaitingCallback::from_json(stored.as_bytes())?;
 //! # let state = pending.state().secret().to_owned();
 //! # let callback_url = format!("https://app.example.com/callback?code=0F7ijeaW4BCwhvyg6ozY9PeLsFF6KUi1&state={state}");
 //! let callback = Callback::from_url(&callback_url)?;
@@ -103,8 +103,8 @@
 //!   and (feature `http`) `Driver::access_resource`, the whole chain from
 //!   a resource URL in one call.
 //! - [`AwaitingCallback`] and [`Authorized`] are `Serialize + Deserialize`
-//!   with a format version; `from_json` reads them back with a typed
-//!   [`StoredStateError`].
+//!   with a format version; `to_json` writes them and `from_json` reads
+//!   them back with a typed [`StoredStateError`].
 //!
 //! A failed request whose retry may succeed (429, 5xx,
 //! `temporarily_unavailable`) hands its step back in the [`Failure`];

@@ -219,8 +219,12 @@ pub enum EndpointErrorKind {
     /// lacks what it must carry, or an error response whose `error` code
     /// has characters outside RFC 6749 §5.2's set.
     MalformedResponse(ResponseProblem),
-    /// A `token_type` other than `Bearer`: this crate can only use bearer
-    /// tokens (RFC 6750). The type as received.
+    /// A `token_type` this client cannot use, as received: neither
+    /// `Bearer` (RFC 6750 §2.1) nor a provider's name for it
+    /// ([`Tolerances`](crate::Tolerances)), nor `DPoP` (RFC 9449 §5) for a
+    /// client that sent a proof; `DPoP` for a client without a DPoP key;
+    /// or, for a client that takes DPoP-bound tokens only (FAPI 2.0),
+    /// anything but `DPoP`.
     UnsupportedTokenType(UntrustedText),
     /// A metadata document that must not be used.
     InvalidMetadata(MetadataProblem),
@@ -395,7 +399,7 @@ impl fmt::Display for EndpointError {
             }
             EndpointErrorKind::UnsupportedTokenType(token_type) => write!(
                 f,
-                "the {endpoint} issued a token of type {token_type:?}, which is not Bearer"
+                "the {endpoint} issued a token of type {token_type:?}, which this client cannot use"
             ),
             EndpointErrorKind::InvalidMetadata(problem) => {
                 write!(f, "the {endpoint} cannot be used: {problem}")

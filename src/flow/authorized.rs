@@ -11,7 +11,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::config::{Client, ClientId, Endpoint};
 use crate::flow::resource_request::{is_stored_origin, MAX_RESOURCE_NONCES};
-use crate::flow::{check_version, from_stored_json, Origin, StoredStateError, FORMAT_VERSION};
+use crate::flow::{
+    check_version, from_stored_json, to_stored_json, Origin, StoredStateError, FORMAT_VERSION,
+};
 use crate::members::ExtraMembers;
 use crate::resource::{check_count, resources_are_empty, ResourceIndicator};
 use crate::scope::{scope_is_empty, Scope};
@@ -286,13 +288,21 @@ impl Authorized {
         Ok(())
     }
 
-    /// Reads tokens stored as JSON (`serde_json::to_vec(&authorized)`),
+    /// Reads tokens stored as JSON ([`to_json`](Self::to_json)),
     /// with a typed error: another format version is reported as such.
     ///
     /// # Errors
     /// See [`StoredStateError`].
     pub fn from_json(json: &[u8]) -> Result<Self, StoredStateError> {
         from_stored_json(json)
+    }
+
+    /// The stored form of the grant as JSON, with its format version: what
+    /// [`from_json`](Self::from_json) reads back. Store it as it is
+    /// (encrypted where it holds tokens): no other JSON crate is needed.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        to_stored_json(self)
     }
 
     /// The tokens.

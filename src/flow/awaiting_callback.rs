@@ -11,7 +11,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::config::{Client, ClientId, Endpoint, RedirectUri};
 use crate::error::CallbackError;
 use crate::flow::exchanging::Exchanging;
-use crate::flow::{check_version, from_stored_json, Origin, StoredStateError, FORMAT_VERSION};
+use crate::flow::{
+    check_version, from_stored_json, to_stored_json, Origin, StoredStateError, FORMAT_VERSION,
+};
 use crate::resource::{check_count, resources_are_empty, ResourceIndicator};
 use crate::scope::{scope_is_empty, Scope};
 use crate::secret::{ct_eq, CodeVerifier, State};
@@ -60,13 +62,21 @@ pub struct AwaitingCallback {
 }
 
 impl AwaitingCallback {
-    /// Reads a pending flow stored as JSON (`serde_json::to_vec(&pending)`),
+    /// Reads a pending flow stored as JSON ([`to_json`](Self::to_json)),
     /// with a typed error: another format version is reported as such.
     ///
     /// # Errors
     /// See [`StoredStateError`].
     pub fn from_json(json: &[u8]) -> Result<Self, StoredStateError> {
         from_stored_json(json)
+    }
+
+    /// The stored form of the pending flow as JSON, with its format version: what
+    /// [`from_json`](Self::from_json) reads back. Store it as it is
+    /// (encrypted where it holds tokens): no other JSON crate is needed.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        to_stored_json(self)
     }
 
     /// The flow's `state`: the key to store it under.

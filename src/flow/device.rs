@@ -23,7 +23,8 @@ use crate::error::{
 };
 use crate::flow::authorized::{Authorized, TokenSet};
 use crate::flow::{
-    check_version, from_stored_json, Credentials, Origin, StoredStateError, FORMAT_VERSION,
+    check_version, from_stored_json, to_stored_json, Credentials, Origin, StoredStateError,
+    FORMAT_VERSION,
 };
 use crate::http::{HttpRequest, HttpResponse};
 use crate::jose::SigningError;
@@ -174,13 +175,21 @@ pub struct AwaitingDeviceApproval {
 
 impl AwaitingDeviceApproval {
     /// Reads a pending device login stored as JSON
-    /// (`serde_json::to_vec(&pending)`), with a typed error: another format
+    /// ([`to_json`](Self::to_json)), with a typed error: another format
     /// version is reported as such.
     ///
     /// # Errors
     /// See [`StoredStateError`].
     pub fn from_json(json: &[u8]) -> Result<Self, StoredStateError> {
         from_stored_json(json)
+    }
+
+    /// The stored form of the pending device login as JSON, with its format version: what
+    /// [`from_json`](Self::from_json) reads back. Store it as it is
+    /// (encrypted where it holds tokens): no other JSON crate is needed.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        to_stored_json(self)
     }
 
     /// The polling step again, with `client`'s credentials: after a

@@ -352,6 +352,15 @@ impl core::error::Error for StoredStateError {}
 
 /// Reads a stored state from JSON: the version first, so a state from
 /// another version is reported as such rather than as malformed.
+/// The stored form of `value` as JSON, for `to_json`: what `from_json`
+/// reads back. The stored forms cannot fail to serialize (every map key is
+/// a string, and no `Serialize` of theirs returns an error), so the empty
+/// default is never reached; it keeps the no-panic rule without an
+/// `expect`.
+pub(crate) fn to_stored_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 pub(crate) fn from_stored_json<T: serde::de::DeserializeOwned>(
     json: &[u8],
 ) -> Result<T, StoredStateError> {

@@ -154,7 +154,12 @@ impl fmt::Debug for FlowEntropy {
 ///
 /// ```
 /// # use oauth2_pkce::*;
-/// # let client = Client::new(ServerMetadata::pagero(), ClientId::new("id").unwrap(),
+/// # let metadata = ServerMetadata::new(
+/// #     "https://as.example.com",
+/// #     "https://as.example.com/authorize",
+/// #     "https://as.example.com/token",
+/// # );
+/// # let client = Client::new(metadata, ClientId::new("id").unwrap(),
 /// #     ClientAuthentication::ClientSecretBasic(ClientSecret::new("s"))).unwrap()
 /// #     .with_redirect_uri(RedirectUri::new("https://app.example/cb").unwrap());
 /// let (request, pending) = Start::new(&client)
@@ -162,7 +167,9 @@ impl fmt::Debug for FlowEntropy {
 ///     .param("prompt", "login")
 ///     .begin(FlowEntropy::from_bytes([7; 64]), UnixTime::from_secs(1_700_000_000))
 ///     .unwrap();
-/// assert!(request.url().starts_with("https://sso.pageroonline.com/oauth/v2/oauth-authorize?"));
+/// // The client's authorization endpoint, with the parameters in its query.
+/// assert!(request.url().starts_with("https://as.example.com/authorize?"));
+/// assert!(request.url().contains("&prompt=login"));
 /// # let _ = pending;
 /// ```
 #[must_use = "nothing happens until `begin` is called"]

@@ -207,6 +207,7 @@ fn slow_down_adds_five_seconds_for_good() {
     // The accumulated interval survives a restart.
     let stored = serde_json::to_vec(polling.pending()).unwrap();
     let back = AwaitingDeviceApproval::from_json(&stored).unwrap();
+    assert_eq!(polling.pending().to_json().as_bytes(), stored);
     assert_eq!(back.interval(), Duration::from_secs(20));
     assert_eq!(back.next_poll_at(), UnixTime::from_secs(now.as_secs() + 21));
     assert_eq!(SLOW_DOWN_INCREMENT, Duration::from_secs(5));

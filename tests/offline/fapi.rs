@@ -117,6 +117,8 @@ fn a_fapi2_client_pushes_proves_and_requires_iss() {
             "{token_type}: {}",
             failure.error()
         );
+        // Never "not Bearer" for a Bearer token this client refuses.
+        assert!(!failure.error().to_string().contains("not Bearer"));
     }
     let exchanging = pending.handle_callback(&client, callback).unwrap();
     let body = br#"{"token_type":"DPoP","access_token":"a"}"#;

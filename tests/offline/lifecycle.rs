@@ -679,6 +679,20 @@ fn stored_states_read_back_with_typed_errors() {
     let state = authorized(&client, &pagero_tokens(0));
     let json = serde_json::to_vec(&state).unwrap();
     assert_eq!(Authorized::from_json(&json).unwrap(), state);
+    // `to_json` writes what `from_json` reads, as serde_json would.
+    assert_eq!(state.to_json().as_bytes(), json);
+    assert_eq!(
+        Authorized::from_json(state.to_json().as_bytes()).unwrap(),
+        state
+    );
+    let (_, pending) = Start::new(&client)
+        .begin(FlowEntropy::from_bytes([6; 64]), NOW)
+        .unwrap();
+    assert_eq!(pending.to_json(), serde_json::to_string(&pending).unwrap());
+    assert_eq!(
+        AwaitingCallback::from_json(pending.to_json().as_bytes()).unwrap(),
+        pending
+    );
 
     let mut value: serde_json::Value = serde_json::from_slice(&json).unwrap();
     value["v"] = 2.into();
