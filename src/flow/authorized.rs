@@ -10,7 +10,6 @@ use core::time::Duration;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::config::{Client, ClientId, Endpoint};
-use crate::flow::resource_request::{is_stored_origin, MAX_RESOURCE_NONCES};
 use crate::flow::{
     check_version, from_stored_json, to_stored_json, Origin, StoredStateError, FORMAT_VERSION,
 };
@@ -524,4 +523,24 @@ impl<'de> Deserialize<'de> for Authorized {
             },
         })
     }
+}
+
+/// How many resource servers' DPoP nonces a grant keeps: enough for the
+/// APIs one token is for, and a bound on what a stored grant holds.
+pub(crate) const MAX_RESOURCE_NONCES: usize = 8;
+
+/// Whether a stored origin is one a resource server's nonce is kept
+/// under: scheme, host and port, in lowercase.
+fn is_stored_origin(origin: &str) -> bool {
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    rest.is_some_and(|rest| {
+        (1..=262).contains(&rest.len())
+            && rest.bytes().all(|b| {
+                b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']')
+            })
+    })
 }

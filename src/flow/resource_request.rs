@@ -10,6 +10,7 @@ use crate::config::Client;
 use crate::error::BearerError;
 #[cfg(feature = "http")]
 use crate::error::BearerErrorCode;
+use crate::flow::authorized::MAX_RESOURCE_NONCES;
 use crate::flow::Authorized;
 #[cfg(feature = "http")]
 use crate::http::{HttpResponse, RequestBody};
@@ -18,10 +19,6 @@ use crate::secret::AuthorizationValue;
 use crate::step::RequestContext;
 #[cfg(feature = "http")]
 use crate::wire::challenge::DpopChallenge;
-
-/// How many resource servers' DPoP nonces a grant keeps: enough for the
-/// APIs one token is for, and a bound on what a stored grant holds.
-pub(crate) const MAX_RESOURCE_NONCES: usize = 8;
 
 impl Authorized {
     /// The `Authorization` header value, `Bearer <access token>`, for a
@@ -319,20 +316,5 @@ fn origin_of(uri: &http::Uri) -> Option<String> {
     Some(match uri.port_u16() {
         Some(port) if Some(port) != default => alloc::format!("{scheme}://{host}:{port}"),
         _ => alloc::format!("{scheme}://{host}"),
-    })
-}
-
-/// Whether a stored origin has the form [`origin_of`] gives it.
-pub(crate) fn is_stored_origin(origin: &str) -> bool {
-    let rest = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"));
-    rest.is_some_and(|rest| {
-        (1..=262).contains(&rest.len())
-            && rest.bytes().all(|b| {
-                b.is_ascii_lowercase()
-                    || b.is_ascii_digit()
-                    || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']')
-            })
     })
 }
