@@ -311,7 +311,7 @@ impl Authorized {
     /// URI, [`BearerError::InsecureTarget`] if it is not `https` (nor
     /// `http` on loopback): a bearer token must never cross the network in
     /// clear text (RFC 6750 §5.3). [`BearerError::InvalidToken`] if the token
-    /// is not a `b64token`.
+    /// has a space, which would split the credentials in two.
     pub fn bearer_authorization(
         &self,
         target_uri: &str,
@@ -331,11 +331,11 @@ impl Authorized {
         self.authorization_value("Bearer ")
     }
 
-    /// `scheme` and the access token, a `b64token` (RFC 6750 §2.1,
-    /// RFC 9449 §7.1).
+    /// `scheme` and the access token (RFC 6750 §2.1, RFC 9449 §7.1), if
+    /// it can stand after the scheme ([`is_sendable_token`]).
     fn authorization_value(&self, scheme: &str) -> Result<AuthorizationValue, BearerError> {
         let token = self.tokens.access_token.secret();
-        if !is_b64token(token) {
+        if !is_sendable_token(token) {
             return Err(BearerError::InvalidToken);
         }
         let mut value = String::with_capacity(token.len().saturating_add(scheme.len()));
@@ -470,14 +470,17 @@ fn known(scope: &Scope) -> Option<Scope> {
     (!scope.is_empty()).then(|| scope.clone())
 }
 
-/// `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`
-/// (RFC 6750 §2.1).
-fn is_b64token(token: &str) -> bool {
-    let body = token.trim_end_matches('=');
-    !body.is_empty()
-        && body.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
-        })
+/// Whether an access token can follow `Bearer ` or `DPoP ` in an
+/// `Authorization` header: visible ASCII without a space (`1*VCHAR`).
+///
+/// RFC 6750 §2.1 writes `b64token` (letters, digits, `-._~+/`, trailing
+/// `=`); eBay's tokens (`v^1.1#i^1#p^3#…`) have `^` and `#`, and eBay's
+/// pages say to send them as `Authorization: Bearer`, so the wider set is
+/// sent on purpose: every byte of it is a legal header field value
+/// (RFC 9110 §5.5). A space, which a token response's `1*VSCHAR` allows,
+/// would split the credentials and stays refused.
+fn is_sendable_token(token: &str) -> bool {
+    !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic())
 }
 
 /// How a token set's [`TokenType`] is stored: `""` when assumed (no
