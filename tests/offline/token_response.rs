@@ -1167,6 +1167,7 @@ fn provider_token_types_only_where_configured() {
 /// error, and so is a stored state that claims it.
 #[test]
 fn key_bound_token_types_cannot_be_aliased() {
+    let long = "t".repeat(129);
     for never in [
         "DPoP",
         "dpop",
@@ -1174,8 +1175,13 @@ fn key_bound_token_types_cannot_be_aliased() {
         "N_A",
         "Bearer",
         "",
-        "a b",
+        " ",
+        " bot",
+        "bot ",
+        "a\tb",
         "b\u{202e}t",
+        "b\u{e9}t",
+        &long,
     ] {
         assert!(
             client().with_bearer_token_type_alias(never).is_err(),
@@ -1217,4 +1223,73 @@ fn comma_separated_scopes() {
         authorized.tokens().scope().iter().collect::<Vec<_>>(),
         ["commands", "incoming-webhook"]
     );
+}
+
+/// eBay's answer to a code exchange, as its page shows it: a three-word
+/// `token_type`, and an access token eBay says to send as
+/// `Authorization: Bearer`.
+const EBAY_BODY: &str = r#"{"access_token":"v^1.1#i^1#p^3#r^1...XzMjRV4xMjg0","expires_in":7200,"refresh_token":"v^1.1#i^1#p^3#r^1...zYjRV4xMjg0","refresh_token_expires_in":47304000,"token_type":"User Access Token"}"#;
+
+/// A provider type of several words (eBay's `User Access Token`) can be
+/// configured: the answer is read, the token sent as Bearer, and the type
+/// survives storage. The name is matched whole, in any case.
+#[test]
+fn a_token_type_with_spaces_can_be_configured() {
+    let ebayish = client()
+        .with_bearer_token_type_alias("User Access Token")
+        .unwrap();
+    let authorized = respond_with(&ebayish, EBAY_BODY).unwrap();
+    let tokens = authorized.tokens();
+    assert_eq!(
+        tokens.token_type(),
+        &TokenType::ProviderBearer("User Access Token".into())
+    );
+    assert_eq!(tokens.token_type().as_str(), "User Access Token");
+    assert_eq!(tokens.expires_at(), Some(NOW.saturating_add(secs(7200))));
+    assert!(tokens.extra().contains("refresh_token_expires_in"));
+    assert_eq!(
+        authorized
+            .bearer_authorization("https://api.ebay.com/sell/inventory/v1/inventory_item")
+            .unwrap()
+            .secret(),
+        "Bearer v^1.1#i^1#p^3#r^1...XzMjRV4xMjg0"
+    );
+    let stored = serde_json::to_string(&authorized).unwrap();
+    assert_eq!(
+        Authorized::from_json(stored.as_bytes())
+            .unwrap()
+            .tokens()
+            .token_type(),
+        &TokenType::ProviderBearer("User Access Token".into())
+    );
+    // Case-insensitive, but the whole name: not a part, not other spacing.
+    let answer = |token_type: &str| {
+        let body = format!(r#"{{"access_token":"a","token_type":"{token_type}"}}"#);
+        respond_with(&ebayish, &body)
+    };
+    assert!(answer("user access token").is_ok());
+    for refused in [
+        "User Access",
+        "User  Access Token",
+        " User Access Token",
+        "User",
+    ] {
+        assert!(answer(refused).is_err(), "{refused:?}");
+    }
+}
+
+/// Without the alias, eBay's answer is refused with the typed error any
+/// unknown type gets, which names the type: the caller learns what to
+/// configure. It is not retryable: the code is spent.
+#[test]
+fn an_unconfigured_token_type_with_spaces_is_refused_by_name() {
+    let error = respond_with(&client(), EBAY_BODY).unwrap_err().into_error();
+    assert!(
+        matches!(
+            error.kind(),
+            EndpointErrorKind::UnsupportedTokenType(t) if t.as_str() == "User Access Token"
+        ),
+        "{error:?}"
+    );
+    assert!(!error.is_retryable());
 }
