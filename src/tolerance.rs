@@ -202,6 +202,35 @@ impl Tolerances {
             .find(|alias| alias.eq_ignore_ascii_case(token_type))
     }
 
+    /// The scope a token response grants, and whether it was read as
+    /// comma-delimited by inference (RFC 6749 §3.3, §5.1).
+    ///
+    /// An omitted `scope` is the requested one. One token with commas
+    /// (`"repo,gist"`: GitHub, Shopify and TikTok answer so without any
+    /// preset) is read as the scopes between the commas when each of them
+    /// was requested, two or more were, and the token itself was not:
+    /// a comma is a legal scope character, and such an answer read as one
+    /// token names a scope nobody asked for, while read this way it names
+    /// only scopes that were. [`Strictness::Strict`] keeps the one token;
+    /// a client that splits commas by configuration has split it already.
+    pub(crate) fn granted_scope(
+        &self,
+        response: Option<Scope>,
+        requested: &Scope,
+    ) -> (Scope, bool) {
+        let Some(scope) = response else {
+            return (requested.clone(), false);
+        };
+        let inferred = (self.strictness == Strictness::Tolerant
+            && !self.comma_separated_response_scope)
+            .then(|| comma_joined_request(&scope, requested))
+            .flatten();
+        match inferred {
+            Some(split) => (split, true),
+            None => (scope, false),
+        }
+    }
+
     /// A response's `scope` string, split as this provider writes it.
     pub(crate) fn parse_response_scope(&self, scope: &str) -> Result<Scope, InvalidScope> {
         if self.comma_separated_response_scope {
@@ -210,6 +239,22 @@ impl Tolerances {
             Scope::parse(scope)
         }
     }
+}
+
+/// `scope`'s one token split on commas, if every piece is one of two or
+/// more `requested` scopes and the token itself was not requested.
+fn comma_joined_request(scope: &Scope, requested: &Scope) -> Option<Scope> {
+    let mut tokens = scope.iter();
+    let (Some(token), None) = (tokens.next(), tokens.next()) else {
+        return None;
+    };
+    let joined = token.contains(',') && !requested.contains(token);
+    if !joined || requested.iter().nth(1).is_none() {
+        return None;
+    }
+    // An empty piece (`a,,b`, a leading or trailing comma) is refused here.
+    let split = Scope::from_tokens(token.split(',')).ok()?;
+    split.is_subset_of(requested).then_some(split)
 }
 
 /// The tolerances, configured on the client. Each is off by default
@@ -304,6 +349,25 @@ mod tests {
         assert!(Tolerances::default()
             .with_alias(&alloc::format!("{longest}t"))
             .is_err());
+    }
+
+    #[test]
+    fn granted_scope_reads_requested_scopes_joined_by_commas() {
+        let requested = Scope::parse("repo gist").unwrap();
+        let answer = |wire: &str| Some(Scope::parse(wire).unwrap());
+        let tolerant = Tolerances::default();
+        let (scope, assumed) = tolerant.granted_scope(answer("repo,gist"), &requested);
+        assert_eq!((scope.to_wire().as_str(), assumed), ("repo gist", true));
+        let (scope, assumed) = tolerant.granted_scope(answer("repo,admin"), &requested);
+        assert_eq!((scope.to_wire().as_str(), assumed), ("repo,admin", false));
+        let (scope, assumed) = tolerant.granted_scope(None, &requested);
+        assert_eq!((scope, assumed), (requested.clone(), false));
+        let strict = Tolerances {
+            strictness: Strictness::Strict,
+            ..Tolerances::default()
+        };
+        let (scope, assumed) = strict.granted_scope(answer("repo,gist"), &requested);
+        assert_eq!((scope.to_wire().as_str(), assumed), ("repo,gist", false));
     }
 
     #[test]

@@ -394,7 +394,9 @@ impl EndpointStep for DevicePolling {
         match parsed {
             Ok((parsed, binding)) => {
                 let AwaitingDeviceApproval { origin, scope, .. } = self.pending;
-                let tokens = TokenSet::from_response(parsed, &scope, None, now, binding);
+                let tolerances = &self.credentials.tolerances;
+                let tokens =
+                    TokenSet::from_response(parsed, &scope, tolerances, None, now, binding);
                 let mut authorized = Authorized::new(origin, tokens);
                 authorized.dpop_nonce = response.dpop_nonce().map(String::from);
                 Ok(authorized)
