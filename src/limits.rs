@@ -33,6 +33,12 @@ pub const MAX_USER_CODE_BYTES: usize = 128;
 /// (RFC 8628 §3.2), shown to the user or put in a QR code (2 KiB).
 pub const MAX_VERIFICATION_URI_BYTES: usize = 2 * 1024;
 
+/// A provider's token type a client reads as `Bearer`
+/// ([`Client::with_bearer_token_type_alias`](crate::Client::with_bearer_token_type_alias)),
+/// and so a stored token set's provider type (128 bytes; the longest
+/// documented one, eBay's `Application Access Token`, has 24).
+pub const MAX_TOKEN_TYPE_ALIAS_BYTES: usize = 128;
+
 /// A `WWW-Authenticate` header value (8 KiB).
 pub const MAX_WWW_AUTHENTICATE_BYTES: usize = 8 * 1024;
 

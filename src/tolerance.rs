@@ -11,6 +11,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::config::Client;
+use crate::limits::MAX_TOKEN_TYPE_ALIAS_BYTES;
 use crate::scope::{InvalidScope, Scope};
 use crate::text::UntrustedText;
 use crate::wire::token::is_vschar_token;
@@ -104,9 +105,11 @@ impl TokenType {
 }
 
 /// A token type a client may not be told to read as `Bearer`: empty,
-/// outside `1*VSCHAR` with no space, `Bearer` itself, or a type whose
-/// token is bound to a key (`DPoP`, RFC 9449; `N_A`, RFC 8693; `MAC`),
-/// which a bearer request would send without its proof.
+/// longer than [`MAX_TOKEN_TYPE_ALIAS_BYTES`], with a character outside
+/// printable ASCII (`%x20-7E`), starting or ending with a space,
+/// `Bearer` itself, or a type whose token is bound to a key (`DPoP`,
+/// RFC 9449; `N_A`, RFC 8693; `MAC`), which a bearer request would send
+/// without its proof.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InvalidTokenTypeAlias {
     name: UntrustedText,
@@ -116,7 +119,7 @@ impl fmt::Display for InvalidTokenTypeAlias {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "token type {:?} cannot be read as Bearer: it is empty, has a space or a character outside printable ASCII, is Bearer itself, or is bound to a key (DPoP, MAC, N_A)",
+            "token type {:?} cannot be read as Bearer: it is empty, longer than {MAX_TOKEN_TYPE_ALIAS_BYTES} bytes, starts or ends with a space, has a character outside printable ASCII, is Bearer itself, or is bound to a key (DPoP, MAC, N_A)",
             self.name
         )
     }
@@ -126,6 +129,15 @@ impl core::error::Error for InvalidTokenTypeAlias {}
 
 /// Token types whose tokens are not bearer tokens: never aliased.
 const NEVER_BEARER: [&str; 4] = ["bearer", "dpop", "mac", "n_a"];
+
+/// A name a provider's `token_type` can be: printable ASCII, spaces
+/// inside only (eBay's `User Access Token`), and bounded.
+fn is_alias_name(name: &str) -> bool {
+    is_vschar_token(name)
+        && name.len() <= MAX_TOKEN_TYPE_ALIAS_BYTES
+        && !name.starts_with(' ')
+        && !name.ends_with(' ')
+}
 
 /// The tolerances a client reads token responses with. Built by
 /// [`Client`]'s `with_*` methods or carried by a provider preset;
@@ -171,9 +183,8 @@ impl Tolerances {
     }
 
     pub(crate) fn with_alias(mut self, name: &str) -> Result<Self, InvalidTokenTypeAlias> {
-        let refused = !is_vschar_token(name)
-            || name.contains(' ')
-            || NEVER_BEARER.iter().any(|n| n.eq_ignore_ascii_case(name));
+        let refused =
+            !is_alias_name(name) || NEVER_BEARER.iter().any(|n| n.eq_ignore_ascii_case(name));
         if refused {
             return Err(InvalidTokenTypeAlias { name: name.into() });
         }
@@ -191,6 +202,35 @@ impl Tolerances {
             .find(|alias| alias.eq_ignore_ascii_case(token_type))
     }
 
+    /// The scope a token response grants, and whether it was read as
+    /// comma-delimited by inference (RFC 6749 §3.3, §5.1).
+    ///
+    /// An omitted `scope` is the requested one. One token with commas
+    /// (`"repo,gist"`: GitHub, Shopify and TikTok answer so without any
+    /// preset) is read as the scopes between the commas when each of them
+    /// was requested, two or more were, and the token itself was not:
+    /// a comma is a legal scope character, and such an answer read as one
+    /// token names a scope nobody asked for, while read this way it names
+    /// only scopes that were. [`Strictness::Strict`] keeps the one token;
+    /// a client that splits commas by configuration has split it already.
+    pub(crate) fn granted_scope(
+        &self,
+        response: Option<Scope>,
+        requested: &Scope,
+    ) -> (Scope, bool) {
+        let Some(scope) = response else {
+            return (requested.clone(), false);
+        };
+        let inferred = (self.strictness == Strictness::Tolerant
+            && !self.comma_separated_response_scope)
+            .then(|| comma_joined_request(&scope, requested))
+            .flatten();
+        match inferred {
+            Some(split) => (split, true),
+            None => (scope, false),
+        }
+    }
+
     /// A response's `scope` string, split as this provider writes it.
     pub(crate) fn parse_response_scope(&self, scope: &str) -> Result<Scope, InvalidScope> {
         if self.comma_separated_response_scope {
@@ -199,6 +239,22 @@ impl Tolerances {
             Scope::parse(scope)
         }
     }
+}
+
+/// `scope`'s one token split on commas, if every piece is one of two or
+/// more `requested` scopes and the token itself was not requested.
+fn comma_joined_request(scope: &Scope, requested: &Scope) -> Option<Scope> {
+    let mut tokens = scope.iter();
+    let (Some(token), None) = (tokens.next(), tokens.next()) else {
+        return None;
+    };
+    let joined = token.contains(',') && !requested.contains(token);
+    if !joined || requested.iter().nth(1).is_none() {
+        return None;
+    }
+    // An empty piece (`a,,b`, a leading or trailing comma) is refused here.
+    let split = Scope::from_tokens(token.split(',')).ok()?;
+    split.is_subset_of(requested).then_some(split)
 }
 
 /// The tolerances, configured on the client. Each is off by default
@@ -211,14 +267,18 @@ impl Client {
         self
     }
 
-    /// Reads a provider's own `token_type` `name` (compared
-    /// case-insensitively) as `Bearer`, because the provider's
-    /// documentation says to send such a token as `Authorization: Bearer`
-    /// (Slack's `bot` and `user`). Any other unknown type stays refused.
+    /// Reads a provider's own `token_type` `name` as `Bearer`, because
+    /// the provider's documentation says to send such a token as
+    /// `Authorization: Bearer` (Slack's `bot` and `user`, eBay's
+    /// `User Access Token`). The response's `token_type` must be `name`
+    /// whole, compared case-insensitively (RFC 6749 §5.1); any other
+    /// unknown type stays refused.
     ///
     /// # Errors
-    /// [`InvalidTokenTypeAlias`]: `name` is not a token type, or is one
-    /// that is never a bearer token (`DPoP`, `MAC`, `N_A`).
+    /// [`InvalidTokenTypeAlias`]: `name` is empty, longer than
+    /// [`MAX_TOKEN_TYPE_ALIAS_BYTES`], has a character outside printable
+    /// ASCII or a space at either end, or is a type that is never a
+    /// bearer token (`Bearer` itself, `DPoP`, `MAC`, `N_A`).
     pub fn with_bearer_token_type_alias(
         mut self,
         name: &str,
@@ -264,7 +324,8 @@ mod tests {
             "MAC",
             "N_A",
             "",
-            "a b",
+            " bot",
+            "bot ",
             "bo\u{e9}t",
         ] {
             assert!(
@@ -278,6 +339,35 @@ mod tests {
             Some("bot")
         );
         assert_eq!(tolerances.bearer_alias("user"), None);
+        let spaced = Tolerances::default()
+            .with_alias("User Access Token")
+            .unwrap();
+        assert!(spaced.bearer_alias("user access token").is_some());
+        assert!(spaced.bearer_alias("User Access").is_none());
+        let longest = "t".repeat(MAX_TOKEN_TYPE_ALIAS_BYTES);
+        assert!(Tolerances::default().with_alias(&longest).is_ok());
+        assert!(Tolerances::default()
+            .with_alias(&alloc::format!("{longest}t"))
+            .is_err());
+    }
+
+    #[test]
+    fn granted_scope_reads_requested_scopes_joined_by_commas() {
+        let requested = Scope::parse("repo gist").unwrap();
+        let answer = |wire: &str| Some(Scope::parse(wire).unwrap());
+        let tolerant = Tolerances::default();
+        let (scope, assumed) = tolerant.granted_scope(answer("repo,gist"), &requested);
+        assert_eq!((scope.to_wire().as_str(), assumed), ("repo gist", true));
+        let (scope, assumed) = tolerant.granted_scope(answer("repo,admin"), &requested);
+        assert_eq!((scope.to_wire().as_str(), assumed), ("repo,admin", false));
+        let (scope, assumed) = tolerant.granted_scope(None, &requested);
+        assert_eq!((scope, assumed), (requested.clone(), false));
+        let strict = Tolerances {
+            strictness: Strictness::Strict,
+            ..Tolerances::default()
+        };
+        let (scope, assumed) = strict.granted_scope(answer("repo,gist"), &requested);
+        assert_eq!((scope.to_wire().as_str(), assumed), ("repo,gist", false));
     }
 
     #[test]

@@ -211,8 +211,11 @@ pub enum BearerError {
     /// The request's URI is not `https` (nor `http` on loopback): the token
     /// would cross the network in clear text (RFC 6750 §5.3).
     InsecureTarget,
-    /// The access token has characters outside RFC 6750 §2.1's `b64token`
-    /// and cannot be sent in an `Authorization: Bearer` header.
+    /// The access token cannot be sent in an `Authorization` header: it is
+    /// not RFC 6750 §2.1's `b64token` (for a provider's own token type,
+    /// configured with [`Tolerances`](crate::Tolerances): it has a space or
+    /// a character outside visible ASCII). The server issued a token no
+    /// request can carry; ask its operator.
     InvalidToken,
     /// The request's target is not an absolute URI.
     InvalidTarget,
@@ -235,7 +238,9 @@ impl fmt::Display for BearerError {
             Self::InsecureTarget => {
                 "refusing to send a bearer token to a non-https, non-loopback URI"
             }
-            Self::InvalidToken => "the access token is not a valid b64token",
+            Self::InvalidToken => {
+                "the access token has characters an Authorization header cannot carry"
+            }
             Self::InvalidTarget => "the protected resource's URI is not an absolute URI",
             Self::DpopBound => "the access token is DPoP-bound and is never sent as a bearer token",
             Self::NotDpopBound => "the access token is a bearer token, not DPoP-bound",

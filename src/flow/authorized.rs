@@ -18,7 +18,7 @@ use crate::resource::{check_count, resources_are_empty, ResourceIndicator};
 use crate::scope::{scope_is_empty, Scope};
 use crate::secret::{AccessToken, RefreshToken};
 use crate::time::UnixTime;
-use crate::tolerance::TokenType;
+use crate::tolerance::{TokenType, Tolerances};
 use crate::wire::token::{is_vschar_token, TokenResponse};
 
 /// The tokens one grant produced.
@@ -32,6 +32,9 @@ pub struct TokenSet {
     expires_at: Option<UnixTime>,
     refresh_token: Option<RefreshToken>,
     scope: Scope,
+    /// The response's `scope` was one token of requested scopes joined by
+    /// commas, read as those scopes.
+    scope_assumed_comma_delimited: bool,
     extra: ExtraMembers,
     generation: u64,
     /// RFC 9449 §6.1: the thumbprint of the key the access token is bound
@@ -43,11 +46,14 @@ pub struct TokenSet {
 
 impl TokenSet {
     /// Builds the token set from a checked response. An omitted `scope`
-    /// means the requested one (RFC 6749 §5.1); an omitted refresh token
-    /// keeps the previous one (RFC 6749 §6).
+    /// means the requested one (RFC 6749 §5.1), and requested scopes
+    /// joined by commas may be read as such
+    /// ([`Tolerances::granted_scope`]); an omitted refresh token keeps the
+    /// previous one (RFC 6749 §6).
     pub(crate) fn from_response(
         response: TokenResponse,
         requested_scope: &Scope,
+        tolerances: &Tolerances,
         previous: Option<&TokenSet>,
         now: UnixTime,
         dpop_jkt: Option<String>,
@@ -55,6 +61,8 @@ impl TokenSet {
         let refresh_token = response
             .refresh_token
             .or_else(|| previous.and_then(|p| p.refresh_token.clone()));
+        let (scope, scope_assumed_comma_delimited) =
+            tolerances.granted_scope(response.scope, requested_scope);
         Self {
             access_token: response.access_token,
             token_type: response.token_type,
@@ -63,7 +71,8 @@ impl TokenSet {
                 .expires_in
                 .map(|s| now.saturating_add(Duration::from_secs(s))),
             refresh_token,
-            scope: response.scope.unwrap_or_else(|| requested_scope.clone()),
+            scope,
+            scope_assumed_comma_delimited,
             extra: response.extra,
             generation: previous.map_or(0, |p| p.generation.saturating_add(1)),
             dpop_jkt,
@@ -122,6 +131,21 @@ impl TokenSet {
     #[must_use]
     pub fn scope(&self) -> &Scope {
         &self.scope
+    }
+
+    /// Whether the response's `scope` was read as comma-delimited by
+    /// inference, not by configuration: it had no space, splitting it on
+    /// commas gave only scopes that were requested, and two or more were
+    /// (GitHub, Shopify and TikTok answer `"repo,gist"` for `repo gist`).
+    /// Like [`TokenType::AssumedBearer`], it marks the client's reading,
+    /// not the server's word. Never under
+    /// [`Strictness::Strict`](crate::Strictness::Strict), which keeps such
+    /// an answer as one token (RFC 6749 §3.3); never with
+    /// [`ScopeDelimiter::Comma`](crate::ScopeDelimiter::Comma), which
+    /// splits on commas by choice.
+    #[must_use]
+    pub fn scope_assumed_comma_delimited(&self) -> bool {
+        self.scope_assumed_comma_delimited
     }
 
     /// Response members this crate does not model, as sent (Pagero's
@@ -326,6 +350,11 @@ impl Authorized {
     }
 }
 
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
 #[allow(clippy::ptr_arg)] // serde's `skip_serializing_if` hands over the field itself
 fn extra_is_empty(extra: &Cow<'_, ExtraMembers>) -> bool {
     extra.is_empty()
@@ -390,6 +419,9 @@ struct StoredV1<'a> {
     refresh_token: Option<Cow<'a, RefreshToken>>,
     #[serde(default, skip_serializing_if = "scope_is_empty")]
     scope: Cow<'a, Scope>,
+    /// Absent unless the scope was read as comma-delimited by inference.
+    #[serde(default, skip_serializing_if = "is_false")]
+    scope_comma_assumed: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     grant_scope: Option<Cow<'a, Scope>>,
     #[serde(default, skip_serializing_if = "extra_is_empty")]
@@ -423,6 +455,7 @@ impl Serialize for Authorized {
             expires_at: tokens.expires_at,
             refresh_token: tokens.refresh_token.as_ref().map(Cow::Borrowed),
             scope: Cow::Borrowed(&tokens.scope),
+            scope_comma_assumed: tokens.scope_assumed_comma_delimited,
             grant_scope: self.grant_scope.as_ref().map(Cow::Borrowed),
             extra: Cow::Borrowed(&tokens.extra),
             generation: tokens.generation,
@@ -516,6 +549,7 @@ impl<'de> Deserialize<'de> for Authorized {
                 expires_at: stored.expires_at,
                 refresh_token: stored.refresh_token.map(Cow::into_owned),
                 scope: stored.scope.into_owned(),
+                scope_assumed_comma_delimited: stored.scope_comma_assumed,
                 extra: stored.extra.into_owned(),
                 generation: stored.generation,
                 dpop_jkt: stored.dpop_jkt.map(Cow::into_owned),

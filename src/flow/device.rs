@@ -404,7 +404,9 @@ impl EndpointStep for DevicePolling {
             Ok((parsed, binding)) => {
                 let nonce = self.credentials.nonce_after(&response);
                 let AwaitingDeviceApproval { origin, scope, .. } = self.pending;
-                let tokens = TokenSet::from_response(parsed, &scope, None, now, binding);
+                let tolerances = &self.credentials.tolerances;
+                let tokens =
+                    TokenSet::from_response(parsed, &scope, tolerances, None, now, binding);
                 let mut authorized = Authorized::new(origin, tokens);
                 authorized.dpop_nonce = nonce;
                 Ok(authorized)

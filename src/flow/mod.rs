@@ -279,7 +279,8 @@ pub(crate) fn first_token_response<S: EndpointStep>(
         Ok((parsed, binding)) => {
             let nonce = credentials_of(&mut state).nonce_after(response);
             let (origin, requested, resources) = into_grant(state);
-            let mut tokens = TokenSet::from_response(parsed, &requested, None, now, binding);
+            let mut tokens =
+                TokenSet::from_response(parsed, &requested, &tolerances, None, now, binding);
             tokens.resources = resources;
             let mut authorized = Authorized::new(origin, tokens);
             authorized.dpop_nonce = nonce;

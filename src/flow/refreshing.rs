@@ -208,6 +208,7 @@ impl EndpointStep for Refreshing {
                     previous,
                     scope,
                     resources,
+                    credentials,
                     ..
                 } = self;
                 // Omitted scope in the response: what was asked for, which
@@ -220,6 +221,7 @@ impl EndpointStep for Refreshing {
                 let mut tokens = TokenSet::from_response(
                     response,
                     requested,
+                    &credentials.tolerances,
                     Some(&previous.tokens),
                     now,
                     binding,

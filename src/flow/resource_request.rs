@@ -17,8 +17,10 @@ use crate::http::{HttpResponse, RequestBody};
 use crate::secret::AuthorizationValue;
 #[cfg(feature = "http")]
 use crate::step::RequestContext;
+use crate::tolerance::TokenType;
 #[cfg(feature = "http")]
 use crate::wire::challenge::DpopChallenge;
+use crate::wire::token::is_sendable_token;
 
 impl Authorized {
     /// The `Authorization` header value, `Bearer <access token>`, for a
@@ -53,7 +55,13 @@ impl Authorized {
     /// RFC 9449 §7.1).
     fn authorization_value(&self, scheme: &str) -> Result<AuthorizationValue, BearerError> {
         let token = self.tokens.access_token().secret();
-        if !is_b64token(token) {
+        // RFC 6750 §2.1's `b64token`; a provider's own token type is sent
+        // as that provider documents its tokens.
+        let sendable = match self.tokens.token_type() {
+            TokenType::ProviderBearer(_) => is_sendable_token(token),
+            _ => is_b64token(token),
+        };
+        if !sendable {
             return Err(BearerError::InvalidToken);
         }
         let mut value = String::with_capacity(token.len().saturating_add(scheme.len()));

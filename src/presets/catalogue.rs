@@ -1,5 +1,6 @@
 //! The catalogue: one row per provider, read from the provider's
-//! documentation page named in the row, checked on 2026-11-30.
+//! documentation page named in the row, checked on the row's date
+//! (2026-11-30 unless the row says otherwise).
 //!
 //! A row records only what the page shows. Where a page does not say
 //! (PKCE support, a revocation endpoint in RFC 7009's shape), the row
@@ -7,7 +8,7 @@
 //! `code_challenge_methods_supported` never refuses S256, and S256 is
 //! always sent.
 
-use super::{host_like, Entry, InvalidPresetArgument, Preset};
+use super::{host_like, Entry, InvalidPresetArgument, Preset, CHECKED};
 use crate::tolerance::ScopeDelimiter::{Comma, Space};
 
 const BASIC_POST: &[&str] = &["client_secret_basic", "client_secret_post"];
@@ -17,6 +18,7 @@ const S256: Option<&[&str]> = Some(&["S256"]);
 
 pub(super) const GITHUB: Entry = Entry {
     provider: "GitHub",
+    checked: CHECKED,
     documentation:
         "https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps",
     issuer: "https://github.com",
@@ -34,6 +36,7 @@ pub(super) const GITHUB: Entry = Entry {
 
 pub(super) const GITLAB: Entry = Entry {
     provider: "GitLab",
+    checked: CHECKED,
     documentation: "https://docs.gitlab.com/api/oauth2/",
     issuer: "https://gitlab.com",
     authorization_endpoint: "https://gitlab.com/oauth/authorize",
@@ -50,6 +53,7 @@ pub(super) const GITLAB: Entry = Entry {
 
 pub(super) const GOOGLE: Entry = Entry {
     provider: "Google",
+    checked: CHECKED,
     documentation: "https://developers.google.com/identity/protocols/oauth2/web-server",
     issuer: "https://accounts.google.com",
     authorization_endpoint: "https://accounts.google.com/o/oauth2/v2/auth",
@@ -66,6 +70,7 @@ pub(super) const GOOGLE: Entry = Entry {
 
 pub(super) const MICROSOFT_ENTRA: Entry = Entry {
     provider: "Microsoft Entra ID",
+    checked: CHECKED,
     documentation:
         "https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow",
     issuer: "https://login.microsoftonline.com/{arg}/v2.0",
@@ -87,6 +92,7 @@ pub(super) const MICROSOFT_ENTRA: Entry = Entry {
 
 pub(super) const SLACK: Entry = Entry {
     provider: "Slack",
+    checked: CHECKED,
     documentation: "https://api.slack.com/methods/oauth.v2.access",
     issuer: "https://slack.com",
     authorization_endpoint: "https://slack.com/oauth/v2/authorize",
@@ -103,6 +109,7 @@ pub(super) const SLACK: Entry = Entry {
 
 pub(super) const DISCORD: Entry = Entry {
     provider: "Discord",
+    checked: CHECKED,
     documentation: "https://discord.com/developers/docs/topics/oauth2",
     issuer: "https://discord.com",
     authorization_endpoint: "https://discord.com/oauth2/authorize",
@@ -119,6 +126,7 @@ pub(super) const DISCORD: Entry = Entry {
 
 pub(super) const LINKEDIN: Entry = Entry {
     provider: "LinkedIn",
+    checked: CHECKED,
     documentation:
         "https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow",
     issuer: "https://www.linkedin.com/oauth",
@@ -136,6 +144,7 @@ pub(super) const LINKEDIN: Entry = Entry {
 
 pub(super) const SHOPIFY: Entry = Entry {
     provider: "Shopify",
+    checked: CHECKED,
     documentation: "https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/authorization-code-grant",
     issuer: "https://{arg}.myshopify.com",
     authorization_endpoint: "https://{arg}.myshopify.com/admin/oauth/authorize",
@@ -152,6 +161,7 @@ pub(super) const SHOPIFY: Entry = Entry {
 
 pub(super) const TWITCH: Entry = Entry {
     provider: "Twitch",
+    checked: CHECKED,
     documentation: "https://dev.twitch.tv/docs/authentication/getting-tokens-oauth/",
     issuer: "https://id.twitch.tv/oauth2",
     authorization_endpoint: "https://id.twitch.tv/oauth2/authorize",
@@ -168,6 +178,7 @@ pub(super) const TWITCH: Entry = Entry {
 
 pub(super) const SPOTIFY: Entry = Entry {
     provider: "Spotify",
+    checked: CHECKED,
     documentation: "https://developer.spotify.com/documentation/web-api/tutorials/code-pkce-flow",
     issuer: "https://accounts.spotify.com",
     authorization_endpoint: "https://accounts.spotify.com/authorize",
@@ -184,6 +195,7 @@ pub(super) const SPOTIFY: Entry = Entry {
 
 pub(super) const DROPBOX: Entry = Entry {
     provider: "Dropbox",
+    checked: CHECKED,
     documentation: "https://developers.dropbox.com/oauth-guide",
     issuer: "https://www.dropbox.com",
     authorization_endpoint: "https://www.dropbox.com/oauth2/authorize",
@@ -200,6 +212,7 @@ pub(super) const DROPBOX: Entry = Entry {
 
 pub(super) const STRAVA: Entry = Entry {
     provider: "Strava",
+    checked: CHECKED,
     documentation: "https://developers.strava.com/docs/authentication/",
     issuer: "https://www.strava.com",
     authorization_endpoint: "https://www.strava.com/oauth/authorize",
@@ -216,6 +229,7 @@ pub(super) const STRAVA: Entry = Entry {
 
 pub(super) const ZOOM: Entry = Entry {
     provider: "Zoom",
+    checked: CHECKED,
     documentation: "https://developers.zoom.us/docs/integrations/oauth/",
     issuer: "https://zoom.us",
     authorization_endpoint: "https://zoom.us/oauth/authorize",
@@ -232,6 +246,7 @@ pub(super) const ZOOM: Entry = Entry {
 
 pub(super) const ATLASSIAN: Entry = Entry {
     provider: "Atlassian",
+    checked: CHECKED,
     documentation: "https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/",
     issuer: "https://auth.atlassian.com",
     authorization_endpoint: "https://auth.atlassian.com/authorize",
@@ -248,6 +263,7 @@ pub(super) const ATLASSIAN: Entry = Entry {
 
 pub(super) const NOTION: Entry = Entry {
     provider: "Notion",
+    checked: CHECKED,
     documentation: "https://developers.notion.com/docs/authorization",
     issuer: "https://api.notion.com",
     authorization_endpoint: "https://api.notion.com/v1/oauth/authorize",
@@ -264,6 +280,7 @@ pub(super) const NOTION: Entry = Entry {
 
 pub(super) const REDDIT: Entry = Entry {
     provider: "Reddit",
+    checked: CHECKED,
     documentation: "https://github.com/reddit-archive/reddit/wiki/OAuth2",
     issuer: "https://www.reddit.com",
     authorization_endpoint: "https://www.reddit.com/api/v1/authorize",
@@ -280,6 +297,7 @@ pub(super) const REDDIT: Entry = Entry {
 
 pub(super) const FIGMA: Entry = Entry {
     provider: "Figma",
+    checked: CHECKED,
     documentation: "https://developers.figma.com/docs/rest-api/oauth-apps",
     issuer: "https://www.figma.com",
     authorization_endpoint: "https://www.figma.com/oauth",
@@ -296,6 +314,7 @@ pub(super) const FIGMA: Entry = Entry {
 
 pub(super) const PATREON: Entry = Entry {
     provider: "Patreon",
+    checked: CHECKED,
     documentation: "https://docs.patreon.com/#oauth",
     issuer: "https://www.patreon.com",
     authorization_endpoint: "https://www.patreon.com/oauth2/authorize",
@@ -312,6 +331,7 @@ pub(super) const PATREON: Entry = Entry {
 
 pub(super) const SALESFORCE: Entry = Entry {
     provider: "Salesforce",
+    checked: CHECKED,
     documentation:
         "https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm",
     issuer: "https://login.salesforce.com",
@@ -329,6 +349,7 @@ pub(super) const SALESFORCE: Entry = Entry {
 
 pub(super) const MASTODON: Entry = Entry {
     provider: "Mastodon",
+    checked: CHECKED,
     documentation: "https://docs.joinmastodon.org/methods/oauth/",
     issuer: "https://{arg}/",
     authorization_endpoint: "https://{arg}/oauth/authorize",
@@ -343,8 +364,25 @@ pub(super) const MASTODON: Entry = Entry {
     bearer_token_types: &[],
 };
 
+pub(super) const EBAY: Entry = Entry {
+    provider: "eBay",
+    checked: "2026-12-07",
+    documentation: "https://developer.ebay.com/api-docs/static/oauth-auth-code-grant-request.html",
+    issuer: "https://auth.{arg}ebay.com",
+    authorization_endpoint: "https://auth.{arg}ebay.com/oauth2/authorize",
+    token_endpoint: "https://api.{arg}ebay.com/identity/v1/oauth2/token",
+    refresh_endpoint: None,
+    revocation_endpoint: None,
+    userinfo_endpoint: None,
+    code_challenge_methods: None,
+    auth_methods: BASIC,
+    scope_delimiter: Space,
+    comma_separated_response_scope: false,
+    bearer_token_types: &["User Access Token", "Application Access Token"],
+};
+
 /// Every row, in the README's order.
-pub(super) const ENTRIES: [&Entry; 20] = [
+pub(super) const ENTRIES: [&Entry; 21] = [
     &GITHUB,
     &GITLAB,
     &GOOGLE,
@@ -365,6 +403,7 @@ pub(super) const ENTRIES: [&Entry; 20] = [
     &PATREON,
     &SALESFORCE,
     &MASTODON,
+    &EBAY,
 ];
 
 /// The argument [`Preset::catalogue`] uses for a row that takes one.
@@ -764,5 +803,44 @@ impl Preset {
     /// [`InvalidPresetArgument`] when `instance` is not a host name.
     pub fn mastodon(instance: &str) -> Result<Self, InvalidPresetArgument> {
         Ok(MASTODON.preset(&host_like("instance", instance)?))
+    }
+
+    /// eBay (OAuth for the RESTful APIs), from
+    /// <https://developer.ebay.com/api-docs/static/oauth-auth-code-grant-request.html>,
+    /// <https://developer.ebay.com/api-docs/static/oauth-consent-request.html>
+    /// and
+    /// <https://developer.ebay.com/api-docs/static/oauth-refresh-token-request.html>,
+    /// checked 2026-12-07. [`ebay_sandbox`](Self::ebay_sandbox) is the
+    /// same row on eBay's sandbox hosts.
+    ///
+    /// - Issuer: inferred, `https://auth.ebay.com` (the origin of the
+    ///   consent page; eBay publishes no metadata).
+    /// - Client authentication: Basic with `client_id:client_secret`, the
+    ///   only method the pages show. PKCE: not on the pages; S256 is sent.
+    ///   No RFC 7009 revocation endpoint.
+    /// - Redirect URI: eBay's `redirect_uri` is the app's RuName, a name
+    ///   eBay maps to the registered URL, not a URL;
+    ///   [`RedirectUri`](crate::RedirectUri) takes URLs only, so check this
+    ///   before production use.
+    /// - Tolerances: `token_type` `User Access Token` (code exchange and
+    ///   refresh) and `Application Access Token` (client credentials,
+    ///   <https://developer.ebay.com/api-docs/static/oauth-client-credentials-grant.html>)
+    ///   read as Bearer, as eBay's pages say to send both; the extra
+    ///   `refresh_token_expires_in` is kept in
+    ///   [`TokenSet::extra`](crate::TokenSet::extra).
+    /// - Tested with: `ebay-token-response.http`,
+    ///   `ebay-token-response-unconfigured.http` (without the preset: the
+    ///   type refused by name), `ebay-refresh-response.http` (no new
+    ///   refresh token: the old one kept).
+    pub fn ebay() -> Self {
+        EBAY.preset("")
+    }
+
+    /// eBay's sandbox: [`ebay`](Self::ebay) with
+    /// `https://auth.sandbox.ebay.com/oauth2/authorize` and
+    /// `https://api.sandbox.ebay.com/identity/v1/oauth2/token`, as the
+    /// same pages list them, and the issuer `https://auth.sandbox.ebay.com`.
+    pub fn ebay_sandbox() -> Self {
+        EBAY.preset("sandbox.")
     }
 }

@@ -48,12 +48,14 @@ use crate::tolerance::{ScopeDelimiter, Tolerances};
 #[must_use]
 pub struct Preset {
     provider: &'static str,
+    checked: &'static str,
     documentation: &'static str,
     metadata: ServerMetadata,
     tolerances: Tolerances,
 }
 
-/// When the catalogue was last checked against the providers' pages.
+/// When the catalogue was checked against the providers' pages; a row
+/// added later carries its own date.
 pub(crate) const CHECKED: &str = "2026-11-30";
 
 impl Preset {
@@ -72,7 +74,7 @@ impl Preset {
     /// The date (`YYYY-MM-DD`) the preset was checked against that page.
     #[must_use]
     pub fn checked(&self) -> &'static str {
-        CHECKED
+        self.checked
     }
 
     /// The provider's metadata.
@@ -178,6 +180,8 @@ fn host_like(argument: &'static str, value: &str) -> Result<String, InvalidPrese
 /// tenant, shop or instance.
 pub(crate) struct Entry {
     pub(crate) provider: &'static str,
+    /// When the row was checked against the page (`YYYY-MM-DD`).
+    pub(crate) checked: &'static str,
     pub(crate) documentation: &'static str,
     pub(crate) issuer: &'static str,
     pub(crate) authorization_endpoint: &'static str,
@@ -221,6 +225,7 @@ impl Entry {
         }
         Preset {
             provider: self.provider,
+            checked: self.checked,
             documentation: self.documentation,
             metadata,
             tolerances,
@@ -244,6 +249,7 @@ impl Preset {
     pub fn pagero() -> Self {
         Self {
             provider: "Pagero Online",
+            checked: CHECKED,
             documentation: "https://developer.pagero.com/docs/authorization-code-grant-flow-with-proof-key-for-code-exchange",
             metadata: ServerMetadata::pagero(),
             tolerances: Tolerances::default(),

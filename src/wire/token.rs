@@ -195,6 +195,23 @@ pub(crate) fn is_vschar_token(value: &str) -> bool {
     !value.is_empty() && value.bytes().all(|b| (0x20..=0x7E).contains(&b))
 }
 
+/// Whether an access token of a provider's own token type (a
+/// [`Tolerances`](crate::Tolerances) alias of Bearer) can follow `Bearer `
+/// in an `Authorization` header: visible ASCII without a space
+/// (`1*VCHAR`).
+///
+/// RFC 6750 §2.1 writes `b64token` (letters, digits, `-._~+/`, trailing
+/// `=`), and a standard `Bearer` or `DPoP` token is held to it; eBay's
+/// tokens (`v^1.1#i^1#p^3#…`, `token_type: "User Access Token"`) have `^`
+/// and `#`, and eBay's pages say to send them as `Authorization: Bearer`,
+/// so a provider's type is sent with the wider set on purpose: every byte
+/// of it is a legal header field value (RFC 9110 §5.5). A space, which a
+/// token response's `1*VSCHAR` allows, would split the credentials and
+/// stays refused.
+pub(crate) fn is_sendable_token(token: &str) -> bool {
+    !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic())
+}
+
 /// The error response in `members`, if there is an `error` member. A code
 /// outside RFC 6749 §5.2's character set makes the response malformed.
 fn error_response(

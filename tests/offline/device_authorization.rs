@@ -637,3 +637,18 @@ fn a_dpop_client_polls_with_proofs() {
         Some(key.thumbprint().as_str())
     );
 }
+
+/// A token answer whose `scope` joins the requested scopes with commas is
+/// read as those scopes, as in the code exchange (`token_response`).
+#[test]
+fn a_comma_answer_is_read_as_the_requested_scopes() {
+    let body = r#"{"access_token":"tv-access","token_type":"Bearer","scope":"openid,tv"}"#;
+    let authorized = polling(1800, None)
+        .handle_response(json(200, body), NOW)
+        .unwrap();
+    assert_eq!(
+        authorized.tokens().scope().iter().collect::<Vec<_>>(),
+        ["openid", "tv"]
+    );
+    assert!(authorized.tokens().scope_assumed_comma_delimited());
+}

@@ -253,6 +253,38 @@ proptest! {
         }
     }
 
+    /// A `scope` answer without spaces is read as comma-joined scopes only
+    /// when every piece was requested and two or more were: the reading
+    /// never yields a scope that was not asked for, and any other answer
+    /// is read as RFC 6749 §3.3 says.
+    #[test]
+    fn comma_reading_never_yields_an_unrequested_scope(
+        requested in prop::collection::vec("[a-c,]{1,3}", 0..5),
+        pieces in prop::collection::vec("[a-d]{0,2}", 1..5),
+    ) {
+        let requested = Scope::from_tokens(&requested).unwrap();
+        let answer = pieces.join(",");
+        prop_assume!(!answer.is_empty());
+        let client = basic_client();
+        let (_, pending) = Start::new(&client)
+            .scope(requested.clone())
+            .begin(FlowEntropy::from_bytes([3; 64]), NOW)
+            .unwrap();
+        let query = format!("code=c&state={}", pending.state().secret());
+        let exchanging = pending.handle_callback(&client, Callback::from_query(&query).unwrap()).unwrap();
+        let body = format!(r#"{{"access_token":"a","token_type":"Bearer","scope":"{answer}"}}"#);
+        let authorized = exchanging.handle_response(HttpResponse::new(200, body.as_bytes()), NOW).unwrap();
+        let tokens = authorized.tokens();
+        if tokens.scope_assumed_comma_delimited() {
+            prop_assert!(tokens.scope().is_subset_of(&requested));
+            prop_assert!(requested.iter().count() >= 2);
+            prop_assert!(!requested.contains(&answer));
+            prop_assert_eq!(tokens.scope(), &Scope::from_tokens(answer.split(',')).unwrap());
+        } else {
+            prop_assert_eq!(tokens.scope(), &Scope::parse(&answer).unwrap());
+        }
+    }
+
     /// RFC 7636 §4.1–4.2: 32 octets make a 43-character verifier of
     /// unreserved characters, and the S256 challenge is
     /// BASE64URL(SHA256(ASCII(verifier))).

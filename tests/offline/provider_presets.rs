@@ -42,7 +42,8 @@ fn slug(preset: &Preset) -> String {
 #[test]
 fn the_catalogue_has_every_provider_once() {
     let presets: Vec<Preset> = Preset::catalogue().collect();
-    assert!(presets.len() >= 21, "{}", presets.len());
+    // The README's providers table has as many rows.
+    assert_eq!(presets.len(), 22);
     let mut names: Vec<&str> = presets.iter().map(Preset::provider).collect();
     names.sort_unstable();
     names.dedup();
@@ -53,7 +54,11 @@ fn the_catalogue_has_every_provider_once() {
             "{}",
             preset.provider()
         );
-        assert_eq!(preset.checked(), "2026-11-30");
+        let checked = match preset.provider() {
+            "eBay" => "2026-12-07",
+            _ => "2026-11-30",
+        };
+        assert_eq!(preset.checked(), checked, "{}", preset.provider());
     }
 }
 
@@ -285,7 +290,14 @@ fn tolerances_per_provider() {
             .collect::<Vec<_>>(),
         ["bot", "user"]
     );
-    for preset in Preset::catalogue().filter(|p| p.provider() != "Slack") {
+    assert_eq!(
+        Preset::ebay()
+            .tolerances()
+            .bearer_token_types()
+            .collect::<Vec<_>>(),
+        ["User Access Token", "Application Access Token"]
+    );
+    for preset in Preset::catalogue().filter(|p| !["Slack", "eBay"].contains(&p.provider())) {
         assert_eq!(
             preset.tolerances().bearer_token_types().count(),
             0,
@@ -428,5 +440,73 @@ fn public_clients_of_reddit_and_zoom() {
     insta::assert_snapshot!(
         "preset_zoom_public_client_token_request",
         exchange(Preset::zoom(), ClientAuthentication::None)
+    );
+}
+
+/// eBay takes the code at its token endpoint with Basic authentication
+/// (its page: `Authorization: Basic` of `client_id:client_secret`); the
+/// sandbox preset is the same row on eBay's sandbox hosts.
+#[test]
+fn ebay_requests() {
+    let client = client(Preset::ebay());
+    let context = RequestContext::new(NOW, [0x5e; 32]);
+    insta::assert_snapshot!(
+        "preset_ebay_token_request",
+        render(&exchanging(&client).request(&context).unwrap())
+    );
+    let sandbox = Preset::ebay_sandbox();
+    assert_eq!(sandbox.provider(), "eBay");
+    assert_eq!(
+        sandbox.metadata().authorization_endpoint,
+        "https://auth.sandbox.ebay.com/oauth2/authorize"
+    );
+    assert_eq!(
+        sandbox.metadata().token_endpoint,
+        "https://api.sandbox.ebay.com/identity/v1/oauth2/token"
+    );
+    assert_eq!(sandbox.metadata().issuer, "https://auth.sandbox.ebay.com");
+    assert_eq!(sandbox.tolerances(), Preset::ebay().tolerances());
+    let production = Preset::ebay();
+    assert_eq!(
+        production.metadata().token_endpoint,
+        "https://api.ebay.com/identity/v1/oauth2/token"
+    );
+    assert_eq!(
+        production.metadata().token_endpoint_auth_methods_supported,
+        Some(vec!["client_secret_basic".to_owned()])
+    );
+}
+
+/// eBay's client credentials answer, from
+/// <https://developer.ebay.com/api-docs/static/oauth-client-credentials-grant.html>
+/// (read through copies of its example, the token cut where eBay elides
+/// it with ` ... `): an `Application Access Token`, read as Bearer by the
+/// preset.
+#[test]
+fn ebay_application_token_through_client_credentials() {
+    let client = client(Preset::ebay());
+    let body = r#"{"access_token":"v^1.1#i^1#p^1#r^0#I^3#f^0#t^H4s","expires_in":7200,"token_type":"Application Access Token"}"#;
+    let authorized = ClientCredentials::new(
+        &client,
+        Scope::parse("https://api.ebay.com/oauth/api_scope").unwrap(),
+    )
+    .unwrap()
+    .handle_response(
+        HttpResponse::new(200, body.as_bytes()).with_content_type("application/json"),
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(
+        authorized.tokens().token_type(),
+        &TokenType::ProviderBearer("Application Access Token".into())
+    );
+    assert_eq!(
+        authorized
+            .bearer_authorization(
+                "https://api.ebay.com/commerce/taxonomy/v1/get_default_category_tree_id"
+            )
+            .unwrap()
+            .secret(),
+        "Bearer v^1.1#i^1#p^1#r^0#I^3#f^0#t^H4s"
     );
 }

@@ -281,6 +281,41 @@ fn bearer_errors() {
     debug_is_clean(&odd, &[token]);
 }
 
+/// A token of visible ASCII outside RFC 6750's `b64token` is sent as it
+/// is: eBay's tokens (`v^1.1#i^1#…`, its pages' example) have `^` and `#`,
+/// and eBay says to send them as `Authorization: Bearer`.
+#[test]
+fn tokens_outside_b64token_without_spaces_are_sent() {
+    let token = "v^1.1#i^1#p^3#r^1...XzMjRV4xMjg0";
+    // A standard Bearer token is held to RFC 6750 §2.1's b64token.
+    let body = format!(r#"{{"token_type":"Bearer","access_token":"{token}"}}"#);
+    let standard = exchanging(&basic_client())
+        .handle_response(HttpResponse::new(200, body.as_bytes()), NOW)
+        .unwrap();
+    assert_eq!(
+        standard
+            .bearer_authorization("https://api.example/")
+            .unwrap_err(),
+        BearerError::InvalidToken
+    );
+    // eBay's own token type is sent as eBay documents its tokens.
+    let client = basic_client()
+        .with_bearer_token_type_alias("User Access Token")
+        .unwrap();
+    let body = format!(r#"{{"token_type":"User Access Token","access_token":"{token}"}}"#);
+    let authorized = exchanging(&client)
+        .handle_response(HttpResponse::new(200, body.as_bytes()), NOW)
+        .unwrap();
+    assert_eq!(
+        authorized
+            .bearer_authorization("https://api.ebay.com/sell/inventory/v1/inventory_item")
+            .unwrap()
+            .secret(),
+        format!("Bearer {token}")
+    );
+    debug_is_clean(&authorized, &[token]);
+}
+
 #[test]
 fn callback_errors() {
     let secrets = flow_secrets();

@@ -290,7 +290,8 @@ fn github_form_encoded_body() {
         tokens.access_token().secret(),
         "gho_16C7e42F292c6912E7710c838347Ae178B4a"
     );
-    // GitHub separates scopes with commas; the value is kept as sent.
+    // GitHub separates scopes with commas; with nothing requested, the
+    // value is kept as sent.
     assert_eq!(tokens.scope().to_wire(), "repo,gist");
     assert_eq!(tokens.expires_at(), None);
     assert!(tokens.extra().is_empty());
@@ -1167,6 +1168,7 @@ fn provider_token_types_only_where_configured() {
 /// error, and so is a stored state that claims it.
 #[test]
 fn key_bound_token_types_cannot_be_aliased() {
+    let long = "t".repeat(129);
     for never in [
         "DPoP",
         "dpop",
@@ -1174,8 +1176,13 @@ fn key_bound_token_types_cannot_be_aliased() {
         "N_A",
         "Bearer",
         "",
-        "a b",
+        " ",
+        " bot",
+        "bot ",
+        "a\tb",
         "b\u{202e}t",
+        "b\u{e9}t",
+        &long,
     ] {
         assert!(
             client().with_bearer_token_type_alias(never).is_err(),
@@ -1217,4 +1224,197 @@ fn comma_separated_scopes() {
         authorized.tokens().scope().iter().collect::<Vec<_>>(),
         ["commands", "incoming-webhook"]
     );
+}
+
+/// eBay's answer to a code exchange, as its page shows it: a three-word
+/// `token_type`, and an access token eBay says to send as
+/// `Authorization: Bearer`.
+const EBAY_BODY: &str = r#"{"access_token":"v^1.1#i^1#p^3#r^1...XzMjRV4xMjg0","expires_in":7200,"refresh_token":"v^1.1#i^1#p^3#r^1...zYjRV4xMjg0","refresh_token_expires_in":47304000,"token_type":"User Access Token"}"#;
+
+/// A provider type of several words (eBay's `User Access Token`) can be
+/// configured: the answer is read, the token sent as Bearer, and the type
+/// survives storage. The name is matched whole, in any case.
+#[test]
+fn a_token_type_with_spaces_can_be_configured() {
+    let ebayish = client()
+        .with_bearer_token_type_alias("User Access Token")
+        .unwrap();
+    let authorized = respond_with(&ebayish, EBAY_BODY).unwrap();
+    let tokens = authorized.tokens();
+    assert_eq!(
+        tokens.token_type(),
+        &TokenType::ProviderBearer("User Access Token".into())
+    );
+    assert_eq!(tokens.token_type().as_str(), "User Access Token");
+    assert_eq!(tokens.expires_at(), Some(NOW.saturating_add(secs(7200))));
+    assert!(tokens.extra().contains("refresh_token_expires_in"));
+    assert_eq!(
+        authorized
+            .bearer_authorization("https://api.ebay.com/sell/inventory/v1/inventory_item")
+            .unwrap()
+            .secret(),
+        "Bearer v^1.1#i^1#p^3#r^1...XzMjRV4xMjg0"
+    );
+    let stored = serde_json::to_string(&authorized).unwrap();
+    assert_eq!(
+        Authorized::from_json(stored.as_bytes())
+            .unwrap()
+            .tokens()
+            .token_type(),
+        &TokenType::ProviderBearer("User Access Token".into())
+    );
+    // Case-insensitive, but the whole name: not a part, not other spacing.
+    let answer = |token_type: &str| {
+        let body = format!(r#"{{"access_token":"a","token_type":"{token_type}"}}"#);
+        respond_with(&ebayish, &body)
+    };
+    assert!(answer("user access token").is_ok());
+    for refused in [
+        "User Access",
+        "User  Access Token",
+        " User Access Token",
+        "User",
+    ] {
+        assert!(answer(refused).is_err(), "{refused:?}");
+    }
+}
+
+/// Without the alias, eBay's answer is refused with the typed error any
+/// unknown type gets, which names the type: the caller learns what to
+/// configure. It is not retryable: the code is spent.
+#[test]
+fn an_unconfigured_token_type_with_spaces_is_refused_by_name() {
+    let error = respond_with(&client(), EBAY_BODY).unwrap_err().into_error();
+    assert!(
+        matches!(
+            error.kind(),
+            EndpointErrorKind::UnsupportedTokenType(t) if t.as_str() == "User Access Token"
+        ),
+        "{error:?}"
+    );
+    assert!(!error.is_retryable());
+}
+
+// --- Scopes joined by commas, without a preset ------------------------------
+
+/// The answer of `client`'s code exchange for `requested` whose `scope`
+/// is `answer`.
+fn scope_answered(client: &Client, requested: &str, answer: &str) -> Authorized {
+    let body = format!(
+        r#"{{"access_token":"a","token_type":"bearer","refresh_token":"r","scope":"{answer}"}}"#
+    );
+    exchanging_for(client, Scope::parse(requested).unwrap())
+        .handle_response(
+            HttpResponse::new(200, body.as_bytes()).with_content_type(JSON),
+            NOW,
+        )
+        .unwrap()
+}
+
+fn tokens_of(scope: &Scope) -> Vec<&str> {
+    scope.iter().collect()
+}
+
+/// GitHub, Shopify and TikTok answer `"repo,gist"` for a request of
+/// `repo gist`. A plain client reads it as the two requested scopes, and
+/// the token set says the delimiter was assumed, as it says a token type
+/// was; the reading survives storage.
+#[test]
+fn requested_scopes_joined_by_commas_are_read_as_those_scopes() {
+    let authorized = scope_answered(&client(), "repo gist", "repo,gist");
+    let tokens = authorized.tokens();
+    assert_eq!(tokens_of(tokens.scope()), ["repo", "gist"]);
+    assert!(tokens.scope_assumed_comma_delimited());
+    assert_eq!(authorized.grant_scope(), Some(tokens.scope()));
+    // In any order.
+    let reordered = scope_answered(&client(), "repo gist", "gist,repo");
+    assert_eq!(tokens_of(reordered.tokens().scope()), ["gist", "repo"]);
+    // A subset of what was asked for, as a server may narrow it.
+    let narrowed = scope_answered(&client(), "repo gist user", "repo,gist");
+    assert_eq!(tokens_of(narrowed.tokens().scope()), ["repo", "gist"]);
+    assert!(narrowed.tokens().scope_assumed_comma_delimited());
+    let stored = serde_json::to_string(&authorized).unwrap();
+    let back = Authorized::from_json(stored.as_bytes()).unwrap();
+    assert_eq!(back, authorized);
+    assert!(back.tokens().scope_assumed_comma_delimited());
+    // A token set without the reading stores as before.
+    let plain = scope_answered(&client(), "repo gist", "repo gist");
+    assert!(!plain.tokens().scope_assumed_comma_delimited());
+    assert!(!serde_json::to_string(&plain).unwrap().contains("comma"));
+}
+
+/// The reading is taken only when every piece is a requested scope and
+/// two or more were requested: a comma is a legal scope character
+/// (RFC 6749 §3.3), so anything else is kept as the one token it is.
+#[test]
+fn a_comma_answer_that_is_not_requested_scopes_stays_one_token() {
+    for (requested, answer) in [
+        ("repo gist", "repo,admin"),
+        ("repo gist", "repo,,gist"),
+        ("repo gist", ",repo,gist"),
+        ("repo gist", "repo,gist,"),
+        // One scope asked for: nothing to join.
+        ("repo", "repo,gist"),
+        // The whole token was asked for as such.
+        ("repo gist repo,gist", "repo,gist"),
+    ] {
+        let authorized = scope_answered(&client(), requested, answer);
+        let tokens = authorized.tokens();
+        assert_eq!(
+            tokens_of(tokens.scope()),
+            [answer],
+            "{requested} / {answer}"
+        );
+        assert!(
+            !tokens.scope_assumed_comma_delimited(),
+            "{requested} / {answer}"
+        );
+    }
+    let single = scope_answered(&client(), "repo", "repo");
+    assert_eq!(tokens_of(single.tokens().scope()), ["repo"]);
+    assert!(!single.tokens().scope_assumed_comma_delimited());
+    // With spaces, the answer is RFC 6749's list, commas and all.
+    let spaced = scope_answered(&client(), "repo gist", "repo,gist repo");
+    assert_eq!(tokens_of(spaced.tokens().scope()), ["repo,gist", "repo"]);
+    assert!(!spaced.tokens().scope_assumed_comma_delimited());
+}
+
+/// The strict profile keeps RFC 6749 §3.3's reading: one token.
+#[test]
+fn strict_keeps_a_comma_answer_as_one_token() {
+    let strict = client().with_strictness(Strictness::Strict);
+    let authorized = scope_answered(&strict, "repo gist", "repo,gist");
+    assert_eq!(tokens_of(authorized.tokens().scope()), ["repo,gist"]);
+    assert!(!authorized.tokens().scope_assumed_comma_delimited());
+}
+
+/// A preset that splits commas on purpose (GitHub's) assumes nothing.
+#[test]
+fn a_configured_comma_split_is_not_an_assumption() {
+    let github = client().with_scope_delimiter(ScopeDelimiter::Comma);
+    let authorized = scope_answered(&github, "repo gist", "repo,gist");
+    assert_eq!(tokens_of(authorized.tokens().scope()), ["repo", "gist"]);
+    assert!(!authorized.tokens().scope_assumed_comma_delimited());
+}
+
+/// The same reading in the refresh and client credentials answers.
+#[test]
+fn comma_answers_of_refresh_and_client_credentials() {
+    let client = client();
+    let granted = scope_answered(&client, "repo gist", "repo gist");
+    let body = r#"{"access_token":"b","token_type":"bearer","scope":"repo,gist"}"#;
+    let refreshed = granted
+        .refresh(&client)
+        .unwrap()
+        .handle_response(HttpResponse::new(200, body.as_bytes()), NOW)
+        .unwrap();
+    assert_eq!(tokens_of(refreshed.tokens().scope()), ["repo", "gist"]);
+    assert!(refreshed.tokens().scope_assumed_comma_delimited());
+
+    let machine = ClientCredentials::new(&client, Scope::parse("repo gist").unwrap())
+        .unwrap()
+        .handle_response(HttpResponse::new(200, body.as_bytes()), NOW)
+        .unwrap();
+    assert_eq!(tokens_of(machine.tokens().scope()), ["repo", "gist"]);
+    assert!(machine.tokens().scope_assumed_comma_delimited());
 }
