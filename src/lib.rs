@@ -225,7 +225,7 @@ pub use crate::jose::{
     ClientAssertionKey, DpopKey, InvalidJwk, JwsAlgorithm, PublicJwk, Signer, SigningError,
 };
 #[cfg(feature = "loopback")]
-pub use crate::loopback::{LoopbackError, LoopbackRedirect};
+pub use crate::loopback::{LoopbackError, LoopbackOutcome, LoopbackRedirect, LoopbackResponder};
 pub use crate::members::{ExtraMembers, MemberTypeError, MemberValue};
 pub use crate::pkce::CodeChallengeMethod;
 pub use crate::presets::{InvalidPresetArgument, Preset};

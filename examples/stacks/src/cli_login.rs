@@ -4,7 +4,10 @@
 //! refresh and revocation. Configured from the environment, so it works
 //! with any provider: `OAUTH2_ISSUER`, `OAUTH2_CLIENT_ID`,
 //! `OAUTH2_CLIENT_SECRET` (absent: a public client), `OAUTH2_SCOPE`,
-//! `OAUTH2_API_URL` (absent: UserInfo).
+//! `OAUTH2_API_URL` (absent: UserInfo); the program adds
+//! `OAUTH2_REDIRECT_URI` (absent: [`DEFAULT_REDIRECT_URI`](crate::DEFAULT_REDIRECT_URI)).
+//! The browser is told how the login went once the callback is checked and
+//! the code exchanged.
 
 use std::error::Error;
 use std::time::Duration;
@@ -66,10 +69,19 @@ pub async fn run(
         .authorize(FlowEntropy::from_os_rng()?, UnixTime::now())?;
     let (authorization, pending) = oauth.authorize_async(authorization).await?;
     open_browser(authorization.url())?;
-    let callback = listener.wait_async(Duration::from_secs(300)).await?;
-    let authorized = oauth
-        .run_async(pending.handle_callback(&client, callback)?)
-        .await?;
+    let (callback, browser) = listener.wait_async(Duration::from_secs(300)).await?;
+    let authorized = match pending.handle_callback(&client, callback) {
+        Ok(exchanging) => oauth.run_async(exchanging).await,
+        Err(error) => {
+            browser.respond(LoopbackOutcome::of_callback_error(&error));
+            return Err(error.into());
+        }
+    };
+    browser.respond(match authorized {
+        Ok(_) => LoopbackOutcome::SignedIn,
+        Err(_) => LoopbackOutcome::Failed,
+    });
+    let authorized = authorized?;
     let userinfo = client.userinfo_endpoint().map(Endpoint::as_str);
     let api = config.api_url.as_deref().or(userinfo).ok_or("no API URL")?;
     let request = authorized.resource_request(http::Method::GET, api)?;

@@ -13,6 +13,25 @@ pub mod service;
 pub mod shared;
 pub mod web_app;
 
+/// The redirect URI a command-line login listens on when
+/// `OAUTH2_REDIRECT_URI` is not set: `/callback` on a free port of
+/// 127.0.0.1 (register `http://127.0.0.1/callback` with a provider that
+/// allows any port, RFC 8252 §7.3).
+pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1/callback";
+
+/// The loopback listener of a command-line login, for `redirect_uri` —
+/// `OAUTH2_REDIRECT_URI`, the redirect URI registered with the provider,
+/// whole (`http://127.0.0.1:8400/oauth/cb`; without a port or with port 0
+/// a free one is picked) — or [`DEFAULT_REDIRECT_URI`]. Checked like any
+/// redirect URI: only `http` on a loopback IP literal is listened on.
+pub fn loopback_listener(
+    redirect_uri: Option<&str>,
+) -> Result<oauth2_pkce::LoopbackRedirect, String> {
+    let uri = redirect_uri.unwrap_or(DEFAULT_REDIRECT_URI);
+    oauth2_pkce::LoopbackRedirect::bind_uri(uri)
+        .map_err(|error| format!("cannot listen on OAUTH2_REDIRECT_URI={uri}: {error}"))
+}
+
 /// A random seed for the retry jitter, from std's randomly keyed hasher
 /// (jitter needs no cryptographic randomness).
 pub fn jitter_seed() -> u64 {

@@ -32,7 +32,7 @@ pub fn run(
     resource_url: &str,
     step_up_url: Option<&str>,
     listener: LoopbackRedirect,
-    second_listener: impl FnOnce() -> std::io::Result<LoopbackRedirect>,
+    second_listener: impl FnOnce() -> Result<LoopbackRedirect, LoopbackError>,
     open_browser: impl Fn(&str) -> std::io::Result<()>,
 ) -> Result<Answers, Box<dyn Error>> {
     let agent = ureq_agent();
@@ -41,11 +41,22 @@ pub fn run(
     let login = ResourceLogin::new(listener.redirect_uri().clone()).client_name("resource_login");
 
     // --- glue: start ---
+    let mut browser = None;
     let access =
         driver.access_resource(resource_url, login, &mut send, std::thread::sleep, |url| {
             open_browser(url)?;
-            Ok(listener.wait(Duration::from_secs(300))?)
-        })?;
+            let (callback, page) = listener.wait(Duration::from_secs(300))?;
+            browser = Some(page); // answered once the callback is checked
+            Ok(callback)
+        });
+    if let Some(browser) = browser {
+        browser.respond(match &access {
+            Ok(_) => LoopbackOutcome::SignedIn,
+            Err(ChainError::Callback(error)) => LoopbackOutcome::of_callback_error(error),
+            Err(_) => LoopbackOutcome::Failed,
+        });
+    }
+    let access = access?;
     // --- glue: end ---
 
     let Some(step_up_url) = step_up_url else {
@@ -71,11 +82,20 @@ pub fn run(
         .redirect_uri(listener.redirect_uri().clone());
     let (request, pending) = start.begin(FlowEntropy::from_os_rng()?, UnixTime::now())?;
     open_browser(request.url())?;
-    let callback = listener.wait(Duration::from_secs(300))?;
-    let exchanging = pending.handle_callback(&client, callback)?;
-    let stepped_up = driver
-        .run(exchanging, &mut send, std::thread::sleep)
-        .map_err(|error| error.to_string())?;
+    let (callback, browser) = listener.wait(Duration::from_secs(300))?;
+    let exchanging = match pending.handle_callback(&client, callback) {
+        Ok(exchanging) => exchanging,
+        Err(error) => {
+            browser.respond(LoopbackOutcome::of_callback_error(&error));
+            return Err(error.into());
+        }
+    };
+    let stepped_up = driver.run(exchanging, &mut send, std::thread::sleep);
+    browser.respond(match stepped_up {
+        Ok(_) => LoopbackOutcome::SignedIn,
+        Err(_) => LoopbackOutcome::Failed,
+    });
+    let stepped_up = stepped_up.map_err(|error| error.to_string())?;
     let response = send(stepped_up.resource_request(http::Method::GET, step_up_url)?)?;
     Ok(Answers {
         first: access.response,

@@ -41,6 +41,38 @@ async fn cli_login_signs_in_calls_the_api_refreshes_and_revokes() {
     assert_eq!(me["sub"], TEST_USER, "{answer}");
     let page = browser.unwrap().join().unwrap();
     assert!(page.starts_with("HTTP/1.1 200 OK"), "{page}");
+    assert!(page.contains("<title>Signed in</title>"), "{page}");
+    server.shutdown();
+}
+
+/// The user refuses at the server: cli_login reports it, and the browser
+/// reads that the sign-in was refused, not "Signed in".
+#[tokio::test(flavor = "current_thread")]
+async fn cli_login_tells_the_browser_of_a_refusal() {
+    let listener = LoopbackRedirect::bind("/callback").unwrap();
+    let server = AuthorizationServer::start(
+        ServerConfig::default().redirect_uri(listener.redirect_uri().as_str()),
+    )
+    .unwrap();
+    let config = cli_login::Config {
+        issuer: server.issuer(),
+        client_id: DEMO_CLIENT_ID.into(),
+        client_secret: Some(DEMO_CLIENT_SECRET.into()),
+        scope: "read".into(),
+        api_url: Some(server.resource_endpoint()),
+    };
+    let mut browser = None;
+    let error = cli_login::run(&config, listener, |url| {
+        let location = server.deny(url).map_err(std::io::Error::other)?;
+        browser = Some(std::thread::spawn(move || follow(location)));
+        Ok(())
+    })
+    .await
+    .unwrap_err();
+    assert!(error.to_string().contains("access_denied"), "{error}");
+    let page = browser.unwrap().join().unwrap();
+    assert!(page.contains("<title>Sign-in refused</title>"), "{page}");
+    assert!(!page.contains("Signed in"), "{page}");
     server.shutdown();
 }
 
@@ -107,11 +139,13 @@ fn service_renews_its_token_as_it_goes() {
 /// The `cli_login` binary run as a user runs it: configured from the
 /// environment, its `$BROWSER` a script, against the embedded server. The
 /// script hands the authorization URL over; the test plays the user at the
-/// server and follows the redirect back to the binary's listener.
+/// server and follows the redirect back to the binary's listener, on the
+/// port and path of `OAUTH2_REDIRECT_URI` (the server matches both
+/// exactly); the page says "Signed in" once the binary has the tokens.
 #[test]
 fn cli_login_binary_signs_in_through_a_browser_script() {
     let port = free_port();
-    let redirect_uri = format!("http://127.0.0.1:{port}/callback");
+    let redirect_uri = format!("http://127.0.0.1:{port}/oauth/cb");
     let server =
         AuthorizationServer::start(ServerConfig::default().redirect_uri(&redirect_uri)).unwrap();
 
@@ -122,7 +156,7 @@ fn cli_login_binary_signs_in_through_a_browser_script() {
         .env("OAUTH2_CLIENT_SECRET", DEMO_CLIENT_SECRET)
         .env("OAUTH2_SCOPE", "read")
         .env("OAUTH2_API_URL", server.resource_endpoint())
-        .env("OAUTH2_REDIRECT_PORT", port.to_string())
+        .env("OAUTH2_REDIRECT_URI", &redirect_uri)
         .env("BROWSER", browser.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -132,10 +166,20 @@ fn cli_login_binary_signs_in_through_a_browser_script() {
     // The binary opened the browser: the user logs in at the server.
     let url = browser.opened();
     assert!(url.starts_with(&server.authorization_endpoint()), "{url}");
+    assert!(
+        url.contains(&format!(
+            "redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2Foauth%2Fcb&"
+        )),
+        "{url}"
+    );
     let location = server.log_in(&url).unwrap();
-    assert!(location.starts_with(&redirect_uri), "{location}");
+    assert!(
+        location.starts_with(&format!("{redirect_uri}?")),
+        "{location}"
+    );
     let page = follow(location);
     assert!(page.starts_with("HTTP/1.1 200 OK"), "{page}");
+    assert!(page.contains("<title>Signed in</title>"), "{page}");
 
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -143,6 +187,65 @@ fn cli_login_binary_signs_in_through_a_browser_script() {
     let me: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(me["sub"], TEST_USER);
     server.shutdown();
+}
+
+/// `OAUTH2_REDIRECT_URI` without a port, as registered with a provider
+/// that allows any port of a loopback redirect URI (RFC 8252 §7.3;
+/// oidc-provider's native client): the binary listens on a free port and
+/// the registered path, and the login completes.
+#[test]
+fn cli_login_binary_takes_a_redirect_uri_without_a_port() {
+    let registered = "http://127.0.0.1/oauth/cb";
+    let provider = common::OidcProvider::start(&[registered]);
+    let browser = BrowserScript::new("cli-login-portless");
+    let child = Command::new(env!("CARGO_BIN_EXE_cli_login"))
+        .env("OAUTH2_ISSUER", provider.issuer())
+        .env("OAUTH2_CLIENT_ID", "public-client")
+        .env("OAUTH2_REDIRECT_URI", registered)
+        .env("BROWSER", browser.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let location = provider.log_in(&browser.opened());
+    let port: u16 = location
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|rest| rest.split_once("/oauth/cb?"))
+        .map(|(port, _)| port.parse().unwrap())
+        .unwrap_or_else(|| panic!("{location}"));
+    assert_ne!(port, 0);
+    let page = follow(location);
+    assert!(page.contains("<title>Signed in</title>"), "{page}");
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let me: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(me["sub"], "alice");
+}
+
+/// An `OAUTH2_REDIRECT_URI` the binary cannot listen on — another host,
+/// `localhost`, https — is refused before anything is sent, with the
+/// reason.
+#[test]
+fn cli_login_binary_refuses_a_redirect_uri_it_cannot_listen_on() {
+    for (uri, reason) in [
+        ("http://192.0.2.1:8400/callback", "not loopback"),
+        ("http://localhost:8400/callback", "localhost"),
+        ("https://127.0.0.1/callback", "loopback IP literal"),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_cli_login"))
+            .env("OAUTH2_ISSUER", "http://127.0.0.1:9")
+            .env("OAUTH2_CLIENT_ID", "public-client")
+            .env("OAUTH2_REDIRECT_URI", uri)
+            .env_remove("BROWSER")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{uri}");
+        assert!(stderr.contains("OAUTH2_REDIRECT_URI"), "{uri}: {stderr}");
+        assert!(stderr.contains(reason), "{uri}: {stderr}");
+        assert!(output.stdout.is_empty(), "{uri}: nothing was opened");
+    }
 }
 
 /// The `pagero` program against the embedded server standing in for
@@ -255,19 +358,12 @@ fn resource_login_from_a_bare_resource_url_with_a_step_up() {
     ));
     let listener = LoopbackRedirect::bind("/callback").unwrap();
     let redirect = listener.redirect_uri().as_str().to_owned();
-    let port: u16 = redirect
-        .trim_start_matches("http://127.0.0.1:")
-        .split('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
     let user = std::sync::Arc::clone(&provider);
     let answers = resource_login::run(
         &format!("{}/mcp", provider.issuer()),
         Some(&format!("{}/mcp/write", provider.issuer())),
         listener,
-        move || LoopbackRedirect::bind_port(port, "/callback"),
+        move || LoopbackRedirect::bind_uri(&redirect),
         move |url| {
             let (user, url) = (std::sync::Arc::clone(&user), url.to_owned());
             std::thread::spawn(move || follow(user.log_in(&url)));

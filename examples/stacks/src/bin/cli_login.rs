@@ -7,13 +7,14 @@
 //! ```
 //!
 //! The authorization URL opens in `$BROWSER` when it is set, and is printed
-//! otherwise. Register `http://127.0.0.1/callback` as the client's redirect
-//! URI: with any port (RFC 8252 §7.3), or with the one in
-//! `OAUTH2_REDIRECT_PORT` for a provider that registers ports.
+//! otherwise. The program listens on `OAUTH2_REDIRECT_URI`, the redirect
+//! URI registered with the provider, whole: `http://127.0.0.1:8400/oauth/cb`
+//! for a provider that registers the port, `http://127.0.0.1/oauth/cb` (a
+//! free port) for one that allows any port (RFC 8252 §7.3). Unset, it is
+//! `http://127.0.0.1/callback`: `/callback` on a free port.
 
 use std::process::ExitCode;
 
-use oauth2_pkce::LoopbackRedirect;
 use oauth2_pkce_stacks::cli_login::{self, Config};
 
 #[tokio::main(flavor = "current_thread")]
@@ -25,19 +26,12 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let port = std::env::var("OAUTH2_REDIRECT_PORT").ok();
-    let bound = match port.as_deref().map(str::parse::<u16>) {
-        None => LoopbackRedirect::bind("/callback"),
-        Some(Ok(port)) => LoopbackRedirect::bind_port(port, "/callback"),
-        Some(Err(_)) => {
-            eprintln!("OAUTH2_REDIRECT_PORT is not a port number");
-            return ExitCode::FAILURE;
-        }
-    };
-    let listener = match bound {
+    let redirect_uri = std::env::var("OAUTH2_REDIRECT_URI").ok();
+    let redirect_uri = redirect_uri.as_deref().filter(|uri| !uri.is_empty());
+    let listener = match oauth2_pkce_stacks::loopback_listener(redirect_uri) {
         Ok(listener) => listener,
-        Err(error) => {
-            eprintln!("cannot listen on 127.0.0.1: {error}");
+        Err(message) => {
+            eprintln!("{message}");
             return ExitCode::FAILURE;
         }
     };

@@ -10,7 +10,9 @@
 //! `RESOURCE_STEP_UP_URL` names a second URL that needs more scope: the
 //! program calls it and, on `insufficient_scope`, logs in again for the
 //! wider scope. The authorization URL opens in `$BROWSER` when it is set,
-//! and is printed otherwise.
+//! and is printed otherwise. The program listens on `OAUTH2_REDIRECT_URI`
+//! (as `cli_login` does; unset, `/callback` on a free port of 127.0.0.1),
+//! which it registers.
 
 use std::process::ExitCode;
 
@@ -23,15 +25,17 @@ fn main() -> ExitCode {
         eprintln!("set RESOURCE_URL");
         return ExitCode::FAILURE;
     };
-    let listener = match LoopbackRedirect::bind("/callback") {
-        Ok(listener) => listener,
-        Err(error) => {
-            eprintln!("cannot listen on 127.0.0.1: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let port = listener_port(&listener);
-    let again = move || LoopbackRedirect::bind_port(port, "/callback");
+    let listener =
+        match oauth2_pkce_stacks::loopback_listener(var("OAUTH2_REDIRECT_URI").as_deref()) {
+            Ok(listener) => listener,
+            Err(message) => {
+                eprintln!("{message}");
+                return ExitCode::FAILURE;
+            }
+        };
+    // The step-up listens on the redirect URI just registered: its port.
+    let registered = listener.redirect_uri().as_str().to_owned();
+    let again = move || LoopbackRedirect::bind_uri(&registered);
     let step_up_url = var("RESOURCE_STEP_UP_URL");
     match resource_login::run(
         &resource_url,
@@ -52,21 +56,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// The port of the listener's redirect URI.
-fn listener_port(listener: &LoopbackRedirect) -> u16 {
-    let uri = listener.redirect_uri().as_str();
-    let authority = uri
-        .trim_start_matches("http://")
-        .split('/')
-        .next()
-        .unwrap_or("");
-    authority
-        .rsplit(':')
-        .next()
-        .and_then(|port| port.parse().ok())
-        .unwrap_or(0)
 }
 
 /// Opens `url` with the program named in `$BROWSER`, or prints it.
