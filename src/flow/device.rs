@@ -104,8 +104,10 @@ impl EndpointStep for DeviceAuthorization {
     /// A [`Failure`]: a `verification_uri` or `verification_uri_complete`
     /// that is not `https` (nor `http` on a loopback IP literal) is
     /// [`ResponseProblem::InsecureUri`](crate::ResponseProblem::InsecureUri),
-    /// never shown; errors as the token endpoint's (RFC 6749 §5.2); 429
-    /// and 5xx give this step back.
+    /// never shown; an `interval` that puts the first poll at or past the
+    /// expiry leaves no poll to make:
+    /// [`EndpointErrorKind::DeviceCodeExpired`], no step; errors as the
+    /// token endpoint's (RFC 6749 §5.2); 429 and 5xx give this step back.
     fn handle_response<'a>(
         self,
         response: impl Into<HttpResponse<'a>>,
@@ -115,6 +117,12 @@ impl EndpointStep for DeviceAuthorization {
             Ok(parsed) => parsed,
             Err(kind) => return Err(Failure::new(Self::ENDPOINT, kind, self)),
         };
+        let expires_at = now.saturating_add(Duration::from_secs(parsed.expires_in));
+        let next_poll_at = next_poll_at(now, parsed.interval);
+        if next_poll_at >= expires_at {
+            let expired = EndpointErrorKind::DeviceCodeExpired { expires_at };
+            return Err(Failure::new(Self::ENDPOINT, expired, self));
+        }
         let pending = AwaitingDeviceApproval {
             origin: self.origin,
             device_code: parsed.device_code,
@@ -122,9 +130,9 @@ impl EndpointStep for DeviceAuthorization {
             verification_uri: parsed.verification_uri,
             verification_uri_complete: parsed.verification_uri_complete,
             scope: self.scope,
-            expires_at: now.saturating_add(Duration::from_secs(parsed.expires_in)),
+            expires_at,
             interval: parsed.interval,
-            next_poll_at: next_poll_at(now, parsed.interval),
+            next_poll_at,
         };
         Ok(DevicePolling {
             pending,
@@ -225,7 +233,10 @@ impl AwaitingDeviceApproval {
     }
 
     /// When the device code expires (`expires_in` after the device
-    /// authorization response arrived): no poll is made after it.
+    /// authorization response arrived): no poll is made after it —
+    /// [`next_poll_at`](Self::next_poll_at) is always before it, and an
+    /// answer that would move the next poll to it or past it ends the
+    /// login.
     pub fn expires_at(&self) -> UnixTime {
         self.expires_at
     }
@@ -356,7 +367,8 @@ impl EndpointStep for DevicePolling {
     }
 
     /// [`AwaitingDeviceApproval::next_poll_at`]: a poll is never sent
-    /// sooner (RFC 8628 §3.5).
+    /// sooner (RFC 8628 §3.5). Always before the device code's expiry: no
+    /// step is made whose next poll would come too late.
     fn not_before(&self) -> Option<UnixTime> {
         Some(self.pending.next_poll_at)
     }
@@ -501,6 +513,11 @@ impl<'de> Deserialize<'de> for AwaitingDeviceApproval {
         }
         if stored.interval == 0 {
             return Err(serde::de::Error::custom("stored interval is 0"));
+        }
+        if stored.next_poll_at >= stored.expires_at {
+            return Err(serde::de::Error::custom(
+                "stored next poll is not before the expiry",
+            ));
         }
         Ok(Self {
             origin: Origin {

@@ -269,6 +269,99 @@ fn polling_with_life(expires_in: u64) -> DevicePolling {
     polling(expires_in, None)
 }
 
+/// RFC 8628 §3.2: the device code lives `expires_in` seconds and the
+/// client waits `interval` seconds between polls. An interval as long as
+/// the lifetime leaves no time for a single poll: the login ends on the
+/// device authorization response, before there is a poll to schedule
+/// and before the user is shown a code that cannot work.
+#[test]
+fn a_first_poll_past_the_deadline_ends_the_login_at_once() {
+    let expires_at = UnixTime::from_secs(NOW.as_secs() + 600);
+    // 100 000 000 s (three years), 600 s (the first poll, with the second
+    // of margin, would be at +601) and 599 s (at +600, the deadline itself).
+    for interval in [100_000_000, u64::MAX, 600, 599] {
+        let step = DeviceAuthorization::new(&client(), Scope::empty()).unwrap();
+        let failure = step
+            .handle_response(json(200, &device_response(600, Some(interval))), NOW)
+            .unwrap_err();
+        assert_eq!(
+            *failure.error(),
+            EndpointErrorKind::DeviceCodeExpired { expires_at },
+            "{interval}"
+        );
+        assert_eq!(
+            failure.error().endpoint(),
+            EndpointKind::DeviceAuthorization
+        );
+        assert!(failure.error().is_expired_token());
+        assert_eq!(failure.poll_again_at(), None);
+        assert_eq!(
+            failure.to_string(),
+            "the device authorization endpoint's polling interval leaves no poll before the device code expires (1700000600s after the Unix epoch)"
+        );
+        assert!(failure.into_retry().is_none(), "{interval}");
+    }
+    // 598 s: one poll fits, at +599, before the deadline.
+    let polling = polling(600, Some(598));
+    assert_eq!(
+        polling.not_before(),
+        Some(UnixTime::from_secs(NOW.as_secs() + 599))
+    );
+    assert!(polling.not_before() < Some(polling.pending().expires_at()));
+}
+
+/// A stored pending login whose next poll is not before its deadline
+/// (written by hand, or by an older version) is refused: a step whose
+/// `not_before` is past the device code's expiry is never made.
+#[test]
+fn a_stored_login_polling_past_its_deadline_is_refused() {
+    let pending = polling(600, Some(5)).into_pending();
+    let mut value = serde_json::to_value(&pending).unwrap();
+    let expires_at = value["expires_at"].clone();
+    value["next_poll_at"] = expires_at;
+    assert_eq!(
+        AwaitingDeviceApproval::from_json(&serde_json::to_vec(&value).unwrap()),
+        Err(StoredStateError::Malformed)
+    );
+}
+
+/// A driver running a whole device login (as an app does: the device
+/// authorization, then the polling) never sleeps for an interval that ends
+/// past the device code's expiry: the login ends at once.
+#[test]
+fn a_driver_never_waits_past_the_deadline() {
+    let driver = Driver::new(RetryPolicy::new(7)).with_clock(|| NOW);
+    let mut answers = [
+        (200, device_response(600, Some(100_000_000))),
+        (400, error("authorization_pending")),
+    ]
+    .into_iter();
+    let mut send = |_: http::Request<RequestBody>| {
+        let (status, body) = answers.next().unwrap();
+        Ok::<_, std::convert::Infallible>(
+            http::Response::builder()
+                .status(status)
+                .header("content-type", "application/json")
+                .body(body.into_bytes())
+                .unwrap(),
+        )
+    };
+    let mut slept = Vec::new();
+    let mut sleep = |delay: Duration| slept.push(delay);
+    let step = DeviceAuthorization::new(&client(), Scope::empty()).unwrap();
+    let login = match driver.run(step, &mut send, &mut sleep) {
+        Ok(polling) => driver
+            .run(polling, &mut send, &mut sleep)
+            .map(drop)
+            .map_err(|error| error.endpoint_error().cloned()),
+        Err(error) => Err(error.endpoint_error().cloned()),
+    };
+    let expires_at = UnixTime::from_secs(NOW.as_secs() + 600);
+    let error = login.unwrap_err().unwrap();
+    assert_eq!(error, EndpointErrorKind::DeviceCodeExpired { expires_at });
+    assert_eq!(slept, [], "no sleep towards a poll that cannot be made");
+}
+
 /// The answers that end the login (RFC 8628 §3.5, RFC 6749 §5.2): no step
 /// comes back.
 #[test]
