@@ -6,6 +6,7 @@
 //! the whole loop with a virtual clock.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use oauth2_pkce::*;
@@ -519,12 +520,17 @@ fn the_pending_login_is_stored_and_bound_to_its_client() {
     assert!(!format!("{back:?}").contains(DEVICE_CODE));
 }
 
-/// The virtual clock of the driver test: the driver reads it, the sleep
-/// function advances it.
-static CLOCK: AtomicU64 = AtomicU64::new(0);
-
-fn virtual_now() -> UnixTime {
-    UnixTime::from_secs(CLOCK.load(Ordering::SeqCst))
+/// A virtual clock: the driver reads it through the closure, the test's
+/// sleep function advances it.
+fn virtual_clock() -> (
+    Arc<AtomicU64>,
+    impl Fn() -> UnixTime + Send + Sync + 'static,
+) {
+    let seconds = Arc::new(AtomicU64::new(NOW.as_secs()));
+    let clock = Arc::clone(&seconds);
+    (seconds, move || {
+        UnixTime::from_secs(clock.load(Ordering::SeqCst))
+    })
 }
 
 /// A driver runs the whole polling loop: it sleeps until each
@@ -532,8 +538,8 @@ fn virtual_now() -> UnixTime {
 /// many pending answers never use up the policy's attempts.
 #[test]
 fn a_driver_polls_until_the_user_approves() {
-    CLOCK.store(NOW.as_secs(), Ordering::SeqCst);
-    let driver = Driver::new(RetryPolicy::new(7).max_attempts(2)).with_clock(virtual_now);
+    let (clock, now) = virtual_clock();
+    let driver = Driver::new(RetryPolicy::new(7).max_attempts(2)).with_clock(now);
     let answers: Vec<(u16, String)> = vec![
         (200, device_response(600, Some(5))),
         (400, error("authorization_pending")),
@@ -548,7 +554,7 @@ fn a_driver_polls_until_the_user_approves() {
     let mut sent = Vec::new();
     let mut send = |request: http::Request<RequestBody>| {
         sent.push((
-            CLOCK.load(Ordering::SeqCst),
+            clock.load(Ordering::SeqCst),
             request.uri().path().to_owned(),
         ));
         let (status, body) = answers.next().unwrap();
@@ -564,7 +570,7 @@ fn a_driver_polls_until_the_user_approves() {
     let mut slept = Vec::new();
     let mut sleep = |delay: Duration| {
         slept.push(delay.as_secs());
-        CLOCK.fetch_add(delay.as_secs(), Ordering::SeqCst);
+        clock.fetch_add(delay.as_secs(), Ordering::SeqCst);
     };
     let step = DeviceAuthorization::new(&client(), Scope::empty()).unwrap();
     let polling = driver.run(step, &mut send, &mut sleep).unwrap();
@@ -594,6 +600,83 @@ fn a_driver_polls_until_the_user_approves() {
             start + 41,
             start + 52
         ]
+    );
+}
+
+/// An observer hears why the driver waits, before each wait: the first
+/// poll's time, the server's `Retry-After` on a 503, the policy's backoff
+/// after a 429 and after `temporarily_unavailable`, `slow_down`, and
+/// `authorization_pending`.
+#[test]
+fn a_driver_tells_its_observer_why_it_waits() {
+    let (clock, now) = virtual_clock();
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&heard);
+    let driver = Driver::new(RetryPolicy::new(7))
+        .with_clock(now)
+        .with_observer(move |wait: &Wait| log.lock().unwrap().push(wait.clone()));
+    let mut answers = [
+        (200, None, device_response(600, Some(5))),
+        (503, Some("2"), String::new()),
+        (429, None, String::new()),
+        (400, None, error("temporarily_unavailable")),
+        (400, None, error("slow_down")),
+        (400, None, error("authorization_pending")),
+        (200, None, TOKENS.to_owned()),
+    ]
+    .into_iter();
+    let mut send = |_: http::Request<RequestBody>| {
+        let (status, retry_after, body) = answers.next().unwrap();
+        let mut response = http::Response::builder()
+            .status(status)
+            .header("content-type", "application/json");
+        if let Some(value) = retry_after {
+            response = response.header("retry-after", value);
+        }
+        Ok::<_, std::convert::Infallible>(response.body(body.into_bytes()).unwrap())
+    };
+    let mut slept = Vec::new();
+    let mut sleep = |delay: Duration| {
+        slept.push(delay);
+        clock.fetch_add(delay.as_secs(), Ordering::SeqCst);
+    };
+    let step = DeviceAuthorization::new(&client(), Scope::empty()).unwrap();
+    let polling = driver.run(step, &mut send, &mut sleep).unwrap();
+    let authorized = driver.run(polling, &mut send, &mut sleep).unwrap();
+    assert_eq!(authorized.tokens().access_token().secret(), "tv-access");
+
+    let heard = heard.lock().unwrap();
+    let durations: Vec<Duration> = heard.iter().map(Wait::duration).collect();
+    assert_eq!(durations, slept, "every wait is heard of, once");
+    assert!(heard
+        .iter()
+        .all(|wait| wait.endpoint() == EndpointKind::Token));
+    let reasons: Vec<&WaitReason> = heard.iter().map(Wait::reason).collect();
+    assert_eq!(
+        reasons,
+        [
+            &WaitReason::NotBefore,
+            &WaitReason::RetryAfter { status: 503 },
+            &WaitReason::Backoff {
+                status: Some(429),
+                error: None
+            },
+            &WaitReason::Backoff {
+                status: None,
+                error: Some(TokenErrorCode::TemporarilyUnavailable)
+            },
+            &WaitReason::SlowDown,
+            &WaitReason::AuthorizationPending,
+        ]
+    );
+    // 6 s to the first poll; 2 s as the 503 asked; the backoff; then
+    // the slowed-down interval, 11 s, twice.
+    assert_eq!(durations[0], Duration::from_secs(6));
+    assert_eq!(durations[1], Duration::from_secs(2));
+    assert_eq!(&durations[4..], [Duration::from_secs(11); 2]);
+    assert_eq!(
+        heard[4].to_string(),
+        "waiting 11 s to send to the token endpoint again: it said slow_down"
     );
 }
 
