@@ -226,8 +226,9 @@ pub enum EndpointErrorKind {
     InvalidMetadata(MetadataProblem),
     /// The device code's lifetime (RFC 8628 §3.2 `expires_in`, counted
     /// from when the device authorization response arrived) ran out while
-    /// the server still said `authorization_pending` or `slow_down`: the
-    /// next poll would come too late. The user did not finish in time;
+    /// the server still said `authorization_pending` or `slow_down`, or
+    /// asked with `Retry-After` for a wait that ends past it: the next poll
+    /// would come too late. The user did not finish in time;
     /// start a new device authorization when they ask again (§3.5). From
     /// the device authorization endpoint: its `interval` left no time for
     /// a single poll before the expiry; the server is misconfigured, and

@@ -346,6 +346,26 @@ impl DevicePolling {
     }
 }
 
+impl DevicePolling {
+    /// Any other failure at `now`: 429 and 5xx give the step back as at
+    /// every endpoint, unless the server's `Retry-After` ends at or past
+    /// the device code's expiry, which leaves no retry to make in time.
+    fn unavailable_at(self, kind: EndpointErrorKind, now: UnixTime) -> Failure<DevicePolling> {
+        let expires_at = self.pending.expires_at;
+        if let EndpointErrorKind::Unavailable {
+            retry_after: Some(after),
+            ..
+        } = &kind
+        {
+            if now.saturating_add(*after) >= expires_at {
+                let expired = EndpointErrorKind::DeviceCodeExpired { expires_at };
+                return Failure::new(Self::ENDPOINT, expired, self);
+            }
+        }
+        Failure::new(Self::ENDPOINT, kind, self)
+    }
+}
+
 impl EndpointStep for DevicePolling {
     /// The tokens.
     type Output = Authorized;
@@ -388,7 +408,9 @@ impl EndpointStep for DevicePolling {
     ///   `expired_token` ([`EndpointError::is_expired_token`](crate::EndpointError::is_expired_token))
     ///   and the other RFC 6749 §5.2 errors end the login;
     /// - 429, 5xx and `temporarily_unavailable` give the step back as for
-    ///   every other endpoint ([`Failure::retry_after`]); `use_dpop_nonce`
+    ///   every other endpoint ([`Failure::retry_after`]) — unless the
+    ///   server's `Retry-After` ends at or past the device code's expiry:
+    ///   [`EndpointErrorKind::DeviceCodeExpired`], no step; `use_dpop_nonce`
     ///   with a new `DPoP-Nonce`, once, as a fallback to send at once
     ///   (RFC 9449 §8).
     fn handle_response<'a>(
@@ -423,7 +445,7 @@ impl EndpointStep for DevicePolling {
                 None if self.credentials.take_nonce_demand(&kind, &response) => {
                     Failure::fallback(Self::ENDPOINT, kind, self)
                 }
-                None => Failure::new(Self::ENDPOINT, kind, self),
+                None => self.unavailable_at(kind, now),
             }),
         }
     }

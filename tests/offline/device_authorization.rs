@@ -422,6 +422,29 @@ fn unavailable_while_polling_is_retryable() {
     }
 }
 
+/// A 429 or 5xx whose `Retry-After` ends at or past the device code's
+/// expiry leaves no retry that could be sent in time: the login ends.
+#[test]
+fn a_retry_after_past_the_deadline_ends_the_login() {
+    // 600 s of life: at +590, a Retry-After of 10 s reaches the expiry,
+    // 9 s does not.
+    let at = UnixTime::from_secs(NOW.as_secs() + 590);
+    let expires_at = UnixTime::from_secs(NOW.as_secs() + 600);
+    let failure = polling(600, None)
+        .handle_response(HttpResponse::new(503, b"").with_retry_after("10"), at)
+        .unwrap_err();
+    assert_eq!(
+        *failure.error(),
+        EndpointErrorKind::DeviceCodeExpired { expires_at }
+    );
+    assert!(failure.into_retry().is_none());
+    let failure = polling(600, None)
+        .handle_response(HttpResponse::new(503, b"").with_retry_after("9"), at)
+        .unwrap_err();
+    assert_eq!(failure.retry_after(), Some(Duration::from_secs(9)));
+    assert!(failure.into_retry().is_some());
+}
+
 /// The tokens are an `Authorized` like every other grant's: bound to the
 /// issuer, refreshable and revocable; an omitted `scope` is the one asked
 /// for.
