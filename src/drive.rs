@@ -3,11 +3,13 @@
 //! HTTP client is a dependency: the caller passes a function that sends an
 //! `http::Request` and returns an `http::Response`.
 
+use alloc::sync::Arc;
 use core::fmt;
 use core::future::Future;
+use core::sync::atomic::{AtomicU32, Ordering};
 use core::time::Duration;
 
-use crate::error::EndpointError;
+use crate::error::{EndpointError, EndpointKind};
 use crate::flow::EntropyUnavailable;
 use crate::flow::{Authorization, AuthorizationRequest, AwaitingCallback, PushingAuthorization};
 use crate::http::RequestBody;
@@ -19,7 +21,9 @@ use crate::time::UnixTime;
 
 mod chain;
 mod resource;
+mod wait;
 pub use chain::{ChainError, ResourceAccess, ResourceLogin};
+pub use wait::{Wait, WaitReason};
 
 /// Runs endpoint steps over a send function: sends the request, hands the
 /// response to the step, and when the endpoint answered with a retryable
@@ -33,8 +37,13 @@ pub use chain::{ChainError, ResourceAccess, ResourceLogin};
 ///
 /// Sleeping is the caller's: [`run`](Self::run) takes a sleep function
 /// (`std::thread::sleep`), [`run_async`](Self::run_async) an async one
-/// (`tokio::time::sleep`). The clock is [`UnixTime::now`] unless
-/// [`with_clock`](Self::with_clock) says otherwise.
+/// (`tokio::time::sleep`); an observer
+/// ([`with_observer`](Self::with_observer)) hears why before each wait. The
+/// clock is [`UnixTime::now`] unless [`with_clock`](Self::with_clock) says
+/// otherwise. Each run draws its own jitter from the policy's seed (from
+/// the operating system: [`RetryPolicy::from_os_rng`]) and the driver's
+/// count of runs, which its clones share: retries of one run, of one
+/// driver's runs and of two instances of an app do not come together.
 ///
 /// ```no_run
 /// # use oauth2_pkce::*;
@@ -44,7 +53,7 @@ pub use chain::{ChainError, ResourceAccess, ResourceLogin};
 ///     .max_redirects(0)            // never follow a redirect
 ///     .build()
 ///     .into();
-/// let driver = Driver::new(RetryPolicy::new(u64::from_ne_bytes(*b"per-app!")));
+/// let driver = Driver::new(RetryPolicy::from_os_rng()?);
 /// let authorized = driver.run(
 ///     exchanging,
 ///     |request| {
@@ -55,11 +64,31 @@ pub use chain::{ChainError, ResourceAccess, ResourceLogin};
 /// )?;
 /// # let _ = authorized; Ok(()) }
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Driver {
     policy: RetryPolicy,
-    clock: fn() -> UnixTime,
-    entropy: fn() -> Result<[u8; 32], EntropyUnavailable>,
+    clock: Arc<dyn Fn() -> UnixTime + Send + Sync>,
+    entropy: Arc<Entropy>,
+    observer: Option<Arc<Observer>>,
+    /// How many runs began, over this driver and its clones: mixed into
+    /// each run's jitter.
+    runs: Arc<AtomicU32>,
+}
+
+/// The caller's randomness ([`Driver::with_entropy`]).
+type Entropy = dyn Fn() -> Result<[u8; 32], EntropyUnavailable> + Send + Sync;
+
+/// The caller's observer of waits ([`Driver::with_observer`]).
+type Observer = dyn Fn(&Wait) + Send + Sync;
+
+impl fmt::Debug for Driver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Driver")
+            .field("policy", &self.policy)
+            .field("observed", &self.observer.is_some())
+            .field("runs", &self.runs.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
 }
 
 /// The operating system's randomness, when the `getrandom` feature is on.
@@ -178,14 +207,14 @@ where
 /// What to do after one response.
 enum Next<S: EndpointStep, E> {
     Done(S::Output),
-    /// The same step, after the delay.
+    /// The same step, after the delay (the observer has heard of it).
     Retry(S, Duration),
     /// Another step, at once (not counted as a retry).
     Fallback(S),
     /// The same step, at its [`EndpointStep::not_before`]: a device login
     /// still pending (RFC 8628 §3.5), not a failure, so the retry count
     /// starts over.
-    PollAgain(S),
+    PollAgain(S, WaitReason),
     Stop(DriveError<S, E>),
 }
 
@@ -195,17 +224,36 @@ impl Driver {
     pub fn new(policy: RetryPolicy) -> Self {
         Self {
             policy,
-            clock: UnixTime::now,
-            entropy: os_entropy,
+            clock: Arc::new(UnixTime::now),
+            entropy: Arc::new(os_entropy),
+            observer: None,
+            runs: Arc::new(AtomicU32::new(0)),
         }
     }
 
     /// Draws each request's randomness (a client assertion's `jti`) from
     /// `entropy` instead of the operating system: without the `getrandom`
-    /// feature, a driver needs this to build requests that sign.
+    /// feature, a driver needs this to build requests that sign. Any
+    /// closure: a generator of the caller's, behind a lock when it needs
+    /// one.
     #[must_use]
-    pub fn with_entropy(mut self, entropy: fn() -> Result<[u8; 32], EntropyUnavailable>) -> Self {
-        self.entropy = entropy;
+    pub fn with_entropy(
+        mut self,
+        entropy: impl Fn() -> Result<[u8; 32], EntropyUnavailable> + Send + Sync + 'static,
+    ) -> Self {
+        self.entropy = Arc::new(entropy);
+        self
+    }
+
+    /// Tells `observer` about every wait before it begins: the endpoint,
+    /// the reason (a retryable failure, the server's `Retry-After`, a
+    /// device login's next poll, the step's earliest time) and the
+    /// duration, so that an app can log why a login takes long. It runs
+    /// on the driver's thread or task, before the sleep function: keep it
+    /// short.
+    #[must_use]
+    pub fn with_observer(mut self, observer: impl Fn(&Wait) + Send + Sync + 'static) -> Self {
+        self.observer = Some(Arc::new(observer));
         self
     }
 
@@ -226,10 +274,11 @@ impl Driver {
     }
 
     /// Reads `clock` instead of the system clock (for tests, or a clock of
-    /// the caller's).
+    /// the caller's): any closure, such as one over a shared virtual time
+    /// that a test advances.
     #[must_use]
-    pub fn with_clock(mut self, clock: fn() -> UnixTime) -> Self {
-        self.clock = clock;
+    pub fn with_clock(mut self, clock: impl Fn() -> UnixTime + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
         self
     }
 
@@ -252,10 +301,29 @@ impl Driver {
     }
 
     /// How long to wait before `step`'s request may be sent
-    /// ([`EndpointStep::not_before`]), when it may not be sent at once.
-    fn wait_for<S: EndpointStep>(&self, step: &S) -> Option<Duration> {
+    /// ([`EndpointStep::not_before`]), when it may not be sent at once;
+    /// the observer hears of it, for `reason`.
+    fn wait_for<S: EndpointStep>(&self, step: &S, reason: WaitReason) -> Option<Duration> {
         let wait = step.not_before()?.saturating_duration_since((self.clock)());
-        (!wait.is_zero()).then_some(wait)
+        if wait.is_zero() {
+            return None;
+        }
+        self.observe(S::ENDPOINT, reason, wait);
+        Some(wait)
+    }
+
+    /// Tells the observer, if there is one, of a wait about to begin.
+    fn observe(&self, endpoint: EndpointKind, reason: WaitReason, wait: Duration) {
+        if let Some(observer) = &self.observer {
+            observer(&Wait::new(endpoint, reason, wait));
+        }
+    }
+
+    /// The jitter of a new run: the policy's seed, mixed with the number
+    /// of the run.
+    fn jitter(&self) -> Jitter {
+        let run = self.runs.fetch_add(1, Ordering::Relaxed);
+        Jitter::for_run(self.policy.jitter_seed(), run)
     }
 
     /// Hands one response to `step` and decides what comes next.
@@ -276,10 +344,14 @@ impl Driver {
         let delay = self
             .policy
             .delay(retry, failure.retry_after(), jitter.next());
+        let reason = WaitReason::after(failure.error());
         match (failure.into_parts(), fallback, delay) {
-            ((_, Some(step)), _, _) if poll_again => Next::PollAgain(step),
+            ((_, Some(step)), _, _) if poll_again => Next::PollAgain(step, reason),
             ((_, Some(next)), true, _) => Next::Fallback(next),
-            ((_, Some(step)), false, Some(delay)) => Next::Retry(step, delay),
+            ((_, Some(step)), false, Some(delay)) => {
+                self.observe(S::ENDPOINT, reason, delay);
+                Next::Retry(step, delay)
+            }
             ((error, step), _, _) => Next::Stop(DriveError::Endpoint { error, step }),
         }
     }
@@ -300,10 +372,12 @@ impl Driver {
         S: EndpointStep,
         B: AsRef<[u8]>,
     {
-        let mut jitter = Jitter::new(self.policy.jitter_seed());
+        let mut jitter = self.jitter();
         let mut retry: u32 = 1;
+        let mut poll = WaitReason::NotBefore;
         loop {
-            if let Some(wait) = self.wait_for(&step) {
+            let reason = core::mem::replace(&mut poll, WaitReason::NotBefore);
+            if let Some(wait) = self.wait_for(&step, reason) {
                 sleep(wait);
             }
             let (built, request) = self.build(step)?;
@@ -321,8 +395,9 @@ impl Driver {
                     retry = retry.saturating_add(1);
                 }
                 Next::Fallback(next) => step = next,
-                Next::PollAgain(again) => {
+                Next::PollAgain(again, reason) => {
                     step = again;
+                    poll = reason;
                     retry = 1;
                 }
             }
@@ -352,10 +427,12 @@ impl Driver {
         Sending: Future<Output = Result<http::Response<B>, E>>,
         Sleeping: Future<Output = ()>,
     {
-        let mut jitter = Jitter::new(self.policy.jitter_seed());
+        let mut jitter = self.jitter();
         let mut retry: u32 = 1;
+        let mut poll = WaitReason::NotBefore;
         loop {
-            if let Some(wait) = self.wait_for(&step) {
+            let reason = core::mem::replace(&mut poll, WaitReason::NotBefore);
+            if let Some(wait) = self.wait_for(&step, reason) {
                 sleep(wait).await;
             }
             let (built, request) = self.build(step)?;
@@ -373,8 +450,9 @@ impl Driver {
                     retry = retry.saturating_add(1);
                 }
                 Next::Fallback(next) => step = next,
-                Next::PollAgain(again) => {
+                Next::PollAgain(again, reason) => {
                     step = again;
+                    poll = reason;
                     retry = 1;
                 }
             }
@@ -436,8 +514,7 @@ impl Driver {
 /// # use oauth2_pkce::*;
 /// # fn send(_: http::Request<RequestBody>) -> Result<http::Response<Vec<u8>>, std::io::Error> { Ok(http::Response::new(Vec::new())) }
 /// # fn run(client: &Client, authorized: Authorized) -> Result<(), Box<dyn std::error::Error>> {
-/// let mut oauth = Driver::new(RetryPolicy::new(u64::from_ne_bytes(*b"per-app!")))
-///     .bind(send, std::thread::sleep);
+/// let mut oauth = Driver::new(RetryPolicy::from_os_rng()?).bind(send, std::thread::sleep);
 /// let refreshed = oauth.run(authorized.refresh(client)?)?;
 /// oauth.run(refreshed.revoke(client, TokenTypeHint::RefreshToken)?)?;
 /// # Ok(()) }
@@ -541,6 +618,13 @@ struct Jitter(u64);
 impl Jitter {
     fn new(seed: u64) -> Self {
         Self(seed)
+    }
+
+    /// The generator of a driver's `run`-th run: seeded with the first
+    /// output for the policy's seed mixed with the run number, so that
+    /// runs do not share a stretch of one sequence.
+    fn for_run(seed: u64, run: u32) -> Self {
+        Self::new(Self::new(seed ^ u64::from(run).rotate_right(23)).next())
     }
 
     fn next(&mut self) -> u64 {
@@ -781,6 +865,114 @@ mod tests {
         let mut bound = driver.bind(send, sleep);
         let error = block_on(send_future(bound.run_async(step()))).unwrap_err();
         assert!(error.to_string().ends_with("connection refused"));
+    }
+
+    /// Each run of one driver draws its own jitter: a driver retrying step
+    /// after step, or many instances started with one seed, do not retry
+    /// at the same instants.
+    #[test]
+    fn each_run_of_one_driver_jitters_differently() {
+        const ANSWERS: &[Answer] = &[(503, None, b""), (429, None, b""), (200, None, DOCUMENT)];
+        let driver = driver(RetryPolicy::new(7));
+        let clone = driver.clone();
+        let mut runs = Vec::new();
+        for driver in [&driver, &driver, &clone] {
+            let sent = RefCell::new(0);
+            let mut slept = Vec::new();
+            driver
+                .run(step(), scripted(ANSWERS, &sent), |delay| slept.push(delay))
+                .unwrap();
+            assert_eq!(slept.len(), 2);
+            runs.push(slept);
+        }
+        assert_ne!(runs[0], runs[1]);
+        assert_ne!(runs[1], runs[2]);
+        assert_ne!(
+            runs[0], runs[2],
+            "a clone counts its runs with the original"
+        );
+    }
+
+    /// A driver is a value an app keeps in its state and shares between
+    /// threads and tasks.
+    #[test]
+    fn a_driver_is_send_sync_clone_and_debug() {
+        fn shareable<T: Send + Sync + Clone + fmt::Debug + 'static>() {}
+        shareable::<Driver>();
+        let printed = alloc::format!("{:?}", driver(RetryPolicy::new(7)));
+        assert!(
+            printed.starts_with("Driver { policy: RetryPolicy"),
+            "{printed}"
+        );
+    }
+
+    /// The clock may be any closure: here one over a counter of the test's
+    /// own that the sleep function advances, no global. A `Retry-After`
+    /// date (RFC 9110 §10.2.3) is read against it: the same date is a
+    /// shorter wait once the clock has moved.
+    #[test]
+    fn the_clock_is_any_closure() {
+        use core::sync::atomic::AtomicU64;
+        // 1_700_000_005: five seconds after `at_zero`.
+        const DATE: &str = "Tue, 14 Nov 2023 22:13:25 GMT";
+        const ANSWERS: &[Answer] = &[
+            (503, Some(DATE), b""),
+            (503, Some(DATE), b""),
+            (200, None, DOCUMENT),
+        ];
+        let seconds = Arc::new(AtomicU64::new(1_700_000_000));
+        let clock = Arc::clone(&seconds);
+        let driver = Driver::new(RetryPolicy::new(7))
+            .with_clock(move || UnixTime::from_secs(clock.load(Ordering::SeqCst)));
+        let sent = RefCell::new(0);
+        let mut slept = Vec::new();
+        driver
+            .run(step(), scripted(ANSWERS, &sent), |delay| {
+                slept.push(delay);
+                // The first wait is cut short: 3 s pass.
+                seconds.fetch_add(3, Ordering::SeqCst);
+            })
+            .unwrap();
+        assert_eq!(slept, [Duration::from_secs(5), Duration::from_secs(2)]);
+    }
+
+    /// An observer hears of every wait before it begins, with its reason:
+    /// the server's `Retry-After`, the policy's backoff after a 429.
+    #[test]
+    fn the_observer_hears_why_the_driver_waits() {
+        use std::sync::Mutex;
+        const ANSWERS: &[Answer] = &[
+            (503, Some("2"), b""),
+            (429, None, b""),
+            (200, None, DOCUMENT),
+        ];
+        let heard = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&heard);
+        let driver = driver(RetryPolicy::new(7))
+            .with_observer(move |wait: &Wait| log.lock().unwrap().push(wait.clone()));
+        let sent = RefCell::new(0);
+        let mut slept = Vec::new();
+        driver
+            .run(step(), scripted(ANSWERS, &sent), |delay| slept.push(delay))
+            .unwrap();
+        let heard = heard.lock().unwrap();
+        let durations: Vec<Duration> = heard.iter().map(Wait::duration).collect();
+        assert_eq!(durations, slept);
+        assert!(heard
+            .iter()
+            .all(|wait| wait.endpoint() == EndpointKind::Metadata));
+        assert_eq!(*heard[0].reason(), WaitReason::RetryAfter { status: 503 });
+        assert_eq!(
+            *heard[1].reason(),
+            WaitReason::Backoff {
+                status: Some(429),
+                error: None
+            }
+        );
+        assert_eq!(
+            heard[0].to_string(),
+            "waiting 2 s to send to the metadata document again: it asked to (Retry-After, HTTP 503)"
+        );
     }
 
     /// SplitMix64's published first outputs for seed 0.

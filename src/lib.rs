@@ -108,9 +108,11 @@
 //!
 //! A failed request whose retry may succeed (429, 5xx,
 //! `temporarily_unavailable`) hands its step back in the [`Failure`];
-//! [`RetryPolicy`] says when to send it again, and (feature `http`) a
-//! `Driver` runs any step to its end over the caller's own HTTP client,
-//! blocking or async.
+//! [`RetryPolicy`] says when to send it again (with jitter seeded by the
+//! operating system: `RetryPolicy::from_os_rng()?`), and (feature `http`)
+//! a `Driver` runs any step to its end over the caller's own HTTP client,
+//! blocking or async, telling an observer why it waits
+//! (`Driver::with_observer`).
 //!
 //! # Features
 //!
@@ -118,7 +120,8 @@
 //! - `http` (default): requests as `http::Request<RequestBody>` (a body whose
 //!   `Debug` is redacted), responses from `&http::Response<B>`, callbacks
 //!   from `&http::Request<B>`, and the `Driver`s.
-//! - `getrandom` (default): [`FlowEntropy::from_os_rng`].
+//! - `getrandom` (default): [`FlowEntropy::from_os_rng`],
+//!   `RetryPolicy::from_os_rng`.
 //! - `loopback` (default): `LoopbackRedirect`, the one-shot listener on
 //!   `127.0.0.1` for a native app's redirect (RFC 8252 §7.3), with `std`
 //!   alone.
@@ -198,7 +201,7 @@ pub use crate::config::{
 pub use crate::discovery::{Discovery, WellKnown};
 #[cfg(feature = "http")]
 pub use crate::drive::{
-    BoundDriver, ChainError, DriveError, Driver, ResourceAccess, ResourceLogin,
+    BoundDriver, ChainError, DriveError, Driver, ResourceAccess, ResourceLogin, Wait, WaitReason,
 };
 pub use crate::error::{
     AuthorizationErrorCode, BearerError, BearerErrorCode, CallbackError, ClientCredentialsError,

@@ -3,6 +3,9 @@
 
 use core::time::Duration;
 
+#[cfg(feature = "getrandom")]
+use crate::flow::EntropyUnavailable;
+
 /// How often, and after how long, a step whose endpoint answered with a
 /// retryable failure (429, 5xx, `temporarily_unavailable`,
 /// `server_error`) is sent again.
@@ -13,17 +16,21 @@ use core::time::Duration;
 /// the caller to schedule — and otherwise capped exponential backoff:
 /// `base_delay · 2ⁿ⁻¹`, at most `max_delay`, of which a random half is
 /// jitter, so that many clients failing together do not retry together.
-/// The randomness comes from the caller ([`new`](Self::new)'s seed): the
-/// crate draws none.
+/// The jitter's seed comes from the operating system
+/// ([`from_os_rng`](Self::from_os_rng), feature `getrandom`: the one to
+/// use) or from the caller ([`new`](Self::new): every instance of an app
+/// given the same seed retries at the same instants).
 ///
 /// ```
 /// # use oauth2_pkce::RetryPolicy;
 /// # use core::time::Duration;
-/// let policy = RetryPolicy::new(0x5eed).max_attempts(3);
+/// # fn main() -> Result<(), oauth2_pkce::EntropyUnavailable> {
+/// let policy = RetryPolicy::from_os_rng()?.max_attempts(3);
 /// let first = policy.delay(1, None, 0).unwrap();
 /// assert!(first >= Duration::from_millis(250) && first <= Duration::from_millis(500));
 /// assert_eq!(policy.delay(1, Some(Duration::from_secs(2)), 0), Some(Duration::from_secs(2)));
 /// assert_eq!(policy.delay(3, None, 0), None); // the third attempt was the last
+/// # Ok(()) }
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -36,7 +43,8 @@ pub struct RetryPolicy {
 impl RetryPolicy {
     /// At most 4 attempts, 500 ms doubling up to 30 s, jitter drawn from
     /// `jitter_seed`: give every client (or every driver) its own, from a
-    /// random source.
+    /// random source. A fixed seed is for tests;
+    /// [`from_os_rng`](Self::from_os_rng) draws one.
     #[must_use]
     pub const fn new(jitter_seed: u64) -> Self {
         Self {
@@ -45,6 +53,21 @@ impl RetryPolicy {
             max_delay: Duration::from_secs(30),
             jitter_seed,
         }
+    }
+
+    /// As [`new`](Self::new), with a jitter seed from the operating
+    /// system: the default to use, so that no two instances of an app
+    /// retry at the same instants.
+    ///
+    /// # Errors
+    /// [`EntropyUnavailable`] when the operating system has no randomness
+    /// to give (retry later, or use [`new`](Self::new) with a seed of
+    /// another source).
+    #[cfg(feature = "getrandom")]
+    pub fn from_os_rng() -> Result<Self, EntropyUnavailable> {
+        let mut seed = [0; 8];
+        crate::flow::fill_from_os_rng(&mut seed)?;
+        Ok(Self::new(u64::from_ne_bytes(seed)))
     }
 
     /// How many requests at most, the first one included (at least 1).
@@ -144,6 +167,21 @@ mod tests {
         assert_eq!(
             policy.delay(2, Some(Duration::ZERO), 7),
             Some(Duration::ZERO)
+        );
+    }
+
+    /// Two policies seeded by the operating system jitter differently:
+    /// two instances of an app do not retry at the same instants.
+    #[cfg(feature = "getrandom")]
+    #[test]
+    fn os_seeded_policies_differ() {
+        let first = RetryPolicy::from_os_rng().unwrap();
+        let second = RetryPolicy::from_os_rng().unwrap();
+        assert_ne!(first.jitter_seed(), second.jitter_seed());
+        assert_ne!(first, second);
+        assert_eq!(
+            first.delay(1, None, 0),
+            RetryPolicy::new(0).delay(1, None, 0)
         );
     }
 

@@ -230,9 +230,13 @@ pub enum EndpointErrorKind {
     InvalidMetadata(MetadataProblem),
     /// The device code's lifetime (RFC 8628 §3.2 `expires_in`, counted
     /// from when the device authorization response arrived) ran out while
-    /// the server still said `authorization_pending` or `slow_down`: the
-    /// next poll would come too late. The user did not finish in time;
-    /// start a new device authorization when they ask again (§3.5).
+    /// the server still said `authorization_pending` or `slow_down`, or
+    /// asked with `Retry-After` for a wait that ends past it: the next poll
+    /// would come too late. The user did not finish in time;
+    /// start a new device authorization when they ask again (§3.5). From
+    /// the device authorization endpoint: its `interval` left no time for
+    /// a single poll before the expiry; the server is misconfigured, and
+    /// a new device authorization will likely end the same way.
     DeviceCodeExpired {
         /// When the device code expired.
         expires_at: UnixTime,
@@ -404,10 +408,16 @@ impl fmt::Display for EndpointError {
             EndpointErrorKind::InvalidMetadata(problem) => {
                 write!(f, "the {endpoint} cannot be used: {problem}")
             }
-            EndpointErrorKind::DeviceCodeExpired { expires_at } => write!(
-                f,
-                "the device code expired ({expires_at}) while the {endpoint} still waited for the user"
-            ),
+            EndpointErrorKind::DeviceCodeExpired { expires_at } => match endpoint {
+                EndpointKind::DeviceAuthorization => write!(
+                    f,
+                    "the {endpoint}'s polling interval leaves no poll before the device code expires ({expires_at})"
+                ),
+                _ => write!(
+                    f,
+                    "the device code expired ({expires_at}) while the {endpoint} still waited for the user"
+                ),
+            },
         }
     }
 }

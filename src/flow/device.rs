@@ -105,8 +105,10 @@ impl EndpointStep for DeviceAuthorization {
     /// A [`Failure`]: a `verification_uri` or `verification_uri_complete`
     /// that is not `https` (nor `http` on a loopback IP literal) is
     /// [`ResponseProblem::InsecureUri`](crate::ResponseProblem::InsecureUri),
-    /// never shown; errors as the token endpoint's (RFC 6749 §5.2); 429
-    /// and 5xx give this step back.
+    /// never shown; an `interval` that puts the first poll at or past the
+    /// expiry leaves no poll to make:
+    /// [`EndpointErrorKind::DeviceCodeExpired`], no step; errors as the
+    /// token endpoint's (RFC 6749 §5.2); 429 and 5xx give this step back.
     fn handle_response<'a>(
         self,
         response: impl Into<HttpResponse<'a>>,
@@ -116,6 +118,12 @@ impl EndpointStep for DeviceAuthorization {
             Ok(parsed) => parsed,
             Err(kind) => return Err(Failure::new(Self::ENDPOINT, kind, self)),
         };
+        let expires_at = now.saturating_add(Duration::from_secs(parsed.expires_in));
+        let next_poll_at = next_poll_at(now, parsed.interval);
+        if next_poll_at >= expires_at {
+            let expired = EndpointErrorKind::DeviceCodeExpired { expires_at };
+            return Err(Failure::new(Self::ENDPOINT, expired, self));
+        }
         let pending = AwaitingDeviceApproval {
             origin: self.origin,
             device_code: parsed.device_code,
@@ -123,9 +131,9 @@ impl EndpointStep for DeviceAuthorization {
             verification_uri: parsed.verification_uri,
             verification_uri_complete: parsed.verification_uri_complete,
             scope: self.scope,
-            expires_at: now.saturating_add(Duration::from_secs(parsed.expires_in)),
+            expires_at,
             interval: parsed.interval,
-            next_poll_at: next_poll_at(now, parsed.interval),
+            next_poll_at,
         };
         Ok(DevicePolling {
             pending,
@@ -234,7 +242,10 @@ impl AwaitingDeviceApproval {
     }
 
     /// When the device code expires (`expires_in` after the device
-    /// authorization response arrived): no poll is made after it.
+    /// authorization response arrived): no poll is made after it —
+    /// [`next_poll_at`](Self::next_poll_at) is always before it, and an
+    /// answer that would move the next poll to it or past it ends the
+    /// login.
     pub fn expires_at(&self) -> UnixTime {
         self.expires_at
     }
@@ -344,6 +355,26 @@ impl DevicePolling {
     }
 }
 
+impl DevicePolling {
+    /// Any other failure at `now`: 429 and 5xx give the step back as at
+    /// every endpoint, unless the server's `Retry-After` ends at or past
+    /// the device code's expiry, which leaves no retry to make in time.
+    fn unavailable_at(self, kind: EndpointErrorKind, now: UnixTime) -> Failure<DevicePolling> {
+        let expires_at = self.pending.expires_at;
+        if let EndpointErrorKind::Unavailable {
+            retry_after: Some(after),
+            ..
+        } = &kind
+        {
+            if now.saturating_add(*after) >= expires_at {
+                let expired = EndpointErrorKind::DeviceCodeExpired { expires_at };
+                return Failure::new(Self::ENDPOINT, expired, self);
+            }
+        }
+        Failure::new(Self::ENDPOINT, kind, self)
+    }
+}
+
 impl EndpointStep for DevicePolling {
     /// The tokens.
     type Output = Authorized;
@@ -365,7 +396,8 @@ impl EndpointStep for DevicePolling {
     }
 
     /// [`AwaitingDeviceApproval::next_poll_at`]: a poll is never sent
-    /// sooner (RFC 8628 §3.5).
+    /// sooner (RFC 8628 §3.5). Always before the device code's expiry: no
+    /// step is made whose next poll would come too late.
     fn not_before(&self) -> Option<UnixTime> {
         Some(self.pending.next_poll_at)
     }
@@ -385,7 +417,9 @@ impl EndpointStep for DevicePolling {
     ///   `expired_token` ([`EndpointError::is_expired_token`](crate::EndpointError::is_expired_token))
     ///   and the other RFC 6749 §5.2 errors end the login;
     /// - 429, 5xx and `temporarily_unavailable` give the step back as for
-    ///   every other endpoint ([`Failure::retry_after`]); `use_dpop_nonce`
+    ///   every other endpoint ([`Failure::retry_after`]) — unless the
+    ///   server's `Retry-After` ends at or past the device code's expiry:
+    ///   [`EndpointErrorKind::DeviceCodeExpired`], no step; `use_dpop_nonce`
     ///   with a new `DPoP-Nonce`, once, as a fallback to send at once
     ///   (RFC 9449 §8).
     fn handle_response<'a>(
@@ -423,7 +457,7 @@ impl EndpointStep for DevicePolling {
                 None if self.credentials.take_nonce_demand(&kind, &response) => {
                     Failure::fallback(Self::ENDPOINT, kind, self)
                 }
-                None => Failure::new(Self::ENDPOINT, kind, self),
+                None => self.unavailable_at(kind, now),
             }),
         }
     }
@@ -513,6 +547,11 @@ impl<'de> Deserialize<'de> for AwaitingDeviceApproval {
         }
         if stored.interval == 0 {
             return Err(serde::de::Error::custom("stored interval is 0"));
+        }
+        if stored.next_poll_at >= stored.expires_at {
+            return Err(serde::de::Error::custom(
+                "stored next poll is not before the expiry",
+            ));
         }
         Ok(Self {
             origin: Origin {

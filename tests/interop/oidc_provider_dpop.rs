@@ -200,7 +200,7 @@ fn nonces_the_server_supplied_are_kept() {
         interop_node_common::send(request)
     };
     let counted = |before: usize| sent.get() - before;
-    let driver = Driver::new(RetryPolicy::new(u64::from_ne_bytes(*b"interop!")));
+    let driver = Driver::new(RetryPolicy::from_os_rng().unwrap());
     let no_sleep = |_| unreachable!("nothing here waits");
     let stored = |authorized: &Authorized| {
         Authorized::from_json(serde_json::to_string(authorized).unwrap().as_bytes()).unwrap()

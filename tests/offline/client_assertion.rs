@@ -326,10 +326,18 @@ fn the_driver_signs_every_send_and_stops_when_it_cannot() {
     assert!(matches!(error, DriveError::Signing { .. }));
     assert!(error.into_step().is_some());
 
-    let no_randomness = driver.with_entropy(|| Err(EntropyUnavailable::new(Some(38))));
+    // The randomness may come from any closure: here one that counts its
+    // draws in a counter of the test's own, and then runs dry.
+    let draws = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let counted = std::sync::Arc::clone(&draws);
+    let no_randomness = driver.with_entropy(move || {
+        counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Err(EntropyUnavailable::new(Some(38)))
+    });
     let error = no_randomness
         .run(exchanging(&client), never, |_| {})
         .unwrap_err();
     assert!(matches!(error, DriveError::Entropy { .. }), "{error}");
     assert!(error.into_step().is_some());
+    assert_eq!(draws.load(std::sync::atomic::Ordering::SeqCst), 1);
 }

@@ -6,6 +6,7 @@
 //! the whole loop with a virtual clock.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use oauth2_pkce::*;
@@ -270,6 +271,99 @@ fn polling_with_life(expires_in: u64) -> DevicePolling {
     polling(expires_in, None)
 }
 
+/// RFC 8628 §3.2: the device code lives `expires_in` seconds and the
+/// client waits `interval` seconds between polls. An interval as long as
+/// the lifetime leaves no time for a single poll: the login ends on the
+/// device authorization response, before there is a poll to schedule
+/// and before the user is shown a code that cannot work.
+#[test]
+fn a_first_poll_past_the_deadline_ends_the_login_at_once() {
+    let expires_at = UnixTime::from_secs(NOW.as_secs() + 600);
+    // 100 000 000 s (three years), 600 s (the first poll, with the second
+    // of margin, would be at +601) and 599 s (at +600, the deadline itself).
+    for interval in [100_000_000, u64::MAX, 600, 599] {
+        let step = DeviceAuthorization::new(&client(), Scope::empty()).unwrap();
+        let failure = step
+            .handle_response(json(200, &device_response(600, Some(interval))), NOW)
+            .unwrap_err();
+        assert_eq!(
+            *failure.error(),
+            EndpointErrorKind::DeviceCodeExpired { expires_at },
+            "{interval}"
+        );
+        assert_eq!(
+            failure.error().endpoint(),
+            EndpointKind::DeviceAuthorization
+        );
+        assert!(failure.error().is_expired_token());
+        assert_eq!(failure.poll_again_at(), None);
+        assert_eq!(
+            failure.to_string(),
+            "the device authorization endpoint's polling interval leaves no poll before the device code expires (1700000600s after the Unix epoch)"
+        );
+        assert!(failure.into_retry().is_none(), "{interval}");
+    }
+    // 598 s: one poll fits, at +599, before the deadline.
+    let polling = polling(600, Some(598));
+    assert_eq!(
+        polling.not_before(),
+        Some(UnixTime::from_secs(NOW.as_secs() + 599))
+    );
+    assert!(polling.not_before() < Some(polling.pending().expires_at()));
+}
+
+/// A stored pending login whose next poll is not before its deadline
+/// (written by hand, or by an older version) is refused: a step whose
+/// `not_before` is past the device code's expiry is never made.
+#[test]
+fn a_stored_login_polling_past_its_deadline_is_refused() {
+    let pending = polling(600, Some(5)).into_pending();
+    let mut value = serde_json::to_value(&pending).unwrap();
+    let expires_at = value["expires_at"].clone();
+    value["next_poll_at"] = expires_at;
+    assert_eq!(
+        AwaitingDeviceApproval::from_json(&serde_json::to_vec(&value).unwrap()),
+        Err(StoredStateError::Malformed)
+    );
+}
+
+/// A driver running a whole device login (as an app does: the device
+/// authorization, then the polling) never sleeps for an interval that ends
+/// past the device code's expiry: the login ends at once.
+#[test]
+fn a_driver_never_waits_past_the_deadline() {
+    let driver = Driver::new(RetryPolicy::new(7)).with_clock(|| NOW);
+    let mut answers = [
+        (200, device_response(600, Some(100_000_000))),
+        (400, error("authorization_pending")),
+    ]
+    .into_iter();
+    let mut send = |_: http::Request<RequestBody>| {
+        let (status, body) = answers.next().unwrap();
+        Ok::<_, std::convert::Infallible>(
+            http::Response::builder()
+                .status(status)
+                .header("content-type", "application/json")
+                .body(body.into_bytes())
+                .unwrap(),
+        )
+    };
+    let mut slept = Vec::new();
+    let mut sleep = |delay: Duration| slept.push(delay);
+    let step = DeviceAuthorization::new(&client(), Scope::empty()).unwrap();
+    let login = match driver.run(step, &mut send, &mut sleep) {
+        Ok(polling) => driver
+            .run(polling, &mut send, &mut sleep)
+            .map(drop)
+            .map_err(|error| error.endpoint_error().cloned()),
+        Err(error) => Err(error.endpoint_error().cloned()),
+    };
+    let expires_at = UnixTime::from_secs(NOW.as_secs() + 600);
+    let error = login.unwrap_err().unwrap();
+    assert_eq!(error, EndpointErrorKind::DeviceCodeExpired { expires_at });
+    assert_eq!(slept, [], "no sleep towards a poll that cannot be made");
+}
+
 /// The answers that end the login (RFC 8628 §3.5, RFC 6749 §5.2): no step
 /// comes back.
 #[test]
@@ -327,6 +421,29 @@ fn unavailable_while_polling_is_retryable() {
         assert_eq!(failure.retry_after(), Some(Duration::from_secs(3)));
         assert!(failure.into_retry().is_some());
     }
+}
+
+/// A 429 or 5xx whose `Retry-After` ends at or past the device code's
+/// expiry leaves no retry that could be sent in time: the login ends.
+#[test]
+fn a_retry_after_past_the_deadline_ends_the_login() {
+    // 600 s of life: at +590, a Retry-After of 10 s reaches the expiry,
+    // 9 s does not.
+    let at = UnixTime::from_secs(NOW.as_secs() + 590);
+    let expires_at = UnixTime::from_secs(NOW.as_secs() + 600);
+    let failure = polling(600, None)
+        .handle_response(HttpResponse::new(503, b"").with_retry_after("10"), at)
+        .unwrap_err();
+    assert_eq!(
+        *failure.error(),
+        EndpointErrorKind::DeviceCodeExpired { expires_at }
+    );
+    assert!(failure.into_retry().is_none());
+    let failure = polling(600, None)
+        .handle_response(HttpResponse::new(503, b"").with_retry_after("9"), at)
+        .unwrap_err();
+    assert_eq!(failure.retry_after(), Some(Duration::from_secs(9)));
+    assert!(failure.into_retry().is_some());
 }
 
 /// The tokens are an `Authorized` like every other grant's: bound to the
@@ -427,12 +544,17 @@ fn the_pending_login_is_stored_and_bound_to_its_client() {
     assert!(!format!("{back:?}").contains(DEVICE_CODE));
 }
 
-/// The virtual clock of the driver test: the driver reads it, the sleep
-/// function advances it.
-static CLOCK: AtomicU64 = AtomicU64::new(0);
-
-fn virtual_now() -> UnixTime {
-    UnixTime::from_secs(CLOCK.load(Ordering::SeqCst))
+/// A virtual clock: the driver reads it through the closure, the test's
+/// sleep function advances it.
+fn virtual_clock() -> (
+    Arc<AtomicU64>,
+    impl Fn() -> UnixTime + Send + Sync + 'static,
+) {
+    let seconds = Arc::new(AtomicU64::new(NOW.as_secs()));
+    let clock = Arc::clone(&seconds);
+    (seconds, move || {
+        UnixTime::from_secs(clock.load(Ordering::SeqCst))
+    })
 }
 
 /// A driver runs the whole polling loop: it sleeps until each
@@ -440,8 +562,8 @@ fn virtual_now() -> UnixTime {
 /// many pending answers never use up the policy's attempts.
 #[test]
 fn a_driver_polls_until_the_user_approves() {
-    CLOCK.store(NOW.as_secs(), Ordering::SeqCst);
-    let driver = Driver::new(RetryPolicy::new(7).max_attempts(2)).with_clock(virtual_now);
+    let (clock, now) = virtual_clock();
+    let driver = Driver::new(RetryPolicy::new(7).max_attempts(2)).with_clock(now);
     let answers: Vec<(u16, String)> = vec![
         (200, device_response(600, Some(5))),
         (400, error("authorization_pending")),
@@ -456,7 +578,7 @@ fn a_driver_polls_until_the_user_approves() {
     let mut sent = Vec::new();
     let mut send = |request: http::Request<RequestBody>| {
         sent.push((
-            CLOCK.load(Ordering::SeqCst),
+            clock.load(Ordering::SeqCst),
             request.uri().path().to_owned(),
         ));
         let (status, body) = answers.next().unwrap();
@@ -472,7 +594,7 @@ fn a_driver_polls_until_the_user_approves() {
     let mut slept = Vec::new();
     let mut sleep = |delay: Duration| {
         slept.push(delay.as_secs());
-        CLOCK.fetch_add(delay.as_secs(), Ordering::SeqCst);
+        clock.fetch_add(delay.as_secs(), Ordering::SeqCst);
     };
     let step = DeviceAuthorization::new(&client(), Scope::empty()).unwrap();
     let polling = driver.run(step, &mut send, &mut sleep).unwrap();
@@ -502,6 +624,83 @@ fn a_driver_polls_until_the_user_approves() {
             start + 41,
             start + 52
         ]
+    );
+}
+
+/// An observer hears why the driver waits, before each wait: the first
+/// poll's time, the server's `Retry-After` on a 503, the policy's backoff
+/// after a 429 and after `temporarily_unavailable`, `slow_down`, and
+/// `authorization_pending`.
+#[test]
+fn a_driver_tells_its_observer_why_it_waits() {
+    let (clock, now) = virtual_clock();
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&heard);
+    let driver = Driver::new(RetryPolicy::new(7))
+        .with_clock(now)
+        .with_observer(move |wait: &Wait| log.lock().unwrap().push(wait.clone()));
+    let mut answers = [
+        (200, None, device_response(600, Some(5))),
+        (503, Some("2"), String::new()),
+        (429, None, String::new()),
+        (400, None, error("temporarily_unavailable")),
+        (400, None, error("slow_down")),
+        (400, None, error("authorization_pending")),
+        (200, None, TOKENS.to_owned()),
+    ]
+    .into_iter();
+    let mut send = |_: http::Request<RequestBody>| {
+        let (status, retry_after, body) = answers.next().unwrap();
+        let mut response = http::Response::builder()
+            .status(status)
+            .header("content-type", "application/json");
+        if let Some(value) = retry_after {
+            response = response.header("retry-after", value);
+        }
+        Ok::<_, std::convert::Infallible>(response.body(body.into_bytes()).unwrap())
+    };
+    let mut slept = Vec::new();
+    let mut sleep = |delay: Duration| {
+        slept.push(delay);
+        clock.fetch_add(delay.as_secs(), Ordering::SeqCst);
+    };
+    let step = DeviceAuthorization::new(&client(), Scope::empty()).unwrap();
+    let polling = driver.run(step, &mut send, &mut sleep).unwrap();
+    let authorized = driver.run(polling, &mut send, &mut sleep).unwrap();
+    assert_eq!(authorized.tokens().access_token().secret(), "tv-access");
+
+    let heard = heard.lock().unwrap();
+    let durations: Vec<Duration> = heard.iter().map(Wait::duration).collect();
+    assert_eq!(durations, slept, "every wait is heard of, once");
+    assert!(heard
+        .iter()
+        .all(|wait| wait.endpoint() == EndpointKind::Token));
+    let reasons: Vec<&WaitReason> = heard.iter().map(Wait::reason).collect();
+    assert_eq!(
+        reasons,
+        [
+            &WaitReason::NotBefore,
+            &WaitReason::RetryAfter { status: 503 },
+            &WaitReason::Backoff {
+                status: Some(429),
+                error: None
+            },
+            &WaitReason::Backoff {
+                status: None,
+                error: Some(TokenErrorCode::TemporarilyUnavailable)
+            },
+            &WaitReason::SlowDown,
+            &WaitReason::AuthorizationPending,
+        ]
+    );
+    // 6 s to the first poll; 2 s as the 503 asked; the backoff; then
+    // the slowed-down interval, 11 s, twice.
+    assert_eq!(durations[0], Duration::from_secs(6));
+    assert_eq!(durations[1], Duration::from_secs(2));
+    assert_eq!(&durations[4..], [Duration::from_secs(11); 2]);
+    assert_eq!(
+        heard[4].to_string(),
+        "waiting 11 s to send to the token endpoint again: it said slow_down"
     );
 }
 

@@ -56,7 +56,8 @@ pub async fn run(
     let http = reqwest_client()?;
     let send = async |request| reqwest_send(&http, request).await;
     let sleep = async |delay| tokio::time::sleep(delay).await;
-    let driver = Driver::new(RetryPolicy::new(crate::jitter_seed()));
+    // Why a step takes long (a server's Retry-After, a backoff), on stderr.
+    let driver = Driver::new(RetryPolicy::from_os_rng()?).with_observer(|wait| eprintln!("{wait}"));
 
     // --- glue: start ---
     let mut oauth = driver.bind(send, sleep);

@@ -32,15 +32,6 @@ pub fn loopback_listener(
         .map_err(|error| format!("cannot listen on OAUTH2_REDIRECT_URI={uri}: {error}"))
 }
 
-/// A random seed for the retry jitter, from std's randomly keyed hasher
-/// (jitter needs no cryptographic randomness).
-pub fn jitter_seed() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    std::collections::hash_map::RandomState::new()
-        .build_hasher()
-        .finish()
-}
-
 // --- ureq (blocking) ---
 /// Sends one request with ureq: every status goes back to the step, no
 /// redirect is followed.

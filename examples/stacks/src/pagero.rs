@@ -53,7 +53,7 @@ pub fn run(
 ) -> Result<(), Box<dyn Error>> {
     let agent = ureq_agent();
     let send = |request| ureq_send(&agent, request);
-    let driver = Driver::new(RetryPolicy::new(crate::jitter_seed()));
+    let driver = Driver::new(RetryPolicy::from_os_rng()?);
     let mut oauth = driver.bind(send, std::thread::sleep);
     let mut metadata = ServerMetadata::pagero();
     if let Some(origin) = &config.sso {

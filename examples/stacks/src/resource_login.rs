@@ -37,7 +37,7 @@ pub fn run(
 ) -> Result<Answers, Box<dyn Error>> {
     let agent = ureq_agent();
     let mut send = |request| ureq_send(&agent, request);
-    let driver = Driver::new(RetryPolicy::new(crate::jitter_seed()));
+    let driver = Driver::new(RetryPolicy::from_os_rng()?);
     let login = ResourceLogin::new(listener.redirect_uri().clone()).client_name("resource_login");
 
     // --- glue: start ---

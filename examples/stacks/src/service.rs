@@ -24,7 +24,7 @@ pub fn run(
     let agent = ureq_agent();
     let send = |request| ureq_send(&agent, request);
     let sleep = std::thread::sleep;
-    let driver = Driver::new(RetryPolicy::new(crate::jitter_seed()));
+    let driver = Driver::new(RetryPolicy::from_os_rng()?);
     let mut statuses = Vec::new();
 
     // --- glue: start ---

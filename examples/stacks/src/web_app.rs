@@ -87,7 +87,7 @@ impl WebApp {
         config: &Config,
         http: reqwest::Client,
     ) -> Result<Arc<Self>, Box<dyn Error>> {
-        let driver = Driver::new(RetryPolicy::new(crate::jitter_seed()));
+        let driver = Driver::new(RetryPolicy::from_os_rng()?);
         let send = async |request| reqwest_send(&http, request).await;
         let sleep = async |delay| tokio::time::sleep(delay).await;
         // --- glue: start ---
