@@ -9,7 +9,7 @@ use core::future::Future;
 use core::sync::atomic::{AtomicU32, Ordering};
 use core::time::Duration;
 
-use crate::error::{EndpointError, EndpointKind};
+use crate::error::{EndpointError, EndpointErrorKind, EndpointKind};
 use crate::flow::EntropyUnavailable;
 use crate::flow::{Authorization, AuthorizationRequest, AwaitingCallback, PushingAuthorization};
 use crate::http::RequestBody;
@@ -300,16 +300,36 @@ impl Driver {
         }
     }
 
-    /// How long to wait before `step`'s request may be sent
-    /// ([`EndpointStep::not_before`]), when it may not be sent at once;
-    /// the observer hears of it, for `reason`.
-    fn wait_for<S: EndpointStep>(&self, step: &S, reason: WaitReason) -> Option<Duration> {
-        let wait = step.not_before()?.saturating_duration_since((self.clock)());
+    /// The end of `step` when its request would be sent, `wait` from now,
+    /// at or after its deadline ([`EndpointStep::not_after`]).
+    fn past_deadline<S: EndpointStep>(&self, step: &S, wait: Duration) -> Option<EndpointError> {
+        let expires_at = step.not_after()?;
+        ((self.clock)().saturating_add(wait) >= expires_at).then(|| {
+            EndpointError::new(
+                S::ENDPOINT,
+                EndpointErrorKind::DeviceCodeExpired { expires_at },
+            )
+        })
+    }
+
+    /// How long to wait before `step`'s request may be sent, or the end of
+    /// the step when that would be at or after its deadline.
+    fn before_send<S: EndpointStep, E>(
+        &self,
+        step: S,
+        reason: WaitReason,
+    ) -> Result<(S, Option<Duration>), DriveError<S, E>> {
+        let wait = step.not_before().map_or(Duration::ZERO, |at| {
+            at.saturating_duration_since((self.clock)())
+        });
+        if let Some(error) = self.past_deadline(&step, wait) {
+            return Err(DriveError::Endpoint { error, step: None });
+        }
         if wait.is_zero() {
-            return None;
+            return Ok((step, None));
         }
         self.observe(S::ENDPOINT, reason, wait);
-        Some(wait)
+        Ok((step, Some(wait)))
     }
 
     /// Tells the observer, if there is one, of a wait about to begin.
@@ -348,10 +368,13 @@ impl Driver {
         match (failure.into_parts(), fallback, delay) {
             ((_, Some(step)), _, _) if poll_again => Next::PollAgain(step, reason),
             ((_, Some(next)), true, _) => Next::Fallback(next),
-            ((_, Some(step)), false, Some(delay)) => {
-                self.observe(S::ENDPOINT, reason, delay);
-                Next::Retry(step, delay)
-            }
+            ((_, Some(step)), false, Some(delay)) => match self.past_deadline(&step, delay) {
+                Some(error) => Next::Stop(DriveError::Endpoint { error, step: None }),
+                None => {
+                    self.observe(S::ENDPOINT, reason, delay);
+                    Next::Retry(step, delay)
+                }
+            },
             ((error, step), _, _) => Next::Stop(DriveError::Endpoint { error, step }),
         }
     }
@@ -377,7 +400,9 @@ impl Driver {
         let mut poll = WaitReason::NotBefore;
         loop {
             let reason = core::mem::replace(&mut poll, WaitReason::NotBefore);
-            if let Some(wait) = self.wait_for(&step, reason) {
+            let (ready, wait) = self.before_send(step, reason)?;
+            step = ready;
+            if let Some(wait) = wait {
                 sleep(wait);
             }
             let (built, request) = self.build(step)?;
@@ -432,7 +457,9 @@ impl Driver {
         let mut poll = WaitReason::NotBefore;
         loop {
             let reason = core::mem::replace(&mut poll, WaitReason::NotBefore);
-            if let Some(wait) = self.wait_for(&step, reason) {
+            let (ready, wait) = self.before_send(step, reason)?;
+            step = ready;
+            if let Some(wait) = wait {
                 sleep(wait).await;
             }
             let (built, request) = self.build(step)?;

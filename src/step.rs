@@ -144,6 +144,16 @@ pub trait EndpointStep: Sized {
         None
     }
 
+    /// The time at and after which the request must not be sent, when the
+    /// protocol sets one: a device code's expiry (RFC 8628 §3.2,
+    /// [`DevicePolling`](crate::DevicePolling)). A driver never sends the
+    /// request then, nor waits past it: the step ends with
+    /// [`EndpointErrorKind::DeviceCodeExpired`](crate::EndpointErrorKind::DeviceCodeExpired).
+    /// `None`, the default for every other step: no deadline.
+    fn not_after(&self) -> Option<UnixTime> {
+        None
+    }
+
     /// Consumes the endpoint's response; `now` is when it arrived.
     ///
     /// # Errors

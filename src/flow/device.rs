@@ -402,6 +402,13 @@ impl EndpointStep for DevicePolling {
         Some(self.pending.next_poll_at)
     }
 
+    /// [`AwaitingDeviceApproval::expires_at`]: no poll is sent at or after
+    /// the device code's expiry (RFC 8628 §3.2), whatever a retry would
+    /// wait for.
+    fn not_after(&self) -> Option<UnixTime> {
+        Some(self.pending.expires_at)
+    }
+
     /// Consumes the token endpoint's answer (RFC 8628 §3.5). `now` is when
     /// it arrived.
     ///

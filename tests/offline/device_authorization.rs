@@ -364,6 +364,57 @@ fn a_driver_never_waits_past_the_deadline() {
     assert_eq!(slept, [], "no sleep towards a poll that cannot be made");
 }
 
+/// The deadline holds for the driver's own waits too: a 503 without
+/// `Retry-After` whose backoff would end at or past the expiry ends the
+/// login at once, and a poll step run after its expiry sends nothing.
+#[test]
+fn a_driver_never_retries_past_the_deadline() {
+    let clock = std::sync::Arc::new(AtomicU64::new(NOW.as_secs()));
+    let now = {
+        let clock = clock.clone();
+        move || UnixTime::from_secs(clock.load(Ordering::SeqCst))
+    };
+    // A backoff of 10 to 20 s: past the deadline when 5 s are left.
+    let policy = RetryPolicy::new(7)
+        .base_delay(Duration::from_secs(20))
+        .max_delay(Duration::from_secs(20));
+    let driver = Driver::new(policy).with_clock(now);
+    let expires_in = 30;
+    let step = polling(expires_in, Some(5));
+    let expires_at = step.pending().expires_at();
+    let sent = std::cell::Cell::new(0);
+    let send = |_: http::Request<RequestBody>| {
+        sent.set(sent.get() + 1);
+        Ok::<_, std::convert::Infallible>(
+            http::Response::builder()
+                .status(503)
+                .body(Vec::new())
+                .unwrap(),
+        )
+    };
+    let mut slept = Vec::new();
+    // The poll is due now; the 503 comes 5 s before the expiry.
+    clock.store(expires_at.as_secs() - 5, Ordering::SeqCst);
+    let error = driver
+        .run(step, send, |delay: Duration| slept.push(delay))
+        .unwrap_err();
+    assert_eq!(
+        error.endpoint_error().map(EndpointError::kind),
+        Some(&EndpointErrorKind::DeviceCodeExpired { expires_at })
+    );
+    assert!(error.into_step().is_none());
+    assert_eq!((sent.get(), slept.as_slice()), (1, &[][..]));
+
+    // Run after its expiry: nothing is sent.
+    let late = polling(expires_in, Some(5));
+    clock.store(late.pending().expires_at().as_secs(), Ordering::SeqCst);
+    let error = driver.run(late, send, |_| {}).unwrap_err();
+    assert!(error
+        .endpoint_error()
+        .is_some_and(EndpointError::is_expired_token));
+    assert_eq!(sent.get(), 1);
+}
+
 /// The answers that end the login (RFC 8628 §3.5, RFC 6749 §5.2): no step
 /// comes back.
 #[test]
