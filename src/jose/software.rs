@@ -113,6 +113,11 @@ macro_rules! key_parts {
 /// An ECDSA P-256 key signing `ES256` (RFC 7518 §3.4), the algorithm
 /// FAPI 2.0 and most DPoP servers expect. Signatures are deterministic
 /// (RFC 6979), so no randomness is needed to sign.
+///
+/// Read it from what the provider or `openssl` gave:
+/// [`from_pem`](Self::from_pem) (PKCS#8 or SEC1),
+/// [`from_pkcs8_der`](Self::from_pkcs8_der), [`from_jwk`](Self::from_jwk),
+/// or the raw private key with [`from_bytes`](Self::from_bytes).
 #[derive(Clone)]
 pub struct Es256Key {
     key: p256::ecdsa::SigningKey,
@@ -176,6 +181,11 @@ software_key!(Es256Key);
 
 #[cfg(feature = "ed25519")]
 /// An Ed25519 key signing `EdDSA` (RFC 8037 §3.1).
+///
+/// Read it from what the provider or `openssl` gave:
+/// [`from_pem`](Self::from_pem), [`from_pkcs8_der`](Self::from_pkcs8_der),
+/// [`from_jwk`](Self::from_jwk), or the raw private key with
+/// [`from_bytes`](Self::from_bytes).
 #[derive(Clone)]
 pub struct Ed25519Key {
     key: ed25519_dalek::SigningKey,
