@@ -11,13 +11,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-900}"; shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(callback token_response revocation_response stored_state www_authenticate par_response discovery_response device_authorization_response device_token_response introspection_response resource_metadata_response resource_metadata_challenge)
+[ ${#targets[@]} -gt 0 ] || targets=(callback token_response revocation_response stored_state www_authenticate par_response discovery_response device_authorization_response device_token_response introspection_response resource_metadata_response resource_metadata_challenge private_jwk)
 logs="${FUZZ_LOGS:-fuzz/target/campaign}"
 mkdir -p "$logs"
 dict_for() {
   case "$1" in
     callback) echo fuzz/dict/callback.dict ;;
     www_authenticate|resource_metadata_challenge) echo fuzz/dict/www_authenticate.dict ;;
+    private_jwk) echo fuzz/dict/jwk.dict ;;
     *) echo fuzz/dict/json.dict ;;
   esac
 }

@@ -18,6 +18,7 @@ use oauth2_pkce::{
     HttpResponse, IntrospectedToken, Introspection, RedirectUri, Scope, ScopeDelimiter,
     ServerMetadata, Start, Strictness, TokenType, TokenTypeHint, UnixTime,
 };
+use oauth2_pkce::{Ed25519Key, Es256Key, InvalidKey, PublicJwk, Signer};
 use oauth2_pkce::{ResourceDiscovery, ResourceIndicator};
 
 /// A fuzz target's body.
@@ -40,6 +41,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("introspection_response", introspection_response),
     ("resource_metadata_response", resource_metadata_response),
     ("resource_metadata_challenge", resource_metadata_challenge),
+    ("private_jwk", private_jwk),
 ];
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
@@ -672,5 +674,70 @@ pub fn resource_metadata_challenge(data: &[u8]) {
             assert_printable(&format!("{step:?}"));
         }
         Err(error) => assert_printable(&format!("{error} {error:?}")),
+    }
+}
+
+/// A private JWK (RFC 7517 §4; RFC 7518 §6.2.2, RFC 8037 §2), read as
+/// an ES256 and as an Ed25519 key. What parses is of one type only, has
+/// exactly the public key the input names (its `x` and `y` are those of
+/// its `d`), its `kid`, and signs; no error and no key's `Debug` shows
+/// the `d` it was given, and nothing prints raw control or bidi
+/// characters.
+pub fn private_jwk(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let members: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(text).unwrap_or_default();
+    let member = |name: &str| members.get(name).and_then(|value| value.as_str());
+    // `d`, when long enough that no fixed text or public member holds it.
+    let d = member("d").filter(|d| {
+        d.len() >= 16
+            && [member("kid"), member("x"), member("y")]
+                .iter()
+                .flatten()
+                .all(|public| !public.contains(d))
+    });
+    let check_printed = |printed: String| {
+        assert_printable(&printed);
+        if let Some(d) = d {
+            assert!(!printed.contains(d), "d in {printed}");
+        }
+    };
+    let check_key = |key: &dyn Signer, expected: PublicJwk, debug: String| {
+        assert_eq!(key.public_jwk(), expected);
+        assert_eq!(key.key_id(), member("kid"));
+        assert!(key.sign(b"eyJhbGciOiJub25lIn0.e30").is_ok());
+        check_printed(debug);
+    };
+    let check_error = |error: InvalidKey| check_printed(format!("{error} {error:?}"));
+    let es256 = Es256Key::from_jwk(text);
+    let ed25519 = Ed25519Key::from_jwk(text);
+    assert!(!(es256.is_ok() && ed25519.is_ok()), "one JWK, two keys");
+    match es256 {
+        Ok(key) => {
+            let (Some(x), Some(y)) = (member("x"), member("y")) else {
+                panic!("an ES256 key without x and y: {text:?}");
+            };
+            check_key(
+                &key,
+                PublicJwk::ec("P-256", x, y).unwrap(),
+                format!("{key:?}"),
+            );
+        }
+        Err(error) => check_error(error),
+    }
+    match ed25519 {
+        Ok(key) => {
+            let Some(x) = member("x") else {
+                panic!("an Ed25519 key without x: {text:?}");
+            };
+            check_key(
+                &key,
+                PublicJwk::okp("Ed25519", x).unwrap(),
+                format!("{key:?}"),
+            );
+        }
+        Err(error) => check_error(error),
     }
 }

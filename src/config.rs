@@ -652,7 +652,9 @@ pub enum ClientAuthentication {
     PrivateKeyJwt(ClientAssertionKey),
     /// `client_secret_jwt` (OpenID Connect Core §9): a JWT signed with
     /// HMAC-SHA256 over the client secret, new for every request. The
-    /// secret itself never travels.
+    /// secret itself never travels. It must be at least 32 octets long
+    /// (RFC 7518 §3.2): [`Client::new`] refuses a shorter one
+    /// ([`ConfigError::ClientSecretTooShortForHs256`]).
     ClientSecretJwt(ClientSecret),
 }
 
@@ -845,7 +847,17 @@ pub enum ConfigError {
         /// The DPoP key's `alg`.
         alg: &'static str,
     },
+    /// The `client_secret_jwt` secret is shorter than 32 octets: HS256's
+    /// key must be at least as long as its hash (RFC 7518 §3.2; OpenID
+    /// Connect Core §16.19, counted in the octets of its UTF-8). Have the
+    /// server issue a longer secret, or authenticate with another method
+    /// (`private_key_jwt`, or `client_secret_basic` with this secret).
+    ClientSecretTooShortForHs256,
 }
+
+/// The shortest `client_secret_jwt` secret, in octets: the size of
+/// HS256's hash (RFC 7518 §3.2).
+const MIN_HS256_SECRET_OCTETS: usize = 32;
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -863,6 +875,10 @@ impl fmt::Display for ConfigError {
             Self::DpopAlgorithmNotSupported { alg } => write!(
                 f,
                 "the server does not list `{alg}` in dpop_signing_alg_values_supported"
+            ),
+            Self::ClientSecretTooShortForHs256 => write!(
+                f,
+                "the client secret is shorter than the {MIN_HS256_SECRET_OCTETS} octets that client_secret_jwt (HS256) needs"
             ),
         }
     }
@@ -909,6 +925,11 @@ impl Client {
         };
         if !supported {
             return Err(ConfigError::AuthenticationMethodNotSupported { method });
+        }
+        if let ClientAuthentication::ClientSecretJwt(secret) = &authentication {
+            if secret.secret().len() < MIN_HS256_SECRET_OCTETS {
+                return Err(ConfigError::ClientSecretTooShortForHs256);
+            }
         }
         if let (Some(alg), Some(algs)) = (
             authentication.signing_algorithm(),

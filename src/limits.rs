@@ -60,3 +60,9 @@ pub const MAX_RESOURCE_INDICATOR_BYTES: usize = 2 * 1024;
 /// How many resource indicators one request carries, and how many
 /// authorization servers a protected resource's metadata may list (16).
 pub const MAX_RESOURCE_INDICATORS: usize = 16;
+
+/// A private key given to `Es256Key` or `Ed25519Key` (features `es256`,
+/// `ed25519`) as PKCS#8 DER, PEM or a private JWK
+/// (16 KiB: a P-256 or Ed25519 key takes a few hundred bytes, a JWK with
+/// a certificate chain a few KiB).
+pub const MAX_PRIVATE_KEY_BYTES: usize = 16 * 1024;

@@ -237,6 +237,50 @@ fn the_configuration_must_match_the_server() {
     assert!(Client::new(rsa_only, ClientId::new("c").unwrap(), key()).is_ok());
 }
 
+/// HS256 needs a key at least as long as its hash, 32 octets (RFC 7518
+/// §3.2; OpenID Connect Core §16.19): a shorter `client_secret_jwt`
+/// secret is refused when the client is built, never at send time, and
+/// the error shows no part of it. The other secret methods keep whatever
+/// secret the server issued.
+#[test]
+fn a_client_secret_jwt_secret_shorter_than_32_octets_is_refused() {
+    const SHORT: &str = "Zq7-short-hs256-secret-31octets";
+    assert_eq!(SHORT.len(), 31);
+    let build =
+        |authentication| Client::new(metadata(), ClientId::new("c").unwrap(), authentication);
+    let error = build(ClientAuthentication::ClientSecretJwt(ClientSecret::new(
+        SHORT,
+    )))
+    .unwrap_err();
+    assert_eq!(error, ConfigError::ClientSecretTooShortForHs256);
+    for printed in [error.to_string(), format!("{error:?}")] {
+        assert!(!printed.contains("Zq7"), "{printed}");
+        assert!(!printed.contains("short-hs256"), "{printed}");
+    }
+    assert_eq!(
+        error.to_string(),
+        "the client secret is shorter than the 32 octets that client_secret_jwt (HS256) needs"
+    );
+    // Octets, not characters: 11 three-octet characters are 33 octets.
+    let thirty_three_octets = "\u{20ac}".repeat(11);
+    for long_enough in ["a".repeat(32), thirty_three_octets, SECRET.to_owned()] {
+        assert!(
+            build(ClientAuthentication::ClientSecretJwt(ClientSecret::new(
+                long_enough
+            )))
+            .is_ok()
+        );
+    }
+    let mut basic = metadata();
+    basic.token_endpoint_auth_methods_supported = None;
+    assert!(Client::new(
+        basic,
+        ClientId::new("c").unwrap(),
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new(SHORT)),
+    )
+    .is_ok());
+}
+
 /// Neither the key nor the assertion shows in `Debug`.
 #[test]
 fn nothing_secret_is_printed() {

@@ -26,6 +26,7 @@ mod resource_chain;
 mod resource_indicators;
 mod resource_metadata;
 mod secrets;
+mod software_keys;
 mod step_up;
 mod token_response;
 
