@@ -10,6 +10,7 @@ use crate::config::Client;
 use crate::error::BearerError;
 #[cfg(feature = "http")]
 use crate::error::BearerErrorCode;
+#[cfg(feature = "http")]
 use crate::flow::authorized::MAX_RESOURCE_NONCES;
 use crate::flow::Authorized;
 #[cfg(feature = "http")]
