@@ -13,7 +13,7 @@ use core::time::Duration;
 
 use zeroize::Zeroize;
 
-use crate::config::Endpoint;
+use crate::endpoint::Endpoint;
 use crate::secret::REDACTED;
 use crate::time::UnixTime;
 use crate::wire::http_date;

@@ -170,6 +170,7 @@ mod config;
 mod discovery;
 #[cfg(feature = "http")]
 mod drive;
+mod endpoint;
 mod error;
 mod fapi;
 mod flow;
@@ -195,14 +196,14 @@ mod tolerance;
 mod wire;
 
 pub use crate::config::{
-    Client, ClientAuthentication, ClientId, ConfigError, Endpoint, InvalidClientId, RedirectUri,
-    ServerMetadata, UrlProblem,
+    Client, ClientAuthentication, ClientId, ConfigError, InvalidClientId, ServerMetadata,
 };
 pub use crate::discovery::{Discovery, WellKnown};
 #[cfg(feature = "http")]
 pub use crate::drive::{
     BoundDriver, ChainError, DriveError, Driver, ResourceAccess, ResourceLogin, Wait, WaitReason,
 };
+pub use crate::endpoint::{Endpoint, RedirectUri, UrlProblem};
 pub use crate::error::{
     AuthorizationErrorCode, BearerError, BearerErrorCode, CallbackError, ClientCredentialsError,
     DeviceAuthorizationError, EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse,

@@ -8,8 +8,9 @@ use core::fmt;
 use serde::Deserialize;
 use url::Url;
 
-use crate::config::{check_transport, ConfigError, Endpoint, UrlProblem};
+use crate::config::ConfigError;
 use crate::discovery::{read_document, Discovery};
+use crate::endpoint::{check_transport, Endpoint, UrlProblem};
 use crate::error::{EndpointErrorKind, EndpointKind, Failure, MetadataProblem};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::jose::SigningError;

@@ -7,7 +7,8 @@ use core::fmt;
 use core::time::Duration;
 
 use super::{DriveError, Driver};
-use crate::config::{Client, ClientAuthentication, ClientId, ConfigError, Endpoint, RedirectUri};
+use crate::config::{Client, ClientAuthentication, ClientId, ConfigError};
+use crate::endpoint::{Endpoint, RedirectUri};
 use crate::error::{BearerError, CallbackError, EndpointError, StartError};
 use crate::flow::{Authorized, EntropyUnavailable, FlowEntropy, Start};
 use crate::http::RequestBody;
@@ -204,7 +205,7 @@ impl Driver {
             .map_err(|_| {
                 ChainError::Config(ConfigError::InvalidEndpoint {
                     member: "resource",
-                    problem: crate::config::UrlProblem::NotHttpUri,
+                    problem: crate::endpoint::UrlProblem::NotHttpUri,
                 })
             })?;
         let response = send(bare).map_err(ChainError::Transport)?;

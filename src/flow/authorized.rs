@@ -9,7 +9,8 @@ use core::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::config::{Client, ClientId, Endpoint};
+use crate::config::{Client, ClientId};
+use crate::endpoint::Endpoint;
 use crate::flow::{
     check_version, from_stored_json, to_stored_json, Origin, StoredStateError, FORMAT_VERSION,
 };

@@ -8,7 +8,8 @@ use core::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::config::{Client, ClientId, Endpoint, RedirectUri};
+use crate::config::{Client, ClientId};
+use crate::endpoint::{Endpoint, RedirectUri};
 use crate::error::CallbackError;
 use crate::flow::exchanging::Exchanging;
 use crate::flow::{

@@ -17,7 +17,8 @@ use core::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::config::{Client, ClientId, Endpoint};
+use crate::config::{Client, ClientId};
+use crate::endpoint::Endpoint;
 use crate::error::{
     DeviceAuthorizationError, EndpointErrorKind, EndpointKind, Failure, TokenErrorCode,
 };

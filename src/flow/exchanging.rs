@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use crate::config::RedirectUri;
+use crate::endpoint::RedirectUri;
 use crate::error::{EndpointKind, Failure};
 use crate::flow::authorized::Authorized;
 use crate::flow::{first_token_response, Credentials, Origin};

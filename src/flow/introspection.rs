@@ -3,7 +3,8 @@
 
 use core::fmt;
 
-use crate::config::{Client, ClientAuthentication, Endpoint};
+use crate::config::{Client, ClientAuthentication};
+use crate::endpoint::Endpoint;
 use crate::error::{EndpointKind, Failure, IntrospectionError};
 use crate::flow::revocation::TokenTypeHint;
 use crate::flow::{Credentials, Origin};

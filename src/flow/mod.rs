@@ -33,7 +33,8 @@ pub use start::{Authorization, AuthorizationRequest, EntropyUnavailable, FlowEnt
 
 use alloc::string::String;
 
-use crate::config::{Client, ClientAuthentication, ClientId, Endpoint};
+use crate::config::{Client, ClientAuthentication, ClientId};
+use crate::endpoint::Endpoint;
 use crate::error::Failure;
 use crate::error::{EndpointErrorKind, TokenErrorCode};
 use crate::http::{HttpRequest, HttpResponse};

@@ -5,7 +5,7 @@ use core::time::Duration;
 
 use url::Url;
 
-use crate::config::Endpoint;
+use crate::endpoint::Endpoint;
 use crate::error::{EndpointKind, Failure};
 use crate::flow::awaiting_callback::AwaitingCallback;
 use crate::flow::start::{endpoint_for_parameters, AuthorizationRequest};

@@ -4,12 +4,13 @@
 
 use alloc::string::String;
 
-use crate::config::is_secure_target;
 #[cfg(feature = "http")]
 use crate::config::Client;
+use crate::endpoint::is_secure_target;
 use crate::error::BearerError;
 #[cfg(feature = "http")]
 use crate::error::BearerErrorCode;
+#[cfg(feature = "http")]
 use crate::flow::authorized::MAX_RESOURCE_NONCES;
 use crate::flow::Authorized;
 #[cfg(feature = "http")]

@@ -2,7 +2,8 @@
 
 use core::fmt;
 
-use crate::config::{Client, Endpoint};
+use crate::config::Client;
+use crate::endpoint::Endpoint;
 use crate::error::{EndpointKind, Failure, RevocationError};
 use crate::flow::authorized::Authorized;
 use crate::flow::Credentials;

@@ -9,7 +9,8 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use url::Url;
 use zeroize::Zeroize;
 
-use crate::config::{Client, RedirectUri};
+use crate::config::Client;
+use crate::endpoint::RedirectUri;
 use crate::error::StartError;
 use crate::flow::awaiting_callback::AwaitingCallback;
 use crate::flow::pushing::PushingAuthorization;

@@ -6,7 +6,7 @@ use core::fmt;
 
 use url::{Host, Url};
 
-use crate::config::UrlProblem;
+use crate::endpoint::UrlProblem;
 use crate::error::{EndpointErrorKind, ResponseProblem};
 use crate::http::HttpResponse;
 use crate::limits::{MAX_USER_CODE_BYTES, MAX_VERIFICATION_URI_BYTES};
