@@ -171,6 +171,7 @@ mod discovery;
 #[cfg(feature = "http")]
 mod drive;
 mod endpoint;
+mod entropy;
 mod error;
 mod fapi;
 mod flow;
@@ -204,6 +205,7 @@ pub use crate::drive::{
     BoundDriver, ChainError, DriveError, Driver, ResourceAccess, ResourceLogin, Wait, WaitReason,
 };
 pub use crate::endpoint::{Endpoint, RedirectUri, UrlProblem};
+pub use crate::entropy::EntropyUnavailable;
 pub use crate::error::{
     AuthorizationErrorCode, BearerError, BearerErrorCode, CallbackError, ClientCredentialsError,
     DeviceAuthorizationError, EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse,
@@ -213,10 +215,9 @@ pub use crate::error::{
 pub use crate::fapi::Fapi2Error;
 pub use crate::flow::{
     Authorization, AuthorizationRequest, Authorized, AwaitingCallback, AwaitingDeviceApproval,
-    ClientCredentials, DeviceAuthorization, DevicePolling, EntropyUnavailable, Exchanging,
-    FlowEntropy, Introspection, PushingAuthorization, Refreshing, Revocation, Start,
-    StoredStateError, TokenSet, TokenTypeHint, DEFAULT_RENEWAL_LEEWAY, DEVICE_CODE_GRANT_TYPE,
-    SLOW_DOWN_INCREMENT,
+    ClientCredentials, DeviceAuthorization, DevicePolling, Exchanging, FlowEntropy, Introspection,
+    PushingAuthorization, Refreshing, Revocation, Start, StoredStateError, TokenSet, TokenTypeHint,
+    DEFAULT_RENEWAL_LEEWAY, DEVICE_CODE_GRANT_TYPE, SLOW_DOWN_INCREMENT,
 };
 pub use crate::http::{HttpRequest, HttpResponse, Method, RequestBody};
 #[cfg(feature = "ed25519")]

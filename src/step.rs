@@ -39,7 +39,7 @@ impl RequestContext {
     #[cfg(feature = "getrandom")]
     pub fn from_os_rng(now: UnixTime) -> Result<Self, crate::EntropyUnavailable> {
         let mut entropy = [0; 32];
-        crate::flow::fill_from_os_rng(&mut entropy)?;
+        crate::entropy::fill_from_os_rng(&mut entropy)?;
         Ok(Self { now, entropy })
     }
 

@@ -27,9 +27,7 @@ pub use introspection::Introspection;
 pub use pushing::PushingAuthorization;
 pub use refreshing::Refreshing;
 pub use revocation::{Revocation, TokenTypeHint};
-#[cfg(feature = "getrandom")]
-pub(crate) use start::fill_from_os_rng;
-pub use start::{Authorization, AuthorizationRequest, EntropyUnavailable, FlowEntropy, Start};
+pub use start::{Authorization, AuthorizationRequest, FlowEntropy, Start};
 
 use alloc::string::String;
 
