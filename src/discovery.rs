@@ -7,9 +7,9 @@ use url::Url;
 
 use crate::config::{ConfigError, Endpoints, ServerMetadata};
 use crate::endpoint::{check_transport, Endpoint, UrlProblem};
+use crate::error::SigningError;
 use crate::error::{EndpointErrorKind, EndpointKind, Failure, MetadataProblem, ResponseProblem};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::jose::SigningError;
 use crate::limits::MAX_RESPONSE_BODY_BYTES;
 use crate::step::{EndpointStep, RequestContext};
 use crate::text::UntrustedText;

@@ -10,10 +10,10 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use core::time::Duration;
 
 use crate::entropy::EntropyUnavailable;
+use crate::error::SigningError;
 use crate::error::{EndpointError, EndpointErrorKind, EndpointKind};
 use crate::flow::{Authorization, AuthorizationRequest, AwaitingCallback, PushingAuthorization};
 use crate::http::RequestBody;
-use crate::jose::SigningError;
 use crate::retry::RetryPolicy;
 use crate::step::EndpointStep;
 use crate::step::RequestContext;

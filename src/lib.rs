@@ -206,6 +206,8 @@ pub use crate::drive::{
 };
 pub use crate::endpoint::{Endpoint, RedirectUri, UrlProblem};
 pub use crate::entropy::EntropyUnavailable;
+pub use crate::error::FormError;
+pub use crate::error::SigningError;
 pub use crate::error::{
     AuthorizationErrorCode, BearerError, BearerErrorCode, CallbackError, ClientCredentialsError,
     DeviceAuthorizationError, EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse,
@@ -226,9 +228,7 @@ pub use crate::jose::Ed25519Key;
 pub use crate::jose::Es256Key;
 #[cfg(any(feature = "es256", feature = "ed25519"))]
 pub use crate::jose::InvalidKey;
-pub use crate::jose::{
-    ClientAssertionKey, DpopKey, InvalidJwk, JwsAlgorithm, PublicJwk, Signer, SigningError,
-};
+pub use crate::jose::{ClientAssertionKey, DpopKey, InvalidJwk, JwsAlgorithm, PublicJwk, Signer};
 #[cfg(feature = "loopback")]
 pub use crate::loopback::{LoopbackError, LoopbackOutcome, LoopbackRedirect, LoopbackResponder};
 pub use crate::members::{ExtraMembers, MemberTypeError, MemberValue};
@@ -255,7 +255,6 @@ pub use crate::tolerance::{
 pub use crate::wire::callback::Callback;
 pub use crate::wire::challenge::{BearerChallenge, ChallengeError, DpopChallenge, NextStep};
 pub use crate::wire::device::{UserCode, VerificationUri};
-pub use crate::wire::form::FormError;
 pub use crate::wire::introspection::IntrospectionResponse;
 
 /// The README's examples, compiled as doctests.

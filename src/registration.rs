@@ -12,9 +12,9 @@ use crate::config::{
     Client, ClientAuthentication, ClientId, ConfigError, Endpoints, ServerMetadata,
 };
 use crate::endpoint::{is_loopback_host, Endpoint, RedirectUri, UrlProblem};
+use crate::error::SigningError;
 use crate::error::{EndpointErrorKind, EndpointKind, Failure, ResponseProblem};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::jose::SigningError;
 use crate::members::ExtraMembers;
 use crate::scope::Scope;
 use crate::secret::{AccessToken, ClientSecret};

@@ -4,9 +4,9 @@ use core::fmt;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 
+use crate::error::SigningError;
 use crate::error::{EndpointKind, Failure};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::jose::SigningError;
 use crate::time::UnixTime;
 
 /// What building a request needs at the moment it is sent: the time, and

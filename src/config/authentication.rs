@@ -6,9 +6,8 @@ use core::fmt;
 use base64ct::{Base64, Encoding};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::jose::{
-    client_assertion, AssertionKey, ClientAssertionKey, SigningError, ASSERTION_TYPE,
-};
+use crate::error::SigningError;
+use crate::jose::{client_assertion, AssertionKey, ClientAssertionKey, ASSERTION_TYPE};
 use crate::secret::ClientSecret;
 use crate::step::RequestContext;
 use crate::wire::form::{self, FormSerializer};

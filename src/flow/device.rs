@@ -19,6 +19,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::config::{Client, ClientId};
 use crate::endpoint::Endpoint;
+use crate::error::SigningError;
 use crate::error::{
     DeviceAuthorizationError, EndpointErrorKind, EndpointKind, Failure, TokenErrorCode,
 };
@@ -28,7 +29,6 @@ use crate::flow::{
     FORMAT_VERSION,
 };
 use crate::http::{HttpRequest, HttpResponse};
-use crate::jose::SigningError;
 use crate::scope::{scope_is_empty, Scope};
 use crate::secret::DeviceCode;
 use crate::step::{EndpointStep, RequestContext};

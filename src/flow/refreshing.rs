@@ -9,7 +9,8 @@ use crate::flow::authorized::{Authorized, TokenSet};
 use crate::flow::Credentials;
 use crate::http::{HttpRequest, HttpResponse};
 
-use crate::jose::{DpopKey, SigningError};
+use crate::error::SigningError;
+use crate::jose::DpopKey;
 use crate::resource::{self, ResourceIndicator};
 use crate::scope::Scope;
 use crate::secret::RefreshToken;

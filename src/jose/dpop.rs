@@ -10,7 +10,8 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{compact, Header, JwsAlgorithm, PublicJwk, Signer, SigningError};
+use super::{compact, Header, JwsAlgorithm, PublicJwk, Signer};
+use crate::error::SigningError;
 use crate::step::RequestContext;
 
 /// The key a client proves possession of with DPoP (RFC 9449): tokens

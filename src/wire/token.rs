@@ -156,7 +156,9 @@ fn members(response: &HttpResponse<'_>) -> Result<Members, ResponseProblem> {
     let members = if response.is_form_encoded() {
         let body = core::str::from_utf8(response.body()).map_err(|_| ResponseProblem::NotForm)?;
         let pairs = form::parse_unique(body).map_err(|error| match error {
-            form::FormError::RepeatedParameter(name) => ResponseProblem::DuplicateMember(name),
+            crate::error::FormError::RepeatedParameter(name) => {
+                ResponseProblem::DuplicateMember(name)
+            }
             _ => ResponseProblem::NotForm,
         })?;
         let mut members = Members::default();
