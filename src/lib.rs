@@ -191,6 +191,7 @@ mod scope;
 mod secret;
 mod step;
 mod step_up;
+mod syntax;
 mod text;
 mod time;
 mod tolerance;

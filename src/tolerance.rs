@@ -12,8 +12,8 @@ use core::fmt;
 
 use crate::limits::MAX_TOKEN_TYPE_ALIAS_BYTES;
 use crate::scope::{InvalidScope, Scope};
+use crate::syntax::is_vschar_token;
 use crate::text::UntrustedText;
-use crate::wire::token::is_vschar_token;
 
 /// How strictly a client reads token responses.
 ///

@@ -266,7 +266,7 @@ impl<'de> Deserialize<'de> for AwaitingCallback {
         if stored
             .dpop_nonce
             .as_deref()
-            .is_some_and(|nonce| !crate::jose::is_nonce(nonce))
+            .is_some_and(|nonce| !crate::syntax::is_nonce(nonce))
         {
             return Err(serde::de::Error::custom("stored dpop_nonce is malformed"));
         }

@@ -3,6 +3,7 @@
 //! leaves, so an authorization code cannot be exchanged twice and a token
 //! request cannot be built before the callback was checked.
 
+mod authorization_request;
 mod authorized;
 mod awaiting_callback;
 mod client_credentials;
@@ -15,6 +16,7 @@ mod resource_request;
 mod revocation;
 mod start;
 
+pub use authorization_request::AuthorizationRequest;
 pub use authorized::{Authorized, TokenSet, DEFAULT_RENEWAL_LEEWAY};
 pub use awaiting_callback::AwaitingCallback;
 pub use client_credentials::ClientCredentials;
@@ -27,7 +29,7 @@ pub use introspection::Introspection;
 pub use pushing::PushingAuthorization;
 pub use refreshing::Refreshing;
 pub use revocation::{Revocation, TokenTypeHint};
-pub use start::{Authorization, AuthorizationRequest, FlowEntropy, Start};
+pub use start::{Authorization, FlowEntropy, Start};
 
 use alloc::string::String;
 

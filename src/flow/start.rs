@@ -6,7 +6,6 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use url::Url;
 use zeroize::Zeroize;
 
 use crate::config::Client;
@@ -14,6 +13,7 @@ use crate::endpoint::RedirectUri;
 #[cfg(feature = "getrandom")]
 use crate::entropy::{fill_from_os_rng, EntropyUnavailable};
 use crate::error::StartError;
+use crate::flow::authorization_request::{endpoint_for_parameters, AuthorizationRequest};
 use crate::flow::awaiting_callback::AwaitingCallback;
 use crate::flow::pushing::PushingAuthorization;
 use crate::flow::{Credentials, Origin};
@@ -230,7 +230,7 @@ impl<'c> Start<'c> {
             }
             pending
         };
-        Ok((AuthorizationRequest { url }, pending))
+        Ok((AuthorizationRequest::new(url), pending))
     }
 
     /// Starts a pushed authorization request (RFC 9126): the authorization
@@ -381,19 +381,6 @@ impl<'c> Start<'c> {
     }
 }
 
-/// A copy of `endpoint` ready for parameters to be appended to its own
-/// query (RFC 6749 §3.1) with `Url::query_pairs_mut`, whose form
-/// serializer encodes byte for byte as ours: a trailing `&` is dropped so
-/// none is doubled.
-pub(crate) fn endpoint_for_parameters(endpoint: &Url) -> Url {
-    let mut url = endpoint.clone();
-    if let Some(trimmed) = url.query().and_then(|query| query.strip_suffix('&')) {
-        let trimmed = String::from(trimmed.trim_end_matches('&'));
-        url.set_query(Some(&trimmed));
-    }
-    url
-}
-
 /// How a login begins, as [`Start::authorize`] chose.
 #[must_use = "send the browser to the authorization URL, pushing first when asked to"]
 // Made once per login and taken apart at once: not worth a box.
@@ -406,39 +393,6 @@ pub enum Authorization {
     /// Push the authorization request first (RFC 9126 §2): run the step;
     /// it gives the same pair as [`Redirect`](Self::Redirect).
     Push(PushingAuthorization),
-}
-
-/// The authorization request (RFC 6749 §4.1.1): the URL to send the user's
-/// browser to, with a `302` or a link.
-#[must_use = "send the user's browser to this URL"]
-#[derive(Clone, PartialEq, Eq)]
-pub struct AuthorizationRequest {
-    url: Url,
-}
-
-impl AuthorizationRequest {
-    pub(crate) fn new(url: Url) -> Self {
-        Self { url }
-    }
-
-    /// The authorization URL, to send the browser to. It carries `state`
-    /// (and, with `plain` PKCE, the verifier): put it in a `Location`
-    /// header or a link, not in a log.
-    pub fn url(&self) -> &str {
-        self.url.as_str()
-    }
-}
-
-impl fmt::Debug for AuthorizationRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut endpoint = self.url.clone();
-        endpoint.set_query(None);
-        write!(
-            f,
-            "AuthorizationRequest({:?} with [redacted] query)",
-            endpoint.as_str()
-        )
-    }
 }
 
 #[cfg(test)]

@@ -24,8 +24,8 @@ use crate::error::SigningError;
 
 pub use assertion::ClientAssertionKey;
 pub(crate) use assertion::{client_assertion, AssertionKey, ASSERTION_TYPE};
+pub(crate) use dpop::proof;
 pub use dpop::DpopKey;
-pub(crate) use dpop::{is_nonce, proof};
 #[cfg(feature = "ed25519")]
 pub use software::Ed25519Key;
 #[cfg(feature = "es256")]
