@@ -21,7 +21,7 @@ use crate::syntax::is_vschar_token;
 use crate::text::UntrustedText;
 use crate::time::UnixTime;
 use crate::tolerance::{Strictness, TokenType, Tolerances};
-use crate::wire::challenge::has_challenge;
+use crate::wire::auth_challenge::has_challenge;
 use crate::wire::form;
 
 /// A successful token response, checked and typed.
