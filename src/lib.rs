@@ -139,6 +139,9 @@
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// Every `pub` item is reachable from the crate's root; the rest say
+// `pub(crate)`.
+#![warn(unreachable_pub)]
 // Nothing from the network, storage or the caller may make the crate panic:
 // library code has no unwrap, expect, panic, unchecked indexing or
 // unchecked arithmetic. Tests may use them.
