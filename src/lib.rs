@@ -137,6 +137,8 @@
 //! Secrets print as `[redacted]` in `Debug` and never appear in `Display`.
 
 #![no_std]
+// docs.rs: every feature-gated item says which feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 // Every `pub` item is reachable from the crate's root; the rest say
