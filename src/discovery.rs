@@ -5,12 +5,11 @@ use alloc::string::String;
 
 use url::Url;
 
-use crate::config::{
-    check_transport, ConfigError, Endpoint, Endpoints, ServerMetadata, UrlProblem,
-};
+use crate::config::{ConfigError, Endpoints, ServerMetadata};
+use crate::endpoint::{check_transport, Endpoint, UrlProblem};
+use crate::error::SigningError;
 use crate::error::{EndpointErrorKind, EndpointKind, Failure, MetadataProblem, ResponseProblem};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::jose::SigningError;
 use crate::limits::MAX_RESPONSE_BODY_BYTES;
 use crate::step::{EndpointStep, RequestContext};
 use crate::text::UntrustedText;

@@ -9,11 +9,11 @@ use core::future::Future;
 use core::sync::atomic::{AtomicU32, Ordering};
 use core::time::Duration;
 
+use crate::entropy::EntropyUnavailable;
+use crate::error::SigningError;
 use crate::error::{EndpointError, EndpointErrorKind, EndpointKind};
-use crate::flow::EntropyUnavailable;
 use crate::flow::{Authorization, AuthorizationRequest, AwaitingCallback, PushingAuthorization};
 use crate::http::RequestBody;
-use crate::jose::SigningError;
 use crate::retry::RetryPolicy;
 use crate::step::EndpointStep;
 use crate::step::RequestContext;
@@ -96,7 +96,7 @@ fn os_entropy() -> Result<[u8; 32], EntropyUnavailable> {
     #[cfg(feature = "getrandom")]
     {
         let mut bytes = [0; 32];
-        crate::flow::fill_from_os_rng(&mut bytes)?;
+        crate::entropy::fill_from_os_rng(&mut bytes)?;
         Ok(bytes)
     }
     #[cfg(not(feature = "getrandom"))]

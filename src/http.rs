@@ -13,7 +13,7 @@ use core::time::Duration;
 
 use zeroize::Zeroize;
 
-use crate::config::Endpoint;
+use crate::endpoint::Endpoint;
 use crate::secret::REDACTED;
 use crate::time::UnixTime;
 use crate::wire::http_date;
@@ -383,7 +383,8 @@ impl<'a> HttpResponse<'a> {
     /// `1*NQCHAR` (at most 512 characters); another value is ignored.
     #[must_use]
     pub fn dpop_nonce(&self) -> Option<&'a str> {
-        self.dpop_nonce.filter(|nonce| crate::jose::is_nonce(nonce))
+        self.dpop_nonce
+            .filter(|nonce| crate::syntax::is_nonce(nonce))
     }
 
     /// The status code.

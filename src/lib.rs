@@ -137,8 +137,13 @@
 //! Secrets print as `[redacted]` in `Debug` and never appear in `Display`.
 
 #![no_std]
+// docs.rs: every feature-gated item says which feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// Every `pub` item is reachable from the crate's root; the rest say
+// `pub(crate)`.
+#![warn(unreachable_pub)]
 // Nothing from the network, storage or the caller may make the crate panic:
 // library code has no unwrap, expect, panic, unchecked indexing or
 // unchecked arithmetic. Tests may use them.
@@ -170,6 +175,8 @@ mod config;
 mod discovery;
 #[cfg(feature = "http")]
 mod drive;
+mod endpoint;
+mod entropy;
 mod error;
 mod fapi;
 mod flow;
@@ -189,20 +196,24 @@ mod scope;
 mod secret;
 mod step;
 mod step_up;
+mod syntax;
 mod text;
 mod time;
 mod tolerance;
 mod wire;
 
 pub use crate::config::{
-    Client, ClientAuthentication, ClientId, ConfigError, Endpoint, InvalidClientId, RedirectUri,
-    ServerMetadata, UrlProblem,
+    Client, ClientAuthentication, ClientId, ConfigError, InvalidClientId, ServerMetadata,
 };
 pub use crate::discovery::{Discovery, WellKnown};
 #[cfg(feature = "http")]
 pub use crate::drive::{
     BoundDriver, ChainError, DriveError, Driver, ResourceAccess, ResourceLogin, Wait, WaitReason,
 };
+pub use crate::endpoint::{Endpoint, RedirectUri, UrlProblem};
+pub use crate::entropy::EntropyUnavailable;
+pub use crate::error::FormError;
+pub use crate::error::SigningError;
 pub use crate::error::{
     AuthorizationErrorCode, BearerError, BearerErrorCode, CallbackError, ClientCredentialsError,
     DeviceAuthorizationError, EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse,
@@ -212,10 +223,9 @@ pub use crate::error::{
 pub use crate::fapi::Fapi2Error;
 pub use crate::flow::{
     Authorization, AuthorizationRequest, Authorized, AwaitingCallback, AwaitingDeviceApproval,
-    ClientCredentials, DeviceAuthorization, DevicePolling, EntropyUnavailable, Exchanging,
-    FlowEntropy, Introspection, PushingAuthorization, Refreshing, Revocation, Start,
-    StoredStateError, TokenSet, TokenTypeHint, DEFAULT_RENEWAL_LEEWAY, DEVICE_CODE_GRANT_TYPE,
-    SLOW_DOWN_INCREMENT,
+    ClientCredentials, DeviceAuthorization, DevicePolling, Exchanging, FlowEntropy, Introspection,
+    PushingAuthorization, Refreshing, Revocation, Start, StoredStateError, TokenSet, TokenTypeHint,
+    DEFAULT_RENEWAL_LEEWAY, DEVICE_CODE_GRANT_TYPE, SLOW_DOWN_INCREMENT,
 };
 pub use crate::http::{HttpRequest, HttpResponse, Method, RequestBody};
 #[cfg(feature = "ed25519")]
@@ -224,9 +234,7 @@ pub use crate::jose::Ed25519Key;
 pub use crate::jose::Es256Key;
 #[cfg(any(feature = "es256", feature = "ed25519"))]
 pub use crate::jose::InvalidKey;
-pub use crate::jose::{
-    ClientAssertionKey, DpopKey, InvalidJwk, JwsAlgorithm, PublicJwk, Signer, SigningError,
-};
+pub use crate::jose::{ClientAssertionKey, DpopKey, InvalidJwk, JwsAlgorithm, PublicJwk, Signer};
 #[cfg(feature = "loopback")]
 pub use crate::loopback::{LoopbackError, LoopbackOutcome, LoopbackRedirect, LoopbackResponder};
 pub use crate::members::{ExtraMembers, MemberTypeError, MemberValue};
@@ -253,7 +261,6 @@ pub use crate::tolerance::{
 pub use crate::wire::callback::Callback;
 pub use crate::wire::challenge::{BearerChallenge, ChallengeError, DpopChallenge, NextStep};
 pub use crate::wire::device::{UserCode, VerificationUri};
-pub use crate::wire::form::FormError;
 pub use crate::wire::introspection::IntrospectionResponse;
 
 /// The README's examples, compiled as doctests.

@@ -9,12 +9,12 @@ use serde::Serialize;
 use url::Url;
 
 use crate::config::{
-    is_loopback_host, Client, ClientAuthentication, ClientId, ConfigError, Endpoint, Endpoints,
-    RedirectUri, ServerMetadata, UrlProblem,
+    Client, ClientAuthentication, ClientId, ConfigError, Endpoints, ServerMetadata,
 };
+use crate::endpoint::{is_loopback_host, Endpoint, RedirectUri, UrlProblem};
+use crate::error::SigningError;
 use crate::error::{EndpointErrorKind, EndpointKind, Failure, ResponseProblem};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::jose::SigningError;
 use crate::members::ExtraMembers;
 use crate::scope::Scope;
 use crate::secret::{AccessToken, ClientSecret};

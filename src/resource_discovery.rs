@@ -8,11 +8,12 @@ use core::fmt;
 use serde::Deserialize;
 use url::Url;
 
-use crate::config::{check_transport, ConfigError, Endpoint, UrlProblem};
+use crate::config::ConfigError;
 use crate::discovery::{read_document, Discovery};
+use crate::endpoint::{check_transport, Endpoint, UrlProblem};
+use crate::error::SigningError;
 use crate::error::{EndpointErrorKind, EndpointKind, Failure, MetadataProblem};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::jose::SigningError;
 use crate::limits::{MAX_RESOURCE_INDICATORS, MAX_RESOURCE_INDICATOR_BYTES};
 use crate::members::ExtraMembers;
 use crate::resource::ResourceIndicator;

@@ -4,7 +4,7 @@
 use core::time::Duration;
 
 #[cfg(feature = "getrandom")]
-use crate::flow::EntropyUnavailable;
+use crate::entropy::EntropyUnavailable;
 
 /// How often, and after how long, a step whose endpoint answered with a
 /// retryable failure (429, 5xx, `temporarily_unavailable`,
@@ -66,7 +66,7 @@ impl RetryPolicy {
     #[cfg(feature = "getrandom")]
     pub fn from_os_rng() -> Result<Self, EntropyUnavailable> {
         let mut seed = [0; 8];
-        crate::flow::fill_from_os_rng(&mut seed)?;
+        crate::entropy::fill_from_os_rng(&mut seed)?;
         Ok(Self::new(u64::from_ne_bytes(seed)))
     }
 

@@ -4,9 +4,9 @@ use core::fmt;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 
+use crate::error::SigningError;
 use crate::error::{EndpointKind, Failure};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::jose::SigningError;
 use crate::time::UnixTime;
 
 /// What building a request needs at the moment it is sent: the time, and
@@ -39,7 +39,7 @@ impl RequestContext {
     #[cfg(feature = "getrandom")]
     pub fn from_os_rng(now: UnixTime) -> Result<Self, crate::EntropyUnavailable> {
         let mut entropy = [0; 32];
-        crate::flow::fill_from_os_rng(&mut entropy)?;
+        crate::entropy::fill_from_os_rng(&mut entropy)?;
         Ok(Self { now, entropy })
     }
 

@@ -10,11 +10,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::config::Client;
 use crate::limits::MAX_TOKEN_TYPE_ALIAS_BYTES;
 use crate::scope::{InvalidScope, Scope};
+use crate::syntax::is_vschar_token;
 use crate::text::UntrustedText;
-use crate::wire::token::is_vschar_token;
 
 /// How strictly a client reads token responses.
 ///
@@ -35,7 +34,7 @@ pub enum Strictness {
     /// `token_type` is refused
     /// ([`ResponseProblem::MissingMember`](crate::ResponseProblem::MissingMember)).
     /// Provider token types configured to mean `Bearer`
-    /// ([`Client::with_bearer_token_type_alias`]) are an explicit choice
+    /// ([`Client::with_bearer_token_type_alias`](crate::Client::with_bearer_token_type_alias)) are an explicit choice
     /// of the caller and stay accepted.
     Strict,
 }
@@ -76,7 +75,7 @@ pub enum TokenType {
     /// A provider's own token type that its documentation says to send as
     /// `Authorization: Bearer` (Slack's `bot` and `user`), accepted because
     /// the client was configured with it
-    /// ([`Client::with_bearer_token_type_alias`], or a preset). Holds the
+    /// ([`Client::with_bearer_token_type_alias`](crate::Client::with_bearer_token_type_alias), or a preset). Holds the
     /// configured name, not the response's text.
     ProviderBearer(String),
     /// `"token_type": "DPoP"` (RFC 9449 §5): bound to the key whose
@@ -140,7 +139,7 @@ fn is_alias_name(name: &str) -> bool {
 }
 
 /// The tolerances a client reads token responses with. Built by
-/// [`Client`]'s `with_*` methods or carried by a provider preset;
+/// [`Client`](crate::Client)'s `with_*` methods or carried by a provider preset;
 /// the default is [`Strictness::Tolerant`], no provider token types, and
 /// space-separated scopes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -255,60 +254,6 @@ fn comma_joined_request(scope: &Scope, requested: &Scope) -> Option<Scope> {
     // An empty piece (`a,,b`, a leading or trailing comma) is refused here.
     let split = Scope::from_tokens(token.split(',')).ok()?;
     split.is_subset_of(requested).then_some(split)
-}
-
-/// The tolerances, configured on the client. Each is off by default
-/// except the ones RFC 6749 leaves room for; see [`Tolerances`].
-impl Client {
-    /// How strictly token responses are read; see [`Strictness`].
-    #[must_use]
-    pub fn with_strictness(mut self, strictness: Strictness) -> Self {
-        self.tolerances.strictness = strictness;
-        self
-    }
-
-    /// Reads a provider's own `token_type` `name` as `Bearer`, because
-    /// the provider's documentation says to send such a token as
-    /// `Authorization: Bearer` (Slack's `bot` and `user`, eBay's
-    /// `User Access Token`). The response's `token_type` must be `name`
-    /// whole, compared case-insensitively (RFC 6749 §5.1); any other
-    /// unknown type stays refused.
-    ///
-    /// # Errors
-    /// [`InvalidTokenTypeAlias`]: `name` is empty, longer than
-    /// [`MAX_TOKEN_TYPE_ALIAS_BYTES`], has a character outside printable
-    /// ASCII or a space at either end, or is a type that is never a
-    /// bearer token (`Bearer` itself, `DPoP`, `MAC`, `N_A`).
-    pub fn with_bearer_token_type_alias(
-        mut self,
-        name: &str,
-    ) -> Result<Self, InvalidTokenTypeAlias> {
-        self.tolerances = core::mem::take(&mut self.tolerances).with_alias(name)?;
-        Ok(self)
-    }
-
-    /// How the scope is joined in the authorization, refresh and client
-    /// credentials requests; with [`ScopeDelimiter::Comma`], a response's
-    /// `scope` is also split on commas.
-    #[must_use]
-    pub fn with_scope_delimiter(mut self, delimiter: ScopeDelimiter) -> Self {
-        let comma = delimiter == ScopeDelimiter::Comma;
-        self.tolerances = core::mem::take(&mut self.tolerances).with_scope(delimiter, comma);
-        self
-    }
-
-    /// Replaces every tolerance at once (a provider preset's).
-    #[must_use]
-    pub fn with_tolerances(mut self, tolerances: Tolerances) -> Self {
-        self.tolerances = tolerances;
-        self
-    }
-
-    /// The tolerances token responses are read with.
-    #[must_use]
-    pub fn tolerances(&self) -> &Tolerances {
-        &self.tolerances
-    }
 }
 
 #[cfg(test)]

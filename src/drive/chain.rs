@@ -7,11 +7,13 @@ use core::fmt;
 use core::time::Duration;
 
 use super::{DriveError, Driver};
-use crate::config::{Client, ClientAuthentication, ClientId, ConfigError, Endpoint, RedirectUri};
+use crate::config::{Client, ClientAuthentication, ClientId, ConfigError};
+use crate::endpoint::{Endpoint, RedirectUri};
+use crate::entropy::EntropyUnavailable;
+use crate::error::SigningError;
 use crate::error::{BearerError, CallbackError, EndpointError, StartError};
-use crate::flow::{Authorized, EntropyUnavailable, FlowEntropy, Start};
+use crate::flow::{Authorized, FlowEntropy, Start};
 use crate::http::RequestBody;
-use crate::jose::SigningError;
 use crate::registration::{ClientMetadata, Registration};
 use crate::resource_discovery::{ResourceDiscovery, ResourceMetadata};
 use crate::wire::callback::Callback;
@@ -204,7 +206,7 @@ impl Driver {
             .map_err(|_| {
                 ChainError::Config(ConfigError::InvalidEndpoint {
                     member: "resource",
-                    problem: crate::config::UrlProblem::NotHttpUri,
+                    problem: crate::endpoint::UrlProblem::NotHttpUri,
                 })
             })?;
         let response = send(bare).map_err(ChainError::Transport)?;

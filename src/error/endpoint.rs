@@ -6,7 +6,7 @@ use alloc::boxed::Box;
 use core::fmt;
 use core::time::Duration;
 
-use crate::config::UrlProblem;
+use crate::endpoint::UrlProblem;
 use crate::error::codes::{ErrorResponse, TokenErrorCode};
 use crate::text::UntrustedText;
 use crate::time::UnixTime;

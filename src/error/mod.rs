@@ -3,17 +3,17 @@
 
 use core::fmt;
 
-use crate::jose::SigningError;
 use crate::text::UntrustedText;
-use crate::wire::form::FormError;
 
 pub(crate) mod codes;
 mod endpoint;
+mod leaf;
 
 pub use codes::{AuthorizationErrorCode, BearerErrorCode, ErrorResponse, TokenErrorCode};
 pub use endpoint::{
     EndpointError, EndpointErrorKind, EndpointKind, Failure, MetadataProblem, ResponseProblem,
 };
+pub use leaf::{FormError, SigningError};
 
 /// Why [`Start::begin`](crate::Start::begin) built no authorization request.
 /// Each is a mistake in how the flow was set up: fix it and start again.

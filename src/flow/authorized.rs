@@ -9,7 +9,8 @@ use core::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::config::{Client, ClientId, Endpoint};
+use crate::config::{Client, ClientId};
+use crate::endpoint::Endpoint;
 use crate::flow::{
     check_version, from_stored_json, to_stored_json, Origin, StoredStateError, FORMAT_VERSION,
 };
@@ -17,9 +18,10 @@ use crate::members::ExtraMembers;
 use crate::resource::{check_count, resources_are_empty, ResourceIndicator};
 use crate::scope::{scope_is_empty, Scope};
 use crate::secret::{AccessToken, RefreshToken};
+use crate::syntax::is_vschar_token;
 use crate::time::UnixTime;
 use crate::tolerance::{TokenType, Tolerances};
-use crate::wire::token::{is_vschar_token, TokenResponse};
+use crate::wire::token::TokenResponse;
 
 /// The tokens one grant produced.
 #[derive(Clone, PartialEq)]
@@ -506,7 +508,7 @@ impl<'de> Deserialize<'de> for Authorized {
             || stored
                 .dpop_nonce
                 .as_deref()
-                .is_some_and(|nonce| !crate::jose::is_nonce(nonce))
+                .is_some_and(|nonce| !crate::syntax::is_nonce(nonce))
         {
             return Err(serde::de::Error::custom(
                 "stored dpop_jkt or dpop_nonce is malformed",
@@ -516,7 +518,7 @@ impl<'de> Deserialize<'de> for Authorized {
             || stored
                 .dpop_resource_nonces
                 .iter()
-                .any(|(origin, nonce)| !is_stored_origin(origin) || !crate::jose::is_nonce(nonce))
+                .any(|(origin, nonce)| !is_stored_origin(origin) || !crate::syntax::is_nonce(nonce))
         {
             return Err(serde::de::Error::custom(
                 "stored dpop_resource_nonces are malformed or too many",

@@ -8,7 +8,8 @@ use core::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::config::{Client, ClientId, Endpoint, RedirectUri};
+use crate::config::{Client, ClientId};
+use crate::endpoint::{Endpoint, RedirectUri};
 use crate::error::CallbackError;
 use crate::flow::exchanging::Exchanging;
 use crate::flow::{
@@ -265,7 +266,7 @@ impl<'de> Deserialize<'de> for AwaitingCallback {
         if stored
             .dpop_nonce
             .as_deref()
-            .is_some_and(|nonce| !crate::jose::is_nonce(nonce))
+            .is_some_and(|nonce| !crate::syntax::is_nonce(nonce))
         {
             return Err(serde::de::Error::custom("stored dpop_nonce is malformed"));
         }

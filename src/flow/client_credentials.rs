@@ -4,11 +4,11 @@
 use core::fmt;
 
 use crate::config::{Client, ClientAuthentication};
+use crate::error::SigningError;
 use crate::error::{ClientCredentialsError, EndpointKind, Failure};
 use crate::flow::authorized::Authorized;
 use crate::flow::{first_token_response, Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::jose::SigningError;
 use crate::scope::Scope;
 use crate::step::{EndpointStep, RequestContext};
 use crate::time::UnixTime;

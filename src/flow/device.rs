@@ -17,7 +17,9 @@ use core::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::config::{Client, ClientId, Endpoint};
+use crate::config::{Client, ClientId};
+use crate::endpoint::Endpoint;
+use crate::error::SigningError;
 use crate::error::{
     DeviceAuthorizationError, EndpointErrorKind, EndpointKind, Failure, TokenErrorCode,
 };
@@ -27,14 +29,14 @@ use crate::flow::{
     FORMAT_VERSION,
 };
 use crate::http::{HttpRequest, HttpResponse};
-use crate::jose::SigningError;
 use crate::scope::{scope_is_empty, Scope};
 use crate::secret::DeviceCode;
 use crate::step::{EndpointStep, RequestContext};
+use crate::syntax::is_vschar_token;
 use crate::time::UnixTime;
 use crate::wire::device::{parse_device_authorization_response, UserCode, VerificationUri};
 use crate::wire::form::FormSerializer;
-use crate::wire::token::{is_vschar_token, parse_token_response};
+use crate::wire::token::parse_token_response;
 
 /// The grant type of the device access token request (RFC 8628 §3.4).
 pub const DEVICE_CODE_GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";

@@ -3,12 +3,12 @@
 
 use core::fmt;
 
-use crate::config::RedirectUri;
+use crate::endpoint::RedirectUri;
+use crate::error::SigningError;
 use crate::error::{EndpointKind, Failure};
 use crate::flow::authorized::Authorized;
 use crate::flow::{first_token_response, Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::jose::SigningError;
 use crate::resource::{self, InvalidResource, ResourceIndicator};
 use crate::scope::Scope;
 use crate::secret::{AuthorizationCode, CodeVerifier};

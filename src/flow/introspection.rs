@@ -3,12 +3,13 @@
 
 use core::fmt;
 
-use crate::config::{Client, ClientAuthentication, Endpoint};
+use crate::config::{Client, ClientAuthentication};
+use crate::endpoint::Endpoint;
+use crate::error::SigningError;
 use crate::error::{EndpointKind, Failure, IntrospectionError};
 use crate::flow::revocation::TokenTypeHint;
 use crate::flow::{Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::jose::SigningError;
 use crate::secret::IntrospectedToken;
 use crate::step::{EndpointStep, RequestContext};
 use crate::time::UnixTime;

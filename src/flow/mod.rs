@@ -3,6 +3,7 @@
 //! leaves, so an authorization code cannot be exchanged twice and a token
 //! request cannot be built before the callback was checked.
 
+mod authorization_request;
 mod authorized;
 mod awaiting_callback;
 mod client_credentials;
@@ -15,6 +16,7 @@ mod resource_request;
 mod revocation;
 mod start;
 
+pub use authorization_request::AuthorizationRequest;
 pub use authorized::{Authorized, TokenSet, DEFAULT_RENEWAL_LEEWAY};
 pub use awaiting_callback::AwaitingCallback;
 pub use client_credentials::ClientCredentials;
@@ -27,17 +29,17 @@ pub use introspection::Introspection;
 pub use pushing::PushingAuthorization;
 pub use refreshing::Refreshing;
 pub use revocation::{Revocation, TokenTypeHint};
-#[cfg(feature = "getrandom")]
-pub(crate) use start::fill_from_os_rng;
-pub use start::{Authorization, AuthorizationRequest, EntropyUnavailable, FlowEntropy, Start};
+pub use start::{Authorization, FlowEntropy, Start};
 
 use alloc::string::String;
 
-use crate::config::{Client, ClientAuthentication, ClientId, Endpoint};
+use crate::config::{Client, ClientAuthentication, ClientId};
+use crate::endpoint::Endpoint;
 use crate::error::Failure;
+use crate::error::SigningError;
 use crate::error::{EndpointErrorKind, TokenErrorCode};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::jose::{DpopKey, SigningError};
+use crate::jose::DpopKey;
 use crate::limits::MAX_STORED_STATE_BYTES;
 use crate::scope::Scope;
 use crate::step::{EndpointStep, RequestContext};

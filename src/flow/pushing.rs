@@ -5,13 +5,13 @@ use core::time::Duration;
 
 use url::Url;
 
-use crate::config::Endpoint;
+use crate::endpoint::Endpoint;
+use crate::error::SigningError;
 use crate::error::{EndpointKind, Failure};
+use crate::flow::authorization_request::{endpoint_for_parameters, AuthorizationRequest};
 use crate::flow::awaiting_callback::AwaitingCallback;
-use crate::flow::start::{endpoint_for_parameters, AuthorizationRequest};
 use crate::flow::Credentials;
 use crate::http::{HttpRequest, HttpResponse};
-use crate::jose::SigningError;
 use crate::step::{EndpointStep, RequestContext};
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;

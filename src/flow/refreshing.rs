@@ -2,13 +2,15 @@
 
 use core::fmt;
 
-use crate::config::{Client, Endpoint};
+use crate::config::Client;
+use crate::endpoint::Endpoint;
 use crate::error::{EndpointKind, Failure, RefreshError};
 use crate::flow::authorized::{Authorized, TokenSet};
 use crate::flow::Credentials;
 use crate::http::{HttpRequest, HttpResponse};
 
-use crate::jose::{DpopKey, SigningError};
+use crate::error::SigningError;
+use crate::jose::DpopKey;
 use crate::resource::{self, ResourceIndicator};
 use crate::scope::Scope;
 use crate::secret::RefreshToken;

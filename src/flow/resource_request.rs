@@ -4,9 +4,9 @@
 
 use alloc::string::String;
 
-use crate::config::is_secure_target;
 #[cfg(feature = "http")]
 use crate::config::Client;
+use crate::endpoint::is_secure_target;
 use crate::error::BearerError;
 #[cfg(feature = "http")]
 use crate::error::BearerErrorCode;
@@ -18,10 +18,10 @@ use crate::http::{HttpResponse, RequestBody};
 use crate::secret::AuthorizationValue;
 #[cfg(feature = "http")]
 use crate::step::RequestContext;
+use crate::syntax::{is_b64token, is_sendable_token};
 use crate::tolerance::TokenType;
 #[cfg(feature = "http")]
 use crate::wire::challenge::DpopChallenge;
-use crate::wire::token::is_sendable_token;
 
 impl Authorized {
     /// The `Authorization` header value, `Bearer <access token>`, for a
@@ -283,16 +283,6 @@ impl Authorized {
         }
         self.resource_nonces.push((origin, String::from(nonce)));
     }
-}
-
-/// `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`
-/// (RFC 6750 §2.1).
-fn is_b64token(token: &str) -> bool {
-    let body = token.trim_end_matches('=');
-    !body.is_empty()
-        && body.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
-        })
 }
 
 /// An empty request of `method` to the absolute URI `target_uri`.

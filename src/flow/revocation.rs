@@ -2,12 +2,13 @@
 
 use core::fmt;
 
-use crate::config::{Client, Endpoint};
+use crate::config::Client;
+use crate::endpoint::Endpoint;
+use crate::error::SigningError;
 use crate::error::{EndpointKind, Failure, RevocationError};
 use crate::flow::authorized::Authorized;
 use crate::flow::Credentials;
 use crate::http::{HttpRequest, HttpResponse};
-use crate::jose::SigningError;
 use crate::secret::{AccessToken, RefreshToken};
 use crate::step::{EndpointStep, RequestContext};
 use crate::time::UnixTime;

@@ -6,11 +6,14 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use url::Url;
 use zeroize::Zeroize;
 
-use crate::config::{Client, RedirectUri};
+use crate::config::Client;
+use crate::endpoint::RedirectUri;
+#[cfg(feature = "getrandom")]
+use crate::entropy::{fill_from_os_rng, EntropyUnavailable};
 use crate::error::StartError;
+use crate::flow::authorization_request::{endpoint_for_parameters, AuthorizationRequest};
 use crate::flow::awaiting_callback::AwaitingCallback;
 use crate::flow::pushing::PushingAuthorization;
 use crate::flow::{Credentials, Origin};
@@ -90,51 +93,6 @@ impl FlowEntropy {
         Ok(entropy)
     }
 }
-
-/// Fills `bytes` from the operating system's generator.
-#[cfg(feature = "getrandom")]
-pub(crate) fn fill_from_os_rng(bytes: &mut [u8]) -> Result<(), EntropyUnavailable> {
-    getrandom::fill(bytes).map_err(|error| EntropyUnavailable {
-        os_error: error.raw_os_error(),
-    })
-}
-
-/// The operating system could not provide randomness
-/// ([`FlowEntropy::from_os_rng`]): no flow can start safely without it.
-/// Retry later, or supply entropy from another cryptographically secure
-/// generator with [`FlowEntropy::from_bytes`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct EntropyUnavailable {
-    os_error: Option<i32>,
-}
-
-impl EntropyUnavailable {
-    /// A generator of the caller's failed
-    /// ([`Driver::with_entropy`](crate::Driver::with_entropy)), with the
-    /// operating system's error code when there is one.
-    #[must_use]
-    pub const fn new(os_error: Option<i32>) -> Self {
-        Self { os_error }
-    }
-
-    /// The operating system's error code, when it gave one.
-    #[must_use]
-    pub fn os_error(&self) -> Option<i32> {
-        self.os_error
-    }
-}
-
-impl fmt::Display for EntropyUnavailable {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the operating system could not provide randomness")?;
-        if let Some(code) = self.os_error {
-            write!(f, " (OS error {code})")?;
-        }
-        Ok(())
-    }
-}
-
-impl core::error::Error for EntropyUnavailable {}
 
 impl Drop for FlowEntropy {
     fn drop(&mut self) {
@@ -272,7 +230,7 @@ impl<'c> Start<'c> {
             }
             pending
         };
-        Ok((AuthorizationRequest { url }, pending))
+        Ok((AuthorizationRequest::new(url), pending))
     }
 
     /// Starts a pushed authorization request (RFC 9126): the authorization
@@ -423,19 +381,6 @@ impl<'c> Start<'c> {
     }
 }
 
-/// A copy of `endpoint` ready for parameters to be appended to its own
-/// query (RFC 6749 §3.1) with `Url::query_pairs_mut`, whose form
-/// serializer encodes byte for byte as ours: a trailing `&` is dropped so
-/// none is doubled.
-pub(crate) fn endpoint_for_parameters(endpoint: &Url) -> Url {
-    let mut url = endpoint.clone();
-    if let Some(trimmed) = url.query().and_then(|query| query.strip_suffix('&')) {
-        let trimmed = String::from(trimmed.trim_end_matches('&'));
-        url.set_query(Some(&trimmed));
-    }
-    url
-}
-
 /// How a login begins, as [`Start::authorize`] chose.
 #[must_use = "send the browser to the authorization URL, pushing first when asked to"]
 // Made once per login and taken apart at once: not worth a box.
@@ -450,57 +395,9 @@ pub enum Authorization {
     Push(PushingAuthorization),
 }
 
-/// The authorization request (RFC 6749 §4.1.1): the URL to send the user's
-/// browser to, with a `302` or a link.
-#[must_use = "send the user's browser to this URL"]
-#[derive(Clone, PartialEq, Eq)]
-pub struct AuthorizationRequest {
-    url: Url,
-}
-
-impl AuthorizationRequest {
-    pub(crate) fn new(url: Url) -> Self {
-        Self { url }
-    }
-
-    /// The authorization URL, to send the browser to. It carries `state`
-    /// (and, with `plain` PKCE, the verifier): put it in a `Location`
-    /// header or a link, not in a log.
-    pub fn url(&self) -> &str {
-        self.url.as_str()
-    }
-}
-
-impl fmt::Debug for AuthorizationRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut endpoint = self.url.clone();
-        endpoint.set_query(None);
-        write!(
-            f,
-            "AuthorizationRequest({:?} with [redacted] query)",
-            endpoint.as_str()
-        )
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::string::ToString;
-
-    #[test]
-    fn entropy_unavailable_says_why() {
-        let error = EntropyUnavailable { os_error: Some(38) };
-        assert_eq!(error.os_error(), Some(38));
-        assert_eq!(
-            error.to_string(),
-            "the operating system could not provide randomness (OS error 38)"
-        );
-        assert_eq!(
-            EntropyUnavailable { os_error: None }.to_string(),
-            "the operating system could not provide randomness"
-        );
-    }
 
     #[test]
     fn from_bytes_splits_verifier_then_state() {

@@ -10,7 +10,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde::Serialize;
 use sha2::Sha256;
 
-use super::{compact, Header, JwsAlgorithm, Signer, SigningError};
+use super::{compact, Header, JwsAlgorithm, Signer};
+use crate::error::SigningError;
 use crate::secret::ClientSecret;
 use crate::step::RequestContext;
 

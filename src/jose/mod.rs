@@ -20,10 +20,12 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::error::SigningError;
+
 pub use assertion::ClientAssertionKey;
 pub(crate) use assertion::{client_assertion, AssertionKey, ASSERTION_TYPE};
+pub(crate) use dpop::proof;
 pub use dpop::DpopKey;
-pub(crate) use dpop::{is_nonce, proof};
 #[cfg(feature = "ed25519")]
 pub use software::Ed25519Key;
 #[cfg(feature = "es256")]
@@ -217,19 +219,6 @@ impl Serialize for PublicJwk {
         map.end()
     }
 }
-
-/// Why a [`Signer`] could not sign: its own reason, a fixed text (a
-/// signer's error must not carry key material).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SigningError(pub &'static str);
-
-impl fmt::Display for SigningError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the signing key failed: {}", self.0)
-    }
-}
-
-impl core::error::Error for SigningError {}
 
 /// An asymmetric private key that signs JWS signing inputs (RFC 7515
 /// §5.1): for `private_key_jwt` client authentication (RFC 7523 §2.2) and

@@ -8,7 +8,8 @@ use core::fmt;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 
-use super::{JwsAlgorithm, PublicJwk, Signer, SigningError};
+use super::{JwsAlgorithm, PublicJwk, Signer};
+use crate::error::SigningError;
 
 mod import;
 

@@ -26,7 +26,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
-use crate::config::{RedirectUri, UrlProblem};
+use crate::endpoint::{RedirectUri, UrlProblem};
 use crate::error::CallbackError;
 use crate::wire::callback::Callback;
 

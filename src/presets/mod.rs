@@ -1,9 +1,11 @@
 //! Provider presets: for a provider that publishes no discovery document,
 //! or whose responses need a named tolerance, its [`ServerMetadata`] and
 //! [`Tolerances`] as data, from its documentation. The table is in
-//! `catalogue.rs`, one row per provider.
+//! `catalogue.rs`, one row per provider, and `providers.rs`, one
+//! constructor per provider.
 
 mod catalogue;
+mod providers;
 
 use alloc::string::String;
 use core::fmt;

@@ -6,10 +6,11 @@ use core::fmt;
 
 use crate::error::codes::{is_error_code, AuthorizationErrorCode, ErrorResponse};
 use crate::error::CallbackError;
+use crate::error::FormError;
 use crate::limits::{MAX_CALLBACK_BYTES, MAX_CALLBACK_PARAMETERS, MAX_PARAMETER_BYTES};
 use crate::secret::{AuthorizationCode, State};
 use crate::text::UntrustedText;
-use crate::wire::form::{self, FormError};
+use crate::wire::form;
 
 /// The parameters of an implicit or hybrid response, which a client that
 /// asks for `response_type=code` alone never gets (RFC 9700 §2.1.2).

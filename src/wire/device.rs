@@ -6,16 +6,15 @@ use core::fmt;
 
 use url::{Host, Url};
 
-use crate::config::UrlProblem;
+use crate::endpoint::UrlProblem;
 use crate::error::{EndpointErrorKind, ResponseProblem};
 use crate::http::HttpResponse;
 use crate::limits::{MAX_USER_CODE_BYTES, MAX_VERIFICATION_URI_BYTES};
 use crate::secret::DeviceCode;
+use crate::syntax::is_vschar_token;
 use crate::text::needs_escape;
 use crate::time::UnixTime;
-use crate::wire::token::{
-    expires_in as seconds, is_vschar_token, success_members, take_string, Members,
-};
+use crate::wire::token::{expires_in as seconds, success_members, take_string, Members};
 
 /// The polling interval when the server names none (RFC 8628 §3.2).
 pub(crate) const DEFAULT_INTERVAL_SECS: u64 = 5;

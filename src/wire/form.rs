@@ -9,33 +9,9 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt;
 
+use crate::error::FormError;
 use crate::text::UntrustedText;
-
-/// Why a form-encoded string was refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum FormError {
-    /// A `%` not followed by two hexadecimal digits.
-    MalformedPercentEncoding,
-    /// The decoded bytes are not UTF-8.
-    InvalidUtf8,
-    /// The parameter with this name (as received) appears more than once.
-    RepeatedParameter(UntrustedText),
-}
-
-impl fmt::Display for FormError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::MalformedPercentEncoding => f.write_str("malformed percent-encoding"),
-            Self::InvalidUtf8 => f.write_str("percent-decoded bytes are not UTF-8"),
-            Self::RepeatedParameter(name) => write!(f, "parameter `{name}` appears more than once"),
-        }
-    }
-}
-
-impl core::error::Error for FormError {}
 
 /// A form-encoded string being built: `name=value` pairs joined by `&`.
 #[derive(Default)]

@@ -1,6 +1,7 @@
 //! What goes over the wire: form encoding, the callback, token and error
 //! responses.
 
+pub(crate) mod auth_challenge;
 pub(crate) mod callback;
 pub(crate) mod challenge;
 pub(crate) mod device;

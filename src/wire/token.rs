@@ -17,10 +17,11 @@ use crate::limits::MAX_RESPONSE_BODY_BYTES;
 use crate::members::ExtraMembers;
 use crate::scope::Scope;
 use crate::secret::{AccessToken, RefreshToken};
+use crate::syntax::is_vschar_token;
 use crate::text::UntrustedText;
 use crate::time::UnixTime;
 use crate::tolerance::{Strictness, TokenType, Tolerances};
-use crate::wire::challenge::has_challenge;
+use crate::wire::auth_challenge::has_challenge;
 use crate::wire::form;
 
 /// A successful token response, checked and typed.
@@ -156,7 +157,9 @@ fn members(response: &HttpResponse<'_>) -> Result<Members, ResponseProblem> {
     let members = if response.is_form_encoded() {
         let body = core::str::from_utf8(response.body()).map_err(|_| ResponseProblem::NotForm)?;
         let pairs = form::parse_unique(body).map_err(|error| match error {
-            form::FormError::RepeatedParameter(name) => ResponseProblem::DuplicateMember(name),
+            crate::error::FormError::RepeatedParameter(name) => {
+                ResponseProblem::DuplicateMember(name)
+            }
             _ => ResponseProblem::NotForm,
         })?;
         let mut members = Members::default();
@@ -188,28 +191,6 @@ pub(crate) fn take_string(
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(ResponseProblem::InvalidMember(name)),
     }
-}
-
-/// `1*VSCHAR` (RFC 6749 Appendix A.12, A.17).
-pub(crate) fn is_vschar_token(value: &str) -> bool {
-    !value.is_empty() && value.bytes().all(|b| (0x20..=0x7E).contains(&b))
-}
-
-/// Whether an access token of a provider's own token type (a
-/// [`Tolerances`](crate::Tolerances) alias of Bearer) can follow `Bearer `
-/// in an `Authorization` header: visible ASCII without a space
-/// (`1*VCHAR`).
-///
-/// RFC 6750 §2.1 writes `b64token` (letters, digits, `-._~+/`, trailing
-/// `=`), and a standard `Bearer` or `DPoP` token is held to it; eBay's
-/// tokens (`v^1.1#i^1#p^3#…`, `token_type: "User Access Token"`) have `^`
-/// and `#`, and eBay's pages say to send them as `Authorization: Bearer`,
-/// so a provider's type is sent with the wider set on purpose: every byte
-/// of it is a legal header field value (RFC 9110 §5.5). A space, which a
-/// token response's `1*VSCHAR` allows, would split the credentials and
-/// stays refused.
-pub(crate) fn is_sendable_token(token: &str) -> bool {
-    !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic())
 }
 
 /// The error response in `members`, if there is an `error` member. A code

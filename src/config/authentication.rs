@@ -1,0 +1,216 @@
+//! Who the client is and how it authenticates (RFC 6749 §2.2, §2.3).
+
+use alloc::string::String;
+use core::fmt;
+
+use base64ct::{Base64, Encoding};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::SigningError;
+use crate::jose::{client_assertion, AssertionKey, ClientAssertionKey, ASSERTION_TYPE};
+use crate::secret::ClientSecret;
+use crate::step::RequestContext;
+use crate::wire::form::{self, FormSerializer};
+
+/// The `client_id` (RFC 6749 §2.2): a non-empty string of printable ASCII
+/// (`*VSCHAR`, Appendix A.1). Not a secret.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ClientId(String);
+
+impl ClientId {
+    /// Validates a client identifier.
+    ///
+    /// # Errors
+    /// An empty identifier or one with a character outside `%x20-7E`.
+    pub fn new(id: impl Into<String>) -> Result<Self, InvalidClientId> {
+        let id = id.into();
+        if id.is_empty() || !id.bytes().all(|b| (0x20..=0x7E).contains(&b)) {
+            return Err(InvalidClientId);
+        }
+        Ok(Self(id))
+    }
+
+    /// The identifier.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ClientId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ClientId({:?})", self.0)
+    }
+}
+
+impl Serialize for ClientId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ClientId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        ClientId::new(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A `client_id` that is empty or has a character outside `%x20-7E`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvalidClientId;
+
+impl fmt::Display for InvalidClientId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("client_id is empty or has a character outside printable ASCII")
+    }
+}
+
+impl core::error::Error for InvalidClientId {}
+
+/// How the client authenticates to the token and revocation endpoints
+/// (RFC 6749 §2.3). Exactly one method is used per request, and credentials
+/// never go in a URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClientAuthentication {
+    /// A public client: `client_id` in the request body, no secret
+    /// (RFC 6749 §3.2.1; `none` in RFC 7591).
+    None,
+    /// `Authorization: Basic` with the form-encoded id and secret
+    /// (RFC 6749 §2.3.1). What servers must support; the default choice.
+    ClientSecretBasic(ClientSecret),
+    /// `client_id` and `client_secret` in the request body (RFC 6749
+    /// §2.3.1, "NOT RECOMMENDED" but widely required).
+    ClientSecretPost(ClientSecret),
+    /// `private_key_jwt` (RFC 7523 §2.2, OpenID Connect Core §9): a JWT
+    /// signed with the client's private key, new for every request, in
+    /// `client_assertion`. No shared secret travels; FAPI 2.0's choice.
+    PrivateKeyJwt(ClientAssertionKey),
+    /// `client_secret_jwt` (OpenID Connect Core §9): a JWT signed with
+    /// HMAC-SHA256 over the client secret, new for every request. The
+    /// secret itself never travels. It must be at least 32 octets long
+    /// (RFC 7518 §3.2): [`Client::new`](crate::Client::new) refuses a shorter one
+    /// ([`ConfigError::ClientSecretTooShortForHs256`](crate::ConfigError::ClientSecretTooShortForHs256)).
+    ClientSecretJwt(ClientSecret),
+}
+
+/// A confidential client's secret goes in `Authorization: Basic`, the
+/// method every server must support (RFC 6749 §2.3.1; the default of
+/// `token_endpoint_auth_methods_supported`, RFC 8414 §2); no secret makes
+/// a public client. For an optional secret read from configuration.
+impl From<Option<ClientSecret>> for ClientAuthentication {
+    fn from(secret: Option<ClientSecret>) -> Self {
+        secret.map_or(Self::None, Self::ClientSecretBasic)
+    }
+}
+
+impl ClientAuthentication {
+    /// The RFC 7591 name of the method, as in
+    /// `token_endpoint_auth_methods_supported`.
+    #[must_use]
+    pub const fn method_name(&self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::ClientSecretBasic(_) => "client_secret_basic",
+            Self::ClientSecretPost(_) => "client_secret_post",
+            Self::PrivateKeyJwt(_) => "private_key_jwt",
+            Self::ClientSecretJwt(_) => "client_secret_jwt",
+        }
+    }
+
+    /// The `alg` the method signs with, for a JWT method.
+    pub(crate) fn signing_algorithm(&self) -> Option<&'static str> {
+        match self {
+            Self::PrivateKeyJwt(key) => Some(key.algorithm().as_str()),
+            Self::ClientSecretJwt(_) => Some("HS256"),
+            _ => None,
+        }
+    }
+
+    /// Adds the client's credentials to a request whose body already
+    /// carries `client_id` where needed: into the form body (a secret, or
+    /// an assertion for the server `issuer` signed for `context`), or as
+    /// an `Authorization` header value returned.
+    pub(crate) fn apply_after_client_id(
+        &self,
+        client_id: &ClientId,
+        issuer: &str,
+        form: &mut FormSerializer,
+        context: &RequestContext,
+    ) -> Result<Option<String>, SigningError> {
+        let key = match self {
+            Self::None => return Ok(None),
+            Self::ClientSecretPost(secret) => {
+                form.append("client_secret", secret.secret());
+                return Ok(None);
+            }
+            Self::ClientSecretBasic(secret) => {
+                return Ok(Some(basic_authorization(client_id, secret)));
+            }
+            Self::PrivateKeyJwt(key) => AssertionKey::Private(key),
+            Self::ClientSecretJwt(secret) => AssertionKey::Secret(secret),
+        };
+        let assertion = client_assertion(client_id.as_str(), issuer, &key, context)?;
+        form.append("client_assertion_type", ASSERTION_TYPE)
+            .append("client_assertion", &assertion);
+        Ok(None)
+    }
+}
+
+/// `Basic base64(urlencode(client_id) ":" urlencode(client_secret))`
+/// (RFC 6749 §2.3.1: form-encode each part *before* base64).
+pub(crate) fn basic_authorization(client_id: &ClientId, secret: &ClientSecret) -> String {
+    let mut credentials = form::encode(client_id.as_str());
+    credentials.push(':');
+    form::encode_into(&mut credentials, secret.secret());
+    let mut value = String::from("Basic ");
+    value.push_str(&Base64::encode_string(credentials.as_bytes()));
+    zeroize::Zeroize::zeroize(&mut credentials);
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn basic(id: &str, secret: &str) -> String {
+        basic_authorization(&ClientId::new(id).unwrap(), &ClientSecret::new(secret))
+    }
+
+    /// RFC 6749 §2.3.1's example.
+    #[test]
+    fn basic_rfc6749_example() {
+        assert_eq!(
+            basic("s6BhdRkqt3", "7Fjfp0ZBr1KtDRbnfVdmIw"),
+            "Basic czZCaGRSa3F0Mzo3RmpmcDBaQnIxS3REUmJuZlZkbUl3"
+        );
+    }
+
+    #[test]
+    fn an_optional_secret_picks_basic_or_a_public_client() {
+        let secret = ClientSecret::new("s3cret");
+        assert_eq!(
+            ClientAuthentication::from(Some(secret.clone())),
+            ClientAuthentication::ClientSecretBasic(secret)
+        );
+        assert_eq!(ClientAuthentication::from(None), ClientAuthentication::None);
+    }
+
+    /// `:` in the id would split the pair in the wrong place without the
+    /// form-encoding step; `+`, `/`, `=` and non-ASCII must be encoded too.
+    #[test]
+    fn basic_encodes_before_base64() {
+        let value = basic("my:client+id", "s/e=c ré");
+        let encoded = value.strip_prefix("Basic ").unwrap();
+        let decoded = Base64::decode_vec(encoded).unwrap();
+        assert_eq!(decoded, b"my%3Aclient%2Bid:s%2Fe%3Dc+r%C3%A9");
+    }
+
+    #[test]
+    fn client_id_charset() {
+        assert!(ClientId::new("client id 1").is_ok());
+        assert!(ClientId::new("").is_err());
+        assert!(ClientId::new("é").is_err());
+        assert!(ClientId::new("a\nb").is_err());
+    }
+}

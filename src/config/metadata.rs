@@ -1,0 +1,242 @@
+//! Authorization server metadata (RFC 8414 §2), as the caller or discovery
+//! describes the server.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use serde::{Deserialize, Serialize};
+
+use crate::members::ExtraMembers;
+
+/// Authorization server metadata, with the member names of RFC 8414 §2, so
+/// a discovery document deserializes straight into it. Unknown members are
+/// kept in [`extra`](Self::extra).
+///
+/// This is the caller's description of the server; [`Client::new`](crate::Client::new)
+/// validates it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ServerMetadata {
+    /// The authorization server's issuer identifier (RFC 8414 §2): compared
+    /// byte for byte with the callback's `iss` (RFC 9207 §2.4).
+    pub issuer: String,
+    /// Where the user is sent to log in (RFC 6749 §3.1).
+    pub authorization_endpoint: String,
+    /// Where codes and refresh tokens are exchanged (RFC 6749 §3.2).
+    pub token_endpoint: String,
+    /// Not a member of RFC 8414: where a provider that takes refresh
+    /// requests (RFC 6749 §6) at an endpoint of their own wants them
+    /// (Figma's `/v1/oauth/refresh`). `None`, the default, means the
+    /// token endpoint. Set by the caller or a preset only: never read
+    /// from, nor written to, a metadata document, so no document can
+    /// send a refresh token elsewhere.
+    #[serde(skip)]
+    pub refresh_endpoint: Option<String>,
+    /// Where tokens are revoked (RFC 7009), if the server has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation_endpoint: Option<String>,
+    /// RFC 9126 §5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pushed_authorization_request_endpoint: Option<String>,
+    /// Where a device asks for a device code and a user code (RFC 8628
+    /// §3.1, §4). Clients authenticate there as at the token endpoint
+    /// (§3.1), so there is no list of methods of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_authorization_endpoint: Option<String>,
+    /// Where a protected resource asks whether a token is active
+    /// (RFC 7662 §2; RFC 8414 §2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection_endpoint: Option<String>,
+    /// The client authentication methods the introspection endpoint
+    /// accepts (RFC 8414 §2); absent means the server did not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection_endpoint_auth_methods_supported: Option<Vec<String>>,
+    /// The OpenID Connect UserInfo endpoint (OpenID Connect Discovery 1.0
+    /// §3), where an access token with the `openid` scope reads the
+    /// user's claims.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub userinfo_endpoint: Option<String>,
+    /// Where clients register (RFC 7591 §3, RFC 8414 §2), if the server
+    /// takes dynamic registrations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_endpoint: Option<String>,
+    /// RFC 9126 §5.
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
+    /// When true, every authorization response must carry `iss`
+    /// (RFC 9207 §3).
+    #[serde(default)]
+    pub authorization_response_iss_parameter_supported: bool,
+    /// The PKCE methods the server accepts (RFC 8414 §2); absent means the
+    /// server did not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_challenge_methods_supported: Option<Vec<String>>,
+    /// The client authentication methods the token endpoint accepts
+    /// (RFC 8414 §2); absent means `client_secret_basic`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
+    /// The JWS algorithms the token endpoint accepts for JWT client
+    /// authentication (RFC 8414 §2); absent means the server did not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint_auth_signing_alg_values_supported: Option<Vec<String>>,
+    /// The JWS algorithms the server accepts in DPoP proofs (RFC 9449
+    /// §5.1); absent means the server did not say (or does no DPoP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_signing_alg_values_supported: Option<Vec<String>>,
+    /// RFC 8414 §2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes_supported: Option<Vec<String>>,
+    /// RFC 8414 §2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_types_supported: Option<Vec<String>>,
+    /// RFC 8414 §2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_modes_supported: Option<Vec<String>>,
+    /// RFC 8414 §2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_types_supported: Option<Vec<String>>,
+    /// Members this crate does not model, kept as they came.
+    #[serde(flatten)]
+    pub extra: ExtraMembers,
+}
+
+impl ServerMetadata {
+    /// Metadata with the three members every flow needs.
+    pub fn new(
+        issuer: impl Into<String>,
+        authorization_endpoint: impl Into<String>,
+        token_endpoint: impl Into<String>,
+    ) -> Self {
+        Self {
+            issuer: issuer.into(),
+            authorization_endpoint: authorization_endpoint.into(),
+            token_endpoint: token_endpoint.into(),
+            refresh_endpoint: None,
+            revocation_endpoint: None,
+            pushed_authorization_request_endpoint: None,
+            device_authorization_endpoint: None,
+            introspection_endpoint: None,
+            introspection_endpoint_auth_methods_supported: None,
+            userinfo_endpoint: None,
+            registration_endpoint: None,
+            require_pushed_authorization_requests: false,
+            authorization_response_iss_parameter_supported: false,
+            code_challenge_methods_supported: None,
+            token_endpoint_auth_methods_supported: None,
+            token_endpoint_auth_signing_alg_values_supported: None,
+            dpop_signing_alg_values_supported: None,
+            scopes_supported: None,
+            response_types_supported: None,
+            response_modes_supported: None,
+            grant_types_supported: None,
+            extra: ExtraMembers::default(),
+        }
+    }
+
+    /// Sets the endpoint refresh requests go to, for a provider that does
+    /// not take them at its token endpoint (see
+    /// [`refresh_endpoint`](Self::refresh_endpoint)).
+    #[must_use]
+    pub fn with_refresh_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.refresh_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Sets the RFC 7009 revocation endpoint.
+    #[must_use]
+    pub fn with_revocation_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.revocation_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Sets the RFC 8628 device authorization endpoint.
+    #[must_use]
+    pub fn with_device_authorization_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.device_authorization_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Sets the RFC 7662 introspection endpoint.
+    #[must_use]
+    pub fn with_introspection_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.introspection_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Declares that the server always sends `iss` in its authorization
+    /// responses (RFC 9207 §3), which makes `iss` required at the callback.
+    #[must_use]
+    pub fn with_authorization_response_iss_parameter_supported(mut self, supported: bool) -> Self {
+        self.authorization_response_iss_parameter_supported = supported;
+        self
+    }
+
+    /// Sets `code_challenge_methods_supported`.
+    #[must_use]
+    pub fn with_code_challenge_methods_supported<I, S>(mut self, methods: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.code_challenge_methods_supported = Some(methods.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `token_endpoint_auth_methods_supported`.
+    #[must_use]
+    pub fn with_token_endpoint_auth_methods_supported<I, S>(mut self, methods: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.token_endpoint_auth_methods_supported =
+            Some(methods.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Pagero Online's endpoints, from its public documentation
+    /// ("Authorization code grant flow with proof key for code exchange").
+    ///
+    /// Pagero's documentation does not state its issuer identifier. This
+    /// preset uses the identifier of Pagero's Curity-style anonymous OAuth
+    /// profile, `https://sso.pageroonline.com/oauth/v2/oauth-anonymous`;
+    /// when a callback carries an `iss` that differs, the callback is
+    /// refused ([`CallbackError::IssuerMismatch`](crate::CallbackError::IssuerMismatch)),
+    /// so confirm the value against the server's discovery document and set
+    /// [`issuer`](Self::issuer) if it differs.
+    #[must_use]
+    pub fn pagero() -> Self {
+        Self::new(
+            "https://sso.pageroonline.com/oauth/v2/oauth-anonymous",
+            "https://sso.pageroonline.com/oauth/v2/oauth-authorize",
+            "https://sso.pageroonline.com/oauth/v2/oauth-token",
+        )
+        .with_revocation_endpoint("https://sso.pageroonline.com/oauth/v2/oauth-revoke")
+        .with_code_challenge_methods_supported(["S256"])
+        .with_token_endpoint_auth_methods_supported(["client_secret_basic", "client_secret_post"])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_deserializes_from_a_discovery_document() {
+        let json = r#"{
+            "issuer": "https://as.example",
+            "authorization_endpoint": "https://as.example/authorize",
+            "token_endpoint": "https://as.example/token",
+            "code_challenge_methods_supported": ["S256"],
+            "authorization_response_iss_parameter_supported": true,
+            "jwks_uri": "https://as.example/jwks"
+        }"#;
+        let metadata: ServerMetadata = serde_json::from_str(json).unwrap();
+        assert!(metadata.authorization_response_iss_parameter_supported);
+        assert_eq!(
+            metadata.extra.get("jwks_uri").unwrap(),
+            "https://as.example/jwks"
+        );
+        assert_eq!(metadata.revocation_endpoint, None);
+    }
+}

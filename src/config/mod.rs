@@ -1,0 +1,484 @@
+//! The client's configuration: its identity and authentication
+//! ([`authentication`]), the server's metadata ([`metadata`]), and the
+//! validated [`Client`] made of both.
+
+use alloc::string::String;
+use core::fmt;
+
+use url::Url;
+
+use crate::endpoint::{check_transport, Endpoint, RedirectUri, UrlProblem};
+use crate::jose::DpopKey;
+use crate::tolerance::{InvalidTokenTypeAlias, ScopeDelimiter, Strictness, Tolerances};
+
+mod authentication;
+mod metadata;
+
+pub use authentication::{ClientAuthentication, ClientId, InvalidClientId};
+pub use metadata::ServerMetadata;
+
+/// A configured client of one authorization server: who it is, how it
+/// authenticates and, when it logs users in, where they come back to by
+/// default ([`with_redirect_uri`](Self::with_redirect_uri); a flow may name
+/// its own with [`Start::redirect_uri`](crate::Start::redirect_uri), as a
+/// native app with a loopback listener on a fresh port does).
+///
+/// Long-lived and shared by every flow. The flow states never store the
+/// client secret, so the pending flow can go into a cookie; operations that
+/// authenticate take the `Client` as an argument.
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub(crate) metadata: ServerMetadata,
+    pub(crate) issuer: String,
+    pub(crate) authorization_endpoint: Endpoint,
+    pub(crate) token_endpoint: Endpoint,
+    pub(crate) refresh_endpoint: Option<Endpoint>,
+    pub(crate) revocation_endpoint: Option<Endpoint>,
+    pub(crate) pushed_authorization_request_endpoint: Option<Endpoint>,
+    pub(crate) device_authorization_endpoint: Option<Endpoint>,
+    pub(crate) introspection_endpoint: Option<Endpoint>,
+    pub(crate) userinfo_endpoint: Option<Endpoint>,
+    pub(crate) client_id: ClientId,
+    pub(crate) authentication: ClientAuthentication,
+    /// The key every token request proves possession of (RFC 9449).
+    pub(crate) dpop: Option<DpopKey>,
+    pub(crate) redirect_uri: Option<RedirectUri>,
+    /// RFC 9126 §5, §6: the server requires pushed requests, or this
+    /// client is registered to use them only.
+    pub(crate) require_pushed_authorization_requests: bool,
+    /// The metadata lists PKCE methods, and `S256` is not among them.
+    pub(crate) s256_unsupported: bool,
+    /// How token responses are read (`crate::tolerance`).
+    pub(crate) tolerances: crate::tolerance::Tolerances,
+    /// Built by [`Client::fapi2`]: only DPoP-bound tokens are accepted.
+    pub(crate) fapi2: bool,
+}
+
+/// The endpoints a metadata document names, each validated: the one check
+/// that discovery and [`Client::new`] share.
+pub(crate) struct Endpoints {
+    pub(crate) authorization: Endpoint,
+    pub(crate) token: Endpoint,
+    pub(crate) refresh: Option<Endpoint>,
+    pub(crate) revocation: Option<Endpoint>,
+    pub(crate) pushed_authorization_request: Option<Endpoint>,
+    pub(crate) device_authorization: Option<Endpoint>,
+    pub(crate) introspection: Option<Endpoint>,
+    pub(crate) userinfo: Option<Endpoint>,
+    pub(crate) registration: Option<Endpoint>,
+}
+
+impl Endpoints {
+    /// The endpoints of `metadata`, or the first member that is not one.
+    pub(crate) fn of(metadata: &ServerMetadata) -> Result<Self, (&'static str, UrlProblem)> {
+        let endpoint = |member: &'static str, url: &str| {
+            Endpoint::parse(url).map_err(|problem| (member, problem))
+        };
+        let optional = |member: &'static str, url: &Option<String>| {
+            url.as_deref().map(|url| endpoint(member, url)).transpose()
+        };
+        Ok(Self {
+            authorization: endpoint("authorization_endpoint", &metadata.authorization_endpoint)?,
+            token: endpoint("token_endpoint", &metadata.token_endpoint)?,
+            refresh: optional("refresh_endpoint", &metadata.refresh_endpoint)?,
+            revocation: optional("revocation_endpoint", &metadata.revocation_endpoint)?,
+            pushed_authorization_request: optional(
+                "pushed_authorization_request_endpoint",
+                &metadata.pushed_authorization_request_endpoint,
+            )?,
+            device_authorization: optional(
+                "device_authorization_endpoint",
+                &metadata.device_authorization_endpoint,
+            )?,
+            introspection: optional("introspection_endpoint", &metadata.introspection_endpoint)?,
+            userinfo: optional("userinfo_endpoint", &metadata.userinfo_endpoint)?,
+            registration: optional("registration_endpoint", &metadata.registration_endpoint)?,
+        })
+    }
+}
+
+/// Why a [`Client`] could not be built. Each variant is a mistake in the
+/// configuration: fix it and build again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The metadata's `issuer` is not an https URL without query or fragment
+    /// (RFC 8414 §2; http allowed on loopback).
+    InvalidIssuer(UrlProblem),
+    /// An endpoint in the metadata is not acceptable.
+    InvalidEndpoint {
+        /// The metadata member, e.g. `token_endpoint`.
+        member: &'static str,
+        /// What is wrong with it.
+        problem: UrlProblem,
+    },
+    /// The server's `token_endpoint_auth_methods_supported` does not list
+    /// the configured method; choose one it lists.
+    AuthenticationMethodNotSupported {
+        /// The configured method's RFC 7591 name.
+        method: &'static str,
+    },
+    /// The server's `token_endpoint_auth_signing_alg_values_supported`
+    /// does not list the algorithm the client's assertions are signed
+    /// with; use a key of an algorithm it lists.
+    SigningAlgorithmNotSupported {
+        /// The configured key's `alg`.
+        alg: &'static str,
+    },
+    /// The server's `dpop_signing_alg_values_supported` does not list the
+    /// algorithm of the DPoP key; use a key of an algorithm it lists.
+    DpopAlgorithmNotSupported {
+        /// The DPoP key's `alg`.
+        alg: &'static str,
+    },
+    /// The `client_secret_jwt` secret is shorter than 32 octets: HS256's
+    /// key must be at least as long as its hash (RFC 7518 §3.2; OpenID
+    /// Connect Core §16.19, counted in the octets of its UTF-8). Have the
+    /// server issue a longer secret, or authenticate with another method
+    /// (`private_key_jwt`, or `client_secret_basic` with this secret).
+    ClientSecretTooShortForHs256,
+}
+
+/// The shortest `client_secret_jwt` secret, in octets: the size of
+/// HS256's hash (RFC 7518 §3.2).
+const MIN_HS256_SECRET_OCTETS: usize = 32;
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidIssuer(problem) => write!(f, "the issuer identifier {problem}"),
+            Self::InvalidEndpoint { member, problem } => write!(f, "`{member}` {problem}"),
+            Self::AuthenticationMethodNotSupported { method } => write!(
+                f,
+                "the server does not list `{method}` in token_endpoint_auth_methods_supported"
+            ),
+            Self::SigningAlgorithmNotSupported { alg } => write!(
+                f,
+                "the server does not list `{alg}` in token_endpoint_auth_signing_alg_values_supported"
+            ),
+            Self::DpopAlgorithmNotSupported { alg } => write!(
+                f,
+                "the server does not list `{alg}` in dpop_signing_alg_values_supported"
+            ),
+            Self::ClientSecretTooShortForHs256 => write!(
+                f,
+                "the client secret is shorter than the {MIN_HS256_SECRET_OCTETS} octets that client_secret_jwt (HS256) needs"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for ConfigError {}
+
+impl Client {
+    /// Validates the configuration. The client has no redirect URI yet: one
+    /// that only refreshes, revokes or runs the client credentials grant
+    /// needs none; one that logs users in sets a default with
+    /// [`with_redirect_uri`](Self::with_redirect_uri), or names one per
+    /// flow.
+    ///
+    /// # Errors
+    /// See [`ConfigError`].
+    pub fn new(
+        metadata: ServerMetadata,
+        client_id: ClientId,
+        authentication: ClientAuthentication,
+    ) -> Result<Self, ConfigError> {
+        let issuer_url = Url::parse(&metadata.issuer)
+            .map_err(|_| ConfigError::InvalidIssuer(UrlProblem::NotAbsoluteUrl))?;
+        check_transport(&issuer_url).map_err(ConfigError::InvalidIssuer)?;
+        if issuer_url.query().is_some() {
+            return Err(ConfigError::InvalidIssuer(UrlProblem::IssuerHasQuery));
+        }
+        let endpoints = Endpoints::of(&metadata)
+            .map_err(|(member, problem)| ConfigError::InvalidEndpoint { member, problem })?;
+        let method = authentication.method_name();
+        // Whether a client is public is a fact of its registration
+        // (RFC 6749 §2.1), not of the metadata, which lists the methods of
+        // confidential clients: servers that list only secret methods
+        // serve public clients too (Authlib by default). For the others,
+        // RFC 8414 §2's default when the member is omitted is
+        // client_secret_basic.
+        let supported = match (
+            &authentication,
+            &metadata.token_endpoint_auth_methods_supported,
+        ) {
+            (ClientAuthentication::None, _) => true,
+            (_, Some(methods)) => methods.iter().any(|m| m == method),
+            (_, None) => method == "client_secret_basic",
+        };
+        if !supported {
+            return Err(ConfigError::AuthenticationMethodNotSupported { method });
+        }
+        if let ClientAuthentication::ClientSecretJwt(secret) = &authentication {
+            if secret.secret().len() < MIN_HS256_SECRET_OCTETS {
+                return Err(ConfigError::ClientSecretTooShortForHs256);
+            }
+        }
+        if let (Some(alg), Some(algs)) = (
+            authentication.signing_algorithm(),
+            &metadata.token_endpoint_auth_signing_alg_values_supported,
+        ) {
+            if !algs.iter().any(|listed| listed == alg) {
+                return Err(ConfigError::SigningAlgorithmNotSupported { alg });
+            }
+        }
+        Ok(Self {
+            issuer: metadata.issuer.clone(),
+            authorization_endpoint: endpoints.authorization,
+            token_endpoint: endpoints.token,
+            refresh_endpoint: endpoints.refresh,
+            revocation_endpoint: endpoints.revocation,
+            pushed_authorization_request_endpoint: endpoints.pushed_authorization_request,
+            device_authorization_endpoint: endpoints.device_authorization,
+            introspection_endpoint: endpoints.introspection,
+            userinfo_endpoint: endpoints.userinfo,
+            client_id,
+            authentication,
+            dpop: None,
+            redirect_uri: None,
+            require_pushed_authorization_requests: metadata.require_pushed_authorization_requests,
+            s256_unsupported: metadata
+                .code_challenge_methods_supported
+                .as_ref()
+                .is_some_and(|methods| !methods.iter().any(|m| m == "S256")),
+            metadata,
+            tolerances: crate::tolerance::Tolerances::default(),
+            fapi2: false,
+        })
+    }
+
+    /// Sender-constrains the client's tokens with DPoP (RFC 9449): every
+    /// token request (code exchange, refresh, client credentials) and
+    /// pushed authorization request carries a proof signed with `key`, an
+    /// authorization request that is not pushed carries its thumbprint as
+    /// `dpop_jkt` (§10), and tokens issued as `token_type: DPoP` are
+    /// bound to it: never sent as `Bearer`, refreshed only with this key,
+    /// and used at a resource with
+    /// [`Authorized::dpop_resource_request`](crate::Authorized::dpop_resource_request).
+    ///
+    /// # Errors
+    /// [`ConfigError::DpopAlgorithmNotSupported`] when the server lists
+    /// `dpop_signing_alg_values_supported` without the key's algorithm.
+    pub fn with_dpop(mut self, key: DpopKey) -> Result<Self, ConfigError> {
+        let alg = key.algorithm().as_str();
+        if let Some(algs) = &self.metadata.dpop_signing_alg_values_supported {
+            if !algs.iter().any(|listed| listed == alg) {
+                return Err(ConfigError::DpopAlgorithmNotSupported { alg });
+            }
+        }
+        self.dpop = Some(key);
+        Ok(self)
+    }
+
+    /// The DPoP key, when the client has one ([`with_dpop`](Self::with_dpop)).
+    #[must_use]
+    pub fn dpop_key(&self) -> Option<&DpopKey> {
+        self.dpop.as_ref()
+    }
+
+    /// The redirect URI of every flow that does not name its own
+    /// ([`Start::redirect_uri`](crate::Start::redirect_uri)).
+    #[must_use]
+    pub fn with_redirect_uri(mut self, redirect_uri: RedirectUri) -> Self {
+        self.redirect_uri = Some(redirect_uri);
+        self
+    }
+
+    /// Declares that this client is registered with
+    /// `require_pushed_authorization_requests` (RFC 9126 §6), a client
+    /// setting discovery cannot show: [`Start::begin`](crate::Start::begin)
+    /// then refuses to build a plain authorization URL the server would
+    /// reject, and [`Start::push`](crate::Start::push) must be used.
+    #[must_use]
+    pub fn require_pushed_authorization_requests(mut self) -> Self {
+        self.require_pushed_authorization_requests = true;
+        self
+    }
+
+    /// The metadata this client was built from.
+    #[must_use]
+    pub fn metadata(&self) -> &ServerMetadata {
+        &self.metadata
+    }
+
+    /// The OpenID Connect UserInfo endpoint, validated like every other
+    /// endpoint, when the metadata names one: call it with
+    /// [`Authorized::authorize_request`](crate::Authorized::authorize_request).
+    #[must_use]
+    pub fn userinfo_endpoint(&self) -> Option<&Endpoint> {
+        self.userinfo_endpoint.as_ref()
+    }
+
+    /// The device authorization endpoint (RFC 8628 §4), validated like
+    /// every other endpoint, when the metadata names one.
+    #[must_use]
+    pub fn device_authorization_endpoint(&self) -> Option<&Endpoint> {
+        self.device_authorization_endpoint.as_ref()
+    }
+
+    /// The introspection endpoint (RFC 7662 §2), validated like every
+    /// other endpoint, when the metadata names one.
+    #[must_use]
+    pub fn introspection_endpoint(&self) -> Option<&Endpoint> {
+        self.introspection_endpoint.as_ref()
+    }
+
+    /// The `client_id`.
+    #[must_use]
+    pub fn client_id(&self) -> &ClientId {
+        &self.client_id
+    }
+
+    /// The default `redirect_uri`, if one was set.
+    #[must_use]
+    pub fn redirect_uri(&self) -> Option<&RedirectUri> {
+        self.redirect_uri.as_ref()
+    }
+
+    /// The client authentication method.
+    #[must_use]
+    pub fn authentication(&self) -> &ClientAuthentication {
+        &self.authentication
+    }
+}
+
+/// The tolerances, configured on the client. Each is off by default
+/// except the ones RFC 6749 leaves room for; see [`Tolerances`].
+impl Client {
+    /// How strictly token responses are read; see [`Strictness`].
+    #[must_use]
+    pub fn with_strictness(mut self, strictness: Strictness) -> Self {
+        self.tolerances.strictness = strictness;
+        self
+    }
+
+    /// Reads a provider's own `token_type` `name` as `Bearer`, because
+    /// the provider's documentation says to send such a token as
+    /// `Authorization: Bearer` (Slack's `bot` and `user`, eBay's
+    /// `User Access Token`). The response's `token_type` must be `name`
+    /// whole, compared case-insensitively (RFC 6749 §5.1); any other
+    /// unknown type stays refused.
+    ///
+    /// # Errors
+    /// [`InvalidTokenTypeAlias`]: `name` is empty, longer than
+    /// [`MAX_TOKEN_TYPE_ALIAS_BYTES`](crate::limits::MAX_TOKEN_TYPE_ALIAS_BYTES), has a character outside printable
+    /// ASCII or a space at either end, or is a type that is never a
+    /// bearer token (`Bearer` itself, `DPoP`, `MAC`, `N_A`).
+    pub fn with_bearer_token_type_alias(
+        mut self,
+        name: &str,
+    ) -> Result<Self, InvalidTokenTypeAlias> {
+        self.tolerances = core::mem::take(&mut self.tolerances).with_alias(name)?;
+        Ok(self)
+    }
+
+    /// How the scope is joined in the authorization, refresh and client
+    /// credentials requests; with [`ScopeDelimiter::Comma`], a response's
+    /// `scope` is also split on commas.
+    #[must_use]
+    pub fn with_scope_delimiter(mut self, delimiter: ScopeDelimiter) -> Self {
+        let comma = delimiter == ScopeDelimiter::Comma;
+        self.tolerances = core::mem::take(&mut self.tolerances).with_scope(delimiter, comma);
+        self
+    }
+
+    /// Replaces every tolerance at once (a provider preset's).
+    #[must_use]
+    pub fn with_tolerances(mut self, tolerances: Tolerances) -> Self {
+        self.tolerances = tolerances;
+        self
+    }
+
+    /// The tolerances token responses are read with.
+    #[must_use]
+    pub fn tolerances(&self) -> &Tolerances {
+        &self.tolerances
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::ClientSecret;
+
+    /// RFC 6749 §2.1: being public is a fact of the registration. Servers
+    /// that list only secret methods serve public clients too, and metadata
+    /// with or without the member agrees.
+    #[test]
+    fn a_public_client_is_accepted_whatever_the_listed_methods() {
+        let id = ClientId::new("c").unwrap();
+        let redirect = RedirectUri::new("https://app.example/cb").unwrap();
+        let base = ServerMetadata::new(
+            "https://as.example",
+            "https://as.example/a",
+            "https://as.example/t",
+        );
+        for methods in [
+            None,
+            Some(&["client_secret_basic", "client_secret_post"][..]),
+            Some(&["private_key_jwt"][..]),
+        ] {
+            let mut metadata = base.clone();
+            metadata.token_endpoint_auth_methods_supported =
+                methods.map(|m| m.iter().map(|s| String::from(*s)).collect());
+            assert!(
+                Client::new(metadata, id.clone(), ClientAuthentication::None)
+                    .map(|client| client.with_redirect_uri(redirect.clone()))
+                    .is_ok(),
+                "{methods:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn client_checks_the_metadata() {
+        let id = ClientId::new("c").unwrap();
+        let redirect = RedirectUri::new("https://app.example/cb").unwrap();
+        let auth = ClientAuthentication::ClientSecretBasic(ClientSecret::new("s"));
+        assert!(
+            Client::new(ServerMetadata::pagero(), id.clone(), auth.clone())
+                .map(|client| client.with_redirect_uri(redirect.clone()))
+                .is_ok()
+        );
+
+        let mut bad = ServerMetadata::pagero();
+        bad.token_endpoint = "http://sso.pageroonline.com/oauth/v2/oauth-token".into();
+        assert_eq!(
+            Client::new(bad, id.clone(), auth.clone())
+                .map(|client| client.with_redirect_uri(redirect.clone()))
+                .unwrap_err(),
+            ConfigError::InvalidEndpoint {
+                member: "token_endpoint",
+                problem: UrlProblem::NotHttps
+            }
+        );
+
+        let mut bad = ServerMetadata::pagero();
+        bad.issuer = "https://as.example/?tenant=1".into();
+        assert_eq!(
+            Client::new(bad, id.clone(), auth.clone())
+                .map(|client| client.with_redirect_uri(redirect.clone()))
+                .unwrap_err(),
+            ConfigError::InvalidIssuer(UrlProblem::IssuerHasQuery)
+        );
+
+        let basic_only = ServerMetadata::new(
+            "https://as.example",
+            "https://as.example/a",
+            "https://as.example/t",
+        );
+        assert_eq!(
+            Client::new(
+                basic_only,
+                id,
+                ClientAuthentication::ClientSecretPost(ClientSecret::new("s"))
+            )
+            .map(|client| client.with_redirect_uri(redirect))
+            .unwrap_err(),
+            ConfigError::AuthenticationMethodNotSupported {
+                method: "client_secret_post"
+            }
+        );
+    }
+}

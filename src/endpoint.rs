@@ -1,0 +1,522 @@
+//! Endpoint and redirect URIs and their checks (RFC 6749 §3.1, §3.1.2,
+//! RFC 8252 §7, RFC 9700 §4.1): the URLs every other part of the crate
+//! builds on.
+
+use alloc::string::String;
+use core::fmt;
+use core::net::IpAddr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use url::{Host, Url};
+
+/// An endpoint URL that passed validation: absolute, no fragment
+/// (RFC 6749 §3.1, §3.2), `https` unless the host is loopback (RFC 6749
+/// §3.1, RFC 8252 §7.3), and (feature `http`) a valid `http::Uri`, so that
+/// every request to it converts without an error.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    url: Url,
+    #[cfg(feature = "http")]
+    uri: http::Uri,
+}
+
+/// Why an endpoint or redirect URI was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UrlProblem {
+    /// It does not parse as an absolute URL (or, for a redirect URI, has a
+    /// space, control or non-ASCII character, RFC 3986 §2).
+    NotAbsoluteUrl,
+    /// It has a `#fragment` (RFC 6749 §3.1, §3.1.2).
+    HasFragment,
+    /// `http://` on a host that is not loopback: tokens would cross the
+    /// network in clear text.
+    NotHttps,
+    /// A scheme other than `https` (or `http` on loopback).
+    UnsupportedScheme,
+    /// Userinfo (`user:pass@`) in the URL: credentials never go in a URL.
+    HasUserinfo,
+    /// An issuer identifier with a query component (RFC 8414 §2).
+    IssuerHasQuery,
+    /// A URL the `http` crate cannot represent as an `http::Uri`, so no
+    /// request could be sent to it.
+    NotHttpUri,
+    /// A redirect URI `http://localhost…`: RFC 8252 §8.3 recommends the
+    /// loopback IP literal (`http://127.0.0.1:{port}/…` or `http://[::1]…`),
+    /// which cannot resolve to another interface. Use it, or
+    /// [`RedirectUri::dangerous_allow_localhost`] where the server only
+    /// accepts `localhost`.
+    LocalhostNotIpLiteral,
+    /// A redirect URI with a scheme that runs or reads something in the
+    /// browser instead of reaching the client (`javascript:`, `data:`,
+    /// `file:`, `blob:`, …; RFC 9700 §4.1).
+    DangerousScheme,
+    /// The out-of-band redirect URI `urn:ietf:wg:oauth:2.0:oob`: the code
+    /// would be shown to be copied by hand, which RFC 8252 §8.1 and the
+    /// providers that once offered it have retired. Use a loopback or a
+    /// private-use redirect URI.
+    OutOfBand,
+    /// A private-use scheme that is not a reversed domain name
+    /// (`myapp:/cb` instead of `com.example.app:/cb`, RFC 8252 §7.1): any
+    /// other app may claim it and receive the code. See
+    /// [`RedirectUri::dangerous_allow_any_private_use_scheme`].
+    NotReverseDomainScheme,
+}
+
+impl fmt::Display for UrlProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::NotAbsoluteUrl => "not an absolute URL",
+            Self::HasFragment => "has a fragment",
+            Self::NotHttps => "uses http:// on a host that is not loopback",
+            Self::UnsupportedScheme => "has a scheme other than https",
+            Self::HasUserinfo => "has credentials in the URL",
+            Self::IssuerHasQuery => "is an issuer with a query component",
+            Self::NotHttpUri => "is not a URI the http crate can send to",
+            Self::LocalhostNotIpLiteral => {
+                "uses http://localhost instead of a loopback IP literal (RFC 8252 §8.3)"
+            }
+            Self::DangerousScheme => "has a scheme that never reaches the client",
+            Self::OutOfBand => "is the retired out-of-band URN",
+            Self::NotReverseDomainScheme => {
+                "has a private-use scheme that is not a reversed domain name (RFC 8252 §7.1)"
+            }
+        })
+    }
+}
+
+impl core::error::Error for UrlProblem {}
+
+impl Endpoint {
+    /// Validates an endpoint URL.
+    ///
+    /// # Errors
+    /// See [`UrlProblem`].
+    pub fn parse(url: &str) -> Result<Self, UrlProblem> {
+        let url = Url::parse(url).map_err(|_| UrlProblem::NotAbsoluteUrl)?;
+        check_transport(&url)?;
+        #[cfg(feature = "http")]
+        let uri = http::Uri::try_from(url.as_str()).map_err(|_| UrlProblem::NotHttpUri)?;
+        Ok(Self {
+            url,
+            #[cfg(feature = "http")]
+            uri,
+        })
+    }
+
+    pub(crate) fn as_url(&self) -> &Url {
+        &self.url
+    }
+
+    #[cfg(feature = "http")]
+    pub(crate) fn http_uri(&self) -> &http::Uri {
+        &self.uri
+    }
+
+    /// The URL as a string.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        self.url.as_str()
+    }
+}
+
+/// Refuses a fragment, userinfo, and anything but https or loopback http.
+pub(crate) fn check_transport(url: &Url) -> Result<(), UrlProblem> {
+    if url.fragment().is_some() {
+        return Err(UrlProblem::HasFragment);
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(UrlProblem::HasUserinfo);
+    }
+    if is_secure_target(url.scheme(), url.host_str()) {
+        Ok(())
+    } else if url.scheme() == "http" {
+        Err(UrlProblem::NotHttps)
+    } else {
+        Err(UrlProblem::UnsupportedScheme)
+    }
+}
+
+/// Whether a request to `scheme://host` keeps what it carries off the
+/// network in clear text: `https`, or `http` to a loopback host (RFC 8252
+/// §7.3, RFC 6750 §5.3). The one check for endpoints and bearer targets.
+pub(crate) fn is_secure_target(scheme: &str, host: Option<&str>) -> bool {
+    scheme.eq_ignore_ascii_case("https")
+        || (scheme.eq_ignore_ascii_case("http") && host.is_some_and(is_loopback_host))
+}
+
+/// Whether a host as written in a URI (`127.0.0.1`, `[::1]`, `localhost`)
+/// is loopback (RFC 8252 §7.3, §8.3). The one loopback predicate.
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|host| host.strip_suffix(']'))
+        .unwrap_or(host);
+    match bare.parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => bare.eq_ignore_ascii_case("localhost") || bare.eq_ignore_ascii_case("localhost."),
+    }
+}
+
+impl fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Endpoint({:?})", self.url.as_str())
+    }
+}
+
+impl Serialize for Endpoint {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.url.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Endpoint {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        Endpoint::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The client's `redirect_uri` (RFC 6749 §3.1.2), kept as the exact string
+/// the caller gave: it is sent byte for byte in the authorization request and
+/// in the token request, because servers compare it as a string
+/// (`http://127.0.0.1:8080` and `http://127.0.0.1:8080/` differ).
+///
+/// # What is accepted
+///
+/// An absolute URI without fragment (RFC 6749 §3.1.2) or userinfo, that is
+/// one of:
+///
+/// - `https://…`, for web apps and claimed `https` links of native apps
+///   (RFC 8252 §7.2);
+/// - `http://` on a loopback IP literal — `http://127.0.0.1:{port}/…` or
+///   `http://[::1]:{port}/…` — for native apps with a loopback listener
+///   (RFC 8252 §7.3);
+/// - a private-use scheme that is a reversed domain name the app's
+///   publisher controls, `com.example.app:/callback` (RFC 8252 §7.1).
+///
+/// Refused, each with its [`UrlProblem`]: `http://` on any other host;
+/// `http://localhost`, since RFC 8252 §8.3 recommends the IP literal
+/// (`localhost` may resolve elsewhere, and a listener on it may bind more
+/// than loopback) — [`dangerous_allow_localhost`](Self::dangerous_allow_localhost)
+/// accepts it for a server that takes nothing else; schemes that never
+/// reach the client, such as `javascript:`, `data:`, `file:` and `blob:`
+/// (RFC 9700 §4.1); the out-of-band `urn:ietf:wg:oauth:2.0:oob`; and
+/// private-use schemes that are not a reversed domain (`myapp:/cb`), which
+/// any app may claim —
+/// [`dangerous_allow_any_private_use_scheme`](Self::dangerous_allow_any_private_use_scheme)
+/// accepts those for an app registered that way long ago.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct RedirectUri(String);
+
+/// Schemes that never deliver a redirect to a client: script, inline
+/// content, local files and browser internals, and the special schemes of
+/// other protocols.
+const DANGEROUS_SCHEMES: [&str; 12] = [
+    "javascript",
+    "vbscript",
+    "data",
+    "file",
+    "blob",
+    "about",
+    "filesystem",
+    "view-source",
+    "urn",
+    "ftp",
+    "ws",
+    "wss",
+];
+
+/// What [`RedirectUri`] accepts beyond the recommended forms.
+#[derive(Clone, Copy, Default)]
+struct Allow {
+    localhost: bool,
+    any_private_use_scheme: bool,
+}
+
+impl RedirectUri {
+    /// Validates a redirect URI: see [What is accepted](Self#what-is-accepted).
+    ///
+    /// # Errors
+    /// See [`UrlProblem`].
+    pub fn new(uri: impl Into<String>) -> Result<Self, UrlProblem> {
+        Self::check(uri.into(), Allow::default())
+    }
+
+    /// As [`new`](Self::new), and also accepts `http://localhost…`, which
+    /// RFC 8252 §8.3 advises against: a host name that may resolve to
+    /// another address than loopback, where the code would then be sent.
+    /// Only for a server that will not register the loopback IP literal.
+    ///
+    /// # Errors
+    /// As [`new`](Self::new).
+    pub fn dangerous_allow_localhost(uri: impl Into<String>) -> Result<Self, UrlProblem> {
+        Self::check(
+            uri.into(),
+            Allow {
+                localhost: true,
+                ..Allow::default()
+            },
+        )
+    }
+
+    /// As [`new`](Self::new), and also accepts a private-use scheme that is
+    /// not a reversed domain name (`myapp://callback`), which RFC 8252 §7.1
+    /// forbids: any app on the device may register the same scheme and
+    /// receive the code (PKCE keeps it from being redeemed by that app, not
+    /// from being seen). Only for an app whose registration cannot change.
+    /// Schemes that never reach a client (`javascript:`, `data:`, …) and
+    /// the out-of-band URN are still refused.
+    ///
+    /// # Errors
+    /// As [`new`](Self::new).
+    pub fn dangerous_allow_any_private_use_scheme(
+        uri: impl Into<String>,
+    ) -> Result<Self, UrlProblem> {
+        Self::check(
+            uri.into(),
+            Allow {
+                any_private_use_scheme: true,
+                ..Allow::default()
+            },
+        )
+    }
+
+    fn check(uri: String, allow: Allow) -> Result<Self, UrlProblem> {
+        // The string is sent as it is, so it must be a URI as it is: no
+        // space, control or non-ASCII character, which `Url::parse` would
+        // strip or encode where the server compares the raw string
+        // (RFC 3986 §2).
+        if !uri.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(UrlProblem::NotAbsoluteUrl);
+        }
+        let url = Url::parse(&uri).map_err(|_| UrlProblem::NotAbsoluteUrl)?;
+        if url.fragment().is_some() || uri.contains('#') {
+            return Err(UrlProblem::HasFragment);
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(UrlProblem::HasUserinfo);
+        }
+        match url.scheme() {
+            "https" => {}
+            "http" => match url.host() {
+                Some(Host::Ipv4(ip)) if ip.is_loopback() => {}
+                Some(Host::Ipv6(ip)) if ip.is_loopback() => {}
+                Some(Host::Domain(domain)) if is_loopback_host(domain) => {
+                    if !allow.localhost {
+                        return Err(UrlProblem::LocalhostNotIpLiteral);
+                    }
+                }
+                _ => return Err(UrlProblem::NotHttps),
+            },
+            "urn" if url.path().starts_with("ietf:wg:oauth:2.0:oob") => {
+                return Err(UrlProblem::OutOfBand)
+            }
+            scheme if DANGEROUS_SCHEMES.contains(&scheme) => {
+                return Err(UrlProblem::DangerousScheme)
+            }
+            scheme => {
+                let reverse_domain =
+                    scheme.contains('.') && scheme.split('.').all(|label| !label.is_empty());
+                if !reverse_domain && !allow.any_private_use_scheme {
+                    return Err(UrlProblem::NotReverseDomainScheme);
+                }
+            }
+        }
+        Ok(Self(uri))
+    }
+
+    /// The exact string given.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for RedirectUri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RedirectUri({:?})", self.0)
+    }
+}
+
+impl Serialize for RedirectUri {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for RedirectUri {
+    /// A stored redirect URI was accepted once, perhaps by one of the
+    /// `dangerous_allow_*` constructors: those forms load back; the forms
+    /// no constructor accepts do not.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let allow = Allow {
+            localhost: true,
+            any_private_use_scheme: true,
+        };
+        RedirectUri::check(String::deserialize(deserializer)?, allow)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_must_be_https_or_loopback() {
+        assert!(Endpoint::parse("https://as.example/token").is_ok());
+        assert!(Endpoint::parse("https://as.example/token?tenant=x").is_ok());
+        assert!(Endpoint::parse("http://127.0.0.1:8080/token").is_ok());
+        assert!(Endpoint::parse("http://127.5.0.1/token").is_ok());
+        assert!(Endpoint::parse("http://[::1]:80/token").is_ok());
+        assert!(Endpoint::parse("http://localhost/token").is_ok());
+        assert_eq!(
+            Endpoint::parse("http://as.example/token"),
+            Err(UrlProblem::NotHttps)
+        );
+        assert_eq!(
+            Endpoint::parse("http://128.0.0.1/token"),
+            Err(UrlProblem::NotHttps)
+        );
+        assert_eq!(
+            Endpoint::parse("https://as.example/t#x"),
+            Err(UrlProblem::HasFragment)
+        );
+        assert_eq!(
+            Endpoint::parse("https://u:p@as.example/t"),
+            Err(UrlProblem::HasUserinfo)
+        );
+        // A password alone is still a credential in the URL.
+        assert_eq!(
+            Endpoint::parse("https://:p@as.example/t"),
+            Err(UrlProblem::HasUserinfo)
+        );
+        assert_eq!(
+            Endpoint::parse("https://u@as.example/t"),
+            Err(UrlProblem::HasUserinfo)
+        );
+        assert_eq!(
+            Endpoint::parse("ftp://as.example/t"),
+            Err(UrlProblem::UnsupportedScheme)
+        );
+        assert_eq!(Endpoint::parse("/token"), Err(UrlProblem::NotAbsoluteUrl));
+    }
+
+    #[test]
+    fn redirect_uri_is_kept_verbatim() {
+        let uri = RedirectUri::new("https://urltoclient:4443").unwrap();
+        assert_eq!(uri.as_str(), "https://urltoclient:4443");
+        assert!(RedirectUri::new("com.example.app:/oauth2redirect").is_ok());
+        assert!(RedirectUri::new("http://127.0.0.1:5000/cb").is_ok());
+        assert_eq!(
+            RedirectUri::new("http://app.example/cb"),
+            Err(UrlProblem::NotHttps)
+        );
+        assert_eq!(
+            RedirectUri::new("https://app.example/cb#"),
+            Err(UrlProblem::HasFragment)
+        );
+        assert_eq!(RedirectUri::new("/cb"), Err(UrlProblem::NotAbsoluteUrl));
+    }
+
+    /// RFC 8252 §7.1, §7.3, §8.3; RFC 9700 §4.1.
+    #[test]
+    fn redirect_uri_policy() {
+        for accepted in [
+            "https://app.example/cb",
+            "https://app.example:8443/cb?tenant=1",
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1:53127/cb",
+            "http://127.9.8.7:1/",
+            "http://[::1]:53127/cb",
+            "com.example.app:/oauth2redirect",
+            "com.example.app:/",
+            "com.googleusercontent.apps.123-abc:/oauth2redirect",
+            "com.example.app://callback",
+        ] {
+            assert!(RedirectUri::new(accepted).is_ok(), "{accepted}");
+        }
+        for (refused, problem) in [
+            ("javascript:alert(1)", UrlProblem::DangerousScheme),
+            ("JavaScript:alert(1)", UrlProblem::DangerousScheme),
+            (
+                "data:text/html,<script>x</script>",
+                UrlProblem::DangerousScheme,
+            ),
+            ("file:///etc/passwd", UrlProblem::DangerousScheme),
+            ("vbscript:msgbox", UrlProblem::DangerousScheme),
+            ("blob:https://app.example/uuid", UrlProblem::DangerousScheme),
+            ("about:blank", UrlProblem::DangerousScheme),
+            ("ftp://app.example/cb", UrlProblem::DangerousScheme),
+            ("urn:example:cb", UrlProblem::DangerousScheme),
+            ("urn:ietf:wg:oauth:2.0:oob", UrlProblem::OutOfBand),
+            ("urn:ietf:wg:oauth:2.0:oob:auto", UrlProblem::OutOfBand),
+            ("myapp://cb", UrlProblem::NotReverseDomainScheme),
+            ("myapp:/cb", UrlProblem::NotReverseDomainScheme),
+            ("com.:/cb", UrlProblem::NotReverseDomainScheme),
+            (
+                "http://localhost:8080/cb",
+                UrlProblem::LocalhostNotIpLiteral,
+            ),
+            ("http://LOCALHOST./cb", UrlProblem::LocalhostNotIpLiteral),
+            ("http://app.example/cb", UrlProblem::NotHttps),
+            ("http://128.0.0.1/cb", UrlProblem::NotHttps),
+            ("http://localhost.evil.example/cb", UrlProblem::NotHttps),
+            ("https://app.example/cb#", UrlProblem::HasFragment),
+            ("com.example.app:/cb#x", UrlProblem::HasFragment),
+            ("https://u:p@app.example/cb", UrlProblem::HasUserinfo),
+            ("/cb", UrlProblem::NotAbsoluteUrl),
+            ("https://app.example/c\nb", UrlProblem::NotAbsoluteUrl),
+            ("https://app.example/c b", UrlProblem::NotAbsoluteUrl),
+            ("https://app.example/\u{e9}", UrlProblem::NotAbsoluteUrl),
+            ("\thttps://app.example/cb", UrlProblem::NotAbsoluteUrl),
+        ] {
+            assert_eq!(RedirectUri::new(refused), Err(problem), "{refused}");
+        }
+    }
+
+    #[test]
+    fn redirect_uri_escape_hatches_open_one_door_each() {
+        assert!(RedirectUri::dangerous_allow_localhost("http://localhost:8080/cb").is_ok());
+        assert_eq!(
+            RedirectUri::dangerous_allow_localhost("myapp://cb"),
+            Err(UrlProblem::NotReverseDomainScheme)
+        );
+        assert!(RedirectUri::dangerous_allow_any_private_use_scheme("myapp://cb").is_ok());
+        assert_eq!(
+            RedirectUri::dangerous_allow_any_private_use_scheme("http://localhost/cb"),
+            Err(UrlProblem::LocalhostNotIpLiteral)
+        );
+        for never in [
+            "javascript:alert(1)",
+            "data:,x",
+            "file:///x",
+            "urn:ietf:wg:oauth:2.0:oob",
+        ] {
+            assert!(
+                RedirectUri::dangerous_allow_localhost(never).is_err(),
+                "{never}"
+            );
+            assert!(
+                RedirectUri::dangerous_allow_any_private_use_scheme(never).is_err(),
+                "{never}"
+            );
+        }
+        // What a hatch accepted loads back from storage; nothing else does.
+        for stored in ["http://localhost:8080/cb", "myapp://cb"] {
+            let json = serde_json::to_string(stored).unwrap();
+            assert!(
+                serde_json::from_str::<RedirectUri>(&json).is_ok(),
+                "{stored}"
+            );
+        }
+        for never in ["javascript:alert(1)", "http://app.example/cb"] {
+            let json = serde_json::to_string(never).unwrap();
+            assert!(
+                serde_json::from_str::<RedirectUri>(&json).is_err(),
+                "{never}"
+            );
+        }
+    }
+}

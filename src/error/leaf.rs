@@ -1,0 +1,43 @@
+//! The errors of the lowest layers, which the steps' errors carry: a
+//! signer's failure and a malformed form encoding.
+
+use core::fmt;
+
+use crate::text::UntrustedText;
+
+/// Why a [`Signer`](crate::Signer) could not sign: its own reason, a fixed text (a
+/// signer's error must not carry key material).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SigningError(pub &'static str);
+
+impl fmt::Display for SigningError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the signing key failed: {}", self.0)
+    }
+}
+
+impl core::error::Error for SigningError {}
+
+/// Why a form-encoded string was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FormError {
+    /// A `%` not followed by two hexadecimal digits.
+    MalformedPercentEncoding,
+    /// The decoded bytes are not UTF-8.
+    InvalidUtf8,
+    /// The parameter with this name (as received) appears more than once.
+    RepeatedParameter(UntrustedText),
+}
+
+impl fmt::Display for FormError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MalformedPercentEncoding => f.write_str("malformed percent-encoding"),
+            Self::InvalidUtf8 => f.write_str("percent-decoded bytes are not UTF-8"),
+            Self::RepeatedParameter(name) => write!(f, "parameter `{name}` appears more than once"),
+        }
+    }
+}
+
+impl core::error::Error for FormError {}

@@ -1,0 +1,58 @@
+//! The character sets of the protocol's values, checked before a value
+//! is kept or sent: token response members, tokens in an `Authorization`
+//! header, DPoP nonces.
+
+/// `1*VSCHAR` (RFC 6749 Appendix A.12, A.17).
+pub(crate) fn is_vschar_token(value: &str) -> bool {
+    !value.is_empty() && value.bytes().all(|b| (0x20..=0x7E).contains(&b))
+}
+
+/// `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`
+/// (RFC 6750 §2.1).
+pub(crate) fn is_b64token(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty()
+        && body.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        })
+}
+
+/// Whether an access token of a provider's own token type (a
+/// [`Tolerances`](crate::Tolerances) alias of Bearer) can follow `Bearer `
+/// in an `Authorization` header: visible ASCII without a space
+/// (`1*VCHAR`).
+///
+/// RFC 6750 §2.1 writes `b64token` (letters, digits, `-._~+/`, trailing
+/// `=`), and a standard `Bearer` or `DPoP` token is held to it; eBay's
+/// tokens (`v^1.1#i^1#p^3#…`, `token_type: "User Access Token"`) have `^`
+/// and `#`, and eBay's pages say to send them as `Authorization: Bearer`,
+/// so a provider's type is sent with the wider set on purpose: every byte
+/// of it is a legal header field value (RFC 9110 §5.5). A space, which a
+/// token response's `1*VSCHAR` allows, would split the credentials and
+/// stays refused.
+pub(crate) fn is_sendable_token(token: &str) -> bool {
+    !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// A `DPoP-Nonce` as RFC 9449 §8.1 allows it (`1*NQCHAR`), at most 512
+/// characters: one that is not is ignored, never echoed.
+pub(crate) fn is_nonce(value: &str) -> bool {
+    (1..=512).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nonces_are_nqchar() {
+        assert!(is_nonce("eyJ7S_zG.eyJH0-Z.HX4w-7v"));
+        for bad in ["", "a b", "a\"b", "a\\b", "é", "a\nb"] {
+            assert!(!is_nonce(bad), "{bad:?}");
+        }
+        assert!(!is_nonce(&"n".repeat(513)));
+    }
+}
