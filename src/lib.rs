@@ -201,7 +201,8 @@ pub use crate::config::{
 pub use crate::discovery::{Discovery, WellKnown};
 #[cfg(feature = "http")]
 pub use crate::drive::{
-    BoundDriver, ChainError, DriveError, Driver, ResourceAccess, ResourceLogin, Wait, WaitReason,
+    transport, AsyncTransport, ChainError, DriveError, Driver, ResourceAccess, ResourceLogin,
+    Transport, Wait, WaitReason,
 };
 pub use crate::error::{
     AuthorizationErrorCode, BearerError, BearerErrorCode, CallbackError, ClientCredentialsError,
