@@ -208,7 +208,8 @@ pub use crate::config::{
 pub use crate::discovery::{Discovery, WellKnown};
 #[cfg(feature = "http")]
 pub use crate::drive::{
-    BoundDriver, ChainError, DriveError, Driver, ResourceAccess, ResourceLogin, Wait, WaitReason,
+    transport, AsyncTransport, ChainError, DriveError, Driver, ResourceAccess, ResourceLogin,
+    Transport, Wait, WaitReason,
 };
 pub use crate::endpoint::{Endpoint, RedirectUri, UrlProblem};
 pub use crate::entropy::EntropyUnavailable;

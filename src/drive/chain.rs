@@ -3,10 +3,10 @@
 
 use alloc::boxed::Box;
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
-use core::time::Duration;
 
-use super::{DriveError, Driver};
+use super::{DriveError, Driver, Transport};
 use crate::config::{Client, ClientAuthentication, ClientId, ConfigError};
 use crate::endpoint::{Endpoint, RedirectUri};
 use crate::entropy::EntropyUnavailable;
@@ -64,7 +64,7 @@ impl ResourceLogin {
 /// What [`Driver::access_resource`] ends with.
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct ResourceAccess<B> {
+pub struct ResourceAccess<B = Vec<u8>> {
     /// The resource's checked metadata.
     pub metadata: ResourceMetadata,
     /// The client: registered on the way, or the one given.
@@ -79,7 +79,7 @@ pub struct ResourceAccess<B> {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ChainError<E> {
-    /// The send function failed.
+    /// The transport failed.
     Transport(E),
     /// An endpoint answered with a failure — the resource's metadata, the
     /// authorization server's, the registration or the token endpoint
@@ -156,7 +156,7 @@ impl<S, E> From<DriveError<S, E>> for ChainError<E> {
     }
 }
 
-impl Driver {
+impl<T: Transport> Driver<T> {
     /// A resource-aware client's whole chain in one call, for a resource
     /// URL and a browser:
     ///
@@ -184,17 +184,12 @@ impl Driver {
     ///
     /// # Errors
     /// [`ChainError`], naming the hop.
-    pub fn access_resource<B, E>(
+    pub fn access_resource(
         &self,
         resource_url: &str,
         login: ResourceLogin,
-        mut send: impl FnMut(http::Request<RequestBody>) -> Result<http::Response<B>, E>,
-        mut sleep: impl FnMut(Duration),
         browser: impl FnOnce(&str) -> Result<Callback, Box<dyn core::error::Error + Send + Sync>>,
-    ) -> Result<ResourceAccess<B>, ChainError<E>>
-    where
-        B: AsRef<[u8]>,
-    {
+    ) -> Result<ResourceAccess, ChainError<T::Error>> {
         let target = Endpoint::parse(resource_url).map_err(|problem| {
             ChainError::Config(ConfigError::InvalidEndpoint {
                 member: "resource",
@@ -209,19 +204,19 @@ impl Driver {
                     problem: crate::endpoint::UrlProblem::NotHttpUri,
                 })
             })?;
-        let response = send(bare).map_err(ChainError::Transport)?;
+        let response = self.transport.send(bare).map_err(ChainError::Transport)?;
         let challenge = challenge_of(&response)?;
 
         let discovery = ResourceDiscovery::from_challenge(resource_url, &challenge)
             .map_err(ChainError::Config)?;
-        let metadata = self.run(discovery, &mut send, &mut sleep)?;
+        let metadata = self.run(discovery)?;
         if metadata.dpop_bound_access_tokens_required() {
             return Err(ChainError::DpopRequired);
         }
         let server = metadata
             .authorization_server_discovery()
             .ok_or(ChainError::NoAuthorizationServer)?;
-        let server = self.run(server, &mut send, &mut sleep)?;
+        let server = self.run(server)?;
 
         let client = match login.client {
             Some((client_id, authentication)) => Client::new(server, client_id, authentication)
@@ -234,7 +229,7 @@ impl Driver {
                 }
                 let registration =
                     Registration::new(server, request).map_err(ChainError::Config)?;
-                self.run(registration, &mut send, &mut sleep)?
+                self.run(registration)?
                     .into_client()
                     .map_err(ChainError::Config)?
             }
@@ -245,17 +240,17 @@ impl Driver {
             .resource(metadata.resource().clone())
             .authorize(self.flow_entropy()?, (self.clock)())
             .map_err(ChainError::Start)?;
-        let (request, pending) = self.authorize(authorization, &mut send, &mut sleep)?;
+        let (request, pending) = self.authorize(authorization)?;
         let callback = browser(request.url()).map_err(ChainError::Browser)?;
         let exchanging = pending
             .handle_callback(&client, callback)
             .map_err(ChainError::Callback)?;
-        let authorized = self.run(exchanging, &mut send, &mut sleep)?;
+        let authorized = self.run(exchanging)?;
 
         let retry = authorized
             .resource_request(http::Method::GET, resource_url)
             .map_err(ChainError::Bearer)?;
-        let response = send(retry).map_err(ChainError::Transport)?;
+        let response = self.transport.send(retry).map_err(ChainError::Transport)?;
         Ok(ResourceAccess {
             metadata,
             client,
@@ -263,7 +258,9 @@ impl Driver {
             response,
         })
     }
+}
 
+impl<T> Driver<T> {
     /// A login's randomness, from the driver's source.
     fn flow_entropy<E>(&self) -> Result<FlowEntropy, ChainError<E>> {
         let verifier = (self.entropy)().map_err(ChainError::Entropy)?;

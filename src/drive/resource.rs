@@ -1,15 +1,14 @@
 //! One call for a request to a protected resource: the access token put
 //! on, Bearer or DPoP, and a resource server's nonce demand followed.
 
-use core::future::Future;
-
-use super::{BoundDriver, ChainError, Driver};
+use super::{AsyncTransport, ChainError, Driver, Transport};
 use crate::config::Client;
 use crate::flow::Authorized;
 use crate::http::{HttpResponse, RequestBody};
 use crate::step::RequestContext;
+use alloc::vec::Vec;
 
-impl Driver {
+impl<T: Transport> Driver<T> {
     /// Sends `request` to a protected resource with `authorized`'s access
     /// token, and gives back the resource's answer, whatever its status.
     ///
@@ -30,21 +29,20 @@ impl Driver {
     /// [`ChainError::Bearer`] when the token cannot go to this URI (not
     /// https nor loopback http, another DPoP key than `client`'s),
     /// [`ChainError::Entropy`] without randomness for a proof, and
-    /// [`ChainError::Transport`] with the send function's error.
-    pub fn request_resource<B, E>(
+    /// [`ChainError::Transport`] with the transport's error.
+    pub fn request_resource(
         &self,
         client: &Client,
         authorized: &mut Authorized,
         request: http::Request<RequestBody>,
-        mut send: impl FnMut(http::Request<RequestBody>) -> Result<http::Response<B>, E>,
-    ) -> Result<http::Response<B>, ChainError<E>>
-    where
-        B: AsRef<[u8]>,
-    {
+    ) -> Result<http::Response<Vec<u8>>, ChainError<T::Error>> {
         let mut again = true;
         loop {
             let outgoing = self.authorized(client, authorized, &request)?;
-            let response = send(outgoing).map_err(ChainError::Transport)?;
+            let response = self
+                .transport
+                .send(outgoing)
+                .map_err(ChainError::Transport)?;
             let demanded =
                 authorized.note_resource_response(request.uri(), &HttpResponse::from(&response));
             if !(demanded && again) {
@@ -53,26 +51,28 @@ impl Driver {
             again = false;
         }
     }
+}
 
-    /// [`request_resource`](Self::request_resource) over an async `send`.
+impl<T: AsyncTransport> Driver<T> {
+    /// [`request_resource`](Self::request_resource) over the async
+    /// transport.
     ///
     /// # Errors
     /// As [`request_resource`](Self::request_resource).
-    pub async fn request_resource_async<B, E, Sending>(
+    pub async fn request_resource_async(
         &self,
         client: &Client,
         authorized: &mut Authorized,
         request: http::Request<RequestBody>,
-        mut send: impl FnMut(http::Request<RequestBody>) -> Sending,
-    ) -> Result<http::Response<B>, ChainError<E>>
-    where
-        B: AsRef<[u8]>,
-        Sending: Future<Output = Result<http::Response<B>, E>>,
-    {
+    ) -> Result<http::Response<Vec<u8>>, ChainError<T::Error>> {
         let mut again = true;
         loop {
             let outgoing = self.authorized(client, authorized, &request)?;
-            let response = send(outgoing).await.map_err(ChainError::Transport)?;
+            let response = self
+                .transport
+                .send(outgoing)
+                .await
+                .map_err(ChainError::Transport)?;
             let demanded =
                 authorized.note_resource_response(request.uri(), &HttpResponse::from(&response));
             if !(demanded && again) {
@@ -81,7 +81,9 @@ impl Driver {
             again = false;
         }
     }
+}
 
+impl<T> Driver<T> {
     /// A copy of `request` with `authorized`'s access token on it: a DPoP
     /// proof for this moment when the token is bound, else Bearer.
     fn authorized<E>(
@@ -100,47 +102,5 @@ impl Driver {
         }
         .map_err(ChainError::Bearer)?;
         Ok(outgoing)
-    }
-}
-
-impl<F, Z> BoundDriver<F, Z> {
-    /// Sends a request to a protected resource, as
-    /// [`Driver::request_resource`].
-    ///
-    /// # Errors
-    /// As [`Driver::request_resource`].
-    pub fn request_resource<B, E>(
-        &mut self,
-        client: &Client,
-        authorized: &mut Authorized,
-        request: http::Request<RequestBody>,
-    ) -> Result<http::Response<B>, ChainError<E>>
-    where
-        B: AsRef<[u8]>,
-        F: FnMut(http::Request<RequestBody>) -> Result<http::Response<B>, E>,
-    {
-        self.driver
-            .request_resource(client, authorized, request, &mut self.send)
-    }
-
-    /// Sends a request to a protected resource, as
-    /// [`Driver::request_resource_async`].
-    ///
-    /// # Errors
-    /// As [`Driver::request_resource`].
-    pub async fn request_resource_async<B, E, Sending>(
-        &mut self,
-        client: &Client,
-        authorized: &mut Authorized,
-        request: http::Request<RequestBody>,
-    ) -> Result<http::Response<B>, ChainError<E>>
-    where
-        B: AsRef<[u8]>,
-        F: FnMut(http::Request<RequestBody>) -> Sending,
-        Sending: Future<Output = Result<http::Response<B>, E>>,
-    {
-        self.driver
-            .request_resource_async(client, authorized, request, &mut self.send)
-            .await
     }
 }

@@ -23,13 +23,17 @@ use crate::interop_node_common;
 
 use interop_node_common::{send, OidcProvider, OpClient, DEVICE_SHORT_TTL, TEST_USER};
 use oauth2_pkce::{
-    AwaitingDeviceApproval, Client, DeviceAuthorization, DevicePolling, DriveError, Driver,
-    EndpointErrorKind, EndpointStep, RetryPolicy, Scope, TokenErrorCode, TokenTypeHint, UnixTime,
+    transport, AwaitingDeviceApproval, Client, DeviceAuthorization, DevicePolling, DriveError,
+    Driver, EndpointErrorKind, EndpointStep, RetryPolicy, Scope, TokenErrorCode, TokenTypeHint,
+    Transport, UnixTime,
 };
 
 /// A driver on the real clock, sleeping for real.
-fn driver() -> Driver {
-    Driver::new(RetryPolicy::new(u64::from_ne_bytes(*b"device!!")))
+fn driver() -> Driver<impl Transport<Error = ureq::Error>> {
+    Driver::with_policy(
+        transport::from_fn(send),
+        RetryPolicy::new(u64::from_ne_bytes(*b"device!!")),
+    )
 }
 
 /// Starts a device login for `client`, asking for `scope`: the request
@@ -102,7 +106,7 @@ fn device_login_approved_after_pending() {
 
     server.device_user(polling.pending(), true);
 
-    let authorized = driver().run(polling, send, std::thread::sleep).unwrap();
+    let authorized = driver().run(polling).unwrap();
     assert_eq!(authorized.issuer(), server.issuer());
     let tokens = authorized.tokens();
     assert_eq!(tokens.scope(), &Scope::parse("openid profile").unwrap());
@@ -148,7 +152,7 @@ fn device_login_obeys_slow_down() {
     );
 
     server.device_user(polling.pending(), true);
-    let authorized = driver().run(polling, send, std::thread::sleep).unwrap();
+    let authorized = driver().run(polling).unwrap();
     assert_eq!(
         authorized.tokens().scope(),
         &Scope::parse("openid").unwrap()
@@ -169,7 +173,7 @@ fn device_login_denied() {
     let client = server.client(OpClient::Device);
     let polling = start(&server, &client, "openid");
     server.device_user(polling.pending(), false);
-    let error = driver().run(polling, send, std::thread::sleep).unwrap_err();
+    let error = driver().run(polling).unwrap_err();
     let DriveError::Endpoint { error, step } = error else {
         panic!("{error}");
     };
@@ -194,7 +198,7 @@ fn device_code_expires() {
 
     // One poll at +6 s (pending), and the next one would be at +12 s,
     // after the 8 s the code lives: the login ends without it.
-    let error = driver().run(polling, send, std::thread::sleep).unwrap_err();
+    let error = driver().run(polling).unwrap_err();
     let error = error.endpoint_error().unwrap().clone();
     assert_eq!(
         *error.kind(),

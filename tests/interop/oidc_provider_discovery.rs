@@ -128,13 +128,12 @@ fn document_of_another_issuer_is_refused() {
 #[test]
 fn one_driver_call_falls_back_to_the_openid_document() {
     let server = OidcProvider::start();
-    let driver = oauth2_pkce::Driver::new(oauth2_pkce::RetryPolicy::new(1)).with_clock(|| NOW);
+    let transport = oauth2_pkce::transport::from_fn(interop_node_common::send)
+        .with_sleep(|_| panic!("a fallback is not a retry"));
+    let driver = oauth2_pkce::Driver::with_policy(transport, oauth2_pkce::RetryPolicy::new(1))
+        .with_clock(|| NOW);
     let metadata = driver
-        .run(
-            Discovery::new(server.issuer()).unwrap(),
-            interop_node_common::send,
-            |_| panic!("a fallback is not a retry"),
-        )
+        .run(Discovery::new(server.issuer()).unwrap())
         .unwrap();
     assert_eq!(metadata, server.metadata());
 }

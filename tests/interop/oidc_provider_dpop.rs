@@ -11,9 +11,9 @@ use std::cell::Cell;
 
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
-    Authorized, AwaitingCallback, BearerError, Callback, Client, ClientCredentials, DpopChallenge,
-    DpopKey, Driver, Ed25519Key, Es256Key, FlowEntropy, NextStep, RefreshError, RequestBody,
-    RetryPolicy, Scope, Start, TokenErrorCode,
+    transport, Authorized, AwaitingCallback, BearerError, Callback, Client, ClientCredentials,
+    DpopChallenge, DpopKey, Driver, Ed25519Key, Es256Key, FlowEntropy, NextStep, RefreshError,
+    RequestBody, Scope, Start, TokenErrorCode,
 };
 
 fn key(seed: u8) -> DpopKey {
@@ -200,8 +200,8 @@ fn nonces_the_server_supplied_are_kept() {
         interop_node_common::send(request)
     };
     let counted = |before: usize| sent.get() - before;
-    let driver = Driver::new(RetryPolicy::from_os_rng().unwrap());
     let no_sleep = |_| unreachable!("nothing here waits");
+    let driver = Driver::new(transport::from_fn(send).with_sleep(no_sleep)).unwrap();
     let stored = |authorized: &Authorized| {
         Authorized::from_json(serde_json::to_string(authorized).unwrap().as_bytes()).unwrap()
     };
@@ -209,13 +209,13 @@ fn nonces_the_server_supplied_are_kept() {
     let (pending, callback) = log_in(&server, &client);
     let before = sent.get();
     let exchanging = pending.handle_callback(&client, callback).unwrap();
-    let mut authorized = driver.run(exchanging, send, no_sleep).unwrap();
+    let mut authorized = driver.run(exchanging).unwrap();
     assert_eq!(counted(before), 2, "{}", server.log());
     assert!(authorized.dpop_nonce().is_some());
     for _ in 0..3 {
         let before = sent.get();
         let refreshing = stored(&authorized).refresh(&client).unwrap();
-        authorized = driver.run(refreshing, send, no_sleep).unwrap();
+        authorized = driver.run(refreshing).unwrap();
         assert_eq!(counted(before), 1, "each refresh: {}", server.log());
     }
 
@@ -227,7 +227,7 @@ fn nonces_the_server_supplied_are_kept() {
             .unwrap();
         let mut grant = stored(&authorized);
         let answer = driver
-            .request_resource(&client, &mut grant, request, send)
+            .request_resource(&client, &mut grant, request)
             .unwrap();
         assert_eq!(answer.status(), 200, "{}", server.log());
         let userinfo: serde_json::Value = serde_json::from_slice(answer.body()).unwrap();
@@ -239,9 +239,7 @@ fn nonces_the_server_supplied_are_kept() {
     }
     // The resource server's nonce left the authorization server's alone.
     let before = sent.get();
-    let refreshed = driver
-        .run(authorized.refresh(&client).unwrap(), send, no_sleep)
-        .unwrap();
+    let refreshed = driver.run(authorized.refresh(&client).unwrap()).unwrap();
     assert_eq!(counted(before), 1);
     assert!(refreshed.tokens().dpop_jkt().is_some());
 
@@ -251,13 +249,13 @@ fn nonces_the_server_supplied_are_kept() {
         .push(FlowEntropy::from_os_rng().unwrap(), NOW)
         .unwrap();
     let before = sent.get();
-    let (authorization, pending) = driver.run(pushing, send, no_sleep).unwrap();
+    let (authorization, pending) = driver.run(pushing).unwrap();
     assert_eq!(counted(before), 2, "{}", server.log());
     let pending = AwaitingCallback::from_json(&serde_json::to_vec(&pending).unwrap()).unwrap();
     let callback = Callback::from_url(&server.browser_log_in(authorization.url())).unwrap();
     let before = sent.get();
     let exchanging = pending.handle_callback(&client, callback).unwrap();
-    let pushed = driver.run(exchanging, send, no_sleep).unwrap();
+    let pushed = driver.run(exchanging).unwrap();
     assert_eq!(
         counted(before),
         1,

@@ -14,13 +14,13 @@ use base64ct::Encoding;
 use interop_node_common::{send, OidcProvider, REDIRECT_URI};
 use oauth2_pkce::*;
 
-fn driver() -> Driver {
-    Driver::new(RetryPolicy::new(7))
+fn driver() -> Driver<impl Transport<Error = ureq::Error>> {
+    Driver::with_policy(transport::from_fn(send), RetryPolicy::new(7))
 }
 
 fn run<S: EndpointStep>(step: S) -> Result<S::Output, EndpointError> {
     driver()
-        .run(step, send, std::thread::sleep)
+        .run(step)
         .map_err(|error| error.endpoint_error().cloned().expect("no transport error"))
 }
 
@@ -230,8 +230,6 @@ fn the_chain_in_one_driver_call() {
         .access_resource(
             &resource_url,
             ResourceLogin::new(RedirectUri::new(REDIRECT_URI).unwrap()).client_name("one call"),
-            send,
-            std::thread::sleep,
             |url| Ok(Callback::from_url(&server.browser_log_in(url))?),
         )
         .unwrap_or_else(|error| panic!("{error}\n--- server log ---\n{}", server.log()));
@@ -250,8 +248,6 @@ fn the_chain_in_one_driver_call() {
         .access_resource(
             &server.url("/evil"),
             ResourceLogin::new(RedirectUri::new(REDIRECT_URI).unwrap()),
-            send,
-            std::thread::sleep,
             |_| panic!("no login for an impostor"),
         )
         .unwrap_err();
@@ -267,8 +263,6 @@ fn the_chain_in_one_driver_call() {
         .access_resource(
             &server.url("/.well-known/oauth-protected-resource/mcp"),
             ResourceLogin::new(RedirectUri::new(REDIRECT_URI).unwrap()),
-            send,
-            std::thread::sleep,
             |_| panic!("no login"),
         )
         .unwrap_err();

@@ -324,8 +324,10 @@ impl Signer for Unplugged {
 #[test]
 fn the_driver_signs_every_send_and_stops_when_it_cannot() {
     let client = private_key_jwt();
-    let driver = Driver::new(RetryPolicy::new(7)).with_clock(|| NOW);
-    let mut assertions = Vec::new();
+    fn driver<T: Transport>(transport: T) -> Driver<T> {
+        Driver::with_policy(transport, RetryPolicy::new(7)).with_clock(|| NOW)
+    }
+    let assertions = std::cell::RefCell::new(Vec::new());
     let send = |request: http::Request<RequestBody>| {
         let form: Vec<(String, String)> = url::form_urlencoded::parse(request.body().as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -336,8 +338,10 @@ fn the_driver_signs_every_send_and_stops_when_it_cannot() {
             .unwrap()
             .1
             .clone();
-        assertions.push(decode_jws(&jws).1["jti"].clone());
-        let (status, body) = match assertions.len() {
+        assertions
+            .borrow_mut()
+            .push(decode_jws(&jws).1["jti"].clone());
+        let (status, body) = match assertions.borrow().len() {
             1 => (503, &b""[..]),
             _ => (200, &br#"{"token_type":"Bearer","access_token":"a"}"#[..]),
         };
@@ -349,8 +353,11 @@ fn the_driver_signs_every_send_and_stops_when_it_cannot() {
                 .unwrap(),
         )
     };
-    let authorized = driver.run(exchanging(&client), send, |_| {}).unwrap();
+    let authorized = driver(transport::from_fn(send).with_sleep(|_| {}))
+        .run(exchanging(&client))
+        .unwrap();
     assert_eq!(authorized.tokens().access_token().secret(), "a");
+    let assertions = assertions.into_inner();
     assert_eq!(assertions.len(), 2);
     assert_ne!(assertions[0], assertions[1], "a retry is a new assertion");
 
@@ -360,9 +367,8 @@ fn the_driver_signs_every_send_and_stops_when_it_cannot() {
     let never = |_: http::Request<RequestBody>| -> Result<http::Response<Vec<u8>>, Infallible> {
         panic!("nothing may be sent")
     };
-    let error = driver
-        .run(exchanging(&unplugged), never, |_| {})
-        .unwrap_err();
+    let driver = driver(transport::from_fn(never));
+    let error = driver.run(exchanging(&unplugged)).unwrap_err();
     assert_eq!(
         error.to_string(),
         "the request to the token endpoint could not be built: the signing key failed: the token is unplugged"
@@ -378,9 +384,7 @@ fn the_driver_signs_every_send_and_stops_when_it_cannot() {
         counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Err(EntropyUnavailable::new(Some(38)))
     });
-    let error = no_randomness
-        .run(exchanging(&client), never, |_| {})
-        .unwrap_err();
+    let error = no_randomness.run(exchanging(&client)).unwrap_err();
     assert!(matches!(error, DriveError::Entropy { .. }), "{error}");
     assert!(error.into_step().is_some());
     assert_eq!(draws.load(std::sync::atomic::Ordering::SeqCst), 1);

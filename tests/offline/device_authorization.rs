@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use oauth2_pkce::*;
 
+use crate::canned;
+
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
 const CLIENT_SECRET: &str = "device-client-secret";
 const DEVICE_CODE: &str = "GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS";
@@ -332,13 +334,12 @@ fn a_stored_login_polling_past_its_deadline_is_refused() {
 /// past the device code's expiry: the login ends at once.
 #[test]
 fn a_driver_never_waits_past_the_deadline() {
-    let driver = Driver::new(RetryPolicy::new(7)).with_clock(|| NOW);
     let mut answers = [
         (200, device_response(600, Some(100_000_000))),
         (400, error("authorization_pending")),
     ]
     .into_iter();
-    let mut send = |_: http::Request<RequestBody>| {
+    let send = |_: http::Request<RequestBody>| {
         let (status, body) = answers.next().unwrap();
         Ok::<_, std::convert::Infallible>(
             http::Response::builder()
@@ -349,11 +350,12 @@ fn a_driver_never_waits_past_the_deadline() {
         )
     };
     let mut slept = Vec::new();
-    let mut sleep = |delay: Duration| slept.push(delay);
+    let sleep = |delay: Duration| slept.push(delay);
+    let driver = Driver::with_policy(canned(send, sleep), RetryPolicy::new(7)).with_clock(|| NOW);
     let step = DeviceAuthorization::new(&client(), Scope::empty()).unwrap();
-    let login = match driver.run(step, &mut send, &mut sleep) {
+    let login = match driver.run(step) {
         Ok(polling) => driver
-            .run(polling, &mut send, &mut sleep)
+            .run(polling)
             .map(drop)
             .map_err(|error| error.endpoint_error().cloned()),
         Err(error) => Err(error.endpoint_error().cloned()),
@@ -361,6 +363,7 @@ fn a_driver_never_waits_past_the_deadline() {
     let expires_at = UnixTime::from_secs(NOW.as_secs() + 600);
     let error = login.unwrap_err().unwrap();
     assert_eq!(error, EndpointErrorKind::DeviceCodeExpired { expires_at });
+    drop(driver);
     assert_eq!(slept, [], "no sleep towards a poll that cannot be made");
 }
 
@@ -378,7 +381,6 @@ fn a_driver_never_retries_past_the_deadline() {
     let policy = RetryPolicy::new(7)
         .base_delay(Duration::from_secs(20))
         .max_delay(Duration::from_secs(20));
-    let driver = Driver::new(policy).with_clock(now);
     let expires_in = 30;
     let step = polling(expires_in, Some(5));
     let expires_at = step.pending().expires_at();
@@ -392,23 +394,24 @@ fn a_driver_never_retries_past_the_deadline() {
                 .unwrap(),
         )
     };
-    let mut slept = Vec::new();
+    let slept = std::cell::RefCell::new(Vec::new());
+    let sleep = |delay: Duration| slept.borrow_mut().push(delay);
+    let driver =
+        Driver::with_policy(transport::from_fn(send).with_sleep(sleep), policy).with_clock(now);
     // The poll is due now; the 503 comes 5 s before the expiry.
     clock.store(expires_at.as_secs() - 5, Ordering::SeqCst);
-    let error = driver
-        .run(step, send, |delay: Duration| slept.push(delay))
-        .unwrap_err();
+    let error = driver.run(step).unwrap_err();
     assert_eq!(
         error.endpoint_error().map(EndpointError::kind),
         Some(&EndpointErrorKind::DeviceCodeExpired { expires_at })
     );
     assert!(error.into_step().is_none());
-    assert_eq!((sent.get(), slept.as_slice()), (1, &[][..]));
+    assert_eq!((sent.get(), slept.borrow().as_slice()), (1, &[][..]));
 
     // Run after its expiry: nothing is sent.
     let late = polling(expires_in, Some(5));
     clock.store(late.pending().expires_at().as_secs(), Ordering::SeqCst);
-    let error = driver.run(late, send, |_| {}).unwrap_err();
+    let error = driver.run(late).unwrap_err();
     assert!(error
         .endpoint_error()
         .is_some_and(EndpointError::is_expired_token));
@@ -614,7 +617,6 @@ fn virtual_clock() -> (
 #[test]
 fn a_driver_polls_until_the_user_approves() {
     let (clock, now) = virtual_clock();
-    let driver = Driver::new(RetryPolicy::new(7).max_attempts(2)).with_clock(now);
     let answers: Vec<(u16, String)> = vec![
         (200, device_response(600, Some(5))),
         (400, error("authorization_pending")),
@@ -627,7 +629,7 @@ fn a_driver_polls_until_the_user_approves() {
     ];
     let mut answers = answers.into_iter();
     let mut sent = Vec::new();
-    let mut send = |request: http::Request<RequestBody>| {
+    let send = |request: http::Request<RequestBody>| {
         sent.push((
             clock.load(Ordering::SeqCst),
             request.uri().path().to_owned(),
@@ -643,14 +645,17 @@ fn a_driver_polls_until_the_user_approves() {
         )
     };
     let mut slept = Vec::new();
-    let mut sleep = |delay: Duration| {
+    let sleep = |delay: Duration| {
         slept.push(delay.as_secs());
         clock.fetch_add(delay.as_secs(), Ordering::SeqCst);
     };
+    let policy = RetryPolicy::new(7).max_attempts(2);
+    let driver = Driver::with_policy(canned(send, sleep), policy).with_clock(now);
     let step = DeviceAuthorization::new(&client(), Scope::empty()).unwrap();
-    let polling = driver.run(step, &mut send, &mut sleep).unwrap();
-    let authorized = driver.run(polling, &mut send, &mut sleep).unwrap();
+    let polling = driver.run(step).unwrap();
+    let authorized = driver.run(polling).unwrap();
     assert_eq!(authorized.tokens().access_token().secret(), "tv-access");
+    drop(driver);
     // 6 before the first poll (RFC 8628 §3.5: no sooner than the 5 s
     // interval, plus the second of margin), 6, 6, 11 after slow_down, 1
     // for the 503's Retry-After, then 11 and 11: the interval stays slowed
@@ -687,9 +692,6 @@ fn a_driver_tells_its_observer_why_it_waits() {
     let (clock, now) = virtual_clock();
     let heard = Arc::new(Mutex::new(Vec::new()));
     let log = Arc::clone(&heard);
-    let driver = Driver::new(RetryPolicy::new(7))
-        .with_clock(now)
-        .with_observer(move |wait: &Wait| log.lock().unwrap().push(wait.clone()));
     let mut answers = [
         (200, None, device_response(600, Some(5))),
         (503, Some("2"), String::new()),
@@ -700,7 +702,7 @@ fn a_driver_tells_its_observer_why_it_waits() {
         (200, None, TOKENS.to_owned()),
     ]
     .into_iter();
-    let mut send = |_: http::Request<RequestBody>| {
+    let send = |_: http::Request<RequestBody>| {
         let (status, retry_after, body) = answers.next().unwrap();
         let mut response = http::Response::builder()
             .status(status)
@@ -711,14 +713,18 @@ fn a_driver_tells_its_observer_why_it_waits() {
         Ok::<_, std::convert::Infallible>(response.body(body.into_bytes()).unwrap())
     };
     let mut slept = Vec::new();
-    let mut sleep = |delay: Duration| {
+    let sleep = |delay: Duration| {
         slept.push(delay);
         clock.fetch_add(delay.as_secs(), Ordering::SeqCst);
     };
+    let driver = Driver::with_policy(canned(send, sleep), RetryPolicy::new(7))
+        .with_clock(now)
+        .with_observer(move |wait: &Wait| log.lock().unwrap().push(wait.clone()));
     let step = DeviceAuthorization::new(&client(), Scope::empty()).unwrap();
-    let polling = driver.run(step, &mut send, &mut sleep).unwrap();
-    let authorized = driver.run(polling, &mut send, &mut sleep).unwrap();
+    let polling = driver.run(step).unwrap();
+    let authorized = driver.run(polling).unwrap();
     assert_eq!(authorized.tokens().access_token().secret(), "tv-access");
+    drop(driver);
 
     let heard = heard.lock().unwrap();
     let durations: Vec<Duration> = heard.iter().map(Wait::duration).collect();
@@ -758,28 +764,25 @@ fn a_driver_tells_its_observer_why_it_waits() {
 /// A driver stops when the user says no, with no step to poll with.
 #[test]
 fn a_driver_stops_when_the_user_says_no() {
-    let driver = Driver::new(RetryPolicy::new(7)).with_clock(|| NOW);
     let mut slept = 0;
     let mut answers = [
         (400, error("authorization_pending")),
         (400, error("access_denied")),
     ]
     .into_iter();
-    let error = driver
-        .run(
-            polling(1800, None),
-            |_| {
-                let (status, body) = answers.next().unwrap();
-                Ok::<_, std::convert::Infallible>(
-                    http::Response::builder()
-                        .status(status)
-                        .body(body.into_bytes())
-                        .unwrap(),
-                )
-            },
-            |_| slept += 1,
+    let send = |_: http::Request<RequestBody>| {
+        let (status, body) = answers.next().unwrap();
+        Ok::<_, std::convert::Infallible>(
+            http::Response::builder()
+                .status(status)
+                .body(body.into_bytes())
+                .unwrap(),
         )
-        .unwrap_err();
+    };
+    let driver =
+        Driver::with_policy(canned(send, |_| slept += 1), RetryPolicy::new(7)).with_clock(|| NOW);
+    let error = driver.run(polling(1800, None)).unwrap_err();
+    drop(driver);
     assert!(error.endpoint_error().unwrap().is_access_denied());
     assert!(error.into_step().is_none());
     // Before each of the two polls (the fixed clock never reaches the
@@ -802,7 +805,6 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
 /// before each poll, and a `slow_down` lengthens every later wait.
 #[test]
 fn an_async_driver_polls_the_same_way() {
-    let driver = Driver::new(RetryPolicy::new(7).max_attempts(1)).with_clock(|| NOW);
     let mut answers = [
         (400, error("authorization_pending")),
         (400, error("slow_down")),
@@ -812,19 +814,18 @@ fn an_async_driver_polls_the_same_way() {
     .into_iter();
     let send = |_request: http::Request<RequestBody>| {
         let (status, body) = answers.next().unwrap();
-        std::future::ready(Ok::<_, std::convert::Infallible>(
+        Ok::<_, std::convert::Infallible>(
             http::Response::builder()
                 .status(status)
                 .body(body.into_bytes())
                 .unwrap(),
-        ))
+        )
     };
     let slept = std::cell::RefCell::new(Vec::new());
-    let sleep = |delay: Duration| {
-        slept.borrow_mut().push(delay.as_secs());
-        std::future::ready(())
-    };
-    let authorized = block_on(driver.run_async(polling(1800, None), send, sleep)).unwrap();
+    let sleep = |delay: Duration| slept.borrow_mut().push(delay.as_secs());
+    let policy = RetryPolicy::new(7).max_attempts(1);
+    let driver = Driver::with_policy(canned(send, sleep), policy).with_clock(|| NOW);
+    let authorized = block_on(driver.run_async(polling(1800, None))).unwrap();
     assert_eq!(authorized.tokens().access_token().secret(), "tv-access");
     // The fixed clock stays at NOW: each wait is the whole way to the
     // step's poll time, 6 s, then 6, 11 after slow_down, 11.

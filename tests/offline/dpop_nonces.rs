@@ -314,9 +314,11 @@ fn fixed_entropy() -> Result<[u8; 32], EntropyUnavailable> {
 fn a_driver_follows_a_resource_servers_nonce_demand() {
     let client = client();
     let mut authorized = authorized(&client);
-    let driver = Driver::new(RetryPolicy::new(1))
-        .with_clock(fixed_clock)
-        .with_entropy(fixed_entropy);
+    fn driver<T: Transport>(transport: T) -> Driver<T> {
+        Driver::with_policy(transport, RetryPolicy::new(1))
+            .with_clock(fixed_clock)
+            .with_entropy(fixed_entropy)
+    }
     let sent = RefCell::new(Vec::new());
     // The server wants `rs-1` and says so once.
     let send = |request: http::Request<RequestBody>| {
@@ -340,13 +342,13 @@ fn a_driver_follows_a_resource_servers_nonce_demand() {
             .body(RequestBody::from(br#"{"n":1}"#.to_vec()))
             .unwrap()
     };
-    let first = driver
-        .request_resource(&client, &mut authorized, request(), send)
+    let first = driver(transport::from_fn(send))
+        .request_resource(&client, &mut authorized, request())
         .unwrap();
     assert_eq!(first.status(), 200);
     assert_eq!(*sent.borrow(), [None, Some("rs-1".to_owned())]);
-    let again = driver
-        .request_resource(&client, &mut authorized, request(), send)
+    let again = driver(transport::from_fn(send))
+        .request_resource(&client, &mut authorized, request())
         .unwrap();
     assert_eq!(again.status(), 200);
     assert_eq!(sent.borrow().len(), 3, "the kept nonce needs no demand");
@@ -364,8 +366,8 @@ fn a_driver_follows_a_resource_servers_nonce_demand() {
             .unwrap();
         Ok::<_, std::convert::Infallible>(response)
     };
-    let answer = driver
-        .request_resource(&client, &mut authorized, request(), greedy)
+    let answer = driver(transport::from_fn(greedy))
+        .request_resource(&client, &mut authorized, request())
         .unwrap();
     assert_eq!(answer.status(), 401);
     assert_eq!(*count.borrow(), 2);
@@ -378,29 +380,30 @@ fn a_driver_follows_a_resource_servers_nonce_demand() {
             NOW,
         )
         .unwrap();
-    let answer = driver
-        .request_resource(
-            &client,
-            &mut plain,
-            http::Request::get("https://rs.example/")
-                .body(RequestBody::default())
-                .unwrap(),
-            |request: http::Request<RequestBody>| {
-                assert_eq!(request.headers()["authorization"], "Bearer plain");
-                assert!(request.headers().get("dpop").is_none());
-                Ok::<_, std::convert::Infallible>(http::Response::new(Vec::<u8>::new()))
-            },
-        )
-        .unwrap();
+    let answer = driver(transport::from_fn(|request: http::Request<RequestBody>| {
+        assert_eq!(request.headers()["authorization"], "Bearer plain");
+        assert!(request.headers().get("dpop").is_none());
+        Ok::<_, std::convert::Infallible>(http::Response::new(Vec::<u8>::new()))
+    }))
+    .request_resource(
+        &client,
+        &mut plain,
+        http::Request::get("https://rs.example/")
+            .body(RequestBody::default())
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(answer.status(), 200);
     // Never over plain http to another host.
-    let refused = driver.request_resource(
+    let never = |_: http::Request<RequestBody>| -> Result<http::Response<Vec<u8>>, std::convert::Infallible> {
+        unreachable!("nothing is sent")
+    };
+    let refused = driver(transport::from_fn(never)).request_resource(
         &client,
         &mut authorized,
-        http::Request::get("http://rs.example/").body(RequestBody::default()).unwrap(),
-        |_: http::Request<RequestBody>| -> Result<http::Response<Vec<u8>>, std::convert::Infallible> {
-            unreachable!("nothing is sent")
-        },
+        http::Request::get("http://rs.example/")
+            .body(RequestBody::default())
+            .unwrap(),
     );
     assert!(matches!(
         refused,

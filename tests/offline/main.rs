@@ -34,3 +34,59 @@ mod token_response;
 /// fixed, so the same step always gives the same bytes.
 pub const CONTEXT: oauth2_pkce::RequestContext =
     oauth2_pkce::RequestContext::new(oauth2_pkce::UnixTime::from_secs(1_800_000_000), [0x5e; 32]);
+
+/// A transport of a test's own: any send function and any sleep function
+/// (`FnMut`, each behind a lock), blocking or async (its futures ready at
+/// once). The async `send` function returns the answer, not a future.
+pub struct Canned<F, Z> {
+    send: std::sync::Mutex<F>,
+    sleep: std::sync::Mutex<Z>,
+}
+
+/// A [`Canned`] transport of `send` and `sleep`.
+pub fn canned<F, Z>(send: F, sleep: Z) -> Canned<F, Z> {
+    Canned {
+        send: std::sync::Mutex::new(send),
+        sleep: std::sync::Mutex::new(sleep),
+    }
+}
+
+type Response = http::Response<Vec<u8>>;
+
+impl<F, Z, E> oauth2_pkce::Transport for Canned<F, Z>
+where
+    F: FnMut(http::Request<oauth2_pkce::RequestBody>) -> Result<Response, E>,
+    Z: FnMut(std::time::Duration),
+    E: std::error::Error + Send + Sync + 'static,
+{
+    type Error = E;
+
+    fn send(&self, request: http::Request<oauth2_pkce::RequestBody>) -> Result<Response, E> {
+        (self.send.lock().unwrap())(request)
+    }
+
+    fn sleep(&self, duration: std::time::Duration) {
+        (self.sleep.lock().unwrap())(duration);
+    }
+}
+
+impl<F, Z, E> oauth2_pkce::AsyncTransport for Canned<F, Z>
+where
+    F: FnMut(http::Request<oauth2_pkce::RequestBody>) -> Result<Response, E>,
+    Z: FnMut(std::time::Duration),
+    E: std::error::Error + Send + Sync + 'static,
+{
+    type Error = E;
+
+    fn send(
+        &self,
+        request: http::Request<oauth2_pkce::RequestBody>,
+    ) -> impl std::future::Future<Output = Result<Response, E>> + Send {
+        std::future::ready((self.send.lock().unwrap())(request))
+    }
+
+    fn sleep(&self, duration: std::time::Duration) -> impl std::future::Future<Output = ()> + Send {
+        (self.sleep.lock().unwrap())(duration);
+        std::future::ready(())
+    }
+}

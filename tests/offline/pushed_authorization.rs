@@ -308,7 +308,9 @@ fn the_pushed_request_keeps_its_secrets() {
 #[test]
 fn authorize_pushes_when_the_server_offers_it() {
     let entropy = || FlowEntropy::from_bytes([7; 64]);
-    let driver = Driver::new(RetryPolicy::new(7)).with_clock(|| NOW);
+    fn driver<T: Transport>(transport: T) -> Driver<T> {
+        Driver::with_policy(transport, RetryPolicy::new(7)).with_clock(|| NOW)
+    }
 
     let offered = client(metadata(), basic());
     let Ok(Authorization::Push(pushing)) = Start::new(&offered).authorize(entropy(), NOW) else {
@@ -319,15 +321,15 @@ fn authorize_pushes_when_the_server_offers_it() {
         pushing.request(&crate::CONTEXT).unwrap(),
         pushed.request(&crate::CONTEXT).unwrap()
     );
-    let mut sent = Vec::new();
+    let sent = std::cell::RefCell::new(Vec::new());
     let send = |request: http::Request<RequestBody>| {
-        sent.push(request.uri().to_string());
+        sent.borrow_mut().push(request.uri().to_string());
         Ok::<_, std::convert::Infallible>(created(CREATED))
     };
-    let (authorization, pending) = driver
-        .authorize(Authorization::Push(pushing), send, |_| {})
+    let (authorization, pending) = driver(transport::from_fn(send))
+        .authorize(Authorization::Push(pushing))
         .unwrap();
-    assert_eq!(sent, [PAR]);
+    assert_eq!(*sent.borrow(), [PAR]);
     assert!(authorization.url().contains("request_uri="));
     assert!(pending.request_uri_expires_at().is_some());
 
@@ -339,11 +341,12 @@ fn authorize_pushes_when_the_server_offers_it() {
         panic!("a server without PAR gets a redirect");
     };
     let expected = expected.url().to_owned();
-    let never = |_: http::Request<RequestBody>| -> Result<http::Response<Vec<u8>>, &str> {
-        Err("a redirect sends nothing")
+    let never = |_: http::Request<RequestBody>| -> Result<http::Response<Vec<u8>>, std::io::Error> {
+        Err(std::io::Error::other("a redirect sends nothing"))
     };
-    let mut bound = driver.bind(never, |_| {});
-    let (authorization, pending) = bound.authorize(authorization).unwrap();
+    let (authorization, pending) = driver(transport::from_fn(never))
+        .authorize(authorization)
+        .unwrap();
     assert_eq!(authorization.url(), expected);
     assert!(expected.contains("code_challenge="));
     assert_eq!(pending.request_uri_expires_at(), None);

@@ -20,13 +20,12 @@ fn as_metadata(s256: bool) -> String {
     )
 }
 
-/// The servers: each request's `METHOD URI` is logged, the answer canned.
+/// A driver over the servers: each request's `METHOD URI` is logged, the answer canned.
 fn server(
     s256: bool,
     log: &RefCell<Vec<String>>,
-) -> impl FnMut(http::Request<RequestBody>) -> Result<http::Response<Vec<u8>>, std::io::Error> + '_
-{
-    move |request| {
+) -> Driver<impl Transport<Error = std::io::Error> + '_> {
+    driver(move |request: http::Request<RequestBody>| {
         let uri = request.uri().to_string();
         log.borrow_mut().push(format!("{} {uri}", request.method()));
         let body = String::from_utf8(request.body().as_bytes().to_vec()).unwrap();
@@ -76,11 +75,17 @@ fn server(
             response = response.header("www-authenticate", challenge);
         }
         Ok(response.body(json.into_bytes()).unwrap())
-    }
+    })
 }
 
-fn driver() -> Driver {
-    Driver::new(RetryPolicy::new(1))
+fn driver<F>(send: F) -> Driver<transport::FnTransport<F, fn(std::time::Duration)>>
+where
+    F: Fn(http::Request<RequestBody>) -> Result<http::Response<Vec<u8>>, std::io::Error>,
+{
+    Driver::with_policy(
+        transport::from_fn(send).with_sleep(|_| panic!("no retry")),
+        RetryPolicy::new(1),
+    )
 }
 
 /// The browser: the user logs in and the server redirects back.
@@ -107,12 +112,10 @@ fn browser(url: &str) -> Result<Callback, Box<dyn std::error::Error + Send + Syn
 #[test]
 fn every_hop_in_order() {
     let log = RefCell::new(Vec::new());
-    let access = driver()
+    let access = server(true, &log)
         .access_resource(
             API,
             ResourceLogin::new(RedirectUri::new(REDIRECT).unwrap()),
-            server(true, &log),
-            |_| {},
             browser,
         )
         .unwrap();
@@ -139,8 +142,8 @@ fn a_client_registered_beforehand_skips_registration() {
         ClientId::new("registered-1").unwrap(),
         ClientAuthentication::None,
     );
-    let access = driver()
-        .access_resource(API, login, server(true, &log), |_| {}, browser)
+    let access = server(true, &log)
+        .access_resource(API, login, browser)
         .unwrap();
     assert_eq!(access.response.status(), 200);
     assert!(!log.borrow().iter().any(|line| line.contains("register")));
@@ -150,12 +153,10 @@ fn a_client_registered_beforehand_skips_registration() {
 #[test]
 fn no_s256_no_login() {
     let log = RefCell::new(Vec::new());
-    let error = driver()
+    let error = server(false, &log)
         .access_resource(
             API,
             ResourceLogin::new(RedirectUri::new(REDIRECT).unwrap()),
-            server(false, &log),
-            |_| {},
             |_| panic!("no login"),
         )
         .unwrap_err();
@@ -172,12 +173,10 @@ fn no_s256_no_login() {
 #[test]
 fn a_resource_in_clear_text_is_not_called() {
     let log = RefCell::new(Vec::new());
-    let error = driver()
+    let error = server(true, &log)
         .access_resource(
             "http://api.example/mcp",
             ResourceLogin::new(RedirectUri::new(REDIRECT).unwrap()),
-            server(true, &log),
-            |_| {},
             |_| panic!("no login"),
         )
         .unwrap_err();

@@ -11,21 +11,40 @@ use std::time::Duration;
 use oauth2_pkce::*;
 use oauth2_pkce_test_server::{AuthorizationServer, ServerConfig, DEMO_CLIENT_ID};
 
-fn driver() -> Driver {
-    Driver::new(RetryPolicy::new(0x0a11_ce5e_ed00_0001)).with_clock(|| common::NOW)
+/// The embedded server's transport: ureq, never following a redirect.
+type Loopback = transport::FnTransport<UreqSend, fn(Duration)>;
+
+/// ureq's send function, as a function pointer.
+type UreqSend = fn(http::Request<RequestBody>) -> Result<http::Response<Vec<u8>>, ureq::Error>;
+
+/// A driver over ureq, kept as a named type.
+fn driver() -> Driver<Loopback> {
+    with_sleep(no_sleep)
+}
+
+fn no_sleep(_: Duration) {
+    panic!("no retry needed")
+}
+
+/// A driver over ureq whose sleeps go to `sleep`.
+fn with_sleep<Z: Fn(Duration)>(sleep: Z) -> Driver<transport::FnTransport<UreqSend, Z>> {
+    let send: fn(_) -> _ = common::send;
+    Driver::with_policy(
+        transport::from_fn(send).with_sleep(sleep),
+        RetryPolicy::new(0x0a11_ce5e_ed00_0001),
+    )
+    .with_clock(|| common::NOW)
 }
 
 /// The client of the demo registration, from the server's discovered
 /// metadata.
-fn discovered_client(server: &AuthorizationServer, driver: &Driver) -> Client {
+fn discovered_client<T: Transport>(server: &AuthorizationServer, driver: &Driver<T>) -> Client {
     let discovery = Discovery::new(server.issuer()).unwrap();
     assert_eq!(
         discovery.request(&crate::CONTEXT).unwrap().uri(),
         server.metadata_endpoint()
     );
-    let metadata = driver
-        .run(discovery, common::send, |_| panic!("no retry needed"))
-        .unwrap();
+    let metadata = driver.run(discovery).unwrap();
     assert_eq!(metadata.token_endpoint, server.token_endpoint());
     common::client(
         metadata,
@@ -46,28 +65,21 @@ fn blocking_driver_runs_every_step_through_outages() {
     let (pending, callback) = common::log_in(&server, &client);
     let exchanging = pending.handle_callback(&client, callback).unwrap();
     server.fail_next_token_requests(2);
-    let mut slept = Vec::new();
-    let authorized = driver
-        .run(exchanging, common::send, |delay| slept.push(delay))
-        .unwrap();
-    assert_eq!(slept, [Duration::from_secs(1); 2]);
+    let slept = RefCell::new(Vec::new());
+    let recording = with_sleep(|delay| slept.borrow_mut().push(delay));
+    let authorized = recording.run(exchanging).unwrap();
+    assert_eq!(*slept.borrow(), [Duration::from_secs(1); 2]);
     assert_eq!(common::call_api(&server, &authorized).status(), 200);
 
     // Refresh, then revoke the refresh token: the same driver, the same
     // two lines.
-    let refreshed = driver
-        .run(authorized.refresh(&client).unwrap(), common::send, |_| {})
-        .unwrap();
+    let refreshed = driver.run(authorized.refresh(&client).unwrap()).unwrap();
     assert_eq!(refreshed.tokens().generation(), 1);
     let revocation = refreshed
         .revoke(&client, TokenTypeHint::RefreshToken)
         .unwrap();
-    driver
-        .run(revocation, common::send, |_| panic!("no retry needed"))
-        .unwrap();
-    let error = driver
-        .run(refreshed.refresh(&client).unwrap(), common::send, |_| {})
-        .unwrap_err();
+    driver.run(revocation).unwrap();
+    let error = driver.run(refreshed.refresh(&client).unwrap()).unwrap_err();
     assert!(
         error.endpoint_error().unwrap().is_invalid_grant(),
         "{error}"
@@ -85,8 +97,13 @@ fn a_driver_that_gives_up_hands_the_step_back_for_later() {
 
     // Four outages, two attempts allowed: given up, the code kept.
     server.fail_next_token_requests(4);
-    let impatient = Driver::new(RetryPolicy::new(1).max_attempts(2)).with_clock(|| common::NOW);
-    let error = impatient.run(exchanging, common::send, |_| {}).unwrap_err();
+    let send: fn(_) -> _ = common::send;
+    let impatient = Driver::with_policy(
+        transport::from_fn(send).with_sleep(|_| {}),
+        RetryPolicy::new(1).max_attempts(2),
+    )
+    .with_clock(|| common::NOW);
+    let error = impatient.run(exchanging).unwrap_err();
     assert_eq!(
         error.to_string(),
         "the token endpoint is unavailable (HTTP 503); retry in 1 s"
@@ -94,11 +111,11 @@ fn a_driver_that_gives_up_hands_the_step_back_for_later() {
     let exchanging = error
         .into_step()
         .expect("a retryable failure keeps the step");
-    let error = impatient.run(exchanging, common::send, |_| {}).unwrap_err();
+    let error = impatient.run(exchanging).unwrap_err();
     let exchanging = error.into_step().unwrap();
 
     // Later, the server is back: the same code is exchanged.
-    let authorized = driver.run(exchanging, common::send, |_| {}).unwrap();
+    let authorized = driver.run(exchanging).unwrap();
     assert_eq!(common::call_api(&server, &authorized).status(), 200);
     server.shutdown();
 }
@@ -122,14 +139,21 @@ fn async_driver_runs_the_exchange_through_an_outage() {
     let (pending, callback) = common::log_in(&server, &client);
     let exchanging = pending.handle_callback(&client, callback).unwrap();
     server.fail_next_token_requests(1);
-    let slept = RefCell::new(Vec::new());
-    let authorized = block_on(driver.run_async(
-        exchanging,
-        async |request| common::send(request),
-        async |delay| slept.borrow_mut().push(delay),
-    ))
+    let slept = std::sync::Mutex::new(Vec::new());
+    let transport = transport::from_async_fn(
+        |request| std::future::ready(common::send(request)),
+        |delay| {
+            slept.lock().unwrap().push(delay);
+            std::future::ready(())
+        },
+    );
+    let authorized = block_on(
+        Driver::with_policy(transport, RetryPolicy::new(7))
+            .with_clock(|| common::NOW)
+            .run_async(exchanging),
+    )
     .unwrap();
-    assert_eq!(*slept.borrow(), [Duration::from_secs(1)]);
+    assert_eq!(*slept.lock().unwrap(), [Duration::from_secs(1)]);
     assert_eq!(common::call_api(&server, &authorized).status(), 200);
     server.shutdown();
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use oauth2_pkce::*;
 
-use crate::{reqwest_client, reqwest_send};
+use oauth2_pkce_reqwest::ReqwestTransport;
 
 /// What the login needs to know.
 #[derive(Clone, Debug)]
@@ -53,17 +53,13 @@ pub async fn run(
     listener: LoopbackRedirect,
     open_browser: impl FnOnce(&str) -> std::io::Result<()>,
 ) -> Result<String, Box<dyn Error>> {
-    let http = reqwest_client()?;
-    let send = async |request| reqwest_send(&http, request).await;
-    let sleep = async |delay| tokio::time::sleep(delay).await;
-    // Why a step takes long (a server's Retry-After, a backoff), on stderr.
-    let driver = Driver::new(RetryPolicy::from_os_rng()?).with_observer(|wait| eprintln!("{wait}"));
-
     // --- glue: start ---
-    let mut oauth = driver.bind(send, sleep);
+    // Why a step takes long (a server's Retry-After, a backoff), on stderr.
+    let oauth = Driver::new(ReqwestTransport::new()?)?.with_observer(|wait| eprintln!("{wait}"));
     let metadata = oauth.run_async(Discovery::new(&config.issuer)?).await?;
     let secret = config.client_secret.as_deref().map(ClientSecret::new);
     let client = Client::new(metadata, ClientId::new(&config.client_id)?, secret.into())?;
+    // --- glue: end ---
     let authorization = Start::new(&client)
         .redirect_uri(listener.redirect_uri().clone())
         .scope(Scope::parse(&config.scope)?)
@@ -71,6 +67,7 @@ pub async fn run(
     let (authorization, pending) = oauth.authorize_async(authorization).await?;
     open_browser(authorization.url())?;
     let (callback, browser) = listener.wait_async(Duration::from_secs(300)).await?;
+    // The browser's page says how it went (the app's own).
     let authorized = match pending.handle_callback(&client, callback) {
         Ok(exchanging) => oauth.run_async(exchanging).await,
         Err(error) => {
@@ -82,13 +79,14 @@ pub async fn run(
         Ok(_) => LoopbackOutcome::SignedIn,
         Err(_) => LoopbackOutcome::Failed,
     });
-    let authorized = authorized?;
+    let mut authorized = authorized?;
     let userinfo = client.userinfo_endpoint().map(Endpoint::as_str);
     let api = config.api_url.as_deref().or(userinfo).ok_or("no API URL")?;
-    let request = authorized.resource_request(http::Method::GET, api)?;
-    let answer = String::from_utf8_lossy(send(request).await?.body()).into_owned();
+    let request = http::Request::get(api).body(RequestBody::default())?;
+    let answer = oauth
+        .request_resource_async(&client, &mut authorized, request)
+        .await?;
     let refreshed = oauth.run_async(authorized.refresh(&client)?).await?;
     oauth.run_async(refreshed.revoke_grant(&client)?).await?;
-    // --- glue: end ---
-    Ok(answer)
+    Ok(String::from_utf8_lossy(answer.body()).into_owned())
 }

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use oauth2_pkce::*;
 
-use crate::{ureq_agent, ureq_send};
+use oauth2_pkce_ureq::UreqTransport;
 
 /// What the program needs to know: placeholders until Pagero registers
 /// the client.
@@ -51,10 +51,6 @@ pub fn run(
     user: impl FnOnce(&str) -> io::Result<String>,
     mut say: impl FnMut(String),
 ) -> Result<(), Box<dyn Error>> {
-    let agent = ureq_agent();
-    let send = |request| ureq_send(&agent, request);
-    let driver = Driver::new(RetryPolicy::from_os_rng()?);
-    let mut oauth = driver.bind(send, std::thread::sleep);
     let mut metadata = ServerMetadata::pagero();
     if let Some(origin) = &config.sso {
         move_to(&mut metadata, origin);
@@ -71,6 +67,7 @@ pub fn run(
     say(format!("revocation endpoint:    {revocation}"));
 
     // --- glue: start ---
+    let oauth = Driver::new(UreqTransport::new())?;
     let secret = ClientSecret::new(config.client_secret.as_str());
     let authentication = ClientAuthentication::ClientSecretBasic(secret);
     let client = Client::new(metadata, ClientId::new(&config.client_id)?, authentication)?
@@ -80,6 +77,7 @@ pub fn run(
         Err(error) if error.kind() == io::ErrorKind::NotFound => None,
         Err(error) => return Err(error.into()),
     };
+    // --- glue: end ---
     if logout {
         if let Some(grant) = stored {
             oauth.run(grant.revoke_grant(&client)?)?;
@@ -88,7 +86,7 @@ pub fn run(
         say("logged out".into());
         return Ok(());
     }
-    let grant = match stored {
+    let mut grant = match stored {
         Some(grant) => {
             // The refresh token is spent once Pagero answers: save the new one first.
             let refreshed = oauth.run(grant.refresh(&client)?)?;
@@ -107,10 +105,10 @@ pub fn run(
         }
     };
     if let Some(api) = &config.api_url {
-        let answer = ureq_send(&agent, grant.resource_request(http::Method::GET, api)?)?;
+        let request = http::Request::get(api).body(RequestBody::default())?;
+        let answer = oauth.request_resource(&client, &mut grant, request)?;
         say(format!("{api}: {}", answer.status()));
     }
-    // --- glue: end ---
     say(format!(
         "grant saved in {}: generation {} (0 after a login, one more per refresh)",
         config.tokens.display(),

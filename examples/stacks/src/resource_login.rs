@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use oauth2_pkce::*;
 
-use crate::{ureq_agent, ureq_send};
+use oauth2_pkce_ureq::UreqTransport;
 
 /// What the resource answered, first and after a step-up.
 #[derive(Debug)]
@@ -35,20 +35,18 @@ pub fn run(
     second_listener: impl FnOnce() -> Result<LoopbackRedirect, LoopbackError>,
     open_browser: impl Fn(&str) -> std::io::Result<()>,
 ) -> Result<Answers, Box<dyn Error>> {
-    let agent = ureq_agent();
-    let mut send = |request| ureq_send(&agent, request);
-    let driver = Driver::new(RetryPolicy::from_os_rng()?);
-    let login = ResourceLogin::new(listener.redirect_uri().clone()).client_name("resource_login");
-
     // --- glue: start ---
+    let oauth = Driver::new(UreqTransport::new())?;
+    let login = ResourceLogin::new(listener.redirect_uri().clone()).client_name("resource_login");
     let mut browser = None;
-    let access =
-        driver.access_resource(resource_url, login, &mut send, std::thread::sleep, |url| {
-            open_browser(url)?;
-            let (callback, page) = listener.wait(Duration::from_secs(300))?;
-            browser = Some(page); // answered once the callback is checked
-            Ok(callback)
-        });
+    let access = oauth.access_resource(resource_url, login, |url| {
+        open_browser(url)?;
+        let (callback, page) = listener.wait(Duration::from_secs(300))?;
+        browser = Some(page); // answered once the callback is checked
+        Ok(callback)
+    });
+    // --- glue: end ---
+    // The browser's page says how it went (the app's own).
     if let Some(browser) = browser {
         browser.respond(match &access {
             Ok(_) => LoopbackOutcome::SignedIn,
@@ -57,7 +55,6 @@ pub fn run(
         });
     }
     let access = access?;
-    // --- glue: end ---
 
     let Some(step_up_url) = step_up_url else {
         return Ok(Answers {
@@ -65,8 +62,9 @@ pub fn run(
             stepped_up: None,
         });
     };
-    let (client, authorized) = (access.client, access.authorized);
-    let response = send(authorized.resource_request(http::Method::GET, step_up_url)?)?;
+    let (client, mut authorized) = (access.client, access.authorized);
+    let step_up_request = || http::Request::get(step_up_url).body(RequestBody::default());
+    let response = oauth.request_resource(&client, &mut authorized, step_up_request()?)?;
     let Some(challenge) = BearerChallenge::from_response(&response)? else {
         return Ok(Answers {
             first: access.response,
@@ -90,13 +88,13 @@ pub fn run(
             return Err(error.into());
         }
     };
-    let stepped_up = driver.run(exchanging, &mut send, std::thread::sleep);
+    let stepped_up = oauth.run(exchanging);
     browser.respond(match stepped_up {
         Ok(_) => LoopbackOutcome::SignedIn,
         Err(_) => LoopbackOutcome::Failed,
     });
-    let stepped_up = stepped_up.map_err(|error| error.to_string())?;
-    let response = send(stepped_up.resource_request(http::Method::GET, step_up_url)?)?;
+    let mut stepped_up = stepped_up.map_err(|error| error.to_string())?;
+    let response = oauth.request_resource(&client, &mut stepped_up, step_up_request()?)?;
     Ok(Answers {
         first: access.response,
         stepped_up: Some(response),

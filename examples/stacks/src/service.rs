@@ -7,8 +7,7 @@ use std::error::Error;
 use std::time::Duration;
 
 use oauth2_pkce::*;
-
-use crate::{ureq_agent, ureq_send};
+use oauth2_pkce_ureq::UreqTransport;
 
 /// Calls `api` `calls` times, `pause` apart, with a token of
 /// `client_id`'s own; the statuses the API answered.
@@ -21,31 +20,29 @@ pub fn run(
     calls: usize,
     pause: Duration,
 ) -> Result<Vec<u16>, Box<dyn Error>> {
-    let agent = ureq_agent();
-    let send = |request| ureq_send(&agent, request);
-    let sleep = std::thread::sleep;
-    let driver = Driver::new(RetryPolicy::from_os_rng()?);
     let mut statuses = Vec::new();
-
     // --- glue: start ---
-    let metadata = driver.run(Discovery::new(issuer)?, send, sleep)?;
+    let oauth = Driver::new(UreqTransport::new())?;
+    let metadata = oauth.run(Discovery::new(issuer)?)?;
     let secret = ClientAuthentication::ClientSecretBasic(ClientSecret::new(client_secret));
     let client = Client::new(metadata, ClientId::new(client_id)?, secret)?;
+    // --- glue: end ---
     let scope = Scope::parse(scope)?;
     let grant = || ClientCredentials::new(&client, scope.clone());
-    let mut tokens = driver.run(grant()?, send, sleep)?;
+    let mut tokens = oauth.run(grant()?)?;
     for _ in 0..calls {
+        // --- glue: start ---
         if tokens.needs_renewal(UnixTime::now(), DEFAULT_RENEWAL_LEEWAY) {
             tokens = match tokens.refresh(&client) {
-                Ok(refreshing) => driver.run(refreshing, send, sleep)?,
-                Err(_) => driver.run(grant()?, send, sleep)?,
+                Ok(refreshing) => oauth.run(refreshing)?,
+                Err(_) => oauth.run(grant()?)?, // no refresh token: the grant again
             };
         }
-        let mut request = http::Request::get(api).body(RequestBody::default())?;
-        tokens.authorize_request(&mut request)?;
-        statuses.push(send(request)?.status().as_u16());
+        // --- glue: end ---
+        let request = http::Request::get(api).body(RequestBody::default())?;
+        let answer = oauth.request_resource(&client, &mut tokens, request)?;
+        statuses.push(answer.status().as_u16());
         std::thread::sleep(pause);
     }
-    // --- glue: end ---
     Ok(statuses)
 }

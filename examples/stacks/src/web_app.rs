@@ -32,7 +32,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{MemoryStore, Session, SessionManagerLayer, SessionStore};
 
-use crate::reqwest_send;
+use oauth2_pkce_reqwest::ReqwestTransport;
+
 use crate::shared::{self, RedisStore, RenewalLock};
 
 /// What the web app needs to know.
@@ -64,8 +65,8 @@ pub struct WebApp {
     client: Client,
     scope: Scope,
     api: String,
-    http: reqwest::Client,
-    driver: Driver,
+    /// The driver over reqwest, kept for the app's life.
+    oauth: Driver<ReqwestTransport>,
     /// Serializes renewals in this process, so that a refresh token is
     /// used once (with Redis, the lock is there).
     renewing: tokio::sync::Mutex<()>,
@@ -82,30 +83,25 @@ const GRANT: &str = "grant";
 impl WebApp {
     /// Discovers the provider and builds the client, which talks to the
     /// provider over `http` (one that follows no redirect: see
-    /// [`reqwest_client`](crate::reqwest_client)).
+    /// [`ReqwestTransport::client_builder`]).
     pub async fn discover(
         config: &Config,
         http: reqwest::Client,
     ) -> Result<Arc<Self>, Box<dyn Error>> {
-        let driver = Driver::new(RetryPolicy::from_os_rng()?);
-        let send = async |request| reqwest_send(&http, request).await;
-        let sleep = async |delay| tokio::time::sleep(delay).await;
         // --- glue: start ---
-        let metadata = driver
-            .run_async(Discovery::new(&config.issuer)?, send, sleep)
-            .await?;
+        let oauth = Driver::new(ReqwestTransport::from_client(http))?;
+        let metadata = oauth.run_async(Discovery::new(&config.issuer)?).await?;
         let secret = config.client_secret.as_deref().map(ClientSecret::new);
         let client = Client::new(metadata, ClientId::new(&config.client_id)?, secret.into())?
             .with_redirect_uri(RedirectUri::new(config.redirect_uri.as_str())?);
+        // --- glue: end ---
         let userinfo = client.userinfo_endpoint().map(Endpoint::as_str);
         let api = config.api_url.as_deref().or(userinfo).ok_or("no API URL")?;
-        // --- glue: end ---
         Ok(Arc::new(Self {
             api: api.to_owned(),
             scope: Scope::parse(&config.scope)?,
             client,
-            http,
-            driver,
+            oauth,
             renewing: tokio::sync::Mutex::new(()),
             redis: match &config.redis_url {
                 Some(url) => Some(shared::connect(url).await?),
@@ -143,37 +139,6 @@ impl WebApp {
         self.renewals.load(Ordering::Relaxed)
     }
 
-    async fn send(
-        &self,
-        request: http::Request<RequestBody>,
-    ) -> Result<http::Response<Vec<u8>>, reqwest::Error> {
-        reqwest_send(&self.http, request).await
-    }
-
-    async fn run<S>(&self, step: S) -> Result<S::Output, AppError>
-    where
-        S: EndpointStep + std::fmt::Debug + Send + Sync + 'static,
-    {
-        let send = async |request| self.send(request).await;
-        Ok(self
-            .driver
-            .run_async(step, send, tokio::time::sleep)
-            .await?)
-    }
-
-    /// Begins a login, pushing the authorization request first when the
-    /// provider offers PAR.
-    async fn authorize(
-        &self,
-        authorization: Authorization,
-    ) -> Result<(AuthorizationRequest, AwaitingCallback), AppError> {
-        let send = async |request| self.send(request).await;
-        Ok(self
-            .driver
-            .authorize_async(authorization, send, tokio::time::sleep)
-            .await?)
-    }
-
     /// The session's grant, renewed first when it is about to expire.
     async fn grant(&self, session: &Session) -> Result<Option<Authorized>, AppError> {
         // --- glue: start ---
@@ -202,18 +167,17 @@ impl WebApp {
     async fn renew(&self, session: &Session) -> Result<Option<Authorized>, AppError> {
         // --- glue: start ---
         session.load().await?; // another request may have renewed it meanwhile
-        let Some(grant) = session.get::<Authorized>(GRANT).await? else {
-            return Ok(None);
+        let grant = match session.get::<Authorized>(GRANT).await? {
+            Some(grant) if expiring(&grant) => grant,
+            other => return Ok(other),
         };
-        if !expiring(&grant) {
-            return Ok(Some(grant));
-        }
-        if grant.tokens().refresh_token().is_none() {
+        let Ok(refreshing) = grant.refresh(&self.client) else {
             // Nothing to renew with: the user logs in again once it expires.
-            let usable = !grant.is_expired(UnixTime::now(), Duration::ZERO);
-            return Ok(usable.then_some(grant));
-        }
-        let renewed = self.run(grant.refresh(&self.client)?).await?;
+            return Ok((!grant.is_expired(UnixTime::now(), Duration::ZERO)).then_some(grant));
+        };
+        // --- glue: end ---
+        let renewed = self.oauth.run_async(refreshing).await?;
+        // --- glue: start ---
         session.insert(GRANT, &renewed).await?;
         session.save().await?;
         // --- glue: end ---
@@ -224,24 +188,21 @@ impl WebApp {
 
 /// Whether the grant is due for renewal.
 fn expiring(grant: &Authorized) -> bool {
-    // --- glue: start ---
     grant.needs_renewal(UnixTime::now(), DEFAULT_RENEWAL_LEEWAY)
-    // --- glue: end ---
 }
 
 /// `GET /login`: a new pending flow in this session, and the browser sent
 /// to the provider.
 async fn login(State(app): State<Arc<WebApp>>, session: Session) -> Result<Response, AppError> {
-    // --- glue: start ---
     let authorization = Start::new(&app.client)
         .scope(app.scope.clone())
         .authorize(FlowEntropy::from_os_rng()?, UnixTime::now())?;
-    let (authorization, pending) = app.authorize(authorization).await?;
-    session
-        .insert(&pending_key(pending.state()), &pending)
-        .await?;
-    Ok(Redirect::to(authorization.url()).into_response())
+    let (authorization, pending) = app.oauth.authorize_async(authorization).await?;
+    // --- glue: start ---
+    let key = pending_key(pending.state());
+    session.insert(&key, &pending).await?;
     // --- glue: end ---
+    Ok(Redirect::to(authorization.url()).into_response())
 }
 
 /// `GET /callback`: the pending flow of this session with the callback's
@@ -251,17 +212,15 @@ async fn callback(
     session: Session,
     uri: Uri,
 ) -> Result<Response, AppError> {
-    // --- glue: start ---
     let callback = Callback::from_http_uri(&uri)?;
+    // --- glue: start ---
     let state = callback.state().ok_or(AppError::NoLogin)?;
     let pending: Option<AwaitingCallback> = session.remove(&pending_key(state)).await?;
-    let pending = pending.ok_or(AppError::NoLogin)?;
-    if pending.is_older_than(LOGIN_DEADLINE, UnixTime::now()) {
-        return Err(AppError::NoLogin);
-    }
-    let authorized = app
-        .run(pending.handle_callback(&app.client, callback)?)
-        .await?;
+    let pending = pending.filter(in_time).ok_or(AppError::NoLogin)?;
+    // --- glue: end ---
+    let exchanging = pending.handle_callback(&app.client, callback)?;
+    let authorized = app.oauth.run_async(exchanging).await?;
+    // --- glue: start ---
     session.cycle_id().await?;
     session.insert(GRANT, &authorized).await?;
     // --- glue: end ---
@@ -273,10 +232,12 @@ async fn me(State(app): State<Arc<WebApp>>, session: Session) -> Result<Response
     let Some(grant) = app.grant(&session).await? else {
         return Ok((StatusCode::UNAUTHORIZED, "log in at /login\n").into_response());
     };
-    // --- glue: start ---
-    let request = grant.resource_request(http::Method::GET, &app.api)?;
-    let answer = app.send(request).await?;
-    // --- glue: end ---
+    let mut grant = grant;
+    let request = http::Request::get(&app.api).body(RequestBody::default())?;
+    let answer = app
+        .oauth
+        .request_resource_async(&app.client, &mut grant, request)
+        .await?;
     Ok((answer.status(), answer.into_body()).into_response())
 }
 
@@ -285,11 +246,18 @@ async fn me(State(app): State<Arc<WebApp>>, session: Session) -> Result<Response
 async fn logout(State(app): State<Arc<WebApp>>, session: Session) -> Result<Response, AppError> {
     // --- glue: start ---
     if let Some(grant) = session.remove::<Authorized>(GRANT).await? {
-        app.run(grant.revoke_grant(&app.client)?).await?;
+        let revocation = grant.revoke_grant(&app.client)?;
+        app.oauth.run_async(revocation).await?;
     }
     // --- glue: end ---
     session.flush().await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Whether a pending login is recent enough to complete (the app's
+/// deadline).
+fn in_time(pending: &AwaitingCallback) -> bool {
+    !pending.is_older_than(LOGIN_DEADLINE, UnixTime::now())
 }
 
 /// Where a session keeps the pending flow with this `state`.

@@ -1,6 +1,5 @@
-//! The README shows each stack's glue as it is in `src/lib.rs`, so the code
-//! a reader copies is the code these tests run; its glue counts are the
-//! examples' own; and its one-line commands run the examples.
+//! The README builds each transport as the tests do; its glue counts are
+//! the examples' own; and its one-line commands run the examples.
 
 mod common;
 
@@ -9,21 +8,25 @@ use std::process::{Child, Command, Stdio};
 
 use common::{follow, free_port, BrowserScript, OidcProvider};
 
+/// The README's table of transports builds each driver as
+/// `tests/transports.rs` does, which runs a whole flow over it.
 #[test]
-fn readme_shows_the_glue_that_is_tested() {
+fn readme_shows_the_transports_that_are_tested() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let source = std::fs::read_to_string(root.join("src/lib.rs")).unwrap();
+    let tested = std::fs::read_to_string(root.join("tests/transports.rs")).unwrap();
     let readme = std::fs::read_to_string(root.join("../../README.md")).unwrap();
-    for stack in ["ureq", "reqwest", "hyper"] {
-        let start = format!("// --- {stack} (");
-        let end = format!("// --- end {stack} ---");
-        let from = source.find(&start).unwrap_or_else(|| panic!("no {start}"));
-        let from = from + source[from..].find('\n').unwrap() + 1;
-        let to = source.find(&end).unwrap_or_else(|| panic!("no {end}"));
-        let glue = source[from..to].trim_end();
+    for transport in [
+        "UreqTransport::new()",
+        "ReqwestTransport::new()?",
+        "HyperTransport::new()",
+    ] {
         assert!(
-            readme.contains(glue),
-            "README.md does not show the {stack} glue of src/lib.rs as it is:\n{glue}"
+            readme.contains(&format!("| `{transport}` |")),
+            "README.md's table of transports has no `{transport}`"
+        );
+        assert!(
+            tested.contains(&format!("Driver::new({transport})?")),
+            "tests/transports.rs does not run a driver over `{transport}`"
         );
     }
 }

@@ -1,18 +1,15 @@
-//! Each stack's glue, driving a whole flow against oxide-auth on
-//! 127.0.0.1: discovery, login, the code exchange through an injected 503,
-//! an API call, refresh and revocation.
-
-use std::time::Duration;
+//! Each transport adapter, as the README's table builds it, driving a whole
+//! flow against oxide-auth on 127.0.0.1 from a driver kept in an app's
+//! state: discovery, login, the code exchange through an injected 503, an
+//! API call, refresh and revocation.
 
 use oauth2_pkce::*;
-use oauth2_pkce_stacks::*;
+use oauth2_pkce_hyper::HyperTransport;
+use oauth2_pkce_reqwest::ReqwestTransport;
 use oauth2_pkce_test_server::{
     AuthorizationServer, ServerConfig, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
 };
-
-fn driver() -> Driver {
-    Driver::new(RetryPolicy::new(0x57ac_4500_0000_0001).base_delay(Duration::from_millis(10)))
-}
+use oauth2_pkce_ureq::UreqTransport;
 
 /// The demo client, from metadata found by `discover`.
 fn client(metadata: ServerMetadata) -> Client {
@@ -36,82 +33,74 @@ fn log_in(server: &AuthorizationServer, client: &Client) -> Exchanging {
         .unwrap()
 }
 
-/// The protected resource, with the access token.
-fn api_request(
-    server: &AuthorizationServer,
-    authorized: &Authorized,
-) -> http::Request<RequestBody> {
-    let mut request = http::Request::get(server.resource_endpoint())
+/// The protected resource.
+fn api_request(server: &AuthorizationServer) -> http::Request<RequestBody> {
+    http::Request::get(server.resource_endpoint())
         .body(RequestBody::default())
-        .unwrap();
-    authorized.authorize_request(&mut request).unwrap();
-    request
+        .unwrap()
+}
+
+/// An app's state: the driver, kept.
+struct AppState<T> {
+    oauth: Driver<T>,
 }
 
 #[test]
-fn ureq_blocking() {
+fn ureq_blocking() -> Result<(), Box<dyn std::error::Error>> {
     let server = AuthorizationServer::start(ServerConfig::default()).unwrap();
-    let agent = ureq_agent();
-    let send = |request| ureq_send(&agent, request);
-    let driver = driver();
+    let state = AppState {
+        oauth: Driver::new(UreqTransport::new())?,
+    };
+    let oauth = &state.oauth;
 
-    let discovery = Discovery::new(server.issuer()).unwrap();
-    let client = client(driver.run(discovery, send, std::thread::sleep).unwrap());
+    let client = client(oauth.run(Discovery::new(server.issuer())?)?);
     let exchanging = log_in(&server, &client);
     server.fail_next_token_requests(1);
-    let authorized = driver.run(exchanging, send, |_| {}).unwrap();
-    assert_eq!(
-        send(api_request(&server, &authorized)).unwrap().status(),
-        200
-    );
-    let refreshed = driver
-        .run(
-            authorized.refresh(&client).unwrap(),
-            send,
-            std::thread::sleep,
-        )
-        .unwrap();
-    let revocation = refreshed
-        .revoke(&client, TokenTypeHint::RefreshToken)
-        .unwrap();
-    driver.run(revocation, send, std::thread::sleep).unwrap();
+    let mut authorized = oauth.run(exchanging)?;
+    let answer = oauth.request_resource(&client, &mut authorized, api_request(&server))?;
+    assert_eq!(answer.status(), 200);
+    let refreshed = oauth.run(authorized.refresh(&client)?)?;
+    oauth.run(refreshed.revoke(&client, TokenTypeHint::RefreshToken)?)?;
     server.shutdown();
+    Ok(())
 }
 
-/// The whole flow over an async send function.
-async fn whole_flow_async<E: std::fmt::Debug>(
-    send: impl AsyncFn(http::Request<RequestBody>) -> Result<http::Response<Vec<u8>>, E>,
-) {
+/// The whole flow over an async transport.
+async fn whole_flow_async<T: AsyncTransport>(
+    state: AppState<T>,
+) -> Result<(), Box<dyn std::error::Error>> {
     let server = AuthorizationServer::start(ServerConfig::default()).unwrap();
-    // A generic `AsyncFn` is passed on as a function returning its future.
-    let send = |request| send(request);
-    let sleep = tokio::time::sleep;
-    let driver = driver();
+    let oauth = &state.oauth;
 
-    let discovery = Discovery::new(server.issuer()).unwrap();
-    let client = client(driver.run_async(discovery, send, sleep).await.unwrap());
+    let discovery = Discovery::new(server.issuer())?;
+    let client = client(oauth.run_async(discovery).await?);
     let exchanging = log_in(&server, &client);
     server.fail_next_token_requests(1);
-    let authorized = driver.run_async(exchanging, send, sleep).await.unwrap();
-    let api = send(api_request(&server, &authorized)).await.unwrap();
-    assert_eq!(api.status(), 200);
-    let refreshing = authorized.refresh(&client).unwrap();
-    let refreshed = driver.run_async(refreshing, send, sleep).await.unwrap();
-    let revocation = refreshed
-        .revoke(&client, TokenTypeHint::RefreshToken)
-        .unwrap();
-    driver.run_async(revocation, send, sleep).await.unwrap();
+    let mut authorized = oauth.run_async(exchanging).await?;
+    let request = api_request(&server);
+    let answer = oauth
+        .request_resource_async(&client, &mut authorized, request)
+        .await?;
+    assert_eq!(answer.status(), 200);
+    let refreshed = oauth.run_async(authorized.refresh(&client)?).await?;
+    let revocation = refreshed.revoke(&client, TokenTypeHint::RefreshToken)?;
+    oauth.run_async(revocation).await?;
     server.shutdown();
+    Ok(())
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn reqwest_async() {
-    let http = reqwest_client().unwrap();
-    whole_flow_async(async |request| reqwest_send(&http, request).await).await;
+async fn reqwest_async() -> Result<(), Box<dyn std::error::Error>> {
+    let state = AppState {
+        oauth: Driver::new(ReqwestTransport::new()?)?,
+    };
+    whole_flow_async(state).await
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn hyper_async() {
-    let http = hyper_client();
-    whole_flow_async(async |request| hyper_send(&http, request).await).await;
+async fn hyper_async() -> Result<(), Box<dyn std::error::Error>> {
+    let state = AppState {
+        oauth: Driver::new(HyperTransport::new())?,
+    };
+    whole_flow_async(state).await
 }

@@ -40,7 +40,7 @@ async fn main() -> ExitCode {
     };
     let address = var("WEB_APP_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
     let served = async {
-        let http = oauth2_pkce_stacks::reqwest_client()?;
+        let http = oauth2_pkce_reqwest::ReqwestTransport::client_builder().build()?;
         let app = WebApp::discover(&config, http).await?;
         let listener = tokio::net::TcpListener::bind(&address).await?;
         println!("listening on http://{address}/login");
