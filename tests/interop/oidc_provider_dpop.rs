@@ -345,7 +345,7 @@ fn a_public_clients_refresh_token_is_bound_and_proofs_are_not_replayed() {
     // oidc-provider calls a replayed proof an invalid grant.
     assert!(failure.error().is_invalid_grant(), "{}", failure.error());
     assert!(
-        server.log().contains("DPoP proof JWT Replay detected"),
+        server.log_contains("DPoP proof JWT Replay detected"),
         "{}",
         server.log()
     );

@@ -147,6 +147,22 @@ impl ServerProcess {
         self.log.lock().unwrap().clone()
     }
 
+    /// Whether the server logs `needle`, waiting up to five seconds for
+    /// it: the log is read from the server's output by another thread, so
+    /// a line the server wrote while answering may arrive after the answer.
+    pub fn log_contains(&self, needle: &str) -> bool {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            if self.log().contains(needle) {
+                return true;
+            }
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
     /// `GET path`, which must answer `200` with JSON: the JSON, as `T`.
     pub fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
         let response = get(&self.url(path), None);
