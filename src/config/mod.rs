@@ -436,14 +436,17 @@ mod tests {
         let id = ClientId::new("c").unwrap();
         let redirect = RedirectUri::new("https://app.example/cb").unwrap();
         let auth = ClientAuthentication::ClientSecretBasic(ClientSecret::new("s"));
-        assert!(
-            Client::new(ServerMetadata::pagero(), id.clone(), auth.clone())
-                .map(|client| client.with_redirect_uri(redirect.clone()))
-                .is_ok()
+        let good = ServerMetadata::new(
+            "https://as.example",
+            "https://as.example/authorize",
+            "https://as.example/token",
         );
+        assert!(Client::new(good.clone(), id.clone(), auth.clone())
+            .map(|client| client.with_redirect_uri(redirect.clone()))
+            .is_ok());
 
-        let mut bad = ServerMetadata::pagero();
-        bad.token_endpoint = "http://sso.pageroonline.com/oauth/v2/oauth-token".into();
+        let mut bad = good.clone();
+        bad.token_endpoint = "http://as.example/token".into();
         assert_eq!(
             Client::new(bad, id.clone(), auth.clone())
                 .map(|client| client.with_redirect_uri(redirect.clone()))
@@ -454,7 +457,7 @@ mod tests {
             }
         );
 
-        let mut bad = ServerMetadata::pagero();
+        let mut bad = good.clone();
         bad.issuer = "https://as.example/?tenant=1".into();
         assert_eq!(
             Client::new(bad, id.clone(), auth.clone())
