@@ -255,7 +255,8 @@ impl Client {
     /// `dpop_jkt` (§10), and tokens issued as `token_type: DPoP` are
     /// bound to it: never sent as `Bearer`, refreshed only with this key,
     /// and used at a resource with
-    /// [`Authorized::dpop_resource_request`](crate::Authorized::dpop_resource_request).
+    /// [`Authorized::authorize_dpop_request`](crate::Authorized::authorize_dpop_request)
+    /// (or `Driver::request_resource`).
     ///
     /// # Errors
     /// [`ConfigError::DpopAlgorithmNotSupported`] when the server lists
@@ -383,7 +384,9 @@ impl Client {
         self
     }
 
-    /// Replaces every tolerance at once (a provider preset's).
+    /// Replaces every tolerance at once: how a provider preset applies its
+    /// own. An app sets one tolerance at a time with the `with_*` setters
+    /// above, which is the way to change one.
     #[must_use]
     pub fn with_tolerances(mut self, tolerances: Tolerances) -> Self {
         self.tolerances = tolerances;

@@ -669,7 +669,7 @@ fn errors_never_show_the_state_or_code() {
 }
 
 #[test]
-fn from_http_uri_reads_a_get_callback_whatever_the_body_type() {
+fn a_get_callback_is_read_from_its_query_whatever_the_body_type() {
     let client = pagero_client();
     let pending = pending(&client);
     let request: http::Request<()> = http::Request::get(format!(
@@ -678,7 +678,7 @@ fn from_http_uri_reads_a_get_callback_whatever_the_body_type() {
     ))
     .body(())
     .unwrap();
-    let callback = Callback::from_http_uri(request.uri()).unwrap();
+    let callback = Callback::from_query(request.uri().query().unwrap_or("")).unwrap();
     assert!(pending.handle_callback(&client, callback).is_ok());
 }
 

@@ -800,23 +800,10 @@ fn bearer_only_on_https_or_loopback() {
             assert_eq!(outcome, Err(BearerError::InsecureTarget));
             assert!(request.headers().get("authorization").is_none());
         }
-        // The string form agrees, and so does a request built whole.
+        // The string form agrees, and the header is marked sensitive.
         assert_eq!(state.bearer_authorization(uri).is_ok(), allowed, "{uri}");
-        match state.resource_request(http::Method::DELETE, uri) {
-            Ok(built) => {
-                assert!(allowed, "{uri}");
-                assert_eq!(built.method(), http::Method::DELETE);
-                assert_eq!(built.uri(), &http::Uri::try_from(uri).unwrap());
-                assert_eq!(built.headers()["authorization"], "Bearer _0XBPWQQ_access0");
-                assert!(built.headers()["authorization"].is_sensitive());
-                assert!(built.body().is_empty());
-            }
-            Err(error) if uri.starts_with('/') => assert_eq!(error, BearerError::InvalidTarget),
-            Err(error) => assert_eq!(
-                (allowed, error),
-                (false, BearerError::InsecureTarget),
-                "{uri}"
-            ),
+        if allowed {
+            assert!(request.headers()["authorization"].is_sensitive());
         }
     }
 }

@@ -511,12 +511,10 @@ fn revocation_requests() {
 fn resource_request() {
     let client = pagero_basic();
     let authorized = pagero_authorized(&client);
-    let request = authorized
-        .resource_request(
-            http::Method::GET,
-            "https://api.pageroonline.com/someresource?x=1",
-        )
+    let mut request = http::Request::get("https://api.pageroonline.com/someresource?x=1")
+        .body(RequestBody::default())
         .unwrap();
+    authorized.authorize_request(&mut request).unwrap();
     insta::assert_snapshot!("resource_request", render_http(&request));
     assert!(request.headers()["authorization"].is_sensitive());
 }
