@@ -83,9 +83,7 @@ struct Fixture {
 }
 
 fn client() -> Client {
-    Client::new(
-        ServerMetadata::pagero(),
-        ClientId::new(CLIENT_ID).unwrap(),
+    Preset::pagero().client(ClientId::new(CLIENT_ID).unwrap(),
         ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
     )
     .unwrap()
@@ -188,7 +186,7 @@ pub fn step_ours_token_request(exchanging: &Exchanging) -> oauth2_pkce::HttpRequ
 /// same request plus a client assertion signed with `key`.
 fn jwt_exchanging(key: oauth2_pkce::ClientAssertionKey) -> Exchanging {
     let metadata =
-        ServerMetadata::pagero().with_token_endpoint_auth_methods_supported(["private_key_jwt"]);
+        Preset::pagero().metadata().clone().with_token_endpoint_auth_methods_supported(["private_key_jwt"]);
     let client = Client::new(
         metadata,
         ClientId::new(CLIENT_ID).unwrap(),

@@ -15,8 +15,8 @@ use oauth2_pkce::{
     Authorized, AwaitingCallback, AwaitingDeviceApproval, BearerChallenge, Callback, Client,
     ClientAuthentication, ClientId, ClientSecret, DeviceAuthorization, DevicePolling, Discovery,
     DpopChallenge, Endpoint, EndpointErrorKind, Exchanging, Failure, FlowEntropy, HttpRequest,
-    HttpResponse, IntrospectedToken, Introspection, RedirectUri, Scope, ScopeDelimiter,
-    ServerMetadata, Start, Strictness, TokenType, TokenTypeHint, UnixTime,
+    HttpResponse, IntrospectedToken, Introspection, Preset, RedirectUri, Scope, ScopeDelimiter,
+    Start, Strictness, TokenType, TokenTypeHint, UnixTime,
 };
 use oauth2_pkce::{Ed25519Key, Es256Key, InvalidKey, PublicJwk, Signer};
 use oauth2_pkce::{ResourceDiscovery, ResourceIndicator};
@@ -53,7 +53,10 @@ const CODE: &str = "fuzz-code-5M";
 
 fn client() -> Client {
     Client::new(
-        ServerMetadata::pagero().with_authorization_response_iss_parameter_supported(false),
+        Preset::pagero()
+            .metadata()
+            .clone()
+            .with_authorization_response_iss_parameter_supported(false),
         ClientId::new("fuzz-client").unwrap(),
         ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
     )
@@ -406,7 +409,7 @@ pub fn par_response(data: &[u8]) {
     let Some(response) = response(data) else {
         return;
     };
-    let mut metadata = ServerMetadata::pagero();
+    let mut metadata = Preset::pagero().metadata().clone();
     metadata.pushed_authorization_request_endpoint =
         Some("https://sso.pageroonline.com/oauth/v2/oauth-par".into());
     let client = Client::new(
@@ -482,7 +485,9 @@ pub fn discovery_response(data: &[u8]) {
 const DEVICE_CODE: &str = "fuzz-device-code-9Q";
 
 fn client_with_more_endpoints() -> Client {
-    let metadata = ServerMetadata::pagero()
+    let metadata = Preset::pagero()
+        .metadata()
+        .clone()
         .with_device_authorization_endpoint("https://sso.pageroonline.com/oauth/v2/oauth-device")
         .with_introspection_endpoint("https://sso.pageroonline.com/oauth/v2/oauth-introspect");
     Client::new(

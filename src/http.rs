@@ -64,7 +64,9 @@ impl RequestBody {
     }
 
     /// The bytes, handed over to be sent; from here on they are the
-    /// caller's to wipe.
+    /// caller's to wipe. This is the way to take them; the `From` impl
+    /// does the same for code generic over `Into<Vec<u8>>` (an HTTP
+    /// client's body type).
     #[must_use]
     pub fn into_bytes(mut self) -> Vec<u8> {
         core::mem::take(&mut self.0)
@@ -83,9 +85,8 @@ impl RequestBody {
     }
 }
 
-/// A body of the caller's, for a request built by
-/// [`Authorized::resource_request`](crate::Authorized::resource_request);
-/// wiped when dropped, like the crate's own.
+/// A body of the caller's, for a request to a protected resource
+/// (`Driver::request_resource`); wiped when dropped, like the crate's own.
 impl From<Vec<u8>> for RequestBody {
     fn from(bytes: Vec<u8>) -> Self {
         Self(bytes)
@@ -238,6 +239,9 @@ impl HttpRequest {
     /// The request as an `http::Request`, whose body prints redacted
     /// ([`RequestBody`]); the `Authorization` header is marked sensitive,
     /// which the `http` crate's `Debug` redacts.
+    ///
+    /// This is the way to convert; the `From` impl does the same for code
+    /// that is generic over `Into<http::Request<RequestBody>>`.
     ///
     /// It cannot fail: every endpoint was checked to be a valid `http::Uri`
     /// when it was configured, and the crate's header values are visible

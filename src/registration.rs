@@ -158,7 +158,7 @@ impl ClientMetadata {
             response_types: ["code"],
             application_type: self.application_type(),
             client_name: self.client_name.as_deref(),
-            scope: self.scope.as_ref().map(Scope::to_wire),
+            scope: self.scope.as_ref().map(alloc::string::ToString::to_string),
         };
         // Strings and arrays of strings always serialize.
         serde_json::to_string(&wire).unwrap_or_default()

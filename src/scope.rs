@@ -1,7 +1,7 @@
 //! Access token scope (RFC 6749 §3.3).
 
 use alloc::collections::BTreeSet;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -126,12 +126,6 @@ impl Scope {
     pub fn iter(&self) -> impl Iterator<Item = &str> {
         self.tokens.iter().map(String::as_str)
     }
-
-    /// The tokens joined by single spaces, as sent in `scope=`.
-    #[must_use]
-    pub fn to_wire(&self) -> String {
-        self.tokens.join(" ")
-    }
 }
 
 /// For `skip_serializing_if` on a borrowed-or-owned scope.
@@ -149,19 +143,29 @@ fn is_scope_token(token: &str) -> bool {
 
 impl fmt::Debug for Scope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Scope({:?})", self.to_wire())
+        write!(f, "Scope({:?})", self.to_string())
     }
 }
 
+/// The tokens joined by single spaces, as sent in `scope=` (RFC 6749
+/// §3.3): `scope.to_string()` is the wire form. Every token is `NQCHAR`,
+/// so nothing in it needs escaping.
 impl fmt::Display for Scope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_wire())
+        let mut tokens = self.tokens.iter();
+        if let Some(first) = tokens.next() {
+            f.write_str(first)?;
+        }
+        tokens.try_for_each(|token| {
+            f.write_str(" ")?;
+            f.write_str(token)
+        })
     }
 }
 
 impl Serialize for Scope {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.to_wire())
+        serializer.collect_str(self)
     }
 }
 
@@ -198,7 +202,7 @@ mod tests {
     #[test]
     fn parses_and_joins() {
         let scope = Scope::parse("openid  profile openid").unwrap();
-        assert_eq!(scope.to_wire(), "openid profile");
+        assert_eq!(scope.to_string(), "openid profile");
         assert!(Scope::parse("").unwrap().is_empty());
     }
 

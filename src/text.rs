@@ -27,7 +27,7 @@ use crate::limits::MAX_SHOWN_CHARS;
 ///
 /// ```
 /// # use oauth2_pkce::UntrustedText;
-/// let text = UntrustedText::new("x\r\nFAKE LOG LINE \u{202E}");
+/// let text = UntrustedText::from("x\r\nFAKE LOG LINE \u{202E}");
 /// assert_eq!(text.as_str(), "x\r\nFAKE LOG LINE \u{202E}");
 /// assert_eq!(text.to_string(), r"x\r\nFAKE LOG LINE \u{202e}");
 /// assert_eq!(format!("{text:?}"), r#""x\r\nFAKE LOG LINE \u{202e}""#);
@@ -36,11 +36,6 @@ use crate::limits::MAX_SHOWN_CHARS;
 pub struct UntrustedText(String);
 
 impl UntrustedText {
-    /// Wraps text received from outside.
-    pub fn new(text: impl Into<String>) -> Self {
-        Self(text.into())
-    }
-
     /// The text exactly as received. Printing it raw is the caller's
     /// decision: escape it first.
     #[must_use]
@@ -158,7 +153,7 @@ mod tests {
     #[test]
     fn escapes_controls_and_bidi() {
         let text =
-            UntrustedText::new("a\u{0}\u{1b}[31m\u{7f}\u{85}\u{9b}\u{202e}\u{2066}\u{2028}b");
+            UntrustedText::from("a\u{0}\u{1b}[31m\u{7f}\u{85}\u{9b}\u{202e}\u{2066}\u{2028}b");
         assert_eq!(
             text.to_string(),
             r"a\u{0}\u{1b}[31m\u{7f}\u{85}\u{9b}\u{202e}\u{2066}\u{2028}b"
@@ -170,19 +165,19 @@ mod tests {
 
     #[test]
     fn a_backslash_cannot_forge_an_escape() {
-        let text = UntrustedText::new(r"\u{a}");
+        let text = UntrustedText::from(r"\u{a}");
         assert_eq!(text.to_string(), r"\\u{a}");
         assert_eq!(
-            format!("{:?}", UntrustedText::new("say \"hi\"")),
+            format!("{:?}", UntrustedText::from("say \"hi\"")),
             r#""say \"hi\"""#
         );
-        assert_eq!(UntrustedText::new("say \"hi\"").to_string(), "say \"hi\"");
+        assert_eq!(UntrustedText::from("say \"hi\"").to_string(), "say \"hi\"");
     }
 
     #[test]
     fn long_text_is_cut() {
         let long = "é".repeat(1000);
-        let text = UntrustedText::new(long.clone());
+        let text = UntrustedText::from(long.clone());
         let shown = text.to_string();
         assert!(shown.starts_with(&"é".repeat(MAX_SHOWN_CHARS)));
         assert!(shown.ends_with("…[2000 bytes in all]"), "{shown}");
@@ -192,7 +187,7 @@ mod tests {
         );
         assert_eq!(text.as_str(), long);
         let exact = "a".repeat(MAX_SHOWN_CHARS);
-        assert_eq!(UntrustedText::new(exact.clone()).to_string(), exact);
+        assert_eq!(UntrustedText::from(exact.clone()).to_string(), exact);
     }
 
     #[test]

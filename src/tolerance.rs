@@ -6,7 +6,7 @@
 //! README's "Provider quirks tolerated on purpose" table, and a
 //! a provider preset turns on what one provider documents.
 
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -55,7 +55,7 @@ pub enum ScopeDelimiter {
 impl ScopeDelimiter {
     pub(crate) fn join(self, scope: &Scope) -> String {
         match self {
-            Self::Space => scope.to_wire(),
+            Self::Space => scope.to_string(),
             Self::Comma => scope.iter().collect::<Vec<_>>().join(","),
         }
     }
@@ -302,9 +302,9 @@ mod tests {
         let answer = |wire: &str| Some(Scope::parse(wire).unwrap());
         let tolerant = Tolerances::default();
         let (scope, assumed) = tolerant.granted_scope(answer("repo,gist"), &requested);
-        assert_eq!((scope.to_wire().as_str(), assumed), ("repo gist", true));
+        assert_eq!((scope.to_string().as_str(), assumed), ("repo gist", true));
         let (scope, assumed) = tolerant.granted_scope(answer("repo,admin"), &requested);
-        assert_eq!((scope.to_wire().as_str(), assumed), ("repo,admin", false));
+        assert_eq!((scope.to_string().as_str(), assumed), ("repo,admin", false));
         let (scope, assumed) = tolerant.granted_scope(None, &requested);
         assert_eq!((scope, assumed), (requested.clone(), false));
         let strict = Tolerances {
@@ -312,7 +312,7 @@ mod tests {
             ..Tolerances::default()
         };
         let (scope, assumed) = strict.granted_scope(answer("repo,gist"), &requested);
-        assert_eq!((scope.to_wire().as_str(), assumed), ("repo,gist", false));
+        assert_eq!((scope.to_string().as_str(), assumed), ("repo,gist", false));
     }
 
     #[test]
@@ -325,14 +325,14 @@ mod tests {
             commas
                 .parse_response_scope("repo,gist user")
                 .unwrap()
-                .to_wire(),
+                .to_string(),
             "repo gist user"
         );
         assert_eq!(
             Tolerances::default()
                 .parse_response_scope("repo,gist")
                 .unwrap()
-                .to_wire(),
+                .to_string(),
             "repo,gist"
         );
     }

@@ -193,28 +193,6 @@ impl ServerMetadata {
             Some(methods.into_iter().map(Into::into).collect());
         self
     }
-
-    /// Pagero Online's endpoints, from its public documentation
-    /// ("Authorization code grant flow with proof key for code exchange").
-    ///
-    /// Pagero's documentation does not state its issuer identifier. This
-    /// preset uses the identifier of Pagero's Curity-style anonymous OAuth
-    /// profile, `https://sso.pageroonline.com/oauth/v2/oauth-anonymous`;
-    /// when a callback carries an `iss` that differs, the callback is
-    /// refused ([`CallbackError::IssuerMismatch`](crate::CallbackError::IssuerMismatch)),
-    /// so confirm the value against the server's discovery document and set
-    /// [`issuer`](Self::issuer) if it differs.
-    #[must_use]
-    pub fn pagero() -> Self {
-        Self::new(
-            "https://sso.pageroonline.com/oauth/v2/oauth-anonymous",
-            "https://sso.pageroonline.com/oauth/v2/oauth-authorize",
-            "https://sso.pageroonline.com/oauth/v2/oauth-token",
-        )
-        .with_revocation_endpoint("https://sso.pageroonline.com/oauth/v2/oauth-revoke")
-        .with_code_challenge_methods_supported(["S256"])
-        .with_token_endpoint_auth_methods_supported(["client_secret_basic", "client_secret_post"])
-    }
 }
 
 #[cfg(test)]

@@ -255,7 +255,8 @@ impl Client {
     /// `dpop_jkt` (§10), and tokens issued as `token_type: DPoP` are
     /// bound to it: never sent as `Bearer`, refreshed only with this key,
     /// and used at a resource with
-    /// [`Authorized::dpop_resource_request`](crate::Authorized::dpop_resource_request).
+    /// [`Authorized::authorize_dpop_request`](crate::Authorized::authorize_dpop_request)
+    /// (or `Driver::request_resource`).
     ///
     /// # Errors
     /// [`ConfigError::DpopAlgorithmNotSupported`] when the server lists
@@ -383,7 +384,9 @@ impl Client {
         self
     }
 
-    /// Replaces every tolerance at once (a provider preset's).
+    /// Replaces every tolerance at once: how a provider preset applies its
+    /// own. An app sets one tolerance at a time with the `with_*` setters
+    /// above, which is the way to change one.
     #[must_use]
     pub fn with_tolerances(mut self, tolerances: Tolerances) -> Self {
         self.tolerances = tolerances;
@@ -436,14 +439,17 @@ mod tests {
         let id = ClientId::new("c").unwrap();
         let redirect = RedirectUri::new("https://app.example/cb").unwrap();
         let auth = ClientAuthentication::ClientSecretBasic(ClientSecret::new("s"));
-        assert!(
-            Client::new(ServerMetadata::pagero(), id.clone(), auth.clone())
-                .map(|client| client.with_redirect_uri(redirect.clone()))
-                .is_ok()
+        let good = ServerMetadata::new(
+            "https://as.example",
+            "https://as.example/authorize",
+            "https://as.example/token",
         );
+        assert!(Client::new(good.clone(), id.clone(), auth.clone())
+            .map(|client| client.with_redirect_uri(redirect.clone()))
+            .is_ok());
 
-        let mut bad = ServerMetadata::pagero();
-        bad.token_endpoint = "http://sso.pageroonline.com/oauth/v2/oauth-token".into();
+        let mut bad = good.clone();
+        bad.token_endpoint = "http://as.example/token".into();
         assert_eq!(
             Client::new(bad, id.clone(), auth.clone())
                 .map(|client| client.with_redirect_uri(redirect.clone()))
@@ -454,7 +460,7 @@ mod tests {
             }
         );
 
-        let mut bad = ServerMetadata::pagero();
+        let mut bad = good.clone();
         bad.issuer = "https://as.example/?tenant=1".into();
         assert_eq!(
             Client::new(bad, id.clone(), auth.clone())

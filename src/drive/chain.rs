@@ -204,7 +204,10 @@ impl<T: Transport> Driver<T> {
                     problem: crate::endpoint::UrlProblem::NotHttpUri,
                 })
             })?;
-        let response = self.transport.send(bare).map_err(ChainError::Transport)?;
+        let response = self
+            .transport
+            .send(bare.clone())
+            .map_err(ChainError::Transport)?;
         let challenge = challenge_of(&response)?;
 
         let discovery = ResourceDiscovery::from_challenge(resource_url, &challenge)
@@ -245,12 +248,9 @@ impl<T: Transport> Driver<T> {
         let exchanging = pending
             .handle_callback(&client, callback)
             .map_err(ChainError::Callback)?;
-        let authorized = self.run(exchanging)?;
+        let mut authorized = self.run(exchanging)?;
 
-        let retry = authorized
-            .resource_request(http::Method::GET, resource_url)
-            .map_err(ChainError::Bearer)?;
-        let response = self.transport.send(retry).map_err(ChainError::Transport)?;
+        let response = self.request_resource(&client, &mut authorized, bare)?;
         Ok(ResourceAccess {
             metadata,
             client,

@@ -221,10 +221,12 @@ pub enum BearerError {
     InvalidTarget,
     /// The access token is DPoP-bound (RFC 9449): it is never sent as a
     /// bearer token. Use
-    /// [`Authorized::dpop_resource_request`](crate::Authorized::dpop_resource_request).
+    /// [`Authorized::authorize_dpop_request`](crate::Authorized::authorize_dpop_request),
+    /// or let `Driver::request_resource` choose.
     DpopBound,
     /// The access token is a bearer token, not DPoP-bound: send it with
-    /// [`Authorized::resource_request`](crate::Authorized::resource_request).
+    /// [`Authorized::authorize_request`](crate::Authorized::authorize_request),
+    /// or let `Driver::request_resource` choose.
     NotDpopBound,
     /// The access token is bound to another DPoP key than the client's.
     DpopKeyMismatch,

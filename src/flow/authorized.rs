@@ -186,6 +186,18 @@ impl fmt::Debug for TokenSet {
 ///
 /// `Serialize + Deserialize` with a format version, for a session store.
 /// The stored form holds the tokens: store it encrypted.
+///
+/// # Calling an API with the access token
+///
+/// One way for each kind of HTTP stack:
+/// - a driver's `request_resource` (feature `http`), the default: it puts
+///   the token on as it must go — `Bearer`, or `DPoP` with a new proof —
+///   and follows a resource server's nonce demand;
+/// - [`authorize_request`](Self::authorize_request) (Bearer) or
+///   [`authorize_dpop_request`](Self::authorize_dpop_request) (DPoP) on an
+///   `http::Request` the app sends itself;
+/// - [`bearer_authorization`](Self::bearer_authorization), the header
+///   value, for a stack without the `http` crate.
 #[must_use]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Authorized {

@@ -14,7 +14,7 @@ use crate::error::BearerErrorCode;
 use crate::flow::authorized::MAX_RESOURCE_NONCES;
 use crate::flow::Authorized;
 #[cfg(feature = "http")]
-use crate::http::{HttpResponse, RequestBody};
+use crate::http::HttpResponse;
 use crate::secret::AuthorizationValue;
 #[cfg(feature = "http")]
 use crate::step::RequestContext;
@@ -94,47 +94,6 @@ impl Authorized {
             .headers_mut()
             .insert(http::header::AUTHORIZATION, header);
         Ok(())
-    }
-
-    /// A request to a protected resource (RFC 6750 §2.1): `method` to
-    /// `target_uri` with `Authorization: Bearer <access token>` (marked
-    /// sensitive) and an empty body, to send with the same function the
-    /// drivers use. For a body, replace it
-    /// (`*request.body_mut() = RequestBody::from(json)`) and set its
-    /// `Content-Type`.
-    ///
-    /// # Errors
-    /// [`BearerError::InvalidTarget`] if `target_uri` is not an absolute
-    /// URI, and as [`authorize_request`](Self::authorize_request).
-    #[cfg(feature = "http")]
-    pub fn resource_request(
-        &self,
-        method: http::Method,
-        target_uri: &str,
-    ) -> Result<http::Request<RequestBody>, BearerError> {
-        let mut request = empty_request(method, target_uri)?;
-        self.authorize_request(&mut request)?;
-        Ok(request)
-    }
-
-    /// A request to a protected resource with a DPoP-bound access token
-    /// (RFC 9449 §7): `method` to `target_uri` with an empty body, as
-    /// [`authorize_dpop_request`](Self::authorize_dpop_request) makes it.
-    ///
-    /// # Errors
-    /// [`BearerError::InvalidTarget`] if `target_uri` is not an absolute
-    /// URI, and as [`authorize_dpop_request`](Self::authorize_dpop_request).
-    #[cfg(feature = "http")]
-    pub fn dpop_resource_request(
-        &self,
-        client: &Client,
-        method: http::Method,
-        target_uri: &str,
-        context: &RequestContext,
-    ) -> Result<http::Request<RequestBody>, BearerError> {
-        let mut request = empty_request(method, target_uri)?;
-        self.authorize_dpop_request(client, &mut request, context)?;
-        Ok(request)
     }
 
     /// Puts `Authorization: DPoP <access token>` and a `DPoP` proof of
@@ -283,22 +242,6 @@ impl Authorized {
         }
         self.resource_nonces.push((origin, String::from(nonce)));
     }
-}
-
-/// An empty request of `method` to the absolute URI `target_uri`.
-#[cfg(feature = "http")]
-fn empty_request(
-    method: http::Method,
-    target_uri: &str,
-) -> Result<http::Request<RequestBody>, BearerError> {
-    let uri = http::Uri::try_from(target_uri)
-        .ok()
-        .filter(|uri| uri.scheme().is_some() && uri.authority().is_some())
-        .ok_or(BearerError::InvalidTarget)?;
-    let mut request = http::Request::new(RequestBody::default());
-    *request.method_mut() = method;
-    *request.uri_mut() = uri;
-    Ok(request)
 }
 
 /// The origin a resource server's nonce is kept under: scheme, host and a

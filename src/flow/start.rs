@@ -200,7 +200,10 @@ impl<'c> Start<'c> {
         self
     }
 
-    /// Builds the authorization request and the pending flow.
+    /// Builds the authorization request and the pending flow, as a plain
+    /// redirect. [`authorize`](Self::authorize) is the default way to
+    /// begin (it pushes when the server offers PAR); `begin` is for an app
+    /// that must not push, and [`push`](Self::push) for one that must.
     ///
     /// Send the user's browser to the request's URL; keep the
     /// [`AwaitingCallback`] (in the session, keyed by its

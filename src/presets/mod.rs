@@ -246,14 +246,31 @@ impl Preset {
             .chain(core::iter::once(Self::pagero()))
     }
 
-    /// Pagero Online: [`ServerMetadata::pagero`] (its issuer is inferred;
-    /// see there), with the default tolerances.
+    /// Pagero Online's endpoints, from its public documentation
+    /// ("Authorization code grant flow with proof key for code exchange"),
+    /// with the default tolerances.
+    ///
+    /// Pagero's documentation does not state its issuer identifier. This
+    /// preset uses the identifier of Pagero's Curity-style anonymous OAuth
+    /// profile, `https://sso.pageroonline.com/oauth/v2/oauth-anonymous`;
+    /// when a callback carries an `iss` that differs, the callback is
+    /// refused ([`CallbackError::IssuerMismatch`](crate::CallbackError::IssuerMismatch)),
+    /// so confirm the value against the server's discovery document and set
+    /// the metadata's [`issuer`](ServerMetadata::issuer) if it differs.
     pub fn pagero() -> Self {
+        let metadata = ServerMetadata::new(
+            "https://sso.pageroonline.com/oauth/v2/oauth-anonymous",
+            "https://sso.pageroonline.com/oauth/v2/oauth-authorize",
+            "https://sso.pageroonline.com/oauth/v2/oauth-token",
+        )
+        .with_revocation_endpoint("https://sso.pageroonline.com/oauth/v2/oauth-revoke")
+        .with_code_challenge_methods_supported(["S256"])
+        .with_token_endpoint_auth_methods_supported(["client_secret_basic", "client_secret_post"]);
         Self {
             provider: "Pagero Online",
             checked: CHECKED,
             documentation: "https://developer.pagero.com/docs/authorization-code-grant-flow-with-proof-key-for-code-exchange",
-            metadata: ServerMetadata::pagero(),
+            metadata,
             tolerances: Tolerances::default(),
         }
     }

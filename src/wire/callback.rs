@@ -19,9 +19,13 @@ const UNREQUESTED: [&str; 3] = ["access_token", "id_token", "token"];
 /// The parameters of an authorization response, decoded once and checked
 /// for repeats, not yet checked against the pending flow.
 ///
-/// Build it from whatever the redirect brought — a full URL, a raw query
-/// string, a `response_mode=form_post` body, or (feature `http`) the
-/// `http::Request` itself — then hand it to
+/// Build it from whatever the redirect brought, with the one constructor
+/// that fits: [`from_url`](Self::from_url) for the full URL,
+/// [`from_query`](Self::from_query) for a raw query string (a framework's
+/// `uri.query()`), [`from_form_body`](Self::from_form_body) for a
+/// `response_mode=form_post` body, or (feature `http`)
+/// [`from_http`](Self::from_http) for the `http::Request` itself, either
+/// kind. Then hand it to
 /// [`AwaitingCallback::handle_callback`](crate::AwaitingCallback::handle_callback),
 /// which does the checks. Empty parameters count as absent; unknown
 /// parameters are ignored (RFC 6749 §3.1), except the `access_token`,
@@ -77,16 +81,6 @@ impl Callback {
         Self::from_pairs(form::parse_unique(body))
     }
 
-    /// Parses the query of the callback request's URI: for a `GET` callback
-    /// whatever the request's body type.
-    ///
-    /// # Errors
-    /// As [`Callback::from_query`].
-    #[cfg(feature = "http")]
-    pub fn from_http_uri(uri: &http::Uri) -> Result<Self, CallbackError> {
-        Self::from_query(uri.query().unwrap_or(""))
-    }
-
     /// Parses the callback request itself: the query of a `GET`, or the
     /// form body of a `POST` (`response_mode=form_post`).
     ///
@@ -96,7 +90,7 @@ impl Callback {
     #[cfg(feature = "http")]
     pub fn from_http<B: AsRef<[u8]>>(request: &http::Request<B>) -> Result<Self, CallbackError> {
         match *request.method() {
-            http::Method::GET => Self::from_http_uri(request.uri()),
+            http::Method::GET => Self::from_query(request.uri().query().unwrap_or("")),
             http::Method::POST => {
                 let form_encoded = request
                     .headers()

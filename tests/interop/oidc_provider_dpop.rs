@@ -67,13 +67,11 @@ fn userinfo(
     client: &Client,
     authorized: &Authorized,
 ) -> http::Response<Vec<u8>> {
-    let request = authorized
-        .dpop_resource_request(
-            client,
-            http::Method::GET,
-            &server.url("/me"),
-            &crate::context(),
-        )
+    let mut request = http::Request::get(server.url("/me"))
+        .body(RequestBody::default())
+        .unwrap();
+    authorized
+        .authorize_dpop_request(client, &mut request, &crate::context())
         .unwrap();
     interop_node_common::send(request).unwrap()
 }
@@ -105,10 +103,9 @@ fn dpop_bound_tokens_end_to_end() {
 
     // Never as a bearer token; with a proof, userinfo answers.
     let me = server.url("/me");
+    let mut never = http::Request::get(&me).body(()).unwrap();
     assert_eq!(
-        authorized
-            .resource_request(http::Method::GET, &me)
-            .unwrap_err(),
+        authorized.authorize_request(&mut never).unwrap_err(),
         BearerError::DpopBound
     );
     let mut as_bearer = http::Request::get(&me).body(Vec::new()).unwrap();

@@ -78,7 +78,7 @@ fn chain(server: &OidcProvider, resource_url: &str) -> (Client, Authorized, Reso
 
     // 5. The login, for the resource, with the challenge's scope.
     let scope = metadata.scope_for(challenge.scope());
-    assert_eq!(scope.to_wire(), "files:read");
+    assert_eq!(scope.to_string(), "files:read");
     let start = Start::new(&client)
         .scope(scope)
         .resource(metadata.resource().clone());
@@ -144,7 +144,7 @@ fn step_up_on_insufficient_scope_and_a_refresh_that_keeps_the_audience() {
     let start = step_ups.start(&client, &authorized, &challenge).unwrap();
     let (pending, callback_url) =
         interop_node_common::support::log_in(start, |url| server.browser_log_in(url));
-    assert_eq!(pending.scope().to_wire(), "files:read files:write");
+    assert_eq!(pending.scope().to_string(), "files:read files:write");
     let stepped_up = interop_node_common::scenario::exchange(
         &client,
         pending,
@@ -198,8 +198,8 @@ fn metadata_naming_another_resource_is_refused() {
     assert_eq!(
         error.kind(),
         &EndpointErrorKind::InvalidMetadata(MetadataProblem::ResourceMismatch {
-            expected: UntrustedText::new(impostor.as_str()),
-            received: UntrustedText::new(server.url("/mcp")),
+            expected: UntrustedText::from(impostor.as_str()),
+            received: UntrustedText::from(server.url("/mcp")),
         })
     );
 }

@@ -238,6 +238,32 @@ fn the_refresh_is_proven_with_the_grants_key() {
     }
 }
 
+/// A `GET` of `uri` with `authorized`'s DPoP-bound token and a proof of
+/// `client`'s key, built for `CONTEXT`.
+fn dpop_get(
+    authorized: &Authorized,
+    client: &Client,
+    uri: &str,
+) -> Result<http::Request<RequestBody>, BearerError> {
+    let mut request = http::Request::get(uri)
+        .body(RequestBody::default())
+        .unwrap();
+    authorized
+        .authorize_dpop_request(client, &mut request, &CONTEXT)
+        .map(|()| request)
+}
+
+/// A `GET` of `uri` with `authorized`'s token as a bearer token.
+fn bearer_get(
+    authorized: &Authorized,
+    uri: &str,
+) -> Result<http::Request<RequestBody>, BearerError> {
+    let mut request = http::Request::get(uri)
+        .body(RequestBody::default())
+        .unwrap();
+    authorized.authorize_request(&mut request).map(|()| request)
+}
+
 fn client_with_ed25519() -> Client {
     client(DpopKey::new(Ed25519Key::from_bytes(&[9; 32])))
 }
@@ -254,9 +280,7 @@ fn resource_requests_with_a_bound_token() {
         .with_www_authenticate(r#"DPoP error="use_dpop_nonce""#)
         .with_dpop_nonce("rs-nonce");
     assert!(authorized.handle_resource_response(uri, demand));
-    let request = authorized
-        .dpop_resource_request(&client, http::Method::GET, uri, &CONTEXT)
-        .unwrap();
+    let request = dpop_get(&authorized, &client, uri).unwrap();
     assert_eq!(
         request.headers()["authorization"],
         "DPoP Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU"
@@ -274,9 +298,7 @@ fn resource_requests_with_a_bound_token() {
 
     for (outcome, expected) in [
         (
-            authorized
-                .resource_request(http::Method::GET, uri)
-                .unwrap_err(),
+            bearer_get(&authorized, uri).unwrap_err(),
             BearerError::DpopBound,
         ),
         (
@@ -284,15 +306,11 @@ fn resource_requests_with_a_bound_token() {
             BearerError::DpopBound,
         ),
         (
-            authorized
-                .dpop_resource_request(&client_with_ed25519(), http::Method::GET, uri, &CONTEXT)
-                .unwrap_err(),
+            dpop_get(&authorized, &client_with_ed25519(), uri).unwrap_err(),
             BearerError::DpopKeyMismatch,
         ),
         (
-            authorized
-                .dpop_resource_request(&client, http::Method::GET, "http://rs.example/", &CONTEXT)
-                .unwrap_err(),
+            dpop_get(&authorized, &client, "http://rs.example/").unwrap_err(),
             BearerError::InsecureTarget,
         ),
     ] {
@@ -302,9 +320,7 @@ fn resource_requests_with_a_bound_token() {
     let response = HttpResponse::new(200, &body).with_content_type("application/json");
     let bearer = exchanging(&client).handle_response(response, NOW).unwrap();
     assert_eq!(
-        bearer
-            .dpop_resource_request(&client, http::Method::GET, uri, &CONTEXT)
-            .unwrap_err(),
+        dpop_get(&bearer, &client, uri).unwrap_err(),
         BearerError::NotDpopBound
     );
 }

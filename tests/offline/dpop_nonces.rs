@@ -209,8 +209,11 @@ fn each_resource_server_has_its_own_nonce() {
     let mut authorized = authorized(&client);
     let rs = "https://RS.example/a?x=1";
     let proof_nonce = |authorized: &Authorized, uri: &str| {
-        let request = authorized
-            .dpop_resource_request(&client, http::Method::GET, uri, &CONTEXT)
+        let mut request = http::Request::get(uri)
+            .body(RequestBody::default())
+            .unwrap();
+        authorized
+            .authorize_dpop_request(&client, &mut request, &CONTEXT)
             .unwrap();
         http_nonce_of(&request)
     };

@@ -10,7 +10,11 @@ use oauth2_pkce::*;
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
 
 fn pagero_client(authentication: ClientAuthentication) -> Client {
-    client_with(ServerMetadata::pagero(), "client-id", authentication)
+    client_with(
+        Preset::pagero().metadata().clone(),
+        "client-id",
+        authentication,
+    )
 }
 
 /// A client of `metadata`'s server, registered with Pagero's example
@@ -204,7 +208,7 @@ fn refresh_scope_narrower_is_sent_wider_is_refused() {
 fn refresh_with_another_client_is_refused() {
     let client = pagero_client(basic());
     let state = authorized(&client, &pagero_tokens(0));
-    let other = client_with(ServerMetadata::pagero(), "other-client", basic());
+    let other = client_with(Preset::pagero().metadata().clone(), "other-client", basic());
     assert_eq!(
         state.refresh(&other).unwrap_err(),
         RefreshError::ClientMismatch
@@ -310,7 +314,7 @@ fn rebind_moves_a_grant_to_new_endpoints_of_the_same_issuer() {
     let client = pagero_client(basic());
     let mut state = authorized(&client, &pagero_tokens(0));
 
-    let mut moved = ServerMetadata::pagero();
+    let mut moved = Preset::pagero().metadata().clone();
     moved.token_endpoint = "https://sso.pageroonline.com/oauth/v3/token".into();
     moved.revocation_endpoint = Some("https://sso.pageroonline.com/oauth/v3/revoke".into());
     let moved = client_with(moved, "client-id", basic());
@@ -348,12 +352,16 @@ fn rebind_moves_a_grant_to_new_endpoints_of_the_same_issuer() {
     assert_eq!(stored, state);
 
     // Another issuer, or another client_id: refused, nothing changes.
-    let mut other = ServerMetadata::pagero();
+    let mut other = Preset::pagero().metadata().clone();
     other.issuer = "https://sso.pageroonline.com/oauth/v2/other".into();
     other.token_endpoint = "https://evil.example/token".into();
     for stranger in [
         client_with(other, "client-id", basic()),
-        client_with(ServerMetadata::pagero(), "another-client", basic()),
+        client_with(
+            Preset::pagero().metadata().clone(),
+            "another-client",
+            basic(),
+        ),
     ] {
         assert_eq!(state.rebind(&stranger), Err(RefreshError::ClientMismatch));
         assert_eq!(stored, state);
@@ -435,7 +443,7 @@ fn revocation_errors() {
 
 #[test]
 fn revocation_needs_an_endpoint_and_a_token() {
-    let mut metadata = ServerMetadata::pagero();
+    let mut metadata = Preset::pagero().metadata().clone();
     metadata.revocation_endpoint = None;
     let client = client_with(metadata, "client-id", basic());
     let state = authorized(&client, &pagero_tokens(0));
@@ -480,7 +488,10 @@ fn revoking_the_grant_takes_the_refresh_token_when_there_is_one() {
 
 #[test]
 fn public_client_revocation_names_itself_in_the_body() {
-    let metadata = ServerMetadata::pagero().with_token_endpoint_auth_methods_supported(["none"]);
+    let metadata = Preset::pagero()
+        .metadata()
+        .clone()
+        .with_token_endpoint_auth_methods_supported(["none"]);
     let client = client_with(metadata, "public-app", ClientAuthentication::None);
     let state = authorized(&client, &pagero_tokens(0));
     let request = state
@@ -580,7 +591,10 @@ fn client_credentials_grant() {
     );
 
     let public = client_with(
-        ServerMetadata::pagero().with_token_endpoint_auth_methods_supported(["none"]),
+        Preset::pagero()
+            .metadata()
+            .clone()
+            .with_token_endpoint_auth_methods_supported(["none"]),
         "public-app",
         ClientAuthentication::None,
     );
@@ -786,23 +800,10 @@ fn bearer_only_on_https_or_loopback() {
             assert_eq!(outcome, Err(BearerError::InsecureTarget));
             assert!(request.headers().get("authorization").is_none());
         }
-        // The string form agrees, and so does a request built whole.
+        // The string form agrees, and the header is marked sensitive.
         assert_eq!(state.bearer_authorization(uri).is_ok(), allowed, "{uri}");
-        match state.resource_request(http::Method::DELETE, uri) {
-            Ok(built) => {
-                assert!(allowed, "{uri}");
-                assert_eq!(built.method(), http::Method::DELETE);
-                assert_eq!(built.uri(), &http::Uri::try_from(uri).unwrap());
-                assert_eq!(built.headers()["authorization"], "Bearer _0XBPWQQ_access0");
-                assert!(built.headers()["authorization"].is_sensitive());
-                assert!(built.body().is_empty());
-            }
-            Err(error) if uri.starts_with('/') => assert_eq!(error, BearerError::InvalidTarget),
-            Err(error) => assert_eq!(
-                (allowed, error),
-                (false, BearerError::InsecureTarget),
-                "{uri}"
-            ),
+        if allowed {
+            assert!(request.headers()["authorization"].is_sensitive());
         }
     }
 }
@@ -810,7 +811,7 @@ fn bearer_only_on_https_or_loopback() {
 #[test]
 fn revocation_falls_back_to_the_clients_endpoint_for_the_same_issuer() {
     // Tokens stored before the revocation endpoint was configured.
-    let mut without = ServerMetadata::pagero();
+    let mut without = Preset::pagero().metadata().clone();
     without.revocation_endpoint = None;
     let old_client = client_with(without, "client-id", basic());
     let state = authorized(&old_client, &pagero_tokens(0));
@@ -829,7 +830,7 @@ fn revocation_falls_back_to_the_clients_endpoint_for_the_same_issuer() {
 
     // Another issuer's client is refused before anything is built: neither
     // its endpoint nor its credentials are ever handed these tokens.
-    let mut other = ServerMetadata::pagero();
+    let mut other = Preset::pagero().metadata().clone();
     other.issuer = "https://sso.pageroonline.com/oauth/v2/other-profile".into();
     let other_client = client_with(other, "client-id", basic());
     assert_eq!(

@@ -11,13 +11,10 @@ use sha2::{Digest, Sha256};
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
 
 fn client(authentication: ClientAuthentication) -> Client {
-    Client::new(
-        ServerMetadata::pagero(),
-        ClientId::new("app").unwrap(),
-        authentication,
-    )
-    .unwrap()
-    .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap())
+    Preset::pagero()
+        .client(ClientId::new("app").unwrap(), authentication)
+        .unwrap()
+        .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap())
 }
 
 fn basic_client() -> Client {
@@ -364,7 +361,7 @@ proptest! {
         scope in prop::collection::vec("[!#-\\[\\]-~]{1,12}", 0..5),
         iss_required in any::<bool>(),
     ) {
-        let metadata = ServerMetadata::pagero()
+        let metadata = Preset::pagero().metadata().clone()
             .with_authorization_response_iss_parameter_supported(iss_required);
         let client = Client::new(metadata, ClientId::new("app").unwrap(), ClientAuthentication::ClientSecretBasic(ClientSecret::new("CLIENT-SECRET-XYZ")))
         .unwrap()

@@ -10,7 +10,10 @@ const ISSUER: &str = "https://sso.pageroonline.com/oauth/v2/oauth-anonymous";
 
 fn client() -> Client {
     Client::new(
-        ServerMetadata::pagero().with_authorization_response_iss_parameter_supported(true),
+        Preset::pagero()
+            .metadata()
+            .clone()
+            .with_authorization_response_iss_parameter_supported(true),
         ClientId::new("app").unwrap(),
         ClientAuthentication::ClientSecretBasic(ClientSecret::new("secret")),
     )

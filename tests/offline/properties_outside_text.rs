@@ -159,7 +159,7 @@ proptest! {
     /// Every error variant that carries text, built directly.
     #[test]
     fn every_error_type_built_with_hostile_text(text in hostile()) {
-        let untrusted = UntrustedText::new(text.as_str());
+        let untrusted = UntrustedText::from(text.as_str());
         check(&untrusted)?;
         check(&StartError::ReservedParameter(untrusted.clone()))?;
         check(&StartError::RepeatedParameter(untrusted.clone()))?;

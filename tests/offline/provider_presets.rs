@@ -259,12 +259,33 @@ fn preset_arguments_that_are_names() {
     );
 }
 
-/// The Pagero preset is `ServerMetadata::pagero()` with the default
-/// tolerances: folding it into the catalogue changed nothing.
+/// The Pagero preset: its documented endpoints, the inferred issuer, S256,
+/// Basic and body authentication, and the default tolerances; it is in
+/// the catalogue.
 #[test]
 fn pagero_is_the_existing_preset() {
     let preset = Preset::pagero();
-    assert_eq!(preset.metadata(), &ServerMetadata::pagero());
+    let metadata = preset.metadata();
+    assert_eq!(
+        metadata.issuer,
+        "https://sso.pageroonline.com/oauth/v2/oauth-anonymous"
+    );
+    assert_eq!(
+        metadata.authorization_endpoint,
+        "https://sso.pageroonline.com/oauth/v2/oauth-authorize"
+    );
+    assert_eq!(
+        metadata.token_endpoint,
+        "https://sso.pageroonline.com/oauth/v2/oauth-token"
+    );
+    assert_eq!(
+        metadata.revocation_endpoint.as_deref(),
+        Some("https://sso.pageroonline.com/oauth/v2/oauth-revoke")
+    );
+    assert_eq!(
+        metadata.code_challenge_methods_supported.as_deref(),
+        Some(&["S256".to_owned()][..])
+    );
     assert_eq!(preset.tolerances(), &Tolerances::default());
     assert!(Preset::catalogue().any(|p| p == preset));
 }

@@ -206,7 +206,7 @@ fn check_token(case: &Case) {
                 ),
             }
             if let Some(scope) = case.header("expect-scope") {
-                assert_eq!(tokens.scope().to_wire(), scope, "{}", case.name);
+                assert_eq!(tokens.scope().to_string(), scope, "{}", case.name);
             }
             if let Some(member) = case.header("expect-extra") {
                 assert!(tokens.extra().contains(member), "{}", case.name);

@@ -191,7 +191,7 @@ fn registration_errors_are_typed() {
         ),
         (
             r#"{"client_id":"c","client_id":"d"}"#,
-            ResponseProblem::DuplicateMember(UntrustedText::new("client_id")),
+            ResponseProblem::DuplicateMember(UntrustedText::from("client_id")),
         ),
     ];
     for (body, problem) in malformed {

@@ -55,7 +55,7 @@ fn client_with(metadata: ServerMetadata, authentication: ClientAuthentication) -
 
 fn pagero_basic() -> Client {
     client_with(
-        ServerMetadata::pagero(),
+        Preset::pagero().metadata().clone(),
         ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
     )
 }
@@ -191,7 +191,7 @@ fn authorization_url_with_extra_params() {
 
 #[test]
 fn authorization_url_keeps_the_endpoints_own_query() {
-    let mut metadata = ServerMetadata::pagero();
+    let mut metadata = Preset::pagero().metadata().clone();
     metadata.authorization_endpoint =
         "https://sso.pageroonline.com/oauth/v2/oauth-authorize?tenant=x".into();
     let client = client_with(
@@ -338,13 +338,13 @@ fn token_request_client_secret_basic() {
 /// `:` in the id cannot move the split, and `+ / = %` and non-ASCII survive.
 #[test]
 fn token_request_client_secret_basic_encodes_before_base64() {
-    let client = Client::new(
-        ServerMetadata::pagero(),
-        ClientId::new("my:client id").unwrap(),
-        ClientAuthentication::ClientSecretBasic(ClientSecret::new("p+s/w=d%é:")),
-    )
-    .unwrap()
-    .with_redirect_uri(RedirectUri::new(REDIRECT_URI).unwrap());
+    let client = Preset::pagero()
+        .client(
+            ClientId::new("my:client id").unwrap(),
+            ClientAuthentication::ClientSecretBasic(ClientSecret::new("p+s/w=d%é:")),
+        )
+        .unwrap()
+        .with_redirect_uri(RedirectUri::new(REDIRECT_URI).unwrap());
     let request = exchanging(&client).request(&crate::CONTEXT).unwrap();
     insta::assert_snapshot!(
         "token_request_client_secret_basic_special_chars",
@@ -369,7 +369,7 @@ fn token_request_client_secret_basic_encodes_before_base64() {
 #[test]
 fn token_request_client_secret_post() {
     let client = client_with(
-        ServerMetadata::pagero(),
+        Preset::pagero().metadata().clone(),
         ClientAuthentication::ClientSecretPost(ClientSecret::new(CLIENT_SECRET)),
     );
     let request = exchanging(&client).request(&crate::CONTEXT).unwrap();
@@ -386,7 +386,10 @@ fn token_request_client_secret_post() {
 
 #[test]
 fn token_request_public_client_none() {
-    let metadata = ServerMetadata::pagero().with_token_endpoint_auth_methods_supported(["none"]);
+    let metadata = Preset::pagero()
+        .metadata()
+        .clone()
+        .with_token_endpoint_auth_methods_supported(["none"]);
     let client = client_with(metadata, ClientAuthentication::None);
     let request = exchanging(&client).request(&crate::CONTEXT).unwrap();
     insta::assert_snapshot!("token_request_none", render(&request));
@@ -416,7 +419,7 @@ fn token_request_is_stable() {
 
 #[test]
 fn authorization_url_endpoint_query_with_a_trailing_ampersand() {
-    let mut metadata = ServerMetadata::pagero();
+    let mut metadata = Preset::pagero().metadata().clone();
     metadata.authorization_endpoint =
         "https://sso.pageroonline.com/oauth/v2/oauth-authorize?tenant=x&".into();
     let client = client_with(
@@ -455,7 +458,7 @@ fn refresh_request() {
 
 #[test]
 fn refresh_request_with_empty_scope_and_client_secret_post() {
-    let metadata = ServerMetadata::pagero();
+    let metadata = Preset::pagero().metadata().clone();
     let client = client_with(
         metadata,
         ClientAuthentication::ClientSecretPost(ClientSecret::new(CLIENT_SECRET)),
@@ -508,12 +511,10 @@ fn revocation_requests() {
 fn resource_request() {
     let client = pagero_basic();
     let authorized = pagero_authorized(&client);
-    let request = authorized
-        .resource_request(
-            http::Method::GET,
-            "https://api.pageroonline.com/someresource?x=1",
-        )
+    let mut request = http::Request::get("https://api.pageroonline.com/someresource?x=1")
+        .body(RequestBody::default())
         .unwrap();
+    authorized.authorize_request(&mut request).unwrap();
     insta::assert_snapshot!("resource_request", render_http(&request));
     assert!(request.headers()["authorization"].is_sensitive());
 }
@@ -534,7 +535,10 @@ fn client_credentials_request() {
 
 #[test]
 fn authorization_request_never_downgrades_pkce() {
-    let plain_only = ServerMetadata::pagero().with_code_challenge_methods_supported(["plain"]);
+    let plain_only = Preset::pagero()
+        .metadata()
+        .clone()
+        .with_code_challenge_methods_supported(["plain"]);
     let client = client_with(
         plain_only,
         ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
@@ -578,12 +582,12 @@ fn a_flow_carries_its_own_redirect_uri() {
     assert_eq!(value(&body, "redirect_uri"), Some(loopback));
 
     // Without a default, a login must name one; other grants need none.
-    let bare = Client::new(
-        ServerMetadata::pagero(),
-        ClientId::new(CLIENT_ID).unwrap(),
-        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
-    )
-    .unwrap();
+    let bare = Preset::pagero()
+        .client(
+            ClientId::new(CLIENT_ID).unwrap(),
+            ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+        )
+        .unwrap();
     assert_eq!(bare.redirect_uri(), None);
     assert_eq!(
         Start::new(&bare).begin(entropy(), NOW).unwrap_err(),
@@ -607,7 +611,9 @@ fn a_flow_carries_its_own_redirect_uri() {
 /// Pagero's metadata with a device authorization and an introspection
 /// endpoint, which Pagero does not document: Curity-style paths.
 fn device_metadata() -> ServerMetadata {
-    ServerMetadata::pagero()
+    Preset::pagero()
+        .metadata()
+        .clone()
         .with_device_authorization_endpoint(
             "https://sso.pageroonline.com/oauth/v2/oauth-device-authorization",
         )

@@ -204,7 +204,7 @@ fn resource_is_not_an_extra_parameter_and_has_a_cap() {
         .unwrap_err();
     assert_eq!(
         error,
-        StartError::ReservedParameter(UntrustedText::new("resource"))
+        StartError::ReservedParameter(UntrustedText::from("resource"))
     );
     let mut many = Start::new(&client);
     for i in 0..=limits::MAX_RESOURCE_INDICATORS {

@@ -37,7 +37,7 @@ fn challenges_carry_resource_metadata() {
         r#"Bearer resource_metadata="{PRM}", scope="files:read""#
     ));
     assert_eq!(bearer.resource_metadata(), Some(PRM));
-    assert_eq!(bearer.scope().unwrap().to_wire(), "files:read");
+    assert_eq!(bearer.scope().unwrap().to_string(), "files:read");
 
     let dpop = DpopChallenge::parse(&format!(r#"DPoP algs="ES256", resource_metadata="{PRM}""#))
         .unwrap()
@@ -48,7 +48,7 @@ fn challenges_carry_resource_metadata() {
 
     assert_eq!(
         BearerChallenge::parse(r#"Bearer resource_metadata="a", resource_metadata="b""#),
-        Err(ChallengeError::RepeatedParameter(UntrustedText::new(
+        Err(ChallengeError::RepeatedParameter(UntrustedText::from(
             "resource_metadata"
         )))
     );
@@ -108,7 +108,7 @@ fn a_document_is_read_and_checked() {
         ["https://as.example.com"]
     );
     assert_eq!(
-        metadata.scopes_supported().unwrap().to_wire(),
+        metadata.scopes_supported().unwrap().to_string(),
         "files:read files:write"
     );
     assert_eq!(
@@ -128,7 +128,10 @@ fn a_document_is_read_and_checked() {
     // Scope selection: the challenge's, else every supported one.
     let asked = Scope::parse("files:write").unwrap();
     assert_eq!(metadata.scope_for(Some(&asked)), asked);
-    assert_eq!(metadata.scope_for(None).to_wire(), "files:read files:write");
+    assert_eq!(
+        metadata.scope_for(None).to_string(),
+        "files:read files:write"
+    );
 
     let minimal = step()
         .handle_response(json(&format!(r#"{{"resource":"{API}"}}"#)), NOW)
@@ -155,8 +158,8 @@ fn a_document_naming_another_resource_is_refused() {
         assert_eq!(
             problem(failure),
             MetadataProblem::ResourceMismatch {
-                expected: UntrustedText::new(API),
-                received: UntrustedText::new(other),
+                expected: UntrustedText::from(API),
+                received: UntrustedText::from(other),
             }
         );
     }

@@ -47,13 +47,10 @@ fn display_is_clean<T: std::fmt::Display + Debug + ?Sized>(value: &T, secrets: &
 }
 
 fn client(authentication: ClientAuthentication) -> Client {
-    Client::new(
-        ServerMetadata::pagero(),
-        ClientId::new("app").unwrap(),
-        authentication,
-    )
-    .unwrap()
-    .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap())
+    Preset::pagero()
+        .client(ClientId::new("app").unwrap(), authentication)
+        .unwrap()
+        .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap())
 }
 
 fn basic_client() -> Client {
@@ -362,13 +359,13 @@ fn callback_errors() {
 }
 
 fn client_for_id(id: &str) -> Client {
-    Client::new(
-        ServerMetadata::pagero(),
-        ClientId::new(id).unwrap(),
-        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
-    )
-    .unwrap()
-    .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap())
+    Preset::pagero()
+        .client(
+            ClientId::new(id).unwrap(),
+            ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+        )
+        .unwrap()
+        .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap())
 }
 
 #[test]
@@ -566,7 +563,7 @@ fn http_requests_handed_out() {
             grant.request(&crate::CONTEXT).unwrap().into_http(),
         ));
 
-        let mut metadata = ServerMetadata::pagero();
+        let mut metadata = Preset::pagero().metadata().clone();
         metadata.pushed_authorization_request_endpoint =
             Some("https://sso.pageroonline.com/oauth/v2/oauth-par".into());
         let par_client = Client::new(
@@ -606,7 +603,9 @@ fn http_requests_handed_out() {
 const DEVICE_CODE: &str = "SECRET-device-5eed";
 
 fn device_client(authentication: ClientAuthentication) -> Client {
-    let metadata = ServerMetadata::pagero()
+    let metadata = Preset::pagero()
+        .metadata()
+        .clone()
         .with_device_authorization_endpoint("https://sso.pageroonline.com/oauth/v2/oauth-device")
         .with_introspection_endpoint("https://sso.pageroonline.com/oauth/v2/oauth-introspect");
     Client::new(metadata, ClientId::new("app").unwrap(), authentication).unwrap()

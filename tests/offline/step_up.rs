@@ -61,7 +61,7 @@ fn insufficient_scope_asks_for_the_union_for_the_same_resource() {
         .begin(FlowEntropy::from_bytes([8; 64]), NOW)
         .unwrap();
     assert_eq!(step_ups.count(), 1);
-    assert_eq!(pending.scope().to_wire(), "openid files:read files:write");
+    assert_eq!(pending.scope().to_string(), "openid files:read files:write");
     assert_eq!(pending.resources()[0].as_str(), API);
     assert!(request
         .url()

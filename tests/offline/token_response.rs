@@ -14,13 +14,13 @@ const FORM: &str = "application/x-www-form-urlencoded";
 const PAGERO_BODY: &str = r#"{"token_type":"bearer","access_token":"_0XBPWQQ_2a66dd33-e108-4dc3-b653-e71b9feae02e","refresh_token":"_1XBPWQQ_e61b091b-9139-4268-a7c7-765d2d418d52","scope":"","claims":"publicid","expires_in":600}"#;
 
 fn client() -> Client {
-    Client::new(
-        ServerMetadata::pagero(),
-        ClientId::new("pagero-client").unwrap(),
-        ClientAuthentication::ClientSecretBasic(ClientSecret::new("client-secret")),
-    )
-    .unwrap()
-    .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap())
+    Preset::pagero()
+        .client(
+            ClientId::new("pagero-client").unwrap(),
+            ClientAuthentication::ClientSecretBasic(ClientSecret::new("client-secret")),
+        )
+        .unwrap()
+        .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap())
 }
 
 fn exchanging_with_scope(scope: Scope) -> Exchanging {
@@ -203,7 +203,7 @@ fn paypal_expires_in_as_numeric_string() {
     let tokens = authorized.tokens();
     assert_eq!(tokens.expires_at(), Some(NOW.saturating_add(secs(32400))));
     assert_eq!(
-        tokens.scope().to_wire(),
+        tokens.scope().to_string(),
         "https://uri.paypal.com/services/invoicing openid"
     );
     assert_eq!(
@@ -292,7 +292,7 @@ fn github_form_encoded_body() {
     );
     // GitHub separates scopes with commas; with nothing requested, the
     // value is kept as sent.
-    assert_eq!(tokens.scope().to_wire(), "repo,gist");
+    assert_eq!(tokens.scope().to_string(), "repo,gist");
     assert_eq!(tokens.expires_at(), None);
     assert!(tokens.extra().is_empty());
 }
@@ -378,7 +378,7 @@ fn scope_as_json_array() {
     let body =
         r#"{"access_token":"a","token_type":"Bearer","scope":["openid","profile","openid"]}"#;
     let authorized = ok(200, JSON, body);
-    assert_eq!(authorized.tokens().scope().to_wire(), "openid profile");
+    assert_eq!(authorized.tokens().scope().to_string(), "openid profile");
 
     for bad in [r#"["openid",1]"#, r#"["a b"]"#, r#"[""]"#, "42", "{}"] {
         let body = format!(r#"{{"access_token":"a","token_type":"Bearer","scope":{bad}}}"#);
@@ -999,13 +999,13 @@ fn outside_text_in_token_errors_is_printed_escaped() {
     }
     assert_eq!(
         error_at_200(cases[0]),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::DuplicateMember(UntrustedText::new(
-            "x\r\nFAKE LOG LINE"
-        )))
+        EndpointErrorKind::MalformedResponse(ResponseProblem::DuplicateMember(
+            UntrustedText::from("x\r\nFAKE LOG LINE")
+        ))
     );
     assert_eq!(
         error_at_200(cases[1]),
-        EndpointErrorKind::UnsupportedTokenType(UntrustedText::new("\u{1b}[2J\u{202e}mac"))
+        EndpointErrorKind::UnsupportedTokenType(UntrustedText::from("\u{1b}[2J\u{202e}mac"))
     );
 }
 

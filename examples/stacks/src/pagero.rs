@@ -51,7 +51,7 @@ pub fn run(
     user: impl FnOnce(&str) -> io::Result<String>,
     mut say: impl FnMut(String),
 ) -> Result<(), Box<dyn Error>> {
-    let mut metadata = ServerMetadata::pagero();
+    let mut metadata = Preset::pagero().metadata().clone();
     if let Some(origin) = &config.sso {
         move_to(&mut metadata, origin);
     }

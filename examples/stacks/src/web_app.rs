@@ -212,7 +212,7 @@ async fn callback(
     session: Session,
     uri: Uri,
 ) -> Result<Response, AppError> {
-    let callback = Callback::from_http_uri(&uri)?;
+    let callback = Callback::from_query(uri.query().unwrap_or(""))?;
     // --- glue: start ---
     let state = callback.state().ok_or(AppError::NoLogin)?;
     let pending: Option<AwaitingCallback> = session.remove(&pending_key(state)).await?;

@@ -12,7 +12,7 @@ use core::alloc::{GlobalAlloc, Layout};
 use oauth2_pkce::{EndpointStep, Signer};
 use oauth2_pkce::{
     Callback, Client, ClientAssertionKey, ClientAuthentication, ClientId, Ed25519Key, Es256Key,
-    FlowEntropy, HttpResponse, RedirectUri, RequestContext, ServerMetadata, Start, UnixTime,
+    FlowEntropy, HttpResponse, RedirectUri, RequestContext, Preset, Start, UnixTime,
 };
 
 /// The C library's allocator: a `staticlib` is linked into a C program.
@@ -65,7 +65,7 @@ pub extern "C" fn oauth2_pkce_no_std_flow(entropy: &[u8; 64], now: u64) -> usize
     if es256.sign(b"signing input").map_or(true, |signature| signature.len() != 64) {
         return 0;
     }
-    let metadata = ServerMetadata::pagero().with_token_endpoint_auth_methods_supported(["private_key_jwt"]);
+    let metadata = Preset::pagero().metadata().clone().with_token_endpoint_auth_methods_supported(["private_key_jwt"]);
     let Ok(client) = Client::new(metadata, client_id, ClientAuthentication::PrivateKeyJwt(key)).map(|client| client.with_redirect_uri(redirect_uri)) else {
         return 0;
     };
