@@ -83,11 +83,13 @@ struct Fixture {
 }
 
 fn client() -> Client {
-    Preset::pagero().client(ClientId::new(CLIENT_ID).unwrap(),
-        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
-    )
-    .unwrap()
-    .with_redirect_uri(RedirectUri::new(REDIRECT).unwrap())
+    Preset::pagero()
+        .client(
+            ClientId::new(CLIENT_ID).unwrap(),
+            ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+        )
+        .unwrap()
+        .with_redirect_uri(RedirectUri::new(REDIRECT).unwrap())
 }
 
 fn http_response() -> http::Response<Vec<u8>> {
@@ -185,8 +187,10 @@ pub fn step_ours_token_request(exchanging: &Exchanging) -> oauth2_pkce::HttpRequ
 /// A code exchange of a `private_key_jwt` client (RFC 7523 §2.2): the
 /// same request plus a client assertion signed with `key`.
 fn jwt_exchanging(key: oauth2_pkce::ClientAssertionKey) -> Exchanging {
-    let metadata =
-        Preset::pagero().metadata().clone().with_token_endpoint_auth_methods_supported(["private_key_jwt"]);
+    let metadata = Preset::pagero()
+        .metadata()
+        .clone()
+        .with_token_endpoint_auth_methods_supported(["private_key_jwt"]);
     let client = Client::new(
         metadata,
         ClientId::new(CLIENT_ID).unwrap(),

@@ -9,11 +9,11 @@ extern crate alloc;
 
 use core::alloc::{GlobalAlloc, Layout};
 
-use oauth2_pkce::{EndpointStep, Signer};
 use oauth2_pkce::{
     Callback, Client, ClientAssertionKey, ClientAuthentication, ClientId, Ed25519Key, Es256Key,
-    FlowEntropy, HttpResponse, RedirectUri, RequestContext, Preset, Start, UnixTime,
+    FlowEntropy, HttpResponse, Preset, RedirectUri, RequestContext, Start, UnixTime,
 };
+use oauth2_pkce::{EndpointStep, Signer};
 
 /// The C library's allocator: a `staticlib` is linked into a C program.
 struct Malloc;
@@ -54,19 +54,36 @@ pub extern "C" fn rust_eh_personality() {}
 /// the length of the `Authorization` value, or 0 on any failure.
 #[no_mangle]
 pub extern "C" fn oauth2_pkce_no_std_flow(entropy: &[u8; 64], now: u64) -> usize {
-    let Ok(client_id) = ClientId::new("client-id") else { return 0 };
-    let Ok(redirect_uri) = RedirectUri::new("https://urltoclient:4443") else { return 0 };
+    let Ok(client_id) = ClientId::new("client-id") else {
+        return 0;
+    };
+    let Ok(redirect_uri) = RedirectUri::new("https://urltoclient:4443") else {
+        return 0;
+    };
     // A private_key_jwt client with an Ed25519 key, and an ES256 key that
     // signs: both software keys work without std.
     let mut seed = [0; 32];
     seed.copy_from_slice(&entropy[..32]);
     let key = ClientAssertionKey::new(Ed25519Key::from_bytes(&seed));
-    let Ok(es256) = Es256Key::from_bytes(&entropy[32..]) else { return 0 };
-    if es256.sign(b"signing input").map_or(true, |signature| signature.len() != 64) {
+    let Ok(es256) = Es256Key::from_bytes(&entropy[32..]) else {
+        return 0;
+    };
+    if es256
+        .sign(b"signing input")
+        .map_or(true, |signature| signature.len() != 64)
+    {
         return 0;
     }
-    let metadata = Preset::pagero().metadata().clone().with_token_endpoint_auth_methods_supported(["private_key_jwt"]);
-    let Ok(client) = Client::new(metadata, client_id, ClientAuthentication::PrivateKeyJwt(key)).map(|client| client.with_redirect_uri(redirect_uri)) else {
+    let metadata = Preset::pagero()
+        .metadata()
+        .clone()
+        .with_token_endpoint_auth_methods_supported(["private_key_jwt"]);
+    let Ok(client) = Client::new(
+        metadata,
+        client_id,
+        ClientAuthentication::PrivateKeyJwt(key),
+    )
+    .map(|client| client.with_redirect_uri(redirect_uri)) else {
         return 0;
     };
     let Ok((_authorization, pending)) =
@@ -76,12 +93,21 @@ pub extern "C" fn oauth2_pkce_no_std_flow(entropy: &[u8; 64], now: u64) -> usize
     };
     let mut query = alloc::string::String::from("code=0F7ijeaW4BCwhvyg6ozY9PeLsFF6KUi1&state=");
     query.push_str(pending.state().secret());
-    let Ok(callback) = Callback::from_query(&query) else { return 0 };
-    let Ok(exchanging) = pending.handle_callback(&client, callback) else { return 0 };
-    let Ok(request) = exchanging.request(&RequestContext::new(UnixTime::from_secs(now), seed)) else {
+    let Ok(callback) = Callback::from_query(&query) else {
         return 0;
     };
-    if !request.body().windows(17).any(|window| window == b"client_assertion=") {
+    let Ok(exchanging) = pending.handle_callback(&client, callback) else {
+        return 0;
+    };
+    let Ok(request) = exchanging.request(&RequestContext::new(UnixTime::from_secs(now), seed))
+    else {
+        return 0;
+    };
+    if !request
+        .body()
+        .windows(17)
+        .any(|window| window == b"client_assertion=")
+    {
         return 0;
     }
     let body = br#"{"token_type":"bearer","access_token":"_0XBPWQQ_2a66dd33","expires_in":600}"#;
