@@ -59,14 +59,9 @@ impl fmt::Display for Fapi2Error {
     }
 }
 
-impl core::error::Error for Fapi2Error {
-    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        match self {
-            Self::Config(error) => Some(error),
-            _ => None,
-        }
-    }
-}
+/// `Display` prints the configuration error's message, so there is no
+/// `source()`.
+impl core::error::Error for Fapi2Error {}
 
 impl From<ConfigError> for Fapi2Error {
     fn from(error: ConfigError) -> Self {

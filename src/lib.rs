@@ -135,6 +135,13 @@
 //! what to do. Errors mean bad input; a panic would be a bug: nothing from
 //! the network, from storage or from the caller makes the crate panic.
 //! Secrets print as `[redacted]` in `Debug` and never appear in `Display`.
+//!
+//! One convention for every error, rustls' own: `Display` carries the
+//! whole message, the text of any error inside included, and `source()`
+//! never returns an error whose text `Display` already printed. It returns
+//! that inner error's own `source()` instead, so the cause of a transport's
+//! error still chains. A reporter that walks the chain (`anyhow`'s `{:#}`,
+//! `std::error::Report`) prints each message once.
 
 #![no_std]
 // docs.rs: every feature-gated item says which feature it needs.

@@ -143,7 +143,18 @@ impl<E: fmt::Display> fmt::Display for ChainError<E> {
     }
 }
 
-impl<E: fmt::Debug + fmt::Display> core::error::Error for ChainError<E> {}
+/// `Display` prints the inner error's message, so `source()` skips it: the
+/// transport's or the browser function's own cause comes next, and nothing
+/// else.
+impl<E: core::error::Error> core::error::Error for ChainError<E> {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            Self::Transport(error) => error.source(),
+            Self::Browser(error) => error.source(),
+            _ => None,
+        }
+    }
+}
 
 impl<S, E> From<DriveError<S, E>> for ChainError<E> {
     fn from(error: DriveError<S, E>) -> Self {

@@ -98,12 +98,12 @@ where
     S: EndpointStep + fmt::Debug,
     E: core::error::Error + 'static,
 {
+    /// `Display` prints the inner error's message, so `source()` skips it:
+    /// a transport error's own cause comes next, and nothing else.
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
-            Self::Transport { error, .. } => Some(error),
-            Self::Endpoint { error, .. } => Some(error),
-            Self::Signing { error, .. } => Some(error),
-            Self::Entropy { error, .. } => Some(error),
+            Self::Transport { error, .. } => error.source(),
+            Self::Endpoint { .. } | Self::Signing { .. } | Self::Entropy { .. } => None,
         }
     }
 }

@@ -178,6 +178,8 @@ impl fmt::Display for MetadataProblem {
     }
 }
 
+impl core::error::Error for MetadataProblem {}
+
 /// What went wrong at the endpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -422,14 +424,10 @@ impl fmt::Display for EndpointError {
     }
 }
 
-impl core::error::Error for EndpointError {
-    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        match &self.kind {
-            EndpointErrorKind::MalformedResponse(problem) => Some(problem),
-            _ => None,
-        }
-    }
-}
+/// `Display` prints the whole message, the problem with the response
+/// included, so there is no `source()` (see the crate docs' "Errors and
+/// panics").
+impl core::error::Error for EndpointError {}
 
 /// A step whose request gave nothing usable, with the step to run next
 /// when there is one (quinn's `RetryError::into_incoming` pattern): the
@@ -547,8 +545,6 @@ impl<S> fmt::Display for Failure<S> {
     }
 }
 
-impl<S: fmt::Debug> core::error::Error for Failure<S> {
-    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        Some(&self.error)
-    }
-}
+/// `Display` is the [`EndpointError`]'s, so there is no `source()`: a
+/// reporter walking the chain prints the message once.
+impl<S: fmt::Debug> core::error::Error for Failure<S> {}

@@ -8,6 +8,8 @@ use crate::text::UntrustedText;
 pub(crate) mod codes;
 mod endpoint;
 mod leaf;
+#[cfg(all(test, feature = "http"))]
+mod report_tests;
 
 pub use codes::{AuthorizationErrorCode, BearerErrorCode, ErrorResponse, TokenErrorCode};
 pub use endpoint::{
