@@ -3,11 +3,20 @@
 use core::fmt;
 
 use crate::entropy::EntropyUnavailable;
-use crate::error::EndpointError;
+use core::time::Duration;
+
 use crate::error::SigningError;
+use crate::error::{EndpointError, EndpointKind, TokenErrorCode};
 use crate::step::EndpointStep;
 
 /// Why a driver gave up on a step.
+///
+/// [`endpoint`](Self::endpoint), [`code`](Self::code),
+/// [`is_retryable`](Self::is_retryable) and
+/// [`retry_after`](Self::retry_after) answer in one call, as
+/// [`EndpointError`]'s do:
+/// `error.code() == Some(&TokenErrorCode::InvalidGrant)` after a refresh
+/// means the user must log in again.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum DriveError<S, E> {
@@ -66,6 +75,45 @@ impl<S, E> DriveError<S, E> {
         match self {
             Self::Endpoint { error, .. } => Some(error),
             _ => None,
+        }
+    }
+
+    /// The OAuth `error` code, when the endpoint answered with one
+    /// ([`EndpointError::code`]).
+    #[must_use]
+    pub fn code(&self) -> Option<&TokenErrorCode> {
+        self.endpoint_error().and_then(EndpointError::code)
+    }
+
+    /// Whether sending the same request again, later, may succeed — the
+    /// meaning of [`EndpointError::is_retryable`]: the transport failed
+    /// (the network may be back), or the endpoint's answer is retryable.
+    /// Not when the request could not be built (nothing was sent; the
+    /// signing key or the entropy source must be fixed first).
+    #[must_use]
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Transport { .. } => true,
+            Self::Endpoint { error, .. } => error.is_retryable(),
+            Self::Signing { .. } | Self::Entropy { .. } => false,
+        }
+    }
+
+    /// How long the server asked to wait before a retry, when it said
+    /// ([`EndpointError::retry_after`]).
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.endpoint_error().and_then(EndpointError::retry_after)
+    }
+}
+
+impl<S: EndpointStep, E> DriveError<S, E> {
+    /// The endpoint of the request: the one that answered, or the step's.
+    #[must_use]
+    pub fn endpoint(&self) -> EndpointKind {
+        match self {
+            Self::Endpoint { error, .. } => error.endpoint(),
+            _ => S::ENDPOINT,
         }
     }
 }

@@ -9,7 +9,7 @@ pub(crate) mod codes;
 mod endpoint;
 mod leaf;
 #[cfg(all(test, feature = "http"))]
-mod report_tests;
+mod tests;
 
 pub use codes::{AuthorizationErrorCode, BearerErrorCode, ErrorResponse, TokenErrorCode};
 pub use endpoint::{

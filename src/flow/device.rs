@@ -422,7 +422,7 @@ impl EndpointStep for DevicePolling {
     ///   because `now` is read in whole seconds);
     /// - when that would be at or past the device code's expiry, the login
     ///   is over: [`EndpointErrorKind::DeviceCodeExpired`], no step;
-    /// - `access_denied` ([`EndpointError::is_access_denied`](crate::EndpointError::is_access_denied)),
+    /// - `access_denied` ([`Failure::code`]),
     ///   `expired_token` ([`EndpointError::is_expired_token`](crate::EndpointError::is_expired_token))
     ///   and the other RFC 6749 §5.2 errors end the login;
     /// - 429, 5xx and `temporarily_unavailable` give the step back as for

@@ -188,7 +188,7 @@ impl EndpointStep for Refreshing {
     /// # Errors
     /// A [`Failure`]. Retryable ones (429, 5xx,
     /// `temporarily_unavailable`) give this step back through
-    /// [`Failure::into_retry`]. [`EndpointError::is_invalid_grant`](crate::EndpointError::is_invalid_grant)
+    /// [`Failure::into_retry`]. `invalid_grant` ([`Failure::code`])
     /// means the refresh token is dead (used, expired or revoked — or
     /// another instance refreshed with it first): the user must log in
     /// again.

@@ -39,7 +39,7 @@ fn run<S: EndpointStep>(mut step: S) -> (S::Output, usize) {
         match step.handle_response(&response, NOW) {
             Ok(output) => return (output, sent),
             Err(failure) if failure.is_fallback() => {
-                let code = failure.error().error_code().cloned();
+                let code = failure.code().cloned();
                 assert_eq!(code, Some(TokenErrorCode::UseDpopNonce));
                 step = failure.into_retry().unwrap();
             }
@@ -173,7 +173,11 @@ fn a_pushed_request_binds_the_code_to_the_key() {
     let response = interop_node_common::send(request).unwrap();
     assert_eq!(response.status(), 400, "{}", server.log());
     let failure = exchanging.handle_response(&response, NOW).unwrap_err();
-    assert!(failure.error().is_invalid_grant(), "{}", failure.error());
+    assert!(
+        failure.code() == Some(&TokenErrorCode::InvalidGrant),
+        "{}",
+        failure.error()
+    );
 
     let (pending, callback) = pushed_login(&server, &client);
     let (authorized, _) = run(pending.handle_callback(&client, callback).unwrap());
@@ -325,7 +329,11 @@ fn a_public_clients_refresh_token_is_bound_and_proofs_are_not_replayed() {
     let response = interop_node_common::send(request).unwrap();
     assert_eq!(response.status(), 400, "{}", server.log());
     let failure = refreshing.handle_response(&response, NOW).unwrap_err();
-    assert!(failure.error().is_invalid_grant(), "{}", failure.error());
+    assert!(
+        failure.code() == Some(&TokenErrorCode::InvalidGrant),
+        "{}",
+        failure.error()
+    );
 
     // With its key, the refresh works, and the token stays bound.
     let (refreshed, _) = run(authorized.refresh(&client).unwrap());
@@ -343,7 +351,11 @@ fn a_public_clients_refresh_token_is_bound_and_proofs_are_not_replayed() {
     assert_eq!(replay.status(), 400, "{}", server.log());
     let failure = grant.handle_response(&replay, NOW).unwrap_err();
     // oidc-provider calls a replayed proof an invalid grant.
-    assert!(failure.error().is_invalid_grant(), "{}", failure.error());
+    assert!(
+        failure.code() == Some(&TokenErrorCode::InvalidGrant),
+        "{}",
+        failure.error()
+    );
     assert!(
         server.log().contains("DPoP proof JWT Replay detected"),
         "{}",

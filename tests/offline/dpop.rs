@@ -190,10 +190,7 @@ fn a_nonce_the_server_demands_goes_into_the_next_proof() {
         .handle_response(answer("n-2"), NOW)
         .unwrap_err();
     assert!(!failure.is_fallback());
-    assert_eq!(
-        failure.error().error_code(),
-        Some(&TokenErrorCode::UseDpopNonce)
-    );
+    assert_eq!(failure.code(), Some(&TokenErrorCode::UseDpopNonce));
 
     // A nonce outside NQCHAR is never used.
     let failure = exchanging(&client)

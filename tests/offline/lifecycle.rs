@@ -162,8 +162,17 @@ fn invalid_grant_on_refresh_is_permanent() {
             NOW,
         )
         .unwrap_err();
-    assert!(failure.error().is_invalid_grant());
-    assert!(!failure.error().is_retryable());
+    // One call from the failure to the protocol's code.
+    let dead = if failure.code() == Some(&TokenErrorCode::InvalidGrant) {
+        "log in again"
+    } else {
+        "keep the tokens"
+    };
+    assert_eq!(dead, "log in again");
+    assert_eq!(failure.endpoint(), EndpointKind::Token);
+    assert!(!failure.is_retryable());
+    assert_eq!(failure.is_retryable(), failure.error().is_retryable());
+    assert_eq!(failure.retry_after(), None);
     assert!(failure.into_retry().is_none());
 }
 

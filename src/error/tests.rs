@@ -1,6 +1,8 @@
-//! Every public error prints each message once when a reporter walks its
-//! `source()` chain (anyhow's `{:#}`, `std::error::Report`): `Display`
-//! carries the inner error's text, so `source()` skips that inner error.
+//! The errors' shared rules: every public error prints each message once
+//! when a reporter walks its `source()` chain (anyhow's `{:#}`,
+//! `std::error::Report`), and the wrapping errors answer the same
+//! questions (`endpoint`, `code`, `is_retryable`, `retry_after`) in one
+//! call, with the same answers.
 
 use alloc::boxed::Box;
 use alloc::string::{String, ToString};
@@ -189,4 +191,109 @@ fn a_transport_errors_own_cause_still_chains() {
         assert_printed_once(&browser),
         "the browser step failed: connection reset: tls alert 40"
     );
+}
+
+fn unavailable() -> EndpointError {
+    EndpointError::new(
+        EndpointKind::Token,
+        EndpointErrorKind::Unavailable {
+            status: 503,
+            retry_after: Some(core::time::Duration::from_secs(3)),
+        },
+    )
+}
+
+fn answered(code: &str) -> EndpointError {
+    EndpointError::new(
+        EndpointKind::Revocation,
+        EndpointErrorKind::ErrorResponse(ErrorResponse {
+            error: TokenErrorCode::from_wire(code),
+            error_description: None,
+            error_uri: None,
+        }),
+    )
+}
+
+#[test]
+fn every_wrapper_answers_the_same_questions_in_one_call() {
+    let step = || Discovery::new("https://as.example").unwrap();
+    let three = Some(core::time::Duration::from_secs(3));
+
+    // An endpoint that is down: retryable, with its wait, at every level.
+    let failure = Failure::new(
+        EndpointKind::Token,
+        EndpointErrorKind::Unavailable {
+            status: 503,
+            retry_after: three,
+        },
+        (),
+    );
+    let drive = DriveError::<Discovery, Transport>::Endpoint {
+        error: unavailable(),
+        step: Some(step()),
+    };
+    let chain = ChainError::<Transport>::Endpoint(unavailable());
+    assert!(unavailable().is_retryable() && failure.is_retryable());
+    assert!(drive.is_retryable() && chain.is_retryable());
+    assert_eq!(unavailable().retry_after(), three);
+    assert_eq!(failure.retry_after(), three);
+    assert_eq!(drive.retry_after(), three);
+    assert_eq!(chain.retry_after(), three);
+    assert_eq!(failure.endpoint(), EndpointKind::Token);
+    assert_eq!(drive.endpoint(), EndpointKind::Token);
+    assert_eq!(chain.endpoint(), Some(EndpointKind::Token));
+    assert_eq!(failure.code(), None);
+    assert_eq!(drive.code(), None);
+    assert_eq!(chain.code(), None);
+
+    // A code from the server, one call away.
+    let grant = Some(&TokenErrorCode::InvalidGrant);
+    let drive = DriveError::<Discovery, Transport>::Endpoint {
+        error: answered("invalid_grant"),
+        step: None,
+    };
+    let chain = ChainError::<Transport>::Endpoint(answered("invalid_grant"));
+    assert_eq!(answered("invalid_grant").code(), grant);
+    assert_eq!(drive.code(), grant);
+    assert_eq!(chain.code(), grant);
+    assert_eq!(drive.endpoint(), EndpointKind::Revocation);
+    assert_eq!(chain.endpoint(), Some(EndpointKind::Revocation));
+    assert!(!drive.is_retryable() && !chain.is_retryable());
+
+    // The transport failed: the same request may go through later; no
+    // server said anything.
+    let drive = DriveError::<Discovery, Transport>::Transport {
+        error: Transport(Cause),
+        step: step(),
+    };
+    let chain = ChainError::Transport(Transport(Cause));
+    assert!(drive.is_retryable() && chain.is_retryable());
+    assert_eq!(drive.endpoint(), EndpointKind::Metadata);
+    assert_eq!(chain.endpoint(), None);
+    assert_eq!((drive.code(), chain.code()), (None, None));
+    assert_eq!((drive.retry_after(), chain.retry_after()), (None, None));
+
+    // Nothing was sent: sending it again cannot help.
+    let drive = DriveError::<Discovery, Transport>::Signing {
+        error: SigningError("hsm offline"),
+        step: step(),
+    };
+    assert!(!drive.is_retryable());
+    assert!(!ChainError::<Transport>::Config(config()).is_retryable());
+
+    // A device login still pending: retryable (poll again), everywhere.
+    for code in ["authorization_pending", "slow_down"] {
+        assert!(answered(code).is_retryable(), "{code}");
+    }
+    for code in ["temporarily_unavailable", "server_error"] {
+        assert!(answered(code).is_retryable(), "{code}");
+    }
+    for code in [
+        "invalid_grant",
+        "access_denied",
+        "expired_token",
+        "invalid_client",
+    ] {
+        assert!(!answered(code).is_retryable(), "{code}");
+    }
 }
