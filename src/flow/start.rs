@@ -12,7 +12,7 @@ use crate::config::Client;
 use crate::endpoint::RedirectUri;
 #[cfg(feature = "getrandom")]
 use crate::entropy::{fill_from_os_rng, EntropyUnavailable};
-use crate::error::StartError;
+use crate::error::{ApiMisuse, EndpointKind, StartError};
 use crate::flow::authorization_request::{endpoint_for_parameters, AuthorizationRequest};
 use crate::flow::awaiting_callback::AwaitingCallback;
 use crate::flow::pushing::PushingAuthorization;
@@ -241,7 +241,7 @@ impl<'c> Start<'c> {
     /// server offers it (RFC 9700 §2.1).
     ///
     /// # Errors
-    /// [`StartError::NoPushedAuthorizationEndpoint`] when the metadata has
+    /// [`ApiMisuse::NoEndpoint`] (as [`StartError::Misuse`]) when the metadata has
     /// no `pushed_authorization_request_endpoint`, and as
     /// [`begin`](Self::begin).
     pub fn push(
@@ -250,10 +250,13 @@ impl<'c> Start<'c> {
         now: UnixTime,
     ) -> Result<PushingAuthorization, StartError> {
         let client = self.client;
-        let endpoint = client
-            .pushed_authorization_request_endpoint
-            .clone()
-            .ok_or(StartError::NoPushedAuthorizationEndpoint)?;
+        let endpoint =
+            client
+                .pushed_authorization_request_endpoint
+                .clone()
+                .ok_or(StartError::Misuse(ApiMisuse::NoEndpoint(
+                    EndpointKind::PushedAuthorization,
+                )))?;
         let mut form = FormSerializer::new();
         let pending = self.prepare(entropy, now, &mut |name, value| {
             form.append(name, value);

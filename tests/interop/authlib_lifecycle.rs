@@ -15,8 +15,8 @@ use crate::interop_common;
 use interop_common::scenario::{self, error_response, refresh, revoke};
 use interop_common::{AuthlibClient, AuthlibServer};
 use oauth2_pkce::{
-    Authorized, BearerChallenge, BearerErrorCode, ClientCredentials, ClientCredentialsError,
-    RefreshError, Scope, TokenErrorCode, TokenTypeHint,
+    ApiMisuse, Authorized, BearerChallenge, BearerErrorCode, ClientCredentials, Scope,
+    TokenErrorCode, TokenTypeHint,
 };
 
 /// The API refuses the access token with a Bearer `invalid_token`
@@ -84,7 +84,7 @@ fn rotate_narrow_and_revoke(which: AuthlibClient) {
         third
             .refresh_with_scope(&client, Scope::parse("read write admin").unwrap())
             .unwrap_err(),
-        RefreshError::ScopeNotGranted
+        ApiMisuse::ScopeNotGranted
     );
     // "write" was granted originally, so the crate lets it be asked; Authlib
     // compares with the narrowed token and says invalid_scope.
@@ -161,6 +161,6 @@ fn client_credentials_grant() {
     let public = server.client(AuthlibClient::Public);
     assert!(matches!(
         ClientCredentials::new(&public, Scope::parse("read").unwrap()),
-        Err(ClientCredentialsError::PublicClient)
+        Err(ApiMisuse::PublicClient)
     ));
 }

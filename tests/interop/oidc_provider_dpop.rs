@@ -11,8 +11,8 @@ use std::cell::Cell;
 
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
-    transport, Authorized, AwaitingCallback, BearerError, Callback, Client, ClientCredentials,
-    DpopChallenge, DpopKey, Driver, Ed25519Key, Es256Key, FlowEntropy, NextStep, RefreshError,
+    transport, ApiMisuse, Authorized, AwaitingCallback, BearerError, Callback, Client,
+    ClientCredentials, DpopChallenge, DpopKey, Driver, Ed25519Key, Es256Key, FlowEntropy, NextStep,
     RequestBody, Scope, Start, TokenErrorCode,
 };
 
@@ -126,7 +126,7 @@ fn dpop_bound_tokens_end_to_end() {
     let other = dpop_client(&server, key(8));
     assert_eq!(
         authorized.refresh(&other).unwrap_err(),
-        RefreshError::DpopKeyMismatch
+        ApiMisuse::DpopKeyMismatch
     );
     let (refreshed, _) = run(authorized.refresh(&client).unwrap());
     assert_eq!(refreshed.tokens().dpop_jkt(), Some(jkt.as_str()));
@@ -318,7 +318,7 @@ fn a_public_clients_refresh_token_is_bound_and_proofs_are_not_replayed() {
     let thief = public(key(8));
     assert_eq!(
         authorized.refresh(&thief).unwrap_err(),
-        RefreshError::DpopKeyMismatch
+        ApiMisuse::DpopKeyMismatch
     );
     let stolen = serde_json::to_string(&authorized)
         .unwrap()

@@ -18,8 +18,7 @@ use crate::interop_node_common;
 use interop_node_common::scenario::{self, error_response, refresh};
 use interop_node_common::{OidcProvider, OpClient, TEST_USER};
 use oauth2_pkce::{
-    Authorized, Client, ClientCredentials, ClientCredentialsError, RefreshError, Scope,
-    TokenErrorCode, TokenTypeHint,
+    ApiMisuse, Authorized, Client, ClientCredentials, Scope, TokenErrorCode, TokenTypeHint,
 };
 
 /// Revokes one of `authorized`'s tokens; oidc-provider answers an empty
@@ -88,7 +87,7 @@ fn rotate_narrow_and_revoke(which: OpClient) {
         third
             .refresh_with_scope(&client, Scope::parse("openid profile email phone").unwrap())
             .unwrap_err(),
-        RefreshError::ScopeNotGranted
+        ApiMisuse::ScopeNotGranted
     );
     // The refresh token kept the grant's whole scope: asking it back works.
     let fourth = refresh(&client, &third, Some("openid profile email")).unwrap();
@@ -171,7 +170,7 @@ fn refresh_is_tied_to_the_client_that_got_the_tokens() {
     // The crate ties the token set to the client that got it...
     assert!(matches!(
         authorized.refresh(&post),
-        Err(RefreshError::ClientMismatch)
+        Err(ApiMisuse::ClientMismatch)
     ));
     // ...and a refresh built for the right client works.
     let refreshed = refresh(&basic, &authorized, None).unwrap();
@@ -200,6 +199,6 @@ fn client_credentials_grant() {
     let public = server.client(OpClient::Public);
     assert!(matches!(
         ClientCredentials::new(&public, Scope::parse("api:read").unwrap()),
-        Err(ClientCredentialsError::PublicClient)
+        Err(ApiMisuse::PublicClient)
     ));
 }

@@ -150,7 +150,7 @@ fn no_device_authorization_endpoint() {
     .unwrap();
     assert_eq!(
         DeviceAuthorization::new(&client, Scope::empty()).unwrap_err(),
-        DeviceAuthorizationError::NoDeviceAuthorizationEndpoint
+        ApiMisuse::NoEndpoint(EndpointKind::DeviceAuthorization)
     );
 }
 
@@ -569,7 +569,7 @@ fn the_pending_login_is_stored_and_bound_to_its_client() {
     .unwrap();
     assert_eq!(
         back.clone().poll(&other).unwrap_err(),
-        DeviceAuthorizationError::ClientMismatch
+        ApiMisuse::ClientMismatch
     );
 
     // A tampered store is refused: an insecure verification URI, a device

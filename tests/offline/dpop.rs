@@ -217,7 +217,7 @@ fn the_refresh_is_proven_with_the_grants_key() {
     let other = client_with_ed25519();
     assert_eq!(
         authorized.refresh(&other).unwrap_err(),
-        RefreshError::DpopKeyMismatch
+        ApiMisuse::DpopKeyMismatch
     );
 
     // A tampered store: a thumbprint or a nonce that could not be.

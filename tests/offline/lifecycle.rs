@@ -205,7 +205,7 @@ fn refresh_scope_narrower_is_sent_wider_is_refused() {
         state
             .refresh_with_scope(&client, Scope::parse("invoices:delete").unwrap())
             .unwrap_err(),
-        RefreshError::ScopeNotGranted
+        ApiMisuse::ScopeNotGranted
     );
 }
 
@@ -216,13 +216,13 @@ fn refresh_with_another_client_is_refused() {
     let other = client_with(ServerMetadata::pagero(), "other-client", basic());
     assert_eq!(
         state.refresh(&other).unwrap_err(),
-        RefreshError::ClientMismatch
+        ApiMisuse::ClientMismatch
     );
     assert_eq!(
         state
             .revoke(&other, TokenTypeHint::RefreshToken)
             .unwrap_err(),
-        RevocationError::ClientMismatch
+        ApiMisuse::ClientMismatch
     );
 }
 
@@ -296,7 +296,7 @@ fn when_to_renew() {
     );
     assert_eq!(
         none.refresh(&client).unwrap_err(),
-        RefreshError::NoRefreshToken
+        ApiMisuse::NoRefreshToken
     );
 
     // A token set stored before the issue time was recorded: the leeway
@@ -364,7 +364,7 @@ fn rebind_moves_a_grant_to_new_endpoints_of_the_same_issuer() {
         client_with(other, "client-id", basic()),
         client_with(ServerMetadata::pagero(), "another-client", basic()),
     ] {
-        assert_eq!(state.rebind(&stranger), Err(RefreshError::ClientMismatch));
+        assert_eq!(state.rebind(&stranger), Err(ApiMisuse::ClientMismatch));
         assert_eq!(stored, state);
     }
 }
@@ -452,7 +452,7 @@ fn revocation_needs_an_endpoint_and_a_token() {
         state
             .revoke(&client, TokenTypeHint::AccessToken)
             .unwrap_err(),
-        RevocationError::NoRevocationEndpoint
+        ApiMisuse::NoEndpoint(EndpointKind::Revocation)
     );
 
     let client = pagero_client(basic());
@@ -461,7 +461,7 @@ fn revocation_needs_an_endpoint_and_a_token() {
         state
             .revoke(&client, TokenTypeHint::RefreshToken)
             .unwrap_err(),
-        RevocationError::NoRefreshToken
+        ApiMisuse::NoRefreshToken
     );
 }
 
@@ -585,7 +585,7 @@ fn client_credentials_grant() {
     assert_eq!(state.tokens().scope(), &Scope::parse("signup").unwrap());
     assert_eq!(
         state.refresh(&client).unwrap_err(),
-        RefreshError::NoRefreshToken
+        ApiMisuse::NoRefreshToken
     );
 
     let public = client_with(
@@ -595,7 +595,7 @@ fn client_credentials_grant() {
     );
     assert_eq!(
         ClientCredentials::new(&public, Scope::empty()).unwrap_err(),
-        ClientCredentialsError::PublicClient
+        ApiMisuse::PublicClient
     );
 }
 
@@ -673,7 +673,7 @@ fn unknown_grant_scope_lets_the_server_decide() {
         known
             .refresh_with_scope(&client, Scope::parse("admin").unwrap())
             .unwrap_err(),
-        RefreshError::ScopeNotGranted
+        ApiMisuse::ScopeNotGranted
     );
     let stored: Authorized = serde_json::from_str(&serde_json::to_string(&known).unwrap()).unwrap();
     assert_eq!(stored, known);
@@ -845,7 +845,7 @@ fn revocation_falls_back_to_the_clients_endpoint_for_the_same_issuer() {
         state
             .revoke(&other_client, TokenTypeHint::RefreshToken)
             .unwrap_err(),
-        RevocationError::ClientMismatch
+        ApiMisuse::ClientMismatch
     );
 }
 
@@ -930,7 +930,7 @@ fn another_issuers_client_with_the_same_client_id_is_refused_everywhere() {
     let callback = Callback::from_query(&format!("code=c0de&state={state}")).unwrap();
     assert_eq!(
         pending.handle_callback(&issuer_b, callback).unwrap_err(),
-        CallbackError::ClientMismatch
+        CallbackError::Misuse(ApiMisuse::ClientMismatch)
     );
 
     // Tokens of A, refreshed or revoked with B — also after a round trip
@@ -940,18 +940,18 @@ fn another_issuers_client_with_the_same_client_id_is_refused_everywhere() {
     for tokens in [&tokens, &stored] {
         assert_eq!(
             tokens.refresh(&issuer_b).unwrap_err(),
-            RefreshError::ClientMismatch
+            ApiMisuse::ClientMismatch
         );
         assert_eq!(
             tokens
                 .refresh_with_scope(&issuer_b, Scope::parse("invoices:read").unwrap())
                 .unwrap_err(),
-            RefreshError::ClientMismatch
+            ApiMisuse::ClientMismatch
         );
         for hint in [TokenTypeHint::AccessToken, TokenTypeHint::RefreshToken] {
             assert_eq!(
                 tokens.revoke(&issuer_b, hint).unwrap_err(),
-                RevocationError::ClientMismatch
+                ApiMisuse::ClientMismatch
             );
         }
         // A's own client still works, with A's secret at A's endpoints.

@@ -264,7 +264,7 @@ fn when_pushing_is_required_or_impossible() {
         Start::new(&client_none)
             .push(FlowEntropy::from_bytes([1; 64]), NOW)
             .unwrap_err(),
-        StartError::NoPushedAuthorizationEndpoint
+        StartError::Misuse(ApiMisuse::NoEndpoint(EndpointKind::PushedAuthorization))
     );
 
     let mut insecure = metadata();

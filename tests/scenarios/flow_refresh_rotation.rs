@@ -110,7 +110,7 @@ fn a_narrower_scope_and_back() {
     let wider = Scope::parse("read write admin").unwrap();
     assert_eq!(
         narrowed.refresh_with_scope(&client, wider).unwrap_err(),
-        oauth2_pkce::RefreshError::ScopeNotGranted
+        oauth2_pkce::ApiMisuse::ScopeNotGranted
     );
     server.shutdown();
 }
