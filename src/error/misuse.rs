@@ -16,9 +16,9 @@ use crate::error::endpoint::EndpointKind;
 /// [`ClientCredentials::new`](crate::ClientCredentials::new),
 /// [`DeviceAuthorization::new`](crate::DeviceAuthorization::new) and
 /// [`Introspection::new`](crate::Introspection::new) fail only this way
-/// and return it as their error; [`StartError`](crate::StartError) and
-/// [`CallbackError`](crate::CallbackError) carry it as their `Misuse`
-/// variant.
+/// and return it as their error; [`StartError`](crate::StartError),
+/// [`CallbackError`](crate::CallbackError) and
+/// [`BearerError`](crate::BearerError) carry it as their `Misuse` variant.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ApiMisuse {
@@ -49,9 +49,27 @@ pub enum ApiMisuse {
     /// or log in again for more.
     ScopeNotGranted,
     /// The tokens are bound to a DPoP key (RFC 9449 §5) and the client has
-    /// another key, or none: the server would refuse the request. Use the
-    /// client of the key the grant was issued to.
+    /// another key, or none: the server (or the resource) would refuse the
+    /// request. Use the client of the key the grant was issued to.
     DpopKeyMismatch,
+    /// The access token is DPoP-bound (RFC 9449): it is never sent as a
+    /// bearer token. Use
+    /// [`Authorized::dpop_resource_request`](crate::Authorized::dpop_resource_request).
+    DpopBound,
+    /// The access token is a bearer token, not DPoP-bound: send it with
+    /// [`Authorized::resource_request`](crate::Authorized::resource_request).
+    NotDpopBound,
+    /// The server (its metadata) or the client's registration
+    /// ([`Client::require_pushed_authorization_requests`](crate::Client::require_pushed_authorization_requests))
+    /// requires pushed authorization requests (RFC 9126), so a plain
+    /// authorization URL would be refused: use
+    /// [`Start::push`](crate::Start::push).
+    PushedAuthorizationRequired,
+    /// Neither the flow ([`Start::redirect_uri`](crate::Start::redirect_uri))
+    /// nor the client ([`Client::with_redirect_uri`](crate::Client::with_redirect_uri))
+    /// names a redirect URI: a login needs one (RFC 6749 §3.1.2). Give
+    /// one.
+    NoRedirectUri,
     /// The server's `{endpoint}_auth_methods_supported` does not list the
     /// client's authentication method. Configure one it lists.
     AuthenticationMethodNotSupported {
@@ -77,6 +95,14 @@ impl fmt::Display for ApiMisuse {
             Self::DpopKeyMismatch => {
                 f.write_str("the tokens are bound to another DPoP key than the client's")
             }
+            Self::DpopBound => {
+                f.write_str("the access token is DPoP-bound and is never sent as a bearer token")
+            }
+            Self::NotDpopBound => f.write_str("the access token is a bearer token, not DPoP-bound"),
+            Self::PushedAuthorizationRequired => {
+                f.write_str("the server requires pushed authorization requests (RFC 9126)")
+            }
+            Self::NoRedirectUri => f.write_str("the login has no redirect URI"),
             Self::AuthenticationMethodNotSupported { endpoint, method } => write!(
                 f,
                 "the server does not list `{method}` among the {endpoint}'s authentication methods"

@@ -34,19 +34,12 @@ pub enum StartError {
     /// The crate never downgrades to `plain` by itself; see
     /// [`Start::dangerous_use_plain_pkce`](crate::Start::dangerous_use_plain_pkce).
     S256NotSupported,
-    /// The server (its metadata) or the client's registration
-    /// ([`Client::require_pushed_authorization_requests`](crate::Client::require_pushed_authorization_requests))
-    /// requires pushed authorization requests (RFC 9126), so a plain
-    /// authorization URL would be refused: use
-    /// [`Start::push`](crate::Start::push).
-    PushedAuthorizationRequired,
-    /// Neither the flow ([`Start::redirect_uri`](crate::Start::redirect_uri))
-    /// nor the client ([`Client::with_redirect_uri`](crate::Client::with_redirect_uri))
-    /// names a redirect URI: a login needs one (RFC 6749 §3.1.2).
-    NoRedirectUri,
-    /// The caller's mistake, such as [`Start::push`](crate::Start::push)
+    /// The caller's mistake: a plain authorization URL where the server
+    /// requires pushed authorization requests
+    /// ([`ApiMisuse::PushedAuthorizationRequired`]), no redirect URI
+    /// ([`ApiMisuse::NoRedirectUri`]), or [`Start::push`](crate::Start::push)
     /// with no `pushed_authorization_request_endpoint` in the metadata
-    /// (RFC 9126 §5, [`ApiMisuse::NoEndpoint`]): see the variant.
+    /// (RFC 9126 §5, [`ApiMisuse::NoEndpoint`]). See the variant.
     Misuse(ApiMisuse),
     /// More `resource` indicators (RFC 8707 §2) than one request carries.
     InvalidResource(crate::resource::InvalidResource),
@@ -70,10 +63,6 @@ impl fmt::Display for StartError {
             Self::S256NotSupported => {
                 f.write_str("the server does not list S256 in code_challenge_methods_supported")
             }
-            Self::PushedAuthorizationRequired => {
-                f.write_str("the server requires pushed authorization requests (RFC 9126)")
-            }
-            Self::NoRedirectUri => f.write_str("the login has no redirect URI"),
             Self::Misuse(misuse) => fmt::Display::fmt(misuse, f),
             Self::InvalidResource(problem) => write!(f, "{problem}"),
         }
@@ -219,15 +208,11 @@ pub enum BearerError {
     InvalidToken,
     /// The request's target is not an absolute URI.
     InvalidTarget,
-    /// The access token is DPoP-bound (RFC 9449): it is never sent as a
-    /// bearer token. Use
-    /// [`Authorized::dpop_resource_request`](crate::Authorized::dpop_resource_request).
-    DpopBound,
-    /// The access token is a bearer token, not DPoP-bound: send it with
-    /// [`Authorized::resource_request`](crate::Authorized::resource_request).
-    NotDpopBound,
-    /// The access token is bound to another DPoP key than the client's.
-    DpopKeyMismatch,
+    /// The caller's mistake: a DPoP-bound token sent as a bearer token
+    /// ([`ApiMisuse::DpopBound`]), a bearer token sent with a DPoP proof
+    /// ([`ApiMisuse::NotDpopBound`]), or a client with another DPoP key
+    /// ([`ApiMisuse::DpopKeyMismatch`]). See the variant.
+    Misuse(ApiMisuse),
     /// The DPoP key could not sign the proof.
     Signing(SigningError),
 }
@@ -242,11 +227,7 @@ impl fmt::Display for BearerError {
                 "the access token has characters an Authorization header cannot carry"
             }
             Self::InvalidTarget => "the protected resource's URI is not an absolute URI",
-            Self::DpopBound => "the access token is DPoP-bound and is never sent as a bearer token",
-            Self::NotDpopBound => "the access token is a bearer token, not DPoP-bound",
-            Self::DpopKeyMismatch => {
-                "the access token is bound to another DPoP key than the client's"
-            }
+            Self::Misuse(misuse) => return fmt::Display::fmt(misuse, f),
             Self::Signing(error) => {
                 return write!(f, "the DPoP proof could not be signed: {error}")
             }

@@ -207,7 +207,7 @@ impl<'c> Start<'c> {
     /// [`state`](AwaitingCallback::state)) until the callback arrives.
     ///
     /// # Errors
-    /// See [`StartError`]; [`StartError::PushedAuthorizationRequired`] when
+    /// See [`StartError`]; [`ApiMisuse::PushedAuthorizationRequired`] (as [`StartError::Misuse`]) when
     /// the server only takes pushed requests: use [`push`](Self::push).
     pub fn begin(
         self,
@@ -215,7 +215,7 @@ impl<'c> Start<'c> {
         now: UnixTime,
     ) -> Result<(AuthorizationRequest, AwaitingCallback), StartError> {
         if self.client.require_pushed_authorization_requests {
-            return Err(StartError::PushedAuthorizationRequired);
+            return Err(StartError::Misuse(ApiMisuse::PushedAuthorizationRequired));
         }
         let mut url = endpoint_for_parameters(self.client.authorization_endpoint.as_url());
         let dpop_jkt = self.client.dpop.as_ref().map(DpopKey::thumbprint);
@@ -308,7 +308,7 @@ impl<'c> Start<'c> {
         let redirect_uri = self
             .redirect_uri
             .or_else(|| client.redirect_uri.clone())
-            .ok_or(StartError::NoRedirectUri)?;
+            .ok_or(StartError::Misuse(ApiMisuse::NoRedirectUri))?;
         if self.method == CodeChallengeMethod::S256 && client.s256_unsupported {
             return Err(StartError::S256NotSupported);
         }

@@ -109,7 +109,7 @@ fn dpop_bound_tokens_end_to_end() {
         authorized
             .resource_request(http::Method::GET, &me)
             .unwrap_err(),
-        BearerError::DpopBound
+        BearerError::Misuse(ApiMisuse::DpopBound)
     );
     let mut as_bearer = http::Request::get(&me).body(Vec::new()).unwrap();
     let token = authorized.tokens().access_token().secret();

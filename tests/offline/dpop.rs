@@ -274,17 +274,17 @@ fn resource_requests_with_a_bound_token() {
             authorized
                 .resource_request(http::Method::GET, uri)
                 .unwrap_err(),
-            BearerError::DpopBound,
+            BearerError::Misuse(ApiMisuse::DpopBound),
         ),
         (
             authorized.bearer_authorization(uri).unwrap_err(),
-            BearerError::DpopBound,
+            BearerError::Misuse(ApiMisuse::DpopBound),
         ),
         (
             authorized
                 .dpop_resource_request(&client_with_ed25519(), http::Method::GET, uri, &CONTEXT)
                 .unwrap_err(),
-            BearerError::DpopKeyMismatch,
+            BearerError::Misuse(ApiMisuse::DpopKeyMismatch),
         ),
         (
             authorized
@@ -302,7 +302,7 @@ fn resource_requests_with_a_bound_token() {
         bearer
             .dpop_resource_request(&client, http::Method::GET, uri, &CONTEXT)
             .unwrap_err(),
-        BearerError::NotDpopBound
+        BearerError::Misuse(ApiMisuse::NotDpopBound)
     );
 }
 

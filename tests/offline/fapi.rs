@@ -67,7 +67,7 @@ fn a_fapi2_client_pushes_proves_and_requires_iss() {
     let refused = Start::new(&client).begin(FlowEntropy::from_bytes([3; 64]), NOW);
     assert_eq!(
         refused.unwrap_err(),
-        StartError::PushedAuthorizationRequired
+        StartError::Misuse(ApiMisuse::PushedAuthorizationRequired)
     );
     let Ok(Authorization::Push(pushing)) =
         Start::new(&client).authorize(FlowEntropy::from_bytes([3; 64]), NOW)

@@ -280,7 +280,7 @@ proptest! {
 fn errors_without_outside_text() {
     let errors: Vec<Box<dyn std::error::Error>> = vec![
         Box::new(StartError::S256NotSupported),
-        Box::new(StartError::PushedAuthorizationRequired),
+        Box::new(StartError::Misuse(ApiMisuse::PushedAuthorizationRequired)),
         Box::new(CallbackError::UnrequestedResponseType {
             parameter: "id_token",
         }),
