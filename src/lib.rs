@@ -241,7 +241,6 @@ pub use crate::error::{
     EndpointErrorKind, EndpointKind, ErrorResponse, Failure, MetadataProblem, ResponseProblem,
     StartError, TokenErrorCode,
 };
-pub use crate::fapi::Fapi2Error;
 pub use crate::flow::{
     Authorization, AuthorizationRequest, Authorized, AwaitingCallback, AwaitingDeviceApproval,
     ClientCredentials, DeviceAuthorization, DevicePolling, Exchanging, FlowEntropy, Introspection,

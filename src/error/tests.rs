@@ -16,7 +16,6 @@ use crate::discovery::Discovery;
 use crate::drive::{ChainError, DriveError};
 use crate::endpoint::UrlProblem;
 use crate::entropy::EntropyUnavailable;
-use crate::fapi::Fapi2Error;
 use crate::resource::InvalidResource;
 use crate::wire::challenge::ChallengeError;
 
@@ -150,7 +149,6 @@ fn every_error_prints_each_message_once() {
         Box::new(ChainError::<Transport>::Bearer(BearerError::Signing(
             SigningError("hsm offline")
         ))),
-        Box::new(Fapi2Error::Config(config())),
         Box::new(config()),
         Box::new(StartError::InvalidResource(InvalidResource::HasFragment)),
         Box::new(callback()),
