@@ -11,8 +11,8 @@ use std::error::Error;
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
     Callback, Client, ClientAuthentication, ClientId, ClientSecret, EntropyUnavailable,
-    FlowEntropy, RedirectUri, RequestContext, Scope, ServerMetadata, Start, TokenTypeHint,
-    UnixTime,
+    FlowEntropy, RedirectUri, RequestContext, Scope, ServerMetadata, Start, TokenErrorCode,
+    TokenTypeHint, UnixTime,
 };
 use oauth2_pkce_test_server::{
     AuthorizationServer, ServerConfig, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
@@ -121,7 +121,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let refreshing = refreshed.refresh(&client)?;
     let response = oauth2_pkce_test_server::send(refreshing.request(&context()?)?.into_http())?;
     match refreshing.handle_response(&response, UnixTime::now()) {
-        Err(failure) if failure.error().is_invalid_grant() => {
+        Err(failure) if failure.code() == Some(&TokenErrorCode::InvalidGrant) => {
             println!("   refreshing with it now fails: {failure}");
         }
         other => return Err(format!("the revoked refresh token still worked: {other:?}").into()),

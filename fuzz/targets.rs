@@ -585,8 +585,7 @@ pub fn device_token_response(data: &[u8]) {
             match failure.poll_again_at() {
                 Some(at) => {
                     assert!(failure.error().is_authorization_pending());
-                    let slow_down = failure.error().error_code()
-                        == Some(&oauth2_pkce::TokenErrorCode::SlowDown);
+                    let slow_down = failure.code() == Some(&oauth2_pkce::TokenErrorCode::SlowDown);
                     // The interval, and the second of margin for a clock
                     // read in whole seconds.
                     let interval = if slow_down { 10 } else { 5 };

@@ -2,83 +2,15 @@
 //! configures what the profile asks of a client and refuses a key or a
 //! server that cannot meet it.
 
-use core::fmt;
-
 use crate::config::{Client, ClientAuthentication, ClientId, ConfigError, ServerMetadata};
 use crate::jose::{ClientAssertionKey, DpopKey, JwsAlgorithm};
 use crate::tolerance::Strictness;
 
-/// Why a FAPI 2.0 client cannot be built ([`Client::fapi2`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Fapi2Error {
-    /// The configuration is refused as any client's would be.
-    Config(ConfigError),
-    /// A key signs with an algorithm FAPI 2.0 does not allow (§5.4: PS256,
-    /// ES256 or EdDSA with Ed25519). Use a key of one of those.
-    AlgorithmNotAllowed {
-        /// Which key: `"client assertion"` or `"DPoP"`.
-        key: &'static str,
-        /// Its `alg`.
-        alg: &'static str,
-    },
-    /// The server offers no pushed authorization requests (RFC 9126),
-    /// which FAPI 2.0 requires of every authorization request.
-    NoPushedAuthorizationRequests,
-    /// The server does not declare
-    /// `authorization_response_iss_parameter_supported` (RFC 9207), which
-    /// FAPI 2.0 requires: without it a mix-up cannot be detected.
-    NoIssuerIdentification,
-    /// The server lists no `dpop_signing_alg_values_supported`: it does
-    /// not do DPoP, and this crate's FAPI 2.0 clients sender-constrain
-    /// their tokens with DPoP (not mutual TLS).
-    NoDpop,
-    /// The server's `code_challenge_methods_supported` lacks `S256`.
-    NoS256,
-}
-
-impl fmt::Display for Fapi2Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Config(error) => fmt::Display::fmt(error, f),
-            Self::AlgorithmNotAllowed { key, alg } => write!(
-                f,
-                "FAPI 2.0 allows PS256, ES256 and EdDSA; the {key} key signs with {alg}"
-            ),
-            Self::NoPushedAuthorizationRequests => {
-                f.write_str("the server offers no pushed authorization requests, which FAPI 2.0 requires")
-            }
-            Self::NoIssuerIdentification => f.write_str(
-                "the server does not declare authorization_response_iss_parameter_supported, which FAPI 2.0 requires",
-            ),
-            Self::NoDpop => f.write_str(
-                "the server lists no dpop_signing_alg_values_supported: it cannot issue DPoP-bound tokens",
-            ),
-            Self::NoS256 => f.write_str("the server does not list S256 among its PKCE methods"),
-        }
-    }
-}
-
-impl core::error::Error for Fapi2Error {
-    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        match self {
-            Self::Config(error) => Some(error),
-            _ => None,
-        }
-    }
-}
-
-impl From<ConfigError> for Fapi2Error {
-    fn from(error: ConfigError) -> Self {
-        Self::Config(error)
-    }
-}
-
 /// The algorithms of FAPI 2.0 Security Profile §5.4.
-fn allowed(key: &'static str, alg: JwsAlgorithm) -> Result<(), Fapi2Error> {
+fn allowed(key: &'static str, alg: JwsAlgorithm) -> Result<(), ConfigError> {
     match alg {
         JwsAlgorithm::Ps256 | JwsAlgorithm::Es256 | JwsAlgorithm::EdDsa => Ok(()),
-        other => Err(Fapi2Error::AlgorithmNotAllowed {
+        other => Err(ConfigError::Fapi2AlgorithmNotAllowed {
             key,
             alg: other.as_str(),
         }),
@@ -99,25 +31,26 @@ impl Client {
     /// checks refuse the rest before anything is sent.
     ///
     /// # Errors
-    /// [`Fapi2Error`]: a key of an algorithm FAPI 2.0 does not allow, a
-    /// server whose metadata cannot meet the profile, or a configuration
+    /// [`ConfigError`]: a key of an algorithm FAPI 2.0 does not allow
+    /// (`Fapi2AlgorithmNotAllowed`), a server whose metadata cannot meet
+    /// the profile (the other `Fapi2…` variants), or a configuration
     /// [`Client::new`] refuses.
     pub fn fapi2(
         metadata: ServerMetadata,
         client_id: ClientId,
         key: ClientAssertionKey,
         dpop: DpopKey,
-    ) -> Result<Self, Fapi2Error> {
+    ) -> Result<Self, ConfigError> {
         allowed("client assertion", key.algorithm())?;
         allowed("DPoP", dpop.algorithm())?;
         if metadata.pushed_authorization_request_endpoint.is_none() {
-            return Err(Fapi2Error::NoPushedAuthorizationRequests);
+            return Err(ConfigError::Fapi2NoPushedAuthorizationRequests);
         }
         if !metadata.authorization_response_iss_parameter_supported {
-            return Err(Fapi2Error::NoIssuerIdentification);
+            return Err(ConfigError::Fapi2NoIssuerIdentification);
         }
         if metadata.dpop_signing_alg_values_supported.is_none() {
-            return Err(Fapi2Error::NoDpop);
+            return Err(ConfigError::Fapi2NoDpop);
         }
         let mut client = Self::new(
             metadata,
@@ -127,7 +60,7 @@ impl Client {
         .with_dpop(dpop)?
         .with_strictness(Strictness::Strict);
         if client.s256_unsupported {
-            return Err(Fapi2Error::NoS256);
+            return Err(ConfigError::Fapi2NoS256);
         }
         client.require_pushed_authorization_requests = true;
         client.fapi2 = true;

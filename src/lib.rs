@@ -135,6 +135,27 @@
 //! what to do. Errors mean bad input; a panic would be a bug: nothing from
 //! the network, from storage or from the caller makes the crate panic.
 //! Secrets print as `[redacted]` in `Debug` and never appear in `Display`.
+//!
+//! One convention for every error, rustls' own: `Display` carries the
+//! whole message, the text of any error inside included, and `source()`
+//! never returns an error whose text `Display` already printed. It returns
+//! that inner error's own `source()` instead, so the cause of a transport's
+//! error still chains. A reporter that walks the chain (`anyhow`'s `{:#}`,
+//! `std::error::Report`) prints each message once.
+//!
+//! A mistake in how the crate is called — a client that is not the flow's,
+//! an endpoint the server does not have, a refresh without a refresh token
+//! — is an [`ApiMisuse`] wherever it is made: the error of the operations
+//! that fail only that way, and a `Misuse` variant of the others.
+//!
+//! [`EndpointError`], [`Failure`], [`DriveError`] and [`ChainError`]
+//! answer in one call which endpoint answered (`endpoint()`), with which
+//! protocol code (`code()`, a [`TokenErrorCode`]), whether the same
+//! request may succeed when sent again later (`is_retryable()`, one
+//! meaning for all four, a device login still pending included) and after
+//! how long (`retry_after()`):
+//! `error.code() == Some(&TokenErrorCode::InvalidGrant)` means the user
+//! must log in again.
 
 #![no_std]
 // docs.rs: every feature-gated item says which feature it needs.
@@ -216,12 +237,10 @@ pub use crate::entropy::EntropyUnavailable;
 pub use crate::error::FormError;
 pub use crate::error::SigningError;
 pub use crate::error::{
-    AuthorizationErrorCode, BearerError, BearerErrorCode, CallbackError, ClientCredentialsError,
-    DeviceAuthorizationError, EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse,
-    Failure, IntrospectionError, MetadataProblem, RefreshError, ResponseProblem, RevocationError,
+    ApiMisuse, AuthorizationErrorCode, BearerError, BearerErrorCode, CallbackError, EndpointError,
+    EndpointErrorKind, EndpointKind, ErrorResponse, Failure, MetadataProblem, ResponseProblem,
     StartError, TokenErrorCode,
 };
-pub use crate::fapi::Fapi2Error;
 pub use crate::flow::{
     Authorization, AuthorizationRequest, Authorized, AwaitingCallback, AwaitingDeviceApproval,
     ClientCredentials, DeviceAuthorization, DevicePolling, Exchanging, FlowEntropy, Introspection,

@@ -137,6 +137,31 @@ pub enum ConfigError {
     /// server issue a longer secret, or authenticate with another method
     /// (`private_key_jwt`, or `client_secret_basic` with this secret).
     ClientSecretTooShortForHs256,
+    /// [`Client::fapi2`]: a key signs with an algorithm FAPI 2.0 does not
+    /// allow (Security Profile §5.4: PS256, ES256 or EdDSA with Ed25519).
+    /// Use a key of one of those.
+    Fapi2AlgorithmNotAllowed {
+        /// Which key: `"client assertion"` or `"DPoP"`.
+        key: &'static str,
+        /// Its `alg`.
+        alg: &'static str,
+    },
+    /// [`Client::fapi2`]: the server offers no pushed authorization
+    /// requests (RFC 9126), which FAPI 2.0 requires of every authorization
+    /// request. Use a server that does, or a client of another profile.
+    Fapi2NoPushedAuthorizationRequests,
+    /// [`Client::fapi2`]: the server does not declare
+    /// `authorization_response_iss_parameter_supported` (RFC 9207), which
+    /// FAPI 2.0 requires: without it a mix-up cannot be detected.
+    Fapi2NoIssuerIdentification,
+    /// [`Client::fapi2`]: the server lists no
+    /// `dpop_signing_alg_values_supported`: it does not do DPoP, and this
+    /// crate's FAPI 2.0 clients sender-constrain their tokens with DPoP
+    /// (not mutual TLS).
+    Fapi2NoDpop,
+    /// [`Client::fapi2`]: the server's `code_challenge_methods_supported`
+    /// lacks `S256`.
+    Fapi2NoS256,
 }
 
 /// The shortest `client_secret_jwt` secret, in octets: the size of
@@ -164,6 +189,22 @@ impl fmt::Display for ConfigError {
                 f,
                 "the client secret is shorter than the {MIN_HS256_SECRET_OCTETS} octets that client_secret_jwt (HS256) needs"
             ),
+            Self::Fapi2AlgorithmNotAllowed { key, alg } => write!(
+                f,
+                "FAPI 2.0 allows PS256, ES256 and EdDSA; the {key} key signs with {alg}"
+            ),
+            Self::Fapi2NoPushedAuthorizationRequests => f.write_str(
+                "the server offers no pushed authorization requests, which FAPI 2.0 requires",
+            ),
+            Self::Fapi2NoIssuerIdentification => f.write_str(
+                "the server does not declare authorization_response_iss_parameter_supported, which FAPI 2.0 requires",
+            ),
+            Self::Fapi2NoDpop => f.write_str(
+                "the server lists no dpop_signing_alg_values_supported: it cannot issue DPoP-bound tokens",
+            ),
+            Self::Fapi2NoS256 => {
+                f.write_str("the server does not list S256 among its PKCE methods")
+            }
         }
     }
 }

@@ -5,13 +5,16 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
+use core::time::Duration;
 
 use super::{DriveError, Driver, Transport};
 use crate::config::{Client, ClientAuthentication, ClientId, ConfigError};
 use crate::endpoint::{Endpoint, RedirectUri};
 use crate::entropy::EntropyUnavailable;
 use crate::error::SigningError;
-use crate::error::{BearerError, CallbackError, EndpointError, StartError};
+use crate::error::{
+    BearerError, CallbackError, EndpointError, EndpointKind, StartError, TokenErrorCode,
+};
 use crate::flow::{Authorized, FlowEntropy, Start};
 use crate::http::RequestBody;
 use crate::registration::{ClientMetadata, Registration};
@@ -76,6 +79,11 @@ pub struct ResourceAccess<B = Vec<u8>> {
 }
 
 /// Why [`Driver::access_resource`] stopped, at which hop.
+///
+/// [`endpoint`](Self::endpoint), [`code`](Self::code),
+/// [`is_retryable`](Self::is_retryable) and
+/// [`retry_after`](Self::retry_after) answer in one call, as
+/// [`EndpointError`]'s do.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ChainError<E> {
@@ -118,6 +126,48 @@ pub enum ChainError<E> {
     Bearer(BearerError),
 }
 
+impl<E> ChainError<E> {
+    /// The endpoint that answered, when one did
+    /// ([`Endpoint`](Self::Endpoint)).
+    #[must_use]
+    pub fn endpoint(&self) -> Option<EndpointKind> {
+        self.endpoint_error().map(EndpointError::endpoint)
+    }
+
+    /// The OAuth `error` code, when an endpoint answered with one
+    /// ([`EndpointError::code`]).
+    #[must_use]
+    pub fn code(&self) -> Option<&TokenErrorCode> {
+        self.endpoint_error().and_then(EndpointError::code)
+    }
+
+    /// Whether sending the same request again, later, may succeed — the
+    /// meaning of [`EndpointError::is_retryable`]: the transport failed,
+    /// or an endpoint's answer is retryable. Run the chain again then.
+    #[must_use]
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Transport(_) => true,
+            Self::Endpoint(error) => error.is_retryable(),
+            _ => false,
+        }
+    }
+
+    /// How long the server asked to wait before a retry, when it said
+    /// ([`EndpointError::retry_after`]).
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.endpoint_error().and_then(EndpointError::retry_after)
+    }
+
+    fn endpoint_error(&self) -> Option<&EndpointError> {
+        match self {
+            Self::Endpoint(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
 impl<E: fmt::Display> fmt::Display for ChainError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -143,7 +193,18 @@ impl<E: fmt::Display> fmt::Display for ChainError<E> {
     }
 }
 
-impl<E: fmt::Debug + fmt::Display> core::error::Error for ChainError<E> {}
+/// `Display` prints the inner error's message, so `source()` skips it: the
+/// transport's or the browser function's own cause comes next, and nothing
+/// else.
+impl<E: core::error::Error> core::error::Error for ChainError<E> {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            Self::Transport(error) => error.source(),
+            Self::Browser(error) => error.source(),
+            _ => None,
+        }
+    }
+}
 
 impl<S, E> From<DriveError<S, E>> for ChainError<E> {
     fn from(error: DriveError<S, E>) -> Self {

@@ -3,11 +3,20 @@
 use core::fmt;
 
 use crate::entropy::EntropyUnavailable;
-use crate::error::EndpointError;
+use core::time::Duration;
+
 use crate::error::SigningError;
+use crate::error::{EndpointError, EndpointKind, TokenErrorCode};
 use crate::step::EndpointStep;
 
 /// Why a driver gave up on a step.
+///
+/// [`endpoint`](Self::endpoint), [`code`](Self::code),
+/// [`is_retryable`](Self::is_retryable) and
+/// [`retry_after`](Self::retry_after) answer in one call, as
+/// [`EndpointError`]'s do:
+/// `error.code() == Some(&TokenErrorCode::InvalidGrant)` after a refresh
+/// means the user must log in again.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum DriveError<S, E> {
@@ -68,6 +77,45 @@ impl<S, E> DriveError<S, E> {
             _ => None,
         }
     }
+
+    /// The OAuth `error` code, when the endpoint answered with one
+    /// ([`EndpointError::code`]).
+    #[must_use]
+    pub fn code(&self) -> Option<&TokenErrorCode> {
+        self.endpoint_error().and_then(EndpointError::code)
+    }
+
+    /// Whether sending the same request again, later, may succeed — the
+    /// meaning of [`EndpointError::is_retryable`]: the transport failed
+    /// (the network may be back), or the endpoint's answer is retryable.
+    /// Not when the request could not be built (nothing was sent; the
+    /// signing key or the entropy source must be fixed first).
+    #[must_use]
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Transport { .. } => true,
+            Self::Endpoint { error, .. } => error.is_retryable(),
+            Self::Signing { .. } | Self::Entropy { .. } => false,
+        }
+    }
+
+    /// How long the server asked to wait before a retry, when it said
+    /// ([`EndpointError::retry_after`]).
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.endpoint_error().and_then(EndpointError::retry_after)
+    }
+}
+
+impl<S: EndpointStep, E> DriveError<S, E> {
+    /// The endpoint of the request: the one that answered, or the step's.
+    #[must_use]
+    pub fn endpoint(&self) -> EndpointKind {
+        match self {
+            Self::Endpoint { error, .. } => error.endpoint(),
+            _ => S::ENDPOINT,
+        }
+    }
 }
 
 impl<S: EndpointStep, E: fmt::Display> fmt::Display for DriveError<S, E> {
@@ -98,12 +146,12 @@ where
     S: EndpointStep + fmt::Debug,
     E: core::error::Error + 'static,
 {
+    /// `Display` prints the inner error's message, so `source()` skips it:
+    /// a transport error's own cause comes next, and nothing else.
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
-            Self::Transport { error, .. } => Some(error),
-            Self::Endpoint { error, .. } => Some(error),
-            Self::Signing { error, .. } => Some(error),
-            Self::Entropy { error, .. } => Some(error),
+            Self::Transport { error, .. } => error.source(),
+            Self::Endpoint { .. } | Self::Signing { .. } | Self::Entropy { .. } => None,
         }
     }
 }

@@ -111,7 +111,7 @@ impl WaitReason {
     /// Why the driver waits after `error`, an answer that gave the step
     /// back to send again.
     pub(super) fn after(error: &EndpointError) -> Self {
-        match (error.error_code(), error.kind()) {
+        match (error.code(), error.kind()) {
             (Some(TokenErrorCode::SlowDown), _) => Self::SlowDown,
             (Some(TokenErrorCode::AuthorizationPending), _) => Self::AuthorizationPending,
             (

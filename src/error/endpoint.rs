@@ -178,6 +178,8 @@ impl fmt::Display for MetadataProblem {
     }
 }
 
+impl core::error::Error for MetadataProblem {}
+
 /// What went wrong at the endpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -246,8 +248,12 @@ pub enum EndpointErrorKind {
 /// Why a request to an endpoint gave nothing usable: which endpoint, and
 /// what went wrong there ([`kind`](Self::kind)).
 ///
-/// [`is_retryable`](Self::is_retryable) tells whether the same request may
-/// be sent again; the step that built it comes back in the [`Failure`].
+/// [`Failure`], [`DriveError`](crate::DriveError) and
+/// [`ChainError`](crate::ChainError) answer the same four questions in one
+/// call, with the same answers: [`endpoint`](Self::endpoint),
+/// [`code`](Self::code), [`is_retryable`](Self::is_retryable) and
+/// [`retry_after`](Self::retry_after). The step that built the request
+/// comes back in the [`Failure`] when it may be sent again.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EndpointError {
     endpoint: EndpointKind,
@@ -274,15 +280,23 @@ impl EndpointError {
         &self.kind
     }
 
-    /// Whether sending the same request again may succeed: 429, 5xx, and
-    /// the `temporarily_unavailable` and `server_error` codes.
+    /// Whether sending the same request again, later, may succeed — one
+    /// meaning for every error of the crate: the server is overloaded or
+    /// failing (429, 5xx, `temporarily_unavailable`, `server_error`:
+    /// wait [`retry_after`](Self::retry_after) when it said), or a device
+    /// login is still waiting for the user (`authorization_pending`,
+    /// `slow_down`, RFC 8628 §3.5: poll again, no sooner than
+    /// [`Failure::poll_again_at`]). Any other answer would come again.
     #[must_use]
     pub fn is_retryable(&self) -> bool {
         match &self.kind {
             EndpointErrorKind::Unavailable { .. } => true,
             EndpointErrorKind::ErrorResponse(response) => matches!(
                 response.error(),
-                TokenErrorCode::TemporarilyUnavailable | TokenErrorCode::ServerError
+                TokenErrorCode::TemporarilyUnavailable
+                    | TokenErrorCode::ServerError
+                    | TokenErrorCode::AuthorizationPending
+                    | TokenErrorCode::SlowDown
             ),
             _ => false,
         }
@@ -298,12 +312,10 @@ impl EndpointError {
         }
     }
 
-    /// Whether the grant (code or refresh token) is gone for good
-    /// (`invalid_grant`): the user must log in again.
-    #[must_use]
-    pub fn is_invalid_grant(&self) -> bool {
-        self.error_code() == Some(&TokenErrorCode::InvalidGrant)
-    }
+    // A single code is matched with `code()`, the one way
+    // (`code() == Some(&TokenErrorCode::InvalidGrant)`); the predicates
+    // below stay because each means more than one code or a code and
+    // another answer.
 
     /// Whether the device login is still waiting for the user
     /// (`authorization_pending` or `slow_down`, RFC 8628 §3.5): poll again,
@@ -311,16 +323,9 @@ impl EndpointError {
     #[must_use]
     pub fn is_authorization_pending(&self) -> bool {
         matches!(
-            self.error_code(),
+            self.code(),
             Some(TokenErrorCode::AuthorizationPending | TokenErrorCode::SlowDown)
         )
-    }
-
-    /// Whether the user said no to a device login (`access_denied`,
-    /// RFC 8628 §3.5).
-    #[must_use]
-    pub fn is_access_denied(&self) -> bool {
-        self.error_code() == Some(&TokenErrorCode::AccessDenied)
     }
 
     /// Whether the device code expired before the user approved: the
@@ -330,7 +335,7 @@ impl EndpointError {
     #[must_use]
     pub fn is_expired_token(&self) -> bool {
         matches!(self.kind, EndpointErrorKind::DeviceCodeExpired { .. })
-            || self.error_code() == Some(&TokenErrorCode::ExpiredToken)
+            || self.code() == Some(&TokenErrorCode::ExpiredToken)
     }
 
     /// Whether the server has no such resource (404 or 410): for
@@ -352,9 +357,18 @@ impl EndpointError {
         }
     }
 
-    /// The OAuth `error` code, when the server sent one.
+    /// The OAuth `error` code, when the server sent one: `invalid_grant`
+    /// means the code or refresh token is gone for good (log in again),
+    /// `access_denied` that the user said no to a device login.
+    ///
+    /// Every endpoint this error names answers with RFC 6749 §5.2's error
+    /// response, whose registered codes — RFC 7009's, RFC 8628's, RFC
+    /// 9126's and RFC 9449's included — are all [`TokenErrorCode`]s. The
+    /// authorization endpoint's codes come back in the browser, as a
+    /// [`CallbackError`](crate::CallbackError); a resource's, in its
+    /// [`BearerChallenge`](crate::BearerChallenge).
     #[must_use]
-    pub fn error_code(&self) -> Option<&TokenErrorCode> {
+    pub fn code(&self) -> Option<&TokenErrorCode> {
         self.error_response().map(ErrorResponse::error)
     }
 }
@@ -422,14 +436,10 @@ impl fmt::Display for EndpointError {
     }
 }
 
-impl core::error::Error for EndpointError {
-    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        match &self.kind {
-            EndpointErrorKind::MalformedResponse(problem) => Some(problem),
-            _ => None,
-        }
-    }
-}
+/// `Display` prints the whole message, the problem with the response
+/// included, so there is no `source()` (see the crate docs' "Errors and
+/// panics").
+impl core::error::Error for EndpointError {}
 
 /// A step whose request gave nothing usable, with the step to run next
 /// when there is one (quinn's `RetryError::into_incoming` pattern): the
@@ -508,15 +518,30 @@ impl<S> Failure<S> {
         &self.error
     }
 
-    /// Whether the step came back to send its request again
-    /// ([`EndpointError::is_retryable`], or a device login still pending:
-    /// [`poll_again_at`](Self::poll_again_at)).
+    /// The endpoint that answered.
     #[must_use]
-    pub fn is_retryable(&self) -> bool {
-        self.state.is_some() && !self.fallback
+    pub fn endpoint(&self) -> EndpointKind {
+        self.error.endpoint()
     }
 
-    /// How long the server asked to wait before a retry, when it said.
+    /// The OAuth `error` code, when the server sent one
+    /// ([`EndpointError::code`]).
+    #[must_use]
+    pub fn code(&self) -> Option<&TokenErrorCode> {
+        self.error.code()
+    }
+
+    /// Whether sending the same request again, later, may succeed: the
+    /// same answer as [`EndpointError::is_retryable`], a device login still
+    /// pending included (send it at [`poll_again_at`](Self::poll_again_at)).
+    /// The step then comes back ([`into_retry`](Self::into_retry)).
+    #[must_use]
+    pub fn is_retryable(&self) -> bool {
+        self.error.is_retryable()
+    }
+
+    /// How long the server asked to wait before a retry, when it said
+    /// ([`EndpointError::retry_after`]).
     #[must_use]
     pub fn retry_after(&self) -> Option<Duration> {
         self.error.retry_after()
@@ -547,8 +572,6 @@ impl<S> fmt::Display for Failure<S> {
     }
 }
 
-impl<S: fmt::Debug> core::error::Error for Failure<S> {
-    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        Some(&self.error)
-    }
-}
+/// `Display` is the [`EndpointError`]'s, so there is no `source()`: a
+/// reporter walking the chain prints the message once.
+impl<S: fmt::Debug> core::error::Error for Failure<S> {}

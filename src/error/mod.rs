@@ -8,12 +8,16 @@ use crate::text::UntrustedText;
 pub(crate) mod codes;
 mod endpoint;
 mod leaf;
+mod misuse;
+#[cfg(all(test, feature = "http"))]
+mod tests;
 
 pub use codes::{AuthorizationErrorCode, BearerErrorCode, ErrorResponse, TokenErrorCode};
 pub use endpoint::{
     EndpointError, EndpointErrorKind, EndpointKind, Failure, MetadataProblem, ResponseProblem,
 };
 pub use leaf::{FormError, SigningError};
+pub use misuse::ApiMisuse;
 
 /// Why [`Start::begin`](crate::Start::begin) built no authorization request.
 /// Each is a mistake in how the flow was set up: fix it and start again.
@@ -30,20 +34,13 @@ pub enum StartError {
     /// The crate never downgrades to `plain` by itself; see
     /// [`Start::dangerous_use_plain_pkce`](crate::Start::dangerous_use_plain_pkce).
     S256NotSupported,
-    /// The server (its metadata) or the client's registration
-    /// ([`Client::require_pushed_authorization_requests`](crate::Client::require_pushed_authorization_requests))
-    /// requires pushed authorization requests (RFC 9126), so a plain
-    /// authorization URL would be refused: use
-    /// [`Start::push`](crate::Start::push).
-    PushedAuthorizationRequired,
-    /// Neither the flow ([`Start::redirect_uri`](crate::Start::redirect_uri))
-    /// nor the client ([`Client::with_redirect_uri`](crate::Client::with_redirect_uri))
-    /// names a redirect URI: a login needs one (RFC 6749 §3.1.2).
-    NoRedirectUri,
-    /// [`Start::push`](crate::Start::push) was called, but the metadata has
-    /// no `pushed_authorization_request_endpoint` (RFC 9126 §5): use
-    /// [`Start::begin`](crate::Start::begin).
-    NoPushedAuthorizationEndpoint,
+    /// The caller's mistake: a plain authorization URL where the server
+    /// requires pushed authorization requests
+    /// ([`ApiMisuse::PushedAuthorizationRequired`]), no redirect URI
+    /// ([`ApiMisuse::NoRedirectUri`]), or [`Start::push`](crate::Start::push)
+    /// with no `pushed_authorization_request_endpoint` in the metadata
+    /// (RFC 9126 §5, [`ApiMisuse::NoEndpoint`]). See the variant.
+    Misuse(ApiMisuse),
     /// More `resource` indicators (RFC 8707 §2) than one request carries.
     InvalidResource(crate::resource::InvalidResource),
 }
@@ -66,13 +63,7 @@ impl fmt::Display for StartError {
             Self::S256NotSupported => {
                 f.write_str("the server does not list S256 in code_challenge_methods_supported")
             }
-            Self::PushedAuthorizationRequired => {
-                f.write_str("the server requires pushed authorization requests (RFC 9126)")
-            }
-            Self::NoRedirectUri => f.write_str("the login has no redirect URI"),
-            Self::NoPushedAuthorizationEndpoint => {
-                f.write_str("the server has no pushed authorization request endpoint")
-            }
+            Self::Misuse(misuse) => fmt::Display::fmt(misuse, f),
             Self::InvalidResource(problem) => write!(f, "{problem}"),
         }
     }
@@ -148,11 +139,11 @@ pub enum CallbackError {
     Authorization(ErrorResponse<AuthorizationErrorCode>),
     /// A success response without a `code`.
     MissingCode,
-    /// The [`Client`](crate::Client) passed in is not the one that started
-    /// this flow (another issuer or another `client_id`): nothing was sent
-    /// and no credential of it was used. Pass the client of the flow's
-    /// issuer.
-    ClientMismatch,
+    /// The caller's mistake, such as a [`Client`](crate::Client) that is
+    /// not the one that started this flow
+    /// ([`ApiMisuse::ClientMismatch`]): nothing was sent and no credential
+    /// of it was used. See the variant.
+    Misuse(ApiMisuse),
 }
 
 impl fmt::Display for CallbackError {
@@ -195,9 +186,7 @@ impl fmt::Display for CallbackError {
                 "the authorization server answered with an error: {error}"
             ),
             Self::MissingCode => f.write_str("the callback has neither `code` nor `error`"),
-            Self::ClientMismatch => f.write_str(
-                "the client passed in (issuer and client_id) is not the one that started this flow",
-            ),
+            Self::Misuse(misuse) => fmt::Display::fmt(misuse, f),
         }
     }
 }
@@ -219,17 +208,11 @@ pub enum BearerError {
     InvalidToken,
     /// The request's target is not an absolute URI.
     InvalidTarget,
-    /// The access token is DPoP-bound (RFC 9449): it is never sent as a
-    /// bearer token. Use
-    /// [`Authorized::authorize_dpop_request`](crate::Authorized::authorize_dpop_request),
-    /// or let `Driver::request_resource` choose.
-    DpopBound,
-    /// The access token is a bearer token, not DPoP-bound: send it with
-    /// [`Authorized::authorize_request`](crate::Authorized::authorize_request),
-    /// or let `Driver::request_resource` choose.
-    NotDpopBound,
-    /// The access token is bound to another DPoP key than the client's.
-    DpopKeyMismatch,
+    /// The caller's mistake: a DPoP-bound token sent as a bearer token
+    /// ([`ApiMisuse::DpopBound`]), a bearer token sent with a DPoP proof
+    /// ([`ApiMisuse::NotDpopBound`]), or a client with another DPoP key
+    /// ([`ApiMisuse::DpopKeyMismatch`]). See the variant.
+    Misuse(ApiMisuse),
     /// The DPoP key could not sign the proof.
     Signing(SigningError),
 }
@@ -244,11 +227,7 @@ impl fmt::Display for BearerError {
                 "the access token has characters an Authorization header cannot carry"
             }
             Self::InvalidTarget => "the protected resource's URI is not an absolute URI",
-            Self::DpopBound => "the access token is DPoP-bound and is never sent as a bearer token",
-            Self::NotDpopBound => "the access token is a bearer token, not DPoP-bound",
-            Self::DpopKeyMismatch => {
-                "the access token is bound to another DPoP key than the client's"
-            }
+            Self::Misuse(misuse) => return fmt::Display::fmt(misuse, f),
             Self::Signing(error) => {
                 return write!(f, "the DPoP proof could not be signed: {error}")
             }
@@ -257,149 +236,3 @@ impl fmt::Display for BearerError {
 }
 
 impl core::error::Error for BearerError {}
-
-/// Why a refresh could not start ([`Authorized::refresh`](crate::Authorized::refresh)).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum RefreshError {
-    /// The server issued no refresh token: log in again (or, for the
-    /// client credentials grant, run it again).
-    NoRefreshToken,
-    /// The scope asked for is not part of the grant (RFC 6749 §6); nothing
-    /// was sent. Ask for a part of [`Authorized::grant_scope`](crate::Authorized::grant_scope),
-    /// or log in again for more.
-    ScopeNotGranted,
-    /// The [`Client`](crate::Client) passed in is not the one the tokens
-    /// were issued to (another issuer or another `client_id`): nothing was
-    /// built, so its credentials went nowhere. Pass the client of the
-    /// tokens' issuer.
-    ClientMismatch,
-    /// The tokens are bound to a DPoP key (RFC 9449 §5) and the client has
-    /// another key, or none: the server would refuse the refresh, so
-    /// nothing was sent. Refresh with the client of the key the grant was
-    /// issued to.
-    DpopKeyMismatch,
-}
-
-impl fmt::Display for RefreshError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::NoRefreshToken => "there is no refresh token",
-            Self::ScopeNotGranted => "the scope asked for is wider than the grant",
-            Self::ClientMismatch => "the client passed in (issuer and client_id) is not the one the tokens were issued to",
-            Self::DpopKeyMismatch => "the tokens are bound to another DPoP key than the client's",
-        })
-    }
-}
-
-impl core::error::Error for RefreshError {}
-
-/// Why a revocation could not start ([`Authorized::revoke`](crate::Authorized::revoke)).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum RevocationError {
-    /// The server has no `revocation_endpoint`: the tokens cannot be
-    /// revoked; drop them and let them expire.
-    NoRevocationEndpoint,
-    /// The refresh token was asked for, and there is none.
-    NoRefreshToken,
-    /// The [`Client`](crate::Client) passed in is not the one the tokens
-    /// were issued to (another issuer or another `client_id`): nothing was
-    /// built, so its credentials went nowhere. Pass the client of the
-    /// tokens' issuer.
-    ClientMismatch,
-}
-
-impl fmt::Display for RevocationError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::NoRevocationEndpoint => "the server has no revocation endpoint",
-            Self::NoRefreshToken => "there is no refresh token to revoke",
-            Self::ClientMismatch => "the client passed in (issuer and client_id) is not the one the tokens were issued to",
-        })
-    }
-}
-
-impl core::error::Error for RevocationError {}
-
-/// Why a client credentials grant could not start.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ClientCredentialsError {
-    /// The client has no secret (`ClientAuthentication::None`): the grant
-    /// is for confidential clients only (RFC 6749 §4.4).
-    PublicClient,
-}
-
-impl fmt::Display for ClientCredentialsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the client credentials grant needs a confidential client")
-    }
-}
-
-impl core::error::Error for ClientCredentialsError {}
-
-/// Why a device login could not start or go on
-/// ([`DeviceAuthorization::new`](crate::DeviceAuthorization::new),
-/// [`AwaitingDeviceApproval::poll`](crate::AwaitingDeviceApproval::poll)).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DeviceAuthorizationError {
-    /// The metadata names no `device_authorization_endpoint` (RFC 8628
-    /// §4): the server does not offer the device grant, or its metadata
-    /// must say where.
-    NoDeviceAuthorizationEndpoint,
-    /// The [`Client`](crate::Client) passed in is not the one that started
-    /// this device login (another issuer or another `client_id`): nothing
-    /// was built, so its credentials went nowhere. Pass the client of the
-    /// login's issuer.
-    ClientMismatch,
-}
-
-impl fmt::Display for DeviceAuthorizationError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::NoDeviceAuthorizationEndpoint => {
-                "the server has no device authorization endpoint"
-            }
-            Self::ClientMismatch => "the client passed in (issuer and client_id) is not the one that started this device login",
-        })
-    }
-}
-
-impl core::error::Error for DeviceAuthorizationError {}
-
-/// Why an introspection could not start
-/// ([`Introspection::new`](crate::Introspection::new)).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum IntrospectionError {
-    /// The metadata names no `introspection_endpoint` (RFC 8414 §2): ask
-    /// the server's operator where it is, and put it in the metadata.
-    NoIntrospectionEndpoint,
-    /// The client has no secret (`ClientAuthentication::None`): the
-    /// introspection endpoint must not answer a caller it cannot
-    /// authenticate (RFC 7662 §2.1, §4).
-    PublicClient,
-    /// The server's `introspection_endpoint_auth_methods_supported` does
-    /// not list the client's method; configure one it lists.
-    AuthenticationMethodNotSupported {
-        /// The configured method's RFC 7591 name.
-        method: &'static str,
-    },
-}
-
-impl fmt::Display for IntrospectionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::NoIntrospectionEndpoint => f.write_str("the server has no introspection endpoint"),
-            Self::PublicClient => f.write_str("introspection needs a client that authenticates"),
-            Self::AuthenticationMethodNotSupported { method } => write!(
-                f,
-                "the server does not list `{method}` in introspection_endpoint_auth_methods_supported"
-            ),
-        }
-    }
-}
-
-impl core::error::Error for IntrospectionError {}

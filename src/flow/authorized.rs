@@ -315,11 +315,11 @@ impl Authorized {
     /// validated, ideally discovered, configuration).
     ///
     /// # Errors
-    /// [`RefreshError::ClientMismatch`](crate::RefreshError::ClientMismatch)
+    /// [`ApiMisuse::ClientMismatch`](crate::ApiMisuse::ClientMismatch)
     /// for a client of another issuer or `client_id`; nothing changes.
-    pub fn rebind(&mut self, client: &Client) -> Result<(), crate::RefreshError> {
+    pub fn rebind(&mut self, client: &Client) -> Result<(), crate::ApiMisuse> {
         if self.origin.credentials(client).is_none() {
-            return Err(crate::RefreshError::ClientMismatch);
+            return Err(crate::ApiMisuse::ClientMismatch);
         }
         self.origin = Origin::of(client).0;
         Ok(())

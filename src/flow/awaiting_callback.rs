@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::config::{Client, ClientId};
 use crate::endpoint::{Endpoint, RedirectUri};
-use crate::error::CallbackError;
+use crate::error::{ApiMisuse, CallbackError};
 use crate::flow::exchanging::Exchanging;
 use crate::flow::{
     check_version, from_stored_json, to_stored_json, Origin, StoredStateError, FORMAT_VERSION,
@@ -143,7 +143,7 @@ impl AwaitingCallback {
         let mut credentials = self
             .origin
             .credentials(client)
-            .ok_or(CallbackError::ClientMismatch)?;
+            .ok_or(CallbackError::Misuse(ApiMisuse::ClientMismatch))?;
         match &callback.iss {
             Some(iss) if !ct_eq(iss.as_str(), &self.origin.issuer) => {
                 return Err(CallbackError::IssuerMismatch {

@@ -5,7 +5,7 @@ use core::fmt;
 
 use crate::config::{Client, ClientAuthentication};
 use crate::error::SigningError;
-use crate::error::{ClientCredentialsError, EndpointKind, Failure};
+use crate::error::{ApiMisuse, EndpointKind, Failure};
 use crate::flow::authorized::Authorized;
 use crate::flow::{first_token_response, Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
@@ -28,11 +28,11 @@ impl ClientCredentials {
     /// A grant for `client`, asking for `scope` (omitted when empty).
     ///
     /// # Errors
-    /// [`ClientCredentialsError::PublicClient`]: a client without a secret
+    /// [`ApiMisuse::PublicClient`]: a client without a secret
     /// cannot authenticate, and this grant is nothing without it.
-    pub fn new(client: &Client, scope: Scope) -> Result<Self, ClientCredentialsError> {
+    pub fn new(client: &Client, scope: Scope) -> Result<Self, ApiMisuse> {
         if matches!(client.authentication, ClientAuthentication::None) {
-            return Err(ClientCredentialsError::PublicClient);
+            return Err(ApiMisuse::PublicClient);
         }
         let (origin, credentials) = Origin::of(client);
         Ok(Self {

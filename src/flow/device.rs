@@ -20,9 +20,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::config::{Client, ClientId};
 use crate::endpoint::Endpoint;
 use crate::error::SigningError;
-use crate::error::{
-    DeviceAuthorizationError, EndpointErrorKind, EndpointKind, Failure, TokenErrorCode,
-};
+use crate::error::{ApiMisuse, EndpointErrorKind, EndpointKind, Failure, TokenErrorCode};
 use crate::flow::authorized::{Authorized, TokenSet};
 use crate::flow::{
     check_version, from_stored_json, to_stored_json, Credentials, Origin, StoredStateError,
@@ -64,13 +62,13 @@ impl DeviceAuthorization {
     /// empty).
     ///
     /// # Errors
-    /// [`DeviceAuthorizationError::NoDeviceAuthorizationEndpoint`] when the
+    /// [`ApiMisuse::NoEndpoint`] when the
     /// metadata names none.
-    pub fn new(client: &Client, scope: Scope) -> Result<Self, DeviceAuthorizationError> {
+    pub fn new(client: &Client, scope: Scope) -> Result<Self, ApiMisuse> {
         let endpoint = client
             .device_authorization_endpoint
             .clone()
-            .ok_or(DeviceAuthorizationError::NoDeviceAuthorizationEndpoint)?;
+            .ok_or(ApiMisuse::NoEndpoint(EndpointKind::DeviceAuthorization))?;
         let (origin, credentials) = Origin::of(client);
         Ok(Self {
             origin,
@@ -206,13 +204,13 @@ impl AwaitingDeviceApproval {
     /// restart, or after [`DevicePolling::into_pending`].
     ///
     /// # Errors
-    /// [`DeviceAuthorizationError::ClientMismatch`] for a client of
+    /// [`ApiMisuse::ClientMismatch`] for a client of
     /// another issuer or `client_id`.
-    pub fn poll(self, client: &Client) -> Result<DevicePolling, DeviceAuthorizationError> {
+    pub fn poll(self, client: &Client) -> Result<DevicePolling, ApiMisuse> {
         let credentials = self
             .origin
             .credentials(client)
-            .ok_or(DeviceAuthorizationError::ClientMismatch)?;
+            .ok_or(ApiMisuse::ClientMismatch)?;
         Ok(DevicePolling {
             pending: self,
             credentials,
@@ -422,7 +420,7 @@ impl EndpointStep for DevicePolling {
     ///   because `now` is read in whole seconds);
     /// - when that would be at or past the device code's expiry, the login
     ///   is over: [`EndpointErrorKind::DeviceCodeExpired`], no step;
-    /// - `access_denied` ([`EndpointError::is_access_denied`](crate::EndpointError::is_access_denied)),
+    /// - `access_denied` ([`Failure::code`]),
     ///   `expired_token` ([`EndpointError::is_expired_token`](crate::EndpointError::is_expired_token))
     ///   and the other RFC 6749 §5.2 errors end the login;
     /// - 429, 5xx and `temporarily_unavailable` give the step back as for

@@ -6,7 +6,7 @@ use core::fmt;
 use crate::config::{Client, ClientAuthentication};
 use crate::endpoint::Endpoint;
 use crate::error::SigningError;
-use crate::error::{EndpointKind, Failure, IntrospectionError};
+use crate::error::{ApiMisuse, EndpointKind, Failure};
 use crate::flow::revocation::TokenTypeHint;
 use crate::flow::{Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
@@ -48,18 +48,18 @@ impl Introspection {
     /// Asks `client`'s server about `token`.
     ///
     /// # Errors
-    /// [`IntrospectionError::NoIntrospectionEndpoint`] when the metadata
-    /// names none; [`IntrospectionError::PublicClient`] for a client
-    /// without a secret; [`IntrospectionError::AuthenticationMethodNotSupported`]
+    /// [`ApiMisuse::NoEndpoint`] when the metadata
+    /// names none; [`ApiMisuse::PublicClient`] for a client
+    /// without a secret; [`ApiMisuse::AuthenticationMethodNotSupported`]
     /// when the server lists its introspection authentication methods and
     /// the client's is not among them.
-    pub fn new(client: &Client, token: IntrospectedToken) -> Result<Self, IntrospectionError> {
+    pub fn new(client: &Client, token: IntrospectedToken) -> Result<Self, ApiMisuse> {
         let endpoint = client
             .introspection_endpoint
             .clone()
-            .ok_or(IntrospectionError::NoIntrospectionEndpoint)?;
+            .ok_or(ApiMisuse::NoEndpoint(EndpointKind::Introspection))?;
         if matches!(client.authentication, ClientAuthentication::None) {
-            return Err(IntrospectionError::PublicClient);
+            return Err(ApiMisuse::PublicClient);
         }
         let method = client.authentication.method_name();
         if let Some(methods) = &client
@@ -67,7 +67,10 @@ impl Introspection {
             .introspection_endpoint_auth_methods_supported
         {
             if !methods.iter().any(|listed| listed == method) {
-                return Err(IntrospectionError::AuthenticationMethodNotSupported { method });
+                return Err(ApiMisuse::AuthenticationMethodNotSupported {
+                    endpoint: EndpointKind::Introspection,
+                    method,
+                });
             }
         }
         Ok(Self {

@@ -4,7 +4,7 @@ use core::fmt;
 
 use crate::config::Client;
 use crate::endpoint::Endpoint;
-use crate::error::{EndpointKind, Failure, RefreshError};
+use crate::error::{ApiMisuse, EndpointKind, Failure};
 use crate::flow::authorized::{Authorized, TokenSet};
 use crate::flow::Credentials;
 use crate::http::{HttpRequest, HttpResponse};
@@ -32,9 +32,9 @@ impl Authorized {
     /// response was sent.
     ///
     /// # Errors
-    /// [`RefreshError::NoRefreshToken`] and
-    /// [`RefreshError::ClientMismatch`].
-    pub fn refresh(&self, client: &Client) -> Result<Refreshing, RefreshError> {
+    /// [`ApiMisuse::NoRefreshToken`] and
+    /// [`ApiMisuse::ClientMismatch`].
+    pub fn refresh(&self, client: &Client) -> Result<Refreshing, ApiMisuse> {
         self.start_refresh(client, None)
     }
 
@@ -49,17 +49,17 @@ impl Authorized {
     /// refused with `invalid_scope`, although RFC 6749 §6 allows it.
     ///
     /// # Errors
-    /// [`RefreshError::ScopeNotGranted`] when `scope` asks for more than
+    /// [`ApiMisuse::ScopeNotGranted`] when `scope` asks for more than
     /// the known grant, before anything is sent; and as
     /// [`refresh`](Self::refresh).
     pub fn refresh_with_scope(
         &self,
         client: &Client,
         scope: Scope,
-    ) -> Result<Refreshing, RefreshError> {
+    ) -> Result<Refreshing, ApiMisuse> {
         if let Some(grant) = &self.grant_scope {
             if !scope.is_subset_of(grant) {
-                return Err(RefreshError::ScopeNotGranted);
+                return Err(ApiMisuse::ScopeNotGranted);
             }
         }
         // An empty scope asks for nothing in particular: the whole grant,
@@ -81,7 +81,7 @@ impl Authorized {
         &self,
         client: &Client,
         resource: ResourceIndicator,
-    ) -> Result<Refreshing, RefreshError> {
+    ) -> Result<Refreshing, ApiMisuse> {
         let mut refreshing = self.start_refresh(client, None)?;
         refreshing.resources = alloc::vec![resource];
         Ok(refreshing)
@@ -91,11 +91,11 @@ impl Authorized {
         &self,
         client: &Client,
         scope: Option<Scope>,
-    ) -> Result<Refreshing, RefreshError> {
+    ) -> Result<Refreshing, ApiMisuse> {
         let mut credentials = self
             .origin
             .credentials(client)
-            .ok_or(RefreshError::ClientMismatch)?;
+            .ok_or(ApiMisuse::ClientMismatch)?;
         // RFC 9449 §5: a DPoP-bound grant is refreshed with its own key.
         if let Some(jkt) = self.tokens.dpop_jkt() {
             if credentials
@@ -105,14 +105,14 @@ impl Authorized {
                 .as_deref()
                 != Some(jkt)
             {
-                return Err(RefreshError::DpopKeyMismatch);
+                return Err(ApiMisuse::DpopKeyMismatch);
             }
         }
         credentials.dpop_nonce.clone_from(&self.dpop_nonce);
         let refresh_token = self
             .tokens
             .refresh_token()
-            .ok_or(RefreshError::NoRefreshToken)?
+            .ok_or(ApiMisuse::NoRefreshToken)?
             .clone();
         // The client is the grant's own (same issuer): a provider that
         // refreshes at an endpoint of its own names it in its metadata.
@@ -188,7 +188,7 @@ impl EndpointStep for Refreshing {
     /// # Errors
     /// A [`Failure`]. Retryable ones (429, 5xx,
     /// `temporarily_unavailable`) give this step back through
-    /// [`Failure::into_retry`]. [`EndpointError::is_invalid_grant`](crate::EndpointError::is_invalid_grant)
+    /// [`Failure::into_retry`]. `invalid_grant` ([`Failure::code`])
     /// means the refresh token is dead (used, expired or revoked — or
     /// another instance refreshed with it first): the user must log in
     /// again.

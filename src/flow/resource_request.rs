@@ -7,9 +7,9 @@ use alloc::string::String;
 #[cfg(feature = "http")]
 use crate::config::Client;
 use crate::endpoint::is_secure_target;
-use crate::error::BearerError;
 #[cfg(feature = "http")]
 use crate::error::BearerErrorCode;
+use crate::error::{ApiMisuse, BearerError};
 #[cfg(feature = "http")]
 use crate::flow::authorized::MAX_RESOURCE_NONCES;
 use crate::flow::Authorized;
@@ -47,7 +47,7 @@ impl Authorized {
     /// `Bearer <access token>`, once the target was found secure.
     fn bearer_value(&self) -> Result<AuthorizationValue, BearerError> {
         if self.tokens.dpop_jkt().is_some() {
-            return Err(BearerError::DpopBound);
+            return Err(BearerError::Misuse(ApiMisuse::DpopBound));
         }
         self.authorization_value("Bearer ")
     }
@@ -106,8 +106,8 @@ impl Authorized {
     /// refuses a proof it has seen.
     ///
     /// # Errors
-    /// [`BearerError::NotDpopBound`] for a bearer token,
-    /// [`BearerError::DpopKeyMismatch`] when `client` has not the key the
+    /// [`ApiMisuse::NotDpopBound`](ApiMisuse::NotDpopBound) for a bearer token,
+    /// [`ApiMisuse::DpopKeyMismatch`](ApiMisuse::DpopKeyMismatch) when `client` has not the key the
     /// token is bound to, [`BearerError::InvalidTarget`] for a URI without
     /// scheme or host, [`BearerError::InsecureTarget`] as
     /// [`authorize_request`](Self::authorize_request), and
@@ -119,11 +119,14 @@ impl Authorized {
         request: &mut http::Request<B>,
         context: &RequestContext,
     ) -> Result<(), BearerError> {
-        let jkt = self.tokens.dpop_jkt().ok_or(BearerError::NotDpopBound)?;
+        let jkt = self
+            .tokens
+            .dpop_jkt()
+            .ok_or(BearerError::Misuse(ApiMisuse::NotDpopBound))?;
         let key = client
             .dpop_key()
             .filter(|key| key.thumbprint() == jkt)
-            .ok_or(BearerError::DpopKeyMismatch)?;
+            .ok_or(BearerError::Misuse(ApiMisuse::DpopKeyMismatch))?;
         let uri = request.uri();
         let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host()) else {
             return Err(BearerError::InvalidTarget);

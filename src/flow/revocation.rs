@@ -5,7 +5,7 @@ use core::fmt;
 use crate::config::Client;
 use crate::endpoint::Endpoint;
 use crate::error::SigningError;
-use crate::error::{EndpointKind, Failure, RevocationError};
+use crate::error::{ApiMisuse, EndpointKind, Failure};
 use crate::flow::authorized::Authorized;
 use crate::flow::Credentials;
 use crate::http::{HttpRequest, HttpResponse};
@@ -43,7 +43,7 @@ impl Authorized {
     ///
     /// # Errors
     /// As [`revoke`](Self::revoke).
-    pub fn revoke_grant(&self, client: &Client) -> Result<Revocation, RevocationError> {
+    pub fn revoke_grant(&self, client: &Client) -> Result<Revocation, ApiMisuse> {
         let token = match self.tokens.refresh_token() {
             Some(_) => TokenTypeHint::RefreshToken,
             None => TokenTypeHint::AccessToken,
@@ -55,19 +55,15 @@ impl Authorized {
     /// revocation endpoint of the server the tokens came from.
     ///
     /// # Errors
-    /// [`RevocationError::NoRevocationEndpoint`] when the server has none
+    /// [`ApiMisuse::NoEndpoint`] when the server has none
     /// (neither in the stored state nor in `client`'s metadata for the same
-    /// issuer), [`RevocationError::NoRefreshToken`], and
-    /// [`RevocationError::ClientMismatch`].
-    pub fn revoke(
-        &self,
-        client: &Client,
-        token: TokenTypeHint,
-    ) -> Result<Revocation, RevocationError> {
+    /// issuer), [`ApiMisuse::NoRefreshToken`], and
+    /// [`ApiMisuse::ClientMismatch`].
+    pub fn revoke(&self, client: &Client, token: TokenTypeHint) -> Result<Revocation, ApiMisuse> {
         let credentials = self
             .origin
             .credentials(client)
-            .ok_or(RevocationError::ClientMismatch)?;
+            .ok_or(ApiMisuse::ClientMismatch)?;
         // The client is the grant's own (same issuer): its metadata may name
         // the endpoint the stored state lacks.
         let endpoint = self
@@ -75,14 +71,14 @@ impl Authorized {
             .revocation_endpoint
             .as_ref()
             .or(client.revocation_endpoint.as_ref())
-            .ok_or(RevocationError::NoRevocationEndpoint)?
+            .ok_or(ApiMisuse::NoEndpoint(EndpointKind::Revocation))?
             .clone();
         let value = match token {
             TokenTypeHint::AccessToken => RevokedToken::Access(self.tokens.access_token().clone()),
             TokenTypeHint::RefreshToken => RevokedToken::Refresh(
                 self.tokens
                     .refresh_token()
-                    .ok_or(RevocationError::NoRefreshToken)?
+                    .ok_or(ApiMisuse::NoRefreshToken)?
                     .clone(),
             ),
         };

@@ -12,7 +12,7 @@ use crate::config::Client;
 use crate::endpoint::RedirectUri;
 #[cfg(feature = "getrandom")]
 use crate::entropy::{fill_from_os_rng, EntropyUnavailable};
-use crate::error::StartError;
+use crate::error::{ApiMisuse, EndpointKind, StartError};
 use crate::flow::authorization_request::{endpoint_for_parameters, AuthorizationRequest};
 use crate::flow::awaiting_callback::AwaitingCallback;
 use crate::flow::pushing::PushingAuthorization;
@@ -210,7 +210,7 @@ impl<'c> Start<'c> {
     /// [`state`](AwaitingCallback::state)) until the callback arrives.
     ///
     /// # Errors
-    /// See [`StartError`]; [`StartError::PushedAuthorizationRequired`] when
+    /// See [`StartError`]; [`ApiMisuse::PushedAuthorizationRequired`] (as [`StartError::Misuse`]) when
     /// the server only takes pushed requests: use [`push`](Self::push).
     pub fn begin(
         self,
@@ -218,7 +218,7 @@ impl<'c> Start<'c> {
         now: UnixTime,
     ) -> Result<(AuthorizationRequest, AwaitingCallback), StartError> {
         if self.client.require_pushed_authorization_requests {
-            return Err(StartError::PushedAuthorizationRequired);
+            return Err(StartError::Misuse(ApiMisuse::PushedAuthorizationRequired));
         }
         let mut url = endpoint_for_parameters(self.client.authorization_endpoint.as_url());
         let dpop_jkt = self.client.dpop.as_ref().map(DpopKey::thumbprint);
@@ -244,7 +244,7 @@ impl<'c> Start<'c> {
     /// server offers it (RFC 9700 §2.1).
     ///
     /// # Errors
-    /// [`StartError::NoPushedAuthorizationEndpoint`] when the metadata has
+    /// [`ApiMisuse::NoEndpoint`] (as [`StartError::Misuse`]) when the metadata has
     /// no `pushed_authorization_request_endpoint`, and as
     /// [`begin`](Self::begin).
     pub fn push(
@@ -253,10 +253,13 @@ impl<'c> Start<'c> {
         now: UnixTime,
     ) -> Result<PushingAuthorization, StartError> {
         let client = self.client;
-        let endpoint = client
-            .pushed_authorization_request_endpoint
-            .clone()
-            .ok_or(StartError::NoPushedAuthorizationEndpoint)?;
+        let endpoint =
+            client
+                .pushed_authorization_request_endpoint
+                .clone()
+                .ok_or(StartError::Misuse(ApiMisuse::NoEndpoint(
+                    EndpointKind::PushedAuthorization,
+                )))?;
         let mut form = FormSerializer::new();
         let pending = self.prepare(entropy, now, &mut |name, value| {
             form.append(name, value);
@@ -308,7 +311,7 @@ impl<'c> Start<'c> {
         let redirect_uri = self
             .redirect_uri
             .or_else(|| client.redirect_uri.clone())
-            .ok_or(StartError::NoRedirectUri)?;
+            .ok_or(StartError::Misuse(ApiMisuse::NoRedirectUri))?;
         if self.method == CodeChallengeMethod::S256 && client.s256_unsupported {
             return Err(StartError::S256NotSupported);
         }

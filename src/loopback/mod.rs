@@ -117,11 +117,14 @@ impl fmt::Display for LoopbackError {
 }
 
 impl core::error::Error for LoopbackError {
+    /// `Display` prints the inner error's message, so `source()` skips it:
+    /// an I/O error's own cause comes next, and nothing else.
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
-            Self::Io(error) => Some(error),
-            Self::Callback(error) => Some(error),
-            Self::TimedOut | Self::RedirectUri(_) | Self::NotLoopbackUri => None,
+            Self::Io(error) => error.source(),
+            Self::Callback(_) | Self::TimedOut | Self::RedirectUri(_) | Self::NotLoopbackUri => {
+                None
+            }
         }
     }
 }

@@ -136,6 +136,6 @@ fn a_public_client_may_not_introspect() {
     let public = server.client(OpClient::Public);
     assert_eq!(
         Introspection::new(&public, IntrospectedToken::new("x")).unwrap_err(),
-        oauth2_pkce::IntrospectionError::PublicClient
+        oauth2_pkce::ApiMisuse::PublicClient
     );
 }

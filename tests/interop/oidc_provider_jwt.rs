@@ -91,7 +91,10 @@ fn lifecycle(server: &OidcProvider, client: &Client) {
     assert_eq!(server.call_api(Some(&machine)).status(), 200);
     scenario::revoke(client, &refreshed, TokenTypeHint::RefreshToken);
     let after = scenario::refresh(client, &refreshed, None).unwrap_err();
-    assert!(after.is_invalid_grant(), "{after}");
+    assert!(
+        after.code() == Some(&TokenErrorCode::InvalidGrant),
+        "{after}"
+    );
 }
 
 #[test]
@@ -145,10 +148,7 @@ fn assertions_the_server_must_refuse() {
                 .unwrap();
         assert_eq!(response.status(), 401, "{client_id}: {}", server.log());
         let failure = grant.handle_response(&response, NOW).unwrap_err();
-        assert_eq!(
-            failure.error().error_code(),
-            Some(&TokenErrorCode::InvalidClient)
-        );
+        assert_eq!(failure.code(), Some(&TokenErrorCode::InvalidClient));
     }
 
     // The same assertion twice (the same context): the second is a replay.

@@ -15,8 +15,8 @@ use interop_node_common::scenario::{self, error_response};
 use interop_node_common::{query_param, OidcProvider, OpClient, NOW, TEST_USER};
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
-    AuthorizationErrorCode, AuthorizationRequest, AwaitingCallback, Callback, CallbackError,
-    Client, FlowEntropy, Scope, Start, StartError, TokenErrorCode,
+    ApiMisuse, AuthorizationErrorCode, AuthorizationRequest, AwaitingCallback, Callback,
+    CallbackError, Client, FlowEntropy, Scope, Start, StartError, TokenErrorCode,
 };
 
 /// Pushes a login for `client` asking for `scope`: the authorization
@@ -141,7 +141,7 @@ fn metadata_requiring_par_makes_begin_refuse() {
         Start::new(&client)
             .begin(FlowEntropy::from_os_rng().unwrap(), NOW)
             .unwrap_err(),
-        StartError::PushedAuthorizationRequired
+        StartError::Misuse(ApiMisuse::PushedAuthorizationRequired)
     );
     // Pushing works.
     let (authorization, pending) = push(&server, &client, "openid");

@@ -419,7 +419,7 @@ fn another_client_id_is_refused() {
         Callback::from_query(&format!("code={CODE}&state={}", state_of(&pending))).unwrap();
     assert_eq!(
         pending.handle_callback(&other, callback).err(),
-        Some(CallbackError::ClientMismatch)
+        Some(CallbackError::Misuse(ApiMisuse::ClientMismatch))
     );
 }
 
@@ -691,7 +691,7 @@ fn client_mismatch_is_reported_before_an_error_response() {
         Callback::from_query(&format!("error=access_denied&state={}", state_of(&pending))).unwrap();
     assert_eq!(
         pending.handle_callback(&other, callback).err(),
-        Some(CallbackError::ClientMismatch)
+        Some(CallbackError::Misuse(ApiMisuse::ClientMismatch))
     );
 }
 

@@ -190,10 +190,7 @@ fn a_nonce_the_server_demands_goes_into_the_next_proof() {
         .handle_response(answer("n-2"), NOW)
         .unwrap_err();
     assert!(!failure.is_fallback());
-    assert_eq!(
-        failure.error().error_code(),
-        Some(&TokenErrorCode::UseDpopNonce)
-    );
+    assert_eq!(failure.code(), Some(&TokenErrorCode::UseDpopNonce));
 
     // A nonce outside NQCHAR is never used.
     let failure = exchanging(&client)
@@ -220,7 +217,7 @@ fn the_refresh_is_proven_with_the_grants_key() {
     let other = client_with_ed25519();
     assert_eq!(
         authorized.refresh(&other).unwrap_err(),
-        RefreshError::DpopKeyMismatch
+        ApiMisuse::DpopKeyMismatch
     );
 
     // A tampered store: a thumbprint or a nonce that could not be.
@@ -299,15 +296,15 @@ fn resource_requests_with_a_bound_token() {
     for (outcome, expected) in [
         (
             bearer_get(&authorized, uri).unwrap_err(),
-            BearerError::DpopBound,
+            BearerError::Misuse(ApiMisuse::DpopBound),
         ),
         (
             authorized.bearer_authorization(uri).unwrap_err(),
-            BearerError::DpopBound,
+            BearerError::Misuse(ApiMisuse::DpopBound),
         ),
         (
             dpop_get(&authorized, &client_with_ed25519(), uri).unwrap_err(),
-            BearerError::DpopKeyMismatch,
+            BearerError::Misuse(ApiMisuse::DpopKeyMismatch),
         ),
         (
             dpop_get(&authorized, &client, "http://rs.example/").unwrap_err(),
@@ -321,7 +318,7 @@ fn resource_requests_with_a_bound_token() {
     let bearer = exchanging(&client).handle_response(response, NOW).unwrap();
     assert_eq!(
         dpop_get(&bearer, &client, uri).unwrap_err(),
-        BearerError::NotDpopBound
+        BearerError::Misuse(ApiMisuse::NotDpopBound)
     );
 }
 

@@ -29,7 +29,7 @@ fn dpop_key() -> DpopKey {
     DpopKey::new(Ed25519Key::from_bytes(&[9; 32]))
 }
 
-fn fapi2(metadata: ServerMetadata) -> Result<Client, Fapi2Error> {
+fn fapi2(metadata: ServerMetadata) -> Result<Client, ConfigError> {
     Client::fapi2(
         metadata,
         ClientId::new("s6BhdRkqt3").unwrap(),
@@ -67,7 +67,7 @@ fn a_fapi2_client_pushes_proves_and_requires_iss() {
     let refused = Start::new(&client).begin(FlowEntropy::from_bytes([3; 64]), NOW);
     assert_eq!(
         refused.unwrap_err(),
-        StartError::PushedAuthorizationRequired
+        StartError::Misuse(ApiMisuse::PushedAuthorizationRequired)
     );
     let Ok(Authorization::Push(pushing)) =
         Start::new(&client).authorize(FlowEntropy::from_bytes([3; 64]), NOW)
@@ -135,21 +135,24 @@ fn keys_and_servers_that_cannot_meet_the_profile() {
     let refuse = |metadata: ServerMetadata| fapi2(metadata).unwrap_err();
     let mut no_par = metadata();
     no_par.pushed_authorization_request_endpoint = None;
-    assert_eq!(refuse(no_par), Fapi2Error::NoPushedAuthorizationRequests);
+    assert_eq!(
+        refuse(no_par),
+        ConfigError::Fapi2NoPushedAuthorizationRequests
+    );
     let no_iss = metadata().with_authorization_response_iss_parameter_supported(false);
-    assert_eq!(refuse(no_iss), Fapi2Error::NoIssuerIdentification);
+    assert_eq!(refuse(no_iss), ConfigError::Fapi2NoIssuerIdentification);
     let mut no_dpop = metadata();
     no_dpop.dpop_signing_alg_values_supported = None;
-    assert_eq!(refuse(no_dpop), Fapi2Error::NoDpop);
+    assert_eq!(refuse(no_dpop), ConfigError::Fapi2NoDpop);
     let plain_only = metadata().with_code_challenge_methods_supported(["plain"]);
-    assert_eq!(refuse(plain_only), Fapi2Error::NoS256);
+    assert_eq!(refuse(plain_only), ConfigError::Fapi2NoS256);
     let secrets_only =
         metadata().with_token_endpoint_auth_methods_supported(["client_secret_basic"]);
     assert_eq!(
         refuse(secrets_only),
-        Fapi2Error::Config(ConfigError::AuthenticationMethodNotSupported {
+        ConfigError::AuthenticationMethodNotSupported {
             method: "private_key_jwt"
-        })
+        }
     );
 
     let rs256 = Client::fapi2(
@@ -161,7 +164,7 @@ fn keys_and_servers_that_cannot_meet_the_profile() {
     .unwrap_err();
     assert_eq!(
         rs256,
-        Fapi2Error::AlgorithmNotAllowed {
+        ConfigError::Fapi2AlgorithmNotAllowed {
             key: "client assertion",
             alg: "RS256"
         }
@@ -179,7 +182,7 @@ fn keys_and_servers_that_cannot_meet_the_profile() {
     .unwrap_err();
     assert_eq!(
         rs256_dpop,
-        Fapi2Error::AlgorithmNotAllowed {
+        ConfigError::Fapi2AlgorithmNotAllowed {
             key: "DPoP",
             alg: "RS256"
         }

@@ -46,7 +46,7 @@ fn who_may_introspect() {
     );
     assert_eq!(
         Introspection::new(&client_with(without, basic()), token()).unwrap_err(),
-        IntrospectionError::NoIntrospectionEndpoint
+        ApiMisuse::NoEndpoint(EndpointKind::Introspection)
     );
     assert_eq!(
         Introspection::new(
@@ -54,14 +54,15 @@ fn who_may_introspect() {
             token()
         )
         .unwrap_err(),
-        IntrospectionError::PublicClient
+        ApiMisuse::PublicClient
     );
     let mut post_only = metadata();
     post_only.introspection_endpoint_auth_methods_supported =
         Some(vec!["client_secret_post".into()]);
     assert_eq!(
         Introspection::new(&client_with(post_only.clone(), basic()), token()).unwrap_err(),
-        IntrospectionError::AuthenticationMethodNotSupported {
+        ApiMisuse::AuthenticationMethodNotSupported {
+            endpoint: EndpointKind::Introspection,
             method: "client_secret_basic"
         }
     );

@@ -166,8 +166,17 @@ fn invalid_grant_on_refresh_is_permanent() {
             NOW,
         )
         .unwrap_err();
-    assert!(failure.error().is_invalid_grant());
-    assert!(!failure.error().is_retryable());
+    // One call from the failure to the protocol's code.
+    let dead = if failure.code() == Some(&TokenErrorCode::InvalidGrant) {
+        "log in again"
+    } else {
+        "keep the tokens"
+    };
+    assert_eq!(dead, "log in again");
+    assert_eq!(failure.endpoint(), EndpointKind::Token);
+    assert!(!failure.is_retryable());
+    assert_eq!(failure.is_retryable(), failure.error().is_retryable());
+    assert_eq!(failure.retry_after(), None);
     assert!(failure.into_retry().is_none());
 }
 
@@ -200,7 +209,7 @@ fn refresh_scope_narrower_is_sent_wider_is_refused() {
         state
             .refresh_with_scope(&client, Scope::parse("invoices:delete").unwrap())
             .unwrap_err(),
-        RefreshError::ScopeNotGranted
+        ApiMisuse::ScopeNotGranted
     );
 }
 
@@ -211,13 +220,13 @@ fn refresh_with_another_client_is_refused() {
     let other = client_with(Preset::pagero().metadata().clone(), "other-client", basic());
     assert_eq!(
         state.refresh(&other).unwrap_err(),
-        RefreshError::ClientMismatch
+        ApiMisuse::ClientMismatch
     );
     assert_eq!(
         state
             .revoke(&other, TokenTypeHint::RefreshToken)
             .unwrap_err(),
-        RevocationError::ClientMismatch
+        ApiMisuse::ClientMismatch
     );
 }
 
@@ -291,7 +300,7 @@ fn when_to_renew() {
     );
     assert_eq!(
         none.refresh(&client).unwrap_err(),
-        RefreshError::NoRefreshToken
+        ApiMisuse::NoRefreshToken
     );
 
     // A token set stored before the issue time was recorded: the leeway
@@ -363,7 +372,7 @@ fn rebind_moves_a_grant_to_new_endpoints_of_the_same_issuer() {
             basic(),
         ),
     ] {
-        assert_eq!(state.rebind(&stranger), Err(RefreshError::ClientMismatch));
+        assert_eq!(state.rebind(&stranger), Err(ApiMisuse::ClientMismatch));
         assert_eq!(stored, state);
     }
 }
@@ -451,7 +460,7 @@ fn revocation_needs_an_endpoint_and_a_token() {
         state
             .revoke(&client, TokenTypeHint::AccessToken)
             .unwrap_err(),
-        RevocationError::NoRevocationEndpoint
+        ApiMisuse::NoEndpoint(EndpointKind::Revocation)
     );
 
     let client = pagero_client(basic());
@@ -460,7 +469,7 @@ fn revocation_needs_an_endpoint_and_a_token() {
         state
             .revoke(&client, TokenTypeHint::RefreshToken)
             .unwrap_err(),
-        RevocationError::NoRefreshToken
+        ApiMisuse::NoRefreshToken
     );
 }
 
@@ -587,7 +596,7 @@ fn client_credentials_grant() {
     assert_eq!(state.tokens().scope(), &Scope::parse("signup").unwrap());
     assert_eq!(
         state.refresh(&client).unwrap_err(),
-        RefreshError::NoRefreshToken
+        ApiMisuse::NoRefreshToken
     );
 
     let public = client_with(
@@ -600,7 +609,7 @@ fn client_credentials_grant() {
     );
     assert_eq!(
         ClientCredentials::new(&public, Scope::empty()).unwrap_err(),
-        ClientCredentialsError::PublicClient
+        ApiMisuse::PublicClient
     );
 }
 
@@ -678,7 +687,7 @@ fn unknown_grant_scope_lets_the_server_decide() {
         known
             .refresh_with_scope(&client, Scope::parse("admin").unwrap())
             .unwrap_err(),
-        RefreshError::ScopeNotGranted
+        ApiMisuse::ScopeNotGranted
     );
     let stored: Authorized = serde_json::from_str(&serde_json::to_string(&known).unwrap()).unwrap();
     assert_eq!(stored, known);
@@ -837,7 +846,7 @@ fn revocation_falls_back_to_the_clients_endpoint_for_the_same_issuer() {
         state
             .revoke(&other_client, TokenTypeHint::RefreshToken)
             .unwrap_err(),
-        RevocationError::ClientMismatch
+        ApiMisuse::ClientMismatch
     );
 }
 
@@ -922,7 +931,7 @@ fn another_issuers_client_with_the_same_client_id_is_refused_everywhere() {
     let callback = Callback::from_query(&format!("code=c0de&state={state}")).unwrap();
     assert_eq!(
         pending.handle_callback(&issuer_b, callback).unwrap_err(),
-        CallbackError::ClientMismatch
+        CallbackError::Misuse(ApiMisuse::ClientMismatch)
     );
 
     // Tokens of A, refreshed or revoked with B — also after a round trip
@@ -932,18 +941,18 @@ fn another_issuers_client_with_the_same_client_id_is_refused_everywhere() {
     for tokens in [&tokens, &stored] {
         assert_eq!(
             tokens.refresh(&issuer_b).unwrap_err(),
-            RefreshError::ClientMismatch
+            ApiMisuse::ClientMismatch
         );
         assert_eq!(
             tokens
                 .refresh_with_scope(&issuer_b, Scope::parse("invoices:read").unwrap())
                 .unwrap_err(),
-            RefreshError::ClientMismatch
+            ApiMisuse::ClientMismatch
         );
         for hint in [TokenTypeHint::AccessToken, TokenTypeHint::RefreshToken] {
             assert_eq!(
                 tokens.revoke(&issuer_b, hint).unwrap_err(),
-                RevocationError::ClientMismatch
+                ApiMisuse::ClientMismatch
             );
         }
         // A's own client still works, with A's secret at A's endpoints.

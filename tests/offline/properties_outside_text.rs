@@ -280,15 +280,15 @@ proptest! {
 fn errors_without_outside_text() {
     let errors: Vec<Box<dyn std::error::Error>> = vec![
         Box::new(StartError::S256NotSupported),
-        Box::new(StartError::PushedAuthorizationRequired),
+        Box::new(StartError::Misuse(ApiMisuse::PushedAuthorizationRequired)),
         Box::new(CallbackError::UnrequestedResponseType {
             parameter: "id_token",
         }),
         Box::new(CallbackError::TooLarge { limit: 1 }),
         Box::new(BearerError::InsecureTarget),
-        Box::new(RefreshError::ClientMismatch),
-        Box::new(RevocationError::NoRevocationEndpoint),
-        Box::new(ClientCredentialsError::PublicClient),
+        Box::new(ApiMisuse::ClientMismatch),
+        Box::new(ApiMisuse::NoEndpoint(EndpointKind::Revocation)),
+        Box::new(ApiMisuse::PublicClient),
         Box::new(ConfigError::InvalidIssuer(UrlProblem::NotHttps)),
         Box::new(UrlProblem::DangerousScheme),
         Box::new(InvalidClientId),

@@ -239,7 +239,7 @@ fn when_pushing_is_required_or_impossible() {
         Start::new(&client_required)
             .begin(FlowEntropy::from_bytes([1; 64]), NOW)
             .unwrap_err(),
-        StartError::PushedAuthorizationRequired
+        StartError::Misuse(ApiMisuse::PushedAuthorizationRequired)
     );
     assert!(Start::new(&client_required)
         .push(FlowEntropy::from_bytes([1; 64]), NOW)
@@ -251,7 +251,7 @@ fn when_pushing_is_required_or_impossible() {
         Start::new(&par_only)
             .begin(FlowEntropy::from_bytes([1; 64]), NOW)
             .unwrap_err(),
-        StartError::PushedAuthorizationRequired
+        StartError::Misuse(ApiMisuse::PushedAuthorizationRequired)
     );
     assert!(Start::new(&par_only)
         .push(FlowEntropy::from_bytes([1; 64]), NOW)
@@ -264,7 +264,7 @@ fn when_pushing_is_required_or_impossible() {
         Start::new(&client_none)
             .push(FlowEntropy::from_bytes([1; 64]), NOW)
             .unwrap_err(),
-        StartError::NoPushedAuthorizationEndpoint
+        StartError::Misuse(ApiMisuse::NoEndpoint(EndpointKind::PushedAuthorization))
     );
 
     let mut insecure = metadata();

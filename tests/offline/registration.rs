@@ -154,7 +154,7 @@ fn registration_errors_are_typed() {
             HttpResponse::new(400, body.as_bytes()).with_content_type("application/json");
         let failure = native().handle_response(response, NOW).unwrap_err();
         assert_eq!(failure.error().endpoint(), EndpointKind::Registration);
-        assert_eq!(failure.error().error_code(), Some(&expected));
+        assert_eq!(failure.code(), Some(&expected));
         assert!(!failure.is_retryable());
         let shown = failure.to_string();
         assert!(shown.starts_with("the registration endpoint"), "{shown}");

@@ -591,7 +591,7 @@ fn a_flow_carries_its_own_redirect_uri() {
     assert_eq!(bare.redirect_uri(), None);
     assert_eq!(
         Start::new(&bare).begin(entropy(), NOW).unwrap_err(),
-        StartError::NoRedirectUri
+        StartError::Misuse(ApiMisuse::NoRedirectUri)
     );
     let (request, _) = Start::new(&bare)
         .redirect_uri(RedirectUri::new(loopback).unwrap())

@@ -228,10 +228,7 @@ fn invalid_target_is_typed() {
     let failure = exchanging(&client)
         .handle_response(response, NOW)
         .unwrap_err();
-    assert_eq!(
-        failure.error().error_code(),
-        Some(&TokenErrorCode::InvalidTarget)
-    );
+    assert_eq!(failure.code(), Some(&TokenErrorCode::InvalidTarget));
     assert!(!failure.is_retryable());
 
     let (_, pending) = start(&client)

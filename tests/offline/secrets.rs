@@ -348,7 +348,7 @@ fn callback_errors() {
     let error = awaiting(&client)
         .handle_callback(&other, callback)
         .unwrap_err();
-    assert_eq!(error, CallbackError::ClientMismatch);
+    assert_eq!(error, CallbackError::Misuse(ApiMisuse::ClientMismatch));
     display_is_clean(&error, &secrets.all());
 
     let json = http::Request::post("/cb")

@@ -4,7 +4,7 @@
 use crate::common;
 
 use oauth2_pkce::EndpointStep;
-use oauth2_pkce::{ClientCredentials, RefreshError, Scope};
+use oauth2_pkce::{ApiMisuse, ClientCredentials, Scope};
 use oauth2_pkce_test_server::{AuthorizationServer, ServerConfig, DEMO_CLIENT_ID};
 
 #[test]
@@ -18,7 +18,7 @@ fn machine_to_machine_token() {
     assert!(authorized.tokens().refresh_token().is_none());
     assert_eq!(
         authorized.refresh(&client).unwrap_err(),
-        RefreshError::NoRefreshToken
+        ApiMisuse::NoRefreshToken
     );
 
     let api = common::call_api(&server, &authorized);

@@ -80,10 +80,14 @@ fn blocking_driver_runs_every_step_through_outages() {
         .unwrap();
     driver.run(revocation).unwrap();
     let error = driver.run(refreshed.refresh(&client).unwrap()).unwrap_err();
+    // One call from the driver's error to the protocol's code.
     assert!(
-        error.endpoint_error().unwrap().is_invalid_grant(),
+        error.code() == Some(&TokenErrorCode::InvalidGrant),
         "{error}"
     );
+    assert_eq!(error.endpoint(), EndpointKind::Token);
+    assert!(!error.is_retryable());
+    assert_eq!(error.retry_after(), None);
     server.shutdown();
 }
 

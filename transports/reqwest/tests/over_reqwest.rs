@@ -68,7 +68,7 @@ async fn a_login_refresh_and_revocation_over_reqwest() {
     let refreshing = refreshed.refresh(&client).unwrap();
     let error = state.oauth.run_async(refreshing).await.unwrap_err();
     assert!(
-        error.endpoint_error().unwrap().is_invalid_grant(),
+        error.code() == Some(&TokenErrorCode::InvalidGrant),
         "{error}"
     );
 }

@@ -65,7 +65,7 @@ fn a_login_refresh_and_revocation_over_ureq() {
         .run(refreshed.refresh(&client).unwrap())
         .unwrap_err();
     assert!(
-        error.endpoint_error().unwrap().is_invalid_grant(),
+        error.code() == Some(&TokenErrorCode::InvalidGrant),
         "{error}"
     );
 }
