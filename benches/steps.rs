@@ -22,7 +22,7 @@ use divan::{black_box, Bencher};
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
     Authorized, AwaitingCallback, Callback, Client, ClientAuthentication, ClientId, ClientSecret,
-    Exchanging, FlowEntropy, HttpResponse, RedirectUri, ServerMetadata, Start, UnixTime,
+    Exchanging, FlowEntropy, HttpResponse, Preset, RedirectUri, Start, UnixTime,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
