@@ -202,7 +202,6 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-#[path = "registration.rs"]
 mod client_registration;
 mod config;
 mod discovery;
@@ -214,24 +213,20 @@ mod error;
 mod fapi;
 mod flow;
 mod http;
-#[path = "jose/mod.rs"]
 mod jws;
 pub mod limits;
 #[cfg(feature = "loopback")]
-#[path = "loopback/mod.rs"]
 mod loopback_listener;
 mod members;
 mod pkce;
 mod presets;
 mod resource_discovery;
-#[path = "resource.rs"]
 mod resource_indicator;
 mod retry;
 mod scope;
 mod secret;
 mod step;
 mod step_up;
-#[path = "tolerance.rs"]
 mod strictness;
 mod syntax;
 mod text;
