@@ -186,7 +186,7 @@ pub fn step_ours_token_request(exchanging: &Exchanging) -> oauth2_pkce::HttpRequ
 
 /// A code exchange of a `private_key_jwt` client (RFC 7523 §2.2): the
 /// same request plus a client assertion signed with `key`.
-fn jwt_exchanging(key: oauth2_pkce::ClientAssertionKey) -> Exchanging {
+fn jwt_exchanging(key: oauth2_pkce::jose::ClientAssertionKey) -> Exchanging {
     let metadata = Preset::pagero()
         .metadata()
         .clone()
@@ -208,7 +208,7 @@ fn jwt_exchanging(key: oauth2_pkce::ClientAssertionKey) -> Exchanging {
 }
 
 /// A code exchange of a client that proves a DPoP key (RFC 9449 §5).
-fn dpop_exchanging(key: oauth2_pkce::DpopKey) -> Exchanging {
+fn dpop_exchanging(key: oauth2_pkce::jose::DpopKey) -> Exchanging {
     let client = client().with_dpop(key).unwrap();
     let (_, pending) = Start::new(&client)
         .begin(FlowEntropy::from_bytes(entropy_bytes()), NOW)
@@ -250,7 +250,7 @@ pub fn step_ours_refresh_response(refreshing: oauth2_pkce::Refreshing) -> Author
 pub fn step_ours_bearer_authorization(
     authorized: &Authorized,
     uri: &str,
-) -> oauth2_pkce::AuthorizationValue {
+) -> oauth2_pkce::values::AuthorizationValue {
     authorized.bearer_authorization(uri).unwrap()
 }
 
@@ -652,16 +652,16 @@ mod ours {
     /// most of the cost.
     #[divan::bench]
     fn token_request_private_key_jwt_es256(b: Bencher) {
-        let key = oauth2_pkce::Es256Key::from_bytes(&[7; 32]).unwrap();
-        let exchanging = jwt_exchanging(oauth2_pkce::ClientAssertionKey::new(key));
+        let key = oauth2_pkce::jose::Es256Key::from_bytes(&[7; 32]).unwrap();
+        let exchanging = jwt_exchanging(oauth2_pkce::jose::ClientAssertionKey::new(key));
         b.bench(|| step_ours_token_request(black_box(&exchanging)));
     }
 
     /// The same with an Ed25519 key.
     #[divan::bench]
     fn token_request_private_key_jwt_eddsa(b: Bencher) {
-        let key = oauth2_pkce::Ed25519Key::from_bytes(&[7; 32]);
-        let exchanging = jwt_exchanging(oauth2_pkce::ClientAssertionKey::new(key));
+        let key = oauth2_pkce::jose::Ed25519Key::from_bytes(&[7; 32]);
+        let exchanging = jwt_exchanging(oauth2_pkce::jose::ClientAssertionKey::new(key));
         b.bench(|| step_ours_token_request(black_box(&exchanging)));
     }
 
@@ -669,16 +669,16 @@ mod ours {
     /// ES256 DPoP key: the request plus one proof.
     #[divan::bench]
     fn token_request_dpop_es256(b: Bencher) {
-        let key = oauth2_pkce::Es256Key::from_bytes(&[7; 32]).unwrap();
-        let exchanging = dpop_exchanging(oauth2_pkce::DpopKey::new(key));
+        let key = oauth2_pkce::jose::Es256Key::from_bytes(&[7; 32]).unwrap();
+        let exchanging = dpop_exchanging(oauth2_pkce::jose::DpopKey::new(key));
         b.bench(|| step_ours_token_request(black_box(&exchanging)));
     }
 
     /// The same with an Ed25519 DPoP key.
     #[divan::bench]
     fn token_request_dpop_eddsa(b: Bencher) {
-        let key = oauth2_pkce::Ed25519Key::from_bytes(&[7; 32]);
-        let exchanging = dpop_exchanging(oauth2_pkce::DpopKey::new(key));
+        let key = oauth2_pkce::jose::Ed25519Key::from_bytes(&[7; 32]);
+        let exchanging = dpop_exchanging(oauth2_pkce::jose::DpopKey::new(key));
         b.bench(|| step_ours_token_request(black_box(&exchanging)));
     }
 
@@ -754,7 +754,7 @@ mod ours {
 
 mod floor {
     use super::*;
-    use oauth2_pkce::Signer as _;
+    use oauth2_pkce::jose::Signer as _;
 
     /// A JWS signing input of a DPoP proof's size (the token request's).
     const SIGNING_INPUT: &[u8; 420] = &[b'e'; 420];
@@ -762,14 +762,14 @@ mod floor {
     /// The ES256 signature alone: the floor of a proof or an assertion.
     #[divan::bench]
     fn es256_signature(b: Bencher) {
-        let key = oauth2_pkce::Es256Key::from_bytes(&[7; 32]).unwrap();
+        let key = oauth2_pkce::jose::Es256Key::from_bytes(&[7; 32]).unwrap();
         b.bench(|| key.sign(black_box(SIGNING_INPUT)).unwrap());
     }
 
     /// The Ed25519 signature alone.
     #[divan::bench]
     fn ed25519_signature(b: Bencher) {
-        let key = oauth2_pkce::Ed25519Key::from_bytes(&[7; 32]);
+        let key = oauth2_pkce::jose::Ed25519Key::from_bytes(&[7; 32]);
         b.bench(|| key.sign(black_box(SIGNING_INPUT)).unwrap());
     }
 

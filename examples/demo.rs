@@ -10,8 +10,8 @@ use std::error::Error;
 
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
-    Callback, Client, ClientAuthentication, ClientId, ClientSecret, EntropyUnavailable,
-    FlowEntropy, RedirectUri, RequestContext, Scope, ServerMetadata, Start, TokenErrorCode,
+    errors::EntropyUnavailable, errors::TokenErrorCode, Callback, Client, ClientAuthentication,
+    ClientId, ClientSecret, FlowEntropy, RedirectUri, RequestContext, Scope, ServerMetadata, Start,
     TokenTypeHint, UnixTime,
 };
 use oauth2_pkce_test_server::{

@@ -12,14 +12,18 @@ use std::fmt::{Debug, Display};
 
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
-    Authorized, AwaitingCallback, AwaitingDeviceApproval, BearerChallenge, Callback, Client,
-    ClientAuthentication, ClientId, ClientSecret, DeviceAuthorization, DevicePolling, Discovery,
-    DpopChallenge, Endpoint, EndpointErrorKind, Exchanging, Failure, FlowEntropy, HttpRequest,
-    HttpResponse, IntrospectedToken, Introspection, Preset, RedirectUri, Scope, ScopeDelimiter,
-    Start, Strictness, TokenType, TokenTypeHint, UnixTime,
+    device::AwaitingDeviceApproval, device::DeviceAuthorization, device::DevicePolling,
+    errors::EndpointErrorKind, errors::Failure, resource::BearerChallenge, resource::DpopChallenge,
+    resource::IntrospectedToken, resource::Introspection, tolerance::ScopeDelimiter,
+    tolerance::Strictness, tolerance::TokenType, values::Endpoint, Authorized, AwaitingCallback,
+    Callback, Client, ClientAuthentication, ClientId, ClientSecret, Discovery, Exchanging,
+    FlowEntropy, HttpRequest, HttpResponse, Preset, RedirectUri, Scope, Start, TokenTypeHint,
+    UnixTime,
 };
-use oauth2_pkce::{Ed25519Key, Es256Key, InvalidKey, PublicJwk, Signer};
-use oauth2_pkce::{ResourceDiscovery, ResourceIndicator};
+use oauth2_pkce::{
+    jose::Ed25519Key, jose::Es256Key, jose::InvalidKey, jose::PublicJwk, jose::Signer,
+};
+use oauth2_pkce::{resource::ResourceDiscovery, resource::ResourceIndicator};
 
 /// A fuzz target's body.
 pub type Target = fn(&[u8]);
@@ -344,7 +348,7 @@ pub fn stored_state(data: &[u8]) {
 
 /// One kind of stored state: `from_json` agrees with plain serde, what
 /// loads re-serializes to an equal value, and `Debug` shows no secret.
-fn stored<T>(json: &[u8], from_json: fn(&[u8]) -> Result<T, oauth2_pkce::StoredStateError>)
+fn stored<T>(json: &[u8], from_json: fn(&[u8]) -> Result<T, oauth2_pkce::errors::StoredStateError>)
 where
     T: Debug + PartialEq + serde::Serialize + serde::de::DeserializeOwned,
 {
@@ -585,7 +589,8 @@ pub fn device_token_response(data: &[u8]) {
             match failure.poll_again_at() {
                 Some(at) => {
                     assert!(failure.error().is_authorization_pending());
-                    let slow_down = failure.code() == Some(&oauth2_pkce::TokenErrorCode::SlowDown);
+                    let slow_down =
+                        failure.code() == Some(&oauth2_pkce::errors::TokenErrorCode::SlowDown);
                     // The interval, and the second of margin for a clock
                     // read in whole seconds.
                     let interval = if slow_down { 10 } else { 5 };

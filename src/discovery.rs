@@ -22,7 +22,7 @@ use crate::wire::token::check_status;
 /// it is the OAuth standard and the one that places the well-known segment
 /// correctly for issuers with a path — and fall back to
 /// [`OpenIdConfiguration`](Self::OpenIdConfiguration) when the server
-/// answers 404 ([`EndpointError::is_not_found`](crate::EndpointError::is_not_found)); [`WellKnown::ORDER`]
+/// answers 404 ([`EndpointError::is_not_found`](crate::errors::EndpointError::is_not_found)); [`WellKnown::ORDER`]
 /// lists them so.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum WellKnown {
@@ -51,6 +51,7 @@ impl WellKnown {
 ///
 /// ```
 /// # use oauth2_pkce::*;
+/// use oauth2_pkce::values::WellKnown;
 /// let discovery = Discovery::new("https://as.example/tenant1")?;
 /// let context = RequestContext::new(UnixTime::now(), [0; 32]); // nothing is signed
 /// assert_eq!(
@@ -229,7 +230,7 @@ impl EndpointStep for Discovery {
     /// `Retry-After` given as an HTTP-date.
     ///
     /// # Errors
-    /// A [`Failure`]: 404 or 410 ([`EndpointError::is_not_found`](crate::EndpointError::is_not_found))
+    /// A [`Failure`]: 404 or 410 ([`EndpointError::is_not_found`](crate::errors::EndpointError::is_not_found))
     /// means the server has no such document — after the RFC 8414 one, the
     /// failure hands back the OpenID step as a fallback; 429 and 5xx give
     /// the step back; a document that must not be used is

@@ -3,8 +3,8 @@
 //! server that cannot meet it.
 
 use crate::config::{Client, ClientAuthentication, ClientId, ConfigError, ServerMetadata};
-use crate::jose::{ClientAssertionKey, DpopKey, JwsAlgorithm};
-use crate::tolerance::Strictness;
+use crate::jws::{ClientAssertionKey, DpopKey, JwsAlgorithm};
+use crate::strictness::Strictness;
 
 /// The algorithms of FAPI 2.0 Security Profile §5.4.
 fn allowed(key: &'static str, alg: JwsAlgorithm) -> Result<(), ConfigError> {

@@ -22,7 +22,7 @@
 //! revocation, client credentials, a pushed authorization request,
 //! discovery — is an [`EndpointStep`] with the same verb pair:
 //! `request()` gives the request as a value, `handle_response(response,
-//! now)` takes the answer and gives the step's output or a [`Failure`]
+//! now)` takes the answer and gives the step's output or a [`Failure`](errors::Failure)
 //! that names the endpoint and hands the step back when a retry may help.
 //! Inputs are `handle_*` methods; outputs are request values. Time (`now`)
 //! and entropy are arguments.
@@ -80,34 +80,43 @@
 //!
 //! # Beyond the login
 //!
+//! The crate's root holds what a login needs; the rest lives in modules
+//! named for the protocol's parts:
+//!
 //! - [`Authorized::refresh`] → [`Refreshing`]: RFC 6749 §6, with rotating
 //!   refresh tokens (the new one replaces the old; none keeps it) and
 //!   [`Authorized::needs_renewal`] to say when.
 //! - [`Authorized::revoke`] → [`Revocation`]: RFC 7009.
-//! - [`BearerChallenge`]: an API's `WWW-Authenticate` (RFC 6750 §3) and the
-//!   [`NextStep`] it calls for.
 //! - [`ClientCredentials`]: RFC 6749 §4.4.
 //! - [`Discovery`]: the server's metadata from its issuer (RFC 8414,
 //!   OpenID Discovery).
 //! - [`Start::push`] → [`PushingAuthorization`]: pushed authorization
 //!   requests (RFC 9126).
-//! - [`DeviceAuthorization`] → [`DevicePolling`] → [`Authorized`]: the
-//!   device authorization grant (RFC 8628), for devices without a browser;
-//!   the pending login ([`AwaitingDeviceApproval`]) is storable.
-//! - [`Introspection`] → [`IntrospectionResponse`]: token introspection
-//!   (RFC 7662), for a protected resource.
-//! - [`Start::resource`]: tokens for a named resource (RFC 8707);
-//!   [`ResourceDiscovery`]: a protected resource's metadata from its
-//!   `401` (RFC 9728); [`Registration`]: dynamic client registration
-//!   (RFC 7591); [`StepUp`]: a counted new login on `insufficient_scope`;
-//!   and (feature `http`) `Driver::access_resource`, the whole chain from
-//!   a resource URL in one call.
+//! - [`device`]: the device authorization grant (RFC 8628), for devices
+//!   without a browser; the pending login is storable.
+//! - [`resource`]: the protected resource's side: an API's
+//!   `WWW-Authenticate` (RFC 6750 §3) and the next step it calls for,
+//!   token introspection (RFC 7662), tokens for a named resource
+//!   ([`Start::resource`], RFC 8707), a resource's metadata from its `401`
+//!   (RFC 9728), a counted new login on `insufficient_scope`, and (feature
+//!   `http`) `Driver::access_resource`, the whole chain from a resource URL
+//!   in one call.
+//! - [`registration`]: dynamic client registration (RFC 7591).
+//! - [`jose`]: DPoP keys (RFC 9449) and `private_key_jwt` keys (RFC 7523).
+//! - [`errors`]: every error, and the protocol's error codes.
+//! - [`tolerance`]: how strictly responses are read.
+//! - [`values`]: tokens, codes and the other values a flow hands over.
+//! - `loopback` (feature `loopback`): a native app's loopback redirect
+//!   (RFC 8252 §7.3); `transport` (feature `http`): what a `Driver`
+//!   sends over.
+//! - [`limits`]: the size caps on what the crate reads.
 //! - [`AwaitingCallback`] and [`Authorized`] are `Serialize + Deserialize`
 //!   with a format version; `to_json` writes them and `from_json` reads
-//!   them back with a typed [`StoredStateError`].
+//!   them back with a typed [`StoredStateError`](errors::StoredStateError).
 //!
 //! A failed request whose retry may succeed (429, 5xx,
-//! `temporarily_unavailable`) hands its step back in the [`Failure`];
+//! `temporarily_unavailable`) hands its step back in the
+//! [`Failure`](errors::Failure);
 //! [`RetryPolicy`] says when to send it again (with jitter seeded by the
 //! operating system: `RetryPolicy::from_os_rng()?`), and (feature `http`)
 //! a `Driver` runs any step to its end over the caller's own HTTP client,
@@ -145,12 +154,13 @@
 //!
 //! A mistake in how the crate is called — a client that is not the flow's,
 //! an endpoint the server does not have, a refresh without a refresh token
-//! — is an [`ApiMisuse`] wherever it is made: the error of the operations
+//! — is an [`ApiMisuse`](errors::ApiMisuse) wherever it is made: the error of the operations
 //! that fail only that way, and a `Misuse` variant of the others.
 //!
-//! [`EndpointError`], [`Failure`], [`DriveError`] and [`ChainError`]
+//! [`EndpointError`](errors::EndpointError), [`Failure`](errors::Failure),
+//! `DriveError` and `ChainError` (feature `http`)
 //! answer in one call which endpoint answered (`endpoint()`), with which
-//! protocol code (`code()`, a [`TokenErrorCode`]), whether the same
+//! protocol code (`code()`, a [`TokenErrorCode`](errors::TokenErrorCode)), whether the same
 //! request may succeed when sent again later (`is_retryable()`, one
 //! meaning for all four, a device login still pending included) and after
 //! how long (`retry_after()`):
@@ -162,8 +172,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
-// Every `pub` item is reachable from the crate's root; the rest say
-// `pub(crate)`.
+// Every `pub` item is reachable from the crate's root or one of its public
+// modules; the rest say `pub(crate)`.
 #![warn(unreachable_pub)]
 // Nothing from the network, storage or the caller may make the crate panic:
 // library code has no unwrap, expect, panic, unchecked indexing or
@@ -192,6 +202,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod client_registration;
 mod config;
 mod discovery;
 #[cfg(feature = "http")]
@@ -202,86 +213,185 @@ mod error;
 mod fapi;
 mod flow;
 mod http;
-mod jose;
+mod jws;
 pub mod limits;
 #[cfg(feature = "loopback")]
-mod loopback;
+mod loopback_listener;
 mod members;
 mod pkce;
 mod presets;
-mod registration;
-mod resource;
 mod resource_discovery;
+mod resource_indicator;
 mod retry;
 mod scope;
 mod secret;
 mod step;
 mod step_up;
+mod strictness;
 mod syntax;
 mod text;
 mod time;
-mod tolerance;
 mod wire;
 
-pub use crate::config::{
-    Client, ClientAuthentication, ClientId, ConfigError, InvalidClientId, ServerMetadata,
-};
-pub use crate::discovery::{Discovery, WellKnown};
+// The names a login needs: configuration, the flow's states, the endpoint
+// steps and what carries them. The rest live in the public modules below.
+pub use crate::config::{Client, ClientAuthentication, ClientId, ServerMetadata};
+pub use crate::discovery::Discovery;
 #[cfg(feature = "http")]
-pub use crate::drive::{
-    transport, AsyncTransport, ChainError, DriveError, Driver, ResourceAccess, ResourceLogin,
-    Transport, Wait, WaitReason,
-};
-pub use crate::endpoint::{Endpoint, RedirectUri, UrlProblem};
-pub use crate::entropy::EntropyUnavailable;
-pub use crate::error::FormError;
-pub use crate::error::SigningError;
-pub use crate::error::{
-    ApiMisuse, AuthorizationErrorCode, BearerError, BearerErrorCode, CallbackError, EndpointError,
-    EndpointErrorKind, EndpointKind, ErrorResponse, Failure, MetadataProblem, ResponseProblem,
-    StartError, TokenErrorCode,
-};
+pub use crate::drive::{transport, AsyncTransport, Driver, Transport};
+pub use crate::endpoint::RedirectUri;
 pub use crate::flow::{
-    Authorization, AuthorizationRequest, Authorized, AwaitingCallback, AwaitingDeviceApproval,
-    ClientCredentials, DeviceAuthorization, DevicePolling, Exchanging, FlowEntropy, Introspection,
-    PushingAuthorization, Refreshing, Revocation, Start, StoredStateError, TokenSet, TokenTypeHint,
-    DEFAULT_RENEWAL_LEEWAY, DEVICE_CODE_GRANT_TYPE, SLOW_DOWN_INCREMENT,
+    Authorization, AuthorizationRequest, Authorized, AwaitingCallback, ClientCredentials,
+    Exchanging, FlowEntropy, PushingAuthorization, Refreshing, Revocation, Start, TokenSet,
+    TokenTypeHint, DEFAULT_RENEWAL_LEEWAY,
 };
-pub use crate::http::{HttpRequest, HttpResponse, Method, RequestBody};
-#[cfg(feature = "ed25519")]
-pub use crate::jose::Ed25519Key;
-#[cfg(feature = "es256")]
-pub use crate::jose::Es256Key;
-#[cfg(any(feature = "es256", feature = "ed25519"))]
-pub use crate::jose::InvalidKey;
-pub use crate::jose::{ClientAssertionKey, DpopKey, InvalidJwk, JwsAlgorithm, PublicJwk, Signer};
-#[cfg(feature = "loopback")]
-pub use crate::loopback::{LoopbackError, LoopbackOutcome, LoopbackRedirect, LoopbackResponder};
-pub use crate::members::{ExtraMembers, MemberTypeError, MemberValue};
-pub use crate::pkce::CodeChallengeMethod;
-pub use crate::presets::{InvalidPresetArgument, Preset};
-pub use crate::registration::{
-    ClientMetadata, RegisteredClient, Registration, TokenEndpointAuthMethod,
-};
-pub use crate::resource::{InvalidResource, ResourceIndicator};
-pub use crate::resource_discovery::{ResourceDiscovery, ResourceMetadata};
+pub use crate::http::{HttpRequest, HttpResponse, RequestBody};
+pub use crate::presets::Preset;
 pub use crate::retry::RetryPolicy;
-pub use crate::scope::{InvalidScope, Scope};
-pub use crate::secret::{
-    AccessToken, AuthorizationCode, AuthorizationValue, ClientSecret, CodeVerifier, DeviceCode,
-    IntrospectedToken, RefreshToken, State,
-};
+pub use crate::scope::Scope;
+pub use crate::secret::ClientSecret;
 pub use crate::step::{EndpointStep, RequestContext};
-pub use crate::step_up::{StepUp, StepUpError};
-pub use crate::text::UntrustedText;
 pub use crate::time::UnixTime;
-pub use crate::tolerance::{
-    InvalidTokenTypeAlias, ScopeDelimiter, Strictness, TokenType, Tolerances,
-};
 pub use crate::wire::callback::Callback;
-pub use crate::wire::challenge::{BearerChallenge, ChallengeError, DpopChallenge, NextStep};
-pub use crate::wire::device::{UserCode, VerificationUri};
-pub use crate::wire::introspection::IntrospectionResponse;
+
+pub mod device {
+    //! The device authorization grant (RFC 8628), for a device without a
+    //! browser or whose keyboard is a chore: [`DeviceAuthorization`] asks
+    //! the device authorization endpoint for a [`UserCode`] and a
+    //! [`VerificationUri`] to show (§3.1–3.3), and [`DevicePolling`] polls
+    //! the token endpoint with the [`DeviceCode`] until the user approves
+    //! (§3.4–3.5), slowing down by [`SLOW_DOWN_INCREMENT`] when asked to.
+    //! The pending login, [`AwaitingDeviceApproval`], is storable.
+
+    pub use crate::flow::{
+        AwaitingDeviceApproval, DeviceAuthorization, DevicePolling, DEVICE_CODE_GRANT_TYPE,
+        SLOW_DOWN_INCREMENT,
+    };
+    pub use crate::secret::DeviceCode;
+    pub use crate::wire::device::{UserCode, VerificationUri};
+}
+
+pub mod resource {
+    //! The protected resource's side: reading an API's `WWW-Authenticate`
+    //! challenge ([`BearerChallenge`], RFC 6750 §3; [`DpopChallenge`],
+    //! RFC 9449 §7.1) and the [`NextStep`] it calls for; a resource's
+    //! metadata from its `401` ([`ResourceDiscovery`], RFC 9728); tokens
+    //! for a named resource ([`ResourceIndicator`], RFC 8707); token
+    //! introspection ([`Introspection`], RFC 7662); a counted new login on
+    //! `insufficient_scope` ([`StepUp`], RFC 6750 §3.1); and (feature `http`)
+    //! the whole chain from a resource URL in one call
+    //! ([`ResourceAccess`], [`ResourceLogin`]).
+
+    #[cfg(feature = "http")]
+    pub use crate::drive::{ResourceAccess, ResourceLogin};
+    pub use crate::flow::Introspection;
+    pub use crate::resource_discovery::{ResourceDiscovery, ResourceMetadata};
+    pub use crate::resource_indicator::{InvalidResource, ResourceIndicator};
+    pub use crate::secret::IntrospectedToken;
+    pub use crate::step_up::{StepUp, StepUpError};
+    pub use crate::wire::challenge::{BearerChallenge, ChallengeError, DpopChallenge, NextStep};
+    pub use crate::wire::introspection::IntrospectionResponse;
+}
+
+pub mod registration {
+    //! Dynamic client registration (RFC 7591): [`Registration`] sends the
+    //! [`ClientMetadata`] to the registration endpoint (§3.1) and reads
+    //! back the [`RegisteredClient`] (§3.2.1), whose client authentication
+    //! is a [`TokenEndpointAuthMethod`] (§2).
+
+    pub use crate::client_registration::{
+        ClientMetadata, RegisteredClient, Registration, TokenEndpointAuthMethod,
+    };
+}
+
+pub mod jose {
+    //! Keys and signatures (JOSE): the key that proves possession of a
+    //! token ([`DpopKey`], RFC 9449), the key a client authenticates with
+    //! ([`ClientAssertionKey`], `private_key_jwt`, RFC 7523 §2.2), the
+    //! [`Signer`] either of them signs with and its [`JwsAlgorithm`]
+    //! (RFC 7515, RFC 7518 §3.1), and the public key as a JWK
+    //! ([`PublicJwk`], RFC 7517). Features `es256` and `ed25519` bring
+    //! software signers.
+
+    #[cfg(feature = "ed25519")]
+    pub use crate::jws::Ed25519Key;
+    #[cfg(feature = "es256")]
+    pub use crate::jws::Es256Key;
+    #[cfg(any(feature = "es256", feature = "ed25519"))]
+    pub use crate::jws::InvalidKey;
+    pub use crate::jws::{
+        ClientAssertionKey, DpopKey, InvalidJwk, JwsAlgorithm, PublicJwk, Signer,
+    };
+}
+
+pub mod errors {
+    //! Every error the crate returns, and the protocol's error codes: the
+    //! token endpoint's ([`TokenErrorCode`], RFC 6749 §5.2), the
+    //! authorization endpoint's ([`AuthorizationErrorCode`], §4.1.2.1) and
+    //! a resource's ([`BearerErrorCode`], RFC 6750 §3.1). An endpoint's
+    //! answer that is not the step's output is a [`Failure`] (which hands
+    //! the step back when a retry may help) around an [`EndpointError`];
+    //! a mistake in how the crate is called is an [`ApiMisuse`].
+
+    pub use crate::config::{ConfigError, InvalidClientId};
+    #[cfg(feature = "http")]
+    pub use crate::drive::{ChainError, DriveError};
+    pub use crate::endpoint::UrlProblem;
+    pub use crate::entropy::EntropyUnavailable;
+    pub use crate::error::{
+        ApiMisuse, AuthorizationErrorCode, BearerError, BearerErrorCode, CallbackError,
+        EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse, Failure, FormError,
+        MetadataProblem, ResponseProblem, SigningError, StartError, TokenErrorCode,
+    };
+    pub use crate::flow::StoredStateError;
+    pub use crate::members::MemberTypeError;
+    pub use crate::presets::InvalidPresetArgument;
+    pub use crate::scope::InvalidScope;
+    pub use crate::strictness::InvalidTokenTypeAlias;
+}
+
+pub mod tolerance {
+    //! How strictly responses are read: a server that strays from the
+    //! letter of RFC 6749 (a token type in the wrong case, §7.1; scopes
+    //! joined by commas, §3.3) is read as [`Tolerances`] allow, with
+    //! [`Strictness`] as the overall setting.
+
+    pub use crate::strictness::{ScopeDelimiter, Strictness, TokenType, Tolerances};
+}
+
+pub mod values {
+    //! The values a flow hands over and takes: the secrets of RFC 6749
+    //! ([`AccessToken`], [`RefreshToken`], [`AuthorizationCode`], [`State`],
+    //! §10.3, §10.4, §10.12) and of PKCE ([`CodeVerifier`],
+    //! [`CodeChallengeMethod`], RFC 7636 §4), the `Authorization` header
+    //! ([`AuthorizationValue`]), text from outside ([`UntrustedText`]), a
+    //! response's members beyond the RFC's ([`ExtraMembers`]), an
+    //! endpoint and its method ([`Endpoint`], [`Method`]), and which
+    //! metadata document discovery asks for ([`WellKnown`], RFC 8414 §3).
+    //! Secrets print as `[redacted]` in `Debug`.
+
+    pub use crate::discovery::WellKnown;
+    pub use crate::endpoint::Endpoint;
+    pub use crate::http::Method;
+    pub use crate::members::{ExtraMembers, MemberValue};
+    pub use crate::pkce::CodeChallengeMethod;
+    pub use crate::secret::{
+        AccessToken, AuthorizationCode, AuthorizationValue, CodeVerifier, RefreshToken, State,
+    };
+    pub use crate::text::UntrustedText;
+}
+
+#[cfg(feature = "loopback")]
+pub mod loopback {
+    //! The loopback redirect of a native app (RFC 8252 §7.3): a one-shot
+    //! listener on `127.0.0.1` ([`LoopbackRedirect`]) that takes the
+    //! browser's redirect, answers it ([`LoopbackResponder`]) and gives
+    //! the callback ([`LoopbackOutcome`]).
+
+    pub use crate::loopback_listener::{
+        LoopbackError, LoopbackOutcome, LoopbackRedirect, LoopbackResponder,
+    };
+}
 
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]

@@ -43,13 +43,13 @@ pub const MAX_TOKEN_TYPE_ALIAS_BYTES: usize = 128;
 pub const MAX_WWW_AUTHENTICATE_BYTES: usize = 8 * 1024;
 
 /// A stored [`AwaitingCallback`](crate::AwaitingCallback),
-/// [`AwaitingDeviceApproval`](crate::AwaitingDeviceApproval) or
+/// [`AwaitingDeviceApproval`](crate::device::AwaitingDeviceApproval) or
 /// [`Authorized`](crate::Authorized) read by `from_json` (512 KiB: a token
 /// response kept whole, with its extra members).
 pub const MAX_STORED_STATE_BYTES: usize = 512 * 1024;
 
 /// How many characters of an outside text an error's `Display` or `Debug`
-/// shows before it is cut (256); [`UntrustedText::as_str`](crate::UntrustedText::as_str)
+/// shows before it is cut (256); [`UntrustedText::as_str`](crate::values::UntrustedText::as_str)
 /// still has all of it.
 pub const MAX_SHOWN_CHARS: usize = 256;
 

@@ -20,6 +20,7 @@ use crate::text::UntrustedText;
 ///
 /// ```
 /// # use oauth2_pkce::*;
+/// use oauth2_pkce::values::{ExtraMembers, MemberValue};
 /// let mut extra = ExtraMembers::default();
 /// extra.insert("claims", "publicid");
 /// assert_eq!(extra.get("claims").and_then(MemberValue::as_str), Some("publicid"));

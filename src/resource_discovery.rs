@@ -16,7 +16,7 @@ use crate::error::{EndpointErrorKind, EndpointKind, Failure, MetadataProblem};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::limits::{MAX_RESOURCE_INDICATORS, MAX_RESOURCE_INDICATOR_BYTES};
 use crate::members::ExtraMembers;
-use crate::resource::ResourceIndicator;
+use crate::resource_indicator::ResourceIndicator;
 use crate::scope::Scope;
 use crate::step::{EndpointStep, RequestContext};
 use crate::text::UntrustedText;
@@ -39,6 +39,7 @@ const WELL_KNOWN: &str = "/.well-known/oauth-protected-resource";
 ///
 /// ```
 /// # use oauth2_pkce::*;
+/// use oauth2_pkce::resource::{BearerChallenge, ResourceDiscovery, ResourceIndicator};
 /// let api = ResourceIndicator::new("https://api.example.com/mcp")?;
 /// let step = ResourceDiscovery::new(&api)?;
 /// let context = RequestContext::new(UnixTime::now(), [0; 32]); // nothing is signed

@@ -24,7 +24,7 @@ use crate::entropy::EntropyUnavailable;
 /// ```
 /// # use oauth2_pkce::RetryPolicy;
 /// # use core::time::Duration;
-/// # fn main() -> Result<(), oauth2_pkce::EntropyUnavailable> {
+/// # fn main() -> Result<(), oauth2_pkce::errors::EntropyUnavailable> {
 /// let policy = RetryPolicy::from_os_rng()?.max_attempts(3);
 /// let first = policy.delay(1, None, 0).unwrap();
 /// assert!(first >= Duration::from_millis(250) && first <= Duration::from_millis(500));

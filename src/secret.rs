@@ -105,7 +105,7 @@ secret_string!(
     DeviceCode
 );
 secret_string!(
-    /// A token given to [`Introspection`](crate::Introspection) to ask
+    /// A token given to [`Introspection`](crate::resource::Introspection) to ask
     /// about (RFC 7662 §2.1 `token`): an access or refresh token a
     /// protected resource received.
     IntrospectedToken

@@ -34,10 +34,10 @@ impl RequestContext {
     /// A context at `now` with randomness from the operating system.
     ///
     /// # Errors
-    /// [`EntropyUnavailable`](crate::EntropyUnavailable) when the
+    /// [`EntropyUnavailable`](crate::errors::EntropyUnavailable) when the
     /// operating system has none to give.
     #[cfg(feature = "getrandom")]
-    pub fn from_os_rng(now: UnixTime) -> Result<Self, crate::EntropyUnavailable> {
+    pub fn from_os_rng(now: UnixTime) -> Result<Self, crate::entropy::EntropyUnavailable> {
         let mut entropy = [0; 32];
         crate::entropy::fill_from_os_rng(&mut entropy)?;
         Ok(Self { now, entropy })
@@ -78,9 +78,9 @@ impl fmt::Debug for RequestContext {
 /// ([`Revocation`](crate::Revocation)), a pushed authorization request
 /// ([`PushingAuthorization`](crate::PushingAuthorization)), discovery
 /// ([`Discovery`](crate::Discovery)), the device grant
-/// ([`DeviceAuthorization`](crate::DeviceAuthorization),
-/// [`DevicePolling`](crate::DevicePolling)) and introspection
-/// ([`Introspection`](crate::Introspection)).
+/// ([`DeviceAuthorization`](crate::device::DeviceAuthorization),
+/// [`DevicePolling`](crate::device::DevicePolling)) and introspection
+/// ([`Introspection`](crate::resource::Introspection)).
 ///
 /// The calling contract, the same for every step:
 ///
@@ -100,6 +100,7 @@ impl fmt::Debug for RequestContext {
 ///
 /// ```
 /// use oauth2_pkce::*;
+/// use oauth2_pkce::errors::EndpointError;
 ///
 /// /// Sends a step's request until it succeeds or retrying cannot help.
 /// fn run<S: EndpointStep>(
@@ -138,7 +139,7 @@ pub trait EndpointStep: Sized {
 
     /// The earliest time the request may be sent, when the protocol sets
     /// one: a device login's next poll (RFC 8628 §3.5,
-    /// [`DevicePolling`](crate::DevicePolling)). `None`, the default for
+    /// [`DevicePolling`](crate::device::DevicePolling)). `None`, the default for
     /// every other step: at once.
     fn not_before(&self) -> Option<UnixTime> {
         None
@@ -146,9 +147,9 @@ pub trait EndpointStep: Sized {
 
     /// The time at and after which the request must not be sent, when the
     /// protocol sets one: a device code's expiry (RFC 8628 §3.2,
-    /// [`DevicePolling`](crate::DevicePolling)). A driver never sends the
+    /// [`DevicePolling`](crate::device::DevicePolling)). A driver never sends the
     /// request then, nor waits past it: the step ends with
-    /// [`EndpointErrorKind::DeviceCodeExpired`](crate::EndpointErrorKind::DeviceCodeExpired).
+    /// [`EndpointErrorKind::DeviceCodeExpired`](crate::errors::EndpointErrorKind::DeviceCodeExpired).
     /// `None`, the default for every other step: no deadline.
     fn not_after(&self) -> Option<UnixTime> {
         None

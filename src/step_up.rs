@@ -14,12 +14,13 @@ use crate::wire::challenge::BearerChallenge;
 /// `insufficient_scope` cannot send the user to log in again and again.
 ///
 /// [`start`](Self::start) turns a `403` with `error="insufficient_scope"`
-/// and a `scope` into a new login ([`NextStep::Reauthorize`](crate::NextStep::Reauthorize))
+/// and a `scope` into a new login ([`NextStep::Reauthorize`](crate::resource::NextStep::Reauthorize))
 /// asking for the scope already granted plus the one required, for the
 /// same resources as the token.
 ///
 /// ```
 /// # use oauth2_pkce::*;
+/// use oauth2_pkce::resource::{BearerChallenge, StepUp};
 /// # fn demo(client: &Client, authorized: &Authorized) -> Result<(), Box<dyn std::error::Error>> {
 /// let mut step_ups = StepUp::new(); // kept with `authorized`
 /// let challenge = BearerChallenge::parse(

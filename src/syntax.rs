@@ -18,7 +18,7 @@ pub(crate) fn is_b64token(token: &str) -> bool {
 }
 
 /// Whether an access token of a provider's own token type (a
-/// [`Tolerances`](crate::Tolerances) alias of Bearer) can follow `Bearer `
+/// [`Tolerances`](crate::tolerance::Tolerances) alias of Bearer) can follow `Bearer `
 /// in an `Authorization` header: visible ASCII without a space
 /// (`1*VCHAR`).
 ///

@@ -26,7 +26,7 @@ use crate::limits::MAX_SHOWN_CHARS;
 /// raw, so an error that quotes it can be logged as it is.
 ///
 /// ```
-/// # use oauth2_pkce::UntrustedText;
+/// use oauth2_pkce::values::UntrustedText;
 /// let text = UntrustedText::from("x\r\nFAKE LOG LINE \u{202E}");
 /// assert_eq!(text.as_str(), "x\r\nFAKE LOG LINE \u{202E}");
 /// assert_eq!(text.to_string(), r"x\r\nFAKE LOG LINE \u{202e}");

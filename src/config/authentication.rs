@@ -7,7 +7,7 @@ use base64ct::{Base64, Encoding};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::SigningError;
-use crate::jose::{client_assertion, AssertionKey, ClientAssertionKey, ASSERTION_TYPE};
+use crate::jws::{client_assertion, AssertionKey, ClientAssertionKey, ASSERTION_TYPE};
 use crate::secret::ClientSecret;
 use crate::step::RequestContext;
 use crate::wire::form::{self, FormSerializer};
@@ -90,7 +90,7 @@ pub enum ClientAuthentication {
     /// HMAC-SHA256 over the client secret, new for every request. The
     /// secret itself never travels. It must be at least 32 octets long
     /// (RFC 7518 §3.2): [`Client::new`](crate::Client::new) refuses a shorter one
-    /// ([`ConfigError::ClientSecretTooShortForHs256`](crate::ConfigError::ClientSecretTooShortForHs256)).
+    /// ([`ConfigError::ClientSecretTooShortForHs256`](crate::errors::ConfigError::ClientSecretTooShortForHs256)).
     ClientSecretJwt(ClientSecret),
 }
 

@@ -8,8 +8,8 @@ use core::fmt;
 use url::Url;
 
 use crate::endpoint::{check_transport, Endpoint, RedirectUri, UrlProblem};
-use crate::jose::DpopKey;
-use crate::tolerance::{InvalidTokenTypeAlias, ScopeDelimiter, Strictness, Tolerances};
+use crate::jws::DpopKey;
+use crate::strictness::{InvalidTokenTypeAlias, ScopeDelimiter, Strictness, Tolerances};
 
 mod authentication;
 mod metadata;
@@ -49,7 +49,7 @@ pub struct Client {
     /// The metadata lists PKCE methods, and `S256` is not among them.
     pub(crate) s256_unsupported: bool,
     /// How token responses are read (`crate::tolerance`).
-    pub(crate) tolerances: crate::tolerance::Tolerances,
+    pub(crate) tolerances: crate::strictness::Tolerances,
     /// Built by [`Client::fapi2`]: only DPoP-bound tokens are accepted.
     pub(crate) fapi2: bool,
 }
@@ -284,7 +284,7 @@ impl Client {
                 .as_ref()
                 .is_some_and(|methods| !methods.iter().any(|m| m == "S256")),
             metadata,
-            tolerances: crate::tolerance::Tolerances::default(),
+            tolerances: crate::strictness::Tolerances::default(),
             fapi2: false,
         })
     }

@@ -8,6 +8,7 @@ use core::fmt;
 use core::time::Duration;
 
 use super::{DriveError, Driver, Transport};
+use crate::client_registration::{ClientMetadata, Registration};
 use crate::config::{Client, ClientAuthentication, ClientId, ConfigError};
 use crate::endpoint::{Endpoint, RedirectUri};
 use crate::entropy::EntropyUnavailable;
@@ -17,7 +18,6 @@ use crate::error::{
 };
 use crate::flow::{Authorized, FlowEntropy, Start};
 use crate::http::RequestBody;
-use crate::registration::{ClientMetadata, Registration};
 use crate::resource_discovery::{ResourceDiscovery, ResourceMetadata};
 use crate::wire::callback::Callback;
 use crate::wire::challenge::{BearerChallenge, ChallengeError, DpopChallenge};
@@ -234,13 +234,13 @@ impl<T: Transport> Driver<T> {
     ///    resource's `scopes_supported`) and for the resource (RFC 8707),
     ///    pushed when the server offers it: `browser` takes the user to
     ///    the authorization URL and returns the callback that came back
-    ///    (a [`LoopbackRedirect`](crate::LoopbackRedirect)'s `wait`, or
+    ///    (a [`LoopbackRedirect`](crate::loopback::LoopbackRedirect)'s `wait`, or
     ///    [`Callback::from_url`]);
     /// 6. the code exchange, and the `GET` again with the token.
     ///
     /// Every URL on the way must be https (http on loopback). Keep the
     /// [`ResourceAccess`]'s client and tokens: the next call needs no
-    /// chain, and [`StepUp`](crate::StepUp) handles a later
+    /// chain, and [`StepUp`](crate::resource::StepUp) handles a later
     /// `insufficient_scope`.
     ///
     /// # Errors

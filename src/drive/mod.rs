@@ -29,16 +29,16 @@ pub use chain::{ChainError, ResourceAccess, ResourceLogin};
 pub use error::DriveError;
 use run::Jitter;
 pub use transport::{AsyncTransport, Transport};
-pub use wait::{Wait, WaitReason};
+use wait::{Wait, WaitReason};
 
 /// Runs endpoint steps over a transport `T`: sends the request, hands the
 /// response to the step, and when the endpoint answered with a retryable
 /// failure, sleeps as the [`RetryPolicy`] says (the server's
 /// `Retry-After` first) and sends the request again. A step that names
 /// the earliest time of its request ([`EndpointStep::not_before`]) is sent
-/// no sooner: a device login ([`DevicePolling`](crate::DevicePolling),
+/// no sooner: a device login ([`DevicePolling`](crate::device::DevicePolling),
 /// RFC 8628 §3.5) is polled at the times it names
-/// ([`Failure::poll_again_at`](crate::Failure::poll_again_at)) until it
+/// ([`Failure::poll_again_at`](crate::errors::Failure::poll_again_at)) until it
 /// ends, without counting against the policy's attempts.
 ///
 /// `Driver<T>` is a type an app can name and keep in its state (it is

@@ -1,6 +1,7 @@
 //! What a [`Driver`](super::Driver) sends over: the app's HTTP client,
 //! blocking ([`Transport`]) or async ([`AsyncTransport`]), and how it
-//! sleeps between retries.
+//! sleeps between retries ([`Wait`], what an observer hears before each
+//! wait).
 //!
 //! The adapter crates implement these for one client each, configured as
 //! the crate needs (no redirect followed, every status an answer, the
@@ -22,6 +23,8 @@ use core::future::Future;
 use core::time::Duration;
 
 use crate::http::RequestBody;
+
+pub use super::wait::{Wait, WaitReason};
 
 /// A blocking HTTP client: sends one request and returns the response,
 /// whatever its status, with the whole body read.

@@ -223,7 +223,7 @@ pub enum EndpointErrorKind {
     MalformedResponse(ResponseProblem),
     /// A `token_type` this client cannot use, as received: neither
     /// `Bearer` (RFC 6750 §2.1) nor a provider's name for it
-    /// ([`Tolerances`](crate::Tolerances)), nor `DPoP` (RFC 9449 §5) for a
+    /// ([`Tolerances`](crate::tolerance::Tolerances)), nor `DPoP` (RFC 9449 §5) for a
     /// client that sent a proof; `DPoP` for a client without a DPoP key;
     /// or, for a client that takes DPoP-bound tokens only (FAPI 2.0),
     /// anything but `DPoP`.
@@ -248,8 +248,8 @@ pub enum EndpointErrorKind {
 /// Why a request to an endpoint gave nothing usable: which endpoint, and
 /// what went wrong there ([`kind`](Self::kind)).
 ///
-/// [`Failure`], [`DriveError`](crate::DriveError) and
-/// [`ChainError`](crate::ChainError) answer the same four questions in one
+/// [`Failure`], [`DriveError`](crate::errors::DriveError) and
+/// [`ChainError`](crate::errors::ChainError) answer the same four questions in one
 /// call, with the same answers: [`endpoint`](Self::endpoint),
 /// [`code`](Self::code), [`is_retryable`](Self::is_retryable) and
 /// [`retry_after`](Self::retry_after). The step that built the request
@@ -339,7 +339,7 @@ impl EndpointError {
     }
 
     /// Whether the server has no such resource (404 or 410): for
-    /// discovery, try the next [`WellKnown`](crate::WellKnown) document.
+    /// discovery, try the next [`WellKnown`](crate::values::WellKnown) document.
     #[must_use]
     pub fn is_not_found(&self) -> bool {
         matches!(
@@ -365,8 +365,8 @@ impl EndpointError {
     /// response, whose registered codes — RFC 7009's, RFC 8628's, RFC
     /// 9126's and RFC 9449's included — are all [`TokenErrorCode`]s. The
     /// authorization endpoint's codes come back in the browser, as a
-    /// [`CallbackError`](crate::CallbackError); a resource's, in its
-    /// [`BearerChallenge`](crate::BearerChallenge).
+    /// [`CallbackError`](crate::errors::CallbackError); a resource's, in its
+    /// [`BearerChallenge`](crate::resource::BearerChallenge).
     #[must_use]
     pub fn code(&self) -> Option<&TokenErrorCode> {
         self.error_response().map(ErrorResponse::error)

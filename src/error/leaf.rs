@@ -5,7 +5,7 @@ use core::fmt;
 
 use crate::text::UntrustedText;
 
-/// Why a [`Signer`](crate::Signer) could not sign: its own reason, a fixed text (a
+/// Why a [`Signer`](crate::jose::Signer) could not sign: its own reason, a fixed text (a
 /// signer's error must not carry key material).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SigningError(pub &'static str);

@@ -14,11 +14,11 @@ use crate::error::endpoint::EndpointKind;
 /// [`Authorized::refresh`](crate::Authorized::refresh),
 /// [`Authorized::revoke`](crate::Authorized::revoke),
 /// [`ClientCredentials::new`](crate::ClientCredentials::new),
-/// [`DeviceAuthorization::new`](crate::DeviceAuthorization::new) and
-/// [`Introspection::new`](crate::Introspection::new) fail only this way
-/// and return it as their error; [`StartError`](crate::StartError),
-/// [`CallbackError`](crate::CallbackError) and
-/// [`BearerError`](crate::BearerError) carry it as their `Misuse` variant.
+/// [`DeviceAuthorization::new`](crate::device::DeviceAuthorization::new) and
+/// [`Introspection::new`](crate::resource::Introspection::new) fail only this way
+/// and return it as their error; [`StartError`](crate::errors::StartError),
+/// [`CallbackError`](crate::errors::CallbackError) and
+/// [`BearerError`](crate::errors::BearerError) carry it as their `Misuse` variant.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ApiMisuse {

@@ -42,7 +42,7 @@ pub enum StartError {
     /// (RFC 9126 §5, [`ApiMisuse::NoEndpoint`]). See the variant.
     Misuse(ApiMisuse),
     /// More `resource` indicators (RFC 8707 §2) than one request carries.
-    InvalidResource(crate::resource::InvalidResource),
+    InvalidResource(crate::resource_indicator::InvalidResource),
 }
 
 impl fmt::Display for StartError {
@@ -202,7 +202,7 @@ pub enum BearerError {
     InsecureTarget,
     /// The access token cannot be sent in an `Authorization` header: it is
     /// not RFC 6750 §2.1's `b64token` (for a provider's own token type,
-    /// configured with [`Tolerances`](crate::Tolerances): it has a space or
+    /// configured with [`Tolerances`](crate::tolerance::Tolerances): it has a space or
     /// a character outside visible ASCII). The server issued a token no
     /// request can carry; ask its operator.
     InvalidToken,

@@ -16,7 +16,7 @@ use crate::discovery::Discovery;
 use crate::drive::{ChainError, DriveError};
 use crate::endpoint::UrlProblem;
 use crate::entropy::EntropyUnavailable;
-use crate::resource::InvalidResource;
+use crate::resource_indicator::InvalidResource;
 use crate::wire::challenge::ChallengeError;
 
 /// A transport's error with a cause of its own, which must still chain.
@@ -156,7 +156,7 @@ fn every_error_prints_each_message_once() {
     ];
     #[cfg(feature = "loopback")]
     {
-        use crate::loopback::LoopbackError;
+        use crate::loopback_listener::LoopbackError;
         errors.push(Box::new(LoopbackError::Io(std::io::Error::other(
             Transport(Cause),
         ))));

@@ -15,12 +15,12 @@ use crate::flow::{
     check_version, from_stored_json, to_stored_json, Origin, StoredStateError, FORMAT_VERSION,
 };
 use crate::members::ExtraMembers;
-use crate::resource::{check_count, resources_are_empty, ResourceIndicator};
+use crate::resource_indicator::{check_count, resources_are_empty, ResourceIndicator};
 use crate::scope::{scope_is_empty, Scope};
 use crate::secret::{AccessToken, RefreshToken};
+use crate::strictness::{TokenType, Tolerances};
 use crate::syntax::is_vschar_token;
 use crate::time::UnixTime;
-use crate::tolerance::{TokenType, Tolerances};
 use crate::wire::token::TokenResponse;
 
 /// The tokens one grant produced.
@@ -141,9 +141,9 @@ impl TokenSet {
     /// (GitHub, Shopify and TikTok answer `"repo,gist"` for `repo gist`).
     /// Like [`TokenType::AssumedBearer`], it marks the client's reading,
     /// not the server's word. Never under
-    /// [`Strictness::Strict`](crate::Strictness::Strict), which keeps such
+    /// [`Strictness::Strict`](crate::tolerance::Strictness::Strict), which keeps such
     /// an answer as one token (RFC 6749 §3.3); never with
-    /// [`ScopeDelimiter::Comma`](crate::ScopeDelimiter::Comma), which
+    /// [`ScopeDelimiter::Comma`](crate::tolerance::ScopeDelimiter::Comma), which
     /// splits on commas by choice.
     #[must_use]
     pub fn scope_assumed_comma_delimited(&self) -> bool {
@@ -315,11 +315,11 @@ impl Authorized {
     /// validated, ideally discovered, configuration).
     ///
     /// # Errors
-    /// [`ApiMisuse::ClientMismatch`](crate::ApiMisuse::ClientMismatch)
+    /// [`ApiMisuse::ClientMismatch`](crate::error::ApiMisuse::ClientMismatch)
     /// for a client of another issuer or `client_id`; nothing changes.
-    pub fn rebind(&mut self, client: &Client) -> Result<(), crate::ApiMisuse> {
+    pub fn rebind(&mut self, client: &Client) -> Result<(), crate::error::ApiMisuse> {
         if self.origin.credentials(client).is_none() {
-            return Err(crate::ApiMisuse::ClientMismatch);
+            return Err(crate::error::ApiMisuse::ClientMismatch);
         }
         self.origin = Origin::of(client).0;
         Ok(())
@@ -404,7 +404,7 @@ impl StoredTokenType {
         match self.0.as_deref() {
             None => Ok(TokenType::Bearer),
             Some("") => Ok(TokenType::AssumedBearer),
-            Some(name) => crate::tolerance::Tolerances::default()
+            Some(name) => crate::strictness::Tolerances::default()
                 .with_alias(name)
                 .map(|_| TokenType::ProviderBearer(String::from(name)))
                 .map_err(|_| E::custom("stored token_type cannot be read as Bearer")),

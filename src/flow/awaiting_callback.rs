@@ -15,7 +15,7 @@ use crate::flow::exchanging::Exchanging;
 use crate::flow::{
     check_version, from_stored_json, to_stored_json, Origin, StoredStateError, FORMAT_VERSION,
 };
-use crate::resource::{check_count, resources_are_empty, ResourceIndicator};
+use crate::resource_indicator::{check_count, resources_are_empty, ResourceIndicator};
 use crate::scope::{scope_is_empty, Scope};
 use crate::secret::{ct_eq, CodeVerifier, State};
 use crate::time::UnixTime;

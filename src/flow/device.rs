@@ -104,7 +104,7 @@ impl EndpointStep for DeviceAuthorization {
     /// # Errors
     /// A [`Failure`]: a `verification_uri` or `verification_uri_complete`
     /// that is not `https` (nor `http` on a loopback IP literal) is
-    /// [`ResponseProblem::InsecureUri`](crate::ResponseProblem::InsecureUri),
+    /// [`ResponseProblem::InsecureUri`](crate::errors::ResponseProblem::InsecureUri),
     /// never shown; an `interval` that puts the first poll at or past the
     /// expiry leaves no poll to make:
     /// [`EndpointErrorKind::DeviceCodeExpired`], no step; errors as the
@@ -289,6 +289,7 @@ impl AwaitingDeviceApproval {
 ///
 /// ```
 /// # use oauth2_pkce::*;
+/// use oauth2_pkce::device::DevicePolling;
 /// # fn send(_: HttpRequest) -> (u16, Vec<u8>) { (200, br#"{"access_token":"a","token_type":"Bearer"}"#.to_vec()) }
 /// # fn sleep_until(_: UnixTime) {}
 /// # fn now() -> UnixTime { UnixTime::from_secs(1_700_000_000) }
@@ -421,7 +422,7 @@ impl EndpointStep for DevicePolling {
     /// - when that would be at or past the device code's expiry, the login
     ///   is over: [`EndpointErrorKind::DeviceCodeExpired`], no step;
     /// - `access_denied` ([`Failure::code`]),
-    ///   `expired_token` ([`EndpointError::is_expired_token`](crate::EndpointError::is_expired_token))
+    ///   `expired_token` ([`EndpointError::is_expired_token`](crate::errors::EndpointError::is_expired_token))
     ///   and the other RFC 6749 §5.2 errors end the login;
     /// - 429, 5xx and `temporarily_unavailable` give the step back as for
     ///   every other endpoint ([`Failure::retry_after`]) — unless the

@@ -9,7 +9,7 @@ use crate::error::{EndpointKind, Failure};
 use crate::flow::authorized::Authorized;
 use crate::flow::{first_token_response, Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::resource::{self, InvalidResource, ResourceIndicator};
+use crate::resource_indicator::{self, InvalidResource, ResourceIndicator};
 use crate::scope::Scope;
 use crate::secret::{AuthorizationCode, CodeVerifier};
 use crate::step::{EndpointStep, RequestContext};
@@ -76,7 +76,7 @@ impl EndpointStep for Exchanging {
             .append("code", self.code.secret())
             .append("redirect_uri", self.redirect_uri.as_str())
             .append("code_verifier", self.code_verifier.secret());
-        resource::emit(&self.resources, &mut |name, value| {
+        resource_indicator::emit(&self.resources, &mut |name, value| {
             form.append(name, value);
         });
         self.credentials

@@ -39,7 +39,7 @@ use crate::error::Failure;
 use crate::error::SigningError;
 use crate::error::{EndpointErrorKind, TokenErrorCode};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::jose::DpopKey;
+use crate::jws::DpopKey;
 use crate::limits::MAX_STORED_STATE_BYTES;
 use crate::scope::Scope;
 use crate::step::{EndpointStep, RequestContext};
@@ -101,7 +101,7 @@ pub(crate) struct Credentials {
     /// Only DPoP-bound tokens are accepted (a FAPI 2.0 client).
     require_dpop: bool,
     /// How the client reads the responses to these requests.
-    pub(crate) tolerances: crate::tolerance::Tolerances,
+    pub(crate) tolerances: crate::strictness::Tolerances,
 }
 
 /// How many `use_dpop_nonce` answers one step follows: one (RFC 9449 §8);
@@ -169,9 +169,9 @@ impl Credentials {
     /// but no proof was sent.
     pub(crate) fn binding(
         &self,
-        token_type: &crate::tolerance::TokenType,
+        token_type: &crate::strictness::TokenType,
     ) -> Result<Option<String>, EndpointErrorKind> {
-        let dpop = matches!(token_type, crate::tolerance::TokenType::Dpop);
+        let dpop = matches!(token_type, crate::strictness::TokenType::Dpop);
         match (dpop, &self.dpop) {
             // FAPI 2.0: a token the server did not bind is refused.
             (false, _) if self.require_dpop => Err(EndpointErrorKind::UnsupportedTokenType(
@@ -229,7 +229,7 @@ impl Credentials {
             return Ok(request);
         };
         let nonce = self.dpop_nonce.as_deref();
-        let proof = crate::jose::proof(key, "POST", endpoint.as_str(), context, nonce, None)?;
+        let proof = crate::jws::proof(key, "POST", endpoint.as_str(), context, nonce, None)?;
         Ok(request.with_dpop(proof))
     }
 
@@ -269,7 +269,7 @@ pub(crate) fn first_token_response<S: EndpointStep>(
     ) -> (
         Origin,
         Scope,
-        alloc::vec::Vec<crate::resource::ResourceIndicator>,
+        alloc::vec::Vec<crate::resource_indicator::ResourceIndicator>,
     ),
 ) -> Result<Authorized, Failure<S>> {
     let tolerances = credentials_of(&mut state).tolerances.clone();

@@ -10,8 +10,8 @@ use crate::flow::Credentials;
 use crate::http::{HttpRequest, HttpResponse};
 
 use crate::error::SigningError;
-use crate::jose::DpopKey;
-use crate::resource::{self, ResourceIndicator};
+use crate::jws::DpopKey;
+use crate::resource_indicator::{self, ResourceIndicator};
 use crate::scope::Scope;
 use crate::secret::RefreshToken;
 use crate::step::{EndpointStep, RequestContext};
@@ -70,7 +70,7 @@ impl Authorized {
     /// Starts a refresh of the whole grant scope for an access token meant
     /// for `resource` alone (RFC 8707 §2.2): a token for another audience
     /// from the same grant. The server decides whether the grant covers
-    /// it; `invalid_target` ([`TokenErrorCode::InvalidTarget`](crate::TokenErrorCode::InvalidTarget))
+    /// it; `invalid_target` ([`TokenErrorCode::InvalidTarget`](crate::errors::TokenErrorCode::InvalidTarget))
     /// when it does not. Plain [`refresh`](Self::refresh) asks for the
     /// resources the current token was asked for
     /// ([`TokenSet::resources`]).
@@ -177,7 +177,7 @@ impl EndpointStep for Refreshing {
                 &self.credentials.tolerances.scope_delimiter.join(scope),
             );
         }
-        resource::emit(&self.resources, &mut |name, value| {
+        resource_indicator::emit(&self.resources, &mut |name, value| {
             form.append(name, value);
         });
         self.credentials.post_proven(&self.endpoint, form, context)

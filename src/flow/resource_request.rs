@@ -18,8 +18,8 @@ use crate::http::HttpResponse;
 use crate::secret::AuthorizationValue;
 #[cfg(feature = "http")]
 use crate::step::RequestContext;
+use crate::strictness::TokenType;
 use crate::syntax::{is_b64token, is_sendable_token};
-use crate::tolerance::TokenType;
 #[cfg(feature = "http")]
 use crate::wire::challenge::DpopChallenge;
 
@@ -147,7 +147,7 @@ impl Authorized {
         );
         let value = self.authorization_value("DPoP ")?;
         let nonce = origin_of(uri).and_then(|origin| self.resource_nonce(&origin));
-        let proof = crate::jose::proof(
+        let proof = crate::jws::proof(
             key,
             request.method().as_str(),
             &htu,

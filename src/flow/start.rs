@@ -17,9 +17,9 @@ use crate::flow::authorization_request::{endpoint_for_parameters, AuthorizationR
 use crate::flow::awaiting_callback::AwaitingCallback;
 use crate::flow::pushing::PushingAuthorization;
 use crate::flow::{Credentials, Origin};
-use crate::jose::DpopKey;
+use crate::jws::DpopKey;
 use crate::pkce::CodeChallengeMethod;
-use crate::resource::{self, ResourceIndicator};
+use crate::resource_indicator::{self, ResourceIndicator};
 use crate::scope::Scope;
 use crate::secret::{CodeVerifier, State};
 use crate::text::UntrustedText;
@@ -315,7 +315,7 @@ impl<'c> Start<'c> {
         if self.method == CodeChallengeMethod::S256 && client.s256_unsupported {
             return Err(StartError::S256NotSupported);
         }
-        resource::check_count(&self.resources).map_err(StartError::InvalidResource)?;
+        resource_indicator::check_count(&self.resources).map_err(StartError::InvalidResource)?;
 
         // RFC 6749 §3.1: the endpoint's own query is kept; none of its
         // parameters may be sent twice.
@@ -365,7 +365,7 @@ impl<'c> Start<'c> {
         emit("state", state.secret());
         emit("code_challenge", &code_verifier.code_challenge(self.method));
         emit("code_challenge_method", self.method.as_str());
-        resource::emit(&self.resources, emit);
+        resource_indicator::emit(&self.resources, emit);
         for (name, value) in &self.extra {
             emit(name, value);
         }

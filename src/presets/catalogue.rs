@@ -9,7 +9,7 @@
 //! always sent.
 
 use super::{Entry, CHECKED};
-use crate::tolerance::ScopeDelimiter::{Comma, Space};
+use crate::strictness::ScopeDelimiter::{Comma, Space};
 
 const BASIC_POST: &[&str] = &["client_secret_basic", "client_secret_post"];
 const POST: &[&str] = &["client_secret_post"];

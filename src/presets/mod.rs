@@ -11,8 +11,8 @@ use alloc::string::String;
 use core::fmt;
 
 use crate::config::{Client, ClientAuthentication, ClientId, ConfigError, ServerMetadata};
+use crate::strictness::{ScopeDelimiter, Tolerances};
 use crate::text::UntrustedText;
-use crate::tolerance::{ScopeDelimiter, Tolerances};
 
 /// A provider's endpoints and the tolerances its documented responses
 /// need: a [`ServerMetadata`] plus [`Tolerances`], nothing else.
@@ -43,7 +43,7 @@ use crate::tolerance::{ScopeDelimiter, Tolerances};
 /// to the provider, and a callback's `iss`, when one is sent, must equal
 /// it byte for byte (RFC 9207): if a provider's callbacks carry another
 /// value, they are refused
-/// ([`CallbackError::IssuerMismatch`](crate::CallbackError::IssuerMismatch)),
+/// ([`CallbackError::IssuerMismatch`](crate::errors::CallbackError::IssuerMismatch)),
 /// and the fix is to set [`ServerMetadata::issuer`] through
 /// [`into_parts`](Self::into_parts).
 #[derive(Clone, Debug, PartialEq)]
@@ -254,7 +254,7 @@ impl Preset {
     /// preset uses the identifier of Pagero's Curity-style anonymous OAuth
     /// profile, `https://sso.pageroonline.com/oauth/v2/oauth-anonymous`;
     /// when a callback carries an `iss` that differs, the callback is
-    /// refused ([`CallbackError::IssuerMismatch`](crate::CallbackError::IssuerMismatch)),
+    /// refused ([`CallbackError::IssuerMismatch`](crate::errors::CallbackError::IssuerMismatch)),
     /// so confirm the value against the server's discovery document and set
     /// the metadata's [`issuer`](ServerMetadata::issuer) if it differs.
     pub fn pagero() -> Self {

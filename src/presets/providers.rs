@@ -113,7 +113,7 @@ impl Preset {
     ///   the scope is comma-separated both ways; the user token in the
     ///   nested `authed_user` object is kept in
     ///   [`TokenSet::extra`](crate::TokenSet::extra) (read it with
-    ///   [`MemberValue::deserialize`](crate::MemberValue::deserialize)).
+    ///   [`MemberValue::deserialize`](crate::values::MemberValue::deserialize)).
     ///   Slack's errors come with 200 and `"ok": false`, which every
     ///   client already reads as an error response.
     /// - Tested with: `slack-oauth-v2-access*.http` (the success, the
@@ -146,7 +146,7 @@ impl Preset {
     /// - PKCE: not on the page (LinkedIn offers it to native apps by
     ///   approval); S256 is sent.
     /// - Tolerances: the page's token response has no `token_type`,
-    ///   read as Bearer ([`TokenType::AssumedBearer`](crate::TokenType::AssumedBearer)).
+    ///   read as Bearer ([`TokenType::AssumedBearer`](crate::tolerance::TokenType::AssumedBearer)).
     /// - Tested with: `linkedin-callback.url`, `linkedin-error-callback.url`
     ///   (built from the page's list of error parameters),
     ///   `linkedin-token-response.http` and its strict twin.

@@ -21,7 +21,7 @@ pub enum NextStep {
     Refresh,
     /// The token lacks scope (`insufficient_scope`): log the user in again
     /// asking for this scope (when the server named it) with the scope
-    /// already granted — [`StepUp::start`](crate::StepUp::start) builds
+    /// already granted — [`StepUp::start`](crate::resource::StepUp::start) builds
     /// that login and counts it.
     Reauthorize {
         /// The scope the resource needs, if the challenge said.
@@ -151,7 +151,7 @@ impl BearerChallenge {
 
     /// The URL of the resource's metadata (`resource_metadata`, RFC 9728
     /// §5.1), as sent: read it with
-    /// [`ResourceDiscovery::from_challenge`](crate::ResourceDiscovery::from_challenge),
+    /// [`ResourceDiscovery::from_challenge`](crate::resource::ResourceDiscovery::from_challenge),
     /// which checks it.
     #[must_use]
     pub fn resource_metadata(&self) -> Option<&str> {
@@ -258,7 +258,7 @@ impl DpopChallenge {
     }
 
     /// The challenge's parameters, as a Bearer challenge carries them:
-    /// for [`ResourceDiscovery::from_challenge`](crate::ResourceDiscovery::from_challenge).
+    /// for [`ResourceDiscovery::from_challenge`](crate::resource::ResourceDiscovery::from_challenge).
     #[must_use]
     pub fn as_bearer(&self) -> &BearerChallenge {
         &self.params

@@ -17,10 +17,10 @@ use crate::limits::MAX_RESPONSE_BODY_BYTES;
 use crate::members::ExtraMembers;
 use crate::scope::Scope;
 use crate::secret::{AccessToken, RefreshToken};
+use crate::strictness::{Strictness, TokenType, Tolerances};
 use crate::syntax::is_vschar_token;
 use crate::text::UntrustedText;
 use crate::time::UnixTime;
-use crate::tolerance::{Strictness, TokenType, Tolerances};
 use crate::wire::auth_challenge::has_challenge;
 use crate::wire::form;
 

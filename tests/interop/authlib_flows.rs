@@ -7,7 +7,7 @@ use crate::interop_common;
 
 use interop_common::scenario::{self, expires_in};
 use interop_common::{AuthlibClient, AuthlibServer, Consent, ACCESS_TOKEN_LIFETIME, TEST_USER};
-use oauth2_pkce::{AuthorizationErrorCode, Scope, Start};
+use oauth2_pkce::{errors::AuthorizationErrorCode, Scope, Start};
 
 #[test]
 fn discovery_document_describes_the_server() {

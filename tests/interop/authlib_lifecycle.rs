@@ -15,8 +15,8 @@ use crate::interop_common;
 use interop_common::scenario::{self, error_response, refresh, revoke};
 use interop_common::{AuthlibClient, AuthlibServer};
 use oauth2_pkce::{
-    ApiMisuse, Authorized, BearerChallenge, BearerErrorCode, ClientCredentials, Scope,
-    TokenErrorCode, TokenTypeHint,
+    errors::ApiMisuse, errors::BearerErrorCode, errors::TokenErrorCode, resource::BearerChallenge,
+    Authorized, ClientCredentials, Scope, TokenTypeHint,
 };
 
 /// The API refuses the access token with a Bearer `invalid_token`

@@ -14,7 +14,7 @@ use crate::interop_common;
 use interop_common::scenario::{self, exchange_error};
 use interop_common::{AuthlibClient, AuthlibServer, Consent, NOW};
 use oauth2_pkce::EndpointStep;
-use oauth2_pkce::{AuthorizationErrorCode, Start, TokenErrorCode};
+use oauth2_pkce::{errors::AuthorizationErrorCode, errors::TokenErrorCode, Start};
 
 #[test]
 fn callback_of_another_login_is_a_state_mismatch() {

@@ -235,7 +235,11 @@ impl OidcProvider {
     /// oidc-provider's form, and on the confirmation page either confirms
     /// — then logs in and consents through the interactions, up to the
     /// success page — or aborts, which denies the login.
-    pub fn device_user(&self, pending: &oauth2_pkce::AwaitingDeviceApproval, approve: bool) {
+    pub fn device_user(
+        &self,
+        pending: &oauth2_pkce::device::AwaitingDeviceApproval,
+        approve: bool,
+    ) {
         let verification_uri = pending.verification_uri().as_str();
         let user_code = pending.user_code().as_str();
         assert!(

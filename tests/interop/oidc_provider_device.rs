@@ -23,9 +23,9 @@ use crate::interop_node_common;
 
 use interop_node_common::{send, OidcProvider, OpClient, DEVICE_SHORT_TTL, TEST_USER};
 use oauth2_pkce::{
-    transport, AwaitingDeviceApproval, Client, DeviceAuthorization, DevicePolling, DriveError,
-    Driver, EndpointErrorKind, EndpointStep, RetryPolicy, Scope, TokenErrorCode, TokenTypeHint,
-    Transport, UnixTime,
+    device::AwaitingDeviceApproval, device::DeviceAuthorization, device::DevicePolling,
+    errors::DriveError, errors::EndpointErrorKind, errors::TokenErrorCode, transport, Client,
+    Driver, EndpointStep, RetryPolicy, Scope, TokenTypeHint, Transport, UnixTime,
 };
 
 /// A driver on the real clock, sleeping for real.
@@ -63,7 +63,7 @@ fn start(server: &OidcProvider, client: &Client, scope: &str) -> DevicePolling {
 /// the answer back (what a driver does, one poll at a time).
 fn poll_once(
     polling: DevicePolling,
-) -> Result<oauth2_pkce::Authorized, oauth2_pkce::Failure<DevicePolling>> {
+) -> Result<oauth2_pkce::Authorized, oauth2_pkce::errors::Failure<DevicePolling>> {
     let at = polling.pending().next_poll_at();
     std::thread::sleep(at.saturating_duration_since(UnixTime::now()));
     let response = send(polling.request(&crate::context()).unwrap().into_http()).unwrap();

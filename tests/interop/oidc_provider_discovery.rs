@@ -11,8 +11,8 @@ use crate::interop_node_common;
 use interop_node_common::{OidcProvider, OpClient, TEST_USER};
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
-    Discovery, EndpointError, EndpointErrorKind, MetadataProblem, ServerMetadata, UnixTime,
-    WellKnown,
+    errors::EndpointError, errors::EndpointErrorKind, errors::MetadataProblem, values::WellKnown,
+    Discovery, ServerMetadata, UnixTime,
 };
 
 const NOW: UnixTime = UnixTime::from_secs(1_800_000_000);

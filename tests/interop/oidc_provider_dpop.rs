@@ -11,9 +11,10 @@ use std::cell::Cell;
 
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
-    transport, ApiMisuse, Authorized, AwaitingCallback, BearerError, Callback, Client,
-    ClientCredentials, DpopChallenge, DpopKey, Driver, Ed25519Key, Es256Key, FlowEntropy, NextStep,
-    RequestBody, Scope, Start, TokenErrorCode,
+    errors::ApiMisuse, errors::BearerError, errors::TokenErrorCode, jose::DpopKey,
+    jose::Ed25519Key, jose::Es256Key, resource::DpopChallenge, resource::NextStep, transport,
+    Authorized, AwaitingCallback, Callback, Client, ClientCredentials, Driver, FlowEntropy,
+    RequestBody, Scope, Start,
 };
 
 fn key(seed: u8) -> DpopKey {
@@ -368,7 +369,7 @@ fn a_fapi2_client_end_to_end() {
     use base64ct::{Base64UrlUnpadded, Encoding};
     let server = OidcProvider::start();
     let d = Base64UrlUnpadded::decode_vec("jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI").unwrap();
-    let assertion_key = oauth2_pkce::ClientAssertionKey::new(
+    let assertion_key = oauth2_pkce::jose::ClientAssertionKey::new(
         Es256Key::from_bytes(&d).unwrap().with_key_id("es256"),
     );
     let client = Client::fapi2(

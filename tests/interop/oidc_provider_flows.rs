@@ -8,7 +8,9 @@ use crate::interop_node_common;
 use interop_node_common::scenario::{self, expires_in};
 use interop_node_common::support;
 use interop_node_common::{OidcProvider, OpClient, ACCESS_TOKEN_LIFETIME, TEST_USER};
-use oauth2_pkce::{AuthorizationErrorCode, BearerErrorCode, NextStep, Scope, Start};
+use oauth2_pkce::{
+    errors::AuthorizationErrorCode, errors::BearerErrorCode, resource::NextStep, Scope, Start,
+};
 
 #[test]
 fn discovery_document_describes_the_server() {

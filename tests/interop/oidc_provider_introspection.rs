@@ -15,8 +15,8 @@ use crate::interop_node_common;
 use interop_node_common::scenario;
 use interop_node_common::{send, OidcProvider, OpClient, SHORT_TOKEN_TTL, TEST_USER};
 use oauth2_pkce::{
-    Client, EndpointStep, IntrospectedToken, Introspection, IntrospectionResponse, Scope,
-    TokenTypeHint, UnixTime,
+    resource::IntrospectedToken, resource::Introspection, resource::IntrospectionResponse, Client,
+    EndpointStep, Scope, TokenTypeHint, UnixTime,
 };
 
 /// Asks the server about `token`, as `resource` (with the hint when given).
@@ -136,6 +136,6 @@ fn a_public_client_may_not_introspect() {
     let public = server.client(OpClient::Public);
     assert_eq!(
         Introspection::new(&public, IntrospectedToken::new("x")).unwrap_err(),
-        oauth2_pkce::ApiMisuse::PublicClient
+        oauth2_pkce::errors::ApiMisuse::PublicClient
     );
 }

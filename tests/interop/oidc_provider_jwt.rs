@@ -19,8 +19,8 @@ use interop_node_common::scenario;
 use interop_node_common::{OidcProvider, NOW, TEST_USER};
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
-    Client, ClientAssertionKey, ClientAuthentication, ClientSecret, Ed25519Key, Es256Key,
-    FlowEntropy, Scope, Start, TokenErrorCode, TokenTypeHint,
+    errors::TokenErrorCode, jose::ClientAssertionKey, jose::Ed25519Key, jose::Es256Key, Client,
+    ClientAuthentication, ClientSecret, FlowEntropy, Scope, Start, TokenTypeHint,
 };
 
 fn es256() -> ClientAssertionKey {

@@ -18,7 +18,9 @@ use crate::interop_node_common;
 use interop_node_common::scenario::{self, exchange_error};
 use interop_node_common::{OidcProvider, OpClient, NOW};
 use oauth2_pkce::EndpointStep;
-use oauth2_pkce::{AuthorizationErrorCode, ErrorResponse, Scope, Start, TokenErrorCode};
+use oauth2_pkce::{
+    errors::AuthorizationErrorCode, errors::ErrorResponse, errors::TokenErrorCode, Scope, Start,
+};
 
 /// `invalid_grant`, described as oidc-provider always does.
 fn assert_invalid_grant(error: &ErrorResponse<TokenErrorCode>, which: OpClient) {

@@ -15,8 +15,9 @@ use interop_node_common::scenario::{self, error_response};
 use interop_node_common::{query_param, OidcProvider, OpClient, NOW, TEST_USER};
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
-    ApiMisuse, AuthorizationErrorCode, AuthorizationRequest, AwaitingCallback, Callback,
-    CallbackError, Client, FlowEntropy, Scope, Start, StartError, TokenErrorCode,
+    errors::ApiMisuse, errors::AuthorizationErrorCode, errors::CallbackError, errors::StartError,
+    errors::TokenErrorCode, AuthorizationRequest, AwaitingCallback, Callback, Client, FlowEntropy,
+    Scope, Start,
 };
 
 /// Pushes a login for `client` asking for `scope`: the authorization

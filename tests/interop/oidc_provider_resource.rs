@@ -12,6 +12,16 @@ use crate::interop_node_common;
 
 use base64ct::Encoding;
 use interop_node_common::{send, OidcProvider, REDIRECT_URI};
+use oauth2_pkce::errors::{
+    AuthorizationErrorCode, ChainError, EndpointError, EndpointErrorKind, EndpointKind,
+    MetadataProblem,
+};
+use oauth2_pkce::registration::{ClientMetadata, Registration, TokenEndpointAuthMethod};
+use oauth2_pkce::resource::{
+    BearerChallenge, NextStep, ResourceDiscovery, ResourceIndicator, ResourceLogin,
+    ResourceMetadata, StepUp, StepUpError,
+};
+use oauth2_pkce::values::UntrustedText;
 use oauth2_pkce::*;
 
 fn driver() -> Driver<impl Transport<Error = ureq::Error>> {

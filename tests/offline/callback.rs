@@ -4,6 +4,8 @@
 //! response (§4.1.2.1), then `code`; and the `Callback` parsers for a URL, a
 //! query, a `form_post` body and an `http::Request`.
 
+use oauth2_pkce::errors::{ApiMisuse, AuthorizationErrorCode, CallbackError, FormError};
+use oauth2_pkce::values::UntrustedText;
 use oauth2_pkce::*;
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);

@@ -6,6 +6,10 @@ use std::convert::Infallible;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use hmac::{Hmac, KeyInit, Mac};
+use oauth2_pkce::errors::{ConfigError, DriveError, EntropyUnavailable, SigningError};
+use oauth2_pkce::jose::{
+    ClientAssertionKey, Ed25519Key, Es256Key, JwsAlgorithm, PublicJwk, Signer,
+};
 use oauth2_pkce::*;
 use sha2::Sha256;
 

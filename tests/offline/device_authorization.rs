@@ -9,6 +9,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use oauth2_pkce::device::{
+    AwaitingDeviceApproval, DeviceAuthorization, DevicePolling, SLOW_DOWN_INCREMENT,
+};
+use oauth2_pkce::errors::{
+    ApiMisuse, EndpointError, EndpointErrorKind, EndpointKind, ResponseProblem, StoredStateError,
+    TokenErrorCode, UrlProblem,
+};
+use oauth2_pkce::jose::{DpopKey, Ed25519Key};
+use oauth2_pkce::transport::{Wait, WaitReason};
 use oauth2_pkce::*;
 
 use crate::canned;

@@ -1,5 +1,10 @@
 //! Metadata discovery (RFC 8414 §3, OpenID Connect Discovery 1.0 §4).
 
+use oauth2_pkce::errors::{
+    CallbackError, ConfigError, EndpointErrorKind, Failure, MetadataProblem, ResponseProblem,
+    UrlProblem,
+};
+use oauth2_pkce::values::WellKnown;
 use oauth2_pkce::*;
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);

@@ -2,6 +2,9 @@
 //! a server demands, and what a DPoP-bound token may and may not do.
 
 use base64ct::{Base64UrlUnpadded, Encoding};
+use oauth2_pkce::errors::{ApiMisuse, BearerError, ConfigError, EndpointErrorKind, TokenErrorCode};
+use oauth2_pkce::jose::{DpopKey, Ed25519Key, Es256Key};
+use oauth2_pkce::tolerance::TokenType;
 use oauth2_pkce::*;
 use sha2::{Digest, Sha256};
 

@@ -8,6 +8,9 @@
 use std::cell::RefCell;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
+use oauth2_pkce::device::DeviceAuthorization;
+use oauth2_pkce::errors::{BearerError, ChainError, EntropyUnavailable};
+use oauth2_pkce::jose::{DpopKey, Es256Key};
 use oauth2_pkce::*;
 
 use crate::rendering::decode_jws;

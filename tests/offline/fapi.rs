@@ -2,6 +2,13 @@
 //! servers it refuses.
 
 use base64ct::{Base64UrlUnpadded, Encoding};
+use oauth2_pkce::errors::{
+    ApiMisuse, CallbackError, ConfigError, EndpointErrorKind, SigningError, StartError,
+};
+use oauth2_pkce::jose::{
+    ClientAssertionKey, DpopKey, Ed25519Key, Es256Key, JwsAlgorithm, PublicJwk, Signer,
+};
+use oauth2_pkce::tolerance::Strictness;
 use oauth2_pkce::*;
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);

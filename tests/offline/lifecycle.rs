@@ -5,6 +5,11 @@
 
 use std::time::Duration;
 
+use oauth2_pkce::errors::{
+    ApiMisuse, BearerError, BearerErrorCode, CallbackError, EndpointErrorKind, EndpointKind,
+    StoredStateError, TokenErrorCode,
+};
+use oauth2_pkce::resource::{BearerChallenge, ChallengeError, NextStep};
 use oauth2_pkce::*;
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);

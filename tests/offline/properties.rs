@@ -4,6 +4,8 @@
 //! arbitrary stored JSON never panics.
 
 use base64ct::{Base64UrlUnpadded, Encoding};
+use oauth2_pkce::errors::CallbackError;
+use oauth2_pkce::values::{CodeChallengeMethod, CodeVerifier};
 use oauth2_pkce::*;
 use proptest::prelude::*;
 use sha2::{Digest, Sha256};

@@ -2,6 +2,7 @@
 //! changes the outcome, and any one-character change to `iss` is refused
 //! (RFC 9207 §2.4: exact string comparison).
 
+use oauth2_pkce::errors::CallbackError;
 use oauth2_pkce::*;
 use proptest::prelude::*;
 

@@ -6,6 +6,13 @@
 
 use std::fmt::{Debug, Display};
 
+use oauth2_pkce::errors::{
+    ApiMisuse, AuthorizationErrorCode, BearerError, BearerErrorCode, CallbackError, ConfigError,
+    EndpointError, EndpointErrorKind, EndpointKind, Failure, FormError, InvalidClientId,
+    MetadataProblem, ResponseProblem, StartError, StoredStateError, TokenErrorCode, UrlProblem,
+};
+use oauth2_pkce::resource::{BearerChallenge, ChallengeError};
+use oauth2_pkce::values::UntrustedText;
 use oauth2_pkce::*;
 use proptest::prelude::*;
 

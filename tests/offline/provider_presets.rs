@@ -4,6 +4,8 @@
 //! documented responses run through the whole exchange in
 //! `tests/quirks/` (`provider_quirks`), each file naming its page.
 
+use oauth2_pkce::errors::ConfigError;
+use oauth2_pkce::tolerance::{ScopeDelimiter, Strictness, TokenType, Tolerances};
 use oauth2_pkce::*;
 
 use crate::rendering::render;

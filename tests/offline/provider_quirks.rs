@@ -26,6 +26,9 @@
 use std::path::Path;
 use std::time::Duration;
 
+use oauth2_pkce::errors::{CallbackError, EndpointErrorKind, ResponseProblem};
+use oauth2_pkce::tolerance::{Strictness, TokenType};
+use oauth2_pkce::values::RefreshToken;
 use oauth2_pkce::*;
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);

@@ -2,6 +2,11 @@
 
 use std::time::Duration;
 
+use oauth2_pkce::errors::{
+    ApiMisuse, ConfigError, EndpointErrorKind, EndpointKind, ResponseProblem, StartError,
+    TokenErrorCode, UrlProblem,
+};
+use oauth2_pkce::values::Method;
 use oauth2_pkce::*;
 
 use crate::rendering::{render, render_http};

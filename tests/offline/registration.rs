@@ -1,6 +1,12 @@
 //! Dynamic client registration (RFC 7591): the request, the response that
 //! becomes a `Client`, the typed errors, and the secret kept out of sight.
 
+use oauth2_pkce::errors::{
+    ConfigError, EndpointErrorKind, EndpointKind, MetadataProblem, ResponseProblem, TokenErrorCode,
+    UrlProblem,
+};
+use oauth2_pkce::registration::{ClientMetadata, Registration, TokenEndpointAuthMethod};
+use oauth2_pkce::values::{AccessToken, UntrustedText};
 use oauth2_pkce::*;
 
 use crate::rendering::render;

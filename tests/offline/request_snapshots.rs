@@ -9,6 +9,10 @@
 //! snapshots carry that appendix's verifier and challenge.
 
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
+use oauth2_pkce::device::DeviceAuthorization;
+use oauth2_pkce::errors::{ApiMisuse, StartError};
+use oauth2_pkce::resource::{IntrospectedToken, Introspection};
+use oauth2_pkce::values::Method;
 use oauth2_pkce::*;
 use sha2::{Digest, Sha256};
 

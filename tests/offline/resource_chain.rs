@@ -4,6 +4,10 @@
 
 use std::cell::RefCell;
 
+use oauth2_pkce::errors::{
+    ChainError, ConfigError, EndpointErrorKind, MetadataProblem, UrlProblem,
+};
+use oauth2_pkce::resource::ResourceLogin;
 use oauth2_pkce::*;
 
 const API: &str = "https://api.example/mcp";

@@ -3,6 +3,11 @@
 //! kept in the pending flow and the token set across storage;
 //! `invalid_target` typed.
 
+use oauth2_pkce::errors::{
+    AuthorizationErrorCode, CallbackError, StartError, StoredStateError, TokenErrorCode,
+};
+use oauth2_pkce::resource::{InvalidResource, ResourceIndicator};
+use oauth2_pkce::values::UntrustedText;
 use oauth2_pkce::*;
 
 use crate::rendering::render;

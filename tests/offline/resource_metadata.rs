@@ -2,6 +2,14 @@
 //! `resource_metadata`, the well-known URL, the document's checks — above
 //! all that it names the resource it was fetched for (§3.3).
 
+use oauth2_pkce::errors::{
+    ConfigError, EndpointErrorKind, EndpointKind, Failure, MetadataProblem, ResponseProblem,
+    UrlProblem,
+};
+use oauth2_pkce::resource::{
+    BearerChallenge, ChallengeError, DpopChallenge, ResourceDiscovery, ResourceIndicator,
+};
+use oauth2_pkce::values::UntrustedText;
 use oauth2_pkce::*;
 
 use crate::rendering::render;

@@ -4,6 +4,12 @@
 use std::fmt::Debug;
 
 use base64ct::{Base64, Encoding};
+use oauth2_pkce::device::{DeviceAuthorization, DeviceCode};
+use oauth2_pkce::errors::{ApiMisuse, BearerError, CallbackError};
+use oauth2_pkce::resource::{BearerChallenge, IntrospectedToken, Introspection};
+use oauth2_pkce::values::{
+    AccessToken, AuthorizationCode, AuthorizationValue, CodeVerifier, RefreshToken, State,
+};
 use oauth2_pkce::*;
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);

@@ -6,6 +6,9 @@
 //! openssl's public key, and every refusal typed, without the key in it.
 
 use base64ct::{Base64UrlUnpadded, Encoding};
+use oauth2_pkce::jose::{
+    ClientAssertionKey, DpopKey, Ed25519Key, Es256Key, InvalidKey, PublicJwk, Signer as _,
+};
 use oauth2_pkce::*;
 
 use crate::rendering::decode_jws;

@@ -2,6 +2,7 @@
 //! granted and the required scope, for the same resource, a limited
 //! number of times.
 
+use oauth2_pkce::resource::{BearerChallenge, NextStep, ResourceIndicator, StepUp, StepUpError};
 use oauth2_pkce::*;
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);

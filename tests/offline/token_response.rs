@@ -4,6 +4,11 @@
 
 use core::time::Duration;
 
+use oauth2_pkce::errors::{
+    EndpointError, EndpointErrorKind, Failure, ResponseProblem, TokenErrorCode,
+};
+use oauth2_pkce::tolerance::{ScopeDelimiter, Strictness, TokenType};
+use oauth2_pkce::values::UntrustedText;
 use oauth2_pkce::*;
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);

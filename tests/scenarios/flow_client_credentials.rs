@@ -4,7 +4,7 @@
 use crate::common;
 
 use oauth2_pkce::EndpointStep;
-use oauth2_pkce::{ApiMisuse, ClientCredentials, Scope};
+use oauth2_pkce::{errors::ApiMisuse, ClientCredentials, Scope};
 use oauth2_pkce_test_server::{AuthorizationServer, ServerConfig, DEMO_CLIENT_ID};
 
 #[test]

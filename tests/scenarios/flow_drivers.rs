@@ -8,6 +8,7 @@ use crate::common;
 use std::cell::RefCell;
 use std::time::Duration;
 
+use oauth2_pkce::errors::{EndpointKind, TokenErrorCode};
 use oauth2_pkce::*;
 use oauth2_pkce_test_server::{AuthorizationServer, ServerConfig, DEMO_CLIENT_ID};
 

@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use oauth2_pkce::CallbackError;
+use oauth2_pkce::errors::CallbackError;
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce_test_server::{AuthorizationServer, ServerConfig};
 

@@ -5,7 +5,7 @@
 use crate::common;
 
 use oauth2_pkce::EndpointStep;
-use oauth2_pkce::{EndpointErrorKind, HttpResponse, Scope, TokenErrorCode};
+use oauth2_pkce::{errors::EndpointErrorKind, errors::TokenErrorCode, HttpResponse, Scope};
 use oauth2_pkce_test_server::{AuthorizationServer, ServerConfig};
 
 #[test]
@@ -110,7 +110,7 @@ fn a_narrower_scope_and_back() {
     let wider = Scope::parse("read write admin").unwrap();
     assert_eq!(
         narrowed.refresh_with_scope(&client, wider).unwrap_err(),
-        oauth2_pkce::ApiMisuse::ScopeNotGranted
+        oauth2_pkce::errors::ApiMisuse::ScopeNotGranted
     );
     server.shutdown();
 }

@@ -5,8 +5,8 @@ use crate::common;
 
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
-    AuthorizationErrorCode, Callback, CallbackError, ClientAuthentication, ClientSecret,
-    EndpointErrorKind, TokenErrorCode,
+    errors::AuthorizationErrorCode, errors::CallbackError, errors::EndpointErrorKind,
+    errors::TokenErrorCode, Callback, ClientAuthentication, ClientSecret,
 };
 use oauth2_pkce_test_server::{AuthorizationServer, ServerConfig, DEMO_CLIENT_ID};
 

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use oauth2_pkce::EndpointErrorKind;
+use oauth2_pkce::errors::EndpointErrorKind;
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce_test_server::{AuthorizationServer, ServerConfig};
 use std::time::Duration;

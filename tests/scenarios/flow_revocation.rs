@@ -4,7 +4,10 @@
 use crate::common;
 
 use oauth2_pkce::EndpointStep;
-use oauth2_pkce::{BearerChallenge, BearerErrorCode, NextStep, TokenErrorCode, TokenTypeHint};
+use oauth2_pkce::{
+    errors::BearerErrorCode, errors::TokenErrorCode, resource::BearerChallenge, resource::NextStep,
+    TokenTypeHint,
+};
 use oauth2_pkce_test_server::{AuthorizationServer, ServerConfig};
 
 #[test]
@@ -81,8 +84,11 @@ fn revocation_with_a_wrong_secret_is_invalid_client() {
         .handle_response(&response, common::NOW)
         .unwrap_err();
     match failure.error().kind() {
-        oauth2_pkce::EndpointErrorKind::ErrorResponse(error) => {
-            assert_eq!(*error.error(), oauth2_pkce::TokenErrorCode::InvalidClient);
+        oauth2_pkce::errors::EndpointErrorKind::ErrorResponse(error) => {
+            assert_eq!(
+                *error.error(),
+                oauth2_pkce::errors::TokenErrorCode::InvalidClient
+            );
         }
         other => panic!("{other:?}"),
     }

@@ -10,6 +10,8 @@ use std::net::TcpStream;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use oauth2_pkce::errors::CallbackError;
+use oauth2_pkce::loopback::{LoopbackError, LoopbackOutcome, LoopbackRedirect};
 use oauth2_pkce::*;
 use oauth2_pkce_test_server::{AuthorizationServer, ServerConfig};
 

@@ -12,6 +12,8 @@
 use std::error::Error;
 use std::time::Duration;
 
+use oauth2_pkce::loopback::{LoopbackOutcome, LoopbackRedirect};
+use oauth2_pkce::values::Endpoint;
 use oauth2_pkce::*;
 
 use oauth2_pkce_reqwest::ReqwestTransport;

@@ -25,8 +25,8 @@ pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1/callback";
 /// redirect URI: only `http` on a loopback IP literal is listened on.
 pub fn loopback_listener(
     redirect_uri: Option<&str>,
-) -> Result<oauth2_pkce::LoopbackRedirect, String> {
+) -> Result<oauth2_pkce::loopback::LoopbackRedirect, String> {
     let uri = redirect_uri.unwrap_or(DEFAULT_REDIRECT_URI);
-    oauth2_pkce::LoopbackRedirect::bind_uri(uri)
+    oauth2_pkce::loopback::LoopbackRedirect::bind_uri(uri)
         .map_err(|error| format!("cannot listen on OAUTH2_REDIRECT_URI={uri}: {error}"))
 }

@@ -11,6 +11,9 @@
 use std::error::Error;
 use std::time::Duration;
 
+use oauth2_pkce::errors::ChainError;
+use oauth2_pkce::loopback::{LoopbackError, LoopbackOutcome, LoopbackRedirect};
+use oauth2_pkce::resource::{BearerChallenge, ResourceLogin, StepUp};
 use oauth2_pkce::*;
 
 use oauth2_pkce_ureq::UreqTransport;

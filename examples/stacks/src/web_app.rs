@@ -26,6 +26,8 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use oauth2_pkce::errors::CallbackError;
+use oauth2_pkce::values::Endpoint;
 use oauth2_pkce::*;
 use redis::aio::ConnectionManager;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -261,7 +263,7 @@ fn in_time(pending: &AwaitingCallback) -> bool {
 }
 
 /// Where a session keeps the pending flow with this `state`.
-fn pending_key(state: &oauth2_pkce::State) -> String {
+fn pending_key(state: &oauth2_pkce::values::State) -> String {
     format!("pending:{}", state.secret())
 }
 

@@ -9,7 +9,7 @@ use common::{follow, free_port, BrowserScript};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use oauth2_pkce::LoopbackRedirect;
+use oauth2_pkce::loopback::LoopbackRedirect;
 use oauth2_pkce_stacks::{cli_login, service};
 use oauth2_pkce_test_server::{
     AuthorizationServer, ServerConfig, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, TEST_USER,

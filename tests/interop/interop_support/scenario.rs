@@ -11,9 +11,10 @@
 
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
-    AuthorizationErrorCode, Authorized, AwaitingCallback, BearerChallenge, BearerErrorCode,
-    Callback, CallbackError, Client, ClientAuthentication, ClientCredentials, EndpointError,
-    ErrorResponse, Exchanging, FlowEntropy, NextStep, Scope, Start, TokenErrorCode, TokenTypeHint,
+    errors::AuthorizationErrorCode, errors::BearerErrorCode, errors::CallbackError,
+    errors::EndpointError, errors::ErrorResponse, errors::TokenErrorCode,
+    resource::BearerChallenge, resource::NextStep, Authorized, AwaitingCallback, Callback, Client,
+    ClientAuthentication, ClientCredentials, Exchanging, FlowEntropy, Scope, Start, TokenTypeHint,
 };
 
 use super::{log_in, query_param, send, NOW};

@@ -10,10 +10,11 @@ extern crate alloc;
 use core::alloc::{GlobalAlloc, Layout};
 
 use oauth2_pkce::{
-    Callback, Client, ClientAssertionKey, ClientAuthentication, ClientId, Ed25519Key, Es256Key,
-    FlowEntropy, HttpResponse, Preset, RedirectUri, RequestContext, Start, UnixTime,
+    jose::ClientAssertionKey, jose::Ed25519Key, jose::Es256Key, Callback, Client,
+    ClientAuthentication, ClientId, FlowEntropy, HttpResponse, Preset, RedirectUri, RequestContext,
+    Start, UnixTime,
 };
-use oauth2_pkce::{EndpointStep, Signer};
+use oauth2_pkce::{jose::Signer, EndpointStep};
 
 /// The C library's allocator: a `staticlib` is linked into a C program.
 struct Malloc;

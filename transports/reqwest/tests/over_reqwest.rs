@@ -6,6 +6,7 @@
 use std::io::{Read, Write};
 use std::time::Duration;
 
+use oauth2_pkce::errors::TokenErrorCode;
 use oauth2_pkce::*;
 use oauth2_pkce_reqwest::ReqwestTransport;
 use oauth2_pkce_test_server::{

@@ -16,7 +16,7 @@
 
 use std::process::ExitCode;
 
-use oauth2_pkce::LoopbackRedirect;
+use oauth2_pkce::loopback::LoopbackRedirect;
 use oauth2_pkce_stacks::resource_login;
 
 fn main() -> ExitCode {

@@ -49,6 +49,7 @@ const ANSWER_WITHIN: Duration = Duration::from_secs(30);
 ///
 /// ```no_run
 /// # use oauth2_pkce::*;
+/// use oauth2_pkce::loopback::{LoopbackOutcome, LoopbackRedirect};
 /// # fn run(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
 /// let listener = LoopbackRedirect::bind("/callback")?;
 /// let (authorization, pending) = Start::new(client)

@@ -32,7 +32,7 @@ pub enum Strictness {
     Tolerant,
     /// RFC 6749 §5.1 as written for the token type: a response without
     /// `token_type` is refused
-    /// ([`ResponseProblem::MissingMember`](crate::ResponseProblem::MissingMember)).
+    /// ([`ResponseProblem::MissingMember`](crate::errors::ResponseProblem::MissingMember)).
     /// Provider token types configured to mean `Bearer`
     /// ([`Client::with_bearer_token_type_alias`](crate::Client::with_bearer_token_type_alias)) are an explicit choice
     /// of the caller and stay accepted.

@@ -21,6 +21,7 @@ use crate::text::UntrustedText;
 ///
 /// ```
 /// # use oauth2_pkce::*;
+/// use oauth2_pkce::resource::{InvalidResource, ResourceIndicator};
 /// let api = ResourceIndicator::new("https://api.example.com/mcp")?;
 /// assert_eq!(api.as_str(), "https://api.example.com/mcp");
 /// assert_eq!(

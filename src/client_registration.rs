@@ -171,6 +171,7 @@ impl ClientMetadata {
 ///
 /// ```
 /// # use oauth2_pkce::*;
+/// use oauth2_pkce::registration::{ClientMetadata, Registration};
 /// let mut metadata = ServerMetadata::new(
 ///     "https://as.example",
 ///     "https://as.example/authorize",
@@ -323,7 +324,7 @@ impl EndpointStep for Registration {
     /// # Errors
     /// A [`Failure`]; 429 and 5xx give the step back.
     /// `invalid_redirect_uri` and `invalid_client_metadata` (§3.2.2) are
-    /// [`TokenErrorCode`](crate::TokenErrorCode)s. A response without a
+    /// [`TokenErrorCode`](crate::errors::TokenErrorCode)s. A response without a
     /// usable `client_id`, with an authentication method this crate does
     /// not do, without the secret its method needs, or that does not
     /// register the redirect URI asked for first is

@@ -85,7 +85,7 @@ const NEUTRAL: (&str, &str) = (
 /// own, HTML-escaped. Dropped unanswered, it sends a neutral page ("You
 /// can close this window and return to the application"). The browser is
 /// never kept waiting longer than
-/// [`LoopbackRedirect::answer_within`](crate::LoopbackRedirect::answer_within)
+/// [`LoopbackRedirect::answer_within`](crate::loopback::LoopbackRedirect::answer_within)
 /// (30 seconds unless set): after that, a thread of the responder's own
 /// sends the neutral page, and a later answer is not sent.
 #[must_use = "the browser waits for its page: respond, or drop it for a neutral page"]
