@@ -15,8 +15,10 @@ use oauth2_pkce_test_server::{
     AuthorizationServer, ServerConfig, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, TEST_USER,
 };
 
-#[tokio::test(flavor = "current_thread")]
-async fn cli_login_signs_in_calls_the_api_refreshes_and_revokes() {
+/// A loopback listener on `/callback`, the embedded server that knows it
+/// as the demo client's redirect URI, and cli_login's configuration for
+/// that server.
+fn cli_login_on_callback() -> (LoopbackRedirect, AuthorizationServer, cli_login::Config) {
     let listener = LoopbackRedirect::bind("/callback").unwrap();
     let server = AuthorizationServer::start(
         ServerConfig::default().redirect_uri(listener.redirect_uri().as_str()),
@@ -29,6 +31,12 @@ async fn cli_login_signs_in_calls_the_api_refreshes_and_revokes() {
         scope: "read".into(),
         api_url: Some(server.resource_endpoint()),
     };
+    (listener, server, config)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn cli_login_signs_in_calls_the_api_refreshes_and_revokes() {
+    let (listener, server, config) = cli_login_on_callback();
     let mut browser = None;
     let answer = cli_login::run(&config, listener, |url| {
         let location = server.log_in(url).map_err(std::io::Error::other)?;
@@ -49,18 +57,7 @@ async fn cli_login_signs_in_calls_the_api_refreshes_and_revokes() {
 /// reads that the sign-in was refused, not "Signed in".
 #[tokio::test(flavor = "current_thread")]
 async fn cli_login_tells_the_browser_of_a_refusal() {
-    let listener = LoopbackRedirect::bind("/callback").unwrap();
-    let server = AuthorizationServer::start(
-        ServerConfig::default().redirect_uri(listener.redirect_uri().as_str()),
-    )
-    .unwrap();
-    let config = cli_login::Config {
-        issuer: server.issuer(),
-        client_id: DEMO_CLIENT_ID.into(),
-        client_secret: Some(DEMO_CLIENT_SECRET.into()),
-        scope: "read".into(),
-        api_url: Some(server.resource_endpoint()),
-    };
+    let (listener, server, config) = cli_login_on_callback();
     let mut browser = None;
     let error = cli_login::run(&config, listener, |url| {
         let location = server.deny(url).map_err(std::io::Error::other)?;
