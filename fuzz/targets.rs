@@ -21,7 +21,7 @@ use oauth2_pkce::{
     UnixTime,
 };
 use oauth2_pkce::{
-    jose::Ed25519Key, jose::Es256Key, jose::InvalidKey, jose::PublicJwk, jose::Signer,
+    errors::InvalidValue, jose::Ed25519Key, jose::Es256Key, jose::PublicJwk, jose::Signer,
 };
 use oauth2_pkce::{resource::ResourceDiscovery, resource::ResourceIndicator};
 
@@ -348,7 +348,7 @@ pub fn stored_state(data: &[u8]) {
 
 /// One kind of stored state: `from_json` agrees with plain serde, what
 /// loads re-serializes to an equal value, and `Debug` shows no secret.
-fn stored<T>(json: &[u8], from_json: fn(&[u8]) -> Result<T, oauth2_pkce::errors::StoredStateError>)
+fn stored<T>(json: &[u8], from_json: fn(&[u8]) -> Result<T, oauth2_pkce::errors::InvalidValue>)
 where
     T: Debug + PartialEq + serde::Serialize + serde::de::DeserializeOwned,
 {
@@ -719,7 +719,7 @@ pub fn private_jwk(data: &[u8]) {
         assert!(key.sign(b"eyJhbGciOiJub25lIn0.e30").is_ok());
         check_printed(debug);
     };
-    let check_error = |error: InvalidKey| check_printed(format!("{error} {error:?}"));
+    let check_error = |error: InvalidValue| check_printed(format!("{error} {error:?}"));
     let es256 = Es256Key::from_jwk(text);
     let ed25519 = Ed25519Key::from_jwk(text);
     assert!(!(es256.is_ok() && ed25519.is_ok()), "one JWK, two keys");

@@ -8,12 +8,12 @@ use core::fmt;
 use serde::Serialize;
 use url::Url;
 
-use crate::config::{
-    Client, ClientAuthentication, ClientId, ConfigError, Endpoints, ServerMetadata,
-};
-use crate::endpoint::{is_loopback_host, Endpoint, RedirectUri, UrlProblem};
+use crate::config::{Client, ClientAuthentication, ClientId, Endpoints, ServerMetadata};
+use crate::endpoint::{is_loopback_host, Endpoint, RedirectUri};
+use crate::error::ConfigError;
+use crate::error::InvalidValue;
 use crate::error::SigningError;
-use crate::error::{EndpointErrorKind, EndpointKind, Failure, ResponseProblem};
+use crate::error::{EndpointErrorKind, EndpointKind, Failure};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::members::ExtraMembers;
 use crate::scope::Scope;
@@ -208,13 +208,13 @@ impl Registration {
     /// # Errors
     /// [`ConfigError::InvalidEndpoint`] when an endpoint of the metadata
     /// is not acceptable, or when it has no `registration_endpoint`
-    /// ([`UrlProblem::NotAbsoluteUrl`]).
+    /// ([`InvalidValue::NotAbsoluteUrl`]).
     pub fn new(metadata: ServerMetadata, client: ClientMetadata) -> Result<Self, ConfigError> {
         let endpoints = Endpoints::of(&metadata)
             .map_err(|(member, problem)| ConfigError::InvalidEndpoint { member, problem })?;
         let endpoint = endpoints.registration.ok_or(ConfigError::InvalidEndpoint {
             member: "registration_endpoint",
-            problem: UrlProblem::NotAbsoluteUrl,
+            problem: InvalidValue::NotAbsoluteUrl,
         })?;
         Ok(Self {
             endpoint,
@@ -231,11 +231,11 @@ impl Registration {
         self
     }
 
-    fn check(self, mut members: Members) -> Result<RegisteredClient, ResponseProblem> {
+    fn check(self, mut members: Members) -> Result<RegisteredClient, EndpointErrorKind> {
         let client_id = take_string(&mut members, "client_id")?
-            .ok_or(ResponseProblem::MissingMember("client_id"))?;
+            .ok_or(EndpointErrorKind::MissingMember("client_id"))?;
         let client_id =
-            ClientId::new(client_id).map_err(|_| ResponseProblem::InvalidMember("client_id"))?;
+            ClientId::new(client_id).map_err(|_| EndpointErrorKind::InvalidMember("client_id"))?;
         let client_secret = take_string(&mut members, "client_secret")?
             .filter(|secret| !secret.is_empty())
             .map(ClientSecret::new);
@@ -245,16 +245,17 @@ impl Registration {
             Some(value) => match value.as_u64() {
                 Some(0) => None,
                 Some(seconds) => Some(UnixTime::from_secs(seconds)),
-                None => return Err(ResponseProblem::InvalidMember("client_secret_expires_at")),
+                None => return Err(EndpointErrorKind::InvalidMember("client_secret_expires_at")),
             },
         };
         let method = match take_string(&mut members, "token_endpoint_auth_method")? {
             None => self.client.method,
-            Some(name) => TokenEndpointAuthMethod::from_wire(&name)
-                .ok_or(ResponseProblem::InvalidMember("token_endpoint_auth_method"))?,
+            Some(name) => TokenEndpointAuthMethod::from_wire(&name).ok_or(
+                EndpointErrorKind::InvalidMember("token_endpoint_auth_method"),
+            )?,
         };
         if method != TokenEndpointAuthMethod::None && client_secret.is_none() {
-            return Err(ResponseProblem::MissingMember("client_secret"));
+            return Err(EndpointErrorKind::MissingMember("client_secret"));
         }
         // The server may change what was asked for; the redirect URI the
         // client will use must still be registered.
@@ -263,16 +264,16 @@ impl Registration {
             .redirect_uris
             .first()
             .cloned()
-            .ok_or(ResponseProblem::MissingMember("redirect_uris"))?;
+            .ok_or(EndpointErrorKind::MissingMember("redirect_uris"))?;
         if let Some(listed) = members.take("redirect_uris") {
             let listed = listed
                 .as_array()
-                .ok_or(ResponseProblem::InvalidMember("redirect_uris"))?;
+                .ok_or(EndpointErrorKind::InvalidMember("redirect_uris"))?;
             if !listed
                 .iter()
                 .any(|uri| uri.as_str() == Some(redirect_uri.as_str()))
             {
-                return Err(ResponseProblem::InvalidMember("redirect_uris"));
+                return Err(EndpointErrorKind::InvalidMember("redirect_uris"));
             }
         }
         Ok(RegisteredClient {
@@ -328,7 +329,9 @@ impl EndpointStep for Registration {
     /// usable `client_id`, with an authentication method this crate does
     /// not do, without the secret its method needs, or that does not
     /// register the redirect URI asked for first is
-    /// [`EndpointErrorKind::MalformedResponse`].
+    /// an [`EndpointErrorKind`] for which
+    /// [`is_malformed_response`](EndpointErrorKind::is_malformed_response)
+    /// holds.
     fn handle_response<'a>(
         self,
         response: impl Into<HttpResponse<'a>>,
@@ -340,13 +343,8 @@ impl EndpointStep for Registration {
             Err(kind) => return Err(Failure::new(Self::ENDPOINT, kind, self)),
         };
         let copy = self.clone();
-        self.check(members).map_err(|problem| {
-            Failure::new(
-                Self::ENDPOINT,
-                EndpointErrorKind::MalformedResponse(problem),
-                copy,
-            )
-        })
+        self.check(members)
+            .map_err(|problem| Failure::new(Self::ENDPOINT, problem, copy))
     }
 }
 

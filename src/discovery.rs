@@ -5,10 +5,12 @@ use alloc::string::String;
 
 use url::Url;
 
-use crate::config::{ConfigError, Endpoints, ServerMetadata};
-use crate::endpoint::{check_transport, Endpoint, UrlProblem};
+use crate::config::{Endpoints, ServerMetadata};
+use crate::endpoint::{check_transport, Endpoint};
+use crate::error::ConfigError;
+use crate::error::InvalidValue;
 use crate::error::SigningError;
-use crate::error::{EndpointErrorKind, EndpointKind, Failure, MetadataProblem, ResponseProblem};
+use crate::error::{EndpointErrorKind, EndpointKind, Failure};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::limits::MAX_RESPONSE_BODY_BYTES;
 use crate::step::{EndpointStep, RequestContext};
@@ -91,10 +93,10 @@ impl Discovery {
     pub fn new(issuer: impl Into<String>) -> Result<Self, ConfigError> {
         let issuer = issuer.into();
         let url = Url::parse(&issuer)
-            .map_err(|_| ConfigError::InvalidIssuer(UrlProblem::NotAbsoluteUrl))?;
+            .map_err(|_| ConfigError::InvalidIssuer(InvalidValue::NotAbsoluteUrl))?;
         check_transport(&url).map_err(ConfigError::InvalidIssuer)?;
         if url.query().is_some() || issuer.contains('?') {
-            return Err(ConfigError::InvalidIssuer(UrlProblem::IssuerHasQuery));
+            return Err(ConfigError::InvalidIssuer(InvalidValue::IssuerHasQuery));
         }
         let document =
             |which| Endpoint::parse(&document_url(&url, which)).map_err(ConfigError::InvalidIssuer);
@@ -140,18 +142,18 @@ impl Discovery {
 
     /// Checks the document: it names exactly the issuer asked for, its
     /// endpoints are valid, it offers S256 (unless allowed otherwise).
-    fn check(&self, metadata: &ServerMetadata) -> Result<(), MetadataProblem> {
+    fn check(&self, metadata: &ServerMetadata) -> Result<(), EndpointErrorKind> {
         if metadata.issuer != self.issuer {
-            return Err(MetadataProblem::IssuerMismatch {
+            return Err(EndpointErrorKind::IssuerMismatch {
                 expected: UntrustedText::from(self.issuer.as_str()),
                 received: UntrustedText::from(metadata.issuer.as_str()),
             });
         }
         Endpoints::of(metadata).map_err(|(member, problem)| {
-            if problem == UrlProblem::NotAbsoluteUrl && endpoint_is_empty(metadata, member) {
-                MetadataProblem::MissingEndpoint(member)
+            if problem == InvalidValue::NotAbsoluteUrl && endpoint_is_empty(metadata, member) {
+                EndpointErrorKind::MissingMember(member)
             } else {
-                MetadataProblem::InvalidEndpoint { member, problem }
+                EndpointErrorKind::InvalidUrl { member, problem }
             }
         })?;
         let s256 = metadata
@@ -159,7 +161,7 @@ impl Discovery {
             .as_ref()
             .is_some_and(|methods| methods.iter().any(|m| m == "S256"));
         if self.require_s256 && !s256 {
-            return Err(MetadataProblem::S256NotSupported);
+            return Err(EndpointErrorKind::S256NotSupported);
         }
         Ok(())
     }
@@ -233,8 +235,11 @@ impl EndpointStep for Discovery {
     /// A [`Failure`]: 404 or 410 ([`EndpointError::is_not_found`](crate::errors::EndpointError::is_not_found))
     /// means the server has no such document — after the RFC 8414 one, the
     /// failure hands back the OpenID step as a fallback; 429 and 5xx give
-    /// the step back; a document that must not be used is
-    /// [`EndpointErrorKind::InvalidMetadata`].
+    /// the step back; a document that must not be used is an
+    /// [`EndpointErrorKind`] for which
+    /// [`is_unusable_metadata`](EndpointErrorKind::is_unusable_metadata)
+    /// or [`is_malformed_response`](EndpointErrorKind::is_malformed_response)
+    /// holds.
     fn handle_response<'a>(
         self,
         response: impl Into<HttpResponse<'a>>,
@@ -252,7 +257,7 @@ impl EndpointStep for Discovery {
             Err(kind) => return fail(kind, self),
         };
         if let Err(problem) = self.check(&metadata) {
-            return fail(EndpointErrorKind::InvalidMetadata(problem), self);
+            return fail(problem, self);
         }
         let default = |values: &[&str]| Some(values.iter().map(|v| String::from(*v)).collect());
         if metadata.token_endpoint_auth_methods_supported.is_none() {
@@ -281,13 +286,13 @@ pub(crate) fn read_document<D: serde::de::DeserializeOwned>(
         return Err(EndpointErrorKind::UnexpectedStatus { status });
     }
     if response.body().len() > MAX_RESPONSE_BODY_BYTES {
-        let problem = ResponseProblem::TooLarge {
+        let problem = EndpointErrorKind::TooLarge {
             limit: MAX_RESPONSE_BODY_BYTES,
         };
-        return Err(EndpointErrorKind::MalformedResponse(problem));
+        return Err(problem);
     }
     serde_json::from_slice(response.body()).map_err(|error| {
         let why = UntrustedText::from(alloc::format!("{error}"));
-        EndpointErrorKind::InvalidMetadata(MetadataProblem::NotADocument(why))
+        EndpointErrorKind::NotADocument(why)
     })
 }

@@ -6,6 +6,7 @@ use alloc::string::String;
 use core::fmt;
 use core::net::IpAddr;
 
+use crate::error::InvalidValue;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use url::{Host, Url};
 
@@ -20,83 +21,16 @@ pub struct Endpoint {
     uri: http::Uri,
 }
 
-/// Why an endpoint or redirect URI was refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum UrlProblem {
-    /// It does not parse as an absolute URL (or, for a redirect URI, has a
-    /// space, control or non-ASCII character, RFC 3986 §2).
-    NotAbsoluteUrl,
-    /// It has a `#fragment` (RFC 6749 §3.1, §3.1.2).
-    HasFragment,
-    /// `http://` on a host that is not loopback: tokens would cross the
-    /// network in clear text.
-    NotHttps,
-    /// A scheme other than `https` (or `http` on loopback).
-    UnsupportedScheme,
-    /// Userinfo (`user:pass@`) in the URL: credentials never go in a URL.
-    HasUserinfo,
-    /// An issuer identifier with a query component (RFC 8414 §2).
-    IssuerHasQuery,
-    /// A URL the `http` crate cannot represent as an `http::Uri`, so no
-    /// request could be sent to it.
-    NotHttpUri,
-    /// A redirect URI `http://localhost…`: RFC 8252 §8.3 recommends the
-    /// loopback IP literal (`http://127.0.0.1:{port}/…` or `http://[::1]…`),
-    /// which cannot resolve to another interface. Use it, or
-    /// [`RedirectUri::dangerous_allow_localhost`] where the server only
-    /// accepts `localhost`.
-    LocalhostNotIpLiteral,
-    /// A redirect URI with a scheme that runs or reads something in the
-    /// browser instead of reaching the client (`javascript:`, `data:`,
-    /// `file:`, `blob:`, …; RFC 9700 §4.1).
-    DangerousScheme,
-    /// The out-of-band redirect URI `urn:ietf:wg:oauth:2.0:oob`: the code
-    /// would be shown to be copied by hand, which RFC 8252 §8.1 and the
-    /// providers that once offered it have retired. Use a loopback or a
-    /// private-use redirect URI.
-    OutOfBand,
-    /// A private-use scheme that is not a reversed domain name
-    /// (`myapp:/cb` instead of `com.example.app:/cb`, RFC 8252 §7.1): any
-    /// other app may claim it and receive the code. See
-    /// [`RedirectUri::dangerous_allow_any_private_use_scheme`].
-    NotReverseDomainScheme,
-}
-
-impl fmt::Display for UrlProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::NotAbsoluteUrl => "not an absolute URL",
-            Self::HasFragment => "has a fragment",
-            Self::NotHttps => "uses http:// on a host that is not loopback",
-            Self::UnsupportedScheme => "has a scheme other than https",
-            Self::HasUserinfo => "has credentials in the URL",
-            Self::IssuerHasQuery => "is an issuer with a query component",
-            Self::NotHttpUri => "is not a URI the http crate can send to",
-            Self::LocalhostNotIpLiteral => {
-                "uses http://localhost instead of a loopback IP literal (RFC 8252 §8.3)"
-            }
-            Self::DangerousScheme => "has a scheme that never reaches the client",
-            Self::OutOfBand => "is the retired out-of-band URN",
-            Self::NotReverseDomainScheme => {
-                "has a private-use scheme that is not a reversed domain name (RFC 8252 §7.1)"
-            }
-        })
-    }
-}
-
-impl core::error::Error for UrlProblem {}
-
 impl Endpoint {
     /// Validates an endpoint URL.
     ///
     /// # Errors
-    /// See [`UrlProblem`].
-    pub fn parse(url: &str) -> Result<Self, UrlProblem> {
-        let url = Url::parse(url).map_err(|_| UrlProblem::NotAbsoluteUrl)?;
+    /// See [`InvalidValue`].
+    pub fn parse(url: &str) -> Result<Self, InvalidValue> {
+        let url = Url::parse(url).map_err(|_| InvalidValue::NotAbsoluteUrl)?;
         check_transport(&url)?;
         #[cfg(feature = "http")]
-        let uri = http::Uri::try_from(url.as_str()).map_err(|_| UrlProblem::NotHttpUri)?;
+        let uri = http::Uri::try_from(url.as_str()).map_err(|_| InvalidValue::NotHttpUri)?;
         Ok(Self {
             url,
             #[cfg(feature = "http")]
@@ -121,19 +55,19 @@ impl Endpoint {
 }
 
 /// Refuses a fragment, userinfo, and anything but https or loopback http.
-pub(crate) fn check_transport(url: &Url) -> Result<(), UrlProblem> {
+pub(crate) fn check_transport(url: &Url) -> Result<(), InvalidValue> {
     if url.fragment().is_some() {
-        return Err(UrlProblem::HasFragment);
+        return Err(InvalidValue::HasFragment);
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(UrlProblem::HasUserinfo);
+        return Err(InvalidValue::HasUserinfo);
     }
     if is_secure_target(url.scheme(), url.host_str()) {
         Ok(())
     } else if url.scheme() == "http" {
-        Err(UrlProblem::NotHttps)
+        Err(InvalidValue::NotHttps)
     } else {
-        Err(UrlProblem::UnsupportedScheme)
+        Err(InvalidValue::UnsupportedScheme)
     }
 }
 
@@ -195,7 +129,7 @@ impl<'de> Deserialize<'de> for Endpoint {
 /// - a private-use scheme that is a reversed domain name the app's
 ///   publisher controls, `com.example.app:/callback` (RFC 8252 §7.1).
 ///
-/// Refused, each with its [`UrlProblem`]: `http://` on any other host;
+/// Refused, each with its [`InvalidValue`]: `http://` on any other host;
 /// `http://localhost`, since RFC 8252 §8.3 recommends the IP literal
 /// (`localhost` may resolve elsewhere, and a listener on it may bind more
 /// than loopback) — [`dangerous_allow_localhost`](Self::dangerous_allow_localhost)
@@ -238,8 +172,8 @@ impl RedirectUri {
     /// Validates a redirect URI: see [What is accepted](Self#what-is-accepted).
     ///
     /// # Errors
-    /// See [`UrlProblem`].
-    pub fn new(uri: impl Into<String>) -> Result<Self, UrlProblem> {
+    /// See [`InvalidValue`].
+    pub fn new(uri: impl Into<String>) -> Result<Self, InvalidValue> {
         Self::check(uri.into(), Allow::default())
     }
 
@@ -250,7 +184,7 @@ impl RedirectUri {
     ///
     /// # Errors
     /// As [`new`](Self::new).
-    pub fn dangerous_allow_localhost(uri: impl Into<String>) -> Result<Self, UrlProblem> {
+    pub fn dangerous_allow_localhost(uri: impl Into<String>) -> Result<Self, InvalidValue> {
         Self::check(
             uri.into(),
             Allow {
@@ -272,7 +206,7 @@ impl RedirectUri {
     /// As [`new`](Self::new).
     pub fn dangerous_allow_any_private_use_scheme(
         uri: impl Into<String>,
-    ) -> Result<Self, UrlProblem> {
+    ) -> Result<Self, InvalidValue> {
         Self::check(
             uri.into(),
             Allow {
@@ -282,20 +216,20 @@ impl RedirectUri {
         )
     }
 
-    fn check(uri: String, allow: Allow) -> Result<Self, UrlProblem> {
+    fn check(uri: String, allow: Allow) -> Result<Self, InvalidValue> {
         // The string is sent as it is, so it must be a URI as it is: no
         // space, control or non-ASCII character, which `Url::parse` would
         // strip or encode where the server compares the raw string
         // (RFC 3986 §2).
         if !uri.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(UrlProblem::NotAbsoluteUrl);
+            return Err(InvalidValue::NotAbsoluteUrl);
         }
-        let url = Url::parse(&uri).map_err(|_| UrlProblem::NotAbsoluteUrl)?;
+        let url = Url::parse(&uri).map_err(|_| InvalidValue::NotAbsoluteUrl)?;
         if url.fragment().is_some() || uri.contains('#') {
-            return Err(UrlProblem::HasFragment);
+            return Err(InvalidValue::HasFragment);
         }
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(UrlProblem::HasUserinfo);
+            return Err(InvalidValue::HasUserinfo);
         }
         match url.scheme() {
             "https" => {}
@@ -304,22 +238,22 @@ impl RedirectUri {
                 Some(Host::Ipv6(ip)) if ip.is_loopback() => {}
                 Some(Host::Domain(domain)) if is_loopback_host(domain) => {
                     if !allow.localhost {
-                        return Err(UrlProblem::LocalhostNotIpLiteral);
+                        return Err(InvalidValue::LocalhostNotIpLiteral);
                     }
                 }
-                _ => return Err(UrlProblem::NotHttps),
+                _ => return Err(InvalidValue::NotHttps),
             },
             "urn" if url.path().starts_with("ietf:wg:oauth:2.0:oob") => {
-                return Err(UrlProblem::OutOfBand)
+                return Err(InvalidValue::OutOfBand)
             }
             scheme if DANGEROUS_SCHEMES.contains(&scheme) => {
-                return Err(UrlProblem::DangerousScheme)
+                return Err(InvalidValue::DangerousScheme)
             }
             scheme => {
                 let reverse_domain =
                     scheme.contains('.') && scheme.split('.').all(|label| !label.is_empty());
                 if !reverse_domain && !allow.any_private_use_scheme {
-                    return Err(UrlProblem::NotReverseDomainScheme);
+                    return Err(InvalidValue::NotReverseDomainScheme);
                 }
             }
         }
@@ -373,34 +307,34 @@ mod tests {
         assert!(Endpoint::parse("http://localhost/token").is_ok());
         assert_eq!(
             Endpoint::parse("http://as.example/token"),
-            Err(UrlProblem::NotHttps)
+            Err(InvalidValue::NotHttps)
         );
         assert_eq!(
             Endpoint::parse("http://128.0.0.1/token"),
-            Err(UrlProblem::NotHttps)
+            Err(InvalidValue::NotHttps)
         );
         assert_eq!(
             Endpoint::parse("https://as.example/t#x"),
-            Err(UrlProblem::HasFragment)
+            Err(InvalidValue::HasFragment)
         );
         assert_eq!(
             Endpoint::parse("https://u:p@as.example/t"),
-            Err(UrlProblem::HasUserinfo)
+            Err(InvalidValue::HasUserinfo)
         );
         // A password alone is still a credential in the URL.
         assert_eq!(
             Endpoint::parse("https://:p@as.example/t"),
-            Err(UrlProblem::HasUserinfo)
+            Err(InvalidValue::HasUserinfo)
         );
         assert_eq!(
             Endpoint::parse("https://u@as.example/t"),
-            Err(UrlProblem::HasUserinfo)
+            Err(InvalidValue::HasUserinfo)
         );
         assert_eq!(
             Endpoint::parse("ftp://as.example/t"),
-            Err(UrlProblem::UnsupportedScheme)
+            Err(InvalidValue::UnsupportedScheme)
         );
-        assert_eq!(Endpoint::parse("/token"), Err(UrlProblem::NotAbsoluteUrl));
+        assert_eq!(Endpoint::parse("/token"), Err(InvalidValue::NotAbsoluteUrl));
     }
 
     #[test]
@@ -411,13 +345,13 @@ mod tests {
         assert!(RedirectUri::new("http://127.0.0.1:5000/cb").is_ok());
         assert_eq!(
             RedirectUri::new("http://app.example/cb"),
-            Err(UrlProblem::NotHttps)
+            Err(InvalidValue::NotHttps)
         );
         assert_eq!(
             RedirectUri::new("https://app.example/cb#"),
-            Err(UrlProblem::HasFragment)
+            Err(InvalidValue::HasFragment)
         );
-        assert_eq!(RedirectUri::new("/cb"), Err(UrlProblem::NotAbsoluteUrl));
+        assert_eq!(RedirectUri::new("/cb"), Err(InvalidValue::NotAbsoluteUrl));
     }
 
     /// RFC 8252 §7.1, §7.3, §8.3; RFC 9700 §4.1.
@@ -438,39 +372,42 @@ mod tests {
             assert!(RedirectUri::new(accepted).is_ok(), "{accepted}");
         }
         for (refused, problem) in [
-            ("javascript:alert(1)", UrlProblem::DangerousScheme),
-            ("JavaScript:alert(1)", UrlProblem::DangerousScheme),
+            ("javascript:alert(1)", InvalidValue::DangerousScheme),
+            ("JavaScript:alert(1)", InvalidValue::DangerousScheme),
             (
                 "data:text/html,<script>x</script>",
-                UrlProblem::DangerousScheme,
+                InvalidValue::DangerousScheme,
             ),
-            ("file:///etc/passwd", UrlProblem::DangerousScheme),
-            ("vbscript:msgbox", UrlProblem::DangerousScheme),
-            ("blob:https://app.example/uuid", UrlProblem::DangerousScheme),
-            ("about:blank", UrlProblem::DangerousScheme),
-            ("ftp://app.example/cb", UrlProblem::DangerousScheme),
-            ("urn:example:cb", UrlProblem::DangerousScheme),
-            ("urn:ietf:wg:oauth:2.0:oob", UrlProblem::OutOfBand),
-            ("urn:ietf:wg:oauth:2.0:oob:auto", UrlProblem::OutOfBand),
-            ("myapp://cb", UrlProblem::NotReverseDomainScheme),
-            ("myapp:/cb", UrlProblem::NotReverseDomainScheme),
-            ("com.:/cb", UrlProblem::NotReverseDomainScheme),
+            ("file:///etc/passwd", InvalidValue::DangerousScheme),
+            ("vbscript:msgbox", InvalidValue::DangerousScheme),
+            (
+                "blob:https://app.example/uuid",
+                InvalidValue::DangerousScheme,
+            ),
+            ("about:blank", InvalidValue::DangerousScheme),
+            ("ftp://app.example/cb", InvalidValue::DangerousScheme),
+            ("urn:example:cb", InvalidValue::DangerousScheme),
+            ("urn:ietf:wg:oauth:2.0:oob", InvalidValue::OutOfBand),
+            ("urn:ietf:wg:oauth:2.0:oob:auto", InvalidValue::OutOfBand),
+            ("myapp://cb", InvalidValue::NotReverseDomainScheme),
+            ("myapp:/cb", InvalidValue::NotReverseDomainScheme),
+            ("com.:/cb", InvalidValue::NotReverseDomainScheme),
             (
                 "http://localhost:8080/cb",
-                UrlProblem::LocalhostNotIpLiteral,
+                InvalidValue::LocalhostNotIpLiteral,
             ),
-            ("http://LOCALHOST./cb", UrlProblem::LocalhostNotIpLiteral),
-            ("http://app.example/cb", UrlProblem::NotHttps),
-            ("http://128.0.0.1/cb", UrlProblem::NotHttps),
-            ("http://localhost.evil.example/cb", UrlProblem::NotHttps),
-            ("https://app.example/cb#", UrlProblem::HasFragment),
-            ("com.example.app:/cb#x", UrlProblem::HasFragment),
-            ("https://u:p@app.example/cb", UrlProblem::HasUserinfo),
-            ("/cb", UrlProblem::NotAbsoluteUrl),
-            ("https://app.example/c\nb", UrlProblem::NotAbsoluteUrl),
-            ("https://app.example/c b", UrlProblem::NotAbsoluteUrl),
-            ("https://app.example/\u{e9}", UrlProblem::NotAbsoluteUrl),
-            ("\thttps://app.example/cb", UrlProblem::NotAbsoluteUrl),
+            ("http://LOCALHOST./cb", InvalidValue::LocalhostNotIpLiteral),
+            ("http://app.example/cb", InvalidValue::NotHttps),
+            ("http://128.0.0.1/cb", InvalidValue::NotHttps),
+            ("http://localhost.evil.example/cb", InvalidValue::NotHttps),
+            ("https://app.example/cb#", InvalidValue::HasFragment),
+            ("com.example.app:/cb#x", InvalidValue::HasFragment),
+            ("https://u:p@app.example/cb", InvalidValue::HasUserinfo),
+            ("/cb", InvalidValue::NotAbsoluteUrl),
+            ("https://app.example/c\nb", InvalidValue::NotAbsoluteUrl),
+            ("https://app.example/c b", InvalidValue::NotAbsoluteUrl),
+            ("https://app.example/\u{e9}", InvalidValue::NotAbsoluteUrl),
+            ("\thttps://app.example/cb", InvalidValue::NotAbsoluteUrl),
         ] {
             assert_eq!(RedirectUri::new(refused), Err(problem), "{refused}");
         }
@@ -481,12 +418,12 @@ mod tests {
         assert!(RedirectUri::dangerous_allow_localhost("http://localhost:8080/cb").is_ok());
         assert_eq!(
             RedirectUri::dangerous_allow_localhost("myapp://cb"),
-            Err(UrlProblem::NotReverseDomainScheme)
+            Err(InvalidValue::NotReverseDomainScheme)
         );
         assert!(RedirectUri::dangerous_allow_any_private_use_scheme("myapp://cb").is_ok());
         assert_eq!(
             RedirectUri::dangerous_allow_any_private_use_scheme("http://localhost/cb"),
-            Err(UrlProblem::LocalhostNotIpLiteral)
+            Err(InvalidValue::LocalhostNotIpLiteral)
         );
         for never in [
             "javascript:alert(1)",

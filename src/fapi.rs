@@ -2,7 +2,8 @@
 //! configures what the profile asks of a client and refuses a key or a
 //! server that cannot meet it.
 
-use crate::config::{Client, ClientAuthentication, ClientId, ConfigError, ServerMetadata};
+use crate::config::{Client, ClientAuthentication, ClientId, ServerMetadata};
+use crate::error::ConfigError;
 use crate::jws::{ClientAssertionKey, DpopKey, JwsAlgorithm};
 use crate::strictness::Strictness;
 
@@ -60,7 +61,7 @@ impl Client {
         .with_dpop(dpop)?
         .with_strictness(Strictness::Strict);
         if client.s256_unsupported {
-            return Err(ConfigError::Fapi2NoS256);
+            return Err(ConfigError::S256NotSupported);
         }
         client.require_pushed_authorization_requests = true;
         client.fapi2 = true;

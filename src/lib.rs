@@ -112,7 +112,7 @@
 //! - [`limits`]: the size caps on what the crate reads.
 //! - [`AwaitingCallback`] and [`Authorized`] are `Serialize + Deserialize`
 //!   with a format version; `to_json` writes them and `from_json` reads
-//!   them back with a typed [`StoredStateError`](errors::StoredStateError).
+//!   them back with a typed [`InvalidValue`](errors::InvalidValue).
 //!
 //! A failed request whose retry may succeed (429, 5xx,
 //! `temporarily_unavailable`) hands its step back in the
@@ -286,10 +286,10 @@ pub mod resource {
     pub use crate::drive::{ResourceAccess, ResourceLogin};
     pub use crate::flow::Introspection;
     pub use crate::resource_discovery::{ResourceDiscovery, ResourceMetadata};
-    pub use crate::resource_indicator::{InvalidResource, ResourceIndicator};
+    pub use crate::resource_indicator::ResourceIndicator;
     pub use crate::secret::IntrospectedToken;
-    pub use crate::step_up::{StepUp, StepUpError};
-    pub use crate::wire::challenge::{BearerChallenge, ChallengeError, DpopChallenge, NextStep};
+    pub use crate::step_up::StepUp;
+    pub use crate::wire::challenge::{BearerChallenge, DpopChallenge, NextStep};
     pub use crate::wire::introspection::IntrospectionResponse;
 }
 
@@ -317,11 +317,7 @@ pub mod jose {
     pub use crate::jws::Ed25519Key;
     #[cfg(feature = "es256")]
     pub use crate::jws::Es256Key;
-    #[cfg(any(feature = "es256", feature = "ed25519"))]
-    pub use crate::jws::InvalidKey;
-    pub use crate::jws::{
-        ClientAssertionKey, DpopKey, InvalidJwk, JwsAlgorithm, PublicJwk, Signer,
-    };
+    pub use crate::jws::{ClientAssertionKey, DpopKey, JwsAlgorithm, PublicJwk, Signer};
 }
 
 pub mod errors {
@@ -332,22 +328,14 @@ pub mod errors {
     //! answer that is not the step's output is a [`Failure`] (which hands
     //! the step back when a retry may help) around an [`EndpointError`];
     //! a mistake in how the crate is called is an [`ApiMisuse`].
-
-    pub use crate::config::{ConfigError, InvalidClientId};
     #[cfg(feature = "http")]
     pub use crate::drive::{ChainError, DriveError};
-    pub use crate::endpoint::UrlProblem;
     pub use crate::entropy::EntropyUnavailable;
     pub use crate::error::{
-        ApiMisuse, AuthorizationErrorCode, BearerError, BearerErrorCode, CallbackError,
-        EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse, Failure, FormError,
-        MetadataProblem, ResponseProblem, SigningError, StartError, TokenErrorCode,
+        ApiMisuse, AuthorizationErrorCode, BearerErrorCode, CallbackError, ConfigError,
+        EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse, Failure, InvalidValue,
+        ResourceError, SigningError, TokenErrorCode,
     };
-    pub use crate::flow::StoredStateError;
-    pub use crate::members::MemberTypeError;
-    pub use crate::presets::InvalidPresetArgument;
-    pub use crate::scope::InvalidScope;
-    pub use crate::strictness::InvalidTokenTypeAlias;
 }
 
 pub mod tolerance {

@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::error::InvalidValue;
 use crate::text::UntrustedText;
 
 /// Members this crate does not model, by name, as they were sent
@@ -141,10 +142,11 @@ impl MemberValue {
     /// The value deserialized into `T`.
     ///
     /// # Errors
-    /// [`MemberTypeError`] when the value does not have `T`'s shape.
-    pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, MemberTypeError> {
-        serde_json::from_value(self.0.clone())
-            .map_err(|error| MemberTypeError(UntrustedText::from(alloc::format!("{error}"))))
+    /// [`InvalidValue`] when the value does not have `T`'s shape.
+    pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, InvalidValue> {
+        serde_json::from_value(self.0.clone()).map_err(|error| {
+            InvalidValue::MemberType(UntrustedText::from(alloc::format!("{error}")))
+        })
     }
 
     /// What kind of JSON value this is, for `Debug`.
@@ -202,19 +204,6 @@ impl From<u64> for MemberValue {
         Self(Value::from(value))
     }
 }
-
-/// A member's value does not have the shape of the type asked for; why, in
-/// the JSON parser's words.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MemberTypeError(UntrustedText);
-
-impl fmt::Display for MemberTypeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the member does not have the type asked for: {}", self.0)
-    }
-}
-
-impl core::error::Error for MemberTypeError {}
 
 #[cfg(test)]
 mod tests {

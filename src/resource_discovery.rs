@@ -5,14 +5,12 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use serde::Deserialize;
-use url::Url;
-
-use crate::config::ConfigError;
 use crate::discovery::{read_document, Discovery};
-use crate::endpoint::{check_transport, Endpoint, UrlProblem};
+use crate::endpoint::{check_transport, Endpoint};
+use crate::error::ConfigError;
+use crate::error::InvalidValue;
 use crate::error::SigningError;
-use crate::error::{EndpointErrorKind, EndpointKind, Failure, MetadataProblem};
+use crate::error::{EndpointErrorKind, EndpointKind, Failure};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::limits::{MAX_RESOURCE_INDICATORS, MAX_RESOURCE_INDICATOR_BYTES};
 use crate::members::ExtraMembers;
@@ -22,6 +20,8 @@ use crate::step::{EndpointStep, RequestContext};
 use crate::text::UntrustedText;
 use crate::time::UnixTime;
 use crate::wire::challenge::BearerChallenge;
+use serde::Deserialize;
+use url::Url;
 
 /// The well-known suffix of RFC 9728 §3.
 const WELL_KNOWN: &str = "/.well-known/oauth-protected-resource";
@@ -76,7 +76,8 @@ impl ResourceDiscovery {
             member: "resource",
             problem,
         };
-        let url = Url::parse(resource.as_str()).map_err(|_| invalid(UrlProblem::NotAbsoluteUrl))?;
+        let url =
+            Url::parse(resource.as_str()).map_err(|_| invalid(InvalidValue::NotAbsoluteUrl))?;
         check_transport(&url).map_err(invalid)?;
         let document = Endpoint::parse(&well_known_url(&url)).map_err(invalid)?;
         Ok(Self {
@@ -103,7 +104,7 @@ impl ResourceDiscovery {
         let resource =
             ResourceIndicator::new(requested_url).map_err(|_| ConfigError::InvalidEndpoint {
                 member: "resource",
-                problem: UrlProblem::NotAbsoluteUrl,
+                problem: InvalidValue::NotAbsoluteUrl,
             })?;
         let mut step = Self::new(&resource)?;
         if let Some(url) = challenge.resource_metadata() {
@@ -127,19 +128,19 @@ impl ResourceDiscovery {
         self.document.as_str()
     }
 
-    fn check(&self, document: Document) -> Result<ResourceMetadata, MetadataProblem> {
+    fn check(&self, document: Document) -> Result<ResourceMetadata, EndpointErrorKind> {
         if document.resource != self.resource.as_str() {
-            return Err(MetadataProblem::ResourceMismatch {
+            return Err(EndpointErrorKind::ResourceMismatch {
                 expected: UntrustedText::from(self.resource.as_str()),
                 received: UntrustedText::from(document.resource.as_str()),
             });
         }
         let servers = document.authorization_servers.unwrap_or_default();
         if servers.len() > MAX_RESOURCE_INDICATORS {
-            return Err(MetadataProblem::InvalidMember("authorization_servers"));
+            return Err(EndpointErrorKind::InvalidMember("authorization_servers"));
         }
         for server in &servers {
-            check_issuer(server).map_err(|problem| MetadataProblem::InvalidEndpoint {
+            check_issuer(server).map_err(|problem| EndpointErrorKind::InvalidUrl {
                 member: "authorization_servers",
                 problem,
             })?;
@@ -148,7 +149,7 @@ impl ResourceDiscovery {
             .scopes_supported
             .map(|scopes| Scope::from_tokens(&scopes))
             .transpose()
-            .map_err(|_| MetadataProblem::InvalidMember("scopes_supported"))?;
+            .map_err(|_| EndpointErrorKind::InvalidMember("scopes_supported"))?;
         Ok(ResourceMetadata {
             resource: self.resource.clone(),
             authorization_servers: servers,
@@ -181,9 +182,9 @@ fn well_known_url(resource: &Url) -> String {
 
 /// A metadata URL from a challenge: within its cap, https (http on
 /// loopback), no fragment.
-fn metadata_url(url: &str) -> Result<Endpoint, UrlProblem> {
+fn metadata_url(url: &str) -> Result<Endpoint, InvalidValue> {
     if url.len() > MAX_RESOURCE_INDICATOR_BYTES || !url.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(UrlProblem::NotAbsoluteUrl);
+        return Err(InvalidValue::NotAbsoluteUrl);
     }
     Endpoint::parse(url)
 }
@@ -192,15 +193,15 @@ fn metadata_url(url: &str) -> Result<Endpoint, UrlProblem> {
 /// cap, printable ASCII, and one [`Discovery::new`] takes — https (http on
 /// loopback), no query or fragment, its well-known URLs valid request
 /// targets — so that every listed server can be discovered.
-fn check_issuer(issuer: &str) -> Result<(), UrlProblem> {
+fn check_issuer(issuer: &str) -> Result<(), InvalidValue> {
     if issuer.len() > MAX_RESOURCE_INDICATOR_BYTES || !issuer.bytes().all(|b| b.is_ascii_graphic())
     {
-        return Err(UrlProblem::NotAbsoluteUrl);
+        return Err(InvalidValue::NotAbsoluteUrl);
     }
     match Discovery::new(issuer) {
         Ok(_) => Ok(()),
         Err(ConfigError::InvalidIssuer(problem)) => Err(problem),
-        Err(_) => Err(UrlProblem::NotAbsoluteUrl),
+        Err(_) => Err(InvalidValue::NotAbsoluteUrl),
     }
 }
 
@@ -346,9 +347,11 @@ impl EndpointStep for ResourceDiscovery {
     ///
     /// # Errors
     /// A [`Failure`]: 429 and 5xx give the step back; a document that
-    /// must not be used is [`EndpointErrorKind::InvalidMetadata`] —
-    /// [`MetadataProblem::ResourceMismatch`] when it names another
-    /// resource.
+    /// must not be used is an [`EndpointErrorKind`] for which
+    /// [`is_unusable_metadata`](EndpointErrorKind::is_unusable_metadata)
+    /// or [`is_malformed_response`](EndpointErrorKind::is_malformed_response)
+    /// holds — [`EndpointErrorKind::ResourceMismatch`] when it names
+    /// another resource.
     fn handle_response<'a>(
         self,
         response: impl Into<HttpResponse<'a>>,
@@ -361,7 +364,7 @@ impl EndpointStep for ResourceDiscovery {
         };
         match self.check(document) {
             Ok(metadata) => Ok(metadata),
-            Err(problem) => fail(EndpointErrorKind::InvalidMetadata(problem), self),
+            Err(problem) => fail(problem, self),
         }
     }
 }
@@ -403,7 +406,7 @@ mod tests {
             ResourceDiscovery::new(&insecure).unwrap_err(),
             ConfigError::InvalidEndpoint {
                 member: "resource",
-                problem: UrlProblem::NotHttps
+                problem: InvalidValue::NotHttps
             }
         );
         let urn = ResourceIndicator::new("urn:example:api").unwrap();
@@ -414,18 +417,21 @@ mod tests {
     fn issuers_are_checked() {
         assert!(check_issuer("https://as.example").is_ok());
         assert!(check_issuer("http://127.0.0.1:3000/t").is_ok());
-        assert_eq!(check_issuer("http://as.example"), Err(UrlProblem::NotHttps));
+        assert_eq!(
+            check_issuer("http://as.example"),
+            Err(InvalidValue::NotHttps)
+        );
         assert_eq!(
             check_issuer("https://as.example?x"),
-            Err(UrlProblem::IssuerHasQuery)
+            Err(InvalidValue::IssuerHasQuery)
         );
         assert_eq!(
             check_issuer("https://as.example/#"),
-            Err(UrlProblem::HasFragment)
+            Err(InvalidValue::HasFragment)
         );
         assert_eq!(
             check_issuer("https://as.example/\u{202e}"),
-            Err(UrlProblem::NotAbsoluteUrl)
+            Err(InvalidValue::NotAbsoluteUrl)
         );
         // Found by the resource_metadata_response fuzz target: a host the
         // URL parser takes but no request can be sent to, which discovery
@@ -433,7 +439,7 @@ mod tests {
         #[cfg(feature = "http")]
         assert_eq!(
             check_issuer("https://as.e``xa-mple"),
-            Err(UrlProblem::NotHttpUri)
+            Err(InvalidValue::NotHttpUri)
         );
     }
 }

@@ -7,6 +7,7 @@ use core::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use url::Url;
 
+use crate::error::InvalidValue;
 use crate::limits::MAX_RESOURCE_INDICATOR_BYTES;
 use crate::text::UntrustedText;
 
@@ -21,62 +22,18 @@ use crate::text::UntrustedText;
 ///
 /// ```
 /// # use oauth2_pkce::*;
-/// use oauth2_pkce::resource::{InvalidResource, ResourceIndicator};
+/// use oauth2_pkce::errors::InvalidValue;
+/// use oauth2_pkce::resource::ResourceIndicator;
 /// let api = ResourceIndicator::new("https://api.example.com/mcp")?;
 /// assert_eq!(api.as_str(), "https://api.example.com/mcp");
 /// assert_eq!(
 ///     ResourceIndicator::new("https://api.example.com/#top").unwrap_err(),
-///     InvalidResource::HasFragment
+///     InvalidValue::ResourceHasFragment
 /// );
-/// # Ok::<(), InvalidResource>(())
+/// # Ok::<(), InvalidValue>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct ResourceIndicator(String);
-
-/// Why a resource indicator was refused (RFC 8707 §2).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum InvalidResource {
-    /// Not an absolute URI (RFC 3986 §4.3), or it has a space, control or
-    /// non-ASCII character.
-    NotAbsoluteUri,
-    /// It has a `#fragment`, which RFC 8707 §2 forbids.
-    HasFragment,
-    /// Over [`MAX_RESOURCE_INDICATOR_BYTES`](crate::limits::MAX_RESOURCE_INDICATOR_BYTES).
-    TooLong {
-        /// The cap, in bytes.
-        limit: usize,
-    },
-    /// More resource indicators than
-    /// [`MAX_RESOURCE_INDICATORS`](crate::limits::MAX_RESOURCE_INDICATORS)
-    /// on one request.
-    TooMany {
-        /// The cap.
-        limit: usize,
-    },
-    /// A resource the login did not ask for
-    /// ([`Exchanging::for_resource`](crate::Exchanging::for_resource)).
-    NotRequested,
-}
-
-impl fmt::Display for InvalidResource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::NotAbsoluteUri => f.write_str("the resource indicator is not an absolute URI"),
-            Self::HasFragment => f.write_str("the resource indicator has a fragment (RFC 8707 §2)"),
-            Self::TooLong { limit } => write!(
-                f,
-                "the resource indicator is over its size cap of {limit} bytes"
-            ),
-            Self::TooMany { limit } => {
-                write!(f, "more than {limit} resource indicators on one request")
-            }
-            Self::NotRequested => f.write_str("the login did not ask for this resource"),
-        }
-    }
-}
-
-impl core::error::Error for InvalidResource {}
 
 impl ResourceIndicator {
     /// Checks a resource indicator: an absolute URI (RFC 3986 §4.3) of
@@ -84,21 +41,21 @@ impl ResourceIndicator {
     /// accepted, although §2 advises against one.
     ///
     /// # Errors
-    /// See [`InvalidResource`].
-    pub fn new(resource: impl Into<String>) -> Result<Self, InvalidResource> {
+    /// See [`InvalidValue`].
+    pub fn new(resource: impl Into<String>) -> Result<Self, InvalidValue> {
         let resource = resource.into();
         if resource.len() > MAX_RESOURCE_INDICATOR_BYTES {
-            return Err(InvalidResource::TooLong {
+            return Err(InvalidValue::ResourceTooLong {
                 limit: MAX_RESOURCE_INDICATOR_BYTES,
             });
         }
         if resource.is_empty() || !resource.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(InvalidResource::NotAbsoluteUri);
+            return Err(InvalidValue::ResourceNotAbsoluteUri);
         }
         if resource.contains('#') {
-            return Err(InvalidResource::HasFragment);
+            return Err(InvalidValue::ResourceHasFragment);
         }
-        Url::parse(&resource).map_err(|_| InvalidResource::NotAbsoluteUri)?;
+        Url::parse(&resource).map_err(|_| InvalidValue::ResourceNotAbsoluteUri)?;
         Ok(Self(resource))
     }
 
@@ -138,9 +95,9 @@ impl<'de> Deserialize<'de> for ResourceIndicator {
 }
 
 /// Checks the number of resource indicators of one request.
-pub(crate) fn check_count(resources: &[ResourceIndicator]) -> Result<(), InvalidResource> {
+pub(crate) fn check_count(resources: &[ResourceIndicator]) -> Result<(), InvalidValue> {
     if resources.len() > crate::limits::MAX_RESOURCE_INDICATORS {
-        return Err(InvalidResource::TooMany {
+        return Err(InvalidValue::TooManyResources {
             limit: crate::limits::MAX_RESOURCE_INDICATORS,
         });
     }
@@ -177,21 +134,27 @@ mod tests {
             assert_eq!(ResourceIndicator::new(ok).unwrap().as_str(), ok);
         }
         for (bad, problem) in [
-            ("", InvalidResource::NotAbsoluteUri),
-            ("/relative", InvalidResource::NotAbsoluteUri),
-            ("https://api.example.com/#x", InvalidResource::HasFragment),
-            ("https://api.example.com#", InvalidResource::HasFragment),
+            ("", InvalidValue::ResourceNotAbsoluteUri),
+            ("/relative", InvalidValue::ResourceNotAbsoluteUri),
+            (
+                "https://api.example.com/#x",
+                InvalidValue::ResourceHasFragment,
+            ),
+            (
+                "https://api.example.com#",
+                InvalidValue::ResourceHasFragment,
+            ),
             (
                 "https://api.example.com/ x",
-                InvalidResource::NotAbsoluteUri,
+                InvalidValue::ResourceNotAbsoluteUri,
             ),
             (
                 "https://api.example.com/\u{e9}",
-                InvalidResource::NotAbsoluteUri,
+                InvalidValue::ResourceNotAbsoluteUri,
             ),
             (
                 "https://api.example.com/\n",
-                InvalidResource::NotAbsoluteUri,
+                InvalidValue::ResourceNotAbsoluteUri,
             ),
         ] {
             assert_eq!(ResourceIndicator::new(bad), Err(problem), "{bad:?}");
@@ -202,7 +165,7 @@ mod tests {
         );
         assert!(matches!(
             ResourceIndicator::new(long),
-            Err(InvalidResource::TooLong { .. })
+            Err(InvalidValue::ResourceTooLong { .. })
         ));
     }
 

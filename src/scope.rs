@@ -7,7 +7,7 @@ use core::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::text::UntrustedText;
+use crate::error::InvalidValue;
 
 /// A set of scope tokens, kept in the order first given, without repeats.
 ///
@@ -17,32 +17,6 @@ use crate::text::UntrustedText;
 pub struct Scope {
     tokens: Vec<String>,
 }
-
-/// A scope token outside RFC 6749 §3.3's character set.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InvalidScope {
-    token: UntrustedText,
-}
-
-impl InvalidScope {
-    /// The offending token (scope tokens are not secret), as given.
-    #[must_use]
-    pub fn token(&self) -> &str {
-        self.token.as_str()
-    }
-}
-
-impl fmt::Display for InvalidScope {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "scope token {:?} has a character outside RFC 6749 §3.3's set (printable ASCII except space, `\"` and `\\`)",
-            self.token
-        )
-    }
-}
-
-impl core::error::Error for InvalidScope {}
 
 impl Scope {
     /// The empty scope.
@@ -56,7 +30,7 @@ impl Scope {
     ///
     /// # Errors
     /// A token with a character outside `%x21 / %x23-5B / %x5D-7E`.
-    pub fn parse(scope: &str) -> Result<Self, InvalidScope> {
+    pub fn parse(scope: &str) -> Result<Self, InvalidValue> {
         Self::from_tokens(scope.split(' ').filter(|t| !t.is_empty()))
     }
 
@@ -65,7 +39,7 @@ impl Scope {
     /// # Errors
     /// A token that is empty or has a character outside
     /// `%x21 / %x23-5B / %x5D-7E`.
-    pub fn from_tokens<I, T>(tokens: I) -> Result<Self, InvalidScope>
+    pub fn from_tokens<I, T>(tokens: I) -> Result<Self, InvalidValue>
     where
         I: IntoIterator<Item = T>,
         T: AsRef<str>,
@@ -78,9 +52,7 @@ impl Scope {
         for token in tokens {
             let token = token.as_ref();
             if !is_scope_token(token) {
-                return Err(InvalidScope {
-                    token: token.into(),
-                });
+                return Err(InvalidValue::ScopeToken(token.into()));
             }
             if seen.insert(String::from(token)) {
                 scope.tokens.push(token.into());
@@ -213,8 +185,8 @@ mod tests {
         }
         assert!(Scope::from_tokens([""]).is_err());
         assert_eq!(
-            Scope::parse("ok bad\"token").unwrap_err().token(),
-            "bad\"token"
+            Scope::parse("ok bad\"token"),
+            Err(InvalidValue::ScopeToken("bad\"token".into()))
         );
         assert!(Scope::parse("!#[]~").is_ok());
     }

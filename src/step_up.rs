@@ -1,10 +1,8 @@
 //! Step-up: a new login when a resource says the token lacks scope
 //! (RFC 6750 §3.1 `insufficient_scope`).
 
-use core::fmt;
-
 use crate::config::Client;
-use crate::error::BearerErrorCode;
+use crate::error::{BearerErrorCode, ResourceError};
 use crate::flow::{Authorized, Start};
 use crate::scope::Scope;
 use crate::wire::challenge::BearerChallenge;
@@ -43,44 +41,6 @@ impl Default for StepUp {
     }
 }
 
-/// Why no step-up login was started.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum StepUpError {
-    /// The challenge is not `insufficient_scope`: see its
-    /// [`next_step`](BearerChallenge::next_step).
-    NotInsufficientScope,
-    /// The challenge names no `scope`: there is nothing more to ask for.
-    NoScope,
-    /// The scope required is already granted: the resource refuses it
-    /// anyway, and a new login would get the same token. Give up.
-    AlreadyGranted,
-    /// The grant was stepped up as often as allowed.
-    LimitReached {
-        /// The limit.
-        limit: u8,
-    },
-}
-
-impl fmt::Display for StepUpError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::NotInsufficientScope => {
-                f.write_str("the resource's challenge is not insufficient_scope")
-            }
-            Self::NoScope => f.write_str("the resource's challenge names no scope to ask for"),
-            Self::AlreadyGranted => f.write_str(
-                "the resource asks for a scope already granted; a new login will not help",
-            ),
-            Self::LimitReached { limit } => {
-                write!(f, "the grant was stepped up {limit} times already")
-            }
-        }
-    }
-}
-
-impl core::error::Error for StepUpError {}
-
 impl StepUp {
     /// How many step-ups [`new`](Self::new) allows: two.
     pub const DEFAULT_LIMIT: u8 = 2;
@@ -107,27 +67,27 @@ impl StepUp {
     /// and the challenge's, in that order. Counts a step-up.
     ///
     /// # Errors
-    /// See [`StepUpError`]; nothing is counted then.
+    /// See [`ResourceError`]; nothing is counted then.
     pub fn scope_for(
         &mut self,
         authorized: &Authorized,
         challenge: &BearerChallenge,
-    ) -> Result<Scope, StepUpError> {
+    ) -> Result<Scope, ResourceError> {
         if challenge.error() != Some(&BearerErrorCode::InsufficientScope) {
-            return Err(StepUpError::NotInsufficientScope);
+            return Err(ResourceError::NotInsufficientScope);
         }
         let required = challenge
             .scope()
             .filter(|scope| !scope.is_empty())
-            .ok_or(StepUpError::NoScope)?;
+            .ok_or(ResourceError::NoScopeToAskFor)?;
         let granted = authorized
             .grant_scope()
             .unwrap_or(authorized.tokens().scope());
         if required.is_subset_of(granted) && required.is_subset_of(authorized.tokens().scope()) {
-            return Err(StepUpError::AlreadyGranted);
+            return Err(ResourceError::ScopeAlreadyGranted);
         }
         if self.done >= self.limit {
-            return Err(StepUpError::LimitReached { limit: self.limit });
+            return Err(ResourceError::StepUpLimitReached { limit: self.limit });
         }
         self.done = self.done.saturating_add(1);
         Ok(granted.union(required))
@@ -143,7 +103,7 @@ impl StepUp {
         client: &'c Client,
         authorized: &Authorized,
         challenge: &BearerChallenge,
-    ) -> Result<Start<'c>, StepUpError> {
+    ) -> Result<Start<'c>, ResourceError> {
         let scope = self.scope_for(authorized, challenge)?;
         Ok(authorized
             .tokens()

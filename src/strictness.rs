@@ -8,12 +8,11 @@
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::fmt;
 
+use crate::error::InvalidValue;
 use crate::limits::MAX_TOKEN_TYPE_ALIAS_BYTES;
-use crate::scope::{InvalidScope, Scope};
+use crate::scope::Scope;
 use crate::syntax::is_vschar_token;
-use crate::text::UntrustedText;
 
 /// How strictly a client reads token responses.
 ///
@@ -32,7 +31,7 @@ pub enum Strictness {
     Tolerant,
     /// RFC 6749 §5.1 as written for the token type: a response without
     /// `token_type` is refused
-    /// ([`ResponseProblem::MissingMember`](crate::errors::ResponseProblem::MissingMember)).
+    /// ([`EndpointErrorKind::MissingMember`](crate::errors::EndpointErrorKind::MissingMember)).
     /// Provider token types configured to mean `Bearer`
     /// ([`Client::with_bearer_token_type_alias`](crate::Client::with_bearer_token_type_alias)) are an explicit choice
     /// of the caller and stay accepted.
@@ -103,29 +102,6 @@ impl TokenType {
     }
 }
 
-/// A token type a client may not be told to read as `Bearer`: empty,
-/// longer than [`MAX_TOKEN_TYPE_ALIAS_BYTES`], with a character outside
-/// printable ASCII (`%x20-7E`), starting or ending with a space,
-/// `Bearer` itself, or a type whose token is bound to a key (`DPoP`,
-/// RFC 9449; `N_A`, RFC 8693; `MAC`), which a bearer request would send
-/// without its proof.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InvalidTokenTypeAlias {
-    name: UntrustedText,
-}
-
-impl fmt::Display for InvalidTokenTypeAlias {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "token type {:?} cannot be read as Bearer: it is empty, longer than {MAX_TOKEN_TYPE_ALIAS_BYTES} bytes, starts or ends with a space, has a character outside printable ASCII, is Bearer itself, or is bound to a key (DPoP, MAC, N_A)",
-            self.name
-        )
-    }
-}
-
-impl core::error::Error for InvalidTokenTypeAlias {}
-
 /// Token types whose tokens are not bearer tokens: never aliased.
 const NEVER_BEARER: [&str; 4] = ["bearer", "dpop", "mac", "n_a"];
 
@@ -181,11 +157,11 @@ impl Tolerances {
         self
     }
 
-    pub(crate) fn with_alias(mut self, name: &str) -> Result<Self, InvalidTokenTypeAlias> {
+    pub(crate) fn with_alias(mut self, name: &str) -> Result<Self, InvalidValue> {
         let refused =
             !is_alias_name(name) || NEVER_BEARER.iter().any(|n| n.eq_ignore_ascii_case(name));
         if refused {
-            return Err(InvalidTokenTypeAlias { name: name.into() });
+            return Err(InvalidValue::TokenTypeAlias(name.into()));
         }
         if self.bearer_alias(name).is_none() {
             self.bearer_token_types.push(String::from(name));
@@ -231,7 +207,7 @@ impl Tolerances {
     }
 
     /// A response's `scope` string, split as this provider writes it.
-    pub(crate) fn parse_response_scope(&self, scope: &str) -> Result<Scope, InvalidScope> {
+    pub(crate) fn parse_response_scope(&self, scope: &str) -> Result<Scope, InvalidValue> {
         if self.comma_separated_response_scope {
             Scope::from_tokens(scope.split([' ', ',']).filter(|t| !t.is_empty()))
         } else {

@@ -6,6 +6,7 @@ use core::fmt;
 use base64ct::{Base64, Encoding};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::error::InvalidValue;
 use crate::error::SigningError;
 use crate::jws::{client_assertion, AssertionKey, ClientAssertionKey, ASSERTION_TYPE};
 use crate::secret::ClientSecret;
@@ -22,10 +23,10 @@ impl ClientId {
     ///
     /// # Errors
     /// An empty identifier or one with a character outside `%x20-7E`.
-    pub fn new(id: impl Into<String>) -> Result<Self, InvalidClientId> {
+    pub fn new(id: impl Into<String>) -> Result<Self, InvalidValue> {
         let id = id.into();
         if id.is_empty() || !id.bytes().all(|b| (0x20..=0x7E).contains(&b)) {
-            return Err(InvalidClientId);
+            return Err(InvalidValue::ClientId);
         }
         Ok(Self(id))
     }
@@ -54,18 +55,6 @@ impl<'de> Deserialize<'de> for ClientId {
         ClientId::new(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
     }
 }
-
-/// A `client_id` that is empty or has a character outside `%x20-7E`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct InvalidClientId;
-
-impl fmt::Display for InvalidClientId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("client_id is empty or has a character outside printable ASCII")
-    }
-}
-
-impl core::error::Error for InvalidClientId {}
 
 /// How the client authenticates to the token and revocation endpoints
 /// (RFC 6749 §2.3). Exactly one method is used per request, and credentials

@@ -3,18 +3,18 @@
 //! validated [`Client`] made of both.
 
 use alloc::string::String;
-use core::fmt;
 
 use url::Url;
 
-use crate::endpoint::{check_transport, Endpoint, RedirectUri, UrlProblem};
+use crate::endpoint::{check_transport, Endpoint, RedirectUri};
+use crate::error::{ConfigError, InvalidValue, MIN_HS256_SECRET_OCTETS};
 use crate::jws::DpopKey;
-use crate::strictness::{InvalidTokenTypeAlias, ScopeDelimiter, Strictness, Tolerances};
+use crate::strictness::{ScopeDelimiter, Strictness, Tolerances};
 
 mod authentication;
 mod metadata;
 
-pub use authentication::{ClientAuthentication, ClientId, InvalidClientId};
+pub use authentication::{ClientAuthentication, ClientId};
 pub use metadata::ServerMetadata;
 
 /// A configured client of one authorization server: who it is, how it
@@ -70,7 +70,7 @@ pub(crate) struct Endpoints {
 
 impl Endpoints {
     /// The endpoints of `metadata`, or the first member that is not one.
-    pub(crate) fn of(metadata: &ServerMetadata) -> Result<Self, (&'static str, UrlProblem)> {
+    pub(crate) fn of(metadata: &ServerMetadata) -> Result<Self, (&'static str, InvalidValue)> {
         let endpoint = |member: &'static str, url: &str| {
             Endpoint::parse(url).map_err(|problem| (member, problem))
         };
@@ -97,120 +97,6 @@ impl Endpoints {
     }
 }
 
-/// Why a [`Client`] could not be built. Each variant is a mistake in the
-/// configuration: fix it and build again.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// The metadata's `issuer` is not an https URL without query or fragment
-    /// (RFC 8414 §2; http allowed on loopback).
-    InvalidIssuer(UrlProblem),
-    /// An endpoint in the metadata is not acceptable.
-    InvalidEndpoint {
-        /// The metadata member, e.g. `token_endpoint`.
-        member: &'static str,
-        /// What is wrong with it.
-        problem: UrlProblem,
-    },
-    /// The server's `token_endpoint_auth_methods_supported` does not list
-    /// the configured method; choose one it lists.
-    AuthenticationMethodNotSupported {
-        /// The configured method's RFC 7591 name.
-        method: &'static str,
-    },
-    /// The server's `token_endpoint_auth_signing_alg_values_supported`
-    /// does not list the algorithm the client's assertions are signed
-    /// with; use a key of an algorithm it lists.
-    SigningAlgorithmNotSupported {
-        /// The configured key's `alg`.
-        alg: &'static str,
-    },
-    /// The server's `dpop_signing_alg_values_supported` does not list the
-    /// algorithm of the DPoP key; use a key of an algorithm it lists.
-    DpopAlgorithmNotSupported {
-        /// The DPoP key's `alg`.
-        alg: &'static str,
-    },
-    /// The `client_secret_jwt` secret is shorter than 32 octets: HS256's
-    /// key must be at least as long as its hash (RFC 7518 §3.2; OpenID
-    /// Connect Core §16.19, counted in the octets of its UTF-8). Have the
-    /// server issue a longer secret, or authenticate with another method
-    /// (`private_key_jwt`, or `client_secret_basic` with this secret).
-    ClientSecretTooShortForHs256,
-    /// [`Client::fapi2`]: a key signs with an algorithm FAPI 2.0 does not
-    /// allow (Security Profile §5.4: PS256, ES256 or EdDSA with Ed25519).
-    /// Use a key of one of those.
-    Fapi2AlgorithmNotAllowed {
-        /// Which key: `"client assertion"` or `"DPoP"`.
-        key: &'static str,
-        /// Its `alg`.
-        alg: &'static str,
-    },
-    /// [`Client::fapi2`]: the server offers no pushed authorization
-    /// requests (RFC 9126), which FAPI 2.0 requires of every authorization
-    /// request. Use a server that does, or a client of another profile.
-    Fapi2NoPushedAuthorizationRequests,
-    /// [`Client::fapi2`]: the server does not declare
-    /// `authorization_response_iss_parameter_supported` (RFC 9207), which
-    /// FAPI 2.0 requires: without it a mix-up cannot be detected.
-    Fapi2NoIssuerIdentification,
-    /// [`Client::fapi2`]: the server lists no
-    /// `dpop_signing_alg_values_supported`: it does not do DPoP, and this
-    /// crate's FAPI 2.0 clients sender-constrain their tokens with DPoP
-    /// (not mutual TLS).
-    Fapi2NoDpop,
-    /// [`Client::fapi2`]: the server's `code_challenge_methods_supported`
-    /// lacks `S256`.
-    Fapi2NoS256,
-}
-
-/// The shortest `client_secret_jwt` secret, in octets: the size of
-/// HS256's hash (RFC 7518 §3.2).
-const MIN_HS256_SECRET_OCTETS: usize = 32;
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::InvalidIssuer(problem) => write!(f, "the issuer identifier {problem}"),
-            Self::InvalidEndpoint { member, problem } => write!(f, "`{member}` {problem}"),
-            Self::AuthenticationMethodNotSupported { method } => write!(
-                f,
-                "the server does not list `{method}` in token_endpoint_auth_methods_supported"
-            ),
-            Self::SigningAlgorithmNotSupported { alg } => write!(
-                f,
-                "the server does not list `{alg}` in token_endpoint_auth_signing_alg_values_supported"
-            ),
-            Self::DpopAlgorithmNotSupported { alg } => write!(
-                f,
-                "the server does not list `{alg}` in dpop_signing_alg_values_supported"
-            ),
-            Self::ClientSecretTooShortForHs256 => write!(
-                f,
-                "the client secret is shorter than the {MIN_HS256_SECRET_OCTETS} octets that client_secret_jwt (HS256) needs"
-            ),
-            Self::Fapi2AlgorithmNotAllowed { key, alg } => write!(
-                f,
-                "FAPI 2.0 allows PS256, ES256 and EdDSA; the {key} key signs with {alg}"
-            ),
-            Self::Fapi2NoPushedAuthorizationRequests => f.write_str(
-                "the server offers no pushed authorization requests, which FAPI 2.0 requires",
-            ),
-            Self::Fapi2NoIssuerIdentification => f.write_str(
-                "the server does not declare authorization_response_iss_parameter_supported, which FAPI 2.0 requires",
-            ),
-            Self::Fapi2NoDpop => f.write_str(
-                "the server lists no dpop_signing_alg_values_supported: it cannot issue DPoP-bound tokens",
-            ),
-            Self::Fapi2NoS256 => {
-                f.write_str("the server does not list S256 among its PKCE methods")
-            }
-        }
-    }
-}
-
-impl core::error::Error for ConfigError {}
-
 impl Client {
     /// Validates the configuration. The client has no redirect URI yet: one
     /// that only refreshes, revokes or runs the client credentials grant
@@ -226,10 +112,10 @@ impl Client {
         authentication: ClientAuthentication,
     ) -> Result<Self, ConfigError> {
         let issuer_url = Url::parse(&metadata.issuer)
-            .map_err(|_| ConfigError::InvalidIssuer(UrlProblem::NotAbsoluteUrl))?;
+            .map_err(|_| ConfigError::InvalidIssuer(InvalidValue::NotAbsoluteUrl))?;
         check_transport(&issuer_url).map_err(ConfigError::InvalidIssuer)?;
         if issuer_url.query().is_some() {
-            return Err(ConfigError::InvalidIssuer(UrlProblem::IssuerHasQuery));
+            return Err(ConfigError::InvalidIssuer(InvalidValue::IssuerHasQuery));
         }
         let endpoints = Endpoints::of(&metadata)
             .map_err(|(member, problem)| ConfigError::InvalidEndpoint { member, problem })?;
@@ -403,14 +289,11 @@ impl Client {
     /// unknown type stays refused.
     ///
     /// # Errors
-    /// [`InvalidTokenTypeAlias`]: `name` is empty, longer than
+    /// [`InvalidValue`]: `name` is empty, longer than
     /// [`MAX_TOKEN_TYPE_ALIAS_BYTES`](crate::limits::MAX_TOKEN_TYPE_ALIAS_BYTES), has a character outside printable
     /// ASCII or a space at either end, or is a type that is never a
     /// bearer token (`Bearer` itself, `DPoP`, `MAC`, `N_A`).
-    pub fn with_bearer_token_type_alias(
-        mut self,
-        name: &str,
-    ) -> Result<Self, InvalidTokenTypeAlias> {
+    pub fn with_bearer_token_type_alias(mut self, name: &str) -> Result<Self, InvalidValue> {
         self.tolerances = core::mem::take(&mut self.tolerances).with_alias(name)?;
         Ok(self)
     }
@@ -497,7 +380,7 @@ mod tests {
                 .unwrap_err(),
             ConfigError::InvalidEndpoint {
                 member: "token_endpoint",
-                problem: UrlProblem::NotHttps
+                problem: InvalidValue::NotHttps
             }
         );
 
@@ -507,7 +390,7 @@ mod tests {
             Client::new(bad, id.clone(), auth.clone())
                 .map(|client| client.with_redirect_uri(redirect.clone()))
                 .unwrap_err(),
-            ConfigError::InvalidIssuer(UrlProblem::IssuerHasQuery)
+            ConfigError::InvalidIssuer(InvalidValue::IssuerHasQuery)
         );
 
         let basic_only = ServerMetadata::new(

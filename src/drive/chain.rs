@@ -9,18 +9,18 @@ use core::time::Duration;
 
 use super::{DriveError, Driver, Transport};
 use crate::client_registration::{ClientMetadata, Registration};
-use crate::config::{Client, ClientAuthentication, ClientId, ConfigError};
+use crate::config::{Client, ClientAuthentication, ClientId};
 use crate::endpoint::{Endpoint, RedirectUri};
 use crate::entropy::EntropyUnavailable;
 use crate::error::SigningError;
 use crate::error::{
-    BearerError, CallbackError, EndpointError, EndpointKind, StartError, TokenErrorCode,
+    CallbackError, ConfigError, EndpointError, EndpointKind, ResourceError, TokenErrorCode,
 };
 use crate::flow::{Authorized, FlowEntropy, Start};
 use crate::http::RequestBody;
 use crate::resource_discovery::{ResourceDiscovery, ResourceMetadata};
 use crate::wire::callback::Callback;
-use crate::wire::challenge::{BearerChallenge, ChallengeError, DpopChallenge};
+use crate::wire::challenge::{BearerChallenge, DpopChallenge};
 
 /// Who the client is for [`Driver::access_resource`]: the redirect URI the
 /// browser comes back to, and either a registration made on the way
@@ -95,7 +95,8 @@ pub enum ChainError<E> {
     /// (a resource or issuer mismatch, no S256).
     Endpoint(EndpointError),
     /// The resource URL, the metadata URL of its challenge or the
-    /// authorization server's configuration is not acceptable.
+    /// authorization server's configuration is not acceptable, or the
+    /// login could not begin.
     Config(ConfigError),
     /// The resource did not answer `401` with a Bearer or DPoP challenge:
     /// it wants no token, or does not say how to get one.
@@ -103,16 +104,15 @@ pub enum ChainError<E> {
         /// Its HTTP status.
         status: u16,
     },
-    /// The resource's `WWW-Authenticate` header could not be read.
-    Challenge(ChallengeError),
+    /// The resource's `WWW-Authenticate` header could not be read, or the
+    /// token cannot be sent to the resource.
+    Resource(ResourceError),
     /// The resource's metadata names no authorization server.
     NoAuthorizationServer,
     /// The resource only takes DPoP-bound tokens
     /// (`dpop_bound_access_tokens_required`): run the steps one by one
     /// with a DPoP client ([`Client::with_dpop`]).
     DpopRequired,
-    /// The login could not begin.
-    Start(StartError),
     /// The browser function failed (the user never came back, or the
     /// callback could not be read).
     Browser(Box<dyn core::error::Error + Send + Sync>),
@@ -122,8 +122,6 @@ pub enum ChainError<E> {
     Signing(SigningError),
     /// No randomness for the login or a request.
     Entropy(EntropyUnavailable),
-    /// The token cannot be sent to the resource.
-    Bearer(BearerError),
 }
 
 impl<E> ChainError<E> {
@@ -178,17 +176,15 @@ impl<E: fmt::Display> fmt::Display for ChainError<E> {
                 f,
                 "the resource answered HTTP {status}, not 401 with a Bearer or DPoP challenge"
             ),
-            Self::Challenge(error) => fmt::Display::fmt(error, f),
+            Self::Resource(error) => fmt::Display::fmt(error, f),
             Self::NoAuthorizationServer => {
                 f.write_str("the resource's metadata names no authorization server")
             }
             Self::DpopRequired => f.write_str("the resource only takes DPoP-bound tokens"),
-            Self::Start(error) => fmt::Display::fmt(error, f),
             Self::Browser(error) => write!(f, "the browser step failed: {error}"),
             Self::Callback(error) => fmt::Display::fmt(error, f),
             Self::Signing(error) => fmt::Display::fmt(error, f),
             Self::Entropy(error) => fmt::Display::fmt(error, f),
-            Self::Bearer(error) => fmt::Display::fmt(error, f),
         }
     }
 }
@@ -262,7 +258,7 @@ impl<T: Transport> Driver<T> {
             .map_err(|_| {
                 ChainError::Config(ConfigError::InvalidEndpoint {
                     member: "resource",
-                    problem: crate::endpoint::UrlProblem::NotHttpUri,
+                    problem: crate::error::InvalidValue::NotHttpUri,
                 })
             })?;
         let response = self
@@ -303,7 +299,7 @@ impl<T: Transport> Driver<T> {
             .scope(metadata.scope_for(challenge.scope()))
             .resource(metadata.resource().clone())
             .authorize(self.flow_entropy()?, (self.clock)())
-            .map_err(ChainError::Start)?;
+            .map_err(ChainError::Config)?;
         let (request, pending) = self.authorize(authorization)?;
         let callback = browser(request.url()).map_err(ChainError::Browser)?;
         let exchanging = pending
@@ -344,12 +340,12 @@ fn challenge_of<B: AsRef<[u8]>, E>(
         return Err(ChainError::NotProtected { status });
     }
     if let Some(challenge) =
-        BearerChallenge::from_response(response).map_err(ChainError::Challenge)?
+        BearerChallenge::from_response(response).map_err(ChainError::Resource)?
     {
         return Ok(challenge);
     }
     DpopChallenge::from_response(response)
-        .map_err(ChainError::Challenge)?
+        .map_err(ChainError::Resource)?
         .map(|challenge| challenge.as_bearer().clone())
         .ok_or(ChainError::NotProtected { status })
 }

@@ -26,7 +26,7 @@ impl<T: Transport> Driver<T> {
     /// the credentials are added to a copy of it for each send.
     ///
     /// # Errors
-    /// [`ChainError::Bearer`] when the token cannot go to this URI (not
+    /// [`ChainError::Resource`] when the token cannot go to this URI (not
     /// https nor loopback http, another DPoP key than `client`'s),
     /// [`ChainError::Entropy`] without randomness for a proof, and
     /// [`ChainError::Transport`] with the transport's error.
@@ -100,7 +100,7 @@ impl<T> Driver<T> {
         } else {
             authorized.authorize_request(&mut outgoing)
         }
-        .map_err(ChainError::Bearer)?;
+        .map_err(ChainError::Resource)?;
         Ok(outgoing)
     }
 }

@@ -2,14 +2,13 @@
 //! usable: one error for every endpoint step, naming the endpoint in every
 //! message, and the failure that hands a retryable step back.
 
+use crate::error::codes::{ErrorResponse, TokenErrorCode};
+use crate::error::value::InvalidValue;
+use crate::text::UntrustedText;
+use crate::time::UnixTime;
 use alloc::boxed::Box;
 use core::fmt;
 use core::time::Duration;
-
-use crate::endpoint::UrlProblem;
-use crate::error::codes::{ErrorResponse, TokenErrorCode};
-use crate::text::UntrustedText;
-use crate::time::UnixTime;
 
 /// The endpoint a request went to, named in every [`EndpointError`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -58,128 +57,6 @@ impl fmt::Display for EndpointKind {
     }
 }
 
-/// What is wrong with a response body.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ResponseProblem {
-    /// The body is not JSON.
-    NotJson,
-    /// The body is JSON but not an object.
-    NotAnObject,
-    /// The `Content-Type` says form-encoded but the body is not.
-    NotForm,
-    /// The body is over [`MAX_RESPONSE_BODY_BYTES`](crate::limits::MAX_RESPONSE_BODY_BYTES):
-    /// refused unread.
-    TooLarge {
-        /// The cap, in bytes.
-        limit: usize,
-    },
-    /// A member appears twice: which one to believe is undefined, so
-    /// neither is. The name as received.
-    DuplicateMember(UntrustedText),
-    /// A required member is missing.
-    MissingMember(&'static str),
-    /// A member has the wrong type or characters outside its syntax.
-    InvalidMember(&'static str),
-    /// A URI meant for the user (RFC 8628 §3.2's `verification_uri` and
-    /// `verification_uri_complete`) is not `https` (nor `http` on a
-    /// loopback IP literal): it is never handed out to be shown, since a
-    /// user sent there would type their credentials into a page anyone on
-    /// the network can read or replace.
-    InsecureUri {
-        /// The member.
-        member: &'static str,
-        /// What is wrong with it.
-        problem: UrlProblem,
-    },
-}
-
-impl fmt::Display for ResponseProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::NotJson => f.write_str("the body is not JSON"),
-            Self::NotAnObject => f.write_str("the body is not a JSON object"),
-            Self::NotForm => f.write_str("the body is not form-encoded as its Content-Type says"),
-            Self::TooLarge { limit } => write!(f, "the body is over its size cap of {limit} bytes"),
-            Self::DuplicateMember(name) => write!(f, "the member `{name}` appears more than once"),
-            Self::MissingMember(name) => write!(f, "the member `{name}` is missing"),
-            Self::InvalidMember(name) => write!(f, "the member `{name}` is invalid"),
-            Self::InsecureUri { member, problem } => {
-                write!(f, "the member `{member}` {problem}")
-            }
-        }
-    }
-}
-
-impl core::error::Error for ResponseProblem {}
-
-/// Why a metadata document cannot be used (RFC 8414 §3.3).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum MetadataProblem {
-    /// The body is not a metadata document; why, in the JSON parser's
-    /// words (which may quote the document).
-    NotADocument(UntrustedText),
-    /// The document's `issuer` is not the issuer asked for, byte for byte
-    /// (RFC 8414 §3.3): it must not be used, or an attacker's metadata could
-    /// impersonate the server (mix-up).
-    IssuerMismatch {
-        /// The issuer asked for.
-        expected: UntrustedText,
-        /// The issuer the document names.
-        received: UntrustedText,
-    },
-    /// A required endpoint is missing (`authorization_endpoint` or
-    /// `token_endpoint`), or empty.
-    MissingEndpoint(&'static str),
-    /// An endpoint is not acceptable (e.g. `http://` off loopback).
-    InvalidEndpoint {
-        /// The metadata member.
-        member: &'static str,
-        /// What is wrong with it.
-        problem: UrlProblem,
-    },
-    /// The server does not advertise PKCE with `S256`
-    /// (`code_challenge_methods_supported`, whose absence means "no PKCE",
-    /// RFC 8414 §2). See
-    /// [`Discovery::dangerous_allow_without_s256`](crate::Discovery::dangerous_allow_without_s256).
-    S256NotSupported,
-    /// A protected resource's metadata names another `resource` than the
-    /// one it was fetched for (RFC 9728 §3.3): it must not be used, or a
-    /// resource could send the client to another's authorization server.
-    ResourceMismatch {
-        /// The resource asked for.
-        expected: UntrustedText,
-        /// The resource the document names.
-        received: UntrustedText,
-    },
-    /// A member has the wrong type, too many values, or characters
-    /// outside its syntax.
-    InvalidMember(&'static str),
-}
-
-impl fmt::Display for MetadataProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::NotADocument(why) => write!(f, "it is not a metadata document: {why}"),
-            Self::IssuerMismatch { expected, received } => {
-                write!(f, "it names issuer {received:?}, not {expected:?}")
-            }
-            Self::MissingEndpoint(member) => write!(f, "it has no `{member}`"),
-            Self::InvalidEndpoint { member, problem } => write!(f, "its `{member}` {problem}"),
-            Self::S256NotSupported => {
-                f.write_str("it does not list S256 in code_challenge_methods_supported")
-            }
-            Self::ResourceMismatch { expected, received } => {
-                write!(f, "it names resource {received:?}, not {expected:?}")
-            }
-            Self::InvalidMember(member) => write!(f, "its `{member}` is invalid"),
-        }
-    }
-}
-
-impl core::error::Error for MetadataProblem {}
-
 /// What went wrong at the endpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -217,10 +94,44 @@ pub enum EndpointErrorKind {
         /// The HTTP status code.
         status: u16,
     },
-    /// A body that is not a valid response of the endpoint: a success that
-    /// lacks what it must carry, or an error response whose `error` code
-    /// has characters outside RFC 6749 §5.2's set.
-    MalformedResponse(ResponseProblem),
+    // A body that is not a valid response of the endpoint: a success that
+    // lacks what it must carry, or an error response whose `error` code has
+    // characters outside RFC 6749 §5.2's set
+    // (see [`EndpointErrorKind::is_malformed_response`]).
+    /// The body is not JSON.
+    NotJson,
+    /// The body is JSON but not an object.
+    NotAnObject,
+    /// The `Content-Type` says form-encoded but the body is not.
+    NotForm,
+    /// The body is over [`MAX_RESPONSE_BODY_BYTES`](crate::limits::MAX_RESPONSE_BODY_BYTES):
+    /// refused unread.
+    TooLarge {
+        /// The cap, in bytes.
+        limit: usize,
+    },
+    /// A member appears twice: which one to believe is undefined, so
+    /// neither is. The name as received.
+    DuplicateMember(UntrustedText),
+    /// A required member is missing (for a metadata document:
+    /// `authorization_endpoint` or `token_endpoint`, or one empty).
+    MissingMember(&'static str),
+    /// A member has the wrong type, too many values, or characters outside
+    /// its syntax.
+    InvalidMember(&'static str),
+    /// A URL member is refused: an endpoint in a metadata document that is
+    /// not acceptable (e.g. `http://` off loopback), or a URI meant for the
+    /// user (RFC 8628 §3.2's `verification_uri` and
+    /// `verification_uri_complete`) that is not `https` (nor `http` on a
+    /// loopback IP literal) — never handed out to be shown, since a user
+    /// sent there would type their credentials into a page anyone on the
+    /// network can read or replace.
+    InvalidUrl {
+        /// The member.
+        member: &'static str,
+        /// What is wrong with it.
+        problem: InvalidValue,
+    },
     /// A `token_type` this client cannot use, as received: neither
     /// `Bearer` (RFC 6750 §2.1) nor a provider's name for it
     /// ([`Tolerances`](crate::tolerance::Tolerances)), nor `DPoP` (RFC 9449 §5) for a
@@ -228,8 +139,34 @@ pub enum EndpointErrorKind {
     /// or, for a client that takes DPoP-bound tokens only (FAPI 2.0),
     /// anything but `DPoP`.
     UnsupportedTokenType(UntrustedText),
-    /// A metadata document that must not be used.
-    InvalidMetadata(MetadataProblem),
+    // A metadata document that must not be used (RFC 8414 §3.3, RFC 9728
+    // §3.3; see [`EndpointErrorKind::is_unusable_metadata`]).
+    /// The body is not a metadata document; why, in the JSON parser's
+    /// words (which may quote the document).
+    NotADocument(UntrustedText),
+    /// The document's `issuer` is not the issuer asked for, byte for byte
+    /// (RFC 8414 §3.3): it must not be used, or an attacker's metadata could
+    /// impersonate the server (mix-up).
+    IssuerMismatch {
+        /// The issuer asked for.
+        expected: UntrustedText,
+        /// The issuer the document names.
+        received: UntrustedText,
+    },
+    /// The server does not advertise PKCE with `S256`
+    /// (`code_challenge_methods_supported`, whose absence means "no PKCE",
+    /// RFC 8414 §2). See
+    /// [`Discovery::dangerous_allow_without_s256`](crate::Discovery::dangerous_allow_without_s256).
+    S256NotSupported,
+    /// A protected resource's metadata names another `resource` than the
+    /// one it was fetched for (RFC 9728 §3.3): it must not be used, or a
+    /// resource could send the client to another's authorization server.
+    ResourceMismatch {
+        /// The resource asked for.
+        expected: UntrustedText,
+        /// The resource the document names.
+        received: UntrustedText,
+    },
     /// The device code's lifetime (RFC 8628 §3.2 `expires_in`, counted
     /// from when the device authorization response arrived) ran out while
     /// the server still said `authorization_pending` or `slow_down`, or
@@ -243,6 +180,69 @@ pub enum EndpointErrorKind {
         /// When the device code expired.
         expires_at: UnixTime,
     },
+}
+
+impl EndpointErrorKind {
+    /// Whether the body is not a valid response of the endpoint: not JSON
+    /// (or form) as it must be, too large, or a member missing, repeated or
+    /// invalid. The server answered, but not with what the RFC defines;
+    /// sending the same request again will not help.
+    #[must_use]
+    pub fn is_malformed_response(&self) -> bool {
+        matches!(
+            self,
+            Self::NotJson
+                | Self::NotAnObject
+                | Self::NotForm
+                | Self::TooLarge { .. }
+                | Self::DuplicateMember(_)
+                | Self::MissingMember(_)
+                | Self::InvalidMember(_)
+                | Self::InvalidUrl { .. }
+        )
+    }
+
+    /// Whether a metadata document must not be used (RFC 8414 §3.3,
+    /// RFC 9728 §3.3): not a document, another issuer's or resource's, or
+    /// without PKCE's `S256`.
+    #[must_use]
+    pub fn is_unusable_metadata(&self) -> bool {
+        matches!(
+            self,
+            Self::NotADocument(_)
+                | Self::IssuerMismatch { .. }
+                | Self::S256NotSupported
+                | Self::ResourceMismatch { .. }
+        )
+    }
+
+    /// What is wrong with a malformed response or an unusable document,
+    /// for [`EndpointError`]'s message.
+    fn fmt_problem(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotJson => f.write_str("the body is not JSON"),
+            Self::NotAnObject => f.write_str("the body is not a JSON object"),
+            Self::NotForm => f.write_str("the body is not form-encoded as its Content-Type says"),
+            Self::TooLarge { limit } => write!(f, "the body is over its size cap of {limit} bytes"),
+            Self::DuplicateMember(name) => write!(f, "the member `{name}` appears more than once"),
+            Self::MissingMember(name) => write!(f, "the member `{name}` is missing"),
+            Self::InvalidMember(name) => write!(f, "the member `{name}` is invalid"),
+            Self::InvalidUrl { member, problem } => {
+                write!(f, "the member `{member}` is refused: {problem}")
+            }
+            Self::NotADocument(why) => write!(f, "it is not a metadata document: {why}"),
+            Self::IssuerMismatch { expected, received } => {
+                write!(f, "it names issuer {received:?}, not {expected:?}")
+            }
+            Self::S256NotSupported => {
+                f.write_str("it does not list S256 in code_challenge_methods_supported")
+            }
+            Self::ResourceMismatch { expected, received } => {
+                write!(f, "it names resource {received:?}, not {expected:?}")
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Why a request to an endpoint gave nothing usable: which endpoint, and
@@ -412,16 +412,14 @@ impl fmt::Display for EndpointError {
                 f,
                 "the {endpoint} refused the client's credentials (HTTP {status})"
             ),
-            EndpointErrorKind::MalformedResponse(problem) => {
-                write!(f, "the {endpoint}'s response is malformed: {problem}")
+            kind if kind.is_malformed_response() => {
+                write!(f, "the {endpoint}'s response is malformed: ")?;
+                kind.fmt_problem(f)
             }
             EndpointErrorKind::UnsupportedTokenType(token_type) => write!(
                 f,
                 "the {endpoint} issued a token of type {token_type:?}, which this client cannot use"
             ),
-            EndpointErrorKind::InvalidMetadata(problem) => {
-                write!(f, "the {endpoint} cannot be used: {problem}")
-            }
             EndpointErrorKind::DeviceCodeExpired { expires_at } => match endpoint {
                 EndpointKind::DeviceAuthorization => write!(
                     f,
@@ -432,6 +430,11 @@ impl fmt::Display for EndpointError {
                     "the device code expired ({expires_at}) while the {endpoint} still waited for the user"
                 ),
             },
+            // What is left: a metadata document that must not be used.
+            kind => {
+                write!(f, "the {endpoint} cannot be used: ")?;
+                kind.fmt_problem(f)
+            }
         }
     }
 }

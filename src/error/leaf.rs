@@ -1,5 +1,5 @@
 //! The errors of the lowest layers, which the steps' errors carry: a
-//! signer's failure and a malformed form encoding.
+//! signer's failure, and (inside the crate) a malformed form encoding.
 
 use core::fmt;
 
@@ -18,10 +18,11 @@ impl fmt::Display for SigningError {
 
 impl core::error::Error for SigningError {}
 
-/// Why a form-encoded string was refused.
+/// Why a form-encoded string was refused; the callback's error says it
+/// in its own variants.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum FormError {
+pub(crate) enum FormError {
     /// A `%` not followed by two hexadecimal digits.
     MalformedPercentEncoding,
     /// The decoded bytes are not UTF-8.
@@ -29,15 +30,3 @@ pub enum FormError {
     /// The parameter with this name (as received) appears more than once.
     RepeatedParameter(UntrustedText),
 }
-
-impl fmt::Display for FormError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::MalformedPercentEncoding => f.write_str("malformed percent-encoding"),
-            Self::InvalidUtf8 => f.write_str("percent-decoded bytes are not UTF-8"),
-            Self::RepeatedParameter(name) => write!(f, "parameter `{name}` appears more than once"),
-        }
-    }
-}
-
-impl core::error::Error for FormError {}

@@ -16,9 +16,9 @@ use crate::error::endpoint::EndpointKind;
 /// [`ClientCredentials::new`](crate::ClientCredentials::new),
 /// [`DeviceAuthorization::new`](crate::device::DeviceAuthorization::new) and
 /// [`Introspection::new`](crate::resource::Introspection::new) fail only this way
-/// and return it as their error; [`StartError`](crate::errors::StartError),
+/// and return it as their error; [`ConfigError`](crate::errors::ConfigError),
 /// [`CallbackError`](crate::errors::CallbackError) and
-/// [`BearerError`](crate::errors::BearerError) carry it as their `Misuse` variant.
+/// [`ResourceError`](crate::errors::ResourceError) carry it as their `Misuse` variant.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ApiMisuse {

@@ -6,70 +6,24 @@ use core::fmt;
 use crate::text::UntrustedText;
 
 pub(crate) mod codes;
+mod config;
 mod endpoint;
 mod leaf;
 mod misuse;
+mod resource;
 #[cfg(all(test, feature = "http"))]
 mod tests;
+mod value;
 
 pub use codes::{AuthorizationErrorCode, BearerErrorCode, ErrorResponse, TokenErrorCode};
-pub use endpoint::{
-    EndpointError, EndpointErrorKind, EndpointKind, Failure, MetadataProblem, ResponseProblem,
-};
-pub use leaf::{FormError, SigningError};
+pub use config::ConfigError;
+pub(crate) use config::MIN_HS256_SECRET_OCTETS;
+pub use endpoint::{EndpointError, EndpointErrorKind, EndpointKind, Failure};
+pub(crate) use leaf::FormError;
+pub use leaf::SigningError;
 pub use misuse::ApiMisuse;
-
-/// Why [`Start::begin`](crate::Start::begin) built no authorization request.
-/// Each is a mistake in how the flow was set up: fix it and start again.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum StartError {
-    /// An extra parameter uses a name the crate sets itself (such as
-    /// `state` or `code_challenge`); drop it.
-    ReservedParameter(UntrustedText),
-    /// An extra parameter was given twice, or is already in the
-    /// authorization endpoint's own query (RFC 6749 §3.1).
-    RepeatedParameter(UntrustedText),
-    /// The server's `code_challenge_methods_supported` does not list `S256`.
-    /// The crate never downgrades to `plain` by itself; see
-    /// [`Start::dangerous_use_plain_pkce`](crate::Start::dangerous_use_plain_pkce).
-    S256NotSupported,
-    /// The caller's mistake: a plain authorization URL where the server
-    /// requires pushed authorization requests
-    /// ([`ApiMisuse::PushedAuthorizationRequired`]), no redirect URI
-    /// ([`ApiMisuse::NoRedirectUri`]), or [`Start::push`](crate::Start::push)
-    /// with no `pushed_authorization_request_endpoint` in the metadata
-    /// (RFC 9126 §5, [`ApiMisuse::NoEndpoint`]). See the variant.
-    Misuse(ApiMisuse),
-    /// More `resource` indicators (RFC 8707 §2) than one request carries.
-    InvalidResource(crate::resource_indicator::InvalidResource),
-}
-
-impl fmt::Display for StartError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::ReservedParameter(name) => {
-                write!(
-                    f,
-                    "`{name}` is set by the flow itself and cannot be given as an extra parameter"
-                )
-            }
-            Self::RepeatedParameter(name) => {
-                write!(
-                    f,
-                    "the authorization request parameter `{name}` would appear more than once"
-                )
-            }
-            Self::S256NotSupported => {
-                f.write_str("the server does not list S256 in code_challenge_methods_supported")
-            }
-            Self::Misuse(misuse) => fmt::Display::fmt(misuse, f),
-            Self::InvalidResource(problem) => write!(f, "{problem}"),
-        }
-    }
-}
-
-impl core::error::Error for StartError {}
+pub use resource::ResourceError;
+pub use value::InvalidValue;
 
 /// Why a callback was refused
 /// ([`AwaitingCallback::handle_callback`](crate::AwaitingCallback::handle_callback)
@@ -86,8 +40,10 @@ pub enum CallbackError {
     NotAUrl,
     /// Not a `GET` with a query, nor a form-encoded `POST`.
     UnsupportedRequest,
-    /// Broken percent-encoding or bytes that are not UTF-8.
-    Malformed(FormError),
+    /// A `%` not followed by two hexadecimal digits (RFC 3986 §2.1).
+    MalformedPercentEncoding,
+    /// The parameters, percent-decoded, are not UTF-8.
+    NotUtf8,
     /// The callback or one of its parameters is over its cap
     /// ([`MAX_CALLBACK_BYTES`](crate::limits::MAX_CALLBACK_BYTES),
     /// [`MAX_PARAMETER_BYTES`](crate::limits::MAX_PARAMETER_BYTES)):
@@ -153,7 +109,10 @@ impl fmt::Display for CallbackError {
             Self::UnsupportedRequest => {
                 f.write_str("the callback is neither a GET nor a form-encoded POST")
             }
-            Self::Malformed(error) => write!(f, "the callback parameters are malformed: {error}"),
+            Self::MalformedPercentEncoding => {
+                f.write_str("the callback parameters have malformed percent-encoding")
+            }
+            Self::NotUtf8 => f.write_str("the callback parameters are not UTF-8"),
             Self::TooLarge { limit } => {
                 write!(f, "the callback is over its size cap of {limit} bytes")
             }
@@ -192,47 +151,3 @@ impl fmt::Display for CallbackError {
 }
 
 impl core::error::Error for CallbackError {}
-
-/// Why an access token was not put on a request (RFC 6750 §2.1).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum BearerError {
-    /// The request's URI is not `https` (nor `http` on loopback): the token
-    /// would cross the network in clear text (RFC 6750 §5.3).
-    InsecureTarget,
-    /// The access token cannot be sent in an `Authorization` header: it is
-    /// not RFC 6750 §2.1's `b64token` (for a provider's own token type,
-    /// configured with [`Tolerances`](crate::tolerance::Tolerances): it has a space or
-    /// a character outside visible ASCII). The server issued a token no
-    /// request can carry; ask its operator.
-    InvalidToken,
-    /// The request's target is not an absolute URI.
-    InvalidTarget,
-    /// The caller's mistake: a DPoP-bound token sent as a bearer token
-    /// ([`ApiMisuse::DpopBound`]), a bearer token sent with a DPoP proof
-    /// ([`ApiMisuse::NotDpopBound`]), or a client with another DPoP key
-    /// ([`ApiMisuse::DpopKeyMismatch`]). See the variant.
-    Misuse(ApiMisuse),
-    /// The DPoP key could not sign the proof.
-    Signing(SigningError),
-}
-
-impl fmt::Display for BearerError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::InsecureTarget => {
-                "refusing to send a bearer token to a non-https, non-loopback URI"
-            }
-            Self::InvalidToken => {
-                "the access token has characters an Authorization header cannot carry"
-            }
-            Self::InvalidTarget => "the protected resource's URI is not an absolute URI",
-            Self::Misuse(misuse) => return fmt::Display::fmt(misuse, f),
-            Self::Signing(error) => {
-                return write!(f, "the DPoP proof could not be signed: {error}")
-            }
-        })
-    }
-}
-
-impl core::error::Error for BearerError {}

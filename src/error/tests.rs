@@ -11,13 +11,10 @@ use core::error::Error;
 use core::fmt;
 
 use super::*;
-use crate::config::ConfigError;
 use crate::discovery::Discovery;
 use crate::drive::{ChainError, DriveError};
-use crate::endpoint::UrlProblem;
 use crate::entropy::EntropyUnavailable;
-use crate::resource_indicator::InvalidResource;
-use crate::wire::challenge::ChallengeError;
+use crate::error::InvalidValue;
 
 /// A transport's error with a cause of its own, which must still chain.
 #[derive(Debug)]
@@ -73,28 +70,25 @@ fn assert_printed_once(error: &dyn Error) -> String {
 }
 
 fn malformed() -> EndpointError {
-    EndpointError::new(
-        EndpointKind::Token,
-        EndpointErrorKind::MalformedResponse(ResponseProblem::NotJson),
-    )
+    EndpointError::new(EndpointKind::Token, EndpointErrorKind::NotJson)
 }
 
 fn metadata() -> EndpointError {
     EndpointError::new(
         EndpointKind::Metadata,
-        EndpointErrorKind::InvalidMetadata(MetadataProblem::InvalidEndpoint {
+        EndpointErrorKind::InvalidUrl {
             member: "token_endpoint",
-            problem: UrlProblem::NotHttps,
-        }),
+            problem: InvalidValue::NotHttps,
+        },
     )
 }
 
 fn config() -> ConfigError {
-    ConfigError::InvalidIssuer(UrlProblem::HasUserinfo)
+    ConfigError::InvalidIssuer(InvalidValue::HasUserinfo)
 }
 
 fn callback() -> CallbackError {
-    CallbackError::Malformed(FormError::InvalidUtf8)
+    CallbackError::NotUtf8
 }
 
 #[test]
@@ -103,14 +97,20 @@ fn every_error_prints_each_message_once() {
     let mut errors: Vec<Box<dyn Error>> = alloc::vec![
         Box::new(malformed()),
         Box::new(metadata()),
-        Box::new(ResponseProblem::InsecureUri {
-            member: "verification_uri",
-            problem: UrlProblem::NotHttps,
-        }),
-        Box::new(MetadataProblem::S256NotSupported),
+        Box::new(EndpointError::new(
+            EndpointKind::DeviceAuthorization,
+            EndpointErrorKind::InvalidUrl {
+                member: "verification_uri",
+                problem: InvalidValue::NotHttps,
+            }
+        )),
+        Box::new(EndpointError::new(
+            EndpointKind::Metadata,
+            EndpointErrorKind::S256NotSupported
+        )),
         Box::new(Failure::new(
             EndpointKind::Token,
-            EndpointErrorKind::MalformedResponse(ResponseProblem::NotJson),
+            EndpointErrorKind::NotJson,
             (),
         )),
         Box::new(DriveError::<Discovery, Transport>::Transport {
@@ -132,11 +132,11 @@ fn every_error_prints_each_message_once() {
         Box::new(ChainError::Transport(Transport(Cause))),
         Box::new(ChainError::<Transport>::Endpoint(metadata())),
         Box::new(ChainError::<Transport>::Config(config())),
-        Box::new(ChainError::<Transport>::Challenge(
-            ChallengeError::Malformed
+        Box::new(ChainError::<Transport>::Resource(
+            ResourceError::MalformedChallenge
         )),
-        Box::new(ChainError::<Transport>::Start(StartError::InvalidResource(
-            InvalidResource::TooMany { limit: 4 }
+        Box::new(ChainError::<Transport>::Config(ConfigError::InvalidValue(
+            InvalidValue::TooManyResources { limit: 4 }
         ))),
         Box::new(ChainError::<Transport>::Browser(Box::new(Transport(Cause)))),
         Box::new(ChainError::<Transport>::Callback(callback())),
@@ -146,13 +146,13 @@ fn every_error_prints_each_message_once() {
         Box::new(ChainError::<Transport>::Entropy(EntropyUnavailable::new(
             None
         ))),
-        Box::new(ChainError::<Transport>::Bearer(BearerError::Signing(
+        Box::new(ChainError::<Transport>::Resource(ResourceError::Signing(
             SigningError("hsm offline")
         ))),
         Box::new(config()),
-        Box::new(StartError::InvalidResource(InvalidResource::HasFragment)),
+        Box::new(ConfigError::InvalidValue(InvalidValue::ResourceHasFragment)),
         Box::new(callback()),
-        Box::new(BearerError::Signing(SigningError("hsm offline"))),
+        Box::new(ResourceError::Signing(SigningError("hsm offline"))),
     ];
     #[cfg(feature = "loopback")]
     {
@@ -161,7 +161,7 @@ fn every_error_prints_each_message_once() {
             Transport(Cause),
         ))));
         errors.push(Box::new(LoopbackError::Callback(callback())));
-        errors.push(Box::new(LoopbackError::RedirectUri(UrlProblem::NotHttps)));
+        errors.push(Box::new(LoopbackError::RedirectUri(InvalidValue::NotHttps)));
     }
     for error in &errors {
         assert_printed_once(error.as_ref());

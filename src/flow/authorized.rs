@@ -11,9 +11,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::config::{Client, ClientId};
 use crate::endpoint::Endpoint;
-use crate::flow::{
-    check_version, from_stored_json, to_stored_json, Origin, StoredStateError, FORMAT_VERSION,
-};
+use crate::error::InvalidValue;
+use crate::flow::{check_version, from_stored_json, to_stored_json, Origin, FORMAT_VERSION};
 use crate::members::ExtraMembers;
 use crate::resource_indicator::{check_count, resources_are_empty, ResourceIndicator};
 use crate::scope::{scope_is_empty, Scope};
@@ -329,8 +328,8 @@ impl Authorized {
     /// with a typed error: another format version is reported as such.
     ///
     /// # Errors
-    /// See [`StoredStateError`].
-    pub fn from_json(json: &[u8]) -> Result<Self, StoredStateError> {
+    /// See [`InvalidValue`].
+    pub fn from_json(json: &[u8]) -> Result<Self, InvalidValue> {
         from_stored_json(json)
     }
 

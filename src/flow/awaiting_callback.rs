@@ -10,11 +10,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::config::{Client, ClientId};
 use crate::endpoint::{Endpoint, RedirectUri};
+use crate::error::InvalidValue;
 use crate::error::{ApiMisuse, CallbackError};
 use crate::flow::exchanging::Exchanging;
-use crate::flow::{
-    check_version, from_stored_json, to_stored_json, Origin, StoredStateError, FORMAT_VERSION,
-};
+use crate::flow::{check_version, from_stored_json, to_stored_json, Origin, FORMAT_VERSION};
 use crate::resource_indicator::{check_count, resources_are_empty, ResourceIndicator};
 use crate::scope::{scope_is_empty, Scope};
 use crate::secret::{ct_eq, CodeVerifier, State};
@@ -67,8 +66,8 @@ impl AwaitingCallback {
     /// with a typed error: another format version is reported as such.
     ///
     /// # Errors
-    /// See [`StoredStateError`].
-    pub fn from_json(json: &[u8]) -> Result<Self, StoredStateError> {
+    /// See [`InvalidValue`].
+    pub fn from_json(json: &[u8]) -> Result<Self, InvalidValue> {
         from_stored_json(json)
     }
 

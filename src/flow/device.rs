@@ -19,12 +19,12 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::config::{Client, ClientId};
 use crate::endpoint::Endpoint;
+use crate::error::InvalidValue;
 use crate::error::SigningError;
 use crate::error::{ApiMisuse, EndpointErrorKind, EndpointKind, Failure, TokenErrorCode};
 use crate::flow::authorized::{Authorized, TokenSet};
 use crate::flow::{
-    check_version, from_stored_json, to_stored_json, Credentials, Origin, StoredStateError,
-    FORMAT_VERSION,
+    check_version, from_stored_json, to_stored_json, Credentials, Origin, FORMAT_VERSION,
 };
 use crate::http::{HttpRequest, HttpResponse};
 use crate::scope::{scope_is_empty, Scope};
@@ -104,7 +104,7 @@ impl EndpointStep for DeviceAuthorization {
     /// # Errors
     /// A [`Failure`]: a `verification_uri` or `verification_uri_complete`
     /// that is not `https` (nor `http` on a loopback IP literal) is
-    /// [`ResponseProblem::InsecureUri`](crate::errors::ResponseProblem::InsecureUri),
+    /// [`EndpointErrorKind::InvalidUrl`](crate::errors::EndpointErrorKind::InvalidUrl),
     /// never shown; an `interval` that puts the first poll at or past the
     /// expiry leaves no poll to make:
     /// [`EndpointErrorKind::DeviceCodeExpired`], no step; errors as the
@@ -187,8 +187,8 @@ impl AwaitingDeviceApproval {
     /// version is reported as such.
     ///
     /// # Errors
-    /// See [`StoredStateError`].
-    pub fn from_json(json: &[u8]) -> Result<Self, StoredStateError> {
+    /// See [`InvalidValue`].
+    pub fn from_json(json: &[u8]) -> Result<Self, InvalidValue> {
         from_stored_json(json)
     }
 

@@ -4,12 +4,13 @@
 use core::fmt;
 
 use crate::endpoint::RedirectUri;
+use crate::error::InvalidValue;
 use crate::error::SigningError;
 use crate::error::{EndpointKind, Failure};
 use crate::flow::authorized::Authorized;
 use crate::flow::{first_token_response, Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::resource_indicator::{self, InvalidResource, ResourceIndicator};
+use crate::resource_indicator::{self, ResourceIndicator};
 use crate::scope::Scope;
 use crate::secret::{AuthorizationCode, CodeVerifier};
 use crate::step::{EndpointStep, RequestContext};
@@ -49,11 +50,11 @@ impl Exchanging {
     /// issue a token for one resource at a time).
     ///
     /// # Errors
-    /// [`InvalidResource::NotRequested`] when `resource` is not one the
+    /// [`InvalidValue::ResourceNotRequested`] when `resource` is not one the
     /// login asked for; nothing changes.
-    pub fn for_resource(&mut self, resource: &ResourceIndicator) -> Result<(), InvalidResource> {
+    pub fn for_resource(&mut self, resource: &ResourceIndicator) -> Result<(), InvalidValue> {
         if !self.resources.contains(resource) {
-            return Err(InvalidResource::NotRequested);
+            return Err(InvalidValue::ResourceNotRequested);
         }
         self.resources = alloc::vec![resource.clone()];
         Ok(())

@@ -36,8 +36,8 @@ use alloc::string::String;
 use crate::config::{Client, ClientAuthentication, ClientId};
 use crate::endpoint::Endpoint;
 use crate::error::Failure;
-use crate::error::SigningError;
 use crate::error::{EndpointErrorKind, TokenErrorCode};
+use crate::error::{InvalidValue, SigningError};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::jws::DpopKey;
 use crate::limits::MAX_STORED_STATE_BYTES;
@@ -310,49 +310,6 @@ pub(crate) fn check_version<E: serde::de::Error>(version: u32) -> Result<(), E> 
     }
 }
 
-/// Why a stored [`AwaitingCallback`] or [`Authorized`] could not be read
-/// back with `from_json`. Either way nothing is lost but the stored value:
-/// discard it, and for a pending flow let the user start a new login.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum StoredStateError {
-    /// Written in a format version this build does not read (a newer
-    /// release, or one too old to migrate).
-    UnsupportedVersion {
-        /// The version found.
-        found: u64,
-        /// The version this build reads.
-        supported: u32,
-    },
-    /// Not a stored state of this kind: truncated, corrupted or tampered
-    /// with, or an invalid member (such as an `http://` endpoint, or a
-    /// `state` or token the crate would never have made or accepted).
-    Malformed,
-    /// Over [`MAX_STORED_STATE_BYTES`](crate::limits::MAX_STORED_STATE_BYTES):
-    /// refused unread.
-    TooLarge {
-        /// The cap, in bytes.
-        limit: usize,
-    },
-}
-
-impl core::fmt::Display for StoredStateError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Self::UnsupportedVersion { found, supported } => write!(
-                f,
-                "stored flow state has format version {found}; this build reads version {supported}"
-            ),
-            Self::Malformed => f.write_str("stored flow state is malformed"),
-            Self::TooLarge { limit } => {
-                write!(f, "stored flow state is over its size cap of {limit} bytes")
-            }
-        }
-    }
-}
-
-impl core::error::Error for StoredStateError {}
-
 /// Reads a stored state from JSON: the version first, so a state from
 /// another version is reported as such rather than as malformed.
 /// The stored form of `value` as JSON, for `to_json`: what `from_json`
@@ -366,22 +323,23 @@ pub(crate) fn to_stored_json<T: serde::Serialize>(value: &T) -> String {
 
 pub(crate) fn from_stored_json<T: serde::de::DeserializeOwned>(
     json: &[u8],
-) -> Result<T, StoredStateError> {
+) -> Result<T, InvalidValue> {
     #[derive(serde::Deserialize)]
     struct Version {
         v: u64,
     }
     if json.len() > MAX_STORED_STATE_BYTES {
-        return Err(StoredStateError::TooLarge {
+        return Err(InvalidValue::StoredStateTooLarge {
             limit: MAX_STORED_STATE_BYTES,
         });
     }
-    let Version { v } = serde_json::from_slice(json).map_err(|_| StoredStateError::Malformed)?;
+    let Version { v } =
+        serde_json::from_slice(json).map_err(|_| InvalidValue::StoredStateMalformed)?;
     if v != u64::from(FORMAT_VERSION) {
-        return Err(StoredStateError::UnsupportedVersion {
+        return Err(InvalidValue::StoredStateVersion {
             found: v,
             supported: FORMAT_VERSION,
         });
     }
-    serde_json::from_slice(json).map_err(|_| StoredStateError::Malformed)
+    serde_json::from_slice(json).map_err(|_| InvalidValue::StoredStateMalformed)
 }

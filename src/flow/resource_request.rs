@@ -9,7 +9,7 @@ use crate::config::Client;
 use crate::endpoint::is_secure_target;
 #[cfg(feature = "http")]
 use crate::error::BearerErrorCode;
-use crate::error::{ApiMisuse, BearerError};
+use crate::error::{ApiMisuse, ResourceError};
 #[cfg(feature = "http")]
 use crate::flow::authorized::MAX_RESOURCE_NONCES;
 use crate::flow::Authorized;
@@ -28,33 +28,33 @@ impl Authorized {
     /// request to `target_uri` (RFC 6750 §2.1).
     ///
     /// # Errors
-    /// [`BearerError::InvalidTarget`] if `target_uri` is not an absolute
-    /// URI, [`BearerError::InsecureTarget`] if it is not `https` (nor
+    /// [`ResourceError::InvalidTarget`] if `target_uri` is not an absolute
+    /// URI, [`ResourceError::InsecureTarget`] if it is not `https` (nor
     /// `http` on loopback): a bearer token must never cross the network in
-    /// clear text (RFC 6750 §5.3). [`BearerError::InvalidToken`] if the token
+    /// clear text (RFC 6750 §5.3). [`ResourceError::InvalidToken`] if the token
     /// is not a `b64token`.
     pub fn bearer_authorization(
         &self,
         target_uri: &str,
-    ) -> Result<AuthorizationValue, BearerError> {
-        let url = url::Url::parse(target_uri).map_err(|_| BearerError::InvalidTarget)?;
+    ) -> Result<AuthorizationValue, ResourceError> {
+        let url = url::Url::parse(target_uri).map_err(|_| ResourceError::InvalidTarget)?;
         if !is_secure_target(url.scheme(), url.host_str()) {
-            return Err(BearerError::InsecureTarget);
+            return Err(ResourceError::InsecureTarget);
         }
         self.bearer_value()
     }
 
     /// `Bearer <access token>`, once the target was found secure.
-    fn bearer_value(&self) -> Result<AuthorizationValue, BearerError> {
+    fn bearer_value(&self) -> Result<AuthorizationValue, ResourceError> {
         if self.tokens.dpop_jkt().is_some() {
-            return Err(BearerError::Misuse(ApiMisuse::DpopBound));
+            return Err(ResourceError::Misuse(ApiMisuse::DpopBound));
         }
         self.authorization_value("Bearer ")
     }
 
     /// `scheme` and the access token, a `b64token` (RFC 6750 §2.1,
     /// RFC 9449 §7.1).
-    fn authorization_value(&self, scheme: &str) -> Result<AuthorizationValue, BearerError> {
+    fn authorization_value(&self, scheme: &str) -> Result<AuthorizationValue, ResourceError> {
         let token = self.tokens.access_token().secret();
         // RFC 6750 §2.1's `b64token`; a provider's own token type is sent
         // as that provider documents its tokens.
@@ -63,7 +63,7 @@ impl Authorized {
             _ => is_b64token(token),
         };
         if !sendable {
-            return Err(BearerError::InvalidToken);
+            return Err(ResourceError::InvalidToken);
         }
         let mut value = String::with_capacity(token.len().saturating_add(scheme.len()));
         value.push_str(scheme);
@@ -78,17 +78,20 @@ impl Authorized {
     /// # Errors
     /// As [`bearer_authorization`](Self::bearer_authorization).
     #[cfg(feature = "http")]
-    pub fn authorize_request<B>(&self, request: &mut http::Request<B>) -> Result<(), BearerError> {
+    pub fn authorize_request<B>(
+        &self,
+        request: &mut http::Request<B>,
+    ) -> Result<(), ResourceError> {
         let uri = request.uri();
         if !uri
             .scheme_str()
             .is_some_and(|scheme| is_secure_target(scheme, uri.host()))
         {
-            return Err(BearerError::InsecureTarget);
+            return Err(ResourceError::InsecureTarget);
         }
         let value = self.bearer_value()?;
         let mut header =
-            http::HeaderValue::from_str(value.secret()).map_err(|_| BearerError::InvalidToken)?;
+            http::HeaderValue::from_str(value.secret()).map_err(|_| ResourceError::InvalidToken)?;
         header.set_sensitive(true);
         request
             .headers_mut()
@@ -108,31 +111,31 @@ impl Authorized {
     /// # Errors
     /// [`ApiMisuse::NotDpopBound`](ApiMisuse::NotDpopBound) for a bearer token,
     /// [`ApiMisuse::DpopKeyMismatch`](ApiMisuse::DpopKeyMismatch) when `client` has not the key the
-    /// token is bound to, [`BearerError::InvalidTarget`] for a URI without
-    /// scheme or host, [`BearerError::InsecureTarget`] as
+    /// token is bound to, [`ResourceError::InvalidTarget`] for a URI without
+    /// scheme or host, [`ResourceError::InsecureTarget`] as
     /// [`authorize_request`](Self::authorize_request), and
-    /// [`BearerError::Signing`] when the key could not sign.
+    /// [`ResourceError::Signing`] when the key could not sign.
     #[cfg(feature = "http")]
     pub fn authorize_dpop_request<B>(
         &self,
         client: &Client,
         request: &mut http::Request<B>,
         context: &RequestContext,
-    ) -> Result<(), BearerError> {
+    ) -> Result<(), ResourceError> {
         let jkt = self
             .tokens
             .dpop_jkt()
-            .ok_or(BearerError::Misuse(ApiMisuse::NotDpopBound))?;
+            .ok_or(ResourceError::Misuse(ApiMisuse::NotDpopBound))?;
         let key = client
             .dpop_key()
             .filter(|key| key.thumbprint() == jkt)
-            .ok_or(BearerError::Misuse(ApiMisuse::DpopKeyMismatch))?;
+            .ok_or(ResourceError::Misuse(ApiMisuse::DpopKeyMismatch))?;
         let uri = request.uri();
         let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host()) else {
-            return Err(BearerError::InvalidTarget);
+            return Err(ResourceError::InvalidTarget);
         };
         if !is_secure_target(scheme, Some(host)) {
-            return Err(BearerError::InsecureTarget);
+            return Err(ResourceError::InsecureTarget);
         }
         // The target URI without query and fragment (RFC 9449 §4.2), its
         // scheme and host in lowercase (RFC 3986 §6.2.2.1).
@@ -155,13 +158,13 @@ impl Authorized {
             nonce,
             Some(self.tokens.access_token().secret()),
         )
-        .map_err(BearerError::Signing)?;
+        .map_err(ResourceError::Signing)?;
         for (name, value) in [
             (http::header::AUTHORIZATION, value.secret()),
             (http::HeaderName::from_static("dpop"), proof.as_str()),
         ] {
             let mut header =
-                http::HeaderValue::from_str(value).map_err(|_| BearerError::InvalidToken)?;
+                http::HeaderValue::from_str(value).map_err(|_| ResourceError::InvalidToken)?;
             header.set_sensitive(true);
             request.headers_mut().insert(name, header);
         }

@@ -12,7 +12,7 @@ use crate::config::Client;
 use crate::endpoint::RedirectUri;
 #[cfg(feature = "getrandom")]
 use crate::entropy::{fill_from_os_rng, EntropyUnavailable};
-use crate::error::{ApiMisuse, EndpointKind, StartError};
+use crate::error::{ApiMisuse, ConfigError, EndpointKind};
 use crate::flow::authorization_request::{endpoint_for_parameters, AuthorizationRequest};
 use crate::flow::awaiting_callback::AwaitingCallback;
 use crate::flow::pushing::PushingAuthorization;
@@ -210,15 +210,15 @@ impl<'c> Start<'c> {
     /// [`state`](AwaitingCallback::state)) until the callback arrives.
     ///
     /// # Errors
-    /// See [`StartError`]; [`ApiMisuse::PushedAuthorizationRequired`] (as [`StartError::Misuse`]) when
+    /// See [`ConfigError`]; [`ApiMisuse::PushedAuthorizationRequired`] (as [`ConfigError::Misuse`]) when
     /// the server only takes pushed requests: use [`push`](Self::push).
     pub fn begin(
         self,
         entropy: FlowEntropy,
         now: UnixTime,
-    ) -> Result<(AuthorizationRequest, AwaitingCallback), StartError> {
+    ) -> Result<(AuthorizationRequest, AwaitingCallback), ConfigError> {
         if self.client.require_pushed_authorization_requests {
-            return Err(StartError::Misuse(ApiMisuse::PushedAuthorizationRequired));
+            return Err(ConfigError::Misuse(ApiMisuse::PushedAuthorizationRequired));
         }
         let mut url = endpoint_for_parameters(self.client.authorization_endpoint.as_url());
         let dpop_jkt = self.client.dpop.as_ref().map(DpopKey::thumbprint);
@@ -244,20 +244,20 @@ impl<'c> Start<'c> {
     /// server offers it (RFC 9700 §2.1).
     ///
     /// # Errors
-    /// [`ApiMisuse::NoEndpoint`] (as [`StartError::Misuse`]) when the metadata has
+    /// [`ApiMisuse::NoEndpoint`] (as [`ConfigError::Misuse`]) when the metadata has
     /// no `pushed_authorization_request_endpoint`, and as
     /// [`begin`](Self::begin).
     pub fn push(
         self,
         entropy: FlowEntropy,
         now: UnixTime,
-    ) -> Result<PushingAuthorization, StartError> {
+    ) -> Result<PushingAuthorization, ConfigError> {
         let client = self.client;
         let endpoint =
             client
                 .pushed_authorization_request_endpoint
                 .clone()
-                .ok_or(StartError::Misuse(ApiMisuse::NoEndpoint(
+                .ok_or(ConfigError::Misuse(ApiMisuse::NoEndpoint(
                     EndpointKind::PushedAuthorization,
                 )))?;
         let mut form = FormSerializer::new();
@@ -288,7 +288,7 @@ impl<'c> Start<'c> {
         self,
         entropy: FlowEntropy,
         now: UnixTime,
-    ) -> Result<Authorization, StartError> {
+    ) -> Result<Authorization, ConfigError> {
         if self.client.pushed_authorization_request_endpoint.is_some() {
             self.push(entropy, now).map(Authorization::Push)
         } else {
@@ -305,17 +305,17 @@ impl<'c> Start<'c> {
         entropy: FlowEntropy,
         now: UnixTime,
         emit: &mut dyn FnMut(&str, &str),
-    ) -> Result<(AwaitingCallback, Credentials), StartError> {
+    ) -> Result<(AwaitingCallback, Credentials), ConfigError> {
         let client = self.client;
         let metadata = client.metadata();
         let redirect_uri = self
             .redirect_uri
             .or_else(|| client.redirect_uri.clone())
-            .ok_or(StartError::Misuse(ApiMisuse::NoRedirectUri))?;
+            .ok_or(ConfigError::Misuse(ApiMisuse::NoRedirectUri))?;
         if self.method == CodeChallengeMethod::S256 && client.s256_unsupported {
-            return Err(StartError::S256NotSupported);
+            return Err(ConfigError::S256NotSupported);
         }
-        resource_indicator::check_count(&self.resources).map_err(StartError::InvalidResource)?;
+        resource_indicator::check_count(&self.resources).map_err(ConfigError::InvalidValue)?;
 
         // RFC 6749 §3.1: the endpoint's own query is kept; none of its
         // parameters may be sent twice.
@@ -335,19 +335,19 @@ impl<'c> Start<'c> {
         let mut seen: Vec<&str> = existing.iter().map(String::as_str).collect();
         for (name, _) in &self.extra {
             if RESERVED.contains(&name.as_str()) {
-                return Err(StartError::ReservedParameter(UntrustedText::from(
+                return Err(ConfigError::ReservedParameter(UntrustedText::from(
                     name.as_str(),
                 )));
             }
             if seen.contains(&name.as_str()) {
-                return Err(StartError::RepeatedParameter(UntrustedText::from(
+                return Err(ConfigError::RepeatedParameter(UntrustedText::from(
                     name.as_str(),
                 )));
             }
             seen.push(name.as_str());
         }
         if let Some(name) = RESERVED.iter().find(|r| existing.iter().any(|e| e == *r)) {
-            return Err(StartError::RepeatedParameter(UntrustedText::from(*name)));
+            return Err(ConfigError::RepeatedParameter(UntrustedText::from(*name)));
         }
 
         let code_verifier = CodeVerifier::from_entropy(&entropy.verifier);

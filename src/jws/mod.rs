@@ -20,6 +20,7 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::error::InvalidValue;
 use crate::error::SigningError;
 
 pub use assertion::ClientAssertionKey;
@@ -30,8 +31,6 @@ pub use dpop::DpopKey;
 pub use software::Ed25519Key;
 #[cfg(feature = "es256")]
 pub use software::Es256Key;
-#[cfg(any(feature = "es256", feature = "ed25519"))]
-pub use software::InvalidKey;
 
 /// An asymmetric JWS algorithm (RFC 7518 §3.1, RFC 8037 §3.1): what a
 /// [`Signer`] signs with, named as in the JWS `alg` header and in
@@ -100,25 +99,12 @@ enum Key {
     Rsa { n: String, e: String },
 }
 
-/// A JWK member is not base64url without padding, or a curve name is not
-/// one JOSE registers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct InvalidJwk;
-
-impl fmt::Display for InvalidJwk {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a public JWK member is not unpadded base64url, or its curve is unknown")
-    }
-}
-
-impl core::error::Error for InvalidJwk {}
-
-fn base64url(value: &str) -> Result<String, InvalidJwk> {
+fn base64url(value: &str) -> Result<String, InvalidValue> {
     let valid = !value.is_empty()
         && value
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    valid.then(|| String::from(value)).ok_or(InvalidJwk)
+    valid.then(|| String::from(value)).ok_or(InvalidValue::Jwk)
 }
 
 impl PublicJwk {
@@ -126,10 +112,10 @@ impl PublicJwk {
     /// `P-256`, `P-384` or `P-521`.
     ///
     /// # Errors
-    /// [`InvalidJwk`] for another curve or a member that is not base64url.
-    pub fn ec(crv: &str, x: &str, y: &str) -> Result<Self, InvalidJwk> {
+    /// [`InvalidValue`] for another curve or a member that is not base64url.
+    pub fn ec(crv: &str, x: &str, y: &str) -> Result<Self, InvalidValue> {
         if !matches!(crv, "P-256" | "P-384" | "P-521") {
-            return Err(InvalidJwk);
+            return Err(InvalidValue::Jwk);
         }
         Ok(Self(Key::Ec {
             crv: String::from(crv),
@@ -142,10 +128,10 @@ impl PublicJwk {
     /// `Ed448`.
     ///
     /// # Errors
-    /// [`InvalidJwk`] for another curve or an `x` that is not base64url.
-    pub fn okp(crv: &str, x: &str) -> Result<Self, InvalidJwk> {
+    /// [`InvalidValue`] for another curve or an `x` that is not base64url.
+    pub fn okp(crv: &str, x: &str) -> Result<Self, InvalidValue> {
         if !matches!(crv, "Ed25519" | "Ed448") {
-            return Err(InvalidJwk);
+            return Err(InvalidValue::Jwk);
         }
         Ok(Self(Key::Okp {
             crv: String::from(crv),
@@ -156,8 +142,8 @@ impl PublicJwk {
     /// An RSA key (`kty: RSA`, RFC 7518 §6.3.1).
     ///
     /// # Errors
-    /// [`InvalidJwk`] for a member that is not base64url.
-    pub fn rsa(n: &str, e: &str) -> Result<Self, InvalidJwk> {
+    /// [`InvalidValue`] for a member that is not base64url.
+    pub fn rsa(n: &str, e: &str) -> Result<Self, InvalidValue> {
         Ok(Self(Key::Rsa {
             n: base64url(n)?,
             e: base64url(e)?,
@@ -320,16 +306,27 @@ mod tests {
     #[test]
     fn members_must_be_base64url_and_curves_registered() {
         for bad in ["", "a=", "a b", "a\"", "a+b", "a/b", "é"] {
-            assert_eq!(PublicJwk::okp("Ed25519", bad), Err(InvalidJwk), "{bad:?}");
-            assert_eq!(PublicJwk::rsa(bad, "AQAB"), Err(InvalidJwk), "{bad:?}");
+            assert_eq!(
+                PublicJwk::okp("Ed25519", bad),
+                Err(InvalidValue::Jwk),
+                "{bad:?}"
+            );
+            assert_eq!(
+                PublicJwk::rsa(bad, "AQAB"),
+                Err(InvalidValue::Jwk),
+                "{bad:?}"
+            );
             assert_eq!(
                 PublicJwk::ec("P-256", "AA", bad),
-                Err(InvalidJwk),
+                Err(InvalidValue::Jwk),
                 "{bad:?}"
             );
         }
-        assert_eq!(PublicJwk::okp("X25519", "AA"), Err(InvalidJwk));
-        assert_eq!(PublicJwk::ec("secp256k1", "AA", "AA"), Err(InvalidJwk));
+        assert_eq!(PublicJwk::okp("X25519", "AA"), Err(InvalidValue::Jwk));
+        assert_eq!(
+            PublicJwk::ec("secp256k1", "AA", "AA"),
+            Err(InvalidValue::Jwk)
+        );
     }
 
     #[test]

@@ -9,65 +9,10 @@ use core::fmt;
 use base64ct::{Base64UrlUnpadded, Encoding};
 
 use super::{JwsAlgorithm, PublicJwk, Signer};
+use crate::error::InvalidValue;
 use crate::error::SigningError;
 
 mod import;
-
-/// Why the bytes or text given are not a private key of the type asked
-/// for. No variant carries any part of the input: the key's bytes never
-/// reach `Display` or `Debug`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum InvalidKey {
-    /// The private key itself is not one of the curve: not 32 bytes, or
-    /// (P-256) zero or not below the group order. Generate a new key.
-    InvalidScalar,
-    /// Not a private key document of a format the constructor reads: not
-    /// PKCS#8 DER (RFC 5958), not PEM (RFC 7468) with a label it reads, or
-    /// a document whose parts do not decode (a public key in a PKCS#8 or
-    /// SEC1 document that is not the private key's is one). Export the key
-    /// as unencrypted PKCS#8 (`openssl pkcs8 -topk8 -nocrypt`).
-    Malformed,
-    /// An encrypted PKCS#8 document (`ENCRYPTED PRIVATE KEY`): decrypt it
-    /// first (`openssl pkcs8 -in key.pem -out plain.pem`).
-    Encrypted,
-    /// A key of another algorithm or curve: a P-384 or RSA key for
-    /// [`Es256Key`], a P-256 key for [`Ed25519Key`], or a JWK whose `kty`,
-    /// `crv` or `alg` names another. Use the key type that matches it.
-    OtherAlgorithm,
-    /// A public key only: a JWK without `d`, or a `PUBLIC KEY` PEM.
-    /// Signing needs the private key.
-    NotPrivate,
-    /// A private JWK whose public members (`x`, and `y` for EC) are not
-    /// those of its `d` (RFC 7517 §4 members of one key): the JWK is
-    /// corrupt, or was put together from two keys. Export it again.
-    PublicKeyMismatch,
-    /// Not a private JWK: not a JSON object, a member it needs (`kty`,
-    /// `crv`, `x`, `y`) missing or not a string, a member given twice, a
-    /// key member that is not unpadded base64url, or a public one that is
-    /// not of the curve's length.
-    MalformedJwk,
-    /// Over [`MAX_PRIVATE_KEY_BYTES`](crate::limits::MAX_PRIVATE_KEY_BYTES):
-    /// not a key of these curves.
-    TooLarge,
-}
-
-impl fmt::Display for InvalidKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::InvalidScalar => "the private key is not a valid key of the curve",
-            Self::Malformed => "not an unencrypted PKCS#8 or SEC1 private key in DER or PEM",
-            Self::Encrypted => "the PKCS#8 private key is encrypted",
-            Self::OtherAlgorithm => "the key is of another algorithm or curve",
-            Self::NotPrivate => "a public key, without the private key",
-            Self::PublicKeyMismatch => "the JWK's public key is not that of its private key",
-            Self::MalformedJwk => "not a private JWK with the members of the curve",
-            Self::TooLarge => "the key is larger than any key of the curve",
-        })
-    }
-}
-
-impl core::error::Error for InvalidKey {}
 
 fn b64(bytes: &[u8]) -> String {
     Base64UrlUnpadded::encode_string(bytes)
@@ -133,24 +78,25 @@ impl Es256Key {
     /// randomness; about one value in 2³² is out of range and refused.
     ///
     /// # Errors
-    /// [`InvalidKey::InvalidScalar`] when `d` is not 32 bytes or not a
+    /// [`InvalidValue::KeyNotOfCurve`] when `d` is not 32 bytes or not a
     /// valid scalar.
-    pub fn from_bytes(d: &[u8]) -> Result<Self, InvalidKey> {
+    pub fn from_bytes(d: &[u8]) -> Result<Self, InvalidValue> {
         if d.len() != 32 {
-            return Err(InvalidKey::InvalidScalar);
+            return Err(InvalidValue::KeyNotOfCurve);
         }
-        let key = p256::ecdsa::SigningKey::from_slice(d).map_err(|_| InvalidKey::InvalidScalar)?;
+        let key =
+            p256::ecdsa::SigningKey::from_slice(d).map_err(|_| InvalidValue::KeyNotOfCurve)?;
         Self::from_signing_key(key)
     }
 
     /// The key with its public JWK, derived from the private key.
-    fn from_signing_key(key: p256::ecdsa::SigningKey) -> Result<Self, InvalidKey> {
+    fn from_signing_key(key: p256::ecdsa::SigningKey) -> Result<Self, InvalidValue> {
         let point = key.verifying_key().to_sec1_point(false);
         let (Some(x), Some(y)) = (point.x(), point.y()) else {
-            return Err(InvalidKey::InvalidScalar);
+            return Err(InvalidValue::KeyNotOfCurve);
         };
         let jwk =
-            PublicJwk::ec("P-256", &b64(x), &b64(y)).map_err(|_| InvalidKey::InvalidScalar)?;
+            PublicJwk::ec("P-256", &b64(x), &b64(y)).map_err(|_| InvalidValue::KeyNotOfCurve)?;
         Ok(Self {
             key,
             jwk,
@@ -300,7 +246,7 @@ mod tests {
         for d in [&[0_u8; 32][..], &[0xff; 32], &[1; 31], &[1; 33], &[]] {
             assert_eq!(
                 Es256Key::from_bytes(d).unwrap_err(),
-                InvalidKey::InvalidScalar
+                InvalidValue::KeyNotOfCurve
             );
         }
     }

@@ -26,8 +26,9 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
-use crate::endpoint::{RedirectUri, UrlProblem};
+use crate::endpoint::RedirectUri;
 use crate::error::CallbackError;
+use crate::error::InvalidValue;
 use crate::wire::callback::Callback;
 
 use reply::write_response;
@@ -94,7 +95,7 @@ pub enum LoopbackError {
     /// [`bind_uri`](LoopbackRedirect::bind_uri) fails the crate's redirect
     /// URI checks ([`RedirectUri::new`]): use `http://` on a loopback IP
     /// literal, `http://127.0.0.1:{port}/{path}`.
-    RedirectUri(UrlProblem),
+    RedirectUri(InvalidValue),
     /// The redirect URI given to [`bind_uri`](LoopbackRedirect::bind_uri)
     /// is valid, but not one a loopback listener can serve: not `http://`
     /// on a loopback IP literal (`127.0.0.1`, `[::1]`) with an optional
@@ -108,7 +109,9 @@ impl fmt::Display for LoopbackError {
             Self::Io(error) => write!(f, "the loopback listener failed: {error}"),
             Self::TimedOut => f.write_str("no login callback arrived before the deadline"),
             Self::Callback(error) => write!(f, "the login callback is invalid: {error}"),
-            Self::RedirectUri(problem) => write!(f, "the loopback redirect URI {problem}"),
+            Self::RedirectUri(problem) => {
+                write!(f, "the loopback redirect URI is refused: {problem}")
+            }
             Self::NotLoopbackUri => f.write_str(
                 "the loopback redirect URI must be http:// on a loopback IP literal \
                  (127.0.0.1 or [::1]), with an optional port and a path, and no query",

@@ -8,9 +8,10 @@ mod catalogue;
 mod providers;
 
 use alloc::string::String;
-use core::fmt;
 
-use crate::config::{Client, ClientAuthentication, ClientId, ConfigError, ServerMetadata};
+use crate::config::{Client, ClientAuthentication, ClientId, ServerMetadata};
+use crate::error::ConfigError;
+use crate::error::InvalidValue;
 use crate::strictness::{ScopeDelimiter, Tolerances};
 use crate::text::UntrustedText;
 
@@ -111,37 +112,6 @@ impl Preset {
     }
 }
 
-/// A tenant, shop or instance name a preset cannot put in a URL: empty,
-/// over 253 bytes, or with a character other than ASCII letters, digits,
-/// `-` and `.` (so no `/`, `?`, `#`, `@`, `:`, `%` or space can change
-/// which host or path the URLs name), or a label that starts or ends
-/// with `-` or is empty.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InvalidPresetArgument {
-    argument: &'static str,
-    value: UntrustedText,
-}
-
-impl InvalidPresetArgument {
-    /// Which argument: `tenant`, `shop` or `instance`.
-    #[must_use]
-    pub fn argument(&self) -> &'static str {
-        self.argument
-    }
-}
-
-impl fmt::Display for InvalidPresetArgument {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the {} {:?} is not a DNS name or identifier: only ASCII letters, digits, `-` and `.` are allowed",
-            self.argument, self.value
-        )
-    }
-}
-
-impl core::error::Error for InvalidPresetArgument {}
-
 /// The longest DNS name (RFC 1035 §2.3.4), and so the longest argument.
 const MAX_ARGUMENT_BYTES: usize = 253;
 
@@ -157,7 +127,7 @@ fn shown(value: &str) -> UntrustedText {
 
 /// `value`, lowercased, if it is a dot-separated run of labels of ASCII
 /// letters, digits and inner `-`.
-fn host_like(argument: &'static str, value: &str) -> Result<String, InvalidPresetArgument> {
+fn host_like(argument: &'static str, value: &str) -> Result<String, InvalidValue> {
     let ok = !value.is_empty()
         && value.len() <= MAX_ARGUMENT_BYTES
         && value.split('.').all(|label| {
@@ -171,7 +141,7 @@ fn host_like(argument: &'static str, value: &str) -> Result<String, InvalidPrese
     if ok {
         Ok(value.to_ascii_lowercase())
     } else {
-        Err(InvalidPresetArgument {
+        Err(InvalidValue::PresetArgument {
             argument,
             value: shown(value),
         })

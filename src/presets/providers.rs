@@ -7,7 +7,8 @@ use super::catalogue::{
     MICROSOFT_ENTRA, NOTION, PATREON, REDDIT, SALESFORCE, SHOPIFY, SLACK, SPOTIFY, STRAVA, TWITCH,
     ZOOM,
 };
-use super::{host_like, InvalidPresetArgument, Preset};
+use super::{host_like, Preset};
+use crate::error::InvalidValue;
 
 /// The providers, one constructor each. Every one lists: the page read
 /// and the date, the issuer chosen, PKCE, client authentication, the
@@ -91,9 +92,9 @@ impl Preset {
     ///   and minimally repaired (accepted).
     ///
     /// # Errors
-    /// [`InvalidPresetArgument`] when `tenant` is not a DNS name or
+    /// [`InvalidValue`] when `tenant` is not a DNS name or
     /// identifier.
-    pub fn microsoft_entra(tenant: &str) -> Result<Self, InvalidPresetArgument> {
+    pub fn microsoft_entra(tenant: &str) -> Result<Self, InvalidValue> {
         Ok(MICROSOFT_ENTRA.preset(&host_like("tenant", tenant)?))
     }
 
@@ -169,12 +170,12 @@ impl Preset {
     /// - Tested with: `shopify-token-response.http`.
     ///
     /// # Errors
-    /// [`InvalidPresetArgument`] when `shop` is not a shop name.
-    pub fn shopify(shop: &str) -> Result<Self, InvalidPresetArgument> {
+    /// [`InvalidValue`] when `shop` is not a shop name.
+    pub fn shopify(shop: &str) -> Result<Self, InvalidValue> {
         let name = shop.strip_suffix(".myshopify.com").unwrap_or(shop);
         let name = host_like("shop", name)?;
         if name.contains('.') {
-            return Err(InvalidPresetArgument {
+            return Err(InvalidValue::PresetArgument {
                 argument: "shop",
                 value: super::shown(shop),
             });
@@ -393,8 +394,8 @@ impl Preset {
     ///   revocation responses).
     ///
     /// # Errors
-    /// [`InvalidPresetArgument`] when `instance` is not a host name.
-    pub fn mastodon(instance: &str) -> Result<Self, InvalidPresetArgument> {
+    /// [`InvalidValue`] when `instance` is not a host name.
+    pub fn mastodon(instance: &str) -> Result<Self, InvalidValue> {
         Ok(MASTODON.preset(&host_like("instance", instance)?))
     }
 

@@ -4,74 +4,23 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt;
 
+use crate::error::ResourceError;
 use crate::limits::MAX_WWW_AUTHENTICATE_BYTES;
-use crate::text::UntrustedText;
-
-/// Why a `WWW-Authenticate` header could not be read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ChallengeError {
-    /// The header does not follow RFC 9110 §11.6.1's challenge syntax.
-    Malformed,
-    /// The header is over
-    /// [`MAX_WWW_AUTHENTICATE_BYTES`](crate::limits::MAX_WWW_AUTHENTICATE_BYTES):
-    /// refused unread.
-    TooLarge {
-        /// The cap, in bytes.
-        limit: usize,
-    },
-    /// A parameter of the Bearer or DPoP challenge appears twice (RFC 6750 §3:
-    /// "MUST NOT appear more than once"). The name as received.
-    RepeatedParameter(UntrustedText),
-    /// The challenge's `error` has characters outside RFC 6750 §3's
-    /// set (`%x20-21 / %x23-5B / %x5D-7E`).
-    InvalidErrorCode,
-    /// The challenge's `scope` has characters outside RFC 6749
-    /// §3.3's set.
-    InvalidScope,
-    /// More than one challenge of the scheme looked for in the header.
-    RepeatedChallenge,
-}
-
-impl fmt::Display for ChallengeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Malformed => f.write_str("the WWW-Authenticate header is malformed"),
-            Self::TooLarge { limit } => write!(
-                f,
-                "the WWW-Authenticate header is over its size cap of {limit} bytes"
-            ),
-            Self::InvalidErrorCode => {
-                f.write_str("the challenge's error has characters outside RFC 6750's set")
-            }
-            Self::RepeatedParameter(name) => {
-                write!(f, "the challenge parameter `{name}` appears more than once")
-            }
-            Self::InvalidScope => f.write_str("the challenge's scope is invalid"),
-            Self::RepeatedChallenge => {
-                f.write_str("the header has more than one challenge of the scheme")
-            }
-        }
-    }
-}
-
-impl core::error::Error for ChallengeError {}
 
 /// The parameters of the one challenge of `scheme` (lowercase) in
 /// `header`; `Ok(None)` when there is none.
 pub(crate) fn find_challenge(
     header: &str,
     scheme: &str,
-) -> Result<Option<Vec<(String, String)>>, ChallengeError> {
+) -> Result<Option<Vec<(String, String)>>, ResourceError> {
     let mut found = None;
     for challenge in parse_challenges(header)? {
         if !challenge.scheme.eq_ignore_ascii_case(scheme) {
             continue;
         }
         if found.is_some() {
-            return Err(ChallengeError::RepeatedChallenge);
+            return Err(ResourceError::RepeatedChallenge);
         }
         found = Some(challenge.params);
     }
@@ -168,7 +117,7 @@ impl<'a> Cursor<'a> {
 /// Splits a `WWW-Authenticate` value into its challenges (RFC 9110
 /// §11.6.1): `challenge = auth-scheme [ 1*SP ( token68 / #auth-param ) ]`,
 /// challenges separated by commas, as are the parameters.
-fn parse_challenges(header: &str) -> Result<Vec<Challenge>, ChallengeError> {
+fn parse_challenges(header: &str) -> Result<Vec<Challenge>, ResourceError> {
     let mut cursor = Cursor {
         rest: header.as_bytes(),
     };
@@ -186,7 +135,7 @@ fn parse_challenges(header: &str) -> Result<Vec<Challenge>, ChallengeError> {
         if cursor.peek().is_none() {
             return Ok(challenges);
         }
-        let scheme = cursor.token().ok_or(ChallengeError::Malformed)?;
+        let scheme = cursor.token().ok_or(ResourceError::MalformedChallenge)?;
         let mut challenge = Challenge {
             scheme,
             params: Vec::new(),
@@ -218,7 +167,7 @@ fn parse_challenges(header: &str) -> Result<Vec<Challenge>, ChallengeError> {
                         cursor.skip_whitespace();
                     }
                 }
-                Some(_) => return Err(ChallengeError::Malformed),
+                Some(_) => return Err(ResourceError::MalformedChallenge),
             }
         }
         challenges.push(challenge);
@@ -230,7 +179,7 @@ fn parse_challenges(header: &str) -> Result<Vec<Challenge>, ChallengeError> {
                 // followed by a space or the end, not `name=`.
                 let checkpoint = cursor.rest;
                 if cursor.token().is_none() {
-                    return Err(ChallengeError::Malformed);
+                    return Err(ResourceError::MalformedChallenge);
                 }
                 cursor.rest = checkpoint;
             }

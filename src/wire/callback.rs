@@ -49,8 +49,9 @@ impl Callback {
     /// Parses a raw query string, with or without its leading `?`.
     ///
     /// # Errors
-    /// [`CallbackError::RepeatedParameter`] or
-    /// [`CallbackError::Malformed`].
+    /// [`CallbackError::RepeatedParameter`],
+    /// [`CallbackError::MalformedPercentEncoding`] or
+    /// [`CallbackError::NotUtf8`].
     pub fn from_query(query: &str) -> Result<Self, CallbackError> {
         let query = query.strip_prefix('?').unwrap_or(query);
         check_size(query)?;
@@ -75,8 +76,7 @@ impl Callback {
     /// As [`Callback::from_query`].
     pub fn from_form_body(body: &[u8]) -> Result<Self, CallbackError> {
         check_length(body.len())?;
-        let body = core::str::from_utf8(body)
-            .map_err(|_| CallbackError::Malformed(FormError::InvalidUtf8))?;
+        let body = core::str::from_utf8(body).map_err(|_| CallbackError::NotUtf8)?;
         check_size(body)?;
         Self::from_pairs(form::parse_unique(body))
     }
@@ -111,7 +111,8 @@ impl Callback {
     ) -> Result<Self, CallbackError> {
         let pairs = pairs.map_err(|error| match error {
             FormError::RepeatedParameter(name) => CallbackError::RepeatedParameter(name),
-            other => CallbackError::Malformed(other),
+            FormError::MalformedPercentEncoding => CallbackError::MalformedPercentEncoding,
+            FormError::InvalidUtf8 => CallbackError::NotUtf8,
         })?;
         let mut callback = Self::default();
         let mut error = None;
@@ -263,7 +264,7 @@ mod tests {
         ));
         assert!(matches!(
             Callback::from_form_body(b"code=%FF"),
-            Err(CallbackError::Malformed(FormError::InvalidUtf8))
+            Err(CallbackError::NotUtf8)
         ));
     }
 }

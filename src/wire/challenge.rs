@@ -5,12 +5,12 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::error::codes::{is_error_code, BearerErrorCode};
+use crate::error::ResourceError;
 use crate::http::HttpResponse;
 use crate::limits::MAX_WWW_AUTHENTICATE_BYTES;
 use crate::scope::Scope;
 use crate::text::UntrustedText;
 use crate::wire::auth_challenge::find_challenge;
-pub use crate::wire::auth_challenge::ChallengeError;
 
 /// What to do after an API answered with a bearer challenge.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,10 +60,10 @@ impl BearerChallenge {
     /// `Ok(None)` when there is no Bearer challenge.
     ///
     /// # Errors
-    /// See [`ChallengeError`].
-    pub fn parse(header: &str) -> Result<Option<Self>, ChallengeError> {
+    /// See [`ResourceError`].
+    pub fn parse(header: &str) -> Result<Option<Self>, ResourceError> {
         if header.len() > MAX_WWW_AUTHENTICATE_BYTES {
-            return Err(ChallengeError::TooLarge {
+            return Err(ResourceError::ChallengeTooLarge {
                 limit: MAX_WWW_AUTHENTICATE_BYTES,
             });
         }
@@ -79,31 +79,34 @@ impl BearerChallenge {
     /// As [`parse`](Self::parse).
     pub fn from_response<'a>(
         response: impl Into<HttpResponse<'a>>,
-    ) -> Result<Option<Self>, ChallengeError> {
+    ) -> Result<Option<Self>, ResourceError> {
         response
             .into()
             .www_authenticate()
             .map_or(Ok(None), Self::parse)
     }
 
-    fn from_params(params: &[(String, String)]) -> Result<Self, ChallengeError> {
+    fn from_params(params: &[(String, String)]) -> Result<Self, ResourceError> {
         let mut challenge = Self::default();
         let mut seen: Vec<String> = Vec::new();
         for (name, value) in params.iter().cloned() {
             let name = name.to_ascii_lowercase();
             if seen.contains(&name) {
-                return Err(ChallengeError::RepeatedParameter(UntrustedText::from(name)));
+                return Err(ResourceError::RepeatedChallengeParameter(
+                    UntrustedText::from(name),
+                ));
             }
             match name.as_str() {
                 "realm" => challenge.realm = Some(UntrustedText::from(value)),
                 "scope" => {
-                    challenge.scope =
-                        Some(Scope::parse(&value).map_err(|_| ChallengeError::InvalidScope)?);
+                    challenge.scope = Some(
+                        Scope::parse(&value).map_err(|_| ResourceError::InvalidChallengeScope)?,
+                    );
                 }
                 "error" if is_error_code(&value) => {
                     challenge.error = Some(BearerErrorCode::from_wire(&value));
                 }
-                "error" => return Err(ChallengeError::InvalidErrorCode),
+                "error" => return Err(ResourceError::InvalidChallengeErrorCode),
                 "error_description" => {
                     challenge.error_description = Some(UntrustedText::from(value))
                 }
@@ -188,7 +191,7 @@ impl DpopChallenge {
     ///
     /// # Errors
     /// As [`BearerChallenge::parse`].
-    pub fn parse(header: &str) -> Result<Option<Self>, ChallengeError> {
+    pub fn parse(header: &str) -> Result<Option<Self>, ResourceError> {
         let Some(params) = find_challenge(header, "dpop")? else {
             return Ok(None);
         };
@@ -214,7 +217,7 @@ impl DpopChallenge {
     /// As [`BearerChallenge::parse`].
     pub fn from_response<'a>(
         response: impl Into<HttpResponse<'a>>,
-    ) -> Result<Option<Self>, ChallengeError> {
+    ) -> Result<Option<Self>, ResourceError> {
         let response = response.into();
         let Some(header) = response.www_authenticate() else {
             return Ok(None);
@@ -377,31 +380,31 @@ mod tests {
     fn refusals() {
         assert_eq!(
             BearerChallenge::parse(r#"Bearer realm="a", REALM="b""#),
-            Err(ChallengeError::RepeatedParameter("realm".into()))
+            Err(ResourceError::RepeatedChallengeParameter("realm".into()))
         );
         assert_eq!(
             BearerChallenge::parse(r#"Bearer realm="unterminated"#),
-            Err(ChallengeError::Malformed)
+            Err(ResourceError::MalformedChallenge)
         );
         assert_eq!(
             BearerChallenge::parse(r#"Bearer realm="a" junk"#),
-            Err(ChallengeError::Malformed)
+            Err(ResourceError::MalformedChallenge)
         );
         assert_eq!(
             BearerChallenge::parse(r#"Bearer realm="a", Bearer realm="b""#),
-            Err(ChallengeError::RepeatedChallenge)
+            Err(ResourceError::RepeatedChallenge)
         );
         assert_eq!(
             BearerChallenge::parse(r#"Bearer scope="a\\b""#),
-            Err(ChallengeError::InvalidScope)
+            Err(ResourceError::InvalidChallengeScope)
         );
         assert_eq!(
             BearerChallenge::parse("Bearer error=\"invalid_token\\\\\""),
-            Err(ChallengeError::InvalidErrorCode)
+            Err(ResourceError::InvalidChallengeErrorCode)
         );
         assert_eq!(
             BearerChallenge::parse(&alloc::format!("Bearer realm=\"{}\"", "a".repeat(9000))),
-            Err(ChallengeError::TooLarge {
+            Err(ResourceError::ChallengeTooLarge {
                 limit: MAX_WWW_AUTHENTICATE_BYTES
             })
         );
@@ -450,7 +453,7 @@ mod tests {
         assert_eq!(dpop.next_step(), NextStep::GiveUp);
         assert_eq!(
             DpopChallenge::parse("DPoP algs=ES256, DPoP algs=EdDSA"),
-            Err(ChallengeError::RepeatedChallenge)
+            Err(ResourceError::RepeatedChallenge)
         );
     }
 }

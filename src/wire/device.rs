@@ -4,10 +4,8 @@
 use alloc::string::String;
 use core::fmt;
 
-use url::{Host, Url};
-
-use crate::endpoint::UrlProblem;
-use crate::error::{EndpointErrorKind, ResponseProblem};
+use crate::error::EndpointErrorKind;
+use crate::error::InvalidValue;
 use crate::http::HttpResponse;
 use crate::limits::{MAX_USER_CODE_BYTES, MAX_VERIFICATION_URI_BYTES};
 use crate::secret::DeviceCode;
@@ -15,6 +13,7 @@ use crate::syntax::is_vschar_token;
 use crate::text::needs_escape;
 use crate::time::UnixTime;
 use crate::wire::token::{expires_in as seconds, success_members, take_string, Members};
+use url::{Host, Url};
 
 /// The polling interval when the server names none (RFC 8628 §3.2).
 pub(crate) const DEFAULT_INTERVAL_SECS: u64 = 5;
@@ -39,38 +38,39 @@ pub(crate) fn parse_device_authorization_response(
     now: UnixTime,
 ) -> Result<DeviceAuthorizationResponse, EndpointErrorKind> {
     let mut members = success_members(response, now)?;
-    device_authorization(&mut members).map_err(EndpointErrorKind::MalformedResponse)
+    device_authorization(&mut members)
 }
 
 fn device_authorization(
     members: &mut Members,
-) -> Result<DeviceAuthorizationResponse, ResponseProblem> {
+) -> Result<DeviceAuthorizationResponse, EndpointErrorKind> {
     let device_code = take_string(members, "device_code")?
-        .ok_or(ResponseProblem::MissingMember("device_code"))?;
+        .ok_or(EndpointErrorKind::MissingMember("device_code"))?;
     // Sent back in a form body: printable ASCII, like the other tokens.
     if !is_vschar_token(&device_code) {
-        return Err(ResponseProblem::InvalidMember("device_code"));
+        return Err(EndpointErrorKind::InvalidMember("device_code"));
     }
     let device_code = DeviceCode::new(device_code);
     let user_code =
-        take_string(members, "user_code")?.ok_or(ResponseProblem::MissingMember("user_code"))?;
-    let user_code = UserCode::new(user_code).ok_or(ResponseProblem::InvalidMember("user_code"))?;
+        take_string(members, "user_code")?.ok_or(EndpointErrorKind::MissingMember("user_code"))?;
+    let user_code =
+        UserCode::new(user_code).ok_or(EndpointErrorKind::InvalidMember("user_code"))?;
     let verification_uri = take_uri(members, "verification_uri")?
-        .ok_or(ResponseProblem::MissingMember("verification_uri"))?;
+        .ok_or(EndpointErrorKind::MissingMember("verification_uri"))?;
     let verification_uri_complete = take_uri(members, "verification_uri_complete")?;
     let expires_in = members
         .take("expires_in")
-        .ok_or(ResponseProblem::MissingMember("expires_in"))
+        .ok_or(EndpointErrorKind::MissingMember("expires_in"))
         .and_then(|value| {
             seconds(&value)
                 .filter(|seconds| *seconds > 0)
-                .ok_or(ResponseProblem::InvalidMember("expires_in"))
+                .ok_or(EndpointErrorKind::InvalidMember("expires_in"))
         })?;
     // An interval of 0 would poll in a tight loop: at least one second.
     let interval = match members.take("interval") {
         None => DEFAULT_INTERVAL_SECS,
         Some(value) => seconds(&value)
-            .ok_or(ResponseProblem::InvalidMember("interval"))?
+            .ok_or(EndpointErrorKind::InvalidMember("interval"))?
             .max(1),
     };
     Ok(DeviceAuthorizationResponse {
@@ -86,16 +86,16 @@ fn device_authorization(
 fn take_uri(
     members: &mut Members,
     member: &'static str,
-) -> Result<Option<VerificationUri>, ResponseProblem> {
+) -> Result<Option<VerificationUri>, EndpointErrorKind> {
     match take_string(members, member)? {
         None => Ok(None),
         Some(uri) => VerificationUri::new(uri)
             .map(Some)
             .map_err(|problem| match problem {
-                UrlProblem::NotHttps | UrlProblem::UnsupportedScheme | UrlProblem::HasUserinfo => {
-                    ResponseProblem::InsecureUri { member, problem }
-                }
-                _ => ResponseProblem::InvalidMember(member),
+                InvalidValue::NotHttps
+                | InvalidValue::UnsupportedScheme
+                | InvalidValue::HasUserinfo => EndpointErrorKind::InvalidUrl { member, problem },
+                _ => EndpointErrorKind::InvalidMember(member),
             }),
     }
 }
@@ -162,20 +162,20 @@ impl<'de> serde::Deserialize<'de> for UserCode {
 pub struct VerificationUri(String);
 
 impl VerificationUri {
-    fn new(uri: String) -> Result<Self, UrlProblem> {
+    fn new(uri: String) -> Result<Self, InvalidValue> {
         if uri.len() > MAX_VERIFICATION_URI_BYTES || !uri.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(UrlProblem::NotAbsoluteUrl);
+            return Err(InvalidValue::NotAbsoluteUrl);
         }
-        let url = Url::parse(&uri).map_err(|_| UrlProblem::NotAbsoluteUrl)?;
+        let url = Url::parse(&uri).map_err(|_| InvalidValue::NotAbsoluteUrl)?;
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(UrlProblem::HasUserinfo);
+            return Err(InvalidValue::HasUserinfo);
         }
         match (url.scheme(), url.host()) {
             ("https", Some(_)) => Ok(Self(uri)),
             ("http", Some(Host::Ipv4(ip))) if ip.is_loopback() => Ok(Self(uri)),
             ("http", Some(Host::Ipv6(ip))) if ip.is_loopback() => Ok(Self(uri)),
-            ("http", _) => Err(UrlProblem::NotHttps),
-            _ => Err(UrlProblem::UnsupportedScheme),
+            ("http", _) => Err(InvalidValue::NotHttps),
+            _ => Err(InvalidValue::UnsupportedScheme),
         }
     }
 
@@ -220,10 +220,9 @@ mod tests {
         parse_device_authorization_response(&response, UnixTime::from_secs(0))
     }
 
-    fn problem(body: &str) -> ResponseProblem {
+    fn problem(body: &str) -> EndpointErrorKind {
         match parse(body) {
-            Err(EndpointErrorKind::MalformedResponse(problem)) => problem,
-            Err(other) => panic!("{other:?}"),
+            Err(problem) => problem,
             Ok(_) => panic!("accepted {body}"),
         }
     }
@@ -271,7 +270,7 @@ mod tests {
         assert_eq!(parse(&body(r#","interval":"7""#)).ok().unwrap().interval, 7);
         assert_eq!(
             problem(&body(r#","interval":-1"#)),
-            ResponseProblem::InvalidMember("interval")
+            EndpointErrorKind::InvalidMember("interval")
         );
     }
 
@@ -294,13 +293,13 @@ mod tests {
                 .map(|(_, m)| *m)
                 .collect();
             let body = alloc::format!("{{{}}}", kept.join(","));
-            assert_eq!(problem(&body), ResponseProblem::MissingMember(member));
+            assert_eq!(problem(&body), EndpointErrorKind::MissingMember(member));
         }
         assert_eq!(
             problem(
                 r#"{"device_code":"d","user_code":"U","verification_uri":"https://as.example/device","expires_in":0}"#
             ),
-            ResponseProblem::InvalidMember("expires_in")
+            EndpointErrorKind::InvalidMember("expires_in")
         );
     }
 
@@ -315,15 +314,15 @@ mod tests {
             assert!(VerificationUri::new(accepted.into()).is_ok(), "{accepted}");
         }
         for (refused, problem) in [
-            ("http://as.example/device", UrlProblem::NotHttps),
-            ("http://localhost/device", UrlProblem::NotHttps),
-            ("javascript:alert(1)", UrlProblem::UnsupportedScheme),
-            ("data:text/html,x", UrlProblem::UnsupportedScheme),
-            ("ftp://as.example/device", UrlProblem::UnsupportedScheme),
-            ("https://u:p@as.example/device", UrlProblem::HasUserinfo),
-            ("/device", UrlProblem::NotAbsoluteUrl),
-            ("https://as.example/dev ice", UrlProblem::NotAbsoluteUrl),
-            ("https://as.example/\u{202e}", UrlProblem::NotAbsoluteUrl),
+            ("http://as.example/device", InvalidValue::NotHttps),
+            ("http://localhost/device", InvalidValue::NotHttps),
+            ("javascript:alert(1)", InvalidValue::UnsupportedScheme),
+            ("data:text/html,x", InvalidValue::UnsupportedScheme),
+            ("ftp://as.example/device", InvalidValue::UnsupportedScheme),
+            ("https://u:p@as.example/device", InvalidValue::HasUserinfo),
+            ("/device", InvalidValue::NotAbsoluteUrl),
+            ("https://as.example/dev ice", InvalidValue::NotAbsoluteUrl),
+            ("https://as.example/\u{202e}", InvalidValue::NotAbsoluteUrl),
         ] {
             assert_eq!(
                 VerificationUri::new(refused.into()),
@@ -338,17 +337,17 @@ mod tests {
         };
         assert_eq!(
             problem(&body("verification_uri_complete", "http://evil.example/d")),
-            ResponseProblem::InsecureUri {
+            EndpointErrorKind::InvalidUrl {
                 member: "verification_uri_complete",
-                problem: UrlProblem::NotHttps
+                problem: InvalidValue::NotHttps
             }
         );
         let insecure = r#"{"device_code":"d","user_code":"U","verification_uri":"http://evil.example/d","expires_in":600}"#;
         assert_eq!(
             problem(insecure),
-            ResponseProblem::InsecureUri {
+            EndpointErrorKind::InvalidUrl {
                 member: "verification_uri",
-                problem: UrlProblem::NotHttps
+                problem: InvalidValue::NotHttps
             }
         );
     }
@@ -377,7 +376,7 @@ mod tests {
             problem(
                 r#"{"device_code":"d\n","user_code":"U","verification_uri":"https://as.example/device","expires_in":600}"#
             ),
-            ResponseProblem::InvalidMember("device_code")
+            EndpointErrorKind::InvalidMember("device_code")
         );
     }
 

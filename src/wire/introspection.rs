@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 use serde_json::Value;
 
-use crate::error::{EndpointErrorKind, ResponseProblem};
+use crate::error::EndpointErrorKind;
 use crate::http::HttpResponse;
 use crate::members::ExtraMembers;
 use crate::scope::Scope;
@@ -191,15 +191,15 @@ pub(crate) fn parse_introspection_response(
     now: UnixTime,
 ) -> Result<IntrospectionResponse, EndpointErrorKind> {
     let members = success_members(response, now)?;
-    introspection(members).map_err(EndpointErrorKind::MalformedResponse)
+    introspection(members)
 }
 
-fn introspection(mut members: Members) -> Result<IntrospectionResponse, ResponseProblem> {
+fn introspection(mut members: Members) -> Result<IntrospectionResponse, EndpointErrorKind> {
     match members.take("active") {
         Some(Value::Bool(true)) => {}
         Some(Value::Bool(false)) => return Ok(IntrospectionResponse::inactive()),
-        Some(_) => return Err(ResponseProblem::InvalidMember("active")),
-        None => return Err(ResponseProblem::MissingMember("active")),
+        Some(_) => return Err(EndpointErrorKind::InvalidMember("active")),
+        None => return Err(EndpointErrorKind::MissingMember("active")),
     }
     let text = |members: &mut Members, name| {
         take_string(members, name).map(|value| value.map(UntrustedText::from))
@@ -207,7 +207,7 @@ fn introspection(mut members: Members) -> Result<IntrospectionResponse, Response
     let scope = match take_string(&mut members, "scope")? {
         None => None,
         Some(scope) => {
-            Some(Scope::parse(&scope).map_err(|_| ResponseProblem::InvalidMember("scope"))?)
+            Some(Scope::parse(&scope).map_err(|_| EndpointErrorKind::InvalidMember("scope"))?)
         }
     };
     let aud = match members.take("aud") {
@@ -217,10 +217,10 @@ fn introspection(mut members: Members) -> Result<IntrospectionResponse, Response
             .into_iter()
             .map(|item| match item {
                 Value::String(aud) => Ok(UntrustedText::from(aud)),
-                _ => Err(ResponseProblem::InvalidMember("aud")),
+                _ => Err(EndpointErrorKind::InvalidMember("aud")),
             })
             .collect::<Result<_, _>>()?,
-        Some(_) => return Err(ResponseProblem::InvalidMember("aud")),
+        Some(_) => return Err(EndpointErrorKind::InvalidMember("aud")),
     };
     Ok(IntrospectionResponse {
         active: true,
@@ -245,14 +245,14 @@ fn introspection(mut members: Members) -> Result<IntrospectionResponse, Response
 fn numeric_date(
     members: &mut Members,
     name: &'static str,
-) -> Result<Option<UnixTime>, ResponseProblem> {
+) -> Result<Option<UnixTime>, EndpointErrorKind> {
     /// 2^64: every `f64` at or above it is too large for `u64`.
     const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
     let Some(value) = members.take(name) else {
         return Ok(None);
     };
     let Value::Number(number) = value else {
-        return Err(ResponseProblem::InvalidMember(name));
+        return Err(EndpointErrorKind::InvalidMember(name));
     };
     if let Some(seconds) = number.as_u64() {
         return Ok(Some(UnixTime::from_secs(seconds)));
@@ -265,7 +265,7 @@ fn numeric_date(
             let seconds = float as u64;
             Ok(Some(UnixTime::from_secs(seconds)))
         }
-        _ => Err(ResponseProblem::InvalidMember(name)),
+        _ => Err(EndpointErrorKind::InvalidMember(name)),
     }
 }
 
@@ -282,9 +282,9 @@ mod tests {
         parse_introspection_response(&response, NOW)
     }
 
-    fn problem(body: &str) -> ResponseProblem {
+    fn problem(body: &str) -> EndpointErrorKind {
         match parse(body) {
-            Err(EndpointErrorKind::MalformedResponse(problem)) => problem,
+            Err(problem) => problem,
             other => panic!("{other:?}"),
         }
     }
@@ -352,21 +352,21 @@ mod tests {
 
     #[test]
     fn active_is_required_and_strictly_boolean() {
-        assert_eq!(problem("{}"), ResponseProblem::MissingMember("active"));
+        assert_eq!(problem("{}"), EndpointErrorKind::MissingMember("active"));
         assert_eq!(
             problem(r#"{"active":null}"#),
-            ResponseProblem::MissingMember("active")
+            EndpointErrorKind::MissingMember("active")
         );
         for value in [r#""true""#, "1", "0", r#""false""#, "[]"] {
             assert_eq!(
                 problem(&format!(r#"{{"active":{value}}}"#)),
-                ResponseProblem::InvalidMember("active"),
+                EndpointErrorKind::InvalidMember("active"),
                 "{value}"
             );
         }
         assert_eq!(
             problem(r#"{"active":true,"active":false}"#),
-            ResponseProblem::DuplicateMember(UntrustedText::from("active"))
+            EndpointErrorKind::DuplicateMember(UntrustedText::from("active"))
         );
     }
 
@@ -393,7 +393,7 @@ mod tests {
         ] {
             assert_eq!(
                 problem(body),
-                ResponseProblem::InvalidMember(member),
+                EndpointErrorKind::InvalidMember(member),
                 "{body}"
             );
         }

@@ -2,7 +2,7 @@
 
 use alloc::string::String;
 
-use crate::error::{EndpointErrorKind, ResponseProblem};
+use crate::error::EndpointErrorKind;
 use crate::http::HttpResponse;
 use crate::time::UnixTime;
 use crate::wire::token::{success_members, take_string};
@@ -23,29 +23,20 @@ pub(crate) fn parse_par_response(
     now: UnixTime,
 ) -> Result<PushedAuthorizationResponse, EndpointErrorKind> {
     let mut members = success_members(response, now)?;
-    let request_uri = take_string(&mut members, "request_uri")
-        .map_err(EndpointErrorKind::MalformedResponse)?
+    let request_uri = take_string(&mut members, "request_uri")?
         .filter(|uri| !uri.is_empty())
-        .ok_or(EndpointErrorKind::MalformedResponse(
-            ResponseProblem::MissingMember("request_uri"),
-        ))?;
+        .ok_or(EndpointErrorKind::MissingMember("request_uri"))?;
     // An absolute URI (RFC 9126 §2.2), sent back in a query: printable
     // ASCII without spaces.
     if !request_uri.contains(':') || !request_uri.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(EndpointErrorKind::MalformedResponse(
-            ResponseProblem::InvalidMember("request_uri"),
-        ));
+        return Err(EndpointErrorKind::InvalidMember("request_uri"));
     }
     let expires_in = members
         .take("expires_in")
-        .ok_or(EndpointErrorKind::MalformedResponse(
-            ResponseProblem::MissingMember("expires_in"),
-        ))?
+        .ok_or(EndpointErrorKind::MissingMember("expires_in"))?
         .as_u64()
         .filter(|seconds| *seconds > 0)
-        .ok_or(EndpointErrorKind::MalformedResponse(
-            ResponseProblem::InvalidMember("expires_in"),
-        ))?;
+        .ok_or(EndpointErrorKind::InvalidMember("expires_in"))?;
     Ok(PushedAuthorizationResponse {
         request_uri,
         expires_in,

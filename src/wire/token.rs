@@ -11,7 +11,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
 use crate::error::codes::{is_error_code, ErrorResponse, TokenErrorCode};
-use crate::error::{EndpointErrorKind, ResponseProblem};
+use crate::error::EndpointErrorKind;
 use crate::http::HttpResponse;
 use crate::limits::MAX_RESPONSE_BODY_BYTES;
 use crate::members::ExtraMembers;
@@ -148,19 +148,19 @@ impl<'de> Deserialize<'de> for Members {
 /// The body's members, from JSON or, when the `Content-Type` says so, from a
 /// form-encoded body (GitHub's default answer). A body over
 /// [`MAX_RESPONSE_BODY_BYTES`] is refused unread.
-fn members(response: &HttpResponse<'_>) -> Result<Members, ResponseProblem> {
+fn members(response: &HttpResponse<'_>) -> Result<Members, EndpointErrorKind> {
     if response.body().len() > MAX_RESPONSE_BODY_BYTES {
-        return Err(ResponseProblem::TooLarge {
+        return Err(EndpointErrorKind::TooLarge {
             limit: MAX_RESPONSE_BODY_BYTES,
         });
     }
     let members = if response.is_form_encoded() {
-        let body = core::str::from_utf8(response.body()).map_err(|_| ResponseProblem::NotForm)?;
+        let body = core::str::from_utf8(response.body()).map_err(|_| EndpointErrorKind::NotForm)?;
         let pairs = form::parse_unique(body).map_err(|error| match error {
             crate::error::FormError::RepeatedParameter(name) => {
-                ResponseProblem::DuplicateMember(name)
+                EndpointErrorKind::DuplicateMember(name)
             }
-            _ => ResponseProblem::NotForm,
+            _ => EndpointErrorKind::NotForm,
         })?;
         let mut members = Members::default();
         for (name, value) in pairs {
@@ -170,14 +170,14 @@ fn members(response: &HttpResponse<'_>) -> Result<Members, ResponseProblem> {
     } else {
         serde_json::from_slice::<Members>(response.body()).map_err(|error| {
             if error.is_data() {
-                ResponseProblem::NotAnObject
+                EndpointErrorKind::NotAnObject
             } else {
-                ResponseProblem::NotJson
+                EndpointErrorKind::NotJson
             }
         })?
     };
     match members.duplicate {
-        Some(name) => Err(ResponseProblem::DuplicateMember(name)),
+        Some(name) => Err(EndpointErrorKind::DuplicateMember(name)),
         None => Ok(members),
     }
 }
@@ -185,11 +185,11 @@ fn members(response: &HttpResponse<'_>) -> Result<Members, ResponseProblem> {
 pub(crate) fn take_string(
     members: &mut Members,
     name: &'static str,
-) -> Result<Option<String>, ResponseProblem> {
+) -> Result<Option<String>, EndpointErrorKind> {
     match members.take(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(ResponseProblem::InvalidMember(name)),
+        Some(_) => Err(EndpointErrorKind::InvalidMember(name)),
     }
 }
 
@@ -197,12 +197,12 @@ pub(crate) fn take_string(
 /// outside RFC 6749 §5.2's character set makes the response malformed.
 fn error_response(
     members: &mut Members,
-) -> Result<Option<ErrorResponse<TokenErrorCode>>, ResponseProblem> {
+) -> Result<Option<ErrorResponse<TokenErrorCode>>, EndpointErrorKind> {
     let Some(code) = take_string(members, "error")? else {
         return Ok(None);
     };
     if !is_error_code(&code) {
-        return Err(ResponseProblem::InvalidMember("error"));
+        return Err(EndpointErrorKind::InvalidMember("error"));
     }
     // The description and URI are for humans: a malformed one is dropped
     // rather than let it hide the code (an `invalid_grant` must stay one).
@@ -248,7 +248,7 @@ fn failure(response: &HttpResponse<'_>) -> EndpointErrorKind {
     let status = response.status();
     match members(response).map(|mut members| error_response(&mut members)) {
         Ok(Ok(Some(error))) => EndpointErrorKind::ErrorResponse(error),
-        Ok(Err(problem)) => EndpointErrorKind::MalformedResponse(problem),
+        Ok(Err(problem)) => problem,
         _ if status == 401
             && response
                 .www_authenticate()
@@ -275,10 +275,8 @@ pub(crate) fn success_members(
     if !is_success(response.status()) {
         return Err(failure(response));
     }
-    let mut members = members(response).map_err(EndpointErrorKind::MalformedResponse)?;
-    if let Some(error) =
-        error_response(&mut members).map_err(EndpointErrorKind::MalformedResponse)?
-    {
+    let mut members = members(response)?;
+    if let Some(error) = error_response(&mut members)? {
         return Err(EndpointErrorKind::ErrorResponse(error));
     }
     Ok(members)
@@ -294,7 +292,7 @@ pub(crate) fn parse_token_response(
     tolerances: &Tolerances,
 ) -> Result<TokenResponse, EndpointErrorKind> {
     success_response(success_members(response, now)?, tolerances).map_err(|problem| match problem {
-        Problem::Malformed(problem) => EndpointErrorKind::MalformedResponse(problem),
+        Problem::Malformed(problem) => problem,
         Problem::TokenType(token_type) => EndpointErrorKind::UnsupportedTokenType(token_type),
     })
 }
@@ -316,12 +314,12 @@ pub(crate) fn parse_revocation_response(
 }
 
 enum Problem {
-    Malformed(ResponseProblem),
+    Malformed(EndpointErrorKind),
     TokenType(UntrustedText),
 }
 
-impl From<ResponseProblem> for Problem {
-    fn from(problem: ResponseProblem) -> Self {
+impl From<EndpointErrorKind> for Problem {
+    fn from(problem: EndpointErrorKind) -> Self {
         Self::Malformed(problem)
     }
 }
@@ -331,9 +329,9 @@ fn success_response(
     tolerances: &Tolerances,
 ) -> Result<TokenResponse, Problem> {
     let access_token = take_string(&mut members, "access_token")?
-        .ok_or(ResponseProblem::MissingMember("access_token"))?;
+        .ok_or(EndpointErrorKind::MissingMember("access_token"))?;
     if !is_vschar_token(&access_token) {
-        return Err(ResponseProblem::InvalidMember("access_token").into());
+        return Err(EndpointErrorKind::InvalidMember("access_token").into());
     }
     let access_token = AccessToken::new(access_token);
 
@@ -342,7 +340,7 @@ fn success_response(
     let expires_in = match members.take("expires_in") {
         None => None,
         Some(value) => {
-            Some(expires_in(&value).ok_or(ResponseProblem::InvalidMember("expires_in"))?)
+            Some(expires_in(&value).ok_or(EndpointErrorKind::InvalidMember("expires_in"))?)
         }
     };
 
@@ -351,7 +349,7 @@ fn success_response(
         None => None,
         Some(token) if token.is_empty() => None,
         Some(token) if is_vschar_token(&token) => Some(RefreshToken::new(token)),
-        Some(_) => return Err(ResponseProblem::InvalidMember("refresh_token").into()),
+        Some(_) => return Err(EndpointErrorKind::InvalidMember("refresh_token").into()),
     };
 
     let scope = match members.take("scope") {
@@ -363,15 +361,18 @@ fn success_response(
         Some(Value::String(s)) => Some(
             tolerances
                 .parse_response_scope(&s)
-                .map_err(|_| ResponseProblem::InvalidMember("scope"))?,
+                .map_err(|_| EndpointErrorKind::InvalidMember("scope"))?,
         ),
         // Some servers send the scope as a JSON array of tokens.
         Some(Value::Array(items)) => {
             let tokens: Option<Vec<&str>> = items.iter().map(Value::as_str).collect();
-            let tokens = tokens.ok_or(ResponseProblem::InvalidMember("scope"))?;
-            Some(Scope::from_tokens(tokens).map_err(|_| ResponseProblem::InvalidMember("scope"))?)
+            let tokens = tokens.ok_or(EndpointErrorKind::InvalidMember("scope"))?;
+            Some(
+                Scope::from_tokens(tokens)
+                    .map_err(|_| EndpointErrorKind::InvalidMember("scope"))?,
+            )
         }
-        Some(_) => return Err(ResponseProblem::InvalidMember("scope").into()),
+        Some(_) => return Err(EndpointErrorKind::InvalidMember("scope").into()),
     };
 
     Ok(TokenResponse {
@@ -393,7 +394,7 @@ fn success_response(
 fn token_type(token_type: Option<String>, tolerances: &Tolerances) -> Result<TokenType, Problem> {
     match token_type {
         None if tolerances.strictness == Strictness::Strict => {
-            Err(ResponseProblem::MissingMember("token_type").into())
+            Err(EndpointErrorKind::MissingMember("token_type").into())
         }
         None => Ok(TokenType::AssumedBearer),
         Some(sent) if sent.eq_ignore_ascii_case("bearer") => Ok(TokenType::Bearer),

@@ -11,8 +11,8 @@ use crate::interop_node_common;
 use interop_node_common::{OidcProvider, OpClient, TEST_USER};
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
-    errors::EndpointError, errors::EndpointErrorKind, errors::MetadataProblem, values::WellKnown,
-    Discovery, ServerMetadata, UnixTime,
+    errors::EndpointError, errors::EndpointErrorKind, values::WellKnown, Discovery, ServerMetadata,
+    UnixTime,
 };
 
 const NOW: UnixTime = UnixTime::from_secs(1_800_000_000);
@@ -116,10 +116,10 @@ fn document_of_another_issuer_is_refused() {
     let (result, _) = discover(&discovery);
     assert_eq!(
         result.unwrap_err(),
-        EndpointErrorKind::InvalidMetadata(MetadataProblem::IssuerMismatch {
+        EndpointErrorKind::IssuerMismatch {
             expected: claimed.into(),
             received: server.issuer().into(),
-        })
+        }
     );
 }
 

@@ -11,7 +11,7 @@ use std::cell::Cell;
 
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
-    errors::ApiMisuse, errors::BearerError, errors::TokenErrorCode, jose::DpopKey,
+    errors::ApiMisuse, errors::ResourceError, errors::TokenErrorCode, jose::DpopKey,
     jose::Ed25519Key, jose::Es256Key, resource::DpopChallenge, resource::NextStep, transport,
     Authorized, AwaitingCallback, Callback, Client, ClientCredentials, Driver, FlowEntropy,
     RequestBody, Scope, Start,
@@ -107,7 +107,7 @@ fn dpop_bound_tokens_end_to_end() {
     let mut never = http::Request::get(&me).body(()).unwrap();
     assert_eq!(
         authorized.authorize_request(&mut never).unwrap_err(),
-        BearerError::Misuse(ApiMisuse::DpopBound)
+        ResourceError::Misuse(ApiMisuse::DpopBound)
     );
     let mut as_bearer = http::Request::get(&me).body(Vec::new()).unwrap();
     let token = authorized.tokens().access_token().secret();

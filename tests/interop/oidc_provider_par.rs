@@ -15,7 +15,7 @@ use interop_node_common::scenario::{self, error_response};
 use interop_node_common::{query_param, OidcProvider, OpClient, NOW, TEST_USER};
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
-    errors::ApiMisuse, errors::AuthorizationErrorCode, errors::CallbackError, errors::StartError,
+    errors::ApiMisuse, errors::AuthorizationErrorCode, errors::CallbackError, errors::ConfigError,
     errors::TokenErrorCode, AuthorizationRequest, AwaitingCallback, Callback, Client, FlowEntropy,
     Scope, Start,
 };
@@ -142,7 +142,7 @@ fn metadata_requiring_par_makes_begin_refuse() {
         Start::new(&client)
             .begin(FlowEntropy::from_os_rng().unwrap(), NOW)
             .unwrap_err(),
-        StartError::Misuse(ApiMisuse::PushedAuthorizationRequired)
+        ConfigError::Misuse(ApiMisuse::PushedAuthorizationRequired)
     );
     // Pushing works.
     let (authorization, pending) = push(&server, &client, "openid");

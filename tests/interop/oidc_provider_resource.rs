@@ -12,14 +12,14 @@ use crate::interop_node_common;
 
 use base64ct::Encoding;
 use interop_node_common::{send, OidcProvider, REDIRECT_URI};
+use oauth2_pkce::errors::ResourceError;
 use oauth2_pkce::errors::{
     AuthorizationErrorCode, ChainError, EndpointError, EndpointErrorKind, EndpointKind,
-    MetadataProblem,
 };
 use oauth2_pkce::registration::{ClientMetadata, Registration, TokenEndpointAuthMethod};
 use oauth2_pkce::resource::{
     BearerChallenge, NextStep, ResourceDiscovery, ResourceIndicator, ResourceLogin,
-    ResourceMetadata, StepUp, StepUpError,
+    ResourceMetadata, StepUp,
 };
 use oauth2_pkce::values::UntrustedText;
 use oauth2_pkce::*;
@@ -190,7 +190,7 @@ fn step_up_on_insufficient_scope_and_a_refresh_that_keeps_the_audience() {
         exhausted
             .start(&client, &authorized, &challenge)
             .unwrap_err(),
-        StepUpError::LimitReached { limit: 0 }
+        ResourceError::StepUpLimitReached { limit: 0 }
     );
 }
 
@@ -207,10 +207,10 @@ fn metadata_naming_another_resource_is_refused() {
     assert_eq!(error.endpoint(), EndpointKind::ResourceMetadata);
     assert_eq!(
         error.kind(),
-        &EndpointErrorKind::InvalidMetadata(MetadataProblem::ResourceMismatch {
+        &EndpointErrorKind::ResourceMismatch {
             expected: UntrustedText::from(impostor.as_str()),
             received: UntrustedText::from(server.url("/mcp")),
-        })
+        }
     );
 }
 
@@ -264,7 +264,7 @@ fn the_chain_in_one_driver_call() {
     match error {
         ChainError::Endpoint(error) => assert!(matches!(
             error.kind(),
-            EndpointErrorKind::InvalidMetadata(MetadataProblem::ResourceMismatch { .. })
+            EndpointErrorKind::ResourceMismatch { .. }
         )),
         other => panic!("{other}"),
     }

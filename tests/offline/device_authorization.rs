@@ -13,8 +13,7 @@ use oauth2_pkce::device::{
     AwaitingDeviceApproval, DeviceAuthorization, DevicePolling, SLOW_DOWN_INCREMENT,
 };
 use oauth2_pkce::errors::{
-    ApiMisuse, EndpointError, EndpointErrorKind, EndpointKind, ResponseProblem, StoredStateError,
-    TokenErrorCode, UrlProblem,
+    ApiMisuse, EndpointError, EndpointErrorKind, EndpointKind, InvalidValue, TokenErrorCode,
 };
 use oauth2_pkce::jose::{DpopKey, Ed25519Key};
 use oauth2_pkce::transport::{Wait, WaitReason};
@@ -113,10 +112,10 @@ fn an_insecure_verification_uri_is_never_handed_out() {
     let failure = step.handle_response(json(200, body), NOW).unwrap_err();
     assert_eq!(
         *failure.error(),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::InsecureUri {
+        EndpointErrorKind::InvalidUrl {
             member: "verification_uri",
-            problem: UrlProblem::NotHttps,
-        })
+            problem: InvalidValue::NotHttps,
+        }
     );
     assert_eq!(
         failure.error().endpoint(),
@@ -124,7 +123,7 @@ fn an_insecure_verification_uri_is_never_handed_out() {
     );
     assert_eq!(
         failure.to_string(),
-        "the device authorization endpoint's response is malformed: the member `verification_uri` uses http:// on a host that is not loopback"
+        "the device authorization endpoint's response is malformed: the member `verification_uri` is refused: the URL uses http:// on a host that is not loopback"
     );
     assert!(failure.into_retry().is_none());
 }
@@ -334,7 +333,7 @@ fn a_stored_login_polling_past_its_deadline_is_refused() {
     value["next_poll_at"] = expires_at;
     assert_eq!(
         AwaitingDeviceApproval::from_json(&serde_json::to_vec(&value).unwrap()),
-        Err(StoredStateError::Malformed)
+        Err(InvalidValue::StoredStateMalformed)
     );
 }
 
@@ -597,7 +596,7 @@ fn the_pending_login_is_stored_and_bound_to_its_client() {
         tampered[member] = replacement;
         assert_eq!(
             AwaitingDeviceApproval::from_json(&serde_json::to_vec(&tampered).unwrap()),
-            Err(StoredStateError::Malformed),
+            Err(InvalidValue::StoredStateMalformed),
             "{member}"
         );
     }
@@ -605,7 +604,7 @@ fn the_pending_login_is_stored_and_bound_to_its_client() {
     newer["v"] = serde_json::json!(2);
     assert!(matches!(
         AwaitingDeviceApproval::from_json(&serde_json::to_vec(&newer).unwrap()),
-        Err(StoredStateError::UnsupportedVersion { found: 2, .. })
+        Err(InvalidValue::StoredStateVersion { found: 2, .. })
     ));
     // Its Debug shows no device code.
     assert!(!format!("{back:?}").contains(DEVICE_CODE));

@@ -1,9 +1,6 @@
 //! Metadata discovery (RFC 8414 §3, OpenID Connect Discovery 1.0 §4).
 
-use oauth2_pkce::errors::{
-    CallbackError, ConfigError, EndpointErrorKind, Failure, MetadataProblem, ResponseProblem,
-    UrlProblem,
-};
+use oauth2_pkce::errors::{CallbackError, ConfigError, EndpointErrorKind, Failure, InvalidValue};
 use oauth2_pkce::values::WellKnown;
 use oauth2_pkce::*;
 
@@ -28,11 +25,8 @@ fn document(issuer: &str, extra: &str) -> String {
 }
 
 /// The reason a document was refused as metadata.
-fn metadata_problem(result: Result<ServerMetadata, Failure<Discovery>>) -> MetadataProblem {
-    match result.unwrap_err().into_error().kind() {
-        EndpointErrorKind::InvalidMetadata(problem) => problem.clone(),
-        other => panic!("not a metadata problem: {other:?}"),
-    }
+fn metadata_problem(result: Result<ServerMetadata, Failure<Discovery>>) -> EndpointErrorKind {
+    result.unwrap_err().into_error().kind().clone()
 }
 
 fn ok(body: &str) -> http::Response<Vec<u8>> {
@@ -102,15 +96,15 @@ fn issuers_are_validated() {
     );
     assert_eq!(
         Discovery::new("http://as.example").unwrap_err(),
-        ConfigError::InvalidIssuer(UrlProblem::NotHttps)
+        ConfigError::InvalidIssuer(InvalidValue::NotHttps)
     );
     assert_eq!(
         Discovery::new("https://as.example/?x=1").unwrap_err(),
-        ConfigError::InvalidIssuer(UrlProblem::IssuerHasQuery)
+        ConfigError::InvalidIssuer(InvalidValue::IssuerHasQuery)
     );
     assert_eq!(
         Discovery::new("https://as.example/#f").unwrap_err(),
-        ConfigError::InvalidIssuer(UrlProblem::HasFragment)
+        ConfigError::InvalidIssuer(InvalidValue::HasFragment)
     );
     assert!(Discovery::new("as.example").is_err());
 }
@@ -172,7 +166,7 @@ fn issuer_mismatches_are_refused() {
         );
         assert_eq!(
             problem,
-            MetadataProblem::IssuerMismatch {
+            EndpointErrorKind::IssuerMismatch {
                 expected: asked.into(),
                 received: named.into()
             },
@@ -188,9 +182,9 @@ fn endpoints_must_be_https() {
         .replace("https://as.example/token", "http://as.example/token");
     assert_eq!(
         metadata_problem(discovery.clone().handle_response(&ok(&body), NOW)),
-        MetadataProblem::InvalidEndpoint {
+        EndpointErrorKind::InvalidUrl {
             member: "token_endpoint",
-            problem: UrlProblem::NotHttps
+            problem: InvalidValue::NotHttps
         }
     );
     let body = document(
@@ -199,16 +193,16 @@ fn endpoints_must_be_https() {
     );
     assert_eq!(
         metadata_problem(discovery.clone().handle_response(&ok(&body), NOW)),
-        MetadataProblem::InvalidEndpoint {
+        EndpointErrorKind::InvalidUrl {
             member: "revocation_endpoint",
-            problem: UrlProblem::HasFragment
+            problem: InvalidValue::HasFragment
         }
     );
     let body =
         document("https://as.example", "").replace("\"https://as.example/authorize\"", "\"\"");
     assert_eq!(
         metadata_problem(discovery.clone().handle_response(&ok(&body), NOW)),
-        MetadataProblem::MissingEndpoint("authorization_endpoint")
+        EndpointErrorKind::MissingMember("authorization_endpoint")
     );
 }
 
@@ -219,12 +213,12 @@ fn servers_without_s256_are_refused_unless_allowed() {
     let discovery = Discovery::new("https://as.example").unwrap();
     assert_eq!(
         metadata_problem(discovery.clone().handle_response(&ok(&body), NOW)),
-        MetadataProblem::S256NotSupported
+        EndpointErrorKind::S256NotSupported
     );
     let plain_only = document("https://as.example", "").replace(r#"["S256"]"#, r#"["plain"]"#);
     assert_eq!(
         metadata_problem(discovery.clone().handle_response(&ok(&plain_only), NOW)),
-        MetadataProblem::S256NotSupported
+        EndpointErrorKind::S256NotSupported
     );
     let lenient = discovery.clone().dangerous_allow_without_s256();
     assert!(lenient.handle_response(&ok(&body), NOW).is_ok());
@@ -268,7 +262,7 @@ fn not_found_means_try_the_next_document() {
     assert_eq!(failure.into_retry(), Some(discovery.clone()));
     assert!(matches!(
         metadata_problem(discovery.clone().handle_response(&ok("[1,2]"), NOW)),
-        MetadataProblem::NotADocument(_)
+        EndpointErrorKind::NotADocument(_)
     ));
     assert!(matches!(
         metadata_problem(
@@ -276,7 +270,7 @@ fn not_found_means_try_the_next_document() {
                 .clone()
                 .handle_response(&ok(r#"{"issuer":"https://as.example"}"#), NOW)
         ),
-        MetadataProblem::NotADocument(_)
+        EndpointErrorKind::NotADocument(_)
     ));
 }
 
@@ -340,16 +334,14 @@ fn oversized_and_hostile_documents() {
         .unwrap_err();
     assert_eq!(
         *failure.error(),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::TooLarge {
+        EndpointErrorKind::TooLarge {
             limit: limits::MAX_RESPONSE_BODY_BYTES
-        })
+        }
     );
 
     let body = document(r"https://evil.example\r\nFAKE LOG LINE \u202e", "");
     let error = discovery.handle_response(&ok(&body), NOW).unwrap_err();
-    let EndpointErrorKind::InvalidMetadata(MetadataProblem::IssuerMismatch { received, .. }) =
-        error.error().kind()
-    else {
+    let EndpointErrorKind::IssuerMismatch { received, .. } = error.error().kind() else {
         panic!("{error:?}");
     };
     assert_eq!(
@@ -404,17 +396,17 @@ fn discovery_reads_and_checks_the_new_endpoints() {
         .unwrap_err();
     assert_eq!(
         *failure.error(),
-        EndpointErrorKind::InvalidMetadata(MetadataProblem::InvalidEndpoint {
+        EndpointErrorKind::InvalidUrl {
             member: "device_authorization_endpoint",
-            problem: UrlProblem::NotHttps
-        })
+            problem: InvalidValue::NotHttps
+        }
     );
     let mut insecure = metadata_with_http_introspection();
     assert_eq!(
         Client::new(insecure.clone(), ClientId::new("api").unwrap(), basic()).unwrap_err(),
         ConfigError::InvalidEndpoint {
             member: "introspection_endpoint",
-            problem: UrlProblem::NotHttps
+            problem: InvalidValue::NotHttps
         }
     );
     insecure.introspection_endpoint = Some("http://127.0.0.1:9000/introspect".into());

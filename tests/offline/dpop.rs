@@ -2,7 +2,9 @@
 //! a server demands, and what a DPoP-bound token may and may not do.
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use oauth2_pkce::errors::{ApiMisuse, BearerError, ConfigError, EndpointErrorKind, TokenErrorCode};
+use oauth2_pkce::errors::{
+    ApiMisuse, ConfigError, EndpointErrorKind, ResourceError, TokenErrorCode,
+};
 use oauth2_pkce::jose::{DpopKey, Ed25519Key, Es256Key};
 use oauth2_pkce::tolerance::TokenType;
 use oauth2_pkce::*;
@@ -244,7 +246,7 @@ fn dpop_get(
     authorized: &Authorized,
     client: &Client,
     uri: &str,
-) -> Result<http::Request<RequestBody>, BearerError> {
+) -> Result<http::Request<RequestBody>, ResourceError> {
     let mut request = http::Request::get(uri)
         .body(RequestBody::default())
         .unwrap();
@@ -257,7 +259,7 @@ fn dpop_get(
 fn bearer_get(
     authorized: &Authorized,
     uri: &str,
-) -> Result<http::Request<RequestBody>, BearerError> {
+) -> Result<http::Request<RequestBody>, ResourceError> {
     let mut request = http::Request::get(uri)
         .body(RequestBody::default())
         .unwrap();
@@ -299,19 +301,19 @@ fn resource_requests_with_a_bound_token() {
     for (outcome, expected) in [
         (
             bearer_get(&authorized, uri).unwrap_err(),
-            BearerError::Misuse(ApiMisuse::DpopBound),
+            ResourceError::Misuse(ApiMisuse::DpopBound),
         ),
         (
             authorized.bearer_authorization(uri).unwrap_err(),
-            BearerError::Misuse(ApiMisuse::DpopBound),
+            ResourceError::Misuse(ApiMisuse::DpopBound),
         ),
         (
             dpop_get(&authorized, &client_with_ed25519(), uri).unwrap_err(),
-            BearerError::Misuse(ApiMisuse::DpopKeyMismatch),
+            ResourceError::Misuse(ApiMisuse::DpopKeyMismatch),
         ),
         (
             dpop_get(&authorized, &client, "http://rs.example/").unwrap_err(),
-            BearerError::InsecureTarget,
+            ResourceError::InsecureTarget,
         ),
     ] {
         assert_eq!(outcome, expected);
@@ -321,7 +323,7 @@ fn resource_requests_with_a_bound_token() {
     let bearer = exchanging(&client).handle_response(response, NOW).unwrap();
     assert_eq!(
         dpop_get(&bearer, &client, uri).unwrap_err(),
-        BearerError::Misuse(ApiMisuse::NotDpopBound)
+        ResourceError::Misuse(ApiMisuse::NotDpopBound)
     );
 }
 

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use oauth2_pkce::device::DeviceAuthorization;
-use oauth2_pkce::errors::{BearerError, ChainError, EntropyUnavailable};
+use oauth2_pkce::errors::{ChainError, EntropyUnavailable, ResourceError};
 use oauth2_pkce::jose::{DpopKey, Es256Key};
 use oauth2_pkce::*;
 
@@ -413,6 +413,6 @@ fn a_driver_follows_a_resource_servers_nonce_demand() {
     );
     assert!(matches!(
         refused,
-        Err(ChainError::Bearer(BearerError::InsecureTarget))
+        Err(ChainError::Resource(ResourceError::InsecureTarget))
     ));
 }

@@ -6,10 +6,10 @@
 use std::time::Duration;
 
 use oauth2_pkce::errors::{
-    ApiMisuse, BearerError, BearerErrorCode, CallbackError, EndpointErrorKind, EndpointKind,
-    StoredStateError, TokenErrorCode,
+    ApiMisuse, BearerErrorCode, CallbackError, EndpointErrorKind, EndpointKind, InvalidValue,
+    ResourceError, TokenErrorCode,
 };
-use oauth2_pkce::resource::{BearerChallenge, ChallengeError, NextStep};
+use oauth2_pkce::resource::{BearerChallenge, NextStep};
 use oauth2_pkce::*;
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
@@ -569,7 +569,7 @@ fn bearer_challenges_on_api_responses() {
         .with_www_authenticate("Bearer error=invalid_token, error=invalid_request");
     assert_eq!(
         BearerChallenge::from_response(repeated),
-        Err(ChallengeError::RepeatedParameter("error".into()))
+        Err(ResourceError::RepeatedChallengeParameter("error".into()))
     );
 }
 
@@ -728,7 +728,7 @@ fn stored_states_read_back_with_typed_errors() {
     value["proof_of_possession"] = "dpop".into();
     assert_eq!(
         Authorized::from_json(&serde_json::to_vec(&value).unwrap()).unwrap_err(),
-        StoredStateError::UnsupportedVersion {
+        InvalidValue::StoredStateVersion {
             found: 2,
             supported: 1
         }
@@ -737,7 +737,7 @@ fn stored_states_read_back_with_typed_errors() {
     value["token_endpoint"] = "http://evil.example/token".into();
     assert_eq!(
         Authorized::from_json(&serde_json::to_vec(&value).unwrap()).unwrap_err(),
-        StoredStateError::Malformed
+        InvalidValue::StoredStateMalformed
     );
     for garbage in [
         &b""[..],
@@ -749,11 +749,11 @@ fn stored_states_read_back_with_typed_errors() {
     ] {
         assert_eq!(
             Authorized::from_json(garbage).unwrap_err(),
-            StoredStateError::Malformed
+            InvalidValue::StoredStateMalformed
         );
         assert_eq!(
             AwaitingCallback::from_json(garbage).unwrap_err(),
-            StoredStateError::Malformed
+            InvalidValue::StoredStateMalformed
         );
     }
 
@@ -766,7 +766,7 @@ fn stored_states_read_back_with_typed_errors() {
     value["v"] = 0.into();
     assert_eq!(
         AwaitingCallback::from_json(&serde_json::to_vec(&value).unwrap()).unwrap_err(),
-        StoredStateError::UnsupportedVersion {
+        InvalidValue::StoredStateVersion {
             found: 0,
             supported: 1
         }
@@ -781,7 +781,7 @@ fn stored_states_read_back_with_typed_errors() {
     // A token set is not a pending flow.
     assert_eq!(
         AwaitingCallback::from_json(&serde_json::to_vec(&state).unwrap()).unwrap_err(),
-        StoredStateError::Malformed
+        InvalidValue::StoredStateMalformed
     );
 }
 
@@ -811,7 +811,7 @@ fn bearer_only_on_https_or_loopback() {
             let value = request.headers()["authorization"].to_str().unwrap();
             assert_eq!(value, "Bearer _0XBPWQQ_access0");
         } else {
-            assert_eq!(outcome, Err(BearerError::InsecureTarget));
+            assert_eq!(outcome, Err(ResourceError::InsecureTarget));
             assert!(request.headers().get("authorization").is_none());
         }
         // The string form agrees, and the header is marked sensitive.
@@ -996,7 +996,7 @@ fn stored_secrets_are_validated_like_generated_ones() {
         value["state"] = bad.clone().into();
         assert_eq!(
             AwaitingCallback::from_json(&serde_json::to_vec(&value).unwrap()).unwrap_err(),
-            StoredStateError::Malformed,
+            InvalidValue::StoredStateMalformed,
             "{bad:?}"
         );
     }
@@ -1013,7 +1013,7 @@ fn stored_secrets_are_validated_like_generated_ones() {
         value[member] = bad.into();
         assert_eq!(
             Authorized::from_json(&serde_json::to_vec(&value).unwrap()).unwrap_err(),
-            StoredStateError::Malformed,
+            InvalidValue::StoredStateMalformed,
             "{member} {bad:?}"
         );
     }
@@ -1022,7 +1022,7 @@ fn stored_secrets_are_validated_like_generated_ones() {
     huge["extra"]["padding"] = "a".repeat(limits::MAX_STORED_STATE_BYTES).into();
     assert_eq!(
         Authorized::from_json(&serde_json::to_vec(&huge).unwrap()).unwrap_err(),
-        StoredStateError::TooLarge {
+        InvalidValue::StoredStateTooLarge {
             limit: limits::MAX_STORED_STATE_BYTES
         }
     );

@@ -4,7 +4,7 @@
 //! documented responses run through the whole exchange in
 //! `tests/quirks/` (`provider_quirks`), each file naming its page.
 
-use oauth2_pkce::errors::ConfigError;
+use oauth2_pkce::errors::{ConfigError, InvalidValue};
 use oauth2_pkce::tolerance::{ScopeDelimiter, Strictness, TokenType, Tolerances};
 use oauth2_pkce::*;
 
@@ -201,15 +201,19 @@ fn preset_arguments_cannot_inject_into_urls() {
     ];
     let long = "a".repeat(254);
     for value in bad.iter().copied().chain([long.as_str()]) {
+        let argument = |error: InvalidValue| match error {
+            InvalidValue::PresetArgument { argument, .. } => argument,
+            other => panic!("{other:?}"),
+        };
         let tenant = Preset::microsoft_entra(value).unwrap_err();
-        assert_eq!(tenant.argument(), "tenant", "{value:?}");
+        assert_eq!(argument(tenant.clone()), "tenant", "{value:?}");
         assert_eq!(
-            Preset::shopify(value).unwrap_err().argument(),
+            argument(Preset::shopify(value).unwrap_err()),
             "shop",
             "{value:?}"
         );
         assert_eq!(
-            Preset::mastodon(value).unwrap_err().argument(),
+            argument(Preset::mastodon(value).unwrap_err()),
             "instance",
             "{value:?}"
         );

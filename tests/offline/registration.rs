@@ -2,8 +2,7 @@
 //! becomes a `Client`, the typed errors, and the secret kept out of sight.
 
 use oauth2_pkce::errors::{
-    ConfigError, EndpointErrorKind, EndpointKind, MetadataProblem, ResponseProblem, TokenErrorCode,
-    UrlProblem,
+    ConfigError, EndpointErrorKind, EndpointKind, InvalidValue, TokenErrorCode,
 };
 use oauth2_pkce::registration::{ClientMetadata, Registration, TokenEndpointAuthMethod};
 use oauth2_pkce::values::{AccessToken, UntrustedText};
@@ -81,7 +80,7 @@ fn a_server_without_a_registration_endpoint_is_refused() {
     metadata.registration_endpoint = None;
     let expected = ConfigError::InvalidEndpoint {
         member: "registration_endpoint",
-        problem: UrlProblem::NotAbsoluteUrl,
+        problem: InvalidValue::NotAbsoluteUrl,
     };
     assert_eq!(
         Registration::new(metadata.clone(), ClientMetadata::new(loopback())).unwrap_err(),
@@ -92,7 +91,7 @@ fn a_server_without_a_registration_endpoint_is_refused() {
         Registration::new(metadata, ClientMetadata::new(loopback())).unwrap_err(),
         ConfigError::InvalidEndpoint {
             member: "registration_endpoint",
-            problem: UrlProblem::NotHttps
+            problem: InvalidValue::NotHttps
         }
     );
 }
@@ -173,40 +172,36 @@ fn registration_errors_are_typed() {
     let malformed = [
         (
             r#"{"client_secret":"x"}"#,
-            ResponseProblem::MissingMember("client_id"),
+            EndpointErrorKind::MissingMember("client_id"),
         ),
         (
             r#"{"client_id":""}"#,
-            ResponseProblem::InvalidMember("client_id"),
+            EndpointErrorKind::InvalidMember("client_id"),
         ),
         (
             r#"{"client_id":"c","token_endpoint_auth_method":"client_secret_basic"}"#,
-            ResponseProblem::MissingMember("client_secret"),
+            EndpointErrorKind::MissingMember("client_secret"),
         ),
         (
             r#"{"client_id":"c","token_endpoint_auth_method":"tls_client_auth"}"#,
-            ResponseProblem::InvalidMember("token_endpoint_auth_method"),
+            EndpointErrorKind::InvalidMember("token_endpoint_auth_method"),
         ),
         (
             r#"{"client_id":"c","redirect_uris":["http://127.0.0.1:1/other"]}"#,
-            ResponseProblem::InvalidMember("redirect_uris"),
+            EndpointErrorKind::InvalidMember("redirect_uris"),
         ),
         (
             r#"{"client_id":"c","client_secret":"s","client_secret_expires_at":"soon"}"#,
-            ResponseProblem::InvalidMember("client_secret_expires_at"),
+            EndpointErrorKind::InvalidMember("client_secret_expires_at"),
         ),
         (
             r#"{"client_id":"c","client_id":"d"}"#,
-            ResponseProblem::DuplicateMember(UntrustedText::from("client_id")),
+            EndpointErrorKind::DuplicateMember(UntrustedText::from("client_id")),
         ),
     ];
     for (body, problem) in malformed {
         let failure = native().handle_response(created(body), NOW).unwrap_err();
-        assert_eq!(
-            failure.error().kind(),
-            &EndpointErrorKind::MalformedResponse(problem),
-            "{body}"
-        );
+        assert_eq!(failure.error().kind(), &problem, "{body}");
     }
 }
 
@@ -230,9 +225,9 @@ fn discovery_reads_the_registration_endpoint() {
         .unwrap_err();
     assert_eq!(
         failure.error().kind(),
-        &EndpointErrorKind::InvalidMetadata(MetadataProblem::InvalidEndpoint {
+        &EndpointErrorKind::InvalidUrl {
             member: "registration_endpoint",
-            problem: UrlProblem::NotHttps
-        })
+            problem: InvalidValue::NotHttps
+        }
     );
 }

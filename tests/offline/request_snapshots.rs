@@ -10,7 +10,7 @@
 
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use oauth2_pkce::device::DeviceAuthorization;
-use oauth2_pkce::errors::{ApiMisuse, StartError};
+use oauth2_pkce::errors::{ApiMisuse, ConfigError};
 use oauth2_pkce::resource::{IntrospectedToken, Introspection};
 use oauth2_pkce::values::Method;
 use oauth2_pkce::*;
@@ -224,7 +224,7 @@ fn authorization_url_keeps_the_endpoints_own_query() {
             .param("tenant", "y")
             .begin(entropy(), NOW)
             .unwrap_err(),
-        StartError::RepeatedParameter("tenant".into())
+        ConfigError::RepeatedParameter("tenant".into())
     );
 }
 
@@ -261,7 +261,7 @@ fn authorization_request_refuses_reserved_extra_params() {
                 .param(name, "x")
                 .begin(entropy(), NOW)
                 .unwrap_err(),
-            StartError::ReservedParameter(name.into()),
+            ConfigError::ReservedParameter(name.into()),
             "{name}"
         );
     }
@@ -550,7 +550,7 @@ fn authorization_request_never_downgrades_pkce() {
     // S256 is refused by a plain-only server; the crate does not fall back.
     assert_eq!(
         Start::new(&client).begin(entropy(), NOW).unwrap_err(),
-        StartError::S256NotSupported
+        ConfigError::S256NotSupported
     );
     // Only the loud opt-in sends plain.
     let (request, _) = Start::new(&client)
@@ -595,7 +595,7 @@ fn a_flow_carries_its_own_redirect_uri() {
     assert_eq!(bare.redirect_uri(), None);
     assert_eq!(
         Start::new(&bare).begin(entropy(), NOW).unwrap_err(),
-        StartError::Misuse(ApiMisuse::NoRedirectUri)
+        ConfigError::Misuse(ApiMisuse::NoRedirectUri)
     );
     let (request, _) = Start::new(&bare)
         .redirect_uri(RedirectUri::new(loopback).unwrap())

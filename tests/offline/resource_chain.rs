@@ -4,9 +4,7 @@
 
 use std::cell::RefCell;
 
-use oauth2_pkce::errors::{
-    ChainError, ConfigError, EndpointErrorKind, MetadataProblem, UrlProblem,
-};
+use oauth2_pkce::errors::{ChainError, ConfigError, EndpointErrorKind, InvalidValue};
 use oauth2_pkce::resource::ResourceLogin;
 use oauth2_pkce::*;
 
@@ -165,10 +163,9 @@ fn no_s256_no_login() {
         )
         .unwrap_err();
     match &error {
-        ChainError::Endpoint(error) => assert_eq!(
-            error.kind(),
-            &EndpointErrorKind::InvalidMetadata(MetadataProblem::S256NotSupported)
-        ),
+        ChainError::Endpoint(error) => {
+            assert_eq!(error.kind(), &EndpointErrorKind::S256NotSupported)
+        }
         other => panic!("{other}"),
     }
     assert_eq!(log.borrow().len(), 3);
@@ -188,7 +185,7 @@ fn a_resource_in_clear_text_is_not_called() {
         error,
         ChainError::Config(ConfigError::InvalidEndpoint {
             member: "resource",
-            problem: UrlProblem::NotHttps
+            problem: InvalidValue::NotHttps
         })
     ));
     assert!(log.borrow().is_empty());

@@ -4,9 +4,9 @@
 //! `invalid_target` typed.
 
 use oauth2_pkce::errors::{
-    AuthorizationErrorCode, CallbackError, StartError, StoredStateError, TokenErrorCode,
+    AuthorizationErrorCode, CallbackError, ConfigError, InvalidValue, TokenErrorCode,
 };
-use oauth2_pkce::resource::{InvalidResource, ResourceIndicator};
+use oauth2_pkce::resource::ResourceIndicator;
 use oauth2_pkce::values::UntrustedText;
 use oauth2_pkce::*;
 
@@ -129,7 +129,7 @@ fn code_exchange_with_resources() {
     let mut refused = exchanging(&client);
     assert_eq!(
         refused.for_resource(&resource("https://elsewhere.example/")),
-        Err(InvalidResource::NotRequested)
+        Err(InvalidValue::ResourceNotRequested)
     );
     assert_eq!(refused.resources().len(), 2);
 }
@@ -179,12 +179,12 @@ fn stored_resources_are_checked_on_load() {
     json["resource"] = serde_json::json!(["https://api.example.com/#fragment"]);
     assert_eq!(
         AwaitingCallback::from_json(&serde_json::to_vec(&json).unwrap()).unwrap_err(),
-        StoredStateError::Malformed
+        InvalidValue::StoredStateMalformed
     );
     json["resource"] = serde_json::json!(vec![API; 17]);
     assert_eq!(
         AwaitingCallback::from_json(&serde_json::to_vec(&json).unwrap()).unwrap_err(),
-        StoredStateError::Malformed
+        InvalidValue::StoredStateMalformed
     );
     // A flow stored before resource indicators loads with none.
     json.as_object_mut().unwrap().remove("resource");
@@ -196,7 +196,7 @@ fn stored_resources_are_checked_on_load() {
     json["resource"] = serde_json::json!(["not a uri"]);
     assert_eq!(
         Authorized::from_json(&serde_json::to_vec(&json).unwrap()).unwrap_err(),
-        StoredStateError::Malformed
+        InvalidValue::StoredStateMalformed
     );
 }
 
@@ -209,7 +209,7 @@ fn resource_is_not_an_extra_parameter_and_has_a_cap() {
         .unwrap_err();
     assert_eq!(
         error,
-        StartError::ReservedParameter(UntrustedText::from("resource"))
+        ConfigError::ReservedParameter(UntrustedText::from("resource"))
     );
     let mut many = Start::new(&client);
     for i in 0..=limits::MAX_RESOURCE_INDICATORS {
@@ -218,7 +218,7 @@ fn resource_is_not_an_extra_parameter_and_has_a_cap() {
     assert_eq!(
         many.begin(FlowEntropy::from_bytes([7; 64]), NOW)
             .unwrap_err(),
-        StartError::InvalidResource(InvalidResource::TooMany {
+        ConfigError::InvalidValue(InvalidValue::TooManyResources {
             limit: limits::MAX_RESOURCE_INDICATORS
         })
     );

@@ -2,13 +2,9 @@
 //! `resource_metadata`, the well-known URL, the document's checks — above
 //! all that it names the resource it was fetched for (§3.3).
 
-use oauth2_pkce::errors::{
-    ConfigError, EndpointErrorKind, EndpointKind, Failure, MetadataProblem, ResponseProblem,
-    UrlProblem,
-};
-use oauth2_pkce::resource::{
-    BearerChallenge, ChallengeError, DpopChallenge, ResourceDiscovery, ResourceIndicator,
-};
+use oauth2_pkce::errors::ResourceError;
+use oauth2_pkce::errors::{ConfigError, EndpointErrorKind, EndpointKind, Failure, InvalidValue};
+use oauth2_pkce::resource::{BearerChallenge, DpopChallenge, ResourceDiscovery, ResourceIndicator};
 use oauth2_pkce::values::UntrustedText;
 use oauth2_pkce::*;
 
@@ -30,12 +26,9 @@ fn step() -> ResourceDiscovery {
     ResourceDiscovery::new(&ResourceIndicator::new(API).unwrap()).unwrap()
 }
 
-fn problem(failure: Failure<ResourceDiscovery>) -> MetadataProblem {
+fn problem(failure: Failure<ResourceDiscovery>) -> EndpointErrorKind {
     assert_eq!(failure.error().endpoint(), EndpointKind::ResourceMetadata);
-    match failure.into_error().kind() {
-        EndpointErrorKind::InvalidMetadata(problem) => problem.clone(),
-        other => panic!("{other:?}"),
-    }
+    failure.into_error().kind().clone()
 }
 
 /// RFC 9728 §5.1: the parameter in Bearer and DPoP challenges.
@@ -56,9 +49,9 @@ fn challenges_carry_resource_metadata() {
 
     assert_eq!(
         BearerChallenge::parse(r#"Bearer resource_metadata="a", resource_metadata="b""#),
-        Err(ChallengeError::RepeatedParameter(UntrustedText::from(
-            "resource_metadata"
-        )))
+        Err(ResourceError::RepeatedChallengeParameter(
+            UntrustedText::from("resource_metadata")
+        ))
     );
 }
 
@@ -82,10 +75,10 @@ fn the_request_is_a_get_of_the_document() {
 #[test]
 fn a_challenge_url_must_be_https() {
     for (url, problem) in [
-        ("http://evil.example/prm", UrlProblem::NotHttps),
-        ("https://evil.example/prm#x", UrlProblem::HasFragment),
-        ("javascript:alert(1)", UrlProblem::UnsupportedScheme),
-        ("/relative", UrlProblem::NotAbsoluteUrl),
+        ("http://evil.example/prm", InvalidValue::NotHttps),
+        ("https://evil.example/prm#x", InvalidValue::HasFragment),
+        ("javascript:alert(1)", InvalidValue::UnsupportedScheme),
+        ("/relative", InvalidValue::NotAbsoluteUrl),
     ] {
         let header = format!(r#"Bearer resource_metadata="{url}""#);
         assert_eq!(
@@ -165,7 +158,7 @@ fn a_document_naming_another_resource_is_refused() {
         assert!(!failure.is_retryable());
         assert_eq!(
             problem(failure),
-            MetadataProblem::ResourceMismatch {
+            EndpointErrorKind::ResourceMismatch {
                 expected: UntrustedText::from(API),
                 received: UntrustedText::from(other),
             }
@@ -187,28 +180,28 @@ fn bad_documents_are_typed() {
     let cases = [
         (
             format!(r#"{{"resource":"{API}","authorization_servers":["http://as.example"]}}"#),
-            MetadataProblem::InvalidEndpoint {
+            EndpointErrorKind::InvalidUrl {
                 member: "authorization_servers",
-                problem: UrlProblem::NotHttps,
+                problem: InvalidValue::NotHttps,
             },
         ),
         (
             format!(r#"{{"resource":"{API}","authorization_servers":["https://as.example?t=1"]}}"#),
-            MetadataProblem::InvalidEndpoint {
+            EndpointErrorKind::InvalidUrl {
                 member: "authorization_servers",
-                problem: UrlProblem::IssuerHasQuery,
+                problem: InvalidValue::IssuerHasQuery,
             },
         ),
         (
             format!(r#"{{"resource":"{API}","scopes_supported":["a b"]}}"#),
-            MetadataProblem::InvalidMember("scopes_supported"),
+            EndpointErrorKind::InvalidMember("scopes_supported"),
         ),
         (
             format!(
                 r#"{{"resource":"{API}","authorization_servers":{}}}"#,
                 serde_json::to_string(&vec!["https://as.example"; 17]).unwrap()
             ),
-            MetadataProblem::InvalidMember("authorization_servers"),
+            EndpointErrorKind::InvalidMember("authorization_servers"),
         ),
     ];
     for (body, expected) in cases {
@@ -223,7 +216,7 @@ fn bad_documents_are_typed() {
     ] {
         let failure = step().handle_response(json(&body), NOW).unwrap_err();
         assert!(
-            matches!(problem(failure), MetadataProblem::NotADocument(_)),
+            matches!(problem(failure), EndpointErrorKind::NotADocument(_)),
             "{body}"
         );
     }
@@ -233,7 +226,7 @@ fn bad_documents_are_typed() {
         .unwrap_err();
     assert!(matches!(
         failure.error().kind(),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::TooLarge { .. })
+        EndpointErrorKind::TooLarge { .. }
     ));
     let failure = step()
         .handle_response(HttpResponse::new(404, b""), NOW)

@@ -5,7 +5,7 @@ use std::fmt::Debug;
 
 use base64ct::{Base64, Encoding};
 use oauth2_pkce::device::{DeviceAuthorization, DeviceCode};
-use oauth2_pkce::errors::{ApiMisuse, BearerError, CallbackError};
+use oauth2_pkce::errors::{ApiMisuse, CallbackError, ResourceError};
 use oauth2_pkce::resource::{BearerChallenge, IntrospectedToken, Introspection};
 use oauth2_pkce::values::{
     AccessToken, AuthorizationCode, AuthorizationValue, CodeVerifier, RefreshToken, State,
@@ -267,7 +267,7 @@ fn bearer_errors() {
     let error = authorized
         .bearer_authorization("http://api.example/")
         .unwrap_err();
-    assert_eq!(error, BearerError::InsecureTarget);
+    assert_eq!(error, ResourceError::InsecureTarget);
     display_is_clean(&error, &[]);
 
     // A token outside b64token (VSCHAR allows a space).
@@ -279,7 +279,7 @@ fn bearer_errors() {
     let error = odd
         .bearer_authorization("https://api.example/")
         .unwrap_err();
-    assert_eq!(error, BearerError::InvalidToken);
+    assert_eq!(error, ResourceError::InvalidToken);
     display_is_clean(&error, &[token]);
     debug_is_clean(&odd, &[token]);
 }
@@ -299,7 +299,7 @@ fn tokens_outside_b64token_without_spaces_are_sent() {
         standard
             .bearer_authorization("https://api.example/")
             .unwrap_err(),
-        BearerError::InvalidToken
+        ResourceError::InvalidToken
     );
     // eBay's own token type is sent as eBay documents its tokens.
     let client = basic_client()

@@ -7,7 +7,7 @@
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use oauth2_pkce::jose::{
-    ClientAssertionKey, DpopKey, Ed25519Key, Es256Key, InvalidKey, PublicJwk, Signer as _,
+    ClientAssertionKey, DpopKey, Ed25519Key, Es256Key, PublicJwk, Signer as _,
 };
 use oauth2_pkce::*;
 
@@ -260,15 +260,15 @@ fn openssl_ed25519_key_signs_client_assertions_that_verify() {
 /// act on.
 #[test]
 fn refusals_are_typed() {
-    use InvalidKey::*;
+    use oauth2_pkce::errors::InvalidValue::*;
     let too_large = "A".repeat(limits::MAX_PRIVATE_KEY_BYTES + 1);
     for (name, pem, expected) in [
-        ("encrypted", ES256_ENCRYPTED_PEM, Encrypted),
-        ("public", ES256_PUBLIC_PEM, NotPrivate),
-        ("P-384", P384_PKCS8_PEM, OtherAlgorithm),
-        ("not PEM", "-----BEGIN PRIVATE KEY-----\n!!\n", Malformed),
-        ("not a key", "a private key", Malformed),
-        ("too large", &too_large, TooLarge),
+        ("encrypted", ES256_ENCRYPTED_PEM, KeyEncrypted),
+        ("public", ES256_PUBLIC_PEM, KeyNotPrivate),
+        ("P-384", P384_PKCS8_PEM, KeyOfOtherAlgorithm),
+        ("not PEM", "-----BEGIN PRIVATE KEY-----\n!!\n", KeyMalformed),
+        ("not a key", "a private key", KeyMalformed),
+        ("too large", &too_large, KeyTooLarge),
     ] {
         assert_eq!(
             Es256Key::from_pem(pem).unwrap_err(),
@@ -283,23 +283,23 @@ fn refusals_are_typed() {
     }
     assert_eq!(
         Es256Key::from_pem(ED25519_PKCS8_PEM).unwrap_err(),
-        OtherAlgorithm
+        KeyOfOtherAlgorithm
     );
     let sec1_alone = &ES256_SEC1_PEM[ES256_SEC1_PEM.find("-----BEGIN EC PRIVATE").unwrap()..];
     for pem in [ES256_PKCS8_PEM, ES256_SEC1_PEM, sec1_alone] {
-        assert_eq!(Ed25519Key::from_pem(pem).unwrap_err(), OtherAlgorithm);
+        assert_eq!(Ed25519Key::from_pem(pem).unwrap_err(), KeyOfOtherAlgorithm);
     }
     // A PEM whose base64 was damaged.
     let damaged = ES256_PKCS8_PEM.replacen('M', "*", 2);
-    assert_eq!(Es256Key::from_pem(&damaged).unwrap_err(), Malformed);
+    assert_eq!(Es256Key::from_pem(&damaged).unwrap_err(), KeyMalformed);
 
     assert_eq!(
         Es256Key::from_pkcs8_der(ED25519_PKCS8_DER).unwrap_err(),
-        OtherAlgorithm
+        KeyOfOtherAlgorithm
     );
     assert_eq!(
         Ed25519Key::from_pkcs8_der(ES256_PKCS8_DER).unwrap_err(),
-        OtherAlgorithm
+        KeyOfOtherAlgorithm
     );
     for der in [
         &ES256_PKCS8_DER[..40],
@@ -307,12 +307,12 @@ fn refusals_are_typed() {
         &[0x30, 0x00],
         ES256_PKCS8_PEM.as_bytes(),
     ] {
-        assert_eq!(Es256Key::from_pkcs8_der(der).unwrap_err(), Malformed);
-        assert_eq!(Ed25519Key::from_pkcs8_der(der).unwrap_err(), Malformed);
+        assert_eq!(Es256Key::from_pkcs8_der(der).unwrap_err(), KeyMalformed);
+        assert_eq!(Ed25519Key::from_pkcs8_der(der).unwrap_err(), KeyMalformed);
     }
     assert_eq!(
         Es256Key::from_pkcs8_der(too_large.as_bytes()).unwrap_err(),
-        TooLarge
+        KeyTooLarge
     );
 
     let zero = Base64UrlUnpadded::encode_string(&[0; 32]);
@@ -320,57 +320,66 @@ fn refusals_are_typed() {
     let long = Base64UrlUnpadded::encode_string(&[7; 33]);
     let rfc7515 = ec_jwk(RFC7515_X, RFC7515_Y, RFC7515_D);
     let ec_cases = [
-        (ec_jwk(RFC7515_X, RFC7515_Y, &zero), InvalidScalar),
-        (ec_jwk(RFC7515_X, RFC7515_Y, &short), InvalidScalar),
-        (ec_jwk(RFC7515_X, RFC7515_Y, &long), InvalidScalar),
+        (ec_jwk(RFC7515_X, RFC7515_Y, &zero), KeyNotOfCurve),
+        (ec_jwk(RFC7515_X, RFC7515_Y, &short), KeyNotOfCurve),
+        (ec_jwk(RFC7515_X, RFC7515_Y, &long), KeyNotOfCurve),
         (
             ec_jwk(RFC7515_X, RFC7515_Y, &format!("{RFC7515_D}=")),
-            MalformedJwk,
+            KeyMalformedJwk,
         ),
         (
             ec_jwk(ES256_PKCS8_X, ES256_PKCS8_Y, RFC7515_D),
-            PublicKeyMismatch,
+            KeyPublicPartMismatch,
         ),
         (
             ec_jwk(RFC7515_X, ES256_PKCS8_Y, RFC7515_D),
-            PublicKeyMismatch,
+            KeyPublicPartMismatch,
         ),
         (
             ec_jwk(&format!("{RFC7515_X}AA"), RFC7515_Y, RFC7515_D),
-            MalformedJwk,
+            KeyMalformedJwk,
         ),
-        (rfc7515.replace(r#","y":"#, r#","z":"#), MalformedJwk),
-        (rfc7515.replace(r#","d":"#, r#","e":"#), NotPrivate),
-        (rfc7515.replace(r#""d":"#, r#""d":null,"e":"#), NotPrivate),
-        (rfc7515.replace("P-256", "P-384"), OtherAlgorithm),
-        (rfc7515.replace(r#""crv":"P-256","#, ""), MalformedJwk),
-        (rfc7515.replace(r#""EC""#, r#""RSA""#), OtherAlgorithm),
-        (rfc7515.replace('{', r#"{"alg":"ES384","#), OtherAlgorithm),
+        (rfc7515.replace(r#","y":"#, r#","z":"#), KeyMalformedJwk),
+        (rfc7515.replace(r#","d":"#, r#","e":"#), KeyNotPrivate),
+        (
+            rfc7515.replace(r#""d":"#, r#""d":null,"e":"#),
+            KeyNotPrivate,
+        ),
+        (rfc7515.replace("P-256", "P-384"), KeyOfOtherAlgorithm),
+        (rfc7515.replace(r#""crv":"P-256","#, ""), KeyMalformedJwk),
+        (rfc7515.replace(r#""EC""#, r#""RSA""#), KeyOfOtherAlgorithm),
+        (
+            rfc7515.replace('{', r#"{"alg":"ES384","#),
+            KeyOfOtherAlgorithm,
+        ),
         (
             rfc7515.replace('}', &format!(r#","d":"{RFC7515_D}"}}"#)),
-            MalformedJwk,
+            KeyMalformedJwk,
         ),
-        (rfc7515.replace('}', ""), MalformedJwk),
-        (okp_jwk(RFC8037_X, RFC8037_D), OtherAlgorithm),
-        ("[]".into(), MalformedJwk),
-        ("".into(), MalformedJwk),
-        (too_large.clone(), TooLarge),
+        (rfc7515.replace('}', ""), KeyMalformedJwk),
+        (okp_jwk(RFC8037_X, RFC8037_D), KeyOfOtherAlgorithm),
+        ("[]".into(), KeyMalformedJwk),
+        ("".into(), KeyMalformedJwk),
+        (too_large.clone(), KeyTooLarge),
     ];
     for (jwk, expected) in ec_cases {
         assert_eq!(Es256Key::from_jwk(&jwk).unwrap_err(), expected, "{jwk}");
     }
     let rfc8037 = okp_jwk(RFC8037_X, RFC8037_D);
     let okp_cases = [
-        (okp_jwk(RFC8037_X, &short), InvalidScalar),
-        (okp_jwk(RFC8037_X, &long), InvalidScalar),
-        (okp_jwk(ED25519_X, RFC8037_D), PublicKeyMismatch),
-        (okp_jwk(&short, RFC8037_D), MalformedJwk),
-        (rfc8037.replace(r#","x":"#, r#","y":"#), MalformedJwk),
-        (rfc8037.replace(r#""d":"#, r#""p":"#), NotPrivate),
-        (rfc8037.replace("Ed25519", "Ed448"), OtherAlgorithm),
-        (rfc8037.replace('{', r#"{"alg":"ES256","#), OtherAlgorithm),
-        (rfc7515, OtherAlgorithm),
-        ("not json".into(), MalformedJwk),
+        (okp_jwk(RFC8037_X, &short), KeyNotOfCurve),
+        (okp_jwk(RFC8037_X, &long), KeyNotOfCurve),
+        (okp_jwk(ED25519_X, RFC8037_D), KeyPublicPartMismatch),
+        (okp_jwk(&short, RFC8037_D), KeyMalformedJwk),
+        (rfc8037.replace(r#","x":"#, r#","y":"#), KeyMalformedJwk),
+        (rfc8037.replace(r#""d":"#, r#""p":"#), KeyNotPrivate),
+        (rfc8037.replace("Ed25519", "Ed448"), KeyOfOtherAlgorithm),
+        (
+            rfc8037.replace('{', r#"{"alg":"ES256","#),
+            KeyOfOtherAlgorithm,
+        ),
+        (rfc7515, KeyOfOtherAlgorithm),
+        ("not json".into(), KeyMalformedJwk),
     ];
     for (jwk, expected) in okp_cases {
         assert_eq!(Ed25519Key::from_jwk(&jwk).unwrap_err(), expected, "{jwk}");
@@ -386,7 +395,8 @@ fn no_error_or_debug_shows_the_private_key() {
     assert_eq!(bytes(SECRET).len(), 32);
     let pem_body = |pem: &str| pem.lines().nth(1).unwrap().to_owned();
     let mut printed = Vec::new();
-    let mut show = |error: InvalidKey| printed.push(format!("{error} {error:?}"));
+    let mut show =
+        |error: oauth2_pkce::errors::InvalidValue| printed.push(format!("{error} {error:?}"));
     show(Es256Key::from_jwk(&ec_jwk(RFC7515_X, RFC7515_Y, SECRET)).unwrap_err());
     show(Es256Key::from_jwk(&format!(r#"{{"d":"{SECRET}","kty":1}}"#)).unwrap_err());
     show(Es256Key::from_jwk(&format!(r#"{{"d":"{SECRET}"#)).unwrap_err());

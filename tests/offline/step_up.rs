@@ -2,7 +2,8 @@
 //! granted and the required scope, for the same resource, a limited
 //! number of times.
 
-use oauth2_pkce::resource::{BearerChallenge, NextStep, ResourceIndicator, StepUp, StepUpError};
+use oauth2_pkce::errors::ResourceError;
+use oauth2_pkce::resource::{BearerChallenge, NextStep, ResourceIndicator, StepUp};
 use oauth2_pkce::*;
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
@@ -82,7 +83,7 @@ fn step_ups_are_limited_and_pointless_ones_refused() {
     assert!(step_ups.scope_for(&authorized, &more).is_ok());
     assert_eq!(
         step_ups.scope_for(&authorized, &more),
-        Err(StepUpError::LimitReached { limit: 1 })
+        Err(ResourceError::StepUpLimitReached { limit: 1 })
     );
     assert_eq!(step_ups.count(), 1);
 
@@ -90,12 +91,15 @@ fn step_ups_are_limited_and_pointless_ones_refused() {
     for (header, error) in [
         (
             r#"Bearer error="insufficient_scope", scope="a""#,
-            StepUpError::AlreadyGranted,
+            ResourceError::ScopeAlreadyGranted,
         ),
-        (r#"Bearer error="insufficient_scope""#, StepUpError::NoScope),
+        (
+            r#"Bearer error="insufficient_scope""#,
+            ResourceError::NoScopeToAskFor,
+        ),
         (
             r#"Bearer error="invalid_token", scope="b""#,
-            StepUpError::NotInsufficientScope,
+            ResourceError::NotInsufficientScope,
         ),
     ] {
         assert_eq!(
@@ -105,7 +109,7 @@ fn step_ups_are_limited_and_pointless_ones_refused() {
         );
     }
     assert_eq!(fresh.count(), 0);
-    assert!(StepUpError::LimitReached { limit: 2 }
+    assert!(ResourceError::StepUpLimitReached { limit: 2 }
         .to_string()
         .contains("2 times"));
 }

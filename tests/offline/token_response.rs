@@ -4,9 +4,7 @@
 
 use core::time::Duration;
 
-use oauth2_pkce::errors::{
-    EndpointError, EndpointErrorKind, Failure, ResponseProblem, TokenErrorCode,
-};
+use oauth2_pkce::errors::{EndpointError, EndpointErrorKind, Failure, TokenErrorCode};
 use oauth2_pkce::tolerance::{ScopeDelimiter, Strictness, TokenType};
 use oauth2_pkce::values::UntrustedText;
 use oauth2_pkce::*;
@@ -246,7 +244,7 @@ fn expires_in_string_that_is_not_digits_is_refused() {
         let body = format!(r#"{{"access_token":"a","token_type":"Bearer","expires_in":{bad}}}"#);
         assert_eq!(
             error(200, JSON, &body),
-            EndpointErrorKind::MalformedResponse(ResponseProblem::InvalidMember("expires_in")),
+            EndpointErrorKind::InvalidMember("expires_in"),
             "{bad}"
         );
     }
@@ -336,19 +334,14 @@ fn github_form_encoded_error_with_http_200() {
 #[test]
 fn form_encoded_body_only_when_the_content_type_says_so() {
     let body = "access_token=a&token_type=bearer";
-    assert_eq!(
-        error(200, JSON, body),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::NotJson)
-    );
+    assert_eq!(error(200, JSON, body), EndpointErrorKind::NotJson);
     assert_eq!(
         error(200, FORM, "access_token=%zz&token_type=bearer"),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::NotForm)
+        EndpointErrorKind::NotForm
     );
     assert_eq!(
         error(200, FORM, "access_token=a&access_token=b&token_type=bearer"),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::DuplicateMember(
-            "access_token".into()
-        ))
+        EndpointErrorKind::DuplicateMember("access_token".into())
     );
 }
 
@@ -368,10 +361,7 @@ fn error_messages_carry_the_problem_once() {
     );
     assert!(failure.source().is_none());
     assert!(failure.error().source().is_none());
-    assert_eq!(
-        failure.error().kind(),
-        &EndpointErrorKind::MalformedResponse(ResponseProblem::NotJson)
-    );
+    assert_eq!(failure.error().kind(), &EndpointErrorKind::NotJson);
 }
 
 #[test]
@@ -385,7 +375,7 @@ fn scope_as_json_array() {
         let body = format!(r#"{{"access_token":"a","token_type":"Bearer","scope":{bad}}}"#);
         assert_eq!(
             error(200, JSON, &body),
-            EndpointErrorKind::MalformedResponse(ResponseProblem::InvalidMember("scope")),
+            EndpointErrorKind::InvalidMember("scope"),
             "{bad}"
         );
     }
@@ -625,7 +615,7 @@ fn an_error_member_that_is_not_a_code_is_a_malformed_response() {
         for status in [200, 400, 401] {
             assert_eq!(
                 error(status, JSON, body),
-                EndpointErrorKind::MalformedResponse(ResponseProblem::InvalidMember("error")),
+                EndpointErrorKind::InvalidMember("error"),
                 "{status} {body}"
             );
         }
@@ -642,10 +632,7 @@ fn an_error_member_that_is_not_a_code_is_a_malformed_response() {
         JSON,
         r#"{"error":"invalid_grant","error_description":["expired"]}"#,
     );
-    assert!(
-        !matches!(described.kind(), EndpointErrorKind::MalformedResponse(_)),
-        "{described:?}"
-    );
+    assert!(!described.kind().is_malformed_response(), "{described:?}");
     // The malformed description is dropped; the code survives.
     assert!(
         described.code() == Some(&TokenErrorCode::InvalidGrant),
@@ -675,27 +662,24 @@ fn expires_in_beyond_u64_saturates() {
 fn non_json_200_is_malformed() {
     assert_eq!(
         error(200, "text/html", "<html>Welcome</html>"),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::NotJson)
+        EndpointErrorKind::NotJson
     );
-    assert_eq!(
-        error(200, JSON, ""),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::NotJson)
-    );
+    assert_eq!(error(200, JSON, ""), EndpointErrorKind::NotJson);
     assert_eq!(
         error(
             200,
             JSON,
             r#"{"access_token":"a","token_type":"Bearer"} trailing"#
         ),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::NotJson)
+        EndpointErrorKind::NotJson
     );
     assert_eq!(
         error(200, JSON, r#"["access_token"]"#),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::NotAnObject)
+        EndpointErrorKind::NotAnObject
     );
     assert_eq!(
         error(200, JSON, r#""access_token""#),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::NotAnObject)
+        EndpointErrorKind::NotAnObject
     );
     let failure = fail(200, "text/html", "<html>Welcome</html>");
     assert!(!failure.error().is_retryable());
@@ -707,21 +691,19 @@ fn duplicate_members_are_refused() {
     let body = r#"{"access_token":"first","token_type":"Bearer","access_token":"second"}"#;
     assert_eq!(
         error(200, JSON, body),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::DuplicateMember(
-            "access_token".into()
-        ))
+        EndpointErrorKind::DuplicateMember("access_token".into())
     );
     let body = r#"{"access_token":"a","token_type":"Bearer","token_type":"mac"}"#;
     assert_eq!(
         error(200, JSON, body),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::DuplicateMember("token_type".into()))
+        EndpointErrorKind::DuplicateMember("token_type".into())
     );
     // Members this crate does not model are checked too (Pagero's `claims`
     // twice: which one would `extra()` keep?).
     let body = r#"{"access_token":"a","token_type":"Bearer","claims":"publicid","claims":"admin"}"#;
     assert_eq!(
         error(200, JSON, body),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::DuplicateMember("claims".into()))
+        EndpointErrorKind::DuplicateMember("claims".into())
     );
     let body = r#"{"error":"invalid_grant","error":"server_error"}"#;
     // Not an OAuth error body, and not a success status.
@@ -746,11 +728,11 @@ fn mac_token_type_is_unsupported() {
 fn missing_or_invalid_required_members() {
     assert_eq!(
         error(200, JSON, r#"{"token_type":"Bearer","expires_in":600}"#),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::MissingMember("access_token"))
+        EndpointErrorKind::MissingMember("access_token")
     );
     assert_eq!(
         error(200, JSON, r#"{"access_token":null,"token_type":"Bearer"}"#),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::MissingMember("access_token"))
+        EndpointErrorKind::MissingMember("access_token")
     );
     // Without `token_type`: refused under the strict profile; the
     // tolerant default reads it as Bearer and says so
@@ -768,15 +750,15 @@ fn missing_or_invalid_required_members() {
             .unwrap_err()
             .into_error()
             .kind(),
-        &EndpointErrorKind::MalformedResponse(ResponseProblem::MissingMember("token_type"))
+        &EndpointErrorKind::MissingMember("token_type")
     );
     assert_eq!(
         error(200, JSON, r#"{"access_token":42,"token_type":"Bearer"}"#),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::InvalidMember("access_token"))
+        EndpointErrorKind::InvalidMember("access_token")
     );
     assert_eq!(
         error(200, JSON, r#"{"access_token":"","token_type":"Bearer"}"#),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::InvalidMember("access_token"))
+        EndpointErrorKind::InvalidMember("access_token")
     );
     assert_eq!(
         error(
@@ -784,7 +766,7 @@ fn missing_or_invalid_required_members() {
             JSON,
             "{\"access_token\":\"a\\nb\",\"token_type\":\"Bearer\"}"
         ),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::InvalidMember("access_token"))
+        EndpointErrorKind::InvalidMember("access_token")
     );
     assert_eq!(
         error(
@@ -792,7 +774,7 @@ fn missing_or_invalid_required_members() {
             JSON,
             r#"{"access_token":"a","token_type":"Bearer","refresh_token":7}"#
         ),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::InvalidMember("refresh_token"))
+        EndpointErrorKind::InvalidMember("refresh_token")
     );
 }
 
@@ -969,7 +951,7 @@ fn expires_in_as_a_whole_float_is_accepted() {
             format!(r#"{{"access_token":"a","token_type":"Bearer","expires_in":{refused}}}"#);
         assert_eq!(
             error(200, JSON, &body),
-            EndpointErrorKind::MalformedResponse(ResponseProblem::InvalidMember("expires_in")),
+            EndpointErrorKind::InvalidMember("expires_in"),
             "{refused}"
         );
     }
@@ -1006,9 +988,7 @@ fn outside_text_in_token_errors_is_printed_escaped() {
     }
     assert_eq!(
         error_at_200(cases[0]),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::DuplicateMember(
-            UntrustedText::from("x\r\nFAKE LOG LINE")
-        ))
+        EndpointErrorKind::DuplicateMember(UntrustedText::from("x\r\nFAKE LOG LINE"))
     );
     assert_eq!(
         error_at_200(cases[1]),
@@ -1026,9 +1006,9 @@ fn a_body_over_the_cap_is_refused_unread() {
     let body = format!(r#"{{"access_token":"a","token_type":"Bearer","x":"{padding}"}}"#);
     assert_eq!(
         error(200, JSON, &body),
-        EndpointErrorKind::MalformedResponse(ResponseProblem::TooLarge {
+        EndpointErrorKind::TooLarge {
             limit: limits::MAX_RESPONSE_BODY_BYTES
-        })
+        }
     );
     // An error status with an oversized body is its status: nothing of the
     // body is read.
@@ -1130,7 +1110,7 @@ fn strict_refuses_a_missing_token_type() {
         .into_error();
     assert_eq!(
         error.kind(),
-        &EndpointErrorKind::MalformedResponse(ResponseProblem::MissingMember("token_type"))
+        &EndpointErrorKind::MissingMember("token_type")
     );
     assert!(respond_with(&strict, r#"{"access_token":"a","token_type":"Bearer"}"#).is_ok());
 }

@@ -3,7 +3,7 @@
 //! §6.2.2, RFC 8037 §2). The DER and PEM decoders are RustCrypto's
 //! (`pkcs8`, `sec1`, `pem-rfc7468`, through `p256` and `ed25519-dalek`);
 //! a JWK's JSON is `serde_json`'s. Whatever the input, every failure is a
-//! fixed [`InvalidKey`], and the copies of the private key made on the way
+//! fixed [`InvalidValue`], and the copies of the private key made on the way
 //! are wiped once the key is built.
 
 use alloc::string::String;
@@ -12,7 +12,8 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use serde::{Deserialize, Deserializer};
 use zeroize::Zeroizing;
 
-use super::{b64, InvalidKey, PublicJwk};
+use super::{b64, PublicJwk};
+use crate::error::InvalidValue;
 use crate::limits::MAX_PRIVATE_KEY_BYTES;
 
 /// The members of a private JWK these keys read (RFC 7517 §4, RFC 7518
@@ -39,9 +40,9 @@ impl<'de> Deserialize<'de> for SecretMember {
     }
 }
 
-fn check_size(len: usize) -> Result<(), InvalidKey> {
+fn check_size(len: usize) -> Result<(), InvalidValue> {
     if len > MAX_PRIVATE_KEY_BYTES {
-        return Err(InvalidKey::TooLarge);
+        return Err(InvalidValue::KeyTooLarge);
     }
     Ok(())
 }
@@ -49,39 +50,39 @@ fn check_size(len: usize) -> Result<(), InvalidKey> {
 impl PrivateJwk {
     /// The JWK in `text`, when its `kty` and `crv` are the ones asked for
     /// and its `alg`, if any, is one of `algs`.
-    fn parse(text: &str, kty: &str, crv: &str, algs: &[&str]) -> Result<Self, InvalidKey> {
+    fn parse(text: &str, kty: &str, crv: &str, algs: &[&str]) -> Result<Self, InvalidValue> {
         check_size(text.len())?;
-        let jwk: Self = serde_json::from_str(text).map_err(|_| InvalidKey::MalformedJwk)?;
+        let jwk: Self = serde_json::from_str(text).map_err(|_| InvalidValue::KeyMalformedJwk)?;
         if jwk.kty != kty {
-            return Err(InvalidKey::OtherAlgorithm);
+            return Err(InvalidValue::KeyOfOtherAlgorithm);
         }
         let alg_matches = jwk.alg.as_deref().is_none_or(|alg| algs.contains(&alg));
-        if jwk.crv.as_deref().ok_or(InvalidKey::MalformedJwk)? != crv || !alg_matches {
-            return Err(InvalidKey::OtherAlgorithm);
+        if jwk.crv.as_deref().ok_or(InvalidValue::KeyMalformedJwk)? != crv || !alg_matches {
+            return Err(InvalidValue::KeyOfOtherAlgorithm);
         }
         Ok(jwk)
     }
 
     /// The 32 bytes of `d`.
-    fn private_key(&self) -> Result<Zeroizing<[u8; 32]>, InvalidKey> {
-        let d = self.d.as_ref().ok_or(InvalidKey::NotPrivate)?;
+    fn private_key(&self) -> Result<Zeroizing<[u8; 32]>, InvalidValue> {
+        let d = self.d.as_ref().ok_or(InvalidValue::KeyNotPrivate)?;
         let decoded = Zeroizing::new(
-            Base64UrlUnpadded::decode_vec(&d.0).map_err(|_| InvalidKey::MalformedJwk)?,
+            Base64UrlUnpadded::decode_vec(&d.0).map_err(|_| InvalidValue::KeyMalformedJwk)?,
         );
         let mut bytes = Zeroizing::new([0_u8; 32]);
         if decoded.len() != bytes.len() {
-            return Err(InvalidKey::InvalidScalar);
+            return Err(InvalidValue::KeyNotOfCurve);
         }
         bytes.copy_from_slice(&decoded);
         Ok(bytes)
     }
 
     /// A public member, as the canonical base64url of its 32 bytes.
-    fn coordinate(member: Option<&String>) -> Result<String, InvalidKey> {
+    fn coordinate(member: Option<&String>) -> Result<String, InvalidValue> {
         let mut bytes = [0_u8; 32];
         match member.map(|value| Base64UrlUnpadded::decode(value.as_bytes(), &mut bytes)) {
             Some(Ok(decoded)) if decoded.len() == 32 => Ok(b64(&bytes)),
-            _ => Err(InvalidKey::MalformedJwk),
+            _ => Err(InvalidValue::KeyMalformedJwk),
         }
     }
 }
@@ -103,12 +104,12 @@ fn skip_ec_parameters(pem: &str) -> &str {
 }
 
 /// The error for a PEM document whose label the key type does not read.
-fn unread_label(label: &str) -> InvalidKey {
+fn unread_label(label: &str) -> InvalidValue {
     match label {
-        "ENCRYPTED PRIVATE KEY" => InvalidKey::Encrypted,
-        "PUBLIC KEY" => InvalidKey::NotPrivate,
-        "RSA PRIVATE KEY" | "EC PRIVATE KEY" => InvalidKey::OtherAlgorithm,
-        _ => InvalidKey::Malformed,
+        "ENCRYPTED PRIVATE KEY" => InvalidValue::KeyEncrypted,
+        "PUBLIC KEY" => InvalidValue::KeyNotPrivate,
+        "RSA PRIVATE KEY" | "EC PRIVATE KEY" => InvalidValue::KeyOfOtherAlgorithm,
+        _ => InvalidValue::KeyMalformed,
     }
 }
 
@@ -119,9 +120,9 @@ macro_rules! pkcs8_error {
     ($krate:ident) => {
         |error: $krate::pkcs8::Error| match error {
             $krate::pkcs8::Error::PublicKey($krate::pkcs8::spki::Error::OidUnknown { .. }) => {
-                InvalidKey::OtherAlgorithm
+                InvalidValue::KeyOfOtherAlgorithm
             }
-            _ => InvalidKey::Malformed,
+            _ => InvalidValue::KeyMalformed,
         }
     };
 }
@@ -135,10 +136,10 @@ impl super::Es256Key {
     /// `openssl pkcs8 -topk8 -nocrypt -outform DER` writes.
     ///
     /// # Errors
-    /// [`InvalidKey::OtherAlgorithm`] for a key of another algorithm or
-    /// curve, [`InvalidKey::Malformed`] for anything else that is not
-    /// such a key, [`InvalidKey::TooLarge`].
-    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, InvalidKey> {
+    /// [`InvalidValue::KeyOfOtherAlgorithm`] for a key of another algorithm or
+    /// curve, [`InvalidValue::KeyMalformed`] for anything else that is not
+    /// such a key, [`InvalidValue::KeyTooLarge`].
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, InvalidValue> {
         use p256::pkcs8::DecodePrivateKey as _;
         check_size(der.len())?;
         let key = p256::SecretKey::from_pkcs8_der(der).map_err(pkcs8_error!(p256))?;
@@ -152,21 +153,21 @@ impl super::Es256Key {
     /// first, which are skipped). The curve must be P-256.
     ///
     /// # Errors
-    /// [`InvalidKey::Encrypted`] for `ENCRYPTED PRIVATE KEY`,
-    /// [`InvalidKey::NotPrivate`] for `PUBLIC KEY`,
-    /// [`InvalidKey::OtherAlgorithm`] for another algorithm or curve,
-    /// [`InvalidKey::Malformed`] for anything else that is not such a key,
-    /// [`InvalidKey::TooLarge`].
-    pub fn from_pem(pem: &str) -> Result<Self, InvalidKey> {
+    /// [`InvalidValue::KeyEncrypted`] for `ENCRYPTED PRIVATE KEY`,
+    /// [`InvalidValue::KeyNotPrivate`] for `PUBLIC KEY`,
+    /// [`InvalidValue::KeyOfOtherAlgorithm`] for another algorithm or curve,
+    /// [`InvalidValue::KeyMalformed`] for anything else that is not such a key,
+    /// [`InvalidValue::KeyTooLarge`].
+    pub fn from_pem(pem: &str) -> Result<Self, InvalidValue> {
         use p256::pkcs8::der::pem;
         use p256::pkcs8::DecodePrivateKey as _;
         check_size(pem.len())?;
         let pem = skip_ec_parameters(pem);
-        let label = pem::decode_label(pem.as_bytes()).map_err(|_| InvalidKey::Malformed)?;
+        let label = pem::decode_label(pem.as_bytes()).map_err(|_| InvalidValue::KeyMalformed)?;
         let key = match label {
             "PRIVATE KEY" => p256::SecretKey::from_pkcs8_pem(pem).map_err(pkcs8_error!(p256))?,
             "EC PRIVATE KEY" => {
-                p256::SecretKey::from_sec1_pem(pem).map_err(|_| InvalidKey::Malformed)?
+                p256::SecretKey::from_sec1_pem(pem).map_err(|_| InvalidValue::KeyMalformed)?
             }
             _ => return Err(unread_label(label)),
         };
@@ -180,11 +181,11 @@ impl super::Es256Key {
     /// Other members are ignored.
     ///
     /// # Errors
-    /// [`InvalidKey::MalformedJwk`], [`InvalidKey::OtherAlgorithm`],
-    /// [`InvalidKey::NotPrivate`] without `d`,
-    /// [`InvalidKey::InvalidScalar`] for a `d` that is not a P-256 key,
-    /// [`InvalidKey::PublicKeyMismatch`], [`InvalidKey::TooLarge`].
-    pub fn from_jwk(jwk: &str) -> Result<Self, InvalidKey> {
+    /// [`InvalidValue::KeyMalformedJwk`], [`InvalidValue::KeyOfOtherAlgorithm`],
+    /// [`InvalidValue::KeyNotPrivate`] without `d`,
+    /// [`InvalidValue::KeyNotOfCurve`] for a `d` that is not a P-256 key,
+    /// [`InvalidValue::KeyPublicPartMismatch`], [`InvalidValue::KeyTooLarge`].
+    pub fn from_jwk(jwk: &str) -> Result<Self, InvalidValue> {
         let jwk = PrivateJwk::parse(jwk, "EC", "P-256", &["ES256"])?;
         let key = Self::from_bytes(&*jwk.private_key()?)?;
         let public = PublicJwk::ec(
@@ -192,9 +193,9 @@ impl super::Es256Key {
             &PrivateJwk::coordinate(jwk.x.as_ref())?,
             &PrivateJwk::coordinate(jwk.y.as_ref())?,
         )
-        .map_err(|_| InvalidKey::MalformedJwk)?;
+        .map_err(|_| InvalidValue::KeyMalformedJwk)?;
         if public != key.jwk {
-            return Err(InvalidKey::PublicKeyMismatch);
+            return Err(InvalidValue::KeyPublicPartMismatch);
         }
         Ok(match jwk.kid {
             Some(kid) => key.with_key_id(kid),
@@ -211,10 +212,10 @@ impl super::Ed25519Key {
     /// `openssl genpkey -algorithm ed25519 -outform DER` writes.
     ///
     /// # Errors
-    /// [`InvalidKey::OtherAlgorithm`] for a key of another algorithm,
-    /// [`InvalidKey::Malformed`] for anything else that is not such a key,
-    /// [`InvalidKey::TooLarge`].
-    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, InvalidKey> {
+    /// [`InvalidValue::KeyOfOtherAlgorithm`] for a key of another algorithm,
+    /// [`InvalidValue::KeyMalformed`] for anything else that is not such a key,
+    /// [`InvalidValue::KeyTooLarge`].
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, InvalidValue> {
         use ed25519_dalek::pkcs8::DecodePrivateKey as _;
         check_size(der.len())?;
         let key =
@@ -226,17 +227,17 @@ impl super::Ed25519Key {
     /// RFC 7468 §10): what `openssl genpkey -algorithm ed25519` writes.
     ///
     /// # Errors
-    /// [`InvalidKey::Encrypted`] for `ENCRYPTED PRIVATE KEY`,
-    /// [`InvalidKey::NotPrivate`] for `PUBLIC KEY`,
-    /// [`InvalidKey::OtherAlgorithm`] for another algorithm (an
-    /// `EC PRIVATE KEY` too), [`InvalidKey::Malformed`] for anything else
-    /// that is not such a key, [`InvalidKey::TooLarge`].
-    pub fn from_pem(pem: &str) -> Result<Self, InvalidKey> {
+    /// [`InvalidValue::KeyEncrypted`] for `ENCRYPTED PRIVATE KEY`,
+    /// [`InvalidValue::KeyNotPrivate`] for `PUBLIC KEY`,
+    /// [`InvalidValue::KeyOfOtherAlgorithm`] for another algorithm (an
+    /// `EC PRIVATE KEY` too), [`InvalidValue::KeyMalformed`] for anything else
+    /// that is not such a key, [`InvalidValue::KeyTooLarge`].
+    pub fn from_pem(pem: &str) -> Result<Self, InvalidValue> {
         use ed25519_dalek::pkcs8::spki::der::pem;
         use ed25519_dalek::pkcs8::DecodePrivateKey as _;
         check_size(pem.len())?;
         let pem = skip_ec_parameters(pem);
-        let label = pem::decode_label(pem.as_bytes()).map_err(|_| InvalidKey::Malformed)?;
+        let label = pem::decode_label(pem.as_bytes()).map_err(|_| InvalidValue::KeyMalformed)?;
         if label != "PRIVATE KEY" {
             return Err(unread_label(label));
         }
@@ -252,17 +253,17 @@ impl super::Ed25519Key {
     /// [`with_key_id`](Self::with_key_id) does. Other members are ignored.
     ///
     /// # Errors
-    /// [`InvalidKey::MalformedJwk`], [`InvalidKey::OtherAlgorithm`],
-    /// [`InvalidKey::NotPrivate`] without `d`,
-    /// [`InvalidKey::InvalidScalar`] for a `d` that is not 32 bytes,
-    /// [`InvalidKey::PublicKeyMismatch`], [`InvalidKey::TooLarge`].
-    pub fn from_jwk(jwk: &str) -> Result<Self, InvalidKey> {
+    /// [`InvalidValue::KeyMalformedJwk`], [`InvalidValue::KeyOfOtherAlgorithm`],
+    /// [`InvalidValue::KeyNotPrivate`] without `d`,
+    /// [`InvalidValue::KeyNotOfCurve`] for a `d` that is not 32 bytes,
+    /// [`InvalidValue::KeyPublicPartMismatch`], [`InvalidValue::KeyTooLarge`].
+    pub fn from_jwk(jwk: &str) -> Result<Self, InvalidValue> {
         let jwk = PrivateJwk::parse(jwk, "OKP", "Ed25519", &["EdDSA", "Ed25519"])?;
         let key = Self::from_bytes(&*jwk.private_key()?);
         let public = PublicJwk::okp("Ed25519", &PrivateJwk::coordinate(jwk.x.as_ref())?)
-            .map_err(|_| InvalidKey::MalformedJwk)?;
+            .map_err(|_| InvalidValue::KeyMalformedJwk)?;
         if public != key.jwk {
-            return Err(InvalidKey::PublicKeyMismatch);
+            return Err(InvalidValue::KeyPublicPartMismatch);
         }
         Ok(match jwk.kid {
             Some(kid) => key.with_key_id(kid),
