@@ -410,4 +410,3 @@ pub mod loopback {
         LoopbackError, LoopbackOutcome, LoopbackRedirect, LoopbackResponder,
     };
 }
-
