@@ -2,8 +2,8 @@
 //! concern every application shares. The API reference says what each
 //! item does; these pages say which items a given application needs, in
 //! which order, and why. Every claim names the test that shows it, and
-//! every example of this crate compiles as a doctest (the `oauth2` side of
-//! the migration page is that crate's code, not compiled here).
+//! every example compiles: as a doctest, or (the `oauth2` crate's side of
+//! the migration page) in the benchmarks package, which depends on it.
 //!
 //! By kind of application:
 //!

@@ -1,7 +1,11 @@
-//! The README's code is shown as it is: its one Rust example is
-//! `transports/ureq/examples/sign_in.rs` word for word (compiled with
-//! that crate), and no Rust block carries rustdoc's hidden lines or a
-//! `todo!()`, which a repository host or a registry page would show raw.
+//! Code shown in Markdown is code that compiles: the README's one Rust
+//! example is `transports/ureq/examples/sign_in.rs` word for word
+//! (compiled with that crate), and no README block carries rustdoc's
+//! hidden lines or a `todo!()`, which a repository host or a registry page
+//! would show raw. The migration guide's `oauth2` side, which no doctest
+//! here can compile, is a marked region of
+//! `benches/examples/migrating_from_oauth2.rs` (compiled with the
+//! benchmarks package, which depends on `oauth2`).
 
 use std::path::Path;
 
@@ -57,4 +61,23 @@ fn no_readme_block_shows_scaffolding() {
             );
         }
     }
+}
+
+#[test]
+fn the_migration_guide_shows_the_compiled_oauth2_code() {
+    let guide = read("src/manual/migrating_from_oauth2.md");
+    let example = read("benches/examples/migrating_from_oauth2.rs");
+    let start = "// --- guide: start ---\n";
+    let region = &example[example.find(start).unwrap() + start.len()..];
+    let region = &region[..region.find("// --- guide: end ---").unwrap()];
+    let ignored: Vec<String> = rust_blocks(&guide)
+        .into_iter()
+        .filter(|(info, _)| info == "rust,ignore")
+        .map(|(_, lines)| lines.join("\n"))
+        .collect();
+    assert_eq!(
+        ignored,
+        [region.trim_end()],
+        "the migration guide's `oauth2` block differs from benches/examples/migrating_from_oauth2.rs"
+    );
 }
