@@ -78,6 +78,19 @@
 //! # }
 //! ```
 //!
+//! # Guides
+//!
+//! The [`manual`] has a page for each kind of application — [web
+//! apps](manual::web_apps), [native apps](manual::native_apps),
+//! [services](manual::services), [devices](manual::devices), [resource
+//! servers](manual::resource_servers) — and for what they share: [DPoP and
+//! FAPI 2.0](manual::dpop_and_fapi), [JWT client
+//! authentication](manual::jwt_client_authentication), [providers and
+//! tolerances](manual::providers), [storing state](manual::storing_state),
+//! [errors and retries](manual::errors_and_retries), [security
+//! defaults](manual::security_defaults), and [migrating from the `oauth2`
+//! crate](manual::migrating_from_oauth2).
+//!
 //! # Beyond the login
 //!
 //! The crate's root holds what a login needs; the rest lives in modules
@@ -134,6 +147,10 @@
 //! - `loopback` (default): `LoopbackRedirect`, the one-shot listener on
 //!   `127.0.0.1` for a native app's redirect (RFC 8252 §7.3), with `std`
 //!   alone.
+//! - `es256`: `Es256Key`, a software P-256 key for DPoP proofs and
+//!   `private_key_jwt` (RustCrypto's `p256`; builds without `std`).
+//! - `ed25519`: `Ed25519Key`, the same with Ed25519 (`ed25519-dalek`;
+//!   builds without `std`).
 //!
 //! Without default features the crate is `no_std` + `alloc`, and speaks in
 //! its own [`HttpRequest`] and [`HttpResponse`] values.
@@ -217,6 +234,7 @@ mod jws;
 pub mod limits;
 #[cfg(feature = "loopback")]
 mod loopback_listener;
+pub mod manual;
 mod members;
 mod pkce;
 mod presets;
@@ -380,8 +398,3 @@ pub mod loopback {
         LoopbackError, LoopbackOutcome, LoopbackRedirect, LoopbackResponder,
     };
 }
-
-/// The README's examples, compiled as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-pub struct ReadmeDoctests;

@@ -3,7 +3,7 @@
 //!
 //! Every tolerance here is off unless its reason is written down: the
 //! defaults accept what RFC 6749 allows plus the quirks listed in the
-//! README's "Provider quirks tolerated on purpose" table, and a
+//! providers guide's table of tolerated quirks (`manual::providers`), and
 //! a provider preset turns on what one provider documents.
 
 use alloc::string::{String, ToString};

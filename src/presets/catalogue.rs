@@ -381,7 +381,7 @@ pub(super) const EBAY: Entry = Entry {
     bearer_token_types: &["User Access Token", "Application Access Token"],
 };
 
-/// Every row, in the README's order.
+/// Every row, in the order of the providers guide's table.
 pub(super) const ENTRIES: [&Entry; 21] = [
     &GITHUB,
     &GITLAB,

@@ -19,8 +19,8 @@ use crate::text::UntrustedText;
 /// need: a [`ServerMetadata`] plus [`Tolerances`], nothing else.
 ///
 /// Each constructor's documentation names the provider's page it was
-/// read from and the date it was checked; the README's providers table
-/// lists them all with the test that runs the provider's own examples,
+/// read from and the date it was checked; the
+/// [providers guide](crate::manual::providers)'s table lists them all with the test that runs the provider's own examples,
 /// and says which metadata was not confirmed on a page (check those
 /// endpoints and methods before production use).
 ///

@@ -30,7 +30,7 @@ impl Preset {
     /// - Tolerances: the token response's `scope` is comma-separated
     ///   (`repo,gist`) and is split on commas; requests use spaces, as
     ///   the page says. The form-encoded body and the error sent with 200
-    ///   are tolerated for every client (README, quirks table).
+    ///   are tolerated for every client ([quirks](crate::manual::providers)).
     /// - Tested with: `github-*` in `tests/quirks/`.
     pub fn github() -> Self {
         GITHUB.preset("")
@@ -199,7 +199,7 @@ impl Preset {
     ///   comes as `{"status": 400, "message": "Invalid token"}`, not an
     ///   RFC 6749 error body, and is reported as its status.
     /// - Tolerances: Twitch sends `scope` as a JSON array, which every
-    ///   client accepts (README, quirks table).
+    ///   client accepts ([quirks](crate::manual::providers)).
     /// - Tested with: `twitch-token-response.http`, `twitch-revocation*`,
     ///   `twitch-error-callback.url`, `twitch-refresh-error.http` (its
     ///   `"error": "Bad Request"` is kept as an unknown code).

@@ -19,6 +19,7 @@ mod properties_outside_text;
 mod provider_presets;
 mod provider_quirks;
 mod pushed_authorization;
+mod readme;
 mod registration;
 mod rendering;
 mod request_snapshots;

@@ -44,7 +44,7 @@ fn slug(preset: &Preset) -> String {
 #[test]
 fn the_catalogue_has_every_provider_once() {
     let presets: Vec<Preset> = Preset::catalogue().collect();
-    // The README's providers table has as many rows.
+    // The providers guide's table (src/manual/providers.md) has as many rows.
     assert_eq!(presets.len(), 22);
     let mut names: Vec<&str> = presets.iter().map(Preset::provider).collect();
     names.sort_unstable();
@@ -296,7 +296,7 @@ fn pagero_is_the_existing_preset() {
     assert!(Preset::catalogue().any(|p| p == preset));
 }
 
-/// What each preset turns on, as the README's providers table says.
+/// What each preset turns on, as the providers guide's table says.
 #[test]
 fn tolerances_per_provider() {
     let delimiter = |preset: Preset| preset.tolerances().scope_delimiter();
