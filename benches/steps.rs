@@ -20,10 +20,7 @@ use std::sync::LazyLock;
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use divan::{black_box, Bencher};
 use oauth2_pkce::EndpointStep;
-use oauth2_pkce::{
-    Authorized, AwaitingCallback, Callback, Client, ClientAuthentication, ClientId, ClientSecret,
-    Exchanging, FlowEntropy, HttpResponse, Preset, RedirectUri, Start, UnixTime,
-};
+use oauth2_pkce::{Authorized, AwaitingCallback, Callback, Client, ClientAuthentication, ClientId, ClientSecret, Exchanging, FlowEntropy, values::HttpResponse, Preset, RedirectUri, Start, UnixTime};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use url::Url;
@@ -180,7 +177,7 @@ pub fn step_ours_callback(client: &Client, pending: AwaitingCallback, url: &str)
 }
 
 #[inline(never)]
-pub fn step_ours_token_request(exchanging: &Exchanging) -> oauth2_pkce::HttpRequest {
+pub fn step_ours_token_request(exchanging: &Exchanging) -> oauth2_pkce::values::HttpRequest {
     exchanging.request(&context()).unwrap()
 }
 
@@ -235,7 +232,7 @@ pub fn step_ours_token_response(exchanging: Exchanging) -> Authorized {
 pub fn step_ours_refresh_request(
     authorized: &Authorized,
     client: &Client,
-) -> (oauth2_pkce::Refreshing, oauth2_pkce::HttpRequest) {
+) -> (oauth2_pkce::Refreshing, oauth2_pkce::values::HttpRequest) {
     let refreshing = authorized.refresh(client).unwrap();
     let request = refreshing.request(&context()).unwrap();
     (refreshing, request)

@@ -10,9 +10,9 @@ use std::error::Error;
 
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
-    errors::EntropyUnavailable, errors::TokenErrorCode, Callback, Client, ClientAuthentication,
-    ClientId, ClientSecret, FlowEntropy, RedirectUri, RequestContext, Scope, ServerMetadata, Start,
-    TokenTypeHint, UnixTime,
+    errors::EntropyUnavailable, errors::TokenErrorCode, values::TokenTypeHint, Callback, Client,
+    ClientAuthentication, ClientId, ClientSecret, FlowEntropy, RedirectUri, RequestContext, Scope,
+    ServerMetadata, Start, UnixTime,
 };
 use oauth2_pkce_test_server::{
     AuthorizationServer, ServerConfig, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,

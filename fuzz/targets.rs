@@ -15,10 +15,10 @@ use oauth2_pkce::{
     device::AwaitingDeviceApproval, device::DeviceAuthorization, device::DevicePolling,
     errors::EndpointErrorKind, errors::Failure, resource::BearerChallenge, resource::DpopChallenge,
     resource::IntrospectedToken, resource::Introspection, tolerance::ScopeDelimiter,
-    tolerance::Strictness, tolerance::TokenType, values::Endpoint, Authorized, AwaitingCallback,
-    Callback, Client, ClientAuthentication, ClientId, ClientSecret, Discovery, Exchanging,
-    FlowEntropy, HttpRequest, HttpResponse, Preset, RedirectUri, Scope, Start, TokenTypeHint,
-    UnixTime,
+    tolerance::Strictness, tolerance::TokenType, values::Endpoint, values::HttpRequest,
+    values::HttpResponse, values::TokenTypeHint, Authorized, AwaitingCallback, Callback, Client,
+    ClientAuthentication, ClientId, ClientSecret, Discovery, Exchanging, FlowEntropy, Preset,
+    RedirectUri, Scope, Start, UnixTime,
 };
 use oauth2_pkce::{
     errors::InvalidValue, jose::Ed25519Key, jose::Es256Key, jose::PublicJwk, jose::Signer,

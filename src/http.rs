@@ -326,7 +326,7 @@ impl fmt::Debug for RedactedQuery<'_> {
 /// stack produced.
 ///
 /// ```
-/// # use oauth2_pkce::HttpResponse;
+/// # use oauth2_pkce::values::HttpResponse;
 /// let response = HttpResponse::new(200, br#"{"access_token":"a","token_type":"Bearer"}"#)
 ///     .with_content_type("application/json");
 /// # let _ = response;

@@ -153,7 +153,7 @@
 //!   builds without `std`).
 //!
 //! Without default features the crate is `no_std` + `alloc`, and speaks in
-//! its own [`HttpRequest`] and [`HttpResponse`] values.
+//! its own [`HttpRequest`](values::HttpRequest) and [`HttpResponse`](values::HttpResponse) values.
 //!
 //! # Errors and panics
 //!
@@ -261,9 +261,8 @@ pub use crate::endpoint::RedirectUri;
 pub use crate::flow::{
     Authorization, AuthorizationRequest, Authorized, AwaitingCallback, ClientCredentials,
     Exchanging, FlowEntropy, PushingAuthorization, Refreshing, Revocation, Start, TokenSet,
-    TokenTypeHint, DEFAULT_RENEWAL_LEEWAY,
 };
-pub use crate::http::{HttpRequest, HttpResponse, RequestBody};
+pub use crate::http::RequestBody;
 pub use crate::presets::Preset;
 pub use crate::retry::RetryPolicy;
 pub use crate::scope::Scope;
@@ -372,13 +371,18 @@ pub mod values {
     //! [`CodeChallengeMethod`], RFC 7636 §4), the `Authorization` header
     //! ([`AuthorizationValue`]), text from outside ([`UntrustedText`]), a
     //! response's members beyond the RFC's ([`ExtraMembers`]), an
-    //! endpoint and its method ([`Endpoint`], [`Method`]), and which
-    //! metadata document discovery asks for ([`WellKnown`], RFC 8414 §3).
+    //! endpoint and its method ([`Endpoint`], [`Method`]), which metadata
+    //! document discovery asks for ([`WellKnown`], RFC 8414 §3), the hint
+    //! a revocation gives ([`TokenTypeHint`], RFC 7009 §2.1), how early a
+    //! token is renewed ([`DEFAULT_RENEWAL_LEEWAY`]), and the crate's own
+    //! request and response values for an application without the `http`
+    //! crate ([`HttpRequest`], [`HttpResponse`]).
     //! Secrets print as `[redacted]` in `Debug`.
 
     pub use crate::discovery::WellKnown;
     pub use crate::endpoint::Endpoint;
-    pub use crate::http::Method;
+    pub use crate::flow::{TokenTypeHint, DEFAULT_RENEWAL_LEEWAY};
+    pub use crate::http::{HttpRequest, HttpResponse, Method};
     pub use crate::members::{ExtraMembers, MemberValue};
     pub use crate::pkce::CodeChallengeMethod;
     pub use crate::secret::{

@@ -100,6 +100,7 @@ impl fmt::Debug for RequestContext {
 ///
 /// ```
 /// use oauth2_pkce::*;
+/// use oauth2_pkce::values::{HttpRequest, HttpResponse};
 /// use oauth2_pkce::errors::EndpointError;
 ///
 /// /// Sends a step's request until it succeeds or retrying cannot help.

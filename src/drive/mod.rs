@@ -56,6 +56,7 @@ use wait::{Wait, WaitReason};
 ///
 /// ```no_run
 /// # use oauth2_pkce::*;
+/// # use oauth2_pkce::values::TokenTypeHint;
 /// # fn send(_: http::Request<RequestBody>) -> Result<http::Response<Vec<u8>>, std::io::Error> { Ok(http::Response::new(Vec::new())) }
 /// # fn run(exchanging: Exchanging, client: &Client) -> Result<(), Box<dyn std::error::Error>> {
 /// // An adapter crate's transport (`oauth2_pkce_ureq::UreqTransport::new()`),

@@ -289,6 +289,7 @@ impl AwaitingDeviceApproval {
 ///
 /// ```
 /// # use oauth2_pkce::*;
+/// # use oauth2_pkce::values::{HttpRequest, HttpResponse};
 /// use oauth2_pkce::device::DevicePolling;
 /// # fn send(_: HttpRequest) -> (u16, Vec<u8>) { (200, br#"{"access_token":"a","token_type":"Bearer"}"#.to_vec()) }
 /// # fn sleep_until(_: UnixTime) {}

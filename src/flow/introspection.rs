@@ -25,6 +25,7 @@ use crate::wire::introspection::{parse_introspection_response, IntrospectionResp
 ///
 /// ```
 /// # use oauth2_pkce::*;
+/// # use oauth2_pkce::values::{HttpResponse, TokenTypeHint};
 /// use oauth2_pkce::resource::{IntrospectedToken, Introspection};
 /// # let metadata = ServerMetadata::new("https://as.example", "https://as.example/authorize", "https://as.example/token")
 /// #     .with_introspection_endpoint("https://as.example/introspect");

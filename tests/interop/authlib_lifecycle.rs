@@ -16,7 +16,7 @@ use interop_common::scenario::{self, error_response, refresh, revoke};
 use interop_common::{AuthlibClient, AuthlibServer};
 use oauth2_pkce::{
     errors::ApiMisuse, errors::BearerErrorCode, errors::TokenErrorCode, resource::BearerChallenge,
-    Authorized, ClientCredentials, Scope, TokenTypeHint,
+    values::TokenTypeHint, Authorized, ClientCredentials, Scope,
 };
 
 /// The API refuses the access token with a Bearer `invalid_token`

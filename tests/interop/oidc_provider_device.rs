@@ -24,8 +24,8 @@ use crate::interop_node_common;
 use interop_node_common::{send, OidcProvider, OpClient, DEVICE_SHORT_TTL, TEST_USER};
 use oauth2_pkce::{
     device::AwaitingDeviceApproval, device::DeviceAuthorization, device::DevicePolling,
-    errors::DriveError, errors::EndpointErrorKind, errors::TokenErrorCode, transport, Client,
-    Driver, EndpointStep, RetryPolicy, Scope, TokenTypeHint, Transport, UnixTime,
+    errors::DriveError, errors::EndpointErrorKind, errors::TokenErrorCode, transport,
+    values::TokenTypeHint, Client, Driver, EndpointStep, RetryPolicy, Scope, Transport, UnixTime,
 };
 
 /// A driver on the real clock, sleeping for real.

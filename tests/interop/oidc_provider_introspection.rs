@@ -15,8 +15,8 @@ use crate::interop_node_common;
 use interop_node_common::scenario;
 use interop_node_common::{send, OidcProvider, OpClient, SHORT_TOKEN_TTL, TEST_USER};
 use oauth2_pkce::{
-    resource::IntrospectedToken, resource::Introspection, resource::IntrospectionResponse, Client,
-    EndpointStep, Scope, TokenTypeHint, UnixTime,
+    resource::IntrospectedToken, resource::Introspection, resource::IntrospectionResponse,
+    values::TokenTypeHint, Client, EndpointStep, Scope, UnixTime,
 };
 
 /// Asks the server about `token`, as `resource` (with the hint when given).

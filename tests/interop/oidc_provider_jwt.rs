@@ -19,8 +19,8 @@ use interop_node_common::scenario;
 use interop_node_common::{OidcProvider, NOW, TEST_USER};
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
-    errors::TokenErrorCode, jose::ClientAssertionKey, jose::Ed25519Key, jose::Es256Key, Client,
-    ClientAuthentication, ClientSecret, FlowEntropy, Scope, Start, TokenTypeHint,
+    errors::TokenErrorCode, jose::ClientAssertionKey, jose::Ed25519Key, jose::Es256Key,
+    values::TokenTypeHint, Client, ClientAuthentication, ClientSecret, FlowEntropy, Scope, Start,
 };
 
 fn es256() -> ClientAssertionKey {

@@ -18,8 +18,8 @@ use crate::interop_node_common;
 use interop_node_common::scenario::{self, error_response, refresh};
 use interop_node_common::{OidcProvider, OpClient, TEST_USER};
 use oauth2_pkce::{
-    errors::ApiMisuse, errors::TokenErrorCode, Authorized, Client, ClientCredentials, Scope,
-    TokenTypeHint,
+    errors::ApiMisuse, errors::TokenErrorCode, values::TokenTypeHint, Authorized, Client,
+    ClientCredentials, Scope,
 };
 
 /// Revokes one of `authorized`'s tokens; oidc-provider answers an empty

@@ -10,6 +10,7 @@ use oauth2_pkce::errors::{ConfigError, DriveError, EntropyUnavailable, SigningEr
 use oauth2_pkce::jose::{
     ClientAssertionKey, Ed25519Key, Es256Key, JwsAlgorithm, PublicJwk, Signer,
 };
+use oauth2_pkce::values::{HttpRequest, HttpResponse};
 use oauth2_pkce::*;
 use sha2::Sha256;
 

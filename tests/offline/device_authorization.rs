@@ -17,6 +17,7 @@ use oauth2_pkce::errors::{
 };
 use oauth2_pkce::jose::{DpopKey, Ed25519Key};
 use oauth2_pkce::transport::{Wait, WaitReason};
+use oauth2_pkce::values::{HttpResponse, TokenTypeHint};
 use oauth2_pkce::*;
 
 use crate::canned;

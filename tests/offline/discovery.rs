@@ -1,6 +1,7 @@
 //! Metadata discovery (RFC 8414 §3, OpenID Connect Discovery 1.0 §4).
 
 use oauth2_pkce::errors::{CallbackError, ConfigError, EndpointErrorKind, Failure, InvalidValue};
+use oauth2_pkce::values::HttpResponse;
 use oauth2_pkce::values::WellKnown;
 use oauth2_pkce::*;
 

@@ -7,6 +7,7 @@ use oauth2_pkce::errors::{
 };
 use oauth2_pkce::jose::{DpopKey, Ed25519Key, Es256Key};
 use oauth2_pkce::tolerance::TokenType;
+use oauth2_pkce::values::HttpResponse;
 use oauth2_pkce::*;
 use sha2::{Digest, Sha256};
 

@@ -11,6 +11,7 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use oauth2_pkce::device::DeviceAuthorization;
 use oauth2_pkce::errors::{ChainError, EntropyUnavailable, ResourceError};
 use oauth2_pkce::jose::{DpopKey, Es256Key};
+use oauth2_pkce::values::{HttpRequest, HttpResponse};
 use oauth2_pkce::*;
 
 use crate::rendering::decode_jws;

@@ -7,6 +7,7 @@ use oauth2_pkce::jose::{
     ClientAssertionKey, DpopKey, Ed25519Key, Es256Key, JwsAlgorithm, PublicJwk, Signer,
 };
 use oauth2_pkce::tolerance::Strictness;
+use oauth2_pkce::values::HttpResponse;
 use oauth2_pkce::*;
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);

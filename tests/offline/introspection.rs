@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use oauth2_pkce::errors::{ApiMisuse, EndpointErrorKind, EndpointKind};
 use oauth2_pkce::resource::{IntrospectedToken, Introspection};
+use oauth2_pkce::values::HttpResponse;
 use oauth2_pkce::*;
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);

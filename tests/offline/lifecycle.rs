@@ -10,6 +10,7 @@ use oauth2_pkce::errors::{
     ResourceError, TokenErrorCode,
 };
 use oauth2_pkce::resource::{BearerChallenge, NextStep};
+use oauth2_pkce::values::{HttpRequest, HttpResponse, TokenTypeHint, DEFAULT_RENEWAL_LEEWAY};
 use oauth2_pkce::*;
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);

@@ -5,6 +5,7 @@
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use oauth2_pkce::errors::CallbackError;
+use oauth2_pkce::values::HttpResponse;
 use oauth2_pkce::values::{CodeChallengeMethod, CodeVerifier};
 use oauth2_pkce::*;
 use proptest::prelude::*;

@@ -11,6 +11,7 @@ use oauth2_pkce::errors::{
     EndpointErrorKind, EndpointKind, Failure, InvalidValue, ResourceError, TokenErrorCode,
 };
 use oauth2_pkce::resource::BearerChallenge;
+use oauth2_pkce::values::HttpResponse;
 use oauth2_pkce::values::UntrustedText;
 use oauth2_pkce::*;
 use proptest::prelude::*;

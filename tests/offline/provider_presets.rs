@@ -6,6 +6,7 @@
 
 use oauth2_pkce::errors::{ConfigError, InvalidValue};
 use oauth2_pkce::tolerance::{ScopeDelimiter, Strictness, TokenType, Tolerances};
+use oauth2_pkce::values::HttpResponse;
 use oauth2_pkce::*;
 
 use crate::rendering::render;

@@ -29,6 +29,7 @@ use std::time::Duration;
 use oauth2_pkce::errors::{CallbackError, EndpointErrorKind};
 use oauth2_pkce::tolerance::{Strictness, TokenType};
 use oauth2_pkce::values::RefreshToken;
+use oauth2_pkce::values::{HttpResponse, TokenTypeHint};
 use oauth2_pkce::*;
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);

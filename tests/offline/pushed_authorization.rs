@@ -5,6 +5,7 @@ use std::time::Duration;
 use oauth2_pkce::errors::{
     ApiMisuse, ConfigError, EndpointErrorKind, EndpointKind, InvalidValue, TokenErrorCode,
 };
+use oauth2_pkce::values::HttpResponse;
 use oauth2_pkce::values::Method;
 use oauth2_pkce::*;
 

@@ -5,6 +5,7 @@ use oauth2_pkce::errors::{
     ConfigError, EndpointErrorKind, EndpointKind, InvalidValue, TokenErrorCode,
 };
 use oauth2_pkce::registration::{ClientMetadata, Registration, TokenEndpointAuthMethod};
+use oauth2_pkce::values::HttpResponse;
 use oauth2_pkce::values::{AccessToken, UntrustedText};
 use oauth2_pkce::*;
 

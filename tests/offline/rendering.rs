@@ -3,7 +3,7 @@
 //! UTF-8. The crate's own [`HttpRequest`] and its `http::Request` form
 //! render alike, so a test can show that the conversion changes nothing.
 
-use oauth2_pkce::HttpRequest;
+use oauth2_pkce::values::HttpRequest;
 
 /// The crate's request value, rendered.
 pub fn render(request: &HttpRequest) -> String {

@@ -13,6 +13,7 @@ use oauth2_pkce::device::DeviceAuthorization;
 use oauth2_pkce::errors::{ApiMisuse, ConfigError};
 use oauth2_pkce::resource::{IntrospectedToken, Introspection};
 use oauth2_pkce::values::Method;
+use oauth2_pkce::values::{HttpRequest, HttpResponse, TokenTypeHint};
 use oauth2_pkce::*;
 use sha2::{Digest, Sha256};
 

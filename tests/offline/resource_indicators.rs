@@ -7,6 +7,7 @@ use oauth2_pkce::errors::{
     AuthorizationErrorCode, CallbackError, ConfigError, InvalidValue, TokenErrorCode,
 };
 use oauth2_pkce::resource::ResourceIndicator;
+use oauth2_pkce::values::HttpResponse;
 use oauth2_pkce::values::UntrustedText;
 use oauth2_pkce::*;
 

@@ -5,6 +5,7 @@
 use oauth2_pkce::errors::ResourceError;
 use oauth2_pkce::errors::{ConfigError, EndpointErrorKind, EndpointKind, Failure, InvalidValue};
 use oauth2_pkce::resource::{BearerChallenge, DpopChallenge, ResourceDiscovery, ResourceIndicator};
+use oauth2_pkce::values::HttpResponse;
 use oauth2_pkce::values::UntrustedText;
 use oauth2_pkce::*;
 

@@ -10,6 +10,7 @@ use oauth2_pkce::resource::{BearerChallenge, IntrospectedToken, Introspection};
 use oauth2_pkce::values::{
     AccessToken, AuthorizationCode, AuthorizationValue, CodeVerifier, RefreshToken, State,
 };
+use oauth2_pkce::values::{HttpResponse, TokenTypeHint};
 use oauth2_pkce::*;
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);

@@ -9,6 +9,7 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use oauth2_pkce::jose::{
     ClientAssertionKey, DpopKey, Ed25519Key, Es256Key, PublicJwk, Signer as _,
 };
+use oauth2_pkce::values::HttpRequest;
 use oauth2_pkce::*;
 
 use crate::rendering::decode_jws;

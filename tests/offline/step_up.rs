@@ -4,6 +4,7 @@
 
 use oauth2_pkce::errors::ResourceError;
 use oauth2_pkce::resource::{BearerChallenge, NextStep, ResourceIndicator, StepUp};
+use oauth2_pkce::values::HttpResponse;
 use oauth2_pkce::*;
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);

@@ -6,6 +6,7 @@ use core::time::Duration;
 
 use oauth2_pkce::errors::{EndpointError, EndpointErrorKind, Failure, TokenErrorCode};
 use oauth2_pkce::tolerance::{ScopeDelimiter, Strictness, TokenType};
+use oauth2_pkce::values::HttpResponse;
 use oauth2_pkce::values::UntrustedText;
 use oauth2_pkce::*;
 

@@ -9,6 +9,7 @@ use std::cell::RefCell;
 use std::time::Duration;
 
 use oauth2_pkce::errors::{EndpointKind, TokenErrorCode};
+use oauth2_pkce::values::TokenTypeHint;
 use oauth2_pkce::*;
 use oauth2_pkce_test_server::{AuthorizationServer, ServerConfig, DEMO_CLIENT_ID};
 

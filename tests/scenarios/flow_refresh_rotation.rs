@@ -5,7 +5,7 @@
 use crate::common;
 
 use oauth2_pkce::EndpointStep;
-use oauth2_pkce::{errors::EndpointErrorKind, errors::TokenErrorCode, HttpResponse, Scope};
+use oauth2_pkce::{errors::EndpointErrorKind, errors::TokenErrorCode, values::HttpResponse, Scope};
 use oauth2_pkce_test_server::{AuthorizationServer, ServerConfig};
 
 #[test]

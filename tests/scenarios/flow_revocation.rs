@@ -6,7 +6,7 @@ use crate::common;
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
     errors::BearerErrorCode, errors::TokenErrorCode, resource::BearerChallenge, resource::NextStep,
-    TokenTypeHint,
+    values::TokenTypeHint,
 };
 use oauth2_pkce_test_server::{AuthorizationServer, ServerConfig};
 

@@ -29,6 +29,7 @@ use axum::Router;
 use oauth2_pkce::errors::CallbackError;
 use oauth2_pkce::values::Endpoint;
 use oauth2_pkce::*;
+use oauth2_pkce::values::DEFAULT_RENEWAL_LEEWAY;
 use redis::aio::ConnectionManager;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tower_sessions::cookie::SameSite;

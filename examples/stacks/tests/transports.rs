@@ -4,6 +4,7 @@
 //! API call, refresh and revocation.
 
 use oauth2_pkce::*;
+use oauth2_pkce::values::TokenTypeHint;
 use oauth2_pkce_hyper::HyperTransport;
 use oauth2_pkce_reqwest::ReqwestTransport;
 use oauth2_pkce_test_server::{

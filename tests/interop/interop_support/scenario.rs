@@ -13,8 +13,9 @@ use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
     errors::AuthorizationErrorCode, errors::BearerErrorCode, errors::CallbackError,
     errors::EndpointError, errors::ErrorResponse, errors::TokenErrorCode,
-    resource::BearerChallenge, resource::NextStep, Authorized, AwaitingCallback, Callback, Client,
-    ClientAuthentication, ClientCredentials, Exchanging, FlowEntropy, Scope, Start, TokenTypeHint,
+    resource::BearerChallenge, resource::NextStep, values::TokenTypeHint, Authorized,
+    AwaitingCallback, Callback, Client, ClientAuthentication, ClientCredentials, Exchanging,
+    FlowEntropy, Scope, Start,
 };
 
 use super::{log_in, query_param, send, NOW};
