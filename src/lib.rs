@@ -344,7 +344,9 @@ pub mod errors {
     //! a resource's ([`BearerErrorCode`], RFC 6750 §3.1). An endpoint's
     //! answer that is not the step's output is a [`Failure`] (which hands
     //! the step back when a retry may help) around an [`EndpointError`];
-    //! a mistake in how the crate is called is an [`ApiMisuse`].
+    //! a mistake in how the crate is called is an [`ApiMisuse`]; a setup
+    //! to fix, a [`ConfigError`]; a value refused, an [`InvalidValue`]. The
+    //! [errors guide](crate::manual::errors_and_retries) has the map.
     #[cfg(feature = "http")]
     pub use crate::drive::{ChainError, DriveError};
     pub use crate::entropy::EntropyUnavailable;

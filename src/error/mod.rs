@@ -1,5 +1,9 @@
-//! One error type per operation. Every variant says what the caller should
-//! do; none carries a secret, in `Debug` or in `Display`.
+//! One error type per kind of answer: a setup to fix ([`ConfigError`]), a
+//! value refused ([`InvalidValue`]), a callback refused
+//! ([`CallbackError`]), an endpoint's answer ([`EndpointError`] in a
+//! [`Failure`]), a protected resource's ([`ResourceError`]), the caller's
+//! mistake ([`ApiMisuse`]). Every variant says what the caller should do;
+//! none carries a secret, in `Debug` or in `Display`.
 
 use core::fmt;
 
