@@ -218,6 +218,7 @@ pub mod limits;
 #[cfg(feature = "loopback")]
 mod loopback_listener;
 mod members;
+mod oidc;
 mod pkce;
 mod presets;
 mod resource_discovery;
@@ -304,6 +305,21 @@ pub mod registration {
     };
 }
 
+pub mod openid {
+    //! OpenID Connect sign-in, the relying party's side: the server's
+    //! signing keys as a storable cache ([`KeySet`], fetched by the
+    //! [`KeySetFetch`] step, Core §10.1.1: `Cache-Control: max-age`
+    //! honoured, one rate-limited fetch again for an unknown `kid`), and
+    //! the ID token's validation ([`IdTokenValidation`], Core §3.1.3.7)
+    //! into an [`IdToken`] with typed [`IdTokenClaims`].
+
+    pub use crate::oidc::{
+        token_hash, ClaimsProblem, IdToken, IdTokenClaims, IdTokenError, IdTokenValidation, KeySet,
+        KeySetFetch, RefetchTooSoon, DEFAULT_CLOCK_SKEW, DEFAULT_KEY_SET_MAX_AGE,
+        KEY_SET_REFETCH_INTERVAL, MAX_KEY_SET_MAX_AGE,
+    };
+}
+
 pub mod jose {
     //! Keys and signatures (JOSE): the key that proves possession of a
     //! token ([`DpopKey`], RFC 9449), the key a client authenticates with
@@ -312,6 +328,12 @@ pub mod jose {
     //! (RFC 7515, RFC 7518 §3.1), and the public key as a JWK
     //! ([`PublicJwk`], RFC 7517). Features `es256` and `ed25519` bring
     //! software signers.
+    //!
+    //! Verifying what the server signs: [`verify_jws`] checks a compact
+    //! JWS (RFC 7515 §5.2) against the server's [`JwkSet`] (RFC 7517 §5)
+    //! with a [`JwsVerifier`]: ring, aws-lc or a platform API through the
+    //! trait, or [`RustCryptoVerifier`] (features `rsa`, `es256`,
+    //! `ed25519`).
 
     #[cfg(feature = "ed25519")]
     pub use crate::jws::Ed25519Key;
@@ -319,8 +341,12 @@ pub mod jose {
     pub use crate::jws::Es256Key;
     #[cfg(any(feature = "es256", feature = "ed25519"))]
     pub use crate::jws::InvalidKey;
+    #[cfg(any(feature = "rsa", feature = "es256", feature = "ed25519"))]
+    pub use crate::jws::RustCryptoVerifier;
     pub use crate::jws::{
-        ClientAssertionKey, DpopKey, InvalidJwk, JwsAlgorithm, PublicJwk, Signer,
+        verify_jws, ClientAssertionKey, DpopKey, InvalidJwk, InvalidKeySet, JwkParams, JwkSet,
+        JwsAlgorithm, JwsError, JwsHeader, JwsVerifier, PublicJwk, SetKey, SignatureRejected,
+        Signer, VerifiedJws,
     };
 }
 

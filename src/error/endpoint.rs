@@ -33,6 +33,9 @@ pub enum EndpointKind {
     ResourceMetadata,
     /// The client registration endpoint (RFC 7591 §3).
     Registration,
+    /// The server's JWK Set document, its `jwks_uri` (RFC 8414 §2,
+    /// OpenID Connect Discovery 1.0 §3).
+    KeySet,
 }
 
 impl EndpointKind {
@@ -48,6 +51,7 @@ impl EndpointKind {
             Self::Introspection => "introspection endpoint",
             Self::ResourceMetadata => "protected resource metadata document",
             Self::Registration => "registration endpoint",
+            Self::KeySet => "JWK Set document",
         }
     }
 }
