@@ -312,7 +312,14 @@ pub mod openid {
     //! honoured, one rate-limited fetch again for an unknown `kid`), and
     //! the ID token's validation ([`IdTokenValidation`], Core §3.1.3.7)
     //! into an [`IdToken`] with typed [`IdTokenClaims`].
+    //!
+    //! At the code exchange of a login whose scope has `openid` (a
+    //! `nonce` is then drawn and sent with `state`, Core §3.1.2.1),
+    //! [`Exchanging::sign_in`](crate::Exchanging::sign_in) gives the
+    //! [`SigningIn`] step; its output, [`IdTokenReceived`], hands the
+    //! tokens out only once the ID token verifies ([`SignedIn`]).
 
+    pub use crate::flow::{IdTokenReceived, SignInError, SignedIn, SigningIn, UnknownKey};
     pub use crate::oidc::{
         token_hash, ClaimsProblem, IdToken, IdTokenClaims, IdTokenError, IdTokenValidation, KeySet,
         KeySetFetch, RefetchTooSoon, DEFAULT_CLOCK_SKEW, DEFAULT_KEY_SET_MAX_AGE,
@@ -402,7 +409,8 @@ pub mod values {
     pub use crate::members::{ExtraMembers, MemberValue};
     pub use crate::pkce::CodeChallengeMethod;
     pub use crate::secret::{
-        AccessToken, AuthorizationCode, AuthorizationValue, CodeVerifier, RefreshToken, State,
+        AccessToken, AuthorizationCode, AuthorizationValue, CodeVerifier, Nonce, RefreshToken,
+        State,
     };
     pub use crate::text::UntrustedText;
 }

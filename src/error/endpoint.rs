@@ -488,6 +488,16 @@ impl<S> Failure<S> {
         }
     }
 
+    /// The same failure, the step handed back wrapped by `wrap`.
+    pub(crate) fn map_state<T>(self, wrap: impl FnOnce(S) -> T) -> Failure<T> {
+        Failure {
+            error: self.error,
+            state: self.state.map(|state| Box::new(wrap(*state))),
+            fallback: self.fallback,
+            poll_again_at: self.poll_again_at,
+        }
+    }
+
     /// A failure with another step to run at once instead.
     pub(crate) fn fallback(endpoint: EndpointKind, kind: EndpointErrorKind, next: S) -> Self {
         Self {

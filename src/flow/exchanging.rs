@@ -11,7 +11,7 @@ use crate::flow::{first_token_response, Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::resource_indicator::{self, InvalidResource, ResourceIndicator};
 use crate::scope::Scope;
-use crate::secret::{AuthorizationCode, CodeVerifier};
+use crate::secret::{AuthorizationCode, CodeVerifier, Nonce};
 use crate::step::{EndpointStep, RequestContext};
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
@@ -33,6 +33,8 @@ pub struct Exchanging {
     pub(crate) code_verifier: CodeVerifier,
     pub(crate) scope: Scope,
     pub(crate) resources: Vec<ResourceIndicator>,
+    /// The OpenID Connect `nonce` the login sent (Core §3.1.2.1).
+    pub(crate) nonce: Option<Nonce>,
 }
 
 impl Exchanging {
@@ -116,6 +118,7 @@ impl fmt::Debug for Exchanging {
             .field("code_verifier", &self.code_verifier)
             .field("scope", &self.scope)
             .field("resources", &self.resources)
+            .field("nonce", &self.nonce)
             .finish()
     }
 }

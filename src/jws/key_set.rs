@@ -13,12 +13,13 @@ use serde::{Deserialize, Serialize};
 
 use super::{JwsAlgorithm, PublicJwk};
 use crate::limits::MAX_KEY_SET_KEYS;
+use crate::text::UntrustedText;
 
 /// The smallest RSA modulus accepted, in bits (RFC 7518 §3.3, §3.5).
 pub(crate) const MIN_RSA_BITS: usize = 2048;
 
 /// One key of a set, usable for signatures.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct SetKey {
     kid: Option<String>,
     alg: Option<JwsAlgorithm>,
@@ -51,6 +52,16 @@ impl SetKey {
     /// each algorithm takes).
     fn fits(&self, alg: JwsAlgorithm) -> bool {
         self.alg.is_none_or(|pinned| pinned == alg) && self.jwk.fits(alg)
+    }
+}
+
+impl fmt::Debug for SetKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SetKey")
+            .field("kid", &self.kid.as_deref().map(UntrustedText::from))
+            .field("alg", &self.alg)
+            .field("jwk", &self.jwk)
+            .finish()
     }
 }
 
@@ -116,10 +127,19 @@ impl core::error::Error for InvalidKeySet {}
 /// The server's signing keys: a JWK Set (RFC 7517 §5) with the keys this
 /// client can verify with. Keys it cannot use are ignored (§5), and only
 /// counted.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct JwkSet {
     keys: Vec<SetKey>,
     ignored: Vec<StoredKey>,
+}
+
+impl fmt::Debug for JwkSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwkSet")
+            .field("keys", &self.keys)
+            .field("ignored", &self.ignored.len())
+            .finish()
+    }
 }
 
 /// Which key a JWS header selects.

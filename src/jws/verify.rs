@@ -119,7 +119,7 @@ impl fmt::Display for JwsError {
 impl core::error::Error for JwsError {}
 
 /// The protected header's members this client reads (RFC 7515 §4.1).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct JwsHeader {
     alg: JwsAlgorithm,
     kid: Option<String>,
@@ -143,6 +143,17 @@ impl JwsHeader {
     #[must_use]
     pub fn typ(&self) -> Option<&str> {
         self.typ.as_deref()
+    }
+}
+
+impl fmt::Debug for JwsHeader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = |value: &Option<String>| value.as_deref().map(UntrustedText::from);
+        f.debug_struct("JwsHeader")
+            .field("alg", &self.alg)
+            .field("kid", &text(&self.kid))
+            .field("typ", &text(&self.typ))
+            .finish()
     }
 }
 

@@ -381,3 +381,207 @@ fn an_unknown_kid_fetches_the_key_set_again_once() {
     );
     assert!(rotated.refetch(when).is_err());
 }
+
+mod sign_in {
+    //! The code exchange of an OpenID Connect login (Core §3.1.3): the
+    //! nonce drawn with `state`, kept in the stored flow, and required in
+    //! the ID token before the tokens come out.
+
+    use super::*;
+
+    fn client() -> Client {
+        let metadata = ServerMetadata::new(
+            ISSUER,
+            "https://op.example/auth",
+            "https://op.example/token",
+        );
+        Client::new(
+            metadata,
+            ClientId::new(CLIENT_ID).unwrap(),
+            ClientAuthentication::None,
+        )
+        .unwrap()
+        .with_redirect_uri(RedirectUri::new("https://rp.example/cb").unwrap())
+    }
+
+    fn query(url: &str, name: &str) -> Option<String> {
+        let url = url::Url::parse(url).unwrap();
+        url.query_pairs()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.into_owned())
+    }
+
+    /// Starts a login with `scope`, stores and reloads the pending flow,
+    /// and handles the callback: the exchange step, and the nonce sent.
+    fn exchange(scope: &str) -> (Exchanging, Option<String>) {
+        let client = client();
+        let (request, pending) = Start::new(&client)
+            .scope(Scope::parse(scope).unwrap())
+            .begin(FlowEntropy::from_bytes([3; 64]), NOW)
+            .unwrap();
+        let nonce = query(request.url(), "nonce");
+        let pending = AwaitingCallback::from_json(pending.to_json().as_bytes()).unwrap();
+        let state = pending.state().secret().to_owned();
+        let callback = Callback::from_query(&format!("code=c0de&state={state}")).unwrap();
+        (pending.handle_callback(&client, callback).unwrap(), nonce)
+    }
+
+    fn token_response(id_token: Option<&str>) -> String {
+        let id_token = id_token
+            .map(|t| format!(r#","id_token":"{t}""#))
+            .unwrap_or_default();
+        format!(
+            r#"{{"token_type":"Bearer","access_token":"{ACCESS_TOKEN}","expires_in":300{id_token}}}"#
+        )
+    }
+
+    fn received(exchanging: Exchanging, body: &str) -> IdTokenReceived {
+        let response =
+            HttpResponse::new(200, body.as_bytes()).with_content_type("application/json");
+        exchanging
+            .sign_in()
+            .handle_response(response, NOW)
+            .unwrap()
+            .algorithms(&[JwsAlgorithm::Es256])
+    }
+
+    fn claims_with_nonce(nonce: &str) -> serde_json::Value {
+        let mut claims = claims();
+        claims["nonce"] = serde_json::json!(nonce);
+        claims
+    }
+
+    #[test]
+    fn a_nonce_is_drawn_for_openid_only() {
+        let (_, nonce) = exchange("openid email");
+        let nonce = nonce.expect("a nonce with openid");
+        assert_eq!(nonce.len(), 43, "256 bits, base64url");
+        let (_, state_only) = exchange("email");
+        assert_eq!(state_only, None);
+        // The caller's own nonce is sent once, and kept.
+        let client = client();
+        let (request, pending) = Start::new(&client)
+            .scope(Scope::parse("openid").unwrap())
+            .param("nonce", "my-nonce")
+            .begin(FlowEntropy::from_bytes([3; 64]), NOW)
+            .unwrap();
+        assert_eq!(request.url().matches("nonce=").count(), 1);
+        assert_eq!(query(request.url(), "nonce").as_deref(), Some("my-nonce"));
+        assert!(
+            !format!("{pending:?}").contains("my-nonce"),
+            "the nonce is redacted"
+        );
+    }
+
+    #[test]
+    fn a_flow_stored_before_the_nonce_still_loads() {
+        let (_, pending) = Start::new(&client())
+            .scope(Scope::parse("openid").unwrap())
+            .begin(FlowEntropy::from_bytes([3; 64]), NOW)
+            .unwrap();
+        let stored = pending.to_json();
+        assert!(stored.contains(r#""nonce":"#));
+        let mut old: serde_json::Value = serde_json::from_str(&stored).unwrap();
+        old.as_object_mut().unwrap().remove("nonce");
+        let old = AwaitingCallback::from_json(old.to_string().as_bytes()).unwrap();
+        assert_eq!(old.state(), pending.state());
+    }
+
+    #[test]
+    fn the_id_token_is_verified_before_the_tokens_come_out() {
+        let (exchanging, nonce) = exchange("openid");
+        let token = id_token("k1", claims_with_nonce(&nonce.unwrap()));
+        let keys = key_set(&es256_set("k1"), None);
+        let signed_in = received(exchanging, &token_response(Some(&token)))
+            .verify(&keys, &RustCryptoVerifier, NOW)
+            .unwrap();
+        assert_eq!(signed_in.id_token().claims().subject(), "248289761001");
+        assert_eq!(
+            signed_in.authorized().tokens().access_token().secret(),
+            ACCESS_TOKEN
+        );
+    }
+
+    #[test]
+    fn another_logins_nonce_is_refused() {
+        let (exchanging, _) = exchange("openid");
+        let token = id_token("k1", claims_with_nonce("another-login"));
+        let keys = key_set(&es256_set("k1"), None);
+        let refused = received(exchanging, &token_response(Some(&token))).verify(
+            &keys,
+            &RustCryptoVerifier,
+            NOW,
+        );
+        assert!(
+            matches!(
+                refused,
+                Err(SignInError::IdToken(IdTokenError::NonceMismatch))
+            ),
+            "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn a_missing_id_token_is_an_error() {
+        let (exchanging, _) = exchange("openid");
+        let keys = key_set(&es256_set("k1"), None);
+        let refused =
+            received(exchanging, &token_response(None)).verify(&keys, &RustCryptoVerifier, NOW);
+        assert!(
+            matches!(refused, Err(SignInError::MissingIdToken)),
+            "{refused:?}"
+        );
+    }
+
+    /// The server rotated its key between the key set's fetch and the
+    /// login: one fetch again, then the sign-in succeeds; a second
+    /// unknown `kid` after it is final.
+    #[test]
+    fn a_rotated_key_costs_exactly_one_fetch() {
+        let (exchanging, nonce) = exchange("openid");
+        let token = id_token("new", claims_with_nonce(&nonce.unwrap()));
+        let old = key_set(&es256_set("old"), None);
+        let later = NOW.saturating_add(KEY_SET_REFETCH_INTERVAL);
+        let Err(SignInError::UnknownKey(unknown)) = received(
+            exchanging,
+            &token_response(Some(&token)),
+        )
+        .verify(&old, &RustCryptoVerifier, later) else {
+            panic!("the unknown kid asks for a fetch");
+        };
+        assert_eq!(unknown.kid().unwrap(), "new");
+        let fetch = unknown.refetch().unwrap();
+        assert_eq!(fetch.request(&crate::CONTEXT).unwrap().uri(), JWKS_URI);
+        let rotated = fetch
+            .handle_response(HttpResponse::new(200, es256_set("new").as_bytes()), later)
+            .unwrap();
+        let signed_in = unknown
+            .into_received()
+            .verify(&rotated, &RustCryptoVerifier, later)
+            .unwrap();
+        assert_eq!(signed_in.id_token().claims().subject(), "248289761001");
+
+        // A kid the fresh set lacks too: no second fetch.
+        let (exchanging, nonce) = exchange("openid");
+        let forged = id_token("forged", claims_with_nonce(&nonce.unwrap()));
+        let Err(SignInError::UnknownKey(unknown)) = received(
+            exchanging,
+            &token_response(Some(&forged)),
+        )
+        .verify(&old, &RustCryptoVerifier, later) else {
+            panic!("the unknown kid asks for a fetch");
+        };
+        let again = unknown
+            .into_received()
+            .verify(&old, &RustCryptoVerifier, later);
+        assert!(
+            matches!(
+                again,
+                Err(SignInError::IdToken(IdTokenError::Jws(
+                    JwsError::UnknownKey(_)
+                )))
+            ),
+            "{again:?}"
+        );
+    }
+}
