@@ -43,6 +43,7 @@ pub use software::Ed25519Key;
 pub use software::Es256Key;
 #[cfg(any(feature = "es256", feature = "ed25519"))]
 pub use software::InvalidKey;
+pub(crate) use verify::parse_compact;
 pub use verify::{verify_jws, JwsError, JwsHeader, JwsVerifier, SignatureRejected, VerifiedJws};
 
 /// An asymmetric JWS algorithm (RFC 7518 §3.1, RFC 8037 §3.1): what a

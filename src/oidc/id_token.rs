@@ -215,12 +215,119 @@ impl IdToken {
         self.alg
     }
 
+    /// Validates the ID token of a refresh response (Core §12.2) against
+    /// this one, the login's: signed as this one was, with the keys of
+    /// `keys`; `iss`, `sub`, `aud` and `azp` the same as this one's;
+    /// `auth_time`, when present, the original authentication's; a
+    /// `nonce` not required, but when present equal to this one's; `exp`
+    /// and `iat` against `now` with [`DEFAULT_CLOCK_SKEW`]; `at_hash`
+    /// against the new `access_token` when present.
+    ///
+    /// # Errors
+    /// [`IdTokenError`]; [`IdTokenError::RefreshChanged`] names the claim
+    /// that differs.
+    pub fn validate_refreshed(
+        &self,
+        id_token: &str,
+        access_token: Option<&str>,
+        keys: &KeySet,
+        verifier: &dyn JwsVerifier,
+        now: UnixTime,
+    ) -> Result<IdToken, IdTokenError> {
+        let original = &self.claims;
+        let client_id = original
+            .azp
+            .as_deref()
+            .or(original.aud.first().map(String::as_str));
+        let mut validation =
+            IdTokenValidation::new(original.iss.as_str(), client_id.unwrap_or_default())
+                .algorithms(&[self.alg]);
+        let verified = keys
+            .verify(id_token, &validation.algorithms, verifier)
+            .map_err(IdTokenError::Jws)?;
+        let claims = parse_claims(verified.payload()).map_err(IdTokenError::Claims)?;
+        let changed = |claim| Err(IdTokenError::RefreshChanged(claim));
+        if claims.sub != original.sub {
+            return changed("sub");
+        }
+        if claims.aud != original.aud {
+            return changed("aud");
+        }
+        if claims.azp != original.azp {
+            return changed("azp");
+        }
+        if claims.auth_time.is_some() && claims.auth_time != original.auth_time {
+            return changed("auth_time");
+        }
+        // §12.2: no nonce is needed; one that is sent is the original's.
+        if claims.nonce.is_some() && claims.nonce != original.nonce {
+            return changed("nonce");
+        }
+        validation.nonce = None;
+        validation.check(&claims, now)?;
+        if let (Some(at_hash), Some(access_token)) = (&claims.at_hash, access_token) {
+            if !ct_eq(at_hash, &token_hash(self.alg, access_token)) {
+                return Err(IdTokenError::AtHashMismatch);
+            }
+        }
+        Ok(IdToken {
+            alg: self.alg,
+            claims,
+            raw: String::from(id_token),
+        })
+    }
+
     /// The token as received, for `id_token_hint` at logout (RP-Initiated
     /// Logout 1.0 §2). It identifies the user: keep it as private as the
     /// session.
     #[must_use]
     pub fn as_compact(&self) -> &str {
         &self.raw
+    }
+}
+
+/// The stored form: the token as received and its algorithm. Reading it
+/// back parses the claims again but does not verify the signature (the
+/// keys may have rotated since): keep it where the app keeps its sessions,
+/// trusted as they are.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredIdToken<'a> {
+    v: u32,
+    alg: alloc::borrow::Cow<'a, str>,
+    id_token: alloc::borrow::Cow<'a, str>,
+}
+
+impl serde::Serialize for IdToken {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        StoredIdToken {
+            v: 1,
+            alg: alloc::borrow::Cow::Borrowed(self.alg.as_str()),
+            id_token: alloc::borrow::Cow::Borrowed(&self.raw),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IdToken {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let stored = StoredIdToken::deserialize(deserializer)?;
+        if stored.v != 1 {
+            return Err(D::Error::custom(
+                "stored ID token of another format version",
+            ));
+        }
+        let alg = JwsAlgorithm::from_name(&stored.alg)
+            .ok_or_else(|| D::Error::custom("stored ID token's alg is unknown"))?;
+        let compact = crate::jws::parse_compact(&stored.id_token)
+            .map_err(|_| D::Error::custom("stored ID token is not a compact JWS"))?;
+        let claims = parse_claims(&compact.payload)
+            .map_err(|_| D::Error::custom("stored ID token's claims do not parse"))?;
+        Ok(Self {
+            alg,
+            claims,
+            raw: stored.id_token.into_owned(),
+        })
     }
 }
 
@@ -278,6 +385,11 @@ pub enum IdTokenError {
     /// `at_hash` is not the access token's hash (§3.1.3.8): the tokens
     /// were not issued together.
     AtHashMismatch,
+    /// A refresh response's ID token changed a claim that must stay the
+    /// login's (Core §12.2): `sub`, `aud`, `azp`, `auth_time` or a
+    /// `nonce` sent. It is
+    /// not the same user's session: sign the user out.
+    RefreshChanged(&'static str),
 }
 
 impl fmt::Display for IdTokenError {
@@ -305,6 +417,9 @@ impl fmt::Display for IdTokenError {
                 )
             }
             Self::AtHashMismatch => f.write_str("the ID token's at_hash is not the access token's"),
+            Self::RefreshChanged(claim) => {
+                write!(f, "the refreshed ID token's {claim} is not the login's")
+            }
         }
     }
 }

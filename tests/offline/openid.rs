@@ -585,3 +585,101 @@ mod sign_in {
         );
     }
 }
+
+mod refresh {
+    //! Core §12.2: the ID token of a refresh response, checked against
+    //! the login's.
+
+    use super::*;
+    use serde_json::json;
+
+    fn original() -> IdToken {
+        validate(&id_token("k1", claims()), &validation()).unwrap()
+    }
+
+    fn refreshed(change: impl FnOnce(&mut serde_json::Value)) -> Result<IdToken, IdTokenError> {
+        let mut claims = claims();
+        claims.as_object_mut().unwrap().remove("nonce");
+        claims.as_object_mut().unwrap().remove("at_hash");
+        claims["iat"] = json!(NOW.as_secs());
+        change(&mut claims);
+        let keys = key_set(&es256_set("k1"), None);
+        original().validate_refreshed(
+            &id_token("k1", claims),
+            Some("new-access-token"),
+            &keys,
+            &RustCryptoVerifier,
+            NOW,
+        )
+    }
+
+    #[test]
+    fn a_refreshed_id_token_keeps_the_logins_identity() {
+        let new = refreshed(|_| {}).unwrap();
+        assert_eq!(new.claims().subject(), "248289761001");
+        assert_eq!(new.claims().nonce(), None, "no nonce needed");
+        assert!(
+            refreshed(|c| c["nonce"] = json!("n-0S6_WzA2Mj")).is_ok(),
+            "the original's nonce"
+        );
+        assert_eq!(
+            refreshed(|c| c["nonce"] = json!("other")).unwrap_err(),
+            IdTokenError::RefreshChanged("nonce")
+        );
+        assert_eq!(
+            refreshed(|c| c["sub"] = json!("someone-else")).unwrap_err(),
+            IdTokenError::RefreshChanged("sub")
+        );
+        assert_eq!(
+            refreshed(|c| c["aud"] = json!([CLIENT_ID, "other"])).unwrap_err(),
+            IdTokenError::RefreshChanged("aud")
+        );
+        assert_eq!(
+            refreshed(|c| c["azp"] = json!(CLIENT_ID)).unwrap_err(),
+            IdTokenError::RefreshChanged("azp")
+        );
+        assert_eq!(
+            refreshed(|c| c["auth_time"] = json!(NOW.as_secs())).unwrap_err(),
+            IdTokenError::RefreshChanged("auth_time")
+        );
+        assert_eq!(
+            refreshed(|c| c["iss"] = json!("https://other.example")).unwrap_err(),
+            IdTokenError::Issuer("https://other.example".into())
+        );
+        assert!(matches!(
+            refreshed(|c| c["exp"] = json!(NOW.as_secs() - 120)),
+            Err(IdTokenError::Expired { .. })
+        ));
+        let at_hash = token_hash(JwsAlgorithm::Es256, "new-access-token");
+        assert!(refreshed(|c| c["at_hash"] = json!(at_hash)).is_ok());
+        assert_eq!(
+            refreshed(|c| c["at_hash"] = json!("77QmUPtjPfzWtF2AnpK9RQ")).unwrap_err(),
+            IdTokenError::AtHashMismatch
+        );
+    }
+
+    #[test]
+    fn the_logins_id_token_is_stored_and_read_back() {
+        let original = original();
+        let stored = serde_json::to_string(&original).unwrap();
+        let loaded: IdToken = serde_json::from_str(&stored).unwrap();
+        assert_eq!(loaded, original);
+        assert!(loaded
+            .validate_refreshed(
+                &id_token("k1", claims()),
+                None,
+                &key_set(&es256_set("k1"), None),
+                &RustCryptoVerifier,
+                NOW
+            )
+            .is_ok());
+        assert!(
+            serde_json::from_str::<IdToken>(r#"{"v":1,"alg":"none","id_token":"e30.e30."}"#)
+                .is_err()
+        );
+        assert!(
+            serde_json::from_str::<IdToken>(r#"{"v":2,"alg":"ES256","id_token":"e30.e30."}"#)
+                .is_err()
+        );
+    }
+}
