@@ -24,6 +24,11 @@ use alloc::vec::Vec;
 /// [`handle_response`](EndpointStep::handle_response). If the transport
 /// fails, build the request again and resend it: this value is only
 /// consumed by the response.
+///
+/// For an OpenID Connect login (a scope with `openid`), run
+/// [`sign_in`](Self::sign_in) instead: the same request, and the ID token
+/// verified before the tokens come out. This step leaves it unverified in
+/// [`TokenSet::extra`](crate::TokenSet::extra).
 #[must_use = "the code must be exchanged before it expires"]
 pub struct Exchanging {
     pub(crate) origin: Origin,
