@@ -50,6 +50,7 @@ pub struct IdTokenClaims {
     pub(crate) aud: Vec<String>,
     pub(crate) exp: UnixTime,
     pub(crate) iat: UnixTime,
+    pub(crate) nbf: Option<UnixTime>,
     pub(crate) auth_time: Option<UnixTime>,
     pub(crate) nonce: Option<String>,
     pub(crate) acr: Option<String>,
@@ -110,6 +111,12 @@ impl IdTokenClaims {
     #[must_use]
     pub fn issued_at(&self) -> UnixTime {
         self.iat
+    }
+
+    /// `nbf` (RFC 7519 §4.1.5), when sent.
+    #[must_use]
+    pub fn not_before(&self) -> Option<UnixTime> {
+        self.nbf
     }
 
     /// `auth_time`: when the user authenticated.
@@ -283,6 +290,7 @@ pub(crate) fn parse_claims(payload: &[u8]) -> Result<IdTokenClaims, ClaimsProble
         aud: strings(aud, "aud")?,
         exp: required(time(&mut m, "exp")?, "exp")?,
         iat: required(time(&mut m, "iat")?, "iat")?,
+        nbf: time(&mut m, "nbf")?,
         auth_time: time(&mut m, "auth_time")?,
         nonce: string(&mut m, "nonce")?,
         acr: string(&mut m, "acr")?,

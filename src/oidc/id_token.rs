@@ -2,9 +2,9 @@
 //! §3.1.3.7), in this order: the JWS (compact, `alg` allowed and never
 //! `none`, key by `kid`, signature), then the claims — `iss` exact, `aud`
 //! with the client's id, `azp` when several audiences, `exp` and `iat`
-//! against `now` with a bounded skew, `nonce` (constant time),
-//! `auth_time` when `max_age` was asked, `acr` when essential, `at_hash`
-//! when present (§3.1.3.8).
+//! (and `nbf`, when sent) against `now` with a bounded skew, `nonce`
+//! (constant time), `auth_time` when `max_age` was asked, `acr` when
+//! essential, `at_hash` when present (§3.1.3.8).
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -150,6 +150,13 @@ impl IdTokenValidation {
         }
         if claims.iat > now.saturating_add(self.skew) {
             return Err(IdTokenError::IssuedInFuture { iat: claims.iat });
+        }
+        // RFC 7519 §4.1.5: not before `nbf`, when the token has one.
+        if let Some(nbf) = claims
+            .nbf
+            .filter(|nbf| *nbf > now.saturating_add(self.skew))
+        {
+            return Err(IdTokenError::NotYetValid { nbf });
         }
         if let Some(expected) = &self.nonce {
             match &claims.nonce {
@@ -368,6 +375,11 @@ pub enum IdTokenError {
         /// The token's `iat`.
         iat: UnixTime,
     },
+    /// `nbf` is in the future, beyond the skew (RFC 7519 §4.1.5).
+    NotYetValid {
+        /// The token's `nbf`.
+        nbf: UnixTime,
+    },
     /// The request carried a `nonce` and the token none (item 11).
     NonceMissing,
     /// The token's `nonce` is not the request's (item 11): a replayed
@@ -404,6 +416,7 @@ impl fmt::Display for IdTokenError {
             Self::IssuedInFuture { iat } => {
                 write!(f, "the ID token is issued in the future ({iat})")
             }
+            Self::NotYetValid { nbf } => write!(f, "the ID token is not valid before {nbf}"),
             Self::NonceMissing => f.write_str("the ID token has no nonce"),
             Self::NonceMismatch => f.write_str("the ID token's nonce is not the request's"),
             Self::AcrNotSatisfied => f.write_str("the ID token's acr is not one asked for"),
