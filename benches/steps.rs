@@ -20,7 +20,10 @@ use std::sync::LazyLock;
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use divan::{black_box, Bencher};
 use oauth2_pkce::EndpointStep;
-use oauth2_pkce::{Authorized, AwaitingCallback, Callback, Client, ClientAuthentication, ClientId, ClientSecret, Exchanging, FlowEntropy, values::HttpResponse, Preset, RedirectUri, Start, UnixTime};
+use oauth2_pkce::{
+    values::HttpResponse, Authorized, AwaitingCallback, Callback, Client, ClientAuthentication,
+    ClientId, ClientSecret, Exchanging, FlowEntropy, Preset, RedirectUri, Start, UnixTime,
+};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use url::Url;
@@ -917,6 +920,88 @@ mod floor {
     }
 }
 
+// ---------------------------------------------------------------------------
+// OpenID Connect: an ID token's validation (OpenID Connect Core §3.1.3.7)
+// next to the RS256 signature check it contains, its floor.
+// ---------------------------------------------------------------------------
+
+/// RFC 7515 A.2's RSA modulus: the key that signed `ID_TOKEN`.
+const A2_N: &str = "ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ";
+
+/// An RS256 ID token of fifteen claims (a typical provider's), signed with
+/// RFC 7515 A.2's private key by pyca/cryptography.
+const ID_TOKEN: &str = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImEyIiwidHlwIjoiSldUIn0.eyJpc3MiOiJodHRwczovL3Nzby5wYWdlcm9vbmxpbmUuY29tL29hdXRoL3YyL29hdXRoLWFub255bW91cyIsInN1YiI6IjI0ODI4OTc2MTAwMSIsImF1ZCI6InBhZ2Vyby1jbGllbnQiLCJleHAiOjQwMDAwMDAwMDAsImlhdCI6MTgwMDAwMDAwMCwiYXV0aF90aW1lIjoxNzk5OTk5OTAwLCJub25jZSI6Im4tMFM2X1d6QTJNaiIsImF0X2hhc2giOiI3N1FtVVB0alBmeld0RjJBbnBLOVJRIiwibmFtZSI6IkphbmUgRG9lIiwiZ2l2ZW5fbmFtZSI6IkphbmUiLCJmYW1pbHlfbmFtZSI6IkRvZSIsImVtYWlsIjoiamFuZWRvZUBleGFtcGxlLmNvbSIsImVtYWlsX3ZlcmlmaWVkIjp0cnVlLCJsb2NhbGUiOiJlbiIsInNpZCI6IjA4YTUwMTljLTE3ZTEtNDk3Ny04ZjQyLTY1YTEyODQzZWEwMiJ9.odVhH-nhsus5g7QeVV7-cXfMHVrkD-22h5bny_pfCFRUOlItMnF2TowQv3_ZUXBBcYcZnkAEsyHxCCLGMEiYu7A3slAlpEyBbilIH5eQOp4WBo29xMzH0NFWOmjrgHDBEKnWQz0Kvn6chjqWXZVTMItQshNxK3Qqh1mIpWQeK1BtRviz_sF07i3r3nXxVcj4r6Io7VZi9Z3wVISSNqwfwqwLGzuG9nVEl6fs8mZHpjLuXtSkLHeIMKuYTRM0nfZClNDPrwHsx3eAqsZEiEU9vwtY1kmsoE8Td2lZ8WteXtOqkDYyYctH8fMTEZJcREvnCtGozR-Kf3K6IvXGJn42pw";
+
+const ID_TOKEN_ISSUER: &str = "https://sso.pageroonline.com/oauth/v2/oauth-anonymous";
+const ID_TOKEN_NOW: UnixTime = UnixTime::from_secs(1_800_000_000);
+
+static KEY_SET: LazyLock<oauth2_pkce::openid::KeySet> = LazyLock::new(|| {
+    let document =
+        format!(r#"{{"keys":[{{"kty":"RSA","kid":"a2","use":"sig","n":"{A2_N}","e":"AQAB"}}]}}"#);
+    oauth2_pkce::openid::KeySet::fetch("https://sso.pageroonline.com/jwks")
+        .unwrap()
+        .handle_response(HttpResponse::new(200, document.as_bytes()), ID_TOKEN_NOW)
+        .unwrap()
+});
+
+/// The whole validation: compact form, header, key by `kid`, RS256
+/// signature, claims (`iss`, `aud`, `exp`, `iat`, `nonce`, `auth_time`,
+/// `at_hash`).
+#[inline(never)]
+pub fn step_ours_id_token_validation(
+    validation: &oauth2_pkce::openid::IdTokenValidation,
+) -> oauth2_pkce::openid::IdToken {
+    validation
+        .validate(
+            black_box(ID_TOKEN),
+            Some("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
+            &KEY_SET,
+            &oauth2_pkce::jose::RustCryptoVerifier,
+            ID_TOKEN_NOW,
+        )
+        .unwrap()
+}
+
+/// The floor: the RS256 signature check of the same token alone, its
+/// signature already decoded.
+#[inline(never)]
+pub fn step_floor_rs256_verification(key: &oauth2_pkce::jose::PublicJwk, signature: &[u8]) {
+    use oauth2_pkce::jose::JwsVerifier as _;
+    let input = ID_TOKEN.rsplit_once('.').unwrap().0;
+    oauth2_pkce::jose::RustCryptoVerifier
+        .verify(
+            oauth2_pkce::jose::JwsAlgorithm::Rs256,
+            key,
+            black_box(input.as_bytes()),
+            signature,
+        )
+        .unwrap();
+}
+
+fn id_token_validation() -> oauth2_pkce::openid::IdTokenValidation {
+    oauth2_pkce::openid::IdTokenValidation::new(ID_TOKEN_ISSUER, "pagero-client")
+        .nonce("n-0S6_WzA2Mj")
+        .max_age(std::time::Duration::from_secs(3600))
+}
+
+mod openid {
+    use super::*;
+
+    #[divan::bench]
+    fn id_token_validation(b: Bencher) {
+        let validation = super::id_token_validation();
+        b.bench(|| step_ours_id_token_validation(&validation));
+    }
+
+    #[divan::bench]
+    fn rs256_verification_floor(b: Bencher) {
+        let key = oauth2_pkce::jose::PublicJwk::rsa(A2_N, "AQAB").unwrap();
+        let signature =
+            Base64UrlUnpadded::decode_vec(ID_TOKEN.rsplit_once('.').unwrap().1).unwrap();
+        b.bench(|| step_floor_rs256_verification(&key, &signature));
+    }
+}
+
 mod oauth2_5 {
     use super::*;
 
@@ -1140,6 +1225,16 @@ fn profile(name: &str, iters: usize) {
             drop(black_box(step_theirs_exchange(&f.theirs, code, verifier)));
         }),
         "oauth2_5::transport_only" => run(&mut || drop(black_box(step_theirs_transport_only()))),
+        "openid::id_token_validation" => {
+            let validation = id_token_validation();
+            run(&mut || drop(black_box(step_ours_id_token_validation(&validation))));
+        }
+        "openid::rs256_verification_floor" => {
+            let key = oauth2_pkce::jose::PublicJwk::rsa(A2_N, "AQAB").unwrap();
+            let signature =
+                Base64UrlUnpadded::decode_vec(ID_TOKEN.rsplit_once('.').unwrap().1).unwrap();
+            run(&mut || step_floor_rs256_verification(&key, &signature));
+        }
         "check" => check(),
         other => {
             eprintln!("unknown STEPS_PROFILE {other:?}");

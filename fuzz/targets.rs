@@ -23,6 +23,10 @@ use oauth2_pkce::{
 use oauth2_pkce::{
     errors::InvalidValue, jose::Ed25519Key, jose::Es256Key, jose::PublicJwk, jose::Signer,
 };
+use oauth2_pkce::{
+    errors::JwtError, jose::verify_jws, jose::JwkParams, jose::JwkSet, jose::JwsAlgorithm,
+    jose::RustCryptoVerifier, openid::IdTokenValidation, openid::KeySet,
+};
 use oauth2_pkce::{resource::ResourceDiscovery, resource::ResourceIndicator};
 
 /// A fuzz target's body.
@@ -46,6 +50,9 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("resource_metadata_response", resource_metadata_response),
     ("resource_metadata_challenge", resource_metadata_challenge),
     ("private_jwk", private_jwk),
+    ("jws_compact", jws_compact),
+    ("jwks", jwks),
+    ("id_token_claims", id_token_claims),
 ];
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
@@ -748,5 +755,128 @@ pub fn private_jwk(data: &[u8]) {
             );
         }
         Err(error) => check_error(error),
+    }
+}
+
+/// RFC 7515 A.2's RSA key, A.3's P-256 key and RFC 8037's Ed25519 key,
+/// as the server's key set.
+const FUZZ_JWKS: &str = r#"{"keys":[{"kty":"RSA","n":"ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ","e":"AQAB"},{"kty":"EC","crv":"P-256","kid":"a3","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"},{"kty":"OKP","crv":"Ed25519","kid":"ed","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+
+const ALL_ALGORITHMS: &[JwsAlgorithm] = &[
+    JwsAlgorithm::Rs256,
+    JwsAlgorithm::Ps256,
+    JwsAlgorithm::Es256,
+    JwsAlgorithm::EdDsa,
+];
+
+/// The compact JWS parser and verifier: any text. Only what the keys
+/// signed verifies (the corpus' vectors; a fuzzer cannot forge), `none`
+/// never does, an error prints escaped, and the verdict is the same twice.
+pub fn jws_compact(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let keys = JwkSet::from_json(FUZZ_JWKS.as_bytes()).unwrap();
+    let verdict = verify_jws(text, ALL_ALGORITHMS, &keys, &RustCryptoVerifier);
+    assert_eq!(
+        verdict,
+        verify_jws(text, ALL_ALGORITHMS, &keys, &RustCryptoVerifier)
+    );
+    match verdict {
+        Ok(verified) => {
+            assert_ne!(verified.header().algorithm().as_str(), "none");
+            assert!(text.len() <= oauth2_pkce::limits::MAX_JWS_BYTES);
+            assert_printable(&format!("{verified:?}"));
+        }
+        Err(error) => {
+            assert_printable(&format!("{error} {error:?}"));
+            if text.len() > oauth2_pkce::limits::MAX_JWS_BYTES {
+                assert_eq!(error, JwtError::TooLarge);
+            }
+        }
+    }
+}
+
+/// The JWK Set parser: any bytes, as a document and as the `jwks_uri`'s
+/// answer. A set read survives its stored form; every key it keeps is one
+/// this client verifies with; the step agrees with the parser.
+pub fn jwks(data: &[u8]) {
+    let parsed = JwkSet::from_json(data);
+    let fetch = KeySet::fetch("https://as.example/jwks").unwrap();
+    let answer = fetch.handle_response(HttpResponse::new(200, data), NOW);
+    assert_eq!(parsed.is_ok(), answer.is_ok());
+    match (parsed, answer) {
+        (Ok(set), Ok(cached)) => {
+            assert_eq!(cached.keys(), &set);
+            assert_eq!(JwkSet::from_json(set.to_json().as_bytes()).unwrap(), set);
+            let stored = KeySet::from_json(cached.to_json().as_bytes()).unwrap();
+            assert_eq!(stored, cached);
+            assert!(set.keys().len() + set.ignored() <= oauth2_pkce::limits::MAX_KEY_SET_KEYS);
+            for key in set.keys() {
+                if let JwkParams::Rsa { n, .. } = key.jwk().params() {
+                    use base64ct::Encoding;
+                    let bytes = base64ct::Base64UrlUnpadded::decode_vec(n).unwrap();
+                    let significant = bytes.iter().skip_while(|b| **b == 0).count();
+                    assert!(significant >= 256, "an RSA key under 2048 bits kept");
+                }
+            }
+            assert_printable(&format!("{cached:?}"));
+        }
+        (Err(error), Err(failure)) => {
+            assert_printable(&format!("{error} {error:?} {failure} {failure:?}"));
+        }
+        _ => unreachable!(),
+    }
+}
+
+/// The ID token's claims parser and checks: any bytes as the payload of
+/// a token the server's key signed. An accepted token has the issuer, the
+/// audience and the nonce expected; nothing prints raw.
+pub fn id_token_claims(data: &[u8]) {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    const ISSUER: &str = "https://as.example";
+    const NONCE: &str = "fuzz-nonce";
+    // RFC 8037 A.1's Ed25519 key: its signatures are fast, so the fuzzer
+    // spends its time in the claims.
+    let d: [u8; 32] = Base64UrlUnpadded::decode_vec("nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A")
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let key = Ed25519Key::from_bytes(&d);
+    let input = format!(
+        "{}.{}",
+        Base64UrlUnpadded::encode_string(br#"{"alg":"EdDSA","kid":"ed"}"#),
+        Base64UrlUnpadded::encode_string(data)
+    );
+    let signature = key.sign(input.as_bytes()).unwrap();
+    let token = format!("{input}.{}", Base64UrlUnpadded::encode_string(&signature));
+    let fetch = KeySet::fetch("https://as.example/jwks").unwrap();
+    let keys = fetch
+        .handle_response(HttpResponse::new(200, FUZZ_JWKS.as_bytes()), NOW)
+        .unwrap();
+    let validation = IdTokenValidation::new(ISSUER, "fuzz-client")
+        .algorithms(&[JwsAlgorithm::EdDsa])
+        .nonce(NONCE);
+    match validation.validate(
+        &token,
+        Some("fuzz-access-token"),
+        &keys,
+        &RustCryptoVerifier,
+        NOW,
+    ) {
+        Ok(id_token) => {
+            let claims = id_token.claims();
+            assert_eq!(claims.issuer(), ISSUER);
+            assert!(claims.audiences().iter().any(|aud| aud == "fuzz-client"));
+            assert_eq!(claims.nonce(), Some(NONCE));
+            assert!(claims.expires_at() > UnixTime::from_secs(NOW.as_secs() - 61));
+            assert_printable(&format!("{id_token:?}"));
+        }
+        Err(error) => {
+            if token.len() <= oauth2_pkce::limits::MAX_JWS_BYTES {
+                assert!(!error.is_jws_refused(), "{error:?}");
+            }
+            assert_printable(&format!("{error} {error:?}"));
+        }
     }
 }

@@ -338,6 +338,7 @@ pub struct HttpResponse<'a> {
     retry_after: Option<&'a str>,
     www_authenticate: Option<&'a str>,
     dpop_nonce: Option<&'a str>,
+    cache_control: Option<&'a str>,
     body: &'a [u8],
 }
 
@@ -351,6 +352,7 @@ impl<'a> HttpResponse<'a> {
             retry_after: None,
             www_authenticate: None,
             dpop_nonce: None,
+            cache_control: None,
             body,
         }
     }
@@ -381,6 +383,20 @@ impl<'a> HttpResponse<'a> {
     pub const fn with_dpop_nonce(mut self, value: &'a str) -> Self {
         self.dpop_nonce = Some(value);
         self
+    }
+
+    /// Sets the `Cache-Control` header's value (RFC 9111 §5.2): how long
+    /// a key set may be kept.
+    #[must_use]
+    pub const fn with_cache_control(mut self, value: &'a str) -> Self {
+        self.cache_control = Some(value);
+        self
+    }
+
+    /// The `Cache-Control` header, if any.
+    #[must_use]
+    pub const fn cache_control(&self) -> Option<&'a str> {
+        self.cache_control
     }
 
     /// The server's `DPoP-Nonce` (RFC 9449 §8.1), when it sent one that is
@@ -468,6 +484,7 @@ impl<'a, B: AsRef<[u8]>> From<&'a http::Response<B>> for HttpResponse<'a> {
             retry_after: header(http::header::RETRY_AFTER),
             www_authenticate: header(http::header::WWW_AUTHENTICATE),
             dpop_nonce: header(http::HeaderName::from_static("dpop-nonce")),
+            cache_control: header(http::header::CACHE_CONTROL),
             body: response.body().as_ref(),
         }
     }

@@ -236,6 +236,7 @@ pub mod limits;
 mod loopback_listener;
 pub mod manual;
 mod members;
+mod oidc;
 mod pkce;
 mod presets;
 mod resource_discovery;
@@ -321,6 +322,27 @@ pub mod registration {
     };
 }
 
+pub mod openid {
+    //! OpenID Connect sign-in, the relying party's side: the server's
+    //! signing keys as a storable cache ([`KeySet`], fetched by the
+    //! [`KeySetFetch`] step, Core §10.1.1: `Cache-Control: max-age`
+    //! honoured, one rate-limited fetch again for an unknown `kid`), and
+    //! the ID token's validation ([`IdTokenValidation`], Core §3.1.3.7)
+    //! into an [`IdToken`] with typed [`IdTokenClaims`].
+    //!
+    //! At the code exchange of a login whose scope has `openid` (a
+    //! `nonce` is then drawn and sent with `state`, Core §3.1.2.1),
+    //! [`Exchanging::sign_in`](crate::Exchanging::sign_in) gives the
+    //! [`SigningIn`] step; its output, [`IdTokenReceived`], hands the
+    //! tokens out only once the ID token verifies ([`SignedIn`]).
+
+    pub use crate::flow::{IdTokenReceived, SignInError, SignedIn, SigningIn, UnknownKey};
+    pub use crate::oidc::{
+        token_hash, IdToken, IdTokenClaims, IdTokenValidation, KeySet, KeySetFetch,
+        DEFAULT_CLOCK_SKEW, DEFAULT_KEY_SET_MAX_AGE, KEY_SET_REFETCH_INTERVAL, MAX_KEY_SET_MAX_AGE,
+    };
+}
+
 pub mod jose {
     //! Keys and signatures (JOSE): the key that proves possession of a
     //! token ([`DpopKey`], RFC 9449), the key a client authenticates with
@@ -329,12 +351,23 @@ pub mod jose {
     //! (RFC 7515, RFC 7518 §3.1), and the public key as a JWK
     //! ([`PublicJwk`], RFC 7517). Features `es256` and `ed25519` bring
     //! software signers.
+    //!
+    //! Verifying what the server signs: [`verify_jws`] checks a compact
+    //! JWS (RFC 7515 §5.2) against the server's [`JwkSet`] (RFC 7517 §5)
+    //! with a [`JwsVerifier`]: ring, aws-lc or a platform API through the
+    //! trait, or [`RustCryptoVerifier`] (features `rsa`, `es256`,
+    //! `ed25519`).
 
     #[cfg(feature = "ed25519")]
     pub use crate::jws::Ed25519Key;
     #[cfg(feature = "es256")]
     pub use crate::jws::Es256Key;
-    pub use crate::jws::{ClientAssertionKey, DpopKey, JwsAlgorithm, PublicJwk, Signer};
+    #[cfg(any(feature = "rsa", feature = "es256", feature = "ed25519"))]
+    pub use crate::jws::RustCryptoVerifier;
+    pub use crate::jws::{
+        verify_jws, ClientAssertionKey, DpopKey, JwkParams, JwkSet, JwsAlgorithm, JwsHeader,
+        JwsVerifier, PublicJwk, SetKey, Signer, VerifiedJws,
+    };
 }
 
 pub mod errors {
@@ -353,7 +386,7 @@ pub mod errors {
     pub use crate::error::{
         ApiMisuse, AuthorizationErrorCode, BearerErrorCode, CallbackError, ConfigError,
         EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse, Failure, InvalidValue,
-        ResourceError, SigningError, TokenErrorCode,
+        JwtError, ResourceError, SigningError, TokenErrorCode,
     };
 }
 
@@ -388,7 +421,8 @@ pub mod values {
     pub use crate::members::{ExtraMembers, MemberValue};
     pub use crate::pkce::CodeChallengeMethod;
     pub use crate::secret::{
-        AccessToken, AuthorizationCode, AuthorizationValue, CodeVerifier, RefreshToken, State,
+        AccessToken, AuthorizationCode, AuthorizationValue, CodeVerifier, Nonce, RefreshToken,
+        State,
     };
     pub use crate::text::UntrustedText;
 }

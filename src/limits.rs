@@ -66,3 +66,11 @@ pub const MAX_RESOURCE_INDICATORS: usize = 16;
 /// (16 KiB: a P-256 or Ed25519 key takes a few hundred bytes, a JWK with
 /// a certificate chain a few KiB).
 pub const MAX_PRIVATE_KEY_BYTES: usize = 16 * 1024;
+
+/// A JWS from the server in compact serialization, such as an ID token
+/// (16 KiB: a signed ID token with many claims takes 1–3 KiB).
+pub const MAX_JWS_BYTES: usize = 16 * 1024;
+
+/// How many keys a JWK Set (RFC 7517 §5) may hold (64: providers publish
+/// two to six, the current and the next or previous ones).
+pub const MAX_KEY_SET_KEYS: usize = 64;

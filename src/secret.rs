@@ -99,6 +99,13 @@ secret_string!(
     CodeVerifier
 );
 secret_string!(
+    /// The OpenID Connect `nonce` (Core §3.1.2.1): sent in the
+    /// authentication request, kept in the pending flow, and required
+    /// equal in the ID token (§3.1.3.7 item 11), binding the token to
+    /// this login.
+    Nonce
+);
+secret_string!(
     /// The device verification code of a device login (RFC 8628 §3.2
     /// `device_code`): whoever holds it can collect the tokens once the
     /// user approves.

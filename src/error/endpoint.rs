@@ -32,6 +32,9 @@ pub enum EndpointKind {
     ResourceMetadata,
     /// The client registration endpoint (RFC 7591 §3).
     Registration,
+    /// The server's JWK Set document, its `jwks_uri` (RFC 8414 §2,
+    /// OpenID Connect Discovery 1.0 §3).
+    KeySet,
 }
 
 impl EndpointKind {
@@ -47,6 +50,7 @@ impl EndpointKind {
             Self::Introspection => "introspection endpoint",
             Self::ResourceMetadata => "protected resource metadata document",
             Self::Registration => "registration endpoint",
+            Self::KeySet => "JWK Set document",
         }
     }
 }
@@ -484,6 +488,16 @@ impl<S> Failure<S> {
             state: Some(Box::new(state)),
             fallback: false,
             poll_again_at: Some(at),
+        }
+    }
+
+    /// The same failure, the step handed back wrapped by `wrap`.
+    pub(crate) fn map_state<T>(self, wrap: impl FnOnce(S) -> T) -> Failure<T> {
+        Failure {
+            error: self.error,
+            state: self.state.map(|state| Box::new(wrap(*state))),
+            fallback: self.fallback,
+            poll_again_at: self.poll_again_at,
         }
     }
 

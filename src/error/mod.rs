@@ -12,6 +12,7 @@ use crate::text::UntrustedText;
 pub(crate) mod codes;
 mod config;
 mod endpoint;
+mod jwt;
 mod leaf;
 mod misuse;
 mod resource;
@@ -23,6 +24,7 @@ pub use codes::{AuthorizationErrorCode, BearerErrorCode, ErrorResponse, TokenErr
 pub use config::ConfigError;
 pub(crate) use config::MIN_HS256_SECRET_OCTETS;
 pub use endpoint::{EndpointError, EndpointErrorKind, EndpointKind, Failure};
+pub use jwt::JwtError;
 pub(crate) use leaf::FormError;
 pub use leaf::SigningError;
 pub use misuse::ApiMisuse;

@@ -147,6 +147,16 @@ pub enum InvalidValue {
     /// not a key of these curves.
     KeyTooLarge,
 
+    // JWK Sets (RFC 7517 §5), refused as a whole.
+    /// Not a JSON object with a `keys` array of objects (RFC 7517 §5), a
+    /// member of the right name but the wrong type, or one given twice.
+    KeySetMalformed,
+    /// More than [`MAX_KEY_SET_KEYS`](crate::limits::MAX_KEY_SET_KEYS) keys.
+    KeySetTooManyKeys,
+    /// A key has a private member (`d`): the server publishes a private
+    /// key, so none of its keys is trusted.
+    KeySetPrivateKey,
+
     // Members of a response, read as a type.
     /// A member's value does not have the shape of the type asked for;
     /// why, in the JSON parser's words.
@@ -261,6 +271,13 @@ impl fmt::Display for InvalidValue {
             }
             Self::KeyMalformedJwk => f.write_str("not a private JWK with the members of the curve"),
             Self::KeyTooLarge => f.write_str("the key is larger than any key of the curve"),
+            Self::KeySetMalformed => {
+                f.write_str("not a JWK Set: an object with a `keys` array of JWKs")
+            }
+            Self::KeySetTooManyKeys => {
+                f.write_str("the JWK Set has more keys than this client reads")
+            }
+            Self::KeySetPrivateKey => f.write_str("the JWK Set publishes a private key"),
             Self::MemberType(why) => {
                 write!(f, "the member does not have the type asked for: {why}")
             }

@@ -16,7 +16,7 @@ use crate::flow::exchanging::Exchanging;
 use crate::flow::{check_version, from_stored_json, to_stored_json, Origin, FORMAT_VERSION};
 use crate::resource_indicator::{check_count, resources_are_empty, ResourceIndicator};
 use crate::scope::{scope_is_empty, Scope};
-use crate::secret::{ct_eq, CodeVerifier, State};
+use crate::secret::{ct_eq, CodeVerifier, Nonce, State};
 use crate::time::UnixTime;
 use crate::wire::callback::Callback;
 
@@ -59,6 +59,9 @@ pub struct AwaitingCallback {
     /// The authorization server's `DPoP-Nonce` from the pushed
     /// authorization request (RFC 9449 §8.2), for the exchange's proof.
     pub(crate) dpop_nonce: Option<String>,
+    /// The OpenID Connect `nonce` (Core §3.1.2.1), for a flow whose
+    /// scope has `openid`.
+    pub(crate) nonce: Option<Nonce>,
 }
 
 impl AwaitingCallback {
@@ -182,6 +185,7 @@ impl AwaitingCallback {
             code_verifier: self.code_verifier,
             scope: self.scope,
             resources: self.resources,
+            nonce: self.nonce,
         })
     }
 }
@@ -223,6 +227,10 @@ struct StoredV1<'a> {
     /// stored before it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     dpop_nonce: Option<Cow<'a, str>>,
+    /// The OpenID Connect nonce; absent in flows stored before it, and in
+    /// flows without `openid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    nonce: Option<Cow<'a, Nonce>>,
 }
 
 impl Serialize for AwaitingCallback {
@@ -242,6 +250,7 @@ impl Serialize for AwaitingCallback {
             request_uri_expires_at: self.request_uri_expires_at,
             resource: Cow::Borrowed(&self.resources),
             dpop_nonce: self.dpop_nonce.as_deref().map(Cow::Borrowed),
+            nonce: self.nonce.as_ref().map(Cow::Borrowed),
         }
         .serialize(serializer)
     }
@@ -269,6 +278,11 @@ impl<'de> Deserialize<'de> for AwaitingCallback {
         {
             return Err(serde::de::Error::custom("stored dpop_nonce is malformed"));
         }
+        if stored.nonce.as_ref().is_some_and(|nonce| {
+            nonce.secret().is_empty() || nonce.secret().len() > crate::limits::MAX_PARAMETER_BYTES
+        }) {
+            return Err(serde::de::Error::custom("stored nonce is malformed"));
+        }
         Ok(Self {
             origin: Origin {
                 issuer: stored.issuer.into_owned(),
@@ -285,6 +299,7 @@ impl<'de> Deserialize<'de> for AwaitingCallback {
             request_uri_expires_at: stored.request_uri_expires_at,
             resources: stored.resource.into_owned(),
             dpop_nonce: stored.dpop_nonce.map(Cow::into_owned),
+            nonce: stored.nonce.map(Cow::into_owned),
         })
     }
 }

@@ -12,7 +12,7 @@ use crate::flow::{first_token_response, Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::resource_indicator::{self, ResourceIndicator};
 use crate::scope::Scope;
-use crate::secret::{AuthorizationCode, CodeVerifier};
+use crate::secret::{AuthorizationCode, CodeVerifier, Nonce};
 use crate::step::{EndpointStep, RequestContext};
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
@@ -25,6 +25,11 @@ use alloc::vec::Vec;
 /// [`handle_response`](EndpointStep::handle_response). If the transport
 /// fails, build the request again and resend it: this value is only
 /// consumed by the response.
+///
+/// For an OpenID Connect login (a scope with `openid`), run
+/// [`sign_in`](Self::sign_in) instead: the same request, and the ID token
+/// verified before the tokens come out. This step leaves it unverified in
+/// [`TokenSet::extra`](crate::TokenSet::extra).
 #[must_use = "the code must be exchanged before it expires"]
 pub struct Exchanging {
     pub(crate) origin: Origin,
@@ -34,6 +39,8 @@ pub struct Exchanging {
     pub(crate) code_verifier: CodeVerifier,
     pub(crate) scope: Scope,
     pub(crate) resources: Vec<ResourceIndicator>,
+    /// The OpenID Connect `nonce` the login sent (Core §3.1.2.1).
+    pub(crate) nonce: Option<Nonce>,
 }
 
 impl Exchanging {
@@ -117,6 +124,7 @@ impl fmt::Debug for Exchanging {
             .field("code_verifier", &self.code_verifier)
             .field("scope", &self.scope)
             .field("resources", &self.resources)
+            .field("nonce", &self.nonce)
             .finish()
     }
 }

@@ -14,6 +14,7 @@ mod pushing;
 mod refreshing;
 mod resource_request;
 mod revocation;
+mod signing_in;
 mod start;
 
 pub use authorization_request::AuthorizationRequest;
@@ -29,6 +30,7 @@ pub use introspection::Introspection;
 pub use pushing::PushingAuthorization;
 pub use refreshing::Refreshing;
 pub use revocation::{Revocation, TokenTypeHint};
+pub use signing_in::{IdTokenReceived, SignInError, SignedIn, SigningIn, UnknownKey};
 pub use start::{Authorization, FlowEntropy, Start};
 
 use alloc::string::String;

@@ -21,7 +21,7 @@ use crate::jws::DpopKey;
 use crate::pkce::CodeChallengeMethod;
 use crate::resource_indicator::{self, ResourceIndicator};
 use crate::scope::Scope;
-use crate::secret::{CodeVerifier, State};
+use crate::secret::{CodeVerifier, Nonce, State};
 use crate::text::UntrustedText;
 use crate::time::UnixTime;
 use crate::wire::form::{self, FormSerializer};
@@ -52,17 +52,26 @@ const RESERVED: &[&str] = &[
 pub struct FlowEntropy {
     verifier: [u8; 32],
     state: [u8; 32],
+    /// The OpenID Connect `nonce`'s (Core §3.1.2.1), used when the scope
+    /// has `openid`.
+    nonce: [u8; 32],
 }
 
 impl FlowEntropy {
     /// Entropy from the caller's own cryptographically secure generator:
-    /// the first 32 bytes for the verifier, the last 32 for `state`. Never
-    /// reuse bytes across flows.
+    /// the first 32 bytes for the verifier, the last 32 for `state`; an
+    /// OpenID Connect `nonce` is SHA-256 of a label and all 64 (it
+    /// reveals neither). Never reuse bytes across flows.
     #[must_use]
     pub fn from_bytes(mut bytes: [u8; 64]) -> Self {
+        use sha2::{Digest, Sha256};
+        let mut nonce = Sha256::new();
+        nonce.update(b"oauth2-pkce openid nonce\0");
+        nonce.update(bytes);
         let mut entropy = Self {
             verifier: [0; 32],
             state: [0; 32],
+            nonce: nonce.finalize().into(),
         };
         // 32 + 32 slots for 64 bytes: every slot is written.
         for (slot, byte) in entropy
@@ -87,9 +96,11 @@ impl FlowEntropy {
         let mut entropy = Self {
             verifier: [0; 32],
             state: [0; 32],
+            nonce: [0; 32],
         };
         fill_from_os_rng(&mut entropy.verifier)?;
         fill_from_os_rng(&mut entropy.state)?;
+        fill_from_os_rng(&mut entropy.nonce)?;
         Ok(entropy)
     }
 }
@@ -98,6 +109,7 @@ impl Drop for FlowEntropy {
     fn drop(&mut self) {
         self.verifier.zeroize();
         self.state.zeroize();
+        self.nonce.zeroize();
     }
 }
 
@@ -352,6 +364,13 @@ impl<'c> Start<'c> {
 
         let code_verifier = CodeVerifier::from_entropy(&entropy.verifier);
         let state = State::new(Base64UrlUnpadded::encode_string(&entropy.state));
+        // OpenID Connect Core §3.1.2.1: a nonce with every authentication
+        // request, the caller's own (a `nonce` parameter) or drawn here.
+        let given_nonce = self.extra.iter().find(|(name, _)| name == "nonce");
+        let nonce = self.scope.contains("openid").then(|| match given_nonce {
+            Some((_, value)) => Nonce::new(value.as_str()),
+            None => Nonce::new(Base64UrlUnpadded::encode_string(&entropy.nonce)),
+        });
 
         emit("response_type", "code");
         emit("client_id", client.client_id.as_str());
@@ -363,6 +382,9 @@ impl<'c> Start<'c> {
             );
         }
         emit("state", state.secret());
+        if let (Some(nonce), None) = (&nonce, given_nonce) {
+            emit("nonce", nonce.secret());
+        }
         emit("code_challenge", &code_verifier.code_challenge(self.method));
         emit("code_challenge_method", self.method.as_str());
         resource_indicator::emit(&self.resources, emit);
@@ -382,6 +404,7 @@ impl<'c> Start<'c> {
             request_uri_expires_at: None,
             dpop_nonce: None,
             resources: self.resources,
+            nonce,
         };
         Ok((pending, credentials))
     }

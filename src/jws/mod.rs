@@ -1,16 +1,24 @@
-//! JSON Web Signatures for the client's own proofs: client assertions
-//! (RFC 7523 §2.2) and DPoP proofs (RFC 9449 §4.2). Signing only, of the
-//! few fixed headers and claims this crate writes; nothing here verifies or
-//! parses a JWT from outside.
+//! JSON Web Signatures, the one JOSE core of the crate: signing the
+//! client's own proofs (client assertions, RFC 7523 §2.2; DPoP proofs,
+//! RFC 9449 §4.2), and verifying what the server signs (ID tokens,
+//! OpenID Connect Core §3.1.3.7) with the keys of its JWK Set (RFC 7517
+//! §5).
 //!
-//! Keys are the caller's: [`Signer`] is implemented by an HSM, a KMS or a
-//! hardware key as easily as by the software keys behind features
-//! ([`Es256Key`] with `es256`, [`Ed25519Key`] with `ed25519`).
+//! Keys and signature checks are the caller's to choose: [`Signer`] is
+//! implemented by an HSM, a KMS or a hardware key as easily as by the
+//! software keys behind features ([`Es256Key`] with `es256`,
+//! [`Ed25519Key`] with `ed25519`); [`JwsVerifier`] by ring or aws-lc as
+//! easily as by [`RustCryptoVerifier`] (features `rsa`, `es256`,
+//! `ed25519`).
 
 mod assertion;
 mod dpop;
+mod key_set;
+#[cfg(any(feature = "rsa", feature = "es256", feature = "ed25519"))]
+mod rustcrypto;
 #[cfg(any(feature = "es256", feature = "ed25519"))]
 mod software;
+mod verify;
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -27,10 +35,15 @@ pub use assertion::ClientAssertionKey;
 pub(crate) use assertion::{client_assertion, AssertionKey, ASSERTION_TYPE};
 pub(crate) use dpop::proof;
 pub use dpop::DpopKey;
+pub use key_set::{JwkSet, SetKey};
+#[cfg(any(feature = "rsa", feature = "es256", feature = "ed25519"))]
+pub use rustcrypto::RustCryptoVerifier;
 #[cfg(feature = "ed25519")]
 pub use software::Ed25519Key;
 #[cfg(feature = "es256")]
 pub use software::Es256Key;
+pub(crate) use verify::parse_compact;
+pub use verify::{verify_jws, JwsHeader, JwsVerifier, VerifiedJws};
 
 /// An asymmetric JWS algorithm (RFC 7518 §3.1, RFC 8037 §3.1): what a
 /// [`Signer`] signs with, named as in the JWS `alg` header and in
@@ -79,6 +92,28 @@ impl JwsAlgorithm {
     }
 }
 
+impl JwsAlgorithm {
+    /// The algorithm an `alg` value names (RFC 7518 §3.1, RFC 8037
+    /// §3.1), compared exactly; `None` for any other, `none` and the
+    /// HMAC ones included.
+    #[must_use]
+    pub fn from_name(alg: &str) -> Option<Self> {
+        Some(match alg {
+            "ES256" => Self::Es256,
+            "ES384" => Self::Es384,
+            "ES512" => Self::Es512,
+            "EdDSA" => Self::EdDsa,
+            "PS256" => Self::Ps256,
+            "PS384" => Self::Ps384,
+            "PS512" => Self::Ps512,
+            "RS256" => Self::Rs256,
+            "RS384" => Self::Rs384,
+            "RS512" => Self::Rs512,
+            _ => return None,
+        })
+    }
+}
+
 impl fmt::Display for JwsAlgorithm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -91,6 +126,36 @@ impl fmt::Display for JwsAlgorithm {
 /// without padding, as in a JWK.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct PublicJwk(Key);
+
+/// A [`PublicJwk`]'s members, base64url without padding as in the JWK:
+/// what a [`JwsVerifier`] decodes into its own key type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JwkParams<'a> {
+    /// `kty: EC` (RFC 7518 §6.2.1).
+    Ec {
+        /// `P-256`, `P-384` or `P-521`.
+        crv: &'a str,
+        /// The x coordinate.
+        x: &'a str,
+        /// The y coordinate.
+        y: &'a str,
+    },
+    /// `kty: OKP` (RFC 8037 §2).
+    Okp {
+        /// `Ed25519` or `Ed448`.
+        crv: &'a str,
+        /// The public key.
+        x: &'a str,
+    },
+    /// `kty: RSA` (RFC 7518 §6.3.1).
+    Rsa {
+        /// The modulus.
+        n: &'a str,
+        /// The exponent.
+        e: &'a str,
+    },
+}
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum Key {
@@ -148,6 +213,30 @@ impl PublicJwk {
             n: base64url(n)?,
             e: base64url(e)?,
         }))
+    }
+
+    /// The key's members.
+    #[must_use]
+    pub fn params(&self) -> JwkParams<'_> {
+        match &self.0 {
+            Key::Ec { crv, x, y } => JwkParams::Ec { crv, x, y },
+            Key::Okp { crv, x } => JwkParams::Okp { crv, x },
+            Key::Rsa { n, e } => JwkParams::Rsa { n, e },
+        }
+    }
+
+    /// Whether the key is of the type `alg` signs with (RFC 7518 §3.1,
+    /// RFC 8037 §3.1).
+    pub(crate) fn fits(&self, alg: JwsAlgorithm) -> bool {
+        use JwsAlgorithm::*;
+        match (&self.0, alg) {
+            (Key::Rsa { .. }, Rs256 | Rs384 | Rs512 | Ps256 | Ps384 | Ps512) => true,
+            (Key::Ec { crv, .. }, Es256) => crv == "P-256",
+            (Key::Ec { crv, .. }, Es384) => crv == "P-384",
+            (Key::Ec { crv, .. }, Es512) => crv == "P-521",
+            (Key::Okp { .. }, EdDsa) => true,
+            _ => false,
+        }
     }
 
     /// The key's JSON, its required members only, in lexicographic order

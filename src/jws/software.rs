@@ -9,6 +9,7 @@ use core::fmt;
 use base64ct::{Base64UrlUnpadded, Encoding};
 
 use super::{JwsAlgorithm, PublicJwk, Signer};
+#[cfg(feature = "es256")]
 use crate::error::InvalidValue;
 use crate::error::SigningError;
 

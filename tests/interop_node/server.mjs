@@ -198,13 +198,27 @@ const server = http.createServer();
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   const { port } = server.address();
   const issuer = `http://127.0.0.1:${port}`;
-  const provider = makeProvider(issuer);
-  const callback = provider.callback();
+  let provider = makeProvider(issuer, 'interop');
+  let callback = provider.callback();
+  let rotations = 0;
+  // The signing key rotated (OpenID Connect Core §10.1.1): the provider is
+  // made again with a new key of a new `kid`, the old one gone from its
+  // key set, as after a restart with a new key. Grants and sessions live
+  // in the memory adapter, shared by both.
+  const rotateKeys = (req, res) => {
+    rotations += 1;
+    provider = makeProvider(issuer, `interop-${rotations}`);
+    callback = provider.callback();
+    res.statusCode = 204;
+    res.end();
+  };
 
   server.on('request', (req, res) => {
     const path = (req.url || '').split('?')[0];
     res.on('finish', () => log(`${req.method} ${path} ${res.statusCode}`));
-    const handle = path.startsWith('/interaction/')
+    const handle = path === '/interop/rotate-keys' && req.method === 'POST'
+      ? rotateKeys(req, res)
+      : path.startsWith('/interaction/')
       ? interaction(provider, req, res)
       : path === '/api/me'
         ? api(provider, req, res)
@@ -232,13 +246,13 @@ process.stdin.on('close', () => process.exit(0));
 process.stdin.on('error', () => process.exit(0));
 process.stdin.resume();
 
-function makeProvider(issuer) {
+function makeProvider(issuer, kid) {
   const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   tokenVerificationKey = crypto.createPublicKey(privateKey);
   const mcp = `${issuer}/mcp`;
   const provider = new Provider(issuer, {
     clients,
-    jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), use: 'sig', kid: 'interop' }] },
+    jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), use: 'sig', kid }] },
     cookies: { keys: [crypto.randomBytes(32).toString('base64url')] },
     scopes: ['openid', 'offline_access', 'profile', 'email'],
     claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },

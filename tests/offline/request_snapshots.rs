@@ -161,6 +161,7 @@ fn authorization_url_with_scope() {
             "redirect_uri",
             "scope",
             "state",
+            "nonce",
             "code_challenge",
             "code_challenge_method"
         ]

@@ -1,0 +1,290 @@
+//! OpenID Connect sign-in at the code exchange (Core §3.1.3): the token
+//! request of [`Exchanging`], then the ID token of its response validated
+//! (§3.1.3.7) before the tokens are handed out.
+//!
+//! The shape, sans-IO: [`SigningIn`] is the exchange's step; its output,
+//! [`IdTokenReceived`], holds the tokens and hands them out only through
+//! [`IdTokenReceived::verify`], against the server's [`KeySet`]. When the
+//! token names a `kid` the set lacks, the error gives the received tokens
+//! back with the step that fetches the set again ([`KeySet::refetch`],
+//! rate-limited): the code is redeemed once, whatever the keys do.
+
+use core::fmt;
+use core::time::Duration;
+
+use crate::error::JwtError;
+use crate::error::{EndpointKind, Failure, SigningError};
+use crate::flow::authorized::Authorized;
+use crate::flow::exchanging::Exchanging;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::jws::{JwsAlgorithm, JwsVerifier};
+use crate::oidc::{IdToken, IdTokenValidation, KeySet, KeySetFetch};
+use crate::step::{EndpointStep, RequestContext};
+use crate::time::UnixTime;
+
+impl Exchanging {
+    /// Signs the user in (OpenID Connect Core §3.1.3): the same token
+    /// request, whose response's `id_token` is then validated
+    /// ([`IdTokenReceived::verify`]) before the tokens are handed out. For
+    /// a login whose scope has `openid`.
+    pub fn sign_in(self) -> SigningIn {
+        SigningIn { exchanging: self }
+    }
+}
+
+/// The code exchange of an OpenID Connect login: an [`EndpointStep`]
+/// whose output is the token response held until its ID token is
+/// verified.
+///
+/// ```
+/// # use oauth2_pkce::*;
+/// # use oauth2_pkce::openid::*;
+/// # use oauth2_pkce::jose::RustCryptoVerifier;
+/// # fn sign_in(driver: &Driver<impl Transport>, exchanging: Exchanging, mut keys: KeySet)
+/// #     -> Result<(), Box<dyn std::error::Error>> {
+/// let received = driver.run(exchanging.sign_in())?;
+/// let signed_in = match received.verify(&keys, &RustCryptoVerifier, UnixTime::now()) {
+///     // The server rotated its keys: fetch the set again, once, and keep it.
+///     Err(SignInError::UnknownKey(unknown)) => {
+///         keys = driver.run(unknown.refetch()?)?;
+///         unknown.into_received().verify(&keys, &RustCryptoVerifier, UnixTime::now())?
+///     }
+///     other => other?,
+/// };
+/// println!("signed in: {}", signed_in.id_token().claims().subject());
+/// # Ok(())
+/// # }
+/// ```
+#[must_use = "the code must be exchanged before it expires"]
+#[derive(Debug)]
+pub struct SigningIn {
+    exchanging: Exchanging,
+}
+
+impl EndpointStep for SigningIn {
+    /// The token response, its ID token not yet verified.
+    type Output = IdTokenReceived;
+
+    const ENDPOINT: EndpointKind = EndpointKind::Token;
+
+    /// The access token request of [`Exchanging`].
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
+        self.exchanging.request(context)
+    }
+
+    /// Reads the token response as [`Exchanging`] does, and holds it.
+    ///
+    /// # Errors
+    /// As [`Exchanging`]'s; a retry hands this step back.
+    fn handle_response<'a>(
+        self,
+        response: impl Into<HttpResponse<'a>>,
+        now: UnixTime,
+    ) -> Result<IdTokenReceived, Failure<SigningIn>> {
+        let validation = IdTokenValidation::new(
+            self.exchanging.origin.issuer.as_str(),
+            self.exchanging.origin.client_id.as_str(),
+        );
+        let validation = match &self.exchanging.nonce {
+            Some(nonce) => validation.nonce(nonce.secret()),
+            None => validation,
+        };
+        match self.exchanging.handle_response(response, now) {
+            Ok(authorized) => Ok(IdTokenReceived {
+                authorized,
+                validation,
+                refetch: None,
+            }),
+            Err(failure) => Err(failure.map_state(|exchanging| SigningIn { exchanging })),
+        }
+    }
+}
+
+/// A token response whose ID token is not verified yet: the tokens come
+/// out only through [`verify`](Self::verify).
+#[must_use = "the ID token must be verified to sign the user in"]
+pub struct IdTokenReceived {
+    authorized: Authorized,
+    validation: IdTokenValidation,
+    /// The fetch of the key set this value already caused, if any.
+    refetch: Option<UnixTime>,
+}
+
+impl IdTokenReceived {
+    /// The algorithms the ID token may be signed with: those the client
+    /// registered (`id_token_signed_response_alg`) or the server
+    /// advertises (`id_token_signing_alg_values_supported`). RS256 when
+    /// not set (Core §3.1.3.7 item 7).
+    pub fn algorithms(mut self, algorithms: &[JwsAlgorithm]) -> Self {
+        self.validation = self.validation.algorithms(algorithms);
+        self
+    }
+
+    /// The clock skew allowed for `exp` and `iat`
+    /// ([`DEFAULT_CLOCK_SKEW`](crate::openid::DEFAULT_CLOCK_SKEW) when not set).
+    pub fn clock_skew(mut self, skew: Duration) -> Self {
+        self.validation = self.validation.clock_skew(skew);
+        self
+    }
+
+    /// The `max_age` the authentication request asked for (Core §3.1.2.1):
+    /// `auth_time` must be present and no older.
+    pub fn max_age(mut self, max_age: Duration) -> Self {
+        self.validation = self.validation.max_age(max_age);
+        self
+    }
+
+    /// `acr` values the request asked for as essential.
+    pub fn essential_acr(mut self, acr_values: &[&str]) -> Self {
+        self.validation = self.validation.essential_acr(acr_values);
+        self
+    }
+
+    /// Validates the response's ID token (Core §3.1.3.7, and `at_hash`
+    /// against its access token, §3.1.3.8) with `keys` through
+    /// `verifier`, at `now`; on success the user is signed in.
+    ///
+    /// # Errors
+    /// [`SignInError`]: [`SignInError::UnknownKey`] hands this value back
+    /// with the key set's fetch to run first; any other means the login
+    /// failed.
+    pub fn verify(
+        self,
+        keys: &KeySet,
+        verifier: &dyn JwsVerifier,
+        now: UnixTime,
+    ) -> Result<SignedIn, SignInError> {
+        let extra = self.authorized.tokens().extra();
+        let Some(id_token) = extra.get("id_token") else {
+            return Err(SignInError::MissingIdToken);
+        };
+        let id_token = id_token.as_str().ok_or(SignInError::MissingIdToken)?;
+        let access_token = self.authorized.tokens().access_token().secret();
+        match self
+            .validation
+            .validate(id_token, Some(access_token), keys, verifier, now)
+        {
+            Ok(id_token) => Ok(SignedIn {
+                authorized: self.authorized,
+                id_token,
+            }),
+            Err(JwtError::UnknownKey(kid)) if self.refetch.is_none() => {
+                let refetch = keys.refetch(now);
+                Err(SignInError::UnknownKey(alloc::boxed::Box::new(
+                    UnknownKey {
+                        received: alloc::boxed::Box::new(Self {
+                            refetch: Some(now),
+                            ..self
+                        }),
+                        refetch,
+                        kid: kid.map(|kid| kid.into_string()),
+                    },
+                )))
+            }
+            Err(error) => Err(SignInError::IdToken(error)),
+        }
+    }
+}
+
+impl fmt::Debug for IdTokenReceived {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IdTokenReceived")
+            .field("authorized", &self.authorized)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A user signed in: the tokens, and the validated ID token that says
+/// who the user is.
+#[must_use = "the tokens and the user's identity are the login's result"]
+#[derive(Debug)]
+pub struct SignedIn {
+    authorized: Authorized,
+    id_token: IdToken,
+}
+
+impl SignedIn {
+    /// The validated ID token.
+    pub fn id_token(&self) -> &IdToken {
+        &self.id_token
+    }
+
+    /// The tokens, to call APIs with, refresh and store.
+    pub fn authorized(&self) -> &Authorized {
+        &self.authorized
+    }
+
+    /// The tokens and the ID token, apart.
+    pub fn into_parts(self) -> (Authorized, IdToken) {
+        (self.authorized, self.id_token)
+    }
+}
+
+/// The ID token names a `kid` the key set lacks: the server may have
+/// rotated its keys (Core §10.1.1). Run [`refetch`](Self::refetch), keep
+/// the new set, and verify [`into_received`](Self::into_received) with
+/// it; an unknown `kid` then is final.
+pub struct UnknownKey {
+    received: alloc::boxed::Box<IdTokenReceived>,
+    refetch: Result<KeySetFetch, JwtError>,
+    kid: Option<alloc::string::String>,
+}
+
+impl UnknownKey {
+    /// The step that fetches the key set again.
+    ///
+    /// # Errors
+    /// [`JwtError`]: the set was fetched moments ago, so it is the
+    /// server's current one; the token's key is not the server's.
+    pub fn refetch(&self) -> Result<KeySetFetch, JwtError> {
+        self.refetch.clone()
+    }
+
+    /// The `kid` the token named, as received.
+    #[must_use]
+    pub fn kid(&self) -> Option<crate::text::UntrustedText> {
+        self.kid.as_deref().map(crate::text::UntrustedText::from)
+    }
+
+    /// The token response, to verify again with the fetched set.
+    pub fn into_received(self) -> IdTokenReceived {
+        *self.received
+    }
+}
+
+impl fmt::Debug for UnknownKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnknownKey")
+            .field("kid", &self.kid())
+            .field("refetch", &self.refetch)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why the sign-in failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SignInError {
+    /// The token response has no `id_token`, though the login asked for
+    /// `openid` (Core §3.1.3.3).
+    MissingIdToken,
+    /// The ID token names a key the set lacks: fetch it again, once.
+    UnknownKey(alloc::boxed::Box<UnknownKey>),
+    /// The ID token is not valid: the login failed.
+    IdToken(JwtError),
+}
+
+impl fmt::Display for SignInError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MissingIdToken => f.write_str("the token response has no ID token"),
+            Self::UnknownKey(unknown) => match unknown.kid() {
+                Some(kid) => write!(f, "the ID token's key `{kid}` is not in the key set"),
+                None => f.write_str("no key of the key set fits the ID token"),
+            },
+            Self::IdToken(error) => fmt::Display::fmt(error, f),
+        }
+    }
+}
+
+impl core::error::Error for SignInError {}
