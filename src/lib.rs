@@ -336,7 +336,7 @@ pub mod openid {
     //! [`SigningIn`] step; its output, [`IdTokenReceived`], hands the
     //! tokens out only once the ID token verifies ([`SignedIn`]).
 
-    pub use crate::flow::{IdTokenReceived, SignInError, SignedIn, SigningIn, UnknownKey};
+    pub use crate::flow::{IdTokenReceived, SignedIn, SigningIn, UnknownKey};
     pub use crate::oidc::{
         token_hash, IdToken, IdTokenClaims, IdTokenValidation, KeySet, KeySetFetch,
         DEFAULT_CLOCK_SKEW, DEFAULT_KEY_SET_MAX_AGE, KEY_SET_REFETCH_INTERVAL, MAX_KEY_SET_MAX_AGE,

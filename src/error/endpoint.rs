@@ -3,6 +3,7 @@
 //! message, and the failure that hands a retryable step back.
 
 use crate::error::codes::{ErrorResponse, TokenErrorCode};
+use crate::error::jwt::JwtError;
 use crate::error::value::InvalidValue;
 use crate::text::UntrustedText;
 use crate::time::UnixTime;
@@ -171,6 +172,12 @@ pub enum EndpointErrorKind {
         /// The resource the document names.
         received: UntrustedText,
     },
+    /// The token response's ID token is refused (OpenID Connect Core
+    /// §3.1.3.5, §3.1.3.7): the sign-in failed, and none of the response
+    /// is handed out. Why, in [`JwtError`]'s words; for an unknown `kid`
+    /// the failure hands back the step that fetches the key set again
+    /// ([`Failure::is_fallback`]).
+    IdTokenRejected(JwtError),
     /// The device code's lifetime (RFC 8628 §3.2 `expires_in`, counted
     /// from when the device authorization response arrived) ran out while
     /// the server still said `authorization_pending` or `slow_down`, or
@@ -434,6 +441,9 @@ impl fmt::Display for EndpointError {
                     "the device code expired ({expires_at}) while the {endpoint} still waited for the user"
                 ),
             },
+            EndpointErrorKind::IdTokenRejected(error) => {
+                write!(f, "the {endpoint}'s ID token is refused: {error}")
+            }
             // What is left: a metadata document that must not be used.
             kind => {
                 write!(f, "the {endpoint} cannot be used: ")?;
@@ -498,6 +508,16 @@ impl<S> Failure<S> {
             state: self.state.map(|state| Box::new(wrap(*state))),
             fallback: self.fallback,
             poll_again_at: self.poll_again_at,
+        }
+    }
+
+    /// A failure that no step can help: nothing is handed back.
+    pub(crate) fn refused(endpoint: EndpointKind, kind: EndpointErrorKind) -> Self {
+        Self {
+            error: EndpointError::new(endpoint, kind),
+            state: None,
+            fallback: false,
+            poll_again_at: None,
         }
     }
 

@@ -30,7 +30,7 @@ pub use introspection::Introspection;
 pub use pushing::PushingAuthorization;
 pub use refreshing::Refreshing;
 pub use revocation::{Revocation, TokenTypeHint};
-pub use signing_in::{IdTokenReceived, SignInError, SignedIn, SigningIn, UnknownKey};
+pub use signing_in::{IdTokenReceived, SignedIn, SigningIn, UnknownKey};
 pub use start::{Authorization, FlowEntropy, Start};
 
 use alloc::string::String;

@@ -13,7 +13,7 @@ use core::fmt;
 use core::time::Duration;
 
 use crate::error::JwtError;
-use crate::error::{EndpointKind, Failure, SigningError};
+use crate::error::{EndpointErrorKind, EndpointKind, Failure, SigningError};
 use crate::flow::authorized::Authorized;
 use crate::flow::exchanging::Exchanging;
 use crate::http::{HttpRequest, HttpResponse};
@@ -45,8 +45,9 @@ impl Exchanging {
 /// let received = driver.run(exchanging.sign_in())?;
 /// let signed_in = match received.verify(&keys, &RustCryptoVerifier, UnixTime::now()) {
 ///     // The server rotated its keys: fetch the set again, once, and keep it.
-///     Err(SignInError::UnknownKey(unknown)) => {
-///         keys = driver.run(unknown.refetch()?)?;
+///     Err(failure) if failure.is_fallback() => {
+///         let unknown = failure.into_retry().ok_or("no step handed back")?;
+///         keys = driver.run(unknown.refetch())?;
 ///         unknown.into_received().verify(&keys, &RustCryptoVerifier, UnixTime::now())?
 ///     }
 ///     other => other?,
@@ -145,20 +146,27 @@ impl IdTokenReceived {
     /// `verifier`, at `now`; on success the user is signed in.
     ///
     /// # Errors
-    /// [`SignInError`]: [`SignInError::UnknownKey`] hands this value back
-    /// with the key set's fetch to run first; any other means the login
-    /// failed.
+    /// A [`Failure`] at the token endpoint, and the login failed:
+    /// [`EndpointErrorKind::MissingMember`]`("id_token")` when the response
+    /// has none (Core §3.1.3.3), else
+    /// [`EndpointErrorKind::IdTokenRejected`] with why. For a `kid` the
+    /// key set lacks, the first time and when [`KeySet::refetch`] allows
+    /// it, the failure is a fallback
+    /// ([`is_fallback`](Failure::is_fallback)): its
+    /// [`into_retry`](Failure::into_retry) is the [`UnknownKey`] that
+    /// fetches the set again and gives this value back to verify once
+    /// more.
     pub fn verify(
         self,
         keys: &KeySet,
         verifier: &dyn JwsVerifier,
         now: UnixTime,
-    ) -> Result<SignedIn, SignInError> {
+    ) -> Result<SignedIn, Failure<UnknownKey>> {
+        let refused = |kind| Failure::refused(EndpointKind::Token, kind);
         let extra = self.authorized.tokens().extra();
-        let Some(id_token) = extra.get("id_token") else {
-            return Err(SignInError::MissingIdToken);
+        let Some(id_token) = extra.get("id_token").and_then(|value| value.as_str()) else {
+            return Err(refused(EndpointErrorKind::MissingMember("id_token")));
         };
-        let id_token = id_token.as_str().ok_or(SignInError::MissingIdToken)?;
         let access_token = self.authorized.tokens().access_token().secret();
         match self
             .validation
@@ -168,20 +176,21 @@ impl IdTokenReceived {
                 authorized: self.authorized,
                 id_token,
             }),
-            Err(JwtError::UnknownKey(kid)) if self.refetch.is_none() => {
-                let refetch = keys.refetch(now);
-                Err(SignInError::UnknownKey(alloc::boxed::Box::new(
+            Err(JwtError::UnknownKey(kid)) if self.refetch.is_none() => match keys.refetch(now) {
+                Ok(refetch) => Err(Failure::fallback(
+                    EndpointKind::Token,
+                    EndpointErrorKind::IdTokenRejected(JwtError::UnknownKey(kid)),
                     UnknownKey {
                         received: alloc::boxed::Box::new(Self {
                             refetch: Some(now),
                             ..self
                         }),
                         refetch,
-                        kid: kid.map(|kid| kid.into_string()),
                     },
-                )))
-            }
-            Err(error) => Err(SignInError::IdToken(error)),
+                )),
+                Err(too_soon) => Err(refused(EndpointErrorKind::IdTokenRejected(too_soon))),
+            },
+            Err(error) => Err(refused(EndpointErrorKind::IdTokenRejected(error))),
         }
     }
 }
@@ -226,24 +235,14 @@ impl SignedIn {
 /// it; an unknown `kid` then is final.
 pub struct UnknownKey {
     received: alloc::boxed::Box<IdTokenReceived>,
-    refetch: Result<KeySetFetch, JwtError>,
-    kid: Option<alloc::string::String>,
+    refetch: KeySetFetch,
 }
 
 impl UnknownKey {
-    /// The step that fetches the key set again.
-    ///
-    /// # Errors
-    /// [`JwtError`]: the set was fetched moments ago, so it is the
-    /// server's current one; the token's key is not the server's.
-    pub fn refetch(&self) -> Result<KeySetFetch, JwtError> {
+    /// The step that fetches the key set again (rate-limited: handed out
+    /// only when [`KeySet::refetch`] allowed it).
+    pub fn refetch(&self) -> KeySetFetch {
         self.refetch.clone()
-    }
-
-    /// The `kid` the token named, as received.
-    #[must_use]
-    pub fn kid(&self) -> Option<crate::text::UntrustedText> {
-        self.kid.as_deref().map(crate::text::UntrustedText::from)
     }
 
     /// The token response, to verify again with the fetched set.
@@ -255,36 +254,7 @@ impl UnknownKey {
 impl fmt::Debug for UnknownKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UnknownKey")
-            .field("kid", &self.kid())
             .field("refetch", &self.refetch)
             .finish_non_exhaustive()
     }
 }
-
-/// Why the sign-in failed.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum SignInError {
-    /// The token response has no `id_token`, though the login asked for
-    /// `openid` (Core §3.1.3.3).
-    MissingIdToken,
-    /// The ID token names a key the set lacks: fetch it again, once.
-    UnknownKey(alloc::boxed::Box<UnknownKey>),
-    /// The ID token is not valid: the login failed.
-    IdToken(JwtError),
-}
-
-impl fmt::Display for SignInError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::MissingIdToken => f.write_str("the token response has no ID token"),
-            Self::UnknownKey(unknown) => match unknown.kid() {
-                Some(kid) => write!(f, "the ID token's key `{kid}` is not in the key set"),
-                None => f.write_str("no key of the key set fits the ID token"),
-            },
-            Self::IdToken(error) => fmt::Display::fmt(error, f),
-        }
-    }
-}
-
-impl core::error::Error for SignInError {}

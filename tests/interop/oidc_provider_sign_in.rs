@@ -9,9 +9,9 @@ use crate::interop_node_common;
 
 use interop_node_common::support::{self, send};
 use interop_node_common::{OidcProvider, OpClient, TEST_USER};
-use oauth2_pkce::errors::JwtError;
+use oauth2_pkce::errors::{EndpointErrorKind, JwtError};
 use oauth2_pkce::jose::RustCryptoVerifier;
-use oauth2_pkce::openid::{KeySet, SignInError, SignedIn, KEY_SET_REFETCH_INTERVAL};
+use oauth2_pkce::openid::{KeySet, SignedIn, KEY_SET_REFETCH_INTERVAL};
 use oauth2_pkce::{EndpointStep, Scope, Start, UnixTime};
 
 /// The provider's key set, fetched from the `jwks_uri` of its discovered
@@ -122,12 +122,16 @@ fn a_key_rotation_costs_exactly_one_fetch() {
     let now = fetched_at.saturating_add(KEY_SET_REFETCH_INTERVAL);
     let cached = KeySet::from_json(stored.as_bytes()).unwrap();
     let (received, nonce) = log_in(&server);
-    let Err(SignInError::UnknownKey(unknown)) = received.verify(&cached, &RustCryptoVerifier, now)
-    else {
-        panic!("the new kid is not in the cached set");
-    };
-    assert_eq!(unknown.kid().unwrap(), "interop-1");
-    let fresh = run_fetch(unknown.refetch().unwrap(), now);
+    let failure = received
+        .verify(&cached, &RustCryptoVerifier, now)
+        .unwrap_err();
+    assert_eq!(
+        *failure.error(),
+        EndpointErrorKind::IdTokenRejected(JwtError::UnknownKey(Some("interop-1".into())))
+    );
+    assert!(failure.is_fallback(), "the unknown kid asks for a fetch");
+    let unknown = failure.into_retry().unwrap();
+    let fresh = run_fetch(unknown.refetch(), now);
     let signed_in = unknown
         .into_received()
         .verify(&fresh, &RustCryptoVerifier, now)
@@ -152,25 +156,19 @@ fn an_unknown_kid_after_a_fresh_fetch_is_refused_without_fetching() {
     let rotated = support::post_form(&server.url("/interop/rotate-keys"), "", None);
     assert_eq!(rotated.status(), 204);
     let (received, _) = log_in(&server);
-    let Err(SignInError::UnknownKey(unknown)) = received.verify(&keys, &RustCryptoVerifier, now)
-    else {
-        panic!("the new kid is not in the set");
-    };
-    // Fetched moments ago: no fetch again before the interval.
-    let too_soon = unknown.refetch().unwrap_err();
+    // Fetched moments ago: no fetch again before the interval, so the
+    // unknown kid is final at once.
+    let failure = received
+        .verify(&keys, &RustCryptoVerifier, now)
+        .unwrap_err();
     assert_eq!(
-        too_soon,
-        JwtError::KeySetRefetchTooSoon {
+        *failure.error(),
+        EndpointErrorKind::IdTokenRejected(JwtError::KeySetRefetchTooSoon {
             not_before: now.saturating_add(KEY_SET_REFETCH_INTERVAL)
-        }
+        })
     );
-    let again = unknown
-        .into_received()
-        .verify(&keys, &RustCryptoVerifier, now);
-    assert!(
-        matches!(again, Err(SignInError::IdToken(JwtError::UnknownKey(_)))),
-        "{again:?}"
-    );
+    assert!(!failure.is_fallback());
+    assert!(failure.into_retry().is_none());
     assert_eq!(key_set_fetches(&server), 1);
 }
 
