@@ -87,6 +87,7 @@ import * as http from 'node:http';
 import Provider, { errors } from 'oidc-provider';
 
 const REDIRECT_URI = 'http://127.0.0.1/callback';
+const POST_LOGOUT_REDIRECT_URI = 'http://127.0.0.1/logged-out';
 // More redirect URIs for every client, space-separated: a web app under
 // test registers its own `/callback` on its port.
 const EXTRA_REDIRECT_URIS = (process.env.EXTRA_REDIRECT_URIS ?? '').split(' ').filter(Boolean);
@@ -175,12 +176,21 @@ const clients = [
     },
   },
   {
+    // OpenID Connect Core §5.3.2: its UserInfo answers are signed JWTs.
+    client_id: 'userinfo-jwt-client',
+    client_secret: 'userinfo-jwt-secret',
+    token_endpoint_auth_method: 'client_secret_basic',
+    userinfo_signed_response_alg: 'RS256',
+  },
+  {
     client_id: 'hs-client',
     client_secret: 'hs-secret-long-enough-for-hmac-sha-256-keys',
     token_endpoint_auth_method: 'client_secret_jwt',
   },
 ].map((client) => ({
   redirect_uris: [REDIRECT_URI, ...EXTRA_REDIRECT_URIS],
+  // RP-Initiated Logout 1.0 §3: where the browser may come back to.
+  post_logout_redirect_uris: [POST_LOGOUT_REDIRECT_URI],
   response_types: ['code'],
   grant_types: client.token_endpoint_auth_method === 'none'
     ? ['authorization_code', 'refresh_token']
@@ -298,6 +308,8 @@ function makeProvider(issuer, kid) {
         requireNonce: () => process.env.DPOP_REQUIRE_NONCE === '1',
       },
       userinfo: { enabled: true },
+      // Signed UserInfo answers for clients registered for them.
+      jwtUserinfo: { enabled: true },
       deviceFlow: { enabled: true },
       introspection: { enabled: true },
     },
@@ -337,11 +349,12 @@ function makeProvider(issuer, kid) {
     'pushed_authorization_request.error',
     'revocation.error',
     'userinfo.error',
+    'end_session.error',
     'introspection.error',
     'code_verification.error',
     'client_credentials.error',
   ]) {
-    provider.on(event, (ctx, error) => log(`${event}: ${error.message} ${error.error_detail ?? ''}`));
+    provider.on(event, (ctx, error) => log(`${event}: ${error.message} ${error.error_description ?? ''} ${error.error_detail ?? ''}`));
   }
   return provider;
 }
