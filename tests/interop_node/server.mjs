@@ -38,7 +38,11 @@
 //   (client_secret_post), `public-client` (none, `application_type:
 //   native`), `par-client` (client_secret_basic, PAR required),
 //   `jwt-client` (private_key_jwt: an ES256 and an Ed25519 key),
-//   `hs-client` (client_secret_jwt). DPoP (RFC 9449) is on for every
+//   `hs-client` (client_secret_jwt), `userinfo-jwt-client`
+//   (client_secret_basic, `userinfo_signed_response_alg: RS256`: its
+//   UserInfo answers are signed JWTs, `features.jwtUserinfo`). Every
+//   client has the post-logout redirect URI `http://127.0.0.1/logged-out`
+//   (RP-Initiated Logout 1.0, on by default at `/session/end`). DPoP (RFC 9449) is on for every
 //   client; with `DPOP_REQUIRE_NONCE=1` every proof needs a server nonce.
 //   Note that
 //   oidc-provider accepts either secret method from a client registered
