@@ -180,11 +180,16 @@ impl OidcProvider {
     /// URI with the authorization response (never requested: nothing
     /// listens there).
     pub fn browser_log_in(&self, authorization_url: &str) -> String {
+        self.browser_log_in_with(&mut CookieJar::default(), authorization_url)
+    }
+
+    /// [`browser_log_in`](Self::browser_log_in) in a browser whose cookies
+    /// are `jar`: the provider's session stays in it, for a logout after.
+    pub fn browser_log_in_with(&self, jar: &mut CookieJar, authorization_url: &str) -> String {
         assert!(
             authorization_url.starts_with(&self.url("/auth?")),
             "{authorization_url}"
         );
-        let mut jar = CookieJar::default();
         let mut url = authorization_url.to_owned();
         for _hop in 0..12 {
             let response = get(&url, jar.header().as_deref());

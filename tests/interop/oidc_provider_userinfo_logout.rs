@@ -4,14 +4,17 @@
 //! registered for them, verified with the provider's key set — and
 //! RP-Initiated Logout 1.0: the end session URL the crate builds is
 //! accepted, and the browser comes back to the `post_logout_redirect_uri`
-//! with the `state`.
+//! with the `state`; and Back-Channel Logout 1.0: the logout token the
+//! provider posts when the user logs out there validates.
 
 use crate::interop_node_common;
 
 use interop_node_common::support::{self, send, CookieJar};
 use interop_node_common::{OidcProvider, OpClient, TEST_USER};
 use oauth2_pkce::jose::{DpopKey, Es256Key, RustCryptoVerifier};
-use oauth2_pkce::openid::{EndSessionRequest, KeySet, SignedIn, UserInfoRequest};
+use oauth2_pkce::openid::{
+    EndSessionRequest, KeySet, LogoutTokenValidation, SignedIn, UserInfoRequest,
+};
 use oauth2_pkce::{Client, EndpointStep, RedirectUri, Scope, Start, UnixTime};
 
 const POST_LOGOUT_REDIRECT_URI: &str = "http://127.0.0.1/logged-out";
@@ -174,4 +177,79 @@ fn rp_initiated_logout_comes_back_with_the_state() {
         "{}",
         server.log()
     );
+}
+
+/// Back-Channel Logout 1.0: the user logs out at the provider, in the
+/// browser they signed in with; the provider posts a logout token to
+/// `basic-client`'s back channel (`server.mjs` keeps what it received),
+/// and the token validates: the test user, the session of the sign-in's
+/// ID token, a `jti`.
+#[test]
+fn a_back_channel_logout_token_from_the_provider_validates() {
+    let server = OidcProvider::start();
+    let keys = key_set(&server, UnixTime::now());
+    assert!(server.metadata().backchannel_logout_supported);
+    let client = server.client(OpClient::Basic);
+    let mut browser = CookieJar::default();
+    let start = Start::new(&client).scope(Scope::parse("openid").unwrap());
+    let (pending, callback_url) =
+        support::log_in(start, |url| server.browser_log_in_with(&mut browser, url));
+    let callback = oauth2_pkce::Callback::from_url(&callback_url).unwrap();
+    let signing_in = pending
+        .handle_callback(&client, callback)
+        .unwrap()
+        .sign_in();
+    let response = send(signing_in.request(&crate::context()).unwrap().into_http()).unwrap();
+    let signed_in = signing_in
+        .handle_response(&response, support::NOW)
+        .unwrap()
+        .verify(&keys, &RustCryptoVerifier, UnixTime::now())
+        .unwrap();
+    let sid = signed_in.id_token().claims().sid().map(str::to_owned);
+    assert!(sid.is_some(), "backchannel_logout_session_required: a sid");
+
+    // The user logs out at the provider, in the same browser.
+    let url = EndSessionRequest::new(&client)
+        .unwrap()
+        .id_token_hint(signed_in.id_token())
+        .url();
+    let page = support::get(&url, browser.header().as_deref());
+    assert_eq!(page.status(), 200, "{}", server.log());
+    browser.store(&page);
+    let xsrf = interop_node_common::hidden_input(&page, "xsrf");
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("xsrf", &xsrf)
+        .append_pair("logout", "yes")
+        .finish();
+    let confirmed = support::post_form(
+        &server.url("/session/end/confirm"),
+        &form,
+        browser.header().as_deref(),
+    );
+    server.redirect_target(&confirmed, &[302, 303], "the logout confirmation");
+
+    let received: Vec<String> = server.get_json("/interop/backchannel-logout");
+    assert_eq!(received.len(), 1, "{}", server.log());
+    let validation = LogoutTokenValidation::new(server.issuer(), OpClient::Basic.client_id());
+    let token = validation
+        .validate_request_body(
+            received[0].as_bytes(),
+            &keys,
+            &RustCryptoVerifier,
+            UnixTime::now(),
+        )
+        .unwrap();
+    assert_eq!(token.subject(), Some(TEST_USER));
+    assert_eq!(token.session_id().map(str::to_owned), sid);
+    assert!(!token.jti().is_empty());
+    // An ID token is not a logout token.
+    let id_token_body = format!("logout_token={}", signed_in.id_token().as_compact());
+    assert!(validation
+        .validate_request_body(
+            id_token_body.as_bytes(),
+            &keys,
+            &RustCryptoVerifier,
+            UnixTime::now()
+        )
+        .is_err());
 }

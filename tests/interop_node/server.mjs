@@ -42,7 +42,10 @@
 //   (client_secret_basic, `userinfo_signed_response_alg: RS256`: its
 //   UserInfo answers are signed JWTs, `features.jwtUserinfo`). Every
 //   client has the post-logout redirect URI `http://127.0.0.1/logged-out`
-//   (RP-Initiated Logout 1.0, on by default at `/session/end`). DPoP (RFC 9449) is on for every
+//   (RP-Initiated Logout 1.0, on by default at `/session/end`);
+//   `basic-client` has a back channel (Back-Channel Logout 1.0, with
+//   `sid`) at `/interop/backchannel-logout`, which keeps the bodies it
+//   receives for the tests to `GET`. DPoP (RFC 9449) is on for every
 //   client; with `DPOP_REQUIRE_NONCE=1` every proof needs a server nonce.
 //   Note that
 //   oidc-provider accepts either secret method from a client registered
@@ -227,11 +230,30 @@ server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
     res.end();
   };
 
+  // The back channel of `basic-client` (Back-Channel Logout 1.0 §2.5):
+  // the provider POSTs its logout tokens here; the tests GET the bodies
+  // received, oldest first.
+  const logoutRequests = [];
+  const backchannelLogout = async (req, res) => {
+    if (req.method === 'POST') {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      logoutRequests.push(body);
+      res.statusCode = 200;
+      res.end();
+    } else {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify(logoutRequests));
+    }
+  };
+
   server.on('request', (req, res) => {
     const path = (req.url || '').split('?')[0];
     res.on('finish', () => log(`${req.method} ${path} ${res.statusCode}`));
     const handle = path === '/interop/rotate-keys' && req.method === 'POST'
       ? rotateKeys(req, res)
+      : path === '/interop/backchannel-logout'
+      ? backchannelLogout(req, res)
       : path.startsWith('/interaction/')
       ? interaction(provider, req, res)
       : path === '/api/me'
@@ -265,7 +287,14 @@ function makeProvider(issuer, kid) {
   tokenVerificationKey = crypto.createPublicKey(privateKey);
   const mcp = `${issuer}/mcp`;
   const provider = new Provider(issuer, {
-    clients,
+    // `basic-client` gets the provider's logout tokens on its back channel.
+    clients: clients.map((client) => (client.client_id === 'basic-client'
+      ? {
+        ...client,
+        backchannel_logout_uri: `${issuer}/interop/backchannel-logout`,
+        backchannel_logout_session_required: true,
+      }
+      : client)),
     jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), use: 'sig', kid }] },
     cookies: { keys: [crypto.randomBytes(32).toString('base64url')] },
     scopes: ['openid', 'offline_access', 'profile', 'email'],
@@ -314,6 +343,8 @@ function makeProvider(issuer, kid) {
       userinfo: { enabled: true },
       // Signed UserInfo answers for clients registered for them.
       jwtUserinfo: { enabled: true },
+      // Back-Channel Logout 1.0, for `basic-client`.
+      backchannelLogout: { enabled: true },
       deviceFlow: { enabled: true },
       introspection: { enabled: true },
     },
@@ -354,6 +385,7 @@ function makeProvider(issuer, kid) {
     'revocation.error',
     'userinfo.error',
     'end_session.error',
+    'backchannel.error',
     'introspection.error',
     'code_verification.error',
     'client_credentials.error',
