@@ -60,7 +60,9 @@ impl UserInfoRequest {
     /// proof signed by `client`'s key, and the endpoint's nonce
     /// `authorized` keeps, if any. A signed answer may use the algorithm
     /// the ID token was signed with, unless
-    /// [`algorithms`](Self::algorithms) says otherwise.
+    /// [`algorithms`](Self::algorithms) says otherwise. To keep a nonce
+    /// the endpoint sends for later requests, hand its answer to
+    /// `Authorized::handle_resource_response` (feature `http`) too.
     ///
     /// # Errors
     /// [`ResourceError::Misuse`] with [`ApiMisuse::NoEndpoint`] when the
