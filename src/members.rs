@@ -38,6 +38,12 @@ impl ExtraMembers {
         self.0.get(name)
     }
 
+    /// Takes a member out, for a value the crate must not hand out as
+    /// received (an OpenID Connect `id_token` nothing verified).
+    pub(crate) fn remove(&mut self, name: &str) -> Option<MemberValue> {
+        self.0.remove(name)
+    }
+
     /// Whether the member `name` was sent.
     #[must_use]
     pub fn contains(&self, name: &str) -> bool {

@@ -36,7 +36,7 @@ pub struct TokenSet {
     /// The response's `scope` was one token of requested scopes joined by
     /// commas, read as those scopes.
     scope_assumed_comma_delimited: bool,
-    extra: ExtraMembers,
+    pub(crate) extra: ExtraMembers,
     generation: u64,
     /// RFC 9449 §6.1: the thumbprint of the key the access token is bound
     /// to, for a `token_type: DPoP` token.

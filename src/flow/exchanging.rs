@@ -28,8 +28,9 @@ use alloc::vec::Vec;
 ///
 /// For an OpenID Connect login (a scope with `openid`), run
 /// [`sign_in`](Self::sign_in) instead: the same request, and the ID token
-/// verified before the tokens come out. This step leaves it unverified in
-/// [`TokenSet::extra`](crate::TokenSet::extra).
+/// verified before the tokens come out. This step hands out the tokens
+/// without the ID token: nothing checked it, so nothing may take it for
+/// the user's identity (OpenID Connect Core §3.1.3.7).
 #[must_use = "the code must be exchanged before it expires"]
 pub struct Exchanging {
     pub(crate) origin: Origin,
@@ -104,9 +105,26 @@ impl EndpointStep for Exchanging {
         response: impl Into<HttpResponse<'a>>,
         now: UnixTime,
     ) -> Result<Authorized, Failure<Exchanging>> {
+        let openid = self.nonce.is_some();
+        let mut authorized = self.exchange(&response.into(), now)?;
+        if openid {
+            authorized.tokens.extra.remove("id_token");
+        }
+        Ok(authorized)
+    }
+}
+
+impl Exchanging {
+    /// The token response, checked as RFC 6749 §5.1 says, the `id_token`
+    /// left in it for [`SigningIn`](crate::openid::SigningIn) to verify.
+    pub(crate) fn exchange(
+        self,
+        response: &HttpResponse<'_>,
+        now: UnixTime,
+    ) -> Result<Authorized, Failure<Exchanging>> {
         first_token_response(
             self,
-            &response.into(),
+            response,
             now,
             |step| &mut step.credentials,
             |grant| (grant.origin, grant.scope, grant.resources),

@@ -90,7 +90,7 @@ impl EndpointStep for SigningIn {
             Some(nonce) => validation.nonce(nonce.secret()),
             None => validation,
         };
-        match self.exchanging.handle_response(response, now) {
+        match self.exchanging.exchange(&response.into(), now) {
             Ok(authorized) => Ok(IdTokenReceived {
                 authorized,
                 validation,
