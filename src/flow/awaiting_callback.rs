@@ -186,6 +186,7 @@ impl AwaitingCallback {
             scope: self.scope,
             resources: self.resources,
             nonce: self.nonce,
+            id_token_signing_alg: client.id_token_signing_alg,
         })
     }
 }

@@ -10,6 +10,7 @@ use crate::error::{EndpointKind, Failure};
 use crate::flow::authorized::Authorized;
 use crate::flow::{first_token_response, Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
+use crate::jws::JwsAlgorithm;
 use crate::resource_indicator::{self, ResourceIndicator};
 use crate::scope::Scope;
 use crate::secret::{AuthorizationCode, CodeVerifier, Nonce};
@@ -42,6 +43,8 @@ pub struct Exchanging {
     pub(crate) resources: Vec<ResourceIndicator>,
     /// The OpenID Connect `nonce` the login sent (Core §3.1.2.1).
     pub(crate) nonce: Option<Nonce>,
+    /// The algorithm the client's ID tokens are signed with.
+    pub(crate) id_token_signing_alg: JwsAlgorithm,
 }
 
 impl Exchanging {
@@ -143,6 +146,7 @@ impl fmt::Debug for Exchanging {
             .field("scope", &self.scope)
             .field("resources", &self.resources)
             .field("nonce", &self.nonce)
+            .field("id_token_signing_alg", &self.id_token_signing_alg)
             .finish()
     }
 }

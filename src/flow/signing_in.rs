@@ -85,7 +85,8 @@ impl EndpointStep for SigningIn {
         let validation = IdTokenValidation::new(
             self.exchanging.origin.issuer.as_str(),
             self.exchanging.origin.client_id.as_str(),
-        );
+        )
+        .algorithms(&[self.exchanging.id_token_signing_alg]);
         let validation = match &self.exchanging.nonce {
             Some(nonce) => validation.nonce(nonce.secret()),
             None => validation,

@@ -45,7 +45,11 @@ fn discovery_document_describes_the_server() {
         metadata.userinfo_endpoint.as_deref(),
         Some(server.url("/me").as_str())
     );
-    assert!(metadata.extra.contains("jwks_uri"));
+    assert_eq!(metadata.jwks_uri, Some(server.url("/jwks")));
+    assert!(metadata
+        .id_token_signing_alg_values_supported
+        .as_ref()
+        .is_some_and(|algs| algs.iter().any(|alg| alg == "RS256")));
     // oidc-provider 8 serves only the OpenID path; the RFC 8414 one
     // (`/.well-known/oauth-authorization-server`) came with version 9.
     let oauth =
