@@ -463,7 +463,7 @@ mod sign_in {
         let pending = AwaitingCallback::from_json(pending.to_json().as_bytes()).unwrap();
         let state = pending.state().secret().to_owned();
         let callback = Callback::from_query(&format!("code=c0de&state={state}")).unwrap();
-        (pending.handle_callback(&client, callback).unwrap(), nonce)
+        (pending.handle_callback(client, callback).unwrap(), nonce)
     }
 
     fn token_response(id_token: Option<&str>) -> String {
