@@ -401,8 +401,9 @@ async fn renewal_locks(redis: &mut redis::aio::ConnectionManager) -> HashMap<Str
 }
 
 /// Waits (5 s at most) until a renewal lock — one of `instance`'s, or any
-/// — has been held 5 ms: past taking the lock and reading the session,
-/// its refresh request is at the provider.
+/// — has been held 5 ms: past taking the lock and reading the session
+/// (a millisecond each), its refresh request is on its way to the
+/// provider or there.
 async fn in_refresh(redis: &mut redis::aio::ConnectionManager, instance: Option<&str>) {
     let watching = Instant::now();
     let mut seen: HashMap<String, Instant> = HashMap::new();
@@ -519,7 +520,7 @@ async fn soak_two_instances_through_a_kill_and_a_redis_restart() {
 
     // A third of the way in: kill instance A in the middle of a refresh —
     // once A has held a renewal lock for 5 ms, past taking the lock and
-    // reading the session, while its refresh request is at the provider —
+    // reading the session, while its refresh request is on its way —
     // and read which locks of A's are left once it is gone: the renewals
     // that will never complete.
     tokio::time::sleep_until((load_started + settings.load / 3).into()).await;
@@ -647,7 +648,7 @@ async fn soak_two_instances_through_a_kill_and_a_redis_restart() {
         lost_to(&events.interrupted_by_outage),
     );
     println!(
-        "refresh requests {refresh_requests}, rotations {}, refused {} ({} presenting a refresh token already rotated): {per_rotation:.4} refreshes per rotation; renewing pages seen {}",
+        "refresh requests {refresh_requests}, rotations {}, refused {} ({} presenting a refresh token already rotated): {per_rotation:.5} refreshes per rotation; renewing pages seen {}",
         refreshes.rotations,
         refreshes.refused,
         refreshes.reused,
