@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::Redis;
+use common::{app_http, Redis};
 use oauth2_pkce_stacks::web_app::{Config, WebApp};
 use oauth2_pkce_test_server::{
     AuthorizationServer, ServerConfig, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
@@ -120,17 +120,6 @@ impl Drop for Instance {
     fn drop(&mut self) {
         self.kill();
     }
-}
-
-/// The app's client for the provider: no idle connection kept (see
-/// `app_http` in `tests/web_app.rs`: tiny_http leaves a reused keep-alive
-/// connection unanswered under concurrent requests).
-fn app_http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap()
 }
 
 /// What a page answered.

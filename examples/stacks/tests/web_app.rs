@@ -9,7 +9,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::Redis;
+use common::{app_http, Redis};
 use oauth2_pkce_stacks::web_app::{Config, WebApp};
 use oauth2_pkce_test_server::{
     AuthorizationServer, ServerConfig, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, TEST_USER,
@@ -64,18 +64,6 @@ impl Browser {
     async fn get(&mut self, path_or_url: &str) -> reqwest::Response {
         self.visit(reqwest::Method::GET, path_or_url).await
     }
-}
-
-/// An app client that keeps no idle connection: the embedded server
-/// (tiny_http) leaves a reused keep-alive connection unanswered when
-/// requests arrive at once (4 of 8 waited 176 s), which a real provider
-/// does not.
-fn app_http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap()
 }
 
 fn location(response: &reqwest::Response) -> String {
