@@ -191,9 +191,9 @@ impl AwaitingCallback {
 /// `state` of another form was not made by this crate.
 fn is_generated_state(state: &str) -> bool {
     state.len() == 43
-        && state
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+        && state.bytes().fold(true, |valid, b| {
+            valid & (b.is_ascii_alphanumeric() | matches!(b, b'-' | b'_'))
+        })
 }
 
 /// The stored form, version 1: borrowed when written, owned when read. Field names are short but readable; the

@@ -62,13 +62,18 @@ impl Origin {
     /// The origin of a flow or grant that `client` starts, and the
     /// credentials it authenticates with.
     pub(crate) fn of(client: &Client) -> (Self, Credentials) {
-        let origin = Self {
+        (Self::of_client(client), Credentials::of(client))
+    }
+
+    /// The origin alone, for a flow that sends nothing yet (the redirect
+    /// to the authorization endpoint carries no client credentials).
+    pub(crate) fn of_client(client: &Client) -> Self {
+        Self {
             issuer: client.issuer.clone(),
             client_id: client.client_id.clone(),
             token_endpoint: client.token_endpoint.clone(),
             revocation_endpoint: client.revocation_endpoint.clone(),
-        };
-        (origin, Credentials::of(client))
+        }
     }
 
     /// The credentials of `client` for a request on behalf of this flow or
