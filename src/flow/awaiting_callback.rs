@@ -270,12 +270,12 @@ impl<'de> Deserialize<'de> for AwaitingCallback {
             return Err(serde::de::Error::custom("stored dpop_nonce is malformed"));
         }
         Ok(Self {
-            origin: Origin {
-                issuer: stored.issuer.into_owned(),
-                client_id: stored.client_id.into_owned(),
-                token_endpoint: stored.token_endpoint.into_owned(),
-                revocation_endpoint: stored.revocation_endpoint.map(Cow::into_owned),
-            },
+            origin: Origin::new(
+                stored.issuer.into_owned(),
+                stored.client_id.into_owned(),
+                stored.token_endpoint.into_owned(),
+                stored.revocation_endpoint.map(Cow::into_owned),
+            ),
             iss_required: stored.iss_required,
             redirect_uri: stored.redirect_uri.into_owned(),
             state: stored.state.into_owned(),

@@ -32,6 +32,7 @@ pub use revocation::{Revocation, TokenTypeHint};
 pub use start::{Authorization, FlowEntropy, Start};
 
 use alloc::string::String;
+use alloc::sync::Arc;
 
 use crate::config::{Client, ClientAuthentication, ClientId};
 use crate::endpoint::Endpoint;
@@ -50,15 +51,45 @@ use crate::wire::token::parse_token_response;
 /// What a flow remembers of the server and client it started with, so every
 /// later request goes where the flow began, whatever a callback or a changed
 /// configuration says (mix-up defense, RFC 9700 §4.4).
+///
+/// It never changes once made, so it is shared rather than copied: the
+/// snapshot a refresh keeps of its grant costs a reference count, not a
+/// copy of two URLs and two strings.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Origin {
+pub(crate) struct Origin(Arc<OriginParts>);
+
+/// The parts of an [`Origin`].
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct OriginParts {
     pub(crate) issuer: alloc::string::String,
     pub(crate) client_id: ClientId,
     pub(crate) token_endpoint: Endpoint,
     pub(crate) revocation_endpoint: Option<Endpoint>,
 }
 
+impl core::ops::Deref for Origin {
+    type Target = OriginParts;
+
+    fn deref(&self) -> &OriginParts {
+        &self.0
+    }
+}
+
 impl Origin {
+    pub(crate) fn new(
+        issuer: alloc::string::String,
+        client_id: ClientId,
+        token_endpoint: Endpoint,
+        revocation_endpoint: Option<Endpoint>,
+    ) -> Self {
+        Self(Arc::new(OriginParts {
+            issuer,
+            client_id,
+            token_endpoint,
+            revocation_endpoint,
+        }))
+    }
+
     /// The origin of a flow or grant that `client` starts, and the
     /// credentials it authenticates with.
     pub(crate) fn of(client: &Client) -> (Self, Credentials) {
@@ -68,12 +99,12 @@ impl Origin {
     /// The origin alone, for a flow that sends nothing yet (the redirect
     /// to the authorization endpoint carries no client credentials).
     pub(crate) fn of_client(client: &Client) -> Self {
-        Self {
-            issuer: client.issuer.clone(),
-            client_id: client.client_id.clone(),
-            token_endpoint: client.token_endpoint.clone(),
-            revocation_endpoint: client.revocation_endpoint.clone(),
-        }
+        Self::new(
+            client.issuer.clone(),
+            client.client_id.clone(),
+            client.token_endpoint.clone(),
+            client.revocation_endpoint.clone(),
+        )
     }
 
     /// The credentials of `client` for a request on behalf of this flow or

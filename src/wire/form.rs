@@ -101,25 +101,37 @@ pub(crate) fn encode(input: &str) -> String {
 /// must be UTF-8.
 pub(crate) fn decode(input: &str) -> Result<String, FormError> {
     let bytes = input.as_bytes();
+    let is_escape = |b: &u8| matches!(b, b'+' | b'%');
+    // Most names and values (codes, states) have nothing to decode: then
+    // the result is the input, copied once. Every byte is looked at, so
+    // the scan runs over whole vector registers.
+    if !bytes.iter().fold(false, |found, b| found | is_escape(b)) {
+        return Ok(String::from(input));
+    }
     let mut out = Vec::with_capacity(bytes.len());
     let mut rest = bytes;
-    while let Some((&byte, tail)) = rest.split_first() {
-        rest = tail;
-        match byte {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let (hi, lo, tail) = match rest {
-                    [hi, lo, tail @ ..] => (*hi, *lo, tail),
-                    _ => return Err(FormError::MalformedPercentEncoding),
-                };
-                let (Some(hi), Some(lo)) = (hex_value(hi), hex_value(lo)) else {
+    loop {
+        // The run up to the next escape is copied at once.
+        let run = rest.iter().position(is_escape).unwrap_or(rest.len());
+        let Some((plain, escaped)) = rest.split_at_checked(run) else {
+            break;
+        };
+        out.extend_from_slice(plain);
+        rest = match escaped {
+            [] => break,
+            [b'+', tail @ ..] => {
+                out.push(b' ');
+                tail
+            }
+            [_, hi, lo, tail @ ..] => {
+                let (Some(hi), Some(lo)) = (hex_value(*hi), hex_value(*lo)) else {
                     return Err(FormError::MalformedPercentEncoding);
                 };
                 out.push((hi << 4) | lo);
-                rest = tail;
+                tail
             }
-            other => out.push(other),
-        }
+            _ => return Err(FormError::MalformedPercentEncoding),
+        };
     }
     String::from_utf8(out).map_err(|_| FormError::InvalidUtf8)
 }
@@ -225,6 +237,24 @@ mod tests {
             FormError::MalformedPercentEncoding
         );
         assert_eq!(decode("%FF").unwrap_err(), FormError::InvalidUtf8);
+        // Runs, escapes at either end, and input with nothing to decode.
+        for (input, decoded) in [
+            ("", ""),
+            ("abc", "abc"),
+            ("+", " "),
+            ("a+", "a "),
+            ("%41%42", "AB"),
+            ("é+%C3%A9x", "é éx"),
+        ] {
+            assert_eq!(decode(input).unwrap(), decoded, "{input:?}");
+        }
+        for malformed in ["a%", "a%4", "%2", "%4+", "%%41", "x%zzy"] {
+            assert_eq!(
+                decode(malformed).unwrap_err(),
+                FormError::MalformedPercentEncoding,
+                "{malformed:?}"
+            );
+        }
     }
 
     #[test]
