@@ -7,6 +7,7 @@
 //! included more than once"), a broken `%` escape is refused, and the bytes
 //! are decoded once, as UTF-8, with no replacement characters.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -100,13 +101,17 @@ pub(crate) fn encode(input: &str) -> String {
 /// Decodes one name or value: `+` is a space, `%XX` a byte, and the result
 /// must be UTF-8.
 pub(crate) fn decode(input: &str) -> Result<String, FormError> {
+    decode_cow(input).map(Cow::into_owned)
+}
+
+/// [`decode`], borrowing `input` when it has nothing to decode (most names
+/// and values: codes, states): no copy then. Every byte is looked at, so
+/// the scan runs over whole vector registers.
+pub(crate) fn decode_cow(input: &str) -> Result<Cow<'_, str>, FormError> {
     let bytes = input.as_bytes();
     let is_escape = |b: &u8| matches!(b, b'+' | b'%');
-    // Most names and values (codes, states) have nothing to decode: then
-    // the result is the input, copied once. Every byte is looked at, so
-    // the scan runs over whole vector registers.
     if !bytes.iter().fold(false, |found, b| found | is_escape(b)) {
-        return Ok(String::from(input));
+        return Ok(Cow::Borrowed(input));
     }
     let mut out = Vec::with_capacity(bytes.len());
     let mut rest = bytes;
@@ -133,7 +138,9 @@ pub(crate) fn decode(input: &str) -> Result<String, FormError> {
             _ => return Err(FormError::MalformedPercentEncoding),
         };
     }
-    String::from_utf8(out).map_err(|_| FormError::InvalidUtf8)
+    String::from_utf8(out)
+        .map(Cow::Owned)
+        .map_err(|_| FormError::InvalidUtf8)
 }
 
 /// The uppercase hexadecimal digit for a nibble (the low four bits).
@@ -159,16 +166,17 @@ pub(crate) fn sequences(input: &str) -> impl Iterator<Item = &str> {
 /// order, refusing any name that appears twice — found by sorting, so the
 /// time stays `n log n` and the name reported does not depend on the
 /// order — before any value is decoded. A pair with no `=` has an empty
-/// value.
-pub(crate) fn parse_unique(input: &str) -> Result<Vec<(String, String)>, FormError> {
+/// value. Names are borrowed from `input` when they have nothing to
+/// decode.
+pub(crate) fn parse_unique(input: &str) -> Result<Vec<(Cow<'_, str>, String)>, FormError> {
     let raw: Vec<(&str, &str)> = sequences(input)
         .map(|sequence| sequence.split_once('=').unwrap_or((sequence, "")))
         .collect();
     let names = raw
         .iter()
-        .map(|(name, _)| decode(name))
-        .collect::<Result<Vec<String>, FormError>>()?;
-    let mut sorted: Vec<&str> = names.iter().map(String::as_str).collect();
+        .map(|(name, _)| decode_cow(name))
+        .collect::<Result<Vec<Cow<'_, str>>, FormError>>()?;
+    let mut sorted: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
     sorted.sort_unstable();
     let repeated = sorted.windows(2).find_map(|pair| match pair {
         [a, b] if a == b => Some(*a),
@@ -248,6 +256,9 @@ mod tests {
         ] {
             assert_eq!(decode(input).unwrap(), decoded, "{input:?}");
         }
+        // Nothing to decode: borrowed, not copied.
+        assert!(matches!(decode_cow("code"), Ok(Cow::Borrowed("code"))));
+        assert!(matches!(decode_cow("a+b"), Ok(Cow::Owned(s)) if s == "a b"));
         for malformed in ["a%", "a%4", "%2", "%4+", "%%41", "x%zzy"] {
             assert_eq!(
                 decode(malformed).unwrap_err(),

@@ -166,6 +166,16 @@ impl<'de> DeserializeSeed<'de> for MembersSeed<'_> {
     }
 }
 
+/// What `serde_json::from_slice` does, into `members`: the value, then
+/// nothing but whitespace.
+fn read_members<'de, R: serde_json::de::Read<'de>>(
+    mut json: serde_json::Deserializer<R>,
+    members: &mut Members,
+) -> Result<(), serde_json::Error> {
+    MembersSeed(members).deserialize(&mut json)?;
+    json.end()
+}
+
 /// The body's members, from JSON or, when the `Content-Type` says so, from a
 /// form-encoded body (GitHub's default answer). A body over
 /// [`MAX_RESPONSE_BODY_BYTES`] is refused unread.
@@ -185,24 +195,28 @@ fn members(response: &HttpResponse<'_>) -> Result<Members, EndpointErrorKind> {
         })?;
         let mut members = Members::default();
         for (name, value) in pairs {
-            members.insert(Cow::Owned(name), Value::String(value));
+            members.insert(name, Value::String(value));
         }
         members
     } else {
         let mut members = Members::default();
-        // What `serde_json::from_slice` does: the value, then nothing but
-        // whitespace.
-        let mut json = serde_json::Deserializer::from_slice(response.body());
-        MembersSeed(&mut members)
-            .deserialize(&mut json)
-            .and_then(|()| json.end())
-            .map_err(|error| {
-                if error.is_data() {
-                    EndpointErrorKind::NotAnObject
-                } else {
-                    EndpointErrorKind::NotJson
-                }
-            })?;
+        // A body that is UTF-8 as a whole (nearly all) is checked once,
+        // at full speed, rather than string by string; any other body is
+        // read as bytes, with the same outcome as before.
+        let read = match core::str::from_utf8(response.body()) {
+            Ok(text) => read_members(serde_json::Deserializer::from_str(text), &mut members),
+            Err(_) => read_members(
+                serde_json::Deserializer::from_slice(response.body()),
+                &mut members,
+            ),
+        };
+        read.map_err(|error| {
+            if error.is_data() {
+                EndpointErrorKind::NotAnObject
+            } else {
+                EndpointErrorKind::NotJson
+            }
+        })?;
         members
     };
     match members.duplicate {
@@ -477,5 +491,31 @@ mod tests {
         }
         assert_eq!(known_index("claims"), None);
         assert_eq!(known_index("Access_token"), None);
+    }
+
+    /// A body that is not UTF-8 as a whole is read as bytes, as before:
+    /// bad bytes in a string or outside one are malformed JSON.
+    #[test]
+    fn a_body_that_is_not_utf8_is_not_json() {
+        for body in [
+            &b"{\"access_token\":\"a\xff\",\"token_type\":\"Bearer\"}"[..],
+            &b"{\"access_token\":\"a\",\"token_type\":\"Bearer\"}\xff"[..],
+            &b"\xff"[..],
+        ] {
+            let response = HttpResponse::new(200, body);
+            assert!(
+                matches!(members(&response), Err(EndpointErrorKind::NotJson)),
+                "{body:?}"
+            );
+        }
+        let response = HttpResponse::new(200, br#"{"access_token":"a","token_type":"Bearer"}"#);
+        let mut read = members(&response).ok().unwrap();
+        assert_eq!(
+            take_string(&mut read, "access_token")
+                .ok()
+                .flatten()
+                .as_deref(),
+            Some("a")
+        );
     }
 }
