@@ -346,8 +346,6 @@ pub(crate) fn check_version<E: serde::de::Error>(version: u32) -> Result<(), E> 
     }
 }
 
-/// Reads a stored state from JSON: the version first, so a state from
-/// another version is reported as such rather than as malformed.
 /// The stored form of `value` as JSON, for `to_json`: what `from_json`
 /// reads back. The stored forms cannot fail to serialize (every map key is
 /// a string, and no `Serialize` of theirs returns an error), so the empty
@@ -357,6 +355,8 @@ pub(crate) fn to_stored_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
+/// Reads a stored state from JSON; a state from another version is
+/// reported as such rather than as malformed.
 pub(crate) fn from_stored_json<T: serde::de::DeserializeOwned>(
     json: &[u8],
 ) -> Result<T, InvalidValue> {
@@ -369,13 +369,24 @@ pub(crate) fn from_stored_json<T: serde::de::DeserializeOwned>(
             limit: MAX_STORED_STATE_BYTES,
         });
     }
-    let Version { v } =
-        serde_json::from_slice(json).map_err(|_| InvalidValue::StoredStateMalformed)?;
-    if v != u64::from(FORMAT_VERSION) {
-        return Err(InvalidValue::StoredStateVersion {
-            found: v,
-            supported: FORMAT_VERSION,
-        });
-    }
-    serde_json::from_slice(json).map_err(|_| InvalidValue::StoredStateMalformed)
+    // One parse in the common case: every stored form checks its version
+    // as it is read, so a state read whole is of this version. Only when
+    // that fails is the version read alone, to say why. A document that
+    // is UTF-8 as a whole is checked once rather than string by string.
+    let read = match core::str::from_utf8(json) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(json),
+    };
+    read.or_else(|_| {
+        let Version { v } =
+            serde_json::from_slice(json).map_err(|_| InvalidValue::StoredStateMalformed)?;
+        Err(if v == u64::from(FORMAT_VERSION) {
+            InvalidValue::StoredStateMalformed
+        } else {
+            InvalidValue::StoredStateVersion {
+                found: v,
+                supported: FORMAT_VERSION,
+            }
+        })
+    })
 }
