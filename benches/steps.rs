@@ -20,7 +20,10 @@ use std::sync::LazyLock;
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use divan::{black_box, Bencher};
 use oauth2_pkce::EndpointStep;
-use oauth2_pkce::{Authorized, AwaitingCallback, Callback, Client, ClientAuthentication, ClientId, ClientSecret, Exchanging, FlowEntropy, values::HttpResponse, Preset, RedirectUri, Start, UnixTime};
+use oauth2_pkce::{
+    values::HttpResponse, Authorized, AwaitingCallback, Callback, Client, ClientAuthentication,
+    ClientId, ClientSecret, Exchanging, FlowEntropy, Preset, RedirectUri, Start, UnixTime,
+};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use url::Url;
@@ -264,6 +267,17 @@ pub fn step_ours_awaiting_serialize(pending: &AwaitingCallback) -> String {
 #[inline(never)]
 pub fn step_ours_awaiting_deserialize(json: &str) -> AwaitingCallback {
     serde_json::from_str(json).unwrap()
+}
+
+/// What an app calls: `from_json` on the stored bytes (typed errors).
+#[inline(never)]
+pub fn step_ours_awaiting_from_json(json: &[u8]) -> AwaitingCallback {
+    AwaitingCallback::from_json(json).unwrap()
+}
+
+#[inline(never)]
+pub fn step_ours_authorized_from_json(json: &[u8]) -> Authorized {
+    Authorized::from_json(json).unwrap()
 }
 
 #[inline(never)]
@@ -724,6 +738,18 @@ mod ours {
     }
 
     #[divan::bench]
+    fn awaiting_from_json(b: Bencher) {
+        let f = fix();
+        b.bench(|| step_ours_awaiting_from_json(black_box(f.pending_json.as_bytes())));
+    }
+
+    #[divan::bench]
+    fn authorized_from_json(b: Bencher) {
+        let f = fix();
+        b.bench(|| step_ours_authorized_from_json(black_box(f.authorized_json.as_bytes())));
+    }
+
+    #[divan::bench]
     fn authorized_serialize(b: Bencher) {
         let f = fix();
         b.bench(|| step_ours_authorized_serialize(black_box(&f.authorized)));
@@ -1014,6 +1040,16 @@ fn profile(name: &str, iters: usize) {
         "ours::awaiting_deserialize" => {
             run(&mut || drop(black_box(step_ours_awaiting_deserialize(&f.pending_json))))
         }
+        "ours::awaiting_from_json" => run(&mut || {
+            drop(black_box(step_ours_awaiting_from_json(
+                f.pending_json.as_bytes(),
+            )))
+        }),
+        "ours::authorized_from_json" => run(&mut || {
+            drop(black_box(step_ours_authorized_from_json(
+                f.authorized_json.as_bytes(),
+            )))
+        }),
         "ours::authorized_serialize" => {
             run(&mut || drop(black_box(step_ours_authorized_serialize(&f.authorized))))
         }
