@@ -248,7 +248,12 @@ impl RedirectUri {
         // space, control or non-ASCII character, which `Url::parse` would
         // strip or encode where the server compares the raw string
         // (RFC 3986 §2).
-        if !uri.bytes().all(|b| b.is_ascii_graphic()) {
+        // Every byte is looked at, without an early exit: valid URIs are
+        // the rule, and the check then runs over vector registers.
+        if !uri
+            .bytes()
+            .fold(true, |graphic, b| graphic & b.is_ascii_graphic())
+        {
             return Err(InvalidValue::NotAbsoluteUrl);
         }
         let url = Url::parse(&uri).map_err(|_| InvalidValue::NotAbsoluteUrl)?;
