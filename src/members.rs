@@ -77,6 +77,13 @@ impl ExtraMembers {
         self.0.insert(name.into(), value.into());
     }
 
+    /// The map as it is: no copy of the members.
+    pub(crate) fn from_map(members: BTreeMap<String, MemberValue>) -> Self {
+        Self(members)
+    }
+
+    /// The members of a JSON object read whole (an ID token's other
+    /// claims).
     pub(crate) fn from_values(values: BTreeMap<String, Value>) -> Self {
         Self(
             values
@@ -103,6 +110,14 @@ impl fmt::Debug for ExtraMembers {
 pub struct MemberValue(Value);
 
 impl MemberValue {
+    pub(crate) fn from_value(value: Value) -> Self {
+        Self(value)
+    }
+
+    pub(crate) fn into_value(self) -> Value {
+        self.0
+    }
+
     /// The value if it is a string.
     #[must_use]
     pub fn as_str(&self) -> Option<&str> {
