@@ -36,6 +36,8 @@ steps=(
   ours::awaiting_deserialize:step_ours_awaiting_deserialize
   ours::authorized_serialize:step_ours_authorized_serialize
   ours::authorized_deserialize:step_ours_authorized_deserialize
+  ours::awaiting_from_json:step_ours_awaiting_from_json
+  ours::authorized_from_json:step_ours_authorized_from_json
   ours::exchange:step_ours_exchange
   ours::exchange_sans_io:step_ours_exchange_sans_io
   floor::start:step_floor_start

@@ -33,6 +33,8 @@ STEPS = [
     ("load `AwaitingCallback` (`serde_json::from_str`)", "ours::awaiting_deserialize", "floor::awaiting_deserialize", None),
     ("store `Authorized` (`serde_json::to_string`)", "ours::authorized_serialize", "floor::authorized_serialize", None),
     ("load `Authorized` (`serde_json::from_str`)", "ours::authorized_deserialize", "floor::authorized_deserialize", None),
+    ("load `AwaitingCallback` (`from_json(&[u8])`)", "ours::awaiting_from_json", "floor::awaiting_deserialize", None),
+    ("load `Authorized` (`from_json(&[u8])`)", "ours::authorized_from_json", "floor::authorized_deserialize", None),
 ]
 
 

@@ -269,6 +269,17 @@ pub fn step_ours_awaiting_deserialize(json: &str) -> AwaitingCallback {
     serde_json::from_str(json).unwrap()
 }
 
+/// What an app calls: `from_json` on the stored bytes (typed errors).
+#[inline(never)]
+pub fn step_ours_awaiting_from_json(json: &[u8]) -> AwaitingCallback {
+    AwaitingCallback::from_json(json).unwrap()
+}
+
+#[inline(never)]
+pub fn step_ours_authorized_from_json(json: &[u8]) -> Authorized {
+    Authorized::from_json(json).unwrap()
+}
+
 #[inline(never)]
 pub fn step_ours_authorized_serialize(authorized: &Authorized) -> String {
     serde_json::to_string(authorized).unwrap()
@@ -727,6 +738,18 @@ mod ours {
     }
 
     #[divan::bench]
+    fn awaiting_from_json(b: Bencher) {
+        let f = fix();
+        b.bench(|| step_ours_awaiting_from_json(black_box(f.pending_json.as_bytes())));
+    }
+
+    #[divan::bench]
+    fn authorized_from_json(b: Bencher) {
+        let f = fix();
+        b.bench(|| step_ours_authorized_from_json(black_box(f.authorized_json.as_bytes())));
+    }
+
+    #[divan::bench]
     fn authorized_serialize(b: Bencher) {
         let f = fix();
         b.bench(|| step_ours_authorized_serialize(black_box(&f.authorized)));
@@ -1099,6 +1122,16 @@ fn profile(name: &str, iters: usize) {
         "ours::awaiting_deserialize" => {
             run(&mut || drop(black_box(step_ours_awaiting_deserialize(&f.pending_json))))
         }
+        "ours::awaiting_from_json" => run(&mut || {
+            drop(black_box(step_ours_awaiting_from_json(
+                f.pending_json.as_bytes(),
+            )))
+        }),
+        "ours::authorized_from_json" => run(&mut || {
+            drop(black_box(step_ours_authorized_from_json(
+                f.authorized_json.as_bytes(),
+            )))
+        }),
         "ours::authorized_serialize" => {
             run(&mut || drop(black_box(step_ours_authorized_serialize(&f.authorized))))
         }

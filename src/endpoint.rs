@@ -2,6 +2,7 @@
 //! RFC 8252 §7, RFC 9700 §4.1): the URLs every other part of the crate
 //! builds on.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use core::fmt;
 use core::net::IpAddr;
@@ -106,8 +107,34 @@ impl Serialize for Endpoint {
 
 impl<'de> Deserialize<'de> for Endpoint {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
-        Endpoint::parse(&raw).map_err(serde::de::Error::custom)
+        let raw = StoredStr::deserialize(deserializer)?;
+        Endpoint::parse(&raw.0).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A stored string, borrowed from the input when it has no escapes (a
+/// URL seldom has any), so that checking it copies nothing.
+struct StoredStr<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for StoredStr<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StrVisitor;
+        impl<'de> serde::de::Visitor<'de> for StrVisitor {
+            type Value = StoredStr<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, value: &'de str) -> Result<StoredStr<'de>, E> {
+                Ok(StoredStr(Cow::Borrowed(value)))
+            }
+            fn visit_str<E>(self, value: &str) -> Result<StoredStr<'de>, E> {
+                Ok(StoredStr(Cow::Owned(String::from(value))))
+            }
+            fn visit_string<E>(self, value: String) -> Result<StoredStr<'de>, E> {
+                Ok(StoredStr(Cow::Owned(value)))
+            }
+        }
+        deserializer.deserialize_str(StrVisitor)
     }
 }
 
@@ -221,7 +248,12 @@ impl RedirectUri {
         // space, control or non-ASCII character, which `Url::parse` would
         // strip or encode where the server compares the raw string
         // (RFC 3986 §2).
-        if !uri.bytes().all(|b| b.is_ascii_graphic()) {
+        // Every byte is looked at, without an early exit: valid URIs are
+        // the rule, and the check then runs over vector registers.
+        if !uri
+            .bytes()
+            .fold(true, |graphic, b| graphic & b.is_ascii_graphic())
+        {
             return Err(InvalidValue::NotAbsoluteUrl);
         }
         let url = Url::parse(&uri).map_err(|_| InvalidValue::NotAbsoluteUrl)?;

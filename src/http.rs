@@ -6,6 +6,7 @@
 //! into an `http::Request<RequestBody>` and every `&http::Response<B>`
 //! converts into an [`HttpResponse`].
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -153,9 +154,16 @@ impl HeaderName {
 pub struct HttpRequest {
     method: Method,
     target: Endpoint,
-    headers: Vec<(HeaderName, String)>,
+    /// The media types are constants, borrowed; only credentials and
+    /// proofs are owned (and zeroized on drop).
+    headers: Vec<(HeaderName, Cow<'static, str>)>,
     body: RequestBody,
 }
+
+/// The `Content-Type` of a form-encoded body.
+const FORM_MEDIA_TYPE: &str = "application/x-www-form-urlencoded";
+/// The media type of a JSON body.
+const JSON_MEDIA_TYPE: &str = "application/json";
 
 impl HttpRequest {
     /// A `GET` of `target` that expects JSON back.
@@ -163,20 +171,24 @@ impl HttpRequest {
         Self {
             method: Method::Get,
             target,
-            headers: alloc::vec![(HeaderName::Accept, String::from("application/json"))],
+            headers: alloc::vec![(HeaderName::Accept, Cow::Borrowed(JSON_MEDIA_TYPE))],
             body: RequestBody::default(),
         }
     }
 
     /// A `GET` of a protected resource of `target` with `authorization`,
     /// that accepts the media types of `accept`.
-    pub(crate) fn get_authorized(target: Endpoint, accept: &str, authorization: String) -> Self {
+    pub(crate) fn get_authorized(
+        target: Endpoint,
+        accept: &'static str,
+        authorization: String,
+    ) -> Self {
         Self {
             method: Method::Get,
             target,
             headers: alloc::vec![
-                (HeaderName::Authorization, authorization),
-                (HeaderName::Accept, String::from(accept)),
+                (HeaderName::Authorization, Cow::Owned(authorization)),
+                (HeaderName::Accept, Cow::Borrowed(accept)),
             ],
             body: RequestBody::default(),
         }
@@ -186,13 +198,10 @@ impl HttpRequest {
     pub(crate) fn form_post(target: Endpoint, body: String, authorization: Option<String>) -> Self {
         let mut headers = Vec::with_capacity(3);
         if let Some(value) = authorization {
-            headers.push((HeaderName::Authorization, value));
+            headers.push((HeaderName::Authorization, Cow::Owned(value)));
         }
-        headers.push((
-            HeaderName::ContentType,
-            String::from("application/x-www-form-urlencoded"),
-        ));
-        headers.push((HeaderName::Accept, String::from("application/json")));
+        headers.push((HeaderName::ContentType, Cow::Borrowed(FORM_MEDIA_TYPE)));
+        headers.push((HeaderName::Accept, Cow::Borrowed(JSON_MEDIA_TYPE)));
         Self {
             method: Method::Post,
             target,
@@ -205,10 +214,10 @@ impl HttpRequest {
     pub(crate) fn json_post(target: Endpoint, body: String, authorization: Option<String>) -> Self {
         let mut headers = Vec::with_capacity(3);
         if let Some(value) = authorization {
-            headers.push((HeaderName::Authorization, value));
+            headers.push((HeaderName::Authorization, Cow::Owned(value)));
         }
-        headers.push((HeaderName::ContentType, String::from("application/json")));
-        headers.push((HeaderName::Accept, String::from("application/json")));
+        headers.push((HeaderName::ContentType, Cow::Borrowed(JSON_MEDIA_TYPE)));
+        headers.push((HeaderName::Accept, Cow::Borrowed(JSON_MEDIA_TYPE)));
         Self {
             method: Method::Post,
             target,
@@ -219,7 +228,7 @@ impl HttpRequest {
 
     /// The same request with a `DPoP` proof (RFC 9449 §4.1).
     pub(crate) fn with_dpop(mut self, proof: String) -> Self {
-        self.headers.push((HeaderName::Dpop, proof));
+        self.headers.push((HeaderName::Dpop, Cow::Owned(proof)));
         self
     }
 
@@ -237,7 +246,7 @@ impl HttpRequest {
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
         self.headers
             .iter()
-            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .map(|(name, value)| (name.as_str(), value.as_ref()))
     }
 
     /// The value of the header `name` (lowercase), if present.
@@ -271,8 +280,13 @@ impl HttpRequest {
         for (name, value) in &self.headers {
             // Visible ASCII by construction: the fallback of leaving a
             // header out cannot be reached, and would fail closed (a
-            // request without credentials) if it were.
-            if let Ok(mut value) = http::HeaderValue::from_str(value) {
+            // request without credentials) if it were. A constant media
+            // type is used as it is, neither checked again nor copied.
+            let value = match value {
+                Cow::Borrowed(constant) => Ok(http::HeaderValue::from_static(constant)),
+                Cow::Owned(value) => http::HeaderValue::from_str(value),
+            };
+            if let Ok(mut value) = value {
                 value.set_sensitive(matches!(name, HeaderName::Authorization | HeaderName::Dpop));
                 request.headers_mut().append(name.to_http(), value);
             }
@@ -291,14 +305,16 @@ impl From<HttpRequest> for http::Request<RequestBody> {
 impl Drop for HttpRequest {
     fn drop(&mut self) {
         for (_, value) in &mut self.headers {
-            value.zeroize();
+            if let Cow::Owned(value) = value {
+                value.zeroize();
+            }
         }
     }
 }
 
 impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        struct Headers<'a>(&'a [(HeaderName, String)]);
+        struct Headers<'a>(&'a [(HeaderName, Cow<'static, str>)]);
         impl fmt::Debug for Headers<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_map()
@@ -307,7 +323,7 @@ impl fmt::Debug for HttpRequest {
                         {
                             REDACTED
                         } else {
-                            value.as_str()
+                            value.as_ref()
                         };
                         (name.as_str(), shown)
                     }))

@@ -38,6 +38,12 @@ impl ExtraMembers {
         self.0.get(name)
     }
 
+    /// Takes a member out, for a value the crate must not hand out as
+    /// received (an OpenID Connect `id_token` nothing verified).
+    pub(crate) fn remove(&mut self, name: &str) -> Option<MemberValue> {
+        self.0.remove(name)
+    }
+
     /// Whether the member `name` was sent.
     #[must_use]
     pub fn contains(&self, name: &str) -> bool {
@@ -71,6 +77,13 @@ impl ExtraMembers {
         self.0.insert(name.into(), value.into());
     }
 
+    /// The map as it is: no copy of the members.
+    pub(crate) fn from_map(members: BTreeMap<String, MemberValue>) -> Self {
+        Self(members)
+    }
+
+    /// The members of a JSON object read whole (an ID token's other
+    /// claims).
     pub(crate) fn from_values(values: BTreeMap<String, Value>) -> Self {
         Self(
             values
@@ -97,6 +110,14 @@ impl fmt::Debug for ExtraMembers {
 pub struct MemberValue(Value);
 
 impl MemberValue {
+    pub(crate) fn from_value(value: Value) -> Self {
+        Self(value)
+    }
+
+    pub(crate) fn into_value(self) -> Value {
+        self.0
+    }
+
     /// The value if it is a string.
     #[must_use]
     pub fn as_str(&self) -> Option<&str> {

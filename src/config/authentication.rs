@@ -149,12 +149,24 @@ impl ClientAuthentication {
 /// `Basic base64(urlencode(client_id) ":" urlencode(client_secret))`
 /// (RFC 6749 §2.3.1: form-encode each part *before* base64).
 pub(crate) fn basic_authorization(client_id: &ClientId, secret: &ClientSecret) -> String {
-    let mut credentials = form::encode(client_id.as_str());
+    const BASIC: &str = "Basic ";
+    // Sized for the common case of nothing to escape: no reallocation.
+    let mut credentials = String::with_capacity(
+        client_id
+            .as_str()
+            .len()
+            .saturating_add(1)
+            .saturating_add(secret.secret().len()),
+    );
+    form::encode_into(&mut credentials, client_id.as_str());
     credentials.push(':');
     form::encode_into(&mut credentials, secret.secret());
-    let mut value = String::from("Basic ");
-    value.push_str(&Base64::encode_string(credentials.as_bytes()));
+    let mut encoded = Base64::encode_string(credentials.as_bytes());
     zeroize::Zeroize::zeroize(&mut credentials);
+    let mut value = String::with_capacity(BASIC.len().saturating_add(encoded.len()));
+    value.push_str(BASIC);
+    value.push_str(&encoded);
+    zeroize::Zeroize::zeroize(&mut encoded);
     value
 }
 

@@ -68,6 +68,16 @@ pub struct ServerMetadata {
     /// §2.1).
     #[serde(default)]
     pub backchannel_logout_session_supported: bool,
+    /// The server's JWK Set document (RFC 8414 §2, OpenID Connect
+    /// Discovery 1.0 §3): the keys its ID tokens are signed with, fetched
+    /// by [`KeySetFetch::new`](crate::openid::KeySetFetch::new).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_uri: Option<String>,
+    /// The JWS algorithms the server signs ID tokens with (OpenID Connect
+    /// Discovery 1.0 §3, which requires `RS256` among them); absent means
+    /// the server did not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token_signing_alg_values_supported: Option<Vec<String>>,
     /// Where clients register (RFC 7591 §3, RFC 8414 §2), if the server
     /// takes dynamic registrations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -133,6 +143,8 @@ impl ServerMetadata {
             end_session_endpoint: None,
             backchannel_logout_supported: false,
             backchannel_logout_session_supported: false,
+            jwks_uri: None,
+            id_token_signing_alg_values_supported: None,
             registration_endpoint: None,
             require_pushed_authorization_requests: false,
             authorization_response_iss_parameter_supported: false,
@@ -227,9 +239,10 @@ mod tests {
         let metadata: ServerMetadata = serde_json::from_str(json).unwrap();
         assert!(metadata.authorization_response_iss_parameter_supported);
         assert_eq!(
-            metadata.extra.get("jwks_uri").unwrap(),
-            "https://as.example/jwks"
+            metadata.jwks_uri.as_deref(),
+            Some("https://as.example/jwks")
         );
+        assert!(!metadata.extra.contains("jwks_uri"));
         assert_eq!(metadata.revocation_endpoint, None);
     }
 }

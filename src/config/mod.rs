@@ -8,7 +8,7 @@ use url::Url;
 
 use crate::endpoint::{check_transport, Endpoint, RedirectUri};
 use crate::error::{ConfigError, InvalidValue, MIN_HS256_SECRET_OCTETS};
-use crate::jws::DpopKey;
+use crate::jws::{DpopKey, JwsAlgorithm};
 use crate::strictness::{ScopeDelimiter, Strictness, Tolerances};
 
 mod authentication;
@@ -39,10 +39,14 @@ pub struct Client {
     pub(crate) introspection_endpoint: Option<Endpoint>,
     pub(crate) userinfo_endpoint: Option<Endpoint>,
     pub(crate) end_session_endpoint: Option<Endpoint>,
+    pub(crate) jwks_uri: Option<Endpoint>,
     pub(crate) client_id: ClientId,
     pub(crate) authentication: ClientAuthentication,
     /// The key every token request proves possession of (RFC 9449).
     pub(crate) dpop: Option<DpopKey>,
+    /// The algorithm its ID tokens are signed with: RS256 unless it
+    /// registered another (OpenID Connect Core §3.1.3.7 item 7).
+    pub(crate) id_token_signing_alg: JwsAlgorithm,
     pub(crate) redirect_uri: Option<RedirectUri>,
     /// RFC 9126 §5, §6: the server requires pushed requests, or this
     /// client is registered to use them only.
@@ -67,6 +71,7 @@ pub(crate) struct Endpoints {
     pub(crate) introspection: Option<Endpoint>,
     pub(crate) userinfo: Option<Endpoint>,
     pub(crate) end_session: Option<Endpoint>,
+    pub(crate) jwks_uri: Option<Endpoint>,
     pub(crate) registration: Option<Endpoint>,
 }
 
@@ -95,6 +100,7 @@ impl Endpoints {
             introspection: optional("introspection_endpoint", &metadata.introspection_endpoint)?,
             userinfo: optional("userinfo_endpoint", &metadata.userinfo_endpoint)?,
             end_session: optional("end_session_endpoint", &metadata.end_session_endpoint)?,
+            jwks_uri: optional("jwks_uri", &metadata.jwks_uri)?,
             registration: optional("registration_endpoint", &metadata.registration_endpoint)?,
         })
     }
@@ -164,9 +170,11 @@ impl Client {
             introspection_endpoint: endpoints.introspection,
             userinfo_endpoint: endpoints.userinfo,
             end_session_endpoint: endpoints.end_session,
+            jwks_uri: endpoints.jwks_uri,
             client_id,
             authentication,
             dpop: None,
+            id_token_signing_alg: JwsAlgorithm::Rs256,
             redirect_uri: None,
             require_pushed_authorization_requests: metadata.require_pushed_authorization_requests,
             s256_unsupported: metadata
@@ -200,6 +208,24 @@ impl Client {
             }
         }
         self.dpop = Some(key);
+        Ok(self)
+    }
+
+    /// Declares the algorithm the client registered for its ID tokens
+    /// (`id_token_signed_response_alg`, OpenID Connect Dynamic Client
+    /// Registration 1.0 §2): a sign-in accepts ID tokens signed with it
+    /// alone. Without it, `RS256` (OpenID Connect Core §3.1.3.7 item 7).
+    ///
+    /// # Errors
+    /// [`ConfigError::IdTokenAlgorithmNotSupported`] when the server's
+    /// `id_token_signing_alg_values_supported` does not list it.
+    pub fn with_id_token_signing_alg(mut self, alg: JwsAlgorithm) -> Result<Self, ConfigError> {
+        if let Some(algs) = &self.metadata.id_token_signing_alg_values_supported {
+            if !algs.iter().any(|listed| listed == alg.as_str()) {
+                return Err(ConfigError::IdTokenAlgorithmNotSupported { alg: alg.as_str() });
+            }
+        }
+        self.id_token_signing_alg = alg;
         Ok(self)
     }
 
@@ -248,6 +274,15 @@ impl Client {
     #[must_use]
     pub fn end_session_endpoint(&self) -> Option<&Endpoint> {
         self.end_session_endpoint.as_ref()
+    }
+
+    /// The server's JWK Set document (`jwks_uri`, RFC 8414 §2), validated
+    /// like every endpoint, when the metadata names one: where
+    /// [`KeySetFetch::new`](crate::openid::KeySetFetch::new) fetches the
+    /// keys ID tokens are verified with.
+    #[must_use]
+    pub fn jwks_uri(&self) -> Option<&Endpoint> {
+        self.jwks_uri.as_ref()
     }
 
     /// The device authorization endpoint (RFC 8628 §4), validated like

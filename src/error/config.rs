@@ -44,6 +44,13 @@ pub enum ConfigError {
         /// The DPoP key's `alg`.
         alg: &'static str,
     },
+    /// The server's `id_token_signing_alg_values_supported` does not list
+    /// the algorithm the client registered for its ID tokens
+    /// ([`Client::with_id_token_signing_alg`](crate::Client::with_id_token_signing_alg)).
+    IdTokenAlgorithmNotSupported {
+        /// The registered `alg`.
+        alg: &'static str,
+    },
     /// The `client_secret_jwt` secret is shorter than 32 octets: HS256's
     /// key must be at least as long as its hash (RFC 7518 §3.2; OpenID
     /// Connect Core §16.19, counted in the octets of its UTF-8). Have the
@@ -115,6 +122,10 @@ impl fmt::Display for ConfigError {
             Self::DpopAlgorithmNotSupported { alg } => write!(
                 f,
                 "the server does not list `{alg}` in dpop_signing_alg_values_supported"
+            ),
+            Self::IdTokenAlgorithmNotSupported { alg } => write!(
+                f,
+                "the server does not list `{alg}` in id_token_signing_alg_values_supported"
             ),
             Self::ClientSecretTooShortForHs256 => write!(
                 f,

@@ -36,7 +36,7 @@ pub struct TokenSet {
     /// The response's `scope` was one token of requested scopes joined by
     /// commas, read as those scopes.
     scope_assumed_comma_delimited: bool,
-    extra: ExtraMembers,
+    pub(crate) extra: ExtraMembers,
     generation: u64,
     /// RFC 9449 §6.1: the thumbprint of the key the access token is bound
     /// to, for a `token_type: DPoP` token.
@@ -539,12 +539,12 @@ impl<'de> Deserialize<'de> for Authorized {
             grant_scope,
             dpop_nonce: stored.dpop_nonce.map(Cow::into_owned),
             resource_nonces: stored.dpop_resource_nonces.into_owned(),
-            origin: Origin {
-                issuer: stored.issuer.into_owned(),
-                client_id: stored.client_id.into_owned(),
-                token_endpoint: stored.token_endpoint.into_owned(),
-                revocation_endpoint: stored.revocation_endpoint.map(Cow::into_owned),
-            },
+            origin: Origin::new(
+                stored.issuer.into_owned(),
+                stored.client_id.into_owned(),
+                stored.token_endpoint.into_owned(),
+                stored.revocation_endpoint.map(Cow::into_owned),
+            ),
             tokens: TokenSet {
                 access_token: stored.access_token.into_owned(),
                 // A DPoP-bound token is one with a key thumbprint, and

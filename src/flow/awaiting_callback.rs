@@ -186,6 +186,7 @@ impl AwaitingCallback {
             scope: self.scope,
             resources: self.resources,
             nonce: self.nonce,
+            id_token_signing_alg: client.id_token_signing_alg,
         })
     }
 }
@@ -195,9 +196,9 @@ impl AwaitingCallback {
 /// `state` of another form was not made by this crate.
 fn is_generated_state(state: &str) -> bool {
     state.len() == 43
-        && state
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+        && state.bytes().fold(true, |valid, b| {
+            valid & (b.is_ascii_alphanumeric() | matches!(b, b'-' | b'_'))
+        })
 }
 
 /// The stored form, version 1: borrowed when written, owned when read. Field names are short but readable; the
@@ -284,12 +285,12 @@ impl<'de> Deserialize<'de> for AwaitingCallback {
             return Err(serde::de::Error::custom("stored nonce is malformed"));
         }
         Ok(Self {
-            origin: Origin {
-                issuer: stored.issuer.into_owned(),
-                client_id: stored.client_id.into_owned(),
-                token_endpoint: stored.token_endpoint.into_owned(),
-                revocation_endpoint: stored.revocation_endpoint.map(Cow::into_owned),
-            },
+            origin: Origin::new(
+                stored.issuer.into_owned(),
+                stored.client_id.into_owned(),
+                stored.token_endpoint.into_owned(),
+                stored.revocation_endpoint.map(Cow::into_owned),
+            ),
             iss_required: stored.iss_required,
             redirect_uri: stored.redirect_uri.into_owned(),
             state: stored.state.into_owned(),

@@ -563,12 +563,12 @@ impl<'de> Deserialize<'de> for AwaitingDeviceApproval {
             ));
         }
         Ok(Self {
-            origin: Origin {
-                issuer: stored.issuer.into_owned(),
-                client_id: stored.client_id.into_owned(),
-                token_endpoint: stored.token_endpoint.into_owned(),
-                revocation_endpoint: stored.revocation_endpoint.map(Cow::into_owned),
-            },
+            origin: Origin::new(
+                stored.issuer.into_owned(),
+                stored.client_id.into_owned(),
+                stored.token_endpoint.into_owned(),
+                stored.revocation_endpoint.map(Cow::into_owned),
+            ),
             device_code: stored.device_code.into_owned(),
             user_code: stored.user_code.into_owned(),
             verification_uri: stored.verification_uri.into_owned(),

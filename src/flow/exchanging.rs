@@ -10,6 +10,7 @@ use crate::error::{EndpointKind, Failure};
 use crate::flow::authorized::Authorized;
 use crate::flow::{first_token_response, Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
+use crate::jws::JwsAlgorithm;
 use crate::resource_indicator::{self, ResourceIndicator};
 use crate::scope::Scope;
 use crate::secret::{AuthorizationCode, CodeVerifier, Nonce};
@@ -28,8 +29,9 @@ use alloc::vec::Vec;
 ///
 /// For an OpenID Connect login (a scope with `openid`), run
 /// [`sign_in`](Self::sign_in) instead: the same request, and the ID token
-/// verified before the tokens come out. This step leaves it unverified in
-/// [`TokenSet::extra`](crate::TokenSet::extra).
+/// verified before the tokens come out. This step hands out the tokens
+/// without the ID token: nothing checked it, so nothing may take it for
+/// the user's identity (OpenID Connect Core §3.1.3.7).
 #[must_use = "the code must be exchanged before it expires"]
 pub struct Exchanging {
     pub(crate) origin: Origin,
@@ -41,6 +43,8 @@ pub struct Exchanging {
     pub(crate) resources: Vec<ResourceIndicator>,
     /// The OpenID Connect `nonce` the login sent (Core §3.1.2.1).
     pub(crate) nonce: Option<Nonce>,
+    /// The algorithm the client's ID tokens are signed with.
+    pub(crate) id_token_signing_alg: JwsAlgorithm,
 }
 
 impl Exchanging {
@@ -104,9 +108,26 @@ impl EndpointStep for Exchanging {
         response: impl Into<HttpResponse<'a>>,
         now: UnixTime,
     ) -> Result<Authorized, Failure<Exchanging>> {
+        let openid = self.nonce.is_some();
+        let mut authorized = self.exchange(&response.into(), now)?;
+        if openid {
+            authorized.tokens.extra.remove("id_token");
+        }
+        Ok(authorized)
+    }
+}
+
+impl Exchanging {
+    /// The token response, checked as RFC 6749 §5.1 says, the `id_token`
+    /// left in it for [`SigningIn`](crate::openid::SigningIn) to verify.
+    pub(crate) fn exchange(
+        self,
+        response: &HttpResponse<'_>,
+        now: UnixTime,
+    ) -> Result<Authorized, Failure<Exchanging>> {
         first_token_response(
             self,
-            &response.into(),
+            response,
             now,
             |step| &mut step.credentials,
             |grant| (grant.origin, grant.scope, grant.resources),
@@ -125,6 +146,7 @@ impl fmt::Debug for Exchanging {
             .field("scope", &self.scope)
             .field("resources", &self.resources)
             .field("nonce", &self.nonce)
+            .field("id_token_signing_alg", &self.id_token_signing_alg)
             .finish()
     }
 }

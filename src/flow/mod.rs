@@ -36,6 +36,7 @@ pub use start::{Authorization, FlowEntropy, Start};
 pub use userinfo::{UserInfoReceived, UserInfoRequest};
 
 use alloc::string::String;
+use alloc::sync::Arc;
 
 use crate::config::{Client, ClientAuthentication, ClientId};
 use crate::endpoint::Endpoint;
@@ -54,25 +55,60 @@ use crate::wire::token::parse_token_response;
 /// What a flow remembers of the server and client it started with, so every
 /// later request goes where the flow began, whatever a callback or a changed
 /// configuration says (mix-up defense, RFC 9700 §4.4).
+///
+/// It never changes once made, so it is shared rather than copied: the
+/// snapshot a refresh keeps of its grant costs a reference count, not a
+/// copy of two URLs and two strings.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Origin {
+pub(crate) struct Origin(Arc<OriginParts>);
+
+/// The parts of an [`Origin`].
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct OriginParts {
     pub(crate) issuer: alloc::string::String,
     pub(crate) client_id: ClientId,
     pub(crate) token_endpoint: Endpoint,
     pub(crate) revocation_endpoint: Option<Endpoint>,
 }
 
+impl core::ops::Deref for Origin {
+    type Target = OriginParts;
+
+    fn deref(&self) -> &OriginParts {
+        &self.0
+    }
+}
+
 impl Origin {
+    pub(crate) fn new(
+        issuer: alloc::string::String,
+        client_id: ClientId,
+        token_endpoint: Endpoint,
+        revocation_endpoint: Option<Endpoint>,
+    ) -> Self {
+        Self(Arc::new(OriginParts {
+            issuer,
+            client_id,
+            token_endpoint,
+            revocation_endpoint,
+        }))
+    }
+
     /// The origin of a flow or grant that `client` starts, and the
     /// credentials it authenticates with.
     pub(crate) fn of(client: &Client) -> (Self, Credentials) {
-        let origin = Self {
-            issuer: client.issuer.clone(),
-            client_id: client.client_id.clone(),
-            token_endpoint: client.token_endpoint.clone(),
-            revocation_endpoint: client.revocation_endpoint.clone(),
-        };
-        (origin, Credentials::of(client))
+        (Self::of_client(client), Credentials::of(client))
+    }
+
+    /// The origin alone, for a flow that sends nothing yet (the redirect
+    /// to the authorization endpoint carries no client credentials).
+    pub(crate) fn of_client(client: &Client) -> Self {
+        Self::new(
+            client.issuer.clone(),
+            client.client_id.clone(),
+            client.token_endpoint.clone(),
+            client.revocation_endpoint.clone(),
+        )
     }
 
     /// The credentials of `client` for a request on behalf of this flow or
@@ -314,8 +350,6 @@ pub(crate) fn check_version<E: serde::de::Error>(version: u32) -> Result<(), E> 
     }
 }
 
-/// Reads a stored state from JSON: the version first, so a state from
-/// another version is reported as such rather than as malformed.
 /// The stored form of `value` as JSON, for `to_json`: what `from_json`
 /// reads back. The stored forms cannot fail to serialize (every map key is
 /// a string, and no `Serialize` of theirs returns an error), so the empty
@@ -325,6 +359,8 @@ pub(crate) fn to_stored_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
+/// Reads a stored state from JSON; a state from another version is
+/// reported as such rather than as malformed.
 pub(crate) fn from_stored_json<T: serde::de::DeserializeOwned>(
     json: &[u8],
 ) -> Result<T, InvalidValue> {
@@ -337,13 +373,24 @@ pub(crate) fn from_stored_json<T: serde::de::DeserializeOwned>(
             limit: MAX_STORED_STATE_BYTES,
         });
     }
-    let Version { v } =
-        serde_json::from_slice(json).map_err(|_| InvalidValue::StoredStateMalformed)?;
-    if v != u64::from(FORMAT_VERSION) {
-        return Err(InvalidValue::StoredStateVersion {
-            found: v,
-            supported: FORMAT_VERSION,
-        });
-    }
-    serde_json::from_slice(json).map_err(|_| InvalidValue::StoredStateMalformed)
+    // One parse in the common case: every stored form checks its version
+    // as it is read, so a state read whole is of this version. Only when
+    // that fails is the version read alone, to say why. A document that
+    // is UTF-8 as a whole is checked once rather than string by string.
+    let read = match core::str::from_utf8(json) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(json),
+    };
+    read.or_else(|_| {
+        let Version { v } =
+            serde_json::from_slice(json).map_err(|_| InvalidValue::StoredStateMalformed)?;
+        Err(if v == u64::from(FORMAT_VERSION) {
+            InvalidValue::StoredStateMalformed
+        } else {
+            InvalidValue::StoredStateVersion {
+                found: v,
+                supported: FORMAT_VERSION,
+            }
+        })
+    })
 }

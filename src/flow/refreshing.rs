@@ -116,11 +116,7 @@ impl Authorized {
             .clone();
         // The client is the grant's own (same issuer): a provider that
         // refreshes at an endpoint of its own names it in its metadata.
-        let endpoint = client
-            .refresh_endpoint
-            .as_ref()
-            .unwrap_or(&self.origin.token_endpoint)
-            .clone();
+        let endpoint = client.refresh_endpoint.clone();
         Ok(Refreshing {
             previous: self.clone(),
             endpoint,
@@ -141,7 +137,9 @@ impl Authorized {
 #[must_use = "a refresh does nothing until its request is sent"]
 pub struct Refreshing {
     previous: Authorized,
-    endpoint: Endpoint,
+    /// A provider's own refresh endpoint; `None`: the grant's token
+    /// endpoint (`previous`'s origin), not copied.
+    endpoint: Option<Endpoint>,
     credentials: Credentials,
     refresh_token: RefreshToken,
     scope: Option<Scope>,
@@ -149,6 +147,13 @@ pub struct Refreshing {
 }
 
 impl Refreshing {
+    /// Where the refresh request goes.
+    fn endpoint(&self) -> &Endpoint {
+        self.endpoint
+            .as_ref()
+            .unwrap_or(&self.previous.origin.token_endpoint)
+    }
+
     /// The state the refresh started from: what to keep using if the
     /// refresh is abandoned.
     pub fn into_previous(self) -> Authorized {
@@ -180,7 +185,7 @@ impl EndpointStep for Refreshing {
         resource_indicator::emit(&self.resources, &mut |name, value| {
             form.append(name, value);
         });
-        self.credentials.post_proven(&self.endpoint, form, context)
+        self.credentials.post_proven(self.endpoint(), form, context)
     }
 
     /// Consumes the token endpoint's response.
@@ -243,7 +248,7 @@ impl fmt::Debug for Refreshing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Refreshing")
             .field("previous", &self.previous)
-            .field("endpoint", &self.endpoint)
+            .field("endpoint", self.endpoint())
             .field("credentials", &self.credentials)
             .field("refresh_token", &self.refresh_token)
             .field("scope", &self.scope)

@@ -85,12 +85,13 @@ impl EndpointStep for SigningIn {
         let validation = IdTokenValidation::new(
             self.exchanging.origin.issuer.as_str(),
             self.exchanging.origin.client_id.as_str(),
-        );
+        )
+        .algorithms(&[self.exchanging.id_token_signing_alg]);
         let validation = match &self.exchanging.nonce {
             Some(nonce) => validation.nonce(nonce.secret()),
             None => validation,
         };
-        match self.exchanging.handle_response(response, now) {
+        match self.exchanging.exchange(&response.into(), now) {
             Ok(authorized) => Ok(IdTokenReceived {
                 authorized,
                 validation,

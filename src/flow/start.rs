@@ -73,14 +73,10 @@ impl FlowEntropy {
             state: [0; 32],
             nonce: nonce.finalize().into(),
         };
-        // 32 + 32 slots for 64 bytes: every slot is written.
-        for (slot, byte) in entropy
-            .verifier
-            .iter_mut()
-            .chain(entropy.state.iter_mut())
-            .zip(bytes)
-        {
-            *slot = byte;
+        // The first 32 bytes and the last 32 of 64: both always exist.
+        if let (Some(verifier), Some(state)) = (bytes.first_chunk(), bytes.last_chunk()) {
+            entropy.verifier = *verifier;
+            entropy.state = *state;
         }
         bytes.zeroize();
         entropy
@@ -234,7 +230,7 @@ impl<'c> Start<'c> {
         }
         let mut url = endpoint_for_parameters(self.client.authorization_endpoint.as_url());
         let dpop_jkt = self.client.dpop.as_ref().map(DpopKey::thumbprint);
-        let (pending, _) = {
+        let pending = {
             let mut query = url.query_pairs_mut();
             let pending = self.prepare(entropy, now, &mut |name, value| {
                 query.append_pair(name, value);
@@ -276,7 +272,7 @@ impl<'c> Start<'c> {
         let pending = self.prepare(entropy, now, &mut |name, value| {
             form.append(name, value);
         })?;
-        let (pending, credentials) = pending;
+        let credentials = Credentials::of(client);
         let parameters = form.finish();
         Ok(PushingAuthorization {
             endpoint,
@@ -317,7 +313,7 @@ impl<'c> Start<'c> {
         entropy: FlowEntropy,
         now: UnixTime,
         emit: &mut dyn FnMut(&str, &str),
-    ) -> Result<(AwaitingCallback, Credentials), ConfigError> {
+    ) -> Result<AwaitingCallback, ConfigError> {
         let client = self.client;
         let metadata = client.metadata();
         let redirect_uri = self
@@ -392,9 +388,8 @@ impl<'c> Start<'c> {
             emit(name, value);
         }
 
-        let (origin, credentials) = Origin::of(client);
-        let pending = AwaitingCallback {
-            origin,
+        Ok(AwaitingCallback {
+            origin: Origin::of_client(client),
             iss_required: metadata.authorization_response_iss_parameter_supported,
             redirect_uri,
             state,
@@ -405,8 +400,7 @@ impl<'c> Start<'c> {
             dpop_nonce: None,
             resources: self.resources,
             nonce,
-        };
-        Ok((pending, credentials))
+        })
     }
 }
 

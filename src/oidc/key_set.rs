@@ -9,7 +9,9 @@ use core::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::Client;
 use crate::endpoint::Endpoint;
+use crate::error::ApiMisuse;
 use crate::error::InvalidValue;
 use crate::error::JwtError;
 use crate::error::{EndpointErrorKind, EndpointKind, Failure, SigningError};
@@ -58,8 +60,9 @@ pub struct KeySet {
 }
 
 impl KeySet {
-    /// The step that fetches the key set at `jwks_uri` (the server
-    /// metadata's `jwks_uri`, RFC 8414 §2).
+    /// The step that fetches the key set at `jwks_uri`: for a key set
+    /// the server's metadata does not name. The client's own is
+    /// [`KeySetFetch::new`].
     ///
     /// # Errors
     /// [`InvalidValue`] when `jwks_uri` is not https (http on loopback).
@@ -162,6 +165,23 @@ impl KeySet {
 #[must_use = "the key set must be fetched"]
 pub struct KeySetFetch {
     jwks_uri: Endpoint,
+}
+
+impl KeySetFetch {
+    /// The step that fetches the client's server's key set, at its
+    /// metadata's `jwks_uri` (RFC 8414 §2, OpenID Connect Discovery 1.0
+    /// §3; [`Client::jwks_uri`]).
+    ///
+    /// # Errors
+    /// [`ApiMisuse::NoEndpoint`] when the metadata names no `jwks_uri`.
+    pub fn new(client: &Client) -> Result<Self, ApiMisuse> {
+        let jwks_uri = client
+            .jwks_uri()
+            .ok_or(ApiMisuse::NoEndpoint(EndpointKind::KeySet))?;
+        Ok(Self {
+            jwks_uri: jwks_uri.clone(),
+        })
+    }
 }
 
 impl EndpointStep for KeySetFetch {

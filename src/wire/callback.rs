@@ -107,7 +107,7 @@ impl Callback {
     }
 
     fn from_pairs(
-        pairs: Result<alloc::vec::Vec<(String, String)>, FormError>,
+        pairs: Result<alloc::vec::Vec<(alloc::borrow::Cow<'_, str>, String)>, FormError>,
     ) -> Result<Self, CallbackError> {
         let pairs = pairs.map_err(|error| match error {
             FormError::RepeatedParameter(name) => CallbackError::RepeatedParameter(name),
@@ -122,7 +122,7 @@ impl Callback {
             if value.is_empty() {
                 continue;
             }
-            match name.as_str() {
+            match name.as_ref() {
                 "code" => callback.code = Some(AuthorizationCode::new(value)),
                 "state" => callback.state = Some(State::new(value)),
                 "iss" => callback.iss = Some(UntrustedText::from(value)),

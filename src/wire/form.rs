@@ -7,6 +7,7 @@
 //! included more than once"), a broken `%` escape is refused, and the bytes
 //! are decoded once, as UTF-8, with no replacement characters.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -19,9 +20,16 @@ pub(crate) struct FormSerializer {
     out: String,
 }
 
+/// What a new form body reserves: a code exchange's body (grant type,
+/// code, redirect URI, verifier, client) fits, so it is one allocation
+/// rather than a few reallocations as it grows.
+const INITIAL_CAPACITY: usize = 256;
+
 impl FormSerializer {
     pub(crate) fn new() -> Self {
-        Self::default()
+        Self {
+            out: String::with_capacity(INITIAL_CAPACITY),
+        }
     }
 
     /// Appends `name=value`, both encoded.
@@ -82,7 +90,8 @@ fn is_kept(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'*' | b'-' | b'.' | b'_')
 }
 
-/// Form-encodes `input` into a new string.
+/// Form-encodes `input` into a new string (the tests' shorthand).
+#[cfg(test)]
 pub(crate) fn encode(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
     encode_into(&mut out, input);
@@ -92,28 +101,46 @@ pub(crate) fn encode(input: &str) -> String {
 /// Decodes one name or value: `+` is a space, `%XX` a byte, and the result
 /// must be UTF-8.
 pub(crate) fn decode(input: &str) -> Result<String, FormError> {
+    decode_cow(input).map(Cow::into_owned)
+}
+
+/// [`decode`], borrowing `input` when it has nothing to decode (most names
+/// and values: codes, states): no copy then. Every byte is looked at, so
+/// the scan runs over whole vector registers.
+pub(crate) fn decode_cow(input: &str) -> Result<Cow<'_, str>, FormError> {
     let bytes = input.as_bytes();
+    let is_escape = |b: &u8| matches!(b, b'+' | b'%');
+    if !bytes.iter().fold(false, |found, b| found | is_escape(b)) {
+        return Ok(Cow::Borrowed(input));
+    }
     let mut out = Vec::with_capacity(bytes.len());
     let mut rest = bytes;
-    while let Some((&byte, tail)) = rest.split_first() {
-        rest = tail;
-        match byte {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let (hi, lo, tail) = match rest {
-                    [hi, lo, tail @ ..] => (*hi, *lo, tail),
-                    _ => return Err(FormError::MalformedPercentEncoding),
-                };
-                let (Some(hi), Some(lo)) = (hex_value(hi), hex_value(lo)) else {
+    loop {
+        // The run up to the next escape is copied at once.
+        let run = rest.iter().position(is_escape).unwrap_or(rest.len());
+        let Some((plain, escaped)) = rest.split_at_checked(run) else {
+            break;
+        };
+        out.extend_from_slice(plain);
+        rest = match escaped {
+            [] => break,
+            [b'+', tail @ ..] => {
+                out.push(b' ');
+                tail
+            }
+            [_, hi, lo, tail @ ..] => {
+                let (Some(hi), Some(lo)) = (hex_value(*hi), hex_value(*lo)) else {
                     return Err(FormError::MalformedPercentEncoding);
                 };
                 out.push((hi << 4) | lo);
-                rest = tail;
+                tail
             }
-            other => out.push(other),
-        }
+            _ => return Err(FormError::MalformedPercentEncoding),
+        };
     }
-    String::from_utf8(out).map_err(|_| FormError::InvalidUtf8)
+    String::from_utf8(out)
+        .map(Cow::Owned)
+        .map_err(|_| FormError::InvalidUtf8)
 }
 
 /// The uppercase hexadecimal digit for a nibble (the low four bits).
@@ -139,16 +166,17 @@ pub(crate) fn sequences(input: &str) -> impl Iterator<Item = &str> {
 /// order, refusing any name that appears twice — found by sorting, so the
 /// time stays `n log n` and the name reported does not depend on the
 /// order — before any value is decoded. A pair with no `=` has an empty
-/// value.
-pub(crate) fn parse_unique(input: &str) -> Result<Vec<(String, String)>, FormError> {
+/// value. Names are borrowed from `input` when they have nothing to
+/// decode.
+pub(crate) fn parse_unique(input: &str) -> Result<Vec<(Cow<'_, str>, String)>, FormError> {
     let raw: Vec<(&str, &str)> = sequences(input)
         .map(|sequence| sequence.split_once('=').unwrap_or((sequence, "")))
         .collect();
     let names = raw
         .iter()
-        .map(|(name, _)| decode(name))
-        .collect::<Result<Vec<String>, FormError>>()?;
-    let mut sorted: Vec<&str> = names.iter().map(String::as_str).collect();
+        .map(|(name, _)| decode_cow(name))
+        .collect::<Result<Vec<Cow<'_, str>>, FormError>>()?;
+    let mut sorted: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
     sorted.sort_unstable();
     let repeated = sorted.windows(2).find_map(|pair| match pair {
         [a, b] if a == b => Some(*a),
@@ -217,6 +245,27 @@ mod tests {
             FormError::MalformedPercentEncoding
         );
         assert_eq!(decode("%FF").unwrap_err(), FormError::InvalidUtf8);
+        // Runs, escapes at either end, and input with nothing to decode.
+        for (input, decoded) in [
+            ("", ""),
+            ("abc", "abc"),
+            ("+", " "),
+            ("a+", "a "),
+            ("%41%42", "AB"),
+            ("é+%C3%A9x", "é éx"),
+        ] {
+            assert_eq!(decode(input).unwrap(), decoded, "{input:?}");
+        }
+        // Nothing to decode: borrowed, not copied.
+        assert!(matches!(decode_cow("code"), Ok(Cow::Borrowed("code"))));
+        assert!(matches!(decode_cow("a+b"), Ok(Cow::Owned(s)) if s == "a b"));
+        for malformed in ["a%", "a%4", "%2", "%4+", "%%41", "x%zzy"] {
+            assert_eq!(
+                decode(malformed).unwrap_err(),
+                FormError::MalformedPercentEncoding,
+                "{malformed:?}"
+            );
+        }
     }
 
     #[test]

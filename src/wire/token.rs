@@ -7,14 +7,14 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::de::{Deserialize, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
 use crate::error::codes::{is_error_code, ErrorResponse, TokenErrorCode};
 use crate::error::EndpointErrorKind;
 use crate::http::HttpResponse;
 use crate::limits::MAX_RESPONSE_BODY_BYTES;
-use crate::members::ExtraMembers;
+use crate::members::{ExtraMembers, MemberValue};
 use crate::scope::Scope;
 use crate::secret::{AccessToken, RefreshToken};
 use crate::strictness::{Strictness, TokenType, Tolerances};
@@ -48,26 +48,42 @@ const KNOWN: [&str; 9] = [
     "request_uri",
 ];
 
+/// The index of `name` in [`KNOWN`]: one `match`, not a scan.
+fn known_index(name: &str) -> Option<usize> {
+    match name {
+        "access_token" => Some(0),
+        "token_type" => Some(1),
+        "expires_in" => Some(2),
+        "refresh_token" => Some(3),
+        "scope" => Some(4),
+        "error" => Some(5),
+        "error_description" => Some(6),
+        "error_uri" => Some(7),
+        "request_uri" => Some(8),
+        _ => None,
+    }
+}
+
 /// The members of a response body. A name seen twice is recorded, not
 /// overwritten as serde_json's own maps would do, and refused once the
 /// whole body was read.
 #[derive(Default)]
 pub(crate) struct Members {
     known: [Option<Value>; KNOWN.len()],
-    other: BTreeMap<String, Value>,
+    /// Already in the form [`ExtraMembers`] keeps, so that
+    /// [`into_extra`](Self::into_extra) hands the map over as it is.
+    other: BTreeMap<String, MemberValue>,
     duplicate: Option<UntrustedText>,
 }
 
 impl Members {
     fn insert(&mut self, name: Cow<'_, str>, value: Value) {
-        let slot = KNOWN
-            .iter()
-            .position(|known| *known == name)
-            .and_then(|index| self.known.get_mut(index));
+        let slot = known_index(&name).and_then(|index| self.known.get_mut(index));
         match slot {
             Some(slot) if slot.is_none() => *slot = Some(value),
             None if !self.other.contains_key(name.as_ref()) => {
-                self.other.insert(name.into_owned(), value);
+                self.other
+                    .insert(name.into_owned(), MemberValue::from_value(value));
             }
             _ => {
                 if self.duplicate.is_none() {
@@ -80,9 +96,9 @@ impl Members {
     /// Removes and returns the member `name`. JSON `null` for an optional
     /// member is common and means "absent".
     pub(crate) fn take(&mut self, name: &str) -> Option<Value> {
-        let value = match KNOWN.iter().position(|known| *known == name) {
+        let value = match known_index(name) {
             Some(index) => self.known.get_mut(index).and_then(Option::take),
-            None => self.other.remove(name),
+            None => self.other.remove(name).map(MemberValue::into_value),
         };
         value.filter(|value| !value.is_null())
     }
@@ -92,10 +108,10 @@ impl Members {
         let mut extra = self.other;
         for (name, value) in KNOWN.iter().zip(self.known) {
             if let Some(value) = value {
-                extra.insert(String::from(*name), value);
+                extra.insert(String::from(*name), MemberValue::from_value(value));
             }
         }
-        ExtraMembers::from_values(extra)
+        ExtraMembers::from_map(extra)
     }
 }
 
@@ -124,25 +140,40 @@ impl<'de> Deserialize<'de> for Name<'de> {
     }
 }
 
-impl<'de> Deserialize<'de> for Members {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MembersVisitor;
-        impl<'de> Visitor<'de> for MembersVisitor {
-            type Value = Members;
+/// Reads a JSON object's members into a [`Members`] in place, so that
+/// the struct is not copied through every return of the parse.
+struct MembersSeed<'a>(&'a mut Members);
+
+impl<'de> DeserializeSeed<'de> for MembersSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        struct MembersVisitor<'a>(&'a mut Members);
+        impl<'de> Visitor<'de> for MembersVisitor<'_> {
+            type Value = ();
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
-                let mut members = Members::default();
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
                 while let Some(Name(name)) = map.next_key::<Name<'de>>()? {
                     let value = map.next_value()?;
-                    members.insert(name, value);
+                    self.0.insert(name, value);
                 }
-                Ok(members)
+                Ok(())
             }
         }
-        deserializer.deserialize_map(MembersVisitor)
+        deserializer.deserialize_map(MembersVisitor(self.0))
     }
+}
+
+/// What `serde_json::from_slice` does, into `members`: the value, then
+/// nothing but whitespace.
+fn read_members<'de, R: serde_json::de::Read<'de>>(
+    mut json: serde_json::Deserializer<R>,
+    members: &mut Members,
+) -> Result<(), serde_json::Error> {
+    MembersSeed(members).deserialize(&mut json)?;
+    json.end()
 }
 
 /// The body's members, from JSON or, when the `Content-Type` says so, from a
@@ -164,17 +195,29 @@ fn members(response: &HttpResponse<'_>) -> Result<Members, EndpointErrorKind> {
         })?;
         let mut members = Members::default();
         for (name, value) in pairs {
-            members.insert(Cow::Owned(name), Value::String(value));
+            members.insert(name, Value::String(value));
         }
         members
     } else {
-        serde_json::from_slice::<Members>(response.body()).map_err(|error| {
+        let mut members = Members::default();
+        // A body that is UTF-8 as a whole (nearly all) is checked once,
+        // at full speed, rather than string by string; any other body is
+        // read as bytes, with the same outcome as before.
+        let read = match core::str::from_utf8(response.body()) {
+            Ok(text) => read_members(serde_json::Deserializer::from_str(text), &mut members),
+            Err(_) => read_members(
+                serde_json::Deserializer::from_slice(response.body()),
+                &mut members,
+            ),
+        };
+        read.map_err(|error| {
             if error.is_data() {
                 EndpointErrorKind::NotAnObject
             } else {
                 EndpointErrorKind::NotJson
             }
-        })?
+        })?;
+        members
     };
     match members.duplicate {
         Some(name) => Err(EndpointErrorKind::DuplicateMember(name)),
@@ -433,5 +476,46 @@ pub(crate) fn expires_in(value: &Value) -> Option<u64> {
             Some(s.parse().unwrap_or(u64::MAX))
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `match` and the list name the same members, in the same order.
+    #[test]
+    fn known_index_agrees_with_known() {
+        for (index, name) in KNOWN.iter().enumerate() {
+            assert_eq!(known_index(name), Some(index), "{name}");
+        }
+        assert_eq!(known_index("claims"), None);
+        assert_eq!(known_index("Access_token"), None);
+    }
+
+    /// A body that is not UTF-8 as a whole is read as bytes, as before:
+    /// bad bytes in a string or outside one are malformed JSON.
+    #[test]
+    fn a_body_that_is_not_utf8_is_not_json() {
+        for body in [
+            &b"{\"access_token\":\"a\xff\",\"token_type\":\"Bearer\"}"[..],
+            &b"{\"access_token\":\"a\",\"token_type\":\"Bearer\"}\xff"[..],
+            &b"\xff"[..],
+        ] {
+            let response = HttpResponse::new(200, body);
+            assert!(
+                matches!(members(&response), Err(EndpointErrorKind::NotJson)),
+                "{body:?}"
+            );
+        }
+        let response = HttpResponse::new(200, br#"{"access_token":"a","token_type":"Bearer"}"#);
+        let mut read = members(&response).ok().unwrap();
+        assert_eq!(
+            take_string(&mut read, "access_token")
+                .ok()
+                .flatten()
+                .as_deref(),
+            Some("a")
+        );
     }
 }

@@ -11,19 +11,18 @@ use interop_node_common::support::{self, send};
 use interop_node_common::{OidcProvider, OpClient, TEST_USER};
 use oauth2_pkce::errors::{EndpointErrorKind, JwtError};
 use oauth2_pkce::jose::RustCryptoVerifier;
-use oauth2_pkce::openid::{KeySet, SignedIn, KEY_SET_REFETCH_INTERVAL};
+use oauth2_pkce::openid::{KeySet, KeySetFetch, SignedIn, KEY_SET_REFETCH_INTERVAL};
 use oauth2_pkce::{EndpointStep, Scope, Start, UnixTime};
 
 /// The provider's key set, fetched from the `jwks_uri` of its discovered
-/// metadata, at `now`.
+/// metadata (the client's), at `now`.
 fn fetch_key_set(server: &OidcProvider, now: UnixTime) -> KeySet {
-    let metadata = server.metadata();
-    let jwks_uri = metadata.extra.get("jwks_uri").unwrap().as_str().unwrap();
-    assert_eq!(jwks_uri, server.url("/jwks"));
-    run_fetch(KeySet::fetch(jwks_uri).unwrap(), now)
+    let client = server.client(OpClient::Basic);
+    assert_eq!(client.jwks_uri().unwrap().as_str(), server.url("/jwks"));
+    run_fetch(KeySetFetch::new(&client).unwrap(), now)
 }
 
-fn run_fetch(fetch: oauth2_pkce::openid::KeySetFetch, now: UnixTime) -> KeySet {
+fn run_fetch(fetch: KeySetFetch, now: UnixTime) -> KeySet {
     let response = send(fetch.request(&crate::context()).unwrap().into_http()).unwrap();
     fetch.handle_response(&response, now).unwrap()
 }

@@ -13,16 +13,14 @@ use interop_node_common::support::{self, send, CookieJar};
 use interop_node_common::{OidcProvider, OpClient, TEST_USER};
 use oauth2_pkce::jose::{DpopKey, Es256Key, RustCryptoVerifier};
 use oauth2_pkce::openid::{
-    EndSessionRequest, KeySet, LogoutTokenValidation, SignedIn, UserInfoRequest,
+    EndSessionRequest, KeySet, KeySetFetch, LogoutTokenValidation, SignedIn, UserInfoRequest,
 };
 use oauth2_pkce::{Client, EndpointStep, RedirectUri, Scope, Start, UnixTime};
 
 const POST_LOGOUT_REDIRECT_URI: &str = "http://127.0.0.1/logged-out";
 
 fn key_set(server: &OidcProvider, now: UnixTime) -> KeySet {
-    let metadata = server.metadata();
-    let jwks_uri = metadata.extra.get("jwks_uri").unwrap().as_str().unwrap();
-    let fetch = KeySet::fetch(jwks_uri).unwrap();
+    let fetch = KeySetFetch::new(&server.client(OpClient::Basic)).unwrap();
     let response = send(fetch.request(&crate::context()).unwrap().into_http()).unwrap();
     fetch.handle_response(&response, now).unwrap()
 }

@@ -114,7 +114,7 @@ fn issuers_are_validated() {
 fn document_is_parsed_with_defaults_and_unknown_members() {
     let discovery = Discovery::new("https://as.example").unwrap();
     let metadata = discovery
-        .handle_response(&ok(&document("https://as.example", r#","jwks_uri":"https://as.example/jwks","revocation_endpoint":"https://as.example/revoke""#)), NOW)
+        .handle_response(&ok(&document("https://as.example", r#","jwks_uri":"https://as.example/jwks","op_policy_uri":"https://as.example/policy","revocation_endpoint":"https://as.example/revoke""#)), NOW)
         .unwrap();
     assert_eq!(metadata.issuer, "https://as.example");
     assert_eq!(
@@ -122,8 +122,12 @@ fn document_is_parsed_with_defaults_and_unknown_members() {
         Some("https://as.example/revoke")
     );
     assert_eq!(
-        metadata.extra.get("jwks_uri").unwrap(),
-        "https://as.example/jwks"
+        metadata.jwks_uri.as_deref(),
+        Some("https://as.example/jwks")
+    );
+    assert_eq!(
+        metadata.extra.get("op_policy_uri").unwrap(),
+        "https://as.example/policy"
     );
     // RFC 8414 §2 defaults for absent members.
     assert_eq!(

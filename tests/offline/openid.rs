@@ -6,7 +6,9 @@
 use std::time::Duration;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use oauth2_pkce::errors::{EndpointErrorKind, JwtError};
+use oauth2_pkce::errors::{
+    ApiMisuse, ConfigError, EndpointErrorKind, EndpointKind, InvalidValue, JwtError,
+};
 use oauth2_pkce::jose::*;
 use oauth2_pkce::openid::*;
 use oauth2_pkce::values::HttpResponse;
@@ -90,6 +92,40 @@ fn the_key_set_request() {
     assert!(
         KeySet::fetch("http://op.example/jwks").is_err(),
         "https only"
+    );
+}
+
+/// The client's key set is at its metadata's `jwks_uri`, checked like
+/// every endpoint when the client is built.
+#[test]
+fn the_clients_key_set_is_at_its_jwks_uri() {
+    let client = |jwks_uri: Option<&str>| {
+        let mut metadata = ServerMetadata::new(
+            "https://op.example",
+            "https://op.example/auth",
+            "https://op.example/token",
+        );
+        metadata.jwks_uri = jwks_uri.map(String::from);
+        Client::new(
+            metadata,
+            ClientId::new("rp").unwrap(),
+            ClientAuthentication::None,
+        )
+    };
+    let with = client(Some(JWKS_URI)).unwrap();
+    let fetch = KeySetFetch::new(&with).unwrap();
+    assert_eq!(fetch, KeySet::fetch(JWKS_URI).unwrap());
+    assert_eq!(fetch.request(&crate::CONTEXT).unwrap().uri(), JWKS_URI);
+    assert_eq!(
+        KeySetFetch::new(&client(None).unwrap()).unwrap_err(),
+        ApiMisuse::NoEndpoint(EndpointKind::KeySet)
+    );
+    assert_eq!(
+        client(Some("http://op.example/jwks")).unwrap_err(),
+        ConfigError::InvalidEndpoint {
+            member: "jwks_uri",
+            problem: InvalidValue::NotHttps
+        }
     );
 }
 
@@ -415,8 +451,11 @@ mod sign_in {
     /// Starts a login with `scope`, stores and reloads the pending flow,
     /// and handles the callback: the exchange step, and the nonce sent.
     fn exchange(scope: &str) -> (Exchanging, Option<String>) {
-        let client = client();
-        let (request, pending) = Start::new(&client)
+        exchange_with(&client(), scope)
+    }
+
+    fn exchange_with(client: &Client, scope: &str) -> (Exchanging, Option<String>) {
+        let (request, pending) = Start::new(client)
             .scope(Scope::parse(scope).unwrap())
             .begin(FlowEntropy::from_bytes([3; 64]), NOW)
             .unwrap();
@@ -424,7 +463,7 @@ mod sign_in {
         let pending = AwaitingCallback::from_json(pending.to_json().as_bytes()).unwrap();
         let state = pending.state().secret().to_owned();
         let callback = Callback::from_query(&format!("code=c0de&state={state}")).unwrap();
-        (pending.handle_callback(&client, callback).unwrap(), nonce)
+        (pending.handle_callback(client, callback).unwrap(), nonce)
     }
 
     fn token_response(id_token: Option<&str>) -> String {
@@ -500,6 +539,51 @@ mod sign_in {
         assert_eq!(
             signed_in.authorized().tokens().access_token().secret(),
             ACCESS_TOKEN
+        );
+    }
+
+    /// Core §3.1.3.7 item 7: RS256 unless the client registered another
+    /// algorithm; a token signed with any other is refused.
+    #[test]
+    fn the_registered_algorithm_is_the_only_one_accepted() {
+        let sign_in = |client: &Client| {
+            let (exchanging, nonce) = exchange_with(client, "openid");
+            let token = id_token("k1", claims_with_nonce(&nonce.unwrap()));
+            let response = token_response(Some(&token));
+            let response =
+                HttpResponse::new(200, response.as_bytes()).with_content_type("application/json");
+            let received = exchanging.sign_in().handle_response(response, NOW).unwrap();
+            received.verify(&key_set(&es256_set("k1"), None), &RustCryptoVerifier, NOW)
+        };
+        // The default, RS256: the ES256 token is refused.
+        let refused = sign_in(&client()).unwrap_err();
+        assert_eq!(
+            *refused.error(),
+            EndpointErrorKind::IdTokenRejected(JwtError::AlgorithmNotAllowed("ES256".into()))
+        );
+        // Registered ES256: accepted.
+        let es256 = client()
+            .with_id_token_signing_alg(JwsAlgorithm::Es256)
+            .unwrap();
+        assert!(sign_in(&es256).is_ok());
+        // A server that does not list it: refused when the client is built.
+        let mut metadata = ServerMetadata::new(
+            ISSUER,
+            "https://op.example/auth",
+            "https://op.example/token",
+        );
+        metadata.id_token_signing_alg_values_supported = Some(vec!["RS256".into()]);
+        let client = Client::new(
+            metadata,
+            ClientId::new(CLIENT_ID).unwrap(),
+            ClientAuthentication::None,
+        )
+        .unwrap();
+        assert_eq!(
+            client
+                .with_id_token_signing_alg(JwsAlgorithm::Es256)
+                .unwrap_err(),
+            ConfigError::IdTokenAlgorithmNotSupported { alg: "ES256" }
         );
     }
 

@@ -6,8 +6,8 @@
 use std::error::Error;
 use std::time::Duration;
 
-use oauth2_pkce::*;
 use oauth2_pkce::values::DEFAULT_RENEWAL_LEEWAY;
+use oauth2_pkce::*;
 use oauth2_pkce_ureq::UreqTransport;
 
 /// Calls `api` `calls` times, `pause` apart, with a token of

@@ -6,18 +6,38 @@
 //! already sent their refresh request, and the second one used a refresh
 //! token the provider had just rotated away — which its reuse detection
 //! may punish by revoking the whole grant (RFC 9700 §4.14.2). Only one
-//! instance may *send*. The lock expires by itself (an instance that dies
-//! while holding it blocks renewals for [`LOCK_TTL`] at most), and is
-//! released only by its holder.
+//! instance may *send*. The lock is released only by its holder, and is a
+//! short lease ([`lease`]) that the holder extends while its renewal is
+//! under way ([`RenewalLock::hold_while`]): however slow the provider, no
+//! other instance takes the lock while a refresh may still be in flight;
+//! and an instance that dies holding it blocks that grant's renewal for
+//! one lease, less than the grant has left, so another instance still
+//! renews it before it expires — even at a provider whose refresh token
+//! dies with its access token.
+//!
+//! What no lock can save: a refresh the provider has already answered
+//! when its instance dies. The provider rotated the refresh token, the new
+//! one died with the instance, and the user logs in again.
 
+use std::future::Future;
 use std::time::Duration;
 
 use redis::aio::ConnectionManager;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
-/// How long a renewal may hold the lock.
-pub const LOCK_TTL: Duration = Duration::from_secs(10);
+/// The longest lease on a renewal lock.
+pub const MAX_LEASE: Duration = Duration::from_secs(2);
+/// The shortest.
+pub const MIN_LEASE: Duration = Duration::from_millis(250);
+
+/// The lease on the renewal lock of a grant whose access token has `left`
+/// to live: a quarter of that, between [`MIN_LEASE`] and [`MAX_LEASE`]
+/// ([`MAX_LEASE`] when the expiry is unknown).
+pub fn lease(left: Option<Duration>) -> Duration {
+    left.map_or(MAX_LEASE, |left| (left / 4).clamp(MIN_LEASE, MAX_LEASE))
+}
+
 /// How often a request waiting for another instance's renewal looks again.
 const LOCK_POLL: Duration = Duration::from_millis(20);
 
@@ -113,32 +133,45 @@ fn backend(error: redis::RedisError) -> session_store::Error {
     session_store::Error::Backend(error.to_string())
 }
 
+/// A random name for an instance of the app (22 characters), which the
+/// renewal locks it holds carry.
+pub fn instance_name() -> String {
+    Id::default().to_string()
+}
+
 /// The renewal lock of one session, held in Redis.
 pub struct RenewalLock {
     connection: ConnectionManager,
     key: String,
     holder: String,
+    lease: Duration,
 }
 
 impl RenewalLock {
-    /// Waits until this instance holds the renewal lock of session `id`.
+    /// Waits until `instance` (a name of its own, e.g.
+    /// [`instance_name`]) holds the renewal lock of session `id`, on a
+    /// lease of `lease` ([`lease`]). The lock's value is the instance's
+    /// name and 128 random bits: `renewing:<id>` in Redis says which
+    /// instance renews that session.
     pub async fn acquire(
         connection: &ConnectionManager,
+        instance: &str,
         id: &str,
+        lease: Duration,
     ) -> redis::RedisResult<RenewalLock> {
         let lock = RenewalLock {
             connection: connection.clone(),
             key: format!("renewing:{id}"),
-            holder: Id::default().to_string(), // 128 random bits
+            holder: format!("{instance}/{}", Id::default()),
+            lease,
         };
-        let ttl = u64::try_from(LOCK_TTL.as_millis()).unwrap_or(u64::MAX);
         loop {
             let taken: Option<String> = redis::cmd("SET")
                 .arg(&lock.key)
                 .arg(&lock.holder)
                 .arg("NX")
                 .arg("PX")
-                .arg(ttl)
+                .arg(lock.lease_ms())
                 .query_async(&mut lock.connection.clone())
                 .await?;
             if taken.is_some() {
@@ -146,6 +179,42 @@ impl RenewalLock {
             }
             tokio::time::sleep(LOCK_POLL).await;
         }
+    }
+
+    /// Runs `renewal`, extending the lease every third of it until the
+    /// renewal is done.
+    pub async fn hold_while<T>(&self, renewal: impl Future<Output = T>) -> T {
+        let mut renewal = std::pin::pin!(renewal);
+        let mut extend = tokio::time::interval(self.lease / 3);
+        extend.tick().await; // the first tick is now
+        loop {
+            tokio::select! {
+                done = &mut renewal => return done,
+                _ = extend.tick() => {
+                    // Redis down: nobody can take the lock meanwhile (nor
+                    // read the session to renew it).
+                    let _ = self.extend().await;
+                }
+            }
+        }
+    }
+
+    fn lease_ms(&self) -> u64 {
+        u64::try_from(self.lease.as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Extends the lease if this instance still holds the lock.
+    async fn extend(&self) -> redis::RedisResult<()> {
+        let script = redis::Script::new(
+            r#"if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) else return 0 end"#,
+        );
+        script
+            .key(&self.key)
+            .arg(&self.holder)
+            .arg(self.lease_ms())
+            .invoke_async::<i64>(&mut self.connection.clone())
+            .await
+            .map(drop)
     }
 
     /// Releases the lock if this instance still holds it.

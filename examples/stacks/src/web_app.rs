@@ -14,8 +14,8 @@
 //! Renewals of one session happen one at a time, and each re-reads the
 //! session first, so concurrent requests with an expiring token renew it
 //! once: in one process, with a lock in memory; with `redis_url`, across
-//! instances, with sessions in Redis and a lock there (see
-//! [`shared`]).
+//! instances, with sessions in Redis and a lock there, a short lease its
+//! holder extends while it renews (see [`shared`]).
 
 use std::error::Error;
 use std::sync::Arc;
@@ -28,8 +28,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use oauth2_pkce::errors::CallbackError;
 use oauth2_pkce::values::Endpoint;
-use oauth2_pkce::*;
 use oauth2_pkce::values::DEFAULT_RENEWAL_LEEWAY;
+use oauth2_pkce::*;
 use redis::aio::ConnectionManager;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tower_sessions::cookie::SameSite;
@@ -74,12 +74,17 @@ pub struct WebApp {
     /// used once (with Redis, the lock is there).
     renewing: tokio::sync::Mutex<()>,
     redis: Option<ConnectionManager>,
+    /// This instance's name in the renewal locks it holds.
+    instance: String,
     renewals: AtomicU64,
     secure_cookie: bool,
 }
 
 /// How long a login may take between `/login` and `/callback`.
 const LOGIN_DEADLINE: Duration = Duration::from_secs(600);
+/// How long a renewed grant's save is tried again while the session store
+/// is down.
+const STORE_RETRY: Duration = Duration::from_secs(5);
 /// Where a session keeps the user's grant.
 const GRANT: &str = "grant";
 
@@ -110,6 +115,7 @@ impl WebApp {
                 Some(url) => Some(shared::connect(url).await?),
                 None => None,
             },
+            instance: shared::instance_name(),
             renewals: AtomicU64::new(0),
             secure_cookie: config.secure_cookie,
         }))
@@ -137,6 +143,12 @@ impl WebApp {
             .with_state(self)
     }
 
+    /// This instance's random name, which the renewal locks it holds in
+    /// Redis carry (`renewing:<session ID>` = `<name>/<random>`).
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
     /// How many times this instance renewed a grant.
     pub fn renewals(&self) -> u64 {
         self.renewals.load(Ordering::Relaxed)
@@ -145,10 +157,10 @@ impl WebApp {
     /// The session's grant, renewed first when it is about to expire.
     async fn grant(&self, session: &Session) -> Result<Option<Authorized>, AppError> {
         // --- glue: start ---
-        match session.get::<Authorized>(GRANT).await? {
-            Some(grant) if expiring(&grant) => {}
+        let grant = match session.get::<Authorized>(GRANT).await? {
+            Some(grant) if expiring(&grant) => grant,
             other => return Ok(other),
-        }
+        };
         // --- glue: end ---
         // One renewal at a time: in this process, or across instances.
         let id = session.id().map(|id| id.to_string()).unwrap_or_default();
@@ -158,8 +170,11 @@ impl WebApp {
                 self.renew(session).await
             }
             Some(redis) => {
-                let lock = RenewalLock::acquire(redis, &id).await?;
-                let result = self.renew(session).await;
+                let left = (grant.tokens().expires_at())
+                    .map(|at| at.saturating_duration_since(UnixTime::now()));
+                let lock =
+                    RenewalLock::acquire(redis, &self.instance, &id, shared::lease(left)).await?;
+                let result = lock.hold_while(self.renew(session)).await;
                 lock.release().await?;
                 result
             }
@@ -182,10 +197,25 @@ impl WebApp {
         let renewed = self.oauth.run_async(refreshing).await?;
         // --- glue: start ---
         session.insert(GRANT, &renewed).await?;
-        session.save().await?;
+        save_renewed(session).await?;
         // --- glue: end ---
         self.renewals.fetch_add(1, Ordering::Relaxed);
         Ok(Some(renewed))
+    }
+}
+
+/// Saves a session that holds a renewed grant, trying again for
+/// [`STORE_RETRY`] while the store is down: the provider has rotated the
+/// refresh token, and this is the only copy of the new one.
+async fn save_renewed(session: &Session) -> Result<(), tower_sessions::session::Error> {
+    let started = tokio::time::Instant::now();
+    loop {
+        match session.save().await {
+            Err(_) if started.elapsed() < STORE_RETRY => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            saved => return saved,
+        }
     }
 }
 

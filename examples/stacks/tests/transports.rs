@@ -3,8 +3,8 @@
 //! state: discovery, login, the code exchange through an injected 503, an
 //! API call, refresh and revocation.
 
-use oauth2_pkce::*;
 use oauth2_pkce::values::TokenTypeHint;
+use oauth2_pkce::*;
 use oauth2_pkce_hyper::HyperTransport;
 use oauth2_pkce_reqwest::ReqwestTransport;
 use oauth2_pkce_test_server::{

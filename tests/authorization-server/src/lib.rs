@@ -154,6 +154,8 @@
 //! - The resource owner of a client-credentials token is the client itself.
 //! - RFC 9207 `iss`, the RFC 8414 metadata, the simulated login, `Cache-Control: no-store`
 //!   on token responses, and the injected 503s.
+//! - [`AuthorizationServer::refreshes`]: refresh tokens rotated, refresh requests refused, and
+//!   refresh tokens presented again after their rotation.
 //!
 //! [oxide-auth]: https://docs.rs/oxide-auth/0.6
 //! [tiny_http]: https://docs.rs/tiny_http/0.12
@@ -163,16 +165,18 @@
 
 mod browser;
 mod oauth;
+mod refreshes;
 mod transport;
 mod web;
 
+pub use refreshes::RefreshCounts;
 pub use transport::send;
 
 use std::io::{self, Read};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -324,6 +328,8 @@ pub struct AuthorizationServer {
     thread: Option<JoinHandle<()>>,
     /// How many of the next `POST /token` requests get an injected 503.
     token_failures: Arc<AtomicUsize>,
+    /// What the refresh grant did so far.
+    refreshes: Arc<Mutex<RefreshCounts>>,
 }
 
 impl std::fmt::Debug for AuthorizationServer {
@@ -350,6 +356,7 @@ impl AuthorizationServer {
         let server = Arc::new(server);
         let serving = Arc::clone(&server);
         let token_failures = Arc::new(AtomicUsize::new(0));
+        let refreshes = oauth.refreshes.counts();
         let state = State {
             oauth,
             metadata,
@@ -363,6 +370,7 @@ impl AuthorizationServer {
             server,
             thread: Some(thread),
             token_failures,
+            refreshes,
         })
     }
 
@@ -436,6 +444,16 @@ impl AuthorizationServer {
     /// other endpoints (including `/revoke`) are not affected.
     pub fn fail_next_token_requests(&self, n: usize) {
         self.token_failures.store(n, Ordering::SeqCst);
+    }
+
+    /// How many refresh tokens were rotated so far, how many refresh requests were refused, and
+    /// how many of those presented a refresh token already rotated away (a grant refreshed
+    /// twice). Counted by this crate, not oxide-auth.
+    pub fn refreshes(&self) -> RefreshCounts {
+        *self
+            .refreshes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Stops the server thread and frees the port (what dropping it does too).

@@ -19,6 +19,7 @@ use oxide_auth::primitives::registrar::{
 };
 use oxide_auth::primitives::scope::Scope;
 
+use crate::refreshes::RefreshLog;
 use crate::web::{HttpRequest, HttpResponse, Malformed, Session};
 use crate::{ServerConfig, TEST_USER};
 
@@ -38,6 +39,8 @@ pub(crate) struct OAuth {
     resource_scope: Scope,
     /// `Some(issuer)` when the authorization response carries RFC 9207 `iss`.
     iss: Option<String>,
+    /// What the refresh grant did (this crate's accounting, not oxide-auth's).
+    pub(crate) refreshes: RefreshLog,
 }
 
 fn invalid_input(what: String) -> io::Error {
@@ -88,6 +91,7 @@ impl OAuth {
             client_secret_post: config.client_secret_post,
             resource_scope: parse_scope(&config.resource_scope)?,
             iss: config.authorization_response_iss.then(|| issuer.to_owned()),
+            refreshes: RefreshLog::default(),
         })
     }
 
@@ -125,7 +129,12 @@ impl OAuth {
                 scopes: Vacant,
                 response: Vacant,
             };
-            RefreshFlow::prepare(endpoint).and_then(|mut flow| flow.execute(request))
+            let presented = request.body_value("refresh_token").map(|t| t.into_owned());
+            let response = RefreshFlow::prepare(endpoint)
+                .and_then(|mut flow| flow.execute(request))
+                .unwrap_or_else(|e| flow_failure(e, "token"));
+            self.refreshes.record(presented, response.status);
+            return response;
         } else if grant_type.as_deref() == Some("client_credentials") {
             // oxide-auth authenticates the client (a confidential one: it always checks a
             // passphrase), takes the registered scope and drops the refresh token from the

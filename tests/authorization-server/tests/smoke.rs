@@ -222,6 +222,9 @@ fn confidential_client_code_flow_with_pkce_refresh_and_resource() {
         (reused.status, reused.error()),
         (400, Some("invalid_grant"))
     );
+    // The server counts it: one rotation, one refusal, which presented a spent token.
+    let counts = server.refreshes();
+    assert_eq!((counts.rotations, counts.refused, counts.reused), (1, 1, 1));
 
     // A refresh may not widen the scope, and a refused one does not spend the token.
     let wide = token(

@@ -12,8 +12,8 @@ use std::io::{Read, Write};
 use std::time::Duration;
 
 use oauth2_pkce::errors::TokenErrorCode;
-use oauth2_pkce::*;
 use oauth2_pkce::values::TokenTypeHint;
+use oauth2_pkce::*;
 use oauth2_pkce_test_server::{
     AuthorizationServer, ServerConfig, DEFAULT_REDIRECT_URI, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
 };

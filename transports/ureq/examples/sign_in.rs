@@ -1,6 +1,8 @@
 use std::time::Duration;
 
+use oauth2_pkce::jose::RustCryptoVerifier;
 use oauth2_pkce::loopback::{LoopbackOutcome, LoopbackRedirect};
+use oauth2_pkce::openid::KeySetFetch;
 use oauth2_pkce::*;
 use oauth2_pkce_ureq::UreqTransport;
 
@@ -23,11 +25,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (authorization, pending) = driver.authorize(authorization)?;
     println!("Open {} to sign in", authorization.url());
 
-    // The callback is checked (iss, state, error), then the code exchanged.
+    // The callback is checked (iss, state, error), the code exchanged, and
+    // the ID token verified with the server's keys (OpenID Connect).
     let (callback, browser) = listener.wait(Duration::from_secs(300))?;
     let exchanging = pending.handle_callback(&client, callback)?;
-    let mut authorized = driver.run(exchanging)?;
+    let keys = driver.run(KeySetFetch::new(&client)?)?;
+    let received = driver.run(exchanging.sign_in())?;
+    let signed_in = received.verify(&keys, &RustCryptoVerifier, UnixTime::now())?;
     browser.respond(LoopbackOutcome::SignedIn);
+    println!("Signed in as {}", signed_in.id_token().claims().subject());
+    let (mut authorized, _id_token) = signed_in.into_parts();
 
     // Call an API: the token goes in `Authorization` (Bearer, or DPoP).
     let request = http::Request::get("https://api.example.com/me").body(RequestBody::default())?;
