@@ -25,7 +25,8 @@ use oauth2_pkce::{
 };
 use oauth2_pkce::{
     errors::JwtError, jose::verify_jws, jose::JwkParams, jose::JwkSet, jose::JwsAlgorithm,
-    jose::RustCryptoVerifier, openid::IdTokenValidation, openid::KeySet,
+    jose::RustCryptoVerifier, openid::IdToken, openid::IdTokenValidation, openid::KeySet,
+    openid::LogoutTokenValidation, openid::UserInfoRequest,
 };
 use oauth2_pkce::{resource::ResourceDiscovery, resource::ResourceIndicator};
 
@@ -53,6 +54,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("jws_compact", jws_compact),
     ("jwks", jwks),
     ("id_token_claims", id_token_claims),
+    ("userinfo_response", userinfo_response),
+    ("logout_token", logout_token),
 ];
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
@@ -871,6 +874,147 @@ pub fn id_token_claims(data: &[u8]) {
             assert_eq!(claims.nonce(), Some(NONCE));
             assert!(claims.expires_at() > UnixTime::from_secs(NOW.as_secs() - 61));
             assert_printable(&format!("{id_token:?}"));
+        }
+        Err(error) => {
+            if token.len() <= oauth2_pkce::limits::MAX_JWS_BYTES {
+                assert!(!error.is_jws_refused(), "{error:?}");
+            }
+            assert_printable(&format!("{error} {error:?}"));
+        }
+    }
+}
+
+/// RFC 8037 A.1's Ed25519 key, whose public half is `ed` in [`FUZZ_JWKS`]:
+/// `payload` signed with it as a compact JWS with `header`.
+fn ed25519_jws(header: &[u8], payload: &[u8]) -> String {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let d: [u8; 32] = Base64UrlUnpadded::decode_vec("nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A")
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let input = format!(
+        "{}.{}",
+        Base64UrlUnpadded::encode_string(header),
+        Base64UrlUnpadded::encode_string(payload)
+    );
+    let signature = Ed25519Key::from_bytes(&d).sign(input.as_bytes()).unwrap();
+    format!("{input}.{}", Base64UrlUnpadded::encode_string(&signature))
+}
+
+fn fuzz_key_set() -> KeySet {
+    KeySet::fetch("https://as.example/jwks")
+        .unwrap()
+        .handle_response(HttpResponse::new(200, FUZZ_JWKS.as_bytes()), NOW)
+        .unwrap()
+}
+
+/// The UserInfo response (OpenID Connect Core §5.3.2, §5.3.4): the first
+/// byte picks the form — the rest as a JSON answer, the rest as the claims
+/// of a JWT the server's key signed, or the rest as a raw
+/// `application/jwt`. An accepted answer is the ID token's user's, signed
+/// when it came as a JWT; a validly signed answer is never refused for its
+/// JWS; nothing prints raw, and the access token never shows.
+pub fn userinfo_response(data: &[u8]) {
+    const SUB: &str = "fuzz-sub";
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let mut metadata = Preset::pagero()
+        .metadata()
+        .clone()
+        .with_authorization_response_iss_parameter_supported(false);
+    metadata.userinfo_endpoint = Some("https://as.example/userinfo".into());
+    let client = Client::new(
+        metadata,
+        ClientId::new("fuzz-client").unwrap(),
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+    )
+    .unwrap()
+    .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap());
+    let (exchanging, _) = exchanging(&client);
+    let authorized = exchanging
+        .handle_response(
+            HttpResponse::new(
+                200,
+                br#"{"access_token":"fuzz-access-token","token_type":"Bearer"}"#,
+            )
+            .with_content_type("application/json"),
+            NOW,
+        )
+        .unwrap();
+    let claims = serde_json::json!({
+        "iss": client.metadata().issuer, "sub": SUB, "aud": "fuzz-client",
+        "exp": NOW.as_secs() + 600, "iat": NOW.as_secs(),
+    });
+    let stored = serde_json::json!({
+        "v": 1, "alg": "EdDSA",
+        "id_token": ed25519_jws(br#"{"alg":"EdDSA","kid":"ed"}"#, claims.to_string().as_bytes()),
+    });
+    let id_token: IdToken = serde_json::from_value(stored).unwrap();
+    let request = UserInfoRequest::new(&client, &authorized, &id_token).unwrap();
+    let printed = format!("{request:?}");
+    assert!(!printed.contains("fuzz-access-token"), "{printed}");
+    let signed_body;
+    let (content_type, body) = match mode % 3 {
+        0 => ("application/json", rest),
+        1 => {
+            signed_body = ed25519_jws(br#"{"alg":"EdDSA","kid":"ed","typ":"JWT"}"#, rest);
+            ("application/jwt", signed_body.as_bytes())
+        }
+        _ => ("application/jwt", rest),
+    };
+    let response = HttpResponse::new(200, body).with_content_type(content_type);
+    let received = match request.handle_response(response, NOW) {
+        Ok(received) => received,
+        Err(failure) => {
+            assert!(
+                failure.error().kind().is_malformed_response(),
+                "{failure:?}"
+            );
+            assert_redacted(failure.error(), &["fuzz-access-token".into()], data);
+            return;
+        }
+    };
+    assert_eq!(received.is_signed(), mode % 3 != 0);
+    match received.verify(&fuzz_key_set(), &RustCryptoVerifier, NOW) {
+        Ok(userinfo) => {
+            assert_eq!(userinfo.subject(), SUB);
+            assert_eq!(userinfo.is_signed(), mode % 3 != 0);
+            assert_printable(&format!("{userinfo:?}"));
+        }
+        Err(error) => {
+            if let (1, EndpointErrorKind::UserInfoRejected(jwt)) = (mode % 3, error.kind()) {
+                if body.len() <= oauth2_pkce::limits::MAX_JWS_BYTES {
+                    assert!(!jwt.is_jws_refused(), "{jwt:?}");
+                }
+            }
+            assert_redacted(&error, &["fuzz-access-token".into()], data);
+        }
+    }
+}
+
+/// A back-channel logout token (Back-Channel Logout 1.0 §2.6): the input
+/// as the claims of a token the server's key signed, `typ` `logout+jwt`.
+/// An accepted token has the issuer and audience expected, a `jti`, and a
+/// `sub` or a `sid`; nothing prints raw.
+pub fn logout_token(data: &[u8]) {
+    let token = ed25519_jws(br#"{"alg":"EdDSA","kid":"ed","typ":"logout+jwt"}"#, data);
+    let validation = LogoutTokenValidation::new("https://as.example", "fuzz-client")
+        .algorithms(&[JwsAlgorithm::EdDsa]);
+    let body = format!("logout_token={token}");
+    let result = validation.validate_request_body(
+        body.as_bytes(),
+        &fuzz_key_set(),
+        &RustCryptoVerifier,
+        NOW,
+    );
+    match result {
+        Ok(logout) => {
+            assert_eq!(logout.issuer(), "https://as.example");
+            assert!(logout.audiences().iter().any(|aud| aud == "fuzz-client"));
+            assert!(logout.subject().is_some() || logout.session_id().is_some());
+            assert!(logout.expires_at() > UnixTime::from_secs(NOW.as_secs() - 61));
+            assert_printable(&format!("{logout:?} {}", logout.jti().len()));
         }
         Err(error) => {
             if token.len() <= oauth2_pkce::limits::MAX_JWS_BYTES {

@@ -181,6 +181,7 @@ fn endpoint_is_empty(metadata: &ServerMetadata, member: &str) -> bool {
         "device_authorization_endpoint" => optional(&metadata.device_authorization_endpoint),
         "introspection_endpoint" => optional(&metadata.introspection_endpoint),
         "userinfo_endpoint" => optional(&metadata.userinfo_endpoint),
+        "end_session_endpoint" => optional(&metadata.end_session_endpoint),
         "registration_endpoint" => optional(&metadata.registration_endpoint),
         _ => false,
     }

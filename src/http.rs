@@ -176,6 +176,24 @@ impl HttpRequest {
         }
     }
 
+    /// A `GET` of a protected resource of `target` with `authorization`,
+    /// that accepts the media types of `accept`.
+    pub(crate) fn get_authorized(
+        target: Endpoint,
+        accept: &'static str,
+        authorization: String,
+    ) -> Self {
+        Self {
+            method: Method::Get,
+            target,
+            headers: alloc::vec![
+                (HeaderName::Authorization, Cow::Owned(authorization)),
+                (HeaderName::Accept, Cow::Borrowed(accept)),
+            ],
+            body: RequestBody::default(),
+        }
+    }
+
     /// A form-encoded `POST` that expects JSON back.
     pub(crate) fn form_post(target: Endpoint, body: String, authorization: Option<String>) -> Self {
         let mut headers = Vec::with_capacity(3);

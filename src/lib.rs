@@ -335,10 +335,20 @@ pub mod openid {
     //! [`Exchanging::sign_in`](crate::Exchanging::sign_in) gives the
     //! [`SigningIn`] step; its output, [`IdTokenReceived`], hands the
     //! tokens out only once the ID token verifies ([`SignedIn`]).
+    //!
+    //! After the sign-in: the [`UserInfoRequest`] step (Core §5.3), whose
+    //! answer, JSON or signed, is handed out as [`UserInfo`] once its `sub`
+    //! is the ID token's; logout, sent by the app
+    //! ([`EndSessionRequest`], RP-Initiated Logout 1.0) or by the provider
+    //! ([`LogoutTokenValidation`] of a back-channel `logout_token`,
+    //! Back-Channel Logout 1.0). The guide: [`manual::sign_in`](crate::manual::sign_in).
 
-    pub use crate::flow::{IdTokenReceived, SignedIn, SigningIn, UnknownKey};
+    pub use crate::flow::{
+        IdTokenReceived, SignedIn, SigningIn, UnknownKey, UserInfoReceived, UserInfoRequest,
+    };
     pub use crate::oidc::{
-        token_hash, IdToken, IdTokenClaims, IdTokenValidation, KeySet, KeySetFetch,
+        token_hash, EndSessionRequest, IdToken, IdTokenClaims, IdTokenValidation, KeySet,
+        KeySetFetch, LogoutToken, LogoutTokenValidation, UserInfo, BACKCHANNEL_LOGOUT_EVENT,
         DEFAULT_CLOCK_SKEW, DEFAULT_KEY_SET_MAX_AGE, KEY_SET_REFETCH_INTERVAL, MAX_KEY_SET_MAX_AGE,
     };
 }

@@ -56,6 +56,18 @@ pub struct ServerMetadata {
     /// user's claims.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userinfo_endpoint: Option<String>,
+    /// Where the user's browser is sent to log out at the provider
+    /// (OpenID Connect RP-Initiated Logout 1.0 §2.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_session_endpoint: Option<String>,
+    /// Whether the provider sends back-channel logout tokens
+    /// (OpenID Connect Back-Channel Logout 1.0 §2.1).
+    #[serde(default)]
+    pub backchannel_logout_supported: bool,
+    /// Whether its logout tokens carry `sid` (Back-Channel Logout 1.0
+    /// §2.1).
+    #[serde(default)]
+    pub backchannel_logout_session_supported: bool,
     /// The server's JWK Set document (RFC 8414 §2, OpenID Connect
     /// Discovery 1.0 §3): the keys its ID tokens are signed with, fetched
     /// by [`KeySetFetch::new`](crate::openid::KeySetFetch::new).
@@ -128,6 +140,9 @@ impl ServerMetadata {
             introspection_endpoint: None,
             introspection_endpoint_auth_methods_supported: None,
             userinfo_endpoint: None,
+            end_session_endpoint: None,
+            backchannel_logout_supported: false,
+            backchannel_logout_session_supported: false,
             jwks_uri: None,
             id_token_signing_alg_values_supported: None,
             registration_endpoint: None,

@@ -38,6 +38,7 @@ pub struct Client {
     pub(crate) device_authorization_endpoint: Option<Endpoint>,
     pub(crate) introspection_endpoint: Option<Endpoint>,
     pub(crate) userinfo_endpoint: Option<Endpoint>,
+    pub(crate) end_session_endpoint: Option<Endpoint>,
     pub(crate) jwks_uri: Option<Endpoint>,
     pub(crate) client_id: ClientId,
     pub(crate) authentication: ClientAuthentication,
@@ -69,6 +70,7 @@ pub(crate) struct Endpoints {
     pub(crate) device_authorization: Option<Endpoint>,
     pub(crate) introspection: Option<Endpoint>,
     pub(crate) userinfo: Option<Endpoint>,
+    pub(crate) end_session: Option<Endpoint>,
     pub(crate) jwks_uri: Option<Endpoint>,
     pub(crate) registration: Option<Endpoint>,
 }
@@ -97,6 +99,7 @@ impl Endpoints {
             )?,
             introspection: optional("introspection_endpoint", &metadata.introspection_endpoint)?,
             userinfo: optional("userinfo_endpoint", &metadata.userinfo_endpoint)?,
+            end_session: optional("end_session_endpoint", &metadata.end_session_endpoint)?,
             jwks_uri: optional("jwks_uri", &metadata.jwks_uri)?,
             registration: optional("registration_endpoint", &metadata.registration_endpoint)?,
         })
@@ -166,6 +169,7 @@ impl Client {
             device_authorization_endpoint: endpoints.device_authorization,
             introspection_endpoint: endpoints.introspection,
             userinfo_endpoint: endpoints.userinfo,
+            end_session_endpoint: endpoints.end_session,
             jwks_uri: endpoints.jwks_uri,
             client_id,
             authentication,
@@ -258,10 +262,18 @@ impl Client {
 
     /// The OpenID Connect UserInfo endpoint, validated like every other
     /// endpoint, when the metadata names one: call it with
-    /// [`Authorized::authorize_request`](crate::Authorized::authorize_request).
+    /// [`UserInfoRequest`](crate::openid::UserInfoRequest).
     #[must_use]
     pub fn userinfo_endpoint(&self) -> Option<&Endpoint> {
         self.userinfo_endpoint.as_ref()
+    }
+
+    /// The end session endpoint (RP-Initiated Logout 1.0 §2.1), validated
+    /// like every other endpoint, when the metadata names one: send the
+    /// user there with [`EndSessionRequest`](crate::openid::EndSessionRequest).
+    #[must_use]
+    pub fn end_session_endpoint(&self) -> Option<&Endpoint> {
+        self.end_session_endpoint.as_ref()
     }
 
     /// The server's JWK Set document (`jwks_uri`, RFC 8414 §2), validated

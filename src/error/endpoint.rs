@@ -36,6 +36,11 @@ pub enum EndpointKind {
     /// The server's JWK Set document, its `jwks_uri` (RFC 8414 §2,
     /// OpenID Connect Discovery 1.0 §3).
     KeySet,
+    /// The OpenID Connect UserInfo endpoint (Core §5.3).
+    UserInfo,
+    /// The OpenID Provider's end session endpoint (RP-Initiated Logout
+    /// 1.0 §2), where the user's browser is sent to log out.
+    EndSession,
 }
 
 impl EndpointKind {
@@ -52,6 +57,8 @@ impl EndpointKind {
             Self::ResourceMetadata => "protected resource metadata document",
             Self::Registration => "registration endpoint",
             Self::KeySet => "JWK Set document",
+            Self::UserInfo => "UserInfo endpoint",
+            Self::EndSession => "end session endpoint",
         }
     }
 }
@@ -178,6 +185,12 @@ pub enum EndpointErrorKind {
     /// the failure hands back the step that fetches the key set again
     /// ([`Failure::is_fallback`]).
     IdTokenRejected(JwtError),
+    /// The UserInfo response is refused (OpenID Connect Core §5.3.2,
+    /// §5.3.4): its `sub` is not the ID token's, or, signed, its JWS or
+    /// its `iss` or `aud` is wrong. Why, in [`JwtError`]'s words; for
+    /// [`JwtError::UnknownKey`] fetch the key set again
+    /// ([`KeySet::refetch`](crate::openid::KeySet::refetch)) and ask again.
+    UserInfoRejected(JwtError),
     /// The device code's lifetime (RFC 8628 §3.2 `expires_in`, counted
     /// from when the device authorization response arrived) ran out while
     /// the server still said `authorization_pending` or `slow_down`, or
@@ -443,6 +456,9 @@ impl fmt::Display for EndpointError {
             },
             EndpointErrorKind::IdTokenRejected(error) => {
                 write!(f, "the {endpoint}'s ID token is refused: {error}")
+            }
+            EndpointErrorKind::UserInfoRejected(error) => {
+                write!(f, "the {endpoint}'s answer is refused: {error}")
             }
             // What is left: a metadata document that must not be used.
             kind => {

@@ -124,6 +124,25 @@ pub enum JwtError {
     /// login's (Core §12.2): `sub`, `aud`, `azp`, `auth_time` or a
     /// `nonce` sent. It is not the same user's session: sign the user out.
     RefreshChanged(&'static str),
+
+    // UserInfo (OpenID Connect Core §5.3) and logout tokens (Back-Channel
+    // Logout 1.0 §2.4, §2.6).
+    /// The UserInfo response's `sub` is not the ID token's (Core §5.3.4):
+    /// it is about another user, and none of it may be used.
+    SubjectMismatch,
+    /// A logout token has a `nonce` (Back-Channel Logout 1.0 §2.4, §2.6
+    /// step 7): refused, so that an ID token cannot pass for one.
+    NonceForbidden,
+    /// A logout token's `events` has no
+    /// `http://schemas.openid.net/event/backchannel-logout` member whose
+    /// value is a JSON object (§2.4, §2.6 step 5).
+    NotALogoutEvent,
+    /// A logout token has neither `sub` nor `sid` (§2.4, §2.6 step 6).
+    NoSubjectOrSession,
+    /// The JWS header's `typ` is not the one this token must have when it
+    /// says one (`logout+jwt`, Back-Channel Logout 1.0 §2.6 step 3); the
+    /// `typ` as received.
+    WrongType(UntrustedText),
 }
 
 impl JwtError {
@@ -144,6 +163,7 @@ impl JwtError {
                 | Self::AmbiguousKey
                 | Self::KeySetRefetchTooSoon { .. }
                 | Self::BadSignature
+                | Self::WrongType(_)
         )
     }
 }
@@ -192,6 +212,13 @@ impl fmt::Display for JwtError {
             Self::RefreshChanged(claim) => {
                 write!(f, "the refreshed ID token's {claim} is not the login's")
             }
+            Self::SubjectMismatch => f.write_str("the UserInfo sub is not the ID token's"),
+            Self::NonceForbidden => f.write_str("the logout token has a nonce"),
+            Self::NotALogoutEvent => {
+                f.write_str("the logout token's events has no back-channel logout event")
+            }
+            Self::NoSubjectOrSession => f.write_str("the logout token has neither sub nor sid"),
+            Self::WrongType(typ) => write!(f, "the JWS typ `{typ}` is not this token's"),
         }
     }
 }

@@ -16,6 +16,7 @@ mod resource_request;
 mod revocation;
 mod signing_in;
 mod start;
+mod userinfo;
 
 pub use authorization_request::AuthorizationRequest;
 pub use authorized::{Authorized, TokenSet, DEFAULT_RENEWAL_LEEWAY};
@@ -32,6 +33,7 @@ pub use refreshing::Refreshing;
 pub use revocation::{Revocation, TokenTypeHint};
 pub use signing_in::{IdTokenReceived, SignedIn, SigningIn, UnknownKey};
 pub use start::{Authorization, FlowEntropy, Start};
+pub use userinfo::{UserInfoReceived, UserInfoRequest};
 
 use alloc::string::String;
 use alloc::sync::Arc;

@@ -45,7 +45,7 @@ impl Authorized {
     }
 
     /// `Bearer <access token>`, once the target was found secure.
-    fn bearer_value(&self) -> Result<AuthorizationValue, ResourceError> {
+    pub(crate) fn bearer_value(&self) -> Result<AuthorizationValue, ResourceError> {
         if self.tokens.dpop_jkt().is_some() {
             return Err(ResourceError::Misuse(ApiMisuse::DpopBound));
         }
@@ -54,7 +54,10 @@ impl Authorized {
 
     /// `scheme` and the access token, a `b64token` (RFC 6750 §2.1,
     /// RFC 9449 §7.1).
-    fn authorization_value(&self, scheme: &str) -> Result<AuthorizationValue, ResourceError> {
+    pub(crate) fn authorization_value(
+        &self,
+        scheme: &str,
+    ) -> Result<AuthorizationValue, ResourceError> {
         let token = self.tokens.access_token().secret();
         // RFC 6750 §2.1's `b64token`; a provider's own token type is sent
         // as that provider documents its tokens.

@@ -19,6 +19,9 @@
 //! - [`resource_servers`]: the API's side, and a client that starts from
 //!   an API's URL: challenges (RFC 6750 §3), introspection (RFC 7662),
 //!   resource metadata (RFC 9728), resource indicators (RFC 8707).
+//! - [`sign_in`]: signing users in with OpenID Connect: the ID token, the
+//!   provider's key set kept beside the sessions, UserInfo, and logout
+//!   (RP-initiated and back-channel).
 //!
 //! Across applications:
 //!
@@ -55,6 +58,10 @@ pub mod devices {
 
 pub mod resource_servers {
     #![doc = include_str!("resource_servers.md")]
+}
+
+pub mod sign_in {
+    #![doc = include_str!("sign_in.md")]
 }
 
 pub mod dpop_and_fapi {

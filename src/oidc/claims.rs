@@ -44,6 +44,7 @@ pub struct IdTokenClaims {
     pub(crate) other: ExtraMembers,
 }
 
+/// Getters of optional string claims, with their docs.
 macro_rules! getters {
     ($($(#[$doc:meta])* $name:ident),* $(,)?) => {
         $(
@@ -55,6 +56,7 @@ macro_rules! getters {
         )*
     };
 }
+pub(crate) use getters;
 
 impl IdTokenClaims {
     /// `iss`: the issuer, equal to the one the client expects.
@@ -161,7 +163,7 @@ impl fmt::Debug for IdTokenClaims {
 }
 
 /// A JSON object's members, each once.
-struct Unique(Result<BTreeMap<String, Value>, UntrustedText>);
+pub(crate) struct Unique(pub(crate) Result<BTreeMap<String, Value>, UntrustedText>);
 
 impl<'de> serde::Deserialize<'de> for Unique {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -192,7 +194,7 @@ impl<'de> serde::Deserialize<'de> for Unique {
     }
 }
 
-fn string(
+pub(crate) fn string(
     members: &mut BTreeMap<String, Value>,
     name: &'static str,
 ) -> Result<Option<String>, JwtError> {
@@ -203,7 +205,7 @@ fn string(
     }
 }
 
-fn time(
+pub(crate) fn time(
     members: &mut BTreeMap<String, Value>,
     name: &'static str,
 ) -> Result<Option<UnixTime>, JwtError> {
@@ -223,7 +225,7 @@ fn time(
     }
 }
 
-fn strings(value: Value, name: &'static str) -> Result<Vec<String>, JwtError> {
+pub(crate) fn strings(value: Value, name: &'static str) -> Result<Vec<String>, JwtError> {
     match value {
         Value::String(one) => Ok(alloc::vec![one]),
         Value::Array(values) => values

@@ -73,6 +73,9 @@ pub enum OpClient {
     /// `short-lived-client`, `client_secret_basic`: client credentials
     /// tokens that live [`SHORT_TOKEN_TTL`] seconds.
     ShortLived,
+    /// `userinfo-jwt-client`, `client_secret_basic`, registered with
+    /// `userinfo_signed_response_alg: RS256` (Core §5.3.2).
+    UserinfoJwt,
 }
 
 impl OpClient {
@@ -89,6 +92,7 @@ impl OpClient {
             Self::DeviceSlow => "device-slow-client",
             Self::DeviceShort => "device-short-client",
             Self::ShortLived => "short-lived-client",
+            Self::UserinfoJwt => "userinfo-jwt-client",
         }
     }
 
@@ -102,13 +106,19 @@ impl OpClient {
             Self::Device => "device-secret",
             Self::DeviceShort => "device-short-secret",
             Self::ShortLived => "short-lived-secret",
+            Self::UserinfoJwt => "userinfo-jwt-secret",
         }
     }
 
     /// The authentication this client is registered for, with `secret`.
     pub fn authentication_with(self, secret: &str) -> ClientAuthentication {
         match self {
-            Self::Basic | Self::Par | Self::Device | Self::DeviceShort | Self::ShortLived => {
+            Self::Basic
+            | Self::Par
+            | Self::Device
+            | Self::DeviceShort
+            | Self::ShortLived
+            | Self::UserinfoJwt => {
                 ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret))
             }
             Self::Post => ClientAuthentication::ClientSecretPost(ClientSecret::new(secret)),
@@ -170,11 +180,16 @@ impl OidcProvider {
     /// URI with the authorization response (never requested: nothing
     /// listens there).
     pub fn browser_log_in(&self, authorization_url: &str) -> String {
+        self.browser_log_in_with(&mut CookieJar::default(), authorization_url)
+    }
+
+    /// [`browser_log_in`](Self::browser_log_in) in a browser whose cookies
+    /// are `jar`: the provider's session stays in it, for a logout after.
+    pub fn browser_log_in_with(&self, jar: &mut CookieJar, authorization_url: &str) -> String {
         assert!(
             authorization_url.starts_with(&self.url("/auth?")),
             "{authorization_url}"
         );
-        let mut jar = CookieJar::default();
         let mut url = authorization_url.to_owned();
         for _hop in 0..12 {
             let response = get(&url, jar.header().as_deref());
@@ -311,7 +326,7 @@ impl OidcProvider {
 
 /// The value of the hidden `<input name="{name}" value="…">` of an HTML
 /// page (oidc-provider's device forms).
-fn hidden_input(page: &http::Response<Vec<u8>>, name: &str) -> String {
+pub fn hidden_input(page: &http::Response<Vec<u8>>, name: &str) -> String {
     let text = String::from_utf8_lossy(page.body());
     let marker = format!(r#"name="{name}" value=""#);
     let start = text

@@ -38,7 +38,14 @@
 //   (client_secret_post), `public-client` (none, `application_type:
 //   native`), `par-client` (client_secret_basic, PAR required),
 //   `jwt-client` (private_key_jwt: an ES256 and an Ed25519 key),
-//   `hs-client` (client_secret_jwt). DPoP (RFC 9449) is on for every
+//   `hs-client` (client_secret_jwt), `userinfo-jwt-client`
+//   (client_secret_basic, `userinfo_signed_response_alg: RS256`: its
+//   UserInfo answers are signed JWTs, `features.jwtUserinfo`). Every
+//   client has the post-logout redirect URI `http://127.0.0.1/logged-out`
+//   (RP-Initiated Logout 1.0, on by default at `/session/end`);
+//   `basic-client` has a back channel (Back-Channel Logout 1.0, with
+//   `sid`) at `/interop/backchannel-logout`, which keeps the bodies it
+//   receives for the tests to `GET`. DPoP (RFC 9449) is on for every
 //   client; with `DPOP_REQUIRE_NONCE=1` every proof needs a server nonce.
 //   Note that
 //   oidc-provider accepts either secret method from a client registered
@@ -87,6 +94,7 @@ import * as http from 'node:http';
 import Provider, { errors } from 'oidc-provider';
 
 const REDIRECT_URI = 'http://127.0.0.1/callback';
+const POST_LOGOUT_REDIRECT_URI = 'http://127.0.0.1/logged-out';
 // More redirect URIs for every client, space-separated: a web app under
 // test registers its own `/callback` on its port.
 const EXTRA_REDIRECT_URIS = (process.env.EXTRA_REDIRECT_URIS ?? '').split(' ').filter(Boolean);
@@ -175,12 +183,21 @@ const clients = [
     },
   },
   {
+    // OpenID Connect Core §5.3.2: its UserInfo answers are signed JWTs.
+    client_id: 'userinfo-jwt-client',
+    client_secret: 'userinfo-jwt-secret',
+    token_endpoint_auth_method: 'client_secret_basic',
+    userinfo_signed_response_alg: 'RS256',
+  },
+  {
     client_id: 'hs-client',
     client_secret: 'hs-secret-long-enough-for-hmac-sha-256-keys',
     token_endpoint_auth_method: 'client_secret_jwt',
   },
 ].map((client) => ({
   redirect_uris: [REDIRECT_URI, ...EXTRA_REDIRECT_URIS],
+  // RP-Initiated Logout 1.0 §3: where the browser may come back to.
+  post_logout_redirect_uris: [POST_LOGOUT_REDIRECT_URI],
   response_types: ['code'],
   grant_types: client.token_endpoint_auth_method === 'none'
     ? ['authorization_code', 'refresh_token']
@@ -213,11 +230,30 @@ server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
     res.end();
   };
 
+  // The back channel of `basic-client` (Back-Channel Logout 1.0 §2.5):
+  // the provider POSTs its logout tokens here; the tests GET the bodies
+  // received, oldest first.
+  const logoutRequests = [];
+  const backchannelLogout = async (req, res) => {
+    if (req.method === 'POST') {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      logoutRequests.push(body);
+      res.statusCode = 200;
+      res.end();
+    } else {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify(logoutRequests));
+    }
+  };
+
   server.on('request', (req, res) => {
     const path = (req.url || '').split('?')[0];
     res.on('finish', () => log(`${req.method} ${path} ${res.statusCode}`));
     const handle = path === '/interop/rotate-keys' && req.method === 'POST'
       ? rotateKeys(req, res)
+      : path === '/interop/backchannel-logout'
+      ? backchannelLogout(req, res)
       : path.startsWith('/interaction/')
       ? interaction(provider, req, res)
       : path === '/api/me'
@@ -251,7 +287,14 @@ function makeProvider(issuer, kid) {
   tokenVerificationKey = crypto.createPublicKey(privateKey);
   const mcp = `${issuer}/mcp`;
   const provider = new Provider(issuer, {
-    clients,
+    // `basic-client` gets the provider's logout tokens on its back channel.
+    clients: clients.map((client) => (client.client_id === 'basic-client'
+      ? {
+        ...client,
+        backchannel_logout_uri: `${issuer}/interop/backchannel-logout`,
+        backchannel_logout_session_required: true,
+      }
+      : client)),
     jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), use: 'sig', kid }] },
     cookies: { keys: [crypto.randomBytes(32).toString('base64url')] },
     scopes: ['openid', 'offline_access', 'profile', 'email'],
@@ -298,6 +341,10 @@ function makeProvider(issuer, kid) {
         requireNonce: () => process.env.DPOP_REQUIRE_NONCE === '1',
       },
       userinfo: { enabled: true },
+      // Signed UserInfo answers for clients registered for them.
+      jwtUserinfo: { enabled: true },
+      // Back-Channel Logout 1.0, for `basic-client`.
+      backchannelLogout: { enabled: true },
       deviceFlow: { enabled: true },
       introspection: { enabled: true },
     },
@@ -337,11 +384,13 @@ function makeProvider(issuer, kid) {
     'pushed_authorization_request.error',
     'revocation.error',
     'userinfo.error',
+    'end_session.error',
+    'backchannel.error',
     'introspection.error',
     'code_verification.error',
     'client_credentials.error',
   ]) {
-    provider.on(event, (ctx, error) => log(`${event}: ${error.message} ${error.error_detail ?? ''}`));
+    provider.on(event, (ctx, error) => log(`${event}: ${error.message} ${error.error_description ?? ''} ${error.error_detail ?? ''}`));
   }
   return provider;
 }

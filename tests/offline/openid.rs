@@ -16,22 +16,22 @@ use oauth2_pkce::*;
 
 use crate::rendering::render;
 
-const ISSUER: &str = "https://op.example";
-const CLIENT_ID: &str = "rp-client";
-const NOW: UnixTime = UnixTime::from_secs(1_800_000_000);
-const JWKS_URI: &str = "https://op.example/jwks";
+pub(crate) const ISSUER: &str = "https://op.example";
+pub(crate) const CLIENT_ID: &str = "rp-client";
+pub(crate) const NOW: UnixTime = UnixTime::from_secs(1_800_000_000);
+pub(crate) const JWKS_URI: &str = "https://op.example/jwks";
 /// RFC 7515 A.3.1's P-256 private key.
-const A3_D: &str = "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI";
-const ACCESS_TOKEN: &str = "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y";
+pub(crate) const A3_D: &str = "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI";
+pub(crate) const ACCESS_TOKEN: &str = "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y";
 
-fn es256_set(kid: &str) -> String {
+pub(crate) fn es256_set(kid: &str) -> String {
     use crate::jws_verification::{A3_X, A3_Y};
     format!(
         r#"{{"keys":[{{"kty":"EC","crv":"P-256","kid":"{kid}","use":"sig","x":"{A3_X}","y":"{A3_Y}"}}]}}"#
     )
 }
 
-fn key_set(document: &str, cache_control: Option<&str>) -> KeySet {
+pub(crate) fn key_set(document: &str, cache_control: Option<&str>) -> KeySet {
     let fetch = KeySet::fetch(JWKS_URI).unwrap();
     let mut response = HttpResponse::new(200, document.as_bytes());
     if let Some(value) = cache_control {
@@ -41,7 +41,7 @@ fn key_set(document: &str, cache_control: Option<&str>) -> KeySet {
 }
 
 /// A compact JWS of `claims` signed by RFC 7515 A.3's key, with `kid`.
-fn id_token(kid: &str, claims: serde_json::Value) -> String {
+pub(crate) fn id_token(kid: &str, claims: serde_json::Value) -> String {
     let d = Base64UrlUnpadded::decode_vec(A3_D).unwrap();
     let key = Es256Key::from_bytes(&d).unwrap();
     let header = format!(r#"{{"alg":"ES256","kid":"{kid}","typ":"JWT"}}"#);
@@ -54,7 +54,7 @@ fn id_token(kid: &str, claims: serde_json::Value) -> String {
     format!("{input}.{}", Base64UrlUnpadded::encode_string(&signature))
 }
 
-fn claims() -> serde_json::Value {
+pub(crate) fn claims() -> serde_json::Value {
     serde_json::json!({
         "iss": ISSUER,
         "sub": "248289761001",
@@ -72,13 +72,13 @@ fn claims() -> serde_json::Value {
     })
 }
 
-fn validation() -> IdTokenValidation {
+pub(crate) fn validation() -> IdTokenValidation {
     IdTokenValidation::new(ISSUER, CLIENT_ID)
         .algorithms(&[JwsAlgorithm::Es256])
         .nonce("n-0S6_WzA2Mj")
 }
 
-fn validate(token: &str, validation: &IdTokenValidation) -> Result<IdToken, JwtError> {
+pub(crate) fn validate(token: &str, validation: &IdTokenValidation) -> Result<IdToken, JwtError> {
     let keys = key_set(&es256_set("k1"), None);
     validation.validate(token, Some(ACCESS_TOKEN), &keys, &RustCryptoVerifier, NOW)
 }
