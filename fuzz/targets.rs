@@ -24,9 +24,9 @@ use oauth2_pkce::{
     errors::InvalidValue, jose::Ed25519Key, jose::Es256Key, jose::PublicJwk, jose::Signer,
 };
 use oauth2_pkce::{
-    errors::JwtError, jose::verify_jws, jose::JwkParams, jose::JwkSet, jose::JwsAlgorithm,
-    jose::RustCryptoVerifier, openid::IdToken, openid::IdTokenValidation, openid::KeySet,
-    openid::LogoutTokenValidation, openid::UserInfoRequest,
+    errors::JwtError, jose::verify_jws, jose::ClientSecretVerifier, jose::JwkParams, jose::JwkSet,
+    jose::JwsAlgorithm, jose::RustCryptoVerifier, openid::IdToken, openid::IdTokenValidation,
+    openid::KeySet, openid::LogoutTokenValidation, openid::UserInfoRequest,
 };
 use oauth2_pkce::{resource::ResourceDiscovery, resource::ResourceIndicator};
 
@@ -770,11 +770,17 @@ const ALL_ALGORITHMS: &[JwsAlgorithm] = &[
     JwsAlgorithm::Ps256,
     JwsAlgorithm::Es256,
     JwsAlgorithm::EdDsa,
+    JwsAlgorithm::Hs256,
 ];
+
+/// The client secret HS256 seeds are keyed with (OpenID Connect Core §10.1).
+const FUZZ_CLIENT_SECRET: &str = "a-client-secret-of-32-octets-or-more";
 
 /// The compact JWS parser and verifier: any text. Only what the keys
 /// signed verifies (the corpus' vectors; a fuzzer cannot forge), `none`
 /// never does, an error prints escaped, and the verdict is the same twice.
+/// HS256 verifies only through the client secret's verifier, which
+/// verifies nothing else.
 pub fn jws_compact(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -785,6 +791,17 @@ pub fn jws_compact(data: &[u8]) {
         verdict,
         verify_jws(text, ALL_ALGORITHMS, &keys, &RustCryptoVerifier)
     );
+    let secret = ClientSecretVerifier::new(&ClientSecret::new(FUZZ_CLIENT_SECRET)).unwrap();
+    match verify_jws(text, ALL_ALGORITHMS, &keys, &secret) {
+        Ok(verified) => {
+            assert_eq!(verified.header().algorithm(), JwsAlgorithm::Hs256);
+            assert!(verdict.is_err(), "HS256 and an asymmetric alg at once");
+        }
+        Err(error) => assert_printable(&format!("{error} {error:?}")),
+    }
+    if let Ok(verified) = &verdict {
+        assert_ne!(verified.header().algorithm(), JwsAlgorithm::Hs256);
+    }
     match verdict {
         Ok(verified) => {
             assert_ne!(verified.header().algorithm().as_str(), "none");

@@ -366,7 +366,8 @@ pub mod jose {
     //! JWS (RFC 7515 §5.2) against the server's [`JwkSet`] (RFC 7517 §5)
     //! with a [`JwsVerifier`]: ring, aws-lc or a platform API through the
     //! trait, or [`RustCryptoVerifier`] (features `rsa`, `es256`,
-    //! `ed25519`).
+    //! `ed25519`); ID tokens a client registered as HS256 with
+    //! [`ClientSecretVerifier`] (OpenID Connect Core §10.1).
 
     #[cfg(feature = "ed25519")]
     pub use crate::jws::Ed25519Key;
@@ -375,8 +376,8 @@ pub mod jose {
     #[cfg(any(feature = "rsa", feature = "es256", feature = "ed25519"))]
     pub use crate::jws::RustCryptoVerifier;
     pub use crate::jws::{
-        verify_jws, ClientAssertionKey, DpopKey, JwkParams, JwkSet, JwsAlgorithm, JwsHeader,
-        JwsVerifier, PublicJwk, SetKey, Signer, VerifiedJws,
+        verify_jws, ClientAssertionKey, ClientSecretVerifier, DpopKey, JwkParams, JwkSet,
+        JwsAlgorithm, JwsHeader, JwsVerifier, PublicJwk, SetKey, Signer, VerifiedJws,
     };
 }
 

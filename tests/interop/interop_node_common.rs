@@ -76,6 +76,9 @@ pub enum OpClient {
     /// `userinfo-jwt-client`, `client_secret_basic`, registered with
     /// `userinfo_signed_response_alg: RS256` (Core §5.3.2).
     UserinfoJwt,
+    /// `hs-id-token-client`, `client_secret_basic`, registered with
+    /// `id_token_signed_response_alg: HS256` (Core §10.1).
+    IdTokenHs256,
 }
 
 impl OpClient {
@@ -93,6 +96,7 @@ impl OpClient {
             Self::DeviceShort => "device-short-client",
             Self::ShortLived => "short-lived-client",
             Self::UserinfoJwt => "userinfo-jwt-client",
+            Self::IdTokenHs256 => "hs-id-token-client",
         }
     }
 
@@ -107,6 +111,7 @@ impl OpClient {
             Self::DeviceShort => "device-short-secret",
             Self::ShortLived => "short-lived-secret",
             Self::UserinfoJwt => "userinfo-jwt-secret",
+            Self::IdTokenHs256 => "hs-id-token-secret-of-more-than-32-octets",
         }
     }
 
@@ -118,7 +123,8 @@ impl OpClient {
             | Self::Device
             | Self::DeviceShort
             | Self::ShortLived
-            | Self::UserinfoJwt => {
+            | Self::UserinfoJwt
+            | Self::IdTokenHs256 => {
                 ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret))
             }
             Self::Post => ClientAuthentication::ClientSecretPost(ClientSecret::new(secret)),

@@ -190,6 +190,13 @@ const clients = [
     userinfo_signed_response_alg: 'RS256',
   },
   {
+    // OpenID Connect Core §10.1: its ID tokens are HS256 over its secret.
+    client_id: 'hs-id-token-client',
+    client_secret: 'hs-id-token-secret-of-more-than-32-octets',
+    token_endpoint_auth_method: 'client_secret_basic',
+    id_token_signed_response_alg: 'HS256',
+  },
+  {
     client_id: 'hs-client',
     client_secret: 'hs-secret-long-enough-for-hmac-sha-256-keys',
     token_endpoint_auth_method: 'client_secret_jwt',
@@ -300,6 +307,8 @@ function makeProvider(issuer, kid) {
     scopes: ['openid', 'offline_access', 'profile', 'email'],
     claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },
     extraParams: ['test_consent'],
+    // The defaults, and HS256 for `hs-id-token-client` (Core §10.1).
+    enabledJWA: { idTokenSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA', 'HS256'] },
     findAccount(ctx, sub) {
       return {
         accountId: sub,

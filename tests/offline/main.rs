@@ -15,6 +15,7 @@ mod introspection;
 mod jws_verification;
 mod lifecycle;
 mod openid;
+mod openid_hs256;
 mod openid_session;
 mod properties;
 mod properties_callback_checks;
