@@ -115,7 +115,8 @@
 //!   `http`) `Driver::access_resource`, the whole chain from a resource URL
 //!   in one call.
 //! - [`exchange`]: token exchange (RFC 8693), one security token traded
-//!   for another, for delegation and service-to-service calls.
+//!   for another, for delegation and service-to-service calls; the JWT
+//!   bearer grant (RFC 7523 §2.1).
 //! - [`registration`]: dynamic client registration (RFC 7591).
 //! - [`jose`]: DPoP keys (RFC 9449) and `private_key_jwt` keys (RFC 7523).
 //! - [`errors`]: every error, and the protocol's error codes.
@@ -298,9 +299,11 @@ pub mod exchange {
     //! less scope — delegation with an actor token, impersonation without
     //! (§1.1). What it issued is [`Exchanged`]: an access token, a grant
     //! like any other, or another kind of token (`token_type: N_A`), with
-    //! its [`TokenTypeUri`] (§3).
+    //! its [`TokenTypeUri`] (§3). [`JwtBearer`] redeems a JWT — another
+    //! issuer's, or one a token exchange issued — for an access token
+    //! (RFC 7523 §2.1).
 
-    pub use crate::flow::{Exchanged, TokenExchange};
+    pub use crate::flow::{Exchanged, JwtBearer, TokenExchange, JWT_BEARER_GRANT_TYPE};
     pub use crate::secret::SecurityToken;
     pub use crate::wire::exchange::TokenTypeUri;
 }

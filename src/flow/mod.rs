@@ -10,6 +10,7 @@ mod client_credentials;
 mod device;
 mod exchanging;
 mod introspection;
+mod jwt_bearer;
 mod pushing;
 mod refreshing;
 mod resource_request;
@@ -29,6 +30,7 @@ pub use device::{
 };
 pub use exchanging::Exchanging;
 pub use introspection::Introspection;
+pub use jwt_bearer::{JwtBearer, JWT_BEARER_GRANT_TYPE};
 pub use pushing::PushingAuthorization;
 pub use refreshing::Refreshing;
 pub use revocation::{Revocation, TokenTypeHint};

@@ -2,14 +2,15 @@
 //! whose custom grant type (`server.mjs`) takes a user's access token as
 //! the subject token: an access token issued for another client, used at
 //! an API; a JWT that is not an access token (`N_A`), verified with the
-//! provider's key set; the provider's refusals as typed failures.
+//! provider's key set and redeemed with the JWT bearer grant (RFC 7523
+//! §2.1); the provider's refusals as typed failures.
 
 use crate::interop_node_common;
 
 use interop_node_common::support::send;
 use interop_node_common::{OidcProvider, OpClient, TEST_USER};
 use oauth2_pkce::errors::TokenErrorCode;
-use oauth2_pkce::exchange::{Exchanged, SecurityToken, TokenExchange, TokenTypeUri};
+use oauth2_pkce::exchange::{Exchanged, JwtBearer, SecurityToken, TokenExchange, TokenTypeUri};
 use oauth2_pkce::jose::{verify_jws, JwsAlgorithm, RustCryptoVerifier};
 use oauth2_pkce::openid::KeySetFetch;
 use oauth2_pkce::{Authorized, EndpointStep, UnixTime};
@@ -134,4 +135,42 @@ fn the_providers_refusals() {
         .unwrap_err();
     assert_eq!(failure.code(), Some(&TokenErrorCode::InvalidRequest));
     assert!(server.log_contains("requested grant type is not allowed for this client"));
+}
+
+/// RFC 7523 §2.1 after RFC 8693: the user's token traded for a JWT whose
+/// audience is the provider, then that JWT redeemed with the JWT bearer
+/// grant for an access token of the same user; a JWT for another
+/// audience is `invalid_grant` (§3.1).
+#[test]
+fn a_jwt_from_the_exchange_redeemed_with_the_jwt_bearer_grant() {
+    let server = OidcProvider::start();
+    let user = users_token(&server);
+    let client = server.client(OpClient::Exchange);
+    let jwt_for = |audience: &str| {
+        let exchange = TokenExchange::new(&client, subject(&user), TokenTypeUri::ACCESS_TOKEN)
+            .requested_token_type(TokenTypeUri::JWT)
+            .audience(audience);
+        match run(&server, exchange).unwrap() {
+            Exchanged::Other { token, .. } => token,
+            other => panic!("a JWT: {other:?}"),
+        }
+    };
+
+    let grant = JwtBearer::new(&client, jwt_for(server.issuer()));
+    let request = grant.request(&crate::context()).unwrap().into_http();
+    let authorized = grant
+        .handle_response(&send(request).unwrap(), UnixTime::now())
+        .unwrap();
+    let api = server.call_api(Some(&authorized));
+    assert_eq!(api.status(), 200, "{}", server.log());
+    let me: serde_json::Value = serde_json::from_slice(api.body()).unwrap();
+    assert_eq!(me["sub"], TEST_USER);
+    assert_eq!(me["client_id"], OpClient::Exchange.client_id());
+
+    let elsewhere = JwtBearer::new(&client, jwt_for("https://elsewhere.example"));
+    let request = elsewhere.request(&crate::context()).unwrap().into_http();
+    let failure = elsewhere
+        .handle_response(&send(request).unwrap(), UnixTime::now())
+        .unwrap_err();
+    assert_eq!(failure.code(), Some(&TokenErrorCode::InvalidGrant));
 }

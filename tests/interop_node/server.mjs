@@ -104,6 +104,7 @@ const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
+const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const DEVICE_SHORT_TTL = 8;
 const DEVICE_INTERVAL = 5;
 const SHORT_TOKEN_TTL = 2;
@@ -193,11 +194,12 @@ const clients = [
     userinfo_signed_response_alg: 'RS256',
   },
   {
-    // RFC 8693: trades a user's access token for another.
+    // RFC 8693: trades a user's access token for another; RFC 7523 §2.1:
+    // redeems a JWT of the provider for an access token.
     client_id: 'exchange-client',
     client_secret: 'exchange-secret',
     token_endpoint_auth_method: 'client_secret_basic',
-    grant_types: [TOKEN_EXCHANGE_GRANT],
+    grant_types: [TOKEN_EXCHANGE_GRANT, JWT_BEARER_GRANT],
     response_types: [],
     redirect_uris: [],
   },
@@ -417,9 +419,9 @@ function makeProvider(issuer, kid) {
   return provider;
 }
 
-// RFC 8693 token exchange, which oidc-provider leaves to a custom grant
-// type: the subject token must be an access token of this provider (a
-// user's); an actor token, when sent, with its type (§2.1). Issued: a new
+// RFC 8693 token exchange and the RFC 7523 JWT bearer grant, which
+// oidc-provider leaves to custom grant types. Token exchange: the subject
+// token must be an access token of this provider (a user's); an actor token, when sent, with its type (§2.1). Issued: a new
 // access token of the subject for the exchanging client, or with
 // `requested_token_type` jwt an RS256 JWT of the provider's key that is
 // not an access token (`token_type: N_A`, §2.2.1) naming the actor in
@@ -482,6 +484,35 @@ function registerTokenExchange(provider, privateKey, kid) {
     ctx.set('Cache-Control', 'no-store');
     await next();
   }
+  // RFC 7523 §2.1: a JWT of this provider's key for this provider
+  // (`aud` its issuer, §3 items 3 and 4), unexpired, redeemed for an
+  // access token of its `sub`.
+  async function jwtBearer(ctx, next) {
+    const { params, client } = ctx.oidc;
+    const claims = verifyJwt(params.assertion);
+    const now = Math.floor(Date.now() / 1000);
+    const audiences = claims ? [claims.aud].flat() : [];
+    if (!claims || !audiences.includes(provider.issuer) || !(claims.exp > now) || !claims.sub) {
+      throw new errors.InvalidGrant('the assertion is not a valid JWT for this issuer');
+    }
+    log(`jwt-bearer: ${claims.sub} for ${client.clientId}`);
+    const token = new provider.AccessToken({
+      accountId: claims.sub,
+      client,
+      gty: 'jwt-bearer',
+      scope: params.scope ?? 'openid',
+    });
+    const value = await token.save();
+    ctx.body = {
+      access_token: value,
+      token_type: 'Bearer',
+      expires_in: token.expiration,
+      scope: token.scope,
+    };
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  }
+  provider.registerGrantType(JWT_BEARER_GRANT, jwtBearer, ['assertion', 'scope']);
   provider.registerGrantType(TOKEN_EXCHANGE_GRANT, handler, [
     'subject_token', 'subject_token_type', 'actor_token', 'actor_token_type',
     'requested_token_type', 'audience', 'resource', 'scope',

@@ -1,12 +1,12 @@
-//! Token exchange (RFC 8693): the example of §2.3 byte for byte, every
-//! request parameter of §2.1, and the response rules of §2.2 — the
-//! required `issued_token_type`, `N_A` for a token that is not an access
-//! token, the errors of §2.2.2.
+//! Token exchange (RFC 8693) and the JWT bearer grant (RFC 7523 §2.1):
+//! the example of RFC 8693 §2.3 byte for byte, every request parameter of
+//! §2.1, and the response rules of §2.2 — the required `issued_token_type`,
+//! `N_A` for a token that is not an access token, the errors of §2.2.2.
 
 use std::time::Duration;
 
 use oauth2_pkce::errors::{EndpointErrorKind, InvalidValue, TokenErrorCode};
-use oauth2_pkce::exchange::{Exchanged, SecurityToken, TokenExchange, TokenTypeUri};
+use oauth2_pkce::exchange::{Exchanged, JwtBearer, SecurityToken, TokenExchange, TokenTypeUri};
 use oauth2_pkce::resource::ResourceIndicator;
 use oauth2_pkce::values::HttpResponse;
 use oauth2_pkce::*;
@@ -306,4 +306,67 @@ fn resources_are_capped() {
         step.resource(one_more),
         Err(InvalidValue::TooManyResources { .. })
     ));
+}
+
+/// RFC 7523 §2.1: the JWT bearer grant's request, `assertion` after the
+/// `grant_type` as in the RFC's example; a public client names itself.
+#[test]
+fn the_jwt_bearer_request() {
+    const ASSERTION: &str = "eyJhbGciOiJFUzI1NiIsImtpZCI6IjE2In0.eyJpc3MiOiJodHRwczovL2p3dC1pZHAuZXhhbXBsZS5jb20ifQ.J9l-ZhwP";
+    let grant = JwtBearer::new(&rs08(), SecurityToken::new(ASSERTION))
+        .scope(Scope::parse("api").unwrap())
+        .resource(ResourceIndicator::new("https://backend.example.com/api").unwrap())
+        .unwrap();
+    let request = grant.request(&CONTEXT).unwrap();
+    insta::assert_snapshot!("jwt_bearer_request", render(&request));
+    let body = std::str::from_utf8(request.body()).unwrap();
+    assert!(body.starts_with(&format!(
+        "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion={ASSERTION}"
+    )));
+    assert!(!format!("{grant:?}").contains(ASSERTION));
+
+    let public = JwtBearer::new(
+        &client(ClientAuthentication::None),
+        SecurityToken::new(ASSERTION),
+    );
+    let body = public.request(&CONTEXT).unwrap();
+    assert!(std::str::from_utf8(body.body())
+        .unwrap()
+        .ends_with("&client_id=rs08"));
+
+    let ok = JwtBearer::new(&rs08(), SecurityToken::new(ASSERTION))
+        .handle_response(
+            json(
+                200,
+                r#"{"access_token":"at-1","token_type":"Bearer","expires_in":60}"#,
+            ),
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(ok.tokens().access_token().secret(), "at-1");
+    let refused = JwtBearer::new(&rs08(), SecurityToken::new(ASSERTION))
+        .handle_response(
+            json(
+                400,
+                r#"{"error":"invalid_grant","error_description":"audience"}"#,
+            ),
+            NOW,
+        )
+        .unwrap_err();
+    assert_eq!(refused.code(), Some(&TokenErrorCode::InvalidGrant));
+    assert!(!format!("{refused} {refused:?}").contains(ASSERTION));
+}
+
+/// Both grants prove possession of the client's DPoP key (RFC 9449 §5).
+#[test]
+fn both_grants_carry_a_dpop_proof() {
+    let client = rs08().with_dpop(crate::dpop::key()).unwrap();
+    let exchange = exchange(&client).request(&CONTEXT).unwrap();
+    let bearer = JwtBearer::new(&client, SecurityToken::new("a.b.c"))
+        .request(&CONTEXT)
+        .unwrap();
+    for request in [exchange, bearer] {
+        let proof = request.header("dpop").expect("a proof");
+        assert_eq!(proof.split('.').count(), 3);
+    }
 }
