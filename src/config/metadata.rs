@@ -85,6 +85,15 @@ pub struct ServerMetadata {
     /// RFC 9126 §5.
     #[serde(default)]
     pub require_pushed_authorization_requests: bool,
+    /// The JWS algorithms the server accepts for request objects (RFC 9101
+    /// §10.5, OpenID Connect Discovery 1.0 §3); absent means the server
+    /// did not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_object_signing_alg_values_supported: Option<Vec<String>>,
+    /// Every authorization request must come as a signed request object
+    /// (RFC 9101 §10.5).
+    #[serde(default)]
+    pub require_signed_request_object: bool,
     /// When true, every authorization response must carry `iss`
     /// (RFC 9207 §3).
     #[serde(default)]
@@ -147,6 +156,8 @@ impl ServerMetadata {
             id_token_signing_alg_values_supported: None,
             registration_endpoint: None,
             require_pushed_authorization_requests: false,
+            request_object_signing_alg_values_supported: None,
+            require_signed_request_object: false,
             authorization_response_iss_parameter_supported: false,
             code_challenge_methods_supported: None,
             token_endpoint_auth_methods_supported: None,

@@ -8,7 +8,7 @@ use url::Url;
 
 use crate::endpoint::{check_transport, Endpoint, RedirectUri};
 use crate::error::{ConfigError, InvalidValue, MIN_HS256_SECRET_OCTETS};
-use crate::jws::{DpopKey, JwsAlgorithm};
+use crate::jws::{ClientAssertionKey, DpopKey, JwsAlgorithm};
 use crate::strictness::{ScopeDelimiter, Strictness, Tolerances};
 
 mod authentication;
@@ -47,6 +47,9 @@ pub struct Client {
     /// The algorithm its ID tokens are signed with: RS256 unless it
     /// registered another (OpenID Connect Core §3.1.3.7 item 7).
     pub(crate) id_token_signing_alg: JwsAlgorithm,
+    /// The key every authorization request is signed with as a request
+    /// object (RFC 9101), when set.
+    pub(crate) request_object_key: Option<ClientAssertionKey>,
     pub(crate) redirect_uri: Option<RedirectUri>,
     /// RFC 9126 §5, §6: the server requires pushed requests, or this
     /// client is registered to use them only.
@@ -175,6 +178,7 @@ impl Client {
             authentication,
             dpop: None,
             id_token_signing_alg: JwsAlgorithm::Rs256,
+            request_object_key: None,
             redirect_uri: None,
             require_pushed_authorization_requests: metadata.require_pushed_authorization_requests,
             s256_unsupported: metadata
@@ -240,6 +244,29 @@ impl Client {
             }
         }
         self.id_token_signing_alg = alg;
+        Ok(self)
+    }
+
+    /// Signs every authorization request as a request object (JWT-Secured
+    /// Authorization Request, RFC 9101) with `key`, usually the client's
+    /// `private_key_jwt` key: its parameters travel as the claims of a JWT
+    /// (`typ` `oauth-authz-req+jwt`, `iss` the client, `aud` the issuer,
+    /// `iat`, `nbf`, `exp`, `jti`, §4, §10.2), by value in the `request`
+    /// parameter of the authorization URL beside `client_id` alone (§5),
+    /// or in the pushed authorization request (RFC 9126 §3).
+    ///
+    /// # Errors
+    /// [`ConfigError::RequestObjectAlgorithmNotSupported`] when the server
+    /// lists `request_object_signing_alg_values_supported` without the
+    /// key's algorithm.
+    pub fn with_signed_requests(mut self, key: ClientAssertionKey) -> Result<Self, ConfigError> {
+        let alg = key.algorithm().as_str();
+        if let Some(algs) = &self.metadata.request_object_signing_alg_values_supported {
+            if !algs.iter().any(|listed| listed == alg) {
+                return Err(ConfigError::RequestObjectAlgorithmNotSupported { alg });
+            }
+        }
+        self.request_object_key = Some(key);
         Ok(self)
     }
 

@@ -3,6 +3,7 @@
 
 use core::fmt;
 
+use crate::error::leaf::SigningError;
 use crate::error::misuse::ApiMisuse;
 use crate::error::value::InvalidValue;
 use crate::text::UntrustedText;
@@ -51,6 +52,17 @@ pub enum ConfigError {
         /// The registered `alg`.
         alg: &'static str,
     },
+    /// The server's `request_object_signing_alg_values_supported` does not
+    /// list the request object key's algorithm
+    /// ([`Client::with_signed_requests`](crate::Client::with_signed_requests),
+    /// RFC 9101 §10.5). Use a key of one of those.
+    RequestObjectAlgorithmNotSupported {
+        /// The key's `alg`.
+        alg: &'static str,
+    },
+    /// The request object could not be signed (RFC 9101 §4): the signer
+    /// failed, or is symmetric.
+    RequestObjectNotSigned(SigningError),
     /// The client secret is shorter than 32 octets, and HS256 is keyed
     /// with it (`client_secret_jwt`, or ID tokens signed with HS256): its
     /// key must be at least as long as its hash (RFC 7518 §3.2; OpenID
@@ -129,6 +141,13 @@ impl fmt::Display for ConfigError {
                 f,
                 "the server does not list `{alg}` in id_token_signing_alg_values_supported"
             ),
+            Self::RequestObjectAlgorithmNotSupported { alg } => write!(
+                f,
+                "the server does not list `{alg}` in request_object_signing_alg_values_supported"
+            ),
+            Self::RequestObjectNotSigned(error) => {
+                write!(f, "the request object could not be signed: {error}")
+            }
             Self::ClientSecretTooShortForHs256 => write!(
                 f,
                 "the client secret is shorter than the {MIN_HS256_SECRET_OCTETS} octets that HS256 needs (client_secret_jwt, ID tokens keyed with the secret)"

@@ -74,6 +74,11 @@ pub enum ApiMisuse {
     /// names a redirect URI: a login needs one (RFC 6749 §3.1.2). Give
     /// one.
     NoRedirectUri,
+    /// The server requires signed request objects
+    /// (`require_signed_request_object`, RFC 9101 §10.5) and the client
+    /// has no key to sign them: configure one with
+    /// [`Client::with_signed_requests`](crate::Client::with_signed_requests).
+    SignedRequestObjectRequired,
     /// The server's `{endpoint}_auth_methods_supported` does not list the
     /// client's authentication method. Configure one it lists.
     AuthenticationMethodNotSupported {
@@ -107,6 +112,9 @@ impl fmt::Display for ApiMisuse {
                 f.write_str("the server requires pushed authorization requests (RFC 9126)")
             }
             Self::NoRedirectUri => f.write_str("the login has no redirect URI"),
+            Self::SignedRequestObjectRequired => f.write_str(
+                "the server requires signed request objects and the client has no key to sign them",
+            ),
             Self::AuthenticationMethodNotSupported { endpoint, method } => write!(
                 f,
                 "the server does not list `{method}` among the {endpoint}'s authentication methods"

@@ -151,6 +151,9 @@ fn every_error_prints_each_message_once() {
         ))),
         Box::new(config()),
         Box::new(ConfigError::InvalidValue(InvalidValue::ResourceHasFragment)),
+        Box::new(ConfigError::RequestObjectNotSigned(SigningError(
+            "hsm offline"
+        ))),
         Box::new(callback()),
         Box::new(ResourceError::Signing(SigningError("hsm offline"))),
     ];

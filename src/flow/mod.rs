@@ -13,6 +13,7 @@ mod introspection;
 mod jwt_bearer;
 mod pushing;
 mod refreshing;
+mod request_object;
 mod resource_request;
 mod revocation;
 mod signing_in;

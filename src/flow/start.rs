@@ -16,7 +16,7 @@ use crate::error::{ApiMisuse, ConfigError, EndpointKind};
 use crate::flow::authorization_request::{endpoint_for_parameters, AuthorizationRequest};
 use crate::flow::awaiting_callback::AwaitingCallback;
 use crate::flow::pushing::PushingAuthorization;
-use crate::flow::{Credentials, Origin};
+use crate::flow::{request_object, Credentials, Origin};
 use crate::jws::DpopKey;
 use crate::pkce::CodeChallengeMethod;
 use crate::resource_indicator::{self, ResourceIndicator};
@@ -230,6 +230,19 @@ impl<'c> Start<'c> {
         }
         let mut url = endpoint_for_parameters(self.client.authorization_endpoint.as_url());
         let dpop_jkt = self.client.dpop.as_ref().map(DpopKey::thumbprint);
+        if self.client.request_object_key.is_some() {
+            let client = self.client;
+            let mut parameters = Vec::new();
+            let pending = self.prepare(entropy, now, &mut |name, value| {
+                parameters.push((String::from(name), String::from(value)));
+            })?;
+            if let Some(jkt) = dpop_jkt {
+                parameters.push((String::from("dpop_jkt"), jkt));
+            }
+            let parameters = request_object::outgoing(client, parameters, &pending.state, now)?;
+            url.query_pairs_mut().extend_pairs(parameters);
+            return Ok((AuthorizationRequest::new(url), pending));
+        }
         let pending = {
             let mut query = url.query_pairs_mut();
             let pending = self.prepare(entropy, now, &mut |name, value| {
@@ -269,9 +282,21 @@ impl<'c> Start<'c> {
                     EndpointKind::PushedAuthorization,
                 )))?;
         let mut form = FormSerializer::new();
-        let pending = self.prepare(entropy, now, &mut |name, value| {
-            form.append(name, value);
-        })?;
+        let pending = if client.request_object_key.is_some() {
+            let mut parameters = Vec::new();
+            let pending = self.prepare(entropy, now, &mut |name, value| {
+                parameters.push((String::from(name), String::from(value)));
+            })?;
+            for (name, value) in request_object::outgoing(client, parameters, &pending.state, now)?
+            {
+                form.append(&name, &value);
+            }
+            pending
+        } else {
+            self.prepare(entropy, now, &mut |name, value| {
+                form.append(name, value);
+            })?
+        };
         let credentials = Credentials::of(client);
         let parameters = form.finish();
         Ok(PushingAuthorization {
@@ -320,6 +345,9 @@ impl<'c> Start<'c> {
             .redirect_uri
             .or_else(|| client.redirect_uri.clone())
             .ok_or(ConfigError::Misuse(ApiMisuse::NoRedirectUri))?;
+        if metadata.require_signed_request_object && client.request_object_key.is_none() {
+            return Err(ConfigError::Misuse(ApiMisuse::SignedRequestObjectRequired));
+        }
         if self.method == CodeChallengeMethod::S256 && client.s256_unsupported {
             return Err(ConfigError::S256NotSupported);
         }

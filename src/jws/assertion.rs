@@ -150,3 +150,21 @@ pub(crate) fn client_assertion(
         }
     }
 }
+
+/// `typ` of a request object (RFC 9101 §10.8).
+const REQUEST_OBJECT_TYP: &str = "oauth-authz-req+jwt";
+
+/// A request object (RFC 9101 §4): `claims` signed with `key`, typed
+/// `oauth-authz-req+jwt`, naming the key's `kid`.
+pub(crate) fn request_object(
+    key: &ClientAssertionKey,
+    claims: &impl Serialize,
+) -> Result<String, SigningError> {
+    let header = Header {
+        alg: key.signer.algorithm().asymmetric()?,
+        typ: Some(REQUEST_OBJECT_TYP),
+        kid: key.signer.key_id(),
+        jwk: None,
+    };
+    compact(&header, claims, |input| key.signer.sign(input))
+}

@@ -32,6 +32,7 @@ use sha2::{Digest, Sha256};
 use crate::error::InvalidValue;
 use crate::error::SigningError;
 
+pub(crate) use assertion::request_object;
 pub use assertion::ClientAssertionKey;
 pub(crate) use assertion::{client_assertion, AssertionKey, ASSERTION_TYPE};
 pub use client_secret::ClientSecretVerifier;

@@ -82,6 +82,10 @@ pub enum OpClient {
     /// `exchange-client`, `client_secret_basic`: the token exchange grant
     /// (RFC 8693) alone.
     Exchange,
+    /// `jar-client`, `client_secret_basic`, registered with
+    /// `require_signed_request_object` and RFC 7515 A.3's P-256 key
+    /// (RFC 9101).
+    Jar,
 }
 
 impl OpClient {
@@ -101,6 +105,7 @@ impl OpClient {
             Self::UserinfoJwt => "userinfo-jwt-client",
             Self::IdTokenHs256 => "hs-id-token-client",
             Self::Exchange => "exchange-client",
+            Self::Jar => "jar-client",
         }
     }
 
@@ -117,6 +122,7 @@ impl OpClient {
             Self::UserinfoJwt => "userinfo-jwt-secret",
             Self::IdTokenHs256 => "hs-id-token-secret-of-more-than-32-octets",
             Self::Exchange => "exchange-secret",
+            Self::Jar => "jar-secret",
         }
     }
 
@@ -130,7 +136,8 @@ impl OpClient {
             | Self::ShortLived
             | Self::UserinfoJwt
             | Self::IdTokenHs256
-            | Self::Exchange => ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret)),
+            | Self::Exchange
+            | Self::Jar => ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret)),
             Self::Post => ClientAuthentication::ClientSecretPost(ClientSecret::new(secret)),
             Self::Public | Self::DeviceSlow => ClientAuthentication::None,
         }

@@ -21,6 +21,7 @@ mod oidc_provider_jwt;
 mod oidc_provider_lifecycle;
 mod oidc_provider_negative;
 mod oidc_provider_par;
+mod oidc_provider_request_objects;
 mod oidc_provider_resource;
 mod oidc_provider_sign_in;
 mod oidc_provider_token_exchange;

@@ -194,6 +194,24 @@ const clients = [
     userinfo_signed_response_alg: 'RS256',
   },
   {
+    // RFC 9101: every authorization request a request object signed with
+    // RFC 7515 A.3's P-256 key.
+    client_id: 'jar-client',
+    client_secret: 'jar-secret',
+    token_endpoint_auth_method: 'client_secret_basic',
+    request_object_signing_alg: 'ES256',
+    require_signed_request_object: true,
+    jwks: {
+      keys: [{
+        kty: 'EC',
+        crv: 'P-256',
+        kid: 'es256',
+        x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+        y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+      }],
+    },
+  },
+  {
     // RFC 8693: trades a user's access token for another; RFC 7523 §2.1:
     // redeems a JWT of the provider for an access token.
     client_id: 'exchange-client',
@@ -339,6 +357,9 @@ function makeProvider(issuer, kid) {
       revocation: { enabled: true },
       clientCredentials: { enabled: true },
       pushedAuthorizationRequests: { enabled: true },
+      // RFC 9101: request objects by value and pushed; in 'strict' mode
+      // only the object's parameters count.
+      requestObjects: { request: true, mode: 'strict' },
       resourceIndicators: {
         enabled: RESOURCE_INDICATORS,
         // No `resource` asked for: a token for the provider itself (userinfo).

@@ -26,6 +26,7 @@ mod pushed_authorization;
 mod readme;
 mod registration;
 mod rendering;
+mod request_objects;
 mod request_snapshots;
 mod resource_chain;
 mod resource_indicators;
