@@ -60,6 +60,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("userinfo_response", userinfo_response),
     ("logout_token", logout_token),
     ("token_exchange_response", token_exchange_response),
+    ("jarm_response", jarm_response),
 ];
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
@@ -1098,5 +1099,69 @@ pub fn logout_token(data: &[u8]) {
             }
             assert_printable(&format!("{error} {error:?}"));
         }
+    }
+}
+
+/// A JWT-secured authorization response (OpenID JARM §4.4): the first
+/// byte picks whether the rest is the claims of a JWT the server's key
+/// signed or the raw `response` parameter. What verifies came from the
+/// issuer, for this client, unexpired; the callback it carries reaches
+/// the exchange only with this flow's `state`; no error or `Debug` shows
+/// the code, and nothing prints raw.
+pub fn jarm_response(data: &[u8]) {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let mut metadata = Preset::pagero()
+        .metadata()
+        .clone()
+        .with_authorization_response_iss_parameter_supported(false);
+    metadata.authorization_signing_alg_values_supported = Some(vec!["EdDSA".into()]);
+    let issuer = metadata.issuer.clone();
+    let client = Client::new(
+        metadata,
+        ClientId::new("fuzz-client").unwrap(),
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+    )
+    .unwrap()
+    .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap());
+    let (_, pending) = Start::new(&client)
+        .param("response_mode", "query.jwt")
+        .begin(FlowEntropy::from_bytes([0x42; 64]), NOW)
+        .unwrap();
+    let jwt = if mode % 2 == 0 {
+        ed25519_jws(br#"{"alg":"EdDSA","kid":"ed"}"#, rest)
+    } else {
+        String::from_utf8_lossy(rest).into_owned()
+    };
+    let query = format!(
+        "response={}",
+        url::form_urlencoded::byte_serialize(jwt.as_bytes()).collect::<String>()
+    );
+    let Ok(callback) = Callback::from_query(&query) else {
+        return;
+    };
+    assert!(!format!("{callback:?}").contains(&jwt) || jwt.is_empty());
+    match pending.verify_response(
+        &client,
+        &callback,
+        &fuzz_key_set(),
+        &RustCryptoVerifier,
+        NOW,
+    ) {
+        Ok(inner) => {
+            assert_eq!(mode % 2, 0, "a forged JWT verified");
+            assert_eq!(inner.iss(), Some(issuer.as_str()));
+            assert_printable(&format!("{inner:?}"));
+            let state_matches = inner.state() == Some(pending.state());
+            match pending.handle_callback(&client, inner) {
+                Ok(exchanging) => {
+                    assert!(state_matches);
+                    assert_printable(&format!("{exchanging:?}"));
+                }
+                Err(error) => assert_printable(&format!("{error} {error:?}")),
+            }
+        }
+        Err(error) => assert_printable(&format!("{error} {error:?}")),
     }
 }

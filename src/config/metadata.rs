@@ -94,6 +94,11 @@ pub struct ServerMetadata {
     /// (RFC 9101 §10.5).
     #[serde(default)]
     pub require_signed_request_object: bool,
+    /// The JWS algorithms the server signs JWT-secured authorization
+    /// responses with (JARM §3); absent means the server did not say
+    /// (then RS256, JARM §2.1's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_signing_alg_values_supported: Option<Vec<String>>,
     /// When true, every authorization response must carry `iss`
     /// (RFC 9207 §3).
     #[serde(default)]
@@ -158,6 +163,7 @@ impl ServerMetadata {
             require_pushed_authorization_requests: false,
             request_object_signing_alg_values_supported: None,
             require_signed_request_object: false,
+            authorization_signing_alg_values_supported: None,
             authorization_response_iss_parameter_supported: false,
             code_challenge_methods_supported: None,
             token_endpoint_auth_methods_supported: None,

@@ -101,6 +101,17 @@ pub enum CallbackError {
     Authorization(ErrorResponse<AuthorizationErrorCode>),
     /// A success response without a `code`.
     MissingCode,
+    /// The login asked for a JWT-secured response (`response_mode` `jwt`,
+    /// JARM §2.3) and the callback's parameters did not come out of a
+    /// verified `response` JWT: verify it first
+    /// ([`AwaitingCallback::verify_response`](crate::AwaitingCallback::verify_response)).
+    ResponseNotSigned,
+    /// The `response` JWT was refused (JARM §4.4): its signature, `iss`,
+    /// `aud` or `exp`, or its shape. For
+    /// [`JwtError::UnknownKey`], fetch the key set again
+    /// ([`KeySet::refetch`](crate::openid::KeySet::refetch)) and verify
+    /// once more: the pending flow is untouched.
+    ResponseRejected(JwtError),
     /// The caller's mistake, such as a [`Client`](crate::Client) that is
     /// not the one that started this flow
     /// ([`ApiMisuse::ClientMismatch`]): nothing was sent and no credential
@@ -151,6 +162,12 @@ impl fmt::Display for CallbackError {
                 "the authorization server answered with an error: {error}"
             ),
             Self::MissingCode => f.write_str("the callback has neither `code` nor `error`"),
+            Self::ResponseNotSigned => f.write_str(
+                "the login asked for a signed response (JARM) and the callback's was not verified",
+            ),
+            Self::ResponseRejected(error) => {
+                write!(f, "the callback's `response` JWT was refused: {error}")
+            }
             Self::Misuse(misuse) => fmt::Display::fmt(misuse, f),
         }
     }

@@ -62,6 +62,9 @@ pub struct AwaitingCallback {
     /// The OpenID Connect `nonce` (Core §3.1.2.1), for a flow whose
     /// scope has `openid`.
     pub(crate) nonce: Option<Nonce>,
+    /// The login asked for a JWT-secured response (JARM §2.3): only a
+    /// verified `response` is taken.
+    pub(crate) jwt_response: bool,
 }
 
 impl AwaitingCallback {
@@ -146,6 +149,11 @@ impl AwaitingCallback {
             .origin
             .credentials(client)
             .ok_or(CallbackError::Misuse(ApiMisuse::ClientMismatch))?;
+        // JARM §2.3: a login that asked for a signed response takes
+        // nothing unsigned, an error included.
+        if self.jwt_response && !callback.signed {
+            return Err(CallbackError::ResponseNotSigned);
+        }
         match &callback.iss {
             Some(iss) if !ct_eq(iss.as_str(), &self.origin.issuer) => {
                 return Err(CallbackError::IssuerMismatch {
@@ -232,6 +240,9 @@ struct StoredV1<'a> {
     /// flows without `openid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     nonce: Option<Cow<'a, Nonce>>,
+    /// A JWT-secured response was asked for (JARM); absent before it.
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    jwt_response: bool,
 }
 
 impl Serialize for AwaitingCallback {
@@ -252,6 +263,7 @@ impl Serialize for AwaitingCallback {
             resource: Cow::Borrowed(&self.resources),
             dpop_nonce: self.dpop_nonce.as_deref().map(Cow::Borrowed),
             nonce: self.nonce.as_ref().map(Cow::Borrowed),
+            jwt_response: self.jwt_response,
         }
         .serialize(serializer)
     }
@@ -301,6 +313,7 @@ impl<'de> Deserialize<'de> for AwaitingCallback {
             resources: stored.resource.into_owned(),
             dpop_nonce: stored.dpop_nonce.map(Cow::into_owned),
             nonce: stored.nonce.map(Cow::into_owned),
+            jwt_response: stored.jwt_response,
         })
     }
 }

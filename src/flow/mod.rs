@@ -10,6 +10,7 @@ mod client_credentials;
 mod device;
 mod exchanging;
 mod introspection;
+mod jarm;
 mod jwt_bearer;
 mod pushing;
 mod refreshing;

@@ -428,6 +428,11 @@ impl<'c> Start<'c> {
             dpop_nonce: None,
             resources: self.resources,
             nonce,
+            // JARM §2.3: `jwt`, `query.jwt`, `fragment.jwt`, `form_post.jwt`.
+            jwt_response: self
+                .extra
+                .iter()
+                .any(|(name, value)| name == "response_mode" && value.ends_with("jwt")),
         })
     }
 }

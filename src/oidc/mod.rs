@@ -3,7 +3,7 @@
 //! (Core §5.3.2) and logout (RP-Initiated Logout 1.0, Back-Channel Logout
 //! 1.0).
 
-mod claims;
+pub(crate) mod claims;
 mod id_token;
 mod key_set;
 mod logout;

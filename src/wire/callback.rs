@@ -43,6 +43,11 @@ pub struct Callback {
     pub(crate) invalid_error: bool,
     /// The first parameter of an unrequested response type, if any.
     pub(crate) unrequested: Option<&'static str>,
+    /// The `response` parameter of a JWT-secured response (JARM §2.3),
+    /// not yet verified.
+    pub(crate) response: Option<String>,
+    /// Whether these parameters came out of a verified `response` JWT.
+    pub(crate) signed: bool,
 }
 
 impl Callback {
@@ -106,6 +111,18 @@ impl Callback {
         }
     }
 
+    /// The parameters a verified `response` JWT carried (JARM §4.4), read
+    /// as a callback's.
+    pub(crate) fn from_signed(
+        pairs: alloc::vec::Vec<(alloc::borrow::Cow<'_, str>, String)>,
+    ) -> Result<Self, CallbackError> {
+        let mut callback = Self::from_pairs(Ok(pairs))?;
+        // The JWT is the response: nothing in it is another one.
+        callback.response = None;
+        callback.signed = true;
+        Ok(callback)
+    }
+
     fn from_pairs(
         pairs: Result<alloc::vec::Vec<(alloc::borrow::Cow<'_, str>, String)>, FormError>,
     ) -> Result<Self, CallbackError> {
@@ -129,6 +146,7 @@ impl Callback {
                 "error" => error = Some(value),
                 "error_description" => error_description = Some(UntrustedText::from(value)),
                 "error_uri" => error_uri = Some(UntrustedText::from(value)),
+                "response" => callback.response = Some(value),
                 other => {
                     if callback.unrequested.is_none() {
                         callback.unrequested = UNREQUESTED.iter().copied().find(|u| *u == other);
@@ -161,6 +179,14 @@ impl Callback {
     #[must_use]
     pub fn state(&self) -> Option<&State> {
         self.state.as_ref()
+    }
+
+    /// Whether the callback is a JWT-secured authorization response (JARM
+    /// §2.3): a `response` to verify with
+    /// [`AwaitingCallback::verify_response`](crate::AwaitingCallback::verify_response).
+    #[must_use]
+    pub fn is_jwt_response(&self) -> bool {
+        self.response.is_some()
     }
 
     /// Whether the callback carries an `error` (not yet trusted: the
@@ -209,6 +235,11 @@ impl fmt::Debug for Callback {
             .field("error", &self.error)
             .field("invalid_error", &self.invalid_error)
             .field("unrequested", &self.unrequested)
+            .field(
+                "response",
+                &self.response.as_ref().map(|_| crate::secret::REDACTED),
+            )
+            .field("signed", &self.signed)
             .finish()
     }
 }

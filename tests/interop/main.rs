@@ -17,6 +17,7 @@ mod oidc_provider_discovery;
 mod oidc_provider_dpop;
 mod oidc_provider_flows;
 mod oidc_provider_introspection;
+mod oidc_provider_jarm;
 mod oidc_provider_jwt;
 mod oidc_provider_lifecycle;
 mod oidc_provider_negative;

@@ -360,6 +360,8 @@ function makeProvider(issuer, kid) {
       // RFC 9101: request objects by value and pushed; in 'strict' mode
       // only the object's parameters count.
       requestObjects: { request: true, mode: 'strict' },
+      // OpenID JARM: `response_mode` `jwt`, `query.jwt`, `form_post.jwt`.
+      jwtResponseModes: { enabled: true },
       resourceIndicators: {
         enabled: RESOURCE_INDICATORS,
         // No `resource` asked for: a token for the provider itself (userinfo).

@@ -12,6 +12,7 @@ mod dpop;
 mod dpop_nonces;
 mod fapi;
 mod introspection;
+mod jarm;
 mod jws_verification;
 mod lifecycle;
 mod openid;
