@@ -145,6 +145,34 @@ pub(super) const SLACK: Entry = Entry {
     openid: None,
 };
 
+/// Sign in with Slack: Slack's OpenID Connect flow, at endpoints of its
+/// own (the `oauth.v2.access` row above issues no ID token).
+pub(super) const SLACK_OPENID: Entry = Entry {
+    provider: "Sign in with Slack",
+    checked: OPENID_CHECKED,
+    documentation: "https://api.slack.com/authentication/sign-in-with-slack",
+    issuer: "https://slack.com",
+    authorization_endpoint: "https://slack.com/openid/connect/authorize",
+    token_endpoint: "https://slack.com/api/openid.connect.token",
+    refresh_endpoint: None,
+    revocation_endpoint: None,
+    userinfo_endpoint: Some("https://slack.com/api/openid.connect.userInfo"),
+    code_challenge_methods: None,
+    auth_methods: &["client_secret_post", "client_secret_basic"],
+    scope_delimiter: Space,
+    comma_separated_response_scope: false,
+    bearer_token_types: &[],
+    // Its discovery document, as exported by panva/wellknown.
+    openid: Some(OpenId {
+        documentation: "https://slack.com/.well-known/openid-configuration",
+        checked: OPENID_CHECKED,
+        jwks_uri: "https://slack.com/openid/connect/keys",
+        id_token_signing_algs: RS256,
+        end_session_endpoint: None,
+        tenant_issuer: None,
+    }),
+};
+
 pub(super) const DISCORD: Entry = Entry {
     provider: "Discord",
     checked: CHECKED,
@@ -461,12 +489,13 @@ pub(super) const EBAY: Entry = Entry {
 };
 
 /// Every row, in the order of the providers guide's table.
-pub(super) const ENTRIES: [&Entry; 21] = [
+pub(super) const ENTRIES: [&Entry; 22] = [
     &GITHUB,
     &GITLAB,
     &GOOGLE,
     &MICROSOFT_ENTRA,
     &SLACK,
+    &SLACK_OPENID,
     &DISCORD,
     &LINKEDIN,
     &SHOPIFY,

@@ -4,8 +4,8 @@
 
 use super::catalogue::{
     ATLASSIAN, DISCORD, DROPBOX, EBAY, FIGMA, GITHUB, GITLAB, GOOGLE, LINKEDIN, MASTODON,
-    MICROSOFT_ENTRA, NOTION, PATREON, REDDIT, SALESFORCE, SHOPIFY, SLACK, SPOTIFY, STRAVA, TWITCH,
-    ZOOM,
+    MICROSOFT_ENTRA, NOTION, PATREON, REDDIT, SALESFORCE, SHOPIFY, SLACK, SLACK_OPENID, SPOTIFY,
+    STRAVA, TWITCH, ZOOM,
 };
 use super::{host_like, Preset};
 use crate::error::InvalidValue;
@@ -121,6 +121,32 @@ impl Preset {
     ///   same without the preset, and the documented error).
     pub fn slack() -> Self {
         SLACK.preset("")
+    }
+
+    /// Sign in with Slack (OpenID Connect), from
+    /// <https://api.slack.com/authentication/sign-in-with-slack> and
+    /// <https://api.slack.com/methods/openid.connect.token>, checked
+    /// 2026-12-07: Slack's sign-in flow, at its own endpoints
+    /// (`/openid/connect/authorize`, `openid.connect.token`); the
+    /// [`slack`](Self::slack) preset's `oauth.v2.access` issues no ID
+    /// token.
+    ///
+    /// - Issuer: `https://slack.com`, Slack's OpenID Connect issuer.
+    /// - OpenID Connect: `jwks_uri` `https://slack.com/openid/connect/keys`,
+    ///   RS256, the UserInfo endpoint `openid.connect.userInfo`, from
+    ///   Slack's discovery document
+    ///   (<https://slack.com/.well-known/openid-configuration>, as exported
+    ///   by `panva/wellknown`), read 2026-12-07. No end session endpoint
+    ///   is published.
+    /// - Client authentication: body or Basic, as the document lists them.
+    ///   PKCE: not documented; S256 is sent.
+    /// - Tolerances: none needed; the token response's `"ok": true` is
+    ///   kept in [`TokenSet::extra`](crate::TokenSet::extra).
+    /// - Tested with: `sign-in-with-slack-token-response.http` and
+    ///   `id_tokens/sign-in-with-slack-id-token.json` (the decoded ID
+    ///   token of the `openid.connect.token` page).
+    pub fn sign_in_with_slack() -> Self {
+        SLACK_OPENID.preset("")
     }
 
     /// Discord, from <https://discord.com/developers/docs/topics/oauth2>,

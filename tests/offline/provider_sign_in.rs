@@ -34,7 +34,7 @@ use crate::rendering::render;
 
 /// The `jwks_uri` each OpenID Connect preset carries, as its provider's
 /// page shows it (the page is in `src/presets/catalogue.rs`).
-const DOCUMENTED_KEY_SETS: [(&str, &str); 6] = [
+const DOCUMENTED_KEY_SETS: [(&str, &str); 7] = [
     ("GitLab", "https://gitlab.com/oauth/discovery/keys"),
     ("Google", "https://www.googleapis.com/oauth2/v3/certs"),
     (
@@ -44,6 +44,10 @@ const DOCUMENTED_KEY_SETS: [(&str, &str); 6] = [
     ("LinkedIn", "https://www.linkedin.com/oauth/openid/jwks"),
     ("Twitch", "https://id.twitch.tv/oauth2/keys"),
     ("Salesforce", "https://login.salesforce.com/id/keys"),
+    (
+        "Sign in with Slack",
+        "https://slack.com/openid/connect/keys",
+    ),
 ];
 
 fn client_of(preset: Preset, client_id: &str) -> Client {
@@ -256,6 +260,7 @@ impl Vector {
         match self.required("preset").split_once(' ') {
             Some(("microsoft-entra", tenant)) => Preset::microsoft_entra(tenant).unwrap(),
             None if self.required("preset") == "google" => Preset::google(),
+            None if self.required("preset") == "sign-in-with-slack" => Preset::sign_in_with_slack(),
             _ => panic!("{}: unknown preset", self.name),
         }
     }
@@ -311,7 +316,7 @@ fn vectors() -> Vec<Vector> {
 #[test]
 fn the_providers_documented_id_tokens() {
     let vectors = vectors();
-    assert!(vectors.len() >= 8, "{}", vectors.len());
+    assert!(vectors.len() >= 9, "{}", vectors.len());
     let keys = key_set(&es256_set("k1"), None);
     for vector in &vectors {
         let name = &vector.name;
