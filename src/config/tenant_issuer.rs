@@ -14,9 +14,9 @@ use alloc::string::String;
 /// the issuer the client expects. A client of one of the alias tenants
 /// cannot know its user's tenant in advance: with this template, an ID
 /// token is accepted when its `iss` is the template with the token's own
-/// `tid` claim, a GUID, in place of `{tenantid}` — the check Microsoft's
-/// libraries make (Microsoft.IdentityModel's `ValidateIssuer` with the
-/// `{tenantid}` template, MSAL). It is consulted only when the expected
+/// `tid` claim, a GUID, in place of `{tenantid}`, as Microsoft's own
+/// issuer validator for Entra does (`AadIssuerValidator` puts the token's
+/// `tid` in the `{tenantid}` template). It is consulted only when the expected
 /// issuer is one of the template's aliases ([`is_alias`](Self::is_alias)):
 /// any other issuer, a tenant's own included, is compared exactly.
 ///
