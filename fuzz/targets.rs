@@ -28,6 +28,9 @@ use oauth2_pkce::{
     jose::JwsAlgorithm, jose::RustCryptoVerifier, openid::IdToken, openid::IdTokenValidation,
     openid::KeySet, openid::LogoutTokenValidation, openid::TenantIssuer, openid::UserInfoRequest,
 };
+use oauth2_pkce::{
+    exchange::Exchanged, exchange::SecurityToken, exchange::TokenExchange, exchange::TokenTypeUri,
+};
 use oauth2_pkce::{resource::ResourceDiscovery, resource::ResourceIndicator};
 
 /// A fuzz target's body.
@@ -56,6 +59,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("id_token_claims", id_token_claims),
     ("userinfo_response", userinfo_response),
     ("logout_token", logout_token),
+    ("token_exchange_response", token_exchange_response),
 ];
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
@@ -646,6 +650,59 @@ pub fn introspection_response(data: &[u8]) {
         }
         Err(failure) => {
             assert_redacted(&failure, &[TOKEN.into(), CLIENT_SECRET.into()], data);
+            assert_retry_rebuilds(failure, &request);
+        }
+    }
+}
+
+/// A token exchange response (RFC 8693 §2.2): a success names an
+/// absolute-URI `issued_token_type`; `N_A` comes out as a token that is
+/// not an access token and anything else as a grant that survives
+/// storage; neither the subject nor the actor token nor the client
+/// secret shows in any `Debug`, error or retry, and a retry rebuilds the
+/// same request.
+pub fn token_exchange_response(data: &[u8]) {
+    const SUBJECT: &str = "fuzz-subject-token-8V";
+    const ACTOR: &str = "fuzz-actor-token-2J";
+    let Some(response) = response(data) else {
+        return;
+    };
+    let step = TokenExchange::new(
+        &client(),
+        SecurityToken::new(SUBJECT),
+        TokenTypeUri::ACCESS_TOKEN,
+    )
+    .actor_token(SecurityToken::new(ACTOR), TokenTypeUri::JWT)
+    .audience("https://backend.example");
+    let request = step.request(&CONTEXT).unwrap();
+    let secrets = [SUBJECT.into(), ACTOR.into(), CLIENT_SECRET.into()];
+    assert!(!format!("{step:?} {request:?}").contains(SUBJECT));
+    match step.handle_response(response, NOW) {
+        Ok(Exchanged::AccessToken {
+            issued_token_type,
+            authorized,
+        }) => {
+            assert_eq!(
+                TokenTypeUri::new(issued_token_type.as_str()).unwrap(),
+                issued_token_type
+            );
+            let stored = serde_json::to_vec(&authorized).unwrap();
+            assert_eq!(Authorized::from_json(&stored).unwrap(), authorized);
+            assert_printable(&format!("{authorized:?}"));
+        }
+        Ok(Exchanged::Other {
+            issued_token_type,
+            token,
+            expires_at,
+        }) => {
+            assert!(TokenTypeUri::new(issued_token_type.as_str()).is_ok());
+            assert!(!token.secret().is_empty());
+            assert!(expires_at.is_none_or(|at| at >= NOW));
+            assert!(!format!("{token:?}").contains(token.secret()));
+        }
+        Ok(_) => unreachable!("no other answer"),
+        Err(failure) => {
+            assert_redacted(&failure, &secrets, data);
             assert_retry_rebuilds(failure, &request);
         }
     }

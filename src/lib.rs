@@ -114,6 +114,9 @@
 //!   (RFC 9728), a counted new login on `insufficient_scope`, and (feature
 //!   `http`) `Driver::access_resource`, the whole chain from a resource URL
 //!   in one call.
+//! - [`exchange`]: token exchange (RFC 8693), one security token traded
+//!   for another, for delegation and service-to-service calls; the JWT
+//!   bearer grant (RFC 7523 §2.1).
 //! - [`registration`]: dynamic client registration (RFC 7591).
 //! - [`jose`]: DPoP keys (RFC 9449) and `private_key_jwt` keys (RFC 7523).
 //! - [`errors`]: every error, and the protocol's error codes.
@@ -287,6 +290,22 @@ pub mod device {
     };
     pub use crate::secret::DeviceCode;
     pub use crate::wire::device::{UserCode, VerificationUri};
+}
+
+pub mod exchange {
+    //! Token exchange (RFC 8693): [`TokenExchange`] trades a security
+    //! token the client holds (a user's access token, an ID token, a JWT)
+    //! at the token endpoint for another, for another audience or with
+    //! less scope — delegation with an actor token, impersonation without
+    //! (§1.1). What it issued is [`Exchanged`]: an access token, a grant
+    //! like any other, or another kind of token (`token_type: N_A`), with
+    //! its [`TokenTypeUri`] (§3). [`JwtBearer`] redeems a JWT — another
+    //! issuer's, or one a token exchange issued — for an access token
+    //! (RFC 7523 §2.1).
+
+    pub use crate::flow::{Exchanged, JwtBearer, TokenExchange, JWT_BEARER_GRANT_TYPE};
+    pub use crate::secret::SecurityToken;
+    pub use crate::wire::exchange::TokenTypeUri;
 }
 
 pub mod resource {

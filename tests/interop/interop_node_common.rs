@@ -79,6 +79,9 @@ pub enum OpClient {
     /// `hs-id-token-client`, `client_secret_basic`, registered with
     /// `id_token_signed_response_alg: HS256` (Core §10.1).
     IdTokenHs256,
+    /// `exchange-client`, `client_secret_basic`: the token exchange grant
+    /// (RFC 8693) alone.
+    Exchange,
 }
 
 impl OpClient {
@@ -97,6 +100,7 @@ impl OpClient {
             Self::ShortLived => "short-lived-client",
             Self::UserinfoJwt => "userinfo-jwt-client",
             Self::IdTokenHs256 => "hs-id-token-client",
+            Self::Exchange => "exchange-client",
         }
     }
 
@@ -112,6 +116,7 @@ impl OpClient {
             Self::ShortLived => "short-lived-secret",
             Self::UserinfoJwt => "userinfo-jwt-secret",
             Self::IdTokenHs256 => "hs-id-token-secret-of-more-than-32-octets",
+            Self::Exchange => "exchange-secret",
         }
     }
 
@@ -124,9 +129,8 @@ impl OpClient {
             | Self::DeviceShort
             | Self::ShortLived
             | Self::UserinfoJwt
-            | Self::IdTokenHs256 => {
-                ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret))
-            }
+            | Self::IdTokenHs256
+            | Self::Exchange => ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret)),
             Self::Post => ClientAuthentication::ClientSecretPost(ClientSecret::new(secret)),
             Self::Public | Self::DeviceSlow => ClientAuthentication::None,
         }

@@ -34,6 +34,7 @@ mod resource_metadata;
 mod secrets;
 mod software_keys;
 mod step_up;
+mod token_exchange;
 mod token_response;
 
 /// The moment and randomness every request in these tests is built with:
