@@ -46,7 +46,19 @@ use crate::text::UntrustedText;
 /// value, they are refused
 /// ([`CallbackError::IssuerMismatch`](crate::errors::CallbackError::IssuerMismatch)),
 /// and the fix is to set [`ServerMetadata::issuer`] through
-/// [`into_parts`](Self::into_parts).
+/// [`into_parts`](Self::into_parts). An ID token's `iss` is compared the
+/// same way (OpenID Connect Core §3.1.3.7 item 2), save for Microsoft Entra
+/// ID's alias tenants, whose tokens name the user's tenant
+/// ([`TenantIssuer`](crate::openid::TenantIssuer)).
+///
+/// # Signing in
+///
+/// The presets of providers that sign users in with OpenID Connect at
+/// their endpoints carry the `jwks_uri` the sign-in's key set is fetched
+/// from ([`KeySetFetch::new`](crate::openid::KeySetFetch::new)), and the
+/// ID token algorithms and end session endpoint where the provider's page
+/// shows them; [`openid_documentation`](Self::openid_documentation) names
+/// that page. The others have no `jwks_uri`.
 #[derive(Clone, Debug, PartialEq)]
 #[must_use]
 pub struct Preset {
