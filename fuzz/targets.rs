@@ -26,7 +26,7 @@ use oauth2_pkce::{
 use oauth2_pkce::{
     errors::JwtError, jose::verify_jws, jose::ClientSecretVerifier, jose::JwkParams, jose::JwkSet,
     jose::JwsAlgorithm, jose::RustCryptoVerifier, openid::IdToken, openid::IdTokenValidation,
-    openid::KeySet, openid::LogoutTokenValidation, openid::UserInfoRequest,
+    openid::KeySet, openid::LogoutTokenValidation, openid::TenantIssuer, openid::UserInfoRequest,
 };
 use oauth2_pkce::{
     exchange::Exchanged, exchange::SecurityToken, exchange::TokenExchange, exchange::TokenTypeUri,
@@ -956,6 +956,25 @@ pub fn id_token_claims(data: &[u8]) {
             }
             assert_printable(&format!("{error} {error:?}"));
         }
+    }
+    // The same token for a client of Entra's `common` tenant, with the
+    // issuer template: accepted only with that issuer, or the issuer of
+    // the token's own tenant — its `tid`, a GUID, in the template.
+    const COMMON: &str = "https://login.microsoftonline.com/common/v2.0";
+    let entra = IdTokenValidation::new(COMMON, "fuzz-client")
+        .algorithms(&[JwsAlgorithm::EdDsa])
+        .nonce(NONCE)
+        .tenant_issuer(TenantIssuer::MICROSOFT_ENTRA_V2);
+    let accepted = entra.validate(&token, None, &keys, &RustCryptoVerifier, NOW);
+    if let Ok(id_token) = accepted {
+        let claims = id_token.claims();
+        let tid = claims.other().get("tid").and_then(|tid| tid.as_str());
+        let own_tenant = tid.is_some_and(|tid| {
+            tid.len() == 36
+                && tid.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+                && claims.issuer() == format!("https://login.microsoftonline.com/{tid}/v2.0")
+        });
+        assert!(claims.issuer() == COMMON || own_tenant, "{claims:?}");
     }
 }
 

@@ -362,6 +362,7 @@ pub mod openid {
     //! ([`LogoutTokenValidation`] of a back-channel `logout_token`,
     //! Back-Channel Logout 1.0). The guide: [`manual::sign_in`](crate::manual::sign_in).
 
+    pub use crate::config::TenantIssuer;
     pub use crate::flow::{
         IdTokenReceived, SignedIn, SigningIn, UnknownKey, UserInfoReceived, UserInfoRequest,
     };

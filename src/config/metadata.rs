@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
+use super::tenant_issuer::TenantIssuer;
 use crate::members::ExtraMembers;
 
 /// Authorization server metadata, with the member names of RFC 8414 §2, so
@@ -134,6 +135,14 @@ pub struct ServerMetadata {
     /// Members this crate does not model, kept as they came.
     #[serde(flatten)]
     pub extra: ExtraMembers,
+    /// Not a member of any metadata document: the issuer template an ID
+    /// token's `iss` may follow when the issuer is one of the template's
+    /// alias tenants ([`TenantIssuer`]). Set by
+    /// [`Preset::microsoft_entra`](crate::Preset::microsoft_entra) for
+    /// `common`, `organizations` and `consumers` only; never read from,
+    /// nor written to, a document, so no document can loosen the check.
+    #[serde(skip)]
+    pub(crate) tenant_issuer: Option<TenantIssuer>,
 }
 
 impl ServerMetadata {
@@ -174,7 +183,20 @@ impl ServerMetadata {
             response_modes_supported: None,
             grant_types_supported: None,
             extra: ExtraMembers::default(),
+            tenant_issuer: None,
         }
+    }
+
+    /// The issuer template of a multi-tenant provider's alias tenant, when
+    /// the metadata comes from a preset that sets one
+    /// ([`Preset::microsoft_entra`](crate::Preset::microsoft_entra) with
+    /// `common`, `organizations` or `consumers`): a sign-in then accepts
+    /// an ID token whose `iss` is the template with the token's own `tid`
+    /// ([`TenantIssuer`]). `None` everywhere else: `iss` is compared with
+    /// [`issuer`](Self::issuer) exactly.
+    #[must_use]
+    pub fn tenant_issuer(&self) -> Option<TenantIssuer> {
+        self.tenant_issuer
     }
 
     /// Sets the endpoint refresh requests go to, for a provider that does

@@ -13,9 +13,11 @@ use crate::strictness::{ScopeDelimiter, Strictness, Tolerances};
 
 mod authentication;
 mod metadata;
+mod tenant_issuer;
 
 pub use authentication::{ClientAuthentication, ClientId};
 pub use metadata::ServerMetadata;
+pub use tenant_issuer::TenantIssuer;
 
 /// A configured client of one authorization server: who it is, how it
 /// authenticates and, when it logs users in, where they come back to by

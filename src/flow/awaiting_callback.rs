@@ -195,6 +195,7 @@ impl AwaitingCallback {
             resources: self.resources,
             nonce: self.nonce,
             id_token_signing_alg: client.id_token_signing_alg,
+            tenant_issuer: client.metadata.tenant_issuer,
         })
     }
 }

@@ -45,6 +45,9 @@ pub struct Exchanging {
     pub(crate) nonce: Option<Nonce>,
     /// The algorithm the client's ID tokens are signed with.
     pub(crate) id_token_signing_alg: JwsAlgorithm,
+    /// The issuer template of an alias tenant's client
+    /// ([`ServerMetadata::tenant_issuer`](crate::ServerMetadata::tenant_issuer)).
+    pub(crate) tenant_issuer: Option<crate::config::TenantIssuer>,
 }
 
 impl Exchanging {
@@ -147,6 +150,7 @@ impl fmt::Debug for Exchanging {
             .field("resources", &self.resources)
             .field("nonce", &self.nonce)
             .field("id_token_signing_alg", &self.id_token_signing_alg)
+            .field("tenant_issuer", &self.tenant_issuer)
             .finish()
     }
 }

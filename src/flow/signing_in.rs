@@ -91,6 +91,10 @@ impl EndpointStep for SigningIn {
             Some(nonce) => validation.nonce(nonce.secret()),
             None => validation,
         };
+        let validation = match self.exchanging.tenant_issuer {
+            Some(template) => validation.tenant_issuer(template),
+            None => validation,
+        };
         match self.exchanging.exchange(&response.into(), now) {
             Ok(authorized) => Ok(IdTokenReceived {
                 authorized,

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use super::claims::{parse_claims, IdTokenClaims};
 use super::key_set::KeySet;
+use crate::config::TenantIssuer;
 use crate::error::JwtError;
 use crate::jws::{JwsAlgorithm, JwsVerifier};
 use crate::secret::ct_eq;
@@ -37,6 +38,7 @@ pub struct IdTokenValidation {
     nonce: Option<String>,
     max_age: Option<Duration>,
     acr_values: Option<Vec<String>>,
+    tenant_issuer: Option<TenantIssuer>,
 }
 
 impl IdTokenValidation {
@@ -53,7 +55,20 @@ impl IdTokenValidation {
             nonce: None,
             max_age: None,
             acr_values: None,
+            tenant_issuer: None,
         }
+    }
+
+    /// For a client of a multi-tenant provider's alias tenant (Microsoft
+    /// Entra ID's `common`, `organizations`, `consumers`): an `iss` that is
+    /// `template` with the token's own `tid` claim, a GUID, in place of
+    /// `{tenantid}` is the issuer too ([`TenantIssuer`]). Inert unless the
+    /// expected issuer is one of `template`'s alias tenants: every other
+    /// issuer stays compared exactly (item 2).
+    #[must_use]
+    pub fn tenant_issuer(mut self, template: TenantIssuer) -> Self {
+        self.tenant_issuer = Some(template);
+        self
     }
 
     /// The algorithms the client registered
@@ -129,8 +144,22 @@ impl IdTokenValidation {
         })
     }
 
+    /// Item 2: `iss` is the issuer, exactly; or, for an alias tenant's
+    /// issuer with a [`TenantIssuer`], the issuer of the token's own `tid`.
+    fn is_issuer(&self, claims: &IdTokenClaims) -> bool {
+        claims.iss == self.issuer
+            || self.tenant_issuer.is_some_and(|template| {
+                template.is_alias(&self.issuer)
+                    && claims
+                        .other
+                        .get("tid")
+                        .and_then(|tid| tid.as_str())
+                        .is_some_and(|tid| template.is_issuer_of(&claims.iss, tid))
+            })
+    }
+
     fn check(&self, claims: &IdTokenClaims, now: UnixTime) -> Result<(), JwtError> {
-        if claims.iss != self.issuer {
+        if !self.is_issuer(claims) {
             return Err(JwtError::IssuerMismatch(UntrustedText::from(
                 claims.iss.as_str(),
             )));

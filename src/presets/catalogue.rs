@@ -8,13 +8,17 @@
 //! `code_challenge_methods_supported` never refuses S256, and S256 is
 //! always sent.
 
-use super::{Entry, CHECKED};
+use super::{Entry, OpenId, CHECKED};
+use crate::config::TenantIssuer;
 use crate::strictness::ScopeDelimiter::{Comma, Space};
 
 const BASIC_POST: &[&str] = &["client_secret_basic", "client_secret_post"];
 const POST: &[&str] = &["client_secret_post"];
 const BASIC: &[&str] = &["client_secret_basic"];
 const S256: Option<&[&str]> = Some(&["S256"]);
+const RS256: Option<&[&str]> = Some(&["RS256"]);
+/// When the OpenID Connect members were read.
+const OPENID_CHECKED: &str = "2026-12-07";
 
 pub(super) const GITHUB: Entry = Entry {
     provider: "GitHub",
@@ -32,6 +36,7 @@ pub(super) const GITHUB: Entry = Entry {
     scope_delimiter: Space,
     comma_separated_response_scope: true,
     bearer_token_types: &[],
+    openid: None,
 };
 
 pub(super) const GITLAB: Entry = Entry {
@@ -49,6 +54,16 @@ pub(super) const GITLAB: Entry = Entry {
     scope_delimiter: Space,
     comma_separated_response_scope: false,
     bearer_token_types: &[],
+    // Its discovery document, named by
+    // https://docs.gitlab.com/integration/openid_connect_provider/.
+    openid: Some(OpenId {
+        documentation: "https://gitlab.com/.well-known/openid-configuration",
+        checked: OPENID_CHECKED,
+        jwks_uri: "https://gitlab.com/oauth/discovery/keys",
+        id_token_signing_algs: RS256,
+        end_session_endpoint: None,
+        tenant_issuer: None,
+    }),
 };
 
 pub(super) const GOOGLE: Entry = Entry {
@@ -66,6 +81,16 @@ pub(super) const GOOGLE: Entry = Entry {
     scope_delimiter: Space,
     comma_separated_response_scope: false,
     bearer_token_types: &[],
+    // Its discovery document, named by
+    // https://developers.google.com/identity/openid-connect/reference.
+    openid: Some(OpenId {
+        documentation: "https://accounts.google.com/.well-known/openid-configuration",
+        checked: OPENID_CHECKED,
+        jwks_uri: "https://www.googleapis.com/oauth2/v3/certs",
+        id_token_signing_algs: RS256,
+        end_session_endpoint: None,
+        tenant_issuer: None,
+    }),
 };
 
 pub(super) const MICROSOFT_ENTRA: Entry = Entry {
@@ -88,6 +113,18 @@ pub(super) const MICROSOFT_ENTRA: Entry = Entry {
     scope_delimiter: Space,
     comma_separated_response_scope: false,
     bearer_token_types: &[],
+    // RS256: the `common` endpoint's discovery document,
+    // https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration.
+    openid: Some(OpenId {
+        documentation:
+            "https://learn.microsoft.com/en-us/entra/identity-platform/v2-protocols-oidc",
+        checked: OPENID_CHECKED,
+        jwks_uri: "https://login.microsoftonline.com/{arg}/discovery/v2.0/keys",
+        id_token_signing_algs: RS256,
+        end_session_endpoint: Some("https://login.microsoftonline.com/{arg}/oauth2/v2.0/logout"),
+        // `common`, `organizations`, `consumers`: the user's tenant signs.
+        tenant_issuer: Some(TenantIssuer::MICROSOFT_ENTRA_V2),
+    }),
 };
 
 pub(super) const SLACK: Entry = Entry {
@@ -105,6 +142,35 @@ pub(super) const SLACK: Entry = Entry {
     scope_delimiter: Comma,
     comma_separated_response_scope: true,
     bearer_token_types: &["bot", "user"],
+    openid: None,
+};
+
+/// Sign in with Slack: Slack's OpenID Connect flow, at endpoints of its
+/// own (the `oauth.v2.access` row above issues no ID token).
+pub(super) const SLACK_OPENID: Entry = Entry {
+    provider: "Sign in with Slack",
+    checked: OPENID_CHECKED,
+    documentation: "https://api.slack.com/authentication/sign-in-with-slack",
+    issuer: "https://slack.com",
+    authorization_endpoint: "https://slack.com/openid/connect/authorize",
+    token_endpoint: "https://slack.com/api/openid.connect.token",
+    refresh_endpoint: None,
+    revocation_endpoint: None,
+    userinfo_endpoint: Some("https://slack.com/api/openid.connect.userInfo"),
+    code_challenge_methods: None,
+    auth_methods: &["client_secret_post", "client_secret_basic"],
+    scope_delimiter: Space,
+    comma_separated_response_scope: false,
+    bearer_token_types: &[],
+    // Its discovery document, as exported by panva/wellknown.
+    openid: Some(OpenId {
+        documentation: "https://slack.com/.well-known/openid-configuration",
+        checked: OPENID_CHECKED,
+        jwks_uri: "https://slack.com/openid/connect/keys",
+        id_token_signing_algs: RS256,
+        end_session_endpoint: None,
+        tenant_issuer: None,
+    }),
 };
 
 pub(super) const DISCORD: Entry = Entry {
@@ -122,6 +188,7 @@ pub(super) const DISCORD: Entry = Entry {
     scope_delimiter: Space,
     comma_separated_response_scope: false,
     bearer_token_types: &[],
+    openid: None,
 };
 
 pub(super) const LINKEDIN: Entry = Entry {
@@ -134,12 +201,24 @@ pub(super) const LINKEDIN: Entry = Entry {
     token_endpoint: "https://www.linkedin.com/oauth/v2/accessToken",
     refresh_endpoint: None,
     revocation_endpoint: None,
-    userinfo_endpoint: None,
+    userinfo_endpoint: Some("https://api.linkedin.com/v2/userinfo"),
     code_challenge_methods: None,
     auth_methods: POST,
     scope_delimiter: Space,
     comma_separated_response_scope: false,
     bearer_token_types: &[],
+    // LinkedIn's discovery document
+    // (https://www.linkedin.com/oauth/.well-known/openid-configuration) as
+    // listed by https://logto.io/oauth-providers-explorer/linkedin; the
+    // Sign In with LinkedIn page names no key set and no algorithm.
+    openid: Some(OpenId {
+        documentation: "https://learn.microsoft.com/en-us/linkedin/consumer/integrations/self-serve/sign-in-with-linkedin-v2",
+        checked: OPENID_CHECKED,
+        jwks_uri: "https://www.linkedin.com/oauth/openid/jwks",
+        id_token_signing_algs: None,
+        end_session_endpoint: None,
+        tenant_issuer: None,
+    }),
 };
 
 pub(super) const SHOPIFY: Entry = Entry {
@@ -157,6 +236,7 @@ pub(super) const SHOPIFY: Entry = Entry {
     scope_delimiter: Comma,
     comma_separated_response_scope: true,
     bearer_token_types: &[],
+    openid: None,
 };
 
 pub(super) const TWITCH: Entry = Entry {
@@ -174,6 +254,14 @@ pub(super) const TWITCH: Entry = Entry {
     scope_delimiter: Space,
     comma_separated_response_scope: false,
     bearer_token_types: &[],
+    openid: Some(OpenId {
+        documentation: "https://dev.twitch.tv/docs/authentication/getting-tokens-oidc/",
+        checked: OPENID_CHECKED,
+        jwks_uri: "https://id.twitch.tv/oauth2/keys",
+        id_token_signing_algs: RS256,
+        end_session_endpoint: None,
+        tenant_issuer: None,
+    }),
 };
 
 pub(super) const SPOTIFY: Entry = Entry {
@@ -191,6 +279,7 @@ pub(super) const SPOTIFY: Entry = Entry {
     scope_delimiter: Space,
     comma_separated_response_scope: false,
     bearer_token_types: &[],
+    openid: None,
 };
 
 pub(super) const DROPBOX: Entry = Entry {
@@ -208,6 +297,7 @@ pub(super) const DROPBOX: Entry = Entry {
     scope_delimiter: Space,
     comma_separated_response_scope: false,
     bearer_token_types: &[],
+    openid: None,
 };
 
 pub(super) const STRAVA: Entry = Entry {
@@ -225,6 +315,7 @@ pub(super) const STRAVA: Entry = Entry {
     scope_delimiter: Comma,
     comma_separated_response_scope: true,
     bearer_token_types: &[],
+    openid: None,
 };
 
 pub(super) const ZOOM: Entry = Entry {
@@ -242,6 +333,7 @@ pub(super) const ZOOM: Entry = Entry {
     scope_delimiter: Space,
     comma_separated_response_scope: false,
     bearer_token_types: &[],
+    openid: None,
 };
 
 pub(super) const ATLASSIAN: Entry = Entry {
@@ -259,6 +351,7 @@ pub(super) const ATLASSIAN: Entry = Entry {
     scope_delimiter: Space,
     comma_separated_response_scope: false,
     bearer_token_types: &[],
+    openid: None,
 };
 
 pub(super) const NOTION: Entry = Entry {
@@ -276,6 +369,7 @@ pub(super) const NOTION: Entry = Entry {
     scope_delimiter: Space,
     comma_separated_response_scope: false,
     bearer_token_types: &[],
+    openid: None,
 };
 
 pub(super) const REDDIT: Entry = Entry {
@@ -293,6 +387,7 @@ pub(super) const REDDIT: Entry = Entry {
     scope_delimiter: Space,
     comma_separated_response_scope: false,
     bearer_token_types: &[],
+    openid: None,
 };
 
 pub(super) const FIGMA: Entry = Entry {
@@ -310,6 +405,7 @@ pub(super) const FIGMA: Entry = Entry {
     scope_delimiter: Space,
     comma_separated_response_scope: false,
     bearer_token_types: &[],
+    openid: None,
 };
 
 pub(super) const PATREON: Entry = Entry {
@@ -327,6 +423,7 @@ pub(super) const PATREON: Entry = Entry {
     scope_delimiter: Space,
     comma_separated_response_scope: false,
     bearer_token_types: &[],
+    openid: None,
 };
 
 pub(super) const SALESFORCE: Entry = Entry {
@@ -345,6 +442,14 @@ pub(super) const SALESFORCE: Entry = Entry {
     scope_delimiter: Space,
     comma_separated_response_scope: false,
     bearer_token_types: &[],
+    openid: Some(OpenId {
+        documentation: "https://login.salesforce.com/.well-known/openid-configuration",
+        checked: OPENID_CHECKED,
+        jwks_uri: "https://login.salesforce.com/id/keys",
+        id_token_signing_algs: RS256,
+        end_session_endpoint: None,
+        tenant_issuer: None,
+    }),
 };
 
 pub(super) const MASTODON: Entry = Entry {
@@ -362,6 +467,7 @@ pub(super) const MASTODON: Entry = Entry {
     scope_delimiter: Space,
     comma_separated_response_scope: false,
     bearer_token_types: &[],
+    openid: None,
 };
 
 pub(super) const EBAY: Entry = Entry {
@@ -379,15 +485,17 @@ pub(super) const EBAY: Entry = Entry {
     scope_delimiter: Space,
     comma_separated_response_scope: false,
     bearer_token_types: &["User Access Token", "Application Access Token"],
+    openid: None,
 };
 
 /// Every row, in the order of the providers guide's table.
-pub(super) const ENTRIES: [&Entry; 21] = [
+pub(super) const ENTRIES: [&Entry; 22] = [
     &GITHUB,
     &GITLAB,
     &GOOGLE,
     &MICROSOFT_ENTRA,
     &SLACK,
+    &SLACK_OPENID,
     &DISCORD,
     &LINKEDIN,
     &SHOPIFY,

@@ -9,7 +9,7 @@ mod providers;
 
 use alloc::string::String;
 
-use crate::config::{Client, ClientAuthentication, ClientId, ServerMetadata};
+use crate::config::{Client, ClientAuthentication, ClientId, ServerMetadata, TenantIssuer};
 use crate::error::ConfigError;
 use crate::error::InvalidValue;
 use crate::strictness::{ScopeDelimiter, Tolerances};
@@ -46,13 +46,27 @@ use crate::text::UntrustedText;
 /// value, they are refused
 /// ([`CallbackError::IssuerMismatch`](crate::errors::CallbackError::IssuerMismatch)),
 /// and the fix is to set [`ServerMetadata::issuer`] through
-/// [`into_parts`](Self::into_parts).
+/// [`into_parts`](Self::into_parts). An ID token's `iss` is compared the
+/// same way (OpenID Connect Core §3.1.3.7 item 2), save for Microsoft Entra
+/// ID's alias tenants, whose tokens name the user's tenant
+/// ([`TenantIssuer`](crate::openid::TenantIssuer)).
+///
+/// # Signing in
+///
+/// The presets of providers that sign users in with OpenID Connect at
+/// their endpoints carry the `jwks_uri` the sign-in's key set is fetched
+/// from ([`KeySetFetch::new`](crate::openid::KeySetFetch::new)), and the
+/// ID token algorithms and end session endpoint where the provider's page
+/// shows them; [`openid_documentation`](Self::openid_documentation) names
+/// that page. The others have no `jwks_uri`.
 #[derive(Clone, Debug, PartialEq)]
 #[must_use]
 pub struct Preset {
     provider: &'static str,
     checked: &'static str,
     documentation: &'static str,
+    /// The page and date of the OpenID Connect members, when it has them.
+    openid: Option<(&'static str, &'static str)>,
     metadata: ServerMetadata,
     tolerances: Tolerances,
 }
@@ -78,6 +92,15 @@ impl Preset {
     #[must_use]
     pub fn checked(&self) -> &'static str {
         self.checked
+    }
+
+    /// For a provider that signs users in with OpenID Connect at the
+    /// preset's endpoints: the page its OpenID Connect members (`jwks_uri`,
+    /// `id_token_signing_alg_values_supported`, `end_session_endpoint`)
+    /// were read from, and the date (`YYYY-MM-DD`). `None` for the others.
+    #[must_use]
+    pub fn openid_documentation(&self) -> Option<(&'static str, &'static str)> {
+        self.openid
     }
 
     /// The provider's metadata.
@@ -170,6 +193,28 @@ pub(crate) struct Entry {
     pub(crate) scope_delimiter: ScopeDelimiter,
     pub(crate) comma_separated_response_scope: bool,
     pub(crate) bearer_token_types: &'static [&'static str],
+    /// The OpenID Connect members, for a provider that signs users in
+    /// with OpenID Connect at these endpoints; `None` otherwise.
+    pub(crate) openid: Option<OpenId>,
+}
+
+/// A row's OpenID Connect members (OpenID Connect Discovery 1.0 §3), read
+/// from a page of their own, on a date of their own. A member the page
+/// does not show is left out: [`Discovery`](crate::Discovery) gives it.
+pub(crate) struct OpenId {
+    /// The page (or the published discovery document) read.
+    pub(crate) documentation: &'static str,
+    /// When (`YYYY-MM-DD`).
+    pub(crate) checked: &'static str,
+    /// `jwks_uri`: the keys ID tokens are signed with.
+    pub(crate) jwks_uri: &'static str,
+    /// `id_token_signing_alg_values_supported`, when shown.
+    pub(crate) id_token_signing_algs: Option<&'static [&'static str]>,
+    /// `end_session_endpoint` (RP-Initiated Logout 1.0), when shown.
+    pub(crate) end_session_endpoint: Option<&'static str>,
+    /// The issuer template of a multi-tenant provider: set on the preset
+    /// only when its issuer is one of the template's alias tenants.
+    pub(crate) tenant_issuer: Option<TenantIssuer>,
 }
 
 impl Entry {
@@ -187,6 +232,16 @@ impl Entry {
         metadata.code_challenge_methods_supported = self
             .code_challenge_methods
             .map(|methods| methods.iter().map(|m| String::from(*m)).collect());
+        if let Some(openid) = &self.openid {
+            metadata.jwks_uri = Some(url(openid.jwks_uri));
+            metadata.id_token_signing_alg_values_supported = openid
+                .id_token_signing_algs
+                .map(|algs| algs.iter().map(|alg| String::from(*alg)).collect());
+            metadata.end_session_endpoint = openid.end_session_endpoint.map(url);
+            metadata.tenant_issuer = openid
+                .tenant_issuer
+                .filter(|template| template.is_alias(&metadata.issuer));
+        }
         let mut tolerances = Tolerances::default()
             .with_scope(self.scope_delimiter, self.comma_separated_response_scope);
         for name in self.bearer_token_types {
@@ -199,6 +254,10 @@ impl Entry {
             provider: self.provider,
             checked: self.checked,
             documentation: self.documentation,
+            openid: self
+                .openid
+                .as_ref()
+                .map(|openid| (openid.documentation, openid.checked)),
             metadata,
             tolerances,
         }
@@ -240,6 +299,7 @@ impl Preset {
             provider: "Pagero Online",
             checked: CHECKED,
             documentation: "https://developer.pagero.com/docs/authorization-code-grant-flow-with-proof-key-for-code-exchange",
+            openid: None,
             metadata,
             tolerances: Tolerances::default(),
         }

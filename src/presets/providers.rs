@@ -4,8 +4,8 @@
 
 use super::catalogue::{
     ATLASSIAN, DISCORD, DROPBOX, EBAY, FIGMA, GITHUB, GITLAB, GOOGLE, LINKEDIN, MASTODON,
-    MICROSOFT_ENTRA, NOTION, PATREON, REDDIT, SALESFORCE, SHOPIFY, SLACK, SPOTIFY, STRAVA, TWITCH,
-    ZOOM,
+    MICROSOFT_ENTRA, NOTION, PATREON, REDDIT, SALESFORCE, SHOPIFY, SLACK, SLACK_OPENID, SPOTIFY,
+    STRAVA, TWITCH, ZOOM,
 };
 use super::{host_like, Preset};
 use crate::error::InvalidValue;
@@ -41,6 +41,13 @@ impl Preset {
     /// [`into_parts`](Self::into_parts).
     ///
     /// - Issuer: `https://gitlab.com`, GitLab's OpenID Connect issuer.
+    /// - OpenID Connect: `jwks_uri` `https://gitlab.com/oauth/discovery/keys`
+    ///   and RS256, from GitLab's discovery document
+    ///   (<https://gitlab.com/.well-known/openid-configuration>, the URL
+    ///   <https://docs.gitlab.com/integration/openid_connect_provider/>
+    ///   gives; read as exported by `panva/wellknown`), 2026-12-07; the
+    ///   UserInfo endpoint `/oauth/userinfo`. No end session endpoint is
+    ///   published. No page shows an ID token, so none is tested.
     /// - Client authentication: Basic or body.
     /// - PKCE: S256, as the page's example uses.
     /// - Tolerances: none needed; the extra `created_at` is kept in
@@ -59,7 +66,14 @@ impl Preset {
     /// the round trip.
     ///
     /// - Issuer: `https://accounts.google.com`, which Google also sends
-    ///   as the callback's `iss`.
+    ///   as the callback's `iss`, and the modern `iss` of its ID tokens
+    ///   (<https://developers.google.com/identity/openid-connect/reference>);
+    ///   a token with the legacy `accounts.google.com` is refused.
+    /// - OpenID Connect: `jwks_uri` `https://www.googleapis.com/oauth2/v3/certs`
+    ///   and RS256, from Google's discovery document
+    ///   (<https://accounts.google.com/.well-known/openid-configuration>,
+    ///   read as exported by `panva/wellknown`), 2026-12-07. Google
+    ///   publishes no end session endpoint.
     /// - Client authentication: Basic or body. PKCE: `plain` and `S256`,
     ///   as Google's guide for installed apps
     ///   (<https://developers.google.com/identity/protocols/oauth2/native-app>)
@@ -68,7 +82,10 @@ impl Preset {
     /// - Tested with: `google-token-response.http`,
     ///   `google-refresh-response.http` (the page's examples as quoted by
     ///   copies of it), `google-error-callback*` (the page's error
-    ///   response has no `state`: refused as shown, accepted with it).
+    ///   response has no `state`: refused as shown, accepted with it);
+    ///   `id_tokens/google-id-token-*` (the page's ID token payload,
+    ///   refused as shown: `email_verified` is the string `"true"` and
+    ///   `iss` the legacy value; repaired, it signs in).
     pub fn google() -> Self {
         GOOGLE.preset("")
     }
@@ -80,16 +97,37 @@ impl Preset {
     /// (`contoso.onmicrosoft.com`).
     ///
     /// - Issuer: `https://login.microsoftonline.com/{tenant}/v2.0`, the
-    ///   issuer of the tenant's ID tokens when `tenant` is a tenant ID;
-    ///   for `common` and the other aliases it is this preset's own
-    ///   identifier (Entra does not send `iss` in the callback).
+    ///   issuer of the tenant's ID tokens when `tenant` is a tenant ID,
+    ///   compared exactly. For `common`, `organizations` and `consumers` it
+    ///   is this preset's own identifier (Entra does not send `iss` in the
+    ///   callback), and ID tokens carry the user's tenant's issuer: the
+    ///   preset sets [`TenantIssuer::MICROSOFT_ENTRA_V2`](crate::openid::TenantIssuer::MICROSOFT_ENTRA_V2)
+    ///   ([`ServerMetadata::tenant_issuer`](crate::ServerMetadata::tenant_issuer)),
+    ///   and a sign-in accepts an `iss` that is
+    ///   `https://login.microsoftonline.com/{tid}/v2.0` with the token's
+    ///   own `tid`, a GUID. Users of every tenant then sign in: check
+    ///   `tid` if the app is for some tenants only. A domain
+    ///   (`contoso.onmicrosoft.com`) is not its tenant's issuer: sign in
+    ///   with the tenant ID, or set the issuer through
+    ///   [`into_parts`](Self::into_parts).
+    /// - OpenID Connect, from
+    ///   <https://learn.microsoft.com/en-us/entra/identity-platform/v2-protocols-oidc>,
+    ///   2026-12-07: `jwks_uri` `/{tenant}/discovery/v2.0/keys` and the end
+    ///   session endpoint `/{tenant}/oauth2/v2.0/logout` (the page's sign-out
+    ///   example is `common`'s; the same path under every tenant); RS256
+    ///   from `common`'s discovery document
+    ///   (<https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration>,
+    ///   as exported by `panva/wellknown`); UserInfo at Microsoft Graph.
     /// - Client authentication: body or Basic (the page says both); a
     ///   certificate (`private_key_jwt`) is listed too.
     /// - PKCE: S256, as the page's examples use. No revocation endpoint.
     /// - Tolerances: none needed.
     /// - Tested with: `microsoft-entra-*`; the page's token response has
     ///   a trailing comma and is kept both as it is (refused: not JSON)
-    ///   and minimally repaired (accepted).
+    ///   and minimally repaired (accepted); `id_tokens/microsoft-entra-*`:
+    ///   Microsoft's sample v2.0 ID token signs in through `common`, and
+    ///   is refused with another tenant's `iss`, without `tid`, and by a
+    ///   preset of another tenant.
     ///
     /// # Errors
     /// [`InvalidValue`] when `tenant` is not a DNS name or
@@ -119,8 +157,36 @@ impl Preset {
     ///   client already reads as an error response.
     /// - Tested with: `slack-oauth-v2-access*.http` (the success, the
     ///   same without the preset, and the documented error).
+    /// - Installs the app; it signs no user in (`oauth.v2.access` issues
+    ///   no ID token): that is [`sign_in_with_slack`](Self::sign_in_with_slack).
     pub fn slack() -> Self {
         SLACK.preset("")
+    }
+
+    /// Sign in with Slack (OpenID Connect), from
+    /// <https://api.slack.com/authentication/sign-in-with-slack> and
+    /// <https://api.slack.com/methods/openid.connect.token>, checked
+    /// 2026-12-07: Slack's sign-in flow, at its own endpoints
+    /// (`/openid/connect/authorize`, `openid.connect.token`); the
+    /// [`slack`](Self::slack) preset's `oauth.v2.access` issues no ID
+    /// token.
+    ///
+    /// - Issuer: `https://slack.com`, Slack's OpenID Connect issuer.
+    /// - OpenID Connect: `jwks_uri` `https://slack.com/openid/connect/keys`,
+    ///   RS256, the UserInfo endpoint `openid.connect.userInfo`, from
+    ///   Slack's discovery document
+    ///   (<https://slack.com/.well-known/openid-configuration>, as exported
+    ///   by `panva/wellknown`), read 2026-12-07. No end session endpoint
+    ///   is published.
+    /// - Client authentication: body or Basic, as the document lists them.
+    ///   PKCE: not documented; S256 is sent.
+    /// - Tolerances: none needed; the token response's `"ok": true` is
+    ///   kept in [`TokenSet::extra`](crate::TokenSet::extra).
+    /// - Tested with: `sign-in-with-slack-token-response.http` and
+    ///   `id_tokens/sign-in-with-slack-id-token.json` (the decoded ID
+    ///   token of the `openid.connect.token` page).
+    pub fn sign_in_with_slack() -> Self {
+        SLACK_OPENID.preset("")
     }
 
     /// Discord, from <https://discord.com/developers/docs/topics/oauth2>,
@@ -140,8 +206,19 @@ impl Preset {
     /// <https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow>,
     /// checked 2026-11-30.
     ///
-    /// - Issuer: inferred, `https://www.linkedin.com/oauth` (the issuer
-    ///   of LinkedIn's OpenID Connect tokens).
+    /// - Issuer: `https://www.linkedin.com/oauth`, the issuer of
+    ///   LinkedIn's OpenID Connect discovery document.
+    /// - OpenID Connect ("Sign In with LinkedIn using OpenID Connect",
+    ///   <https://learn.microsoft.com/en-us/linkedin/consumer/integrations/self-serve/sign-in-with-linkedin-v2>,
+    ///   2026-12-07): `jwks_uri` `https://www.linkedin.com/oauth/openid/jwks`
+    ///   and the UserInfo endpoint `https://api.linkedin.com/v2/userinfo`,
+    ///   read from LinkedIn's discovery document
+    ///   (<https://www.linkedin.com/oauth/.well-known/openid-configuration>)
+    ///   as listed by a third party (<https://logto.io/oauth-providers-explorer/linkedin>),
+    ///   not on LinkedIn's page: check them before production use. The
+    ///   signing algorithms were not found: [`Discovery`](crate::Discovery)
+    ///   gives them (the client expects RS256 meanwhile). No ID token
+    ///   example was found.
     /// - Client authentication: `client_id` and `client_secret` in the
     ///   body.
     /// - PKCE: not on the page (LinkedIn offers it to native apps by
@@ -189,6 +266,11 @@ impl Preset {
     ///
     /// - Issuer: `https://id.twitch.tv/oauth2`, Twitch's OpenID Connect
     ///   issuer.
+    /// - OpenID Connect: `jwks_uri` `https://id.twitch.tv/oauth2/keys` and
+    ///   RS256, from the discovery document shown on
+    ///   <https://dev.twitch.tv/docs/authentication/getting-tokens-oidc/>,
+    ///   2026-12-07. No end session endpoint is published; the page lists
+    ///   the ID token's claims without an example token.
     /// - Client authentication: body. PKCE: not on the page; S256 is
     ///   sent.
     /// - Revocation: `/oauth2/revoke`, from
@@ -363,6 +445,12 @@ impl Preset {
     ///
     /// - Issuer: `https://login.salesforce.com`, its OpenID Connect
     ///   issuer.
+    /// - OpenID Connect: `jwks_uri` `https://login.salesforce.com/id/keys`
+    ///   and RS256, from Salesforce's discovery document
+    ///   (<https://login.salesforce.com/.well-known/openid-configuration>),
+    ///   2026-12-07. Its end session endpoint was not in the text read:
+    ///   [`Discovery`](crate::Discovery) gives it. No ID token example was
+    ///   found.
     /// - Client authentication: Basic or body. PKCE: S256 (the page's
     ///   `code_challenge` is the SHA-256 hash of the verifier).
     /// - Revocation: `/services/oauth2/revoke`, from

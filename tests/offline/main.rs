@@ -23,6 +23,7 @@ mod properties_callback_checks;
 mod properties_outside_text;
 mod provider_presets;
 mod provider_quirks;
+mod provider_sign_in;
 mod pushed_authorization;
 mod readme;
 mod registration;
