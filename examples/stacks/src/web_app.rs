@@ -293,7 +293,9 @@ impl WebApp {
         if !complete && self.client.userinfo_endpoint().is_some() {
             // --- glue: start ---
             let request = UserInfoRequest::new(&self.client, &authorized, &id_token)?;
+            // --- glue: end ---
             let answer = self.oauth.run_async(request).await?;
+            // --- glue: start ---
             let userinfo = answer.verify(&keys, &RustCryptoVerifier, UnixTime::now())?;
             // --- glue: end ---
             user.name = user.name.or_else(|| userinfo.name().map(str::to_owned));
@@ -311,15 +313,14 @@ impl WebApp {
         let stored = self.stored_key_set().await?;
         let now = UnixTime::now();
         // --- glue: start ---
-        let keys = match stored.map(|json| KeySet::from_json(json.as_bytes())) {
+        let fetch = match stored.map(|json| KeySet::from_json(json.as_bytes())) {
             Some(Ok(keys)) if keys.is_fresh(now) => return Ok(keys),
-            Some(Ok(stale)) => self.oauth.run_async(stale.refresh()).await?,
-            _ => {
-                self.oauth
-                    .run_async(KeySetFetch::new(&self.client)?)
-                    .await?
-            }
+            Some(Ok(stale)) => stale.refresh(),
+            _ => KeySetFetch::new(&self.client)?, // the metadata's `jwks_uri`
         };
+        // --- glue: end ---
+        let keys = self.oauth.run_async(fetch).await?;
+        // --- glue: start ---
         self.store_key_set(&keys).await?;
         // --- glue: end ---
         Ok(keys)

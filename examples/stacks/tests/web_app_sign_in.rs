@@ -166,7 +166,12 @@ async fn two_instances_sign_in_share_the_key_set_and_end_sessions_from_the_back_
         let provider = Arc::clone(&provider);
         blocking(move || provider.requests("POST /interop/backchannel-logout 200", 1)).await
     };
-    assert_eq!(delivered, 1, "the app took the logout token: {}", provider.log());
+    assert_eq!(
+        delivered,
+        1,
+        "the app took the logout token: {}",
+        provider.log()
+    );
     assert_eq!(alice.get(&format!("{a}/me")).await.status(), 401);
     assert_eq!(alice.get(&format!("{b}/me")).await.status(), 401);
     assert_eq!(me(&mut second, &format!("{b}/me")).await["sub"], "alice");
@@ -225,7 +230,10 @@ async fn a_forged_id_token_fails_the_login_with_a_clear_page() {
         .unwrap();
     let serving = tokio::spawn(async move { axum::serve(listener, app.router()).await });
 
-    for (kind, why) in [("none", "alg"), ("tampered", "signature")] {
+    for (kind, why) in [
+        ("none", "the JWS is unsigned (alg none)"),
+        ("tampered", "the JWS signature does not verify"),
+    ] {
         let forge = format!("/interop/forge-id-token?kind={kind}");
         let provider_ = Arc::clone(&provider);
         assert_eq!(blocking(move || provider_.post(&forge)).await, 204);
