@@ -353,7 +353,10 @@ impl WebApp {
         let key = match (token.session_id(), token.subject()) {
             (Some(sid), _) => sessions_of("sid", issuer.as_str(), sid),
             (None, Some(sub)) => sessions_of("sub", issuer.as_str(), sub),
-            (None, None) => return Err(AppError::NoStep), // §2.6 refuses such a token
+            // Not a valid logout token (§2.6 step 5): validation refuses it.
+            (None, None) => {
+                return Err(AppError::Other("a logout token without sid or sub".into()))
+            }
         };
         self.end_sessions(&key).await
     }
