@@ -24,9 +24,12 @@ use oauth2_pkce::{
     errors::InvalidValue, jose::Ed25519Key, jose::Es256Key, jose::PublicJwk, jose::Signer,
 };
 use oauth2_pkce::{
-    errors::JwtError, jose::verify_jws, jose::JwkParams, jose::JwkSet, jose::JwsAlgorithm,
-    jose::RustCryptoVerifier, openid::IdToken, openid::IdTokenValidation, openid::KeySet,
-    openid::LogoutTokenValidation, openid::UserInfoRequest,
+    errors::JwtError, jose::verify_jws, jose::ClientSecretVerifier, jose::JwkParams, jose::JwkSet,
+    jose::JwsAlgorithm, jose::RustCryptoVerifier, openid::IdToken, openid::IdTokenValidation,
+    openid::KeySet, openid::LogoutTokenValidation, openid::UserInfoRequest,
+};
+use oauth2_pkce::{
+    exchange::Exchanged, exchange::SecurityToken, exchange::TokenExchange, exchange::TokenTypeUri,
 };
 use oauth2_pkce::{resource::ResourceDiscovery, resource::ResourceIndicator};
 
@@ -56,6 +59,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("id_token_claims", id_token_claims),
     ("userinfo_response", userinfo_response),
     ("logout_token", logout_token),
+    ("token_exchange_response", token_exchange_response),
 ];
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
@@ -651,6 +655,59 @@ pub fn introspection_response(data: &[u8]) {
     }
 }
 
+/// A token exchange response (RFC 8693 §2.2): a success names an
+/// absolute-URI `issued_token_type`; `N_A` comes out as a token that is
+/// not an access token and anything else as a grant that survives
+/// storage; neither the subject nor the actor token nor the client
+/// secret shows in any `Debug`, error or retry, and a retry rebuilds the
+/// same request.
+pub fn token_exchange_response(data: &[u8]) {
+    const SUBJECT: &str = "fuzz-subject-token-8V";
+    const ACTOR: &str = "fuzz-actor-token-2J";
+    let Some(response) = response(data) else {
+        return;
+    };
+    let step = TokenExchange::new(
+        &client(),
+        SecurityToken::new(SUBJECT),
+        TokenTypeUri::ACCESS_TOKEN,
+    )
+    .actor_token(SecurityToken::new(ACTOR), TokenTypeUri::JWT)
+    .audience("https://backend.example");
+    let request = step.request(&CONTEXT).unwrap();
+    let secrets = [SUBJECT.into(), ACTOR.into(), CLIENT_SECRET.into()];
+    assert!(!format!("{step:?} {request:?}").contains(SUBJECT));
+    match step.handle_response(response, NOW) {
+        Ok(Exchanged::AccessToken {
+            issued_token_type,
+            authorized,
+        }) => {
+            assert_eq!(
+                TokenTypeUri::new(issued_token_type.as_str()).unwrap(),
+                issued_token_type
+            );
+            let stored = serde_json::to_vec(&authorized).unwrap();
+            assert_eq!(Authorized::from_json(&stored).unwrap(), authorized);
+            assert_printable(&format!("{authorized:?}"));
+        }
+        Ok(Exchanged::Other {
+            issued_token_type,
+            token,
+            expires_at,
+        }) => {
+            assert!(TokenTypeUri::new(issued_token_type.as_str()).is_ok());
+            assert!(!token.secret().is_empty());
+            assert!(expires_at.is_none_or(|at| at >= NOW));
+            assert!(!format!("{token:?}").contains(token.secret()));
+        }
+        Ok(_) => unreachable!("no other answer"),
+        Err(failure) => {
+            assert_redacted(&failure, &secrets, data);
+            assert_retry_rebuilds(failure, &request);
+        }
+    }
+}
+
 /// A protected resource's metadata document (RFC 9728): a success names
 /// exactly the resource asked for, and only https (or loopback)
 /// authorization servers; nothing outside comes out raw.
@@ -770,11 +827,17 @@ const ALL_ALGORITHMS: &[JwsAlgorithm] = &[
     JwsAlgorithm::Ps256,
     JwsAlgorithm::Es256,
     JwsAlgorithm::EdDsa,
+    JwsAlgorithm::Hs256,
 ];
+
+/// The client secret HS256 seeds are keyed with (OpenID Connect Core §10.1).
+const FUZZ_CLIENT_SECRET: &str = "a-client-secret-of-32-octets-or-more";
 
 /// The compact JWS parser and verifier: any text. Only what the keys
 /// signed verifies (the corpus' vectors; a fuzzer cannot forge), `none`
 /// never does, an error prints escaped, and the verdict is the same twice.
+/// HS256 verifies only through the client secret's verifier, which
+/// verifies nothing else.
 pub fn jws_compact(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -785,6 +848,17 @@ pub fn jws_compact(data: &[u8]) {
         verdict,
         verify_jws(text, ALL_ALGORITHMS, &keys, &RustCryptoVerifier)
     );
+    let secret = ClientSecretVerifier::new(&ClientSecret::new(FUZZ_CLIENT_SECRET)).unwrap();
+    match verify_jws(text, ALL_ALGORITHMS, &keys, &secret) {
+        Ok(verified) => {
+            assert_eq!(verified.header().algorithm(), JwsAlgorithm::Hs256);
+            assert!(verdict.is_err(), "HS256 and an asymmetric alg at once");
+        }
+        Err(error) => assert_printable(&format!("{error} {error:?}")),
+    }
+    if let Ok(verified) = &verdict {
+        assert_ne!(verified.header().algorithm(), JwsAlgorithm::Hs256);
+    }
     match verdict {
         Ok(verified) => {
             assert_ne!(verified.header().algorithm().as_str(), "none");

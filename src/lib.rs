@@ -114,6 +114,9 @@
 //!   (RFC 9728), a counted new login on `insufficient_scope`, and (feature
 //!   `http`) `Driver::access_resource`, the whole chain from a resource URL
 //!   in one call.
+//! - [`exchange`]: token exchange (RFC 8693), one security token traded
+//!   for another, for delegation and service-to-service calls; the JWT
+//!   bearer grant (RFC 7523 §2.1).
 //! - [`registration`]: dynamic client registration (RFC 7591).
 //! - [`jose`]: DPoP keys (RFC 9449) and `private_key_jwt` keys (RFC 7523).
 //! - [`errors`]: every error, and the protocol's error codes.
@@ -289,6 +292,22 @@ pub mod device {
     pub use crate::wire::device::{UserCode, VerificationUri};
 }
 
+pub mod exchange {
+    //! Token exchange (RFC 8693): [`TokenExchange`] trades a security
+    //! token the client holds (a user's access token, an ID token, a JWT)
+    //! at the token endpoint for another, for another audience or with
+    //! less scope — delegation with an actor token, impersonation without
+    //! (§1.1). What it issued is [`Exchanged`]: an access token, a grant
+    //! like any other, or another kind of token (`token_type: N_A`), with
+    //! its [`TokenTypeUri`] (§3). [`JwtBearer`] redeems a JWT — another
+    //! issuer's, or one a token exchange issued — for an access token
+    //! (RFC 7523 §2.1).
+
+    pub use crate::flow::{Exchanged, JwtBearer, TokenExchange, JWT_BEARER_GRANT_TYPE};
+    pub use crate::secret::SecurityToken;
+    pub use crate::wire::exchange::TokenTypeUri;
+}
+
 pub mod resource {
     //! The protected resource's side: reading an API's `WWW-Authenticate`
     //! challenge ([`BearerChallenge`], RFC 6750 §3; [`DpopChallenge`],
@@ -366,7 +385,8 @@ pub mod jose {
     //! JWS (RFC 7515 §5.2) against the server's [`JwkSet`] (RFC 7517 §5)
     //! with a [`JwsVerifier`]: ring, aws-lc or a platform API through the
     //! trait, or [`RustCryptoVerifier`] (features `rsa`, `es256`,
-    //! `ed25519`).
+    //! `ed25519`); ID tokens a client registered as HS256 with
+    //! [`ClientSecretVerifier`] (OpenID Connect Core §10.1).
 
     #[cfg(feature = "ed25519")]
     pub use crate::jws::Ed25519Key;
@@ -375,8 +395,8 @@ pub mod jose {
     #[cfg(any(feature = "rsa", feature = "es256", feature = "ed25519"))]
     pub use crate::jws::RustCryptoVerifier;
     pub use crate::jws::{
-        verify_jws, ClientAssertionKey, DpopKey, JwkParams, JwkSet, JwsAlgorithm, JwsHeader,
-        JwsVerifier, PublicJwk, SetKey, Signer, VerifiedJws,
+        verify_jws, ClientAssertionKey, ClientSecretVerifier, DpopKey, JwkParams, JwkSet,
+        JwsAlgorithm, JwsHeader, JwsVerifier, PublicJwk, SetKey, Signer, VerifiedJws,
     };
 }
 

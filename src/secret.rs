@@ -90,6 +90,13 @@ secret_string!(
     RefreshToken
 );
 secret_string!(
+    /// A security token given to or issued by a token exchange (RFC 8693
+    /// §1.1: an access or refresh token, an ID token, a SAML assertion, a
+    /// JWT), or the assertion of a JWT bearer grant (RFC 7523 §2.1):
+    /// whoever holds it may act as its subject.
+    SecurityToken
+);
+secret_string!(
     /// The opaque `state` value that binds the callback to the browser that
     /// started the flow (RFC 6749 §10.12).
     State

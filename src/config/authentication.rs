@@ -107,6 +107,16 @@ impl ClientAuthentication {
         }
     }
 
+    /// The client secret, for the methods that have one.
+    pub(crate) fn client_secret(&self) -> Option<&ClientSecret> {
+        match self {
+            Self::ClientSecretBasic(secret)
+            | Self::ClientSecretPost(secret)
+            | Self::ClientSecretJwt(secret) => Some(secret),
+            Self::None | Self::PrivateKeyJwt(_) => None,
+        }
+    }
+
     /// The `alg` the method signs with, for a JWT method.
     pub(crate) fn signing_algorithm(&self) -> Option<&'static str> {
         match self {

@@ -216,10 +216,24 @@ impl Client {
     /// Registration 1.0 §2): a sign-in accepts ID tokens signed with it
     /// alone. Without it, `RS256` (OpenID Connect Core §3.1.3.7 item 7).
     ///
+    /// HS256 is keyed with the client secret (§10.1): the client must
+    /// have one, of at least 32 octets, and verifies its sign-ins with a
+    /// [`ClientSecretVerifier`](crate::jose::ClientSecretVerifier).
+    ///
     /// # Errors
     /// [`ConfigError::IdTokenAlgorithmNotSupported`] when the server's
-    /// `id_token_signing_alg_values_supported` does not list it.
+    /// `id_token_signing_alg_values_supported` does not list it; for
+    /// HS256, [`ApiMisuse::PublicClient`](crate::errors::ApiMisuse::PublicClient)
+    /// (as [`ConfigError::Misuse`]) when the client has no secret and
+    /// [`ConfigError::ClientSecretTooShortForHs256`] when it is too short.
     pub fn with_id_token_signing_alg(mut self, alg: JwsAlgorithm) -> Result<Self, ConfigError> {
+        if alg == JwsAlgorithm::Hs256 {
+            let secret = self
+                .authentication
+                .client_secret()
+                .ok_or(ConfigError::Misuse(crate::error::ApiMisuse::PublicClient))?;
+            crate::jws::ClientSecretVerifier::new(secret)?;
+        }
         if let Some(algs) = &self.metadata.id_token_signing_alg_values_supported {
             if !algs.iter().any(|listed| listed == alg.as_str()) {
                 return Err(ConfigError::IdTokenAlgorithmNotSupported { alg: alg.as_str() });

@@ -51,11 +51,13 @@ pub enum ConfigError {
         /// The registered `alg`.
         alg: &'static str,
     },
-    /// The `client_secret_jwt` secret is shorter than 32 octets: HS256's
+    /// The client secret is shorter than 32 octets, and HS256 is keyed
+    /// with it (`client_secret_jwt`, or ID tokens signed with HS256): its
     /// key must be at least as long as its hash (RFC 7518 §3.2; OpenID
     /// Connect Core §16.19, counted in the octets of its UTF-8). Have the
-    /// server issue a longer secret, or authenticate with another method
-    /// (`private_key_jwt`, or `client_secret_basic` with this secret).
+    /// server issue a longer secret, or use another method
+    /// (`private_key_jwt`, or `client_secret_basic` with this secret; an
+    /// asymmetric `id_token_signed_response_alg`).
     ClientSecretTooShortForHs256,
     /// [`Client::fapi2`](crate::Client::fapi2): a key signs with an algorithm FAPI 2.0 does not
     /// allow (Security Profile §5.4: PS256, ES256 or EdDSA with Ed25519).
@@ -129,7 +131,7 @@ impl fmt::Display for ConfigError {
             ),
             Self::ClientSecretTooShortForHs256 => write!(
                 f,
-                "the client secret is shorter than the {MIN_HS256_SECRET_OCTETS} octets that client_secret_jwt (HS256) needs"
+                "the client secret is shorter than the {MIN_HS256_SECRET_OCTETS} octets that HS256 needs (client_secret_jwt, ID tokens keyed with the secret)"
             ),
             Self::Fapi2AlgorithmNotAllowed { key, alg } => write!(
                 f,

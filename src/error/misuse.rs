@@ -28,7 +28,9 @@ pub enum ApiMisuse {
     ClientMismatch,
     /// The client has no secret (`ClientAuthentication::None`), and the
     /// operation is for clients that authenticate: the client credentials
-    /// grant (RFC 6749 §4.4) and introspection (RFC 7662 §2.1, §4).
+    /// grant (RFC 6749 §4.4) and introspection (RFC 7662 §2.1, §4); or it
+    /// has none of its own (`None`, `PrivateKeyJwt`) and the operation
+    /// is keyed with one: HS256 ID tokens (OpenID Connect Core §10.1).
     /// Configure the client's credentials.
     PublicClient,
     /// The server's metadata names no such endpoint: it does not offer the

@@ -110,6 +110,10 @@ pub enum InvalidValue {
     /// A resource the login did not ask for
     /// ([`Exchanging::for_resource`](crate::Exchanging::for_resource)).
     ResourceNotRequested,
+    /// A token type identifier (RFC 8693 §3) that is not an absolute URI
+    /// of printable ASCII within
+    /// [`MAX_RESOURCE_INDICATOR_BYTES`](crate::limits::MAX_RESOURCE_INDICATOR_BYTES).
+    TokenTypeNotAbsoluteUri,
 
     // Keys. No variant carries any part of the key.
     /// A public JWK member is not unpadded base64url, or its curve is not
@@ -248,6 +252,9 @@ impl fmt::Display for InvalidValue {
             Self::ResourceHasFragment => {
                 f.write_str("the resource indicator has a fragment (RFC 8707 §2)")
             }
+            Self::TokenTypeNotAbsoluteUri => f.write_str(
+                "the token type identifier is not an absolute URI (RFC 8693 §3)",
+            ),
             Self::ResourceTooLong { limit } => write!(
                 f,
                 "the resource indicator is over its size cap of {limit} bytes"

@@ -10,12 +10,14 @@ mod client_credentials;
 mod device;
 mod exchanging;
 mod introspection;
+mod jwt_bearer;
 mod pushing;
 mod refreshing;
 mod resource_request;
 mod revocation;
 mod signing_in;
 mod start;
+mod token_exchange;
 mod userinfo;
 
 pub use authorization_request::AuthorizationRequest;
@@ -28,11 +30,13 @@ pub use device::{
 };
 pub use exchanging::Exchanging;
 pub use introspection::Introspection;
+pub use jwt_bearer::{JwtBearer, JWT_BEARER_GRANT_TYPE};
 pub use pushing::PushingAuthorization;
 pub use refreshing::Refreshing;
 pub use revocation::{Revocation, TokenTypeHint};
 pub use signing_in::{IdTokenReceived, SignedIn, SigningIn, UnknownKey};
 pub use start::{Authorization, FlowEntropy, Start};
+pub use token_exchange::{Exchanged, TokenExchange};
 pub use userinfo::{UserInfoReceived, UserInfoRequest};
 
 use alloc::string::String;
@@ -313,7 +317,28 @@ pub(crate) fn first_token_response<S: EndpointStep>(
     ),
 ) -> Result<Authorized, Failure<S>> {
     let tolerances = credentials_of(&mut state).tolerances.clone();
-    let parsed = parse_token_response(response, now, &tolerances).and_then(|parsed| {
+    let parsed = parse_token_response(response, now, &tolerances);
+    token_response_grant(state, parsed, response, now, credentials_of, into_grant)
+}
+
+/// [`first_token_response`] for a response already read: the grant of a
+/// `parsed` success, or the failure (a DPoP nonce demand followed once).
+pub(crate) fn token_response_grant<S: EndpointStep>(
+    mut state: S,
+    parsed: Result<crate::wire::token::TokenResponse, EndpointErrorKind>,
+    response: &HttpResponse<'_>,
+    now: UnixTime,
+    credentials_of: impl Fn(&mut S) -> &mut Credentials,
+    into_grant: impl FnOnce(
+        S,
+    ) -> (
+        Origin,
+        Scope,
+        alloc::vec::Vec<crate::resource_indicator::ResourceIndicator>,
+    ),
+) -> Result<Authorized, Failure<S>> {
+    let tolerances = credentials_of(&mut state).tolerances.clone();
+    let parsed = parsed.and_then(|parsed| {
         let binding = credentials_of(&mut state).binding(&parsed.token_type)?;
         Ok((parsed, binding))
     });
@@ -328,10 +353,23 @@ pub(crate) fn first_token_response<S: EndpointStep>(
             authorized.dpop_nonce = nonce;
             Ok(authorized)
         }
-        Err(kind) if credentials_of(&mut state).take_nonce_demand(&kind, response) => {
-            Err(Failure::fallback(S::ENDPOINT, kind, state))
-        }
-        Err(kind) => Err(Failure::new(S::ENDPOINT, kind, state)),
+        Err(kind) => Err(token_failure(state, kind, response, credentials_of)),
+    }
+}
+
+/// The failure of a token request: a fallback that sends the step again
+/// when the server demanded a DPoP nonce this step has not tried
+/// (RFC 9449 §8), else as [`Failure::new`] decides.
+pub(crate) fn token_failure<S: EndpointStep>(
+    mut state: S,
+    kind: EndpointErrorKind,
+    response: &HttpResponse<'_>,
+    credentials_of: impl Fn(&mut S) -> &mut Credentials,
+) -> Failure<S> {
+    if credentials_of(&mut state).take_nonce_demand(&kind, response) {
+        Failure::fallback(S::ENDPOINT, kind, state)
+    } else {
+        Failure::new(S::ENDPOINT, kind, state)
     }
 }
 

@@ -127,7 +127,7 @@ pub(crate) fn client_assertion(
     match key {
         AssertionKey::Private(key) => {
             let header = Header {
-                alg: key.signer.algorithm().as_str(),
+                alg: key.signer.algorithm().asymmetric()?,
                 typ: key.explicit_typing.then_some(EXPLICIT_TYP),
                 kid: key.signer.key_id(),
                 jwk: None,

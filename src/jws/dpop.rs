@@ -105,7 +105,7 @@ pub(crate) fn proof(
     access_token: Option<&str>,
 ) -> Result<String, SigningError> {
     let header = Header {
-        alg: key.signer.algorithm().as_str(),
+        alg: key.signer.algorithm().asymmetric()?,
         typ: Some("dpop+jwt"),
         kid: None,
         jwk: Some(&key.jwk),

@@ -12,6 +12,7 @@
 //! `ed25519`).
 
 mod assertion;
+mod client_secret;
 mod dpop;
 mod key_set;
 #[cfg(any(feature = "rsa", feature = "es256", feature = "ed25519"))]
@@ -33,6 +34,7 @@ use crate::error::SigningError;
 
 pub use assertion::ClientAssertionKey;
 pub(crate) use assertion::{client_assertion, AssertionKey, ASSERTION_TYPE};
+pub use client_secret::ClientSecretVerifier;
 pub(crate) use dpop::proof;
 pub use dpop::DpopKey;
 pub use key_set::{JwkSet, SetKey};
@@ -45,9 +47,11 @@ pub use software::Es256Key;
 pub(crate) use verify::parse_compact;
 pub use verify::{verify_jws, JwsHeader, JwsVerifier, VerifiedJws};
 
-/// An asymmetric JWS algorithm (RFC 7518 §3.1, RFC 8037 §3.1): what a
-/// [`Signer`] signs with, named as in the JWS `alg` header and in
-/// `…_signing_alg_values_supported`.
+/// A JWS algorithm (RFC 7518 §3.1, RFC 8037 §3.1), named as in the JWS
+/// `alg` header and in `…_signing_alg_values_supported`: the asymmetric
+/// ones a [`Signer`] signs with and a key set's keys verify, and HS256,
+/// which only verifies ID tokens keyed with the client secret
+/// ([`ClientSecretVerifier`], OpenID Connect Core §10.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum JwsAlgorithm {
@@ -71,6 +75,10 @@ pub enum JwsAlgorithm {
     Rs384,
     /// RSASSA-PKCS1-v1_5 with SHA-512.
     Rs512,
+    /// HMAC with SHA-256 (RFC 7518 §3.2): symmetric, keyed with the client
+    /// secret. Never a [`Signer`]'s, never verified with a key of the
+    /// server's key set.
+    Hs256,
 }
 
 impl JwsAlgorithm {
@@ -88,14 +96,15 @@ impl JwsAlgorithm {
             Self::Rs256 => "RS256",
             Self::Rs384 => "RS384",
             Self::Rs512 => "RS512",
+            Self::Hs256 => "HS256",
         }
     }
 }
 
 impl JwsAlgorithm {
     /// The algorithm an `alg` value names (RFC 7518 §3.1, RFC 8037
-    /// §3.1), compared exactly; `None` for any other, `none` and the
-    /// HMAC ones included.
+    /// §3.1), compared exactly; `None` for any other, `none`, HS384 and
+    /// HS512 included.
     #[must_use]
     pub fn from_name(alg: &str) -> Option<Self> {
         Some(match alg {
@@ -109,8 +118,19 @@ impl JwsAlgorithm {
             "RS256" => Self::Rs256,
             "RS384" => Self::Rs384,
             "RS512" => Self::Rs512,
+            "HS256" => Self::Hs256,
             _ => return None,
         })
+    }
+
+    /// The `alg` of a JWS this client signs: an asymmetric one (RFC 9449
+    /// §4.2 for DPoP proofs; a client assertion signed with a MAC is
+    /// `client_secret_jwt`'s, not a [`Signer`]'s).
+    pub(crate) fn asymmetric(self) -> Result<&'static str, SigningError> {
+        match self {
+            Self::Hs256 => Err(SigningError("a signer's algorithm must be asymmetric")),
+            _ => Ok(self.as_str()),
+        }
     }
 }
 

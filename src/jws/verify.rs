@@ -46,6 +46,27 @@ pub trait JwsVerifier: Send + Sync {
         signing_input: &[u8],
         signature: &[u8],
     ) -> Result<(), JwtError>;
+
+    /// Verifies the MAC `signature` over `signing_input` under a
+    /// symmetric `alg` (HS256) with the verifier's own key, the client
+    /// secret (OpenID Connect Core §10.1): no key of the server's set is
+    /// ever a MAC key. The default refuses, as every asymmetric verifier
+    /// must; [`ClientSecretVerifier`](super::ClientSecretVerifier)
+    /// verifies.
+    ///
+    /// # Errors
+    /// [`JwtError`] when the MAC is not valid or the verifier has no key.
+    fn verify_mac(
+        &self,
+        alg: JwsAlgorithm,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<(), JwtError> {
+        let _ = (signing_input, signature);
+        Err(JwtError::AlgorithmNotAllowed(UntrustedText::from(
+            alg.as_str(),
+        )))
+    }
 }
 
 /// The protected header's members this client reads (RFC 7515 §4.1).
@@ -196,21 +217,22 @@ pub fn verify_jws(
     let alg = JwsAlgorithm::from_name(&header.alg)
         .filter(|alg| allowed.contains(alg) && verifier.supports(*alg))
         .ok_or_else(|| JwtError::AlgorithmNotAllowed(UntrustedText::from(header.alg.as_str())))?;
-    let kid = || header.kid.as_deref().map(UntrustedText::from);
-    let key = match keys.select(header.kid.as_deref(), alg) {
-        KeySelection::Found(key) => key,
-        KeySelection::Unknown => return Err(JwtError::UnknownKey(kid())),
-        KeySelection::Unusable => return Err(JwtError::KeyUnusable(kid())),
-        KeySelection::Ambiguous => return Err(JwtError::AmbiguousKey),
+    let signing_input = compact.signing_input.as_bytes();
+    let verified = if alg == JwsAlgorithm::Hs256 {
+        // A MAC: keyed with the client secret the verifier holds, never
+        // with a key of the set (the RSA-key-as-HMAC-secret confusion).
+        verifier.verify_mac(alg, signing_input, &compact.signature)
+    } else {
+        let kid = || header.kid.as_deref().map(UntrustedText::from);
+        let key = match keys.select(header.kid.as_deref(), alg) {
+            KeySelection::Found(key) => key,
+            KeySelection::Unknown => return Err(JwtError::UnknownKey(kid())),
+            KeySelection::Unusable => return Err(JwtError::KeyUnusable(kid())),
+            KeySelection::Ambiguous => return Err(JwtError::AmbiguousKey),
+        };
+        verifier.verify(alg, key, signing_input, &compact.signature)
     };
-    verifier
-        .verify(
-            alg,
-            key,
-            compact.signing_input.as_bytes(),
-            &compact.signature,
-        )
-        .map_err(|_| JwtError::BadSignature)?;
+    verified.map_err(|_| JwtError::BadSignature)?;
     Ok(VerifiedJws {
         header: JwsHeader {
             alg,

@@ -5,6 +5,7 @@ pub(crate) mod auth_challenge;
 pub(crate) mod callback;
 pub(crate) mod challenge;
 pub(crate) mod device;
+pub(crate) mod exchange;
 pub(crate) mod form;
 pub(crate) mod http_date;
 pub(crate) mod introspection;

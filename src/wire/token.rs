@@ -103,6 +103,14 @@ impl Members {
         value.filter(|value| !value.is_null())
     }
 
+    /// The `token_type` member, when it is a string, not taken.
+    pub(crate) fn token_type(&self) -> Option<&str> {
+        self.known
+            .get(1)
+            .and_then(Option::as_ref)
+            .and_then(Value::as_str)
+    }
+
     /// What was not taken: the members this crate does not model.
     pub(crate) fn into_extra(self) -> ExtraMembers {
         let mut extra = self.other;
@@ -334,7 +342,15 @@ pub(crate) fn parse_token_response(
     now: UnixTime,
     tolerances: &Tolerances,
 ) -> Result<TokenResponse, EndpointErrorKind> {
-    success_response(success_members(response, now)?, tolerances).map_err(|problem| match problem {
+    token_response(success_members(response, now)?, tolerances)
+}
+
+/// The success members of a token response, typed (RFC 6749 §5.1).
+pub(crate) fn token_response(
+    members: Members,
+    tolerances: &Tolerances,
+) -> Result<TokenResponse, EndpointErrorKind> {
+    success_response(members, tolerances).map_err(|problem| match problem {
         Problem::Malformed(problem) => problem,
         Problem::TokenType(token_type) => EndpointErrorKind::UnsupportedTokenType(token_type),
     })

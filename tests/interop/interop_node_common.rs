@@ -76,6 +76,12 @@ pub enum OpClient {
     /// `userinfo-jwt-client`, `client_secret_basic`, registered with
     /// `userinfo_signed_response_alg: RS256` (Core §5.3.2).
     UserinfoJwt,
+    /// `hs-id-token-client`, `client_secret_basic`, registered with
+    /// `id_token_signed_response_alg: HS256` (Core §10.1).
+    IdTokenHs256,
+    /// `exchange-client`, `client_secret_basic`: the token exchange grant
+    /// (RFC 8693) alone.
+    Exchange,
 }
 
 impl OpClient {
@@ -93,6 +99,8 @@ impl OpClient {
             Self::DeviceShort => "device-short-client",
             Self::ShortLived => "short-lived-client",
             Self::UserinfoJwt => "userinfo-jwt-client",
+            Self::IdTokenHs256 => "hs-id-token-client",
+            Self::Exchange => "exchange-client",
         }
     }
 
@@ -107,6 +115,8 @@ impl OpClient {
             Self::DeviceShort => "device-short-secret",
             Self::ShortLived => "short-lived-secret",
             Self::UserinfoJwt => "userinfo-jwt-secret",
+            Self::IdTokenHs256 => "hs-id-token-secret-of-more-than-32-octets",
+            Self::Exchange => "exchange-secret",
         }
     }
 
@@ -118,9 +128,9 @@ impl OpClient {
             | Self::Device
             | Self::DeviceShort
             | Self::ShortLived
-            | Self::UserinfoJwt => {
-                ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret))
-            }
+            | Self::UserinfoJwt
+            | Self::IdTokenHs256
+            | Self::Exchange => ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret)),
             Self::Post => ClientAuthentication::ClientSecretPost(ClientSecret::new(secret)),
             Self::Public | Self::DeviceSlow => ClientAuthentication::None,
         }

@@ -23,6 +23,7 @@ mod oidc_provider_negative;
 mod oidc_provider_par;
 mod oidc_provider_resource;
 mod oidc_provider_sign_in;
+mod oidc_provider_token_exchange;
 mod oidc_provider_userinfo_logout;
 
 /// A context for a request sent now, to a live server: the real time and

@@ -10,9 +10,9 @@ use crate::interop_node_common;
 use interop_node_common::support::{self, send};
 use interop_node_common::{OidcProvider, OpClient, TEST_USER};
 use oauth2_pkce::errors::{EndpointErrorKind, JwtError};
-use oauth2_pkce::jose::RustCryptoVerifier;
+use oauth2_pkce::jose::{ClientSecretVerifier, JwsAlgorithm, RustCryptoVerifier};
 use oauth2_pkce::openid::{KeySet, KeySetFetch, SignedIn, KEY_SET_REFETCH_INTERVAL};
-use oauth2_pkce::{EndpointStep, Scope, Start, UnixTime};
+use oauth2_pkce::{ClientSecret, EndpointStep, Scope, Start, UnixTime};
 
 /// The provider's key set, fetched from the `jwks_uri` of its discovered
 /// metadata (the client's), at `now`.
@@ -47,7 +47,14 @@ fn log_in_with(
     server: &OidcProvider,
     start: impl FnOnce(&oauth2_pkce::Client) -> Start<'_>,
 ) -> (oauth2_pkce::openid::IdTokenReceived, String) {
-    let client = server.client(OpClient::Basic);
+    log_in_as(server, server.client(OpClient::Basic), start)
+}
+
+fn log_in_as(
+    server: &OidcProvider,
+    client: oauth2_pkce::Client,
+    start: impl FnOnce(&oauth2_pkce::Client) -> Start<'_>,
+) -> (oauth2_pkce::openid::IdTokenReceived, String) {
     let start = start(&client).scope(Scope::parse("openid email").unwrap());
     let mut nonce = None;
     let (pending, callback_url) = support::log_in(start, |url| {
@@ -103,6 +110,43 @@ fn the_id_token_is_verified_with_the_providers_keys() {
     assert_signed_in_as_the_test_user(&signed_in, &nonce, &server);
     let auth_time = signed_in.id_token().claims().auth_time().unwrap();
     assert!(auth_time.as_secs() + 60 >= now.as_secs(), "{auth_time}");
+}
+
+/// Core §10.1: a client registered with `id_token_signed_response_alg:
+/// HS256` gets ID tokens keyed with its secret. They verify with the
+/// secret's verifier alone: the key set is never asked, and the default
+/// verifier refuses them.
+#[test]
+fn an_hs256_id_token_verifies_with_the_client_secret() {
+    let server = OidcProvider::start();
+    let now = UnixTime::now();
+    let keys = fetch_key_set(&server, now);
+    let hs256 = OpClient::IdTokenHs256;
+    let client = server
+        .client(hs256)
+        .with_id_token_signing_alg(JwsAlgorithm::Hs256)
+        .unwrap();
+    let secret = ClientSecret::new(hs256.secret());
+    let verifier = ClientSecretVerifier::new(&secret).unwrap();
+
+    let (received, nonce) = log_in_as(&server, client.clone(), |client| Start::new(client));
+    let signed_in = received.verify(&keys, &verifier, now).unwrap();
+    let id_token = signed_in.id_token();
+    assert_eq!(id_token.algorithm(), JwsAlgorithm::Hs256);
+    assert_eq!(id_token.claims().subject(), TEST_USER);
+    assert_eq!(id_token.claims().audiences(), [hs256.client_id()]);
+    assert_eq!(id_token.claims().nonce(), Some(nonce.as_str()));
+
+    let (received, _) = log_in_as(&server, client, |client| Start::new(client));
+    let refused = received
+        .verify(&keys, &RustCryptoVerifier, now)
+        .unwrap_err();
+    assert_eq!(
+        *refused.error(),
+        EndpointErrorKind::IdTokenRejected(JwtError::AlgorithmNotAllowed("HS256".into()))
+    );
+    assert!(!refused.is_fallback());
+    assert_eq!(key_set_fetches(&server), 1, "the key set is never asked");
 }
 
 /// Core §10.1.1: the provider rotates its signing key while the client

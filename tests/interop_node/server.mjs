@@ -107,6 +107,10 @@ const EXTRA_REDIRECT_URIS = (process.env.EXTRA_REDIRECT_URIS ?? '').split(' ').f
 const TEST_USER = 'alice';
 const ACCESS_TOKEN_LIFETIME = 3600;
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
+const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const DEVICE_SHORT_TTL = 8;
 const DEVICE_INTERVAL = 5;
 const SHORT_TOKEN_TTL = 2;
@@ -199,6 +203,23 @@ const clients = [
     client_secret: 'userinfo-jwt-secret',
     token_endpoint_auth_method: 'client_secret_basic',
     userinfo_signed_response_alg: 'RS256',
+  },
+  {
+    // RFC 8693: trades a user's access token for another; RFC 7523 §2.1:
+    // redeems a JWT of the provider for an access token.
+    client_id: 'exchange-client',
+    client_secret: 'exchange-secret',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: [TOKEN_EXCHANGE_GRANT, JWT_BEARER_GRANT],
+    response_types: [],
+    redirect_uris: [],
+  },
+  {
+    // OpenID Connect Core §10.1: its ID tokens are HS256 over its secret.
+    client_id: 'hs-id-token-client',
+    client_secret: 'hs-id-token-secret-of-more-than-32-octets',
+    token_endpoint_auth_method: 'client_secret_basic',
+    id_token_signed_response_alg: 'HS256',
   },
   {
     client_id: 'hs-client',
@@ -333,6 +354,8 @@ function makeProvider(issuer, kid) {
     scopes: ['openid', 'offline_access', 'profile', 'email'],
     claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },
     extraParams: ['test_consent'],
+    // The defaults, and HS256 for `hs-id-token-client` (Core §10.1).
+    enabledJWA: { idTokenSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA', 'HS256'] },
     findAccount(ctx, sub) {
       return {
         accountId: sub,
@@ -425,6 +448,7 @@ function makeProvider(issuer, kid) {
   ]) {
     provider.on(event, (ctx, error) => log(`${event}: ${error.message} ${error.error_description ?? ''} ${error.error_detail ?? ''}`));
   }
+  registerTokenExchange(provider, privateKey, kid);
   return provider;
 }
 
@@ -454,6 +478,106 @@ function forgeTokenResponse(res, kind) {
     return end(forged, ...rest);
   };
   return null;
+}
+
+// RFC 8693 token exchange and the RFC 7523 JWT bearer grant, which
+// oidc-provider leaves to custom grant types. Token exchange: the subject
+// token must be an access token of this provider (a user's); an actor token, when sent, with its type (§2.1). Issued: a new
+// access token of the subject for the exchanging client, or with
+// `requested_token_type` jwt an RS256 JWT of the provider's key that is
+// not an access token (`token_type: N_A`, §2.2.1) naming the actor in
+// `act` (§4.1).
+function registerTokenExchange(provider, privateKey, kid) {
+  const invalid = (description) => new errors.InvalidRequest(description);
+  async function handler(ctx, next) {
+    const { params, client } = ctx.oidc;
+    if (params.subject_token_type !== ACCESS_TOKEN_TYPE) {
+      throw invalid('subject_token_type must be the access token type');
+    }
+    if (Boolean(params.actor_token) !== Boolean(params.actor_token_type)) {
+      throw invalid('actor_token and actor_token_type go together');
+    }
+    const subject = await provider.AccessToken.find(params.subject_token);
+    if (!subject || subject.isExpired) {
+      throw new errors.InvalidGrant('subject_token is not an active access token');
+    }
+    const audience = params.audience ? [params.audience].flat() : [];
+    log(`token-exchange: subject ${subject.accountId} for ${client.clientId} audience=${audience.join(',')} actor=${params.actor_token ? 'yes' : 'no'} requested=${params.requested_token_type ?? '-'}`);
+    if (params.requested_token_type === JWT_TYPE) {
+      const now = Math.floor(Date.now() / 1000);
+      const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid, typ: 'JWT' })).toString('base64url');
+      const claims = {
+        iss: provider.issuer,
+        sub: subject.accountId,
+        aud: audience.length === 1 ? audience[0] : audience,
+        iat: now,
+        exp: now + 300,
+        ...(params.actor_token ? { act: { sub: client.clientId } } : {}),
+      };
+      const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
+      const signature = crypto.sign('RSA-SHA256', Buffer.from(`${header}.${payload}`), privateKey)
+        .toString('base64url');
+      ctx.body = {
+        access_token: `${header}.${payload}.${signature}`,
+        issued_token_type: JWT_TYPE,
+        token_type: 'N_A',
+        expires_in: 300,
+      };
+    } else if (params.requested_token_type && params.requested_token_type !== ACCESS_TOKEN_TYPE) {
+      throw invalid('requested_token_type not supported');
+    } else {
+      const token = new provider.AccessToken({
+        accountId: subject.accountId,
+        client,
+        grantId: subject.grantId,
+        gty: 'token-exchange',
+        scope: params.scope ?? subject.scope,
+      });
+      const value = await token.save();
+      ctx.body = {
+        access_token: value,
+        issued_token_type: ACCESS_TOKEN_TYPE,
+        token_type: 'Bearer',
+        expires_in: token.expiration,
+        scope: token.scope,
+      };
+    }
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  }
+  // RFC 7523 §2.1: a JWT of this provider's key for this provider
+  // (`aud` its issuer, §3 items 3 and 4), unexpired, redeemed for an
+  // access token of its `sub`.
+  async function jwtBearer(ctx, next) {
+    const { params, client } = ctx.oidc;
+    const claims = verifyJwt(params.assertion);
+    const now = Math.floor(Date.now() / 1000);
+    const audiences = claims ? [claims.aud].flat() : [];
+    if (!claims || !audiences.includes(provider.issuer) || !(claims.exp > now) || !claims.sub) {
+      throw new errors.InvalidGrant('the assertion is not a valid JWT for this issuer');
+    }
+    log(`jwt-bearer: ${claims.sub} for ${client.clientId}`);
+    const token = new provider.AccessToken({
+      accountId: claims.sub,
+      client,
+      gty: 'jwt-bearer',
+      scope: params.scope ?? 'openid',
+    });
+    const value = await token.save();
+    ctx.body = {
+      access_token: value,
+      token_type: 'Bearer',
+      expires_in: token.expiration,
+      scope: token.scope,
+    };
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  }
+  provider.registerGrantType(JWT_BEARER_GRANT, jwtBearer, ['assertion', 'scope']);
+  provider.registerGrantType(TOKEN_EXCHANGE_GRANT, handler, [
+    'subject_token', 'subject_token_type', 'actor_token', 'actor_token_type',
+    'requested_token_type', 'audience', 'resource', 'scope',
+  ], ['audience', 'resource']);
 }
 
 // The whole user interaction, automated: log the test user in, then grant

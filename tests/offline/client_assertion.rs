@@ -264,7 +264,7 @@ fn a_client_secret_jwt_secret_shorter_than_32_octets_is_refused() {
     }
     assert_eq!(
         error.to_string(),
-        "the client secret is shorter than the 32 octets that client_secret_jwt (HS256) needs"
+        "the client secret is shorter than the 32 octets that HS256 needs (client_secret_jwt, ID tokens keyed with the secret)"
     );
     // Octets, not characters: 11 three-octet characters are 33 octets.
     let thirty_three_octets = "\u{20ac}".repeat(11);

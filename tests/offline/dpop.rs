@@ -28,7 +28,7 @@ fn metadata() -> ServerMetadata {
 }
 
 /// RFC 7515 Appendix A.3's P-256 key.
-fn key() -> DpopKey {
+pub(crate) fn key() -> DpopKey {
     let d = Base64UrlUnpadded::decode_vec("jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI").unwrap();
     DpopKey::new(Es256Key::from_bytes(&d).unwrap())
 }

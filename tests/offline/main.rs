@@ -15,6 +15,7 @@ mod introspection;
 mod jws_verification;
 mod lifecycle;
 mod openid;
+mod openid_hs256;
 mod openid_session;
 mod properties;
 mod properties_callback_checks;
@@ -32,6 +33,7 @@ mod resource_metadata;
 mod secrets;
 mod software_keys;
 mod step_up;
+mod token_exchange;
 mod token_response;
 
 /// The moment and randomness every request in these tests is built with:
