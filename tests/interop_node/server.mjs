@@ -45,7 +45,9 @@
 //   (RP-Initiated Logout 1.0, on by default at `/session/end`);
 //   `basic-client` has a back channel (Back-Channel Logout 1.0, with
 //   `sid`) at `/interop/backchannel-logout`, which keeps the bodies it
-//   receives for the tests to `GET`. DPoP (RFC 9449) is on for every
+//   receives for the tests to `GET`, and with `BACKCHANNEL_FORWARD_URI`
+//   (a web app under test) hands each on there, answering with its
+//   status. DPoP (RFC 9449) is on for every
 //   client; with `DPOP_REQUIRE_NONCE=1` every proof needs a server nonce.
 //   Note that
 //   oidc-provider accepts either secret method from a client registered
@@ -55,6 +57,10 @@
 //   oidc-provider's redirect; a cookie-jar client following redirects from
 //   the authorization URL ends at the redirect to the client's redirect URI.
 //   An authorization request with `test_consent=deny` gets `access_denied`.
+// - Bad ID tokens on demand: after `POST /interop/forge-id-token`
+//   (`?kind=none`, the default: the next ID token unsigned, `alg` `none`;
+//   `?kind=tampered`: its payload changed, the signature kept), the next
+//   token response with an `id_token` carries that one instead.
 // - RFC 8628, the device authorization grant (`features.deviceFlow`), for
 //   `device-client` (client_secret_basic, refresh tokens),
 //   `device-slow-client` (none) and `device-short-client`
@@ -109,6 +115,11 @@ const DEVICE_SHORT_TTL = 8;
 const DEVICE_INTERVAL = 5;
 const SHORT_TOKEN_TTL = 2;
 const RESOURCE_INDICATORS = process.env.RESOURCE_INDICATORS === '1';
+const BACKCHANNEL_FORWARD_URI = process.env.BACKCHANNEL_FORWARD_URI;
+// The keys of the provider's cookies, the same across key rotations: a
+// browser's session at the provider outlives a rotation, as it would a
+// restart with a new signing key.
+const COOKIE_KEYS = [crypto.randomBytes(32).toString('base64url')];
 const RESOURCE_SCOPES = 'files:read files:write';
 // The provider's signing key, public half: the resource checks JWT access
 // tokens with it.
@@ -279,6 +290,15 @@ server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
       for await (const chunk of req) body += chunk;
       logoutRequests.push(body);
       res.statusCode = 200;
+      if (BACKCHANNEL_FORWARD_URI) {
+        const answer = await fetch(BACKCHANNEL_FORWARD_URI, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body,
+        });
+        log(`backchannel forwarded: ${answer.status} ${await answer.text()}`);
+        res.statusCode = answer.status;
+      }
       res.end();
     } else {
       res.setHeader('Content-Type', 'application/json');
@@ -286,11 +306,24 @@ server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
     }
   };
 
+  // The next ID token, forged: see the header comment.
+  let forgeIdToken = null;
+  const forgeNextIdToken = (req, res) => {
+    forgeIdToken = new URL(req.url, issuer).searchParams.get('kind') ?? 'none';
+    res.statusCode = 204;
+    res.end();
+  };
+
   server.on('request', (req, res) => {
     const path = (req.url || '').split('?')[0];
     res.on('finish', () => log(`${req.method} ${path} ${res.statusCode}`));
+    if (path === '/token' && req.method === 'POST' && forgeIdToken) {
+      forgeIdToken = forgeTokenResponse(res, forgeIdToken);
+    }
     const handle = path === '/interop/rotate-keys' && req.method === 'POST'
       ? rotateKeys(req, res)
+      : path === '/interop/forge-id-token' && req.method === 'POST'
+      ? forgeNextIdToken(req, res)
       : path === '/interop/backchannel-logout'
       ? backchannelLogout(req, res)
       : path.startsWith('/interaction/')
@@ -335,7 +368,7 @@ function makeProvider(issuer, kid) {
       }
       : client)),
     jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), use: 'sig', kid }] },
-    cookies: { keys: [crypto.randomBytes(32).toString('base64url')] },
+    cookies: { keys: COOKIE_KEYS },
     scopes: ['openid', 'offline_access', 'profile', 'email'],
     claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },
     extraParams: ['test_consent'],
@@ -440,6 +473,34 @@ function makeProvider(issuer, kid) {
   }
   registerTokenExchange(provider, privateKey, kid);
   return provider;
+}
+
+// Replaces the `id_token` of the token response `res` is about to send
+// with a forged one of `kind` (`none`: unsigned; `tampered`: another
+// `name`, the signature kept). Returns what is left to forge: nothing.
+function forgeTokenResponse(res, kind) {
+  const end = res.end.bind(res);
+  res.end = (chunk, ...rest) => {
+    let body;
+    try {
+      body = JSON.parse(Buffer.from(chunk ?? '').toString());
+    } catch {
+      return end(chunk, ...rest);
+    }
+    if (typeof body.id_token === 'string') {
+      const [header, payload, signature] = body.id_token.split('.');
+      const encode = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const claims = JSON.parse(Buffer.from(payload, 'base64url'));
+      body.id_token = kind === 'tampered'
+        ? `${header}.${encode({ ...claims, name: 'Mallory' })}.${signature}`
+        : `${encode({ alg: 'none', typ: 'JWT' })}.${payload}.`;
+      log(`forged id_token: ${kind}`);
+    }
+    const forged = JSON.stringify(body);
+    res.setHeader('Content-Length', Buffer.byteLength(forged));
+    return end(forged, ...rest);
+  };
+  return null;
 }
 
 // RFC 8693 token exchange and the RFC 7523 JWT bearer grant, which

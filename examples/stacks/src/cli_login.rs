@@ -7,12 +7,17 @@
 //! `OAUTH2_API_URL` (absent: UserInfo); the program adds
 //! `OAUTH2_REDIRECT_URI` (absent: [`DEFAULT_REDIRECT_URI`](crate::DEFAULT_REDIRECT_URI)).
 //! The browser is told how the login went once the callback is checked and
-//! the code exchanged.
+//! the code exchanged. With `openid` in the scope, the login signs the user
+//! in: the ID token is verified with the provider's key set (OpenID
+//! Connect Core §3.1.3.7) before anything else, and the program says who
+//! signed in (`sub`, at `iss`).
 
 use std::error::Error;
 use std::time::Duration;
 
+use oauth2_pkce::jose::RustCryptoVerifier;
 use oauth2_pkce::loopback::{LoopbackOutcome, LoopbackRedirect};
+use oauth2_pkce::openid::{IdToken, KeySetFetch};
 use oauth2_pkce::values::Endpoint;
 use oauth2_pkce::*;
 
@@ -47,14 +52,23 @@ impl Config {
     }
 }
 
+/// What a login gives.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Who signed in, with `openid` in the scope: the verified ID token's
+    /// issuer (`iss`) and user (`sub`), as sent (escape them to print).
+    pub signed_in: Option<(String, String)>,
+    /// The API's answer.
+    pub answer: String,
+}
+
 /// Logs the user in through `listener`, calls the API, refreshes and
-/// revokes; the API's answer. `open_browser` shows the user the
-/// authorization URL.
+/// revokes. `open_browser` shows the user the authorization URL.
 pub async fn run(
     config: &Config,
     listener: LoopbackRedirect,
     open_browser: impl FnOnce(&str) -> std::io::Result<()>,
-) -> Result<String, Box<dyn Error>> {
+) -> Result<Outcome, Box<dyn Error>> {
     // --- glue: start ---
     // Why a step takes long (a server's Retry-After, a backoff), on stderr.
     let oauth = Driver::new(ReqwestTransport::new()?)?.with_observer(|wait| eprintln!("{wait}"));
@@ -70,8 +84,9 @@ pub async fn run(
     open_browser(authorization.url())?;
     let (callback, browser) = listener.wait_async(Duration::from_secs(300)).await?;
     // The browser's page says how it went (the app's own).
+    let openid = Scope::parse(&config.scope)?.contains("openid");
     let authorized = match pending.handle_callback(&client, callback) {
-        Ok(exchanging) => oauth.run_async(exchanging).await,
+        Ok(exchanging) => exchange(&oauth, &client, exchanging, openid).await,
         Err(error) => {
             browser.respond(LoopbackOutcome::of_callback_error(&error));
             return Err(error.into());
@@ -81,7 +96,9 @@ pub async fn run(
         Ok(_) => LoopbackOutcome::SignedIn,
         Err(_) => LoopbackOutcome::Failed,
     });
-    let mut authorized = authorized?;
+    let (mut authorized, id_token) = authorized?;
+    let claims = id_token.as_ref().map(IdToken::claims);
+    let signed_in = claims.map(|claims| (claims.issuer().into(), claims.subject().into()));
     let userinfo = client.userinfo_endpoint().map(Endpoint::as_str);
     let api = config.api_url.as_deref().or(userinfo).ok_or("no API URL")?;
     let request = http::Request::get(api).body(RequestBody::default())?;
@@ -90,5 +107,26 @@ pub async fn run(
         .await?;
     let refreshed = oauth.run_async(authorized.refresh(&client)?).await?;
     oauth.run_async(refreshed.revoke_grant(&client)?).await?;
-    Ok(String::from_utf8_lossy(answer.body()).into_owned())
+    let answer = String::from_utf8_lossy(answer.body()).into_owned();
+    Ok(Outcome { signed_in, answer })
+}
+
+/// The code exchanged; with `openid`, the user signed in: the ID token
+/// verified with the provider's key set, fetched for this one login.
+async fn exchange(
+    oauth: &Driver<ReqwestTransport>,
+    client: &Client,
+    exchanging: Exchanging,
+    openid: bool,
+) -> Result<(Authorized, Option<IdToken>), Box<dyn Error>> {
+    if !openid {
+        return Ok((oauth.run_async(exchanging).await?, None));
+    }
+    // --- glue: start ---
+    let keys = oauth.run_async(KeySetFetch::new(client)?).await?;
+    let received = oauth.run_async(exchanging.sign_in()).await?;
+    let signed_in = received.verify(&keys, &RustCryptoVerifier, UnixTime::now())?;
+    // --- glue: end ---
+    let (authorized, id_token) = signed_in.into_parts();
+    Ok((authorized, Some(id_token)))
 }

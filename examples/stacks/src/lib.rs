@@ -3,7 +3,11 @@
 //! [`Driver`](oauth2_pkce::Driver): [`cli_login`], [`web_app`],
 //! [`service`], [`pagero`] and [`resource_login`]; [`shared`] lets the web
 //! app run as several instances on one Redis. `tests/transports.rs` runs a
-//! whole flow over each of the three adapters (hyper's too).
+//! whole flow over each of the three adapters (hyper's too). With `openid`
+//! in the scope, [`web_app`] and [`cli_login`] sign the user in: the ID
+//! token verified with the provider's key set (OpenID Connect Core
+//! §3.1.3.7); the web app also takes the provider's back-channel logout
+//! tokens (`tests/web_app_sign_in.rs`, against oidc-provider).
 
 pub mod cli_login;
 pub mod pagero;

@@ -3,6 +3,20 @@
 //! UserInfo endpoint (or another API) with the user's token, renewing it
 //! when it is about to expire, and `POST /logout` revokes the grant.
 //!
+//! With `openid` in the scope, the login signs the user in (OpenID Connect
+//! Core §3.1.3.7): the ID token is verified with the provider's key set
+//! before the session holds anything, and `/me` shows who signed in —
+//! `iss`, `sub`, and the name and email of the ID token, or of the
+//! UserInfo answer when the provider puts them only there. The key set is
+//! kept in the store the sessions live in (Redis with `redis_url`, so
+//! every instance verifies with the set one of them fetched), fetched
+//! when missing or stale, and once again — rate-limited — when an ID token
+//! names a key it lacks (the provider rotated its keys).
+//! `POST /backchannel-logout` takes the provider's logout tokens
+//! (Back-Channel Logout 1.0): a valid one ends the sessions of its `sid`
+//! (or, without one, of its `sub`), found through an index kept beside
+//! the sessions, and its `jti` is refused ever after.
+//!
 //! Each pending login lives in the session of the browser that started it,
 //! under its `state`, and is taken out on first use: a callback from
 //! another browser finds nothing and is refused (login CSRF, RFC 9700
@@ -17,22 +31,28 @@
 //! instances, with sessions in Redis and a lock there, a short lease its
 //! holder extends while it renews (see [`shared`]).
 
+use std::collections::HashMap;
 use std::error::Error;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{StatusCode, Uri};
+use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use oauth2_pkce::errors::CallbackError;
+use oauth2_pkce::errors::{CallbackError, JwtError};
+use oauth2_pkce::jose::RustCryptoVerifier;
+use oauth2_pkce::openid::{KeySet, KeySetFetch, LogoutTokenValidation, UserInfoRequest};
 use oauth2_pkce::values::Endpoint;
 use oauth2_pkce::values::DEFAULT_RENEWAL_LEEWAY;
 use oauth2_pkce::*;
 use redis::aio::ConnectionManager;
+use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
 use tower_sessions::cookie::SameSite;
+use tower_sessions::session::Id;
 use tower_sessions::{MemoryStore, Session, SessionManagerLayer, SessionStore};
 
 use oauth2_pkce_reqwest::ReqwestTransport;
@@ -58,8 +78,9 @@ pub struct Config {
     /// loopback trial).
     pub secure_cookie: bool,
     /// Redis, shared by every instance of the app (`redis://…`): sessions
-    /// live there, and renewals take a lock there. `None`: one instance,
-    /// sessions in memory.
+    /// live there, with the provider's key set and the back-channel
+    /// logout bookkeeping, and renewals take a lock there. `None`: one
+    /// instance, all of it in memory.
     pub redis_url: Option<String>,
 }
 
@@ -74,10 +95,35 @@ pub struct WebApp {
     /// used once (with Redis, the lock is there).
     renewing: tokio::sync::Mutex<()>,
     redis: Option<ConnectionManager>,
+    /// Without Redis: the sessions and the rest, in this process.
+    local: Local,
     /// This instance's name in the renewal locks it holds.
     instance: String,
     renewals: AtomicU64,
     secure_cookie: bool,
+}
+
+/// What one instance keeps in memory when there is no Redis.
+#[derive(Default)]
+struct Local {
+    sessions: MemoryStore,
+    key_set: Mutex<Option<String>>,
+    /// Session IDs by [`sessions_of`] key.
+    index: Mutex<HashMap<String, Vec<Id>>>,
+    /// The logout tokens' `jti`s seen, until when each is kept.
+    jtis: Mutex<HashMap<String, UnixTime>>,
+}
+
+/// Who signed in: the verified ID token's `iss`, `sub` and `sid`, and the
+/// name and email it (or the UserInfo answer) gave.
+#[derive(Debug, Serialize, Deserialize)]
+struct User {
+    iss: String,
+    sub: String,
+    sid: Option<String>,
+    name: Option<String>,
+    email: Option<String>,
+    email_verified: Option<bool>,
 }
 
 /// How long a login may take between `/login` and `/callback`.
@@ -87,6 +133,11 @@ const LOGIN_DEADLINE: Duration = Duration::from_secs(600);
 const STORE_RETRY: Duration = Duration::from_secs(5);
 /// Where a session keeps the user's grant.
 const GRANT: &str = "grant";
+/// Where a session keeps who signed in.
+const USER: &str = "user";
+/// How long the logout index keeps a session (tower-sessions' default
+/// expiry: two weeks of inactivity).
+const INDEX_TTL: Duration = Duration::from_secs(14 * 24 * 60 * 60);
 
 impl WebApp {
     /// Discovers the provider and builds the client, which talks to the
@@ -115,6 +166,7 @@ impl WebApp {
                 Some(url) => Some(shared::connect(url).await?),
                 None => None,
             },
+            local: Local::default(),
             instance: shared::instance_name(),
             renewals: AtomicU64::new(0),
             secure_cookie: config.secure_cookie,
@@ -125,7 +177,10 @@ impl WebApp {
     pub fn router(self: Arc<Self>) -> Router {
         match self.redis.clone() {
             Some(redis) => self.routes(RedisStore::new(redis)),
-            None => self.routes(MemoryStore::default()),
+            None => {
+                let sessions = self.local.sessions.clone();
+                self.routes(sessions)
+            }
         }
     }
 
@@ -140,6 +195,7 @@ impl WebApp {
             .route("/me", get(me))
             .route("/logout", post(logout))
             .layer(sessions)
+            .route("/backchannel-logout", post(backchannel_logout))
             .with_state(self)
     }
 
@@ -202,6 +258,230 @@ impl WebApp {
         self.renewals.fetch_add(1, Ordering::Relaxed);
         Ok(Some(renewed))
     }
+
+    /// Signs the user in (OpenID Connect Core §3.1.3): the code exchanged,
+    /// the ID token verified with the stored key set — fetched again
+    /// once, rate-limited, when the token names a key the set lacks —
+    /// then the name and email from UserInfo when the ID token has none.
+    async fn sign_in(&self, exchanging: Exchanging) -> Result<(Authorized, User), AppError> {
+        let received = self.oauth.run_async(exchanging.sign_in()).await?;
+        let mut keys = self.key_set().await?;
+        // --- glue: start ---
+        let signed_in = match received.verify(&keys, &RustCryptoVerifier, UnixTime::now()) {
+            // The provider rotated its keys: one fetch again, kept for all.
+            Err(failure) if failure.is_fallback() => {
+                let unknown = failure.into_retry().ok_or(AppError::NoStep)?;
+                keys = self.oauth.run_async(unknown.refetch()).await?;
+                self.store_key_set(&keys).await?;
+                let received = unknown.into_received();
+                received.verify(&keys, &RustCryptoVerifier, UnixTime::now())
+            }
+            verified => verified,
+        };
+        let (authorized, id_token) = signed_in.map_err(AppError::sign_in)?.into_parts();
+        // --- glue: end ---
+        let claims = id_token.claims();
+        let mut user = User {
+            iss: claims.issuer().to_owned(),
+            sub: claims.subject().to_owned(),
+            sid: claims.sid().map(str::to_owned),
+            name: claims.name().map(str::to_owned),
+            email: claims.email().map(str::to_owned),
+            email_verified: claims.email_verified(),
+        };
+        let complete = user.name.is_some() && user.email.is_some();
+        if !complete && self.client.userinfo_endpoint().is_some() {
+            // --- glue: start ---
+            let request = UserInfoRequest::new(&self.client, &authorized, &id_token)?;
+            // --- glue: end ---
+            let answer = self.oauth.run_async(request).await?;
+            // --- glue: start ---
+            let userinfo = answer.verify(&keys, &RustCryptoVerifier, UnixTime::now())?;
+            // --- glue: end ---
+            user.name = user.name.or_else(|| userinfo.name().map(str::to_owned));
+            if user.email.is_none() {
+                user.email = userinfo.email().map(str::to_owned);
+                user.email_verified = userinfo.email_verified();
+            }
+        }
+        Ok((authorized, user))
+    }
+
+    /// The provider's key set from the store, fetched (and stored) when
+    /// missing or stale (Core §10.1.1).
+    async fn key_set(&self) -> Result<KeySet, AppError> {
+        let stored = self.stored_key_set().await?;
+        let now = UnixTime::now();
+        // --- glue: start ---
+        let fetch = match stored.map(|json| KeySet::from_json(json.as_bytes())) {
+            Some(Ok(keys)) if keys.is_fresh(now) => return Ok(keys),
+            Some(Ok(stale)) => stale.refresh(),
+            _ => KeySetFetch::new(&self.client)?, // the metadata's `jwks_uri`
+        };
+        // --- glue: end ---
+        let keys = self.oauth.run_async(fetch).await?;
+        // --- glue: start ---
+        self.store_key_set(&keys).await?;
+        // --- glue: end ---
+        Ok(keys)
+    }
+
+    /// Validates a back-channel logout request's `logout_token`
+    /// (Back-Channel Logout 1.0 §2.6, with the key set fetched again once
+    /// for an unknown key), refuses a `jti` seen before, and ends the
+    /// sessions of its `sid`, or of its `sub` when it has no `sid` (§2.7).
+    async fn backchannel_logout(&self, body: &[u8]) -> Result<(), AppError> {
+        let mut keys = self.key_set().await?;
+        let issuer = &self.client.metadata().issuer;
+        // --- glue: start ---
+        let validation = LogoutTokenValidation::new(issuer, self.client.client_id().as_str());
+        let verify = |keys: &KeySet| {
+            validation.validate_request_body(body, keys, &RustCryptoVerifier, UnixTime::now())
+        };
+        let token = match verify(&keys) {
+            Err(JwtError::UnknownKey(_)) => {
+                keys = self.oauth.run_async(keys.refetch(UnixTime::now())?).await?;
+                self.store_key_set(&keys).await?;
+                verify(&keys)?
+            }
+            validated => validated?,
+        };
+        // --- glue: end ---
+        if !self.first_use_of(token.jti(), token.expires_at()).await? {
+            return Err(AppError::Replayed);
+        }
+        let key = match (token.session_id(), token.subject()) {
+            (Some(sid), _) => sessions_of("sid", issuer.as_str(), sid),
+            (None, Some(sub)) => sessions_of("sub", issuer.as_str(), sub),
+            // Not a valid logout token (§2.6 step 5): validation refuses it.
+            (None, None) => {
+                return Err(AppError::Other("a logout token without sid or sub".into()))
+            }
+        };
+        self.end_sessions(&key).await
+    }
+
+    /// The key set as stored (JSON), if any.
+    async fn stored_key_set(&self) -> Result<Option<String>, AppError> {
+        match &self.redis {
+            Some(redis) => Ok(redis::cmd("GET")
+                .arg(self.key_set_key())
+                .query_async(&mut redis.clone())
+                .await?),
+            None => Ok(self.local.key_set.lock().unwrap().clone()),
+        }
+    }
+
+    /// Stores the key set, for every instance.
+    async fn store_key_set(&self, keys: &KeySet) -> Result<(), AppError> {
+        let json = keys.to_json();
+        match &self.redis {
+            Some(redis) => Ok(redis::cmd("SET")
+                .arg(self.key_set_key())
+                .arg(json)
+                .query_async::<()>(&mut redis.clone())
+                .await?),
+            None => {
+                *self.local.key_set.lock().unwrap() = Some(json);
+                Ok(())
+            }
+        }
+    }
+
+    /// The Redis key of the provider's key set.
+    fn key_set_key(&self) -> String {
+        format!("key-set:{}", self.client.metadata().issuer.as_str())
+    }
+
+    /// Adds session `id` to the logout index of `user`: by `sid`, and by
+    /// `sub`.
+    async fn index_session(&self, user: &User, id: Id) -> Result<(), AppError> {
+        let mut keys = vec![sessions_of("sub", &user.iss, &user.sub)];
+        keys.extend(
+            user.sid
+                .iter()
+                .map(|sid| sessions_of("sid", &user.iss, sid)),
+        );
+        match &self.redis {
+            Some(redis) => {
+                let mut pipe = redis::pipe();
+                for key in &keys {
+                    pipe.cmd("SADD").arg(key).arg(id.to_string()).ignore();
+                    pipe.cmd("EXPIRE")
+                        .arg(key)
+                        .arg(INDEX_TTL.as_secs())
+                        .ignore();
+                }
+                Ok(pipe.query_async::<()>(&mut redis.clone()).await?)
+            }
+            None => {
+                let mut index = self.local.index.lock().unwrap();
+                for key in keys {
+                    index.entry(key).or_default().push(id);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Deletes the sessions indexed under `key`, and the index entry.
+    async fn end_sessions(&self, key: &str) -> Result<(), AppError> {
+        match &self.redis {
+            Some(redis) => {
+                let ids: Vec<String> = redis::cmd("SMEMBERS")
+                    .arg(key)
+                    .query_async(&mut redis.clone())
+                    .await?;
+                let store = RedisStore::new(redis.clone());
+                for id in ids.iter().filter_map(|id| id.parse::<Id>().ok()) {
+                    store.delete(&id).await?;
+                }
+                Ok(redis::cmd("DEL")
+                    .arg(key)
+                    .query_async::<()>(&mut redis.clone())
+                    .await?)
+            }
+            None => {
+                let ids = self.local.index.lock().unwrap().remove(key);
+                for id in ids.unwrap_or_default() {
+                    self.local.sessions.delete(&id).await?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Records a logout token's `jti` until `until`; false when it was
+    /// seen before (Back-Channel Logout 1.0 §2.6 step 8: a replay).
+    async fn first_use_of(&self, jti: &str, until: UnixTime) -> Result<bool, AppError> {
+        match &self.redis {
+            Some(redis) => {
+                let set: Option<String> = redis::cmd("SET")
+                    .arg(format!("logout-jti:{jti}"))
+                    .arg(1)
+                    .arg("NX")
+                    .arg("EXAT")
+                    .arg(until.as_secs().max(UnixTime::now().as_secs() + 1))
+                    .query_async(&mut redis.clone())
+                    .await?;
+                Ok(set.is_some())
+            }
+            None => {
+                let now = UnixTime::now();
+                let mut jtis = self.local.jtis.lock().unwrap();
+                jtis.retain(|_, kept_until| now < *kept_until);
+                let first = !jtis.contains_key(jti);
+                jtis.entry(jti.to_owned()).or_insert(until);
+                Ok(first)
+            }
+        }
+    }
+}
+
+/// The logout index's key of the sessions of one `sid` or `sub` of
+/// `issuer` (JSON, so that no value can pass for another).
+fn sessions_of(claim: &str, issuer: &str, value: &str) -> String {
+    format!("sessions-of:{}", serde_json::json!([claim, issuer, value]))
 }
 
 /// Saves a session that holds a renewed grant, trying again for
@@ -252,15 +532,29 @@ async fn callback(
     let pending = pending.filter(in_time).ok_or(AppError::NoLogin)?;
     // --- glue: end ---
     let exchanging = pending.handle_callback(&app.client, callback)?;
-    let authorized = app.oauth.run_async(exchanging).await?;
+    let (authorized, user) = match app.scope.contains("openid") {
+        true => app
+            .sign_in(exchanging)
+            .await
+            .map(|(grant, user)| (grant, Some(user)))?,
+        false => (app.oauth.run_async(exchanging).await?, None),
+    };
     // --- glue: start ---
     session.cycle_id().await?;
     session.insert(GRANT, &authorized).await?;
     // --- glue: end ---
+    if let Some(user) = user {
+        session.insert(USER, &user).await?;
+        session.save().await?; // now, for its new ID
+        let id = session.id().ok_or(AppError::NoStep)?;
+        app.index_session(&user, id).await?;
+    }
     Ok(Redirect::to("/me").into_response())
 }
 
-/// `GET /me`: the API's answer for the logged-in user.
+/// `GET /me`: the API's answer for the logged-in user; for a user signed
+/// in with OpenID Connect, as JSON: who signed in (`iss`, `sub`, `name`,
+/// `email`, `email_verified`), and the API's answer as `api`.
 async fn me(State(app): State<Arc<WebApp>>, session: Session) -> Result<Response, AppError> {
     let Some(grant) = app.grant(&session).await? else {
         return Ok((StatusCode::UNAUTHORIZED, "log in at /login\n").into_response());
@@ -271,7 +565,23 @@ async fn me(State(app): State<Arc<WebApp>>, session: Session) -> Result<Response
         .oauth
         .request_resource_async(&app.client, &mut grant, request)
         .await?;
-    Ok((answer.status(), answer.into_body()).into_response())
+    let user = session.get::<User>(USER).await?;
+    let (Some(user), true) = (user, answer.status().is_success()) else {
+        return Ok((answer.status(), answer.into_body()).into_response());
+    };
+    // Values from outside, escaped as JSON: never pasted into markup.
+    let api: serde_json::Value = serde_json::from_slice(answer.body())
+        .unwrap_or_else(|_| String::from_utf8_lossy(answer.body()).into());
+    let me = serde_json::json!({
+        "iss": user.iss,
+        "sub": user.sub,
+        "name": user.name,
+        "email": user.email,
+        "email_verified": user.email_verified,
+        "api": api,
+    });
+    let json = [(header::CONTENT_TYPE, "application/json")];
+    Ok((json, me.to_string()).into_response())
 }
 
 /// `POST /logout`: the grant revoked (its refresh token, and with it, at
@@ -285,6 +595,25 @@ async fn logout(State(app): State<Arc<WebApp>>, session: Session) -> Result<Resp
     // --- glue: end ---
     session.flush().await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `POST /backchannel-logout`: the provider's logout token (Back-Channel
+/// Logout 1.0 §2.5); `200` once the sessions it names are ended, `400`
+/// with an error object for a token refused or replayed, or a logout that
+/// failed (§2.8) — never cached.
+async fn backchannel_logout(State(app): State<Arc<WebApp>>, body: Bytes) -> Response {
+    let no_store = (header::CACHE_CONTROL, "no-store");
+    match app.backchannel_logout(&body).await {
+        Ok(()) => (StatusCode::OK, [no_store]).into_response(),
+        Err(error) => {
+            let error = serde_json::json!({
+                "error": "invalid_request",
+                "error_description": error.message(),
+            });
+            let json = (header::CONTENT_TYPE, "application/json");
+            (StatusCode::BAD_REQUEST, [no_store, json], error.to_string()).into_response()
+        }
+    }
 }
 
 /// Whether a pending login is recent enough to complete (the app's
@@ -307,6 +636,13 @@ pub enum AppError {
     NoLogin,
     /// The callback itself was refused.
     Callback(CallbackError),
+    /// The ID token did not verify: nobody signed in.
+    SignIn(Box<dyn Error + Send + Sync>),
+    /// A logout token seen before.
+    Replayed,
+    /// What the crate or the store promised did not come (a step handed
+    /// back, a session ID once saved).
+    NoStep,
     /// The session store (or Redis) failed.
     Store(Box<dyn Error + Send + Sync>),
     /// Anything else: the provider, the network, the flow.
@@ -325,21 +661,50 @@ impl<E: Error + Send + Sync + 'static> From<E> for AppError {
     }
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let (status, message) = match self {
+impl AppError {
+    /// A sign-in refused for the ID token.
+    fn sign_in(error: impl Error + Send + Sync + 'static) -> Self {
+        Self::SignIn(Box::new(error))
+    }
+
+    /// The status, and the message for the user.
+    fn answer(&self) -> (StatusCode, String) {
+        match self {
             Self::NoLogin => (
                 StatusCode::BAD_REQUEST,
                 "no login of this browser is waiting for this callback; start again at /login"
                     .to_owned(),
             ),
             Self::Callback(error) => (StatusCode::BAD_REQUEST, error.to_string()),
+            Self::SignIn(error) => (
+                StatusCode::FORBIDDEN,
+                format!("sign-in refused, the provider's ID token did not verify: {error}"),
+            ),
+            Self::Replayed => (
+                StatusCode::BAD_REQUEST,
+                "this logout token was received before".to_owned(),
+            ),
+            Self::NoStep => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the app lost track of this request; try again".to_owned(),
+            ),
             Self::Store(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "the session store is unavailable; try again".to_owned(),
             ),
             Self::Other(error) => (StatusCode::BAD_GATEWAY, error.to_string()),
-        };
+        }
+    }
+
+    /// The message for the user.
+    fn message(&self) -> String {
+        self.answer().1
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, message) = self.answer();
         (status, format!("{message}\n")).into_response()
     }
 }

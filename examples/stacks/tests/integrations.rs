@@ -38,15 +38,17 @@ fn cli_login_on_callback() -> (LoopbackRedirect, AuthorizationServer, cli_login:
 async fn cli_login_signs_in_calls_the_api_refreshes_and_revokes() {
     let (listener, server, config) = cli_login_on_callback();
     let mut browser = None;
-    let answer = cli_login::run(&config, listener, |url| {
+    let outcome = cli_login::run(&config, listener, |url| {
         let location = server.log_in(url).map_err(std::io::Error::other)?;
         browser = Some(std::thread::spawn(move || follow(location)));
         Ok(())
     })
     .await
     .unwrap();
+    let answer = outcome.answer;
     let me: serde_json::Value = serde_json::from_str(&answer).unwrap();
     assert_eq!(me["sub"], TEST_USER, "{answer}");
+    assert_eq!(outcome.signed_in, None, "no openid, nobody signed in");
     let page = browser.unwrap().join().unwrap();
     assert!(page.starts_with("HTTP/1.1 200 OK"), "{page}");
     assert!(page.contains("<title>Signed in</title>"), "{page}");
@@ -75,7 +77,8 @@ async fn cli_login_tells_the_browser_of_a_refusal() {
 
 /// The same login against another provider, which offers PAR: a public
 /// client (RFC 8252: any port of its loopback redirect URI matches), the
-/// authorization request pushed, the OpenID UserInfo endpoint found by
+/// authorization request pushed, the user signed in (the ID token verified
+/// with the provider's key set), the OpenID UserInfo endpoint found by
 /// discovery, a rotating refresh and a revocation.
 #[tokio::test(flavor = "current_thread")]
 async fn cli_login_against_oidc_provider_pushes_and_calls_userinfo() {
@@ -90,13 +93,16 @@ async fn cli_login_against_oidc_provider_pushes_and_calls_userinfo() {
     let listener = LoopbackRedirect::bind("/callback").unwrap();
     let mut browser = None;
     let user = std::sync::Arc::clone(&provider);
-    let answer = cli_login::run(&config, listener, |url| {
+    let outcome = cli_login::run(&config, listener, |url| {
         let url = url.to_owned();
         browser = Some(std::thread::spawn(move || follow(user.log_in(&url))));
         Ok(())
     })
     .await
     .unwrap();
+    let signed_in = (provider.issuer().to_owned(), "alice".to_owned());
+    assert_eq!(outcome.signed_in, Some(signed_in));
+    let answer = outcome.answer;
     let me: serde_json::Value = serde_json::from_str(&answer).unwrap();
     assert_eq!(me["sub"], "alice", "{answer}");
     let page = browser.unwrap().join().unwrap();
@@ -104,6 +110,7 @@ async fn cli_login_against_oidc_provider_pushes_and_calls_userinfo() {
     for (request, times) in [
         ("POST /request 201", 1), // PAR (RFC 9126)
         ("POST /token 200", 2),   // the exchange, the refresh
+        ("GET /jwks 200", 1),     // the key set, for the ID token
         ("GET /me 200", 1),       // UserInfo
         ("POST /token/revocation 200", 1),
     ] {
@@ -216,7 +223,11 @@ fn cli_login_binary_takes_a_redirect_uri_without_a_port() {
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    let me: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (signed_in, me) = common::cli_output(&output.stdout);
+    assert_eq!(
+        signed_in,
+        format!("signed in: alice at {}", provider.issuer())
+    );
     assert_eq!(me["sub"], "alice");
 }
 

@@ -110,7 +110,8 @@ fn readme_commands_run_against_a_local_provider() {
             .unwrap()
     };
 
-    // cli_login: its browser logs the user in; it prints UserInfo.
+    // cli_login: its browser logs the user in; it prints who signed in,
+    // then UserInfo.
     let browser = BrowserScript::new("readme-cli-login");
     let child = Command::new(env!("CARGO_BIN_EXE_cli_login"))
         .envs(&commands["cli_login"])
@@ -124,7 +125,11 @@ fn readme_commands_run_against_a_local_provider() {
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    let me: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (signed_in, me) = common::cli_output(&output.stdout);
+    assert_eq!(
+        signed_in,
+        format!("signed in: alice at {}", provider.issuer())
+    );
     assert_eq!(me["sub"], "alice");
 
     // service: three calls, each 200.

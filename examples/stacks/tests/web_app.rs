@@ -9,67 +9,11 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{app_http, Redis};
+use common::{app_http, location, Browser, Redis};
 use oauth2_pkce_stacks::web_app::{Config, WebApp};
 use oauth2_pkce_test_server::{
     AuthorizationServer, ServerConfig, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, TEST_USER,
 };
-
-/// A browser: one cookie, redirects not followed.
-#[derive(Clone)]
-struct Browser {
-    http: reqwest::Client,
-    base: String,
-    cookie: Option<String>,
-}
-
-impl Browser {
-    fn new(base: &str) -> Self {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        Self {
-            http,
-            base: base.to_owned(),
-            cookie: None,
-        }
-    }
-
-    /// Sends a request to the app, keeping the session cookie it sets.
-    async fn visit(&mut self, method: reqwest::Method, path_or_url: &str) -> reqwest::Response {
-        let url = match path_or_url.starts_with("http") {
-            true => path_or_url.to_owned(),
-            false => format!("{}{path_or_url}", self.base),
-        };
-        let mut request = self.http.request(method, url);
-        if let Some(cookie) = &self.cookie {
-            request = request.header("cookie", cookie);
-        }
-        let response = request.send().await.unwrap();
-        if let Some(set) = response.headers().get("set-cookie") {
-            let set = set.to_str().unwrap();
-            self.cookie = match set.contains("Max-Age=0") {
-                true => None, // the session ended
-                false => {
-                    assert!(set.contains("HttpOnly"), "{set}");
-                    assert!(set.contains("SameSite=Lax"), "{set}");
-                    Some(set.split(';').next().unwrap().to_owned())
-                }
-            };
-        }
-        response
-    }
-
-    async fn get(&mut self, path_or_url: &str) -> reqwest::Response {
-        self.visit(reqwest::Method::GET, path_or_url).await
-    }
-}
-
-fn location(response: &reqwest::Response) -> String {
-    assert_eq!(response.status(), 303, "{response:?}");
-    response.headers()["location"].to_str().unwrap().to_owned()
-}
 
 /// The server's refresh token dies with its access token: the app must
 /// renew in the last half of the lifetime (its leeway, clamped).
@@ -262,8 +206,10 @@ async fn two_instances_share_logins_and_renew_once_through_redis() {
 }
 
 /// The same app against another provider, which offers PAR: the login is
-/// pushed, the callback completes it, `/me` calls the OpenID UserInfo
-/// endpoint found by discovery, and the logout revokes the grant.
+/// pushed, the callback signs the user in (the ID token verified with the
+/// key set, fetched once; the name UserInfo's, as the ID token has none),
+/// `/me` calls the OpenID UserInfo endpoint found by discovery, and the
+/// logout revokes the grant.
 #[tokio::test]
 async fn web_app_against_oidc_provider_pushes_calls_userinfo_and_revokes() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -304,6 +250,8 @@ async fn web_app_against_oidc_provider_pushes_calls_userinfo_and_revokes() {
     assert_eq!(me.status(), 200);
     let me: serde_json::Value = serde_json::from_str(&me.text().await.unwrap()).unwrap();
     assert_eq!(me["sub"], "alice", "{me}");
+    assert_eq!(me["iss"], provider.issuer(), "{me}");
+    assert_eq!(me["api"]["sub"], "alice", "{me}");
 
     let logout = user.visit(reqwest::Method::POST, "/logout").await;
     assert_eq!(logout.status(), 204);
@@ -311,7 +259,8 @@ async fn web_app_against_oidc_provider_pushes_calls_userinfo_and_revokes() {
     for (request, times) in [
         ("POST /request 201", 1),
         ("POST /token 200", 1),
-        ("GET /me 200", 1),
+        ("GET /jwks 200", 1),
+        ("GET /me 200", 2), // at the sign-in, and for /me
         ("POST /token/revocation 200", 1),
     ] {
         assert_eq!(provider.requests(request, times), times, "{request}");

@@ -1,5 +1,8 @@
 //! Signs in from the command line against any provider, then calls its
-//! UserInfo endpoint (or `OAUTH2_API_URL`), refreshes and revokes.
+//! UserInfo endpoint (or `OAUTH2_API_URL`), refreshes and revokes. With
+//! `openid` in the scope (the default), the first line it prints is who
+//! signed in, from the verified ID token: `signed in: <sub> at <iss>`;
+//! then the API's answer.
 //!
 //! ```sh
 //! OAUTH2_ISSUER=https://accounts.example.com OAUTH2_CLIENT_ID=my-cli \
@@ -15,6 +18,7 @@
 
 use std::process::ExitCode;
 
+use oauth2_pkce::values::UntrustedText;
 use oauth2_pkce_stacks::cli_login::{self, Config};
 
 #[tokio::main(flavor = "current_thread")]
@@ -36,8 +40,13 @@ async fn main() -> ExitCode {
         }
     };
     match cli_login::run(&config, listener, open_browser).await {
-        Ok(answer) => {
-            println!("{answer}");
+        Ok(outcome) => {
+            if let Some((issuer, subject)) = outcome.signed_in {
+                // The provider's text, escaped for the terminal.
+                let (issuer, subject) = (UntrustedText::from(issuer), UntrustedText::from(subject));
+                println!("signed in: {subject} at {issuer}");
+            }
+            println!("{}", outcome.answer);
             ExitCode::SUCCESS
         }
         Err(error) => {

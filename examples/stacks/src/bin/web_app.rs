@@ -1,5 +1,9 @@
 //! Serves the web app on `WEB_APP_ADDR` (default `127.0.0.1:3000`): open
-//! `/login` in a browser, then `/me`; `POST /logout` signs out.
+//! `/login` in a browser, then `/me`; `POST /logout` signs out. With
+//! `openid` in the scope (the default) the login verifies the ID token and
+//! `/me` shows who signed in; register `/backchannel-logout` on this
+//! address as the client's `backchannel_logout_uri` to have the provider's
+//! logouts end the sessions here.
 //!
 //! ```sh
 //! OAUTH2_ISSUER=https://accounts.example.com OAUTH2_CLIENT_ID=my-app OAUTH2_CLIENT_SECRET=… \

@@ -46,6 +46,16 @@ pub fn follow(location: String) -> String {
     page
 }
 
+/// `cli_login`'s output after a sign-in: its first line (who signed in),
+/// and the API's answer after it.
+pub fn cli_output(stdout: &[u8]) -> (String, serde_json::Value) {
+    let stdout = String::from_utf8_lossy(stdout);
+    let (first, answer) = stdout
+        .split_once('\n')
+        .unwrap_or_else(|| panic!("{stdout}"));
+    (first.to_owned(), serde_json::from_str(answer).unwrap())
+}
+
 /// A `$BROWSER` for a program under test: a script that hands the URL it
 /// is asked to open over to the test.
 pub struct BrowserScript {
@@ -95,6 +105,63 @@ impl Drop for BrowserScript {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// A browser: one cookie, redirects not followed.
+#[derive(Clone)]
+pub struct Browser {
+    http: reqwest::Client,
+    base: String,
+    /// The session cookie, `name=value`.
+    pub cookie: Option<String>,
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            http,
+            base: base.to_owned(),
+            cookie: None,
+        }
+    }
+
+    /// Sends a request to the app, keeping the session cookie it sets.
+    pub async fn visit(&mut self, method: reqwest::Method, path_or_url: &str) -> reqwest::Response {
+        let url = match path_or_url.starts_with("http") {
+            true => path_or_url.to_owned(),
+            false => format!("{}{path_or_url}", self.base),
+        };
+        let mut request = self.http.request(method, url);
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        let response = request.send().await.unwrap();
+        if let Some(set) = response.headers().get("set-cookie") {
+            let set = set.to_str().unwrap();
+            self.cookie = match set.contains("Max-Age=0") {
+                true => None, // the session ended
+                false => {
+                    assert!(set.contains("HttpOnly"), "{set}");
+                    assert!(set.contains("SameSite=Lax"), "{set}");
+                    Some(set.split(';').next().unwrap().to_owned())
+                }
+            };
+        }
+        response
+    }
+
+    pub async fn get(&mut self, path_or_url: &str) -> reqwest::Response {
+        self.visit(reqwest::Method::GET, path_or_url).await
+    }
+}
+
+pub fn location(response: &reqwest::Response) -> String {
+    assert_eq!(response.status(), 303, "{response:?}");
+    response.headers()["location"].to_str().unwrap().to_owned()
 }
 
 /// A running oidc-provider, stopped when dropped.
@@ -173,6 +240,11 @@ impl OidcProvider {
         &self.issuer
     }
 
+    /// Everything the provider logged, for a failing test's message.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().join("\n")
+    }
+
     /// How many requests the provider logged starting with `prefix`
     /// (`"POST /request "`), once there are `expected` (a line is logged
     /// once its response is sent, so it may come a moment after the
@@ -196,12 +268,17 @@ impl OidcProvider {
     /// a cookie jar, and returns the first redirect that leaves the
     /// provider, the client's redirect URI with the authorization response.
     pub fn log_in(&self, authorization_url: &str) -> String {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build()
-            .into();
-        let mut jar = BTreeMap::new();
+        self.log_in_with(&mut BTreeMap::new(), authorization_url)
+    }
+
+    /// As [`log_in`](Self::log_in), in a browser whose cookies at the
+    /// provider are `jar` (kept for [`log_out`](Self::log_out)).
+    pub fn log_in_with(
+        &self,
+        jar: &mut BTreeMap<String, String>,
+        authorization_url: &str,
+    ) -> String {
+        let agent = agent();
         let provider = format!("{}/", self.issuer);
         let mut url = authorization_url.to_owned();
         for _hop in 0..12 {
@@ -212,11 +289,7 @@ impl OidcProvider {
                 request = request.header("cookie", cookies.join("; "));
             }
             let response = request.call().unwrap();
-            for set in response.headers().get_all("set-cookie") {
-                let pair = set.to_str().unwrap().split(';').next().unwrap();
-                let (name, value) = pair.split_once('=').unwrap();
-                jar.insert(name.to_owned(), value.to_owned());
-            }
+            keep_cookies(jar, &response);
             let status = response.status().as_u16();
             assert!(matches!(status, 302 | 303), "GET {url}: {status}");
             let location = response.headers()["location"].to_str().unwrap();
@@ -229,6 +302,73 @@ impl OidcProvider {
             }
         }
         panic!("the provider did not send the browser back within 12 redirects");
+    }
+
+    /// The user logs out at the provider in the browser of `jar`
+    /// (RP-Initiated Logout 1.0 at `/session/end`, confirmed on the
+    /// provider's own page): the provider ends its session and sends its
+    /// logout tokens on the back channels before it answers.
+    pub fn log_out(&self, jar: &mut BTreeMap<String, String>, client_id: &str) {
+        let agent = agent();
+        let cookies = |jar: &BTreeMap<String, String>| {
+            let pairs: Vec<String> = jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            pairs.join("; ")
+        };
+        let url = format!("{}/session/end?client_id={client_id}", self.issuer);
+        let mut page = agent
+            .get(&url)
+            .header("cookie", cookies(jar))
+            .call()
+            .unwrap();
+        assert_eq!(page.status(), 200, "GET {url}");
+        keep_cookies(jar, &page);
+        let page = page.body_mut().read_to_string().unwrap();
+        let marker = r#"name="xsrf" value=""#;
+        let start = page.find(marker).expect("an xsrf field") + marker.len();
+        let xsrf = &page[start..start + page[start..].find('"').unwrap()];
+        let confirmed = agent
+            .post(format!("{}/session/end/confirm", self.issuer))
+            .header("cookie", cookies(jar))
+            .content_type("application/x-www-form-urlencoded")
+            .send(format!("xsrf={xsrf}&logout=yes"))
+            .unwrap();
+        let status = confirmed.status().as_u16();
+        assert!(
+            matches!(status, 302 | 303),
+            "the logout confirmation: {status}"
+        );
+    }
+
+    /// `POST`s an empty body to the provider's `path`; the status.
+    pub fn post(&self, path: &str) -> u16 {
+        let url = format!("{}{path}", self.issuer);
+        let response = agent().post(&url).send_empty().unwrap();
+        response.status().as_u16()
+    }
+
+    /// `GET`s the provider's `path`, JSON.
+    pub fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
+        let url = format!("{}{path}", self.issuer);
+        let mut response = agent().get(&url).call().unwrap();
+        serde_json::from_slice(&response.body_mut().read_to_vec().unwrap()).unwrap()
+    }
+}
+
+/// A browser's HTTP client: no redirect followed, every status an answer.
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+/// Keeps the cookies `response` sets in `jar`.
+fn keep_cookies(jar: &mut BTreeMap<String, String>, response: &http::Response<ureq::Body>) {
+    for set in response.headers().get_all("set-cookie") {
+        let pair = set.to_str().unwrap().split(';').next().unwrap();
+        let (name, value) = pair.split_once('=').unwrap();
+        jar.insert(name.to_owned(), value.to_owned());
     }
 }
 
