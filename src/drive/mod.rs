@@ -21,6 +21,7 @@ mod chain;
 mod error;
 mod resource;
 mod run;
+mod sign_in;
 #[cfg(test)]
 mod tests;
 pub mod transport;

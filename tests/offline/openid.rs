@@ -542,6 +542,65 @@ mod sign_in {
         );
     }
 
+    /// `Driver::sign_in`: the exchange and the verification in one call;
+    /// a rotated key costs one fetch of the set, into the caller's
+    /// `KeySet`; a token no fetch explains is refused, fetching nothing.
+    #[test]
+    fn the_driver_signs_in_and_fetches_a_rotated_set_once() {
+        use std::cell::RefCell;
+        use std::convert::Infallible;
+        let client = client()
+            .with_id_token_signing_alg(JwsAlgorithm::Es256)
+            .unwrap();
+        let later = NOW.saturating_add(KEY_SET_REFETCH_INTERVAL);
+        let sent = RefCell::new(Vec::new());
+        let run = |kid: &str, keys: &mut KeySet| {
+            let (exchanging, nonce) = exchange_with(&client, "openid");
+            let token = id_token(kid, claims_with_nonce(&nonce.unwrap()));
+            let send = |request: http::Request<RequestBody>| {
+                let uri = request.uri().to_string();
+                let body = match uri.as_str() {
+                    JWKS_URI => es256_set("new"),
+                    _ => token_response(Some(&token)),
+                };
+                sent.borrow_mut().push(uri);
+                Ok::<_, Infallible>(
+                    http::Response::builder()
+                        .status(200)
+                        .header("content-type", "application/json")
+                        .body(body.into_bytes())
+                        .unwrap(),
+                )
+            };
+            let driver = Driver::with_policy(transport::from_fn(send), RetryPolicy::new(3))
+                .with_clock(move || later);
+            driver.sign_in(exchanging, keys, &RustCryptoVerifier)
+        };
+
+        let mut keys = key_set(&es256_set("old"), Some("max-age=3600"));
+        let signed_in = run("new", &mut keys).unwrap();
+        assert_eq!(signed_in.id_token().claims().subject(), "248289761001");
+        assert_eq!(keys.fetched_at(), later, "the caller's set is the new one");
+        assert_eq!(
+            *sent.borrow(),
+            ["https://op.example/token", JWKS_URI],
+            "one exchange, one fetch"
+        );
+
+        sent.borrow_mut().clear();
+        let refused = run("forged", &mut keys).unwrap_err();
+        match refused {
+            errors::ChainError::Endpoint(error) => assert_eq!(
+                error.kind(),
+                &EndpointErrorKind::IdTokenRejected(JwtError::KeySetRefetchTooSoon {
+                    not_before: later.saturating_add(KEY_SET_REFETCH_INTERVAL)
+                })
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(*sent.borrow(), ["https://op.example/token"], "no fetch");
+    }
+
     /// Core §3.1.3.7 item 7: RS256 unless the client registered another
     /// algorithm; a token signed with any other is refused.
     #[test]

@@ -122,10 +122,10 @@ async fn exchange(
     if !openid {
         return Ok((oauth.run_async(exchanging).await?, None));
     }
-    // --- glue: start ---
-    let keys = oauth.run_async(KeySetFetch::new(client)?).await?;
-    let received = oauth.run_async(exchanging.sign_in()).await?;
-    let signed_in = received.verify(&keys, &RustCryptoVerifier, UnixTime::now())?;
+    // --- glue: start (openid) ---
+    let mut keys = oauth.run_async(KeySetFetch::new(client)?).await?;
+    let signed_in = oauth.sign_in_async(exchanging, &mut keys, &RustCryptoVerifier);
+    let signed_in = signed_in.await?;
     // --- glue: end ---
     let (authorized, id_token) = signed_in.into_parts();
     Ok((authorized, Some(id_token)))

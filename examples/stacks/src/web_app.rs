@@ -42,7 +42,7 @@ use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use oauth2_pkce::errors::{CallbackError, JwtError};
+use oauth2_pkce::errors::{CallbackError, ChainError, EndpointErrorKind, JwtError};
 use oauth2_pkce::jose::RustCryptoVerifier;
 use oauth2_pkce::openid::{KeySet, KeySetFetch, LogoutTokenValidation, UserInfoRequest};
 use oauth2_pkce::values::Endpoint;
@@ -264,21 +264,16 @@ impl WebApp {
     /// once, rate-limited, when the token names a key the set lacks —
     /// then the name and email from UserInfo when the ID token has none.
     async fn sign_in(&self, exchanging: Exchanging) -> Result<(Authorized, User), AppError> {
-        let received = self.oauth.run_async(exchanging.sign_in()).await?;
         let mut keys = self.key_set().await?;
-        // --- glue: start ---
-        let signed_in = match received.verify(&keys, &RustCryptoVerifier, UnixTime::now()) {
-            // The provider rotated its keys: one fetch again, kept for all.
-            Err(failure) if failure.is_fallback() => {
-                let unknown = failure.into_retry().ok_or(AppError::NoStep)?;
-                keys = self.oauth.run_async(unknown.refetch()).await?;
-                self.store_key_set(&keys).await?;
-                let received = unknown.into_received();
-                received.verify(&keys, &RustCryptoVerifier, UnixTime::now())
-            }
-            verified => verified,
-        };
-        let (authorized, id_token) = signed_in.map_err(AppError::sign_in)?.into_parts();
+        // --- glue: start (openid) ---
+        let fetched_at = keys.fetched_at();
+        let signed_in = self
+            .oauth
+            .sign_in_async(exchanging, &mut keys, &RustCryptoVerifier);
+        let (authorized, id_token) = signed_in.await.map_err(AppError::sign_in)?.into_parts();
+        if keys.fetched_at() != fetched_at {
+            self.store_key_set(&keys).await?; // the provider rotated its keys
+        }
         // --- glue: end ---
         let claims = id_token.claims();
         let mut user = User {
@@ -291,11 +286,11 @@ impl WebApp {
         };
         let complete = user.name.is_some() && user.email.is_some();
         if !complete && self.client.userinfo_endpoint().is_some() {
-            // --- glue: start ---
+            // --- glue: start (openid) ---
             let request = UserInfoRequest::new(&self.client, &authorized, &id_token)?;
             // --- glue: end ---
             let answer = self.oauth.run_async(request).await?;
-            // --- glue: start ---
+            // --- glue: start (openid) ---
             let userinfo = answer.verify(&keys, &RustCryptoVerifier, UnixTime::now())?;
             // --- glue: end ---
             user.name = user.name.or_else(|| userinfo.name().map(str::to_owned));
@@ -312,7 +307,7 @@ impl WebApp {
     async fn key_set(&self) -> Result<KeySet, AppError> {
         let stored = self.stored_key_set().await?;
         let now = UnixTime::now();
-        // --- glue: start ---
+        // --- glue: start (openid) ---
         let fetch = match stored.map(|json| KeySet::from_json(json.as_bytes())) {
             Some(Ok(keys)) if keys.is_fresh(now) => return Ok(keys),
             Some(Ok(stale)) => stale.refresh(),
@@ -320,7 +315,7 @@ impl WebApp {
         };
         // --- glue: end ---
         let keys = self.oauth.run_async(fetch).await?;
-        // --- glue: start ---
+        // --- glue: start (openid) ---
         self.store_key_set(&keys).await?;
         // --- glue: end ---
         Ok(keys)
@@ -333,7 +328,7 @@ impl WebApp {
     async fn backchannel_logout(&self, body: &[u8]) -> Result<(), AppError> {
         let mut keys = self.key_set().await?;
         let issuer = &self.client.metadata().issuer;
-        // --- glue: start ---
+        // --- glue: start (openid) ---
         let validation = LogoutTokenValidation::new(issuer, self.client.client_id().as_str());
         let verify = |keys: &KeySet| {
             validation.validate_request_body(body, keys, &RustCryptoVerifier, UnixTime::now())
@@ -662,9 +657,17 @@ impl<E: Error + Send + Sync + 'static> From<E> for AppError {
 }
 
 impl AppError {
-    /// A sign-in refused for the ID token.
-    fn sign_in(error: impl Error + Send + Sync + 'static) -> Self {
-        Self::SignIn(Box::new(error))
+    /// A sign-in that failed: refused for the ID token (a page that says
+    /// so), or the token endpoint's or the transport's failure.
+    fn sign_in<E: Error + Send + Sync + 'static>(error: ChainError<E>) -> Self {
+        match &error {
+            ChainError::Endpoint(refused)
+                if matches!(refused.kind(), EndpointErrorKind::IdTokenRejected(_)) =>
+            {
+                Self::SignIn(Box::new(error))
+            }
+            _ => Self::from(error),
+        }
     }
 
     /// The status, and the message for the user.

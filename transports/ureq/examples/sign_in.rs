@@ -29,9 +29,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // the ID token verified with the server's keys (OpenID Connect).
     let (callback, browser) = listener.wait(Duration::from_secs(300))?;
     let exchanging = pending.handle_callback(&client, callback)?;
-    let keys = driver.run(KeySetFetch::new(&client)?)?;
-    let received = driver.run(exchanging.sign_in())?;
-    let signed_in = received.verify(&keys, &RustCryptoVerifier, UnixTime::now())?;
+    let mut keys = driver.run(KeySetFetch::new(&client)?)?;
+    let signed_in = driver.sign_in(exchanging, &mut keys, &RustCryptoVerifier)?;
     browser.respond(LoopbackOutcome::SignedIn);
     println!("Signed in as {}", signed_in.id_token().claims().subject());
     let (mut authorized, _id_token) = signed_in.into_parts();
