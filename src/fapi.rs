@@ -68,7 +68,41 @@ impl Client {
         Ok(client)
     }
 
-    /// Whether the client was built by [`fapi2`](Self::fapi2).
+    /// A client of FAPI 2.0 Message Signing (§5.3) on top of the
+    /// Security Profile ([`fapi2`](Self::fapi2)): every authorization
+    /// request is a request object signed with `key` (RFC 9101), pushed
+    /// (RFC 9126); every login asks for a signed authorization response
+    /// (`response_mode=jwt`, JARM), and the pending flow takes nothing
+    /// else ([`AwaitingCallback::verify_response`](crate::AwaitingCallback::verify_response)
+    /// first).
+    ///
+    /// # Errors
+    /// As [`fapi2`](Self::fapi2);
+    /// [`ConfigError::RequestObjectAlgorithmNotSupported`] when the server
+    /// does not take request objects of the key's algorithm, and
+    /// [`ConfigError::Fapi2NoSignedResponses`] when it lists response
+    /// modes without `jwt`.
+    pub fn fapi2_message_signing(
+        metadata: ServerMetadata,
+        client_id: ClientId,
+        key: ClientAssertionKey,
+        dpop: DpopKey,
+    ) -> Result<Self, ConfigError> {
+        if metadata
+            .response_modes_supported
+            .as_ref()
+            .is_some_and(|modes| !modes.iter().any(|mode| mode == "jwt"))
+        {
+            return Err(ConfigError::Fapi2NoSignedResponses);
+        }
+        let mut client =
+            Self::fapi2(metadata, client_id, key.clone(), dpop)?.with_signed_requests(key)?;
+        client.jwt_responses = true;
+        Ok(client)
+    }
+
+    /// Whether the client was built by [`fapi2`](Self::fapi2) (or
+    /// [`fapi2_message_signing`](Self::fapi2_message_signing)).
     #[must_use]
     pub fn is_fapi2(&self) -> bool {
         self.fapi2

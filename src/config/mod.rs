@@ -62,6 +62,9 @@ pub struct Client {
     pub(crate) tolerances: crate::strictness::Tolerances,
     /// Built by [`Client::fapi2`]: only DPoP-bound tokens are accepted.
     pub(crate) fapi2: bool,
+    /// Every login asks for a JWT-secured response (JARM), as FAPI 2.0
+    /// Message Signing requires.
+    pub(crate) jwt_responses: bool,
 }
 
 /// The endpoints a metadata document names, each validated: the one check
@@ -190,6 +193,7 @@ impl Client {
             metadata,
             tolerances: crate::strictness::Tolerances::default(),
             fapi2: false,
+            jwt_responses: false,
         })
     }
 

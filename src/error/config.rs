@@ -93,6 +93,10 @@ pub enum ConfigError {
     /// crate's FAPI 2.0 clients sender-constrain their tokens with DPoP
     /// (not mutual TLS).
     Fapi2NoDpop,
+    /// [`Client::fapi2_message_signing`](crate::Client::fapi2_message_signing):
+    /// the server's `response_modes_supported` does not list `jwt`
+    /// (JARM), so it cannot sign its authorization responses.
+    Fapi2NoSignedResponses,
     /// The server's `code_challenge_methods_supported` does not list
     /// `S256`. [`Client::fapi2`](crate::Client::fapi2) requires it; a login
     /// never downgrades to `plain` by itself (see
@@ -164,6 +168,9 @@ impl fmt::Display for ConfigError {
             ),
             Self::Fapi2NoDpop => f.write_str(
                 "the server lists no dpop_signing_alg_values_supported: it cannot issue DPoP-bound tokens",
+            ),
+            Self::Fapi2NoSignedResponses => f.write_str(
+                "the server's response_modes_supported lacks `jwt`: it cannot sign authorization responses",
             ),
             Self::S256NotSupported => {
                 f.write_str("the server does not list S256 in code_challenge_methods_supported")

@@ -386,6 +386,13 @@ impl<'c> Start<'c> {
             return Err(ConfigError::RepeatedParameter(UntrustedText::from(*name)));
         }
 
+        let response_mode = self.extra.iter().find(|(name, _)| name == "response_mode");
+        if client.jwt_responses && !response_mode.is_none_or(|(_, mode)| mode.ends_with("jwt")) {
+            return Err(ConfigError::ReservedParameter(UntrustedText::from(
+                "response_mode",
+            )));
+        }
+
         let code_verifier = CodeVerifier::from_entropy(&entropy.verifier);
         let state = State::new(Base64UrlUnpadded::encode_string(&entropy.state));
         // OpenID Connect Core §3.1.2.1: a nonce with every authentication
@@ -412,6 +419,10 @@ impl<'c> Start<'c> {
         emit("code_challenge", &code_verifier.code_challenge(self.method));
         emit("code_challenge_method", self.method.as_str());
         resource_indicator::emit(&self.resources, emit);
+        // FAPI 2.0 Message Signing: a signed response (JARM), always.
+        if client.jwt_responses && response_mode.is_none() {
+            emit("response_mode", "jwt");
+        }
         for (name, value) in &self.extra {
             emit(name, value);
         }
@@ -429,10 +440,8 @@ impl<'c> Start<'c> {
             resources: self.resources,
             nonce,
             // JARM §2.3: `jwt`, `query.jwt`, `fragment.jwt`, `form_post.jwt`.
-            jwt_response: self
-                .extra
-                .iter()
-                .any(|(name, value)| name == "response_mode" && value.ends_with("jwt")),
+            jwt_response: client.jwt_responses
+                || response_mode.is_some_and(|(_, mode)| mode.ends_with("jwt")),
         })
     }
 }

@@ -401,3 +401,73 @@ fn a_fapi2_client_end_to_end() {
     let (refreshed, _) = run(authorized.refresh(&client).unwrap());
     assert_eq!(refreshed.tokens().generation(), 1);
 }
+
+/// A FAPI 2.0 Message Signing client (`Client::fapi2_message_signing`):
+/// the Security Profile's login, its pushed request a request object
+/// signed with the client's key, and the answer a signed response (JARM)
+/// verified with the provider's key set before the code is used.
+#[test]
+fn a_fapi2_message_signing_client_end_to_end() {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let server = OidcProvider::start();
+    let d = Base64UrlUnpadded::decode_vec("jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI").unwrap();
+    let assertion_key = oauth2_pkce::jose::ClientAssertionKey::new(
+        Es256Key::from_bytes(&d).unwrap().with_key_id("es256"),
+    );
+    let client = Client::fapi2_message_signing(
+        server.metadata(),
+        oauth2_pkce::ClientId::new("jwt-client").unwrap(),
+        assertion_key,
+        key(8),
+    )
+    .unwrap()
+    .with_redirect_uri(oauth2_pkce::RedirectUri::new(interop_node_common::REDIRECT_URI).unwrap());
+    let fetch = oauth2_pkce::openid::KeySetFetch::new(&client).unwrap();
+    let (keys, _) = run(fetch);
+
+    let authorization = Start::new(&client)
+        .scope(Scope::parse("openid").unwrap())
+        .authorize(
+            FlowEntropy::from_os_rng().unwrap(),
+            oauth2_pkce::UnixTime::now(),
+        )
+        .unwrap();
+    let oauth2_pkce::Authorization::Push(pushing) = authorization else {
+        panic!("a FAPI 2.0 login is pushed");
+    };
+    let request = pushing.request(&crate::context()).unwrap().into_http();
+    let response = interop_node_common::send(request).unwrap();
+    let (authorization, pending) = match pushing.handle_response(&response, NOW) {
+        Ok(pushed) => pushed,
+        Err(failure) => panic!("{failure}\n{}", server.log()),
+    };
+    let callback = server.browser_log_in(authorization.url());
+    let callback = Callback::from_url(&callback).unwrap();
+    assert!(callback.is_jwt_response(), "a signed response");
+    let verified = pending
+        .verify_response(
+            &client,
+            &callback,
+            &keys,
+            &oauth2_pkce::jose::RustCryptoVerifier,
+            oauth2_pkce::UnixTime::now(),
+        )
+        .unwrap_or_else(|error| panic!("{error}\n{}", server.log()));
+    assert_eq!(verified.iss(), Some(server.issuer()));
+    let (signed_in, _) = run(pending
+        .handle_callback(&client, verified)
+        .unwrap()
+        .sign_in());
+    let signed_in = signed_in
+        .verify(
+            &keys,
+            &oauth2_pkce::jose::RustCryptoVerifier,
+            oauth2_pkce::UnixTime::now(),
+        )
+        .unwrap();
+    assert_eq!(signed_in.id_token().claims().subject(), TEST_USER);
+    assert_eq!(
+        signed_in.authorized().tokens().dpop_jkt(),
+        Some(key(8).thumbprint().as_str())
+    );
+}

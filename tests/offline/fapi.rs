@@ -193,3 +193,78 @@ fn keys_and_servers_that_cannot_meet_the_profile() {
         }
     );
 }
+
+/// FAPI 2.0 Message Signing (§5.3): every request a pushed request object
+/// signed with the client's key, asking for a signed response (JARM); the
+/// pending flow takes nothing unsigned; a server without `jwt` among its
+/// response modes is refused, and so is another response mode.
+#[test]
+fn a_message_signing_client_signs_requests_and_asks_for_signed_responses() {
+    let client = Client::fapi2_message_signing(
+        metadata(),
+        ClientId::new("s6BhdRkqt3").unwrap(),
+        assertion_key(),
+        dpop_key(),
+    )
+    .unwrap()
+    .with_redirect_uri(RedirectUri::new("https://client.example.org/cb").unwrap());
+    assert!(client.is_fapi2());
+    let Ok(Authorization::Push(pushing)) =
+        Start::new(&client).authorize(FlowEntropy::from_bytes([3; 64]), NOW)
+    else {
+        panic!("pushed");
+    };
+    let request = pushing
+        .request(&RequestContext::new(NOW, [0x5e; 32]))
+        .unwrap();
+    assert!(request.header("dpop").is_some());
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(request.body())
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    let names: Vec<&str> = form.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "client_id",
+            "request",
+            "client_assertion_type",
+            "client_assertion"
+        ]
+    );
+    let (header, claims) = crate::rendering::decode_jws(&form[1].1);
+    assert_eq!(header["typ"], "oauth-authz-req+jwt");
+    assert_eq!(claims["response_mode"], "jwt");
+    assert_eq!(claims["code_challenge_method"], "S256");
+
+    let answer = br#"{"request_uri":"urn:ietf:params:oauth:request_uri:x","expires_in":60}"#;
+    let response = HttpResponse::new(201, answer).with_content_type("application/json");
+    let (_, pending) = pushing.handle_response(response, NOW).unwrap();
+    let state = pending.state().secret().to_owned();
+    let unsigned = Callback::from_query(&format!("code=c&state={state}&iss=https://as.example"));
+    assert_eq!(
+        pending
+            .handle_callback(&client, unsigned.unwrap())
+            .unwrap_err(),
+        CallbackError::ResponseNotSigned
+    );
+
+    let refused = Start::new(&client)
+        .param("response_mode", "query")
+        .authorize(FlowEntropy::from_bytes([3; 64]), NOW);
+    assert_eq!(
+        refused.unwrap_err(),
+        ConfigError::ReservedParameter("response_mode".into())
+    );
+    let mut without_jarm = metadata();
+    without_jarm.response_modes_supported = Some(vec!["query".into(), "form_post".into()]);
+    assert_eq!(
+        Client::fapi2_message_signing(
+            without_jarm,
+            ClientId::new("s6BhdRkqt3").unwrap(),
+            assertion_key(),
+            dpop_key(),
+        )
+        .unwrap_err(),
+        ConfigError::Fapi2NoSignedResponses
+    );
+}
