@@ -61,6 +61,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("logout_token", logout_token),
     ("token_exchange_response", token_exchange_response),
     ("jarm_response", jarm_response),
+    ("introspection_jwt", introspection_jwt),
 ];
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
@@ -1182,5 +1183,68 @@ pub fn jarm_response(data: &[u8]) {
             }
         }
         Err(error) => assert_printable(&format!("{error} {error:?}")),
+    }
+}
+
+/// A JWT introspection response (RFC 9701 §5): the first byte picks
+/// whether the rest is the claims of a JWT the server's key signed (typed
+/// `token-introspection+jwt`) or the raw body. What verifies came from the
+/// issuer, for this resource server, not from the future, and reads as a
+/// JSON answer would; the token asked about never shows; nothing prints
+/// raw.
+pub fn introspection_jwt(data: &[u8]) {
+    const TOKEN: &str = "fuzz-introspected-token-3K";
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let mut metadata = Preset::pagero()
+        .metadata()
+        .clone()
+        .with_introspection_endpoint("https://sso.pageroonline.com/oauth/v2/oauth-introspect");
+    metadata.introspection_signing_alg_values_supported = Some(vec!["EdDSA".into()]);
+    let issuer = metadata.issuer.clone();
+    let client = Client::new(
+        metadata,
+        ClientId::new("fuzz-client").unwrap(),
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+    )
+    .unwrap();
+    let step = Introspection::new(&client, IntrospectedToken::new(TOKEN))
+        .unwrap()
+        .signed(&client);
+    assert!(!format!("{step:?}").contains(TOKEN));
+    let jwt;
+    let body = if mode % 2 == 0 {
+        jwt = ed25519_jws(
+            br#"{"alg":"EdDSA","kid":"ed","typ":"token-introspection+jwt"}"#,
+            rest,
+        );
+        jwt.as_bytes()
+    } else {
+        rest
+    };
+    let response =
+        HttpResponse::new(200, body).with_content_type("application/token-introspection+jwt");
+    let received = match step.handle_response(response, NOW) {
+        Ok(received) => received,
+        Err(failure) => {
+            assert_redacted(&failure, &[TOKEN.into(), CLIENT_SECRET.into()], data);
+            return;
+        }
+    };
+    match received.verify(&fuzz_key_set(), &RustCryptoVerifier, NOW) {
+        Ok(answer) => {
+            assert_eq!(mode % 2, 0, "a forged answer verified");
+            assert_printable(&format!("{answer:?}"));
+            let payload: serde_json::Value = serde_json::from_slice(rest).unwrap();
+            assert_eq!(payload["iss"].as_str(), Some(issuer.as_str()));
+            assert!(
+                payload["iat"]
+                    .as_u64()
+                    .is_some_and(|iat| iat <= NOW.as_secs() + 60)
+                    || payload["iat"].is_f64()
+            );
+        }
+        Err(error) => assert_redacted(&error, &[TOKEN.into(), CLIENT_SECRET.into()], data),
     }
 }

@@ -226,6 +226,16 @@ impl HttpRequest {
         }
     }
 
+    /// The same request accepting `media_type` instead of JSON.
+    pub(crate) fn accepting(mut self, media_type: &'static str) -> Self {
+        for (name, value) in &mut self.headers {
+            if *name == HeaderName::Accept {
+                *value = Cow::Borrowed(media_type);
+            }
+        }
+        self
+    }
+
     /// The same request with a `DPoP` proof (RFC 9449 §4.1).
     pub(crate) fn with_dpop(mut self, proof: String) -> Self {
         self.headers.push((HeaderName::Dpop, Cow::Owned(proof)));

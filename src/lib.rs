@@ -314,14 +314,15 @@ pub mod resource {
     //! RFC 9449 §7.1) and the [`NextStep`] it calls for; a resource's
     //! metadata from its `401` ([`ResourceDiscovery`], RFC 9728); tokens
     //! for a named resource ([`ResourceIndicator`], RFC 8707); token
-    //! introspection ([`Introspection`], RFC 7662); a counted new login on
+    //! introspection ([`Introspection`], RFC 7662; signed answers with
+    //! [`Introspection::signed`], RFC 9701); a counted new login on
     //! `insufficient_scope` ([`StepUp`], RFC 6750 §3.1); and (feature `http`)
     //! the whole chain from a resource URL in one call
     //! ([`ResourceAccess`], [`ResourceLogin`]).
 
     #[cfg(feature = "http")]
     pub use crate::drive::{ResourceAccess, ResourceLogin};
-    pub use crate::flow::Introspection;
+    pub use crate::flow::{Introspection, IntrospectionReceived, SignedIntrospection};
     pub use crate::resource_discovery::{ResourceDiscovery, ResourceMetadata};
     pub use crate::resource_indicator::ResourceIndicator;
     pub use crate::secret::IntrospectedToken;

@@ -100,6 +100,11 @@ pub struct ServerMetadata {
     /// (then RS256, JARM §2.1's default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_signing_alg_values_supported: Option<Vec<String>>,
+    /// The JWS algorithms the server signs JWT introspection responses
+    /// with (RFC 9701 §7); absent means the server did not say (then
+    /// RS256, §6's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection_signing_alg_values_supported: Option<Vec<String>>,
     /// When true, every authorization response must carry `iss`
     /// (RFC 9207 §3).
     #[serde(default)]
@@ -173,6 +178,7 @@ impl ServerMetadata {
             request_object_signing_alg_values_supported: None,
             require_signed_request_object: false,
             authorization_signing_alg_values_supported: None,
+            introspection_signing_alg_values_supported: None,
             authorization_response_iss_parameter_supported: false,
             code_challenge_methods_supported: None,
             token_endpoint_auth_methods_supported: None,

@@ -191,6 +191,12 @@ pub enum EndpointErrorKind {
     /// [`JwtError::UnknownKey`] fetch the key set again
     /// ([`KeySet::refetch`](crate::openid::KeySet::refetch)) and ask again.
     UserInfoRejected(JwtError),
+    /// A JWT introspection response is refused (RFC 9701 §5): not signed,
+    /// its JWS, `typ`, `iss`, `aud` or `iat` wrong, or no
+    /// `token_introspection` claim. For [`JwtError::UnknownKey`] fetch the
+    /// key set again ([`KeySet::refetch`](crate::openid::KeySet::refetch))
+    /// and verify again.
+    IntrospectionRejected(JwtError),
     /// The device code's lifetime (RFC 8628 §3.2 `expires_in`, counted
     /// from when the device authorization response arrived) ran out while
     /// the server still said `authorization_pending` or `slow_down`, or
@@ -457,7 +463,8 @@ impl fmt::Display for EndpointError {
             EndpointErrorKind::IdTokenRejected(error) => {
                 write!(f, "the {endpoint}'s ID token is refused: {error}")
             }
-            EndpointErrorKind::UserInfoRejected(error) => {
+            EndpointErrorKind::UserInfoRejected(error)
+            | EndpointErrorKind::IntrospectionRejected(error) => {
                 write!(f, "the {endpoint}'s answer is refused: {error}")
             }
             // What is left: a metadata document that must not be used.

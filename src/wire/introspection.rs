@@ -11,7 +11,7 @@ use crate::members::ExtraMembers;
 use crate::scope::Scope;
 use crate::text::UntrustedText;
 use crate::time::UnixTime;
-use crate::wire::token::{success_members, take_string, Members};
+use crate::wire::token::{members, success_members, take_string, Members};
 
 /// What the authorization server says about a token (RFC 7662 §2.2).
 ///
@@ -192,6 +192,15 @@ pub(crate) fn parse_introspection_response(
 ) -> Result<IntrospectionResponse, EndpointErrorKind> {
     let members = success_members(response, now)?;
     introspection(members)
+}
+
+/// The `token_introspection` claim of a JWT introspection response (RFC
+/// 9701 §5), read as the JSON answer is (RFC 7662 §2.2).
+pub(crate) fn parse_introspection_claim(
+    json: &[u8],
+) -> Result<IntrospectionResponse, EndpointErrorKind> {
+    let response = HttpResponse::new(200, json).with_content_type("application/json");
+    introspection(members(&response)?)
 }
 
 fn introspection(mut members: Members) -> Result<IntrospectionResponse, EndpointErrorKind> {

@@ -187,7 +187,7 @@ fn read_members<'de, R: serde_json::de::Read<'de>>(
 /// The body's members, from JSON or, when the `Content-Type` says so, from a
 /// form-encoded body (GitHub's default answer). A body over
 /// [`MAX_RESPONSE_BODY_BYTES`] is refused unread.
-fn members(response: &HttpResponse<'_>) -> Result<Members, EndpointErrorKind> {
+pub(crate) fn members(response: &HttpResponse<'_>) -> Result<Members, EndpointErrorKind> {
     if response.body().len() > MAX_RESPONSE_BODY_BYTES {
         return Err(EndpointErrorKind::TooLarge {
             limit: MAX_RESPONSE_BODY_BYTES,

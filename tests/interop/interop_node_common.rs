@@ -86,6 +86,9 @@ pub enum OpClient {
     /// `require_signed_request_object` and RFC 7515 A.3's P-256 key
     /// (RFC 9101).
     Jar,
+    /// `jwt-introspection-client`, `client_secret_basic`, registered with
+    /// `introspection_signed_response_alg: RS256` (RFC 9701).
+    JwtIntrospection,
 }
 
 impl OpClient {
@@ -106,6 +109,7 @@ impl OpClient {
             Self::IdTokenHs256 => "hs-id-token-client",
             Self::Exchange => "exchange-client",
             Self::Jar => "jar-client",
+            Self::JwtIntrospection => "jwt-introspection-client",
         }
     }
 
@@ -123,6 +127,7 @@ impl OpClient {
             Self::IdTokenHs256 => "hs-id-token-secret-of-more-than-32-octets",
             Self::Exchange => "exchange-secret",
             Self::Jar => "jar-secret",
+            Self::JwtIntrospection => "jwt-introspection-secret",
         }
     }
 
@@ -137,7 +142,10 @@ impl OpClient {
             | Self::UserinfoJwt
             | Self::IdTokenHs256
             | Self::Exchange
-            | Self::Jar => ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret)),
+            | Self::Jar
+            | Self::JwtIntrospection => {
+                ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret))
+            }
             Self::Post => ClientAuthentication::ClientSecretPost(ClientSecret::new(secret)),
             Self::Public | Self::DeviceSlow => ClientAuthentication::None,
         }

@@ -139,3 +139,34 @@ fn a_public_client_may_not_introspect() {
         oauth2_pkce::errors::ApiMisuse::PublicClient
     );
 }
+
+/// RFC 9701: a resource server registered for signed answers asks with
+/// `Accept: application/token-introspection+jwt`; the answer, a JWT the
+/// provider signed, verifies with its key set and reads as the JSON one.
+#[test]
+fn a_signed_introspection_answer() {
+    use oauth2_pkce::jose::RustCryptoVerifier;
+    use oauth2_pkce::openid::KeySetFetch;
+
+    let server = OidcProvider::start();
+    let user = server.authorize(&server.client(OpClient::Basic), "openid profile");
+    let resource = server.client(OpClient::JwtIntrospection);
+    let fetch = KeySetFetch::new(&resource).unwrap();
+    let response = send(fetch.request(&crate::context()).unwrap().into_http()).unwrap();
+    let keys = fetch.handle_response(&response, UnixTime::now()).unwrap();
+
+    let token = IntrospectedToken::new(user.tokens().access_token().secret());
+    let step = Introspection::new(&resource, token)
+        .unwrap()
+        .signed(&resource);
+    let response = send(step.request(&crate::context()).unwrap().into_http()).unwrap();
+    let received = step
+        .handle_response(&response, UnixTime::now())
+        .unwrap_or_else(|failure| panic!("{failure}\n{}", server.log()));
+    let answer = received
+        .verify(&keys, &RustCryptoVerifier, UnixTime::now())
+        .unwrap_or_else(|error| panic!("{error}\n{}", server.log()));
+    assert!(answer.active());
+    assert_eq!(answer.client_id(), Some(OpClient::Basic.client_id()));
+    assert!(answer.has_scope(&Scope::parse("openid").unwrap()));
+}

@@ -205,6 +205,16 @@ const clients = [
     userinfo_signed_response_alg: 'RS256',
   },
   {
+    // RFC 9701: a resource server whose introspection answers are JWTs.
+    client_id: 'jwt-introspection-client',
+    client_secret: 'jwt-introspection-secret',
+    token_endpoint_auth_method: 'client_secret_basic',
+    introspection_signed_response_alg: 'RS256',
+    grant_types: [],
+    response_types: [],
+    redirect_uris: [],
+  },
+  {
     // RFC 9101: every authorization request a request object signed with
     // RFC 7515 A.3's P-256 key.
     client_id: 'jar-client',
@@ -395,6 +405,8 @@ function makeProvider(issuer, kid) {
       requestObjects: { request: true, mode: 'strict' },
       // OpenID JARM: `response_mode` `jwt`, `query.jwt`, `form_post.jwt`.
       jwtResponseModes: { enabled: true },
+      // RFC 9701, for clients registered with introspection_signed_response_alg.
+      jwtIntrospection: { enabled: true },
       resourceIndicators: {
         enabled: RESOURCE_INDICATORS,
         // No `resource` asked for: a token for the provider itself (userinfo).

@@ -151,3 +151,176 @@ fn errors_name_the_introspection_endpoint() {
         request
     );
 }
+
+mod signed {
+    //! JWT introspection responses (RFC 9701): asked for with its media
+    //! type, taken only signed, read only once the JWS, `typ`, `iss`,
+    //! `aud` and `iat` check out (§5).
+
+    use super::*;
+    use oauth2_pkce::errors::{EndpointError, JwtError};
+    use oauth2_pkce::jose::RustCryptoVerifier;
+    use oauth2_pkce::openid::KeySet;
+    use serde_json::json;
+
+    use crate::openid::{es256_set, key_set};
+    use crate::openid_session::sign;
+
+    const NOW: UnixTime = crate::openid::NOW;
+
+    fn client() -> Client {
+        let mut metadata = metadata();
+        metadata.introspection_signing_alg_values_supported = Some(vec!["ES256".into()]);
+        client_with(metadata, basic())
+    }
+
+    fn keys() -> KeySet {
+        key_set(&es256_set("k1"), None)
+    }
+
+    fn claims() -> serde_json::Value {
+        json!({
+            "iss": "https://as.example",
+            "aud": "api",
+            "iat": NOW.as_secs() - 5,
+            "token_introspection": {
+                "active": true, "scope": "read write", "client_id": "web",
+                "sub": "Z5O3upPC88QrAjx00dis", "aud": "https://api.example",
+                "exp": NOW.as_secs() + 600,
+            },
+        })
+    }
+
+    fn header() -> serde_json::Value {
+        json!({"alg": "ES256", "kid": "k1", "typ": "token-introspection+jwt"})
+    }
+
+    fn answer(jwt: &str) -> HttpResponse<'_> {
+        HttpResponse::new(200, jwt.as_bytes())
+            .with_content_type("application/token-introspection+jwt")
+    }
+
+    fn verify(jwt: &str) -> Result<IntrospectionResponse, EndpointError> {
+        let client = client();
+        introspection()
+            .signed(&client)
+            .handle_response(answer(jwt), NOW)
+            .unwrap()
+            .verify(&keys(), &RustCryptoVerifier, NOW)
+    }
+
+    use oauth2_pkce::resource::IntrospectionResponse;
+
+    #[test]
+    fn the_request_asks_for_a_jwt() {
+        let client = client();
+        let request = introspection()
+            .signed(&client)
+            .request(&RequestContext::new(NOW, [0x5e; 32]))
+            .unwrap();
+        assert_eq!(
+            request.header("accept"),
+            Some("application/token-introspection+jwt")
+        );
+        insta::assert_snapshot!(
+            "signed_introspection_request",
+            crate::rendering::render(&request)
+        );
+    }
+
+    #[test]
+    fn a_signed_answer_is_read_once_verified() {
+        let answer = verify(&sign(header(), &claims())).unwrap();
+        assert!(answer.active());
+        let read = Scope::parse("read").unwrap();
+        assert!(answer.allows(NOW, Some("https://api.example"), &read));
+        assert_eq!(answer.client_id(), Some("web"));
+    }
+
+    fn refused(header: serde_json::Value, claims: serde_json::Value) -> EndpointErrorKind {
+        verify(&sign(header, &claims)).unwrap_err().kind().clone()
+    }
+
+    /// §5: a refusal per rule.
+    #[test]
+    fn each_rule_refuses() {
+        let rejected = |error| EndpointErrorKind::IntrospectionRejected(error);
+        let mut other = claims();
+        other["iss"] = json!("https://evil.example");
+        assert_eq!(
+            refused(header(), other),
+            rejected(JwtError::IssuerMismatch("https://evil.example".into()))
+        );
+        let mut other = claims();
+        other["aud"] = json!("another-resource");
+        assert_eq!(
+            refused(header(), other),
+            rejected(JwtError::AudienceMismatch)
+        );
+        let mut other = claims();
+        other.as_object_mut().unwrap().remove("iat");
+        assert_eq!(
+            refused(header(), other),
+            rejected(JwtError::MissingClaim("iat"))
+        );
+        let mut other = claims();
+        other["iat"] = json!(NOW.as_secs() + 120);
+        assert_eq!(
+            refused(header(), other),
+            rejected(JwtError::IssuedInFuture {
+                iat: UnixTime::from_secs(NOW.as_secs() + 120)
+            })
+        );
+        let mut other = claims();
+        other.as_object_mut().unwrap().remove("token_introspection");
+        assert_eq!(
+            refused(header(), other),
+            rejected(JwtError::MissingClaim("token_introspection"))
+        );
+        let mut other = claims();
+        other["token_introspection"]["active"] = json!("yes");
+        assert_eq!(
+            refused(header(), other),
+            EndpointErrorKind::InvalidMember("active")
+        );
+        let jwt_typ = json!({"alg": "ES256", "kid": "k1", "typ": "JWT"});
+        assert_eq!(
+            refused(jwt_typ, claims()),
+            rejected(JwtError::WrongType("JWT".into()))
+        );
+        // ES256 is what the server lists: RS256 alone would refuse it.
+        let default = client_with(metadata(), basic());
+        let error = introspection()
+            .signed(&default)
+            .handle_response(answer(&sign(header(), &claims())), NOW)
+            .unwrap()
+            .verify(&keys(), &RustCryptoVerifier, NOW)
+            .unwrap_err();
+        assert_eq!(
+            error.kind(),
+            &rejected(JwtError::AlgorithmNotAllowed("ES256".into()))
+        );
+    }
+
+    /// An unsigned success is refused; an error answer fails as any
+    /// introspection does, a 503 handing the step back.
+    #[test]
+    fn only_a_signed_answer_is_taken() {
+        let client = client();
+        let failure = introspection()
+            .signed(&client)
+            .handle_response(json(200, r#"{"active":true}"#), NOW)
+            .unwrap_err();
+        assert_eq!(
+            failure.error().kind(),
+            &EndpointErrorKind::IntrospectionRejected(JwtError::Unsigned)
+        );
+        assert!(!failure.is_retryable());
+        let failure = introspection()
+            .signed(&client)
+            .handle_response(HttpResponse::new(503, b""), NOW)
+            .unwrap_err();
+        assert!(failure.is_retryable());
+        assert!(failure.into_retry().is_some());
+    }
+}

@@ -21,7 +21,7 @@ const SUB: &str = "248289761001";
 
 /// A compact JWS of `claims` with the header `header`, signed by RFC 7515
 /// A.3's key.
-fn sign(header: serde_json::Value, claims: &serde_json::Value) -> String {
+pub(crate) fn sign(header: serde_json::Value, claims: &serde_json::Value) -> String {
     let d = Base64UrlUnpadded::decode_vec(A3_D).unwrap();
     let key = Es256Key::from_bytes(&d).unwrap();
     let input = format!(
