@@ -432,13 +432,8 @@ pub fn par_response(data: &[u8]) {
     let mut metadata = Preset::pagero().metadata().clone();
     metadata.pushed_authorization_request_endpoint =
         Some("https://sso.pageroonline.com/oauth/v2/oauth-par".into());
-    let client = Client::new(
-        metadata,
-        ClientId::new("fuzz-client").unwrap(),
-        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
-    )
-    .unwrap()
-    .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap());
+    let client = client_of(metadata)
+        .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap());
     let pushing = Start::new(&client)
         .push(FlowEntropy::from_bytes([0x42; 64]), NOW)
         .unwrap();
@@ -504,18 +499,23 @@ pub fn discovery_response(data: &[u8]) {
 
 const DEVICE_CODE: &str = "fuzz-device-code-9Q";
 
-fn client_with_more_endpoints() -> Client {
-    let metadata = Preset::pagero()
-        .metadata()
-        .clone()
-        .with_device_authorization_endpoint("https://sso.pageroonline.com/oauth/v2/oauth-device")
-        .with_introspection_endpoint("https://sso.pageroonline.com/oauth/v2/oauth-introspect");
+/// `fuzz-client` of `metadata`, with its secret in HTTP Basic.
+fn client_of(metadata: oauth2_pkce::ServerMetadata) -> Client {
     Client::new(
         metadata,
         ClientId::new("fuzz-client").unwrap(),
         ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
     )
     .unwrap()
+}
+
+fn client_with_more_endpoints() -> Client {
+    let metadata = Preset::pagero()
+        .metadata()
+        .clone()
+        .with_device_authorization_endpoint("https://sso.pageroonline.com/oauth/v2/oauth-device")
+        .with_introspection_endpoint("https://sso.pageroonline.com/oauth/v2/oauth-introspect");
+    client_of(metadata)
 }
 
 /// A device authorization response (RFC 8628 §3.2): a success hands out
@@ -1019,13 +1019,8 @@ pub fn userinfo_response(data: &[u8]) {
         .clone()
         .with_authorization_response_iss_parameter_supported(false);
     metadata.userinfo_endpoint = Some("https://as.example/userinfo".into());
-    let client = Client::new(
-        metadata,
-        ClientId::new("fuzz-client").unwrap(),
-        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
-    )
-    .unwrap()
-    .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap());
+    let client = client_of(metadata)
+        .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap());
     let (exchanging, _) = exchanging(&client);
     let authorized = exchanging
         .handle_response(
@@ -1138,13 +1133,8 @@ pub fn jarm_response(data: &[u8]) {
         .with_authorization_response_iss_parameter_supported(false);
     metadata.authorization_signing_alg_values_supported = Some(vec!["EdDSA".into()]);
     let issuer = metadata.issuer.clone();
-    let client = Client::new(
-        metadata,
-        ClientId::new("fuzz-client").unwrap(),
-        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
-    )
-    .unwrap()
-    .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap());
+    let client = client_of(metadata)
+        .with_redirect_uri(RedirectUri::new("https://urltoclient:4443").unwrap());
     let (_, pending) = Start::new(&client)
         .param("response_mode", "query.jwt")
         .begin(FlowEntropy::from_bytes([0x42; 64]), NOW)
@@ -1203,12 +1193,7 @@ pub fn introspection_jwt(data: &[u8]) {
         .with_introspection_endpoint("https://sso.pageroonline.com/oauth/v2/oauth-introspect");
     metadata.introspection_signing_alg_values_supported = Some(vec!["EdDSA".into()]);
     let issuer = metadata.issuer.clone();
-    let client = Client::new(
-        metadata,
-        ClientId::new("fuzz-client").unwrap(),
-        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
-    )
-    .unwrap();
+    let client = client_of(metadata);
     let step = Introspection::new(&client, IntrospectedToken::new(TOKEN))
         .unwrap()
         .signed(&client);

@@ -104,6 +104,21 @@ pub(crate) fn check_count(resources: &[ResourceIndicator]) -> Result<(), Invalid
     Ok(())
 }
 
+/// Adds `resource` to the list of one request, within
+/// [`MAX_RESOURCE_INDICATORS`](crate::limits::MAX_RESOURCE_INDICATORS).
+pub(crate) fn push(
+    resources: &mut alloc::vec::Vec<ResourceIndicator>,
+    resource: ResourceIndicator,
+) -> Result<(), InvalidValue> {
+    if resources.len() >= crate::limits::MAX_RESOURCE_INDICATORS {
+        return Err(InvalidValue::TooManyResources {
+            limit: crate::limits::MAX_RESOURCE_INDICATORS,
+        });
+    }
+    resources.push(resource);
+    Ok(())
+}
+
 /// Appends one `resource` parameter per indicator (RFC 8707 §2: "multiple
 /// resource parameters MAY be used").
 pub(crate) fn emit(resources: &[ResourceIndicator], emit: &mut dyn FnMut(&str, &str)) {

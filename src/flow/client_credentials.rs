@@ -54,10 +54,7 @@ impl EndpointStep for ClientCredentials {
     fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
         let mut form = FormSerializer::new();
         form.append("grant_type", "client_credentials");
-        if !self.scope.is_empty() {
-            let delimiter = self.credentials.tolerances.scope_delimiter;
-            form.append("scope", &delimiter.join(&self.scope));
-        }
+        self.credentials.append_scope(&mut form, &self.scope);
         self.credentials
             .post_proven(&self.origin.token_endpoint, form, context)
     }

@@ -10,7 +10,6 @@ use crate::error::{EndpointKind, Failure, InvalidValue, SigningError};
 use crate::flow::authorized::Authorized;
 use crate::flow::{first_token_response, Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::limits::MAX_RESOURCE_INDICATORS;
 use crate::resource_indicator::{self, ResourceIndicator};
 use crate::scope::Scope;
 use crate::secret::SecurityToken;
@@ -72,12 +71,7 @@ impl JwtBearer {
     /// [`InvalidValue::TooManyResources`] past
     /// [`MAX_RESOURCE_INDICATORS`](crate::limits::MAX_RESOURCE_INDICATORS).
     pub fn resource(mut self, resource: ResourceIndicator) -> Result<Self, InvalidValue> {
-        if self.resources.len() >= MAX_RESOURCE_INDICATORS {
-            return Err(InvalidValue::TooManyResources {
-                limit: MAX_RESOURCE_INDICATORS,
-            });
-        }
-        self.resources.push(resource);
+        resource_indicator::push(&mut self.resources, resource)?;
         Ok(self)
     }
 }
@@ -94,10 +88,7 @@ impl EndpointStep for JwtBearer {
         let mut form = FormSerializer::new();
         form.append("grant_type", JWT_BEARER_GRANT_TYPE);
         form.append("assertion", self.assertion.secret());
-        if !self.scope.is_empty() {
-            let delimiter = self.credentials.tolerances.scope_delimiter;
-            form.append("scope", &delimiter.join(&self.scope));
-        }
+        self.credentials.append_scope(&mut form, &self.scope);
         resource_indicator::emit(&self.resources, &mut |name, value| {
             form.append(name, value);
         });

@@ -233,6 +233,14 @@ impl Credentials {
         }
     }
 
+    /// Appends `scope` to a token request's form, in the delimiter the
+    /// client's tolerances say; nothing when it is empty.
+    pub(crate) fn append_scope(&self, form: &mut FormSerializer, scope: &Scope) {
+        if !scope.is_empty() {
+            form.append("scope", &self.tolerances.scope_delimiter.join(scope));
+        }
+    }
+
     /// A form-encoded `POST` of `form` plus the client authentication to
     /// `endpoint` (RFC 6749 §2.3, §3.2), built for `context`: the shape of
     /// every token and revocation request. `client_id` goes in the body
@@ -304,6 +312,14 @@ impl Credentials {
     }
 }
 
+/// What a grant keeps of the step that obtained it: where it came from,
+/// the scope asked for, the resources (RFC 8707).
+pub(crate) type GrantParts = (
+    Origin,
+    Scope,
+    alloc::vec::Vec<crate::resource_indicator::ResourceIndicator>,
+);
+
 /// A grant's first token response (code exchange, client credentials):
 /// tokens for the grant's origin, an omitted `scope` standing for the one
 /// requested (RFC 6749 §5.1); a failure hands `state` back when retryable.
@@ -312,13 +328,7 @@ pub(crate) fn first_token_response<S: EndpointStep>(
     response: &HttpResponse<'_>,
     now: UnixTime,
     credentials_of: impl Fn(&mut S) -> &mut Credentials,
-    into_grant: impl FnOnce(
-        S,
-    ) -> (
-        Origin,
-        Scope,
-        alloc::vec::Vec<crate::resource_indicator::ResourceIndicator>,
-    ),
+    into_grant: impl FnOnce(S) -> GrantParts,
 ) -> Result<Authorized, Failure<S>> {
     let tolerances = credentials_of(&mut state).tolerances.clone();
     let parsed = parse_token_response(response, now, &tolerances);
@@ -333,13 +343,7 @@ pub(crate) fn token_response_grant<S: EndpointStep>(
     response: &HttpResponse<'_>,
     now: UnixTime,
     credentials_of: impl Fn(&mut S) -> &mut Credentials,
-    into_grant: impl FnOnce(
-        S,
-    ) -> (
-        Origin,
-        Scope,
-        alloc::vec::Vec<crate::resource_indicator::ResourceIndicator>,
-    ),
+    into_grant: impl FnOnce(S) -> GrantParts,
 ) -> Result<Authorized, Failure<S>> {
     let tolerances = credentials_of(&mut state).tolerances.clone();
     let parsed = parsed.and_then(|parsed| {

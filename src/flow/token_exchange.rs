@@ -12,7 +12,6 @@ use crate::error::{EndpointKind, Failure, InvalidValue, SigningError};
 use crate::flow::authorized::Authorized;
 use crate::flow::{token_failure, token_response_grant, Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::limits::MAX_RESOURCE_INDICATORS;
 use crate::resource_indicator::{self, ResourceIndicator};
 use crate::scope::Scope;
 use crate::secret::SecurityToken;
@@ -112,12 +111,7 @@ impl TokenExchange {
     /// [`InvalidValue::TooManyResources`] past
     /// [`MAX_RESOURCE_INDICATORS`](crate::limits::MAX_RESOURCE_INDICATORS).
     pub fn resource(mut self, resource: ResourceIndicator) -> Result<Self, InvalidValue> {
-        if self.resources.len() >= MAX_RESOURCE_INDICATORS {
-            return Err(InvalidValue::TooManyResources {
-                limit: MAX_RESOURCE_INDICATORS,
-            });
-        }
-        self.resources.push(resource);
+        resource_indicator::push(&mut self.resources, resource)?;
         Ok(self)
     }
 
@@ -184,10 +178,7 @@ impl EndpointStep for TokenExchange {
         for audience in &self.audiences {
             form.append("audience", audience);
         }
-        if !self.scope.is_empty() {
-            let delimiter = self.credentials.tolerances.scope_delimiter;
-            form.append("scope", &delimiter.join(&self.scope));
-        }
+        self.credentials.append_scope(&mut form, &self.scope);
         if let Some(requested) = &self.requested_token_type {
             form.append("requested_token_type", requested.as_str());
         }
