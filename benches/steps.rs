@@ -1335,3 +1335,235 @@ fn main() {
         .config_with_args()
         .main();
 }
+
+// ---------------------------------------------------------------------------
+// Signed requests and responses: a request object signed (JAR, RFC 9101),
+// a JWT-secured authorization response verified (JARM), a JWT
+// introspection answer verified (RFC 9701), each next to the ES256
+// signature or verification it contains, its floor.
+// ---------------------------------------------------------------------------
+
+/// RFC 7515 A.3's P-256 key: the client's (JAR) and the server's (JARM,
+/// introspection), `k1` in [`ES256_KEYS`].
+fn a3_key() -> oauth2_pkce::jose::Es256Key {
+    let d = Base64UrlUnpadded::decode_vec("jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI").unwrap();
+    oauth2_pkce::jose::Es256Key::from_bytes(&d)
+        .unwrap()
+        .with_key_id("k1")
+}
+
+static ES256_KEYS: LazyLock<oauth2_pkce::openid::KeySet> = LazyLock::new(|| {
+    let document = r#"{"keys":[{"kty":"EC","crv":"P-256","kid":"k1","use":"sig","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}"#;
+    oauth2_pkce::openid::KeySet::fetch("https://sso.pageroonline.com/jwks")
+        .unwrap()
+        .handle_response(HttpResponse::new(200, document.as_bytes()), NOW)
+        .unwrap()
+});
+
+/// `claims` signed by [`a3_key`] with `header`, as the server would.
+fn es256_jws(header: &str, claims: &serde_json::Value) -> String {
+    use oauth2_pkce::jose::Signer as _;
+    let input = format!(
+        "{}.{}",
+        Base64UrlUnpadded::encode_string(header.as_bytes()),
+        Base64UrlUnpadded::encode_string(claims.to_string().as_bytes())
+    );
+    let signature = a3_key().sign(input.as_bytes()).unwrap();
+    format!("{input}.{}", Base64UrlUnpadded::encode_string(&signature))
+}
+
+fn signed_metadata() -> oauth2_pkce::ServerMetadata {
+    let mut metadata = Preset::pagero().metadata().clone();
+    metadata.authorization_signing_alg_values_supported = Some(vec!["ES256".into()]);
+    metadata.introspection_signing_alg_values_supported = Some(vec!["ES256".into()]);
+    metadata.introspection_endpoint =
+        Some("https://sso.pageroonline.com/oauth/v2/oauth-introspect".into());
+    metadata
+}
+
+fn signing_client() -> Client {
+    Client::new(
+        signed_metadata(),
+        ClientId::new(CLIENT_ID).unwrap(),
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+    )
+    .unwrap()
+    .with_redirect_uri(RedirectUri::new(REDIRECT).unwrap())
+    .with_signed_requests(oauth2_pkce::jose::ClientAssertionKey::new(a3_key()))
+    .unwrap()
+}
+
+/// JAR: the whole start of a login whose parameters go in a request
+/// object signed with ES256.
+#[inline(never)]
+pub fn step_ours_signed_request(client: &Client) -> oauth2_pkce::AuthorizationRequest {
+    Start::new(client)
+        .scope(oauth2_pkce::Scope::parse("openid profile").unwrap())
+        .begin(FlowEntropy::from_bytes(black_box([7; 64])), NOW)
+        .unwrap()
+        .0
+}
+
+/// The floor of JAR: the ES256 signature alone, over a request object's
+/// signing input of the same size.
+#[inline(never)]
+pub fn step_floor_es256_signature(key: &oauth2_pkce::jose::Es256Key, input: &[u8]) -> Vec<u8> {
+    use oauth2_pkce::jose::Signer as _;
+    key.sign(black_box(input)).unwrap()
+}
+
+/// JARM: a `response` JWT verified and read as a callback.
+#[inline(never)]
+pub fn step_ours_jarm(
+    client: &Client,
+    pending: &oauth2_pkce::AwaitingCallback,
+    callback: &oauth2_pkce::Callback,
+) -> oauth2_pkce::Callback {
+    pending
+        .verify_response(
+            client,
+            black_box(callback),
+            &ES256_KEYS,
+            &oauth2_pkce::jose::RustCryptoVerifier,
+            NOW,
+        )
+        .unwrap()
+}
+
+/// JWT introspection: the answer verified and read.
+#[inline(never)]
+pub fn step_ours_jwt_introspection(
+    client: &Client,
+    jwt: &str,
+) -> oauth2_pkce::resource::IntrospectionResponse {
+    let step = oauth2_pkce::resource::Introspection::new(
+        client,
+        oauth2_pkce::resource::IntrospectedToken::new("mF_9.B5f-4.1JqM"),
+    )
+    .unwrap()
+    .signed(client);
+    let response = HttpResponse::new(200, black_box(jwt).as_bytes())
+        .with_content_type("application/token-introspection+jwt");
+    step.handle_response(response, NOW)
+        .unwrap()
+        .verify(&ES256_KEYS, &oauth2_pkce::jose::RustCryptoVerifier, NOW)
+        .unwrap()
+}
+
+/// The floor of JARM and introspection: the ES256 verification of the
+/// JWS alone, its signature already decoded.
+#[inline(never)]
+pub fn step_floor_es256_verification(
+    key: &oauth2_pkce::jose::PublicJwk,
+    jws: &str,
+    signature: &[u8],
+) {
+    use oauth2_pkce::jose::JwsVerifier as _;
+    let input = jws.rsplit_once('.').unwrap().0;
+    oauth2_pkce::jose::RustCryptoVerifier
+        .verify(
+            oauth2_pkce::jose::JwsAlgorithm::Es256,
+            key,
+            black_box(input.as_bytes()),
+            signature,
+        )
+        .unwrap();
+}
+
+/// A JARM login of [`signing_client`] (without request objects) and its
+/// signed response.
+fn jarm_fixture() -> (
+    Client,
+    oauth2_pkce::AwaitingCallback,
+    oauth2_pkce::Callback,
+    String,
+) {
+    let client = Client::new(
+        signed_metadata(),
+        ClientId::new(CLIENT_ID).unwrap(),
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+    )
+    .unwrap()
+    .with_redirect_uri(RedirectUri::new(REDIRECT).unwrap());
+    let (_, pending) = Start::new(&client)
+        .param("response_mode", "query.jwt")
+        .begin(FlowEntropy::from_bytes([7; 64]), NOW)
+        .unwrap();
+    let claims = serde_json::json!({
+        "iss": client.metadata().issuer, "aud": CLIENT_ID, "exp": NOW.as_secs() + 600,
+        "code": CODE, "state": pending.state().secret(),
+    });
+    let jwt = es256_jws(r#"{"alg":"ES256","kid":"k1"}"#, &claims);
+    let callback = oauth2_pkce::Callback::from_query(&format!("response={jwt}")).unwrap();
+    (client, pending, callback, jwt)
+}
+
+fn introspection_jwt() -> String {
+    let claims = serde_json::json!({
+        "iss": Preset::pagero().metadata().issuer, "aud": CLIENT_ID, "iat": NOW.as_secs() - 5,
+        "token_introspection": {
+            "active": true, "scope": "read write", "client_id": "web",
+            "sub": "Z5O3upPC88QrAjx00dis", "aud": "https://api.example",
+            "exp": NOW.as_secs() + 600, "iat": NOW.as_secs() - 60,
+        },
+    });
+    es256_jws(
+        r#"{"alg":"ES256","kid":"k1","typ":"token-introspection+jwt"}"#,
+        &claims,
+    )
+}
+
+mod signed {
+    use super::*;
+
+    #[divan::bench]
+    fn jar_start(b: Bencher) {
+        let client = signing_client();
+        b.bench(|| step_ours_signed_request(&client));
+    }
+
+    #[divan::bench]
+    fn es256_signature_floor(b: Bencher) {
+        let client = signing_client();
+        let url = step_ours_signed_request(&client);
+        let request = url::Url::parse(url.url()).unwrap();
+        let jwt = request
+            .query_pairs()
+            .find(|(name, _)| name == "request")
+            .unwrap()
+            .1
+            .into_owned();
+        let input = jwt.rsplit_once('.').unwrap().0.to_owned();
+        let key = a3_key();
+        b.bench(|| step_floor_es256_signature(&key, input.as_bytes()));
+    }
+
+    #[divan::bench]
+    fn jarm_response(b: Bencher) {
+        let (client, pending, callback, _) = jarm_fixture();
+        b.bench(|| step_ours_jarm(&client, &pending, &callback));
+    }
+
+    #[divan::bench]
+    fn jarm_es256_verification_floor(b: Bencher) {
+        let (_, _, _, jwt) = jarm_fixture();
+        let key = oauth2_pkce::jose::Signer::public_jwk(&a3_key());
+        let signature = Base64UrlUnpadded::decode_vec(jwt.rsplit_once('.').unwrap().1).unwrap();
+        b.bench(|| step_floor_es256_verification(&key, &jwt, &signature));
+    }
+
+    #[divan::bench]
+    fn jwt_introspection(b: Bencher) {
+        let client = signing_client();
+        let jwt = introspection_jwt();
+        b.bench(|| step_ours_jwt_introspection(&client, &jwt));
+    }
+
+    #[divan::bench]
+    fn introspection_es256_verification_floor(b: Bencher) {
+        let jwt = introspection_jwt();
+        let key = oauth2_pkce::jose::Signer::public_jwk(&a3_key());
+        let signature = Base64UrlUnpadded::decode_vec(jwt.rsplit_once('.').unwrap().1).unwrap();
+        b.bench(|| step_floor_es256_verification(&key, &jwt, &signature));
+    }
+}
