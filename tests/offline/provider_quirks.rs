@@ -34,14 +34,16 @@ use oauth2_pkce::*;
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
 
-struct Case {
-    name: String,
-    headers: Vec<(String, String)>,
-    body: String,
+/// One file of `tests/quirks/`: `name: value` headers, a blank line, the
+/// body.
+pub(crate) struct Case {
+    pub(crate) name: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: String,
 }
 
 impl Case {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n == name)
@@ -55,11 +57,15 @@ impl Case {
 }
 
 fn cases() -> Vec<Case> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/quirks");
-    let mut cases: Vec<Case> = std::fs::read_dir(&dir)
+    read_cases(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/quirks"))
+}
+
+/// The files of `dir` (not its folders: `id_tokens/` is
+/// `provider_sign_in`'s), sorted by name.
+pub(crate) fn read_cases(dir: &Path) -> Vec<Case> {
+    let mut cases: Vec<Case> = std::fs::read_dir(dir)
         .unwrap()
         .map(|entry| entry.unwrap().path())
-        // `id_tokens/` is `provider_sign_in`'s.
         .filter(|path| path.is_file())
         .map(|path| {
             let text = std::fs::read_to_string(&path).unwrap();
@@ -84,7 +90,7 @@ fn cases() -> Vec<Case> {
 
 /// The preset a case names (`preset: NAME [ARGUMENT]`), Pagero's when
 /// none.
-fn preset(case: &Case) -> Preset {
+pub(crate) fn preset(case: &Case) -> Preset {
     let Some(named) = case.header("preset") else {
         return Preset::pagero();
     };
