@@ -6,7 +6,9 @@
 #   bash fuzz/campaign.sh [SECONDS] [TARGET...]
 #
 # Exits non-zero when any target found a crash (the artifact is under
-# fuzz/artifacts/TARGET/). FUZZ_CMIN=0 skips the corpus minimization.
+# fuzz/artifacts/TARGET/). FUZZ_CMIN=0 skips the corpus minimization;
+# FUZZ_SEED=N fixes libFuzzer's seed, so a short run explores the same way
+# on every machine and a red run is a property of the commit, not of luck.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-900}"; shift || true
@@ -28,7 +30,7 @@ for target in "${targets[@]}"; do
   log="$logs/$target.log"
   status=0
   cargo +nightly fuzz run "$target" -- -max_total_time="$seconds" -dict="$(dict_for "$target")" \
-    -print_final_stats=1 >"$log" 2>&1 || status=$?
+    ${FUZZ_SEED:+-seed="$FUZZ_SEED"} -print_final_stats=1 >"$log" 2>&1 || status=$?
   runs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' || echo "?")
   cov=$(grep -E '^#[0-9]+' "$log" | tail -1 | grep -Eo 'cov: [0-9]+ ft: [0-9]+' || echo "?")
   crash=$(grep -Eo 'Test unit written to [^ ]+' "$log" | head -1 | sed 's/Test unit written to //' || true)

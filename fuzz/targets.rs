@@ -700,7 +700,9 @@ pub fn token_exchange_response(data: &[u8]) {
             assert!(TokenTypeUri::new(issued_token_type.as_str()).is_ok());
             assert!(!token.secret().is_empty());
             assert!(expires_at.is_none_or(|at| at >= NOW));
-            assert!(!format!("{token:?}").contains(token.secret()));
+            // The token prints the same whatever it holds.
+            let other = SecurityToken::new("another-issued-token");
+            assert_eq!(format!("{token:?}"), format!("{other:?}"));
         }
         Ok(_) => unreachable!("no other answer"),
         Err(failure) => {
