@@ -270,6 +270,9 @@ fn a_key_set_is_read_strictly() {
         JwkSet::from_json(many.as_bytes()),
         Err(InvalidValue::KeySetTooManyKeys)
     );
+    // 64 keys, the limit itself, are read.
+    let limit = format!(r#"{{"keys":[{}]}}"#, vec![r#"{"kty":"oct"}"#; 64].join(","));
+    assert_eq!(JwkSet::from_json(limit.as_bytes()).unwrap().ignored(), 64);
     // Keys of other types, curves or algorithms are ignored (RFC 7517 §5),
     // and kept when the set is stored.
     let mixed = format!(
@@ -278,5 +281,11 @@ fn a_key_set_is_read_strictly() {
     let keys = set(&mixed);
     assert_eq!((keys.keys().len(), keys.ignored()), (1, 3));
     assert_eq!(keys.keys()[0].key_id(), Some("ok"));
+    assert_eq!(keys.keys()[0].algorithm(), None);
+    // A key's `alg` pins the one algorithm it verifies.
+    let pinned = set(&format!(
+        r#"{{"keys":[{{"kty":"RSA","kid":"ps","alg":"PS256","n":"{A2_N}","e":"AQAB"}}]}}"#
+    ));
+    assert_eq!(pinned.keys()[0].algorithm(), Some(JwsAlgorithm::Ps256));
     assert_eq!(JwkSet::from_json(keys.to_json().as_bytes()).unwrap(), keys);
 }
