@@ -141,9 +141,10 @@ impl JwkSet {
             if stored.d.is_some() {
                 return Err(InvalidValue::KeySetPrivateKey);
             }
-            match usable(stored) {
-                Ok(key) => set.keys.push(key),
-                Err(stored) => set.ignored.push(stored),
+            // The received members move into the key: nothing is cloned.
+            match verification_key(&stored) {
+                Some((alg, jwk)) => set.keys.push(SetKey { alg, jwk, stored }),
+                None => set.ignored.push(stored),
             }
         }
         Ok(set)
@@ -222,13 +223,6 @@ impl<'de> Deserialize<'de> for JwkSet {
 /// absent or `sig`; `key_ops` absent or with `verify`, RFC 7517 §4.2,
 /// §4.3), an `alg` it knows when one is given, and a key type it takes —
 /// RSA of at least 2048 bits, EC P-256, OKP Ed25519.
-fn usable(stored: StoredKey) -> Result<SetKey, StoredKey> {
-    match verification_key(&stored) {
-        Some((alg, jwk)) => Ok(SetKey { alg, jwk, stored }),
-        None => Err(stored),
-    }
-}
-
 /// The key's pinned `alg` and its public key, when this client can verify
 /// with it.
 fn verification_key(stored: &StoredKey) -> Option<(Option<JwsAlgorithm>, PublicJwk)> {
