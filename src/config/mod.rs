@@ -79,6 +79,18 @@ pub struct Client {
 /// sends what it would send to the endpoint. Shared by every step.
 pub(crate) type MtlsAliases = Arc<[(Endpoint, Endpoint)]>;
 
+/// The alias of `endpoint` among `aliases`, or `endpoint` itself when it
+/// has none (RFC 8705 §5).
+pub(crate) fn mtls_alias<'a>(
+    aliases: &'a [(Endpoint, Endpoint)],
+    endpoint: &'a Endpoint,
+) -> &'a Endpoint {
+    aliases
+        .iter()
+        .find(|(plain, _)| plain == endpoint)
+        .map_or(endpoint, |(_, alias)| alias)
+}
+
 /// The endpoints a metadata document names, each validated: the one check
 /// that discovery and [`Client::new`] share.
 pub(crate) struct Endpoints {
@@ -291,6 +303,17 @@ impl Client {
     pub fn with_certificate_bound_access_tokens(mut self) -> Self {
         self.certificate_bound_access_tokens = true;
         self
+    }
+
+    /// Where a request of this client meant for `endpoint` goes: its
+    /// `mtls_endpoint_aliases` alias when the client uses mutual TLS and
+    /// the server has one (RFC 8705 §5), else `endpoint`.
+    pub(crate) fn mtls_target<'a>(&'a self, endpoint: &'a Endpoint) -> &'a Endpoint {
+        if self.uses_mutual_tls() {
+            mtls_alias(&self.mtls_aliases, endpoint)
+        } else {
+            endpoint
+        }
     }
 
     /// Whether the client's requests present its TLS certificate (RFC

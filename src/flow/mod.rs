@@ -181,10 +181,10 @@ impl Credentials {
     /// `mtls_endpoint_aliases` alias when the client uses mutual TLS and
     /// the server has one, else `endpoint` itself (RFC 8705 §5).
     fn target<'a>(&'a self, endpoint: &'a Endpoint) -> &'a Endpoint {
-        self.mtls
-            .as_deref()
-            .and_then(|aliases| aliases.iter().find(|(plain, _)| plain == endpoint))
-            .map_or(endpoint, |(_, alias)| alias)
+        match self.mtls.as_deref() {
+            Some(aliases) => crate::config::mtls_alias(aliases, endpoint),
+            None => endpoint,
+        }
     }
 
     /// RFC 9449 §8: when the server answered `use_dpop_nonce` with a

@@ -15,6 +15,7 @@ use core::time::Duration;
 use zeroize::Zeroize;
 
 use crate::endpoint::Endpoint;
+#[cfg(feature = "http")]
 use crate::mtls::RequiresClientCertificate;
 use crate::secret::REDACTED;
 use crate::time::UnixTime;
@@ -260,8 +261,8 @@ impl HttpRequest {
     /// TLS handshake of this request (RFC 8705 §2, §3): the client
     /// authenticates with mutual TLS, or its tokens are bound to the
     /// certificate. The `http::Request` it converts into carries
-    /// [`RequiresClientCertificate`] in its extensions then; see there how a
-    /// transport uses it.
+    /// [`RequiresClientCertificate`](crate::values::RequiresClientCertificate)
+    /// in its extensions then; see there how a transport uses it.
     #[must_use]
     pub fn requires_client_certificate(&self) -> bool {
         self.client_certificate

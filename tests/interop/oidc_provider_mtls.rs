@@ -456,3 +456,47 @@ fn a_login_pushes_exchanges_refreshes_and_revokes_over_mutual_tls() {
         assert!(server.log_contains(line), "{line}: {}", server.log());
     }
 }
+
+/// OpenID Connect with `self_signed_tls_client_auth`: the code exchange of
+/// a sign-in at the token alias, and UserInfo at its alias with the
+/// certificate the access token is bound to (oidc-provider refuses a
+/// bound token whose certificate is not presented).
+#[test]
+fn a_sign_in_and_userinfo_over_mutual_tls() {
+    use oauth2_pkce::jose::RustCryptoVerifier;
+    use oauth2_pkce::openid::{KeySetFetch, UserInfoRequest};
+
+    let server = server();
+    let client = mtls_client(&server, OpClient::MtlsSelfSigned);
+    let driver = Driver::new(MtlsTransport::new(Some("self"))).unwrap();
+    let now = UnixTime::now();
+    let keys = driver.run(KeySetFetch::new(&client).unwrap()).unwrap();
+    let start = oauth2_pkce::Start::new(&client).scope(Scope::parse("openid profile").unwrap());
+    let (pending, callback_url) =
+        interop_node_common::support::log_in(start, |url| server.browser_log_in(url));
+    let callback = oauth2_pkce::Callback::from_url(&callback_url).unwrap();
+    let signing_in = pending.handle_callback(&client, callback).unwrap().sign_in();
+    let signed_in = driver
+        .run(signing_in)
+        .unwrap()
+        .verify(&keys, &RustCryptoVerifier, now)
+        .unwrap();
+    let request =
+        UserInfoRequest::new(&client, signed_in.authorized(), signed_in.id_token()).unwrap();
+    let sent = request.request(&crate::context()).unwrap();
+    let alias = client
+        .metadata()
+        .mtls_endpoint_aliases
+        .as_ref()
+        .and_then(|aliases| aliases.userinfo_endpoint.clone())
+        .unwrap();
+    assert_eq!(sent.uri(), alias);
+    assert!(sent.requires_client_certificate());
+    let userinfo = driver
+        .run(request)
+        .unwrap()
+        .verify(&keys, &RustCryptoVerifier, UnixTime::now())
+        .unwrap();
+    assert_eq!(userinfo.subject(), interop_node_common::TEST_USER);
+    assert!(server.log_contains("GET /me 200"), "{}", server.log());
+}
