@@ -475,7 +475,10 @@ fn a_sign_in_and_userinfo_over_mutual_tls() {
     let (pending, callback_url) =
         interop_node_common::support::log_in(start, |url| server.browser_log_in(url));
     let callback = oauth2_pkce::Callback::from_url(&callback_url).unwrap();
-    let signing_in = pending.handle_callback(&client, callback).unwrap().sign_in();
+    let signing_in = pending
+        .handle_callback(&client, callback)
+        .unwrap()
+        .sign_in();
     let signed_in = driver
         .run(signing_in)
         .unwrap()

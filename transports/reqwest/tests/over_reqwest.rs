@@ -73,7 +73,8 @@ async fn a_request_that_needs_the_client_certificate_takes_its_client() {
         matches!(error, ReqwestError::ClientCertificateRequired),
         "{error}"
     );
-    let transport = transport.with_client_certificate(ReqwestTransport::client_builder().build().unwrap());
+    let transport =
+        transport.with_client_certificate(ReqwestTransport::client_builder().build().unwrap());
     let response = transport
         .send(marked(&one_shot(error_status())))
         .await
