@@ -317,34 +317,6 @@ pub struct MtlsEndpointAliases {
     pub extra: ExtraMembers,
 }
 
-impl MtlsEndpointAliases {
-    /// The aliases this crate uses, each with the name of its metadata
-    /// member.
-    pub(crate) fn known(&self) -> [(&'static str, Option<&str>); 7] {
-        [
-            ("token_endpoint", self.token_endpoint.as_deref()),
-            ("revocation_endpoint", self.revocation_endpoint.as_deref()),
-            (
-                "introspection_endpoint",
-                self.introspection_endpoint.as_deref(),
-            ),
-            (
-                "device_authorization_endpoint",
-                self.device_authorization_endpoint.as_deref(),
-            ),
-            (
-                "pushed_authorization_request_endpoint",
-                self.pushed_authorization_request_endpoint.as_deref(),
-            ),
-            (
-                "registration_endpoint",
-                self.registration_endpoint.as_deref(),
-            ),
-            ("userinfo_endpoint", self.userinfo_endpoint.as_deref()),
-        ]
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

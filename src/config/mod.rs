@@ -152,50 +152,56 @@ impl Endpoints {
         let Some(aliases) = aliases else {
             return Ok(self);
         };
+        let known = [
+            (
+                "mtls_endpoint_aliases.token_endpoint",
+                &aliases.token_endpoint,
+                Some(&self.token),
+            ),
+            (
+                "mtls_endpoint_aliases.revocation_endpoint",
+                &aliases.revocation_endpoint,
+                self.revocation.as_ref(),
+            ),
+            (
+                "mtls_endpoint_aliases.introspection_endpoint",
+                &aliases.introspection_endpoint,
+                self.introspection.as_ref(),
+            ),
+            (
+                "mtls_endpoint_aliases.device_authorization_endpoint",
+                &aliases.device_authorization_endpoint,
+                self.device_authorization.as_ref(),
+            ),
+            (
+                "mtls_endpoint_aliases.pushed_authorization_request_endpoint",
+                &aliases.pushed_authorization_request_endpoint,
+                self.pushed_authorization_request.as_ref(),
+            ),
+            (
+                "mtls_endpoint_aliases.registration_endpoint",
+                &aliases.registration_endpoint,
+                self.registration.as_ref(),
+            ),
+            (
+                "mtls_endpoint_aliases.userinfo_endpoint",
+                &aliases.userinfo_endpoint,
+                self.userinfo.as_ref(),
+            ),
+        ];
         let mut pairs = Vec::new();
-        for (member, alias) in aliases.known() {
+        for (member, alias, endpoint) in known {
             let Some(alias) = alias else { continue };
-            let problem = |problem| (mtls_alias_member(member), problem);
-            let alias = Endpoint::parse(alias).map_err(problem)?;
+            let alias = Endpoint::parse(alias).map_err(|problem| (member, problem))?;
             if alias.as_url().scheme() != "https" {
-                return Err(problem(InvalidValue::UnsupportedScheme));
+                return Err((member, InvalidValue::UnsupportedScheme));
             }
-            if let Some(endpoint) = self.named(member) {
+            if let Some(endpoint) = endpoint {
                 pairs.push((endpoint.clone(), alias));
             }
         }
         self.mtls_aliases = Arc::from(pairs);
         Ok(self)
-    }
-
-    /// The endpoint of the metadata member `member`, when it names one.
-    fn named(&self, member: &str) -> Option<&Endpoint> {
-        match member {
-            "token_endpoint" => Some(&self.token),
-            "revocation_endpoint" => self.revocation.as_ref(),
-            "introspection_endpoint" => self.introspection.as_ref(),
-            "device_authorization_endpoint" => self.device_authorization.as_ref(),
-            "pushed_authorization_request_endpoint" => self.pushed_authorization_request.as_ref(),
-            "registration_endpoint" => self.registration.as_ref(),
-            "userinfo_endpoint" => self.userinfo.as_ref(),
-            _ => None,
-        }
-    }
-}
-
-/// The name a problem with the alias of `member` is reported under.
-fn mtls_alias_member(member: &'static str) -> &'static str {
-    match member {
-        "token_endpoint" => "mtls_endpoint_aliases.token_endpoint",
-        "revocation_endpoint" => "mtls_endpoint_aliases.revocation_endpoint",
-        "introspection_endpoint" => "mtls_endpoint_aliases.introspection_endpoint",
-        "device_authorization_endpoint" => "mtls_endpoint_aliases.device_authorization_endpoint",
-        "pushed_authorization_request_endpoint" => {
-            "mtls_endpoint_aliases.pushed_authorization_request_endpoint"
-        }
-        "registration_endpoint" => "mtls_endpoint_aliases.registration_endpoint",
-        "userinfo_endpoint" => "mtls_endpoint_aliases.userinfo_endpoint",
-        _ => "mtls_endpoint_aliases",
     }
 }
 
