@@ -314,3 +314,20 @@ fn introspection_shows_the_certificate_binding() {
     assert!(answer.is_bound_to(&thumbprint));
     assert!(!answer.is_bound_to(&CertificateThumbprint::of_der(b"\x30\x00")));
 }
+
+/// RFC 9449 §4.2 with RFC 8705 §5: a DPoP proof's `htu` is the URI the
+/// request goes to, the alias.
+#[test]
+fn a_dpop_proof_names_the_alias() {
+    let client = client(ClientAuthentication::TlsClientAuth)
+        .with_dpop(crate::dpop::key())
+        .unwrap();
+    let request = ClientCredentials::new(&client, Scope::empty())
+        .unwrap()
+        .request(&crate::CONTEXT)
+        .unwrap();
+    assert_mtls_shape(&request, "https://mtls.example.com/token");
+    let (_, claims) = crate::rendering::decode_jws(request.header("dpop").unwrap());
+    assert_eq!(claims["htu"], "https://mtls.example.com/token");
+    assert_eq!(claims["htm"], "POST");
+}
