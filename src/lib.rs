@@ -239,6 +239,7 @@ pub mod limits;
 mod loopback_listener;
 pub mod manual;
 mod members;
+mod mtls;
 mod oidc;
 mod pkce;
 mod presets;
@@ -329,6 +330,8 @@ pub mod resource {
     pub use crate::step_up::StepUp;
     pub use crate::wire::challenge::{BearerChallenge, DpopChallenge, NextStep};
     pub use crate::wire::introspection::IntrospectionResponse;
+    // Mutual TLS (RFC 8705).
+    pub use crate::mtls::CertificateThumbprint;
 }
 
 pub mod registration {
@@ -457,6 +460,9 @@ pub mod values {
         State,
     };
     pub use crate::text::UntrustedText;
+    // Mutual TLS (RFC 8705).
+    pub use crate::config::MtlsEndpointAliases;
+    pub use crate::mtls::RequiresClientCertificate;
 }
 
 #[cfg(feature = "loopback")]

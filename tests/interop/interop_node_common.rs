@@ -89,6 +89,14 @@ pub enum OpClient {
     /// `jwt-introspection-client`, `client_secret_basic`, registered with
     /// `introspection_signed_response_alg: RS256` (RFC 9701).
     JwtIntrospection,
+    // Mutual TLS (RFC 8705): registered when the server is started with
+    // `MTLS_DIR` (see `oidc_provider_mtls`).
+    /// `mtls-client`, `tls_client_auth` with `tls_client_auth_subject_dn`
+    /// `O=oauth2-pkce,CN=mtls-client`, certificate-bound tokens.
+    Mtls,
+    /// `mtls-self-signed-client`, `self_signed_tls_client_auth` with its
+    /// certificate as the `x5c` of its `jwks`, certificate-bound tokens.
+    MtlsSelfSigned,
 }
 
 impl OpClient {
@@ -110,6 +118,9 @@ impl OpClient {
             Self::Exchange => "exchange-client",
             Self::Jar => "jar-client",
             Self::JwtIntrospection => "jwt-introspection-client",
+            // Mutual TLS (RFC 8705).
+            Self::Mtls => "mtls-client",
+            Self::MtlsSelfSigned => "mtls-self-signed-client",
         }
     }
 
@@ -128,6 +139,8 @@ impl OpClient {
             Self::Exchange => "exchange-secret",
             Self::Jar => "jar-secret",
             Self::JwtIntrospection => "jwt-introspection-secret",
+            // Mutual TLS (RFC 8705): the certificate is the credential.
+            Self::Mtls | Self::MtlsSelfSigned => "",
         }
     }
 
@@ -148,6 +161,9 @@ impl OpClient {
             }
             Self::Post => ClientAuthentication::ClientSecretPost(ClientSecret::new(secret)),
             Self::Public | Self::DeviceSlow => ClientAuthentication::None,
+            // Mutual TLS (RFC 8705).
+            Self::Mtls => ClientAuthentication::TlsClientAuth,
+            Self::MtlsSelfSigned => ClientAuthentication::SelfSignedTlsClientAuth,
         }
     }
 
