@@ -470,3 +470,25 @@ pub mod loopback {
         LoopbackError, LoopbackOutcome, LoopbackRedirect, LoopbackResponder,
     };
 }
+
+// OpenID CIBA Core 1.0.
+pub mod ciba {
+    //! OpenID Client-Initiated Backchannel Authentication (CIBA Core 1.0),
+    //! poll and ping modes: [`BackchannelAuthentication`] asks the
+    //! provider's backchannel authentication endpoint to authenticate the
+    //! user a [`UserHint`] names, on their own device (§7.1), and
+    //! [`BackchannelPolling`] collects the tokens at the token endpoint
+    //! with the [`AuthReqId`] (§10.1), by the device grant's polling rules
+    //! (`interval`, `slow_down`, the expiry). Its output is an
+    //! [`IdTokenReceived`](crate::openid::IdTokenReceived): the tokens come
+    //! out once the ID token verifies. The pending request,
+    //! [`AwaitingBackchannelApproval`], is storable, so one process may
+    //! start it and another poll. The guide:
+    //! [`manual::devices`](crate::manual::devices).
+
+    pub use crate::flow::{
+        AwaitingBackchannelApproval, BackchannelAuthentication, BackchannelPolling, CIBA_GRANT_TYPE,
+    };
+    pub use crate::secret::{AuthReqId, BackchannelUserCode, ClientNotificationToken};
+    pub use crate::wire::ciba::{PingNotification, UserHint};
+}

@@ -137,6 +137,23 @@ pub struct ServerMetadata {
     /// RFC 8414 §2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_types_supported: Option<Vec<String>>,
+    // OpenID CIBA Core 1.0 §4.
+    /// Where a client asks the provider to authenticate a user on their
+    /// own device (OpenID CIBA Core 1.0 §4, §7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backchannel_authentication_endpoint: Option<String>,
+    /// The token delivery modes the provider supports, of `poll`, `ping`
+    /// and `push` (CIBA Core §4); this crate does `poll` and `ping`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backchannel_token_delivery_modes_supported: Option<Vec<String>>,
+    /// The JWS algorithms the provider accepts for signed backchannel
+    /// authentication requests (CIBA Core §4); absent means it takes none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backchannel_authentication_request_signing_alg_values_supported: Option<Vec<String>>,
+    /// Whether the provider takes a `user_code` in the backchannel
+    /// authentication request (CIBA Core §4); absent means false.
+    #[serde(default)]
+    pub backchannel_user_code_parameter_supported: bool,
     /// Members this crate does not model, kept as they came.
     #[serde(flatten)]
     pub extra: ExtraMembers,
@@ -188,6 +205,11 @@ impl ServerMetadata {
             response_types_supported: None,
             response_modes_supported: None,
             grant_types_supported: None,
+            // OpenID CIBA Core 1.0.
+            backchannel_authentication_endpoint: None,
+            backchannel_token_delivery_modes_supported: None,
+            backchannel_authentication_request_signing_alg_values_supported: None,
+            backchannel_user_code_parameter_supported: false,
             extra: ExtraMembers::default(),
             tenant_issuer: None,
         }
@@ -263,6 +285,13 @@ impl ServerMetadata {
     {
         self.token_endpoint_auth_methods_supported =
             Some(methods.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets the OpenID CIBA Core 1.0 backchannel authentication endpoint.
+    #[must_use]
+    pub fn with_backchannel_authentication_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.backchannel_authentication_endpoint = Some(endpoint.into());
         self
     }
 }

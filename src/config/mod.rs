@@ -65,6 +65,8 @@ pub struct Client {
     /// Every login asks for a JWT-secured response (JARM), as FAPI 2.0
     /// Message Signing requires.
     pub(crate) jwt_responses: bool,
+    /// OpenID CIBA Core 1.0 §4.
+    pub(crate) backchannel_authentication_endpoint: Option<Endpoint>,
 }
 
 /// The endpoints a metadata document names, each validated: the one check
@@ -81,6 +83,8 @@ pub(crate) struct Endpoints {
     pub(crate) end_session: Option<Endpoint>,
     pub(crate) jwks_uri: Option<Endpoint>,
     pub(crate) registration: Option<Endpoint>,
+    /// OpenID CIBA Core 1.0 §4.
+    pub(crate) backchannel_authentication: Option<Endpoint>,
 }
 
 impl Endpoints {
@@ -110,6 +114,10 @@ impl Endpoints {
             end_session: optional("end_session_endpoint", &metadata.end_session_endpoint)?,
             jwks_uri: optional("jwks_uri", &metadata.jwks_uri)?,
             registration: optional("registration_endpoint", &metadata.registration_endpoint)?,
+            backchannel_authentication: optional(
+                "backchannel_authentication_endpoint",
+                &metadata.backchannel_authentication_endpoint,
+            )?,
         })
     }
 }
@@ -194,6 +202,7 @@ impl Client {
             tolerances: crate::strictness::Tolerances::default(),
             fapi2: false,
             jwt_responses: false,
+            backchannel_authentication_endpoint: endpoints.backchannel_authentication,
         })
     }
 
@@ -337,6 +346,13 @@ impl Client {
     #[must_use]
     pub fn device_authorization_endpoint(&self) -> Option<&Endpoint> {
         self.device_authorization_endpoint.as_ref()
+    }
+
+    /// The backchannel authentication endpoint (OpenID CIBA Core 1.0 §4),
+    /// validated like every other endpoint, when the metadata names one.
+    #[must_use]
+    pub fn backchannel_authentication_endpoint(&self) -> Option<&Endpoint> {
+        self.backchannel_authentication_endpoint.as_ref()
     }
 
     /// The introspection endpoint (RFC 7662 §2), validated like every

@@ -89,6 +89,10 @@ pub enum OpClient {
     /// `jwt-introspection-client`, `client_secret_basic`, registered with
     /// `introspection_signed_response_alg: RS256` (RFC 9701).
     JwtIntrospection,
+    // OpenID CIBA Core 1.0.
+    /// `ciba-client`, `client_secret_basic`: backchannel authentication
+    /// in poll mode, and refresh tokens.
+    Ciba,
 }
 
 impl OpClient {
@@ -110,6 +114,7 @@ impl OpClient {
             Self::Exchange => "exchange-client",
             Self::Jar => "jar-client",
             Self::JwtIntrospection => "jwt-introspection-client",
+            Self::Ciba => "ciba-client",
         }
     }
 
@@ -128,6 +133,7 @@ impl OpClient {
             Self::Exchange => "exchange-secret",
             Self::Jar => "jar-secret",
             Self::JwtIntrospection => "jwt-introspection-secret",
+            Self::Ciba => "ciba-secret",
         }
     }
 
@@ -143,9 +149,8 @@ impl OpClient {
             | Self::IdTokenHs256
             | Self::Exchange
             | Self::Jar
-            | Self::JwtIntrospection => {
-                ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret))
-            }
+            | Self::JwtIntrospection
+            | Self::Ciba => ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret)),
             Self::Post => ClientAuthentication::ClientSecretPost(ClientSecret::new(secret)),
             Self::Public | Self::DeviceSlow => ClientAuthentication::None,
         }

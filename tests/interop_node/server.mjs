@@ -93,6 +93,17 @@
 //   `/.well-known/oauth-protected-resource/mcp` names the provider as its
 //   authorization server. `/evil` is an impostor whose metadata names
 //   `/mcp` as its resource.
+// - OpenID CIBA Core 1.0, poll mode (`features.ciba`), for `ciba-client`
+//   (client_secret_basic). The user is `alice` by `login_hint` or by the
+//   `login_hint_token` CIBA_HINT_TOKEN (`expired-hint-token` is
+//   `expired_login_hint_token`; any other hint `unknown_user_id`); a
+//   `user_code`, when sent, must be CIBA_USER_CODE; a `binding_message`
+//   at most 32 word characters, spaces, `.`, `:` or `-`. Every accepted
+//   request is logged `ciba trigger: …` (the authentication device). The
+//   user's side: `POST /interop/ciba?auth_req_id=…&decision=approve` (or
+//   `deny`) grants the scope asked for (or refuses) with
+//   `provider.backchannelResult`. oidc-provider sends no `interval` (so
+//   5 s) and honours `requested_expiry` (at most 600 s).
 
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
@@ -116,6 +127,10 @@ const DEVICE_INTERVAL = 5;
 const SHORT_TOKEN_TTL = 2;
 const RESOURCE_INDICATORS = process.env.RESOURCE_INDICATORS === '1';
 const BACKCHANNEL_FORWARD_URI = process.env.BACKCHANNEL_FORWARD_URI;
+// OpenID CIBA Core 1.0.
+const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
+const CIBA_HINT_TOKEN = 'hint-token-for-alice';
+const CIBA_USER_CODE = 'alice-code-1234';
 // The keys of the provider's cookies, the same across key rotations: a
 // browser's session at the provider outlives a rotation, as it would a
 // restart with a new signing key.
@@ -254,6 +269,17 @@ const clients = [
     client_secret: 'hs-secret-long-enough-for-hmac-sha-256-keys',
     token_endpoint_auth_method: 'client_secret_jwt',
   },
+  {
+    // OpenID CIBA Core 1.0, poll mode.
+    client_id: 'ciba-client',
+    client_secret: 'ciba-secret',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: [CIBA_GRANT, 'refresh_token'],
+    response_types: [],
+    redirect_uris: [],
+    backchannel_token_delivery_mode: 'poll',
+    backchannel_user_code_parameter: true,
+  },
 ].map((client) => ({
   redirect_uris: [REDIRECT_URI, ...EXTRA_REDIRECT_URIS],
   // RP-Initiated Logout 1.0 §3: where the browser may come back to.
@@ -324,6 +350,29 @@ server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
     res.end();
   };
 
+  // OpenID CIBA Core 1.0: the user decides on their authentication
+  // device (see the header comment).
+  const cibaDecision = async (req, res) => {
+    const params = new URL(req.url, issuer).searchParams;
+    const decision = params.get('decision');
+    const request = await provider.BackchannelAuthenticationRequest.find(params.get('auth_req_id') ?? '');
+    if (!request) {
+      res.statusCode = 404;
+      return res.end();
+    }
+    if (decision === 'deny') {
+      await provider.backchannelResult(request, new errors.AccessDenied('the test user said no'));
+    } else {
+      const grant = new provider.Grant({ accountId: request.accountId, clientId: request.clientId });
+      grant.addOIDCScope(request.scope);
+      await grant.save();
+      await provider.backchannelResult(request, grant, { authTime: Math.floor(Date.now() / 1000) });
+    }
+    log(`ciba decision: ${decision} for ${request.clientId}`);
+    res.statusCode = 204;
+    return res.end();
+  };
+
   server.on('request', (req, res) => {
     const path = (req.url || '').split('?')[0];
     res.on('finish', () => log(`${req.method} ${path} ${res.statusCode}`));
@@ -334,6 +383,8 @@ server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
       ? rotateKeys(req, res)
       : path === '/interop/forge-id-token' && req.method === 'POST'
       ? forgeNextIdToken(req, res)
+      : path === '/interop/ciba' && req.method === 'POST'
+      ? cibaDecision(req, res)
       : path === '/interop/backchannel-logout'
       ? backchannelLogout(req, res)
       : path.startsWith('/interaction/')
@@ -438,6 +489,37 @@ function makeProvider(issuer, kid) {
       backchannelLogout: { enabled: true },
       deviceFlow: { enabled: true },
       introspection: { enabled: true },
+      // OpenID CIBA Core 1.0: see the header comment.
+      ciba: {
+        enabled: true,
+        deliveryModes: ['poll'],
+        async processLoginHint(ctx, loginHint) {
+          return loginHint === TEST_USER ? TEST_USER : undefined;
+        },
+        async processLoginHintToken(ctx, loginHintToken) {
+          if (loginHintToken === 'expired-hint-token') {
+            throw new errors.ExpiredLoginHintToken('the login_hint_token has expired');
+          }
+          return loginHintToken === CIBA_HINT_TOKEN ? TEST_USER : undefined;
+        },
+        async validateBindingMessage(ctx, bindingMessage) {
+          if (bindingMessage !== undefined && !/^[\w .:-]{1,32}$/.test(bindingMessage)) {
+            throw new errors.InvalidBindingMessage('at most 32 word characters, spaces, ".", ":" or "-"');
+          }
+        },
+        async validateRequestContext() {},
+        // 8.8.1 passes the hint's value here: the user code is read from
+        // the request itself.
+        async verifyUserCode(ctx) {
+          const userCode = ctx.oidc.params.user_code;
+          if (userCode !== undefined && userCode !== CIBA_USER_CODE) {
+            throw new errors.InvalidUserCode('not the user code of this user');
+          }
+        },
+        async triggerAuthenticationDevice(ctx, request, account, client) {
+          log(`ciba trigger: ${account.accountId} for ${client.clientId} scope="${request.scope}" binding_message="${request.params.binding_message ?? ''}" requested_expiry=${request.params.requested_expiry ?? '-'}`);
+        },
+      },
     },
     pkce: { methods: ['S256'], required: () => true },
     issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
@@ -480,6 +562,8 @@ function makeProvider(issuer, kid) {
     'introspection.error',
     'code_verification.error',
     'client_credentials.error',
+    // OpenID CIBA Core 1.0.
+    'backchannel_authentication.error',
   ]) {
     provider.on(event, (ctx, error) => log(`${event}: ${error.message} ${error.error_description ?? ''} ${error.error_detail ?? ''}`));
   }
