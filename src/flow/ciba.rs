@@ -156,7 +156,8 @@ impl BackchannelAuthentication {
     /// [`InvalidValue::RequestParameter`] when there is none, or one is
     /// empty or not printable ASCII without spaces.
     pub fn acr_values(mut self, values: &[&str]) -> Result<Self, InvalidValue> {
-        if values.is_empty() || !values.iter().all(|value| is_vschar_token(value)) {
+        let is_token = |value: &&str| is_vschar_token(value) && !value.contains(' ');
+        if values.is_empty() || !values.iter().all(is_token) {
             return Err(InvalidValue::RequestParameter("acr_values"));
         }
         self.acr_values = Some(values.join(" "));

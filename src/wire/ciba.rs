@@ -18,6 +18,33 @@ use crate::wire::token::{expires_in as seconds, success_members, take_string, Me
 /// Who the user to authenticate is (CIBA Core §7.1): exactly one of
 /// `login_hint`, `login_hint_token` and `id_token_hint`, which the type
 /// makes sure of — a request carries the one it was made with.
+///
+/// ```
+/// use oauth2_pkce::ciba::UserHint;
+/// use oauth2_pkce::exchange::SecurityToken;
+/// let hint = UserHint::login_hint("alice@example.com")?;
+/// let token = UserHint::login_hint_token(SecurityToken::new("eyJ.a.b"))?;
+/// assert!(!format!("{token:?}").contains("eyJ"));
+/// # Ok::<(), oauth2_pkce::errors::InvalidValue>(())
+/// ```
+///
+/// No request goes without a hint:
+///
+/// ```compile_fail
+/// # use oauth2_pkce::{ciba::BackchannelAuthentication, Client, Scope};
+/// # fn no_hint(client: &Client) {
+/// let step = BackchannelAuthentication::new(client, Scope::parse("openid").unwrap());
+/// # }
+/// ```
+///
+/// nor with two:
+///
+/// ```compile_fail
+/// # use oauth2_pkce::{ciba::{BackchannelAuthentication, UserHint}, Client, Scope};
+/// # fn two_hints(client: &Client, a: UserHint, b: UserHint) {
+/// let step = BackchannelAuthentication::new(client, Scope::parse("openid").unwrap(), a, b);
+/// # }
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct UserHint(Hint);
 

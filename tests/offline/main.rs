@@ -38,6 +38,8 @@ mod software_keys;
 mod step_up;
 mod token_exchange;
 mod token_response;
+// OpenID CIBA Core 1.0.
+mod ciba;
 
 /// The moment and randomness every request in these tests is built with:
 /// fixed, so the same step always gives the same bytes.
