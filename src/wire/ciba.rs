@@ -46,10 +46,10 @@ use crate::wire::token::{expires_in as seconds, success_members, take_string, Me
 /// # }
 /// ```
 #[derive(Clone, PartialEq, Eq)]
-pub struct UserHint(Hint);
+pub struct UserHint(Kind);
 
 #[derive(Clone, PartialEq, Eq)]
-enum Hint {
+enum Kind {
     LoginHint(String),
     LoginHintToken(SecurityToken),
     IdTokenHint(SecurityToken),
@@ -67,7 +67,7 @@ impl UserHint {
         if hint.is_empty() || hint.chars().any(needs_escape) {
             return Err(InvalidValue::RequestParameter("login_hint"));
         }
-        Ok(Self(Hint::LoginHint(hint)))
+        Ok(Self(Kind::LoginHint(hint)))
     }
 
     /// `login_hint_token`: a token, issued for the purpose, that names the
@@ -80,7 +80,7 @@ impl UserHint {
         if !is_vschar_token(token.secret()) {
             return Err(InvalidValue::RequestParameter("login_hint_token"));
         }
-        Ok(Self(Hint::LoginHintToken(token)))
+        Ok(Self(Kind::LoginHintToken(token)))
     }
 
     /// `id_token_hint`: an ID token the provider issued to this client
@@ -93,15 +93,15 @@ impl UserHint {
         if !is_vschar_token(id_token.secret()) {
             return Err(InvalidValue::RequestParameter("id_token_hint"));
         }
-        Ok(Self(Hint::IdTokenHint(id_token)))
+        Ok(Self(Kind::IdTokenHint(id_token)))
     }
 
     /// The parameter's name and value, for the request's form.
     pub(crate) fn parameter(&self) -> (&'static str, &str) {
         match &self.0 {
-            Hint::LoginHint(hint) => ("login_hint", hint),
-            Hint::LoginHintToken(token) => ("login_hint_token", token.secret()),
-            Hint::IdTokenHint(token) => ("id_token_hint", token.secret()),
+            Kind::LoginHint(hint) => ("login_hint", hint),
+            Kind::LoginHintToken(token) => ("login_hint_token", token.secret()),
+            Kind::IdTokenHint(token) => ("id_token_hint", token.secret()),
         }
     }
 }
@@ -109,9 +109,9 @@ impl UserHint {
 impl fmt::Debug for UserHint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
-            Hint::LoginHint(hint) => write!(f, "LoginHint({:?})", Escaped(hint)),
-            Hint::LoginHintToken(token) => write!(f, "LoginHintToken({token:?})"),
-            Hint::IdTokenHint(token) => write!(f, "IdTokenHint({token:?})"),
+            Kind::LoginHint(hint) => write!(f, "LoginHint({:?})", Escaped(hint)),
+            Kind::LoginHintToken(token) => write!(f, "LoginHintToken({token:?})"),
+            Kind::IdTokenHint(token) => write!(f, "IdTokenHint({token:?})"),
         }
     }
 }
