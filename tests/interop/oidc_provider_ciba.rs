@@ -244,7 +244,7 @@ fn ciba_request_errors_are_typed() {
 /// A request that expires before the user decides: the client asked for
 /// 8 s (`requested_expiry`), the provider granted them; one poll at +6 s
 /// (pending), and the next would come after the expiry, so the crate
-/// stops by itself.
+/// stops by itself; a poll sent anyway, later, gets `expired_token`.
 #[test]
 fn ciba_request_expires() {
     let server = OidcProvider::start();
@@ -263,7 +263,8 @@ fn ciba_request_expires() {
         "{}",
         server.log()
     );
-    let expires_at = polling.pending().expires_at();
+    let saved = polling.pending().clone();
+    let expires_at = saved.expires_at();
     assert!(expires_at.saturating_duration_since(UnixTime::now()) <= Duration::from_secs(8));
     let error = driver().run(polling).unwrap_err();
     let error = error.endpoint_error().unwrap().clone();
@@ -274,6 +275,25 @@ fn ciba_request_expires() {
         server.log()
     );
     assert!(error.is_expired_token());
+
+    // The provider agrees once the time is up.
+    std::thread::sleep(
+        expires_at.saturating_duration_since(UnixTime::now()) + Duration::from_secs(1),
+    );
+    // (The server's log lags its answers a little: counted only now.)
     let polls = server.log().matches("POST /token 400").count();
     assert_eq!(polls, 1, "one poll only\n{}", server.log());
+    let polling = saved.poll(&client).unwrap();
+    let response = send(polling.request(&crate::context()).unwrap().into_http()).unwrap();
+    let failure = polling
+        .handle_response(&response, UnixTime::now())
+        .unwrap_err();
+    assert_eq!(
+        failure.code(),
+        Some(&TokenErrorCode::ExpiredToken),
+        "{}",
+        server.log()
+    );
+    assert!(failure.error().is_expired_token());
+    assert!(failure.into_retry().is_none());
 }
