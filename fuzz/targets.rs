@@ -1338,7 +1338,7 @@ pub fn ciba_ping_notification(data: &[u8]) {
     let [which, body @ ..] = data else { return };
     let client = ciba_client();
     let acknowledgement = br#"{"auth_req_id":"fuzz-auth-req-id-1c26","expires_in":120}"#;
-    let pending = ciba_step(&client)
+    let mut pending = ciba_step(&client)
         .handle_response(
             HttpResponse::new(200, acknowledgement).with_content_type("application/json"),
             NOW,
@@ -1361,12 +1361,17 @@ pub fn ciba_ping_notification(data: &[u8]) {
             assert_printable(&printed);
             assert!(!printed.contains(CIBA_NOTIFICATION_TOKEN));
             assert!(!printed.contains("another-token"));
-            match pending.accept_ping(&notification) {
+            let before = pending.clone();
+            match pending.accept_ping(&notification, NOW) {
                 Ok(()) => {
                     assert_eq!(which % 3, 0);
                     assert_eq!(notification.auth_req_id(), pending.auth_req_id());
+                    assert_eq!(pending.next_poll_at(), NOW);
                 }
-                Err(error) => assert_redacted(&error, &secrets, data),
+                Err(error) => {
+                    assert_eq!(pending, before);
+                    assert_redacted(&error, &secrets, data);
+                }
             }
         }
         Err(error) => {

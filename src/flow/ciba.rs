@@ -371,17 +371,23 @@ impl AwaitingBackchannelApproval {
         &self.origin.issuer
     }
 
-    /// Checks a ping notification (CIBA Core §10.2) against this request:
-    /// its bearer token must be the `client_notification_token` the
-    /// request carried, its `auth_req_id` this one's, both compared in
-    /// constant time. Then poll ([`poll`](Self::poll)): the tokens (or the
-    /// user's refusal) are ready.
+    /// Checks a ping notification (CIBA Core §10.2) that arrived at `now`
+    /// against this request: its bearer token must be the
+    /// `client_notification_token` the request carried, its `auth_req_id`
+    /// this one's, both compared in constant time. Then the user has
+    /// decided and the token request may go at once (§10.2): the next poll
+    /// moves to `now` (unless the request has expired), so
+    /// [`poll`](Self::poll) — and a driver — sends it without waiting.
     ///
     /// # Errors
     /// [`CallbackError::NotificationTokenMismatch`] for another token or
     /// a request that was not in ping mode, [`CallbackError::AuthReqIdMismatch`]
-    /// for another request's notification.
-    pub fn accept_ping(&self, notification: &PingNotification) -> Result<(), CallbackError> {
+    /// for another request's notification; nothing changes then.
+    pub fn accept_ping(
+        &mut self,
+        notification: &PingNotification,
+        now: UnixTime,
+    ) -> Result<(), CallbackError> {
         let expected = self
             .client_notification_token
             .as_ref()
@@ -391,6 +397,9 @@ impl AwaitingBackchannelApproval {
         }
         if notification.auth_req_id() != &self.auth_req_id {
             return Err(CallbackError::AuthReqIdMismatch);
+        }
+        if now < self.schedule.expires_at {
+            self.schedule.next_poll_at = self.schedule.next_poll_at.min(now);
         }
         Ok(())
     }

@@ -93,6 +93,9 @@ pub enum OpClient {
     /// `ciba-client`, `client_secret_basic`: backchannel authentication
     /// in poll mode, and refresh tokens.
     Ciba,
+    /// `ciba-ping-client`, `client_secret_basic`: backchannel
+    /// authentication in ping mode.
+    CibaPing,
 }
 
 impl OpClient {
@@ -115,6 +118,7 @@ impl OpClient {
             Self::Jar => "jar-client",
             Self::JwtIntrospection => "jwt-introspection-client",
             Self::Ciba => "ciba-client",
+            Self::CibaPing => "ciba-ping-client",
         }
     }
 
@@ -134,6 +138,7 @@ impl OpClient {
             Self::Jar => "jar-secret",
             Self::JwtIntrospection => "jwt-introspection-secret",
             Self::Ciba => "ciba-secret",
+            Self::CibaPing => "ciba-ping-secret",
         }
     }
 
@@ -150,7 +155,8 @@ impl OpClient {
             | Self::Exchange
             | Self::Jar
             | Self::JwtIntrospection
-            | Self::Ciba => ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret)),
+            | Self::Ciba
+            | Self::CibaPing => ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret)),
             Self::Post => ClientAuthentication::ClientSecretPost(ClientSecret::new(secret)),
             Self::Public | Self::DeviceSlow => ClientAuthentication::None,
         }

@@ -8,7 +8,10 @@
 //! 5 s, CIBA Core §7.3) and an `expires_in` of `requested_expiry` when
 //! asked (at most 600 s); it answers `authorization_pending` until the
 //! user decided, then the tokens with an ID token (no `nonce`), or
-//! `access_denied`. The polls run on the real clock: seconds each.
+//! `access_denied`. In ping mode it `POST`s the notification to the
+//! client's (`https`) endpoint, which `server.mjs` receives on loopback and
+//! hands to the test as it came. The polls run on the real clock: seconds
+//! each.
 
 use std::time::Duration;
 
@@ -17,7 +20,7 @@ use crate::interop_node_common;
 use interop_node_common::{send, support, OidcProvider, OpClient, TEST_USER};
 use oauth2_pkce::ciba::{
     AwaitingBackchannelApproval, BackchannelAuthentication, BackchannelPolling,
-    BackchannelUserCode, UserHint,
+    BackchannelUserCode, ClientNotificationToken, PingNotification, UserHint,
 };
 use oauth2_pkce::errors::{DriveError, EndpointErrorKind, Failure, TokenErrorCode};
 use oauth2_pkce::exchange::SecurityToken;
@@ -90,7 +93,7 @@ fn ciba_poll_approved_after_pending() {
     let metadata = server.metadata();
     assert_eq!(
         metadata.backchannel_token_delivery_modes_supported,
-        Some(vec!["poll".to_owned()])
+        Some(vec!["poll".to_owned(), "ping".to_owned()])
     );
     assert!(metadata.backchannel_user_code_parameter_supported);
     let keys = key_set(&server, &client);
@@ -296,4 +299,71 @@ fn ciba_request_expires() {
     );
     assert!(failure.error().is_expired_token());
     assert!(failure.into_retry().is_none());
+}
+
+/// Ping mode (CIBA Core §10.2): the request carries a
+/// `client_notification_token`; once the user approved, oidc-provider
+/// `POST`s the notification, which the client reads, checks against the
+/// stored pending request, and answers with one token request at once —
+/// no wait for the interval. A notification with another token is refused.
+#[test]
+fn ciba_ping_mode() {
+    let server = OidcProvider::start();
+    let client = server.client(OpClient::CibaPing);
+    let keys = key_set(&server, &client);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let token = format!("ping-token-{nanos:032}");
+    let step = BackchannelAuthentication::new(
+        &client,
+        Scope::parse("openid").unwrap(),
+        UserHint::login_hint(TEST_USER).unwrap(),
+    )
+    .unwrap()
+    .client_notification_token(ClientNotificationToken::new(token.clone()))
+    .unwrap();
+    let polling = start(&server, step).unwrap_or_else(|f| panic!("{f}\n{}", server.log()));
+    assert!(polling.pending().is_ping_mode());
+    // The app keeps the pending request under its auth_req_id.
+    let stored = polling.into_pending().to_json();
+    let pending = AwaitingBackchannelApproval::from_json(stored.as_bytes()).unwrap();
+    decide(&server, &pending, true);
+
+    // The notification, as the provider sent it.
+    let received = support::get(&server.url("/interop/ciba-notification"), None);
+    let notifications: serde_json::Value = serde_json::from_slice(received.body()).unwrap();
+    let sent = &notifications[0];
+    let request = |authorization: &str| {
+        http::Request::post("https://rp.example/ciba-notification")
+            .header("authorization", authorization)
+            .header("content-type", "application/json")
+            .body(sent["body"].as_str().unwrap().as_bytes().to_vec())
+            .unwrap()
+    };
+    let authorization = sent["authorization"].as_str().unwrap();
+    assert_eq!(authorization, format!("Bearer {token}"), "{}", server.log());
+    let notification = PingNotification::from_http(&request(authorization)).unwrap();
+    assert_eq!(notification.auth_req_id(), pending.auth_req_id());
+
+    // A forged one: refused, the pending request unchanged.
+    let mut pending = AwaitingBackchannelApproval::from_json(stored.as_bytes()).unwrap();
+    let forged =
+        PingNotification::from_http(&request("Bearer forged-0123456789abcdefghij")).unwrap();
+    assert!(pending.accept_ping(&forged, UnixTime::now()).is_err());
+    assert_eq!(pending.to_json(), stored);
+
+    pending.accept_ping(&notification, UnixTime::now()).unwrap();
+    let started = std::time::Instant::now();
+    let received = driver().run(pending.poll(&client).unwrap()).unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    let signed_in = received
+        .verify(&keys, &RustCryptoVerifier, UnixTime::now())
+        .unwrap_or_else(|failure| panic!("{failure}\n{}", server.log()));
+    assert_eq!(signed_in.id_token().claims().subject(), TEST_USER);
 }

@@ -103,10 +103,17 @@
 //   user's side: `POST /interop/ciba?auth_req_id=…&decision=approve` (or
 //   `deny`) grants the scope asked for (or refuses) with
 //   `provider.backchannelResult`. oidc-provider sends no `interval` (so
-//   5 s) and honours `requested_expiry` (at most 600 s).
+//   5 s) and honours `requested_expiry` (at most 600 s). Ping mode for
+//   `ciba-ping-client`: oidc-provider requires an `https` notification
+//   endpoint, so it is registered as CIBA_NOTIFY_URI, whose host
+//   `httpOptions` sends to this server over plain TCP on loopback;
+//   `/interop/ciba-notification` keeps each notification it receives
+//   (`authorization` header and body) for the tests to `GET`.
 
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
+import * as https from 'node:https';
+import * as net from 'node:net';
 
 import Provider, { errors } from 'oidc-provider';
 
@@ -131,6 +138,8 @@ const BACKCHANNEL_FORWARD_URI = process.env.BACKCHANNEL_FORWARD_URI;
 const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
 const CIBA_HINT_TOKEN = 'hint-token-for-alice';
 const CIBA_USER_CODE = 'alice-code-1234';
+const CIBA_NOTIFY_HOST = 'ciba-notification.test';
+const CIBA_NOTIFY_URI = `https://${CIBA_NOTIFY_HOST}/interop/ciba-notification`;
 // The keys of the provider's cookies, the same across key rotations: a
 // browser's session at the provider outlives a rotation, as it would a
 // restart with a new signing key.
@@ -280,6 +289,17 @@ const clients = [
     backchannel_token_delivery_mode: 'poll',
     backchannel_user_code_parameter: true,
   },
+  {
+    // OpenID CIBA Core 1.0, ping mode.
+    client_id: 'ciba-ping-client',
+    client_secret: 'ciba-ping-secret',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: [CIBA_GRANT],
+    response_types: [],
+    redirect_uris: [],
+    backchannel_token_delivery_mode: 'ping',
+    backchannel_client_notification_endpoint: CIBA_NOTIFY_URI,
+  },
 ].map((client) => ({
   redirect_uris: [REDIRECT_URI, ...EXTRA_REDIRECT_URIS],
   // RP-Initiated Logout 1.0 §3: where the browser may come back to.
@@ -373,6 +393,20 @@ server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
     return res.end();
   };
 
+  // The ping notifications oidc-provider sent, oldest first.
+  const cibaNotifications = [];
+  const cibaNotification = async (req, res) => {
+    if (req.method === 'POST') {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      cibaNotifications.push({ authorization: req.headers.authorization ?? null, body });
+      res.statusCode = 204;
+      return res.end();
+    }
+    res.setHeader('Content-Type', 'application/json');
+    return res.end(JSON.stringify(cibaNotifications));
+  };
+
   server.on('request', (req, res) => {
     const path = (req.url || '').split('?')[0];
     res.on('finish', () => log(`${req.method} ${path} ${res.statusCode}`));
@@ -385,6 +419,8 @@ server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
       ? forgeNextIdToken(req, res)
       : path === '/interop/ciba' && req.method === 'POST'
       ? cibaDecision(req, res)
+      : path === '/interop/ciba-notification'
+      ? cibaNotification(req, res)
       : path === '/interop/backchannel-logout'
       ? backchannelLogout(req, res)
       : path.startsWith('/interaction/')
@@ -492,7 +528,7 @@ function makeProvider(issuer, kid) {
       // OpenID CIBA Core 1.0: see the header comment.
       ciba: {
         enabled: true,
-        deliveryModes: ['poll'],
+        deliveryModes: ['poll', 'ping'],
         async processLoginHint(ctx, loginHint) {
           return loginHint === TEST_USER ? TEST_USER : undefined;
         },
@@ -539,6 +575,10 @@ function makeProvider(issuer, kid) {
       Interaction: 600,
       RefreshToken: 86400,
       Session: 86400,
+    },
+    // CIBA ping notifications: see the header comment.
+    httpOptions(url) {
+      return url.hostname === CIBA_NOTIFY_HOST ? { agent: loopbackAgent(issuer) } : {};
     },
     // Our crate's requests never need these; the defaults only warn.
     clientBasedCORS: () => false,
@@ -883,4 +923,18 @@ function verifyJwt(token) {
   } catch {
     return null;
   }
+}
+
+// OpenID CIBA Core 1.0: an agent for `https` URLs that connects to this
+// server on loopback without TLS (the ping notification endpoint must be
+// `https` to oidc-provider; the tests have no certificate).
+function loopbackAgent(issuer) {
+  const { port } = new URL(issuer);
+  return new (class extends https.Agent {
+    createConnection(options, callback) {
+      const socket = net.connect(Number(port), '127.0.0.1');
+      if (callback) socket.once('connect', () => callback(null, socket));
+      return socket;
+    }
+  })();
 }

@@ -626,13 +626,24 @@ fn a_ping_notification_is_checked_in_constant_time() {
         .unwrap()
         .client_notification_token(ClientNotificationToken::new(NOTIFICATION_TOKEN))
         .unwrap();
-    let pending = polling_with(step, 120).into_pending();
+    let mut pending = polling_with(step, 120).into_pending();
     let bearer = format!("Bearer {NOTIFICATION_TOKEN}");
     let body = format!(r#"{{"auth_req_id":"{AUTH_REQ_ID}"}}"#);
 
     let ping = PingNotification::from_http(&notification(Some(&bearer), &body)).unwrap();
     assert_eq!(ping.auth_req_id().secret(), AUTH_REQ_ID);
-    pending.accept_ping(&ping).unwrap();
+    assert_eq!(
+        pending.next_poll_at(),
+        NOW.saturating_add(Duration::from_secs(6))
+    );
+    let later = NOW.saturating_add(Duration::from_secs(2));
+    pending.accept_ping(&ping, later).unwrap();
+    // The user decided: the token request goes at once (§10.2).
+    assert_eq!(pending.next_poll_at(), later);
+    let resumed = pending.clone().poll(&client()).unwrap();
+    assert_eq!(resumed.not_before(), Some(later));
+    let back = AwaitingBackchannelApproval::from_json(pending.to_json().as_bytes()).unwrap();
+    assert_eq!(back, pending);
     let printed = format!("{ping:?}");
     assert!(!printed.contains(AUTH_REQ_ID) && !printed.contains(NOTIFICATION_TOKEN));
     // Any case of the scheme.
@@ -644,7 +655,7 @@ fn a_ping_notification_is_checked_in_constant_time() {
         PingNotification::from_parts(Some("Bearer forged-token-0123456789abc"), body.as_bytes())
             .unwrap();
     assert_eq!(
-        pending.accept_ping(&wrong),
+        pending.accept_ping(&wrong, NOW),
         Err(CallbackError::NotificationTokenMismatch)
     );
     for authorization in [None, Some("Basic abc"), Some(NOTIFICATION_TOKEN)] {
@@ -656,11 +667,11 @@ fn a_ping_notification_is_checked_in_constant_time() {
     let other =
         PingNotification::from_parts(Some(&bearer), br#"{"auth_req_id":"another"}"#).unwrap();
     assert_eq!(
-        pending.accept_ping(&other),
+        pending.accept_ping(&other, NOW),
         Err(CallbackError::AuthReqIdMismatch)
     );
     assert_eq!(
-        polling(120).pending().accept_ping(&ping),
+        polling(120).into_pending().accept_ping(&ping, NOW),
         Err(CallbackError::NotificationTokenMismatch)
     );
 
