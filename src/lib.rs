@@ -118,6 +118,8 @@
 //!   for another, for delegation and service-to-service calls; the JWT
 //!   bearer grant (RFC 7523 §2.1).
 //! - [`registration`]: dynamic client registration (RFC 7591).
+//! - [`ciba`]: OpenID Client-Initiated Backchannel Authentication, the
+//!   user authenticated on their own device (poll and ping modes).
 //! - [`jose`]: DPoP keys (RFC 9449) and `private_key_jwt` keys (RFC 7523).
 //! - [`errors`]: every error, and the protocol's error codes.
 //! - [`tolerance`]: how strictly responses are read.
