@@ -34,6 +34,11 @@ use oauth2_pkce::{
 use oauth2_pkce::{resource::ResourceDiscovery, resource::ResourceIndicator};
 // Mutual TLS (RFC 8705).
 use oauth2_pkce::{resource::CertificateThumbprint, ClientCredentials};
+// OpenID CIBA Core 1.0.
+use oauth2_pkce::ciba::{
+    AwaitingBackchannelApproval, BackchannelAuthentication, ClientNotificationToken,
+    PingNotification, UserHint,
+};
 
 /// A fuzz target's body.
 pub type Target = fn(&[u8]);
@@ -64,6 +69,12 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("token_exchange_response", token_exchange_response),
     ("jarm_response", jarm_response),
     ("introspection_jwt", introspection_jwt),
+    // OpenID CIBA Core 1.0.
+    (
+        "backchannel_authentication_response",
+        backchannel_authentication_response,
+    ),
+    ("ciba_ping_notification", ciba_ping_notification),
 ];
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
@@ -151,6 +162,9 @@ where
         ("access_token", "another-access-token"),
         ("refresh_token", "another-refresh-token"),
         ("device_code", "another-device-code"),
+        // OpenID CIBA Core 1.0.
+        ("auth_req_id", "another-auth-req-id"),
+        ("client_notification_token", "another-notification-token"),
     ] {
         if let Some(secret) = stored.get_mut(member) {
             *secret = replacement.into();
@@ -1286,5 +1300,137 @@ pub fn introspection_jwt(data: &[u8]) {
             );
         }
         Err(error) => assert_redacted(&error, &[TOKEN.into(), CLIENT_SECRET.into()], data),
+    }
+}
+
+// --- OpenID CIBA Core 1.0
+
+const CIBA_NOTIFICATION_TOKEN: &str = "fuzz-notification-token-8d67dc78";
+const CIBA_HINT_TOKEN: &str = "fuzz-login-hint-token-4V";
+
+fn ciba_client() -> Client {
+    let metadata = Preset::pagero()
+        .metadata()
+        .clone()
+        .with_backchannel_authentication_endpoint(
+            "https://sso.pageroonline.com/oauth/v2/bc-authorize",
+        );
+    client_of(metadata)
+}
+
+/// The backchannel authentication request of the CIBA targets: a
+/// `login_hint_token`, ping mode.
+fn ciba_step(client: &Client) -> BackchannelAuthentication {
+    let hint = UserHint::login_hint_token(SecurityToken::new(CIBA_HINT_TOKEN)).unwrap();
+    BackchannelAuthentication::new(client, Scope::parse("openid").unwrap(), hint)
+        .unwrap()
+        .client_notification_token(ClientNotificationToken::new(CIBA_NOTIFICATION_TOKEN))
+        .unwrap()
+}
+
+/// A backchannel authentication response (OpenID CIBA Core 1.0 §7.3,
+/// §13): a success has a deadline and a first poll after `now`, the poll
+/// before the deadline, an interval of at least a second, and a pending
+/// request that round-trips through storage with a `Debug` free of the
+/// `auth_req_id` and the notification token; no failure shows the client
+/// secret, the hint token or the notification token; a retry rebuilds the
+/// same request.
+pub fn backchannel_authentication_response(data: &[u8]) {
+    let Some(response) = response(data) else {
+        return;
+    };
+    let client = ciba_client();
+    let step = ciba_step(&client);
+    let request = step.request(&CONTEXT).unwrap();
+    let secrets = [
+        CLIENT_SECRET.to_owned(),
+        CIBA_HINT_TOKEN.to_owned(),
+        CIBA_NOTIFICATION_TOKEN.to_owned(),
+    ];
+    match step.handle_response(response, NOW) {
+        Ok(polling) => {
+            let pending = polling.pending();
+            assert!(pending.expires_at() > NOW);
+            assert!(pending.next_poll_at() > NOW);
+            assert!(pending.next_poll_at() < pending.expires_at());
+            assert!(pending.interval().as_secs() >= 1);
+            assert!(pending.is_ping_mode());
+            assert_debug_ignores_secrets(pending);
+            let printed = format!("{polling:?}");
+            assert_printable(&printed);
+            for secret in &secrets {
+                if !contains(data, secret.as_bytes()) {
+                    assert!(!printed.contains(secret.as_str()), "secret in {printed}");
+                }
+            }
+            let stored = pending.to_json();
+            let back = AwaitingBackchannelApproval::from_json(stored.as_bytes()).unwrap();
+            assert_eq!(&back, pending);
+            let again = back.poll(&client).unwrap();
+            assert_eq!(
+                again.request(&CONTEXT).unwrap(),
+                polling.request(&CONTEXT).unwrap()
+            );
+        }
+        Err(failure) => {
+            assert_redacted(&failure, &secrets, data);
+            assert_retry_rebuilds(failure, &request);
+        }
+    }
+}
+
+/// A ping notification (OpenID CIBA Core 1.0 §10.2): the first byte picks
+/// the `Authorization` header (the request's token, another, none), the
+/// rest is the body. Accepted only with the request's own token and
+/// `auth_req_id`; nothing prints either token.
+pub fn ciba_ping_notification(data: &[u8]) {
+    let [which, body @ ..] = data else { return };
+    let client = ciba_client();
+    let acknowledgement = br#"{"auth_req_id":"fuzz-auth-req-id-1c26","expires_in":120}"#;
+    let mut pending = ciba_step(&client)
+        .handle_response(
+            HttpResponse::new(200, acknowledgement).with_content_type("application/json"),
+            NOW,
+        )
+        .unwrap()
+        .into_pending();
+    let own = format!("Bearer {CIBA_NOTIFICATION_TOKEN}");
+    let authorization = match which % 3 {
+        0 => Some(own.as_str()),
+        1 => Some("Bearer another-token-of-the-attacker"),
+        _ => None,
+    };
+    let secrets = [
+        CIBA_NOTIFICATION_TOKEN.to_owned(),
+        "fuzz-auth-req-id-1c26".to_owned(),
+    ];
+    match PingNotification::from_parts(authorization, body) {
+        Ok(notification) => {
+            let printed = format!("{notification:?}");
+            assert_printable(&printed);
+            assert!(!printed.contains(CIBA_NOTIFICATION_TOKEN));
+            assert!(!printed.contains("another-token"));
+            let before = pending.clone();
+            match pending.accept_ping(&notification, NOW) {
+                Ok(()) => {
+                    assert_eq!(which % 3, 0);
+                    assert_eq!(notification.auth_req_id(), pending.auth_req_id());
+                    assert_eq!(pending.next_poll_at(), NOW);
+                }
+                Err(error) => {
+                    assert_eq!(pending, before);
+                    assert_redacted(&error, &secrets, data);
+                }
+            }
+        }
+        Err(error) => {
+            if authorization.is_none() {
+                assert_eq!(
+                    error,
+                    oauth2_pkce::errors::CallbackError::NotificationTokenMismatch
+                );
+            }
+            assert_redacted(&error, &secrets, data);
+        }
     }
 }

@@ -183,6 +183,9 @@ fn endpoint_is_empty(metadata: &ServerMetadata, member: &str) -> bool {
         "userinfo_endpoint" => optional(&metadata.userinfo_endpoint),
         "end_session_endpoint" => optional(&metadata.end_session_endpoint),
         "registration_endpoint" => optional(&metadata.registration_endpoint),
+        "backchannel_authentication_endpoint" => {
+            optional(&metadata.backchannel_authentication_endpoint)
+        }
         _ => false,
     }
 }

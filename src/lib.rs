@@ -118,6 +118,8 @@
 //!   for another, for delegation and service-to-service calls; the JWT
 //!   bearer grant (RFC 7523 §2.1).
 //! - [`registration`]: dynamic client registration (RFC 7591).
+//! - [`ciba`]: OpenID Client-Initiated Backchannel Authentication, the
+//!   user authenticated on their own device (poll and ping modes).
 //! - [`jose`]: DPoP keys (RFC 9449) and `private_key_jwt` keys (RFC 7523).
 //! - [`errors`]: every error, and the protocol's error codes.
 //! - [`tolerance`]: how strictly responses are read.
@@ -475,4 +477,26 @@ pub mod loopback {
     pub use crate::loopback_listener::{
         LoopbackError, LoopbackOutcome, LoopbackRedirect, LoopbackResponder,
     };
+}
+
+// OpenID CIBA Core 1.0.
+pub mod ciba {
+    //! OpenID Client-Initiated Backchannel Authentication (CIBA Core 1.0),
+    //! poll and ping modes: [`BackchannelAuthentication`] asks the
+    //! provider's backchannel authentication endpoint to authenticate the
+    //! user a [`UserHint`] names, on their own device (§7.1), and
+    //! [`BackchannelPolling`] collects the tokens at the token endpoint
+    //! with the [`AuthReqId`] (§10.1), by the device grant's polling rules
+    //! (`interval`, `slow_down`, the expiry). Its output is an
+    //! [`IdTokenReceived`](crate::openid::IdTokenReceived): the tokens come
+    //! out once the ID token verifies. The pending request,
+    //! [`AwaitingBackchannelApproval`], is storable, so one process may
+    //! start it and another poll. The guide:
+    //! [`manual::devices`](crate::manual::devices).
+
+    pub use crate::flow::{
+        AwaitingBackchannelApproval, BackchannelAuthentication, BackchannelPolling, CIBA_GRANT_TYPE,
+    };
+    pub use crate::secret::{AuthReqId, BackchannelUserCode, ClientNotificationToken};
+    pub use crate::wire::ciba::{PingNotification, UserHint};
 }

@@ -129,6 +129,27 @@ secret_string!(
     /// carries a credential.
     AuthorizationValue
 );
+// OpenID CIBA Core 1.0.
+secret_string!(
+    /// The identifier of a backchannel authentication request (OpenID
+    /// CIBA Core 1.0 §7.3 `auth_req_id`): whoever holds it (with the
+    /// client's credentials) collects the tokens once the user approves.
+    AuthReqId
+);
+secret_string!(
+    /// The bearer token the provider sends back with a ping notification
+    /// (OpenID CIBA Core 1.0 §7.1 `client_notification_token`, §10.2): it
+    /// proves the notification comes from the provider. At least 128 bits
+    /// of randomness.
+    ClientNotificationToken
+);
+secret_string!(
+    /// A secret code the user knows, sent in a backchannel authentication
+    /// request to stop strangers from starting one in their name (OpenID
+    /// CIBA Core 1.0 §7.1 `user_code`). Not the device grant's
+    /// [`UserCode`](crate::device::UserCode), which is meant to be shown.
+    BackchannelUserCode
+);
 
 /// Compares two strings in time that depends only on their lengths.
 pub(crate) fn ct_eq(a: &str, b: &str) -> bool {

@@ -5,7 +5,7 @@ use core::fmt;
 use base64ct::{Base64UrlUnpadded, Encoding};
 
 use crate::error::SigningError;
-use crate::error::{EndpointKind, Failure};
+use crate::error::{EndpointErrorKind, EndpointKind, Failure};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::time::UnixTime;
 
@@ -154,6 +154,16 @@ pub trait EndpointStep: Sized {
     /// `None`, the default for every other step: no deadline.
     fn not_after(&self) -> Option<UnixTime> {
         None
+    }
+
+    /// What ends the step when its deadline ([`not_after`](Self::not_after))
+    /// comes before its request could be sent: the error a driver gives
+    /// then. [`EndpointErrorKind::DeviceCodeExpired`](crate::errors::EndpointErrorKind::DeviceCodeExpired)
+    /// by default, and for [`DevicePolling`](crate::device::DevicePolling);
+    /// [`EndpointErrorKind::AuthReqIdExpired`](crate::errors::EndpointErrorKind::AuthReqIdExpired)
+    /// for [`BackchannelPolling`](crate::ciba::BackchannelPolling).
+    fn deadline_error(&self, expires_at: UnixTime) -> EndpointErrorKind {
+        EndpointErrorKind::DeviceCodeExpired { expires_at }
     }
 
     /// Consumes the endpoint's response; `now` is when it arrived.

@@ -147,6 +147,23 @@ pub struct ServerMetadata {
     /// (RFC 8705 §3.3).
     #[serde(default)]
     pub tls_client_certificate_bound_access_tokens: bool,
+    // OpenID CIBA Core 1.0 §4.
+    /// Where a client asks the provider to authenticate a user on their
+    /// own device (OpenID CIBA Core 1.0 §4, §7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backchannel_authentication_endpoint: Option<String>,
+    /// The token delivery modes the provider supports, of `poll`, `ping`
+    /// and `push` (CIBA Core §4); this crate does `poll` and `ping`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backchannel_token_delivery_modes_supported: Option<Vec<String>>,
+    /// The JWS algorithms the provider accepts for signed backchannel
+    /// authentication requests (CIBA Core §4); absent means it takes none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backchannel_authentication_request_signing_alg_values_supported: Option<Vec<String>>,
+    /// Whether the provider takes a `user_code` in the backchannel
+    /// authentication request (CIBA Core §4); absent means false.
+    #[serde(default)]
+    pub backchannel_user_code_parameter_supported: bool,
     /// Members this crate does not model, kept as they came.
     #[serde(flatten)]
     pub extra: ExtraMembers,
@@ -200,6 +217,11 @@ impl ServerMetadata {
             grant_types_supported: None,
             mtls_endpoint_aliases: None,
             tls_client_certificate_bound_access_tokens: false,
+            // OpenID CIBA Core 1.0.
+            backchannel_authentication_endpoint: None,
+            backchannel_token_delivery_modes_supported: None,
+            backchannel_authentication_request_signing_alg_values_supported: None,
+            backchannel_user_code_parameter_supported: false,
             extra: ExtraMembers::default(),
             tenant_issuer: None,
         }
@@ -277,6 +299,13 @@ impl ServerMetadata {
             Some(methods.into_iter().map(Into::into).collect());
         self
     }
+
+    /// Sets the OpenID CIBA Core 1.0 backchannel authentication endpoint.
+    #[must_use]
+    pub fn with_backchannel_authentication_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.backchannel_authentication_endpoint = Some(endpoint.into());
+        self
+    }
 }
 
 /// `mtls_endpoint_aliases` (RFC 8705 §5): the server's endpoints for
@@ -311,6 +340,10 @@ pub struct MtlsEndpointAliases {
     /// The UserInfo endpoint's alias (OpenID Connect Core §5.3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userinfo_endpoint: Option<String>,
+    /// The backchannel authentication endpoint's alias (OpenID CIBA Core
+    /// 1.0 §4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backchannel_authentication_endpoint: Option<String>,
     /// Aliases of endpoints this crate does not call, kept as they came
     /// and not checked.
     #[serde(flatten)]
@@ -355,7 +388,8 @@ mod tests {
                 "token_endpoint": "https://mtls.example.com/token",
                 "revocation_endpoint": "https://mtls.example.com/revo",
                 "introspection_endpoint": "https://mtls.example.com/introspect",
-                "backchannel_authentication_endpoint": "https://mtls.example.com/bc"
+                "backchannel_authentication_endpoint": "https://mtls.example.com/bc",
+                "end_session_endpoint": "https://mtls.example.com/logout"
             }
         }"#;
         let metadata: ServerMetadata = serde_json::from_str(json).unwrap();
@@ -366,9 +400,12 @@ mod tests {
             Some("https://mtls.example.com/token")
         );
         assert_eq!(aliases.userinfo_endpoint, None);
-        assert!(aliases
-            .extra
-            .contains("backchannel_authentication_endpoint"));
+        assert_eq!(
+            aliases.backchannel_authentication_endpoint.as_deref(),
+            Some("https://mtls.example.com/bc")
+        );
+        // An alias of an endpoint this crate never authenticates at.
+        assert!(aliases.extra.contains("end_session_endpoint"));
         assert!(!metadata.extra.contains("mtls_endpoint_aliases"));
     }
 }

@@ -72,6 +72,8 @@ pub struct Client {
     pub(crate) mtls_aliases: MtlsAliases,
     /// The client asked for certificate-bound access tokens (§3).
     pub(crate) certificate_bound_access_tokens: bool,
+    /// OpenID CIBA Core 1.0 §4.
+    pub(crate) backchannel_authentication_endpoint: Option<Endpoint>,
 }
 
 /// Each endpoint of the metadata that has an `mtls_endpoint_aliases` entry
@@ -107,6 +109,8 @@ pub(crate) struct Endpoints {
     pub(crate) registration: Option<Endpoint>,
     // Mutual TLS (RFC 8705).
     pub(crate) mtls_aliases: MtlsAliases,
+    /// OpenID CIBA Core 1.0 §4.
+    pub(crate) backchannel_authentication: Option<Endpoint>,
 }
 
 impl Endpoints {
@@ -137,6 +141,10 @@ impl Endpoints {
             jwks_uri: optional("jwks_uri", &metadata.jwks_uri)?,
             registration: optional("registration_endpoint", &metadata.registration_endpoint)?,
             mtls_aliases: Arc::from(Vec::new()),
+            backchannel_authentication: optional(
+                "backchannel_authentication_endpoint",
+                &metadata.backchannel_authentication_endpoint,
+            )?,
         }
         .with_mtls_aliases(metadata.mtls_endpoint_aliases.as_ref())
     }
@@ -187,6 +195,11 @@ impl Endpoints {
                 "mtls_endpoint_aliases.userinfo_endpoint",
                 &aliases.userinfo_endpoint,
                 self.userinfo.as_ref(),
+            ),
+            (
+                "mtls_endpoint_aliases.backchannel_authentication_endpoint",
+                &aliases.backchannel_authentication_endpoint,
+                self.backchannel_authentication.as_ref(),
             ),
         ];
         let mut pairs = Vec::new();
@@ -287,6 +300,7 @@ impl Client {
             jwt_responses: false,
             mtls_aliases: endpoints.mtls_aliases,
             certificate_bound_access_tokens: false,
+            backchannel_authentication_endpoint: endpoints.backchannel_authentication,
         })
     }
 
@@ -471,6 +485,13 @@ impl Client {
     #[must_use]
     pub fn device_authorization_endpoint(&self) -> Option<&Endpoint> {
         self.device_authorization_endpoint.as_ref()
+    }
+
+    /// The backchannel authentication endpoint (OpenID CIBA Core 1.0 §4),
+    /// validated like every other endpoint, when the metadata names one.
+    #[must_use]
+    pub fn backchannel_authentication_endpoint(&self) -> Option<&Endpoint> {
+        self.backchannel_authentication_endpoint.as_ref()
     }
 
     /// The introspection endpoint (RFC 7662 §2), validated like every

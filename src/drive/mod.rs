@@ -10,7 +10,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use core::time::Duration;
 
 use crate::entropy::EntropyUnavailable;
-use crate::error::{EndpointError, EndpointErrorKind, EndpointKind};
+use crate::error::{EndpointError, EndpointKind};
 use crate::http::RequestBody;
 use crate::retry::RetryPolicy;
 use crate::step::EndpointStep;
@@ -223,12 +223,8 @@ impl<T> Driver<T> {
     /// at or after its deadline ([`EndpointStep::not_after`]).
     fn past_deadline<S: EndpointStep>(&self, step: &S, wait: Duration) -> Option<EndpointError> {
         let expires_at = step.not_after()?;
-        ((self.clock)().saturating_add(wait) >= expires_at).then(|| {
-            EndpointError::new(
-                S::ENDPOINT,
-                EndpointErrorKind::DeviceCodeExpired { expires_at },
-            )
-        })
+        ((self.clock)().saturating_add(wait) >= expires_at)
+            .then(|| EndpointError::new(S::ENDPOINT, step.deadline_error(expires_at)))
     }
 
     /// How long to wait before `step`'s request may be sent, or the end of

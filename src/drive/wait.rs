@@ -94,12 +94,13 @@ pub enum WaitReason {
         /// The HTTP status it came with.
         status: u16,
     },
-    /// A device login the user has not finished (`authorization_pending`,
-    /// RFC 8628 §3.5): the next poll, one interval later.
+    /// A device login or a backchannel authentication the user has not
+    /// finished (`authorization_pending`, RFC 8628 §3.5, CIBA Core §11):
+    /// the next poll, one interval later.
     AuthorizationPending,
-    /// A device login the server asked to poll less often (`slow_down`,
-    /// RFC 8628 §3.5): the next poll, one interval (5 s longer, for good)
-    /// later.
+    /// A device login or a backchannel authentication the server asked to
+    /// poll less often (`slow_down`, RFC 8628 §3.5, CIBA Core §11): the
+    /// next poll, one interval (5 s longer, for good) later.
     SlowDown,
     /// The earliest time the step's request may be sent
     /// ([`EndpointStep::not_before`](crate::EndpointStep::not_before)):

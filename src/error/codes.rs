@@ -154,6 +154,23 @@ error_codes!(
         /// endpoint refused a client metadata value; the description says
         /// which.
         InvalidClientMetadata = "invalid_client_metadata",
+        // OpenID CIBA Core 1.0 §13, the backchannel authentication
+        // endpoint's own codes.
+        /// `expired_login_hint_token` (CIBA Core §13): the
+        /// `login_hint_token` has expired. Get a fresh one.
+        ExpiredLoginHintToken = "expired_login_hint_token",
+        /// `unknown_user_id` (CIBA Core §13): the hint named no user the
+        /// provider can identify.
+        UnknownUserId = "unknown_user_id",
+        /// `missing_user_code` (CIBA Core §13): the provider requires a
+        /// `user_code` and none was sent. Ask the user for theirs.
+        MissingUserCode = "missing_user_code",
+        /// `invalid_user_code` (CIBA Core §13): the `user_code` is wrong.
+        InvalidUserCode = "invalid_user_code",
+        /// `invalid_binding_message` (CIBA Core §13): the provider
+        /// refused the `binding_message` (too long, or characters it does
+        /// not display).
+        InvalidBindingMessage = "invalid_binding_message",
     }
 );
 

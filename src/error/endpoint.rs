@@ -41,6 +41,9 @@ pub enum EndpointKind {
     /// The OpenID Provider's end session endpoint (RP-Initiated Logout
     /// 1.0 §2), where the user's browser is sent to log out.
     EndSession,
+    // OpenID CIBA Core 1.0.
+    /// The backchannel authentication endpoint (OpenID CIBA Core 1.0 §7).
+    BackchannelAuthentication,
 }
 
 impl EndpointKind {
@@ -59,6 +62,7 @@ impl EndpointKind {
             Self::KeySet => "JWK Set document",
             Self::UserInfo => "UserInfo endpoint",
             Self::EndSession => "end session endpoint",
+            Self::BackchannelAuthentication => "backchannel authentication endpoint",
         }
     }
 }
@@ -208,6 +212,19 @@ pub enum EndpointErrorKind {
     /// a new device authorization will likely end the same way.
     DeviceCodeExpired {
         /// When the device code expired.
+        expires_at: UnixTime,
+    },
+    // OpenID CIBA Core 1.0.
+    /// The `auth_req_id`'s lifetime (CIBA Core §7.3 `expires_in`, counted
+    /// from when the backchannel authentication response arrived) ran out
+    /// while the token endpoint still said `authorization_pending` or
+    /// `slow_down`, or asked with `Retry-After` for a wait that ends past
+    /// it: the next poll would come too late. The user did not
+    /// authenticate in time; start a new backchannel authentication when
+    /// they ask again (§11). From the backchannel authentication endpoint:
+    /// its `interval` left no time for a single poll before the expiry.
+    AuthReqIdExpired {
+        /// When the `auth_req_id` expired.
         expires_at: UnixTime,
     },
 }
@@ -364,8 +381,11 @@ impl EndpointError {
     /// Start a new device authorization when the user asks again.
     #[must_use]
     pub fn is_expired_token(&self) -> bool {
-        matches!(self.kind, EndpointErrorKind::DeviceCodeExpired { .. })
-            || self.code() == Some(&TokenErrorCode::ExpiredToken)
+        matches!(
+            self.kind,
+            EndpointErrorKind::DeviceCodeExpired { .. }
+                | EndpointErrorKind::AuthReqIdExpired { .. }
+        ) || self.code() == Some(&TokenErrorCode::ExpiredToken)
     }
 
     /// Whether the server has no such resource (404 or 410): for
@@ -458,6 +478,16 @@ impl fmt::Display for EndpointError {
                 _ => write!(
                     f,
                     "the device code expired ({expires_at}) while the {endpoint} still waited for the user"
+                ),
+            },
+            EndpointErrorKind::AuthReqIdExpired { expires_at } => match endpoint {
+                EndpointKind::BackchannelAuthentication => write!(
+                    f,
+                    "the {endpoint}'s polling interval leaves no poll before the auth_req_id expires ({expires_at})"
+                ),
+                _ => write!(
+                    f,
+                    "the auth_req_id expired ({expires_at}) while the {endpoint} still waited for the user"
                 ),
             },
             EndpointErrorKind::IdTokenRejected(error) => {

@@ -87,6 +87,10 @@ pub enum ApiMisuse {
         /// The configured method's RFC 7591 name.
         method: &'static str,
     },
+    // OpenID CIBA Core 1.0.
+    /// A backchannel authentication request whose scope lacks `openid`
+    /// (CIBA Core §7.1: it is an OpenID Connect authentication). Add it.
+    OpenIdScopeRequired,
 }
 
 impl fmt::Display for ApiMisuse {
@@ -115,6 +119,9 @@ impl fmt::Display for ApiMisuse {
             Self::SignedRequestObjectRequired => f.write_str(
                 "the server requires signed request objects and the client has no key to sign them",
             ),
+            Self::OpenIdScopeRequired => {
+                f.write_str("the scope of an OpenID Connect authentication must include openid")
+            }
             Self::AuthenticationMethodNotSupported { endpoint, method } => write!(
                 f,
                 "the server does not list `{method}` among the {endpoint}'s authentication methods"

@@ -117,6 +117,18 @@ pub enum CallbackError {
     /// ([`ApiMisuse::ClientMismatch`]): nothing was sent and no credential
     /// of it was used. See the variant.
     Misuse(ApiMisuse),
+    // OpenID CIBA Core 1.0 §10.2, the ping notification.
+    /// A ping notification that is not a `POST` of a JSON object whose one
+    /// string member `auth_req_id` is printable ASCII (CIBA Core §10.2).
+    MalformedNotification,
+    /// A ping notification without the bearer token the backchannel
+    /// authentication request carried (`client_notification_token`, CIBA
+    /// Core §10.2), or with another: it does not come from the provider.
+    /// The value is never shown.
+    NotificationTokenMismatch,
+    /// A ping notification for another backchannel authentication than
+    /// this one (its `auth_req_id`). The value is never shown.
+    AuthReqIdMismatch,
 }
 
 impl fmt::Display for CallbackError {
@@ -130,6 +142,15 @@ impl fmt::Display for CallbackError {
                 f.write_str("the callback parameters have malformed percent-encoding")
             }
             Self::NotUtf8 => f.write_str("the callback parameters are not UTF-8"),
+            Self::MalformedNotification => f.write_str(
+                "the ping notification is not a POST of a JSON object with a printable auth_req_id",
+            ),
+            Self::NotificationTokenMismatch => f.write_str(
+                "the ping notification does not carry this request's client_notification_token",
+            ),
+            Self::AuthReqIdMismatch => {
+                f.write_str("the ping notification is for another auth_req_id")
+            }
             Self::TooLarge { limit } => {
                 write!(f, "the callback is over its size cap of {limit} bytes")
             }

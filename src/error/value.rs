@@ -187,6 +187,12 @@ pub enum InvalidValue {
         /// The cap, in bytes.
         limit: usize,
     },
+    // OpenID CIBA Core 1.0.
+    /// A backchannel authentication request parameter (CIBA Core §7.1),
+    /// named, that is empty, or holds a control, bidi or invisible format
+    /// character, or (`requested_expiry`) is not a positive number of
+    /// seconds.
+    RequestParameter(&'static str),
 }
 
 impl InvalidValue {
@@ -214,6 +220,10 @@ impl InvalidValue {
 impl fmt::Display for InvalidValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::RequestParameter(name) => write!(
+                f,
+                "the {name} parameter is empty, holds a control, bidi or invisible character, or is out of range"
+            ),
             Self::NotAbsoluteUrl => f.write_str("the URL is not an absolute URL"),
             Self::HasFragment => f.write_str("the URL has a fragment"),
             Self::NotHttps => f.write_str("the URL uses http:// on a host that is not loopback"),

@@ -21,8 +21,9 @@ use crate::config::{Client, ClientId};
 use crate::endpoint::Endpoint;
 use crate::error::InvalidValue;
 use crate::error::SigningError;
-use crate::error::{ApiMisuse, EndpointErrorKind, EndpointKind, Failure, TokenErrorCode};
-use crate::flow::authorized::{Authorized, TokenSet};
+use crate::error::{ApiMisuse, EndpointErrorKind, EndpointKind, Failure};
+use crate::flow::authorized::Authorized;
+use crate::flow::polling::{poll_response, PollSchedule, Polling};
 use crate::flow::{
     check_version, from_stored_json, to_stored_json, Credentials, Origin, FORMAT_VERSION,
 };
@@ -34,14 +35,9 @@ use crate::syntax::is_vschar_token;
 use crate::time::UnixTime;
 use crate::wire::device::{parse_device_authorization_response, UserCode, VerificationUri};
 use crate::wire::form::FormSerializer;
-use crate::wire::token::parse_token_response;
 
 /// The grant type of the device access token request (RFC 8628 §3.4).
 pub const DEVICE_CODE_GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
-
-/// How much `slow_down` adds to the polling interval, for that request
-/// and every later one (RFC 8628 §3.5).
-pub const SLOW_DOWN_INCREMENT: Duration = Duration::from_secs(5);
 
 /// The device authorization request (RFC 8628 §3.1): `scope` and the
 /// client authentication (a public client sends its `client_id`),
@@ -118,12 +114,13 @@ impl EndpointStep for DeviceAuthorization {
             Ok(parsed) => parsed,
             Err(kind) => return Err(Failure::new(Self::ENDPOINT, kind, self)),
         };
-        let expires_at = now.saturating_add(Duration::from_secs(parsed.expires_in));
-        let next_poll_at = next_poll_at(now, parsed.interval);
-        if next_poll_at >= expires_at {
-            let expired = EndpointErrorKind::DeviceCodeExpired { expires_at };
-            return Err(Failure::new(Self::ENDPOINT, expired, self));
-        }
+        let schedule = match PollSchedule::start(now, parsed.expires_in, parsed.interval) {
+            Ok(schedule) => schedule,
+            Err(expires_at) => {
+                let expired = EndpointErrorKind::DeviceCodeExpired { expires_at };
+                return Err(Failure::new(Self::ENDPOINT, expired, self));
+            }
+        };
         let pending = AwaitingDeviceApproval {
             origin: self.origin,
             device_code: parsed.device_code,
@@ -131,9 +128,7 @@ impl EndpointStep for DeviceAuthorization {
             verification_uri: parsed.verification_uri,
             verification_uri_complete: parsed.verification_uri_complete,
             scope: self.scope,
-            expires_at,
-            interval: parsed.interval,
-            next_poll_at,
+            schedule,
         };
         Ok(DevicePolling {
             pending,
@@ -175,10 +170,7 @@ pub struct AwaitingDeviceApproval {
     verification_uri: VerificationUri,
     verification_uri_complete: Option<VerificationUri>,
     scope: Scope,
-    expires_at: UnixTime,
-    /// Seconds, at least 1.
-    interval: u64,
-    next_poll_at: UnixTime,
+    schedule: PollSchedule,
 }
 
 impl AwaitingDeviceApproval {
@@ -247,25 +239,25 @@ impl AwaitingDeviceApproval {
     /// answer that would move the next poll to it or past it ends the
     /// login.
     pub fn expires_at(&self) -> UnixTime {
-        self.expires_at
+        self.schedule.expires_at
     }
 
     /// The polling interval now: the server's `interval` (5 s when it
     /// named none), plus 5 s for every `slow_down` (RFC 8628 §3.5).
     pub fn interval(&self) -> Duration {
-        Duration::from_secs(self.interval)
+        Duration::from_secs(self.schedule.interval)
     }
 
     /// When the next poll may be sent, not sooner (RFC 8628 §3.5).
     pub fn next_poll_at(&self) -> UnixTime {
-        self.next_poll_at
+        self.schedule.next_poll_at
     }
 
     /// Whether the device code has expired at `now`: stop polling, and
     /// start a new device login when the user asks again.
     #[must_use]
     pub fn is_expired(&self, now: UnixTime) -> bool {
-        now >= self.expires_at
+        now >= self.schedule.expires_at
     }
 
     /// The issuer the login began with.
@@ -329,51 +321,19 @@ impl DevicePolling {
     pub fn into_pending(self) -> AwaitingDeviceApproval {
         self.pending
     }
-
-    /// Still pending at `now` (RFC 8628 §3.5): `slow_down` first adds 5 s
-    /// to the interval for good. The step comes back to poll again one
-    /// interval (and a second) from `now` — unless that is at or past the
-    /// device code's expiry, which ends the login.
-    fn pending_at(
-        mut self,
-        kind: EndpointErrorKind,
-        slow_down: bool,
-        now: UnixTime,
-    ) -> Failure<DevicePolling> {
-        let pending = &mut self.pending;
-        if slow_down {
-            pending.interval = pending
-                .interval
-                .saturating_add(SLOW_DOWN_INCREMENT.as_secs());
-        }
-        let next = next_poll_at(now, pending.interval);
-        if next >= pending.expires_at {
-            let expires_at = pending.expires_at;
-            let expired = EndpointErrorKind::DeviceCodeExpired { expires_at };
-            return Failure::new(Self::ENDPOINT, expired, self);
-        }
-        pending.next_poll_at = next;
-        Failure::poll_again(Self::ENDPOINT, kind, self, next)
-    }
 }
 
-impl DevicePolling {
-    /// Any other failure at `now`: 429 and 5xx give the step back as at
-    /// every endpoint, unless the server's `Retry-After` ends at or past
-    /// the device code's expiry, which leaves no retry to make in time.
-    fn unavailable_at(self, kind: EndpointErrorKind, now: UnixTime) -> Failure<DevicePolling> {
-        let expires_at = self.pending.expires_at;
-        if let EndpointErrorKind::Unavailable {
-            retry_after: Some(after),
-            ..
-        } = &kind
-        {
-            if now.saturating_add(*after) >= expires_at {
-                let expired = EndpointErrorKind::DeviceCodeExpired { expires_at };
-                return Failure::new(Self::ENDPOINT, expired, self);
-            }
-        }
-        Failure::new(Self::ENDPOINT, kind, self)
+impl Polling for DevicePolling {
+    fn schedule_and_credentials(&mut self) -> (&mut PollSchedule, &mut Credentials) {
+        (&mut self.pending.schedule, &mut self.credentials)
+    }
+
+    fn expired(expires_at: UnixTime) -> EndpointErrorKind {
+        EndpointErrorKind::DeviceCodeExpired { expires_at }
+    }
+
+    fn into_grant(self) -> (Origin, Scope) {
+        (self.pending.origin, self.pending.scope)
     }
 }
 
@@ -401,14 +361,18 @@ impl EndpointStep for DevicePolling {
     /// sooner (RFC 8628 §3.5). Always before the device code's expiry: no
     /// step is made whose next poll would come too late.
     fn not_before(&self) -> Option<UnixTime> {
-        Some(self.pending.next_poll_at)
+        Some(self.pending.schedule.next_poll_at)
     }
 
     /// [`AwaitingDeviceApproval::expires_at`]: no poll is sent at or after
     /// the device code's expiry (RFC 8628 §3.2), whatever a retry would
     /// wait for.
     fn not_after(&self) -> Option<UnixTime> {
-        Some(self.pending.expires_at)
+        Some(self.pending.schedule.expires_at)
+    }
+
+    fn deadline_error(&self, expires_at: UnixTime) -> EndpointErrorKind {
+        Self::expired(expires_at)
     }
 
     /// Consumes the token endpoint's answer (RFC 8628 §3.5). `now` is when
@@ -432,65 +396,11 @@ impl EndpointStep for DevicePolling {
     ///   with a new `DPoP-Nonce`, once, as a fallback to send at once
     ///   (RFC 9449 §8).
     fn handle_response<'a>(
-        mut self,
+        self,
         response: impl Into<HttpResponse<'a>>,
         now: UnixTime,
     ) -> Result<Authorized, Failure<DevicePolling>> {
-        let response = response.into();
-        let credentials = &self.credentials;
-        let parsed =
-            parse_token_response(&response, now, &credentials.tolerances).and_then(|parsed| {
-                let binding = credentials.binding(&parsed.token_type)?;
-                Ok((parsed, binding))
-            });
-        match parsed {
-            Ok((parsed, binding)) => {
-                let nonce = self.credentials.nonce_after(&response);
-                let AwaitingDeviceApproval { origin, scope, .. } = self.pending;
-                let tolerances = &self.credentials.tolerances;
-                let tokens =
-                    TokenSet::from_response(parsed, &scope, tolerances, None, now, binding);
-                let mut authorized = Authorized::new(origin, tokens);
-                authorized.dpop_nonce = nonce;
-                Ok(authorized)
-            }
-            Err(kind) => Err(match still_pending(&kind) {
-                Some(slow_down) => {
-                    // A fresh `DPoP-Nonce` is for the next proof (RFC 9449 §8).
-                    if let (Some(_), Some(nonce)) = (&self.credentials.dpop, response.dpop_nonce())
-                    {
-                        self.credentials.dpop_nonce = Some(String::from(nonce));
-                    }
-                    self.pending_at(kind, slow_down, now)
-                }
-                None if self.credentials.take_nonce_demand(&kind, &response) => {
-                    Failure::fallback(Self::ENDPOINT, kind, self)
-                }
-                None => self.unavailable_at(kind, now),
-            }),
-        }
-    }
-}
-
-/// When to poll after an answer that arrived at `now`: `interval` seconds
-/// later, plus one. `now` is read in whole seconds, so the answer may
-/// have arrived up to a second after it; without the extra second a poll
-/// could reach the server before the interval has passed, which RFC 8628
-/// §3.5 forbids and servers answer with `slow_down` (5 s more, for good).
-fn next_poll_at(now: UnixTime, interval: u64) -> UnixTime {
-    now.saturating_add(Duration::from_secs(interval.saturating_add(1)))
-}
-
-/// Whether the answer says the login is still pending (RFC 8628 §3.5):
-/// `Some(true)` for `slow_down`, `Some(false)` for `authorization_pending`.
-fn still_pending(kind: &EndpointErrorKind) -> Option<bool> {
-    match kind {
-        EndpointErrorKind::ErrorResponse(response) => match response.error() {
-            TokenErrorCode::AuthorizationPending => Some(false),
-            TokenErrorCode::SlowDown => Some(true),
-            _ => None,
-        },
-        _ => None,
+        poll_response(self, &response.into(), now)
     }
 }
 
@@ -537,9 +447,9 @@ impl Serialize for AwaitingDeviceApproval {
             verification_uri: Cow::Borrowed(&self.verification_uri),
             verification_uri_complete: self.verification_uri_complete.as_ref().map(Cow::Borrowed),
             scope: Cow::Borrowed(&self.scope),
-            expires_at: self.expires_at,
-            interval: self.interval,
-            next_poll_at: self.next_poll_at,
+            expires_at: self.schedule.expires_at,
+            interval: self.schedule.interval,
+            next_poll_at: self.schedule.next_poll_at,
         }
         .serialize(serializer)
     }
@@ -554,14 +464,9 @@ impl<'de> Deserialize<'de> for AwaitingDeviceApproval {
                 "stored device_code is not 1*VSCHAR",
             ));
         }
-        if stored.interval == 0 {
-            return Err(serde::de::Error::custom("stored interval is 0"));
-        }
-        if stored.next_poll_at >= stored.expires_at {
-            return Err(serde::de::Error::custom(
-                "stored next poll is not before the expiry",
-            ));
-        }
+        let schedule =
+            PollSchedule::stored(stored.expires_at, stored.interval, stored.next_poll_at)
+                .map_err(serde::de::Error::custom)?;
         Ok(Self {
             origin: Origin::new(
                 stored.issuer.into_owned(),
@@ -574,9 +479,7 @@ impl<'de> Deserialize<'de> for AwaitingDeviceApproval {
             verification_uri: stored.verification_uri.into_owned(),
             verification_uri_complete: stored.verification_uri_complete.map(Cow::into_owned),
             scope: stored.scope.into_owned(),
-            expires_at: stored.expires_at,
-            interval: stored.interval,
-            next_poll_at: stored.next_poll_at,
+            schedule,
         })
     }
 }

@@ -6,12 +6,14 @@
 mod authorization_request;
 mod authorized;
 mod awaiting_callback;
+mod ciba;
 mod client_credentials;
 mod device;
 mod exchanging;
 mod introspection;
 mod jarm;
 mod jwt_bearer;
+mod polling;
 mod pushing;
 mod refreshing;
 mod request_object;
@@ -26,14 +28,17 @@ mod userinfo;
 pub use authorization_request::AuthorizationRequest;
 pub use authorized::{Authorized, TokenSet, DEFAULT_RENEWAL_LEEWAY};
 pub use awaiting_callback::AwaitingCallback;
+pub use ciba::{
+    AwaitingBackchannelApproval, BackchannelAuthentication, BackchannelPolling, CIBA_GRANT_TYPE,
+};
 pub use client_credentials::ClientCredentials;
 pub use device::{
     AwaitingDeviceApproval, DeviceAuthorization, DevicePolling, DEVICE_CODE_GRANT_TYPE,
-    SLOW_DOWN_INCREMENT,
 };
 pub use exchanging::Exchanging;
 pub use introspection::Introspection;
 pub use jwt_bearer::{JwtBearer, JWT_BEARER_GRANT_TYPE};
+pub use polling::SLOW_DOWN_INCREMENT;
 pub use pushing::PushingAuthorization;
 pub use refreshing::Refreshing;
 pub use revocation::{Revocation, TokenTypeHint};

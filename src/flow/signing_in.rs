@@ -117,6 +117,16 @@ pub struct IdTokenReceived {
 }
 
 impl IdTokenReceived {
+    /// The tokens of a grant whose ID token `validation` checks: a
+    /// backchannel authentication's (OpenID CIBA Core 1.0 §10.1.1).
+    pub(crate) fn new(authorized: Authorized, validation: IdTokenValidation) -> Self {
+        Self {
+            authorized,
+            validation,
+            refetch: None,
+        }
+    }
+
     /// The algorithms the ID token may be signed with: those the client
     /// registered (`id_token_signed_response_alg`) or the server
     /// advertises (`id_token_signing_alg_values_supported`). RS256 when

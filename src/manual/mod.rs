@@ -15,7 +15,7 @@
 //! - [`services`]: machine-to-machine calls with the client credentials
 //!   grant (RFC 6749 §4.4).
 //! - [`devices`]: a device without a browser: the device authorization
-//!   grant (RFC 8628).
+//!   grant (RFC 8628); the user's own device: OpenID CIBA.
 //! - [`resource_servers`]: the API's side, and a client that starts from
 //!   an API's URL: challenges (RFC 6750 §3), introspection (RFC 7662),
 //!   resource metadata (RFC 9728), resource indicators (RFC 8707).

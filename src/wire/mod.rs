@@ -4,6 +4,7 @@
 pub(crate) mod auth_challenge;
 pub(crate) mod callback;
 pub(crate) mod challenge;
+pub(crate) mod ciba;
 pub(crate) mod device;
 pub(crate) mod exchange;
 pub(crate) mod form;

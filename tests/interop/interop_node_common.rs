@@ -97,6 +97,13 @@ pub enum OpClient {
     /// `mtls-self-signed-client`, `self_signed_tls_client_auth` with its
     /// certificate as the `x5c` of its `jwks`, certificate-bound tokens.
     MtlsSelfSigned,
+    // OpenID CIBA Core 1.0.
+    /// `ciba-client`, `client_secret_basic`: backchannel authentication
+    /// in poll mode, and refresh tokens.
+    Ciba,
+    /// `ciba-ping-client`, `client_secret_basic`: backchannel
+    /// authentication in ping mode.
+    CibaPing,
 }
 
 impl OpClient {
@@ -121,6 +128,8 @@ impl OpClient {
             // Mutual TLS (RFC 8705).
             Self::Mtls => "mtls-client",
             Self::MtlsSelfSigned => "mtls-self-signed-client",
+            Self::Ciba => "ciba-client",
+            Self::CibaPing => "ciba-ping-client",
         }
     }
 
@@ -141,6 +150,8 @@ impl OpClient {
             Self::JwtIntrospection => "jwt-introspection-secret",
             // Mutual TLS (RFC 8705): the certificate is the credential.
             Self::Mtls | Self::MtlsSelfSigned => "",
+            Self::Ciba => "ciba-secret",
+            Self::CibaPing => "ciba-ping-secret",
         }
     }
 
@@ -156,9 +167,9 @@ impl OpClient {
             | Self::IdTokenHs256
             | Self::Exchange
             | Self::Jar
-            | Self::JwtIntrospection => {
-                ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret))
-            }
+            | Self::JwtIntrospection
+            | Self::Ciba
+            | Self::CibaPing => ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret)),
             Self::Post => ClientAuthentication::ClientSecretPost(ClientSecret::new(secret)),
             Self::Public | Self::DeviceSlow => ClientAuthentication::None,
             // Mutual TLS (RFC 8705).

@@ -105,12 +105,29 @@
 //   `mtls-self-signed-client` (self_signed_tls_client_auth, `self.pem` as
 //   the `x5c` of its `jwks`), both with
 //   `tls_client_certificate_bound_access_tokens`.
+// - OpenID CIBA Core 1.0, poll mode (`features.ciba`), for `ciba-client`
+//   (client_secret_basic). The user is `alice` by `login_hint` or by the
+//   `login_hint_token` CIBA_HINT_TOKEN (`expired-hint-token` is
+//   `expired_login_hint_token`; any other hint `unknown_user_id`); a
+//   `user_code`, when sent, must be CIBA_USER_CODE; a `binding_message`
+//   at most 32 word characters, spaces, `.`, `:` or `-`. Every accepted
+//   request is logged `ciba trigger: …` (the authentication device). The
+//   user's side: `POST /interop/ciba?auth_req_id=…&decision=approve` (or
+//   `deny`) grants the scope asked for (or refuses) with
+//   `provider.backchannelResult`. oidc-provider sends no `interval` (so
+//   5 s) and honours `requested_expiry` (at most 600 s). Ping mode for
+//   `ciba-ping-client`: oidc-provider requires an `https` notification
+//   endpoint, so it is registered as CIBA_NOTIFY_URI, whose host
+//   `httpOptions` sends to this server over plain TCP on loopback;
+//   `/interop/ciba-notification` keeps each notification it receives
+//   (`authorization` header and body) for the tests to `GET`.
 
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
+import * as net from 'node:net';
 
 import Provider, { errors } from 'oidc-provider';
 
@@ -131,6 +148,12 @@ const DEVICE_INTERVAL = 5;
 const SHORT_TOKEN_TTL = 2;
 const RESOURCE_INDICATORS = process.env.RESOURCE_INDICATORS === '1';
 const BACKCHANNEL_FORWARD_URI = process.env.BACKCHANNEL_FORWARD_URI;
+// OpenID CIBA Core 1.0.
+const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
+const CIBA_HINT_TOKEN = 'hint-token-for-alice';
+const CIBA_USER_CODE = 'alice-code-1234';
+const CIBA_NOTIFY_HOST = 'ciba-notification.test';
+const CIBA_NOTIFY_URI = `https://${CIBA_NOTIFY_HOST}/interop/ciba-notification`;
 // The keys of the provider's cookies, the same across key rotations: a
 // browser's session at the provider outlives a rotation, as it would a
 // restart with a new signing key.
@@ -268,6 +291,28 @@ const clients = [
     client_id: 'hs-client',
     client_secret: 'hs-secret-long-enough-for-hmac-sha-256-keys',
     token_endpoint_auth_method: 'client_secret_jwt',
+  },
+  {
+    // OpenID CIBA Core 1.0, poll mode.
+    client_id: 'ciba-client',
+    client_secret: 'ciba-secret',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: [CIBA_GRANT, 'refresh_token'],
+    response_types: [],
+    redirect_uris: [],
+    backchannel_token_delivery_mode: 'poll',
+    backchannel_user_code_parameter: true,
+  },
+  {
+    // OpenID CIBA Core 1.0, ping mode.
+    client_id: 'ciba-ping-client',
+    client_secret: 'ciba-ping-secret',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: [CIBA_GRANT],
+    response_types: [],
+    redirect_uris: [],
+    backchannel_token_delivery_mode: 'ping',
+    backchannel_client_notification_endpoint: CIBA_NOTIFY_URI,
   },
 ].map((client) => ({
   redirect_uris: [REDIRECT_URI, ...EXTRA_REDIRECT_URIS],
@@ -442,6 +487,43 @@ server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
     res.end();
   };
 
+  // OpenID CIBA Core 1.0: the user decides on their authentication
+  // device (see the header comment).
+  const cibaDecision = async (req, res) => {
+    const params = new URL(req.url, issuer).searchParams;
+    const decision = params.get('decision');
+    const request = await provider.BackchannelAuthenticationRequest.find(params.get('auth_req_id') ?? '');
+    if (!request) {
+      res.statusCode = 404;
+      return res.end();
+    }
+    if (decision === 'deny') {
+      await provider.backchannelResult(request, new errors.AccessDenied('the test user said no'));
+    } else {
+      const grant = new provider.Grant({ accountId: request.accountId, clientId: request.clientId });
+      grant.addOIDCScope(request.scope);
+      await grant.save();
+      await provider.backchannelResult(request, grant, { authTime: Math.floor(Date.now() / 1000) });
+    }
+    log(`ciba decision: ${decision} for ${request.clientId}`);
+    res.statusCode = 204;
+    return res.end();
+  };
+
+  // The ping notifications oidc-provider sent, oldest first.
+  const cibaNotifications = [];
+  const cibaNotification = async (req, res) => {
+    if (req.method === 'POST') {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      cibaNotifications.push({ authorization: req.headers.authorization ?? null, body });
+      res.statusCode = 204;
+      return res.end();
+    }
+    res.setHeader('Content-Type', 'application/json');
+    return res.end(JSON.stringify(cibaNotifications));
+  };
+
   server.on('request', (req, res) => {
     const path = (req.url || '').split('?')[0];
     res.on('finish', () => log(`${req.method} ${path} ${res.statusCode}`));
@@ -452,6 +534,10 @@ server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
       ? rotateKeys(req, res)
       : path === '/interop/forge-id-token' && req.method === 'POST'
       ? forgeNextIdToken(req, res)
+      : path === '/interop/ciba' && req.method === 'POST'
+      ? cibaDecision(req, res)
+      : path === '/interop/ciba-notification'
+      ? cibaNotification(req, res)
       : path === '/interop/backchannel-logout'
       ? backchannelLogout(req, res)
       : path.startsWith('/interaction/')
@@ -558,6 +644,37 @@ function makeProvider(issuer, kid) {
       introspection: { enabled: true },
       // Mutual TLS (RFC 8705).
       mTLS: mtlsFeature(),
+      // OpenID CIBA Core 1.0: see the header comment.
+      ciba: {
+        enabled: true,
+        deliveryModes: ['poll', 'ping'],
+        async processLoginHint(ctx, loginHint) {
+          return loginHint === TEST_USER ? TEST_USER : undefined;
+        },
+        async processLoginHintToken(ctx, loginHintToken) {
+          if (loginHintToken === 'expired-hint-token') {
+            throw new errors.ExpiredLoginHintToken('the login_hint_token has expired');
+          }
+          return loginHintToken === CIBA_HINT_TOKEN ? TEST_USER : undefined;
+        },
+        async validateBindingMessage(ctx, bindingMessage) {
+          if (bindingMessage !== undefined && !/^[\w .:-]{1,32}$/.test(bindingMessage)) {
+            throw new errors.InvalidBindingMessage('at most 32 word characters, spaces, ".", ":" or "-"');
+          }
+        },
+        async validateRequestContext() {},
+        // 8.8.1 passes the hint's value here: the user code is read from
+        // the request itself.
+        async verifyUserCode(ctx) {
+          const userCode = ctx.oidc.params.user_code;
+          if (userCode !== undefined && userCode !== CIBA_USER_CODE) {
+            throw new errors.InvalidUserCode('not the user code of this user');
+          }
+        },
+        async triggerAuthenticationDevice(ctx, request, account, client) {
+          log(`ciba trigger: ${account.accountId} for ${client.clientId} scope="${request.scope}" binding_message="${request.params.binding_message ?? ''}" requested_expiry=${request.params.requested_expiry ?? '-'}`);
+        },
+      },
     },
     ...mtlsConfiguration(),
     pkce: { methods: ['S256'], required: () => true },
@@ -578,6 +695,10 @@ function makeProvider(issuer, kid) {
       Interaction: 600,
       RefreshToken: 86400,
       Session: 86400,
+    },
+    // CIBA ping notifications: see the header comment.
+    httpOptions(url) {
+      return url.hostname === CIBA_NOTIFY_HOST ? { agent: loopbackAgent(issuer) } : {};
     },
     // Our crate's requests never need these; the defaults only warn.
     clientBasedCORS: () => false,
@@ -601,6 +722,8 @@ function makeProvider(issuer, kid) {
     'introspection.error',
     'code_verification.error',
     'client_credentials.error',
+    // OpenID CIBA Core 1.0.
+    'backchannel_authentication.error',
   ]) {
     provider.on(event, (ctx, error) => log(`${event}: ${error.message} ${error.error_description ?? ''} ${error.error_detail ?? ''}`));
   }
@@ -920,4 +1043,18 @@ function verifyJwt(token) {
   } catch {
     return null;
   }
+}
+
+// OpenID CIBA Core 1.0: an agent for `https` URLs that connects to this
+// server on loopback without TLS (the ping notification endpoint must be
+// `https` to oidc-provider; the tests have no certificate).
+function loopbackAgent(issuer) {
+  const { port } = new URL(issuer);
+  return new (class extends https.Agent {
+    createConnection(options, callback) {
+      const socket = net.connect(Number(port), '127.0.0.1');
+      if (callback) socket.once('connect', () => callback(null, socket));
+      return socket;
+    }
+  })();
 }

@@ -40,6 +40,8 @@ mod token_exchange;
 mod token_response;
 // Mutual TLS (RFC 8705).
 mod mtls;
+// OpenID CIBA Core 1.0.
+mod ciba;
 
 /// The moment and randomness every request in these tests is built with:
 /// fixed, so the same step always gives the same bytes.

@@ -31,6 +31,7 @@ fn metadata() -> ServerMetadata {
     .with_revocation_endpoint("https://server.example.com/revo")
     .with_introspection_endpoint("https://server.example.com/introspect")
     .with_device_authorization_endpoint("https://server.example.com/device")
+    .with_backchannel_authentication_endpoint("https://server.example.com/bc-authorize")
     .with_token_endpoint_auth_methods_supported([
         "tls_client_auth",
         "self_signed_tls_client_auth",
@@ -42,6 +43,8 @@ fn metadata() -> ServerMetadata {
     aliases.revocation_endpoint = Some("https://mtls.example.com/revo".into());
     aliases.introspection_endpoint = Some("https://mtls.example.com/introspect".into());
     aliases.pushed_authorization_request_endpoint = Some("https://mtls.example.com/par".into());
+    aliases.backchannel_authentication_endpoint =
+        Some("https://mtls.example.com/bc-authorize".into());
     metadata.mtls_endpoint_aliases = Some(aliases);
     metadata.tls_client_certificate_bound_access_tokens = true;
     metadata
@@ -145,6 +148,21 @@ fn every_step_goes_to_the_alias_with_the_certificate() {
     let request = pushing.request(&crate::CONTEXT).unwrap();
     insta::assert_snapshot!("mtls_pushed_authorization_tls_client_auth", shown(&request));
     assert_mtls_shape(&request, "https://mtls.example.com/par");
+
+    // OpenID CIBA Core 1.0: the backchannel authentication request.
+    let hint = oauth2_pkce::ciba::UserHint::login_hint("alice").unwrap();
+    let backchannel = oauth2_pkce::ciba::BackchannelAuthentication::new(
+        &client,
+        Scope::parse("openid").unwrap(),
+        hint,
+    )
+    .unwrap();
+    let request = backchannel.request(&crate::CONTEXT).unwrap();
+    insta::assert_snapshot!(
+        "mtls_backchannel_authentication_tls_client_auth",
+        shown(&request)
+    );
+    assert_mtls_shape(&request, "https://mtls.example.com/bc-authorize");
 }
 
 /// RFC 8705 §5: an endpoint without an alias is used as it is, still with

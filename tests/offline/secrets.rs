@@ -693,3 +693,17 @@ fn device_and_introspection_states_and_requests() {
     debug_is_clean(&DeviceCode::new(DEVICE_CODE), &all);
     debug_is_clean(&IntrospectedToken::new(ACCESS_TOKEN), &all);
 }
+
+// OpenID CIBA Core 1.0.
+#[test]
+fn ciba_secret_newtypes() {
+    use oauth2_pkce::ciba::{AuthReqId, BackchannelUserCode, ClientNotificationToken, UserHint};
+    use oauth2_pkce::exchange::SecurityToken;
+    debug_is_clean(&AuthReqId::new(ACCESS_TOKEN), &[]);
+    debug_is_clean(&ClientNotificationToken::new(ACCESS_TOKEN), &[]);
+    debug_is_clean(&BackchannelUserCode::new(ACCESS_TOKEN), &[]);
+    let hint = UserHint::login_hint_token(SecurityToken::new(ACCESS_TOKEN)).unwrap();
+    debug_is_clean(&hint, &[]);
+    let hint = UserHint::id_token_hint(SecurityToken::new(ACCESS_TOKEN)).unwrap();
+    debug_is_clean(&hint, &[]);
+}
