@@ -295,3 +295,35 @@ fn a_key_set_is_read_strictly() {
     assert_eq!(pinned.keys()[0].algorithm(), Some(JwsAlgorithm::Ps256));
     assert_eq!(JwkSet::from_json(keys.to_json().as_bytes()).unwrap(), keys);
 }
+
+/// A header's `kid` is what the token named; a verifier without a MAC key
+/// refuses every MAC (the trait's default); a JWS of exactly the cap is
+/// read, one byte more is not.
+#[test]
+fn header_kid_mac_default_and_the_size_cap() {
+    use crate::openid::{claims, es256_set, id_token};
+    let keys = set(&es256_set("k1"));
+    let verified = verify_jws(&id_token("k1", claims()), ALL, &keys, &RustCryptoVerifier).unwrap();
+    assert_eq!(verified.header().key_id(), Some("k1"));
+    assert_eq!(verified.header().typ(), Some("JWT"));
+
+    assert_eq!(
+        RustCryptoVerifier.verify_mac(JwsAlgorithm::Hs256, b"input", b"tag"),
+        Err(JwtError::AlgorithmNotAllowed("HS256".into()))
+    );
+
+    let header = A2_JWS.split('.').next().unwrap();
+    let cap = oauth2_pkce::limits::MAX_JWS_BYTES;
+    let filler = |len: usize| "A".repeat(len);
+    let at_cap = format!("{header}.{}.AAAA", filler(cap - header.len() - 6));
+    assert_eq!(at_cap.len(), cap);
+    assert_eq!(
+        verify_jws(&at_cap, ALL, &rsa_set("a2"), &RustCryptoVerifier).unwrap_err(),
+        JwtError::BadSignature
+    );
+    let over = format!("{at_cap}A");
+    assert_eq!(
+        verify_jws(&over, ALL, &rsa_set("a2"), &RustCryptoVerifier).unwrap_err(),
+        JwtError::TooLarge
+    );
+}

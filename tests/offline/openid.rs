@@ -820,3 +820,108 @@ mod refresh {
         );
     }
 }
+
+/// Each time rule at its boundary, to the second, with the default 60 s
+/// skew: `exp` (Core §3.1.3.7 item 9), `iat` (item 10), `nbf` (RFC 7519
+/// §4.1.5) and `auth_time` against `max_age` (item 12).
+#[test]
+fn the_time_claims_are_checked_to_the_second() {
+    use serde_json::json;
+    let at = |change: &dyn Fn(&mut serde_json::Value), validation: &IdTokenValidation| {
+        let mut claims = claims();
+        change(&mut claims);
+        validate(&id_token("k1", claims), validation)
+    };
+    let now = NOW.as_secs();
+    let plain = validation();
+    assert!(at(&|c| c["exp"] = json!(now - 59), &plain).is_ok());
+    assert!(matches!(
+        at(&|c| c["exp"] = json!(now - 60), &plain),
+        Err(JwtError::Expired { .. })
+    ));
+    assert!(at(&|c| c["iat"] = json!(now + 60), &plain).is_ok());
+    assert!(matches!(
+        at(&|c| c["iat"] = json!(now + 61), &plain),
+        Err(JwtError::IssuedInFuture { .. })
+    ));
+    let id_token = at(&|c| c["nbf"] = json!(now + 60), &plain).unwrap();
+    assert_eq!(
+        id_token.claims().not_before(),
+        Some(UnixTime::from_secs(now + 60))
+    );
+    for nbf in [now + 61, now + 3600] {
+        assert_eq!(
+            at(&|c| c["nbf"] = json!(nbf), &plain).unwrap_err(),
+            JwtError::NotYetValid {
+                nbf: UnixTime::from_secs(nbf)
+            }
+        );
+    }
+    // `auth_time` is 60 s ago: a 10 s `max_age` with 50 s of skew reaches
+    // it exactly, with 49 s it does not.
+    let reaches = validation()
+        .max_age(Duration::from_secs(10))
+        .clock_skew(Duration::from_secs(50));
+    let id_token = at(&|_| {}, &reaches).unwrap();
+    assert_eq!(
+        id_token.claims().auth_time(),
+        Some(UnixTime::from_secs(now - 60))
+    );
+    let short = validation()
+        .max_age(Duration::from_secs(10))
+        .clock_skew(Duration::from_secs(49));
+    assert!(matches!(
+        at(&|_| {}, &short),
+        Err(JwtError::AuthTimeTooOld { .. })
+    ));
+    // NumericDate (RFC 7519 §2): a fraction is taken, a date past any
+    // clock or before the epoch is not.
+    assert!(at(&|c| c["exp"] = json!(now as f64 + 300.5), &plain).is_ok());
+    for exp in [json!(1.0e20), json!(-5.0), json!(-5)] {
+        assert_eq!(
+            at(&|c| c["exp"] = exp.clone(), &plain).unwrap_err(),
+            JwtError::InvalidClaim("exp"),
+            "{exp}"
+        );
+    }
+}
+
+/// The claims read as sent: `amr`, an `email_verified` of `false`.
+#[test]
+fn the_authentication_claims_read_as_sent() {
+    use serde_json::json;
+    let plain = validate(&id_token("k1", claims()), &validation()).unwrap();
+    assert_eq!(plain.claims().amr(), None);
+    let mut sent = claims();
+    sent["amr"] = json!(["pwd", "otp"]);
+    sent["email_verified"] = json!(false);
+    let id_token = validate(&id_token("k1", sent), &validation()).unwrap();
+    let read = id_token.claims();
+    assert_eq!(read.amr(), Some(&["pwd".to_owned(), "otp".to_owned()][..]));
+    assert_eq!(read.email_verified(), Some(false));
+}
+
+/// `at_hash` with the hash of each `alg` (Core §3.1.3.8): SHA-384 for the
+/// 384 algorithms, SHA-512 for the 512 ones and EdDSA; the left half of
+/// the digest, base64url (values from Python's hashlib).
+#[test]
+fn token_hashes_follow_the_algorithm() {
+    for alg in [
+        JwsAlgorithm::Es384,
+        JwsAlgorithm::Ps384,
+        JwsAlgorithm::Rs384,
+    ] {
+        assert_eq!(token_hash(alg, ACCESS_TOKEN), SHA384_HALF, "{alg:?}");
+    }
+    for alg in [
+        JwsAlgorithm::Es512,
+        JwsAlgorithm::Ps512,
+        JwsAlgorithm::Rs512,
+        JwsAlgorithm::EdDsa,
+    ] {
+        assert_eq!(token_hash(alg, ACCESS_TOKEN), SHA512_HALF, "{alg:?}");
+    }
+}
+
+const SHA384_HALF: &str = "jtAeDp945y1dDqU3nkIVGNZP1HjH_MFs";
+const SHA512_HALF: &str = "q7nS86GgvvFaZkzALLWqJYaJIKw2wCDAVfCAsm5CrBM";
