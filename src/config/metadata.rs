@@ -137,6 +137,12 @@ pub struct ServerMetadata {
     /// RFC 8414 §2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_types_supported: Option<Vec<String>>,
+    /// Rich authorization requests: the `type`s of authorization details
+    /// the server takes (RFC 9396 §10); absent means the server did not
+    /// say. A login asking for another type is refused before anything is
+    /// sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_details_types_supported: Option<Vec<String>>,
     /// Members this crate does not model, kept as they came.
     #[serde(flatten)]
     pub extra: ExtraMembers,
@@ -188,6 +194,7 @@ impl ServerMetadata {
             response_types_supported: None,
             response_modes_supported: None,
             grant_types_supported: None,
+            authorization_details_types_supported: None,
             extra: ExtraMembers::default(),
             tenant_issuer: None,
         }
