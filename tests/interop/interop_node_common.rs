@@ -89,6 +89,11 @@ pub enum OpClient {
     /// `jwt-introspection-client`, `client_secret_basic`, registered with
     /// `introspection_signed_response_alg: RS256` (RFC 9701).
     JwtIntrospection,
+    // Rich authorization requests (RFC 9396).
+    /// `rar-client`, `client_secret_basic`, registered (on a server with
+    /// `RICH_AUTHORIZATION_REQUESTS=1`) for `payment_initiation`
+    /// authorization details.
+    Rar,
 }
 
 impl OpClient {
@@ -110,6 +115,7 @@ impl OpClient {
             Self::Exchange => "exchange-client",
             Self::Jar => "jar-client",
             Self::JwtIntrospection => "jwt-introspection-client",
+            Self::Rar => "rar-client",
         }
     }
 
@@ -128,6 +134,7 @@ impl OpClient {
             Self::Exchange => "exchange-secret",
             Self::Jar => "jar-secret",
             Self::JwtIntrospection => "jwt-introspection-secret",
+            Self::Rar => "rar-secret",
         }
     }
 
@@ -143,9 +150,8 @@ impl OpClient {
             | Self::IdTokenHs256
             | Self::Exchange
             | Self::Jar
-            | Self::JwtIntrospection => {
-                ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret))
-            }
+            | Self::JwtIntrospection
+            | Self::Rar => ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret)),
             Self::Post => ClientAuthentication::ClientSecretPost(ClientSecret::new(secret)),
             Self::Public | Self::DeviceSlow => ClientAuthentication::None,
         }

@@ -27,6 +27,8 @@ mod oidc_provider_resource;
 mod oidc_provider_sign_in;
 mod oidc_provider_token_exchange;
 mod oidc_provider_userinfo_logout;
+// Rich authorization requests (RFC 9396).
+mod oidc_provider_rar;
 
 /// A context for a request sent now, to a live server: the real time and
 /// fresh randomness, as a client that signs its requests needs (a server

@@ -93,6 +93,21 @@
 //   `/.well-known/oauth-protected-resource/mcp` names the provider as its
 //   authorization server. `/evil` is an impostor whose metadata names
 //   `/mcp` as its resource.
+// - With `RICH_AUTHORIZATION_REQUESTS=1` as well (rich authorization
+//   requests): RFC 9396 (`features.richAuthorizationRequests`,
+//   experimental in 8.x, acknowledged as `experimental-01`) for one type,
+//   `payment_initiation`, whose objects need an `instructedAmount` with a
+//   three-letter `currency` and a decimal `amount` string and a
+//   `creditorName` (else `invalid_authorization_details`), for
+//   `rar-client` (client_secret_basic, `authorization_details_types`).
+//   oidc-provider returns `authorization_details` only with an access
+//   token for a resource server, so it needs resource indicators on. The
+//   code carries the details asked for; the token response carries them,
+//   or the narrower ones the token request asked for, each
+//   `payment_initiation` enriched (RFC 9396 §7.1) with the
+//   `debtorAccount` the user "picked"; refreshes and introspection show
+//   the access token's. Client credentials refuse `authorization_details`
+//   in oidc-provider 8.x.
 
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
@@ -115,6 +130,9 @@ const DEVICE_SHORT_TTL = 8;
 const DEVICE_INTERVAL = 5;
 const SHORT_TOKEN_TTL = 2;
 const RESOURCE_INDICATORS = process.env.RESOURCE_INDICATORS === '1';
+// Rich authorization requests (RFC 9396): see the header comment.
+const RICH_AUTHORIZATION_REQUESTS = process.env.RICH_AUTHORIZATION_REQUESTS === '1';
+const DEBTOR_ACCOUNT = { iban: 'DE40100100103307118608', user_role: 'owner' };
 const BACKCHANNEL_FORWARD_URI = process.env.BACKCHANNEL_FORWARD_URI;
 // The keys of the provider's cookies, the same across key rotations: a
 // browser's session at the provider outlives a rotation, as it would a
@@ -253,6 +271,14 @@ const clients = [
     client_id: 'hs-client',
     client_secret: 'hs-secret-long-enough-for-hmac-sha-256-keys',
     token_endpoint_auth_method: 'client_secret_jwt',
+  },
+  // Rich authorization requests (RFC 9396): the types it may ask for,
+  // registered only where the feature is on (the member is unknown else).
+  {
+    client_id: 'rar-client',
+    client_secret: 'rar-secret',
+    token_endpoint_auth_method: 'client_secret_basic',
+    ...(RICH_AUTHORIZATION_REQUESTS ? { authorization_details_types: ['payment_initiation'] } : {}),
   },
 ].map((client) => ({
   redirect_uris: [REDIRECT_URI, ...EXTRA_REDIRECT_URIS],
@@ -424,6 +450,8 @@ function makeProvider(issuer, kid) {
         },
       },
       registration: { enabled: RESOURCE_INDICATORS },
+      // Rich authorization requests (RFC 9396): see the header comment.
+      richAuthorizationRequests: richAuthorizationRequests(),
       // RFC 9449. Nonces are required when DPOP_REQUIRE_NONCE=1 (a
       // second server in the tests), so that both paths are exercised.
       dPoP: {
@@ -513,6 +541,45 @@ function forgeTokenResponse(res, kind) {
     return end(forged, ...rest);
   };
   return null;
+}
+
+// Rich authorization requests (RFC 9396), on with
+// RICH_AUTHORIZATION_REQUESTS=1: see the header comment.
+function richAuthorizationRequests() {
+  if (!RICH_AUTHORIZATION_REQUESTS) return { enabled: false };
+  const parse = (json) => (json ? JSON.parse(json) : undefined);
+  // §7.1: a payment initiation comes back with the account the user chose.
+  const enrich = (details) => details?.map((detail) => (
+    detail.type === 'payment_initiation' ? { ...detail, debtorAccount: DEBTOR_ACCOUNT } : detail
+  ));
+  return {
+    enabled: true,
+    ack: 'experimental-01',
+    types: {
+      payment_initiation: {
+        validate(ctx, detail) {
+          const amount = detail.instructedAmount;
+          const valid = amount && typeof amount === 'object'
+            && typeof amount.currency === 'string' && /^[A-Z]{3}$/.test(amount.currency)
+            && typeof amount.amount === 'string' && /^\d+(\.\d{1,2})?$/.test(amount.amount)
+            && typeof detail.creditorName === 'string' && detail.creditorName.length > 0;
+          if (!valid) {
+            throw new errors.InvalidAuthorizationDetails('payment_initiation needs instructedAmount {currency, amount} and creditorName');
+          }
+        },
+      },
+    },
+    // The details asked for, kept with the code.
+    rarForAuthorizationCode: (ctx) => parse(ctx.oidc.params.authorization_details),
+    // The token request's narrower details (§6) or the code's, enriched.
+    rarForCodeResponse: (ctx) => enrich(
+      parse(ctx.oidc.params.authorization_details) ?? ctx.oidc.authorizationCode.rar,
+    ),
+    rarForRefreshTokenResponse: (ctx) => enrich(
+      parse(ctx.oidc.params.authorization_details) ?? ctx.oidc.refreshToken.rar,
+    ),
+    rarForIntrospectionResponse: (ctx, token) => token.rar,
+  };
 }
 
 // RFC 8693 token exchange and the RFC 7523 JWT bearer grant, which
@@ -643,6 +710,8 @@ async function interaction(provider, req, res) {
       for (const [indicator, scopes] of Object.entries(missingResourceScopes ?? {})) {
         grant.addResourceScope(indicator, scopes.join(' '));
       }
+      // Rich authorization requests: the user grants the details asked for.
+      for (const detail of prompt.details.rar ?? []) grant.addRar(detail);
       const saved = await grant.save();
       return provider.interactionFinished(req, res, {
         consent: { grantId: saved },
