@@ -38,6 +38,8 @@ mod software_keys;
 mod step_up;
 mod token_exchange;
 mod token_response;
+// Rich authorization requests (RFC 9396).
+mod rich_authorization;
 
 /// The moment and randomness every request in these tests is built with:
 /// fixed, so the same step always gives the same bytes.
