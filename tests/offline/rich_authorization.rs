@@ -564,3 +564,37 @@ fn introspection_answer_carries_the_details() {
         &EndpointErrorKind::InvalidAuthorizationDetails(InvalidValue::AuthorizationDetailType)
     );
 }
+
+#[test]
+fn registration_names_the_types_the_client_asks_for() {
+    use oauth2_pkce::registration::{ClientMetadata, Registration};
+    let mut metadata = metadata();
+    metadata.registration_endpoint = Some("https://as.example/register".into());
+    let registration = Registration::new(
+        metadata.clone(),
+        ClientMetadata::new(RedirectUri::new("https://client.example.org/cb").unwrap())
+            .authorization_details_type("payment_initiation")
+            .authorization_details_type("account_information"),
+    )
+    .unwrap();
+    let request = registration.request(&crate::CONTEXT).unwrap();
+    insta::assert_snapshot!(
+        "registration_request_with_authorization_details_types",
+        render(&request)
+    );
+    let body: serde_json::Value = serde_json::from_slice(request.body()).unwrap();
+    assert_eq!(
+        body["authorization_details_types"],
+        serde_json::json!(["payment_initiation", "account_information"])
+    );
+    // None named: the member is left out.
+    let plain = Registration::new(
+        metadata,
+        ClientMetadata::new(RedirectUri::new("https://client.example.org/cb").unwrap()),
+    )
+    .unwrap();
+    let body = plain.request(&crate::CONTEXT).unwrap().body().to_vec();
+    assert!(!String::from_utf8(body)
+        .unwrap()
+        .contains("authorization_details_types"));
+}
