@@ -5,7 +5,8 @@
 //! `authorization_details` read back typed — enriched by the server with a
 //! `debtorAccount` (§7.1), each object's JSON text kept as sent — kept
 //! through storage, refreshes (whole and narrowed, §6) and introspection
-//! (§9.2); a detail the server's type check refuses is
+//! (§9.2); the same details as an array claim of a signed request object
+//! (RFC 9101); a detail the server's type check refuses is
 //! `invalid_authorization_details` at the PAR endpoint (§5) and at the
 //! authorization endpoint, and a type the metadata does not list is
 //! refused before anything is sent (§10).
@@ -259,5 +260,44 @@ fn rar_invalid_detail_is_refused_by_the_server() {
     assert!(
         matches!(&error, ConfigError::AuthorizationDetailsTypeNotSupported(t) if t.as_str() == "account_information"),
         "{error:?}"
+    );
+}
+
+/// RFC 9396 §3 with RFC 9101: the details as an array claim of a signed
+/// request object (oidc-provider's strict mode reads only the object),
+/// for `jar-client`, which signs every request with RFC 7515 A.3's key.
+#[test]
+fn rar_inside_a_request_object() {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    use oauth2_pkce::jose::{ClientAssertionKey, Es256Key};
+
+    let server = start_server();
+    let d = Base64UrlUnpadded::decode_vec("jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI").unwrap();
+    let key = ClientAssertionKey::new(Es256Key::from_bytes(&d).unwrap().with_key_id("es256"));
+    let client = server
+        .client(OpClient::Jar)
+        .with_signed_requests(key)
+        .unwrap();
+    let (request, pending) = Start::new(&client)
+        .scope(Scope::parse("files:read").unwrap())
+        .resource(mcp(&server))
+        .authorization_details(details(payment("Merchant A", &["initiate"])))
+        .begin(FlowEntropy::from_os_rng().unwrap(), UnixTime::now())
+        .unwrap();
+    let names: Vec<String> = url::Url::parse(request.url())
+        .unwrap()
+        .query_pairs()
+        .map(|(name, _)| name.into_owned())
+        .collect();
+    assert_eq!(names, ["client_id", "request"]);
+
+    let callback = Callback::from_url(&server.browser_log_in(request.url())).unwrap();
+    let exchanging = pending.handle_callback(&client, callback).unwrap();
+    let response = send(exchanging.request(&crate::context()).unwrap().into_http()).unwrap();
+    assert_eq!(response.status(), 200, "{}", server.log());
+    let authorized = exchanging.handle_response(&response, NOW).unwrap();
+    assert_granted(
+        &authorized.tokens().authorization_details().as_slice()[0],
+        &["initiate"],
     );
 }

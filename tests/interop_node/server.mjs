@@ -99,7 +99,8 @@
 //   `payment_initiation`, whose objects need an `instructedAmount` with a
 //   three-letter `currency` and a decimal `amount` string and a
 //   `creditorName` (else `invalid_authorization_details`), for
-//   `rar-client` (client_secret_basic, `authorization_details_types`).
+//   `rar-client` (client_secret_basic, `authorization_details_types`) and
+//   `jar-client` (in its request objects).
 //   oidc-provider returns `authorization_details` only with an access
 //   token for a resource server, so it needs resource indicators on. The
 //   code carries the details asked for; the token response carries them,
@@ -290,6 +291,13 @@ const clients = [
     : ['authorization_code', 'refresh_token', 'client_credentials'],
   ...client,
 }));
+
+// Rich authorization requests (RFC 9396): `jar-client` may send
+// `payment_initiation` details too, inside its request objects.
+if (RICH_AUTHORIZATION_REQUESTS) {
+  clients.find((client) => client.client_id === 'jar-client')
+    .authorization_details_types = ['payment_initiation'];
+}
 
 function log(line) {
   process.stderr.write(`${line}\n`);
