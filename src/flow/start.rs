@@ -202,7 +202,9 @@ impl<'c> Start<'c> {
     /// URL (RFC 9396 §12): push it or sign it where that matters. What
     /// was granted comes back with the tokens
     /// ([`TokenSet::authorization_details`](crate::TokenSet::authorization_details)).
-    /// Replaces details given before; an empty list sends none.
+    /// Replaces details given before; an empty list sends none. They are
+    /// not kept in the pending flow (a cookie would grow with them): the
+    /// token response says what was granted (RFC 9396 §7).
     pub fn authorization_details(mut self, details: AuthorizationDetails) -> Self {
         self.authorization_details = details;
         self
