@@ -13,7 +13,7 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::error::InvalidValue;
+use crate::error::{ConfigError, InvalidValue};
 use crate::limits::{MAX_AUTHORIZATION_DETAILS, MAX_AUTHORIZATION_DETAILS_BYTES};
 use crate::members::{ExtraMembers, MemberValue};
 use crate::text::{Escaped, UntrustedText};
@@ -503,15 +503,37 @@ impl<'de> Deserialize<'de> for AuthorizationDetails {
     }
 }
 
+/// Appends `authorization_details` (RFC 9396 §3, §6), the JSON array as
+/// text, unless there are none.
+pub(crate) fn emit(details: &AuthorizationDetails, emit: &mut dyn FnMut(&str, &str)) {
+    if !details.is_empty() {
+        emit("authorization_details", &details.to_json());
+    }
+}
+
 /// For `skip_serializing_if` on stored authorization details.
 #[allow(clippy::ptr_arg)] // serde's `skip_serializing_if` hands over the field itself
 pub(crate) fn details_are_empty(details: &alloc::borrow::Cow<'_, AuthorizationDetails>) -> bool {
     details.is_empty()
 }
 
+/// Refuses `details` of a `type` the server does not list, when it lists
+/// its types (RFC 9396 §10: `authorization_details_types_supported`).
+pub(crate) fn check_supported(
+    details: &AuthorizationDetails,
+    supported: Option<&[String]>,
+) -> Result<(), ConfigError> {
+    match unsupported_type(details, supported) {
+        Some(detail_type) => Err(ConfigError::AuthorizationDetailsTypeNotSupported(
+            UntrustedText::from(detail_type),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The first `type` of `details` that `supported` does not list, when the
-/// server lists its types (RFC 9396 §10: `authorization_details_types_supported`).
-pub(crate) fn unsupported_type<'a>(
+/// server lists its types.
+fn unsupported_type<'a>(
     details: &'a AuthorizationDetails,
     supported: Option<&[String]>,
 ) -> Option<&'a str> {

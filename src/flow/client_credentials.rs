@@ -6,7 +6,7 @@ use core::fmt;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::authorization_details::{unsupported_type, AuthorizationDetails};
+use crate::authorization_details::{self, AuthorizationDetails};
 use crate::config::{Client, ClientAuthentication};
 use crate::error::ConfigError;
 use crate::error::SigningError;
@@ -16,7 +16,6 @@ use crate::flow::{first_token_response, Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::scope::Scope;
 use crate::step::{EndpointStep, RequestContext};
-use crate::text::UntrustedText;
 use crate::time::UnixTime;
 use crate::wire::form::FormSerializer;
 
@@ -72,11 +71,7 @@ impl ClientCredentials {
         mut self,
         details: AuthorizationDetails,
     ) -> Result<Self, ConfigError> {
-        if let Some(detail_type) = unsupported_type(&details, self.types_supported.as_deref()) {
-            return Err(ConfigError::AuthorizationDetailsTypeNotSupported(
-                UntrustedText::from(detail_type),
-            ));
-        }
+        authorization_details::check_supported(&details, self.types_supported.as_deref())?;
         self.authorization_details = details;
         Ok(self)
     }
@@ -94,12 +89,9 @@ impl EndpointStep for ClientCredentials {
         let mut form = FormSerializer::new();
         form.append("grant_type", "client_credentials");
         self.credentials.append_scope(&mut form, &self.scope);
-        if !self.authorization_details.is_empty() {
-            form.append(
-                "authorization_details",
-                &self.authorization_details.to_json(),
-            );
-        }
+        authorization_details::emit(&self.authorization_details, &mut |name, value| {
+            form.append(name, value);
+        });
         self.credentials
             .post_proven(&self.origin.token_endpoint, form, context)
     }

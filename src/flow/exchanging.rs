@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use crate::authorization_details::AuthorizationDetails;
+use crate::authorization_details::{self, AuthorizationDetails};
 use crate::endpoint::RedirectUri;
 use crate::error::InvalidValue;
 use crate::error::SigningError;
@@ -109,12 +109,9 @@ impl EndpointStep for Exchanging {
         resource_indicator::emit(&self.resources, &mut |name, value| {
             form.append(name, value);
         });
-        if !self.authorization_details.is_empty() {
-            form.append(
-                "authorization_details",
-                &self.authorization_details.to_json(),
-            );
-        }
+        authorization_details::emit(&self.authorization_details, &mut |name, value| {
+            form.append(name, value);
+        });
         self.credentials
             .post_proven(&self.origin.token_endpoint, form, context)
     }

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::authorization_details::AuthorizationDetails;
+use crate::authorization_details::{self, AuthorizationDetails};
 use crate::config::Client;
 use crate::endpoint::Endpoint;
 use crate::error::{ApiMisuse, EndpointKind, Failure};
@@ -211,12 +211,9 @@ impl EndpointStep for Refreshing {
         resource_indicator::emit(&self.resources, &mut |name, value| {
             form.append(name, value);
         });
-        if !self.authorization_details.is_empty() {
-            form.append(
-                "authorization_details",
-                &self.authorization_details.to_json(),
-            );
-        }
+        authorization_details::emit(&self.authorization_details, &mut |name, value| {
+            form.append(name, value);
+        });
         self.credentials.post_proven(self.endpoint(), form, context)
     }
 

@@ -8,7 +8,7 @@ use core::fmt;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use zeroize::Zeroize;
 
-use crate::authorization_details::{unsupported_type, AuthorizationDetails};
+use crate::authorization_details::{self, AuthorizationDetails};
 use crate::config::Client;
 use crate::endpoint::RedirectUri;
 #[cfg(feature = "getrandom")]
@@ -372,14 +372,10 @@ impl<'c> Start<'c> {
             return Err(ConfigError::S256NotSupported);
         }
         resource_indicator::check_count(&self.resources).map_err(ConfigError::InvalidValue)?;
-        if let Some(detail_type) = unsupported_type(
+        authorization_details::check_supported(
             &self.authorization_details,
             metadata.authorization_details_types_supported.as_deref(),
-        ) {
-            return Err(ConfigError::AuthorizationDetailsTypeNotSupported(
-                UntrustedText::from(detail_type),
-            ));
-        }
+        )?;
 
         // RFC 6749 §3.1: the endpoint's own query is kept; none of its
         // parameters may be sent twice.
@@ -447,12 +443,7 @@ impl<'c> Start<'c> {
         emit("code_challenge", &code_verifier.code_challenge(self.method));
         emit("code_challenge_method", self.method.as_str());
         resource_indicator::emit(&self.resources, emit);
-        if !self.authorization_details.is_empty() {
-            emit(
-                "authorization_details",
-                &self.authorization_details.to_json(),
-            );
-        }
+        authorization_details::emit(&self.authorization_details, emit);
         // FAPI 2.0 Message Signing: a signed response (JARM), always.
         if client.jwt_responses && response_mode.is_none() {
             emit("response_mode", "jwt");
