@@ -59,6 +59,11 @@ steps=(
   oauth2_5::authorize_url_fixed:step_theirs_authorize_url_fixed
   oauth2_5::exchange:step_theirs_exchange
   oauth2_5::transport_only:step_theirs_transport_only
+  key_set_and_device::key_set:step_ours_key_set
+  key_set_and_device::key_set_floor:step_floor_key_set
+  key_set_and_device::device_poll_pending:step_ours_device_poll_pending
+  key_set_and_device::device_poll_pending_floor:step_floor_device_poll_pending
+  key_set_and_device::device_poll_tokens:step_ours_device_poll_tokens
 )
 
 printf 'step\tinstructions_per_call\n'

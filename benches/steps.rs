@@ -1268,6 +1268,30 @@ fn profile(name: &str, iters: usize) {
                 Base64UrlUnpadded::decode_vec(ID_TOKEN.rsplit_once('.').unwrap().1).unwrap();
             run(&mut || step_floor_rs256_verification(&key, &signature));
         }
+        "key_set_and_device::key_set" => {
+            let document = jwks_document();
+            run(&mut || {
+                let fetch = key_set_fetch();
+                drop(black_box(step_ours_key_set(fetch, document.as_bytes())));
+            });
+        }
+        "key_set_and_device::key_set_floor" => {
+            let document = jwks_document();
+            run(&mut || drop(black_box(step_floor_key_set(document.as_bytes()))));
+        }
+        "key_set_and_device::device_poll_pending" => run(&mut || {
+            let polling = device_polling();
+            drop(black_box(step_ours_device_poll_pending(polling)));
+        }),
+        "key_set_and_device::device_poll_pending_floor" => run(&mut || {
+            black_box(step_floor_device_poll_pending(
+                AUTHORIZATION_PENDING.as_bytes(),
+            ));
+        }),
+        "key_set_and_device::device_poll_tokens" => run(&mut || {
+            let polling = device_polling();
+            drop(black_box(step_ours_device_poll_tokens(polling)));
+        }),
         "check" => check(),
         other => {
             eprintln!("unknown STEPS_PROFILE {other:?}");
@@ -1565,5 +1589,174 @@ mod signed {
         let key = oauth2_pkce::jose::Signer::public_jwk(&a3_key());
         let signature = Base64UrlUnpadded::decode_vec(jwt.rsplit_once('.').unwrap().1).unwrap();
         b.bench(|| step_floor_es256_verification(&key, &jwt, &signature));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// A key set's parsing (RFC 7517 §5, OpenID Connect Core §10.1.1) and a
+// device grant's poll (RFC 8628 §3.4, §3.5), each next to the parse it
+// cannot avoid.
+// ---------------------------------------------------------------------------
+
+/// A provider's key set as they come: two RSA 2048 keys (the current and
+/// the next, as during a rotation) and one P-256 key.
+fn jwks_document() -> String {
+    format!(
+        r#"{{"keys":[{{"kty":"RSA","kid":"a2","use":"sig","alg":"RS256","n":"{A2_N}","e":"AQAB"}},{{"kty":"RSA","kid":"a2-next","use":"sig","alg":"RS256","n":"{A2_N}","e":"AQAB"}},{{"kty":"EC","crv":"P-256","kid":"k1","use":"sig","alg":"ES256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}}]}}"#
+    )
+}
+
+/// The whole answer's handling: status, size, strict parse of every key
+/// (type, curve, RSA modulus of at least 2048 bits, `use`/`key_ops`),
+/// `Cache-Control`.
+#[inline(never)]
+pub fn step_ours_key_set(
+    fetch: oauth2_pkce::openid::KeySetFetch,
+    document: &[u8],
+) -> oauth2_pkce::openid::KeySet {
+    let response =
+        HttpResponse::new(200, black_box(document)).with_content_type("application/json");
+    fetch.handle_response(response, NOW).unwrap()
+}
+
+fn key_set_fetch() -> oauth2_pkce::openid::KeySetFetch {
+    oauth2_pkce::openid::KeySet::fetch("https://sso.pageroonline.com/jwks").unwrap()
+}
+
+/// One key's members, as a plain derive.
+#[derive(Deserialize)]
+pub struct PlainJwk {
+    pub kty: String,
+    pub kid: Option<String>,
+    #[serde(rename = "use")]
+    pub use_: Option<String>,
+    pub alg: Option<String>,
+    pub n: Option<String>,
+    pub e: Option<String>,
+    pub crv: Option<String>,
+    pub x: Option<String>,
+    pub y: Option<String>,
+}
+
+/// A key set as a plain derive.
+#[derive(Deserialize)]
+pub struct PlainJwks {
+    pub keys: Vec<PlainJwk>,
+}
+
+/// The floor: `serde_json` into [`PlainJwks`] and the base64url decoding
+/// of every key's numbers (what any check of a key's size or curve point
+/// needs).
+#[inline(never)]
+pub fn step_floor_key_set(document: &[u8]) -> (PlainJwks, Vec<Vec<u8>>) {
+    let jwks: PlainJwks = serde_json::from_slice(black_box(document)).unwrap();
+    let mut numbers = Vec::new();
+    for key in &jwks.keys {
+        for number in [&key.n, &key.e, &key.x, &key.y].into_iter().flatten() {
+            numbers.push(Base64UrlUnpadded::decode_vec(number).unwrap());
+        }
+    }
+    (jwks, numbers)
+}
+
+fn device_client() -> Client {
+    let metadata = Preset::pagero()
+        .metadata()
+        .clone()
+        .with_device_authorization_endpoint("https://sso.pageroonline.com/oauth/v2/device");
+    Client::new(
+        metadata,
+        ClientId::new(CLIENT_ID).unwrap(),
+        ClientAuthentication::ClientSecretBasic(ClientSecret::new(CLIENT_SECRET)),
+    )
+    .unwrap()
+}
+
+const DEVICE_AUTHORIZATION: &str = r#"{"device_code":"GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS","user_code":"WDJB-MJHT","verification_uri":"https://sso.pageroonline.com/device","verification_uri_complete":"https://sso.pageroonline.com/device?user_code=WDJB-MJHT","expires_in":1800,"interval":5}"#;
+const AUTHORIZATION_PENDING: &str = r#"{"error":"authorization_pending"}"#;
+
+fn device_polling() -> oauth2_pkce::device::DevicePolling {
+    oauth2_pkce::device::DeviceAuthorization::new(&device_client(), oauth2_pkce::Scope::empty())
+        .unwrap()
+        .handle_response(
+            HttpResponse::new(200, DEVICE_AUTHORIZATION.as_bytes())
+                .with_content_type("application/json"),
+            NOW,
+        )
+        .unwrap()
+}
+
+/// A poll answered `authorization_pending` (RFC 8628 §3.5): the error read
+/// and the step handed back with its next poll time.
+#[inline(never)]
+pub fn step_ours_device_poll_pending(
+    polling: oauth2_pkce::device::DevicePolling,
+) -> oauth2_pkce::device::DevicePolling {
+    let response = HttpResponse::new(400, black_box(AUTHORIZATION_PENDING.as_bytes()))
+        .with_content_type("application/json");
+    polling
+        .handle_response(response, NOW)
+        .unwrap_err()
+        .into_retry()
+        .unwrap()
+}
+
+/// A poll answered with the tokens: the token response read.
+#[inline(never)]
+pub fn step_ours_device_poll_tokens(polling: oauth2_pkce::device::DevicePolling) -> Authorized {
+    polling.handle_response(sans_io_response(), NOW).unwrap()
+}
+
+/// An error response as a plain derive.
+#[derive(Deserialize)]
+pub struct PlainErrorResponse {
+    pub error: String,
+    pub error_description: Option<String>,
+}
+
+/// The floor of a pending poll: `serde_json` into [`PlainErrorResponse`]
+/// and the code compared.
+#[inline(never)]
+pub fn step_floor_device_poll_pending(body: &[u8]) -> bool {
+    let error: PlainErrorResponse = serde_json::from_slice(black_box(body)).unwrap();
+    error.error == "authorization_pending"
+}
+
+mod key_set_and_device {
+    use super::*;
+
+    #[divan::bench]
+    fn key_set(b: Bencher) {
+        let document = jwks_document();
+        b.with_inputs(key_set_fetch)
+            .bench_local_values(|fetch| step_ours_key_set(fetch, document.as_bytes()));
+    }
+
+    #[divan::bench]
+    fn key_set_floor(b: Bencher) {
+        let document = jwks_document();
+        b.bench(|| step_floor_key_set(document.as_bytes()));
+    }
+
+    #[divan::bench]
+    fn device_poll_pending(b: Bencher) {
+        b.with_inputs(device_polling)
+            .bench_local_values(step_ours_device_poll_pending);
+    }
+
+    #[divan::bench]
+    fn device_poll_pending_floor(b: Bencher) {
+        b.bench(|| step_floor_device_poll_pending(AUTHORIZATION_PENDING.as_bytes()));
+    }
+
+    #[divan::bench]
+    fn device_poll_tokens(b: Bencher) {
+        b.with_inputs(device_polling)
+            .bench_local_values(step_ours_device_poll_tokens);
+    }
+
+    #[divan::bench]
+    fn device_poll_tokens_floor(b: Bencher) {
+        b.bench(|| step_floor_token_response(BODY.as_bytes()));
     }
 }

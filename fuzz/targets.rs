@@ -32,6 +32,8 @@ use oauth2_pkce::{
     exchange::Exchanged, exchange::SecurityToken, exchange::TokenExchange, exchange::TokenTypeUri,
 };
 use oauth2_pkce::{resource::ResourceDiscovery, resource::ResourceIndicator};
+// Mutual TLS (RFC 8705).
+use oauth2_pkce::{resource::CertificateThumbprint, ClientCredentials};
 
 /// A fuzz target's body.
 pub type Target = fn(&[u8]);
@@ -480,6 +482,45 @@ pub fn discovery_response(data: &[u8]) {
                 .as_ref()
                 .is_some_and(|methods| methods.iter().any(|m| m == "S256")));
             assert_printable(&format!("{metadata:?}"));
+            // Mutual TLS (RFC 8705 §5): every alias accepted is an https
+            // endpoint, and a client using mutual TLS is sent to https.
+            if let Some(aliases) = &metadata.mtls_endpoint_aliases {
+                for alias in [
+                    &aliases.token_endpoint,
+                    &aliases.revocation_endpoint,
+                    &aliases.introspection_endpoint,
+                    &aliases.device_authorization_endpoint,
+                    &aliases.pushed_authorization_request_endpoint,
+                    &aliases.registration_endpoint,
+                    &aliases.userinfo_endpoint,
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    assert!(alias.starts_with("https://"), "{alias:?}");
+                    assert!(Endpoint::parse(alias).is_ok(), "{alias:?}");
+                }
+            }
+            if let Ok(client) = Client::new(
+                metadata.clone(),
+                ClientId::new("fuzz-client").unwrap(),
+                ClientAuthentication::TlsClientAuth,
+            ) {
+                let request = ClientCredentials::new(&client, Scope::empty())
+                    .unwrap()
+                    .request(&CONTEXT)
+                    .unwrap();
+                assert!(request.requires_client_certificate());
+                assert!(request.header("authorization").is_none());
+                let alias = metadata
+                    .mtls_endpoint_aliases
+                    .as_ref()
+                    .and_then(|aliases| aliases.token_endpoint.as_deref());
+                assert_eq!(
+                    request.uri(),
+                    alias.unwrap_or(client.metadata().token_endpoint.as_str())
+                );
+            }
             let _ = Client::new(
                 metadata,
                 ClientId::new("fuzz-client").unwrap(),
@@ -649,7 +690,15 @@ pub fn introspection_response(data: &[u8]) {
                 assert!(!answer.allows(NOW, None, &Scope::empty()));
                 assert_eq!(answer.scope(), None);
                 assert!(answer.extra().is_empty());
+                assert_eq!(answer.cnf_x5t_s256(), None);
+                assert_eq!(answer.cnf_jkt(), None);
             }
+            // RFC 8705 §3.2: bound to a certificate only when `cnf.x5t#S256` says so.
+            let thumbprint = CertificateThumbprint::of_der(b"fuzz-certificate");
+            assert_eq!(
+                answer.is_bound_to(&thumbprint),
+                answer.cnf_x5t_s256() == Some(thumbprint.as_str())
+            );
             let _ = answer.allows(NOW, Some("https://api.example"), &Scope::empty());
         }
         Err(failure) => {

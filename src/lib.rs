@@ -239,6 +239,7 @@ pub mod limits;
 mod loopback_listener;
 pub mod manual;
 mod members;
+mod mtls;
 mod oidc;
 mod pkce;
 mod presets;
@@ -337,6 +338,8 @@ pub mod resource {
     pub use crate::authorization_details::{
         AuthorizationDetail, AuthorizationDetailBuilder, AuthorizationDetails,
     };
+    // Mutual TLS (RFC 8705).
+    pub use crate::mtls::CertificateThumbprint;
 }
 
 pub mod registration {
@@ -465,6 +468,9 @@ pub mod values {
         State,
     };
     pub use crate::text::UntrustedText;
+    // Mutual TLS (RFC 8705).
+    pub use crate::config::MtlsEndpointAliases;
+    pub use crate::mtls::RequiresClientCertificate;
 }
 
 #[cfg(feature = "loopback")]

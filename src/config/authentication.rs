@@ -81,6 +81,26 @@ pub enum ClientAuthentication {
     /// (RFC 7518 §3.2): [`Client::new`](crate::Client::new) refuses a shorter one
     /// ([`ConfigError::ClientSecretTooShortForHs256`](crate::errors::ConfigError::ClientSecretTooShortForHs256)).
     ClientSecretJwt(ClientSecret),
+    // Mutual TLS (RFC 8705).
+    /// `tls_client_auth` (RFC 8705 §2.1): the client authenticates with
+    /// the X.509 certificate it presents in the TLS handshake, issued by
+    /// a certificate authority the server trusts; the server matches it
+    /// to the subject registered for the client (one of
+    /// `tls_client_auth_subject_dn`, `tls_client_auth_san_dns`,
+    /// `tls_client_auth_san_uri`, `tls_client_auth_san_ip` or
+    /// `tls_client_auth_san_email`, §2.1.2). No secret travels: the
+    /// request carries `client_id` in its body (§2) and is marked for the
+    /// transport to present the certificate
+    /// ([`RequiresClientCertificate`](crate::values::RequiresClientCertificate)),
+    /// and goes to the server's `mtls_endpoint_aliases` when it has them
+    /// (§5). The crate never holds the certificate or its key.
+    TlsClientAuth,
+    /// `self_signed_tls_client_auth` (RFC 8705 §2.2): as
+    /// [`TlsClientAuth`](Self::TlsClientAuth), with a self-signed
+    /// certificate the server finds in the client's registered `jwks` or
+    /// `jwks_uri` (as `x5c`), matched by the certificate itself rather
+    /// than by a subject.
+    SelfSignedTlsClientAuth,
 }
 
 /// A confidential client's secret goes in `Authorization: Basic`, the
@@ -104,7 +124,16 @@ impl ClientAuthentication {
             Self::ClientSecretPost(_) => "client_secret_post",
             Self::PrivateKeyJwt(_) => "private_key_jwt",
             Self::ClientSecretJwt(_) => "client_secret_jwt",
+            Self::TlsClientAuth => "tls_client_auth",
+            Self::SelfSignedTlsClientAuth => "self_signed_tls_client_auth",
         }
+    }
+
+    /// Whether the method is mutual TLS (RFC 8705 §2): the client's
+    /// certificate authenticates it.
+    #[must_use]
+    pub const fn is_mutual_tls(&self) -> bool {
+        matches!(self, Self::TlsClientAuth | Self::SelfSignedTlsClientAuth)
     }
 
     /// The client secret, for the methods that have one.
@@ -113,7 +142,10 @@ impl ClientAuthentication {
             Self::ClientSecretBasic(secret)
             | Self::ClientSecretPost(secret)
             | Self::ClientSecretJwt(secret) => Some(secret),
-            Self::None | Self::PrivateKeyJwt(_) => None,
+            Self::None
+            | Self::PrivateKeyJwt(_)
+            | Self::TlsClientAuth
+            | Self::SelfSignedTlsClientAuth => None,
         }
     }
 
@@ -138,7 +170,9 @@ impl ClientAuthentication {
         context: &RequestContext,
     ) -> Result<Option<String>, SigningError> {
         let key = match self {
-            Self::None => return Ok(None),
+            // RFC 8705 §2: the certificate in the TLS handshake is the
+            // credential; `client_id` is already in the body.
+            Self::None | Self::TlsClientAuth | Self::SelfSignedTlsClientAuth => return Ok(None),
             Self::ClientSecretPost(secret) => {
                 form.append("client_secret", secret.secret());
                 return Ok(None);

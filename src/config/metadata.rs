@@ -143,6 +143,16 @@ pub struct ServerMetadata {
     /// sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_details_types_supported: Option<Vec<String>>,
+    // Mutual TLS (RFC 8705).
+    /// The endpoints a client that uses mutual TLS sends its requests to
+    /// instead of the plain ones (RFC 8705 §5); absent means the plain
+    /// endpoints take mutual TLS too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtls_endpoint_aliases: Option<MtlsEndpointAliases>,
+    /// Whether the server issues certificate-bound access tokens
+    /// (RFC 8705 §3.3).
+    #[serde(default)]
+    pub tls_client_certificate_bound_access_tokens: bool,
     /// Members this crate does not model, kept as they came.
     #[serde(flatten)]
     pub extra: ExtraMembers,
@@ -195,6 +205,8 @@ impl ServerMetadata {
             response_modes_supported: None,
             grant_types_supported: None,
             authorization_details_types_supported: None,
+            mtls_endpoint_aliases: None,
+            tls_client_certificate_bound_access_tokens: false,
             extra: ExtraMembers::default(),
             tenant_issuer: None,
         }
@@ -274,6 +286,44 @@ impl ServerMetadata {
     }
 }
 
+/// `mtls_endpoint_aliases` (RFC 8705 §5): the server's endpoints for
+/// clients that use mutual TLS, by the name of the metadata member they
+/// stand in for. A client that authenticates with `tls_client_auth` or
+/// `self_signed_tls_client_auth`, or asks for certificate-bound tokens,
+/// sends each request to the alias of its endpoint when there is one, and
+/// to the plain endpoint otherwise. [`Client::new`](crate::Client::new)
+/// (and discovery) check each alias as an endpoint, `https` only: mutual
+/// TLS needs TLS, even on loopback.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MtlsEndpointAliases {
+    /// The token endpoint's alias.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint: Option<String>,
+    /// The revocation endpoint's alias (RFC 7009).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation_endpoint: Option<String>,
+    /// The introspection endpoint's alias (RFC 7662).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection_endpoint: Option<String>,
+    /// The device authorization endpoint's alias (RFC 8628).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_authorization_endpoint: Option<String>,
+    /// The pushed authorization request endpoint's alias (RFC 9126).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pushed_authorization_request_endpoint: Option<String>,
+    /// The registration endpoint's alias (RFC 7591).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_endpoint: Option<String>,
+    /// The UserInfo endpoint's alias (OpenID Connect Core §5.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub userinfo_endpoint: Option<String>,
+    /// Aliases of endpoints this crate does not call, kept as they came
+    /// and not checked.
+    #[serde(flatten)]
+    pub extra: ExtraMembers,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,5 +346,36 @@ mod tests {
         );
         assert!(!metadata.extra.contains("jwks_uri"));
         assert_eq!(metadata.revocation_endpoint, None);
+    }
+
+    /// RFC 8705 §5's example, with an alias this crate does not call.
+    #[test]
+    fn mtls_endpoint_aliases_deserialize() {
+        let json = r#"{
+            "issuer": "https://server.example.com",
+            "authorization_endpoint": "https://server.example.com/authz",
+            "token_endpoint": "https://server.example.com/token",
+            "introspection_endpoint": "https://server.example.com/introspect",
+            "revocation_endpoint": "https://server.example.com/revo",
+            "tls_client_certificate_bound_access_tokens": true,
+            "mtls_endpoint_aliases": {
+                "token_endpoint": "https://mtls.example.com/token",
+                "revocation_endpoint": "https://mtls.example.com/revo",
+                "introspection_endpoint": "https://mtls.example.com/introspect",
+                "backchannel_authentication_endpoint": "https://mtls.example.com/bc"
+            }
+        }"#;
+        let metadata: ServerMetadata = serde_json::from_str(json).unwrap();
+        assert!(metadata.tls_client_certificate_bound_access_tokens);
+        let aliases = metadata.mtls_endpoint_aliases.unwrap();
+        assert_eq!(
+            aliases.token_endpoint.as_deref(),
+            Some("https://mtls.example.com/token")
+        );
+        assert_eq!(aliases.userinfo_endpoint, None);
+        assert!(aliases
+            .extra
+            .contains("backchannel_authentication_endpoint"));
+        assert!(!metadata.extra.contains("mtls_endpoint_aliases"));
     }
 }

@@ -3,6 +3,8 @@
 //! validated [`Client`] made of both.
 
 use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
 
 use url::Url;
 
@@ -16,7 +18,7 @@ mod metadata;
 mod tenant_issuer;
 
 pub use authentication::{ClientAuthentication, ClientId};
-pub use metadata::ServerMetadata;
+pub use metadata::{MtlsEndpointAliases, ServerMetadata};
 pub use tenant_issuer::TenantIssuer;
 
 /// A configured client of one authorization server: who it is, how it
@@ -65,6 +67,28 @@ pub struct Client {
     /// Every login asks for a JWT-secured response (JARM), as FAPI 2.0
     /// Message Signing requires.
     pub(crate) jwt_responses: bool,
+    // Mutual TLS (RFC 8705).
+    /// Each endpoint with its `mtls_endpoint_aliases` alias (§5).
+    pub(crate) mtls_aliases: MtlsAliases,
+    /// The client asked for certificate-bound access tokens (§3).
+    pub(crate) certificate_bound_access_tokens: bool,
+}
+
+/// Each endpoint of the metadata that has an `mtls_endpoint_aliases` entry
+/// (RFC 8705 §5), with its alias: where a client that uses mutual TLS
+/// sends what it would send to the endpoint. Shared by every step.
+pub(crate) type MtlsAliases = Arc<[(Endpoint, Endpoint)]>;
+
+/// The alias of `endpoint` among `aliases`, or `endpoint` itself when it
+/// has none (RFC 8705 §5).
+pub(crate) fn mtls_alias<'a>(
+    aliases: &'a [(Endpoint, Endpoint)],
+    endpoint: &'a Endpoint,
+) -> &'a Endpoint {
+    aliases
+        .iter()
+        .find(|(plain, _)| plain == endpoint)
+        .map_or(endpoint, |(_, alias)| alias)
 }
 
 /// The endpoints a metadata document names, each validated: the one check
@@ -81,6 +105,8 @@ pub(crate) struct Endpoints {
     pub(crate) end_session: Option<Endpoint>,
     pub(crate) jwks_uri: Option<Endpoint>,
     pub(crate) registration: Option<Endpoint>,
+    // Mutual TLS (RFC 8705).
+    pub(crate) mtls_aliases: MtlsAliases,
 }
 
 impl Endpoints {
@@ -92,7 +118,7 @@ impl Endpoints {
         let optional = |member: &'static str, url: &Option<String>| {
             url.as_deref().map(|url| endpoint(member, url)).transpose()
         };
-        Ok(Self {
+        Self {
             authorization: endpoint("authorization_endpoint", &metadata.authorization_endpoint)?,
             token: endpoint("token_endpoint", &metadata.token_endpoint)?,
             refresh: optional("refresh_endpoint", &metadata.refresh_endpoint)?,
@@ -110,7 +136,72 @@ impl Endpoints {
             end_session: optional("end_session_endpoint", &metadata.end_session_endpoint)?,
             jwks_uri: optional("jwks_uri", &metadata.jwks_uri)?,
             registration: optional("registration_endpoint", &metadata.registration_endpoint)?,
-        })
+            mtls_aliases: Arc::from(Vec::new()),
+        }
+        .with_mtls_aliases(metadata.mtls_endpoint_aliases.as_ref())
+    }
+
+    /// Adds the `mtls_endpoint_aliases` (RFC 8705 §5), each checked as an
+    /// endpoint and `https` only, and paired with the endpoint it stands
+    /// in for; an alias of an endpoint the metadata does not name is
+    /// checked and unused.
+    fn with_mtls_aliases(
+        mut self,
+        aliases: Option<&MtlsEndpointAliases>,
+    ) -> Result<Self, (&'static str, InvalidValue)> {
+        let Some(aliases) = aliases else {
+            return Ok(self);
+        };
+        let known = [
+            (
+                "mtls_endpoint_aliases.token_endpoint",
+                &aliases.token_endpoint,
+                Some(&self.token),
+            ),
+            (
+                "mtls_endpoint_aliases.revocation_endpoint",
+                &aliases.revocation_endpoint,
+                self.revocation.as_ref(),
+            ),
+            (
+                "mtls_endpoint_aliases.introspection_endpoint",
+                &aliases.introspection_endpoint,
+                self.introspection.as_ref(),
+            ),
+            (
+                "mtls_endpoint_aliases.device_authorization_endpoint",
+                &aliases.device_authorization_endpoint,
+                self.device_authorization.as_ref(),
+            ),
+            (
+                "mtls_endpoint_aliases.pushed_authorization_request_endpoint",
+                &aliases.pushed_authorization_request_endpoint,
+                self.pushed_authorization_request.as_ref(),
+            ),
+            (
+                "mtls_endpoint_aliases.registration_endpoint",
+                &aliases.registration_endpoint,
+                self.registration.as_ref(),
+            ),
+            (
+                "mtls_endpoint_aliases.userinfo_endpoint",
+                &aliases.userinfo_endpoint,
+                self.userinfo.as_ref(),
+            ),
+        ];
+        let mut pairs = Vec::new();
+        for (member, alias, endpoint) in known {
+            let Some(alias) = alias else { continue };
+            let alias = Endpoint::parse(alias).map_err(|problem| (member, problem))?;
+            if alias.as_url().scheme() != "https" {
+                return Err((member, InvalidValue::UnsupportedScheme));
+            }
+            if let Some(endpoint) = endpoint {
+                pairs.push((endpoint.clone(), alias));
+            }
+        }
+        self.mtls_aliases = Arc::from(pairs);
+        Ok(self)
     }
 }
 
@@ -194,7 +285,50 @@ impl Client {
             tolerances: crate::strictness::Tolerances::default(),
             fapi2: false,
             jwt_responses: false,
+            mtls_aliases: endpoints.mtls_aliases,
+            certificate_bound_access_tokens: false,
         })
+    }
+
+    /// Asks for access tokens bound to the client's TLS certificate
+    /// (RFC 8705 §3), for a client registered with
+    /// `tls_client_certificate_bound_access_tokens` (§4) that does not
+    /// authenticate with mutual TLS (a public client, or one with a
+    /// secret or a JWT): every request it sends to the server goes to the
+    /// endpoint's `mtls_endpoint_aliases` alias when there is one (§5)
+    /// and is marked for the transport to present the certificate
+    /// ([`RequiresClientCertificate`](crate::values::RequiresClientCertificate)).
+    /// A client that authenticates with `tls_client_auth` or
+    /// `self_signed_tls_client_auth` does so already.
+    ///
+    /// The server binds the tokens by its registration of the client; the
+    /// token response still says `Bearer`. Requests to a protected
+    /// resource with such a token must present the same certificate: that
+    /// is the transport's to do.
+    #[must_use]
+    pub fn with_certificate_bound_access_tokens(mut self) -> Self {
+        self.certificate_bound_access_tokens = true;
+        self
+    }
+
+    /// Where a request of this client meant for `endpoint` goes: its
+    /// `mtls_endpoint_aliases` alias when the client uses mutual TLS and
+    /// the server has one (RFC 8705 §5), else `endpoint`.
+    pub(crate) fn mtls_target<'a>(&'a self, endpoint: &'a Endpoint) -> &'a Endpoint {
+        if self.uses_mutual_tls() {
+            mtls_alias(&self.mtls_aliases, endpoint)
+        } else {
+            endpoint
+        }
+    }
+
+    /// Whether the client's requests present its TLS certificate (RFC
+    /// 8705): it authenticates with `tls_client_auth` or
+    /// `self_signed_tls_client_auth`, or asked for certificate-bound
+    /// tokens ([`with_certificate_bound_access_tokens`](Self::with_certificate_bound_access_tokens)).
+    #[must_use]
+    pub fn uses_mutual_tls(&self) -> bool {
+        self.certificate_bound_access_tokens || self.authentication.is_mutual_tls()
     }
 
     /// Sender-constrains the client's tokens with DPoP (RFC 9449): every

@@ -150,6 +150,9 @@ pub(crate) struct Credentials {
     require_dpop: bool,
     /// How the client reads the responses to these requests.
     pub(crate) tolerances: crate::strictness::Tolerances,
+    // Mutual TLS (RFC 8705).
+    /// When the client uses mutual TLS: the endpoints' aliases (§5).
+    mtls: Option<crate::config::MtlsAliases>,
 }
 
 /// How many `use_dpop_nonce` answers one step follows: one (RFC 9449 §8);
@@ -168,6 +171,19 @@ impl Credentials {
             nonce_retries: 0,
             require_dpop: client.fapi2,
             tolerances: client.tolerances.clone(),
+            mtls: client
+                .uses_mutual_tls()
+                .then(|| client.mtls_aliases.clone()),
+        }
+    }
+
+    /// Where a request meant for `endpoint` goes: its
+    /// `mtls_endpoint_aliases` alias when the client uses mutual TLS and
+    /// the server has one, else `endpoint` itself (RFC 8705 §5).
+    fn target<'a>(&'a self, endpoint: &'a Endpoint) -> &'a Endpoint {
+        match self.mtls.as_deref() {
+            Some(aliases) => crate::config::mtls_alias(aliases, endpoint),
+            None => endpoint,
         }
     }
 
@@ -285,13 +301,18 @@ impl Credentials {
             return Ok(request);
         };
         let nonce = self.dpop_nonce.as_deref();
-        let proof = crate::jws::proof(key, "POST", endpoint.as_str(), context, nonce, None)?;
+        // RFC 9449 §4.2: `htu` is the URI the request goes to, the alias
+        // with mutual TLS.
+        let target = self.target(endpoint).as_str();
+        let proof = crate::jws::proof(key, "POST", target, context, nonce, None)?;
         Ok(request.with_dpop(proof))
     }
 
     /// The same for a form that already carries `client_id` (a pushed
     /// authorization request, RFC 9126 §2.1): only the secret or the
-    /// assertion is added.
+    /// assertion is added. With mutual TLS (RFC 8705), the request goes to
+    /// the endpoint's alias (§5) and is marked for the transport to
+    /// present the client certificate.
     pub(crate) fn post_with_client_id(
         &self,
         endpoint: &Endpoint,
@@ -304,11 +325,13 @@ impl Credentials {
             &mut form,
             context,
         )?;
-        Ok(HttpRequest::form_post(
-            endpoint.clone(),
-            form.finish(),
-            authorization,
-        ))
+        let request =
+            HttpRequest::form_post(self.target(endpoint).clone(), form.finish(), authorization);
+        Ok(if self.mtls.is_some() {
+            request.with_client_certificate()
+        } else {
+            request
+        })
     }
 }
 

@@ -51,6 +51,9 @@ pub struct UserInfoRequest {
     nonce_retried: bool,
     expectations: UserInfoExpectations,
     require_signed: bool,
+    /// RFC 8705 §3: the token may be bound to the client's certificate,
+    /// which the transport must present.
+    client_certificate: bool,
 }
 
 impl UserInfoRequest {
@@ -79,8 +82,10 @@ impl UserInfoRequest {
         let misuse = ResourceError::Misuse;
         let endpoint = client
             .userinfo_endpoint
-            .clone()
+            .as_ref()
             .ok_or(misuse(ApiMisuse::NoEndpoint(EndpointKind::UserInfo)))?;
+        // RFC 8705 §5: a client using mutual TLS calls the alias.
+        let endpoint = client.mtls_target(endpoint).clone();
         if authorized.origin.issuer != client.issuer
             || authorized.origin.client_id != client.client_id
         {
@@ -120,6 +125,7 @@ impl UserInfoRequest {
                 skew: crate::oidc::DEFAULT_CLOCK_SKEW,
             },
             require_signed: false,
+            client_certificate: client.uses_mutual_tls(),
         })
     }
 
@@ -183,11 +189,14 @@ impl EndpointStep for UserInfoRequest {
     /// proof of the request (RFC 9449 §7.1) with the token's hash and the
     /// endpoint's nonce; `Accept` names both answer forms.
     fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
-        let request = HttpRequest::get_authorized(
+        let mut request = HttpRequest::get_authorized(
             self.endpoint.clone(),
             "application/json, application/jwt",
             String::from(self.authorization.secret()),
         );
+        if self.client_certificate {
+            request = request.with_client_certificate();
+        }
         match &self.dpop {
             None => Ok(request),
             Some((key, token)) => {

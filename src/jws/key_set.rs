@@ -22,11 +22,10 @@ pub(crate) const MIN_RSA_BITS: usize = 2048;
 /// One key of a set, usable for signatures.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SetKey {
-    kid: Option<String>,
     alg: Option<JwsAlgorithm>,
     jwk: PublicJwk,
-    /// The JWK's members as received, re-serialized when the set is
-    /// stored.
+    /// The JWK's members as received (its `kid` among them),
+    /// re-serialized when the set is stored.
     stored: StoredKey,
 }
 
@@ -34,7 +33,7 @@ impl SetKey {
     /// The key's `kid`.
     #[must_use]
     pub fn key_id(&self) -> Option<&str> {
-        self.kid.as_deref()
+        self.stored.kid.as_deref()
     }
 
     /// The key's `alg`, when the set pins it.
@@ -59,7 +58,7 @@ impl SetKey {
 impl fmt::Debug for SetKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SetKey")
-            .field("kid", &self.kid.as_deref().map(UntrustedText::from))
+            .field("kid", &self.key_id().map(UntrustedText::from))
             .field("alg", &self.alg)
             .field("jwk", &self.jwk)
             .finish()
@@ -142,8 +141,9 @@ impl JwkSet {
             if stored.d.is_some() {
                 return Err(InvalidValue::KeySetPrivateKey);
             }
-            match usable(&stored) {
-                Some(key) => set.keys.push(key),
+            // The received members move into the key: nothing is cloned.
+            match verification_key(&stored) {
+                Some((alg, jwk)) => set.keys.push(SetKey { alg, jwk, stored }),
                 None => set.ignored.push(stored),
             }
         }
@@ -187,14 +187,14 @@ impl JwkSet {
         let mut fitting = self
             .keys
             .iter()
-            .filter(|key| named(key.kid.as_deref()) && key.fits(alg));
+            .filter(|key| named(key.key_id()) && key.fits(alg));
         match (fitting.next(), fitting.next()) {
             (Some(key), None) => KeySelection::Found(&key.jwk),
             (Some(_), Some(_)) if kid.is_none() => KeySelection::Ambiguous,
             // Two keys of one `kid` fit the `alg`: the set is ambiguous.
             (Some(_), Some(_)) => KeySelection::Unusable,
             (None, _) => {
-                let known = self.keys.iter().map(|key| key.kid.as_deref());
+                let known = self.keys.iter().map(SetKey::key_id);
                 let ignored = self.ignored.iter().map(|key| key.kid.as_deref());
                 if kid.is_some() && known.chain(ignored).any(|key_kid| key_kid == kid) {
                     KeySelection::Unusable
@@ -223,7 +223,9 @@ impl<'de> Deserialize<'de> for JwkSet {
 /// absent or `sig`; `key_ops` absent or with `verify`, RFC 7517 §4.2,
 /// §4.3), an `alg` it knows when one is given, and a key type it takes —
 /// RSA of at least 2048 bits, EC P-256, OKP Ed25519.
-fn usable(stored: &StoredKey) -> Option<SetKey> {
+/// The key's pinned `alg` and its public key, when this client can verify
+/// with it.
+fn verification_key(stored: &StoredKey) -> Option<(Option<JwsAlgorithm>, PublicJwk)> {
     if stored.use_.as_deref().is_some_and(|u| u != "sig") {
         return None;
     }
@@ -256,13 +258,7 @@ fn usable(stored: &StoredKey) -> Option<SetKey> {
         }
         _ => return None,
     };
-    let key = SetKey {
-        kid: stored.kid.clone(),
-        alg,
-        jwk,
-        stored: stored.clone(),
-    };
-    alg.is_none_or(|alg| key.jwk.fits(alg)).then_some(key)
+    alg.is_none_or(|alg| jwk.fits(alg)).then_some((alg, jwk))
 }
 
 /// The size in bits of a base64url modulus, leading zero octets aside.

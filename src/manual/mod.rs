@@ -25,8 +25,8 @@
 //!
 //! Across applications:
 //!
-//! - [`dpop_and_fapi`]: sender-constrained tokens (RFC 9449) and the
-//!   FAPI 2.0 client profile.
+//! - [`dpop_and_fapi`]: sender-constrained tokens (DPoP, RFC 9449; mutual
+//!   TLS, RFC 8705) and the FAPI 2.0 client profile.
 //! - [`jwt_client_authentication`]: `private_key_jwt` and
 //!   `client_secret_jwt` (RFC 7523).
 //! - [`providers`]: the provider presets, and the tolerances for what

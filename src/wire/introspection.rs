@@ -9,6 +9,7 @@ use crate::authorization_details::AuthorizationDetails;
 use crate::error::EndpointErrorKind;
 use crate::http::HttpResponse;
 use crate::members::ExtraMembers;
+use crate::mtls::CertificateThumbprint;
 use crate::scope::Scope;
 use crate::text::UntrustedText;
 use crate::time::UnixTime;
@@ -40,6 +41,10 @@ pub struct IntrospectionResponse {
     aud: Vec<UntrustedText>,
     iss: Option<UntrustedText>,
     jti: Option<UntrustedText>,
+    /// `cnf.jkt` (RFC 9449 §6.2).
+    cnf_jkt: Option<UntrustedText>,
+    /// `cnf.x5t#S256` (RFC 8705 §3.2).
+    cnf_x5t_s256: Option<UntrustedText>,
     extra: ExtraMembers,
     /// RFC 9396 §9.2.
     authorization_details: AuthorizationDetails,
@@ -60,6 +65,8 @@ impl IntrospectionResponse {
             aud: Vec::new(),
             iss: None,
             jti: None,
+            cnf_jkt: None,
+            cnf_x5t_s256: None,
             extra: ExtraMembers::default(),
             authorization_details: AuthorizationDetails::new(),
         }
@@ -190,6 +197,55 @@ impl IntrospectionResponse {
     pub fn extra(&self) -> &ExtraMembers {
         &self.extra
     }
+
+    /// `cnf.jkt`: the JWK thumbprint of the DPoP key the token is bound
+    /// to (RFC 9449 §6.2), as sent.
+    #[must_use]
+    pub fn cnf_jkt(&self) -> Option<&str> {
+        self.cnf_jkt.as_ref().map(UntrustedText::as_str)
+    }
+
+    /// `cnf.x5t#S256`: the thumbprint of the client certificate the token
+    /// is bound to (RFC 8705 §3.2), as sent. Compare it with
+    /// [`is_bound_to`](Self::is_bound_to).
+    #[must_use]
+    pub fn cnf_x5t_s256(&self) -> Option<&str> {
+        self.cnf_x5t_s256.as_ref().map(UntrustedText::as_str)
+    }
+
+    /// Whether the token is bound to the certificate of `thumbprint`
+    /// (RFC 8705 §3.2): its `cnf.x5t#S256` is that thumbprint, compared in
+    /// constant time. A resource computes the thumbprint of the
+    /// certificate the client presented in this request's TLS handshake
+    /// and refuses the token (`invalid_token`, §3) unless this holds. A
+    /// token without `cnf.x5t#S256` is bound to no certificate: `false`.
+    #[must_use]
+    pub fn is_bound_to(&self, thumbprint: &CertificateThumbprint) -> bool {
+        self.cnf_x5t_s256
+            .as_ref()
+            .is_some_and(|x5t| thumbprint.matches(x5t.as_str()))
+    }
+}
+
+/// The confirmation members of `cnf` (RFC 7800 §3.1): `jkt` (RFC 9449
+/// §6.2) and `x5t#S256` (RFC 8705 §3.2), each a string when present;
+/// other confirmation methods are skipped. A `cnf` that is not an object,
+/// or one of the two that is not a string, is refused.
+type Confirmation = (Option<UntrustedText>, Option<UntrustedText>);
+
+fn confirmation(members: &mut Members) -> Result<Confirmation, EndpointErrorKind> {
+    let invalid = EndpointErrorKind::InvalidMember("cnf");
+    let cnf = match members.take("cnf") {
+        None => return Ok((None, None)),
+        Some(Value::Object(cnf)) => cnf,
+        Some(_) => return Err(invalid),
+    };
+    let text = |name: &str| match cnf.get(name) {
+        None => Ok(None),
+        Some(Value::String(value)) => Ok(Some(UntrustedText::from(value.as_str()))),
+        Some(_) => Err(EndpointErrorKind::InvalidMember("cnf")),
+    };
+    Ok((text("jkt")?, text("x5t#S256")?))
 }
 
 /// Interprets the introspection endpoint's answer (RFC 7662 §2.2): a JSON
@@ -243,6 +299,7 @@ fn introspection(mut members: Members) -> Result<IntrospectionResponse, Endpoint
             .collect::<Result<_, _>>()?,
         Some(_) => return Err(EndpointErrorKind::InvalidMember("aud")),
     };
+    let (cnf_jkt, cnf_x5t_s256) = confirmation(&mut members)?;
     Ok(IntrospectionResponse {
         active: true,
         scope,
@@ -257,6 +314,8 @@ fn introspection(mut members: Members) -> Result<IntrospectionResponse, Endpoint
         iss: text(&mut members, "iss")?,
         jti: text(&mut members, "jti")?,
         authorization_details: members.take_authorization_details()?.unwrap_or_default(),
+        cnf_jkt,
+        cnf_x5t_s256,
         extra: members.into_extra(),
     })
 }
@@ -441,6 +500,44 @@ mod tests {
             parse_introspection_response(&response, NOW),
             Err(EndpointErrorKind::Unavailable { status: 503, .. })
         ));
+    }
+
+    /// RFC 8705 §3.2's example, and RFC 9449 §6.2's `jkt`.
+    #[test]
+    fn confirmation_members() {
+        let parsed = parse(
+            r#"{"active":true,"iss":"https://server.example.com","sub":"ty.webb@example.com",
+                "exp":1493726400,"nbf":1493722800,
+                "cnf":{"x5t#S256":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2","other":[1]}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            parsed.cnf_x5t_s256(),
+            Some("bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2")
+        );
+        assert_eq!(parsed.cnf_jkt(), None);
+        assert!(!parsed.extra().contains("cnf"));
+        let parsed =
+            parse(r#"{"active":true,"cnf":{"jkt":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}}"#)
+                .unwrap();
+        assert_eq!(
+            parsed.cnf_jkt(),
+            Some("0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I")
+        );
+        assert_eq!(parsed.cnf_x5t_s256(), None);
+        let thumbprint = CertificateThumbprint::of_der(b"");
+        assert!(!parsed.is_bound_to(&thumbprint));
+        for body in [
+            r#"{"active":true,"cnf":"x"}"#,
+            r#"{"active":true,"cnf":{"x5t#S256":1}}"#,
+            r#"{"active":true,"cnf":{"jkt":null}}"#,
+        ] {
+            assert_eq!(
+                problem(body),
+                EndpointErrorKind::InvalidMember("cnf"),
+                "{body}"
+            );
+        }
     }
 
     #[test]

@@ -94,6 +94,14 @@ pub enum OpClient {
     /// `RICH_AUTHORIZATION_REQUESTS=1`) for `payment_initiation`
     /// authorization details.
     Rar,
+    // Mutual TLS (RFC 8705): registered when the server is started with
+    // `MTLS_DIR` (see `oidc_provider_mtls`).
+    /// `mtls-client`, `tls_client_auth` with `tls_client_auth_subject_dn`
+    /// `O=oauth2-pkce,CN=mtls-client`, certificate-bound tokens.
+    Mtls,
+    /// `mtls-self-signed-client`, `self_signed_tls_client_auth` with its
+    /// certificate as the `x5c` of its `jwks`, certificate-bound tokens.
+    MtlsSelfSigned,
 }
 
 impl OpClient {
@@ -116,6 +124,9 @@ impl OpClient {
             Self::Jar => "jar-client",
             Self::JwtIntrospection => "jwt-introspection-client",
             Self::Rar => "rar-client",
+            // Mutual TLS (RFC 8705).
+            Self::Mtls => "mtls-client",
+            Self::MtlsSelfSigned => "mtls-self-signed-client",
         }
     }
 
@@ -135,6 +146,8 @@ impl OpClient {
             Self::Jar => "jar-secret",
             Self::JwtIntrospection => "jwt-introspection-secret",
             Self::Rar => "rar-secret",
+            // Mutual TLS (RFC 8705): the certificate is the credential.
+            Self::Mtls | Self::MtlsSelfSigned => "",
         }
     }
 
@@ -154,6 +167,9 @@ impl OpClient {
             | Self::Rar => ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret)),
             Self::Post => ClientAuthentication::ClientSecretPost(ClientSecret::new(secret)),
             Self::Public | Self::DeviceSlow => ClientAuthentication::None,
+            // Mutual TLS (RFC 8705).
+            Self::Mtls => ClientAuthentication::TlsClientAuth,
+            Self::MtlsSelfSigned => ClientAuthentication::SelfSignedTlsClientAuth,
         }
     }
 

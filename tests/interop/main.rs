@@ -29,6 +29,8 @@ mod oidc_provider_token_exchange;
 mod oidc_provider_userinfo_logout;
 // Rich authorization requests (RFC 9396).
 mod oidc_provider_rar;
+// Mutual TLS (RFC 8705).
+mod oidc_provider_mtls;
 
 /// A context for a request sent now, to a live server: the real time and
 /// fresh randomness, as a client that signs its requests needs (a server

@@ -109,9 +109,24 @@
 //   `debtorAccount` the user "picked"; refreshes and introspection show
 //   the access token's. Client credentials refuse `authorization_details`
 //   in oidc-provider 8.x.
+// - Mutual TLS (RFC 8705), when MTLS_DIR names a directory of PEM files
+//   the test made (`ca.pem`, `server.pem`, `server.key`, `self.pem`): an
+//   HTTPS listener on a second free loopback port, asking for a client
+//   certificate (`requestCert`, not rejecting one it cannot verify: that
+//   is `certificateAuthorized`'s to say) and serving the same routes; the
+//   discovery document's `mtls_endpoint_aliases` point there (§5), the
+//   plain endpoints stay. `features.mTLS` with both methods and
+//   certificate-bound tokens; `mtls-client` (tls_client_auth, subject
+//   `O=oauth2-pkce,CN=mtls-client`, a certificate of `ca.pem`) and
+//   `mtls-self-signed-client` (self_signed_tls_client_auth, `self.pem` as
+//   the `x5c` of its `jwks`), both with
+//   `tls_client_certificate_bound_access_tokens`.
 
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
+import * as path from 'node:path';
 
 import Provider, { errors } from 'oidc-provider';
 
@@ -303,7 +318,110 @@ function log(line) {
   process.stderr.write(`${line}\n`);
 }
 
+// Mutual TLS (RFC 8705): see the header comment.
+const MTLS_DIR = process.env.MTLS_DIR;
+const mtlsFile = (name) => fs.readFileSync(path.join(MTLS_DIR, name));
+if (MTLS_DIR) {
+  const selfSigned = new crypto.X509Certificate(mtlsFile('self.pem'));
+  clients.push(...[
+    {
+      client_id: 'mtls-client',
+      token_endpoint_auth_method: 'tls_client_auth',
+      tls_client_auth_subject_dn: 'O=oauth2-pkce,CN=mtls-client',
+    },
+    {
+      client_id: 'mtls-self-signed-client',
+      token_endpoint_auth_method: 'self_signed_tls_client_auth',
+      jwks: {
+        keys: [{
+          ...selfSigned.publicKey.export({ format: 'jwk' }),
+          x5c: [selfSigned.raw.toString('base64')],
+        }],
+      },
+    },
+  ].map((client) => ({
+    redirect_uris: [REDIRECT_URI],
+    response_types: ['code'],
+    grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+    tls_client_certificate_bound_access_tokens: true,
+    ...client,
+  })));
+}
+// The HTTPS listener, listening before the provider is made: its origin
+// goes into the discovery document.
+const mtlsServer = MTLS_DIR
+  ? https.createServer({
+    ca: mtlsFile('ca.pem'),
+    cert: mtlsFile('server.pem'),
+    key: mtlsFile('server.key'),
+    requestCert: true,
+    rejectUnauthorized: false,
+  })
+  : null;
+const mtlsOrigin = mtlsServer
+  ? await new Promise((resolve) => {
+    mtlsServer.listen(0, '127.0.0.1', () => resolve(`https://127.0.0.1:${mtlsServer.address().port}`));
+  })
+  : null;
+
+// The client certificate of the request's TLS connection, if any.
+function peerCertificate(ctx) {
+  const socket = ctx.req.socket;
+  if (typeof socket.getPeerCertificate !== 'function') return undefined;
+  const peer = socket.getPeerCertificate(false);
+  return peer && peer.raw ? new crypto.X509Certificate(peer.raw) : undefined;
+}
+
+// RFC 4514's form of a certificate's subject: its RDNs, last first.
+function subjectDn(certificate) {
+  return certificate.subject.split('\n').reverse().join(',');
+}
+
+function mtlsFeature() {
+  if (!MTLS_DIR) return { enabled: false };
+  return {
+    enabled: true,
+    certificateBoundAccessTokens: true,
+    tlsClientAuth: true,
+    selfSignedTlsClientAuth: true,
+    getCertificate: peerCertificate,
+    // Verified against `ca.pem` by Node's TLS, for tls_client_auth.
+    certificateAuthorized: (ctx) => ctx.req.socket.authorized === true,
+    certificateSubjectMatches(ctx, property, expected) {
+      const certificate = peerCertificate(ctx);
+      return property === 'tls_client_auth_subject_dn'
+        && certificate !== undefined
+        && subjectDn(certificate) === expected;
+    },
+  };
+}
+
+// The provider's configuration for mutual TLS, to spread into the rest:
+// the two methods beside the default ones, and (RFC 8705 §5) the
+// endpoints a client using mutual TLS is sent to.
+function mtlsConfiguration() {
+  if (!mtlsOrigin) return {};
+  return {
+    clientAuthMethods: [
+      'client_secret_basic', 'client_secret_jwt', 'client_secret_post', 'private_key_jwt', 'none',
+      'tls_client_auth', 'self_signed_tls_client_auth',
+    ],
+    discovery: {
+      mtls_endpoint_aliases: {
+        token_endpoint: `${mtlsOrigin}/token`,
+        revocation_endpoint: `${mtlsOrigin}/token/revocation`,
+        introspection_endpoint: `${mtlsOrigin}/token/introspection`,
+        pushed_authorization_request_endpoint: `${mtlsOrigin}/request`,
+        device_authorization_endpoint: `${mtlsOrigin}/device/auth`,
+        userinfo_endpoint: `${mtlsOrigin}/me`,
+      },
+    },
+  };
+}
+
 const server = http.createServer();
+// The HTTPS listener serves what the plain one does.
+mtlsServer?.on('request', (req, res) => server.emit('request', req, res));
 // `PORT` fixes the port (a provider to try the examples against); a free
 // one otherwise.
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
@@ -474,7 +592,10 @@ function makeProvider(issuer, kid) {
       backchannelLogout: { enabled: true },
       deviceFlow: { enabled: true },
       introspection: { enabled: true },
+      // Mutual TLS (RFC 8705).
+      mTLS: mtlsFeature(),
     },
+    ...mtlsConfiguration(),
     pkce: { methods: ['S256'], required: () => true },
     issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,

@@ -221,6 +221,12 @@ fn keys_are_chosen_by_kid_alg_and_use() {
     ));
     let ambiguous = verify_jws(A2_JWS, ALL, &two, &RustCryptoVerifier);
     assert_eq!(ambiguous.unwrap_err(), JwtError::AmbiguousKey);
+    // Two keys of one kid that both fit: the set itself is at fault.
+    let twins = set(&format!(
+        r#"{{"keys":[{{"kty":"RSA","kid":"a","n":"{A2_N}","e":"AQAB"}},{{"kty":"RSA","kid":"a","n":"{A2_N}","e":"AQAB"}}]}}"#
+    ));
+    let twin = verify_jws(&with_kid(A2_JWS, "a"), ALL, &twins, &RustCryptoVerifier);
+    assert_eq!(twin.unwrap_err(), JwtError::KeyUnusable(Some("a".into())));
 }
 
 #[test]
@@ -270,13 +276,22 @@ fn a_key_set_is_read_strictly() {
         JwkSet::from_json(many.as_bytes()),
         Err(InvalidValue::KeySetTooManyKeys)
     );
+    // 64 keys, the limit itself, are read.
+    let limit = format!(r#"{{"keys":[{}]}}"#, vec![r#"{"kty":"oct"}"#; 64].join(","));
+    assert_eq!(JwkSet::from_json(limit.as_bytes()).unwrap().ignored(), 64);
     // Keys of other types, curves or algorithms are ignored (RFC 7517 §5),
     // and kept when the set is stored.
     let mixed = format!(
-        r#"{{"keys":[{{"kty":"oct","k":"AA"}},{{"kty":"EC","crv":"P-384","x":"AA","y":"AA"}},{{"kty":"RSA","alg":"RSA-OAEP","n":"{A2_N}","e":"AQAB"}},{{"kty":"RSA","kid":"ok","n":"{A2_N}","e":"AQAB"}}]}}"#
+        r#"{{"keys":[{{"kty":"oct","k":"AA"}},{{"kty":"EC","crv":"P-384","x":"AA","y":"AA"}},{{"kty":"OKP","crv":"X25519","x":"{RFC8037_X}"}},{{"kty":"RSA","alg":"RSA-OAEP","n":"{A2_N}","e":"AQAB"}},{{"kty":"RSA","kid":"ok","n":"{A2_N}","e":"AQAB"}}]}}"#
     );
     let keys = set(&mixed);
-    assert_eq!((keys.keys().len(), keys.ignored()), (1, 3));
+    assert_eq!((keys.keys().len(), keys.ignored()), (1, 4));
     assert_eq!(keys.keys()[0].key_id(), Some("ok"));
+    assert_eq!(keys.keys()[0].algorithm(), None);
+    // A key's `alg` pins the one algorithm it verifies.
+    let pinned = set(&format!(
+        r#"{{"keys":[{{"kty":"RSA","kid":"ps","alg":"PS256","n":"{A2_N}","e":"AQAB"}}]}}"#
+    ));
+    assert_eq!(pinned.keys()[0].algorithm(), Some(JwsAlgorithm::Ps256));
     assert_eq!(JwkSet::from_json(keys.to_json().as_bytes()).unwrap(), keys);
 }

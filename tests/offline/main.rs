@@ -40,6 +40,8 @@ mod token_exchange;
 mod token_response;
 // Rich authorization requests (RFC 9396).
 mod rich_authorization;
+// Mutual TLS (RFC 8705).
+mod mtls;
 
 /// The moment and randomness every request in these tests is built with:
 /// fixed, so the same step always gives the same bytes.

@@ -146,6 +146,20 @@ fn hs256_is_the_secrets_alone() {
         .unwrap_err(),
         JwtError::AlgorithmNotAllowed("ES256".into())
     );
+    // Handed a public key and a signature directly, it still refuses:
+    // an asymmetric signature is never checked against the secret.
+    let (input, signature) = es256.rsplit_once('.').unwrap();
+    let signature = Base64UrlUnpadded::decode_vec(signature).unwrap();
+    let key = PublicJwk::ec(
+        "P-256",
+        crate::jws_verification::A3_X,
+        crate::jws_verification::A3_Y,
+    )
+    .unwrap();
+    assert_eq!(
+        verifier(SECRET).verify(JwsAlgorithm::Es256, &key, input.as_bytes(), &signature),
+        Err(JwtError::AlgorithmNotAllowed("ES256".into()))
+    );
 }
 
 /// A MAC names no key of the set: a `kid` the set lacks is no reason to

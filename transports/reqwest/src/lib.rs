@@ -18,6 +18,16 @@
 //! [`ReqwestTransport::client_builder`], which has redirects off, and adds
 //! its TLS, proxy and timeouts.
 //!
+//! Mutual TLS (RFC 8705): a request the crate marks with
+//! [`RequiresClientCertificate`] (a client that authenticates with
+//! `tls_client_auth` or `self_signed_tls_client_auth`, or asked for
+//! certificate-bound tokens) goes over the client given to
+//! [`with_client_certificate`](ReqwestTransport::with_client_certificate),
+//! one built with the client's `reqwest::Identity`; without one, such a
+//! request is refused ([`ReqwestError::ClientCertificateRequired`]) rather
+//! than sent without the certificate. Every other request goes over the
+//! plain client.
+//!
 //! This crate's version line is reqwest's.
 //!
 //! ```no_run
@@ -53,6 +63,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use oauth2_pkce::limits::MAX_RESPONSE_BODY_BYTES;
+use oauth2_pkce::values::RequiresClientCertificate;
 use oauth2_pkce::{AsyncTransport, RequestBody};
 
 /// A reqwest [`Client`](reqwest::Client) as an [`AsyncTransport`]: no
@@ -63,6 +74,8 @@ use oauth2_pkce::{AsyncTransport, RequestBody};
 pub struct ReqwestTransport {
     client: reqwest::Client,
     body_limit: usize,
+    /// The client that presents the client certificate (RFC 8705).
+    certificate_client: Option<reqwest::Client>,
 }
 
 impl ReqwestTransport {
@@ -90,7 +103,28 @@ impl ReqwestTransport {
         Self {
             client,
             body_limit: MAX_RESPONSE_BODY_BYTES,
+            certificate_client: None,
         }
+    }
+
+    /// Sends the requests that must present the client's certificate
+    /// (those carrying [`RequiresClientCertificate`], RFC 8705) over
+    /// `client`: one built from [`client_builder`](Self::client_builder)
+    /// with the client's `reqwest::Identity` (and the TLS roots the
+    /// server's certificate needs), through a TLS feature of the app's
+    /// own dependency on reqwest. The other requests keep the plain
+    /// client, so the certificate is shown only where the protocol asks
+    /// for it.
+    ///
+    /// ```text
+    /// let identity = reqwest::Identity::from_pem(&certificate_and_key_pem)?;
+    /// let with_certificate = ReqwestTransport::client_builder().identity(identity).build()?;
+    /// let transport = ReqwestTransport::new()?.with_client_certificate(with_certificate);
+    /// ```
+    #[must_use]
+    pub fn with_client_certificate(mut self, client: reqwest::Client) -> Self {
+        self.certificate_client = Some(client);
+        self
     }
 
     /// Reads at most `bytes` of a response body (for an API that answers
@@ -111,8 +145,19 @@ impl ReqwestTransport {
         &self,
         request: http::Request<RequestBody>,
     ) -> Result<http::Response<Vec<u8>>, ReqwestError> {
+        let client = if request
+            .extensions()
+            .get::<RequiresClientCertificate>()
+            .is_some()
+        {
+            self.certificate_client
+                .as_ref()
+                .ok_or(ReqwestError::ClientCertificateRequired)?
+        } else {
+            &self.client
+        };
         let request = reqwest::Request::try_from(request.map(RequestBody::into_bytes))?;
-        let mut response = self.client.execute(request).await?;
+        let mut response = client.execute(request).await?;
         let too_large = ReqwestError::BodyTooLarge {
             limit: self.body_limit,
         };
@@ -162,6 +207,11 @@ pub enum ReqwestError {
         /// The cap, in bytes.
         limit: usize,
     },
+    /// The request must present the client's certificate (RFC 8705:
+    /// [`RequiresClientCertificate`]) and the transport has no client for
+    /// that ([`ReqwestTransport::with_client_certificate`]): it was not
+    /// sent.
+    ClientCertificateRequired,
 }
 
 impl ReqwestError {
@@ -186,6 +236,9 @@ impl fmt::Display for ReqwestError {
             Self::BodyTooLarge { limit } => {
                 write!(f, "the response body is longer than {limit} bytes")
             }
+            Self::ClientCertificateRequired => f.write_str(
+                "the request must present a client certificate (mutual TLS) and the transport has none",
+            ),
         }
     }
 }
@@ -194,7 +247,7 @@ impl std::error::Error for ReqwestError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Reqwest(error) => error.source(),
-            Self::BodyTooLarge { .. } => None,
+            Self::BodyTooLarge { .. } | Self::ClientCertificateRequired => None,
         }
     }
 }
