@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-900}"; shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(callback token_response revocation_response stored_state www_authenticate par_response discovery_response device_authorization_response device_token_response introspection_response resource_metadata_response resource_metadata_challenge private_jwk jws_compact jwks id_token_claims userinfo_response logout_token token_exchange_response jarm_response introspection_jwt backchannel_authentication_response ciba_ping_notification)
+[ ${#targets[@]} -gt 0 ] || targets=(callback token_response revocation_response stored_state www_authenticate par_response discovery_response device_authorization_response device_token_response introspection_response resource_metadata_response resource_metadata_challenge private_jwk jws_compact jwks id_token_claims userinfo_response logout_token token_exchange_response jarm_response introspection_jwt backchannel_authentication_response ciba_ping_notification authorization_details)
 logs="${FUZZ_LOGS:-fuzz/target/campaign}"
 mkdir -p "$logs"
 dict_for() {

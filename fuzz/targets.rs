@@ -75,6 +75,8 @@ pub const TARGETS: &[(&str, Target)] = &[
         backchannel_authentication_response,
     ),
     ("ciba_ping_notification", ciba_ping_notification),
+    // Rich authorization requests (RFC 9396).
+    ("authorization_details", authorization_details),
 ];
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
@@ -1431,6 +1433,95 @@ pub fn ciba_ping_notification(data: &[u8]) {
                 );
             }
             assert_redacted(&error, &secrets, data);
+        }
+    }
+}
+
+// Rich authorization requests (RFC 9396).
+/// `authorization_details` (RFC 9396 §2) from outside, read alone and as
+/// a token response's member: an accepted list keeps each object's text
+/// as it was in the input, reads back equal from its own JSON and from
+/// its stored form, and is rebuilt equal by the builder from its typed
+/// fields and members; the token response carries the same list; every
+/// `Debug` and every refusal prints no raw control or bidi character.
+pub fn authorization_details(data: &[u8]) {
+    use oauth2_pkce::resource::{AuthorizationDetail, AuthorizationDetails};
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let details = match AuthorizationDetails::from_json(text) {
+        Ok(details) => details,
+        Err(error) => {
+            assert_printable(&format!("{error} {error:?}"));
+            return;
+        }
+    };
+    assert!(details.len() <= oauth2_pkce::limits::MAX_AUTHORIZATION_DETAILS);
+    assert_printable(&format!("{details:?}"));
+    let again = AuthorizationDetails::from_json(&details.to_json()).unwrap();
+    assert_eq!(again, details);
+    let stored = serde_json::to_string(&details).unwrap();
+    assert_eq!(
+        serde_json::from_str::<AuthorizationDetails>(&stored).unwrap(),
+        details
+    );
+    let mut from = 0;
+    for detail in &details {
+        // The object's text is the input's own, in order.
+        let at = text[from..]
+            .find(detail.json())
+            .expect("the object's text as received");
+        from += at + detail.json().len();
+        assert!(!detail.detail_type().is_empty());
+        assert_eq!(
+            &AuthorizationDetail::from_json(detail.json()).unwrap(),
+            detail
+        );
+        let mut builder = AuthorizationDetail::builder(detail.detail_type());
+        for location in detail.locations() {
+            builder = builder.location(location);
+        }
+        for action in detail.actions() {
+            builder = builder.action(action);
+        }
+        for datatype in detail.datatypes() {
+            builder = builder.datatype(datatype);
+        }
+        if let Some(identifier) = detail.identifier() {
+            builder = builder.identifier(identifier);
+        }
+        for privilege in detail.privileges() {
+            builder = builder.privilege(privilege);
+        }
+        for (name, value) in detail.members().iter() {
+            builder = builder.member_json(name, value.to_json());
+        }
+        let rebuilt = builder.build().unwrap();
+        assert_eq!(rebuilt.detail_type(), detail.detail_type());
+        assert_eq!(rebuilt.locations(), detail.locations());
+        assert_eq!(rebuilt.actions(), detail.actions());
+        assert_eq!(rebuilt.datatypes(), detail.datatypes());
+        assert_eq!(rebuilt.identifier(), detail.identifier());
+        assert_eq!(rebuilt.privileges(), detail.privileges());
+        assert_eq!(rebuilt.members(), detail.members());
+    }
+
+    // The same list as a token response's member (RFC 9396 §7).
+    let (exchanging, secrets) = exchanging(&client());
+    let body =
+        format!(r#"{{"access_token":"at","token_type":"Bearer","authorization_details":{text}}}"#);
+    let response = HttpResponse::new(200, body.as_bytes()).with_content_type("application/json");
+    match exchanging.handle_response(response, NOW) {
+        Ok(authorized) => {
+            assert_eq!(authorized.tokens().authorization_details(), &details);
+            let stored = Authorized::from_json(authorized.to_json().as_bytes()).unwrap();
+            assert_eq!(stored.tokens().authorization_details(), &details);
+        }
+        // Only a `null` list stands for none, and is no failure; a JSON
+        // text the object parser took whole cannot fail in the body.
+        Err(failure) => {
+            assert_redacted(&failure, &secrets, data);
+            panic!("a list read alone is refused in a token response: {failure}");
         }
     }
 }

@@ -70,6 +70,8 @@ pub struct ClientMetadata {
     grant_types: Vec<&'static str>,
     client_name: Option<String>,
     scope: Option<Scope>,
+    /// RFC 9396 §10.
+    authorization_details_types: Vec<String>,
 }
 
 impl ClientMetadata {
@@ -82,6 +84,7 @@ impl ClientMetadata {
             grant_types: alloc::vec!["authorization_code", "refresh_token"],
             client_name: None,
             scope: None,
+            authorization_details_types: Vec::new(),
         }
     }
 
@@ -112,6 +115,14 @@ impl ClientMetadata {
     #[must_use]
     pub fn scope(mut self, scope: Scope) -> Self {
         self.scope = Some(scope);
+        self
+    }
+
+    /// An authorization details `type` the client will ask for (RFC 9396
+    /// §10 `authorization_details_types`); call once per type.
+    #[must_use]
+    pub fn authorization_details_type(mut self, detail_type: impl Into<String>) -> Self {
+        self.authorization_details_types.push(detail_type.into());
         self
     }
 
@@ -150,6 +161,8 @@ impl ClientMetadata {
             client_name: Option<&'a str>,
             #[serde(skip_serializing_if = "Option::is_none")]
             scope: Option<String>,
+            #[serde(skip_serializing_if = "<[_]>::is_empty")]
+            authorization_details_types: &'a [String],
         }
         let wire = Wire {
             redirect_uris: self.redirect_uris.iter().map(RedirectUri::as_str).collect(),
@@ -159,6 +172,7 @@ impl ClientMetadata {
             application_type: self.application_type(),
             client_name: self.client_name.as_deref(),
             scope: self.scope.as_ref().map(alloc::string::ToString::to_string),
+            authorization_details_types: &self.authorization_details_types,
         };
         // Strings and arrays of strings always serialize.
         serde_json::to_string(&wire).unwrap_or_default()

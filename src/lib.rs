@@ -257,6 +257,8 @@ mod syntax;
 mod text;
 mod time;
 mod wire;
+// Rich authorization requests (RFC 9396).
+mod authorization_details;
 
 // The names a login needs: configuration, the flow's states, the endpoint
 // steps and what carries them. The rest live in the public modules below.
@@ -321,7 +323,9 @@ pub mod resource {
     //! [`Introspection::signed`], RFC 9701); a counted new login on
     //! `insufficient_scope` ([`StepUp`], RFC 6750 §3.1); and (feature `http`)
     //! the whole chain from a resource URL in one call
-    //! ([`ResourceAccess`], [`ResourceLogin`]).
+    //! ([`ResourceAccess`], [`ResourceLogin`]). What a token is for in
+    //! detail: [`AuthorizationDetails`] (RFC 9396 rich authorization
+    //! requests).
 
     #[cfg(feature = "http")]
     pub use crate::drive::{ResourceAccess, ResourceLogin};
@@ -332,6 +336,10 @@ pub mod resource {
     pub use crate::step_up::StepUp;
     pub use crate::wire::challenge::{BearerChallenge, DpopChallenge, NextStep};
     pub use crate::wire::introspection::IntrospectionResponse;
+    // Rich authorization requests (RFC 9396).
+    pub use crate::authorization_details::{
+        AuthorizationDetail, AuthorizationDetailBuilder, AuthorizationDetails,
+    };
     // Mutual TLS (RFC 8705).
     pub use crate::mtls::CertificateThumbprint;
 }

@@ -74,3 +74,12 @@ pub const MAX_JWS_BYTES: usize = 16 * 1024;
 /// How many keys a JWK Set (RFC 7517 §5) may hold (64: providers publish
 /// two to six, the current and the next or previous ones).
 pub const MAX_KEY_SET_KEYS: usize = 64;
+
+// Rich authorization requests (RFC 9396).
+/// One `authorization_details` (RFC 9396 §2), as JSON text, in bytes
+/// (64 KiB: a payment initiation object takes a few hundred bytes).
+pub const MAX_AUTHORIZATION_DETAILS_BYTES: usize = 64 * 1024;
+
+/// How many authorization details objects one `authorization_details`
+/// holds (32).
+pub const MAX_AUTHORIZATION_DETAILS: usize = 32;

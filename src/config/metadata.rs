@@ -137,6 +137,12 @@ pub struct ServerMetadata {
     /// RFC 8414 §2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_types_supported: Option<Vec<String>>,
+    /// Rich authorization requests: the `type`s of authorization details
+    /// the server takes (RFC 9396 §10); absent means the server did not
+    /// say. A login asking for another type is refused before anything is
+    /// sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_details_types_supported: Option<Vec<String>>,
     // Mutual TLS (RFC 8705).
     /// The endpoints a client that uses mutual TLS sends its requests to
     /// instead of the plain ones (RFC 8705 §5); absent means the plain
@@ -215,6 +221,7 @@ impl ServerMetadata {
             response_types_supported: None,
             response_modes_supported: None,
             grant_types_supported: None,
+            authorization_details_types_supported: None,
             mtls_endpoint_aliases: None,
             tls_client_certificate_bound_access_tokens: false,
             // OpenID CIBA Core 1.0.

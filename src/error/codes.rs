@@ -88,6 +88,11 @@ error_codes!(
         /// `invalid_target` (RFC 8707 §2): a `resource` asked for is
         /// invalid, unknown, or not one this client may have a token for.
         InvalidTarget = "invalid_target",
+        /// `invalid_authorization_details` (RFC 9396 §5): an
+        /// `authorization_details` object is of an unknown type, misses a
+        /// field its type requires, or asks for what this client may not
+        /// have. Fix the request; the description may say which.
+        InvalidAuthorizationDetails = "invalid_authorization_details",
     }
 );
 
@@ -171,6 +176,10 @@ error_codes!(
         /// refused the `binding_message` (too long, or characters it does
         /// not display).
         InvalidBindingMessage = "invalid_binding_message",
+        /// `invalid_authorization_details` (RFC 9396 §6, §8): the
+        /// `authorization_details` asked for are invalid or more than the
+        /// grant (or, for client credentials, the client's policy) allows.
+        InvalidAuthorizationDetails = "invalid_authorization_details",
     }
 );
 

@@ -111,6 +111,11 @@ pub enum ConfigError {
     /// A value given is refused, such as more `resource` indicators
     /// (RFC 8707 §2) than one request carries. See the variant.
     InvalidValue(InvalidValue),
+    /// The server's `authorization_details_types_supported` (RFC 9396
+    /// §10) does not list this `type` of the authorization details asked
+    /// for: the server would refuse it (`invalid_authorization_details`).
+    /// Ask for types it lists.
+    AuthorizationDetailsTypeNotSupported(UntrustedText),
     /// The caller's mistake: a plain authorization URL where the server
     /// requires pushed authorization requests
     /// ([`ApiMisuse::PushedAuthorizationRequired`]), no redirect URI
@@ -175,6 +180,10 @@ impl fmt::Display for ConfigError {
             Self::S256NotSupported => {
                 f.write_str("the server does not list S256 in code_challenge_methods_supported")
             }
+            Self::AuthorizationDetailsTypeNotSupported(detail_type) => write!(
+                f,
+                "the server does not list the authorization details type {detail_type:?} in authorization_details_types_supported"
+            ),
             Self::ReservedParameter(name) => write!(
                 f,
                 "`{name}` is set by the flow itself and cannot be given as an extra parameter"

@@ -227,6 +227,10 @@ pub enum EndpointErrorKind {
         /// When the `auth_req_id` expired.
         expires_at: UnixTime,
     },
+    /// The response's `authorization_details` (RFC 9396 §7, §9.2) is not
+    /// an array of authorization details objects, each with a `type`:
+    /// what is wrong, in [`InvalidValue`]'s words.
+    InvalidAuthorizationDetails(InvalidValue),
 }
 
 impl EndpointErrorKind {
@@ -246,6 +250,7 @@ impl EndpointErrorKind {
                 | Self::MissingMember(_)
                 | Self::InvalidMember(_)
                 | Self::InvalidUrl { .. }
+                | Self::InvalidAuthorizationDetails(_)
         )
     }
 
@@ -276,6 +281,12 @@ impl EndpointErrorKind {
             Self::InvalidMember(name) => write!(f, "the member `{name}` is invalid"),
             Self::InvalidUrl { member, problem } => {
                 write!(f, "the member `{member}` is refused: {problem}")
+            }
+            Self::InvalidAuthorizationDetails(problem) => {
+                write!(
+                    f,
+                    "the member `authorization_details` is refused: {problem}"
+                )
             }
             Self::NotADocument(why) => write!(f, "it is not a metadata document: {why}"),
             Self::IssuerMismatch { expected, received } => {

@@ -166,6 +166,33 @@ pub enum InvalidValue {
     /// why, in the JSON parser's words.
     MemberType(UntrustedText),
 
+    // Rich authorization requests (RFC 9396).
+    /// `authorization_details` is not a JSON array of JSON objects, or an
+    /// object has a member twice, or a member given as JSON text is not
+    /// one JSON value (RFC 9396 §2).
+    AuthorizationDetailsMalformed,
+    /// An authorization details object has no `type`, or one that is not
+    /// a non-empty string (RFC 9396 §2).
+    AuthorizationDetailType,
+    /// An authorization details object's common data field (RFC 9396
+    /// §2.2) has the wrong type (`locations`, `actions`, `datatypes` and
+    /// `privileges` are arrays of strings, `identifier` a string), or a
+    /// type's own member was given the name of one.
+    AuthorizationDetailMember(&'static str),
+    /// `authorization_details` is over
+    /// [`MAX_AUTHORIZATION_DETAILS_BYTES`](crate::limits::MAX_AUTHORIZATION_DETAILS_BYTES):
+    /// refused unread.
+    AuthorizationDetailsTooLarge {
+        /// The cap, in bytes.
+        limit: usize,
+    },
+    /// More authorization details objects than
+    /// [`MAX_AUTHORIZATION_DETAILS`](crate::limits::MAX_AUTHORIZATION_DETAILS).
+    TooManyAuthorizationDetails {
+        /// The cap.
+        limit: usize,
+    },
+
     // Stored states (`from_json`). Nothing is lost but the stored value:
     // discard it, and for a pending flow let the user start a new login.
     /// A stored state written in a format version this build does not read
@@ -297,6 +324,23 @@ impl fmt::Display for InvalidValue {
             Self::KeySetPrivateKey => f.write_str("the JWK Set publishes a private key"),
             Self::MemberType(why) => {
                 write!(f, "the member does not have the type asked for: {why}")
+            }
+            Self::AuthorizationDetailsMalformed => f.write_str(
+                "authorization_details is not a JSON array of objects, each member once (RFC 9396 §2)",
+            ),
+            Self::AuthorizationDetailType => f.write_str(
+                "an authorization details object has no type, or not a non-empty string (RFC 9396 §2)",
+            ),
+            Self::AuthorizationDetailMember(member) => write!(
+                f,
+                "the authorization details member `{member}` is not of its common data field's type (RFC 9396 §2.2)"
+            ),
+            Self::AuthorizationDetailsTooLarge { limit } => write!(
+                f,
+                "authorization_details is over its size cap of {limit} bytes"
+            ),
+            Self::TooManyAuthorizationDetails { limit } => {
+                write!(f, "more than {limit} authorization details objects")
             }
             Self::StoredStateVersion { found, supported } => write!(
                 f,

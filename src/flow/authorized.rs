@@ -9,6 +9,7 @@ use core::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::authorization_details::{details_are_empty, AuthorizationDetails};
 use crate::config::{Client, ClientId};
 use crate::endpoint::Endpoint;
 use crate::error::InvalidValue;
@@ -43,6 +44,8 @@ pub struct TokenSet {
     dpop_jkt: Option<String>,
     /// RFC 8707 §2: the resources the access token was asked for.
     pub(crate) resources: Vec<ResourceIndicator>,
+    /// RFC 9396 §7: the authorization details granted to the access token.
+    pub(crate) authorization_details: AuthorizationDetails,
 }
 
 impl TokenSet {
@@ -50,7 +53,9 @@ impl TokenSet {
     /// means the requested one (RFC 6749 §5.1), and requested scopes
     /// joined by commas may be read as such
     /// ([`Tolerances::granted_scope`]); an omitted refresh token keeps the
-    /// previous one (RFC 6749 §6).
+    /// previous one (RFC 6749 §6), and so do omitted
+    /// `authorization_details` (RFC 9396 §7: a refresh is a token of the
+    /// same grant).
     pub(crate) fn from_response(
         response: TokenResponse,
         requested_scope: &Scope,
@@ -78,6 +83,10 @@ impl TokenSet {
             generation: previous.map_or(0, |p| p.generation.saturating_add(1)),
             dpop_jkt,
             resources: previous.map(|p| p.resources.clone()).unwrap_or_default(),
+            authorization_details: response
+                .authorization_details
+                .or_else(|| previous.map(|p| p.authorization_details.clone()))
+                .unwrap_or_default(),
         }
     }
 
@@ -93,6 +102,18 @@ impl TokenSet {
     #[must_use]
     pub fn resources(&self) -> &[ResourceIndicator] {
         &self.resources
+    }
+
+    /// The authorization details granted to the access token (RFC 9396
+    /// §7), as the token response listed them: possibly fewer than asked
+    /// for, or enriched by the server (§7.1: an account the user picked),
+    /// or of types the login never named (the server decides when the
+    /// token request names none, §7) — they are the server's word, kept
+    /// as sent. A refresh response without them keeps the previous ones.
+    /// Empty when the server sent none.
+    #[must_use]
+    pub fn authorization_details(&self) -> &AuthorizationDetails {
+        &self.authorization_details
     }
 
     /// The access token.
@@ -177,6 +198,7 @@ impl fmt::Debug for TokenSet {
             .field("extra", &self.extra)
             .field("generation", &self.generation)
             .field("resources", &self.resources)
+            .field("authorization_details", &self.authorization_details)
             .finish()
     }
 }
@@ -451,6 +473,10 @@ struct StoredV1<'a> {
     /// Resource servers' DPoP nonces, `[origin, nonce]` pairs.
     #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
     dpop_resource_nonces: Cow<'a, [(String, String)]>,
+    /// RFC 9396 authorization details, the text of their JSON array;
+    /// absent in states stored before them.
+    #[serde(default, skip_serializing_if = "details_are_empty")]
+    authorization_details: Cow<'a, AuthorizationDetails>,
 }
 
 impl Serialize for Authorized {
@@ -476,6 +502,7 @@ impl Serialize for Authorized {
             dpop_nonce: self.dpop_nonce.as_deref().map(Cow::Borrowed),
             resource: Cow::Borrowed(&tokens.resources),
             dpop_resource_nonces: Cow::Borrowed(&self.resource_nonces),
+            authorization_details: Cow::Borrowed(&tokens.authorization_details),
         }
         .serialize(serializer)
     }
@@ -567,6 +594,7 @@ impl<'de> Deserialize<'de> for Authorized {
                 generation: stored.generation,
                 dpop_jkt: stored.dpop_jkt.map(Cow::into_owned),
                 resources: stored.resource.into_owned(),
+                authorization_details: stored.authorization_details.into_owned(),
             },
         })
     }

@@ -196,6 +196,7 @@ impl AwaitingCallback {
             nonce: self.nonce,
             id_token_signing_alg: client.id_token_signing_alg,
             tenant_issuer: client.metadata.tenant_issuer,
+            authorization_details: crate::authorization_details::AuthorizationDetails::new(),
         })
     }
 }

@@ -3,7 +3,12 @@
 
 use core::fmt;
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::authorization_details::{self, AuthorizationDetails};
 use crate::config::{Client, ClientAuthentication};
+use crate::error::ConfigError;
 use crate::error::SigningError;
 use crate::error::{ApiMisuse, EndpointKind, Failure};
 use crate::flow::authorized::Authorized;
@@ -22,6 +27,10 @@ pub struct ClientCredentials {
     origin: Origin,
     credentials: Credentials,
     scope: Scope,
+    /// RFC 9396 §6: the authorization details asked for.
+    authorization_details: AuthorizationDetails,
+    /// The server's `authorization_details_types_supported` (§10).
+    types_supported: Option<Vec<String>>,
 }
 
 impl ClientCredentials {
@@ -39,7 +48,32 @@ impl ClientCredentials {
             origin,
             credentials,
             scope,
+            authorization_details: AuthorizationDetails::new(),
+            types_supported: client
+                .metadata()
+                .authorization_details_types_supported
+                .clone(),
         })
+    }
+
+    /// Asks the token for `details` (RFC 9396 §6), sent as
+    /// `authorization_details`: for this grant, the only way to ask for
+    /// them. The server checks them against the client's policy and
+    /// answers `invalid_authorization_details` when they are more; what
+    /// it granted comes back in
+    /// [`TokenSet::authorization_details`](crate::TokenSet::authorization_details).
+    ///
+    /// # Errors
+    /// [`ConfigError::AuthorizationDetailsTypeNotSupported`] when the
+    /// server's `authorization_details_types_supported` does not list a
+    /// type of `details`.
+    pub fn authorization_details(
+        mut self,
+        details: AuthorizationDetails,
+    ) -> Result<Self, ConfigError> {
+        authorization_details::check_supported(&details, self.types_supported.as_deref())?;
+        self.authorization_details = details;
+        Ok(self)
     }
 }
 
@@ -55,6 +89,9 @@ impl EndpointStep for ClientCredentials {
         let mut form = FormSerializer::new();
         form.append("grant_type", "client_credentials");
         self.credentials.append_scope(&mut form, &self.scope);
+        authorization_details::emit(&self.authorization_details, &mut |name, value| {
+            form.append(name, value);
+        });
         self.credentials
             .post_proven(&self.origin.token_endpoint, form, context)
     }
@@ -84,6 +121,7 @@ impl fmt::Debug for ClientCredentials {
             .field("origin", &self.origin)
             .field("credentials", &self.credentials)
             .field("scope", &self.scope)
+            .field("authorization_details", &self.authorization_details)
             .finish()
     }
 }

@@ -3,6 +3,7 @@
 
 use core::fmt;
 
+use crate::authorization_details::{self, AuthorizationDetails};
 use crate::endpoint::RedirectUri;
 use crate::error::InvalidValue;
 use crate::error::SigningError;
@@ -48,6 +49,9 @@ pub struct Exchanging {
     /// The issuer template of an alias tenant's client
     /// ([`ServerMetadata::tenant_issuer`](crate::ServerMetadata::tenant_issuer)).
     pub(crate) tenant_issuer: Option<crate::config::TenantIssuer>,
+    /// RFC 9396 §6: the authorization details the token is asked for;
+    /// none sent when empty.
+    pub(crate) authorization_details: AuthorizationDetails,
 }
 
 impl Exchanging {
@@ -73,6 +77,17 @@ impl Exchanging {
         self.resources = alloc::vec![resource.clone()];
         Ok(())
     }
+
+    /// Asks the access token for `details` (RFC 9396 §6): a part of what
+    /// the login's `authorization_details` asked for, such as one
+    /// `payment_initiation` for one `locations` entry. Sent as
+    /// `authorization_details` in the token request; the server checks it
+    /// against the grant and answers `invalid_authorization_details`
+    /// ([`TokenErrorCode::InvalidAuthorizationDetails`](crate::errors::TokenErrorCode::InvalidAuthorizationDetails))
+    /// when it is more. Without it, the server decides (§7).
+    pub fn for_authorization_details(&mut self, details: AuthorizationDetails) {
+        self.authorization_details = details;
+    }
 }
 
 impl EndpointStep for Exchanging {
@@ -92,6 +107,9 @@ impl EndpointStep for Exchanging {
             .append("redirect_uri", self.redirect_uri.as_str())
             .append("code_verifier", self.code_verifier.secret());
         resource_indicator::emit(&self.resources, &mut |name, value| {
+            form.append(name, value);
+        });
+        authorization_details::emit(&self.authorization_details, &mut |name, value| {
             form.append(name, value);
         });
         self.credentials
@@ -151,6 +169,7 @@ impl fmt::Debug for Exchanging {
             .field("nonce", &self.nonce)
             .field("id_token_signing_alg", &self.id_token_signing_alg)
             .field("tenant_issuer", &self.tenant_issuer)
+            .field("authorization_details", &self.authorization_details)
             .finish()
     }
 }

@@ -2,6 +2,7 @@
 
 use core::fmt;
 
+use crate::authorization_details::{self, AuthorizationDetails};
 use crate::config::Client;
 use crate::endpoint::Endpoint;
 use crate::error::{ApiMisuse, EndpointKind, Failure};
@@ -87,6 +88,28 @@ impl Authorized {
         Ok(refreshing)
     }
 
+    /// Starts a refresh of the whole grant scope asking the access token
+    /// for `details` (RFC 9396 §6): fewer rights than the grant holds,
+    /// such as one `locations` entry of a granted type. The server
+    /// compares them with the grant (§6.1) and answers
+    /// `invalid_authorization_details`
+    /// ([`TokenErrorCode::InvalidAuthorizationDetails`](crate::errors::TokenErrorCode::InvalidAuthorizationDetails))
+    /// when they are more. The grant itself is unchanged: a later
+    /// [`refresh`](Self::refresh) lets the server decide again. An empty
+    /// list is the same as [`refresh`](Self::refresh).
+    ///
+    /// # Errors
+    /// As [`refresh`](Self::refresh).
+    pub fn refresh_with_authorization_details(
+        &self,
+        client: &Client,
+        details: AuthorizationDetails,
+    ) -> Result<Refreshing, ApiMisuse> {
+        let mut refreshing = self.start_refresh(client, None)?;
+        refreshing.authorization_details = details;
+        Ok(refreshing)
+    }
+
     fn start_refresh(
         &self,
         client: &Client,
@@ -124,6 +147,7 @@ impl Authorized {
             refresh_token,
             scope,
             resources: self.tokens.resources.clone(),
+            authorization_details: AuthorizationDetails::new(),
         })
     }
 }
@@ -144,6 +168,8 @@ pub struct Refreshing {
     refresh_token: RefreshToken,
     scope: Option<Scope>,
     resources: Vec<ResourceIndicator>,
+    /// RFC 9396 §6: a narrower set asked for; none sent when empty.
+    authorization_details: AuthorizationDetails,
 }
 
 impl Refreshing {
@@ -185,6 +211,9 @@ impl EndpointStep for Refreshing {
         resource_indicator::emit(&self.resources, &mut |name, value| {
             form.append(name, value);
         });
+        authorization_details::emit(&self.authorization_details, &mut |name, value| {
+            form.append(name, value);
+        });
         self.credentials.post_proven(self.endpoint(), form, context)
     }
 
@@ -209,15 +238,22 @@ impl EndpointStep for Refreshing {
                 Ok((parsed, binding))
             });
         match parsed {
-            Ok((response, binding)) => {
+            Ok((mut response, binding)) => {
                 let nonce = self.credentials.nonce_after(&http);
                 let Self {
                     previous,
                     scope,
                     resources,
                     credentials,
+                    authorization_details,
                     ..
                 } = self;
+                // Omitted `authorization_details` (RFC 9396 §7 says the
+                // server MUST send them): the narrower ones asked for, or
+                // else the previous token's (TokenSet::from_response).
+                if response.authorization_details.is_none() && !authorization_details.is_empty() {
+                    response.authorization_details = Some(authorization_details);
+                }
                 // Omitted scope in the response: what was asked for, which
                 // without a `scope` parameter is the whole grant (RFC 6749
                 // §5.1, §6).
@@ -253,6 +289,7 @@ impl fmt::Debug for Refreshing {
             .field("refresh_token", &self.refresh_token)
             .field("scope", &self.scope)
             .field("resources", &self.resources)
+            .field("authorization_details", &self.authorization_details)
             .finish()
     }
 }

@@ -41,7 +41,8 @@ pub(crate) fn outgoing(
 }
 
 /// The request object (RFC 9101 §4): every parameter as a claim (a
-/// parameter given several times, `resource`, as an array), `iss` the
+/// parameter given several times, `resource`, as an array;
+/// `authorization_details` as the JSON array it holds), `iss` the
 /// client, `aud` the issuer (§10.2 against audience confusion), `iat`,
 /// `nbf`, `exp` and a `jti` drawn from the flow's `state`.
 fn sign(
@@ -53,6 +54,13 @@ fn sign(
 ) -> Result<String, ConfigError> {
     let mut claims = Map::new();
     for (name, value) in parameters {
+        // RFC 9396 §3: in a request object, a JSON array, not its text.
+        if name == "authorization_details" {
+            if let Ok(details) = serde_json::from_str::<Value>(&value) {
+                claims.insert(name, details);
+                continue;
+            }
+        }
         match claims.get_mut(&name) {
             None => {
                 claims.insert(name, Value::String(value));

@@ -8,6 +8,7 @@ use core::fmt;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use zeroize::Zeroize;
 
+use crate::authorization_details::{self, AuthorizationDetails};
 use crate::config::Client;
 use crate::endpoint::RedirectUri;
 #[cfg(feature = "getrandom")]
@@ -40,6 +41,7 @@ const RESERVED: &[&str] = &[
     "request_uri",
     "request",
     "resource",
+    "authorization_details",
 ];
 
 /// The randomness one flow needs: 32 bytes for the `code_verifier`
@@ -147,6 +149,7 @@ pub struct Start<'c> {
     extra: Vec<(String, String)>,
     method: CodeChallengeMethod,
     resources: Vec<ResourceIndicator>,
+    authorization_details: AuthorizationDetails,
 }
 
 impl<'c> Start<'c> {
@@ -159,6 +162,7 @@ impl<'c> Start<'c> {
             extra: Vec::new(),
             method: CodeChallengeMethod::S256,
             resources: Vec::new(),
+            authorization_details: AuthorizationDetails::new(),
         }
     }
 
@@ -187,6 +191,22 @@ impl<'c> Start<'c> {
         if !self.resources.contains(&resource) {
             self.resources.push(resource);
         }
+        self
+    }
+
+    /// What the tokens are for, in detail (RFC 9396 §2): sent as
+    /// `authorization_details`, a JSON array, in the authorization request
+    /// (URL-encoded, §3), in the pushed request (RFC 9126) or, when the
+    /// client signs its requests, as an array claim of the request object
+    /// (RFC 9101). The browser can read and change what travels in the
+    /// URL (RFC 9396 §12): push it or sign it where that matters. What
+    /// was granted comes back with the tokens
+    /// ([`TokenSet::authorization_details`](crate::TokenSet::authorization_details)).
+    /// Replaces details given before; an empty list sends none. They are
+    /// not kept in the pending flow (a cookie would grow with them): the
+    /// token response says what was granted (RFC 9396 §7).
+    pub fn authorization_details(mut self, details: AuthorizationDetails) -> Self {
+        self.authorization_details = details;
         self
     }
 
@@ -352,6 +372,10 @@ impl<'c> Start<'c> {
             return Err(ConfigError::S256NotSupported);
         }
         resource_indicator::check_count(&self.resources).map_err(ConfigError::InvalidValue)?;
+        authorization_details::check_supported(
+            &self.authorization_details,
+            metadata.authorization_details_types_supported.as_deref(),
+        )?;
 
         // RFC 6749 §3.1: the endpoint's own query is kept; none of its
         // parameters may be sent twice.
@@ -419,6 +443,7 @@ impl<'c> Start<'c> {
         emit("code_challenge", &code_verifier.code_challenge(self.method));
         emit("code_challenge_method", self.method.as_str());
         resource_indicator::emit(&self.resources, emit);
+        authorization_details::emit(&self.authorization_details, emit);
         // FAPI 2.0 Message Signing: a signed response (JARM), always.
         if client.jwt_responses && response_mode.is_none() {
             emit("response_mode", "jwt");

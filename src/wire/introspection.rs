@@ -5,6 +5,7 @@ use alloc::vec::Vec;
 
 use serde_json::Value;
 
+use crate::authorization_details::AuthorizationDetails;
 use crate::error::EndpointErrorKind;
 use crate::http::HttpResponse;
 use crate::members::ExtraMembers;
@@ -45,6 +46,8 @@ pub struct IntrospectionResponse {
     /// `cnf.x5t#S256` (RFC 8705 §3.2).
     cnf_x5t_s256: Option<UntrustedText>,
     extra: ExtraMembers,
+    /// RFC 9396 §9.2.
+    authorization_details: AuthorizationDetails,
 }
 
 impl IntrospectionResponse {
@@ -65,7 +68,16 @@ impl IntrospectionResponse {
             cnf_jkt: None,
             cnf_x5t_s256: None,
             extra: ExtraMembers::default(),
+            authorization_details: AuthorizationDetails::new(),
         }
+    }
+
+    /// `authorization_details` (RFC 9396 §9.2): the token's authorization
+    /// details as the server shows them to this resource, possibly
+    /// filtered or extended for it. Empty when it sent none.
+    #[must_use]
+    pub fn authorization_details(&self) -> &AuthorizationDetails {
+        &self.authorization_details
     }
 
     /// `active`: whether the server considers the token active now
@@ -301,6 +313,7 @@ fn introspection(mut members: Members) -> Result<IntrospectionResponse, Endpoint
         aud,
         iss: text(&mut members, "iss")?,
         jti: text(&mut members, "jti")?,
+        authorization_details: members.take_authorization_details()?.unwrap_or_default(),
         cnf_jkt,
         cnf_x5t_s256,
         extra: members.into_extra(),

@@ -8,7 +8,10 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use serde::de::{Deserialize, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::Value;
+
+use crate::authorization_details::AuthorizationDetails;
 
 use crate::error::codes::{is_error_code, ErrorResponse, TokenErrorCode};
 use crate::error::EndpointErrorKind;
@@ -32,6 +35,8 @@ pub(crate) struct TokenResponse {
     pub(crate) refresh_token: Option<RefreshToken>,
     pub(crate) scope: Option<Scope>,
     pub(crate) extra: ExtraMembers,
+    /// RFC 9396 §7: the authorization details granted to the token.
+    pub(crate) authorization_details: Option<AuthorizationDetails>,
 }
 
 /// The members a token, error or PAR response names; looked up without a
@@ -74,7 +79,13 @@ pub(crate) struct Members {
     /// [`into_extra`](Self::into_extra) hands the map over as it is.
     other: BTreeMap<String, MemberValue>,
     duplicate: Option<UntrustedText>,
+    /// `authorization_details` (RFC 9396 §7, §9.2), as its JSON text:
+    /// each object is kept exactly as sent.
+    authorization_details: Option<String>,
 }
+
+/// The member whose JSON text is kept as sent (RFC 9396).
+const AUTHORIZATION_DETAILS: &str = "authorization_details";
 
 impl Members {
     fn insert(&mut self, name: Cow<'_, str>, value: Value) {
@@ -103,6 +114,31 @@ impl Members {
         value.filter(|value| !value.is_null())
     }
 
+    /// Records `authorization_details` as its JSON text.
+    fn insert_authorization_details(&mut self, json: String) {
+        if self.authorization_details.is_some() {
+            if self.duplicate.is_none() {
+                self.duplicate = Some(UntrustedText::from(AUTHORIZATION_DETAILS));
+            }
+        } else {
+            self.authorization_details = Some(json);
+        }
+    }
+
+    /// Removes and reads `authorization_details` (RFC 9396 §7, §9.2);
+    /// `null` is absent. A form-encoded body carries the array as text.
+    pub(crate) fn take_authorization_details(
+        &mut self,
+    ) -> Result<Option<AuthorizationDetails>, EndpointErrorKind> {
+        match self.authorization_details.take() {
+            None => Ok(None),
+            Some(json) if json == "null" => Ok(None),
+            Some(json) => AuthorizationDetails::from_json(&json)
+                .map(Some)
+                .map_err(EndpointErrorKind::InvalidAuthorizationDetails),
+        }
+    }
+
     /// The `token_type` member, when it is a string, not taken.
     pub(crate) fn token_type(&self) -> Option<&str> {
         self.known
@@ -114,6 +150,16 @@ impl Members {
     /// What was not taken: the members this crate does not model.
     pub(crate) fn into_extra(self) -> ExtraMembers {
         let mut extra = self.other;
+        // Not taken by a response that does not model it: kept as sent.
+        if let Some(value) = self
+            .authorization_details
+            .and_then(|json| serde_json::from_str::<Value>(&json).ok())
+        {
+            extra.insert(
+                String::from(AUTHORIZATION_DETAILS),
+                MemberValue::from_value(value),
+            );
+        }
         for (name, value) in KNOWN.iter().zip(self.known) {
             if let Some(value) = value {
                 extra.insert(String::from(*name), MemberValue::from_value(value));
@@ -164,6 +210,11 @@ impl<'de> DeserializeSeed<'de> for MembersSeed<'_> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
                 while let Some(Name(name)) = map.next_key::<Name<'de>>()? {
+                    if name == AUTHORIZATION_DETAILS {
+                        let raw: alloc::boxed::Box<RawValue> = map.next_value()?;
+                        self.0.insert_authorization_details(String::from(raw.get()));
+                        continue;
+                    }
                     let value = map.next_value()?;
                     self.0.insert(name, value);
                 }
@@ -203,7 +254,11 @@ pub(crate) fn members(response: &HttpResponse<'_>) -> Result<Members, EndpointEr
         })?;
         let mut members = Members::default();
         for (name, value) in pairs {
-            members.insert(name, Value::String(value));
+            if name == AUTHORIZATION_DETAILS {
+                members.insert_authorization_details(value);
+            } else {
+                members.insert(name, Value::String(value));
+            }
         }
         members
     } else {
@@ -434,6 +489,7 @@ fn success_response(
         Some(_) => return Err(EndpointErrorKind::InvalidMember("scope").into()),
     };
 
+    let authorization_details = members.take_authorization_details()?;
     Ok(TokenResponse {
         access_token,
         token_type,
@@ -441,6 +497,7 @@ fn success_response(
         refresh_token,
         scope,
         extra: members.into_extra(),
+        authorization_details,
     })
 }
 

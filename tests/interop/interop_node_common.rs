@@ -89,6 +89,11 @@ pub enum OpClient {
     /// `jwt-introspection-client`, `client_secret_basic`, registered with
     /// `introspection_signed_response_alg: RS256` (RFC 9701).
     JwtIntrospection,
+    // Rich authorization requests (RFC 9396).
+    /// `rar-client`, `client_secret_basic`, registered (on a server with
+    /// `RICH_AUTHORIZATION_REQUESTS=1`) for `payment_initiation`
+    /// authorization details.
+    Rar,
     // Mutual TLS (RFC 8705): registered when the server is started with
     // `MTLS_DIR` (see `oidc_provider_mtls`).
     /// `mtls-client`, `tls_client_auth` with `tls_client_auth_subject_dn`
@@ -125,6 +130,7 @@ impl OpClient {
             Self::Exchange => "exchange-client",
             Self::Jar => "jar-client",
             Self::JwtIntrospection => "jwt-introspection-client",
+            Self::Rar => "rar-client",
             // Mutual TLS (RFC 8705).
             Self::Mtls => "mtls-client",
             Self::MtlsSelfSigned => "mtls-self-signed-client",
@@ -148,6 +154,7 @@ impl OpClient {
             Self::Exchange => "exchange-secret",
             Self::Jar => "jar-secret",
             Self::JwtIntrospection => "jwt-introspection-secret",
+            Self::Rar => "rar-secret",
             // Mutual TLS (RFC 8705): the certificate is the credential.
             Self::Mtls | Self::MtlsSelfSigned => "",
             Self::Ciba => "ciba-secret",
@@ -169,7 +176,8 @@ impl OpClient {
             | Self::Jar
             | Self::JwtIntrospection
             | Self::Ciba
-            | Self::CibaPing => ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret)),
+            | Self::CibaPing
+            | Self::Rar => ClientAuthentication::ClientSecretBasic(ClientSecret::new(secret)),
             Self::Post => ClientAuthentication::ClientSecretPost(ClientSecret::new(secret)),
             Self::Public | Self::DeviceSlow => ClientAuthentication::None,
             // Mutual TLS (RFC 8705).

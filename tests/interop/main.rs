@@ -27,6 +27,8 @@ mod oidc_provider_resource;
 mod oidc_provider_sign_in;
 mod oidc_provider_token_exchange;
 mod oidc_provider_userinfo_logout;
+// Rich authorization requests (RFC 9396).
+mod oidc_provider_rar;
 // Mutual TLS (RFC 8705).
 mod oidc_provider_mtls;
 // OpenID CIBA Core 1.0.

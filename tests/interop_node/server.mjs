@@ -93,6 +93,22 @@
 //   `/.well-known/oauth-protected-resource/mcp` names the provider as its
 //   authorization server. `/evil` is an impostor whose metadata names
 //   `/mcp` as its resource.
+// - With `RICH_AUTHORIZATION_REQUESTS=1` as well (rich authorization
+//   requests): RFC 9396 (`features.richAuthorizationRequests`,
+//   experimental in 8.x, acknowledged as `experimental-01`) for one type,
+//   `payment_initiation`, whose objects need an `instructedAmount` with a
+//   three-letter `currency` and a decimal `amount` string and a
+//   `creditorName` (else `invalid_authorization_details`), for
+//   `rar-client` (client_secret_basic, `authorization_details_types`) and
+//   `jar-client` (in its request objects).
+//   oidc-provider returns `authorization_details` only with an access
+//   token for a resource server, so it needs resource indicators on. The
+//   code carries the details asked for; the token response carries them,
+//   or the narrower ones the token request asked for, each
+//   `payment_initiation` enriched (RFC 9396 §7.1) with the
+//   `debtorAccount` the user "picked"; refreshes and introspection show
+//   the access token's. Client credentials refuse `authorization_details`
+//   in oidc-provider 8.x.
 // - Mutual TLS (RFC 8705), when MTLS_DIR names a directory of PEM files
 //   the test made (`ca.pem`, `server.pem`, `server.key`, `self.pem`): an
 //   HTTPS listener on a second free loopback port, asking for a client
@@ -147,6 +163,9 @@ const DEVICE_SHORT_TTL = 8;
 const DEVICE_INTERVAL = 5;
 const SHORT_TOKEN_TTL = 2;
 const RESOURCE_INDICATORS = process.env.RESOURCE_INDICATORS === '1';
+// Rich authorization requests (RFC 9396): see the header comment.
+const RICH_AUTHORIZATION_REQUESTS = process.env.RICH_AUTHORIZATION_REQUESTS === '1';
+const DEBTOR_ACCOUNT = { iban: 'DE40100100103307118608', user_role: 'owner' };
 const BACKCHANNEL_FORWARD_URI = process.env.BACKCHANNEL_FORWARD_URI;
 // OpenID CIBA Core 1.0.
 const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
@@ -314,6 +333,14 @@ const clients = [
     backchannel_token_delivery_mode: 'ping',
     backchannel_client_notification_endpoint: CIBA_NOTIFY_URI,
   },
+  // Rich authorization requests (RFC 9396): the types it may ask for,
+  // registered only where the feature is on (the member is unknown else).
+  {
+    client_id: 'rar-client',
+    client_secret: 'rar-secret',
+    token_endpoint_auth_method: 'client_secret_basic',
+    ...(RICH_AUTHORIZATION_REQUESTS ? { authorization_details_types: ['payment_initiation'] } : {}),
+  },
 ].map((client) => ({
   redirect_uris: [REDIRECT_URI, ...EXTRA_REDIRECT_URIS],
   // RP-Initiated Logout 1.0 §3: where the browser may come back to.
@@ -324,6 +351,13 @@ const clients = [
     : ['authorization_code', 'refresh_token', 'client_credentials'],
   ...client,
 }));
+
+// Rich authorization requests (RFC 9396): `jar-client` may send
+// `payment_initiation` details too, inside its request objects.
+if (RICH_AUTHORIZATION_REQUESTS) {
+  clients.find((client) => client.client_id === 'jar-client')
+    .authorization_details_types = ['payment_initiation'];
+}
 
 function log(line) {
   process.stderr.write(`${line}\n`);
@@ -628,6 +662,8 @@ function makeProvider(issuer, kid) {
         },
       },
       registration: { enabled: RESOURCE_INDICATORS },
+      // Rich authorization requests (RFC 9396): see the header comment.
+      richAuthorizationRequests: richAuthorizationRequests(),
       // RFC 9449. Nonces are required when DPOP_REQUIRE_NONCE=1 (a
       // second server in the tests), so that both paths are exercised.
       dPoP: {
@@ -759,6 +795,45 @@ function forgeTokenResponse(res, kind) {
   return null;
 }
 
+// Rich authorization requests (RFC 9396), on with
+// RICH_AUTHORIZATION_REQUESTS=1: see the header comment.
+function richAuthorizationRequests() {
+  if (!RICH_AUTHORIZATION_REQUESTS) return { enabled: false };
+  const parse = (json) => (json ? JSON.parse(json) : undefined);
+  // §7.1: a payment initiation comes back with the account the user chose.
+  const enrich = (details) => details?.map((detail) => (
+    detail.type === 'payment_initiation' ? { ...detail, debtorAccount: DEBTOR_ACCOUNT } : detail
+  ));
+  return {
+    enabled: true,
+    ack: 'experimental-01',
+    types: {
+      payment_initiation: {
+        validate(ctx, detail) {
+          const amount = detail.instructedAmount;
+          const valid = amount && typeof amount === 'object'
+            && typeof amount.currency === 'string' && /^[A-Z]{3}$/.test(amount.currency)
+            && typeof amount.amount === 'string' && /^\d+(\.\d{1,2})?$/.test(amount.amount)
+            && typeof detail.creditorName === 'string' && detail.creditorName.length > 0;
+          if (!valid) {
+            throw new errors.InvalidAuthorizationDetails('payment_initiation needs instructedAmount {currency, amount} and creditorName');
+          }
+        },
+      },
+    },
+    // The details asked for, kept with the code.
+    rarForAuthorizationCode: (ctx) => parse(ctx.oidc.params.authorization_details),
+    // The token request's narrower details (§6) or the code's, enriched.
+    rarForCodeResponse: (ctx) => enrich(
+      parse(ctx.oidc.params.authorization_details) ?? ctx.oidc.authorizationCode.rar,
+    ),
+    rarForRefreshTokenResponse: (ctx) => enrich(
+      parse(ctx.oidc.params.authorization_details) ?? ctx.oidc.refreshToken.rar,
+    ),
+    rarForIntrospectionResponse: (ctx, token) => token.rar,
+  };
+}
+
 // RFC 8693 token exchange and the RFC 7523 JWT bearer grant, which
 // oidc-provider leaves to custom grant types. Token exchange: the subject
 // token must be an access token of this provider (a user's); an actor token, when sent, with its type (§2.1). Issued: a new
@@ -887,6 +962,8 @@ async function interaction(provider, req, res) {
       for (const [indicator, scopes] of Object.entries(missingResourceScopes ?? {})) {
         grant.addResourceScope(indicator, scopes.join(' '));
       }
+      // Rich authorization requests: the user grants the details asked for.
+      for (const detail of prompt.details.rar ?? []) grant.addRar(detail);
       const saved = await grant.save();
       return provider.interactionFinished(req, res, {
         consent: { grantId: saved },

@@ -38,6 +38,8 @@ mod software_keys;
 mod step_up;
 mod token_exchange;
 mod token_response;
+// Rich authorization requests (RFC 9396).
+mod rich_authorization;
 // Mutual TLS (RFC 8705).
 mod mtls;
 // OpenID CIBA Core 1.0.
