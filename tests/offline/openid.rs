@@ -147,6 +147,16 @@ fn the_key_set_is_fresh_for_its_max_age() {
     );
     assert_eq!(fresh_until(Some("no-store")), NOW);
     assert_eq!(fresh_until(Some("max-age=-1")), NOW);
+    // The documented bounds, in seconds: ten minutes without `max-age`,
+    // a day at most.
+    assert_eq!(
+        fresh_until(None),
+        NOW.saturating_add(Duration::from_secs(600))
+    );
+    assert_eq!(
+        fresh_until(Some("max-age=86401")),
+        NOW.saturating_add(Duration::from_secs(86_400))
+    );
     let keys = key_set(&document, Some("max-age=60"));
     assert!(keys.is_fresh(NOW));
     assert!(!keys.is_fresh(NOW.saturating_add(Duration::from_secs(60))));
@@ -178,9 +188,27 @@ fn a_bad_key_set_document_is_a_typed_failure() {
         &EndpointErrorKind::InvalidMember("keys")
     );
     let unavailable = fetch
+        .clone()
         .handle_response(HttpResponse::new(503, b""), NOW)
         .unwrap_err();
     assert!(unavailable.is_retryable());
+    // A document of exactly the cap is read; one byte more is not.
+    let cap = oauth2_pkce::limits::MAX_RESPONSE_BODY_BYTES;
+    let document = r#"{"keys":[]}"#;
+    let at_cap = format!("{document}{}", " ".repeat(cap - document.len()));
+    assert_eq!(at_cap.len(), cap);
+    assert!(fetch
+        .clone()
+        .handle_response(HttpResponse::new(200, at_cap.as_bytes()), NOW)
+        .is_ok());
+    let over = format!("{at_cap} ");
+    let failure = fetch
+        .handle_response(HttpResponse::new(200, over.as_bytes()), NOW)
+        .unwrap_err();
+    assert_eq!(
+        failure.error().kind(),
+        &EndpointErrorKind::TooLarge { limit: cap }
+    );
 }
 
 #[test]
