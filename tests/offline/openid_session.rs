@@ -539,6 +539,12 @@ mod logout {
             validate(|c| c["iat"] = json!(NOW.as_secs() + 600)),
             Err(JwtError::IssuedInFuture { .. })
         ));
+        // At the default skew's edge, to the second.
+        assert!(validate(|c| c["iat"] = json!(NOW.as_secs() + 60)).is_ok());
+        assert!(matches!(
+            validate(|c| c["iat"] = json!(NOW.as_secs() + 61)),
+            Err(JwtError::IssuedInFuture { .. })
+        ));
         assert!(matches!(
             validate(|c| c["exp"] = json!(NOW.as_secs() - 120)),
             Err(JwtError::Expired { .. })
