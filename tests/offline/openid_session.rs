@@ -188,6 +188,16 @@ mod userinfo {
         assert!(userinfo.other().get("address").is_some());
         let debug = format!("{userinfo:?}");
         assert!(!debug.contains('\u{202e}'), "outside text escaped: {debug}");
+        // The other way round, and absent: read as sent.
+        let flipped = json_answer(json!({
+            "sub": SUB, "email_verified": false, "phone_number_verified": true,
+        }))
+        .unwrap();
+        assert_eq!(flipped.email_verified(), Some(false));
+        assert_eq!(flipped.phone_number_verified(), Some(true));
+        let bare = json_answer(json!({ "sub": SUB })).unwrap();
+        assert_eq!(bare.email_verified(), None);
+        assert_eq!(bare.phone_number_verified(), None);
     }
 
     /// A DPoP-bound grant (RFC 9449 §7.1): `Authorization: DPoP` and a
@@ -504,6 +514,7 @@ mod logout {
         let token = validate(|_| {}).unwrap();
         assert_eq!(token.issuer(), ISSUER);
         assert_eq!(token.jti(), "bWJq");
+        assert_eq!(token.audiences(), [CLIENT_ID]);
         assert_eq!(token.subject(), Some(SUB));
         assert_eq!(
             token.session_id(),
