@@ -304,6 +304,18 @@ mod userinfo {
                 JwtError::Expired { .. }
             ))
         ));
+        // `nbf` (RFC 7519 §4.1.5), to the second at the default skew's
+        // edge, and well past it.
+        assert!(signed_answer(|c| c["nbf"] = json!(NOW.as_secs() + 60)).is_ok());
+        assert!(signed_answer(|c| c["nbf"] = json!(NOW.as_secs() - 600)).is_ok());
+        for nbf in [NOW.as_secs() + 61, NOW.as_secs() + 3600] {
+            assert_eq!(
+                signed_answer(|c| c["nbf"] = json!(nbf)).unwrap_err(),
+                rejected(JwtError::NotYetValid {
+                    nbf: UnixTime::from_secs(nbf)
+                })
+            );
+        }
         // The signature: altered claims, `alg: none`, an algorithm not
         // allowed.
         let request = || userinfo_request(&client(false)).algorithms(&[JwsAlgorithm::Es256]);
