@@ -12,8 +12,8 @@ use crate::secret::{AuthReqId, ClientNotificationToken, SecurityToken};
 use crate::syntax::is_vschar_token;
 use crate::text::{needs_escape, Escaped};
 use crate::time::UnixTime;
-use crate::wire::device::DEFAULT_INTERVAL_SECS;
-use crate::wire::token::{expires_in as seconds, success_members, take_string, Members};
+use crate::wire::device::{polling_lifetime, take_polling_code};
+use crate::wire::token::{success_members, Members};
 
 /// Who the user to authenticate is (CIBA Core §7.1): exactly one of
 /// `login_hint`, `login_hint_token` and `id_token_hint`, which the type
@@ -140,27 +140,8 @@ pub(crate) fn parse_backchannel_authentication_response(
 fn acknowledgement(
     members: &mut Members,
 ) -> Result<BackchannelAuthenticationResponse, EndpointErrorKind> {
-    let auth_req_id = take_string(members, "auth_req_id")?
-        .ok_or(EndpointErrorKind::MissingMember("auth_req_id"))?;
-    if !is_vschar_token(&auth_req_id) {
-        return Err(EndpointErrorKind::InvalidMember("auth_req_id"));
-    }
-    let auth_req_id = AuthReqId::new(auth_req_id);
-    let expires_in = members
-        .take("expires_in")
-        .ok_or(EndpointErrorKind::MissingMember("expires_in"))
-        .and_then(|value| {
-            seconds(&value)
-                .filter(|seconds| *seconds > 0)
-                .ok_or(EndpointErrorKind::InvalidMember("expires_in"))
-        })?;
-    // An interval of 0 would poll in a tight loop: at least one second.
-    let interval = match members.take("interval") {
-        None => DEFAULT_INTERVAL_SECS,
-        Some(value) => seconds(&value)
-            .ok_or(EndpointErrorKind::InvalidMember("interval"))?
-            .max(1),
-    };
+    let auth_req_id = AuthReqId::new(take_polling_code(members, "auth_req_id")?);
+    let (expires_in, interval) = polling_lifetime(members)?;
     Ok(BackchannelAuthenticationResponse {
         auth_req_id,
         expires_in,

@@ -44,13 +44,7 @@ pub(crate) fn parse_device_authorization_response(
 fn device_authorization(
     members: &mut Members,
 ) -> Result<DeviceAuthorizationResponse, EndpointErrorKind> {
-    let device_code = take_string(members, "device_code")?
-        .ok_or(EndpointErrorKind::MissingMember("device_code"))?;
-    // Sent back in a form body: printable ASCII, like the other tokens.
-    if !is_vschar_token(&device_code) {
-        return Err(EndpointErrorKind::InvalidMember("device_code"));
-    }
-    let device_code = DeviceCode::new(device_code);
+    let device_code = DeviceCode::new(take_polling_code(members, "device_code")?);
     let user_code =
         take_string(members, "user_code")?.ok_or(EndpointErrorKind::MissingMember("user_code"))?;
     let user_code =
@@ -58,6 +52,35 @@ fn device_authorization(
     let verification_uri = take_uri(members, "verification_uri")?
         .ok_or(EndpointErrorKind::MissingMember("verification_uri"))?;
     let verification_uri_complete = take_uri(members, "verification_uri_complete")?;
+    let (expires_in, interval) = polling_lifetime(members)?;
+    Ok(DeviceAuthorizationResponse {
+        device_code,
+        user_code,
+        verification_uri,
+        verification_uri_complete,
+        expires_in,
+        interval,
+    })
+}
+
+/// A polling grant's opaque code (RFC 8628 §3.2 `device_code`, CIBA Core
+/// §7.3 `auth_req_id`): required, and sent back in a form body, so
+/// printable ASCII like the other tokens.
+pub(crate) fn take_polling_code(
+    members: &mut Members,
+    member: &'static str,
+) -> Result<String, EndpointErrorKind> {
+    let code = take_string(members, member)?.ok_or(EndpointErrorKind::MissingMember(member))?;
+    if !is_vschar_token(&code) {
+        return Err(EndpointErrorKind::InvalidMember(member));
+    }
+    Ok(code)
+}
+
+/// A polling grant's `expires_in` (required, a positive number of
+/// seconds) and `interval` (5 s when absent, at least 1 s), as RFC 8628
+/// §3.2 and CIBA Core §7.3 both define them.
+pub(crate) fn polling_lifetime(members: &mut Members) -> Result<(u64, u64), EndpointErrorKind> {
     let expires_in = members
         .take("expires_in")
         .ok_or(EndpointErrorKind::MissingMember("expires_in"))
@@ -73,14 +96,7 @@ fn device_authorization(
             .ok_or(EndpointErrorKind::InvalidMember("interval"))?
             .max(1),
     };
-    Ok(DeviceAuthorizationResponse {
-        device_code,
-        user_code,
-        verification_uri,
-        verification_uri_complete,
-        expires_in,
-        interval,
-    })
+    Ok((expires_in, interval))
 }
 
 fn take_uri(
