@@ -202,28 +202,26 @@ impl HttpRequest {
 
     /// A form-encoded `POST` that expects JSON back.
     pub(crate) fn form_post(target: Endpoint, body: String, authorization: Option<String>) -> Self {
-        let mut headers = Vec::with_capacity(3);
-        if let Some(value) = authorization {
-            headers.push((HeaderName::Authorization, Cow::Owned(value)));
-        }
-        headers.push((HeaderName::ContentType, Cow::Borrowed(FORM_MEDIA_TYPE)));
-        headers.push((HeaderName::Accept, Cow::Borrowed(JSON_MEDIA_TYPE)));
-        Self {
-            method: Method::Post,
-            target,
-            headers,
-            body: RequestBody(body.into_bytes()),
-            client_certificate: false,
-        }
+        Self::post(target, FORM_MEDIA_TYPE, body, authorization)
     }
 
     /// A JSON `POST` that expects JSON back (RFC 7591 §3.1).
     pub(crate) fn json_post(target: Endpoint, body: String, authorization: Option<String>) -> Self {
+        Self::post(target, JSON_MEDIA_TYPE, body, authorization)
+    }
+
+    /// A `POST` of a `content_type` body that expects JSON back.
+    fn post(
+        target: Endpoint,
+        content_type: &'static str,
+        body: String,
+        authorization: Option<String>,
+    ) -> Self {
         let mut headers = Vec::with_capacity(3);
         if let Some(value) = authorization {
             headers.push((HeaderName::Authorization, Cow::Owned(value)));
         }
-        headers.push((HeaderName::ContentType, Cow::Borrowed(JSON_MEDIA_TYPE)));
+        headers.push((HeaderName::ContentType, Cow::Borrowed(content_type)));
         headers.push((HeaderName::Accept, Cow::Borrowed(JSON_MEDIA_TYPE)));
         Self {
             method: Method::Post,
