@@ -9,7 +9,7 @@ use oauth2_pkce_transport_conformance::{
     a_whole_login, assert_redirect_handed_back, error_status, one_shot, oversized, post, redirect,
     ERROR_BODY, OVER_THE_CAP,
 };
-use oauth2_pkce_ureq::UreqTransport;
+use oauth2_pkce_ureq::{UreqError, UreqTransport};
 
 #[test]
 fn a_login_refresh_and_revocation_over_ureq() {
@@ -41,7 +41,11 @@ fn a_body_over_the_cap_is_refused() {
     let error = UreqTransport::new()
         .send(post(&one_shot(oversized())))
         .unwrap_err();
-    assert!(matches!(error, ureq::Error::BodyExceedsLimit(_)), "{error}");
+    assert!(
+        matches!(error, UreqError::Ureq(ureq::Error::BodyExceedsLimit(_))),
+        "{error}"
+    );
+    assert!(error.is_body_too_large());
     // A larger cap of the app's choosing.
     let transport = UreqTransport::new().with_body_limit(OVER_THE_CAP as u64);
     let response = transport.send(post(&one_shot(oversized()))).unwrap();
