@@ -92,10 +92,10 @@ impl UreqTransport {
     /// (those carrying [`RequiresClientCertificate`], RFC 8705 §2, §3)
     /// over `agent`: one whose `ureq::tls::TlsConfig` has the client's
     /// `ureq::tls::ClientCert` (and the roots the server's certificate
-    /// needs), through a TLS feature of the app's own dependency on ureq. The other requests keep the plain
-    /// agent, so the certificate is shown only where the protocol asks
-    /// for it. Redirects and status errors are turned off on this agent's
-    /// requests too.
+    /// needs), through a TLS feature of the app's own dependency on ureq.
+    /// The other requests keep the plain agent, so the certificate is
+    /// shown only where the protocol asks for it. Redirects and status
+    /// errors are turned off on this agent's requests too.
     ///
     /// ```no_run
     /// use ureq::tls::{Certificate, ClientCert, PrivateKey, TlsConfig};

@@ -363,16 +363,18 @@ fn a_marked_request_without_a_certificate_agent_is_refused_unsent() {
     let error = driver
         .run(ClientCredentials::new(&client, Scope::empty()).unwrap())
         .unwrap_err();
+    let DriveError::Transport { error, .. } = error else {
+        panic!("not a transport error: {error:?}");
+    };
     assert!(
-        matches!(
-            error,
-            DriveError::Transport {
-                error: UreqError::ClientCertificateRequired,
-                ..
-            }
-        ),
+        matches!(error, UreqError::ClientCertificateRequired),
         "{error:?}"
     );
+    assert_eq!(
+        error.to_string(),
+        "the request must present a client certificate (mutual TLS) and the transport has none"
+    );
+    assert!(std::error::Error::source(&error).is_none());
     listener.set_nonblocking(true).unwrap();
     assert_eq!(
         listener.accept().unwrap_err().kind(),
