@@ -235,6 +235,26 @@ fn refuses_common_fields_of_another_type() {
 
 #[test]
 fn caps_size_and_count() {
+    // One object: exactly the cap is read, one byte more is not.
+    let frame = r#"{"type":"a","x":""}"#.len();
+    let at_cap = format!(
+        r#"{{"type":"a","x":"{}"}}"#,
+        "y".repeat(MAX_AUTHORIZATION_DETAILS_BYTES - frame)
+    );
+    assert_eq!(at_cap.len(), MAX_AUTHORIZATION_DETAILS_BYTES);
+    assert_eq!(
+        AuthorizationDetail::from_json(&at_cap)
+            .unwrap()
+            .detail_type(),
+        "a"
+    );
+    let over = format!("{at_cap} ");
+    assert_eq!(
+        AuthorizationDetail::from_json(&over),
+        Err(InvalidValue::AuthorizationDetailsTooLarge {
+            limit: MAX_AUTHORIZATION_DETAILS_BYTES
+        })
+    );
     let big = format!(
         r#"[{{"type":"a","x":"{}"}}]"#,
         "y".repeat(MAX_AUTHORIZATION_DETAILS_BYTES)
