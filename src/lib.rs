@@ -224,6 +224,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod authorization_details;
 mod client_registration;
 mod config;
 mod discovery;
@@ -257,8 +258,6 @@ mod syntax;
 mod text;
 mod time;
 mod wire;
-// Rich authorization requests (RFC 9396).
-mod authorization_details;
 
 // The names a login needs: configuration, the flow's states, the endpoint
 // steps and what carries them. The rest live in the public modules below.
@@ -297,6 +296,27 @@ pub mod device {
     pub use crate::wire::device::{UserCode, VerificationUri};
 }
 
+pub mod ciba {
+    //! OpenID Client-Initiated Backchannel Authentication (CIBA Core 1.0),
+    //! poll and ping modes: [`BackchannelAuthentication`] asks the
+    //! provider's backchannel authentication endpoint to authenticate the
+    //! user a [`UserHint`] names, on their own device (§7.1), and
+    //! [`BackchannelPolling`] collects the tokens at the token endpoint
+    //! with the [`AuthReqId`] (§10.1), by the device grant's polling rules
+    //! (`interval`, `slow_down`, the expiry). Its output is an
+    //! [`IdTokenReceived`](crate::openid::IdTokenReceived): the tokens come
+    //! out once the ID token verifies. The pending request,
+    //! [`AwaitingBackchannelApproval`], is storable, so one process may
+    //! start it and another poll. The guide:
+    //! [`manual::devices`](crate::manual::devices).
+
+    pub use crate::flow::{
+        AwaitingBackchannelApproval, BackchannelAuthentication, BackchannelPolling, CIBA_GRANT_TYPE,
+    };
+    pub use crate::secret::{AuthReqId, BackchannelUserCode, ClientNotificationToken};
+    pub use crate::wire::ciba::{PingNotification, UserHint};
+}
+
 pub mod exchange {
     //! Token exchange (RFC 8693): [`TokenExchange`] trades a security
     //! token the client holds (a user's access token, an ID token, a JWT)
@@ -327,21 +347,19 @@ pub mod resource {
     //! detail: [`AuthorizationDetails`] (RFC 9396 rich authorization
     //! requests).
 
+    pub use crate::authorization_details::{
+        AuthorizationDetail, AuthorizationDetailBuilder, AuthorizationDetails,
+    };
     #[cfg(feature = "http")]
     pub use crate::drive::{ResourceAccess, ResourceLogin};
     pub use crate::flow::{Introspection, IntrospectionReceived, SignedIntrospection};
+    pub use crate::mtls::CertificateThumbprint;
     pub use crate::resource_discovery::{ResourceDiscovery, ResourceMetadata};
     pub use crate::resource_indicator::ResourceIndicator;
     pub use crate::secret::IntrospectedToken;
     pub use crate::step_up::StepUp;
     pub use crate::wire::challenge::{BearerChallenge, DpopChallenge, NextStep};
     pub use crate::wire::introspection::IntrospectionResponse;
-    // Rich authorization requests (RFC 9396).
-    pub use crate::authorization_details::{
-        AuthorizationDetail, AuthorizationDetailBuilder, AuthorizationDetails,
-    };
-    // Mutual TLS (RFC 8705).
-    pub use crate::mtls::CertificateThumbprint;
 }
 
 pub mod registration {
@@ -459,20 +477,19 @@ pub mod values {
     //! crate ([`HttpRequest`], [`HttpResponse`]).
     //! Secrets print as `[redacted]` in `Debug`.
 
+    pub use crate::config::MtlsEndpointAliases;
     pub use crate::discovery::WellKnown;
     pub use crate::endpoint::Endpoint;
     pub use crate::flow::{TokenTypeHint, DEFAULT_RENEWAL_LEEWAY};
     pub use crate::http::{HttpRequest, HttpResponse, Method};
     pub use crate::members::{ExtraMembers, MemberValue};
+    pub use crate::mtls::RequiresClientCertificate;
     pub use crate::pkce::CodeChallengeMethod;
     pub use crate::secret::{
         AccessToken, AuthorizationCode, AuthorizationValue, CodeVerifier, Nonce, RefreshToken,
         State,
     };
     pub use crate::text::UntrustedText;
-    // Mutual TLS (RFC 8705).
-    pub use crate::config::MtlsEndpointAliases;
-    pub use crate::mtls::RequiresClientCertificate;
 }
 
 #[cfg(feature = "loopback")]
@@ -485,26 +502,4 @@ pub mod loopback {
     pub use crate::loopback_listener::{
         LoopbackError, LoopbackOutcome, LoopbackRedirect, LoopbackResponder,
     };
-}
-
-// OpenID CIBA Core 1.0.
-pub mod ciba {
-    //! OpenID Client-Initiated Backchannel Authentication (CIBA Core 1.0),
-    //! poll and ping modes: [`BackchannelAuthentication`] asks the
-    //! provider's backchannel authentication endpoint to authenticate the
-    //! user a [`UserHint`] names, on their own device (§7.1), and
-    //! [`BackchannelPolling`] collects the tokens at the token endpoint
-    //! with the [`AuthReqId`] (§10.1), by the device grant's polling rules
-    //! (`interval`, `slow_down`, the expiry). Its output is an
-    //! [`IdTokenReceived`](crate::openid::IdTokenReceived): the tokens come
-    //! out once the ID token verifies. The pending request,
-    //! [`AwaitingBackchannelApproval`], is storable, so one process may
-    //! start it and another poll. The guide:
-    //! [`manual::devices`](crate::manual::devices).
-
-    pub use crate::flow::{
-        AwaitingBackchannelApproval, BackchannelAuthentication, BackchannelPolling, CIBA_GRANT_TYPE,
-    };
-    pub use crate::secret::{AuthReqId, BackchannelUserCode, ClientNotificationToken};
-    pub use crate::wire::ciba::{PingNotification, UserHint};
 }
