@@ -265,6 +265,25 @@ fn caps_size_and_count() {
             limit: MAX_AUTHORIZATION_DETAILS_BYTES
         })
     );
+    // The list: exactly the byte cap and exactly the count are read.
+    let list_frame = r#"[{"type":"a","x":""}]"#.len();
+    let list_at_cap = format!(
+        r#"[{{"type":"a","x":"{}"}}]"#,
+        "y".repeat(MAX_AUTHORIZATION_DETAILS_BYTES - list_frame)
+    );
+    assert_eq!(list_at_cap.len(), MAX_AUTHORIZATION_DETAILS_BYTES);
+    assert_eq!(
+        AuthorizationDetails::from_json(&list_at_cap).unwrap().len(),
+        1
+    );
+    let full = format!(
+        "[{}]",
+        alloc::vec![r#"{"type":"a"}"#; MAX_AUTHORIZATION_DETAILS].join(",")
+    );
+    assert_eq!(
+        AuthorizationDetails::from_json(&full).unwrap().len(),
+        MAX_AUTHORIZATION_DETAILS
+    );
     let many = format!(
         "[{}]",
         alloc::vec![r#"{"type":"a"}"#; MAX_AUTHORIZATION_DETAILS + 1].join(",")
