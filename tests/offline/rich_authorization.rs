@@ -296,6 +296,16 @@ fn token_response_example_is_read_typed_and_kept_as_sent() {
         .remove("authorization_details");
     let old = Authorized::from_json(json.to_string().as_bytes()).unwrap();
     assert!(old.tokens().authorization_details().is_empty());
+    // And a grant without any stores none: its stored form is as before.
+    assert!(!old.to_json().contains("authorization_details"));
+    // The details iterate in order, as a slice does.
+    let types: Vec<&str> = authorized
+        .tokens()
+        .authorization_details()
+        .into_iter()
+        .map(AuthorizationDetail::detail_type)
+        .collect();
+    assert_eq!(types, ["payment_initiation"]);
     // A tampered one is refused.
     json["authorization_details"] = serde_json::json!("[{\"actions\":[]}]");
     assert_eq!(
