@@ -701,6 +701,17 @@ fn a_ping_notification_is_checked_in_constant_time() {
         PingNotification::from_parts(Some(&bearer), huge.as_bytes()),
         Err(CallbackError::TooLarge { .. })
     ));
+    // A body of exactly the cap is read; one byte more is not.
+    let cap = oauth2_pkce::limits::MAX_CALLBACK_BYTES;
+    let frame = r#"{"auth_req_id":""}"#.len();
+    let at_cap = format!(r#"{{"auth_req_id":"{}"}}"#, "a".repeat(cap - frame));
+    assert_eq!(at_cap.len(), cap);
+    assert!(PingNotification::from_parts(Some(&bearer), at_cap.as_bytes()).is_ok());
+    let over = format!("{at_cap} ");
+    assert_eq!(
+        PingNotification::from_parts(Some(&bearer), over.as_bytes()).unwrap_err(),
+        CallbackError::TooLarge { limit: cap }
+    );
 }
 
 // --- a driver, to the verified ID token
