@@ -75,6 +75,39 @@ fn registration_requests() {
     assert!(!format!("{web:?} {request:?}").contains("initial-token"));
 }
 
+/// The `redirect_uris` of a registration: each URI once, in the order
+/// given; a private-use scheme (RFC 8252 §7.1) or a loopback URI makes a
+/// `native` application, an `https` one a `web` application.
+#[test]
+fn redirect_uris_are_listed_once_and_name_the_application_type() {
+    let body_of = |metadata: ClientMetadata| -> serde_json::Value {
+        let registration = Registration::new(self::metadata(), metadata).unwrap();
+        let request = registration.request(&crate::CONTEXT).unwrap();
+        serde_json::from_slice(request.body()).unwrap()
+    };
+    let private_use = RedirectUri::new("com.example.app:/oauth2redirect").unwrap();
+    let body = body_of(
+        ClientMetadata::new(private_use.clone())
+            .redirect_uri(loopback())
+            .redirect_uri(private_use)
+            .redirect_uri(loopback()),
+    );
+    assert_eq!(
+        body["redirect_uris"],
+        serde_json::json!([
+            "com.example.app:/oauth2redirect",
+            "http://127.0.0.1:53127/cb"
+        ])
+    );
+    assert_eq!(body["application_type"], "native");
+
+    let body = body_of(
+        ClientMetadata::new(loopback())
+            .redirect_uri(RedirectUri::new("https://app.example/cb").unwrap()),
+    );
+    assert_eq!(body["application_type"], "web");
+}
+
 #[test]
 fn a_server_without_a_registration_endpoint_is_refused() {
     let mut metadata = metadata();
@@ -144,6 +177,31 @@ fn a_confidential_registration_keeps_its_secret_secret() {
         ClientAuthentication::ClientSecretBasic(_)
     ));
     assert!(!format!("{client:?}").contains(SECRET));
+}
+
+/// A client registered for `client_secret_post` sends its secret in the
+/// body (RFC 6749 §2.3.1), as the server was told it would.
+#[test]
+fn a_client_secret_post_registration_becomes_a_post_client() {
+    let registration = Registration::new(
+        metadata().with_token_endpoint_auth_methods_supported(["client_secret_post"]),
+        ClientMetadata::new(RedirectUri::new("https://client.example.org/callback").unwrap())
+            .token_endpoint_auth_method(TokenEndpointAuthMethod::ClientSecretPost),
+    )
+    .unwrap();
+    let body = format!(
+        r#"{{"client_id":"s6BhdRkqt3","client_secret":"{SECRET}",
+        "token_endpoint_auth_method":"client_secret_post"}}"#
+    );
+    let client = registration
+        .handle_response(created(&body), NOW)
+        .unwrap()
+        .into_client()
+        .unwrap();
+    assert!(matches!(
+        client.authentication(),
+        ClientAuthentication::ClientSecretPost(secret) if secret.secret() == SECRET
+    ));
 }
 
 #[test]

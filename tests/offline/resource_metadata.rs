@@ -239,3 +239,65 @@ fn bad_documents_are_typed() {
         .unwrap_err();
     assert!(failure.is_retryable());
 }
+
+/// The step names the resource it was made for, and the limits on a
+/// challenge's URL and a document's servers hold to the byte and the
+/// count.
+#[test]
+fn the_limits_of_a_challenge_and_a_document_hold_exactly() {
+    assert_eq!(step().resource(), API);
+
+    let at_cap = |prefix: &str| {
+        let mut url = String::from(prefix);
+        url.push_str(&"a".repeat(limits::MAX_RESOURCE_INDICATOR_BYTES - prefix.len()));
+        url
+    };
+    let url = at_cap("https://api.example.com/prm/");
+    let header = format!(r#"Bearer resource_metadata="{url}""#);
+    let from_challenge = ResourceDiscovery::from_challenge(API, &challenge(&header)).unwrap();
+    assert_eq!(from_challenge.metadata_url(), url);
+    let header = format!(r#"Bearer resource_metadata="{url}a""#);
+    assert_eq!(
+        ResourceDiscovery::from_challenge(API, &challenge(&header)).unwrap_err(),
+        ConfigError::InvalidEndpoint {
+            member: "resource_metadata",
+            problem: InvalidValue::NotAbsoluteUrl
+        }
+    );
+
+    let document = |servers: &[String]| {
+        format!(
+            r#"{{"resource":"{API}","authorization_servers":{}}}"#,
+            serde_json::to_string(servers).unwrap()
+        )
+    };
+    let issuer = at_cap("https://as.example.com/");
+    let metadata = step()
+        .handle_response(json(&document(&[issuer.clone()])), NOW)
+        .unwrap();
+    assert_eq!(
+        metadata.authorization_servers().collect::<Vec<_>>(),
+        [issuer.as_str()]
+    );
+    let failure = step()
+        .handle_response(json(&document(&[format!("{issuer}a")])), NOW)
+        .unwrap_err();
+    assert_eq!(
+        problem(failure),
+        EndpointErrorKind::InvalidUrl {
+            member: "authorization_servers",
+            problem: InvalidValue::NotAbsoluteUrl,
+        }
+    );
+
+    let servers: Vec<String> = (0..limits::MAX_RESOURCE_INDICATORS)
+        .map(|n| format!("https://as{n}.example.com"))
+        .collect();
+    let metadata = step()
+        .handle_response(json(&document(&servers)), NOW)
+        .unwrap();
+    assert_eq!(
+        metadata.authorization_servers().count(),
+        limits::MAX_RESOURCE_INDICATORS
+    );
+}
