@@ -10,7 +10,7 @@ use std::error::Error;
 
 use oauth2_pkce::EndpointStep;
 use oauth2_pkce::{
-    errors::EntropyUnavailable, errors::TokenErrorCode, values::TokenTypeHint, Callback, Client,
+    errors::CryptoError, errors::TokenErrorCode, values::TokenTypeHint, Callback, Client,
     ClientAuthentication, ClientId, ClientSecret, FlowEntropy, RedirectUri, RequestContext, Scope,
     ServerMetadata, Start, UnixTime,
 };
@@ -22,7 +22,7 @@ const REDIRECT_URI: &str = "http://127.0.0.1/callback";
 
 /// The moment a request is built, with fresh randomness (for a client
 /// that signs its requests; this one does not, but the call is the same).
-fn context() -> Result<RequestContext, EntropyUnavailable> {
+fn context() -> Result<RequestContext, CryptoError> {
     RequestContext::from_os_rng(UnixTime::now())
 }
 

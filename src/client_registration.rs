@@ -11,8 +11,8 @@ use url::Url;
 use crate::config::{Client, ClientAuthentication, ClientId, Endpoints, ServerMetadata};
 use crate::endpoint::{is_loopback_host, Endpoint, RedirectUri};
 use crate::error::ConfigError;
+use crate::error::CryptoError;
 use crate::error::InvalidValue;
-use crate::error::SigningError;
 use crate::error::{EndpointErrorKind, EndpointKind, Failure};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::members::ExtraMembers;
@@ -321,7 +321,7 @@ impl EndpointStep for Registration {
     /// The registration request: the client metadata as JSON, `POST`ed to
     /// the `registration_endpoint` (RFC 7591 §3.1), with the initial
     /// access token as `Bearer` when there is one.
-    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, CryptoError> {
         let _ = context; // nothing is signed
         let authorization = self
             .initial_access_token

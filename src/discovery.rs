@@ -8,8 +8,8 @@ use url::Url;
 use crate::config::{Endpoints, ServerMetadata};
 use crate::endpoint::{check_transport, Endpoint};
 use crate::error::ConfigError;
+use crate::error::CryptoError;
 use crate::error::InvalidValue;
-use crate::error::SigningError;
 use crate::error::{EndpointErrorKind, EndpointKind, Failure};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::limits::MAX_RESPONSE_BODY_BYTES;
@@ -219,7 +219,7 @@ impl EndpointStep for Discovery {
     const ENDPOINT: EndpointKind = EndpointKind::Metadata;
 
     /// The `GET` of the document.
-    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, CryptoError> {
         let _ = context; // a GET of a public document: nothing to sign
         Ok(HttpRequest::get_json(match self.which {
             WellKnown::OAuthAuthorizationServer => self.oauth_document.clone(),

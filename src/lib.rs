@@ -441,15 +441,16 @@ pub mod errors {
     //! answer that is not the step's output is a [`Failure`] (which hands
     //! the step back when a retry may help) around an [`EndpointError`];
     //! a mistake in how the crate is called is an [`ApiMisuse`]; a setup
-    //! to fix, a [`ConfigError`]; a value refused, an [`InvalidValue`]. The
+    //! to fix, a [`ConfigError`]; a value refused, an [`InvalidValue`]; a
+    //! request that could not be built because a signer or the randomness
+    //! failed, a [`CryptoError`]. The
     //! [errors guide](crate::manual::errors_and_retries) has the map.
     #[cfg(feature = "http")]
     pub use crate::drive::{ChainError, DriveError};
-    pub use crate::entropy::EntropyUnavailable;
     pub use crate::error::{
         ApiMisuse, AuthorizationErrorCode, BearerErrorCode, CallbackError, ConfigError,
-        EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse, Failure, InvalidValue,
-        JwtError, ResourceError, SigningError, TokenErrorCode,
+        CryptoError, EndpointError, EndpointErrorKind, EndpointKind, ErrorResponse, Failure,
+        InvalidValue, JwtError, ResourceError, TokenErrorCode,
     };
 }
 

@@ -8,8 +8,8 @@ use core::fmt;
 use crate::discovery::{read_document, Discovery};
 use crate::endpoint::{check_transport, Endpoint};
 use crate::error::ConfigError;
+use crate::error::CryptoError;
 use crate::error::InvalidValue;
-use crate::error::SigningError;
 use crate::error::{EndpointErrorKind, EndpointKind, Failure};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::limits::{MAX_RESOURCE_INDICATORS, MAX_RESOURCE_INDICATOR_BYTES};
@@ -338,7 +338,7 @@ impl EndpointStep for ResourceDiscovery {
     const ENDPOINT: EndpointKind = EndpointKind::ResourceMetadata;
 
     /// The `GET` of the document.
-    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, CryptoError> {
         let _ = context; // a GET of a public document: nothing to sign
         Ok(HttpRequest::get_json(self.document.clone()))
     }

@@ -4,7 +4,7 @@
 use core::time::Duration;
 
 #[cfg(feature = "getrandom")]
-use crate::entropy::EntropyUnavailable;
+use crate::error::CryptoError;
 
 /// How often, and after how long, a step whose endpoint answered with a
 /// retryable failure (429, 5xx, `temporarily_unavailable`,
@@ -24,7 +24,7 @@ use crate::entropy::EntropyUnavailable;
 /// ```
 /// # use oauth2_pkce::RetryPolicy;
 /// # use core::time::Duration;
-/// # fn main() -> Result<(), oauth2_pkce::errors::EntropyUnavailable> {
+/// # fn main() -> Result<(), oauth2_pkce::errors::CryptoError> {
 /// let policy = RetryPolicy::from_os_rng()?.max_attempts(3);
 /// let first = policy.delay(1, None, 0).unwrap();
 /// assert!(first >= Duration::from_millis(250) && first <= Duration::from_millis(500));
@@ -60,11 +60,11 @@ impl RetryPolicy {
     /// retry at the same instants.
     ///
     /// # Errors
-    /// [`EntropyUnavailable`] when the operating system has no randomness
-    /// to give (retry later, or use [`new`](Self::new) with a seed of
+    /// [`CryptoError::EntropyUnavailable`] when the operating system has
+    /// no randomness to give (retry later, or use [`new`](Self::new) with a seed of
     /// another source).
     #[cfg(feature = "getrandom")]
-    pub fn from_os_rng() -> Result<Self, EntropyUnavailable> {
+    pub fn from_os_rng() -> Result<Self, CryptoError> {
         let mut seed = [0; 8];
         crate::entropy::fill_from_os_rng(&mut seed)?;
         Ok(Self::new(u64::from_ne_bytes(seed)))

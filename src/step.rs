@@ -4,7 +4,7 @@ use core::fmt;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 
-use crate::error::SigningError;
+use crate::error::CryptoError;
 use crate::error::{EndpointErrorKind, EndpointKind, Failure};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::time::UnixTime;
@@ -34,10 +34,10 @@ impl RequestContext {
     /// A context at `now` with randomness from the operating system.
     ///
     /// # Errors
-    /// [`EntropyUnavailable`](crate::errors::EntropyUnavailable) when the
-    /// operating system has none to give.
+    /// [`CryptoError::EntropyUnavailable`] when the operating system has
+    /// none to give.
     #[cfg(feature = "getrandom")]
-    pub fn from_os_rng(now: UnixTime) -> Result<Self, crate::entropy::EntropyUnavailable> {
+    pub fn from_os_rng(now: UnixTime) -> Result<Self, CryptoError> {
         let mut entropy = [0; 32];
         crate::entropy::fill_from_os_rng(&mut entropy)?;
         Ok(Self { now, entropy })
@@ -134,9 +134,9 @@ pub trait EndpointStep: Sized {
     /// The request to send, built for `context`.
     ///
     /// # Errors
-    /// A [`SigningError`] when the client's signing key could not sign its
-    /// assertion (RFC 7523 §2.2); never for a client that signs nothing.
-    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError>;
+    /// A [`CryptoError::Signing`] when the client's signing key could not
+    /// sign its assertion (RFC 7523 §2.2); never for a client that signs nothing.
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, CryptoError>;
 
     /// The earliest time the request may be sent, when the protocol sets
     /// one: a device login's next poll (RFC 8628 §3.5,

@@ -6,8 +6,8 @@ use core::fmt;
 use base64ct::{Base64, Encoding};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::error::CryptoError;
 use crate::error::InvalidValue;
-use crate::error::SigningError;
 use crate::jws::{client_assertion, AssertionKey, ClientAssertionKey, ASSERTION_TYPE};
 use crate::secret::ClientSecret;
 use crate::step::RequestContext;
@@ -168,7 +168,7 @@ impl ClientAuthentication {
         issuer: &str,
         form: &mut FormSerializer,
         context: &RequestContext,
-    ) -> Result<Option<String>, SigningError> {
+    ) -> Result<Option<String>, CryptoError> {
         let key = match self {
             // RFC 8705 §2: the certificate in the TLS handshake is the
             // credential; `client_id` is already in the body.

@@ -11,10 +11,9 @@ use super::{DriveError, Driver, Transport};
 use crate::client_registration::{ClientMetadata, Registration};
 use crate::config::{Client, ClientAuthentication, ClientId};
 use crate::endpoint::{Endpoint, RedirectUri};
-use crate::entropy::EntropyUnavailable;
-use crate::error::SigningError;
 use crate::error::{
-    CallbackError, ConfigError, EndpointError, EndpointKind, ResourceError, TokenErrorCode,
+    CallbackError, ConfigError, CryptoError, EndpointError, EndpointKind, ResourceError,
+    TokenErrorCode,
 };
 use crate::flow::{Authorized, FlowEntropy, Start};
 use crate::http::RequestBody;
@@ -118,10 +117,9 @@ pub enum ChainError<E> {
     Browser(Box<dyn core::error::Error + Send + Sync>),
     /// The callback was refused (the user said no, or it was forged).
     Callback(CallbackError),
-    /// A request could not be signed.
-    Signing(SigningError),
-    /// No randomness for the login or a request.
-    Entropy(EntropyUnavailable),
+    /// A request could not be built: a signing key failed, or there was
+    /// no randomness for the login or a request. Nothing was sent.
+    Crypto(CryptoError),
 }
 
 impl<E> ChainError<E> {
@@ -183,8 +181,7 @@ impl<E: fmt::Display> fmt::Display for ChainError<E> {
             Self::DpopRequired => f.write_str("the resource only takes DPoP-bound tokens"),
             Self::Browser(error) => write!(f, "the browser step failed: {error}"),
             Self::Callback(error) => fmt::Display::fmt(error, f),
-            Self::Signing(error) => fmt::Display::fmt(error, f),
-            Self::Entropy(error) => fmt::Display::fmt(error, f),
+            Self::Crypto(error) => fmt::Display::fmt(error, f),
         }
     }
 }
@@ -207,8 +204,7 @@ impl<S, E> From<DriveError<S, E>> for ChainError<E> {
         match error {
             DriveError::Transport { error, .. } => Self::Transport(error),
             DriveError::Endpoint { error, .. } => Self::Endpoint(error),
-            DriveError::Signing { error, .. } => Self::Signing(error),
-            DriveError::Entropy { error, .. } => Self::Entropy(error),
+            DriveError::Crypto { error, .. } => Self::Crypto(error),
         }
     }
 }
@@ -320,8 +316,8 @@ impl<T: Transport> Driver<T> {
 impl<T> Driver<T> {
     /// A login's randomness, from the driver's source.
     fn flow_entropy<E>(&self) -> Result<FlowEntropy, ChainError<E>> {
-        let verifier = (self.entropy)().map_err(ChainError::Entropy)?;
-        let state = (self.entropy)().map_err(ChainError::Entropy)?;
+        let verifier = (self.entropy)().map_err(ChainError::Crypto)?;
+        let state = (self.entropy)().map_err(ChainError::Crypto)?;
         let mut bytes = [0; 64];
         for (slot, byte) in bytes.iter_mut().zip(verifier.into_iter().chain(state)) {
             *slot = byte;

@@ -2,11 +2,9 @@
 
 use core::fmt;
 
-use crate::entropy::EntropyUnavailable;
 use core::time::Duration;
 
-use crate::error::SigningError;
-use crate::error::{EndpointError, EndpointKind, TokenErrorCode};
+use crate::error::{CryptoError, EndpointError, EndpointKind, TokenErrorCode};
 use crate::step::EndpointStep;
 
 /// Why a driver gave up on a step.
@@ -40,20 +38,14 @@ pub enum DriveError<S, E> {
         /// The step, when a later retry may help.
         step: Option<S>,
     },
-    /// The request could not be built: the client's signing key failed
-    /// to sign its assertion. Nothing was sent; the step comes back.
-    Signing {
-        /// The signer's error.
-        error: SigningError,
-        /// The step, to run again.
-        step: S,
-    },
-    /// The request could not be built: no randomness for its one-time
-    /// values ([`Driver::with_entropy`](super::Driver::with_entropy)).
-    /// Nothing was sent; the step comes back.
-    Entropy {
-        /// Why.
-        error: EntropyUnavailable,
+    /// The request could not be built: a signing key failed (the
+    /// client's assertion, a DPoP proof), or there was no randomness for
+    /// its one-time values
+    /// ([`Driver::with_entropy`](super::Driver::with_entropy)). Nothing
+    /// was sent; the step comes back.
+    Crypto {
+        /// Which facility failed, and why.
+        error: CryptoError,
         /// The step, to run again.
         step: S,
     },
@@ -63,9 +55,7 @@ impl<S, E> DriveError<S, E> {
     /// The step to run again, when there is one.
     pub fn into_step(self) -> Option<S> {
         match self {
-            Self::Transport { step, .. }
-            | Self::Signing { step, .. }
-            | Self::Entropy { step, .. } => Some(step),
+            Self::Transport { step, .. } | Self::Crypto { step, .. } => Some(step),
             Self::Endpoint { step, .. } => step,
         }
     }
@@ -95,7 +85,7 @@ impl<S, E> DriveError<S, E> {
         match self {
             Self::Transport { .. } => true,
             Self::Endpoint { error, .. } => error.is_retryable(),
-            Self::Signing { .. } | Self::Entropy { .. } => false,
+            Self::Crypto { .. } => false,
         }
     }
 
@@ -127,12 +117,7 @@ impl<S: EndpointStep, E: fmt::Display> fmt::Display for DriveError<S, E> {
                 S::ENDPOINT
             ),
             Self::Endpoint { error, .. } => fmt::Display::fmt(error, f),
-            Self::Signing { error, .. } => write!(
-                f,
-                "the request to the {} could not be built: {error}",
-                S::ENDPOINT
-            ),
-            Self::Entropy { error, .. } => write!(
+            Self::Crypto { error, .. } => write!(
                 f,
                 "the request to the {} could not be built: {error}",
                 S::ENDPOINT
@@ -151,7 +136,7 @@ where
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             Self::Transport { error, .. } => error.source(),
-            Self::Endpoint { .. } | Self::Signing { .. } | Self::Entropy { .. } => None,
+            Self::Endpoint { .. } | Self::Crypto { .. } => None,
         }
     }
 }

@@ -9,8 +9,7 @@ use core::fmt;
 use core::sync::atomic::{AtomicU32, Ordering};
 use core::time::Duration;
 
-use crate::entropy::EntropyUnavailable;
-use crate::error::{EndpointError, EndpointKind};
+use crate::error::{CryptoError, EndpointError, EndpointKind};
 use crate::http::RequestBody;
 use crate::retry::RetryPolicy;
 use crate::step::EndpointStep;
@@ -81,7 +80,7 @@ pub struct Driver<T> {
 }
 
 /// The caller's randomness ([`Driver::with_entropy`]).
-type Entropy = dyn Fn() -> Result<[u8; 32], EntropyUnavailable> + Send + Sync;
+type Entropy = dyn Fn() -> Result<[u8; 32], CryptoError> + Send + Sync;
 
 /// The caller's observer of waits ([`Driver::with_observer`]).
 type Observer = dyn Fn(&Wait) + Send + Sync;
@@ -98,7 +97,7 @@ impl<T> fmt::Debug for Driver<T> {
 }
 
 /// The operating system's randomness, when the `getrandom` feature is on.
-fn os_entropy() -> Result<[u8; 32], EntropyUnavailable> {
+fn os_entropy() -> Result<[u8; 32], CryptoError> {
     #[cfg(feature = "getrandom")]
     {
         let mut bytes = [0; 32];
@@ -106,7 +105,7 @@ fn os_entropy() -> Result<[u8; 32], EntropyUnavailable> {
         Ok(bytes)
     }
     #[cfg(not(feature = "getrandom"))]
-    Err(EntropyUnavailable::new(None))
+    Err(CryptoError::EntropyUnavailable { os_error: None })
 }
 
 /// What to do after one response.
@@ -132,11 +131,11 @@ impl<T> Driver<T> {
     /// request's randomness from the operating system.
     ///
     /// # Errors
-    /// [`EntropyUnavailable`] when the operating system has no randomness
-    /// to give: retry later, or give a policy of another seed
+    /// [`CryptoError::EntropyUnavailable`] when the operating system has
+    /// no randomness to give: retry later, or give a policy of another seed
     /// ([`with_policy`](Self::with_policy)).
     #[cfg(feature = "getrandom")]
-    pub fn new(transport: T) -> Result<Self, EntropyUnavailable> {
+    pub fn new(transport: T) -> Result<Self, CryptoError> {
         Ok(Self::with_policy(transport, RetryPolicy::from_os_rng()?))
     }
 
@@ -166,11 +165,12 @@ impl<T> Driver<T> {
     /// `entropy` instead of the operating system: without the `getrandom`
     /// feature, a driver needs this to build requests that sign. Any
     /// closure: a generator of the caller's, behind a lock when it needs
-    /// one.
+    /// one, failing with [`CryptoError::EntropyUnavailable`] (the
+    /// request then fails with [`DriveError::Crypto`], nothing sent).
     #[must_use]
     pub fn with_entropy(
         mut self,
-        entropy: impl Fn() -> Result<[u8; 32], EntropyUnavailable> + Send + Sync + 'static,
+        entropy: impl Fn() -> Result<[u8; 32], CryptoError> + Send + Sync + 'static,
     ) -> Self {
         self.entropy = Arc::new(entropy);
         self
@@ -195,12 +195,12 @@ impl<T> Driver<T> {
     ) -> Result<(S, http::Request<RequestBody>), DriveError<S, E>> {
         let entropy = match (self.entropy)() {
             Ok(entropy) => entropy,
-            Err(error) => return Err(DriveError::Entropy { error, step }),
+            Err(error) => return Err(DriveError::Crypto { error, step }),
         };
         let context = RequestContext::new((self.clock)(), entropy);
         match step.request(&context) {
             Ok(request) => Ok((step, request.into_http())),
-            Err(error) => Err(DriveError::Signing { error, step }),
+            Err(error) => Err(DriveError::Crypto { error, step }),
         }
     }
 

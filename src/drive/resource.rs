@@ -28,7 +28,7 @@ impl<T: Transport> Driver<T> {
     /// # Errors
     /// [`ChainError::Resource`] when the token cannot go to this URI (not
     /// https nor loopback http, another DPoP key than `client`'s),
-    /// [`ChainError::Entropy`] without randomness for a proof, and
+    /// [`ChainError::Crypto`] without randomness for a proof, and
     /// [`ChainError::Transport`] with the transport's error.
     pub fn request_resource(
         &self,
@@ -94,7 +94,7 @@ impl<T> Driver<T> {
     ) -> Result<http::Request<RequestBody>, ChainError<E>> {
         let mut outgoing = request.clone();
         if authorized.tokens().dpop_jkt().is_some() {
-            let entropy = (self.entropy)().map_err(ChainError::Entropy)?;
+            let entropy = (self.entropy)().map_err(ChainError::Crypto)?;
             let context = RequestContext::new((self.clock)(), entropy);
             authorized.authorize_dpop_request(client, &mut outgoing, &context)
         } else {

@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use crate::error::leaf::SigningError;
+use crate::error::leaf::CryptoError;
 use crate::error::misuse::ApiMisuse;
 use crate::error::value::InvalidValue;
 use crate::text::UntrustedText;
@@ -62,7 +62,7 @@ pub enum ConfigError {
     },
     /// The request object could not be signed (RFC 9101 §4): the signer
     /// failed, or is symmetric.
-    RequestObjectNotSigned(SigningError),
+    RequestObjectNotSigned(CryptoError),
     /// The client secret is shorter than 32 octets, and HS256 is keyed
     /// with it (`client_secret_jwt`, or ID tokens signed with HS256): its
     /// key must be at least as long as its hash (RFC 7518 §3.2; OpenID

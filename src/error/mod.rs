@@ -2,7 +2,8 @@
 //! value refused ([`InvalidValue`]), a callback refused
 //! ([`CallbackError`]), an endpoint's answer ([`EndpointError`] in a
 //! [`Failure`]), a protected resource's ([`ResourceError`]), the caller's
-//! mistake ([`ApiMisuse`]). Every variant says what the caller should do;
+//! mistake ([`ApiMisuse`]), a signer or the randomness failing
+//! ([`CryptoError`]). Every variant says what the caller should do;
 //! none carries a secret, in `Debug` or in `Display`.
 
 use core::fmt;
@@ -25,8 +26,8 @@ pub use config::ConfigError;
 pub(crate) use config::MIN_HS256_SECRET_OCTETS;
 pub use endpoint::{EndpointError, EndpointErrorKind, EndpointKind, Failure};
 pub use jwt::JwtError;
+pub use leaf::CryptoError;
 pub(crate) use leaf::FormError;
-pub use leaf::SigningError;
 pub use misuse::ApiMisuse;
 pub use resource::ResourceError;
 pub use value::InvalidValue;

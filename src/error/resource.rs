@@ -6,7 +6,7 @@
 
 use core::fmt;
 
-use crate::error::leaf::SigningError;
+use crate::error::leaf::CryptoError;
 use crate::error::misuse::ApiMisuse;
 use crate::text::UntrustedText;
 
@@ -40,7 +40,7 @@ pub enum ResourceError {
     /// ([`ApiMisuse::DpopKeyMismatch`]). See the variant.
     Misuse(ApiMisuse),
     /// The DPoP key could not sign the proof.
-    Signing(SigningError),
+    Signing(CryptoError),
 
     // Reading the resource's challenge.
     /// The `WWW-Authenticate` header does not follow RFC 9110 §11.6.1's

@@ -13,8 +13,7 @@ use core::fmt;
 use super::*;
 use crate::discovery::Discovery;
 use crate::drive::{ChainError, DriveError};
-use crate::entropy::EntropyUnavailable;
-use crate::error::InvalidValue;
+use crate::error::{CryptoError, InvalidValue};
 
 /// A transport's error with a cause of its own, which must still chain.
 #[derive(Debug)]
@@ -121,12 +120,12 @@ fn every_error_prints_each_message_once() {
             error: malformed(),
             step: None,
         }),
-        Box::new(DriveError::<Discovery, Transport>::Signing {
-            error: SigningError("hsm offline"),
+        Box::new(DriveError::<Discovery, Transport>::Crypto {
+            error: CryptoError::Signing("hsm offline"),
             step: step(),
         }),
-        Box::new(DriveError::<Discovery, Transport>::Entropy {
-            error: EntropyUnavailable::new(Some(5)),
+        Box::new(DriveError::<Discovery, Transport>::Crypto {
+            error: CryptoError::EntropyUnavailable { os_error: Some(5) },
             step: step(),
         }),
         Box::new(ChainError::Transport(Transport(Cause))),
@@ -140,22 +139,22 @@ fn every_error_prints_each_message_once() {
         ))),
         Box::new(ChainError::<Transport>::Browser(Box::new(Transport(Cause)))),
         Box::new(ChainError::<Transport>::Callback(callback())),
-        Box::new(ChainError::<Transport>::Signing(SigningError(
+        Box::new(ChainError::<Transport>::Crypto(CryptoError::Signing(
             "hsm offline"
         ))),
-        Box::new(ChainError::<Transport>::Entropy(EntropyUnavailable::new(
-            None
-        ))),
+        Box::new(ChainError::<Transport>::Crypto(
+            CryptoError::EntropyUnavailable { os_error: None }
+        )),
         Box::new(ChainError::<Transport>::Resource(ResourceError::Signing(
-            SigningError("hsm offline")
+            CryptoError::Signing("hsm offline")
         ))),
         Box::new(config()),
         Box::new(ConfigError::InvalidValue(InvalidValue::ResourceHasFragment)),
-        Box::new(ConfigError::RequestObjectNotSigned(SigningError(
+        Box::new(ConfigError::RequestObjectNotSigned(CryptoError::Signing(
             "hsm offline"
         ))),
         Box::new(callback()),
-        Box::new(ResourceError::Signing(SigningError("hsm offline"))),
+        Box::new(ResourceError::Signing(CryptoError::Signing("hsm offline"))),
     ];
     #[cfg(feature = "loopback")]
     {
@@ -274,12 +273,27 @@ fn every_wrapper_answers_the_same_questions_in_one_call() {
     assert_eq!((drive.code(), chain.code()), (None, None));
     assert_eq!((drive.retry_after(), chain.retry_after()), (None, None));
 
-    // Nothing was sent: sending it again cannot help.
-    let drive = DriveError::<Discovery, Transport>::Signing {
-        error: SigningError("hsm offline"),
-        step: step(),
-    };
-    assert!(!drive.is_retryable());
+    // Nothing was sent: sending it again cannot help, whichever local
+    // facility failed; the step still comes back.
+    for error in [
+        CryptoError::Signing("hsm offline"),
+        CryptoError::EntropyUnavailable { os_error: Some(5) },
+    ] {
+        let drive = DriveError::<Discovery, Transport>::Crypto {
+            error,
+            step: step(),
+        };
+        assert!(!drive.is_retryable());
+        assert_eq!(drive.endpoint(), EndpointKind::Metadata);
+        let chain = ChainError::<Transport>::from(drive);
+        assert!(matches!(chain, ChainError::Crypto(e) if e == error));
+        assert!(!chain.is_retryable());
+        let drive = DriveError::<Discovery, Transport>::Crypto {
+            error,
+            step: step(),
+        };
+        assert!(drive.into_step().is_some());
+    }
     assert!(!ChainError::<Transport>::Config(config()).is_retryable());
 
     // A device login still pending: retryable (poll again), everywhere.

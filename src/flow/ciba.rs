@@ -19,7 +19,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::config::{Client, ClientAuthentication, ClientId, TenantIssuer};
 use crate::endpoint::Endpoint;
-use crate::error::SigningError;
+use crate::error::CryptoError;
 use crate::error::{
     ApiMisuse, CallbackError, EndpointErrorKind, EndpointKind, Failure, InvalidValue,
 };
@@ -197,7 +197,7 @@ impl EndpointStep for BackchannelAuthentication {
     const ENDPOINT: EndpointKind = EndpointKind::BackchannelAuthentication;
 
     /// The backchannel authentication request (CIBA Core §7.1).
-    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, CryptoError> {
         let mut form = FormSerializer::new();
         self.credentials.append_scope(&mut form, &self.scope);
         let (name, value) = self.hint.parameter();
@@ -478,7 +478,7 @@ impl EndpointStep for BackchannelPolling {
     /// The token request (CIBA Core §10.1) with the client authentication,
     /// to the token endpoint the request began with, with a DPoP proof
     /// when the client has a key (RFC 9449 §5).
-    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, CryptoError> {
         let mut form = FormSerializer::new();
         form.append("grant_type", CIBA_GRANT_TYPE)
             .append("auth_req_id", self.pending.auth_req_id.secret());

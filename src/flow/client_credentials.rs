@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use crate::authorization_details::{self, AuthorizationDetails};
 use crate::config::{Client, ClientAuthentication};
 use crate::error::ConfigError;
-use crate::error::SigningError;
+use crate::error::CryptoError;
 use crate::error::{ApiMisuse, EndpointKind, Failure};
 use crate::flow::authorized::Authorized;
 use crate::flow::{first_token_response, Credentials, Origin};
@@ -85,7 +85,7 @@ impl EndpointStep for ClientCredentials {
 
     /// The token request: `grant_type=client_credentials`, `scope` and the
     /// client authentication.
-    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, CryptoError> {
         let mut form = FormSerializer::new();
         form.append("grant_type", "client_credentials");
         self.credentials.append_scope(&mut form, &self.scope);

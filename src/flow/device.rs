@@ -19,8 +19,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::config::{Client, ClientId};
 use crate::endpoint::Endpoint;
+use crate::error::CryptoError;
 use crate::error::InvalidValue;
-use crate::error::SigningError;
 use crate::error::{ApiMisuse, EndpointErrorKind, EndpointKind, Failure};
 use crate::flow::authorized::Authorized;
 use crate::flow::polling::{poll_response, PollSchedule, Polling};
@@ -82,7 +82,7 @@ impl EndpointStep for DeviceAuthorization {
     const ENDPOINT: EndpointKind = EndpointKind::DeviceAuthorization;
 
     /// The device authorization request (RFC 8628 §3.1).
-    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, CryptoError> {
         let mut form = FormSerializer::new();
         if !self.scope.is_empty() {
             let delimiter = self.credentials.tolerances.scope_delimiter;
@@ -349,7 +349,7 @@ impl EndpointStep for DevicePolling {
     /// the login began with, with a DPoP proof when the client has a key
     /// (RFC 9449 §5). Send it no sooner than
     /// [`AwaitingDeviceApproval::next_poll_at`].
-    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, CryptoError> {
         let mut form = FormSerializer::new();
         form.append("grant_type", DEVICE_CODE_GRANT_TYPE)
             .append("device_code", self.pending.device_code.secret());

@@ -5,8 +5,8 @@ use core::fmt;
 
 use crate::authorization_details::{self, AuthorizationDetails};
 use crate::endpoint::RedirectUri;
+use crate::error::CryptoError;
 use crate::error::InvalidValue;
-use crate::error::SigningError;
 use crate::error::{EndpointKind, Failure};
 use crate::flow::authorized::Authorized;
 use crate::flow::{first_token_response, Credentials, Origin};
@@ -100,7 +100,7 @@ impl EndpointStep for Exchanging {
     /// the flow started with, carrying `grant_type=authorization_code`, the
     /// `code`, the byte-identical `redirect_uri`, the `code_verifier`
     /// (RFC 7636 §4.5) and the client authentication (RFC 6749 §2.3).
-    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, CryptoError> {
         let mut form = FormSerializer::new();
         form.append("grant_type", "authorization_code")
             .append("code", self.code.secret())

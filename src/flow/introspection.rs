@@ -5,7 +5,7 @@ use core::fmt;
 
 use crate::config::{Client, ClientAuthentication};
 use crate::endpoint::Endpoint;
-use crate::error::SigningError;
+use crate::error::CryptoError;
 use crate::error::{ApiMisuse, EndpointKind, Failure};
 use crate::flow::revocation::TokenTypeHint;
 use crate::flow::{Credentials, Origin};
@@ -98,7 +98,7 @@ impl EndpointStep for Introspection {
     const ENDPOINT: EndpointKind = EndpointKind::Introspection;
 
     /// The introspection request (RFC 7662 §2.1).
-    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, CryptoError> {
         let mut form = FormSerializer::new();
         form.append("token", self.token.secret());
         if let Some(hint) = self.hint {

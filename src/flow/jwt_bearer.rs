@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::config::Client;
-use crate::error::{EndpointKind, Failure, InvalidValue, SigningError};
+use crate::error::{CryptoError, EndpointKind, Failure, InvalidValue};
 use crate::flow::authorized::Authorized;
 use crate::flow::{first_token_response, Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
@@ -84,7 +84,7 @@ impl EndpointStep for JwtBearer {
 
     /// The token request: `grant_type`, `assertion`, `scope`, `resource`s
     /// and the client's authentication.
-    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, CryptoError> {
         let mut form = FormSerializer::new();
         form.append("grant_type", JWT_BEARER_GRANT_TYPE);
         form.append("assertion", self.assertion.secret());

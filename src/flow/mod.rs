@@ -54,8 +54,8 @@ use alloc::sync::Arc;
 use crate::config::{Client, ClientAuthentication, ClientId};
 use crate::endpoint::Endpoint;
 use crate::error::Failure;
+use crate::error::{CryptoError, InvalidValue};
 use crate::error::{EndpointErrorKind, TokenErrorCode};
-use crate::error::{InvalidValue, SigningError};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::jws::DpopKey;
 use crate::limits::MAX_STORED_STATE_BYTES;
@@ -271,7 +271,7 @@ impl Credentials {
         endpoint: &Endpoint,
         mut form: FormSerializer,
         context: &RequestContext,
-    ) -> Result<HttpRequest, SigningError> {
+    ) -> Result<HttpRequest, CryptoError> {
         if !matches!(
             self.authentication,
             ClientAuthentication::ClientSecretBasic(_)
@@ -289,7 +289,7 @@ impl Credentials {
         endpoint: &Endpoint,
         form: FormSerializer,
         context: &RequestContext,
-    ) -> Result<HttpRequest, SigningError> {
+    ) -> Result<HttpRequest, CryptoError> {
         let request = self.post(endpoint, form, context)?;
         self.prove(request, endpoint, context)
     }
@@ -301,7 +301,7 @@ impl Credentials {
         request: HttpRequest,
         endpoint: &Endpoint,
         context: &RequestContext,
-    ) -> Result<HttpRequest, SigningError> {
+    ) -> Result<HttpRequest, CryptoError> {
         let Some(key) = &self.dpop else {
             return Ok(request);
         };
@@ -323,7 +323,7 @@ impl Credentials {
         endpoint: &Endpoint,
         mut form: FormSerializer,
         context: &RequestContext,
-    ) -> Result<HttpRequest, SigningError> {
+    ) -> Result<HttpRequest, CryptoError> {
         let authorization = self.authentication.apply_after_client_id(
             &self.client_id,
             &self.issuer,

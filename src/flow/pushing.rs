@@ -6,7 +6,7 @@ use core::time::Duration;
 use url::Url;
 
 use crate::endpoint::Endpoint;
-use crate::error::SigningError;
+use crate::error::CryptoError;
 use crate::error::{EndpointKind, Failure};
 use crate::flow::authorization_request::{endpoint_for_parameters, AuthorizationRequest};
 use crate::flow::awaiting_callback::AwaitingCallback;
@@ -46,7 +46,7 @@ impl EndpointStep for PushingAuthorization {
     /// form-encoded, plus the client authentication, `POST`ed to the
     /// `pushed_authorization_request_endpoint` (RFC 9126 §2.1). It never
     /// carries a `request_uri`.
-    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, CryptoError> {
         let mut form = FormSerializer::new();
         form.append_encoded(&self.parameters);
         let request = self

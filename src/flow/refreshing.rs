@@ -10,7 +10,7 @@ use crate::flow::authorized::{Authorized, TokenSet};
 use crate::flow::Credentials;
 use crate::http::{HttpRequest, HttpResponse};
 
-use crate::error::SigningError;
+use crate::error::CryptoError;
 use crate::jws::DpopKey;
 use crate::resource_indicator::{self, ResourceIndicator};
 use crate::scope::Scope;
@@ -198,7 +198,7 @@ impl EndpointStep for Refreshing {
     /// authentication, to the token endpoint the grant came from (or the
     /// provider's own refresh endpoint,
     /// [`ServerMetadata::refresh_endpoint`](crate::ServerMetadata::refresh_endpoint)).
-    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, CryptoError> {
         let mut form = FormSerializer::new();
         form.append("grant_type", "refresh_token")
             .append("refresh_token", self.refresh_token.secret());

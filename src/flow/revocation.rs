@@ -4,7 +4,7 @@ use core::fmt;
 
 use crate::config::Client;
 use crate::endpoint::Endpoint;
-use crate::error::SigningError;
+use crate::error::CryptoError;
 use crate::error::{ApiMisuse, EndpointKind, Failure};
 use crate::flow::authorized::Authorized;
 use crate::flow::Credentials;
@@ -124,7 +124,7 @@ impl EndpointStep for Revocation {
     /// The revocation request: `token`, `token_type_hint` and the client
     /// authentication, form-encoded, `POST`ed to the revocation endpoint
     /// (RFC 7009 §2.1).
-    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, CryptoError> {
         let mut form = FormSerializer::new();
         let (token, hint) = match &self.token {
             RevokedToken::Access(token) => (token.secret(), TokenTypeHint::AccessToken),

@@ -8,7 +8,7 @@ use core::time::Duration;
 
 use crate::config::Client;
 use crate::error::{
-    EndpointError, EndpointErrorKind, EndpointKind, Failure, JwtError, SigningError,
+    CryptoError, EndpointError, EndpointErrorKind, EndpointKind, Failure, JwtError,
 };
 use crate::flow::introspection::Introspection;
 use crate::http::{HttpRequest, HttpResponse};
@@ -72,7 +72,7 @@ impl EndpointStep for SignedIntrospection {
 
     /// The introspection request (RFC 7662 §2.1), accepting
     /// `application/token-introspection+jwt` (RFC 9701 §4).
-    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, CryptoError> {
         Ok(self.introspection.request(context)?.accepting(MEDIA_TYPE))
     }
 

@@ -13,7 +13,7 @@ use core::fmt;
 use core::time::Duration;
 
 use crate::error::JwtError;
-use crate::error::{EndpointErrorKind, EndpointKind, Failure, SigningError};
+use crate::error::{CryptoError, EndpointErrorKind, EndpointKind, Failure};
 use crate::flow::authorized::Authorized;
 use crate::flow::exchanging::Exchanging;
 use crate::http::{HttpRequest, HttpResponse};
@@ -69,7 +69,7 @@ impl EndpointStep for SigningIn {
     const ENDPOINT: EndpointKind = EndpointKind::Token;
 
     /// The access token request of [`Exchanging`].
-    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, CryptoError> {
         self.exchanging.request(context)
     }
 

@@ -12,7 +12,9 @@ use crate::authorization_details::{self, AuthorizationDetails};
 use crate::config::Client;
 use crate::endpoint::RedirectUri;
 #[cfg(feature = "getrandom")]
-use crate::entropy::{fill_from_os_rng, EntropyUnavailable};
+use crate::entropy::fill_from_os_rng;
+#[cfg(feature = "getrandom")]
+use crate::error::CryptoError;
 use crate::error::{ApiMisuse, ConfigError, EndpointKind};
 use crate::flow::authorization_request::{endpoint_for_parameters, AuthorizationRequest};
 use crate::flow::awaiting_callback::AwaitingCallback;
@@ -87,10 +89,10 @@ impl FlowEntropy {
     /// Entropy from the operating system's generator.
     ///
     /// # Errors
-    /// [`EntropyUnavailable`]: the operating system could not provide
-    /// randomness.
+    /// [`CryptoError::EntropyUnavailable`]: the operating system could not
+    /// provide randomness.
     #[cfg(feature = "getrandom")]
-    pub fn from_os_rng() -> Result<Self, EntropyUnavailable> {
+    pub fn from_os_rng() -> Result<Self, CryptoError> {
         let mut entropy = Self {
             verifier: [0; 32],
             state: [0; 32],

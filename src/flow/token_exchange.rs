@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::config::Client;
-use crate::error::{EndpointKind, Failure, InvalidValue, SigningError};
+use crate::error::{CryptoError, EndpointKind, Failure, InvalidValue};
 use crate::flow::authorized::Authorized;
 use crate::flow::{token_failure, token_response_grant, Credentials, Origin};
 use crate::http::{HttpRequest, HttpResponse};
@@ -169,7 +169,7 @@ impl EndpointStep for TokenExchange {
     /// `audience`s, `scope`, `requested_token_type`, `subject_token` and
     /// its type, `actor_token` and its type, and the client
     /// authentication.
-    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, CryptoError> {
         let mut form = FormSerializer::new();
         form.append("grant_type", GRANT_TYPE);
         resource_indicator::emit(&self.resources, &mut |name, value| {

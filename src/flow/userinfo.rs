@@ -11,8 +11,8 @@ use core::time::Duration;
 use crate::config::Client;
 use crate::endpoint::Endpoint;
 use crate::error::{
-    ApiMisuse, EndpointError, EndpointErrorKind, EndpointKind, Failure, JwtError, ResourceError,
-    SigningError,
+    ApiMisuse, CryptoError, EndpointError, EndpointErrorKind, EndpointKind, Failure, JwtError,
+    ResourceError,
 };
 use crate::flow::Authorized;
 use crate::http::{HttpRequest, HttpResponse};
@@ -188,7 +188,7 @@ impl EndpointStep for UserInfoRequest {
     /// `Authorization: Bearer`, or `Authorization: DPoP` and a `DPoP`
     /// proof of the request (RFC 9449 §7.1) with the token's hash and the
     /// endpoint's nonce; `Accept` names both answer forms.
-    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, CryptoError> {
         let mut request = HttpRequest::get_authorized(
             self.endpoint.clone(),
             "application/json, application/jwt",

@@ -11,7 +11,7 @@ use serde::Serialize;
 use sha2::Sha256;
 
 use super::{compact, Header, JwsAlgorithm, Signer};
-use crate::error::SigningError;
+use crate::error::CryptoError;
 use crate::secret::ClientSecret;
 use crate::step::RequestContext;
 
@@ -114,7 +114,7 @@ pub(crate) fn client_assertion(
     issuer: &str,
     key: &AssertionKey<'_>,
     context: &RequestContext,
-) -> Result<String, SigningError> {
+) -> Result<String, CryptoError> {
     let iat = context.now().as_secs();
     let claims = Claims {
         iss: client_id,
@@ -143,7 +143,7 @@ pub(crate) fn client_assertion(
             };
             compact(&header, &claims, |input| {
                 let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.secret().as_bytes())
-                    .map_err(|_| SigningError("HMAC refused the key"))?;
+                    .map_err(|_| CryptoError::Signing("HMAC refused the key"))?;
                 mac.update(input);
                 Ok(mac.finalize().into_bytes().to_vec())
             })
@@ -159,7 +159,7 @@ const REQUEST_OBJECT_TYP: &str = "oauth-authz-req+jwt";
 pub(crate) fn request_object(
     key: &ClientAssertionKey,
     claims: &impl Serialize,
-) -> Result<String, SigningError> {
+) -> Result<String, CryptoError> {
     let header = Header {
         alg: key.signer.algorithm().asymmetric()?,
         typ: Some(REQUEST_OBJECT_TYP),

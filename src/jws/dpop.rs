@@ -11,7 +11,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{compact, Header, JwsAlgorithm, PublicJwk, Signer};
-use crate::error::SigningError;
+use crate::error::CryptoError;
 use crate::step::RequestContext;
 
 /// The key a client proves possession of with DPoP (RFC 9449): tokens
@@ -103,7 +103,7 @@ pub(crate) fn proof(
     context: &RequestContext,
     nonce: Option<&str>,
     access_token: Option<&str>,
-) -> Result<String, SigningError> {
+) -> Result<String, CryptoError> {
     let header = Header {
         alg: key.signer.algorithm().asymmetric()?,
         typ: Some("dpop+jwt"),

@@ -29,8 +29,8 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::error::CryptoError;
 use crate::error::InvalidValue;
-use crate::error::SigningError;
 
 pub(crate) use assertion::request_object;
 pub use assertion::ClientAssertionKey;
@@ -127,9 +127,11 @@ impl JwsAlgorithm {
     /// The `alg` of a JWS this client signs: an asymmetric one (RFC 9449
     /// §4.2 for DPoP proofs; a client assertion signed with a MAC is
     /// `client_secret_jwt`'s, not a [`Signer`]'s).
-    pub(crate) fn asymmetric(self) -> Result<&'static str, SigningError> {
+    pub(crate) fn asymmetric(self) -> Result<&'static str, CryptoError> {
         match self {
-            Self::Hs256 => Err(SigningError("a signer's algorithm must be asymmetric")),
+            Self::Hs256 => Err(CryptoError::Signing(
+                "a signer's algorithm must be asymmetric",
+            )),
             _ => Ok(self.as_str()),
         }
     }
@@ -340,9 +342,10 @@ pub trait Signer: Send + Sync {
     /// of RFC 7518 §3.4, not DER).
     ///
     /// # Errors
-    /// A [`SigningError`] when the key could not sign (a device that is
-    /// gone, a KMS that refused).
-    fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>, SigningError>;
+    /// A [`CryptoError::Signing`] with a fixed reason of the signer's own
+    /// when the key could not sign (a device that is gone, a KMS that
+    /// refused).
+    fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>, CryptoError>;
 }
 
 /// A JWS protected header with the members this crate writes.
@@ -362,10 +365,12 @@ pub(crate) struct Header<'a> {
 pub(crate) fn compact(
     header: &Header<'_>,
     claims: &impl Serialize,
-    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, SigningError>,
-) -> Result<String, SigningError> {
-    let header = serde_json::to_vec(header).map_err(|_| SigningError("unencodable header"))?;
-    let claims = serde_json::to_vec(claims).map_err(|_| SigningError("unencodable claims"))?;
+    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, CryptoError>,
+) -> Result<String, CryptoError> {
+    let header =
+        serde_json::to_vec(header).map_err(|_| CryptoError::Signing("unencodable header"))?;
+    let claims =
+        serde_json::to_vec(claims).map_err(|_| CryptoError::Signing("unencodable claims"))?;
     let mut jws = Base64UrlUnpadded::encode_string(&header);
     jws.push('.');
     jws.push_str(&Base64UrlUnpadded::encode_string(&claims));
@@ -455,7 +460,7 @@ mod tests {
         .unwrap();
         assert_eq!(jws, "eyJhbGciOiJFZERTQSJ9.IkV4YW1wbGUi._wA");
         assert_eq!(signed, b"eyJhbGciOiJFZERTQSJ9.IkV4YW1wbGUi");
-        let failed = compact(&header, &"x", |_| Err(SigningError("offline")));
-        assert_eq!(failed, Err(SigningError("offline")));
+        let failed = compact(&header, &"x", |_| Err(CryptoError::Signing("offline")));
+        assert_eq!(failed, Err(CryptoError::Signing("offline")));
     }
 }

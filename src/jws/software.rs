@@ -9,9 +9,9 @@ use core::fmt;
 use base64ct::{Base64UrlUnpadded, Encoding};
 
 use super::{JwsAlgorithm, PublicJwk, Signer};
+use crate::error::CryptoError;
 #[cfg(feature = "es256")]
 use crate::error::InvalidValue;
-use crate::error::SigningError;
 
 mod import;
 
@@ -114,12 +114,12 @@ impl Signer for Es256Key {
 
     key_parts!();
 
-    fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>, SigningError> {
+    fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>, CryptoError> {
         use p256::ecdsa::signature::Signer as _;
         let signature: p256::ecdsa::Signature = self
             .key
             .try_sign(signing_input)
-            .map_err(|_| SigningError("ECDSA signing failed"))?;
+            .map_err(|_| CryptoError::Signing("ECDSA signing failed"))?;
         Ok(signature.to_bytes().to_vec())
     }
 }
@@ -173,7 +173,7 @@ impl Signer for Ed25519Key {
 
     key_parts!();
 
-    fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>, SigningError> {
+    fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>, CryptoError> {
         use ed25519_dalek::Signer as _;
         Ok(self.key.sign(signing_input).to_bytes().to_vec())
     }

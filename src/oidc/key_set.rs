@@ -14,7 +14,7 @@ use crate::endpoint::Endpoint;
 use crate::error::ApiMisuse;
 use crate::error::InvalidValue;
 use crate::error::JwtError;
-use crate::error::{EndpointErrorKind, EndpointKind, Failure, SigningError};
+use crate::error::{CryptoError, EndpointErrorKind, EndpointKind, Failure};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::jws::{verify_jws, JwkSet, JwsAlgorithm, JwsVerifier, VerifiedJws};
 use crate::limits::MAX_RESPONSE_BODY_BYTES;
@@ -191,7 +191,7 @@ impl EndpointStep for KeySetFetch {
     const ENDPOINT: EndpointKind = EndpointKind::KeySet;
 
     /// A `GET` of the `jwks_uri`.
-    fn request(&self, context: &RequestContext) -> Result<HttpRequest, SigningError> {
+    fn request(&self, context: &RequestContext) -> Result<HttpRequest, CryptoError> {
         let _ = context; // a GET of a public document: nothing to sign
         Ok(HttpRequest::get_json(self.jwks_uri.clone()))
     }

@@ -6,7 +6,7 @@ use std::convert::Infallible;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use hmac::{Hmac, KeyInit, Mac};
-use oauth2_pkce::errors::{ConfigError, DriveError, EntropyUnavailable, SigningError};
+use oauth2_pkce::errors::{ConfigError, CryptoError, DriveError};
 use oauth2_pkce::jose::{
     ClientAssertionKey, Ed25519Key, Es256Key, JwsAlgorithm, PublicJwk, Signer,
 };
@@ -319,8 +319,8 @@ impl Signer for Unplugged {
     fn public_jwk(&self) -> PublicJwk {
         es256().public_jwk()
     }
-    fn sign(&self, _: &[u8]) -> Result<Vec<u8>, SigningError> {
-        Err(SigningError("the token is unplugged"))
+    fn sign(&self, _: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        Err(CryptoError::Signing("the token is unplugged"))
     }
 }
 
@@ -378,7 +378,13 @@ fn the_driver_signs_every_send_and_stops_when_it_cannot() {
         error.to_string(),
         "the request to the token endpoint could not be built: the signing key failed: the token is unplugged"
     );
-    assert!(matches!(error, DriveError::Signing { .. }));
+    assert!(matches!(
+        error,
+        DriveError::Crypto {
+            error: CryptoError::Signing("the token is unplugged"),
+            ..
+        }
+    ));
     assert!(error.into_step().is_some());
 
     // The randomness may come from any closure: here one that counts its
@@ -387,10 +393,19 @@ fn the_driver_signs_every_send_and_stops_when_it_cannot() {
     let counted = std::sync::Arc::clone(&draws);
     let no_randomness = driver.with_entropy(move || {
         counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        Err(EntropyUnavailable::new(Some(38)))
+        Err(CryptoError::EntropyUnavailable { os_error: Some(38) })
     });
     let error = no_randomness.run(exchanging(&client)).unwrap_err();
-    assert!(matches!(error, DriveError::Entropy { .. }), "{error}");
+    assert!(
+        matches!(
+            error,
+            DriveError::Crypto {
+                error: CryptoError::EntropyUnavailable { os_error: Some(38) },
+                ..
+            }
+        ),
+        "{error}"
+    );
     assert!(error.into_step().is_some());
     assert_eq!(draws.load(std::sync::atomic::Ordering::SeqCst), 1);
 }

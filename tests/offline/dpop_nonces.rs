@@ -9,7 +9,7 @@ use std::cell::RefCell;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use oauth2_pkce::device::DeviceAuthorization;
-use oauth2_pkce::errors::{ChainError, EntropyUnavailable, ResourceError};
+use oauth2_pkce::errors::{ChainError, CryptoError, ResourceError};
 use oauth2_pkce::jose::{DpopKey, Es256Key};
 use oauth2_pkce::values::{HttpRequest, HttpResponse};
 use oauth2_pkce::*;
@@ -309,7 +309,7 @@ fn fixed_clock() -> UnixTime {
     NOW
 }
 
-fn fixed_entropy() -> Result<[u8; 32], EntropyUnavailable> {
+fn fixed_entropy() -> Result<[u8; 32], CryptoError> {
     Ok([7; 32])
 }
 

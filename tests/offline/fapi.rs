@@ -2,7 +2,7 @@
 //! servers it refuses.
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use oauth2_pkce::errors::{ApiMisuse, CallbackError, ConfigError, EndpointErrorKind, SigningError};
+use oauth2_pkce::errors::{ApiMisuse, CallbackError, ConfigError, CryptoError, EndpointErrorKind};
 use oauth2_pkce::jose::{
     ClientAssertionKey, DpopKey, Ed25519Key, Es256Key, JwsAlgorithm, PublicJwk, Signer,
 };
@@ -57,8 +57,8 @@ impl Signer for Rs256 {
     fn public_jwk(&self) -> PublicJwk {
         PublicJwk::rsa("sXch", "AQAB").unwrap()
     }
-    fn sign(&self, _: &[u8]) -> Result<Vec<u8>, SigningError> {
-        Err(SigningError("never asked to sign"))
+    fn sign(&self, _: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        Err(CryptoError::Signing("never asked to sign"))
     }
 }
 

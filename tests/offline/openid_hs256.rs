@@ -5,7 +5,7 @@
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use hmac::{Hmac, KeyInit, Mac};
-use oauth2_pkce::errors::{ApiMisuse, ConfigError, JwtError, SigningError};
+use oauth2_pkce::errors::{ApiMisuse, ConfigError, CryptoError, JwtError};
 use oauth2_pkce::jose::*;
 use oauth2_pkce::openid::*;
 use oauth2_pkce::*;
@@ -246,7 +246,7 @@ fn a_signer_claiming_hs256_signs_nothing() {
         fn public_jwk(&self) -> PublicJwk {
             PublicJwk::okp("Ed25519", "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo").unwrap()
         }
-        fn sign(&self, _: &[u8]) -> Result<Vec<u8>, SigningError> {
+        fn sign(&self, _: &[u8]) -> Result<Vec<u8>, CryptoError> {
             Ok(vec![0; 32])
         }
     }
@@ -268,12 +268,12 @@ fn a_signer_claiming_hs256_signs_nothing() {
     let assertion = ClientAuthentication::PrivateKeyJwt(ClientAssertionKey::new(Mac));
     assert_eq!(
         exchange(&client(assertion, None)).unwrap_err(),
-        SigningError("a signer's algorithm must be asymmetric")
+        CryptoError::Signing("a signer's algorithm must be asymmetric")
     );
     let basic = ClientAuthentication::ClientSecretBasic(ClientSecret::new(SECRET));
     let dpop = client(basic, None).with_dpop(DpopKey::new(Mac)).unwrap();
     assert_eq!(
         exchange(&dpop).unwrap_err(),
-        SigningError("a signer's algorithm must be asymmetric")
+        CryptoError::Signing("a signer's algorithm must be asymmetric")
     );
 }

@@ -5,7 +5,7 @@
 //! the client's public key, and the login completes as any other.
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use oauth2_pkce::errors::{ApiMisuse, ConfigError, SigningError};
+use oauth2_pkce::errors::{ApiMisuse, ConfigError, CryptoError};
 use oauth2_pkce::jose::*;
 use oauth2_pkce::resource::ResourceIndicator;
 use oauth2_pkce::*;
@@ -199,8 +199,8 @@ fn what_is_refused() {
         fn public_jwk(&self) -> PublicJwk {
             es256().public_jwk()
         }
-        fn sign(&self, _: &[u8]) -> Result<Vec<u8>, SigningError> {
-            Err(SigningError("the token is unplugged"))
+        fn sign(&self, _: &[u8]) -> Result<Vec<u8>, CryptoError> {
+            Err(CryptoError::Signing("the token is unplugged"))
         }
     }
     let plain = || {
@@ -213,11 +213,11 @@ fn what_is_refused() {
     for (signer, error) in [
         (
             Broken(JwsAlgorithm::Es256),
-            SigningError("the token is unplugged"),
+            CryptoError::Signing("the token is unplugged"),
         ),
         (
             Broken(JwsAlgorithm::Hs256),
-            SigningError("a signer's algorithm must be asymmetric"),
+            CryptoError::Signing("a signer's algorithm must be asymmetric"),
         ),
     ] {
         let client = client(plain())
