@@ -440,3 +440,41 @@ fn no_error_or_debug_shows_the_private_key() {
         }
     }
 }
+
+/// Two client assertion keys are equal when they sign with the same
+/// algorithm, public key and `kid` and type their assertions alike; two
+/// DPoP keys when their algorithm and public key are (a `kid` is not part
+/// of a DPoP proof's `jwk`).
+#[test]
+fn keys_compare_by_what_they_sign_with() {
+    let es256 = || Es256Key::from_bytes(&[0x11; 32]).unwrap();
+    let other = || Es256Key::from_bytes(&[0x22; 32]).unwrap();
+    let assertion = |key: Es256Key| ClientAssertionKey::new(key);
+    assert_eq!(assertion(es256()), assertion(es256()));
+    assert_ne!(assertion(es256()), assertion(other()));
+    assert_ne!(
+        assertion(es256()),
+        assertion(es256().with_key_id("k1")),
+        "another kid"
+    );
+    assert_eq!(
+        assertion(es256().with_key_id("k1")),
+        assertion(es256().with_key_id("k1"))
+    );
+    assert_ne!(
+        assertion(es256()),
+        assertion(es256()).with_explicit_typing(),
+        "typed otherwise"
+    );
+    assert_ne!(
+        assertion(es256()),
+        ClientAssertionKey::new(Ed25519Key::from_bytes(&[0x11; 32]))
+    );
+
+    assert_eq!(DpopKey::new(es256()), DpopKey::new(es256()));
+    assert_ne!(DpopKey::new(es256()), DpopKey::new(other()));
+    assert_ne!(
+        DpopKey::new(es256()),
+        DpopKey::new(Ed25519Key::from_bytes(&[0x11; 32]))
+    );
+}
