@@ -9,7 +9,11 @@ extern crate alloc;
 
 use core::alloc::{GlobalAlloc, Layout};
 
-use oauth2_pkce::{jose::ClientAssertionKey, jose::Ed25519Key, jose::Es256Key, Callback, Client, ClientAuthentication, ClientId, FlowEntropy, values::HttpResponse, Preset, RedirectUri, RequestContext, Start, UnixTime};
+use oauth2_pkce::{
+    jose::ClientAssertionKey, jose::Ed25519Key, jose::Es256Key, values::HttpResponse, Callback,
+    Client, ClientAuthentication, ClientId, FlowEntropy, Preset, RedirectUri, RequestContext,
+    Start, UnixTime,
+};
 use oauth2_pkce::{jose::Signer, EndpointStep};
 
 /// The C library's allocator: a `staticlib` is linked into a C program.
