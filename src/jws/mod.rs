@@ -444,6 +444,54 @@ mod tests {
         );
     }
 
+    /// Every `alg` this crate knows reads back from its name, exactly
+    /// (RFC 7518 §3.1, RFC 8037 §3.1), and a key fits only the algorithms
+    /// of its type and curve.
+    #[test]
+    fn algorithms_read_back_and_keys_fit_their_own() {
+        use JwsAlgorithm::*;
+        let all = [
+            Es256, Es384, Es512, EdDsa, Ps256, Ps384, Ps512, Rs256, Rs384, Rs512, Hs256,
+        ];
+        for alg in all {
+            assert_eq!(JwsAlgorithm::from_name(alg.as_str()), Some(alg), "{alg:?}");
+        }
+        for other in ["none", "HS384", "HS512", "es256", "ES256 ", "Ed25519"] {
+            assert_eq!(JwsAlgorithm::from_name(other), None, "{other}");
+        }
+
+        let fitting = |jwk: &PublicJwk| -> Vec<JwsAlgorithm> {
+            all.into_iter().filter(|alg| jwk.fits(*alg)).collect()
+        };
+        let ec = |crv| PublicJwk::ec(crv, "AA", "AA").unwrap();
+        assert_eq!(fitting(&ec("P-256")), [Es256]);
+        assert_eq!(fitting(&ec("P-384")), [Es384]);
+        assert_eq!(fitting(&ec("P-521")), [Es512]);
+        assert_eq!(fitting(&PublicJwk::okp("Ed25519", "AA").unwrap()), [EdDsa]);
+        assert_eq!(
+            fitting(&PublicJwk::rsa("AA", "AQAB").unwrap()),
+            [Ps256, Ps384, Ps512, Rs256, Rs384, Rs512]
+        );
+    }
+
+    /// A signer names no `kid` unless it says so.
+    #[test]
+    fn a_signer_has_no_key_id_by_default() {
+        struct Plain;
+        impl Signer for Plain {
+            fn algorithm(&self) -> JwsAlgorithm {
+                JwsAlgorithm::EdDsa
+            }
+            fn public_jwk(&self) -> PublicJwk {
+                PublicJwk::okp("Ed25519", "AA").unwrap()
+            }
+            fn sign(&self, _: &[u8]) -> Result<Vec<u8>, CryptoError> {
+                Err(CryptoError::Signing("unused"))
+            }
+        }
+        assert_eq!(Plain.key_id(), None);
+    }
+
     #[test]
     fn compact_serialization_signs_the_signing_input() {
         let header = Header {

@@ -136,6 +136,59 @@ mod tests {
         }
     }
 
+    /// `request` sent by a client on 127.0.0.1 and read by
+    /// [`read_request`], the client keeping its side open.
+    fn read_sent(request: Vec<u8>) -> Option<RawRequest> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let client = std::thread::spawn(move || {
+            use std::io::Write;
+            let mut stream = TcpStream::connect(address).unwrap();
+            // The server may stop reading (and close) before all is sent.
+            let _ = stream.write_all(&request);
+            stream
+        });
+        let (mut stream, _) = listener.accept().unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let read = read_request(&mut stream, Instant::now(), Duration::from_secs(5));
+        drop(client.join().unwrap());
+        read
+    }
+
+    fn with_header_of(bytes: usize) -> Vec<u8> {
+        let mut request = b"GET /cb?code=c HTTP/1.1\r\nX-Pad: ".to_vec();
+        request.resize(request.len() + bytes, b'a');
+        request.extend_from_slice(b"\r\n\r\n");
+        request
+    }
+
+    /// A request read off a socket, its form body to its announced length;
+    /// a head over the cap is refused, one under it (past the callback's
+    /// own cap, for a browser's headers) is read.
+    #[test]
+    fn requests_are_read_off_the_socket_within_the_cap() {
+        let request = read_sent(
+            b"POST /cb HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 6\r\n\r\ncode=cEXTRA"
+                .to_vec(),
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                request.method.as_str(),
+                request.target.as_str(),
+                request.is_form
+            ),
+            ("POST", "/cb", true)
+        );
+        assert_eq!(request.body, b"code=c");
+
+        let request = read_sent(with_header_of(MAX_CALLBACK_BYTES + 4 * 1024)).unwrap();
+        assert_eq!(request.target, "/cb?code=c");
+        assert!(read_sent(with_header_of(MAX_REQUEST_BYTES + 2 * 1024)).is_none());
+    }
+
     proptest! {
         /// Whatever a local client sends, the head parser answers without
         /// a panic, and never announces a body over the cap.
