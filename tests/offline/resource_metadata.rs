@@ -273,7 +273,7 @@ fn the_limits_of_a_challenge_and_a_document_hold_exactly() {
     };
     let issuer = at_cap("https://as.example.com/");
     let metadata = step()
-        .handle_response(json(&document(&[issuer.clone()])), NOW)
+        .handle_response(json(&document(std::slice::from_ref(&issuer))), NOW)
         .unwrap();
     assert_eq!(
         metadata.authorization_servers().collect::<Vec<_>>(),
