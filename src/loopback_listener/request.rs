@@ -136,25 +136,57 @@ mod tests {
         }
     }
 
-    /// `request` sent by a client on 127.0.0.1 and read by
-    /// [`read_request`], the client keeping its side open.
-    fn read_sent(request: Vec<u8>) -> Option<RawRequest> {
+    /// `pieces` sent by a client on 127.0.0.1, `pause` apart, and read by
+    /// [`read_request`] within `within`, the client keeping its side open.
+    fn read_sent_in(pieces: Vec<Vec<u8>>, pause: Duration, within: Duration) -> Option<RawRequest> {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let address = listener.local_addr().unwrap();
         let client = std::thread::spawn(move || {
             use std::io::Write;
             let mut stream = TcpStream::connect(address).unwrap();
-            // The server may stop reading (and close) before all is sent.
-            let _ = stream.write_all(&request);
+            for (n, piece) in pieces.iter().enumerate() {
+                if n > 0 {
+                    std::thread::sleep(pause);
+                }
+                // The server may stop reading (and close) before all is sent.
+                let _ = stream.write_all(piece);
+            }
             stream
         });
         let (mut stream, _) = listener.accept().unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(5)))
             .unwrap();
-        let read = read_request(&mut stream, Instant::now(), Duration::from_secs(5));
+        let read = read_request(&mut stream, Instant::now(), within);
         drop(client.join().unwrap());
         read
+    }
+
+    fn read_sent(request: Vec<u8>) -> Option<RawRequest> {
+        read_sent_in(alloc::vec![request], Duration::ZERO, Duration::from_secs(5))
+    }
+
+    /// A client that drips its head, or its body, past the deadline is
+    /// dropped; the same pieces without the pauses are read.
+    #[test]
+    fn a_request_dripping_past_the_deadline_is_dropped() {
+        let head = [
+            &b"GET /cb?code=c HTTP/1.1\r\n"[..],
+            b"Host: 127.0.0.1\r\n",
+            b"\r\n",
+        ];
+        let body = [
+            &b"POST /cb HTTP/1.1\r\nContent-Length: 6\r\n\r\n"[..],
+            b"cod",
+            b"e=c",
+        ];
+        for pieces in [&head, &body] {
+            let pieces: Vec<Vec<u8>> = pieces.iter().map(|piece| piece.to_vec()).collect();
+            let within = Duration::from_millis(200);
+            let pause = Duration::from_millis(300);
+            assert!(read_sent_in(pieces.clone(), pause, within).is_none());
+            assert!(read_sent_in(pieces, Duration::ZERO, within).is_some());
+        }
     }
 
     fn with_header_of(bytes: usize) -> Vec<u8> {
