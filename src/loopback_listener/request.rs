@@ -122,6 +122,9 @@ mod tests {
         .unwrap();
         assert!(request.is_form);
         assert_eq!(length, 12);
+        // A body of exactly the callback's cap may be announced.
+        let at_cap = alloc::format!("POST /cb HTTP/1.1\r\nContent-Length: {MAX_CALLBACK_BYTES}");
+        assert_eq!(parse_head(at_cap.as_bytes()).unwrap().1, MAX_CALLBACK_BYTES);
         for bad in [
             &b""[..],
             b"GET /cb",
@@ -180,12 +183,13 @@ mod tests {
             b"cod",
             b"e=c",
         ];
-        for pieces in [&head, &body] {
+        for (pieces, sent_body) in [(&head, &b""[..]), (&body, b"code=c")] {
             let pieces: Vec<Vec<u8>> = pieces.iter().map(|piece| piece.to_vec()).collect();
             let within = Duration::from_millis(200);
             let pause = Duration::from_millis(300);
             assert!(read_sent_in(pieces.clone(), pause, within).is_none());
-            assert!(read_sent_in(pieces, Duration::ZERO, within).is_some());
+            let read = read_sent_in(pieces, Duration::ZERO, within).unwrap();
+            assert_eq!(read.body, sent_body);
         }
     }
 

@@ -840,6 +840,29 @@ fn a_huge_code_or_iss_is_refused_before_any_check() {
             limit: limits::MAX_PARAMETER_BYTES
         }
     );
+    // A callback of exactly the cap is read, one byte over is not; each
+    // parameter within its own cap.
+    let part = "A".repeat(limits::MAX_CALLBACK_BYTES * 3 / 8);
+    let at_cap = |extra: usize| {
+        let head = format!("code=c&state=x&a={part}&b={part}&c=");
+        let fill = limits::MAX_CALLBACK_BYTES - head.len() + extra;
+        format!("{head}{}", "C".repeat(fill))
+    };
+    assert_eq!(at_cap(0).len(), limits::MAX_CALLBACK_BYTES);
+    let callback = Callback::from_query(&at_cap(0)).unwrap();
+    assert!(!callback.is_jwt_response());
+    assert!(Callback::from_form_body(at_cap(0).as_bytes()).is_ok());
+    for over in [
+        Callback::from_query(&at_cap(1)),
+        Callback::from_form_body(at_cap(1).as_bytes()),
+    ] {
+        assert_eq!(
+            over.unwrap_err(),
+            CallbackError::TooLarge {
+                limit: limits::MAX_CALLBACK_BYTES
+            }
+        );
+    }
     // A JWT-sized code of several KiB is fine.
     let code = "A".repeat(6000);
     let exchanging = handle(&client, |s| {
