@@ -840,6 +840,10 @@ fn a_huge_code_or_iss_is_refused_before_any_check() {
             limit: limits::MAX_PARAMETER_BYTES
         }
     );
+    // A parameter (name, `=` and value) of exactly its cap is read.
+    let code = "A".repeat(limits::MAX_PARAMETER_BYTES - "code=".len());
+    let callback = Callback::from_query(&format!("code={code}&state=x")).unwrap();
+    assert!(!callback.is_error());
     // A callback of exactly the cap is read, one byte over is not; each
     // parameter within its own cap.
     let part = "A".repeat(limits::MAX_CALLBACK_BYTES * 3 / 8);
