@@ -327,8 +327,6 @@ fn numeric_date(
     members: &mut Members,
     name: &'static str,
 ) -> Result<Option<UnixTime>, EndpointErrorKind> {
-    /// 2^64: every `f64` at or above it is too large for `u64`.
-    const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
     let Some(value) = members.take(name) else {
         return Ok(None);
     };
@@ -339,9 +337,9 @@ fn numeric_date(
         return Ok(Some(UnixTime::from_secs(seconds)));
     }
     match number.as_f64() {
-        Some(float) if float >= TWO_POW_64 => Ok(Some(UnixTime::from_secs(u64::MAX))),
         Some(float) if float >= 0.0 => {
-            // `as` truncates toward zero: the whole seconds.
+            // `as` truncates toward zero, the whole seconds, and saturates:
+            // a date past `u64::MAX` seconds is `u64::MAX`.
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let seconds = float as u64;
             Ok(Some(UnixTime::from_secs(seconds)))
@@ -459,6 +457,11 @@ mod tests {
         assert!(!parsed.has_audience("c"));
         assert_eq!(parsed.nbf(), Some(UnixTime::from_secs(1_419_350_001)));
         assert_eq!(parsed.exp(), Some(UnixTime::from_secs(15_000_000_000)));
+        // Past what `u64` seconds hold: the farthest date, not an error.
+        for far in ["1e30", "18446744073709551616", "1.8446744073709552e19"] {
+            let parsed = parse(&format!(r#"{{"active":true,"exp":{far}}}"#)).unwrap();
+            assert_eq!(parsed.exp(), Some(UnixTime::from_secs(u64::MAX)), "{far}");
+        }
         // Not valid yet.
         assert!(!parsed.is_active_at(NOW));
         assert!(parsed.is_active_at(UnixTime::from_secs(1_419_350_001)));

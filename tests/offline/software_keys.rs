@@ -263,7 +263,13 @@ fn openssl_ed25519_key_signs_client_assertions_that_verify() {
 fn refusals_are_typed() {
     use oauth2_pkce::errors::InvalidValue::*;
     let too_large = "A".repeat(limits::MAX_PRIVATE_KEY_BYTES + 1);
+    let at_cap = "A".repeat(limits::MAX_PRIVATE_KEY_BYTES);
     for (name, pem, expected) in [
+        (
+            "at the size cap: read, and not a key",
+            &at_cap[..],
+            KeyMalformed,
+        ),
         ("encrypted", ES256_ENCRYPTED_PEM, KeyEncrypted),
         ("public", ES256_PUBLIC_PEM, KeyNotPrivate),
         ("P-384", P384_PKCS8_PEM, KeyOfOtherAlgorithm),
