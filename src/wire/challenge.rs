@@ -408,6 +408,13 @@ mod tests {
                 limit: MAX_WWW_AUTHENTICATE_BYTES
             })
         );
+        // A header of exactly the cap is read.
+        let prefix = "Bearer realm=\"";
+        let realm = "a".repeat(MAX_WWW_AUTHENTICATE_BYTES - prefix.len() - 1);
+        let at_cap = alloc::format!("{prefix}{realm}\"");
+        assert_eq!(at_cap.len(), MAX_WWW_AUTHENTICATE_BYTES);
+        let challenge = BearerChallenge::parse(&at_cap).unwrap().unwrap();
+        assert_eq!(challenge.realm(), Some(realm.as_str()));
         assert_eq!(BearerChallenge::parse(""), Ok(None));
         assert_eq!(BearerChallenge::parse(" , ,"), Ok(None));
     }
@@ -418,6 +425,21 @@ mod tests {
         let header = r#"DPoP error="invalid_token", error_description="Invalid DPoP key binding", algs="ES256 PS256""#;
         let challenge = DpopChallenge::parse(header).unwrap().unwrap();
         assert_eq!(challenge.error(), Some(&BearerErrorCode::InvalidToken));
+        assert_eq!(
+            challenge.error_description(),
+            Some("Invalid DPoP key binding")
+        );
+        let scoped = DpopChallenge::parse(r#"DPoP realm="files", scope="files:read", algs=ES256"#)
+            .unwrap()
+            .unwrap();
+        assert_eq!(scoped.realm(), Some("files"));
+        assert_eq!(
+            scoped
+                .scope()
+                .map(alloc::string::ToString::to_string)
+                .as_deref(),
+            Some("files:read")
+        );
         assert_eq!(challenge.algs().collect::<Vec<_>>(), ["ES256", "PS256"]);
         assert_eq!(challenge.next_step(), NextStep::Refresh);
         assert_eq!(BearerChallenge::parse(header), Ok(None));
@@ -450,6 +472,7 @@ mod tests {
         );
         let dpop = DpopChallenge::parse(both).unwrap().unwrap();
         assert_eq!(dpop.error(), Some(&BearerErrorCode::InvalidDpopProof));
+        assert_eq!((dpop.realm(), dpop.error_description()), (None, None));
         assert_eq!(dpop.next_step(), NextStep::GiveUp);
         assert_eq!(
             DpopChallenge::parse("DPoP algs=ES256, DPoP algs=EdDSA"),
