@@ -702,6 +702,26 @@ mod sign_in {
         );
     }
 
+    /// The plain code exchange of an OpenID login (without `sign_in`)
+    /// hands out the tokens but not the ID token nothing verified; a login
+    /// without `openid` keeps every member as it was sent.
+    #[test]
+    fn a_plain_exchange_hands_out_no_unverified_id_token() {
+        let body = token_response(Some("eyJhbGciOiJFUzI1NiJ9.e30.c2ln"));
+        let response =
+            || HttpResponse::new(200, body.as_bytes()).with_content_type("application/json");
+        let (exchanging, _) = exchange("openid");
+        let authorized = exchanging.handle_response(response(), NOW).unwrap();
+        assert!(authorized.tokens().extra().is_empty());
+        let (exchanging, _) = exchange("email");
+        let authorized = exchanging.handle_response(response(), NOW).unwrap();
+        let extra = authorized.tokens().extra();
+        assert_eq!(
+            extra.iter().map(|(name, _)| name).collect::<Vec<_>>(),
+            ["id_token"]
+        );
+    }
+
     /// The server rotated its key between the key set's fetch and the
     /// login: one fetch again, then the sign-in succeeds; a second
     /// unknown `kid` after it is final.
