@@ -261,6 +261,35 @@ mod tests {
         );
     }
 
+    /// Each reader answers for its own kind only; a string compares
+    /// equal to its text and to nothing else; `Debug` names the kind.
+    #[test]
+    fn readers_answer_for_their_kind_only() {
+        let members: ExtraMembers =
+            serde_json::from_str(r#"{"s":"x","n":7,"b":false,"z":null,"a":[1],"o":{}}"#).unwrap();
+        let value = |name| members.get(name).unwrap();
+        assert_eq!(value("b").as_bool(), Some(false));
+        assert_eq!(value("s").as_bool(), None);
+        assert!(value("z").is_null() && !value("s").is_null());
+        assert!(*value("s") == *"x" && *value("s") != *"y" && *value("n") != *"7");
+        assert!(value("s").eq(&"x") && value("s").ne(&"y") && value("n").ne(&"7"));
+        let kinds: Vec<_> = ["z", "b", "n", "s", "a", "o"]
+            .into_iter()
+            .map(|name| format!("{:?}", value(name)))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "MemberValue(null, [redacted])",
+                "MemberValue(boolean, [redacted])",
+                "MemberValue(number, [redacted])",
+                "MemberValue(string, [redacted])",
+                "MemberValue(array, [redacted])",
+                "MemberValue(object, [redacted])",
+            ]
+        );
+    }
+
     #[test]
     fn debug_shows_names_not_values() {
         let mut members = ExtraMembers::default();
