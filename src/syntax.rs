@@ -76,6 +76,16 @@ pub(crate) fn is_nonce(value: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// A provider's own token type is sent with any visible ASCII, eBay's
+    /// `^` and `#` included; empty, a space or a control is not.
+    #[test]
+    fn sendable_tokens_are_visible_ascii() {
+        assert!(is_sendable_token("v^1.1#i^1#p^3#r^0"));
+        for refused in ["", "a b", "a\u{7f}", "a\tb", "é"] {
+            assert!(!is_sendable_token(refused), "{refused:?}");
+        }
+    }
+
     #[test]
     fn nonces_are_nqchar() {
         assert!(is_nonce("eyJ7S_zG.eyJH0-Z.HX4w-7v"));

@@ -150,6 +150,15 @@ mod tests {
     use alloc::format;
     use alloc::string::ToString;
 
+    /// The text comes back whole and compares equal to itself alone.
+    #[test]
+    fn the_text_is_kept_as_received() {
+        let text = UntrustedText::from("bad\r\nvalue");
+        assert!(text == *"bad\r\nvalue" && text != *"bad");
+        assert!(text.eq(&"bad\r\nvalue") && text.ne(&"bad"));
+        assert_eq!(text.into_string(), "bad\r\nvalue");
+    }
+
     #[test]
     fn escapes_controls_and_bidi() {
         let text =

@@ -591,4 +591,19 @@ mod tests {
             Some("a")
         );
     }
+
+    /// A body of exactly the cap is read; one byte more is refused unread.
+    #[test]
+    fn a_body_of_exactly_the_cap_is_read() {
+        let mut body = br#"{"access_token":"a","token_type":"Bearer"}"#.to_vec();
+        body.resize(MAX_RESPONSE_BODY_BYTES, b' ');
+        assert!(members(&HttpResponse::new(200, &body)).is_ok());
+        body.push(b' ');
+        assert!(matches!(
+            members(&HttpResponse::new(200, &body)),
+            Err(EndpointErrorKind::TooLarge {
+                limit: MAX_RESPONSE_BODY_BYTES
+            })
+        ));
+    }
 }
