@@ -312,3 +312,71 @@ fn every_wrapper_answers_the_same_questions_in_one_call() {
         assert!(!answered(code).is_retryable(), "{code}");
     }
 }
+
+/// Each malformed response and each unusable document says what is
+/// wrong in the endpoint error's message, and only the documents count
+/// as unusable metadata.
+#[test]
+fn every_problem_is_named_in_the_message() {
+    let text = UntrustedText::from;
+    let cases = [
+        (EndpointErrorKind::NotJson, "is not JSON", false),
+        (
+            EndpointErrorKind::NotAnObject,
+            "is not a JSON object",
+            false,
+        ),
+        (EndpointErrorKind::NotForm, "is not form-encoded", false),
+        (
+            EndpointErrorKind::TooLarge { limit: 7 },
+            "size cap of 7 bytes",
+            false,
+        ),
+        (
+            EndpointErrorKind::DuplicateMember(text("scope")),
+            "`scope` appears more than once",
+            false,
+        ),
+        (
+            EndpointErrorKind::MissingMember("access_token"),
+            "`access_token` is missing",
+            false,
+        ),
+        (
+            EndpointErrorKind::InvalidMember("expires_in"),
+            "`expires_in` is invalid",
+            false,
+        ),
+        (
+            EndpointErrorKind::NotADocument(text("an array")),
+            "not a metadata document: an array",
+            true,
+        ),
+        (
+            EndpointErrorKind::IssuerMismatch {
+                expected: text("https://a"),
+                received: text("https://b"),
+            },
+            "names issuer",
+            true,
+        ),
+        (
+            EndpointErrorKind::S256NotSupported,
+            "does not list S256",
+            true,
+        ),
+        (
+            EndpointErrorKind::ResourceMismatch {
+                expected: text("https://api"),
+                received: text("https://other"),
+            },
+            "names resource",
+            true,
+        ),
+    ];
+    for (kind, says, unusable) in cases {
+        assert_eq!(kind.is_unusable_metadata(), unusable, "{kind:?}");
+        let message = EndpointError::new(EndpointKind::Token, kind).to_string();
+        assert!(message.contains(says), "{message}");
+    }
+}
