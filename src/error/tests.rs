@@ -348,6 +348,19 @@ fn every_problem_is_named_in_the_message() {
             false,
         ),
         (
+            EndpointErrorKind::InvalidUrl {
+                member: "jwks_uri",
+                problem: InvalidValue::NotHttps,
+            },
+            "`jwks_uri` is refused",
+            false,
+        ),
+        (
+            EndpointErrorKind::InvalidAuthorizationDetails(InvalidValue::NotHttps),
+            "`authorization_details` is refused",
+            false,
+        ),
+        (
             EndpointErrorKind::NotADocument(text("an array")),
             "not a metadata document: an array",
             true,
