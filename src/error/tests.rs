@@ -389,7 +389,12 @@ fn every_problem_is_named_in_the_message() {
     ];
     for (kind, says, unusable) in cases {
         assert_eq!(kind.is_unusable_metadata(), unusable, "{kind:?}");
-        let message = EndpointError::new(EndpointKind::Token, kind).to_string();
+        let error = EndpointError::new(EndpointKind::Token, kind);
+        assert!(
+            !error.is_expired_token() && !error.is_not_found(),
+            "{error:?}"
+        );
+        let message = error.to_string();
         assert!(message.contains(says), "{message}");
     }
 }
