@@ -389,7 +389,12 @@ fn every_problem_is_named_in_the_message() {
     ];
     for (kind, says, unusable) in cases {
         assert_eq!(kind.is_unusable_metadata(), unusable, "{kind:?}");
-        let error = EndpointError::new(EndpointKind::Token, kind);
+        let error = EndpointError::new(EndpointKind::Token, kind.clone());
+        assert!(error == kind, "an error equals its kind");
+        assert_eq!(
+            error == EndpointErrorKind::NotJson,
+            kind == EndpointErrorKind::NotJson
+        );
         assert!(
             !error.is_expired_token() && !error.is_not_found(),
             "{error:?}"
