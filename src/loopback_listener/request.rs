@@ -188,7 +188,11 @@ mod tests {
             let within = Duration::from_millis(200);
             let pause = Duration::from_millis(300);
             assert!(read_sent_in(pieces.clone(), pause, within).is_none());
-            let read = read_sent_in(pieces, Duration::ZERO, within).unwrap();
+            let read = read_sent_in(pieces.clone(), Duration::ZERO, within).unwrap();
+            assert_eq!(read.body, sent_body);
+            // Pieces that keep coming within the deadline are read whole.
+            let pause = Duration::from_millis(50);
+            let read = read_sent_in(pieces, pause, Duration::from_secs(5)).unwrap();
             assert_eq!(read.body, sent_body);
         }
     }
@@ -223,6 +227,12 @@ mod tests {
         let request = read_sent(with_header_of(MAX_CALLBACK_BYTES + 4 * 1024)).unwrap();
         assert_eq!(request.target, "/cb?code=c");
         assert!(read_sent(with_header_of(MAX_REQUEST_BYTES + 2 * 1024)).is_none());
+        // However the bytes arrive: here the first read takes one byte.
+        let over = with_header_of(MAX_REQUEST_BYTES + 2 * 1024);
+        let (first, rest) = over.split_at(1);
+        let pieces = alloc::vec![first.to_vec(), rest.to_vec()];
+        let pause = Duration::from_millis(50);
+        assert!(read_sent_in(pieces, pause, Duration::from_secs(5)).is_none());
     }
 
     proptest! {
