@@ -227,6 +227,14 @@ mod tests {
         let request = read_sent(with_header_of(MAX_CALLBACK_BYTES + 4 * 1024)).unwrap();
         assert_eq!(request.target, "/cb?code=c");
         assert!(read_sent(with_header_of(MAX_REQUEST_BYTES + 2 * 1024)).is_none());
+        // A head that reaches the cap exactly before its blank line comes
+        // is still read.
+        let prefix = b"GET /cb?code=c HTTP/1.1\r\nX-Pad: ".len();
+        let exact = with_header_of(MAX_REQUEST_BYTES - prefix);
+        let (first, rest) = exact.split_at(MAX_REQUEST_BYTES);
+        let pieces = alloc::vec![first.to_vec(), rest.to_vec()];
+        let pause = Duration::from_millis(50);
+        assert!(read_sent_in(pieces, pause, Duration::from_secs(5)).is_some());
         // However the bytes arrive: here the first read takes one byte.
         let over = with_header_of(MAX_REQUEST_BYTES + 2 * 1024);
         let (first, rest) = over.split_at(1);
