@@ -169,6 +169,13 @@ mod tests {
         read_sent_in(alloc::vec![request], Duration::ZERO, Duration::from_secs(5))
     }
 
+    /// `request` sent in two pieces, split at `at`, 50 ms apart.
+    fn read_split(request: &[u8], at: usize) -> Option<RawRequest> {
+        let (first, rest) = request.split_at(at);
+        let pieces = alloc::vec![first.to_vec(), rest.to_vec()];
+        read_sent_in(pieces, Duration::from_millis(50), Duration::from_secs(5))
+    }
+
     /// A client that drips its head, or its body, past the deadline is
     /// dropped; the same pieces without the pauses are read.
     #[test]
@@ -197,8 +204,11 @@ mod tests {
         }
     }
 
+    /// The head [`with_header_of`] pads.
+    const PADDED: &[u8] = b"GET /cb?code=c HTTP/1.1\r\nX-Pad: ";
+
     fn with_header_of(bytes: usize) -> Vec<u8> {
-        let mut request = b"GET /cb?code=c HTTP/1.1\r\nX-Pad: ".to_vec();
+        let mut request = PADDED.to_vec();
         request.resize(request.len() + bytes, b'a');
         request.extend_from_slice(b"\r\n\r\n");
         request
@@ -229,18 +239,11 @@ mod tests {
         assert!(read_sent(with_header_of(MAX_REQUEST_BYTES + 2 * 1024)).is_none());
         // A head that reaches the cap exactly before its blank line comes
         // is still read.
-        let prefix = b"GET /cb?code=c HTTP/1.1\r\nX-Pad: ".len();
-        let exact = with_header_of(MAX_REQUEST_BYTES - prefix);
-        let (first, rest) = exact.split_at(MAX_REQUEST_BYTES);
-        let pieces = alloc::vec![first.to_vec(), rest.to_vec()];
-        let pause = Duration::from_millis(50);
-        assert!(read_sent_in(pieces, pause, Duration::from_secs(5)).is_some());
+        let exact = with_header_of(MAX_REQUEST_BYTES - PADDED.len());
+        assert!(read_split(&exact, MAX_REQUEST_BYTES).is_some());
         // However the bytes arrive: here the first read takes one byte.
         let over = with_header_of(MAX_REQUEST_BYTES + 2 * 1024);
-        let (first, rest) = over.split_at(1);
-        let pieces = alloc::vec![first.to_vec(), rest.to_vec()];
-        let pause = Duration::from_millis(50);
-        assert!(read_sent_in(pieces, pause, Duration::from_secs(5)).is_none());
+        assert!(read_split(&over, 1).is_none());
     }
 
     proptest! {
