@@ -257,7 +257,7 @@ impl RedirectUri {
             return Err(InvalidValue::NotAbsoluteUrl);
         }
         let url = Url::parse(&uri).map_err(|_| InvalidValue::NotAbsoluteUrl)?;
-        if url.fragment().is_some() || uri.contains('#') {
+        if url.fragment().is_some() {
             return Err(InvalidValue::HasFragment);
         }
         if !url.username().is_empty() || url.password().is_some() {
@@ -328,6 +328,20 @@ impl<'de> Deserialize<'de> for RedirectUri {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stored endpoint is read from a string, escaped or not, and a
+    /// stored value of another type says what it should have been.
+    #[test]
+    fn stored_endpoints_are_strings() {
+        let plain: Endpoint = serde_json::from_str(r#""https://as.example/token""#).unwrap();
+        let escaped: Endpoint = serde_json::from_str(r#""https:\/\/as.example\/token""#).unwrap();
+        assert_eq!(plain, escaped);
+        let error = serde_json::from_str::<Endpoint>("5").unwrap_err();
+        assert!(
+            alloc::format!("{error}").contains("expected a string"),
+            "{error}"
+        );
+    }
 
     #[test]
     fn endpoints_must_be_https_or_loopback() {
@@ -435,6 +449,9 @@ mod tests {
             ("https://app.example/cb#", InvalidValue::HasFragment),
             ("com.example.app:/cb#x", InvalidValue::HasFragment),
             ("https://u:p@app.example/cb", InvalidValue::HasUserinfo),
+            ("https://u@app.example/cb", InvalidValue::HasUserinfo),
+            ("https://:p@app.example/cb", InvalidValue::HasUserinfo),
+            ("http://[2001:db8::1]/cb", InvalidValue::NotHttps),
             ("/cb", InvalidValue::NotAbsoluteUrl),
             ("https://app.example/c\nb", InvalidValue::NotAbsoluteUrl),
             ("https://app.example/c b", InvalidValue::NotAbsoluteUrl),

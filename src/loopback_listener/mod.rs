@@ -149,6 +149,33 @@ enum Request {
     Other,
 }
 
+/// What the wait does after `accept` failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AcceptError {
+    /// No connection is pending: wait a little and look again.
+    NothingYet,
+    /// A signal, or a connection that failed before it was accepted:
+    /// look again at once.
+    TryAgain,
+    /// The listener itself failed: the wait ends with the error.
+    ListenerFailed,
+}
+
+/// How the wait takes an `accept` error of `kind`. A connection a client
+/// reset or abandoned before it was accepted, and the network errors
+/// Linux passes on from a pending connection, are that connection's, not
+/// the listener's: accept(2) says to "treat them like EAGAIN by
+/// retrying", and a local process cannot end the login with them.
+fn after_accept_error(kind: io::ErrorKind) -> AcceptError {
+    use io::ErrorKind::*;
+    match kind {
+        WouldBlock => AcceptError::NothingYet,
+        Interrupted | ConnectionAborted | ConnectionReset | NetworkDown | NetworkUnreachable
+        | HostUnreachable => AcceptError::TryAgain,
+        _ => AcceptError::ListenerFailed,
+    }
+}
+
 /// What a wait hands back: the callback and the browser waiting for its
 /// page.
 type Received = (Callback, LoopbackResponder);
@@ -361,11 +388,11 @@ impl LoopbackRedirect {
                         Some(Request::Other) | None => {}
                     }
                 }
-                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                Err(error) => return Err(LoopbackError::Io(error)),
+                Err(error) => match after_accept_error(error.kind()) {
+                    AcceptError::NothingYet => std::thread::sleep(Duration::from_millis(10)),
+                    AcceptError::TryAgain => {}
+                    AcceptError::ListenerFailed => return Err(LoopbackError::Io(error)),
+                },
             }
         }
     }
@@ -480,36 +507,4 @@ impl<'a> LoopbackUri<'a> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn loopback_uris_are_taken_apart_as_written() {
-        let parts = LoopbackUri::parse("http://127.0.0.1:8400/oauth/cb").unwrap();
-        assert_eq!(
-            (parts.host, parts.port, parts.path),
-            ("127.0.0.1", 8400, "/oauth/cb")
-        );
-        let parts = LoopbackUri::parse("HTTP://[::1]/cb").unwrap();
-        assert_eq!(
-            (parts.scheme, parts.host, parts.port),
-            ("HTTP://", "[::1]", 0)
-        );
-        assert_eq!(parts.ip, IpAddr::from(Ipv6Addr::LOCALHOST));
-        let parts = LoopbackUri::parse("http://127.0.0.1:0").unwrap();
-        assert_eq!((parts.port, parts.path), (0, ""));
-        for refused in [
-            "https://127.0.0.1/cb",
-            "http://10.0.0.1/cb",
-            "http://localhost/cb",
-            "http://127.0.0.1/cb?x=1",
-            "http://127.0.0.1:99999/cb",
-            "http://127.0.0.1:x/cb",
-            "http://[::1/cb",
-            "com.example.app:/cb",
-            "http:/",
-        ] {
-            assert!(LoopbackUri::parse(refused).is_none(), "{refused}");
-        }
-    }
-}
+mod tests;

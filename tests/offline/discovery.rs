@@ -211,6 +211,67 @@ fn endpoints_must_be_https() {
     );
 }
 
+/// An endpoint that is an empty string is missing; one that is not an
+/// absolute URL is invalid — for every endpoint the document names.
+#[test]
+fn an_empty_endpoint_is_missing_and_a_relative_one_invalid() {
+    let discovery = Discovery::new("https://as.example").unwrap();
+    for member in [
+        "authorization_endpoint",
+        "token_endpoint",
+        "revocation_endpoint",
+        "pushed_authorization_request_endpoint",
+        "device_authorization_endpoint",
+        "introspection_endpoint",
+        "userinfo_endpoint",
+        "end_session_endpoint",
+        "registration_endpoint",
+        "backchannel_authentication_endpoint",
+    ] {
+        let with = |url: &str| {
+            let body = document("https://as.example", &format!(r#","{member}":"{url}""#));
+            // A later duplicate member would be refused: replace the two
+            // required ones in place instead.
+            match member {
+                "authorization_endpoint" | "token_endpoint" => {
+                    let path = member
+                        .trim_end_matches("_endpoint")
+                        .replace("authorization", "authorize");
+                    document("https://as.example", "").replace(
+                        &format!("\"https://as.example/{path}\""),
+                        &format!("\"{url}\""),
+                    )
+                }
+                _ => body,
+            }
+        };
+        assert_eq!(
+            metadata_problem(discovery.clone().handle_response(&ok(&with("")), NOW)),
+            EndpointErrorKind::MissingMember(member),
+            "{member}"
+        );
+        assert_eq!(
+            metadata_problem(
+                discovery
+                    .clone()
+                    .handle_response(&ok(&with("/relative")), NOW)
+            ),
+            EndpointErrorKind::InvalidUrl {
+                member,
+                problem: InvalidValue::NotAbsoluteUrl
+            },
+            "{member}"
+        );
+        assert!(
+            discovery
+                .clone()
+                .handle_response(&ok(&with("https://as.example/x")), NOW)
+                .is_ok(),
+            "{member}"
+        );
+    }
+}
+
 #[test]
 fn servers_without_s256_are_refused_unless_allowed() {
     let body = document("https://as.example", "")
@@ -343,6 +404,16 @@ fn oversized_and_hostile_documents() {
             limit: limits::MAX_RESPONSE_BODY_BYTES
         }
     );
+
+    // A document of exactly the limit is read.
+    let filler =
+        limits::MAX_RESPONSE_BODY_BYTES - document("https://as.example", r#","x":"""#).len();
+    let body = document(
+        "https://as.example",
+        &format!(r#","x":"{}""#, "a".repeat(filler)),
+    );
+    assert_eq!(body.len(), limits::MAX_RESPONSE_BODY_BYTES);
+    assert!(discovery.clone().handle_response(&ok(&body), NOW).is_ok());
 
     let body = document(r"https://evil.example\r\nFAKE LOG LINE \u202e", "");
     let error = discovery.handle_response(&ok(&body), NOW).unwrap_err();

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use oauth2_pkce::device::DeviceAuthorization;
-use oauth2_pkce::errors::{ChainError, CryptoError, ResourceError};
+use oauth2_pkce::errors::{ChainError, CryptoError, ResourceError, TokenErrorCode};
 use oauth2_pkce::jose::{DpopKey, Es256Key};
 use oauth2_pkce::values::{HttpRequest, HttpResponse};
 use oauth2_pkce::*;
@@ -23,6 +23,15 @@ const TOKENS: &[u8] =
     br#"{"token_type":"DPoP","access_token":"bound-access","refresh_token":"r-1","expires_in":60}"#;
 
 fn client() -> Client {
+    // RFC 7515 Appendix A.3's P-256 key.
+    let d = Base64UrlUnpadded::decode_vec("jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI").unwrap();
+    bearer_client()
+        .with_dpop(DpopKey::new(Es256Key::from_bytes(&d).unwrap()))
+        .unwrap()
+}
+
+/// The same client without a DPoP key.
+fn bearer_client() -> Client {
     let mut metadata = ServerMetadata::new(
         "https://as.example",
         "https://as.example/authorize",
@@ -30,8 +39,6 @@ fn client() -> Client {
     )
     .with_device_authorization_endpoint("https://as.example/device");
     metadata.pushed_authorization_request_endpoint = Some("https://as.example/par".into());
-    // RFC 7515 Appendix A.3's P-256 key.
-    let d = Base64UrlUnpadded::decode_vec("jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI").unwrap();
     Client::new(
         metadata,
         ClientId::new("s6BhdRkqt3").unwrap(),
@@ -39,8 +46,6 @@ fn client() -> Client {
     )
     .unwrap()
     .with_redirect_uri(RedirectUri::new("https://client.example.org/cb").unwrap())
-    .with_dpop(DpopKey::new(Es256Key::from_bytes(&d).unwrap()))
-    .unwrap()
 }
 
 /// The authorization server's `use_dpop_nonce` answer with `nonce`.
@@ -287,6 +292,24 @@ fn each_resource_server_has_its_own_nonce() {
     );
     assert_ne!(ninth, json);
     assert!(Authorized::from_json(ninth.as_bytes()).is_err());
+}
+
+/// A demand is followed only when it can change the next proof: not when
+/// it names the nonce the step's proof already carried (a refresh starts
+/// with the grant's), and not by a client without a DPoP key.
+#[test]
+fn a_demand_that_cannot_change_the_proof_is_not_followed() {
+    let client = client();
+    let refreshing = authorized(&client).refresh(&client).unwrap();
+    let failure = refreshing.handle_response(demand("as-1"), NOW).unwrap_err();
+    assert!(!failure.is_fallback());
+    assert_eq!(failure.code(), Some(&TokenErrorCode::UseDpopNonce));
+
+    let failure = exchanging(&bearer_client())
+        .handle_response(demand("as-1"), NOW)
+        .unwrap_err();
+    assert!(!failure.is_fallback());
+    assert!(failure.into_retry().is_none());
 }
 
 /// A bearer token has no nonce to keep.

@@ -1019,6 +1019,22 @@ fn stored_secrets_are_validated_like_generated_ones() {
         );
     }
 
+    // Exactly the limit is read; one byte more is not.
+    let mut at_limit = tokens.clone();
+    at_limit["extra"]["padding"] = "".into();
+    let filler = limits::MAX_STORED_STATE_BYTES - serde_json::to_vec(&at_limit).unwrap().len();
+    at_limit["extra"]["padding"] = "a".repeat(filler).into();
+    let json = serde_json::to_vec(&at_limit).unwrap();
+    assert_eq!(json.len(), limits::MAX_STORED_STATE_BYTES);
+    assert!(Authorized::from_json(&json).is_ok());
+    at_limit["extra"]["padding"] = "a".repeat(filler + 1).into();
+    assert_eq!(
+        Authorized::from_json(&serde_json::to_vec(&at_limit).unwrap()).unwrap_err(),
+        InvalidValue::StoredStateTooLarge {
+            limit: limits::MAX_STORED_STATE_BYTES
+        }
+    );
+
     let mut huge = tokens.clone();
     huge["extra"]["padding"] = "a".repeat(limits::MAX_STORED_STATE_BYTES).into();
     assert_eq!(
