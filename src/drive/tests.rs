@@ -428,3 +428,15 @@ fn splitmix64_reference() {
     assert_eq!(jitter.next(), 0xE220_A839_7B1D_CDAF);
     assert_eq!(jitter.next(), 0x6E78_9E6A_A1B9_65F4);
 }
+
+/// Each run of a driver has its own jitter, whatever the seed: the run
+/// number is mixed into the seed, not merely set in it (a seed with every
+/// bit set would otherwise give every run the same waits).
+#[test]
+fn runs_do_not_share_a_jitter_sequence() {
+    for seed in [0, 0x5eed, u64::MAX] {
+        let first = Jitter::for_run(seed, 1).next();
+        assert_ne!(first, Jitter::for_run(seed, 2).next(), "{seed:#x}");
+        assert_ne!(first, Jitter::for_run(seed, 3).next(), "{seed:#x}");
+    }
+}

@@ -803,17 +803,6 @@ fn a_driver_stops_when_the_user_says_no() {
     assert_eq!(slept, 2);
 }
 
-/// Runs a future that never waits on anything outside itself.
-fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    let mut future = std::pin::pin!(future);
-    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
-    loop {
-        if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut context) {
-            return output;
-        }
-    }
-}
-
 /// The async driver keeps the same pace: it awaits the caller's sleep
 /// before each poll, and a `slow_down` lengthens every later wait.
 #[test]
@@ -838,7 +827,7 @@ fn an_async_driver_polls_the_same_way() {
     let sleep = |delay: Duration| slept.borrow_mut().push(delay.as_secs());
     let policy = RetryPolicy::new(7).max_attempts(1);
     let driver = Driver::with_policy(canned(send, sleep), policy).with_clock(|| NOW);
-    let authorized = block_on(driver.run_async(polling(1800, None))).unwrap();
+    let authorized = crate::block_on(driver.run_async(polling(1800, None))).unwrap();
     assert_eq!(authorized.tokens().access_token().secret(), "tv-access");
     // The fixed clock stays at NOW: each wait is the whole way to the
     // step's poll time, 6 s, then 6, 11 after slow_down, 11.

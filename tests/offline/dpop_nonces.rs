@@ -14,6 +14,7 @@ use oauth2_pkce::jose::{DpopKey, Es256Key};
 use oauth2_pkce::values::{HttpRequest, HttpResponse};
 use oauth2_pkce::*;
 
+use crate::canned;
 use crate::rendering::decode_jws;
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
@@ -344,7 +345,7 @@ fn fixed_entropy() -> Result<[u8; 32], CryptoError> {
 fn a_driver_follows_a_resource_servers_nonce_demand() {
     let client = client();
     let mut authorized = authorized(&client);
-    fn driver<T: Transport>(transport: T) -> Driver<T> {
+    fn driver<T>(transport: T) -> Driver<T> {
         Driver::with_policy(transport, RetryPolicy::new(1))
             .with_clock(fixed_clock)
             .with_entropy(fixed_entropy)
@@ -388,6 +389,7 @@ fn a_driver_follows_a_resource_servers_nonce_demand() {
     let count = RefCell::new(0_u32);
     let greedy = |_: http::Request<RequestBody>| {
         *count.borrow_mut() += 1;
+        assert!(*count.borrow() <= 2, "a demand followed more than once");
         let response = http::Response::builder()
             .status(401)
             .header("www-authenticate", r#"DPoP error="use_dpop_nonce""#)
@@ -399,6 +401,27 @@ fn a_driver_follows_a_resource_servers_nonce_demand() {
     let answer = driver(transport::from_fn(greedy))
         .request_resource(&client, &mut authorized, request())
         .unwrap();
+    assert_eq!(answer.status(), 401);
+    assert_eq!(*count.borrow(), 2);
+
+    // The async driver does the same.
+    let mut fresh = self::authorized(&client);
+    sent.borrow_mut().clear();
+    let answer = crate::block_on(driver(canned(send, |_| {})).request_resource_async(
+        &client,
+        &mut fresh,
+        request(),
+    ))
+    .unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(*sent.borrow(), [None, Some("rs-1".to_owned())]);
+    *count.borrow_mut() = 0;
+    let answer = crate::block_on(driver(canned(greedy, |_| {})).request_resource_async(
+        &client,
+        &mut fresh,
+        request(),
+    ))
+    .unwrap();
     assert_eq!(answer.status(), 401);
     assert_eq!(*count.borrow(), 2);
 

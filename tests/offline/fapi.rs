@@ -66,6 +66,12 @@ impl Signer for Rs256 {
 fn a_fapi2_client_pushes_proves_and_requires_iss() {
     let client = fapi2(metadata()).unwrap();
     assert!(client.is_fapi2());
+    let plain = Client::new(
+        metadata(),
+        ClientId::new("c").unwrap(),
+        ClientAuthentication::None,
+    );
+    assert!(!plain.unwrap().is_fapi2());
     assert_eq!(client.authentication().method_name(), "private_key_jwt");
     assert_eq!(client.tolerances().strictness(), Strictness::Strict);
 

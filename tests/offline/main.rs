@@ -50,6 +50,17 @@ mod ciba;
 pub const CONTEXT: oauth2_pkce::RequestContext =
     oauth2_pkce::RequestContext::new(oauth2_pkce::UnixTime::from_secs(1_800_000_000), [0x5e; 32]);
 
+/// Runs a future that never waits on anything outside itself.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut context) {
+            return output;
+        }
+    }
+}
+
 /// A transport of a test's own: any send function and any sleep function
 /// (`FnMut`, each behind a lock), blocking or async (its futures ready at
 /// once). The async `send` function returns the answer, not a future.

@@ -338,6 +338,13 @@ fn token_request_client_secret_basic() {
         .into_http();
     assert!(http.headers()["authorization"].is_sensitive());
     assert_eq!(render_http(&http), render(&request));
+    // The body, however a transport takes it.
+    let body = http.into_body();
+    let bytes = request.body().to_vec();
+    assert_eq!((body.len(), body.is_empty()), (bytes.len(), false));
+    assert_eq!(Vec::from(body), bytes);
+    let empty = RequestBody::from(Vec::new());
+    assert_eq!((empty.len(), empty.is_empty()), (0, true));
 }
 
 /// RFC 6749 §2.3.1: id and secret are form-encoded *before* base64, so a
