@@ -440,3 +440,22 @@ fn runs_do_not_share_a_jitter_sequence() {
         assert_ne!(first, Jitter::for_run(seed, 3).next(), "{seed:#x}");
     }
 }
+
+/// A blocking transport that says nothing of sleeping sleeps the thread.
+#[test]
+fn a_transport_sleeps_the_thread_by_default() {
+    struct Refusing;
+    impl Transport for Refusing {
+        type Error = std::io::Error;
+        fn send(
+            &self,
+            _: http::Request<RequestBody>,
+        ) -> Result<http::Response<Vec<u8>>, std::io::Error> {
+            Err(std::io::Error::other("offline"))
+        }
+    }
+    let pause = Duration::from_millis(30);
+    let started = std::time::Instant::now();
+    Refusing.sleep(pause);
+    assert!(started.elapsed() >= pause);
+}

@@ -345,6 +345,18 @@ fn token_request_client_secret_basic() {
     assert_eq!(Vec::from(body), bytes);
     let empty = RequestBody::from(Vec::new());
     assert_eq!((empty.len(), empty.is_empty()), (0, true));
+    // `From` gives the same request as `into_http`.
+    let request = exchanging(&client).request(&crate::CONTEXT).unwrap();
+    let from = http::Request::<RequestBody>::from(request);
+    assert_eq!(
+        render_http(&from),
+        render_http(
+            &exchanging(&client)
+                .request(&crate::CONTEXT)
+                .unwrap()
+                .into_http()
+        )
+    );
 }
 
 /// RFC 6749 §2.3.1: id and secret are form-encoded *before* base64, so a
