@@ -15,6 +15,7 @@ mod introspection;
 mod jarm;
 mod jws_verification;
 mod lifecycle;
+mod limits;
 mod openid;
 mod openid_hs256;
 mod openid_session;
