@@ -234,7 +234,16 @@ fn preset_arguments_cannot_inject_into_urls() {
         Preset::mastodon(&huge).unwrap_err(),
     ] {
         assert!(format!("{error} {error:?}").len() < 2_000);
+        // The first 253 bytes (the longest DNS name), cut at a character.
+        let InvalidValue::PresetArgument { value, .. } = error else {
+            panic!("{error:?}");
+        };
+        assert_eq!(value.as_str(), &huge[..252]);
     }
+    let InvalidValue::PresetArgument { value, .. } = Preset::shopify("a.b").unwrap_err() else {
+        panic!("not a preset argument");
+    };
+    assert_eq!(value.as_str(), "a.b");
 }
 
 #[test]
