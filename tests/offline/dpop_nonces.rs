@@ -286,6 +286,17 @@ fn each_resource_server_has_its_own_nonce() {
         Some("n")
     );
     let json = serde_json::to_string(&authorized).unwrap();
+    assert_eq!(Authorized::from_json(json.as_bytes()).unwrap(), authorized);
+    // An origin is kept in lowercase and within the longest host and port.
+    let long = format!("https://{}.example", "a".repeat(255));
+    for origin in ["https://RS7.example", long.as_str()] {
+        let tampered = json.replace("https://rs7.example", origin);
+        assert_ne!(tampered, json);
+        assert!(
+            Authorized::from_json(tampered.as_bytes()).is_err(),
+            "{origin}"
+        );
+    }
     let ninth = json.replacen(
         r#""dpop_resource_nonces":["#,
         r#""dpop_resource_nonces":[["https://rs8.example","n"],"#,

@@ -212,10 +212,22 @@ fn resource_is_not_an_extra_parameter_and_has_a_cap() {
         error,
         ConfigError::ReservedParameter(UntrustedText::from("resource"))
     );
-    let mut many = Start::new(&client);
-    for i in 0..=limits::MAX_RESOURCE_INDICATORS {
-        many = many.resource(resource(&format!("https://api{i}.example/")));
-    }
+    // As many as the limit: sent, and stored with the pending login.
+    let many = || {
+        (0..limits::MAX_RESOURCE_INDICATORS).fold(Start::new(&client), |start, i| {
+            start.resource(resource(&format!("https://api{i}.example/")))
+        })
+    };
+    let (_, pending) = many().begin(FlowEntropy::from_bytes([7; 64]), NOW).unwrap();
+    let stored = AwaitingCallback::from_json(pending.to_json().as_bytes()).unwrap();
+    assert_eq!(stored, pending);
+    // None: the stored form has no `resource` member at all.
+    let (_, plain) = Start::new(&client)
+        .begin(FlowEntropy::from_bytes([7; 64]), NOW)
+        .unwrap();
+    assert!(!plain.to_json().contains(r#""resource""#));
+    // One more is refused.
+    let many = many().resource(resource("https://one-more.example/"));
     assert_eq!(
         many.begin(FlowEntropy::from_bytes([7; 64]), NOW)
             .unwrap_err(),
