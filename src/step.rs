@@ -176,3 +176,18 @@ pub trait EndpointStep: Sized {
         now: UnixTime,
     ) -> Result<Self::Output, Failure<Self>>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `jti(0)` and `jti(1)` are the two halves of the randomness, in order.
+    #[test]
+    fn the_two_identifiers_are_the_two_halves() {
+        let mut entropy = [0_u8; 32];
+        entropy[16..].fill(0xff);
+        let context = RequestContext::new(UnixTime::from_secs(0), entropy);
+        assert_eq!(context.jti(0), "AAAAAAAAAAAAAAAAAAAAAA");
+        assert_eq!(context.jti(1), "_____________________w");
+    }
+}

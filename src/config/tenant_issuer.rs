@@ -71,12 +71,11 @@ impl TenantIssuer {
         is_guid(tid) && self.tenant_of(iss) == Some(tid)
     }
 
-    /// The tenant segment of `issuer`, if `issuer` has the template's form.
+    /// The tenant segment of `issuer`, if `issuer` has the template's
+    /// form. Both callers compare it with a GUID or an alias, so an empty
+    /// segment or one with a `/` matches nothing.
     fn tenant_of<'a>(&self, issuer: &'a str) -> Option<&'a str> {
-        issuer
-            .strip_prefix(self.prefix)?
-            .strip_suffix(self.suffix)
-            .filter(|tenant| !tenant.is_empty() && !tenant.contains('/'))
+        issuer.strip_prefix(self.prefix)?.strip_suffix(self.suffix)
     }
 }
 

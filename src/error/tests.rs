@@ -403,3 +403,31 @@ fn every_problem_is_named_in_the_message() {
         assert!(message.contains(says), "{message}");
     }
 }
+
+/// A JWS refused before any claim was read, against a claim that is wrong
+/// once the signature verified.
+#[test]
+fn a_refused_jws_is_told_from_a_wrong_claim() {
+    use crate::error::JwtError;
+    for refused in [
+        JwtError::TooLarge,
+        JwtError::Malformed,
+        JwtError::Unsigned,
+        JwtError::CriticalHeader,
+        JwtError::AmbiguousKey,
+        JwtError::BadSignature,
+        JwtError::UnknownKey(None),
+    ] {
+        assert!(refused.is_jws_refused(), "{refused:?}");
+    }
+    for claim in [
+        JwtError::ClaimsNotAnObject,
+        JwtError::MissingClaim("sub"),
+        JwtError::AudienceMismatch,
+        JwtError::NonceMismatch,
+        JwtError::AtHashMismatch,
+        JwtError::NoSubjectOrSession,
+    ] {
+        assert!(!claim.is_jws_refused(), "{claim:?}");
+    }
+}

@@ -636,6 +636,14 @@ fn a_ping_notification_is_checked_in_constant_time() {
         pending.next_poll_at(),
         NOW.saturating_add(Duration::from_secs(6))
     );
+    // A ping once the request expired brings nothing forward.
+    let mut expired = pending.clone();
+    let expiry = NOW.saturating_add(Duration::from_secs(120));
+    expired.accept_ping(&ping, expiry).unwrap();
+    assert_eq!(
+        expired.next_poll_at(),
+        NOW.saturating_add(Duration::from_secs(6))
+    );
     let later = NOW.saturating_add(Duration::from_secs(2));
     pending.accept_ping(&ping, later).unwrap();
     // The user decided: the token request goes at once (§10.2).

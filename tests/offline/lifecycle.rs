@@ -779,6 +779,36 @@ fn stored_states_read_back_with_typed_errors() {
             .to_string(),
         "stored flow state has format version 0; this build reads version 1"
     );
+    // A stored `state` of 43 characters that are not all base64url was
+    // not made here; a stored OpenID nonce is 1 to MAX_PARAMETER_BYTES.
+    let stored = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut value: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        edit(&mut value);
+        AwaitingCallback::from_json(&serde_json::to_vec(&value).unwrap())
+    };
+    assert!(stored(&|value| value["state"] = "a."
+        .repeat(21)
+        .chars()
+        .chain(['b'])
+        .collect::<String>()
+        .into())
+    .is_err());
+    assert!(stored(&|value| value["state"] = "a-_"
+        .repeat(14)
+        .chars()
+        .chain(['b'])
+        .collect::<String>()
+        .into())
+    .is_ok());
+    for (nonce, read) in [
+        (String::new(), false),
+        ("n".repeat(limits::MAX_PARAMETER_BYTES), true),
+        ("n".repeat(limits::MAX_PARAMETER_BYTES + 1), false),
+    ] {
+        let result = stored(&|value| value["nonce"] = nonce.clone().into());
+        assert_eq!(result.is_ok(), read, "a nonce of {} bytes", nonce.len());
+    }
+
     // A token set is not a pending flow.
     assert_eq!(
         AwaitingCallback::from_json(&serde_json::to_vec(&state).unwrap()).unwrap_err(),

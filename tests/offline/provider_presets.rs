@@ -320,6 +320,7 @@ fn tolerances_per_provider() {
     assert!(Preset::github()
         .tolerances()
         .comma_separated_response_scope());
+    assert!(!Tolerances::default().comma_separated_response_scope());
     assert_eq!(
         Preset::slack()
             .tolerances()

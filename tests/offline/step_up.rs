@@ -32,7 +32,8 @@ fn authorized(client: &Client, scope: &str) -> Authorized {
         .begin(FlowEntropy::from_bytes([7; 64]), NOW)
         .unwrap();
     let query = format!("code=c&state={}", pending.state().secret());
-    let body = br#"{"token_type":"Bearer","access_token":"at","expires_in":60}"#;
+    let body =
+        br#"{"token_type":"Bearer","access_token":"at","refresh_token":"rt","expires_in":60}"#;
     pending
         .handle_callback(client, Callback::from_query(&query).unwrap())
         .unwrap()
@@ -110,6 +111,24 @@ fn step_ups_are_limited_and_pointless_ones_refused() {
         );
     }
     assert_eq!(fresh.count(), 0);
+
+    // A token refreshed down to `a` of a grant of `a b`: `b` is in the
+    // grant but not in the token, so a step-up asks for it again.
+    let wide = self::authorized(&client, "a b");
+    let body = br#"{"token_type":"Bearer","access_token":"at-2","expires_in":60,"scope":"a"}"#;
+    let narrowed = wide
+        .refresh_with_scope(&client, Scope::parse("a").unwrap())
+        .unwrap()
+        .handle_response(
+            HttpResponse::new(200, body).with_content_type("application/json"),
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(narrowed.grant_scope(), Some(&Scope::parse("a b").unwrap()));
+    assert_eq!(
+        fresh.scope_for(&narrowed, &more),
+        Ok(Scope::parse("a b").unwrap())
+    );
     assert!(ResourceError::StepUpLimitReached { limit: 2 }
         .to_string()
         .contains("2 times"));
