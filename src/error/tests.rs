@@ -431,3 +431,22 @@ fn a_refused_jws_is_told_from_a_wrong_claim() {
         assert!(!claim.is_jws_refused(), "{claim:?}");
     }
 }
+
+/// `is_url` is true for the URL checks' refusals and no other.
+#[test]
+fn url_refusals_are_told_apart() {
+    for url in [
+        InvalidValue::NotAbsoluteUrl,
+        InvalidValue::NotHttps,
+        InvalidValue::HasUserinfo,
+        InvalidValue::DangerousScheme,
+    ] {
+        assert!(url.is_url(), "{url:?}");
+    }
+    for other in [
+        InvalidValue::StoredStateMalformed,
+        InvalidValue::RequestParameter("x"),
+    ] {
+        assert!(!other.is_url(), "{other:?}");
+    }
+}

@@ -213,6 +213,14 @@ mod tests {
         assert_eq!(parse("Sun, 06 Nov 1994 08:49:37 GMT", NOW), expected);
         assert_eq!(parse("Sunday, 06-Nov-94 08:49:37 GMT", NOW), expected);
         assert_eq!(parse("Sun Nov  6 08:49:37 1994", NOW), expected);
+        // The RFC 850 form ends in exactly `GMT`.
+        for refused in [
+            "Sunday, 06-Nov-94 08:49:37 PST",
+            "Sunday, 06-Nov-94 08:49:37 GMT x",
+            "Sunday, 06-Nov-94 08:49:37",
+        ] {
+            assert_eq!(parse(refused, NOW), None, "{refused}");
+        }
     }
 
     #[test]

@@ -275,6 +275,13 @@ fn each_resource_server_has_its_own_nonce() {
         );
     }
 
+    // Plain `http` (loopback) has its own default port.
+    assert!(authorized.handle_resource_response("http://127.0.0.1/a", rs_demand("lo-1")));
+    assert_eq!(
+        authorized.resource_dpop_nonce("http://127.0.0.1:80/b"),
+        Some("lo-1")
+    );
+
     // Eight servers at most: the oldest one's nonce is forgotten.
     for server in 0..8 {
         let uri = format!("https://rs{server}.example/");

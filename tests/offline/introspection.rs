@@ -263,6 +263,12 @@ mod signed {
             refused(header(), other),
             rejected(JwtError::MissingClaim("iat"))
         );
+        // A minute ahead is within the skew; a second more is not.
+        let mut other = claims();
+        other["iat"] = json!(NOW.as_secs() + 60);
+        assert!(verify(&sign(header(), &other)).is_ok());
+        other["iat"] = json!(NOW.as_secs() + 61);
+        assert!(verify(&sign(header(), &other)).is_err());
         let mut other = claims();
         other["iat"] = json!(NOW.as_secs() + 120);
         assert_eq!(

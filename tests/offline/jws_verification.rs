@@ -72,6 +72,14 @@ fn rfc8037_a4_ed25519() {
     ));
     let verified = verify_jws(RFC8037_JWS, ALL, &keys, &RustCryptoVerifier).unwrap();
     assert_eq!(verified.payload(), b"Example of Ed25519 signing");
+    // The same signature over another payload is refused.
+    let parts: Vec<&str> = RFC8037_JWS.split('.').collect();
+    let payload = Base64UrlUnpadded::encode_string(b"Example of Ed25519 forging");
+    let forged = format!("{}.{payload}.{}", parts[0], parts[2]);
+    assert_eq!(
+        verify_jws(&forged, ALL, &keys, &RustCryptoVerifier).unwrap_err(),
+        JwtError::BadSignature
+    );
 }
 
 #[test]

@@ -114,6 +114,10 @@ fn answer(
     let received = request
         .handle_response(response, NOW)
         .map_err(|failure| failure.error().kind().clone())?;
+    assert_eq!(
+        received.is_signed(),
+        content_type.starts_with("application/jwt")
+    );
     received
         .verify(&key_set(&es256_set("k1"), None), &RustCryptoVerifier, NOW)
         .map_err(|error| error.kind().clone())
@@ -253,6 +257,29 @@ mod userinfo {
             EndpointErrorKind::UnexpectedStatus { status: 401 }
         );
         assert!(failure.into_retry().is_none(), "once only");
+    }
+
+    /// The body cap holds to the byte.
+    #[test]
+    fn an_answer_of_exactly_the_cap_is_read() {
+        let limit = limits::MAX_RESPONSE_BODY_BYTES;
+        let body = |len: usize| {
+            let head = json!({"sub": SUB, "pad": ""}).to_string().len();
+            json!({"sub": SUB, "pad": "a".repeat(len - head)}).to_string()
+        };
+        let read = |len| {
+            answer(
+                userinfo_request(&client(false)),
+                "application/json",
+                &body(len),
+            )
+        };
+        assert_eq!(body(limit).len(), limit);
+        assert!(read(limit).is_ok());
+        assert_eq!(
+            read(limit + 1).unwrap_err(),
+            EndpointErrorKind::TooLarge { limit }
+        );
     }
 
     /// Core §5.3.4: another user's claims are refused, in either form.
