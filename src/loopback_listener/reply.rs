@@ -237,6 +237,37 @@ mod tests {
             LoopbackOutcome::of_callback_error(&CallbackError::StateMismatch),
             LoopbackOutcome::Failed
         );
+        let answered = |error| {
+            LoopbackOutcome::of_callback_error(&CallbackError::Authorization(
+                crate::error::ErrorResponse {
+                    error,
+                    error_description: None,
+                    error_uri: None,
+                },
+            ))
+        };
+        assert_eq!(
+            answered(AuthorizationErrorCode::AccessDenied),
+            LoopbackOutcome::Refused
+        );
+        assert_eq!(
+            answered(AuthorizationErrorCode::ServerError),
+            LoopbackOutcome::Failed
+        );
+        // Each outcome's page says it in its title and its message.
+        for (outcome, title, says) in [
+            (LoopbackOutcome::SignedIn, "Signed in", "You are signed in."),
+            (LoopbackOutcome::Refused, "Sign-in refused", "was refused"),
+            (
+                LoopbackOutcome::Failed,
+                "Sign-in failed",
+                "did not complete",
+            ),
+        ] {
+            let (shown, message) = outcome.text();
+            assert_eq!(shown, title);
+            assert!(message.contains(says), "{message}");
+        }
         assert_ne!(LoopbackOutcome::SignedIn.text().0, NEUTRAL.0);
         for outcome in [LoopbackOutcome::Refused, LoopbackOutcome::Failed] {
             assert!(!outcome.text().0.contains("Signed in"));

@@ -73,8 +73,13 @@ fn a_form_post_listener_takes_only_a_form() {
     );
     let (callback, browser) = redirect.wait(WAIT).unwrap();
     assert_eq!(state_of(&callback), Some("s-3"));
-    drop(browser);
+    browser.respond(LoopbackOutcome::Refused);
     let answers = client.join().unwrap();
+    assert!(
+        answers[2].contains("<title>Sign-in refused</title>"),
+        "{}",
+        answers[2]
+    );
     for answer in &answers[..2] {
         assert!(answer.starts_with("HTTP/1.1 405 "), "{answer}");
         assert!(answer.contains("Allow: POST\r\n"), "{answer}");

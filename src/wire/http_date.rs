@@ -213,6 +213,16 @@ mod tests {
         assert_eq!(parse("Sun, 06 Nov 1994 08:49:37 GMT", NOW), expected);
         assert_eq!(parse("Sunday, 06-Nov-94 08:49:37 GMT", NOW), expected);
         assert_eq!(parse("Sun Nov  6 08:49:37 1994", NOW), expected);
+        // Hours, minutes and seconds each within their range, a leap
+        // second allowed.
+        assert!(parse("Sun, 06 Nov 1994 23:59:60 GMT", NOW).is_some());
+        for refused in [
+            "Sun, 06 Nov 1994 24:00:00 GMT",
+            "Sun, 06 Nov 1994 08:60:00 GMT",
+            "Sun, 06 Nov 1994 08:00:61 GMT",
+        ] {
+            assert_eq!(parse(refused, NOW), None, "{refused}");
+        }
         // The RFC 850 form ends in exactly `GMT`.
         for refused in [
             "Sunday, 06-Nov-94 08:49:37 PST",
