@@ -206,3 +206,37 @@ fn loopback_uris_are_taken_apart_as_written() {
         assert!(LoopbackUri::parse(refused).is_none(), "{refused}");
     }
 }
+
+/// A browser the app never answers gets the neutral page: at once when the
+/// responder is dropped, or when `answer_within` has passed, after which
+/// the responder no longer waits and a late answer is not sent.
+#[test]
+fn an_unanswered_browser_gets_the_neutral_page() {
+    let redirect = LoopbackRedirect::bind("/cb").unwrap();
+    let client = send(&redirect, &["GET /cb?code=c&state=s HTTP/1.1\r\n\r\n"]);
+    let (_, browser) = redirect.wait(WAIT).unwrap();
+    assert!(browser.is_waiting());
+    drop(browser);
+    let answers = client.join().unwrap();
+    assert!(answers[0].starts_with("HTTP/1.1 200 "), "{}", answers[0]);
+    assert!(
+        answers[0].contains("Sign-in response received"),
+        "{}",
+        answers[0]
+    );
+
+    let redirect = LoopbackRedirect::bind("/cb")
+        .unwrap()
+        .answer_within(Duration::from_millis(50));
+    let client = send(&redirect, &["GET /cb?code=c&state=s HTTP/1.1\r\n\r\n"]);
+    let (_, browser) = redirect.wait(WAIT).unwrap();
+    let answers = client.join().unwrap();
+    assert!(!browser.is_waiting());
+    browser.respond(LoopbackOutcome::SignedIn);
+    assert!(
+        answers[0].contains("Sign-in response received"),
+        "{}",
+        answers[0]
+    );
+    assert!(!answers[0].contains("You are signed in"));
+}
