@@ -51,10 +51,22 @@ fn only_the_callback_ends_the_wait() {
     assert_eq!(state_of(&callback), Some("s-1"));
     browser.respond_with("Done", "You may close this window.");
     let answers = client.join().unwrap();
-    assert!(answers[0].starts_with("HTTP/1.1 404 "), "{}", answers[0]);
-    assert!(answers[1].starts_with("HTTP/1.1 405 "), "{}", answers[1]);
+    assert!(
+        answers[0].starts_with("HTTP/1.1 404 Not Found\r\n"),
+        "{}",
+        answers[0]
+    );
+    assert!(
+        answers[1].starts_with("HTTP/1.1 405 Method Not Allowed\r\n"),
+        "{}",
+        answers[1]
+    );
     assert!(answers[1].contains("Allow: GET\r\n"), "{}", answers[1]);
-    assert!(answers[2].starts_with("HTTP/1.1 200 "), "{}", answers[2]);
+    assert!(
+        answers[2].starts_with("HTTP/1.1 200 OK\r\n"),
+        "{}",
+        answers[2]
+    );
     assert!(answers[2].contains("You may close this window."));
 }
 
@@ -81,7 +93,10 @@ fn a_form_post_listener_takes_only_a_form() {
         answers[2]
     );
     for answer in &answers[..2] {
-        assert!(answer.starts_with("HTTP/1.1 405 "), "{answer}");
+        assert!(
+            answer.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"),
+            "{answer}"
+        );
         assert!(answer.contains("Allow: POST\r\n"), "{answer}");
     }
 }
@@ -97,7 +112,11 @@ fn a_malformed_callback_ends_the_wait_with_400() {
         Err(LoopbackError::Callback(_))
     ));
     let answers = client.join().unwrap();
-    assert!(answers[0].starts_with("HTTP/1.1 400 "), "{}", answers[0]);
+    assert!(
+        answers[0].starts_with("HTTP/1.1 400 Bad Request\r\n"),
+        "{}",
+        answers[0]
+    );
 }
 
 /// Nothing comes: the wait ends at its timeout, not before and not
@@ -218,7 +237,11 @@ fn an_unanswered_browser_gets_the_neutral_page() {
     assert!(browser.is_waiting());
     drop(browser);
     let answers = client.join().unwrap();
-    assert!(answers[0].starts_with("HTTP/1.1 200 "), "{}", answers[0]);
+    assert!(
+        answers[0].starts_with("HTTP/1.1 200 OK\r\n"),
+        "{}",
+        answers[0]
+    );
     assert!(
         answers[0].contains("Sign-in response received"),
         "{}",
