@@ -61,10 +61,9 @@ impl CodeVerifier {
         let value = self.secret();
         // Every byte is looked at, without an early exit, so the check
         // runs over whole vector registers.
-        (43..=128).contains(&value.len())
-            && value.bytes().fold(true, |valid, b| {
-                valid & (b.is_ascii_alphanumeric() | matches!(b, b'-' | b'.' | b'_' | b'~'))
-            })
+        (43..=128).contains(&value.len()) && value.bytes().fold(true, |valid, b| {
+            valid & matches!(b, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~')
+        })
     }
 }
 

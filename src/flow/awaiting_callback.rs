@@ -207,7 +207,7 @@ impl AwaitingCallback {
 fn is_generated_state(state: &str) -> bool {
     state.len() == 43
         && state.bytes().fold(true, |valid, b| {
-            valid & (b.is_ascii_alphanumeric() | matches!(b, b'-' | b'_'))
+            valid & matches!(b, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_')
         })
 }
 

@@ -94,9 +94,10 @@ fn es256_verify(
     signature: &[u8],
 ) -> Result<(), JwtError> {
     use p256::ecdsa::signature::Verifier as _;
-    if x.len() != 32 || y.len() != 32 {
-        return Err(JwtError::BadSignature);
-    }
+    // Each coordinate is 32 octets: a 33 and a 31 would make a 65-octet
+    // point of other coordinates.
+    let x: &[u8; 32] = x.try_into().map_err(|_| JwtError::BadSignature)?;
+    let y: &[u8; 32] = y.try_into().map_err(|_| JwtError::BadSignature)?;
     // SEC1's uncompressed point: 0x04, x, y.
     let mut sec1 = alloc::vec::Vec::with_capacity(65);
     sec1.push(4);
