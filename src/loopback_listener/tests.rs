@@ -28,6 +28,11 @@ fn send(redirect: &LoopbackRedirect, requests: &[&str]) -> JoinHandle<Vec<String
     })
 }
 
+/// `answer` begins with the status line `line`.
+fn assert_status(answer: &str, line: &str) {
+    assert!(answer.starts_with(line), "{answer}");
+}
+
 fn state_of(callback: &Callback) -> Option<&str> {
     callback.state().map(|state| state.secret())
 }
@@ -51,22 +56,10 @@ fn only_the_callback_ends_the_wait() {
     assert_eq!(state_of(&callback), Some("s-1"));
     browser.respond_with("Done", "You may close this window.");
     let answers = client.join().unwrap();
-    assert!(
-        answers[0].starts_with("HTTP/1.1 404 Not Found\r\n"),
-        "{}",
-        answers[0]
-    );
-    assert!(
-        answers[1].starts_with("HTTP/1.1 405 Method Not Allowed\r\n"),
-        "{}",
-        answers[1]
-    );
+    assert_status(&answers[0], "HTTP/1.1 404 Not Found\r\n");
+    assert_status(&answers[1], "HTTP/1.1 405 Method Not Allowed\r\n");
     assert!(answers[1].contains("Allow: GET\r\n"), "{}", answers[1]);
-    assert!(
-        answers[2].starts_with("HTTP/1.1 200 OK\r\n"),
-        "{}",
-        answers[2]
-    );
+    assert_status(&answers[2], "HTTP/1.1 200 OK\r\n");
     assert!(answers[2].contains("You may close this window."));
 }
 
@@ -93,10 +86,7 @@ fn a_form_post_listener_takes_only_a_form() {
         answers[2]
     );
     for answer in &answers[..2] {
-        assert!(
-            answer.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"),
-            "{answer}"
-        );
+        assert_status(answer, "HTTP/1.1 405 Method Not Allowed\r\n");
         assert!(answer.contains("Allow: POST\r\n"), "{answer}");
     }
 }
@@ -112,11 +102,7 @@ fn a_malformed_callback_ends_the_wait_with_400() {
         Err(LoopbackError::Callback(_))
     ));
     let answers = client.join().unwrap();
-    assert!(
-        answers[0].starts_with("HTTP/1.1 400 Bad Request\r\n"),
-        "{}",
-        answers[0]
-    );
+    assert_status(&answers[0], "HTTP/1.1 400 Bad Request\r\n");
 }
 
 /// Nothing comes: the wait ends at its timeout, not before and not
@@ -237,11 +223,7 @@ fn an_unanswered_browser_gets_the_neutral_page() {
     assert!(browser.is_waiting());
     drop(browser);
     let answers = client.join().unwrap();
-    assert!(
-        answers[0].starts_with("HTTP/1.1 200 OK\r\n"),
-        "{}",
-        answers[0]
-    );
+    assert_status(&answers[0], "HTTP/1.1 200 OK\r\n");
     assert!(
         answers[0].contains("Sign-in response received"),
         "{}",

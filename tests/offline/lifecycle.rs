@@ -786,20 +786,8 @@ fn stored_states_read_back_with_typed_errors() {
         edit(&mut value);
         AwaitingCallback::from_json(&serde_json::to_vec(&value).unwrap())
     };
-    assert!(stored(&|value| value["state"] = "a."
-        .repeat(21)
-        .chars()
-        .chain(['b'])
-        .collect::<String>()
-        .into())
-    .is_err());
-    assert!(stored(&|value| value["state"] = "a-_"
-        .repeat(14)
-        .chars()
-        .chain(['b'])
-        .collect::<String>()
-        .into())
-    .is_ok());
+    assert!(stored(&|value| value["state"] = format!("{}b", "a.".repeat(21)).into()).is_err());
+    assert!(stored(&|value| value["state"] = format!("{}b", "a-_".repeat(14)).into()).is_ok());
     for (nonce, read) in [
         (String::new(), false),
         ("n".repeat(limits::MAX_PARAMETER_BYTES), true),
